@@ -1,0 +1,19 @@
+"""The ``bluehelmet`` command: a thin shell over the library.
+
+Each command group lives in its own module and is registered here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from bluehelmet.cli import scenario as scenario_cli
+
+app = typer.Typer(
+    name="bluehelmet",
+    help="Decision support for UN peacekeeping: data, force generation, peacekeeping-"
+    "intelligence, protection planning and briefings.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(scenario_cli.app, name="scenario")

@@ -1,0 +1,203 @@
+"""Coerce raw text tables to the declared types and validate them against the data model.
+
+Everything here is driven by the declarations in :mod:`bluehelmet.model.schema`. Problems are
+returned as :class:`~bluehelmet.errors.Problem` records naming the file, line, column, value, the
+reason and the fix; the caller decides whether to raise (strict) or to report them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from bluehelmet.errors import Problem
+from bluehelmet.model.schema import Column, Entity, entity, split_list
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+#: Line of the first data row in a CSV file with one header line.
+FIRST_DATA_LINE = 2
+
+
+def _blank_to_na(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return text.mask(text == "", pd.NA)
+
+
+def _parse(col: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse stripped text to ``col``'s dtype; return (parsed, mask of unparseable values)."""
+    present = text.notna()
+    if col.type in ("string", "list"):
+        if col.type == "list":
+            text = text.map(lambda v: ";".join(split_list(v)) if isinstance(v, str) else v)
+            text = text.astype("string").mask(text == "", pd.NA)
+        return text.astype("string"), pd.Series(False, index=text.index)
+    if col.type in ("integer", "float"):
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+        bad = present & numbers.isna()
+        if col.type == "integer":
+            fractional = numbers.notna() & (numbers != np.floor(numbers))
+            bad |= fractional
+            numbers = numbers.mask(fractional)
+            return numbers.round().astype("Int64"), bad
+        return numbers, bad
+    if col.type == "boolean":
+        lower = text.str.lower()
+        parsed = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        parsed[lower.isin(_TRUE).fillna(False).astype(bool)] = True
+        parsed[lower.isin(_FALSE).fillna(False).astype(bool)] = False
+        return parsed, present & parsed.isna()
+    # date: ISO 8601 calendar dates only in scenario files; importers accept more forms.
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    return dates, present & dates.isna()
+
+
+def _expected(col: Column) -> str:
+    return {
+        "string": "text",
+        "list": "semicolon-separated text items",
+        "integer": "a whole number",
+        "float": "a number with a decimal point (not a comma)",
+        "boolean": "true or false",
+        "date": "a date written YYYY-MM-DD",
+    }[col.type]
+
+
+def coerce_table(
+    name: str,
+    raw: pd.DataFrame,
+    file: str,
+    *,
+    first_line: int = FIRST_DATA_LINE,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn a raw text table into entity ``name``'s declared columns and dtypes.
+
+    Parameters
+    ----------
+    name
+        Entity name (see :data:`bluehelmet.model.schema.ENTITY_ORDER`).
+    raw
+        Table as read, values as text (missing values as ``""`` or NA).
+    file
+        File name used in problem reports.
+    first_line
+        File line number of ``raw``'s first row (2 for a CSV with one header line).
+
+    Returns
+    -------
+    (table, problems)
+        ``table`` has exactly the declared columns in declared order, defaults filled in, values
+        that could not be parsed set to missing; ``problems`` lists every problem found. Rows are
+        never dropped: ``len(table) == len(raw)``.
+    """
+    ent = entity(name)
+    problems: list[Problem] = []
+    lines = pd.Series(np.arange(len(raw)) + first_line, index=raw.index)
+    for extra in [c for c in raw.columns if c not in ent.column_names]:
+        problems.append(
+            Problem(file, 1, str(extra), None, f"column is not part of the {name} table",
+                    f"remove it or rename it to one of: {', '.join(ent.column_names)}")
+        )
+    out: dict[str, pd.Series] = {}
+    for col in ent.columns:
+        if col.name in raw.columns:
+            text = _blank_to_na(raw[col.name])
+        else:
+            if col.required and col.default is None:
+                problems.append(
+                    Problem(file, 1, col.name, None, "required column is missing",
+                            f"add a column '{col.name}': {col.description}")
+                )
+            text = pd.Series(pd.NA, index=raw.index, dtype="string")
+        if col.default is not None:
+            text = text.fillna(col.default)
+        parsed, bad = _parse(col, text)
+        for idx in bad[bad].index:
+            problems.append(
+                Problem(file, int(lines[idx]), col.name, str(text[idx]),
+                        f"not {_expected(col)}", f"write {_expected(col)}")
+            )
+        problems.extend(_check_values(file, col, parsed, text, bad, lines))
+        out[col.name] = parsed
+    table = pd.DataFrame(out, index=raw.index)
+    problems.extend(_check_ids(file, table, lines))
+    return table.reset_index(drop=True), problems
+
+
+def _check_values(
+    file: str, col: Column, parsed: pd.Series, text: pd.Series, bad: pd.Series, lines: pd.Series
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if col.required:
+        for idx in parsed.index[parsed.isna() & ~bad]:
+            problems.append(Problem(file, int(lines[idx]), col.name, None,
+                                    "required value is missing", f"give {col.description}"))
+    if col.allowed:
+        values = parsed.astype("string")
+        wrong = values.notna() & ~values.isin(list(col.allowed)).fillna(False).astype(bool)
+        for idx in values.index[wrong]:
+            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
+                                    "not an allowed value",
+                                    f"use one of {', '.join(col.allowed)}"))
+    if col.type in ("integer", "float") and (col.min is not None or col.max is not None):
+        numbers = parsed.astype("float64")
+        never = pd.Series(False, index=numbers.index)
+        low = (numbers < col.min) if col.min is not None else never
+        high = (numbers > col.max) if col.max is not None else never
+        for idx in numbers.index[(low | high).fillna(False).astype(bool)]:
+            bounds = f"between {col.min:g} and {col.max:g}" if col.min is not None and \
+                col.max is not None else (f"at least {col.min:g}" if col.min is not None
+                                          else f"at most {col.max:g}")
+            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
+                                    "out of range", f"give a value {bounds}"))
+    return problems
+
+
+def _check_ids(file: str, table: pd.DataFrame, lines: pd.Series) -> list[Problem]:
+    ids = table["id"]
+    dup = ids.notna() & ids.duplicated(keep="first")
+    first_line = {v: int(lines[i]) for i, v in ids[ids.notna()].items() if not dup[i]}
+    return [
+        Problem(file, int(lines[i]), "id", str(ids[i]),
+                f"duplicate id (first used on line {first_line.get(ids[i])})",
+                "give every record its own id")
+        for i in ids.index[dup]
+    ]
+
+
+def check_references(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Check that every reference column points at an existing record.
+
+    Parameters
+    ----------
+    tables
+        Entity tables by name, as returned by :func:`coerce_table`.
+    files
+        File name of each table for the problem reports (defaults to ``<name>.csv``).
+    """
+    files = files or {}
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        ent: Entity = entity(name)
+        for col in ent.columns:
+            if col.references is None or col.references not in tables:
+                continue
+            known = set(tables[col.references]["id"].dropna())
+            values = table[col.name]
+            missing = values.notna() & ~values.isin(known).fillna(False).astype(bool)
+            for i in values.index[missing]:
+                problems.append(Problem(
+                    files.get(name, f"{name}.csv"), int(i) + FIRST_DATA_LINE, col.name,
+                    str(values[i]), f"no record with this id in {col.references}",
+                    f"use an id from {col.references}.csv or add that record there"))
+    return problems
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty table with entity ``name``'s declared columns and dtypes."""
+    ent = entity(name)
+    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in ent.columns})

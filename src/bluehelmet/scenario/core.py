@@ -1,0 +1,205 @@
+"""The :class:`Scenario`: one DataFrame per entity, plus parameters and metadata.
+
+A scenario is what every analysis reads: the missions, contributors, unit catalogue, deployments,
+pledges, requirements and parameter tables of the data model, each held as a pandas DataFrame with
+exactly the declared columns, indexed by position, with the stable record id in column ``id``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from bluehelmet.errors import Problem
+from bluehelmet.model.access import AccessContext, visible
+from bluehelmet.model.schema import ENTITY_ORDER, parameter_specs
+from bluehelmet.model.validate import check_references, coerce_table, empty_table
+
+ParameterValue = int | float | str | bool | dt.date
+
+
+@dataclass
+class Parameter:
+    """A scalar scenario parameter: its value, unit and source ("assumed" if it is ours)."""
+
+    value: ParameterValue
+    source: str
+    unit: str = ""
+
+
+def default_parameters() -> dict[str, Parameter]:
+    """Every declared parameter at its declared default, with the declared source."""
+    out: dict[str, Parameter] = {}
+    for name, spec in parameter_specs().items():
+        out[name] = Parameter(parse_parameter(name, spec.default), spec.source, spec.unit)
+    return out
+
+
+def parse_parameter(name: str, value: object) -> ParameterValue:
+    """Convert a parameter value read from TOML or the command line to its declared type.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not declared or ``value`` does not fit its type.
+    """
+    specs = parameter_specs()
+    if name not in specs:
+        raise ValueError(f"unknown parameter {name!r}; known: {', '.join(sorted(specs))}")
+    kind = specs[name].type
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        return dt.date.fromisoformat(str(value))
+    if kind == "integer":
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(f"parameter {name} must be a whole number, got {value!r}")
+        return int(str(value)) if not isinstance(value, (int, float)) else int(value)
+    if kind == "float":
+        return float(str(value)) if not isinstance(value, (int, float)) else float(value)
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("true", "1", "yes")
+    return str(value)
+
+
+@dataclass
+class Scenario:
+    """A peacekeeping scenario: entity tables, scalar parameters and metadata.
+
+    Parameters
+    ----------
+    name
+        Short name (e.g. ``2018``).
+    tables
+        One DataFrame per entity in :data:`~bluehelmet.model.schema.ENTITY_ORDER`; missing
+        entities are filled with empty tables of the declared columns.
+    parameters
+        Scalar parameters; undeclared names are rejected, missing ones take their defaults.
+    meta
+        Free metadata (title, description, reference date, notes) kept in ``scenario.toml``.
+    """
+
+    name: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entity_name in ENTITY_ORDER:
+            if entity_name not in self.tables:
+                self.tables[entity_name] = empty_table(entity_name)
+        unknown = set(self.tables) - set(ENTITY_ORDER)
+        if unknown:
+            raise ValueError(f"unknown tables {sorted(unknown)}; known: {', '.join(ENTITY_ORDER)}")
+        merged = default_parameters()
+        for key, param in self.parameters.items():
+            merged[key] = Parameter(parse_parameter(key, param.value), param.source, param.unit
+                                    or merged[key].unit)
+        self.parameters = merged
+
+    # Typed accessors, one per entity, so that analysis code reads ``scenario.pledges``.
+    @property
+    def missions(self) -> pd.DataFrame:
+        """Missions table."""
+        return self.tables["missions"]
+
+    @property
+    def contributors(self) -> pd.DataFrame:
+        """Contributors table."""
+        return self.tables["contributors"]
+
+    @property
+    def unit_types(self) -> pd.DataFrame:
+        """Unit-type catalogue."""
+        return self.tables["unit_types"]
+
+    @property
+    def deployments(self) -> pd.DataFrame:
+        """Current deployments table."""
+        return self.tables["deployments"]
+
+    @property
+    def pledges(self) -> pd.DataFrame:
+        """Pledge registry."""
+        return self.tables["pledges"]
+
+    @property
+    def requirements(self) -> pd.DataFrame:
+        """Requirements table."""
+        return self.tables["requirements"]
+
+    def param(self, name: str) -> Any:
+        """Value of parameter ``name``."""
+        if name not in self.parameters:
+            raise KeyError(f"unknown parameter {name!r}; known: {', '.join(sorted(self.parameters))}")
+        return self.parameters[name].value
+
+    def set_param(self, name: str, value: object, source: str = "user") -> None:
+        """Set parameter ``name`` (converted to its declared type) with its source."""
+        self.parameters[name] = Parameter(parse_parameter(name, value), source,
+                                          parameter_specs()[name].unit)
+
+    def copy(self) -> Scenario:
+        """A deep copy (tables copied too)."""
+        return Scenario(
+            self.name,
+            {k: v.copy() for k, v in self.tables.items()},
+            copy.deepcopy(self.parameters),
+            copy.deepcopy(self.meta),
+        )
+
+    def view(self, reader: AccessContext) -> Scenario:
+        """The scenario as ``reader`` may see it: every table filtered by need to know."""
+        out = self.copy()
+        for name, table in out.tables.items():
+            out.tables[name] = table.loc[visible(table, reader)].reset_index(drop=True)
+        return out
+
+    def validate(self) -> list[Problem]:
+        """Problems with the tables as they are now (types, allowed values, ids, references)."""
+        problems: list[Problem] = []
+        for name in ENTITY_ORDER:
+            as_text = self.tables[name].astype("string")
+            _, found = coerce_table(name, _to_text(self.tables[name], as_text), f"{name}.csv")
+            problems.extend(found)
+        problems.extend(check_references(self.tables))
+        return problems
+
+    def illustrative_counts(self) -> pd.DataFrame:
+        """Rows per table and basis (real, derived, illustrative, assumed).
+
+        Every output that uses illustrative rows says so; this is where it learns how many.
+        """
+        rows = []
+        for name in ENTITY_ORDER:
+            counts = self.tables[name]["basis"].value_counts()
+            for basis, n in counts.items():
+                rows.append({"table": name, "basis": str(basis), "rows": int(n)})
+        return pd.DataFrame(rows, columns=["table", "basis", "rows"])
+
+    @property
+    def uses_illustrative_data(self) -> bool:
+        """True if any row of any table is illustrative or assumed."""
+        return any(
+            self.tables[n]["basis"].isin(["illustrative", "assumed"]).any() for n in ENTITY_ORDER
+        )
+
+
+def _to_text(table: pd.DataFrame, as_text: pd.DataFrame) -> pd.DataFrame:
+    """Render typed columns back to the text the file format uses (for re-validation)."""
+    out = as_text.copy()
+    for col in table.columns:
+        series = table[col]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            out[col] = series.dt.strftime("%Y-%m-%d").astype("string")
+        elif pd.api.types.is_bool_dtype(series):
+            out[col] = series.map({True: "true", False: "false"}).astype("string")
+    return out

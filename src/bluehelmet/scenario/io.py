@@ -1,0 +1,177 @@
+"""Read and write scenario folders: one CSV per entity plus ``scenario.toml``.
+
+The format (documented field by field in ``docs/scenario-format.md``)::
+
+    my-scenario/
+        scenario.toml        # [scenario] metadata, [parameters] scalar parameters
+        missions.csv         # one file per entity; a missing file is an empty table
+        contributors.csv
+        ...
+
+CSV files are UTF-8, comma-separated, with one header line of the declared column names; dates are
+``YYYY-MM-DD``, booleans ``true``/``false``, list fields semicolon-separated, missing values empty.
+Writing then reading a valid scenario gives back exactly the same tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import tomli_w
+
+from bluehelmet.errors import DataError, Problem, ScenarioNotFoundError, UnreadableFileError
+from bluehelmet.model.schema import ENTITY_ORDER, entity
+from bluehelmet.model.validate import check_references, coerce_table
+from bluehelmet.scenario.core import Parameter, Scenario, parse_parameter
+
+TOML_NAME = "scenario.toml"
+
+
+def bundled_scenarios() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    root = resources.files("bluehelmet.datasets").joinpath("scenarios")
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / TOML_NAME).is_file())
+
+
+def resolve_scenario_path(name_or_dir: str | Path) -> Path:
+    """Folder of a scenario given as a bundled name (``2018``) or a path.
+
+    Raises
+    ------
+    ScenarioNotFoundError
+        If it is neither a folder with ``scenario.toml`` nor a bundled scenario.
+    """
+    path = Path(name_or_dir)
+    if path.is_dir():
+        if not (path / TOML_NAME).is_file():
+            raise ScenarioNotFoundError(
+                f"{path} has no {TOML_NAME}; a scenario folder needs one (see docs/scenario-format.md)"
+            )
+        return path
+    bundled = resources.files("bluehelmet.datasets").joinpath("scenarios", str(name_or_dir))
+    if bundled.is_dir():
+        return Path(str(bundled))
+    raise ScenarioNotFoundError(
+        f"no scenario folder or bundled scenario named {str(name_or_dir)!r}; "
+        f"bundled: {', '.join(bundled_scenarios()) or 'none'}"
+    )
+
+
+def read_table_file(path: Path, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one entity CSV as the declared typed table, with the problems found."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise UnreadableFileError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    except pd.errors.EmptyDataError:
+        raw = pd.DataFrame(columns=entity(name).column_names)
+    return coerce_table(name, raw, str(path))
+
+
+def load_scenario(name_or_dir: str | Path) -> Scenario:
+    """Load a scenario folder (or a bundled scenario by name), validated.
+
+    Raises
+    ------
+    DataError
+        Listing every problem (file, line, column, value, reason, fix) if any table is invalid.
+    ScenarioNotFoundError
+        If the scenario cannot be found.
+    """
+    folder = resolve_scenario_path(name_or_dir)
+    meta, params = _read_toml(folder / TOML_NAME)
+    tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name in ENTITY_ORDER:
+        path = folder / f"{name}.csv"
+        if path.is_file():
+            tables[name], found = read_table_file(path, name)
+            problems.extend(found)
+            files[name] = str(path)
+    problems.extend(check_references(tables, files))
+    if problems:
+        raise DataError(problems)
+    scenario_name = str(meta.get("name", folder.name))
+    return Scenario(scenario_name, tables, params, meta)
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Parameter]]:
+    try:
+        doc = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UnreadableFileError(f"{path}: not valid TOML ({exc})") from exc
+    unknown_sections = set(doc) - {"scenario", "parameters"}
+    if unknown_sections:
+        raise DataError(Problem(str(path), None, None, ", ".join(sorted(unknown_sections)),
+                                "unknown section", "use only [scenario] and [parameters]"))
+    params: dict[str, Parameter] = {}
+    problems: list[Problem] = []
+    for key, raw in doc.get("parameters", {}).items():
+        value, source = (raw.get("value"), str(raw.get("source", "scenario"))) if isinstance(
+            raw, dict) else (raw, "scenario")
+        try:
+            params[key] = Parameter(parse_parameter(key, value), source)
+        except ValueError as exc:
+            problems.append(Problem(str(path), None, f"parameters.{key}", repr(value), str(exc),
+                                    "see docs/scenario-format.md for the declared parameters"))
+    if problems:
+        raise DataError(problems)
+    return dict(doc.get("scenario", {})), params
+
+
+def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Typed table to the text written in the file."""
+    ent = entity(name)
+    out = pd.DataFrame(index=table.index)
+    for col in ent.columns:
+        series = table[col.name] if col.name in table else pd.Series(pd.NA, index=table.index)
+        if col.type == "date":
+            text = pd.to_datetime(series).dt.strftime("%Y-%m-%d")
+        elif col.type == "boolean":
+            text = series.astype("boolean").map({True: "true", False: "false"})
+        elif col.type == "float":
+            text = series.astype("float64").map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        elif col.type == "integer":
+            text = series.astype("Int64").astype("string")
+        else:
+            text = series.astype("string")
+        out[col.name] = text.astype("string").fillna("")
+    return out
+
+
+def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
+    """Write ``scenario`` to ``folder`` (created if needed) in the scenario format.
+
+    Returns
+    -------
+    Path
+        The folder written.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = dict(scenario.meta)
+    meta["name"] = scenario.name
+    doc: dict[str, Any] = {"scenario": meta, "parameters": {}}
+    for key, param in scenario.parameters.items():
+        value = param.value
+        doc["parameters"][key] = {"value": value, "source": param.source}
+        if param.unit:
+            doc["parameters"][key]["unit"] = param.unit
+    (out / TOML_NAME).write_text(tomli_w.dumps(doc), "utf-8")
+    for name in ENTITY_ORDER:
+        _render(scenario.tables[name], name).to_csv(out / f"{name}.csv", index=False,
+                                                      lineterminator="\n")
+    return out
+
+
+def describe_value(value: object) -> str:
+    """Short text for a parameter value in tables and reports."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

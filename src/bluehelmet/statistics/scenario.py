@@ -1,0 +1,91 @@
+"""Statistics of a scenario's inputs, as DataFrames: strength, women's share, pledge landscape.
+
+Functions over tables that may hold classified records take the reader's
+:class:`~bluehelmet.model.access.AccessContext` and filter before aggregating.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bluehelmet.model.access import AccessContext, filter_visible
+from bluehelmet.scenario.core import Scenario
+
+#: UN personnel types mapped to the personnel categories of the Uniformed Gender Parity Strategy.
+UGPS_CATEGORY: dict[str, str] = {
+    "troops": "troops",
+    "staff_officers": "staff_officers_observers",
+    "experts_on_mission": "staff_officers_observers",
+    "formed_police": "formed_police",
+    "individual_police": "individual_police",
+}
+
+
+def latest_deployments(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Deployments at the latest reporting date present, as ``reader`` may see them."""
+    dep = filter_visible(scenario.deployments, reader)
+    if dep.empty:
+        return dep
+    return dep.loc[dep["date"] == dep["date"].max()]
+
+
+def mission_strength(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Uniformed personnel per mission at the latest date: women, men, total, women's share.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by mission id, columns ``name, date, women, men, total, women_share,
+        authorised, contributors``.
+    """
+    dep = latest_deployments(scenario, reader)
+    missions = filter_visible(scenario.missions, reader).set_index("id")
+    grouped = dep.groupby("mission_id").agg(
+        date=("date", "max"), women=("women", "sum"), men=("men", "sum"),
+        contributors=("contributor_id", "nunique"))
+    out = missions[["name"]].join(grouped, how="left")
+    out[["women", "men", "contributors"]] = out[["women", "men", "contributors"]].fillna(0).astype(
+        "int64")
+    out["total"] = out["women"] + out["men"]
+    out["women_share"] = (out["women"] / out["total"].where(out["total"] > 0)).astype("float64")
+    authorised = missions["authorised_troops"].astype("Float64").fillna(0) + missions[
+        "authorised_police"].astype("Float64").fillna(0)
+    out["authorised"] = authorised.astype("float64")
+    out.index.name = "mission_id"
+    return out.sort_values("total", ascending=False)
+
+
+def strength_by_category(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Women and men by UGPS personnel category at the latest date, with women's share."""
+    dep = latest_deployments(scenario, reader).copy()
+    dep["personnel_category"] = dep["personnel_type"].map(UGPS_CATEGORY)
+    out = dep.groupby("personnel_category")[["women", "men"]].sum().astype("int64")
+    out["total"] = out["women"] + out["men"]
+    out["women_share"] = out["women"] / out["total"].where(out["total"] > 0)
+    return out
+
+
+def pledges_by_level(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Pledged units by unit type (rows) and PCRS level (columns), with totals.
+
+    Only the pledges ``reader`` may see are counted.
+    """
+    pledges = filter_visible(scenario.pledges, reader)
+    levels = ["L1", "L2", "L3", "RDL"]
+    table = pledges.pivot_table(index="unit_type_id", columns="pcrs_level", values="count",
+                                aggfunc="sum", fill_value=0, observed=False)
+    table = table.reindex(columns=levels, fill_value=0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    names = scenario.unit_types.set_index("id")["name"]
+    table.insert(0, "name", names.reindex(table.index).astype("string").fillna(""))
+    table.index.name = "unit_type_id"
+    return table.sort_values("total", ascending=False)
+
+
+def basis_summary(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Rows per table and basis (real, derived, illustrative, assumed) visible to ``reader``."""
+    rows = []
+    for name, table in scenario.tables.items():
+        counts = filter_visible(table, reader)["basis"].value_counts()
+        rows.extend({"table": name, "basis": str(b), "rows": int(n)} for b, n in counts.items())
+    return pd.DataFrame(rows, columns=["table", "basis", "rows"])
