@@ -21,37 +21,40 @@ _FALSE = {"false", "0", "no"}
 FIRST_DATA_LINE = 2
 
 
-def _blank_to_na(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    return text.mask(text == "", pd.NA)
+def _clean(values: pd.Series) -> np.ndarray:
+    """Text values stripped, blanks as ``None`` (plain object array: cheap on small tables)."""
+    out = values.to_numpy(dtype=object, na_value=None)
+    return np.array([None if v is None or not (t := str(v).strip()) else t for v in out],
+                    dtype=object)
 
 
-def _parse(col: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse(col: Column, text: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     """Parse stripped text to ``col``'s dtype; return (parsed, mask of unparseable values)."""
-    present = text.notna()
+    present = np.array([v is not None for v in text], dtype=bool)
     if col.type in ("string", "list"):
         if col.type == "list":
-            text = text.map(lambda v: ";".join(split_list(v)) if isinstance(v, str) else v)
-            text = text.astype("string").mask(text == "", pd.NA)
-        return text.astype("string"), pd.Series(False, index=text.index)
+            text = np.array([";".join(split_list(v)) or None if v is not None else None
+                             for v in text], dtype=object)
+        return pd.Series(pd.array(text, dtype="string")), np.zeros(len(text), dtype=bool)
+    series = pd.Series(text, dtype=object)
     if col.type in ("integer", "float"):
-        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-        bad = present & numbers.isna()
+        numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(copy=True)
+        bad = present & np.isnan(numbers)
         if col.type == "integer":
-            fractional = numbers.notna() & (numbers != np.floor(numbers))
+            with np.errstate(invalid="ignore"):
+                fractional = ~np.isnan(numbers) & (numbers != np.floor(numbers))
             bad |= fractional
-            numbers = numbers.mask(fractional)
-            return numbers.round().astype("Int64"), bad
-        return numbers, bad
+            numbers[fractional] = np.nan
+            return pd.Series(numbers).round().astype("Int64"), bad
+        return pd.Series(numbers, dtype="float64"), bad
     if col.type == "boolean":
-        lower = text.str.lower()
-        parsed = pd.Series(pd.NA, index=text.index, dtype="boolean")
-        parsed[lower.isin(_TRUE).fillna(False).astype(bool)] = True
-        parsed[lower.isin(_FALSE).fillna(False).astype(bool)] = False
-        return parsed, present & parsed.isna()
+        parsed = [True if v is not None and v.lower() in _TRUE else
+                  False if v is not None and v.lower() in _FALSE else None for v in text]
+        result = pd.Series(pd.array(parsed, dtype="boolean"))
+        return result, present & result.isna().to_numpy()
     # date: ISO 8601 calendar dates only in scenario files; importers accept more forms.
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-    return dates, present & dates.isna()
+    dates = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    return dates, present & dates.isna().to_numpy()
 
 
 def _expected(col: Column) -> str:
@@ -94,7 +97,7 @@ def coerce_table(
     """
     ent = entity(name)
     problems: list[Problem] = []
-    lines = pd.Series(np.arange(len(raw)) + first_line, index=raw.index)
+    lines = np.arange(len(raw)) + first_line
     for extra in [c for c in raw.columns if c not in ent.column_names]:
         problems.append(
             Problem(file, 1, str(extra), None, f"column is not part of the {name} table",
@@ -103,68 +106,74 @@ def coerce_table(
     out: dict[str, pd.Series] = {}
     for col in ent.columns:
         if col.name in raw.columns:
-            text = _blank_to_na(raw[col.name])
+            text = _clean(raw[col.name])
         else:
             if col.required and col.default is None:
                 problems.append(
                     Problem(file, 1, col.name, None, "required column is missing",
                             f"add a column '{col.name}': {col.description}")
                 )
-            text = pd.Series(pd.NA, index=raw.index, dtype="string")
+            text = np.full(len(raw), None, dtype=object)
         if col.default is not None:
-            text = text.fillna(col.default)
+            text = np.array([col.default if v is None else v for v in text], dtype=object)
         parsed, bad = _parse(col, text)
-        for idx in bad[bad].index:
+        for idx in np.flatnonzero(bad):
             problems.append(
                 Problem(file, int(lines[idx]), col.name, str(text[idx]),
                         f"not {_expected(col)}", f"write {_expected(col)}")
             )
         problems.extend(_check_values(file, col, parsed, text, bad, lines))
         out[col.name] = parsed
-    table = pd.DataFrame(out, index=raw.index)
+    table = pd.DataFrame(out)
     problems.extend(_check_ids(file, table, lines))
-    return table.reset_index(drop=True), problems
+    return table, problems
 
 
 def _check_values(
-    file: str, col: Column, parsed: pd.Series, text: pd.Series, bad: pd.Series, lines: pd.Series
+    file: str, col: Column, parsed: pd.Series, text: np.ndarray, bad: np.ndarray,
+    lines: np.ndarray
 ) -> list[Problem]:
     problems: list[Problem] = []
+    missing = parsed.isna().to_numpy()
     if col.required:
-        for idx in parsed.index[parsed.isna() & ~bad]:
+        for idx in np.flatnonzero(missing & ~bad):
             problems.append(Problem(file, int(lines[idx]), col.name, None,
                                     "required value is missing", f"give {col.description}"))
     if col.allowed:
-        values = parsed.astype("string")
-        wrong = values.notna() & ~values.isin(list(col.allowed)).fillna(False).astype(bool)
-        for idx in values.index[wrong]:
-            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
-                                    "not an allowed value",
-                                    f"use one of {', '.join(col.allowed)}"))
+        allowed = set(col.allowed)
+        for idx in np.flatnonzero(~missing):
+            if str(parsed.iloc[idx]) not in allowed:
+                problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
+                                        "not an allowed value",
+                                        f"use one of {', '.join(col.allowed)}"))
     if col.type in ("integer", "float") and (col.min is not None or col.max is not None):
-        numbers = parsed.astype("float64")
-        never = pd.Series(False, index=numbers.index)
-        low = (numbers < col.min) if col.min is not None else never
-        high = (numbers > col.max) if col.max is not None else never
-        for idx in numbers.index[(low | high).fillna(False).astype(bool)]:
-            bounds = f"between {col.min:g} and {col.max:g}" if col.min is not None and \
-                col.max is not None else (f"at least {col.min:g}" if col.min is not None
-                                          else f"at most {col.max:g}")
+        numbers = parsed.astype("float64").to_numpy()
+        with np.errstate(invalid="ignore"):
+            low = numbers < col.min if col.min is not None else np.zeros(len(numbers), bool)
+            high = numbers > col.max if col.max is not None else np.zeros(len(numbers), bool)
+        if col.min is not None and col.max is not None:
+            bounds = f"between {col.min:g} and {col.max:g}"
+        else:
+            bounds = f"at least {col.min:g}" if col.min is not None else f"at most {col.max:g}"
+        for idx in np.flatnonzero(low | high):
             problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
                                     "out of range", f"give a value {bounds}"))
     return problems
 
 
-def _check_ids(file: str, table: pd.DataFrame, lines: pd.Series) -> list[Problem]:
-    ids = table["id"]
-    dup = ids.notna() & ids.duplicated(keep="first")
-    first_line = {v: int(lines[i]) for i, v in ids[ids.notna()].items() if not dup[i]}
-    return [
-        Problem(file, int(lines[i]), "id", str(ids[i]),
-                f"duplicate id (first used on line {first_line.get(ids[i])})",
-                "give every record its own id")
-        for i in ids.index[dup]
-    ]
+def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for idx, value in enumerate(table["id"].to_numpy(dtype=object, na_value=None)):
+        if value is None:
+            continue
+        if value in first:
+            problems.append(Problem(file, int(lines[idx]), "id", str(value),
+                                    f"duplicate id (first used on line {first[value]})",
+                                    "give every record its own id"))
+        else:
+            first[value] = int(lines[idx])
+    return problems
 
 
 def check_references(

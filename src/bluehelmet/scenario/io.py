@@ -97,7 +97,7 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
     problems.extend(check_references(tables, files))
     if problems:
         raise DataError(problems)
-    scenario_name = str(meta.get("name", folder.name))
+    scenario_name = str(meta.pop("name", folder.name))
     return Scenario(scenario_name, tables, params, meta)
 
 
