@@ -1,0 +1,182 @@
+"""Requirements and pledges of the ``2018`` scenario (used by ``build_scenario_2018.py``).
+
+Requirements come from two public bases: the authorised strength minus the 2018 deployment (for
+the four large protection-of-civilians missions), and the capability gaps hand-curated in
+``tools/facts/requirements_capability.csv``. Pledges are the real public ones
+(``facts/pledges_real.csv``) plus illustrative ones (``facts/pledges_illustrative.csv``) whose
+readiness, dates, rotation, women's share and (some) restrictions follow the rules below, drawn
+from a random generator seeded by each pledge's id so that the build is reproducible and adding a
+row does not change the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zlib
+
+import numpy as np
+import pandas as pd
+
+#: Missions whose gap between authorised and deployed strength is treated as a need. UNIFIL's
+#: 15,000 ceiling (2006) and the observer missions' figures are ceilings the UN did not seek to
+#: fill; UNAMID was drawing down.
+GAP_MISSIONS = ("MINUSMA", "MINUSCA", "MONUSCO", "UNMISS")
+HORIZON = (dt.date(2018, 7, 1), dt.date(2020, 6, 30))
+CONFIDENTIAL = {"classification": "confidential", "owner": "UN-DPO", "releasable_to": ""}
+
+# --- requirements -----------------------------------------------------------------------------
+
+
+def _half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def strength_gaps(missions: pd.DataFrame, deployments: pd.DataFrame,
+                  unit_types: pd.DataFrame) -> pd.DataFrame:
+    """Infantry battalions and FPUs needed to fill each gap mission to its authorised strength.
+
+    The deployments carry no personnel type, so the gap is split between military and police in
+    proportion to the authorised military and police ceilings.
+    """
+    deployed = (deployments["women"] + deployments["men"]).groupby(
+        deployments["mission_id"]).sum()
+    size = unit_types.set_index("id")["personnel"]
+    rows = []
+    for m in missions.loc[missions["id"].isin(GAP_MISSIONS)].itertuples():
+        troops, police = int(m.authorised_troops), int(m.authorised_police)
+        gap = troops + police - int(deployed.get(m.id, 0))
+        if gap <= 0:
+            continue
+        troop_gap = gap * troops / (troops + police)
+        for unit, persons in (("inf_bn", troop_gap), ("fpu", gap - troop_gap)):
+            count = _half_up(persons / int(size[unit]))
+            if count < 1:
+                continue
+            rows.append({
+                "mission_id": m.id, "unit_type_id": unit, "count": str(count),
+                "start": HORIZON[0].isoformat(), "end": HORIZON[1].isoformat(),
+                "priority": "high",
+                "source": (f"illustrative: authorised {troops:,} military + {police:,} police "
+                           f"minus {int(deployed.get(m.id, 0)):,} deployed (2018 average) = "
+                           f"{gap:,} persons, split pro rata: {persons:,.0f} -> {count} x "
+                           f"{unit} of {int(size[unit])} (rounded half up)"),
+            })
+    return pd.DataFrame(rows)
+
+
+def build_requirements(missions: pd.DataFrame, deployments: pd.DataFrame,
+                       capability: pd.DataFrame, unit_types: pd.DataFrame) -> pd.DataFrame:
+    """All requirements as text rows with the common columns (confidential, owner UN-DPO)."""
+    rows = pd.concat([strength_gaps(missions, deployments, unit_types), capability],
+                     ignore_index=True)
+    language = missions.set_index("id")["language"].astype(str)
+    rows["language"] = rows["mission_id"].map(language).where(
+        rows["mission_id"].map(language) != "en", "")
+    rows["id"] = "REQ-" + rows["mission_id"] + "-" + rows["unit_type_id"]
+    if rows["id"].duplicated().any():
+        raise ValueError(f"duplicate requirements: {sorted(rows.loc[rows['id'].duplicated(), 'id'])}")
+    rows["basis"] = "illustrative"
+    return rows.assign(**CONFIDENTIAL).sort_values("id", ignore_index=True)
+
+
+# --- pledges ----------------------------------------------------------------------------------
+
+LEVEL_WEIGHTS = {  # by the contributor's 2018 deployment size (assumed)
+    "large": [0.15, 0.35, 0.35, 0.15],   # >= 2,000 deployed
+    "medium": [0.30, 0.35, 0.25, 0.10],  # >= 300
+    "small": [0.45, 0.35, 0.15, 0.05],
+}
+LEVELS = ["L1", "L2", "L3", "RDL"]
+#: Women's share of a unit relative to its contributor's 2018 average, by capability (assumed):
+#: medical and police units have more women, aviation and special forces fewer.
+WOMEN_FACTOR = {"medical": 2.0, "police": 1.5, "staff_observers": 1.5, "signals": 1.2,
+                "aviation": 0.5, "special_forces": 0.3, "quick_reaction": 0.7,
+                "strategic_lift": 0.7}
+ORG_WOMEN_SHARE = {"AU": 0.05, "EU": 0.08}
+RESTRICTIONS = {
+    "aviation": ["daylight operations only", "no flights across international borders",
+                 "no offensive air operations"],
+    "default": ["no offensive operations", "unit must deploy as one (no split deployment)",
+                "requires a level II hospital within one hour", "no operations beyond 300 km of "
+                "its base without national approval"],
+}
+UNTIL_MONTHS = [12, 18, 24, 36, None]
+UNTIL_WEIGHTS = [0.25, 0.2, 0.25, 0.1, 0.2]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + y, m + 1, 1)
+
+
+def _pledge_ids(rows: pd.DataFrame) -> pd.Series:
+    base = "PLG-" + rows["contributor_id"] + "-" + rows["unit_type_id"]
+    return base + "-" + (rows.groupby(base).cumcount() + 1).map("{:02d}".format)
+
+
+def illustrative_attributes(pid: str, row: pd.Series, capability: str, women_base: float,
+                            tier: str, region: str) -> dict[str, str]:
+    """Readiness, dates, rotation, women's share and restriction of one illustrative pledge."""
+    rng = np.random.default_rng(zlib.crc32(pid.encode()))
+    level = row["pcrs_level"] or str(rng.choice(LEVELS, p=LEVEL_WEIGHTS[tier]))
+    offsets = np.arange(19)
+    start = _add_months(HORIZON[0], int(rng.choice(offsets, p=(19 - offsets) / (19 - offsets)
+                                                   .sum())))
+    span = UNTIL_MONTHS[int(rng.choice(len(UNTIL_MONTHS), p=UNTIL_WEIGHTS))]
+    until = "" if span is None else (_add_months(start, span) - dt.timedelta(days=1)).isoformat()
+    rotation = 6 if region in ("europe", "americas", "oceania") else 12
+    if row["women_share"]:
+        women = float(row["women_share"])
+    else:
+        women = round(min(0.6, women_base * WOMEN_FACTOR.get(capability, 1.0)), 2)
+    restriction = row["national_restrictions"]
+    if not restriction and rng.random() < 0.15:
+        options = RESTRICTIONS["aviation" if capability == "aviation" else "default"]
+        restriction = str(rng.choice(options))
+    return {"pcrs_level": level, "available_from": start.isoformat(), "available_until": until,
+            "rotation_months": str(rotation), "women_share": repr(women),
+            "national_restrictions": restriction}
+
+
+def build_pledges(real: pd.DataFrame, illustrative: pd.DataFrame, women_2018: pd.Series,
+                  deployed_2018: pd.Series, regions: pd.Series, missions: list[str],
+                  capabilities: pd.Series) -> pd.DataFrame:
+    """The pledge registry as text rows with the common columns.
+
+    Parameters
+    ----------
+    real, illustrative
+        The two facts tables (text).
+    women_2018, deployed_2018
+        Each contributor's 2018 women's share and total deployed (by ISO3).
+    regions
+        Region of every contributor id.
+    missions
+        Mission ids in the scenario (caveats must name only these).
+    capabilities
+        Capability family per unit type id.
+    """
+    real = real.assign(basis="real", owner="UN-DPO", releasable_to="")
+    real["id"] = _pledge_ids(real)
+    ill = illustrative.copy()
+    ill["id"] = _pledge_ids(pd.concat([real, ill], ignore_index=True)).iloc[len(real):].to_numpy()
+    records = []
+    for _, row in ill.iterrows():
+        cid = row["contributor_id"]
+        size = float(deployed_2018.get(cid, 0))
+        tier = "large" if size >= 2000 else "medium" if size >= 300 else "small"
+        base = ORG_WOMEN_SHARE.get(cid, float(women_2018.get(cid, 0.0)))
+        attrs = illustrative_attributes(row["id"], row, str(capabilities[row["unit_type_id"]]),
+                                        base, tier, str(regions[cid]))
+        records.append({**row.drop(labels=["basis"]).to_dict(), **attrs,
+                        "basis": "illustrative", **CONFIDENTIAL,
+                        "source": (f"illustrative: {row['basis']}; level, dates, rotation and "
+                                   "women's share from the builder's rules (contributor's 2018 "
+                                   "deployment size and women's share; docs/scenario-2018.md)")})
+    out = pd.concat([real, pd.DataFrame(records)], ignore_index=True)
+    named = out["excluded_missions"].str.split(";").explode().str.strip()
+    unknown = sorted(set(named[named != ""]) - set(missions))
+    if unknown:
+        raise ValueError(f"pledge caveats name missions not in the scenario: {unknown}")
+    return out.sort_values("id", ignore_index=True)
