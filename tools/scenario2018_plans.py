@@ -44,7 +44,7 @@ def strength_gaps(missions: pd.DataFrame, deployments: pd.DataFrame,
     size = unit_types.set_index("id")["personnel"]
     rows = []
     for m in missions.loc[missions["id"].isin(GAP_MISSIONS)].itertuples():
-        troops, police = int(m.authorised_troops), int(m.authorised_police)
+        troops, police = int(str(m.authorised_troops)), int(str(m.authorised_police))
         gap = troops + police - int(deployed.get(m.id, 0))
         if gap <= 0:
             continue
@@ -75,7 +75,8 @@ def build_requirements(missions: pd.DataFrame, deployments: pd.DataFrame,
         rows["mission_id"].map(language) != "en", "")
     rows["id"] = "REQ-" + rows["mission_id"] + "-" + rows["unit_type_id"]
     if rows["id"].duplicated().any():
-        raise ValueError(f"duplicate requirements: {sorted(rows.loc[rows['id'].duplicated(), 'id'])}")
+        dupes = sorted(rows.loc[rows["id"].duplicated(), "id"])
+        raise ValueError(f"duplicate requirements: {dupes}")
     rows["basis"] = "illustrative"
     return rows.assign(**CONFIDENTIAL).sort_values("id", ignore_index=True)
 
@@ -169,7 +170,8 @@ def build_pledges(real: pd.DataFrame, illustrative: pd.DataFrame, women_2018: pd
         base = ORG_WOMEN_SHARE.get(cid, float(women_2018.get(cid, 0.0)))
         attrs = illustrative_attributes(row["id"], row, str(capabilities[row["unit_type_id"]]),
                                         base, tier, str(regions[cid]))
-        records.append({**row.drop(labels=["basis"]).to_dict(), **attrs,
+        fields = {str(k): v for k, v in row.drop(labels=["basis"]).items()}
+        records.append({**fields, **attrs,
                         "basis": "illustrative", **CONFIDENTIAL,
                         "source": (f"illustrative: {row['basis']}; level, dates, rotation and "
                                    "women's share from the builder's rules (contributor's 2018 "
