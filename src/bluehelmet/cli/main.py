@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from bluehelmet.cli import protect as protect_cli
 from bluehelmet.cli import scenario as scenario_cli
 
 app = typer.Typer(
@@ -17,3 +18,4 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(scenario_cli.app, name="scenario")
+app.command("protect")(protect_cli.protect)

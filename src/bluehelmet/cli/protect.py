@@ -1,0 +1,91 @@
+"""``bluehelmet protect``: where a mission's forces must stand to reach civilians in time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+
+Opt = typer.Option
+
+
+def protect(
+    mission: Annotated[str, typer.Argument(help="Mission id in the scenario, e.g. MINUSMA.")],
+    scenario: Annotated[str, Opt("--scenario", help="Bundled scenario name or folder.")],
+    out: Annotated[Path, Opt("--out", help="Folder to write the results to.")],
+    risk: Annotated[Path | None, Opt(
+        "--risk", help="Risk layer CSV: gid (PRIO-GRID) or cell_id, longitude, latitude, risk "
+        "[, weight]. Default: the early warning on the bundled UCDP events.")] = None,
+    response_minutes: Annotated[float, Opt(
+        "--response-minutes", help="A cell counts as covered if an asset can reach it within "
+        "this time.")] = 120.0,
+    bases: Annotated[Path | None, Opt(
+        "--bases", help="Bases CSV (the bases entity; kind tob_candidate = candidate site). "
+        "Default: the bundled bases of the mission.")] = None,
+    base_assets: Annotated[Path | None, Opt(
+        "--base-assets", help="Assets per base CSV (the base_assets entity).")] = None,
+    asset_types: Annotated[Path | None, Opt(
+        "--asset-types", help="Asset types CSV (speeds, ranges, availability).")] = None,
+    max_new_sites: Annotated[int, Opt(
+        "--max-new-sites", help="Temporary operating bases that may be opened.")] = 3,
+    candidates: Annotated[int, Opt(
+        "--candidates", help="Candidate sites generated in the highest-risk cells.")] = 30,
+    max_units: Annotated[int, Opt("--max-units", help="Most units to recommend.")] = 3,
+    min_gain: Annotated[float, Opt(
+        "--min-gain", help="Recommend a unit only if it adds at least this share of the total "
+        "risk.")] = 0.01,
+    relocate: Annotated[bool, Opt("--relocate", help="Let today's assets move too.")] = False,
+    time_limit: Annotated[float, Opt("--time-limit", help="Seconds per solve.")] = 30.0,
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
+) -> None:
+    """Plan protection coverage for MISSION and derive requirements for the force planner."""
+    with cli_errors():
+        from bluehelmet.protect.inputs import read_risk
+        from bluehelmet.protect.planning import analyse_mission, coverage_table, write_outputs
+        from bluehelmet.scenario.io import load_scenario
+
+        reader = reader_context(org, clearance)
+        scen = load_scenario(scenario)
+        layer = read_risk(risk) if risk is not None else None
+        if layer is None:
+            console.print("computing the early-warning risk layer from the bundled UCDP events "
+                          "(a minute or two; pass --risk OUT/risk.csv to reuse it)")
+        analysis = analyse_mission(
+            scen, mission, reader, risk=layer,
+            risk_note=f"risk layer {risk.name}" if risk is not None else "",
+            bases_file=bases, assets_file=asset_types, base_assets_file=base_assets,
+            response_minutes=response_minutes, max_new_sites=max_new_sites,
+            candidates=candidates, max_units=max_units, min_gain_share=min_gain,
+            relocate=relocate, time_limit=time_limit)
+        files = write_outputs(analysis, out)
+        if layer is None:
+            coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(
+                columns={"cell_id": "gid"}).to_csv(out / "risk.csv", index=False)
+        console.print(f"[bold]{mission}[/]: response within {response_minutes:g} min; risk: "
+                      f"{analysis.risk_note}")
+        console.print(f"today: {100 * analysis.today.share:.1f}% of the risk covered; with the "
+                      f"recommended additions: {100 * analysis.proposed.share:.1f}% "
+                      f"({analysis.proposed.status}, gap {100 * analysis.proposed.mip_gap:.2f}%)")
+        table = Table(title="One more unit of each type adds")
+        for col in ("asset type", "unit type", "assets", "risk covered +"):
+            table.add_column(col, justify="left" if col in ("asset type", "unit type") else "right")
+        for r in analysis.marginal.to_dict("records"):
+            table.add_row(str(r["asset_type_id"]), str(r["unit_type_id"]),
+                          str(r["assets_per_unit"]), f"{100 * float(r['gain_share']):.1f} pp")
+        console.print(table)
+        reqs = analysis.requirements
+        if reqs.empty:
+            console.print("no unit adds enough coverage to become a requirement")
+        for req in reqs.to_dict("records"):
+            console.print(f"requirement: {req['count']} x {req['unit_type_id']} for "
+                          f"{req['mission_id']} {req['start']:%Y-%m-%d}..{req['end']:%Y-%m-%d} "
+                          f"({req['priority']})")
+        for note in analysis.notes:
+            console.print(f"[yellow]note:[/] {note}")
+        console.print(f"wrote {len(files)} files to {out} (requirements.csv can be added to a "
+                      "scenario for bluehelmet plan)")

@@ -1,0 +1,20 @@
+"""Protection planning: where a mission's forces must stand to reach civilians at risk in time.
+
+A maximal expected covering location model (mixed-integer, HiGHS) places a mission's responding
+assets (infantry companies, quick reaction forces, utility helicopters) at its bases and at new
+temporary operating bases to cover as much of the cell risk from the early warning as possible
+within a response time; the marginal value of one more unit of each type gives the requirements
+that the force planner (``bluehelmet plan``) then tries to fill. See ``docs/protection.md``.
+"""
+
+from bluehelmet.protect.analysis import coverage_curve, marginal_coverage, recommend
+from bluehelmet.protect.planning import ProtectionAnalysis, analyse_mission, write_outputs
+from bluehelmet.protect.problem import CoverageProblem, expected_coverage
+from bluehelmet.protect.requirements import apply_requirements, requirements_from
+from bluehelmet.protect.solve import CoverageSolution, evaluate, greedy, optimise, today
+
+__all__ = [
+    "CoverageProblem", "CoverageSolution", "ProtectionAnalysis", "analyse_mission",
+    "apply_requirements", "coverage_curve", "evaluate", "expected_coverage", "greedy",
+    "marginal_coverage", "optimise", "recommend", "requirements_from", "today", "write_outputs",
+]

@@ -1,0 +1,122 @@
+"""The covering model on hand-solved cases, against brute force, and against the greedy baseline."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bluehelmet.protect import greedy, optimise, recommend, today
+from bluehelmet.protect.problem import Reach, expected_coverage
+from bluehelmet.protect.solve import evaluate
+from tests.protect.helpers import asset_table, clusters_problem, random_problem
+
+
+def test_today_covers_nothing_when_the_base_is_out_of_reach() -> None:
+    sol = today(clusters_problem())
+    assert sol.covered_value == 0.0
+    assert sol.total_value == pytest.approx(2.0)
+
+
+def test_one_helicopter_covers_both_clusters_one_company_only_one() -> None:
+    heli = optimise(clusters_problem(extra={"heli": 1}))
+    coy = optimise(clusters_problem(extra={"coy": 1}))
+    assert heli.covered_value == pytest.approx(2.0)
+    assert coy.covered_value == pytest.approx(1.0)
+    placed = heli.deployment.set_index("asset_type_id").loc["heli"]
+    assert placed["site_id"] == "base" and placed["added"] == 1
+    # It takes two companies, at two new bases, to do what one helicopter does.
+    assert optimise(clusters_problem(extra={"coy": 2})).covered_value == pytest.approx(2.0)
+    assert optimise(clusters_problem(extra={"coy": 2}, max_new_sites=1)).covered_value == \
+        pytest.approx(1.0)
+
+
+def test_helicopter_with_two_thirds_availability_still_beats_a_company() -> None:
+    assets = asset_table(heli={"availability": 2 / 3})
+    heli = optimise(clusters_problem(asset_types=assets, extra={"heli": 1}))
+    assert heli.covered_value == pytest.approx(4 / 3)
+    steps, _ = recommend(clusters_problem(asset_types=assets), max_units=1)
+    assert list(steps["asset_type_id"]) == ["heli"]
+    assert steps["gain"].iloc[0] == pytest.approx(4 / 3)
+
+
+def test_backup_helicopters_add_expected_coverage_one_minus_q_cubed() -> None:
+    assets = asset_table(heli={"availability": 2 / 3})
+    sol = optimise(clusters_problem(asset_types=assets, extra={"heli": 3}))
+    assert sol.covered_value == pytest.approx(2 * (1 - (1 / 3) ** 3))
+    # A fourth helicopter beyond the backup depth of 3 counts for nothing.
+    four = optimise(clusters_problem(asset_types=assets, extra={"heli": 4}))
+    assert four.covered_value == pytest.approx(sol.covered_value)
+
+
+def test_helicopters_do_not_stand_at_new_sites_by_default() -> None:
+    far = asset_table(heli={"range_km": 20.0})
+    sol = optimise(clusters_problem(asset_types=far, extra={"heli": 1}))
+    assert sol.covered_value == 0.0
+    allowed = optimise(clusters_problem(asset_types=far, extra={"heli": 1},
+                                        new_site_assets=("coy", "heli")))
+    assert allowed.covered_value == pytest.approx(1.0)
+
+
+def test_zero_new_assets_reproduce_todays_coverage() -> None:
+    for seed in range(5):
+        problem = random_problem(seed)
+        problem = replace(problem, extra={})
+        now, best = today(problem), optimise(problem)
+        assert best.covered_value == pytest.approx(now.covered_value, abs=1e-9)
+        assert (best.x == problem.fixed_counts()).all()
+
+
+def test_relocating_never_does_worse_than_today() -> None:
+    problem = replace(random_problem(3), extra={})
+    moved = optimise(replace(problem, relocate=True))
+    assert moved.covered_value >= today(problem).covered_value - 1e-9
+
+
+def test_mobilisation_longer_than_response_time_covers_nothing() -> None:
+    slow = asset_table(coy={"mobilisation_minutes": 200.0}, heli={"mobilisation_minutes": 200.0})
+    sol = optimise(clusters_problem(asset_types=slow, extra={"heli": 1, "coy": 2}))
+    assert sol.covered_value == 0.0
+    assert sol.status == "Optimal"
+
+
+def _brute_force(problem) -> float:  # type: ignore[no-untyped-def]
+    reach = Reach(problem)
+    base = problem.fixed_counts()
+    open_today = problem.open_today()
+    allowed_new = problem.allowed_at_new_sites()
+    slots = [a for a in range(len(problem.asset_types)) for _ in range(
+        int(problem.extra.get(str(problem.asset_types.index[a]), 0)))]
+    best = 0.0
+    for placement in itertools.product(range(len(problem.sites)), repeat=len(slots)):
+        x = base.copy()
+        for a, j in zip(slots, placement, strict=True):
+            if not open_today[j] and not allowed_new[a]:
+                break
+            x[a, j] += 1
+        else:
+            new = (~open_today) & (x.sum(axis=0) > 0)
+            if new.sum() > problem.max_new_sites:
+                continue
+            best = max(best, float(problem.value @ expected_coverage(reach, x)))
+    return best
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000))
+def test_optimum_matches_brute_force_and_beats_greedy(seed: int) -> None:
+    problem = random_problem(seed)
+    sol = optimise(problem)
+    assert sol.covered_value == pytest.approx(_brute_force(problem), abs=1e-6)
+    g = evaluate(problem, greedy(problem), method="greedy")
+    assert sol.covered_value >= g.covered_value - 1e-9
+    # The coverage reported for the deployment is the solver's objective (same measure).
+    assert sol.covered_value == pytest.approx(evaluate(problem, sol.x).covered_value)
+    # Supply and today's assets are respected.
+    assert (sol.x.sum(axis=1) <= problem.totals()).all()
+    assert (sol.x >= problem.fixed_counts()).all()
+    assert np.isclose(sol.coverage["coverage"].clip(0, 1), sol.coverage["coverage"]).all()
