@@ -1,0 +1,245 @@
+"""Gather every number, table and chart of the brief from the library's statistics functions.
+
+:func:`collect` is the only place where the brief meets the analyses: it calls the statistics
+functions on the scenario (as the reader may see it) and on the plan's tables, draws the charts
+from their results, and hands the template a context of DataFrames and plain values. The
+template formats; it never computes. The same DataFrames are written beside the brief as CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from bluehelmet.brief.plan import PlanTables
+from bluehelmet.model.access import AccessContext
+from bluehelmet.plot import coverage as coverage_plots
+from bluehelmet.plot import gender as gender_plots
+from bluehelmet.plot import maps
+from bluehelmet.plot import money as money_plots
+from bluehelmet.plot.style import to_svg
+from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics import coverage, gender, geography, money, pledging, provenance
+from bluehelmet.statistics.scenario import mission_strength
+
+
+@dataclass
+class BriefOptions:
+    """What goes into a brief besides the scenario and its plan.
+
+    Attributes
+    ----------
+    top_rows
+        Rows shown in each ranked table of the PDF (all rows go to the CSV files).
+    hotspots
+        Optional risk hotspot cells (``longitude, latitude, cell_size, level``) from the
+        peacekeeping-intelligence analysis, shown on the mission-area map.
+    protection
+        Optional protection coverage points (``longitude, latitude, covered``).
+    intel_note, protection_note
+        Optional text describing how the hotspots and the coverage were computed.
+    contributions
+        Contributions by year for the trend (default: the bundled real UN data).
+    generated
+        Date printed on the brief (default: today).
+    """
+
+    top_rows: int = 10
+    hotspots: pd.DataFrame | None = None
+    protection: pd.DataFrame | None = None
+    intel_note: str = ""
+    protection_note: str = ""
+    contributions: pd.DataFrame | None = None
+    generated: dt.date | None = None
+
+
+@dataclass
+class Brief:
+    """A brief ready to render: the template context, its tables and its charts (SVG)."""
+
+    context: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def country_outlines() -> dict[str, BaseGeometry]:
+    """Outlines of every country with one in the bundled Natural Earth file, by ISO3 code."""
+    from bluehelmet.reference.countries import countries, outline
+
+    out: dict[str, BaseGeometry] = {}
+    for iso3 in countries()["iso3"].astype(str):
+        geom = outline(iso3)
+        if geom is not None:
+            out[iso3] = geom
+    return out
+
+
+def brief_sources() -> pd.DataFrame:
+    """The reference data the brief itself uses, with source and licence."""
+    with resources.files("bluehelmet.brief").joinpath("sources.csv").open("r",
+                                                                          encoding="utf-8") as f:
+        return pd.read_csv(f, dtype="string")
+
+
+def _records(table: pd.DataFrame, top: int | None = None) -> list[dict[str, Any]]:
+    """Rows as dicts for the template (a named index becomes a column)."""
+    shown = table if top is None else table.head(top)
+    if shown.index.name is not None or isinstance(shown.index, pd.MultiIndex):
+        shown = shown.reset_index()
+    # Missing values become None so that templates can test them ("if g.critical_group").
+    return [{str(k): (None if _is_missing(v) else v) for k, v in row.items()}
+            for row in shown.to_dict("records")]
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _planning_month(scenario: Scenario) -> pd.Timestamp:
+    start = scenario.param("planning_start")
+    return pd.Timestamp(start.year, start.month, 1)
+
+
+def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
+            options: BriefOptions | None = None) -> Brief:
+    """Compute every statistic and chart of the brief.
+
+    Parameters
+    ----------
+    scenario
+        The scenario as planned; only what ``reader`` may see is used.
+    reader
+        Who the brief is for; it carries their organisation and clearance.
+    plan
+        The force plan's tables (solved for the same reader).
+    options
+        Optional layers (hotspots, protection coverage) and presentation choices.
+    """
+    opts = options or BriefOptions()
+    view = scenario.view(reader)
+    top = opts.top_rows
+    tables: dict[str, pd.DataFrame] = {}
+    figures: dict[str, str] = {}
+
+    # Coverage before and after the plan.
+    by_mission = coverage.coverage_by_mission_month(plan.coverage, view)
+    critical = coverage.critical_coverage_by_month(plan.coverage, view)
+    gaps = coverage.gap_table(plan.coverage, view)
+    headline = coverage.coverage_headline(plan.coverage, view)
+    tables.update(coverage_by_mission_month=by_mission, critical_coverage_by_month=critical,
+                  gaps=gaps)
+    figures["coverage_missions"] = to_svg(coverage_plots.small_multiples(by_mission, "mission_id"))
+    figures["coverage_critical"] = to_svg(coverage_plots.small_multiples(critical, "group"))
+
+    # The ask, and what the plan cannot do.
+    ask = pledging.smart_pledging_list(plan.smart_pledging, view, reader)
+    unused = pledging.unused_pledges_by_reason(plan.explanations)
+    costs_of_gaps = money.gap_costs(gaps, view, _planning_month(view))
+    tables.update(smart_pledging=ask, unused_pledges_by_reason=unused, gap_costs=costs_of_gaps)
+
+    # Money.
+    budget = money.cost_vs_budget(plan.costs, view, reader)
+    totals = money.mission_cost_totals(budget)
+    unit_costs = money.unit_monthly_cost(view, _planning_month(view))
+    tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
+    figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals))
+    if len(costs_of_gaps):
+        figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costs_of_gaps, top=top))
+
+    # Women in peacekeeping.
+    lights = gender.traffic_lights(view, reader)
+    light_counts = gender.traffic_light_counts(lights)
+    trend = gender.women_share_trend(opts.contributions)
+    tables.update(traffic_lights=lights, traffic_light_counts=light_counts,
+                  women_share_trend=trend, plan_gender=plan.gender)
+    if len(light_counts):
+        figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(light_counts))
+    figures["trend"] = to_svg(gender_plots.trend_chart(trend))
+
+    # Maps.
+    points = geography.mission_points(view, reader)
+    flows = geography.deployment_flows(view, reader)
+    planned = geography.planned_flows(plan.assignments, view, reader)
+    outlines = country_outlines()
+    tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned)
+    figures["map_deployments"] = to_svg(maps.deployment_map(points, flows, planned, outlines))
+    has_layers = (opts.hotspots is not None and len(opts.hotspots) > 0) or (
+        opts.protection is not None and len(opts.protection) > 0)
+    if has_layers:
+        figures["map_areas"] = to_svg(maps.mission_area_map(points, outlines, opts.hotspots,
+                                                            opts.protection))
+        if opts.hotspots is not None:
+            tables["hotspots"] = opts.hotspots
+        if opts.protection is not None:
+            tables["protection_coverage"] = opts.protection
+
+    # Methods and data.
+    basis = provenance.basis_by_table(view, reader)
+    tables.update(basis_by_table=basis, assumed_parameters=provenance.assumed_parameters(view))
+    illustrative_rows = int(basis["not_real"].sum()) if len(basis) else 0
+    strength = mission_strength(view, reader)
+    context: dict[str, Any] = {
+        "meta": {
+            "title": str(view.meta.get("title", view.name)),
+            "scenario": view.name,
+            "description": str(view.meta.get("description", "")),
+            "generated": (opts.generated or dt.date.today()).isoformat(),
+            "reader": reader.organisation,
+            "clearance": reader.clearance.label,
+            "classification": provenance.highest_classification(view, reader).label.replace(
+                "_", " ").upper(),
+            "planning_start": _planning_month(view),
+            "horizon_months": int(view.param("horizon_months")),
+            "missions": len(points),
+        },
+        "illustrative": {
+            "uses": bool(illustrative_rows > 0),
+            "rows": illustrative_rows,
+            "total": int(basis["rows"].sum()) if len(basis) else 0,
+            "tables": _records(basis.loc[basis["not_real"] > 0]),
+        },
+        "headline": headline.to_dict(),
+        "total_cost_usd": float(budget["cost_usd"].sum()),
+        "total_headroom_usd": float(budget["headroom_usd"].sum(min_count=1)),
+        "solver": plan.summary,
+        "gaps_before": _records(gaps.sort_values(
+            ["critical_group", "required_unit_months"], ascending=[True, False],
+            na_position="last"), top),
+        "closed": _records(gaps.loc[gaps["covered_unit_months"] > 0].sort_values(
+            "covered_unit_months", ascending=False), top),
+        "open_gaps": _records(costs_of_gaps, top),
+        "open_gaps_count": len(costs_of_gaps),
+        "ask": _records(ask, top),
+        "ask_all": _records(ask, 3 * top),
+        "ask_count": len(ask),
+        "gaps": _records(gaps, 2 * top),
+        "gaps_count": len(gaps),
+        "unused": _records(unused),
+        "lights": _records(lights),
+        "light_counts": _records(light_counts),
+        "targets": _records(gender.ugps_targets(view, int(lights["year"].iloc[0]))
+                            if len(lights) else pd.DataFrame()),
+        "trend": _records(trend),
+        "plan_gender": _records(plan.gender),
+        "budget": _records(budget),
+        "unit_costs": _records(unit_costs),
+        "strength": _records(strength),
+        "sources": _records(brief_sources()),
+        "scenario_sources": _records(provenance.sources_by_table(view, reader)),
+        "assumptions": _records(tables["assumed_parameters"]),
+        "basis_rows": _records(basis),
+        "category_labels": gender.CATEGORY_LABELS,
+        "has_layers": has_layers,
+        "intel_note": opts.intel_note,
+        "protection_note": opts.protection_note,
+        "top_rows": top,
+    }
+    return Brief(context, tables, figures)

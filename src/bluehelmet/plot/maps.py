@@ -1,0 +1,215 @@
+"""Maps: missions, where their personnel come from, and (when given) risk hotspots and coverage.
+
+Country outlines come from the bundled Natural Earth 1:110m file through
+:mod:`bluehelmet.reference.countries`. The projection is equirectangular with the aspect corrected
+for the mean latitude, which is enough at this scale and needs no projection library. Every layer
+is a DataFrame from a statistics function; nothing is computed here but positions on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.patches import Polygon as PolygonPatch
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from bluehelmet.plot.style import (
+    AFTER,
+    BEFORE,
+    FULL_WIDTH,
+    OKABE_ITO,
+    chart_style,
+    new_figure,
+)
+
+LAND = "#F2F2F2"
+HOST = "#D9D9D9"
+BORDER = "#A0A0A0"
+
+
+def _polygons(geom: BaseGeometry) -> Iterable[Polygon]:
+    if isinstance(geom, Polygon):
+        yield geom
+    elif isinstance(geom, MultiPolygon):
+        yield from geom.geoms
+
+
+def draw_outlines(ax: Axes, outlines: dict[str, BaseGeometry], highlight: set[str],
+                  bounds: tuple[float, float, float, float]) -> None:
+    """Draw country outlines; countries in ``highlight`` (hosts) get a darker, hatched fill."""
+    west, south, east, north = bounds
+    for iso3, geom in outlines.items():
+        gx0, gy0, gx1, gy1 = geom.bounds
+        if gx1 < west or gx0 > east or gy1 < south or gy0 > north:
+            continue
+        host = iso3 in highlight
+        for poly in _polygons(geom):
+            ax.add_patch(PolygonPatch(np.asarray(poly.exterior.coords), closed=True,
+                                      facecolor=HOST if host else LAND, edgecolor=BORDER,
+                                      linewidth=0.6 if host else 0.3,
+                                      hatch="////" if host else None, zorder=1))
+
+
+def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
+    west, south, east, north = bounds
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / max(np.cos(np.radians((south + north) / 2)), 0.2))
+    ax.grid(visible=False)
+    ax.tick_params(labelsize=6)
+    ax.set_xlabel("longitude", fontsize=6)
+    ax.set_ylabel("latitude", fontsize=6)
+
+
+def _ends(table: pd.DataFrame, weight: str) -> np.ndarray:
+    """Rows of (from_lon, from_lat, to_lon, to_lat, weight) as floats."""
+    return table[["from_lon", "from_lat", "to_lon", "to_lat", weight]].to_numpy(dtype=float)
+
+
+def padded_bounds(lons: Iterable[float], lats: Iterable[float],
+                  pad: float = 4.0) -> tuple[float, float, float, float]:
+    """Bounds (west, south, east, north) around the points, padded by ``pad`` degrees."""
+    x = np.asarray(list(lons), dtype=float)
+    y = np.asarray(list(lats), dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return (-180.0, -60.0, 180.0, 80.0)
+    return (max(float(x[ok].min()) - pad, -180.0), max(float(y[ok].min()) - pad, -90.0),
+            min(float(x[ok].max()) + pad, 180.0), min(float(y[ok].max()) + pad, 90.0))
+
+
+def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.DataFrame,
+                   outlines: dict[str, BaseGeometry], width: float = FULL_WIDTH) -> Figure:
+    """Missions (sized by personnel), where their personnel come from, and the plan's new units.
+
+    Parameters
+    ----------
+    missions
+        One row per mission: ``mission_id, longitude, latitude, host_iso3, personnel``.
+    flows
+        Current deployments: ``from_lon, from_lat, to_lon, to_lat, personnel``.
+    planned
+        Units the plan deploys: ``from_lon, from_lat, to_lon, to_lat, units``.
+    outlines
+        Country outlines by ISO3 code.
+    """
+    with chart_style():
+        fig = new_figure(width, width * 0.62)
+        ax = fig.add_subplot()
+        lons = pd.concat([missions["longitude"], flows.get("from_lon", pd.Series(dtype=float)),
+                          planned.get("from_lon", pd.Series(dtype=float))])
+        lats = pd.concat([missions["latitude"], flows.get("from_lat", pd.Series(dtype=float)),
+                          planned.get("from_lat", pd.Series(dtype=float))])
+        bounds = padded_bounds(lons, lats, pad=6.0)
+        draw_outlines(ax, outlines, set(missions["host_iso3"].dropna().astype(str)), bounds)
+        biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
+        for x0, y0, x1, y1, people in _ends(flows, "personnel"):
+            ax.plot([x0, x1], [y0, y1], color=BEFORE, linewidth=0.3 + 2.2 * people / biggest,
+                    alpha=0.7, zorder=2, solid_capstyle="round")
+        for x0, y0, x1, y1, units in _ends(planned, "units"):
+            ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                        arrowprops={"arrowstyle": "-|>", "color": AFTER, "linestyle": "--",
+                                    "linewidth": 0.6 + 0.4 * min(units, 4.0),
+                                    "shrinkA": 0, "shrinkB": 4}, zorder=3)
+        origins = pd.concat([flows[["from_lon", "from_lat"]], planned[["from_lon", "from_lat"]]])
+        ax.scatter(origins["from_lon"], origins["from_lat"], marker="^", s=10, color="black",
+                   zorder=4, linewidths=0)
+        sizes = 20 + 300 * missions["personnel"].astype(float) / max(
+            float(missions["personnel"].max()), 1.0)
+        ax.scatter(missions["longitude"], missions["latitude"], s=sizes, facecolor=OKABE_ITO[
+            "orange"], edgecolor="black", linewidth=0.8, zorder=5)
+        for row in missions.itertuples():
+            ax.annotate(str(row.mission_id), (row.longitude, row.latitude),
+                        textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
+                        zorder=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
+                                        "alpha": 0.8})
+        _frame(ax, bounds)
+        ax.legend(handles=[
+            Line2D([], [], marker="o", color="none", markerfacecolor=OKABE_ITO["orange"],
+                   markeredgecolor="black", markersize=7, label="mission HQ (size: personnel)"),
+            Line2D([], [], marker="^", color="none", markerfacecolor="black", markersize=5,
+                   label="contributor"),
+            Line2D([], [], color=BEFORE, linewidth=1.5, label="deployed today (width: personnel)"),
+            Line2D([], [], color=AFTER, linewidth=1.2, linestyle="--",
+                   label="unit deployed by the plan"),
+            Patch(facecolor=HOST, edgecolor=BORDER, hatch="////", label="host country"),
+        ], loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
+        return fig
+
+
+def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
+                     hotspots: pd.DataFrame | None = None, coverage: pd.DataFrame | None = None,
+                     width: float = FULL_WIDTH) -> Figure:
+    """Mission areas with risk hotspots (grid cells) and protection coverage, where given.
+
+    Parameters
+    ----------
+    missions
+        ``mission_id, longitude, latitude, host_iso3``.
+    hotspots
+        Optional cells: ``longitude, latitude`` (cell centres), ``cell_size`` (degrees) and
+        ``level`` (``hot``, ``warm`` or another label), one row per significant cell.
+    coverage
+        Optional covered points or cells: ``longitude, latitude`` and ``covered`` (boolean).
+    """
+    with chart_style():
+        fig = new_figure(width, width * 0.55)
+        ax = fig.add_subplot()
+        hosts = set(missions["host_iso3"].dropna().astype(str))
+        xs: list[float] = list(missions["longitude"].astype(float))
+        ys: list[float] = list(missions["latitude"].astype(float))
+        for iso3 in hosts:
+            if iso3 in outlines:
+                x0, y0, x1, y1 = outlines[iso3].bounds
+                xs += [x0, x1]
+                ys += [y0, y1]
+        bounds = padded_bounds(xs, ys, pad=1.5)
+        draw_outlines(ax, outlines, set(), bounds)
+        for iso3 in hosts:
+            if iso3 in outlines:
+                for poly in _polygons(outlines[iso3]):
+                    ax.plot(*poly.exterior.xy, color="black", linewidth=0.8, zorder=3)
+        handles: list[Line2D | Patch] = []
+        if hotspots is not None and len(hotspots):
+            styles = {"hot": (OKABE_ITO["vermillion"], "xxxx"), "warm": (OKABE_ITO["orange"], "..")}
+            for level, group in hotspots.groupby("level"):
+                colour, hatch = styles.get(str(level), (OKABE_ITO["yellow"], "//"))
+                cells = group[["longitude", "latitude", "cell_size"]].to_numpy(dtype=float)
+                for x, y, size in cells:
+                    h = size / 2
+                    ax.add_patch(PolygonPatch(
+                        [(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)],
+                        facecolor=colour, hatch=hatch, edgecolor="black", linewidth=0.2,
+                        zorder=2))
+                handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="black",
+                                     label=f"risk hotspot: {level}"))
+        if coverage is not None and len(coverage):
+            cov = coverage[coverage["covered"].astype(bool)]
+            unc = coverage[~coverage["covered"].astype(bool)]
+            ax.scatter(cov["longitude"], cov["latitude"], marker="o", s=8, facecolor=OKABE_ITO[
+                "bluish_green"], edgecolor="black", linewidth=0.3, zorder=4)
+            ax.scatter(unc["longitude"], unc["latitude"], marker="x", s=10, color="black",
+                       linewidth=0.6, zorder=4)
+            handles += [Line2D([], [], marker="o", color="none", markersize=4,
+                               markerfacecolor=OKABE_ITO["bluish_green"], markeredgecolor="black",
+                               label="covered within response time"),
+                        Line2D([], [], marker="x", color="black", linestyle="none", markersize=4,
+                               label="not covered")]
+        ax.scatter(missions["longitude"], missions["latitude"], marker="*", s=90,
+                   facecolor="white", edgecolor="black", zorder=5)
+        for row in missions.itertuples():
+            ax.annotate(str(row.mission_id), (row.longitude, row.latitude),
+                        textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
+                        zorder=6)
+        handles.append(Line2D([], [], marker="*", color="none", markerfacecolor="white",
+                              markeredgecolor="black", markersize=8, label="mission HQ"))
+        _frame(ax, bounds)
+        ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
+        return fig

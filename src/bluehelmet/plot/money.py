@@ -1,0 +1,82 @@
+"""Money charts: plan cost against budget headroom per mission, and the cost of each open gap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from bluehelmet.plot.style import COST, FULL_WIDTH, GAP, OKABE_ITO, chart_style, new_figure
+
+
+def _millions(value: float) -> str:
+    return f"${value / 1e6:,.1f} m"
+
+
+def cost_budget_chart(totals: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
+    """Plan cost per mission (filled, hatched) inside the budget headroom (outlined box).
+
+    Parameters
+    ----------
+    totals
+        :func:`~bluehelmet.statistics.money.mission_cost_totals`.
+    """
+    with chart_style():
+        fig = new_figure(width, 0.38 * max(len(totals), 1) + 0.9)
+        ax = fig.add_subplot()
+        y = np.arange(len(totals))
+        headroom = totals["headroom_usd"].to_numpy(dtype=float) / 1e6
+        cost = totals["cost_usd"].to_numpy(dtype=float) / 1e6
+        ax.barh(y, np.nan_to_num(headroom), height=0.7, facecolor="white", edgecolor="black",
+                linewidth=0.8, label="budget headroom for new units")
+        ax.barh(y, cost, height=0.4, color=COST, hatch="///", edgecolor="black", linewidth=0.4,
+                label="cost of the plan")
+        for yi, (c, h) in enumerate(zip(cost, headroom, strict=True)):
+            text = f"{_millions(c * 1e6)}" + (
+                f" of {_millions(h * 1e6)} ({100 * c / h:.0f}%)" if h and np.isfinite(h) else
+                " (no budget)")
+            ax.text(max(c, np.nan_to_num(h)) * 1.01 + 0.01, yi, text, va="center", fontsize=7)
+        ax.set_yticks(y, totals.index.astype(str))
+        ax.invert_yaxis()
+        ax.set_xlabel("US$ million over the plan's fiscal years")
+        right = float(np.nanmax(np.r_[cost, np.nan_to_num(headroom), 1.0]))
+        ax.set_xlim(0, right * 1.45)
+        ax.grid(axis="y", visible=False)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+        return fig
+
+
+def gap_cost_chart(costs: pd.DataFrame, top: int = 12, width: float = FULL_WIDTH) -> Figure:
+    """Cost to close each open gap (mission x unit type), critical capabilities marked.
+
+    Parameters
+    ----------
+    costs
+        :func:`~bluehelmet.statistics.money.gap_costs`; the ``top`` most expensive are drawn.
+    """
+    shown = costs.sort_values("cost_to_close_usd", ascending=False).head(top)
+    with chart_style():
+        fig = new_figure(width, 0.28 * max(len(shown), 1) + 0.9)
+        ax = fig.add_subplot()
+        y = np.arange(len(shown))
+        value = shown["cost_to_close_usd"].to_numpy(dtype=float) / 1e6
+        critical = shown["critical_group"].notna().to_numpy()
+        colours = np.where(critical, GAP, OKABE_ITO["sky_blue"])
+        hatches = ["xx" if c else "" for c in critical]
+        for yi, (v, colour, hatch) in enumerate(zip(value, colours, hatches, strict=True)):
+            ax.barh(yi, v, color=colour, hatch=hatch, edgecolor="black", linewidth=0.4,
+                    height=0.6)
+            ax.text(v * 1.01 + 0.01, yi, _millions(v * 1e6), va="center", fontsize=7)
+        labels = [f"{m} \u00b7 {u}" for m, u in zip(shown["mission_id"], shown["unit_type"],
+                                                    strict=True)]
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, float(max(value.max(), 1e-6)) * 1.3 if len(value) else 1)
+        ax.set_xlabel("US$ million to close the gap left after the plan")
+        ax.grid(axis="y", visible=False)
+        ax.legend(handles=[Patch(facecolor=GAP, hatch="xx", edgecolor="black",
+                                 label="critical capability"),
+                           Patch(facecolor=OKABE_ITO["sky_blue"], edgecolor="black",
+                                 label="other")], loc="lower right")
+        return fig

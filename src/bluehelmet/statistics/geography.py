@@ -1,0 +1,97 @@
+"""Where things are: mission headquarters, where their personnel come from, where planned units go.
+
+Map layers as DataFrames for :mod:`bluehelmet.plot.maps`; positions come from the scenario's
+missions and contributors tables (headquarters, and the point a contributor deploys from).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bluehelmet.model.access import AccessContext, filter_visible
+from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics.scenario import latest_deployments, mission_strength
+
+FLOW_COLUMNS = ["contributor_id", "mission_id", "from_lon", "from_lat", "to_lon", "to_lat"]
+
+
+def mission_points(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Mission headquarters with the uniformed personnel deployed at the latest date.
+
+    Returns
+    -------
+    DataFrame
+        ``mission_id, name, host_iso3, longitude, latitude, personnel``; missions without
+        coordinates are left out (they cannot be placed on a map).
+    """
+    missions = filter_visible(scenario.missions, reader)
+    strength = mission_strength(scenario, reader)["total"]
+    out = pd.DataFrame({
+        "mission_id": missions["id"].astype(str).to_numpy(),
+        "name": missions["name"].astype("string").to_numpy(),
+        "host_iso3": missions["host_iso3"].astype("string").to_numpy(),
+        "longitude": missions["longitude"].astype("float64").to_numpy(),
+        "latitude": missions["latitude"].astype("float64").to_numpy(),
+    })
+    out["personnel"] = out["mission_id"].map(strength).fillna(0).astype("int64")
+    return out.dropna(subset=["longitude", "latitude"]).reset_index(drop=True)
+
+
+def _positions(scenario: Scenario, reader: AccessContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    contrib = filter_visible(scenario.contributors, reader).set_index("id")[
+        ["longitude", "latitude"]].astype("float64")
+    missions = filter_visible(scenario.missions, reader).set_index("id")[
+        ["longitude", "latitude"]].astype("float64")
+    return contrib, missions
+
+
+def _attach(table: pd.DataFrame, contrib: pd.DataFrame, missions: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    out["from_lon"] = out["contributor_id"].map(contrib["longitude"])
+    out["from_lat"] = out["contributor_id"].map(contrib["latitude"])
+    out["to_lon"] = out["mission_id"].map(missions["longitude"])
+    out["to_lat"] = out["mission_id"].map(missions["latitude"])
+    return out.dropna(subset=["from_lon", "from_lat", "to_lon", "to_lat"]).reset_index(drop=True)
+
+
+def deployment_flows(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Personnel per contributor and mission at the latest date, with both end points.
+
+    Returns
+    -------
+    DataFrame
+        ``contributor_id, mission_id, from_lon, from_lat, to_lon, to_lat, personnel``, largest
+        first; pairs without coordinates at either end are left out.
+    """
+    dep = latest_deployments(scenario, reader)
+    if dep.empty:
+        return pd.DataFrame(columns=[*FLOW_COLUMNS, "personnel"])
+    grouped = dep.groupby(["contributor_id", "mission_id"], as_index=False)[["women", "men"]].sum()
+    grouped["personnel"] = (grouped["women"] + grouped["men"]).astype("int64")
+    contrib, missions = _positions(scenario, reader)
+    out = _attach(grouped[["contributor_id", "mission_id", "personnel"]], contrib, missions)
+    return out[[*FLOW_COLUMNS, "personnel"]].sort_values("personnel", ascending=False,
+                                                          ignore_index=True)
+
+
+def planned_flows(assignments: pd.DataFrame, scenario: Scenario,
+                  reader: AccessContext) -> pd.DataFrame:
+    """Units the plan deploys per contributor and mission, with both end points.
+
+    Parameters
+    ----------
+    assignments
+        The plan's tours: ``contributor_id, mission_id`` and ``units`` per tour.
+
+    Returns
+    -------
+    DataFrame
+        ``contributor_id, mission_id, from_lon, from_lat, to_lon, to_lat, units`` (tours summed).
+    """
+    if assignments.empty:
+        return pd.DataFrame(columns=[*FLOW_COLUMNS, "units"])
+    grouped = assignments.groupby(["contributor_id", "mission_id"], as_index=False).agg(
+        units=("units", "sum"))
+    contrib, missions = _positions(scenario, reader)
+    out = _attach(grouped, contrib, missions)
+    return out[[*FLOW_COLUMNS, "units"]]

@@ -1,0 +1,54 @@
+"""Pledges as the brief shows them: the smart-pledging ask, and why unused pledges are not used."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bluehelmet.model.access import AccessContext, filter_visible
+from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics.coverage import capability_group
+
+
+def smart_pledging_list(smart: pd.DataFrame, scenario: Scenario,
+                        reader: AccessContext) -> pd.DataFrame:
+    """The units the UN should ask for, with the unit type's name and capability, best first.
+
+    Parameters
+    ----------
+    smart
+        The plan's smart-pledging table: ``mission_id, unit_type_id, units, needed_by, value,
+        why`` (value: weighted unit-months of gap one more unit closes).
+
+    Returns
+    -------
+    DataFrame
+        The same rows with ``rank, mission, unit_type, capability, critical_group`` added, sorted
+        by value (highest first).
+    """
+    units = scenario.unit_types.set_index("id")
+    missions = filter_visible(scenario.missions, reader).set_index("id")["name"]
+    out = smart.loc[smart["mission_id"].isin(missions.index)].copy()
+    out = out.sort_values(["value", "mission_id", "unit_type_id"],
+                          ascending=[False, True, True]).reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    out["mission"] = out["mission_id"].map(missions).astype("string")
+    out["unit_type"] = out["unit_type_id"].map(units["name"]).astype("string")
+    out["capability"] = out["unit_type_id"].map(units["capability"]).astype("string")
+    out["critical_group"] = [None if pd.isna(c) else capability_group(str(c))
+                             for c in out["capability"]]
+    out["needed_by"] = pd.to_datetime(out["needed_by"])
+    return out
+
+
+def unused_pledges_by_reason(explanations: pd.DataFrame) -> pd.DataFrame:
+    """Number of unused pledges per reason (too late, caveat, budget, dominated, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``reason, pledges``, most frequent first.
+    """
+    if explanations.empty:
+        return pd.DataFrame(columns=["reason", "pledges"])
+    counts = explanations.groupby("reason")["pledge_id"].nunique().sort_values(ascending=False)
+    return counts.rename("pledges").reset_index()

@@ -1,0 +1,88 @@
+"""Where a scenario's numbers come from: basis, sources, assumptions, classification.
+
+Every output that rests on illustrative or assumed rows must say so; these tables are what it says.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bluehelmet.model.access import AccessContext, Classification, filter_visible
+from bluehelmet.model.schema import parameter_specs
+from bluehelmet.scenario.core import Scenario
+
+#: Bases that are not real records: outputs using them must say so.
+NOT_REAL = ("illustrative", "assumed")
+
+
+def basis_by_table(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+    """Rows per table as ``reader`` may see them, split by basis.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by table name (tables with rows only): ``rows, real, derived, illustrative,
+        assumed, not_real`` (illustrative + assumed) and ``not_real_share``.
+    """
+    rows = []
+    for name, table in scenario.tables.items():
+        seen = filter_visible(table, reader)
+        if seen.empty:
+            continue
+        counts = seen["basis"].astype("string").value_counts()
+        rows.append({"table": name, "rows": len(seen),
+                     **{b: int(counts.get(b, 0)) for b in ("real", "derived", "illustrative",
+                                                             "assumed")}})
+    out = pd.DataFrame(rows, columns=["table", "rows", "real", "derived", "illustrative",
+                                      "assumed"]).set_index("table")
+    out["not_real"] = out["illustrative"] + out["assumed"]
+    out["not_real_share"] = out["not_real"] / out["rows"]
+    return out
+
+
+def sources_by_table(scenario: Scenario, reader: AccessContext, limit: int = 3) -> pd.DataFrame:
+    """The distinct sources cited per table and basis (the ``limit`` most cited), with row counts.
+
+    Returns
+    -------
+    DataFrame
+        ``table, basis, source, rows``, most cited first within each table.
+    """
+    rows = []
+    for name, table in scenario.tables.items():
+        seen = filter_visible(table, reader)
+        if seen.empty:
+            continue
+        counts = seen.groupby(["basis", "source"], dropna=False).size().sort_values(
+            ascending=False)
+        top = counts.head(limit)
+        for basis, source, n in zip(top.index.get_level_values(0), top.index.get_level_values(1),
+                                    top.to_numpy(), strict=True):
+            rows.append({"table": name, "basis": str(basis), "source": str(source),
+                         "rows": int(n)})
+    return pd.DataFrame(rows, columns=["table", "basis", "source", "rows"])
+
+
+def assumed_parameters(scenario: Scenario) -> pd.DataFrame:
+    """Scenario parameters whose value is the project's assumption (source ``assumed``).
+
+    Returns
+    -------
+    DataFrame
+        ``parameter, value, unit, description``.
+    """
+    specs = parameter_specs()
+    rows = [{"parameter": name, "value": str(p.value), "unit": p.unit,
+             "description": specs[name].description if name in specs else ""}
+            for name, p in scenario.parameters.items() if p.source == "assumed"]
+    return pd.DataFrame(rows, columns=["parameter", "value", "unit", "description"])
+
+
+def highest_classification(scenario: Scenario, reader: AccessContext) -> Classification:
+    """The highest classification among the records ``reader`` sees: the marking of an output."""
+    levels = [Classification.UNCLASSIFIED]
+    for table in scenario.tables.values():
+        seen = filter_visible(table, reader)
+        for label in seen["classification"].dropna().astype(str).unique():
+            levels.append(Classification.parse(label))
+    return max(levels)
