@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bluehelmet.errors import DataError
 from bluehelmet.protect import greedy, optimise, recommend, today
 from bluehelmet.protect.problem import Reach, expected_coverage
 from bluehelmet.protect.solve import evaluate
@@ -120,3 +121,23 @@ def test_optimum_matches_brute_force_and_beats_greedy(seed: int) -> None:
     assert (sol.x.sum(axis=1) <= problem.totals()).all()
     assert (sol.x >= problem.fixed_counts()).all()
     assert np.isclose(sol.coverage["coverage"].clip(0, 1), sol.coverage["coverage"]).all()
+
+
+def test_bad_problem_inputs_are_all_reported() -> None:
+    problem = clusters_problem(extra={"tank": 1, "coy": -1}, response_minutes=0.0)
+    problem.cells.loc[1, "risk"] = -0.5
+    with pytest.raises(DataError) as err:
+        optimise(problem)
+    text = str(err.value)
+    assert "line 3, column 'risk': value '-0.5'" in text
+    assert "'extra': value 'tank': unknown asset type" in text
+    assert "'extra[coy]': value '-1'" in text
+    assert "'response_minutes': value '0.0'" in text
+
+
+def test_assets_at_an_unknown_base_are_an_error() -> None:
+    import pandas as pd
+
+    fixed = pd.DataFrame({"site_id": ["nowhere"], "asset_type_id": ["coy"], "count": [1]})
+    with pytest.raises(DataError, match="'base_id': value 'nowhere'"):
+        today(clusters_problem(fixed=fixed))

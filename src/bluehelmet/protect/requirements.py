@@ -21,6 +21,7 @@ from bluehelmet.scenario.core import Scenario
 def requirements_from(
     steps: pd.DataFrame, asset_types: pd.DataFrame, mission_id: str, start: dt.date,
     end: dt.date, *, unit_types: pd.DataFrame | None = None, source: str,
+    classification: str = "confidential", owner: str = "UN-DPO",
 ) -> pd.DataFrame:
     """Build requirement rows for the recommended additions.
 
@@ -38,6 +39,9 @@ def requirements_from(
         ``critical``, any other ``high`` (the analysis found it adds protection coverage).
     source
         The ``source`` written on every row (which analysis, which inputs).
+    classification, owner
+        Record classification and owner (a mission's force requirements are confidential by
+        default, owned by the UN's Department of Peace Operations, as in the bundled scenario).
 
     Returns
     -------
@@ -70,7 +74,7 @@ def requirements_from(
         "id": f"protect-{mission_id.lower()}-{unit}", "mission_id": mission_id,
         "unit_type_id": unit, "count": str(n), "start": start.isoformat(),
         "end": end.isoformat(), "priority": "critical" if unit in critical else "high",
-        "language": "", "classification": "unclassified", "owner": "UN", "releasable_to": "",
+        "language": "", "classification": classification, "owner": owner, "releasable_to": "",
         "basis": "derived", "source": source} for unit, n in counts.items()])
     table, found = coerce_table("requirements", raw, "requirements (protection analysis)")
     if found:
