@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from bluehelmet.cli import brief as brief_cli
 from bluehelmet.cli import protect as protect_cli
 from bluehelmet.cli import scenario as scenario_cli
 
@@ -19,3 +20,4 @@ app = typer.Typer(
 )
 app.add_typer(scenario_cli.app, name="scenario")
 app.command("protect")(protect_cli.protect)
+app.command("brief")(brief_cli.brief)
