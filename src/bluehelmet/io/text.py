@@ -1,0 +1,197 @@
+"""Reading raw CSV text and parsing it vectorised, recording each repair in a :class:`Ledger`.
+
+Columns are handled as :class:`Coded` values: integer codes per row plus the distinct texts.
+Values that occur many times (dates, mission acronyms, personnel types in a 1,000,000-row UN
+file) are therefore stripped, parsed and checked once per distinct value, and only the codes are
+touched per row.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from bluehelmet.errors import UnreadableFileError
+from bluehelmet.io.coded import Coded
+from bluehelmet.io.report import Ledger
+
+#: Date formats the UN and UCDP files use, tried in this order (day first: UN files never use
+#: month-first dates, so ``01/02/2021`` is 1 February).
+DATE_FORMATS: tuple[tuple[str, str], ...] = (
+    ("%Y-%m-%d", "YYYY-MM-DD"),
+    ("%d/%m/%Y", "DD/MM/YYYY"),
+    ("%d-%b-%y", "DD-Mon-YY"),
+    ("%d-%b-%Y", "DD-Mon-YYYY"),
+    ("%Y-%m-%d %H:%M:%S", "YYYY-MM-DD hh:mm:ss"),
+    ("%Y-%m-%dT%H:%M:%S", "YYYY-MM-DDThh:mm:ss"),
+    ("%d.%m.%Y", "DD.MM.YYYY"),
+)
+
+
+def header_key(name: str) -> str:
+    """Canonical column name for matching: no BOM, no surrounding spaces, lower case."""
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def read_header(path: Path) -> list[str]:
+    """Return the first line's column names as written."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            row = next(csv.reader(fh), None)
+    except FileNotFoundError as exc:
+        raise UnreadableFileError(f"{path}: no such file") from exc
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UnreadableFileError(f"{path}: cannot be read as UTF-8 CSV text ({exc})") from exc
+    if not row:
+        raise UnreadableFileError(f"{path}: the file is empty; a CSV file with a header is needed")
+    return row
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
+    """Read a CSV file as text: every value a string (``""`` when empty), columns canonical.
+
+    Column names are canonicalised with :func:`header_key`; values are kept exactly as written
+    (surrounding spaces included) so that importers can record what they change.
+
+    Returns
+    -------
+    (raw, bad_rows)
+        The table, and the lines that do not have the header's number of fields as
+        ``(line, text, number of fields)``; those lines are not in ``raw``.
+
+    Raises
+    ------
+    UnreadableFileError
+        If the file is missing, not UTF-8 or not parseable as CSV.
+    """
+    header = read_header(path)
+    names = [header_key(h) for h in header]
+    bad: list[tuple[int | None, str, int]] = []
+
+    def on_bad(row: pacsv.InvalidRow) -> str:
+        bad.append((row.number, row.text, row.actual_columns))
+        return "skip"
+
+    def read(threads: bool) -> pa.Table:
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=threads, encoding="utf-8"),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        table = read(threads=True)
+        if bad:  # the threaded reader cannot tell line numbers: read again, in order
+            bad.clear()
+            table = read(threads=False)
+    except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise UnreadableFileError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    if len(set(names)) != len(names):
+        raise UnreadableFileError(f"{path}: the header repeats a column name: {header}")
+    raw = table.rename_columns(names).to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    # the BOM ends up in the first name with some writers; header_key removed it
+    rows = [(int(n) if n is not None else 0, text, fields) for n, text, fields in bad]
+    return raw.reset_index(drop=True), rows
+
+
+def stripped(ledger: Ledger, raw: pd.DataFrame, column: str) -> Coded:
+    """Column ``column`` with surrounding whitespace removed, each removal recorded."""
+    coded = Coded.of(raw[column])
+    clean = np.array([v.strip() for v in coded.uniques], dtype=object)
+    changed = coded.per_row(clean != coded.uniques)
+    if changed.any():
+        ledger.repair(changed, column, coded, coded.remap(clean), "strip_whitespace")
+    return coded.remap(clean)
+
+
+def parse_float(ledger: Ledger, text: Coded, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Parse numbers, repairing decimal commas (``"15,9833"`` -> 15.9833).
+
+    Returns
+    -------
+    (values, bad)
+        Float values per row (NaN when empty or unparseable) and the mask of non-empty text
+        that is not a number.
+    """
+    series = pd.Series(text.uniques, dtype="string")
+    comma = series.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(dtype=bool)
+    fixed = series.where(~comma, series.str.replace(",", ".", regex=False))
+    values_u = pd.to_numeric(fixed.mask(fixed.str.strip() == ""), errors="coerce")
+    values_u = values_u.astype("float64").to_numpy()
+    repaired_u = comma & np.isfinite(values_u)
+    if repaired_u.any():
+        shown = np.array([repr(float(v)) if np.isfinite(v) else "" for v in values_u],
+                         dtype=object)
+        ledger.repair(text.per_row(repaired_u), column, text.rows(), text.per_row(shown),
+                      "decimal_comma")
+    bad_u = (series.str.strip() != "").to_numpy(dtype=bool) & ~np.isfinite(values_u)
+    return text.per_row(values_u), text.per_row(bad_u)
+
+
+def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np.ndarray]:
+    """Parse whole non-negative counts; ``"12.0"`` is repaired to 12, anything else is bad.
+
+    Returns
+    -------
+    (values, bad)
+        ``Int64`` counts per row (NA where bad) and the mask of values that are not counts
+        (an empty value is bad: a count must be given).
+    """
+    series = pd.Series(text.uniques, dtype="string")
+    numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers >= 0)
+    plain = series.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
+    needs = whole & ~plain
+    if needs.any():
+        shown = np.array([str(int(v)) if ok else "" for v, ok in zip(numbers, whole,
+                                                                        strict=True)],
+                         dtype=object)
+        ledger.repair(text.per_row(needs), column, text.rows(), text.per_row(shown),
+                      "whole_number")
+    values = pd.array(np.where(whole, numbers, np.nan)[text.codes], dtype="Int64")
+    return pd.Series(values), text.per_row(~whole)
+
+
+def parse_dates(
+    text: Coded, formats: Sequence[tuple[str, str]] = DATE_FORMATS
+) -> tuple[pd.Series, dict[str, int], np.ndarray]:
+    """Parse dates trying each explicit format in turn, once per distinct value.
+
+    Returns
+    -------
+    (dates, format_counts, bad)
+        ``datetime64[ns]`` per row (NaT when empty or unparseable), how many rows were read
+        with each format, and the mask of non-empty unparseable values.
+    """
+    values = pd.Series(text.uniques, dtype="string").str.strip()
+    dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    counts = np.bincount(text.codes, minlength=len(values))
+    names = np.full(len(values), "", dtype=object)
+    for fmt, name in formats:
+        todo = (dates.isna() & (values != "")).to_numpy(dtype=bool)
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        hit = parsed.notna().to_numpy(dtype=bool)
+        where = parsed.index[hit]
+        dates.loc[where] = parsed[hit].astype("datetime64[ns]")
+        names[where] = name
+    bad_u = (values != "").to_numpy(dtype=bool) & dates.isna().to_numpy()
+    out = pd.Series(dates.to_numpy()[text.codes], dtype="datetime64[ns]")
+    mix: dict[str, int] = {}
+    for name, count in zip(names, counts, strict=True):
+        if name:
+            mix[name] = mix.get(name, 0) + int(count)
+    return out, mix, text.per_row(bad_u)
