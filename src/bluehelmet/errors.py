@@ -22,7 +22,8 @@ class Problem:
     file
         The file (or table name) the problem was found in.
     row
-        1-based line number in the file (the header is line 1), or ``None`` for a file-level problem.
+        1-based line number in the file (the header is line 1), or ``None`` for a problem
+        with the whole file.
     field
         The column concerned, or ``None``.
     value
@@ -31,6 +32,7 @@ class Problem:
         Why the value is a problem.
     fix
         What would be right.
+
     """
 
     file: str

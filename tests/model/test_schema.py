@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_scenario_entities_are_the_declared_scenario_store():
-    assert ENTITY_ORDER == store_entities("scenario")
+    assert store_entities("scenario") == ENTITY_ORDER
 
 
 def test_every_entity_starts_with_id_and_carries_the_record_columns():

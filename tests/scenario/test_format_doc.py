@@ -1,4 +1,4 @@
-"""The worked example in docs/scenario-format.md is a valid scenario, as a new user would type it."""
+"""The worked example in docs/scenario-format.md is a valid scenario, as a user would type it."""
 
 import re
 from pathlib import Path

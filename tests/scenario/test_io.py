@@ -13,8 +13,11 @@ from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import load_scenario, save_scenario
 from tests.strategies import scenarios
 
-SETTINGS = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def assert_same(a: Scenario, b: Scenario) -> None:

@@ -1,17 +1,17 @@
 """Need-to-know access control over records.
 
-Every record carries ``classification``, ``owner`` and ``releasable_to`` (see the common columns of
-the data model). A reader is described by an :class:`AccessContext`. The rule, applied the same
+Every record carries ``classification``, ``owner`` and ``releasable_to`` (see the common columns
+of the data model). A reader is described by an :class:`AccessContext`. The rule, applied the same
 way to every table:
 
 * an ``unclassified`` record is visible to every reader;
-* a ``confidential`` or ``strictly_confidential`` record is visible to a reader whose clearance is at
-  least the record's classification **and** whose organisation is the record's owner or is listed in
-  its ``releasable_to``.
+* a ``confidential`` or ``strictly_confidential`` record is visible to a reader whose clearance
+  is at least the record's classification **and** whose organisation is the record's owner or is
+  listed in its ``releasable_to``.
 
 Functions that return records, aggregates or exports of sensitive tables take an
-:class:`AccessContext` and filter with :func:`visible` *before* aggregating, so that nothing a reader
-may not see can be inferred from counts either.
+:class:`AccessContext` and filter with :func:`visible` *before* aggregating, so that nothing a
+reader may not see can be inferred from counts either.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ class AccessContext:
         The highest classification the reader may read.
     user
         Optional user name, for audit trails.
+
     """
 
     organisation: str

@@ -63,8 +63,9 @@ def schema_markdown() -> str:
         "",
         "## Scenario parameters (`scenario.toml`, section `[parameters]`)",
         "",
-        "Each parameter is written `name = {value = ..., source = \"...\"}` (or just `name = value`, "
-        "source then `scenario`). A source of `assumed` marks a number that is ours, not a fact.",
+        "Each parameter is written `name = {value = ..., source = \"...\"}` "
+        "(or just `name = value`, source then `scenario`). "
+        "A source of `assumed` marks a number that is ours, not a fact.",
         "",
         "| parameter | type | unit | default | default's source | description |",
         "|---|---|---|---|---|---|",

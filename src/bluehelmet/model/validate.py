@@ -23,7 +23,7 @@ FIRST_DATA_LINE = 2
 
 def _clean(values: pd.Series) -> np.ndarray:
     """Text values stripped, blanks as ``None`` (plain object array: cheap on small tables)."""
-    out = values.to_numpy(dtype=object, na_value=None)
+    out = values.astype(object).where(values.notna(), None).to_numpy()
     return np.array([None if v is None or not (t := str(v).strip()) else t for v in out],
                     dtype=object)
 
@@ -39,7 +39,8 @@ def _parse(col: Column, text: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     series = pd.Series(text, dtype=object)
     if col.type in ("integer", "float"):
         numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(copy=True)
-        bad = present & np.isnan(numbers)
+        bad = present & ~np.isfinite(numbers)  # unparseable, or inf/1e400: never a valid value
+        numbers[~np.isfinite(numbers)] = np.nan
         if col.type == "integer":
             with np.errstate(invalid="ignore"):
                 fractional = ~np.isnan(numbers) & (numbers != np.floor(numbers))
@@ -94,6 +95,7 @@ def coerce_table(
         ``table`` has exactly the declared columns in declared order, defaults filled in, values
         that could not be parsed set to missing; ``problems`` lists every problem found. Rows are
         never dropped: ``len(table) == len(raw)``.
+
     """
     ent = entity(name)
     problems: list[Problem] = []
@@ -164,7 +166,8 @@ def _check_values(
 def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Problem]:
     problems: list[Problem] = []
     first: dict[str, int] = {}
-    for idx, value in enumerate(table["id"].to_numpy(dtype=object, na_value=None)):
+    ids = table["id"]
+    for idx, value in enumerate(ids.astype(object).where(ids.notna(), None).to_numpy()):
         if value is None:
             continue
         if value in first:
@@ -187,6 +190,7 @@ def check_references(
         Entity tables by name, as returned by :func:`coerce_table`.
     files
         File name of each table for the problem reports (defaults to ``<name>.csv``).
+
     """
     files = files or {}
     problems: list[Problem] = []

@@ -46,6 +46,7 @@ def parse_parameter(name: str, value: object) -> ParameterValue:
     ------
     ValueError
         If ``name`` is not declared or ``value`` does not fit its type.
+
     """
     specs = parameter_specs()
     if name not in specs:
@@ -85,6 +86,7 @@ class Scenario:
         Scalar parameters; undeclared names are rejected, missing ones take their defaults.
     meta
         Free metadata (title, description, reference date, notes) kept in ``scenario.toml``.
+
     """
 
     name: str
@@ -139,7 +141,8 @@ class Scenario:
     def param(self, name: str) -> Any:
         """Value of parameter ``name``."""
         if name not in self.parameters:
-            raise KeyError(f"unknown parameter {name!r}; known: {', '.join(sorted(self.parameters))}")
+            known = ", ".join(sorted(self.parameters))
+            raise KeyError(f"unknown parameter {name!r}; known: {known}")
         return self.parameters[name].value
 
     def set_param(self, name: str, value: object, source: str = "user") -> None:

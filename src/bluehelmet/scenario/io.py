@@ -45,12 +45,14 @@ def resolve_scenario_path(name_or_dir: str | Path) -> Path:
     ------
     ScenarioNotFoundError
         If it is neither a folder with ``scenario.toml`` nor a bundled scenario.
+
     """
     path = Path(name_or_dir)
     if path.is_dir():
         if not (path / TOML_NAME).is_file():
             raise ScenarioNotFoundError(
-                f"{path} has no {TOML_NAME}; a scenario folder needs one (see docs/scenario-format.md)"
+                f"{path} has no {TOML_NAME}; a scenario folder needs one "
+                "(see docs/scenario-format.md)"
             )
         return path
     bundled = resources.files("bluehelmet.datasets").joinpath("scenarios", str(name_or_dir))
@@ -82,6 +84,7 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
         Listing every problem (file, line, column, value, reason, fix) if any table is invalid.
     ScenarioNotFoundError
         If the scenario cannot be found.
+
     """
     folder = resolve_scenario_path(name_or_dir)
     meta, params = _read_toml(folder / TOML_NAME)
@@ -152,6 +155,7 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
     -------
     Path
         The folder written.
+
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)

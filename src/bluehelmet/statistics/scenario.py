@@ -37,6 +37,7 @@ def mission_strength(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     DataFrame
         Indexed by mission id, columns ``name, date, women, men, total, women_share,
         authorised, contributors``.
+
     """
     dep = latest_deployments(scenario, reader)
     missions = filter_visible(scenario.missions, reader).set_index("id")
@@ -84,7 +85,7 @@ def pledges_by_level(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
 
 def basis_summary(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     """Rows per table and basis (real, derived, illustrative, assumed) visible to ``reader``."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for name, table in scenario.tables.items():
         counts = filter_visible(table, reader)["basis"].value_counts()
         rows.extend({"table": name, "basis": str(b), "rows": int(n)} for b, n in counts.items())
