@@ -12,7 +12,9 @@ from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, consol
 from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
 from bluehelmet.statistics.scenario import (
     basis_summary,
+    latest_deployments,
     mission_strength,
+    pledge_landscape,
     pledges_by_level,
     strength_by_category,
 )
@@ -45,31 +47,36 @@ def show(
         console.print(f"[bold]{title}[/]  (scenario {scenario.name}; reading as "
                       f"{reader.organisation}, {reader.clearance.label})")
         strength = mission_strength(scenario, reader)
-        table = Table(title="Missions: uniformed personnel at the latest reporting date")
-        for col in ("mission", "name", "date", "authorised", "deployed", "women", "women %",
+        dates = strength["date"].dropna()
+        when = pd.Timestamp(dates.max()).date().isoformat() if len(dates) else "no date"
+        table = Table(title=f"Missions: uniformed personnel deployed ({when})")
+        for col in ("mission", "host", "authorised", "deployed", "women", "women %",
                     "contributors"):
-            table.add_column(col, justify="right" if col not in ("mission", "name") else "left")
+            table.add_column(col, justify="left" if col in ("mission", "host") else "right")
         for mid, row in strength.iterrows():
-            date = "-" if pd.isna(row["date"]) else pd.Timestamp(row["date"]).date().isoformat()
             auth = "-" if not row["authorised"] else f"{row['authorised']:,.0f}"
-            table.add_row(str(mid), str(row["name"]), date, auth, f"{row['total']:,}",
-                          f"{row['women']:,}", _pct(row["women_share"]), str(row["contributors"]))
+            host = "" if pd.isna(row["host_iso3"]) else str(row["host_iso3"])
+            table.add_row(str(mid), host, auth, f"{row['total']:,}", f"{row['women']:,}",
+                          _pct(row["women_share"]), str(row["contributors"]))
         table.add_section()
-        table.add_row("total", "", "", f"{strength['authorised'].sum():,.0f}",
+        table.add_row("total", "", f"{strength['authorised'].sum():,.0f}",
                       f"{strength['total'].sum():,}", f"{strength['women'].sum():,}",
                       _pct(strength["women"].sum() / max(strength["total"].sum(), 1)),
-                      str(scenario.deployments["contributor_id"].nunique()))
+                      str(latest_deployments(scenario, reader)["contributor_id"].nunique()))
         console.print(table)
         cats = strength_by_category(scenario, reader)
-        ctable = Table(title="Women's share by personnel category (UGPS)")
-        for col in ("category", "women", "men", "women %"):
-            ctable.add_column(col, justify="left" if col == "category" else "right")
-        for cat, row in cats.iterrows():
-            ctable.add_row(str(cat), f"{row['women']:,}", f"{row['men']:,}",
-                           _pct(row["women_share"]))
-        console.print(ctable)
+        if not cats.empty:
+            ctable = Table(title="Women's share by personnel category (UGPS)")
+            for col in ("category", "women", "men", "women %"):
+                ctable.add_column(col, justify="left" if col == "category" else "right")
+            for cat, row in cats.iterrows():
+                ctable.add_row(str(cat), f"{int(row['women']):,}", f"{int(row['men']):,}",
+                               _pct(row["women_share"]))
+            console.print(ctable)
         pledges = pledges_by_level(scenario, reader)
-        ptable = Table(title="Pledged units by unit type and PCRS level")
+        head = pledge_landscape(scenario, reader)
+        ptable = Table(title=f"Pledges: {head['units']} units in {head['records']} pledges from "
+                       f"{head['contributors']} contributors, by unit type and PCRS level")
         for col in ("unit type", "name", "L1", "L2", "L3", "RDL", "total"):
             ptable.add_column(col, justify="left" if col in ("unit type", "name") else "right")
         for uid, row in pledges.iterrows():
@@ -79,9 +86,11 @@ def show(
         basis = basis_summary(scenario, reader)
         illustrative = basis.loc[basis["basis"].isin(["illustrative", "assumed"])]
         if not illustrative.empty:
-            parts = ", ".join(f"{r.table}: {r.rows}" for r in illustrative.itertuples())
-            console.print(f"[yellow]Illustrative data:[/] rows built from public facts, not real "
-                          f"UN records ({parts}). See each row's 'source' for its basis.")
+            per_table = illustrative.groupby("table", sort=False)["rows"].sum()
+            parts = ", ".join(f"{name} {rows}" for name, rows in per_table.items())
+            console.print(f"[yellow]Illustrative data:[/] some rows are built from public facts "
+                          f"or assumed, not real UN records ({parts} rows). Each row's 'basis' "
+                          "and 'source' say which and why.")
 
 
 @app.command("export")

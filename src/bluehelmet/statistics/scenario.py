@@ -18,6 +18,8 @@ UGPS_CATEGORY: dict[str, str] = {
     "experts_on_mission": "staff_officers_observers",
     "formed_police": "formed_police",
     "individual_police": "individual_police",
+    # Yearly tables (e.g. contributions by country x mission x year) report no personnel type.
+    "uniformed": "uniformed (type not reported)",
 }
 
 
@@ -35,7 +37,7 @@ def mission_strength(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed by mission id, columns ``name, date, women, men, total, women_share,
+        Indexed by mission id, columns ``name, host_iso3, date, women, men, total, women_share,
         authorised, contributors``.
 
     """
@@ -44,7 +46,7 @@ def mission_strength(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     grouped = dep.groupby("mission_id").agg(
         date=("date", "max"), women=("women", "sum"), men=("men", "sum"),
         contributors=("contributor_id", "nunique"))
-    out = missions[["name"]].join(grouped, how="left")
+    out = missions[["name", "host_iso3"]].join(grouped, how="left")
     out[["women", "men", "contributors"]] = out[["women", "men", "contributors"]].fillna(0).astype(
         "int64")
     out["total"] = out["women"] + out["men"]
@@ -81,6 +83,27 @@ def pledges_by_level(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     table.insert(0, "name", names.reindex(table.index).astype("string").fillna(""))
     table.index.name = "unit_type_id"
     return table.sort_values("total", ascending=False)
+
+
+def pledge_landscape(scenario: Scenario, reader: AccessContext) -> dict[str, int]:
+    """Headline counts of the pledge registry visible to ``reader``.
+
+    Returns
+    -------
+    dict
+        ``records`` (pledge rows), ``units`` (sum of counts), ``contributors``, ``unit_types``,
+        ``real`` and ``illustrative`` (pledge rows by basis).
+    """
+    pledges = filter_visible(scenario.pledges, reader)
+    basis = pledges["basis"].value_counts()
+    return {
+        "records": len(pledges),
+        "units": int(pledges["count"].sum()),
+        "contributors": int(pledges["contributor_id"].nunique()),
+        "unit_types": int(pledges["unit_type_id"].nunique()),
+        "real": int(basis.get("real", 0)),
+        "illustrative": int(basis.get("illustrative", 0)),
+    }
 
 
 def basis_summary(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
