@@ -136,8 +136,14 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
     headline = coverage.coverage_headline(plan.coverage, view)
     tables.update(coverage_by_mission_month=by_mission, critical_coverage_by_month=critical,
                   gaps=gaps)
-    figures["coverage_missions"] = to_svg(coverage_plots.small_multiples(by_mission, "mission_id"))
-    figures["coverage_critical"] = to_svg(coverage_plots.small_multiples(critical, "group"))
+    mission_share = coverage.share_closed_by(by_mission, "mission_id")
+    critical_share = coverage.share_closed_by(critical, "group")
+    tables.update(share_closed_by_mission=mission_share.to_frame(),
+                  share_closed_by_critical_group=critical_share.to_frame())
+    figures["coverage_missions"] = to_svg(coverage_plots.small_multiples(
+        by_mission, "mission_id", mission_share))
+    figures["coverage_critical"] = to_svg(coverage_plots.small_multiples(
+        critical, "group", critical_share))
 
     # The ask, and what the plan cannot do.
     ask = pledging.smart_pledging_list(plan.smart_pledging, view, reader)

@@ -10,6 +10,7 @@ summary, not from here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,7 @@ def protection_layers(scenario: Scenario, reader: AccessContext, missions: Seque
             "longitude": table["longitude"].astype("float64"),
             "latitude": table["latitude"].astype("float64"),
             "covered": table["coverage_today"].astype("float64") >= COVERED_FROM}))
-        summary = analysis.summary()
+        summary: dict[str, Any] = analysis.summary()
         risk_notes.add(str(summary["risk"]))
         notes.append(
             f"{mission_id}: today's bases reach {100 * float(summary['today_coverage_share']):.0f}%"
@@ -79,7 +80,7 @@ def protection_layers(scenario: Scenario, reader: AccessContext, missions: Seque
             f"({summary['existing_bases']} bases, {summary['cells']} cells); the protection "
             f"model's proposal reaches {100 * float(summary['proposed_coverage_share']):.0f}%; "
             f"{summary['uncovered_high_risk_cells_proposed']} high-risk cells stay out of reach.")
-        notes.extend(str(n) for n in summary.get("notes", []) or [])  # type: ignore[union-attr]
+        notes.extend(str(n) for n in summary.get("notes", []) or [])
     return BriefOptions(
         hotspots=pd.concat(hotspots, ignore_index=True) if hotspots else None,
         protection=pd.concat(covered, ignore_index=True) if covered else None,

@@ -75,31 +75,63 @@ def empty(name: str) -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS[name])
 
 
-def _pick(table: pd.DataFrame | None, name: str, renames: dict[str, str]) -> pd.DataFrame:
-    """Rename the planner's columns to the brief's; keep extra columns."""
-    if table is None:
-        return empty(name)
-    return table.rename(columns={k: v for k, v in renames.items() if k in table.columns})
+def _month(values: pd.Series) -> pd.Series:
+    """``YYYY-MM`` month labels (or dates) as month-start timestamps."""
+    return pd.to_datetime(values.astype(str).str.slice(0, 7), format="%Y-%m")
+
+
+def _first(table: pd.DataFrame, *names: str) -> pd.Series | None:
+    for name in names:
+        if name in table.columns:
+            return table[name]
+    return None
 
 
 def plan_tables(result: Any) -> PlanTables:
-    """Adapt a :mod:`bluehelmet.forcegen` plan result to :class:`PlanTables`."""
-    tables = getattr(result, "tables", None) or {}
+    """Adapt a :class:`bluehelmet.forcegen.results.PlanResult` to :class:`PlanTables`.
 
-    def get(name: str) -> pd.DataFrame | None:
-        value = tables.get(name) if isinstance(tables, dict) else None
-        return value if value is not None else getattr(result, name, None)
-
+    The planner writes months as ``YYYY-MM`` labels and gender shares per category and year;
+    this turns them into the brief's columns and keeps the planner's other columns as they are.
+    """
+    cov = result.coverage.copy()
+    cov["month"] = _month(_first(cov, "month", "month_start"))  # type: ignore[arg-type]
+    asg = result.assignments.copy()
+    asg["start"] = _month(_first(asg, "start", "start_month"))  # type: ignore[arg-type]
+    asg["end"] = _month(_first(asg, "end", "end_month"))  # type: ignore[arg-type]
+    gender = result.gender.rename(columns={"category": "personnel_category", "year": "period"})
     return PlanTables(
-        coverage=_pick(get("coverage"), "coverage", {"units_required": "required",
-                                                       "units_covered": "covered"}),
-        assignments=_pick(get("assignments"), "assignments", {}),
-        costs=_pick(get("costs"), "costs", {}),
-        smart_pledging=_pick(get("smart_pledging"), "smart_pledging", {}),
-        gender=_pick(get("gender"), "gender", {}),
-        explanations=_pick(get("explanations"), "explanations", {}),
-        summary=dict(getattr(result, "summary", {}) or {}),
+        coverage=cov, assignments=asg, costs=result.costs.copy(),
+        smart_pledging=_smart(result.smart_pledging),
+        gender=gender.loc[gender["women_share"].notna()].reset_index(drop=True)
+        if "women_share" in gender else empty("gender"),
+        explanations=_explanations(result.explanations),
+        summary=dict(result.summary),
     )
+
+
+def _smart(table: pd.DataFrame) -> pd.DataFrame:
+    if table is None or table.empty:
+        return empty("smart_pledging")
+    out = table.copy()
+    renames = {"count": "units", "units_to_ask": "units", "by_month": "needed_by",
+               "needed_from": "needed_by", "marginal_value": "value", "reason": "why",
+               "value_per_unit": "value"}
+    out = out.rename(columns={k: v for k, v in renames.items()
+                              if k in out.columns and v not in out.columns})
+    if "needed_by" in out:
+        out["needed_by"] = _month(out["needed_by"])
+    return out
+
+
+def _explanations(table: pd.DataFrame) -> pd.DataFrame:
+    if table is None or table.empty:
+        return empty("explanations")
+    out = table.copy()
+    if "used" in out:
+        out = out.loc[~out["used"].astype(bool)]
+    if "reason" not in out and "why" in out:
+        out = out.rename(columns={"why": "reason"})
+    return out.reset_index(drop=True)
 
 
 def run_plan(scenario: Scenario, reader: AccessContext, time_limit: float | None = None,

@@ -31,7 +31,7 @@ def _steps(months: pd.Series, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return x, np.repeat(values, 2)
 
 
-def _panel(ax: Axes, frame: pd.DataFrame, title: str) -> None:
+def _panel(ax: Axes, frame: pd.DataFrame, title: str, share: float | None) -> None:
     frame = frame.sort_values("month")
     x, req = _steps(frame["month"], frame["required"].to_numpy(dtype=float))
     _, cov = _steps(frame["month"], frame["covered_after"].to_numpy(dtype=float))
@@ -40,10 +40,11 @@ def _panel(ax: Axes, frame: pd.DataFrame, title: str) -> None:
     ax.fill_between(x, cov, req, where=req > cov + 1e-9, facecolor="white", hatch="xx",
                     edgecolor=GAP, linewidth=0, interpolate=False)
     ax.plot(x, req, color=REQUIRED, linewidth=1.2)
-    required = float(frame["required"].sum())
-    covered = float(frame["covered_after"].sum())
-    closed = f"{100 * covered / required:.0f}% closed" if required > 0 else "none required"
-    ax.set_title(f"{title}\n{closed}", fontsize=8)
+    if share is None:
+        ax.set_title(title, fontsize=8)
+    else:
+        closed = "none required" if math.isnan(share) else f"{100 * share:.0f}% closed"
+        ax.set_title(f"{title}\n{closed}", fontsize=8)
     top = max(float(frame["required"].max()) if len(frame) else 0.0, 1.0)
     ax.set_ylim(0, top * 1.15)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -60,9 +61,9 @@ def _legend(fig: Figure) -> None:
     ], loc="outside upper center", ncol=3)
 
 
-def small_multiples(table: pd.DataFrame, key: str, titles: dict[str, str] | None = None,
-                    columns: int = 3, width: float = FULL_WIDTH,
-                    panel_height: float = 1.45) -> Figure:
+def small_multiples(table: pd.DataFrame, key: str, shares: pd.Series | None = None,
+                    titles: dict[str, str] | None = None, columns: int = 3,
+                    width: float = FULL_WIDTH, panel_height: float = 1.45) -> Figure:
     """One coverage panel per value of ``key`` (a mission or a critical capability group).
 
     Parameters
@@ -70,6 +71,10 @@ def small_multiples(table: pd.DataFrame, key: str, titles: dict[str, str] | None
     table
         :func:`~bluehelmet.statistics.coverage.coverage_by_mission_month` (``key="mission_id"``)
         or :func:`~bluehelmet.statistics.coverage.critical_coverage_by_month` (``key="group"``).
+    shares
+        Optional share of the requirement closed over the horizon per key value
+        (:func:`~bluehelmet.statistics.coverage.share_closed_by`), written on each panel;
+        NaN reads "none required".
     titles
         Optional panel titles by key value.
     """
@@ -80,7 +85,8 @@ def small_multiples(table: pd.DataFrame, key: str, titles: dict[str, str] | None
         axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).ravel()
         for ax, value in zip(axes, keys, strict=False):
             frame = table.loc[table[key].astype(str) == value]
-            _panel(ax, frame, (titles or {}).get(value, value))
+            share = None if shares is None else float(shares.get(value, float("nan")))
+            _panel(ax, frame, (titles or {}).get(value, value), share)
             ax.set_ylabel("units", fontsize=6)
         for ax in axes[len(keys):]:
             ax.set_visible(False)

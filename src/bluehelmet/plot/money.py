@@ -20,7 +20,8 @@ def cost_budget_chart(totals: pd.DataFrame, width: float = FULL_WIDTH) -> Figure
     Parameters
     ----------
     totals
-        :func:`~bluehelmet.statistics.money.mission_cost_totals`.
+        :func:`~bluehelmet.statistics.money.mission_cost_totals` (``cost_usd, headroom_usd,
+        headroom_used``).
     """
     with chart_style():
         fig = new_figure(width, 0.38 * max(len(totals), 1) + 0.9)
@@ -32,10 +33,10 @@ def cost_budget_chart(totals: pd.DataFrame, width: float = FULL_WIDTH) -> Figure
                 linewidth=0.8, label="budget headroom for new units")
         ax.barh(y, cost, height=0.4, color=COST, hatch="///", edgecolor="black", linewidth=0.4,
                 label="cost of the plan")
-        for yi, (c, h) in enumerate(zip(cost, headroom, strict=True)):
-            text = f"{_millions(c * 1e6)}" + (
-                f" of {_millions(h * 1e6)} ({100 * c / h:.0f}%)" if h and np.isfinite(h) else
-                " (no budget)")
+        used = totals["headroom_used"].to_numpy(dtype=float)
+        for yi, (c, h, u) in enumerate(zip(cost, headroom, used, strict=True)):
+            text = _millions(c * 1e6) + (f" of {_millions(h * 1e6)} ({100 * u:.0f}%)"
+                                         if np.isfinite(u) else " (no budget)")
             ax.text(max(c, np.nan_to_num(h)) * 1.01 + 0.01, yi, text, va="center", fontsize=7)
         ax.set_yticks(y, totals.index.astype(str))
         ax.invert_yaxis()

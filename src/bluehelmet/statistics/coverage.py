@@ -90,6 +90,25 @@ def critical_coverage_by_month(coverage: pd.DataFrame, scenario: Scenario) -> pd
     return _before_after(out)
 
 
+def share_closed_by(table: pd.DataFrame, key: str) -> pd.Series:
+    """Share of the required unit-months covered after the plan, per value of ``key``.
+
+    Parameters
+    ----------
+    table
+        :func:`coverage_by_mission_month` (``key="mission_id"``) or
+        :func:`critical_coverage_by_month` (``key="group"``).
+
+    Returns
+    -------
+    Series
+        Indexed by ``key``; NaN where nothing is required.
+    """
+    sums = table.groupby(key, sort=False)[["required", "covered_after"]].sum()
+    return (sums["covered_after"] / sums["required"].where(sums["required"] > 0)).rename(
+        "share_closed")
+
+
 def gap_table(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Required, covered and unmet unit-months per mission and unit type, over the horizon.
 

@@ -70,11 +70,15 @@ def cost_vs_budget(costs: pd.DataFrame, scenario: Scenario, reader: AccessContex
     Returns
     -------
     DataFrame
-        One row per mission and fiscal year present in either table: ``mission_id, fiscal_year,
+        One row per mission and fiscal year of the plan present in either table (budgets of
+        fiscal years the plan does not reach are left out): ``mission_id, fiscal_year,
         cost_usd, headroom_usd, approved_usd, headroom_used`` (cost / headroom; NaN without a
         budget) and ``over_budget`` (boolean).
     """
     budgets = filter_visible(scenario.tables["budgets"], reader)
+    if len(costs):
+        # Only the fiscal years the plan covers: budgets of later years are not the plan's.
+        budgets = budgets.loc[budgets["fiscal_year"].isin(costs["fiscal_year"].unique())]
     keys = ["mission_id", "fiscal_year"]
     cost = costs.groupby(keys, as_index=False)["cost_usd"].sum()
     bud = budgets.groupby(keys, as_index=False).agg(headroom_usd=("headroom_usd", "sum"),
