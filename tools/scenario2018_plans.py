@@ -23,6 +23,12 @@ import pandas as pd
 #: fill; UNAMID was drawing down.
 GAP_MISSIONS = ("MINUSMA", "MINUSCA", "MONUSCO", "UNMISS")
 HORIZON = (dt.date(2018, 7, 1), dt.date(2020, 6, 30))
+#: Capabilities that work with the population and host authorities: in a francophone mission they
+#: must work in French. Technical enablers (aviation, ISR, intelligence, medical, engineering,
+#: signals, logistics, riverine, airlift) work in English there, as Canada's, Germany's and
+#: Sweden's units did in MINUSMA (assumed rule; an empty language would mean French).
+POPULATION_FACING = frozenset({"infantry", "quick_reaction", "special_forces", "police",
+                               "staff_observers"})
 CONFIDENTIAL = {"classification": "confidential", "owner": "UN-DPO", "releasable_to": ""}
 
 # --- requirements -----------------------------------------------------------------------------
@@ -70,9 +76,14 @@ def build_requirements(missions: pd.DataFrame, deployments: pd.DataFrame,
     """All requirements as text rows with the common columns (confidential, owner UN-DPO)."""
     rows = pd.concat([strength_gaps(missions, deployments, unit_types), capability],
                      ignore_index=True)
-    language = missions.set_index("id")["language"].astype(str)
-    rows["language"] = rows["mission_id"].map(language).where(
-        rows["mission_id"].map(language) != "en", "")
+    mission_lang = rows["mission_id"].map(missions.set_index("id")["language"].astype(str))
+    capability_of = rows["unit_type_id"].map(unit_types.set_index("id")["capability"].astype(str))
+    facing = capability_of.isin(POPULATION_FACING)
+    rows["language"] = np.where(mission_lang == "en", "",
+                                np.where(facing, mission_lang, "en"))
+    technical = (mission_lang != "en") & ~facing
+    rows.loc[technical, "source"] = rows.loc[technical, "source"] + (
+        "; language en: technical enabler, works in English (aviation per ICAO), assumed")
     rows["id"] = "REQ-" + rows["mission_id"] + "-" + rows["unit_type_id"]
     if rows["id"].duplicated().any():
         dupes = sorted(rows.loc[rows["id"].duplicated(), "id"])

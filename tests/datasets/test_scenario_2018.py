@@ -118,8 +118,16 @@ def test_mission_languages_and_francophone_requirements(scenario: Scenario) -> N
     assert set(lang[lang == "fr"].index) == {"MINUSMA", "MINUSCA", "MONUSCO", "MINUJUSTH"}
     req = scenario.requirements
     fr = req["mission_id"].map(lang) == "fr"
-    assert (req.loc[fr, "language"] == "fr").all()
+    capability = req["unit_type_id"].map(scenario.unit_types.set_index("id")["capability"])
+    facing = capability.isin(["infantry", "quick_reaction", "special_forces", "police",
+                              "staff_observers"])
+    assert (req.loc[fr & facing, "language"] == "fr").all()
+    assert (req.loc[fr & ~facing, "language"] == "en").all()  # technical enablers
     assert req.loc[~fr, "language"].isna().all()
+    # the real enabler pledges for MINUSMA (Canada, Germany, El Salvador) must be usable there
+    for pid in ("PLG-CAN-util_heli-01", "PLG-DEU-isr_uas-01", "PLG-SLV-attack_heli-01"):
+        pledge = scenario.pledges.set_index("id").loc[pid]
+        assert "en" in str(pledge["languages"]).split(";")
 
 
 def test_swapped_datahub_coordinates_are_repaired(scenario: Scenario) -> None:
