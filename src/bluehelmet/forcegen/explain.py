@@ -1,0 +1,164 @@
+"""Why the plan is what it is: unused pledges, binding constraints, the smart-pledging list.
+
+Unused pledges are explained in two steps. First the screening that created no candidate tour at
+all (no requirement of the type, a caveat, too late). Then, for pledges that had candidate tours,
+a slack analysis of the final plan: for each tour, which upper-bounded constraint would be violated
+by one more unit (budget, lift, diversity, contributor limit, gender). A pledge none of whose tours
+is blocked and none fills an open gap is dominated: others cover those months, cheaper or earlier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.linear import LinearModel
+
+#: Reason codes, in the order they are reported when several apply.
+REASONS = {
+    "used": "used in the plan",
+    "no_requirement": "no mission requires this unit type in the horizon",
+    "caveat": "national caveat",
+    "too_late": "cannot arrive while a requirement of its type is open",
+    "budget": "the mission's budget headroom for the fiscal year is used up",
+    "lift": "no strategic lift left in the month it would move",
+    "diversity": "the contributor already provides the maximum share of the mission",
+    "contributor_limit": "the contributor's maximum number of units is reached",
+    "gender": "it would break the hard gender target",
+    "dominated": "its requirements are covered in the months it could serve by cheaper or "
+                 "earlier units",
+    "gap_tolerance": "useful but not chosen within the solver's optimality gap",
+}
+_FAMILY_REASON = {"Budget-fiscal-year": "budget", "Lift-moves": "lift",
+                  "Mission-contributor-share": "diversity",
+                  "Contributor-max-units": "contributor_limit", "Gender-target": "gender",
+                  "Pledge-capacity": "dominated"}
+
+
+def _blocking(model: LinearModel, x: np.ndarray, cols: np.ndarray) -> pd.DataFrame:
+    """For tour columns ``cols``: blocking family (if any) and whether they would fill a gap."""
+    a = model.matrix
+    act = a @ x
+    _, _, _, lo, hi = model.bounds()
+    sub = sp.coo_matrix(a[:, cols])
+    rows, which, vals = sub.row, sub.col, sub.data
+    fam = model.family_of_row()[rows]
+    over = act[rows] + vals > hi[rows] + 1e-7
+    under = (fam == "Gender-target") & (act[rows] + vals < lo[rows] - 1e-7)
+    cover = model.con_families["Requirement-cover"]
+    tours = model.var_families["Tour-start"]
+    short = model.var_families["Shortfall"]
+    open_gap = np.zeros(model.n_rows, bool)
+    s_val = x[short.start:short.stop]
+    open_gap[cover.start:cover.stop] = s_val > 0.5
+    frame = pd.DataFrame({"col": which, "family": fam, "blocked": over | under,
+                          "fills_gap": open_gap[rows]})
+    blocked = frame[frame["blocked"]].groupby("col")["family"].first()
+    fills = frame.groupby("col")["fills_gap"].any()
+    out = pd.DataFrame({"cand": cols - tours.start})
+    out["family"] = blocked.reindex(np.arange(len(cols))).to_numpy()
+    out["fills_gap"] = fills.reindex(np.arange(len(cols))).fillna(False).to_numpy(bool)
+    return out
+
+
+def _screen_reason(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Reason and detail for pledges whose every pair was screened out before the model."""
+    p = pairs.copy()
+    p["caveat_ok"] = p["mission_ok"] & p["region_ok"] & p["language_ok"]
+    details = []
+    for pledge, grp in p.groupby("pledge", sort=False):
+        if grp["caveat_ok"].any():
+            ready = grp.loc[grp["caveat_ok"], "ready_date"].min()
+            details.append((pledge, "too_late",
+                            f"ready {pd.Timestamp(ready):%Y-%m-%d} at the earliest (PCRS "
+                            f"{grp['pcrs_level'].iloc[0]}, transit included) or offered too "
+                            "briefly for the open requirements"))
+            continue
+        why = []
+        if (~grp["mission_ok"]).any():
+            why.append("excludes " + ", ".join(sorted(set(grp.loc[~grp["mission_ok"],
+                                                                  "mission_id"]))))
+        if (~grp["region_ok"]).any():
+            why.append("excludes region " + ", ".join(sorted(set(grp.loc[~grp["region_ok"],
+                                                                         "region"]))))
+        if (~grp["language_ok"]).any():
+            why.append("does not work in " + ", ".join(sorted(set(grp.loc[~grp["language_ok"],
+                                                                         "language_needed"]))))
+        details.append((pledge, "caveat", "; ".join(why)))
+    return pd.DataFrame(details, columns=["pledge", "reason_code", "detail"])
+
+
+def explain_pledges(d: PlanningData, pairs: pd.DataFrame, model: LinearModel,
+                    x: np.ndarray) -> pd.DataFrame:
+    """One row per pledge: units used, and for unused pledges the reason code and text."""
+    tours = model.var_families["Tour-start"]
+    y = np.round(x[tours.start:tours.stop]).astype(int)
+    cand_p = d.candidates["pledge"].to_numpy()
+    used_units = np.bincount(cand_p, weights=y, minlength=len(d.pledges))
+    has_cand = np.bincount(cand_p, minlength=len(d.pledges)) > 0
+    rows = pd.DataFrame({"pledge": np.arange(len(d.pledges)), "units_used": used_units.astype(int),
+                         "reason_code": "", "detail": ""})
+    rows.loc[rows["units_used"] > 0, "reason_code"] = "used"
+    rows.loc[~rows["pledge"].isin(pairs["pledge"]), "reason_code"] = "no_requirement"
+    screened = _screen_reason(pairs[~pairs["pledge"].isin(np.flatnonzero(has_cand))])
+    rows = rows.merge(screened, on="pledge", how="left", suffixes=("", "_s"))
+    take = rows["reason_code_s"].notna() & (rows["reason_code"] == "")
+    rows.loc[take, "reason_code"] = rows.loc[take, "reason_code_s"]
+    rows.loc[take, "detail"] = rows.loc[take, "detail_s"]
+    rows = rows.drop(columns=["reason_code_s", "detail_s"])
+    unused = np.flatnonzero((rows["reason_code"] == "").to_numpy())
+    cols = tours.start + np.flatnonzero(np.isin(cand_p, unused))
+    if len(cols):
+        block = _blocking(model, x, cols)
+        block["pledge"] = cand_p[block["cand"].to_numpy()]
+        for pledge, grp in block.groupby("pledge"):
+            useful = grp[grp["fills_gap"]]
+            if len(useful) == 0:
+                code, detail = "dominated", ""
+            elif useful["family"].isna().any():
+                code, detail = "gap_tolerance", ""
+            else:
+                fam = useful["family"].value_counts().index[0]
+                code = _FAMILY_REASON.get(str(fam), "dominated")
+                detail = f"binding: {fam}"
+            rows.loc[rows["pledge"] == pledge, ["reason_code", "detail"]] = [code, detail]
+    pl = d.pledges
+    out = pd.DataFrame({"pledge_id": pl["id"], "contributor_id": pl["contributor_id"],
+                        "unit_type_id": pl["unit_type_id"], "pcrs_level": pl["pcrs_level"],
+                        "count": pl["count"]})
+    out["units_used"] = rows["units_used"].to_numpy()
+    out["used"] = out["units_used"] > 0
+    out["reason_code"] = rows["reason_code"].to_numpy()
+    out["reason"] = out["reason_code"].map(REASONS)
+    out["detail"] = rows["detail"].to_numpy()
+    return out
+
+
+def binding_constraints(model: LinearModel, x: np.ndarray,
+                        families: tuple[str, ...] = ("Budget-fiscal-year", "Lift-moves",
+                                                     "Contributor-max-units",
+                                                     "Mission-contributor-share"),
+                        scale: dict[str, float] | None = None) -> pd.DataFrame:
+    """Upper-bounded constraints of ``families`` with no slack left in the plan."""
+    act = model.matrix @ x
+    _, _, _, _, hi = model.bounds()
+    scale = scale or {}
+    parts = []
+    for name in families:
+        fam = model.con_families.get(name)
+        if fam is None or len(fam.labels) == 0:
+            continue
+        used, limit = act[fam.start:fam.stop], hi[fam.start:fam.stop]
+        tight = used >= limit - 1e-6 * np.maximum(1.0, np.abs(limit))
+        if not tight.any():
+            continue
+        lab = fam.labels[tight]
+        key = lab.astype(str).agg(" ".join, axis=1)
+        f = scale.get(name, 1.0)
+        parts.append(pd.DataFrame({"constraint": name, "key": key.to_numpy(),
+                                   "used": used[tight] * f, "limit": limit[tight] * f}))
+    if not parts:
+        return pd.DataFrame(columns=["constraint", "key", "used", "limit"])
+    return pd.concat(parts, ignore_index=True)

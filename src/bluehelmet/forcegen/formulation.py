@@ -1,0 +1,303 @@
+"""The force generation model: an ordered list of ``define_*`` functions.
+
+Reading :data:`FORMULATION` top to bottom is reading the model. Each function adds one family of
+variables or constraints with a stable name, and its docstring's *Math* section is the
+documentation (``tools/gen_forcegen_math.py`` copies it into ``docs/force-generation.md``).
+
+Notation: ``k`` a candidate tour (pledge ``p(k)``, requirement ``r(k)``, start ``s_k``, last month
+``e_k``, counted as coverage from ``s_k + h``); ``t`` a month; ``h`` the hand-over months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.linear import INF, LinearModel
+
+#: Objective stages, in lexicographic order.
+STAGES = ("unmet", "cost", "gender")
+#: Costs enter the model in millions of USD to keep the coefficients well scaled.
+COST_SCALE = 1e6
+
+
+def expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For intervals ``start..end`` (inclusive) return (interval index, month) for every month."""
+    n = np.clip(end - start + 1, 0, None)
+    idx = np.repeat(np.arange(len(start)), n)
+    month = start[idx] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    return idx, month
+
+
+def _present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    c = d.candidates
+    return expand(c["start"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
+
+
+def _credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    c = d.candidates
+    return expand(c["credit_from"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
+
+
+def _group_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Row number of each key and the table of distinct keys (one constraint each)."""
+    keys = keys.reset_index(drop=True)
+    if len(keys) == 0:
+        return np.zeros(0, np.int64), keys
+    codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+    return codes, keys.drop_duplicates().reset_index(drop=True)
+
+
+def define_tours(m: LinearModel, d: PlanningData) -> None:
+    """Tour starts ``Tour-start``.
+
+    Math
+    ----
+    y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
+    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r) (regional
+    organisations' bridging forces may leave earlier). Only tours that satisfy every caveat
+    (excluded missions and regions, language), readiness
+    (s_k ≥ available_from + PCRS lead time + transit + loading), availability (e_k ≤ available_until)
+    and unit-type match exist as variables.
+    """
+    c = d.candidates
+    ub = d.pledges["count"].to_numpy()[c["pledge"].to_numpy()]
+    m.add_variables("Tour-start", c[["pledge", "req", "start", "end"]], 0.0, ub, integer=True)
+
+
+def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
+    """Coverage with allowed shortfall ``Requirement-cover``.
+
+    Math
+    ----
+    For every requirement r and month t it is active:
+    Σ_{k: r(k)=r, s_k+h ≤ t ≤ e_k} y_k + u_{r,t} ≥ n_r, with shortfall 0 ≤ u_{r,t} ≤ n_r.
+    A unit counts from the end of its hand-over (induction) months, so a relief that arrives h
+    months before its predecessor leaves keeps the capability without a lapse.
+    """
+    req = d.requirements
+    first, last = req["first"].to_numpy(), req["last"].to_numpy()
+    ridx, month = expand(first, last)
+    labels = pd.DataFrame({"req": ridx, "month": month})
+    count = req["count"].to_numpy()[ridx].astype(float)
+    short = m.add_variables("Shortfall", labels, 0.0, count)
+    offset = np.concatenate([[0], np.cumsum(np.clip(last - first + 1, 0, None))])[:-1]
+    k, t = _credited(d)
+    r = d.candidates["req"].to_numpy()[k]
+    rows = offset[r] + (t - first[r])
+    tours = m.var_families["Tour-start"]
+    n = len(labels)
+    m.add_constraints("Requirement-cover", labels,
+                      np.concatenate([rows, np.arange(n)]),
+                      np.concatenate([tours.start + k, short.start + np.arange(n)]),
+                      np.ones(len(rows) + n), count, INF)
+    m.set_objective("unmet", "Shortfall", req["weight"].to_numpy()[ridx])
+
+
+def define_pledge_capacity(m: LinearModel, d: PlanningData) -> None:
+    """No unit in two places ``Pledge-capacity``.
+
+    Math
+    ----
+    For every pledge p and month t: Σ_{k: p(k)=p, s_k ≤ t ≤ e_k} y_k ≤ n_p.
+    """
+    k, t = _present(d)
+    p = d.candidates["pledge"].to_numpy()[k]
+    rows, keys = _group_rows(pd.DataFrame({"pledge": p, "month": t}))
+    cap = d.pledges["count"].to_numpy()[keys["pledge"].to_numpy()]
+    m.add_constraints("Pledge-capacity", keys, rows, m.var_families["Tour-start"].start + k,
+                      np.ones(len(k)), -INF, cap)
+
+
+def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
+    """Contributor caveat ``Contributor-max-units``.
+
+    Math
+    ----
+    For every contributor c with a limit U_c and month t: Σ_{k: c(p(k))=c, s_k ≤ t ≤ e_k} y_k ≤ U_c.
+    """
+    limits = d.max_units
+    if not limits:
+        return
+    k, t = _present(d)
+    contrib = d.pledges["contributor_id"].to_numpy()[d.candidates["pledge"].to_numpy()[k]]
+    keep = np.isin(contrib, list(limits))
+    rows, keys = _group_rows(pd.DataFrame({"contributor_id": contrib[keep], "month": t[keep]}))
+    cap = keys["contributor_id"].map(limits).to_numpy(dtype=float)
+    m.add_constraints("Contributor-max-units", keys, rows,
+                      m.var_families["Tour-start"].start + k[keep], np.ones(keep.sum()), -INF, cap)
+
+
+def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
+    """Diversity ``Mission-contributor-share``.
+
+    Math
+    ----
+    For every mission m, contributor c and month t:
+    Σ_{k: mission(r(k))=m, c(p(k))=c, s_k+h ≤ t ≤ e_k} y_k ≤ max(1, ⌈σ · N_{m,t}⌉),
+    where σ = max_contributor_share and N_{m,t} the units mission m requires in month t. The cap is
+    taken on the requirement (a constant), not on the units deployed, so that it stays linear and a
+    mission needing one unit can still receive it. Rows that could never bind are not generated.
+    """
+    share = float(d.params["max_contributor_share"])
+    if share >= 1.0:
+        return
+    req = d.requirements
+    ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
+    need = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[ridx], "month": month,
+                         "n": req["count"].to_numpy()[ridx]}).groupby(
+                             ["mission_id", "month"])["n"].sum()
+    k, t = _credited(d)
+    cand = d.candidates
+    p = cand["pledge"].to_numpy()[k]
+    keys_all = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
+                             "contributor_id": d.pledges["contributor_id"].to_numpy()[p],
+                             "month": t})
+    idx = pd.MultiIndex.from_frame(keys_all[["mission_id", "month"]])
+    cap = np.maximum(1.0, np.ceil(share * need.reindex(idx).to_numpy(dtype=float)))
+    # Only rows whose members could together exceed the cap can bind.
+    ub = d.pledges["count"].to_numpy()[p]
+    possible = keys_all.assign(ub=ub).groupby(["mission_id", "contributor_id", "month"])["ub"]
+    keep = (possible.transform("sum").to_numpy() > cap)
+    rows, keys = _group_rows(keys_all[keep])
+    row_cap = pd.Series(cap[keep]).groupby(rows).first().to_numpy()
+    m.add_constraints("Mission-contributor-share", keys, rows,
+                      m.var_families["Tour-start"].start + k[keep], np.ones(keep.sum()), -INF,
+                      row_cap)
+
+
+def define_budget(m: LinearModel, d: PlanningData) -> None:
+    """Money ``Budget-fiscal-year``.
+
+    Math
+    ----
+    For every mission m and fiscal year f with a budget row:
+    Σ_k (Σ_{t ∈ f, s_k ≤ t ≤ e_k} (P_p · ρ_t + E_u + A_u)) · y_k ≤ H_{m,f},
+    with P personnel, ρ_t the reimbursement rate in force in month t, E the equipment (wet lease)
+    and A the aviation (letter of assist) cost per month, H the budget headroom. Missions without a
+    budget row for a fiscal year are not limited (and reported as such).
+    """
+    k, t = _present(d)
+    cand, pl, req = d.candidates, d.pledges, d.requirements
+    p = cand["pledge"].to_numpy()[k]
+    cost = pl["personnel"].to_numpy()[p] * d.rate[t] + pl["fixed_monthly"].to_numpy()[p]
+    frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
+                          "fiscal_year": d.fiscal_year[t], "k": k, "cost": cost})
+    budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
+                               fiscal_year=d.budgets["fiscal_year"].astype(str))
+    budgets = budgets.groupby(["mission_id", "fiscal_year"], as_index=False)["headroom_usd"].sum()
+    frame = frame.merge(budgets, on=["mission_id", "fiscal_year"], how="inner")
+    agg = frame.groupby(["mission_id", "fiscal_year", "k"], as_index=False).agg(
+        cost=("cost", "sum"), headroom_usd=("headroom_usd", "first"))
+    rows, keys = _group_rows(agg[["mission_id", "fiscal_year"]])
+    head = agg.groupby(rows)["headroom_usd"].first().to_numpy()
+    m.add_constraints("Budget-fiscal-year", keys, rows,
+                      m.var_families["Tour-start"].start + agg["k"].to_numpy(),
+                      agg["cost"].to_numpy() / COST_SCALE, -INF, head / COST_SCALE)
+
+
+def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
+    """Strategic lift ``Lift-moves``.
+
+    Math
+    ----
+    For every month t: Σ_{k: s_k = t} M_u y_k + Σ_{k: e_k + 1 = t} M_u y_k ≤ Λ, where M_u is the
+    lift moves one unit needs (deployment and repatriation each) and Λ = lift_moves_per_month.
+    """
+    cand = d.candidates
+    moves = d.pledges["lift_moves"].to_numpy()[cand["pledge"].to_numpy()]
+    start, back = cand["start"].to_numpy(), cand["end"].to_numpy() + 1
+    k = np.arange(len(cand))
+    home = back < d.n_months
+    ks = np.concatenate([k, k[home]])
+    months = np.concatenate([start, back[home]])
+    vals = np.concatenate([moves, moves[home]])
+    nz = vals > 0
+    labels = pd.DataFrame({"month": np.arange(d.n_months)})
+    m.add_constraints("Lift-moves", labels, months[nz], m.var_families["Tour-start"].start + ks[nz],
+                      vals[nz], -INF, float(d.params["lift_moves_per_month"]))
+
+
+def gender_target_table(d: PlanningData, keys: pd.DataFrame) -> pd.DataFrame:
+    """UGPS target for each (category, year) key: that year's, else the latest earlier one's."""
+    t = d.gender_targets
+    years = t["year"].astype("int64").to_numpy()
+    cats = t["personnel_category"].astype(str).to_numpy()
+    shares = t["target_share"].astype(float).to_numpy()
+    out = []
+    for cat, year in zip(keys["category"].astype(str), keys["year"].astype(int), strict=True):
+        ok = (cats == cat) & (years <= year)
+        if ok.any():
+            out.append((cat, year, float(shares[ok][np.argmax(years[ok])])))
+    return pd.DataFrame(out, columns=["category", "year", "target_share"])
+
+
+def define_gender(m: LinearModel, d: PlanningData) -> None:
+    """Gender ``Gender-target``.
+
+    Math
+    ----
+    For every personnel category g and calendar year Y with a UGPS target τ_{g,Y} (the latest
+    earlier year's target when the year has none):
+    Σ_k P_p (w_p − τ_{g,Y}) · |{t ∈ Y : s_k ≤ t ≤ e_k}| · y_k + v_{g,Y} ≥ 0, v ≥ 0 (person-months of
+    women short of the target). gender_mode = hard fixes v = 0; soft penalises Σ v in the last
+    objective stage.
+    """
+    k, t = _present(d)
+    cand, pl = d.candidates, d.pledges
+    p = cand["pledge"].to_numpy()[k]
+    year = d.months.year.to_numpy()[t]
+    frame = pd.DataFrame({"category": pl["category"].to_numpy(str)[p], "year": year, "k": k,
+                          "women": pl["women_share"].to_numpy()[p],
+                          "persons": pl["personnel"].to_numpy()[p]})
+    keys = gender_target_table(d, frame[["category", "year"]].drop_duplicates())
+    frame = frame.merge(keys, on=["category", "year"], how="inner")
+    agg = frame.assign(coef=frame["persons"] * (frame["women"] - frame["target_share"])).groupby(
+        ["category", "year", "k"], as_index=False)["coef"].sum()
+    rows, labels = _group_rows(agg[["category", "year"]])
+    hard = str(d.params["gender_mode"]) == "hard"
+    v = m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
+    n = len(labels)
+    m.add_constraints("Gender-target", labels, np.concatenate([rows, np.arange(n)]),
+                      np.concatenate([m.var_families["Tour-start"].start + agg["k"].to_numpy(),
+                                      v.start + np.arange(n)]),
+                      np.concatenate([agg["coef"].to_numpy(), np.ones(n)]), 0.0, INF)
+    m.set_objective("gender", "Gender-shortfall", np.ones(n))
+
+
+def define_cost(m: LinearModel, d: PlanningData) -> None:
+    """Cost objective ``cost``.
+
+    Math
+    ----
+    Stage 2 minimises Σ_k C_k y_k, with C_k the UN cost of tour k within the horizon (same monthly
+    cost as in the budget constraint). Stage 1 minimises Σ_{r,t} ω_r u_{r,t}, ω the priority
+    weight; stage 3 minimises Σ v. Each stage is solved with the previous stages' optimal values
+    as constraints (lexicographic), see :mod:`bluehelmet.forcegen.solve`.
+    """
+    m.set_objective("cost", "Tour-start", d.candidates["cost"].to_numpy() / COST_SCALE)
+
+
+#: The formulation, in order.
+FORMULATION: tuple[Callable[[LinearModel, PlanningData], None], ...] = (
+    define_tours,
+    define_requirement_cover,
+    define_pledge_capacity,
+    define_contributor_limit,
+    define_mission_diversity,
+    define_budget,
+    define_strategic_lift,
+    define_gender,
+    define_cost,
+)
+
+
+def build_model(d: PlanningData) -> LinearModel:
+    """Build the model by running every function of :data:`FORMULATION` in order."""
+    m = LinearModel()
+    for define in FORMULATION:
+        define(m, d)
+    return m

@@ -1,0 +1,96 @@
+"""A fast greedy plan: warm start for the solver and the baseline it must beat.
+
+Requirements are served in order of priority weight; within a requirement, tours in order of
+the month they start counting, then by cost per month. A tour is taken when at least half of its
+counted months fill an open gap and no constraint of the model would be violated. The check is
+made against the very rows of the model, so the greedy plan is feasible for the MIP by
+construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.linear import LinearModel
+
+#: A tour is taken only if at least this share of its counted months fills an open gap.
+MIN_USEFUL_SHARE = 0.5
+
+
+def greedy_plan(model: LinearModel, d: PlanningData,
+                initial: np.ndarray | None = None) -> np.ndarray:
+    """Column vector of a feasible plan for ``model`` (tours, shortfalls, gender shortfalls).
+
+    ``initial`` (tour counts of a feasible partial plan, e.g. a rounded-down LP solution) is kept
+    and completed greedily.
+    """
+    a = model.matrix
+    col_lo, col_hi, _, row_lo, row_hi = model.bounds()
+    tours = model.var_families["Tour-start"]
+    cover = model.con_families["Requirement-cover"]
+    gender = model.con_families.get("Gender-target")
+    is_cover = np.zeros(model.n_rows, bool)
+    is_cover[cover.start:cover.stop] = True
+    # Gender rows only restrict the greedy choice when their shortfall variable is fixed at 0.
+    check_lower = np.zeros(model.n_rows, bool)
+    shortfall_fixed = str(d.params["gender_mode"]) == "hard"
+    if gender is not None and shortfall_fixed:
+        check_lower[gender.start:gender.stop] = True
+    tours_x = np.zeros(tours.stop - tours.start) if initial is None else initial
+    x = np.zeros(model.n_cols)
+    x[tours.start:tours.stop] = tours_x
+    act = a @ x
+    need = np.zeros(model.n_rows)
+    need[is_cover] = row_lo[is_cover] - act[is_cover]
+    cand = d.candidates
+    req = d.requirements
+    weight = req["weight"].to_numpy()[cand["req"].to_numpy()]
+    months = (np.minimum(cand["end"], d.n_months - 1) - cand["credit_from"] + 1).to_numpy()
+    per_month = cand["cost"].to_numpy() / np.maximum(months, 1)
+    order = np.lexsort((per_month, cand["credit_from"].to_numpy(), cand["req"].to_numpy(),
+                        -weight))
+    indptr, indices, data = a.indptr, a.indices, a.data
+    for k in order:
+        j = tours.start + k
+        rows = indices[indptr[j]:indptr[j + 1]]
+        vals = data[indptr[j]:indptr[j + 1]]
+        cov = is_cover[rows]
+        other, ovals = rows[~cov], vals[~cov]
+        while x[j] < col_hi[j]:
+            open_months = int((need[rows[cov]] > 0.5).sum())
+            if open_months == 0 or open_months < MIN_USEFUL_SHARE * cov.sum():
+                break
+            new = act[other] + ovals
+            if (new > row_hi[other] + 1e-9).any():
+                break
+            low = check_lower[other]
+            if (new[low] < row_lo[other][low] - 1e-9).any():
+                break
+            act[other] = new
+            need[rows[cov]] -= vals[cov]
+            x[j] += 1
+    short = model.var_families["Shortfall"]
+    x[short.start:short.stop] = np.clip(need[cover.start:cover.stop], 0.0, None)
+    if gender is not None and "Gender-shortfall" in model.var_families:
+        v = model.var_families["Gender-shortfall"]
+        g_act = a[gender.start:gender.stop, tours.start:tours.stop] @ x[tours.start:tours.stop]
+        x[v.start:v.stop] = np.clip(-g_act, col_lo[v.start:v.stop], col_hi[v.start:v.stop])
+    return x
+
+
+def lp_rounding_plan(model: LinearModel, d: PlanningData) -> np.ndarray:
+    """Round the LP relaxation of the first stage down, then complete it greedily.
+
+    Rounding down keeps every upper-bounded row feasible (all tour coefficients there are
+    non-negative); only hard gender rows could break, so in hard gender mode the plain greedy
+    plan is returned instead.
+    """
+    if str(d.params["gender_mode"]) == "hard":
+        return greedy_plan(model, d)
+    from bluehelmet.forcegen.solve import solve_relaxation
+
+    tours = model.var_families["Tour-start"]
+    lp = solve_relaxation(model, "unmet")
+    floor = np.floor(lp[tours.start:tours.stop] + 1e-6)
+    return greedy_plan(model, d, floor)

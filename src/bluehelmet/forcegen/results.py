@@ -1,0 +1,204 @@
+"""Turning a solved model into tables: the plan, coverage, gaps, costs and gender shares.
+
+Each function takes the planning data, the model and the solution vector and returns one DataFrame;
+:class:`PlanResult` holds them all and :func:`write_plan` writes them as CSV plus ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.formulation import _credited, _present, gender_target_table
+from bluehelmet.forcegen.linear import LinearModel
+
+ILLUSTRATIVE_NOTICE = ("This plan uses illustrative (made-up or assumed) records; its numbers show "
+                       "the method, not the real situation.")
+
+
+@dataclass
+class PlanResult:
+    """Everything a force generation run produces, as DataFrames plus a summary dict.
+
+    Attributes
+    ----------
+    assignments
+        One row per chosen tour: pledge, contributor, mission, requirement, units, start and end
+        month, cost.
+    coverage
+        Mission x unit type x month: units required, covered by the plan, short.
+    gaps
+        Per requirement: unit-months required and unmet, weighted unmet, first month short.
+    costs
+        Mission x fiscal year: planned cost against budget headroom.
+    gender
+        Personnel category x year: women's share of planned personnel-months against target.
+    explanations
+        One row per pledge: used or not, and why.
+    binding
+        Constraints with no slack left (and which unused pledges they block).
+    smart_pledging
+        The units the UN should ask for: where, by when, why and the value of one more.
+    sensitivities
+        Value of more budget, faster readiness and more lift (re-solves).
+    summary
+        Objective, status, gap, times, totals and the illustrative-data notice.
+    """
+
+    assignments: pd.DataFrame
+    coverage: pd.DataFrame
+    gaps: pd.DataFrame
+    costs: pd.DataFrame
+    gender: pd.DataFrame
+    explanations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    binding: pd.DataFrame = field(default_factory=pd.DataFrame)
+    smart_pledging: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result tables by file name (without ``.csv``)."""
+        return {"plan": self.assignments, "coverage": self.coverage, "gaps": self.gaps,
+                "costs": self.costs, "gender": self.gender, "explanations": self.explanations,
+                "binding": self.binding, "smart_pledging": self.smart_pledging,
+                "sensitivities": self.sensitivities}
+
+
+def tour_values(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Units per candidate tour in solution ``x`` (rounded to whole units)."""
+    return np.round(model.values(x, "Tour-start")).astype(int)
+
+
+def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
+    """One row per chosen tour."""
+    cand = d.candidates[y > 0]
+    units = y[y > 0]
+    pl = d.pledges.iloc[cand["pledge"].to_numpy()].reset_index(drop=True)
+    rq = d.requirements.iloc[cand["req"].to_numpy()].reset_index(drop=True)
+    months = d.months
+    last = np.minimum(cand["end"].to_numpy(), d.n_months - 1)
+    return pd.DataFrame({
+        "pledge_id": pl["id"], "contributor_id": pl["contributor_id"],
+        "unit_type_id": pl["unit_type_id"], "mission_id": rq["mission_id"],
+        "requirement_id": rq["id"], "priority": rq["priority"], "units": units,
+        "pcrs_level": pl["pcrs_level"],
+        "start_month": months[cand["start"].to_numpy()].strftime("%Y-%m"),
+        "counts_from": months[np.minimum(cand["credit_from"].to_numpy(),
+                                         d.n_months - 1)].strftime("%Y-%m"),
+        "end_month": months[last].strftime("%Y-%m"),
+        "beyond_horizon": cand["end"].to_numpy() >= d.n_months,
+        "rotation_months": pl["rotation"], "personnel": pl["personnel"] * units,
+        "women_share": pl["women_share"],
+        "cost_usd": cand["cost"].to_numpy() * units,
+    })
+
+
+def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
+    """Mission x unit type x month: required, covered (capped at required) and short."""
+    from bluehelmet.forcegen.formulation import expand
+
+    req = d.requirements
+    ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
+    need = pd.DataFrame({"req": ridx, "month": month, "required": req["count"].to_numpy()[ridx]})
+    k, t = _credited(d)
+    got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t,
+                        "units": y[k]}).groupby(["req", "month"], as_index=False)["units"].sum()
+    rows = need.merge(got, on=["req", "month"], how="left").fillna({"units": 0})
+    rows["covered"] = np.minimum(rows["units"], rows["required"])
+    rows["mission_id"] = req["mission_id"].to_numpy()[rows["req"]]
+    rows["unit_type_id"] = req["unit_type_id"].to_numpy()[rows["req"]]
+    rows["critical"] = req["critical"].to_numpy()[rows["req"]]
+    rows["weight"] = req["weight"].to_numpy()[rows["req"]]
+    rows["weighted_short"] = (rows["required"] - rows["covered"]) * rows["weight"]
+    out = rows.groupby(["mission_id", "unit_type_id", "month"], as_index=False).agg(
+        critical=("critical", "max"), required=("required", "sum"), covered=("covered", "sum"),
+        weighted_short=("weighted_short", "sum"))
+    out["short"] = out["required"] - out["covered"]
+    out.insert(2, "month_start", d.months[out["month"].to_numpy()].strftime("%Y-%m"))
+    return out.drop(columns="month")
+
+
+def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
+    """Per requirement: unit-months required and unmet, and when the gap starts."""
+    from bluehelmet.forcegen.formulation import expand
+
+    req = d.requirements
+    ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
+    k, t = _credited(d)
+    got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t, "u": y[k]})
+    got = got.groupby(["req", "month"])["u"].sum()
+    have = got.reindex(pd.MultiIndex.from_arrays([ridx, month])).fillna(0).to_numpy()
+    short = np.clip(req["count"].to_numpy()[ridx] - have, 0, None)
+    frame = pd.DataFrame({"req": ridx, "month": month, "short": short})
+    first_short = frame[frame["short"] > 0].groupby("req")["month"].min()
+    agg = frame.groupby("req").agg(required=("short", "size"), unmet=("short", "sum"))
+    out = pd.DataFrame({
+        "requirement_id": req["id"], "mission_id": req["mission_id"],
+        "unit_type_id": req["unit_type_id"], "priority": req["priority"],
+        "critical": req["critical"], "count": req["count"],
+        "required_unit_months": agg["required"].reindex(req.index).fillna(0).to_numpy()
+        * req["count"].to_numpy(),
+        "unmet_unit_months": agg["unmet"].reindex(req.index).fillna(0).to_numpy(),
+    })
+    out["weighted_unmet"] = out["unmet_unit_months"] * req["weight"].to_numpy()
+    fm = first_short.reindex(req.index)
+    out["first_gap_month"] = [d.months[int(v)].strftime("%Y-%m") if pd.notna(v) else ""
+                              for v in fm]
+    return out
+
+
+def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
+    """Mission x fiscal year: planned cost, budget headroom and the share used."""
+    k, t = _present(d)
+    p = d.candidates["pledge"].to_numpy()[k]
+    cost = (d.pledges["personnel"].to_numpy()[p] * d.rate[t]
+            + d.pledges["fixed_monthly"].to_numpy()[p]) * y[k]
+    frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
+        d.candidates["req"].to_numpy()[k]], "fiscal_year": d.fiscal_year[t], "cost_usd": cost})
+    spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
+    budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
+                               fiscal_year=d.budgets["fiscal_year"].astype(str))
+    budgets = budgets.groupby(["mission_id", "fiscal_year"], as_index=False)["headroom_usd"].sum()
+    fys = set(d.fiscal_year)
+    budgets = budgets[budgets["fiscal_year"].isin(fys)]
+    out = spent.merge(budgets, on=["mission_id", "fiscal_year"], how="outer")
+    out["cost_usd"] = out["cost_usd"].fillna(0.0)
+    out["used_share"] = out["cost_usd"] / out["headroom_usd"]
+    out["budget_binding"] = out["used_share"] > 1 - 1e-6
+    return out.sort_values(["mission_id", "fiscal_year"]).reset_index(drop=True)
+
+
+def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
+    """Category x year: women's share of the planned personnel-months against the target."""
+    k, t = _present(d)
+    p = d.candidates["pledge"].to_numpy()[k]
+    persons = d.pledges["personnel"].to_numpy()[p] * y[k]
+    frame = pd.DataFrame({"category": d.pledges["category"].to_numpy(str)[p],
+                          "year": d.months.year.to_numpy()[t], "person_months": persons,
+                          "women_months": persons * d.pledges["women_share"].to_numpy()[p]})
+    out = frame.groupby(["category", "year"], as_index=False)[["person_months",
+                                                                "women_months"]].sum()
+    out = out.merge(gender_target_table(d, out), on=["category", "year"], how="left")
+    out["women_share"] = out["women_months"] / out["person_months"].where(
+        out["person_months"] > 0)
+    out["shortfall_person_months"] = np.clip(
+        out["target_share"] * out["person_months"] - out["women_months"], 0, None)
+    out["meets_target"] = out["women_share"] >= out["target_share"] - 1e-9
+    return out
+
+
+def write_plan(result: PlanResult, out_dir: str | Path) -> Path:
+    """Write every table as CSV and ``summary.json`` into ``out_dir``; return the folder."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in result.tables().items():
+        table.to_csv(folder / f"{name}.csv", index=False)
+    (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, default=str) + "\n",
+                                         encoding="utf-8")
+    return folder
