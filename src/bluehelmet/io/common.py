@@ -81,6 +81,16 @@ def pair_codes(a: Coded, b: Coded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         uniques % max(len(b.uniques), 1)
 
 
+def combine_keys(*codes: np.ndarray) -> np.ndarray:
+    """One integer key per row from several integer code arrays (equal keys = equal tuples)."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for part in codes:
+        part = np.asarray(part, dtype=np.int64)
+        radix = int(part.max(initial=-1)) + 1
+        key = np.asarray(pd.factorize(key * max(radix, 1) + part)[0], dtype=np.int64)
+    return key
+
+
 def resolve_iso3(
     ledger: Ledger, iso: Coded, names: Coded, iso_field: str, name_field: str
 ) -> Coded:

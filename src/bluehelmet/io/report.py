@@ -150,6 +150,33 @@ class ImportResult:
     report: ImportReport
 
 
+def merge_results(results: list[ImportResult], fmt: str) -> ImportResult:
+    """Concatenate the results of several files into one (tables, counts, repairs, rejects).
+
+    The repairs and rejects get a ``file`` column in front so that each line stays findable.
+    """
+    if len(results) == 1:
+        return results[0]
+    reports = [r.report for r in results]
+    repair_tables = [r.repair_table.assign(file=r.file) for r in reports]
+    reject_tables = [r.rejects.assign(file=r.file) for r in reports]
+    repairs = pd.concat(repair_tables, ignore_index=True)
+    rejects = pd.concat(reject_tables, ignore_index=True)
+    report = ImportReport(
+        file="; ".join(r.file for r in reports),
+        format=fmt,
+        rows_read=sum(r.rows_read for r in reports),
+        accepted=sum(r.accepted for r in reports),
+        repaired=sum(r.repaired for r in reports),
+        rejected=sum(r.rejected for r in reports),
+        repair_table=repairs[["file", *[c for c in repairs.columns if c != "file"]]],
+        rejects=rejects[["file", *[c for c in rejects.columns if c != "file"]]],
+        warnings=[w for r in reports for w in r.warnings],
+    )
+    table = pd.concat([r.table for r in results], ignore_index=True)
+    return ImportResult(table, report)
+
+
 class Ledger:
     """Collects repairs, rejects and warnings for one file, vectorised.
 

@@ -22,7 +22,13 @@ import pyarrow.compute as pc
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.coded import Coded, arrow_strings
-from bluehelmet.io.common import duplicate_check, entity_frame, pair_codes, resolve_iso3
+from bluehelmet.io.common import (
+    combine_keys,
+    duplicate_check,
+    entity_frame,
+    pair_codes,
+    resolve_iso3,
+)
 from bluehelmet.io.report import ImportResult, Ledger
 from bluehelmet.io.text import parse_count, parse_dates, read_raw, stripped
 
@@ -156,10 +162,7 @@ def pair_label(a: Coded, b: Coded) -> np.ndarray:
 
 def _keys(mission: Coded, iso3: Coded, ptype: Coded, date: Coded) -> np.ndarray:
     """Integer key per row: equal keys = same mission, country, personnel type and date."""
-    rows1, _, _ = pair_codes(mission, iso3)
-    rows2, _, _ = pair_codes(ptype, date)
-    radix = int(rows2.max(initial=-1)) + 1
-    return np.asarray(pd.factorize(rows1.astype(np.int64) * radix + rows2)[0], dtype=np.intp)
+    return combine_keys(mission.codes, iso3.codes, ptype.codes, date.codes)
 
 
 def _ids(mission: Coded, iso3: Coded, ptype: Coded, date: Coded) -> pd.Series:

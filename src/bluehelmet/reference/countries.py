@@ -199,6 +199,26 @@ def lookup_iso3(name: str) -> str | None:
     return names.get(key) or aliases.get(key)
 
 
+def match_country(name: str) -> tuple[str | None, str]:
+    """Like :func:`lookup_iso3`, also saying how the name matched.
+
+    Returns
+    -------
+    (iso3, how)
+        ``how`` is ``"name"`` (a country name), ``"alias"`` (``country_aliases.csv``) or ``""``
+        (unknown; ``iso3`` is ``None``).
+    """
+    if not isinstance(name, str) or not name.strip():
+        return None, ""
+    key = normalise_name(name)
+    names, aliases = _name_index()
+    if key in names:
+        return names[key], "name"
+    if key in aliases:
+        return aliases[key], "alias"
+    return None, ""
+
+
 def country_name(iso3: str) -> str | None:
     """Return the (full) name of a country from its ISO3 code, or ``None`` if unknown."""
     table = _countries()
