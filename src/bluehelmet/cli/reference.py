@@ -1,0 +1,56 @@
+"""Generate the CLI reference (``docs/cli.md``) from the real ``--help`` output of every command.
+
+As in datasette, the reference is the help text itself, so it cannot drift: a test regenerates it
+and fails when the committed file differs or a command is undocumented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.testing import CliRunner
+
+from bluehelmet.cli.main import app
+
+#: Fixed terminal width so the text is the same on every machine.
+WIDTH = 100
+
+
+def command_paths() -> list[list[str]]:
+    """Every command and command group, as argument paths (``[]`` is the top level)."""
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = []
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        # typer ships its own copy of click, so test for sub-commands, not for a click class.
+        paths.append(path)
+        for name in sorted(getattr(cmd, "commands", {})):
+            walk(cmd.commands[name], [*path, name])
+
+    walk(root, [])
+    return paths
+
+
+def help_text(path: list[str]) -> str:
+    """The ``--help`` output of the command at ``path``."""
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": str(WIDTH),
+                                                             "TERM": "dumb", "NO_COLOR": "1"},
+                                terminal_width=WIDTH)
+    if result.exit_code != 0:
+        raise RuntimeError(f"bluehelmet {' '.join(path)} --help failed: {result.output}")
+    return "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
+
+
+def cli_markdown() -> str:
+    """The CLI reference as Markdown."""
+    parts = [
+        "# Command-line reference",
+        "",
+        "Generated from the commands' own `--help` by `python tools/gen_docs.py`; "
+        "do not edit by hand (a test checks it is current).",
+    ]
+    for path in command_paths():
+        title = " ".join(["bluehelmet", *path])
+        parts += ["", f"## `{title}`", "", "```text", help_text(path), "```"]
+    return "\n".join(parts) + "\n"
