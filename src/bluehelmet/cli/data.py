@@ -1,0 +1,181 @@
+"""``bluehelmet data``: check and import the files users have (UN, Data Hub, UCDP, scenarios).
+
+Exit codes of ``data check``: 0 clean, 1 problems found (repairs, rejects or warnings), 2 the
+file cannot be read or has an unknown format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bluehelmet.cli.common import console, err_console
+from bluehelmet.errors import BluehelmetError, DataError, Problem
+from bluehelmet.io.report import ImportReport, ImportResult
+
+app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
+                  "UCDP GED, contributions by year, scenario folders).", no_args_is_help=True)
+
+#: Files bigger than this get a progress display.
+PROGRESS_BYTES = 2_000_000
+#: Rejects and warnings shown in the terminal; all of them go to the rejects file.
+SHOWN = 25
+
+
+@contextmanager
+def _progress(label: str, path: Path) -> Iterator[None]:
+    size = path.stat().st_size if path.is_file() else 0
+    if size < PROGRESS_BYTES:
+        yield
+        return
+    columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        progress.add_task(f"{label} {path.name} ({size / 1e6:,.0f} MB)", total=None)
+        yield
+
+
+def _run(path: Path, strict: bool, reader: Callable[..., ImportResult]) -> ImportResult:
+    with _progress("Checking", path):
+        return reader(path, strict=strict)
+
+
+def show_report(report: ImportReport) -> None:
+    """Print the row accounting, repairs by rule, rejects and warnings."""
+    acc = Table(title=f"{Path(report.file).name}: {report.format}", show_header=True)
+    for col in ("rows read", "accepted", "repaired", "rejected", "read = acc + rep + rej"):
+        acc.add_column(col, justify="right")
+    acc.add_row(f"{report.rows_read:,}", f"{report.accepted:,}", f"{report.repaired:,}",
+                f"{report.rejected:,}", "yes" if report.balanced else "[red]NO[/]")
+    console.print(acc)
+    rules = report.repairs_by_rule()
+    if len(rules):
+        table = Table(title="Repairs (by rule)", show_lines=False)
+        for col in ("rule", "column", "count", "examples"):
+            table.add_column(col, overflow="fold")
+        for r in rules.itertuples(index=False):
+            table.add_row(str(r.rule), str(r.field), f"{r.count:,}", str(r.examples))
+        console.print(table)
+    if len(report.rejects):
+        table = Table(title=f"Rejected rows ({len(report.rejects):,})")
+        cols = ["file", "line", "field", "value", "reason", "fix"]
+        for col in cols:
+            table.add_column("column" if col == "field" else col, overflow="fold")
+        for r in report.rejects.head(SHOWN).itertuples(index=False):
+            row = r._asdict()
+            file = str(row.get("file", report.file))
+            table.add_row(Path(file).name, str(row["line"]), str(row["field"]),
+                          str(row["value"]), str(row["reason"]), str(row["fix"]))
+        console.print(table)
+        if len(report.rejects) > SHOWN:
+            console.print(f"... and {len(report.rejects) - SHOWN:,} more rejected rows "
+                          "(write them all with --rejects FILE)")
+    if report.warnings:
+        console.print(f"[bold]Warnings ({len(report.warnings)})[/]")
+        for w in report.warnings[:SHOWN]:
+            console.print(f"  - {_short(w)}", highlight=False, markup=False)
+        if len(report.warnings) > SHOWN:
+            console.print(f"  ... and {len(report.warnings) - SHOWN} more")
+
+
+def _short(problem: Problem) -> str:
+    text = str(problem)
+    return text.split(", ", 1)[1] if text.startswith(problem.file + ", ") else text
+
+
+def _check_scenario(folder: Path) -> int:
+    from bluehelmet.scenario.io import load_scenario
+
+    try:
+        scenario = load_scenario(folder)
+    except DataError as exc:
+        console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario {folder}:")
+        for p in exc.problems[:200]:
+            console.print(f"  - {p}", highlight=False, markup=False)
+        return 1
+    counts = {name: len(t) for name, t in scenario.tables.items()}
+    console.print(f"Scenario {scenario.name!r} in {folder} is valid: "
+                  + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+@app.command("check")
+def check(
+    file: Path = typer.Argument(..., help="CSV file (format detected from its header) or a "
+                                "scenario folder."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
+    rejects: Path | None = typer.Option(None, "--rejects", help="Write the rejected rows "
+                                        "(with line, column, value, reason, fix) to this CSV."),
+) -> None:
+    """Report what importing FILE would repair, reject and warn about (writes nothing else)."""
+    from bluehelmet.io.detect import detect_format
+
+    try:
+        if file.is_dir():
+            raise typer.Exit(_check_scenario(file))
+        fmt = detect_format(file)
+        result = _run(file, strict, fmt.reader)
+    except DataError as exc:
+        for p in exc.problems[:SHOWN]:
+            err_console.print(f"[bold red]problem:[/] {p}", highlight=False)
+        raise typer.Exit(1) from exc
+    except BluehelmetError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    show_report(result.report)
+    if rejects is not None:
+        result.report.write_rejects(rejects)
+        console.print(f"Rejected rows written to {rejects}")
+    raise typer.Exit(0 if result.report.clean else 1)
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="CSV file to import."),
+    into: Path = typer.Option(..., "--into", help="Scenario folder (created if missing)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
+) -> None:
+    """Import FILE into a scenario folder, merging by record id; rejects go to a CSV beside it."""
+    from bluehelmet.io.detect import detect_format
+    from bluehelmet.io.merge import import_into_scenario
+
+    try:
+        fmt = detect_format(file)
+        if fmt.entity is None:
+            hint = ("UCDP events are not a scenario table: import them with "
+                    "'bluehelmet intel import FILE'" if fmt.name.startswith("ucdp") else
+                    "this table is reference data, not a scenario table: check it with "
+                    "'bluehelmet data check', use it via bluehelmet.reference."
+                    "contributions_by_year()")
+            err_console.print(f"[bold red]error:[/] {file} is {fmt.description}; {hint}.")
+            raise typer.Exit(2)
+        result = _run(file, strict, fmt.reader)
+        show_report(result.report)
+        merged = import_into_scenario(result.table, fmt.entity, into, file=str(file))
+    except DataError as exc:
+        for p in exc.problems[:SHOWN]:
+            err_console.print(f"[bold red]problem:[/] {p}", highlight=False)
+        raise typer.Exit(1) from exc
+    except BluehelmetError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    if len(result.report.rejects):
+        out = into.parent / f"{file.stem}.rejects.csv"
+        result.report.write_rejects(out)
+        console.print(f"Rejected rows written to {out}")
+    verb = "Created" if merged.created else "Updated"
+    added = ", ".join(f"{n} {t}" for t, n in merged.added.items()) or "nothing"
+    console.print(f"{verb} scenario {into}: added {added}; "
+                  f"{sum(merged.unchanged.values())} identical record(s) already there.")
+    for table, ids in merged.brought_along.items():
+        console.print(f"  {table} referenced but missing, added from reference data: "
+                      f"{', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''}")
+    for p in merged.conflicts[:SHOWN]:
+        console.print(f"  [yellow]conflict:[/] {p.reason}", highlight=False)
+    problems = len(result.report.rejects) + len(merged.conflicts)
+    raise typer.Exit(1 if problems else 0)
