@@ -141,3 +141,25 @@ def test_assets_at_an_unknown_base_are_an_error() -> None:
     fixed = pd.DataFrame({"site_id": ["nowhere"], "asset_type_id": ["coy"], "count": [1]})
     with pytest.raises(DataError, match="'base_id': value 'nowhere'"):
         today(clusters_problem(fixed=fixed))
+
+
+def test_groups_put_a_whole_helicopter_unit_at_one_base() -> None:
+    assets = asset_table(heli={"range_km": 160.0}).assign(group_size=[1, 3])
+    # Two existing bases, one per cluster: single helicopters would split, a group of 3 cannot.
+    problem = clusters_problem(asset_types=assets, extra={"heli": 3}, max_new_sites=0)
+    sites = problem.sites.assign(existing=[True, True, True])
+    sol = optimise(replace(problem, sites=sites))
+    added = sol.x[1] - problem.fixed_counts()[1]
+    assert sorted(added[added > 0]) == [3]
+    assert (greedy(replace(problem, sites=sites))[1] % 3 == 0).all()
+
+
+def test_within_cell_distance_shrinks_reach() -> None:
+    # The helicopter (200 km) reaches cells 150 and 161 km away: 45 km more leaves the inner two
+    # (195 km), 52 km more none.
+    def covered(km: float) -> float:
+        return optimise(clusters_problem(extra={"heli": 1}, within_cell_km=km)).covered_value
+
+    assert covered(38.0) == pytest.approx(2.0)
+    assert covered(45.0) == pytest.approx(1.0)
+    assert covered(52.0) == 0.0

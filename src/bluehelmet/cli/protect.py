@@ -40,6 +40,10 @@ def protect(
         "risk.")] = 0.01,
     relocate: Annotated[bool, Opt("--relocate", help="Let today's assets move too.")] = False,
     time_limit: Annotated[float, Opt("--time-limit", help="Seconds per solve.")] = 30.0,
+    within_cell_km: Annotated[float | None, Opt(
+        "--within-cell-km", help="Distance added to each cell-centre distance (default: the "
+        "mean distance from a place in a cell to its centre, ~21 km for 0.5 degree cells).")
+    ] = None,
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
 ) -> None:
@@ -61,7 +65,7 @@ def protect(
             bases_file=bases, assets_file=asset_types, base_assets_file=base_assets,
             response_minutes=response_minutes, max_new_sites=max_new_sites,
             candidates=candidates, max_units=max_units, min_gain_share=min_gain,
-            relocate=relocate, time_limit=time_limit)
+            relocate=relocate, time_limit=time_limit, within_cell_km=within_cell_km)
         files = write_outputs(analysis, out)
         if layer is None:
             coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(

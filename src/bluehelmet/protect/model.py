@@ -15,6 +15,7 @@ subject to
 * ``Site-open``      x[a, j] <= supply_a * y[j]            (candidate sites)
 * ``Site-limit``     sum_j y[j] <= max_new_sites
 * x[a, j] = 0 at candidate sites for types not allowed there (by default aircraft)
+* ``Group-size``     x[a, j] - today[a, j] = g_a * n[a, j], n integer (types added in groups)
 
 maximising ``sum_i risk_i * weight_i * c[i]``. N_a(i) holds only the sites within reach of cell i
 (sparse), and because the gains fall with k the ladder fills in order, so c[i] is exactly
@@ -115,6 +116,26 @@ def define_assign(b: _Builder, problem: CoverageProblem, n_types: int, n_sites: 
     lower = np.zeros(n_types * n_sites) if problem.relocate else \
         problem.fixed_counts().ravel().astype(float)
     return b.add_vars("Assign", lower, np.maximum(upper.ravel(), lower), integer=True)
+
+
+def define_groups(b: _Builder, problem: CoverageProblem, x0: int, n_sites: int) -> None:
+    """Types with a group size g > 1 are added to a site g at a time."""
+    sizes = problem.group_sizes()
+    grouped = np.flatnonzero(sizes > 1)
+    if len(grouped) == 0:
+        return
+    totals = problem.totals()
+    base = np.zeros_like(problem.fixed_counts()) if problem.relocate else problem.fixed_counts()
+    n = len(grouped) * n_sites
+    g0 = b.add_vars("Groups", np.zeros(n), np.repeat(np.ceil(totals[grouped] / sizes[grouped]),
+                                                       n_sites), integer=True)
+    a_idx = np.repeat(grouped, n_sites)
+    j_idx = np.tile(np.arange(n_sites), len(grouped))
+    r = np.arange(n)
+    b.add_rows("Group-size", np.concatenate([r, r]),
+               np.concatenate([x0 + a_idx * n_sites + j_idx, g0 + r]),
+               np.concatenate([np.ones(n), -sizes[a_idx].astype(float)]), n,
+               base[a_idx, j_idx].astype(float), base[a_idx, j_idx].astype(float))
 
 
 def define_open(b: _Builder, problem: CoverageProblem, candidates: np.ndarray) -> int:
@@ -220,6 +241,7 @@ def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 6
     b = _Builder()
     x0 = define_assign(b, problem, n_types, n_sites)
     y0 = define_open(b, problem, candidates)
+    define_groups(b, problem, x0, n_sites)
     define_supply(b, problem, x0, n_types, n_sites)
     define_site_open(b, problem, x0, y0, candidates, n_sites)
     define_cover(b, problem, reach, x0, n_sites, done)

@@ -98,8 +98,11 @@ def coverage_map(analysis: ProtectionAnalysis, path: str | Path) -> Path:
     labels.append(f"covered within {analysis.response_minutes:g} min (expected >= 50%)")
     axes[1].legend(handles, labels, loc="lower left", fontsize=8, framealpha=0.9)
     fig.colorbar(mappable, ax=axes, shrink=0.7, label="risk (cell)")  # type: ignore[arg-type]
-    fig.suptitle(f"{analysis.mission_id}: protection coverage ({analysis.risk_note})",
-                 fontsize=10)
+    import textwrap
+
+    fig.suptitle("\n".join(textwrap.wrap(
+        f"{analysis.mission_id}: protection coverage within {analysis.response_minutes:g} "
+        f"minutes. Risk: {analysis.risk_note}", 110)), fontsize=10)
     out = Path(path)
     fig.savefig(out, dpi=110)
     plt.close(fig)

@@ -61,6 +61,13 @@ class CoverageProblem:
     relocate: bool = False
     max_backup: int = 3
     new_site_assets: tuple[str, ...] | None = None
+    within_cell_km: float = 0.0
+
+    def group_sizes(self) -> np.ndarray:
+        """Assets added to a site together, per asset type (column ``group_size``, else 1)."""
+        if "group_size" not in self.asset_types:
+            return np.ones(len(self.asset_types), dtype=np.int64)
+        return self.asset_types["group_size"].fillna(1).astype(int).clip(lower=1).to_numpy()
 
     def allowed_at_new_sites(self) -> np.ndarray:
         """Which asset types (in table order) may stand at a new site."""
@@ -159,6 +166,9 @@ def check_problem(problem: CoverageProblem, where: str = "protection problem") -
     if problem.max_new_sites < 0:
         out.append(Problem(where, None, "max_new_sites", str(problem.max_new_sites),
                            "negative", "give 0 or more"))
+    if not np.isfinite(problem.within_cell_km) or problem.within_cell_km < 0:
+        out.append(Problem(where, None, "within_cell_km", str(problem.within_cell_km),
+                           "must be a distance >= 0", "give km >= 0 (0 treats cells as points)"))
     if problem.max_backup < 1:
         out.append(Problem(where, None, "max_backup", str(problem.max_backup),
                            "must be at least 1", "give 1 or more (3 is usual)"))
@@ -184,12 +194,14 @@ class Reach:
     def __init__(self, problem: CoverageProblem) -> None:
         self.asset_ids = [str(a) for a in problem.asset_types.index]
         self.reach_km = reach_km(problem.asset_types, problem.response_minutes)
+        #: Added to every great-circle distance (see ``CoverageProblem.within_cell_km``).
+        self.offset_km = float(problem.within_cell_km)
         lon = problem.cells["longitude"].to_numpy(float)
         lat = problem.cells["latitude"].to_numpy(float)
         slon = problem.sites["longitude"].to_numpy(float)
         slat = problem.sites["latitude"].to_numpy(float)
         self.distance: list[sp.csr_matrix] = [
-            pairs_within(lon, lat, slon, slat, float(self.reach_km[a]))
+            pairs_within(lon, lat, slon, slat, float(self.reach_km[a]) - self.offset_km)
             for a in problem.asset_types.index
         ]
         #: 0/1 incidence (cells x sites) per asset type.

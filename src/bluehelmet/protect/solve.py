@@ -76,7 +76,7 @@ def _fastest(problem: CoverageProblem, reach: Reach, x: np.ndarray) -> np.ndarra
         sub = dist[:, active].tocoo()
         if sub.nnz == 0:
             continue
-        minutes = response_minutes_matrix(problem.asset_types.iloc[a], sub.data)
+        minutes = response_minutes_matrix(problem.asset_types.iloc[a], sub.data + reach.offset_km)
         np.minimum.at(best, sub.row, minutes)
     return best
 
@@ -116,7 +116,8 @@ def greedy(problem: CoverageProblem, reach: Reach | None = None) -> np.ndarray:
     """Place the extra assets one at a time where each adds most coverage (the baseline).
 
     Today's assets stay where they are (when relocating, they are placed greedily as well);
-    a candidate site counts against ``max_new_sites`` once it holds an asset.
+    a candidate site counts against ``max_new_sites`` once it holds an asset; types with a group
+    size are added a whole group at a time, and types are compared by gain per asset.
     """
     reach = reach or Reach(problem)
     x = np.zeros_like(problem.fixed_counts()) if problem.relocate else problem.fixed_counts()
@@ -126,27 +127,30 @@ def greedy(problem: CoverageProblem, reach: Reach | None = None) -> np.ndarray:
     new_sites = 0
     value = problem.value
     may_open = problem.allowed_at_new_sites()
+    step = problem.group_sizes()
     while left.sum() > 0:
         n = reach.counts_covering(x)
         per_type = reach.type_coverage(n)
         base = np.minimum(1.0, per_type.sum(axis=0))
         best = (0.0, -1, -1)
-        for a in np.flatnonzero(left > 0):
+        for a in np.flatnonzero(left >= step):
             more = n.copy()
-            more[a] += 1
+            more[a] += step[a]
             gain_cell = np.minimum(1.0, per_type.sum(axis=0) - per_type[a]
                                    + reach.type_coverage(more)[a]) - base
             gain_site = reach.incidence[a].T @ (value * gain_cell)
             allowed = open_today | (may_open[a] & (opened | (new_sites < problem.max_new_sites)))
             gain_site = np.where(allowed, gain_site, -1.0)
+            # Compare types by gain per asset, since groups differ in size.
+            gain_site = gain_site / step[a]
             j = int(np.argmax(gain_site))
             if gain_site[j] > best[0] + 1e-12:
                 best = (float(gain_site[j]), int(a), j)
         if best[1] < 0:
             break  # nothing adds coverage any more
         _, a_best, j_best = best
-        x[a_best, j_best] += 1
-        left[a_best] -= 1
+        x[a_best, j_best] += step[a_best]
+        left[a_best] -= step[a_best]
         if not opened[j_best]:
             opened[j_best] = True
             new_sites += 1
