@@ -120,7 +120,8 @@ def main() -> None:
         ours = measure("bluehelmet", path)
     print(f"file: {args.rows:,} rows, {size_mb:.0f} MB")
     print(f"baseline pandas.read_csv : {base['wall_s']:6.2f} s  peak RSS {base['peak_mb']:6.0f} MB")
-    print(f"bluehelmet read_un_monthly: {ours['wall_s']:6.2f} s  peak RSS {ours['peak_mb']:6.0f} MB")
+    print(f"bluehelmet read_un_monthly: {ours['wall_s']:6.2f} s  "
+          f"peak RSS {ours['peak_mb']:6.0f} MB")
     print(f"ratio (bluehelmet / baseline): time {ours['wall_s'] / base['wall_s']:.1f}x, "
           f"memory {ours['peak_mb'] / base['peak_mb']:.1f}x")
     print(f"accounting: accepted {ours['accepted']:,}, repaired {ours['repaired']:,}, "

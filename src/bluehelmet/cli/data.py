@@ -58,16 +58,16 @@ def show_report(report: ImportReport) -> None:
         table = Table(title="Repairs (by rule)", show_lines=False)
         for col in ("rule", "column", "count", "examples"):
             table.add_column(col, overflow="fold")
-        for r in rules.itertuples(index=False):
-            table.add_row(str(r.rule), str(r.field), f"{r.count:,}", str(r.examples))
+        for r in rules.to_dict("records"):
+            table.add_row(str(r["rule"]), str(r["field"]), f"{int(r['count']):,}",
+                          str(r["examples"]))
         console.print(table)
     if len(report.rejects):
         table = Table(title=f"Rejected rows ({len(report.rejects):,})")
         cols = ["file", "line", "field", "value", "reason", "fix"]
         for col in cols:
             table.add_column("column" if col == "field" else col, overflow="fold")
-        for r in report.rejects.head(SHOWN).itertuples(index=False):
-            row = r._asdict()
+        for row in report.rejects.head(SHOWN).to_dict("records"):
             file = str(row.get("file", report.file))
             table.add_row(Path(file).name, str(row["line"]), str(row["field"]),
                           str(row["value"]), str(row["reason"]), str(row["fix"]))

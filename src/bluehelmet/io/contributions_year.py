@@ -62,8 +62,8 @@ def incomplete_years(
         Index year; columns ``total``, ``reference`` (median of the neighbours used),
         ``ratio`` and ``complete`` (bool).
     """
-    years = sorted(int(y) for y in totals.index)
-    values = {int(y): float(v) for y, v in totals.items()}
+    years = sorted(int(str(y)) for y in totals.index)
+    values = {int(str(y)): float(v) for y, v in totals.items()}
     flagged: set[int] = set()
 
     def reference(year: int) -> float:
@@ -74,8 +74,9 @@ def incomplete_years(
         return float(np.median([values[y] for y in near])) if near else float("nan")
 
     while True:  # flag the worst year first, so that it never serves as a neighbour
-        ratios = {y: values[y] / reference(y) for y in years if y not in flagged}
-        ratios = {y: r for y, r in ratios.items() if np.isfinite(r)}
+        refs = {y: reference(y) for y in years if y not in flagged}
+        # a reference of 0 (all neighbours empty) says nothing about completeness
+        ratios = {y: values[y] / r for y, r in refs.items() if np.isfinite(r) and r > 0}
         if not ratios:
             break
         worst = min(ratios, key=lambda y: ratios[y])
@@ -87,7 +88,7 @@ def incomplete_years(
         "total": [values[y] for y in years],
         "reference": [refs[y] for y in years],
     }, index=pd.Index(years, name="year"))
-    out["ratio"] = out["total"] / out["reference"]
+    out["ratio"] = out["total"] / out["reference"].where(out["reference"] > 0)
     out["complete"] = [y not in flagged for y in years]
     return out
 

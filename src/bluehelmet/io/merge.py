@@ -49,10 +49,11 @@ def merge_records(existing: pd.DataFrame, new: pd.DataFrame, table: str,
         same = (old.fillna("\0") == cur.fillna("\0")).all(axis=1)
         unchanged = int(same.sum())
         for i in same.index[~same]:
-            diff = [c for c in cur.columns if str(old.at[i, c]) != str(cur.at[i, c])]
+            diff = [str(c) for c in cur.columns if str(old.at[i, c]) != str(cur.at[i, c])]
+            rid = str(cur.at[i, "id"])
             conflicts.append(Problem(
-                file, None, ", ".join(diff), str(cur.at[i, "id"]),
-                f"{table} record {cur.at[i, 'id']} already exists in the scenario with "
+                file, None, ", ".join(diff), rid,
+                f"{table} record {rid} already exists in the scenario with "
                 f"different values ({', '.join(diff)}); the scenario's record was kept",
                 "edit the scenario's record by hand, or remove it and import again"))
     merged = pd.concat([existing, added.astype(existing.dtypes.to_dict())], ignore_index=True)

@@ -164,16 +164,16 @@ def _locate(
     ledger.repair(swap, "mission_latitude", old_lat, pd.Series(lon).astype(str),
                   "swapped_coordinates")
     lon[swap], lat[swap] = lat[swap], lon[swap].copy()
-    for i in np.flatnonzero(swap):
-        ledger.warn(Problem(ledger.file, int(ledger.lines[i]), "mission_longitude",
-                            f"{old_lon[i]}, {old_lat[i]}",
-                            f"{text['mission_acronym'][i]}: longitude and latitude swapped "
-                            f"({why[i]}); repaired", "swap the two columns in the source"))
-    for i in np.flatnonzero(pd.isna(host)):
-        if np.isfinite(lon[i]) and np.isfinite(lat[i]):
-            host[i] = country_at(lon[i], lat[i])
-        if host[i] is None:
-            host[i] = _country_in_name(str(text["mission_name"][i]))
+    for k in np.flatnonzero(swap):
+        ledger.warn(Problem(ledger.file, int(ledger.lines[k]), "mission_longitude",
+                            f"{old_lon[k]}, {old_lat[k]}",
+                            f"{text['mission_acronym'][k]}: longitude and latitude swapped "
+                            f"({why[k]}); repaired", "swap the two columns in the source"))
+    for k in np.flatnonzero(pd.isna(host)):
+        if np.isfinite(lon[k]) and np.isfinite(lat[k]):
+            host[k] = country_at(lon[k], lat[k])
+        if host[k] is None:
+            host[k] = _country_in_name(str(text["mission_name"][k]))
     return lon, lat, host
 
 

@@ -93,8 +93,9 @@ class ImportReport:
     def repairs(self) -> list[Repair]:
         """The repairs as :class:`Repair` records (built on demand; prefer ``repair_table``)."""
         return [
-            Repair(int(r.line), str(r.field), str(r.old), str(r.new), str(r.rule), str(r.label))
-            for r in self.repair_table.itertuples(index=False)
+            Repair(int(r["line"]), str(r["field"]), str(r["old"]), str(r["new"]), str(r["rule"]),
+                   str(r["label"]))
+            for r in self.repair_table.to_dict("records")
         ]
 
     @property
@@ -122,8 +123,9 @@ class ImportReport:
     def problems(self) -> list[Problem]:
         """Rejects and warnings as :class:`Problem` records (repairs are not problems)."""
         out = [
-            Problem(self.file, int(r.line), str(r.field), str(r.value), str(r.reason), str(r.fix))
-            for r in self.rejects[REJECT_COLUMNS].itertuples(index=False)
+            Problem(str(r.get("file", self.file)), None if pd.isna(r["line"]) else int(r["line"]),
+                    str(r["field"]), str(r["value"]), str(r["reason"]), str(r["fix"]))
+            for r in self.rejects.to_dict("records")
         ]
         return out + list(self.warnings)
 
@@ -136,9 +138,9 @@ class ImportReport:
 
 def _examples(rows: pd.DataFrame, n: int = 3) -> str:
     shown = []
-    for r in rows.head(n).itertuples(index=False):
-        who = f"{r.label} " if r.label else ""
-        shown.append(f"{who}(line {r.line}): {r.old!r} -> {r.new!r}")
+    for r in rows.head(n).to_dict("records"):
+        who = f"{r['label']!s} " if r["label"] else ""
+        shown.append(f"{who}(line {r['line']!s}): {str(r['old'])!r} -> {str(r['new'])!r}")
     return "; ".join(shown)
 
 

@@ -127,8 +127,8 @@ def parse_float(ledger: Ledger, text: Coded, column: str) -> tuple[np.ndarray, n
     series = pd.Series(text.uniques, dtype="string")
     comma = series.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(dtype=bool)
     fixed = series.where(~comma, series.str.replace(",", ".", regex=False))
-    values_u = pd.to_numeric(fixed.mask(fixed.str.strip() == ""), errors="coerce")
-    values_u = values_u.astype("float64").to_numpy()
+    parsed = pd.to_numeric(fixed.mask(fixed.str.strip() == ""), errors="coerce")
+    values_u = parsed.astype("float64").to_numpy()
     repaired_u = comma & np.isfinite(values_u)
     if repaired_u.any():
         shown = np.array([repr(float(v)) if np.isfinite(v) else "" for v in values_u],
