@@ -8,8 +8,8 @@ from __future__ import annotations
 import typer
 
 from bluehelmet.cli import brief as brief_cli
-from bluehelmet.cli import protect as protect_cli
 from bluehelmet.cli import data as data_cli
+from bluehelmet.cli import protect as protect_cli
 from bluehelmet.cli import scenario as scenario_cli
 
 app = typer.Typer(
