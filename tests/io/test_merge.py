@@ -38,3 +38,12 @@ def test_conflict_keeps_scenario_record(tmp_path: Path) -> None:
     dep = load_scenario(folder).deployments.set_index("id")
     assert dep.loc["MINUSMA-BGD-troops-2021-01-31", "women"] == 10
     assert dep.loc["MINUSMA-BGD-troops-2021-02-28", "date"] == pd.Timestamp("2021-02-28")
+
+
+def test_contributor_known_only_by_code(tmp_path: Path) -> None:
+    src = write(tmp_path, "a.csv", UN_HEADER, "NRU,Nauru,UNMISS,Staff Officer,0,1,31/01/2021")
+    folder = tmp_path / "scen"
+    report = import_into_scenario(read_un_monthly(src).table, "deployments", folder,
+                                  file=str(src))
+    assert report.brought_along["contributors"] == ["NRU"]
+    assert load_scenario(folder).contributors["id"].tolist() == ["NRU"]

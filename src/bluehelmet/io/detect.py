@@ -29,7 +29,7 @@ class Format:
 
 def _formats() -> list[Format]:
     # imported here: each importer pulls in the reference data it needs only when used
-    from bluehelmet.io import contributions_year, missions, ucdp, un_monthly
+    from bluehelmet.io import contributions_year, missions, ucdp, un_monthly, un_rank
 
     return [
         Format("ucdp_ged", frozenset(ucdp.FULL_COLUMNS), None,
@@ -39,6 +39,9 @@ def _formats() -> list[Format]:
         Format("un_monthly", frozenset(un_monthly.COLUMNS), "deployments",
                "UN monthly contributions by gender (odp_contributionsbygender.csv, also the "
                "Data Hub's lower-case variant)", un_monthly.read_un_monthly),
+        Format("un_contributor_rank", frozenset(un_rank.COLUMNS), "contributors",
+               "UN contributor ranking by uniformed personnel (one reporting date)",
+               un_rank.read_un_rank),
         Format("un_psdh_missions", frozenset(missions.REQUIRED), "missions",
                "UN Peace and Security Data Hub mission list", missions.read_missions),
         Format("contributions_by_year", frozenset(contributions_year.COLUMNS), None,

@@ -122,11 +122,15 @@ def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport,
     if need_c:
         ref_c = countries().set_index("iso3", drop=False)
         rows_c = ref_c.loc[[c for c in need_c if c in ref_c.index]].reset_index(drop=True)
+        # codes known only to the alias table (e.g. NRU, HKG): the code is all we have
+        bare = pd.DataFrame({"iso3": [c for c in need_c if c not in ref_c.index]})
+        bare["name"] = bare["iso3"]
+        rows_c = pd.concat([rows_c, bare], ignore_index=True)
         extra_c = entity_frame(
             "contributors",
             {"id": rows_c["iso3"], "name": rows_c["name"], "iso3": rows_c["iso3"],
-             "region": rows_c["region"], "longitude": rows_c["longitude"],
-             "latitude": rows_c["latitude"]},
+             "region": rows_c.get("region"), "longitude": rows_c.get("longitude"),
+             "latitude": rows_c.get("latitude")},
             len(rows_c), source="bluehelmet reference countries (Natural Earth 1:110m; point "
             "inside the country, or the capital for small states)")
         extra_c["basis"] = "derived"
