@@ -7,5 +7,6 @@
 - :mod:`bluehelmet.io.ucdp` - UCDP GED events (full and subset);
 - :mod:`bluehelmet.io.detect` - format detection and :func:`~bluehelmet.io.detect.import_file`;
 - :mod:`bluehelmet.io.merge` - importing into a scenario folder;
-- :mod:`bluehelmet.io.report` - the row accounting every importer returns.
+- :mod:`bluehelmet.io.report` - the row accounting every importer returns;
+- :mod:`bluehelmet.io.ledger` - how importers record repairs, rejects and warnings.
 """

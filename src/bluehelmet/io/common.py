@@ -9,7 +9,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
 from bluehelmet.io.coded import Coded, constant_strings
-from bluehelmet.io.report import Ledger
+from bluehelmet.io.ledger import Ledger
 from bluehelmet.model.schema import entity
 from bluehelmet.reference.countries import countries, lookup_iso3
 

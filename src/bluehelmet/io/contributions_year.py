@@ -30,7 +30,8 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.common import combine_keys, duplicate_check, pair_codes
-from bluehelmet.io.report import ImportResult, Ledger
+from bluehelmet.io.ledger import Ledger
+from bluehelmet.io.report import ImportResult
 from bluehelmet.io.text import parse_count, read_raw, stripped
 from bluehelmet.reference.countries import match_country
 

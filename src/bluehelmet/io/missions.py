@@ -19,7 +19,8 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.common import entity_frame
-from bluehelmet.io.report import ImportResult, Ledger
+from bluehelmet.io.ledger import Ledger
+from bluehelmet.io.report import ImportResult
 from bluehelmet.io.text import parse_dates, parse_float, read_raw, stripped
 from bluehelmet.reference.countries import contains, countries, country_at, lookup_iso3
 from bluehelmet.reference.files import reference_path

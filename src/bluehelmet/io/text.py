@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 
 from bluehelmet.errors import UnreadableFileError
 from bluehelmet.io.coded import Coded
-from bluehelmet.io.report import Ledger
+from bluehelmet.io.ledger import Ledger
 
 #: Date formats the UN and UCDP files use, tried in this order (day first: UN files never use
 #: month-first dates, so ``01/02/2021`` is 1 February).

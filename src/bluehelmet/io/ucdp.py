@@ -33,7 +33,8 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.coded import Coded
-from bluehelmet.io.report import ImportResult, Ledger, merge_results
+from bluehelmet.io.ledger import Ledger
+from bluehelmet.io.report import ImportResult, merge_results
 from bluehelmet.io.text import parse_count, parse_dates, parse_float, read_raw, stripped
 from bluehelmet.reference.countries import countries_at, lookup_iso3
 

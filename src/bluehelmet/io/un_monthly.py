@@ -29,7 +29,8 @@ from bluehelmet.io.common import (
     pair_codes,
     resolve_iso3,
 )
-from bluehelmet.io.report import ImportResult, Ledger
+from bluehelmet.io.ledger import Ledger
+from bluehelmet.io.report import ImportResult
 from bluehelmet.io.text import parse_count, parse_dates, read_raw, stripped
 
 FORMAT = "un_monthly"

@@ -16,7 +16,8 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.common import entity_frame, resolve_iso3
-from bluehelmet.io.report import ImportResult, Ledger
+from bluehelmet.io.ledger import Ledger
+from bluehelmet.io.report import ImportResult
 from bluehelmet.io.text import parse_count, parse_dates, read_raw, stripped
 from bluehelmet.reference.countries import countries
 
