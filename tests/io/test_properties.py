@@ -138,3 +138,18 @@ MISSION_ROWS = [
 @given(data=st.data())
 def test_missions_corruption_never_lost(data: st.DataObject) -> None:
     _run(read_missions, MISSIONS_HEADER, data.draw(corrupted(MISSION_ROWS)))
+
+
+UCDP_ROWS = [
+    ["1996", "69.1741", "35.0159", "Chaharikar town", "18", "0"],
+    ["1996", "69.6825", "35.432777", "Panjsher valley", "93", "0"],
+    ["2012", "-0.04", "16.27", "Gao", "3", "1"],
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_ucdp_subset_corruption_never_lost(data: st.DataObject) -> None:
+    from bluehelmet.io.ucdp import SUBSET_COLUMNS, read_ucdp
+
+    _run(read_ucdp, ",".join(SUBSET_COLUMNS), data.draw(corrupted(UCDP_ROWS)))
