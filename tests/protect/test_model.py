@@ -163,3 +163,38 @@ def test_within_cell_distance_shrinks_reach() -> None:
     assert covered(38.0) == pytest.approx(2.0)
     assert covered(45.0) == pytest.approx(1.0)
     assert covered(52.0) == 0.0
+
+
+def test_warm_start_is_a_complete_feasible_solution() -> None:
+    import scipy.sparse as sp
+
+    from bluehelmet.protect import model as m
+
+    for seed in range(4):
+        problem = random_problem(seed)
+        assets = problem.asset_types.assign(group_size=[1, 2])
+        problem = replace(problem, asset_types=assets, extra={"coy": 2, "heli": 4},
+                          relocate=bool(seed % 2))
+        reach = Reach(problem)
+        start = greedy(problem, reach)
+        b = m._Builder()
+        n_types, n_sites = len(problem.asset_types), len(problem.sites)
+        candidates = np.flatnonzero(~problem.open_today())
+        x0 = m.define_assign(b, problem, n_types, n_sites)
+        y0 = m.define_open(b, problem, candidates)
+        m.define_groups(b, problem, x0, n_sites)
+        m.define_supply(b, problem, x0, n_types, n_sites)
+        m.define_site_open(b, problem, x0, y0, candidates, n_sites)
+        cover = m.define_cover(b, problem, reach, x0, n_sites,
+                               np.zeros(len(problem.cells), dtype=bool))
+        lp = b.to_highs()
+        v = m._start_vector(b, problem, reach, start, candidates, cover)
+        a = sp.csc_matrix((lp.a_matrix_.value_, lp.a_matrix_.index_, lp.a_matrix_.start_),
+                          shape=(lp.num_row_, lp.num_col_))
+        activity = a @ v
+        assert (activity >= np.asarray(lp.row_lower_) - 1e-9).all()
+        assert (activity <= np.asarray(lp.row_upper_) + 1e-9).all()
+        assert (v >= np.asarray(lp.col_lower_) - 1e-9).all()
+        assert (v <= np.asarray(lp.col_upper_) + 1e-9).all()
+        assert float(np.asarray(lp.col_cost_) @ v) == pytest.approx(
+            evaluate(problem, start, reach=reach).covered_value)

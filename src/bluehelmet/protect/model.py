@@ -169,7 +169,8 @@ def define_site_open(b: _Builder, problem: CoverageProblem, x0: int, y0: int,
 
 
 def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
-                 n_sites: int, done: np.ndarray) -> tuple[int, np.ndarray]:
+                 n_sites: int, done: np.ndarray
+                 ) -> tuple[int, np.ndarray, list[tuple[int, int, np.ndarray]]]:
     """Ladder and cover variables with ``Ladder-supply`` and ``Cover-cap`` for open cells."""
     value = problem.value
     open_cells = np.flatnonzero(~done & (value > 0))
@@ -184,6 +185,7 @@ def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
     lad_r: list[np.ndarray] = []
     lad_c: list[np.ndarray] = []
     lad_v: list[np.ndarray] = []
+    ladders: list[tuple[int, int, np.ndarray]] = []  # (type, first column, cells reached)
     n_lad_rows = 0
     for a, inc in enumerate(reach.incidence):
         sub = inc[open_cells]
@@ -194,6 +196,7 @@ def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
         k = len(gains)
         h0 = b.add_vars(f"Ladder[{reach.asset_ids[a]}]", np.zeros(len(reached) * k),
                         np.ones(len(reached) * k))
+        ladders.append((a, h0, open_cells[reached]))
         row_ids = n_lad_rows + np.arange(len(reached))
         # sum_k h[a,i,k] - sum_j x[a,j] <= 0
         lad_r.append(np.repeat(row_ids, k))
@@ -213,7 +216,35 @@ def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
                    np.concatenate(lad_v), n_lad_rows, -np.inf, 0.0)
     b.add_rows("Cover-cap", np.concatenate(cap_rows), np.concatenate(cap_cols),
                np.concatenate(cap_vals), len(open_cells), -np.inf, 0.0)
-    return c0, open_cells
+    return c0, open_cells, ladders
+
+
+def _start_vector(b: _Builder, problem: CoverageProblem, reach: Reach, start: np.ndarray,
+                  candidates: np.ndarray, cover: tuple[int, np.ndarray, list[tuple[int, int,
+                                                                                  np.ndarray]]]
+                  ) -> np.ndarray:
+    """A complete feasible solution from a deployment (HiGHS rejects partial ones)."""
+    full = np.zeros(b.n_cols)
+    x0 = b.families["Assign"][0]
+    full[x0:x0 + start.size] = start.ravel()
+    y0 = b.families["Open"][0]
+    full[y0:y0 + len(candidates)] = (start[:, candidates].sum(axis=0) > 0).astype(float)
+    if "Groups" in b.families:
+        sizes = problem.group_sizes()
+        base = np.zeros_like(start) if problem.relocate else problem.fixed_counts()
+        grouped = np.flatnonzero(sizes > 1)
+        g0, n = b.families["Groups"]
+        full[g0:g0 + n] = ((start[grouped] - base[grouped]) // sizes[grouped, None]).ravel()
+    counts = reach.counts_covering(start)
+    c0, open_cells, ladders = cover
+    total = np.zeros(len(problem.cells))
+    for a, h0, cells in ladders:
+        k = len(reach.gains[a])
+        h = (np.arange(k)[None, :] < counts[a, cells][:, None]).astype(float)
+        full[h0:h0 + h.size] = h.ravel()
+        total[cells] += h @ reach.gains[a]
+    full[c0:c0 + len(open_cells)] = np.minimum(1.0, total[open_cells])
+    return full
 
 
 def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 60.0,
@@ -244,7 +275,7 @@ def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 6
     define_groups(b, problem, x0, n_sites)
     define_supply(b, problem, x0, n_types, n_sites)
     define_site_open(b, problem, x0, y0, candidates, n_sites)
-    define_cover(b, problem, reach, x0, n_sites, done)
+    cover = define_cover(b, problem, reach, x0, n_sites, done)
     lp = b.to_highs()
     constant = float(problem.value[done].sum())
     build = time.perf_counter() - t0
@@ -257,10 +288,7 @@ def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 6
     h.passModel(lp)
     if start is not None:
         sol = highspy.HighsSolution()
-        full = np.zeros(b.n_cols)
-        full[x0:x0 + n_types * n_sites] = start.ravel()
-        full[y0:y0 + len(candidates)] = (start[:, candidates].sum(axis=0) > 0).astype(float)
-        sol.col_value = list(full)
+        sol.col_value = list(_start_vector(b, problem, reach, start, candidates, cover))
         sol.value_valid = True
         h.setSolution(sol)
     t1 = time.perf_counter()

@@ -187,7 +187,18 @@ def optimise(problem: CoverageProblem, *, time_limit: float = 60.0, mip_gap: flo
                          threads=threads, start=start)
     solution = evaluate(problem, result.x, method="milp", reach=reach)
     solution.status = result.status
+    if start is not None:
+        # HiGHS starts from the greedy deployment; should it stop early with something worse
+        # (it should not), the greedy deployment is returned and the status says so.
+        baseline = evaluate(problem, start, method="milp", reach=reach)
+        if baseline.covered_value > solution.covered_value + 1e-9:
+            solution = baseline
+            solution.status = f"{result.status} (greedy start kept)"
     solution.mip_gap = result.mip_gap
+    if np.isfinite(result.bound) and solution.covered_value > 0:
+        # The gap of the deployment returned, measured against HiGHS's proven bound.
+        solution.mip_gap = max(result.mip_gap, (result.bound - solution.covered_value)
+                               / solution.covered_value)
     solution.bound = result.bound
     solution.build_seconds = result.build_seconds + greedy_seconds
     solution.solve_seconds = result.solve_seconds
