@@ -161,3 +161,18 @@ def test_write_rejects(tmp_path: Path) -> None:
     back = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert back.loc[0, "line"] == "2" and back.loc[0, "value"] == "x"
     assert back.loc[0, "mission_acronym"] == "MINUSMA"
+
+
+def test_windows_1252_file_read_with_warning(tmp_path: Path) -> None:
+    path = tmp_path / "cp.csv"
+    path.write_bytes((UN_HEADER + "\n,Côte d’Ivoire,MINUSMA,Troops,1,2,31/01/2021\n")
+                     .encode("cp1252"))
+    result = read_un_monthly(path)
+    assert result.table["contributor_id"].tolist() == ["CIV"]
+    assert any("Windows-1252" in w.reason for w in result.report.warnings)
+
+
+def test_header_only_file(tmp_path: Path) -> None:
+    result = read_un_monthly(write(tmp_path, "a.csv", UN_HEADER))
+    check_accounting(result, 0)
+    assert result.report.clean

@@ -64,6 +64,10 @@ class Ledger:
         self._rejects: list[dict[str, object]] = []
         self._rejected = np.zeros(len(raw), dtype=bool)
         self.warnings: list[Problem] = []
+        if raw.attrs.get("encoding", "utf-8") != "utf-8":
+            self.warn(Problem(file, None, None, raw.attrs["encoding"],
+                              "the file is not UTF-8; it was read as Windows-1252",
+                              "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)"))
 
     def set_labels(self, labels: pd.Series | np.ndarray) -> None:
         """Name each row for people (e.g. by mission acronym) in repairs and rejects."""

@@ -39,15 +39,26 @@ def header_key(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
 
-def read_header(path: Path) -> list[str]:
-    """Return the first line's column names as written."""
+#: Encodings tried in turn: UTF-8 (the standard), then Windows-1252, which is what spreadsheet
+#: programs on Windows write and what a UN file re-saved in Excel usually is.
+ENCODINGS = ("utf-8", "cp1252")
+
+
+def read_header(path: Path, encoding: str = "utf-8") -> list[str]:
+    """Return the first line's column names as written (a byte-order mark removed)."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+                       newline="") as fh:
             row = next(csv.reader(fh), None)
     except FileNotFoundError as exc:
         raise UnreadableFileError(f"{path}: no such file") from exc
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as UTF-8 CSV text ({exc})") from exc
+    except UnicodeDecodeError:
+        if encoding == ENCODINGS[-1]:
+            raise UnreadableFileError(f"{path}: not a text file in UTF-8 or Windows-1252") \
+                from None
+        return read_header(path, ENCODINGS[ENCODINGS.index(encoding) + 1])
+    except (OSError, csv.Error) as exc:
+        raise UnreadableFileError(f"{path}: cannot be read as CSV text ({exc})") from exc
     if not row:
         raise UnreadableFileError(f"{path}: the file is empty; a CSV file with a header is needed")
     return row
@@ -63,14 +74,24 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
     -------
     (raw, bad_rows)
         The table, and the lines that do not have the header's number of fields as
-        ``(line, text, number of fields)``; those lines are not in ``raw``.
+        ``(line, text, number of fields)``; those lines are not in ``raw``. The encoding used
+        is in ``raw.attrs["encoding"]`` (``"utf-8"`` or, failing that, ``"cp1252"``).
 
     Raises
     ------
     UnreadableFileError
-        If the file is missing, not UTF-8 or not parseable as CSV.
+        If the file is missing, in neither encoding or not parseable as CSV.
     """
-    header = read_header(path)
+    for encoding in ENCODINGS:
+        try:
+            return _read_raw(path, encoding)
+        except UnicodeError:
+            continue
+    raise UnreadableFileError(f"{path}: not a text file in UTF-8 or Windows-1252")
+
+
+def _read_raw(path: Path, encoding: str) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
+    header = read_header(path, encoding)
     names = [header_key(h) for h in header]
     bad: list[tuple[int | None, str, int]] = []
 
@@ -81,7 +102,7 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
     def read(threads: bool) -> pa.Table:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(use_threads=threads, encoding="utf-8"),
+            read_options=pacsv.ReadOptions(use_threads=threads, encoding=encoding),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header},
@@ -95,15 +116,19 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
         if bad:  # the threaded reader cannot tell line numbers: read again, in order
             bad.clear()
             table = read(threads=False)
-    except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise UnicodeError(str(exc)) from exc  # try the next encoding
+        raise UnreadableFileError(f"{path}: cannot be read as a CSV file ({exc})") from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot be read ({exc})") from exc
     if len(set(names)) != len(names):
         raise UnreadableFileError(f"{path}: the header repeats a column name: {header}")
     # self_destruct: free each Arrow column once converted (halves the peak on big files)
     raw = table.rename_columns(names).to_pandas(
         types_mapper={pa.string(): pd.StringDtype()}.get, self_destruct=True, split_blocks=True)
     del table
-    # the BOM ends up in the first name with some writers; header_key removed it
+    raw.attrs["encoding"] = encoding
     rows = [(int(n) if n is not None else 0, text, fields) for n, text, fields in bad]
     return raw.reset_index(drop=True), rows
 
