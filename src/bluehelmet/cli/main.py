@@ -9,6 +9,7 @@ import typer
 
 from bluehelmet.cli import brief as brief_cli
 from bluehelmet.cli import data as data_cli
+from bluehelmet.cli import intel as intel_cli
 from bluehelmet.cli import protect as protect_cli
 from bluehelmet.cli import scenario as scenario_cli
 
@@ -21,5 +22,6 @@ app = typer.Typer(
 )
 app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(data_cli.app, name="data")
+app.add_typer(intel_cli.app, name="intel")
 app.command("protect")(protect_cli.protect)
 app.command("brief")(brief_cli.brief)

@@ -52,8 +52,9 @@ class Evaluation:
     def to_json(self) -> dict[str, Any]:
         """Per test year the metrics of each model, plus their means and the universe facts."""
         years: dict[str, Any] = {}
-        for (year, model), row in self.metrics.set_index(["year", "model"]).iterrows():
-            years.setdefault(str(year), {})[str(model)] = {m: float(row[m]) for m in METRICS}
+        for row in self.metrics.to_dict("records"):
+            years.setdefault(str(row["year"]), {})[str(row["model"])] = {
+                m: float(row[m]) for m in METRICS}
         mean = {str(m): {k: float(v) for k, v in row.items()}
                 for m, row in self.means().iterrows()}
         return {"target": "civilian deaths >= 1 in a PRIO-GRID cell in the year",

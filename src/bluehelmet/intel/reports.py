@@ -1,0 +1,186 @@
+"""The report store: a folder of CSVs, with the same file conventions as scenario folders.
+
+The store holds ``reports.csv``; ``incidents.csv`` and ``incident_links.csv`` are written there by
+fusion.
+
+Reports are validated against their declaration (``model/schema/reports.csv``) with
+:func:`~bluehelmet.model.validate.coerce_table`. Reading reports always goes through
+:func:`reports`, which takes the reader's access context, keeps only what the reader may see and
+blanks the protected ``reporter_contact`` unless the reader's organisation owns the record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bluehelmet.errors import DataError, Problem, UnreadableFileError
+from bluehelmet.intel.gazetteer import resolve_places
+from bluehelmet.model.access import AccessContext, visible
+from bluehelmet.model.schema import entity
+from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, empty_table
+
+REPORTS_FILE = "reports.csv"
+#: Column that never leaves the record's owner.
+PROTECTED = "reporter_contact"
+#: Length of one unit of each time precision, in hours (months and years: not linked by time).
+PRECISION_HOURS: dict[str, float] = {"minute": 1 / 60, "hour": 1.0, "day": 24.0,
+                                     "month": 24.0 * 31, "year": 24.0 * 366}
+_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m",
+                 "%Y")
+
+
+def parse_times(text: pd.Series) -> pd.Series:
+    """Parse ISO 8601 report times to ``datetime64[ns]``; NaT where none of the forms fits.
+
+    Accepted: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD[THH:MM[:SS]]``, with an optional ``Z``.
+    """
+    clean = text.astype("string").str.strip().str.removesuffix("Z")
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in _TIME_FORMATS:
+        todo = out.isna() & clean.notna()
+        if not todo.any():
+            break
+        out[todo] = pd.to_datetime(clean[todo], format=fmt, errors="coerce")
+    return out
+
+
+def validate_reports(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Coerce raw report text to the declared table, check times, resolve place names.
+
+    Rows are never dropped: a report whose place cannot be found keeps empty coordinates and the
+    problem is returned.
+    """
+    table, problems = coerce_table("reports", raw, file)
+    times = parse_times(table["time"])
+    lines = np.arange(len(table)) + FIRST_DATA_LINE
+    for i in np.flatnonzero(table["time"].notna().to_numpy() & times.isna().to_numpy()):
+        problems.append(Problem(file, int(lines[i]), "time", str(table["time"].iloc[i]),
+                                "not an ISO 8601 time",
+                                "write YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or YYYY"))
+    one = table["longitude"].isna() != table["latitude"].isna()
+    for i in np.flatnonzero(one.to_numpy()):
+        problems.append(Problem(file, int(lines[i]), "longitude", None,
+                                "only one of longitude and latitude is given",
+                                "give both coordinates, or neither and a place_name"))
+    table, unresolved = resolve_places(table)
+    for i in np.flatnonzero(unresolved):
+        name = table["place_name"].iloc[i]
+        problems.append(Problem(
+            file, int(lines[i]), "place_name", None if pd.isna(name) else str(name),
+            "no coordinates and the place is not in the gazetteer" if pd.notna(name)
+            else "neither coordinates nor a place name",
+            "give longitude and latitude, or a place name from docs/intelligence.md#gazetteer"))
+    return table, problems
+
+
+def read_reports_file(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read a report CSV (the store's columns) as a validated table and its problems."""
+    file = Path(path)
+    try:
+        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raw = pd.DataFrame(columns=entity("reports").column_names)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise UnreadableFileError(f"{file}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    return validate_reports(raw, str(file))
+
+
+def _load_all(store: str | Path) -> pd.DataFrame:
+    """Every report in the store, unfiltered. Private: callers must filter for their reader."""
+    path = Path(store) / REPORTS_FILE
+    if not path.is_file():
+        return empty_table("reports")
+    table, problems = read_reports_file(path)
+    serious = [p for p in problems if p.field != "place_name"]
+    if serious:
+        raise DataError(serious)
+    return table
+
+
+def for_reader(table: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
+    """The reports ``reader`` may see; the protected field is blanked unless the reader owns it."""
+    shown = table.loc[visible(table, reader)].copy()
+    if PROTECTED in shown:
+        own = shown["owner"].astype("string").eq(reader.organisation).fillna(False).astype(bool)
+        shown[PROTECTED] = shown[PROTECTED].where(own, pd.NA).astype("string")
+    return shown.reset_index(drop=True)
+
+
+def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
+    """The store's reports that ``reader`` may see (see :func:`for_reader`)."""
+    return for_reader(_load_all(store), reader)
+
+
+def export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A report table made safe to write out: the protected column is removed altogether."""
+    return table.drop(columns=[PROTECTED], errors="ignore")
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table in the store conventions (dates ``YYYY-MM-DD``, missing values empty)."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    return out
+
+
+def add_reports(store: str | Path, new: pd.DataFrame, file: str) -> tuple[int, int]:
+    """Add validated reports to the store; return (added, already present).
+
+    Reports are never altered: a report whose id is already stored with the same content is
+    skipped (importing twice changes nothing); the same id with different content is an error.
+    """
+    current = _load_all(store)
+    columns = entity("reports").column_names
+    new = new[columns]
+    known = current.set_index("id")
+    clash: list[Problem] = []
+    fresh = ~new["id"].isin(known.index).to_numpy()
+    for i in np.flatnonzero(~fresh):
+        old = known.loc[new["id"].iloc[i], columns[1:]].astype("string").fillna("")
+        now = new.iloc[i][columns[1:]].astype("string").fillna("")
+        if not old.equals(now):
+            clash.append(Problem(file, int(i) + FIRST_DATA_LINE, "id", str(new["id"].iloc[i]),
+                                 "a different report with this id is already in the store",
+                                 "reports are never altered: give the new report its own id"))
+    if clash:
+        raise DataError(clash)
+    merged = pd.concat([current, new.loc[fresh]], ignore_index=True)
+    write_csv(merged, Path(store) / REPORTS_FILE)
+    return int(fresh.sum()), int((~fresh).sum())
+
+
+def events_to_reports(events: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Turn UCDP events (``bluehelmet.io.ucdp`` contract) into unclassified report records.
+
+    Event files are graded B2 (usually reliable source, probably true: UCDP codes from several
+    published sources; an assumption, see docs). Events that killed civilians or are one-sided
+    violence become ``attack_on_civilians``; the rest ``other``.
+    """
+    n = len(events)
+    dated = events["date_start"].notna()
+    time = events["date_start"].dt.strftime("%Y-%m-%d").astype("string")
+    time = time.where(dated, events["year"].astype("string"))
+    civ = events["deaths_civilians"].fillna(0).gt(0) | events["type_of_violence"].eq(3).fillna(
+        False)
+    raw = pd.DataFrame({
+        "id": "ucdp-" + events["event_id"].astype("string"),
+        "time": time,
+        "time_precision": np.where(dated, "day", "year"),
+        "longitude": events["longitude"].astype("string"),
+        "latitude": events["latitude"].astype("string"),
+        "place_name": events["where_description"].astype("string"),
+        "category": np.where(civ, "attack_on_civilians", "other"),
+        "fatalities": events["best"].astype("string"),
+        "civilian_deaths": events["deaths_civilians"].astype("string"),
+        "source_type": "event_file", "reliability": "B", "credibility": "2",
+        "classification": "unclassified", "owner": "UCDP", "basis": "real",
+        "source": f"UCDP GED ({source})",
+    }, index=range(n)).fillna("")
+    table, problems = coerce_table("reports", raw, source)
+    if problems:
+        raise DataError(problems)
+    return table
