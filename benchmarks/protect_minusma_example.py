@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bluehelmet.io.ucdp import read_ucdp
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.protect.inputs import area_cells, mission_area, read_risk
 from bluehelmet.protect.planning import analyse_mission, risk_from_events, write_outputs
@@ -36,7 +37,7 @@ def _risk(work: Path) -> tuple[pd.DataFrame, str]:
     note_path = work / "mali_risk_note.txt"
     if path.is_file() and note_path.is_file():
         return read_risk(path), note_path.read_text("utf-8")
-    events = pd.read_csv(reference_path("ucdp_ged201_subset_1995_2014.csv"))
+    events = read_ucdp(reference_path("ucdp_ged201_subset_1995_2014.csv")).table
     t0 = time.perf_counter()
     risk, note = risk_from_events(events, area_cells(mission_area("MLI")), 2018)
     print(f"early warning for Mali: {time.perf_counter() - t0:.0f} s")

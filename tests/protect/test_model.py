@@ -198,3 +198,13 @@ def test_warm_start_is_a_complete_feasible_solution() -> None:
         assert (v <= np.asarray(lp.col_upper_) + 1e-9).all()
         assert float(np.asarray(lp.col_cost_) @ v) == pytest.approx(
             evaluate(problem, start, reach=reach).covered_value)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["coy", "heli"]))
+def test_one_more_asset_never_lowers_the_optimum(seed: int, kind: str) -> None:
+    problem = random_problem(seed)
+    more = dict(problem.extra)
+    more[kind] = more.get(kind, 0) + 1
+    assert optimise(replace(problem, extra=more)).covered_value >= \
+        optimise(problem).covered_value - 1e-9

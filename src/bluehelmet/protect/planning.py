@@ -175,9 +175,10 @@ def analyse_mission(
                                       assets_file=assets_file, base_assets_file=base_assets_file)
     notes: list[str] = []
     if events is None:
+        from bluehelmet.io.ucdp import read_ucdp
         from bluehelmet.reference.files import reference_path
 
-        events = pd.read_csv(reference_path("ucdp_ged201_subset_1995_2014.csv"))
+        events = read_ucdp(reference_path("ucdp_ged201_subset_1995_2014.csv")).table
     if risk is None:
         risk, risk_note = risk_from_events(events, area_cells(area), start.year)
     cells, outside = clip_to_area(risk, area)
