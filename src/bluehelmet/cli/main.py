@@ -10,6 +10,7 @@ import typer
 from bluehelmet.cli import brief as brief_cli
 from bluehelmet.cli import data as data_cli
 from bluehelmet.cli import intel as intel_cli
+from bluehelmet.cli import plan as plan_cli
 from bluehelmet.cli import protect as protect_cli
 from bluehelmet.cli import scenario as scenario_cli
 
@@ -25,3 +26,4 @@ app.add_typer(data_cli.app, name="data")
 app.add_typer(intel_cli.app, name="intel")
 app.command("protect")(protect_cli.protect)
 app.command("brief")(brief_cli.brief)
+app.command("plan")(plan_cli.plan_command)

@@ -27,6 +27,9 @@ from bluehelmet.forcegen.solve import SolveResult, StageResult, solve
 from bluehelmet.model.access import AccessContext
 from bluehelmet.scenario.core import Scenario
 
+#: Default solver time limit in seconds over all stages (``None`` waits for proven optimality).
+DEFAULT_TIME_LIMIT = 20.0
+
 Progress = Callable[[str, StageResult | None], None]
 
 
@@ -61,9 +64,9 @@ def solve_scenario(scenario: Scenario, *, horizon: int | None = None,
 
 
 def plan(scenario: Scenario, reader: AccessContext, *, horizon: int | None = None,
-         time_limit: float | None = None, mip_rel_gap: float = 1e-4,
+         time_limit: float | None = DEFAULT_TIME_LIMIT, mip_rel_gap: float = 1e-4,
          overrides: tuple[object, ...] = (), explain: bool = True, smart_pledging: bool = True,
-         sensitivities: bool = True, max_asks: int = 12, progress: Progress | None = None,
+         sensitivities: bool = True, max_asks: int = 8, progress: Progress | None = None,
          ) -> PlanResult:
     """Plan which pledged units deploy where and when, as ``reader`` may see the scenario.
 
@@ -128,9 +131,11 @@ def summary_dict(scenario: Scenario, solved: Solved, result: PlanResult,
         "scenario": scenario.name,
         "objective": unmet,
         "objective_name": "weighted unmet requirement-months (stage 1 of 3)",
-        "stages": [vars(s) for s in sol.stages],
+        "stages": [{**vars(s), "bound": _finite(s.bound), "mip_gap": _finite(s.mip_gap)}
+                   for s in sol.stages],
         "status": sol.status,
-        "mip_gap": sol.mip_gap,
+        "mip_gap": _finite(stage["unmet"].mip_gap) if "unmet" in stage else 0.0,
+        "mip_gap_all_stages": _finite(sol.mip_gap),
         "solve_seconds": sol.solve_seconds,
         "build_seconds": solved.build_seconds,
         "unmet_requirement_months": float(gaps["unmet_unit_months"].sum()),
@@ -151,3 +156,8 @@ def summary_dict(scenario: Scenario, solved: Solved, result: PlanResult,
         "uses_illustrative_data": scenario.uses_illustrative_data,
         "notice": ILLUSTRATIVE_NOTICE if scenario.uses_illustrative_data else "",
     }
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no infinity: an unknown gap (no bound yet) is written as null."""
+    return float(value) if np.isfinite(value) else None

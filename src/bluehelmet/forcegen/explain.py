@@ -46,7 +46,10 @@ def _blocking(model: LinearModel, x: np.ndarray, cols: np.ndarray) -> pd.DataFra
     rows, which, vals = sub.row, sub.col, sub.data
     fam = model.family_of_row()[rows]
     over = act[rows] + vals > hi[rows] + 1e-7
-    under = (fam == "Gender-target") & (act[rows] + vals < lo[rows] - 1e-7)
+    col_lo, col_hi, _, _, _ = model.bounds()
+    hard = ("Gender-shortfall" in model.var_families
+            and not model.values(col_hi, "Gender-shortfall").any())
+    under = hard & (fam == "Gender-target") & (act[rows] + vals < lo[rows] - 1e-7)
     cover = model.con_families["Requirement-cover"]
     tours = model.var_families["Tour-start"]
     short = model.var_families["Shortfall"]

@@ -19,11 +19,11 @@ MIN_USEFUL_SHARE = 0.5
 
 
 def greedy_plan(model: LinearModel, d: PlanningData,
-                initial: np.ndarray | None = None) -> np.ndarray:
+                initial: np.ndarray | None = None, fill: bool = True) -> np.ndarray:
     """Column vector of a feasible plan for ``model`` (tours, shortfalls, gender shortfalls).
 
     ``initial`` (tour counts of a feasible partial plan, e.g. a rounded-down LP solution) is kept
-    and completed greedily.
+    and completed greedily (unless ``fill`` is false: then only the other columns are set).
     """
     a = model.matrix
     col_lo, col_hi, _, row_lo, row_hi = model.bounds()
@@ -51,7 +51,7 @@ def greedy_plan(model: LinearModel, d: PlanningData,
     order = np.lexsort((per_month, cand["credit_from"].to_numpy(), cand["req"].to_numpy(),
                         -weight))
     indptr, indices, data = a.indptr, a.indices, a.data
-    for k in order:
+    for k in order if fill else ():
         j = tours.start + k
         rows = indices[indptr[j]:indptr[j + 1]]
         vals = data[indptr[j]:indptr[j + 1]]

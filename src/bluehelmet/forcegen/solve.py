@@ -95,6 +95,13 @@ def _status(h: highspy.Highs) -> str:
     return h.modelStatusToString(status).lower().replace(" ", "_")
 
 
+def _bound_stage(h: highspy.Highs, c: np.ndarray, value: float) -> None:
+    """Keep later stages at least as good as ``value`` on objective ``c``."""
+    nz = np.flatnonzero(c)
+    h.addRow(-highspy.kHighsInf, value + LEXICOGRAPHIC_SLACK * max(1.0, abs(value)), len(nz),
+             nz.astype(np.int32), c[nz])
+
+
 def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None = None,
           mip_rel_gap: float = 1e-4, warm_start: np.ndarray | None = None,
           progress: Callable[[str, StageResult | None], None] | None = None) -> SolveResult:
@@ -134,10 +141,16 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         if progress:
             progress(stage, None)
         h.changeColsCost(n, idx, c)
+        # Start each stage from scratch: HiGHS otherwise may report the previous stage's
+        # incumbent as optimal for the new objective (seen with highspy 1.16).
+        h.clearSolver()
         if time_limit is not None:
             left = max(0.05, time_limit - (time.perf_counter() - t0))
             h.setOptionValue("time_limit", left * STAGE_TIME_SHARE.get(stage, 1.0))
-        if x is not None:
+        # Only the first stage gets the start vector: with highspy 1.16 a start given to a later
+        # stage (after its objective changed) was reported "optimal" with a worse objective than
+        # the true optimum. A later stage that finds nothing in time keeps the previous plan.
+        if x is not None and not result.stages:
             sol = highspy.HighsSolution()
             sol.col_value = list(map(float, x))
             sol.value_valid = True
@@ -146,6 +159,14 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         h.run()
         seconds = time.perf_counter() - start
         info = h.getInfo()
+        if info.primal_solution_status != 2 and x is not None and result.stages:
+            prev = float(c @ x)
+            res = StageResult(stage, "time_limit", prev, float("-inf"), float("inf"), seconds)
+            result.stages.append(res)
+            if progress:
+                progress(stage, res)
+            _bound_stage(h, c, prev)
+            continue
         if info.primal_solution_status != 2:  # 2 = kSolutionStatusFeasible
             raise SolverError(f"HiGHS found no feasible plan in stage {stage!r} "
                               f"({h.modelStatusToString(h.getModelStatus())})")
@@ -157,9 +178,7 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         result.stages.append(res)
         if progress:
             progress(stage, res)
-        nz = np.flatnonzero(c)
-        h.addRow(-highspy.kHighsInf, obj + LEXICOGRAPHIC_SLACK * max(1.0, abs(obj)), len(nz),
-                 nz.astype(np.int32), c[nz])
+        _bound_stage(h, c, obj)
     if x is not None:
         # Integer columns come back with round-off; snap them so the plan counts whole units.
         _, _, integer, _, _ = model.bounds()

@@ -2,8 +2,11 @@
 
 The value of one more unit for a mission and unit type is measured by adding one hypothetical
 pledge of that type at the best readiness (RDL, offered from the start of planning, leaving from
-the mission area so only loading time counts) and re-solving the first (coverage) stage from the
-current plan. This is exact for the model, unlike LP duals, which are zero or misleading in a MIP.
+the mission area so only loading time counts) and re-solving the LP relaxation of the first
+(coverage) stage: the drop in weighted unmet requirement-months is the value of that unit. LP
+re-solves are used because they are fast and monotone; a MIP re-solve with a short time limit
+often returns its start and shows a value of zero. The LP value is an estimate (it can credit
+fractions of a unit); the table says so.
 """
 
 from __future__ import annotations
@@ -13,27 +16,35 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from bluehelmet.forcegen.data import PlanningData, prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
-from bluehelmet.forcegen.data import prepare
 from bluehelmet.forcegen.greedy import greedy_plan
-from bluehelmet.forcegen.solve import solve
+from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.forcegen.solve import solve_relaxation
 from bluehelmet.scenario.core import Scenario
 
 if TYPE_CHECKING:
     from bluehelmet.forcegen.api import Solved
 
-#: Seconds allowed for each re-solve.
-RESOLVE_SECONDS = 5.0
 ASK_CONTRIBUTOR = "UN-ASK"
 
 
-def _resolve_unmet(s: Scenario, horizon: int | None, start: np.ndarray | None = None) -> float:
+def _resolve_unmet(s: Scenario, horizon: int | None, solved: Solved) -> float:
+    """First-stage optimum of the changed scenario: the LP relaxation's value.
+
+    The LP value moves monotonically with more resources and solves in well under a second even
+    where the MIP needs minutes, so every what-if is compared LP to LP (see :func:`base_value`).
+    """
     d, _ = prepare(s, horizon)
     m = build_model(d)
-    x0 = start if start is not None and len(start) == m.n_cols else greedy_plan(m, d)
-    r = solve(m, ("unmet",), time_limit=RESOLVE_SECONDS, warm_start=x0)
-    return r.stages[0].objective if r.stages else 0.0
+    return float(m.objective_vector("unmet") @ solve_relaxation(m, "unmet"))
+
+
+def base_value(solved: Solved) -> float:
+    """LP-relaxation value of the first stage of the base model (the what-ifs' reference)."""
+    m = solved.model
+    return float(m.objective_vector("unmet") @ solve_relaxation(m, "unmet"))
 
 
 def _with_ask(view: Scenario, mission_id: str, unit_type_id: str) -> Scenario:
@@ -64,7 +75,7 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
     more unit gains (``value``), its monthly cost and the reason.
     """
     d, m, sol = solved.data, solved.model, solved.solution
-    base = sol.stages[0].objective if sol.stages else 0.0
+    base = base_value(solved)
     from bluehelmet.forcegen.results import coverage_table, tour_values
 
     cov = coverage_table(d, tour_values(m, sol.x))
@@ -76,14 +87,11 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
     units = view.unit_types.set_index("id")
     leads = view.tables["pcrs_lead_times"].set_index("level")["lead_time_months"].astype(int)
     rows = []
-    tours = m.var_families["Tour-start"]
     for g in gaps.itertuples(index=False):
         s = _with_ask(view, str(g.mission_id), str(g.unit_type_id))
         d2, _ = prepare(s, horizon)
         n_new = len(d2.candidates) - len(d.candidates)
-        # The hypothetical pledge sorts last, so the current plan keeps its column positions.
-        x0 = np.concatenate([sol.x[:tours.stop], np.zeros(max(n_new, 0)), sol.x[tours.stop:]])
-        value = base - _resolve_unmet(s, horizon, x0) if n_new > 0 else 0.0
+        value = base - _resolve_unmet(s, horizon, solved) if n_new > 0 else 0.0
         first = pd.Timestamp(str(g.first_short) + "-01")
         u = units.loc[g.unit_type_id]
         monthly = float(u["personnel"]) * float(d.rate[0]) + float(
@@ -112,7 +120,7 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
 
 def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None) -> pd.DataFrame:
     """Weighted unmet requirement-months under more budget, faster readiness and more lift."""
-    base = solved.solution.stages[0].objective if solved.solution.stages else 0.0
+    base = base_value(solved)
     variants: list[tuple[str, Scenario]] = []
     for factor, label in ((1.1, "budget headroom +10 %"), (1e6, "budget headroom unlimited")):
         s = view.copy()
@@ -132,6 +140,6 @@ def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None) -> pd
     variants.append(("strategic lift +50 %", s))
     rows = []
     for label, s in variants:
-        unmet = _resolve_unmet(s, horizon, None)
-        rows.append({"change": label, "weighted_unmet": unmet, "gain": base - unmet})
+        unmet = _resolve_unmet(s, horizon, solved)
+        rows.append({"change": label, "weighted_unmet_lp": unmet, "gain": base - unmet})
     return pd.DataFrame(rows)

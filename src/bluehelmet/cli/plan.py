@@ -1,0 +1,100 @@
+"""``bluehelmet plan``: force generation from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.forcegen.results import PlanResult
+from bluehelmet.forcegen.solve import StageResult
+
+STAGE_LABELS = {"unmet": "coverage (weighted unmet requirement-months)", "cost": "cost (MUSD)",
+                "gender": "gender shortfall (person-months)"}
+
+
+def _print_result(name: str, result: PlanResult) -> None:
+    s = result.summary
+    console.print(f"[bold]{name}[/]: status [bold]{s['status']}[/], MIP gap {s['mip_gap']:.2%}, "
+                  f"solved in {s['solve_seconds']:.1f} s (build {s['build_seconds']:.1f} s)")
+    console.print(f"  unmet requirement-months {s['unmet_requirement_months']:.0f} of "
+                  f"{s['required_requirement_months']:.0f} (weighted "
+                  f"{s['weighted_unmet_requirement_months']:.0f}; greedy baseline "
+                  f"{s['greedy_objective']:.0f}); cost US${s['total_cost_usd'] / 1e6:,.1f} m; "
+                  f"{s['units_deployed']} units from {s['pledges_used']} of {s['pledges']} pledges")
+    gaps = result.gaps[result.gaps["unmet_unit_months"] > 0].sort_values(
+        "weighted_unmet", ascending=False).head(10)
+    if len(gaps):
+        t = Table(title="Largest gaps")
+        for col in ("mission", "unit type", "priority", "unmet unit-months", "from"):
+            t.add_column(col)
+        for g in gaps.itertuples():
+            t.add_row(str(g.mission_id), str(g.unit_type_id), str(g.priority),
+                      f"{g.unmet_unit_months:.0f}", str(g.first_gap_month))
+        console.print(t)
+    if len(result.smart_pledging):
+        t = Table(title="Smart pledging: ask for")
+        for col in ("mission", "unit type", "request RDL by", "value of one more", "why"):
+            t.add_column(col)
+        for a in result.smart_pledging.head(8).itertuples():
+            t.add_row(str(a.mission_id), str(a.unit_type), str(getattr(a, "request_by_RDL", "")),
+                      f"{a.value_one_more_unit:.0f}", str(a.why))
+        console.print(t)
+    if s.get("notice"):
+        console.print(f"[yellow]{s['notice']}[/]")
+
+
+def plan_command(
+    scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
+    out: Path = typer.Option(..., "--out", help="Folder for the plan tables and summary.json."),
+    override: list[Path] = typer.Option([], "--override",  # noqa: B008
+                                        help="Override TOML file(s); each is planned and "
+                                        "compared with the base."),
+    horizon: int | None = typer.Option(None, "--horizon", help="Months to plan."),
+    time_limit: float = typer.Option(20.0, "--time-limit", help="Solver seconds per plan."),
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
+) -> None:
+    """Plan which pledged units deploy where and when; write tables and print a summary."""
+    from bluehelmet.forcegen import compare_plans, load_override, plan, write_plan
+    from bluehelmet.scenario.io import load_scenario
+
+    with cli_errors():
+        reader = reader_context(org, clearance)
+        base = load_scenario(scenario)
+        runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
+        results = {}
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            for name, ovs in runs:
+                task = bar.add_task(f"{name}: building the model", total=None)
+
+                def show(stage: str, res: StageResult | None, task: int = task,
+                         name: str = name) -> None:
+                    label = STAGE_LABELS.get(stage, stage)
+                    if res is None:
+                        bar.update(task, description=f"{name}: solving {label}")
+                    else:
+                        bar.update(task, description=f"{name}: {label} {res.objective:,.1f} "
+                                   f"({res.status}); explaining")
+                results[name] = plan(base, reader, horizon=horizon, time_limit=time_limit,
+                                     overrides=ovs, progress=show)
+                bar.remove_task(task)
+        for name, result in results.items():
+            folder = write_plan(result, out if name == "base" else out / name)
+            _print_result(name, result)
+            console.print(f"  tables written to {folder}")
+        if len(results) > 1:
+            table = compare_plans(results)
+            table.to_csv(out / "comparison.csv")
+            t = Table(title="Scenarios side by side")
+            t.add_column("figure")
+            for name in table.columns:
+                t.add_column(str(name), justify="right")
+            for fig, row in table.iterrows():
+                t.add_row(str(fig), *[f"{v:,.2f}" if isinstance(v, float) else str(v)
+                                      for v in row])
+            console.print(t)
