@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-from bluehelmet.intel.grid import gid_of, neighbour_matrix
+from bluehelmet.intel.grid import centre, gid_of, neighbour_matrix
 
 #: Yearly decay of the "decayed history" features (a half-life of about two years).
 DECAY = 0.7
@@ -95,7 +95,11 @@ def build_panel(events: pd.DataFrame, cells: pd.DataFrame, years: np.ndarray | N
         np.add.at(out, (r, c), weights)
         return out
 
-    return Panel(cells.reset_index(drop=True), np.asarray(years), total(None),
+    cells = cells.reset_index(drop=True)
+    if "longitude" not in cells or "latitude" not in cells:
+        lon, lat = centre(cells["gid"])
+        cells = cells.assign(longitude=lon, latitude=lat)
+    return Panel(cells, np.asarray(years), total(None),
                  total(events["best"]), total(events["deaths_civilians"]), outside)
 
 

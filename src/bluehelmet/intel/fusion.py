@@ -151,9 +151,10 @@ def _time_range(p: _Prepared) -> tuple[float, float]:
     return (float(h.min()), float(h.max())) if len(h) else (0.0, 1.0)
 
 
-def link_pairs(reports: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def link_pairs(reports: pd.DataFrame, rules: Rules, prepared: _Prepared | None = None
+               ) -> pd.DataFrame:
     """All linked pairs among ``reports`` (positions ``i < j``), with distance and gap."""
-    p = _prepare(reports)
+    p = prepared or _prepare(reports)
     grid, keys = _index(p, rules, *_time_range(p))
     pos = np.flatnonzero(p.linkable)
     a, b = pairs_within(keys[pos], grid.deltas(half=True))
@@ -165,7 +166,8 @@ def fuse(reports: pd.DataFrame, reader: AccessContext, rules: Rules | None = Non
     """Fuse the reports ``reader`` may see into incidents (filtering comes first)."""
     rules = rules or Rules()
     shown = for_reader(reports, reader)
-    return _assemble(shown, link_pairs(shown, rules), rules, reader)
+    p = _prepare(shown)
+    return _assemble(shown, link_pairs(shown, rules, p), rules, reader, p)
 
 
 def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -> Fusion:
@@ -196,15 +198,14 @@ def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -
         "distance_km": np.concatenate([earlier["distance_km"].to_numpy(float), d1, d2]),
         "gap_hours": np.concatenate([earlier["gap_hours"].to_numpy(float), g1, g2]),
     })
-    return _assemble(combined, pairs, rules, reader)
+    return _assemble(combined, pairs, rules, reader, p)
 
 
-def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: AccessContext
-              ) -> Fusion:
+def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: AccessContext,
+              p: _Prepared) -> Fusion:
     n = len(reports)
     graph = sp.coo_matrix((np.ones(len(pairs)), (pairs["i"], pairs["j"])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
-    p = _prepare(reports)
     # Earliest report (time, then id) names the incident: stable ids across re-runs.
     order = np.lexsort((reports["id"].to_numpy(str), np.nan_to_num(p.hours, nan=np.inf)))
     first = pd.Series(order).groupby(component[order]).first()
@@ -228,6 +229,19 @@ def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: 
                                            cats[p.category[b]]), dtype="string"),
     }).sort_values(["incident_id", "report_a", "report_b"], ignore_index=True)
     return Fusion(fused, incidents, links, rules)
+
+
+def _joined_ids(frame: pd.DataFrame) -> pd.Series:
+    """``;``-joined report ids per incident, earliest first (``frame`` is in time order)."""
+    # A stable sort by incident keeps time order within each incident and makes groups
+    # contiguous, so one pass over slices replaces a slow per-group pandas aggregation.
+    incident = frame["incident"].to_numpy()
+    order = np.argsort(incident, kind="stable")
+    keys, start = np.unique(incident[order], return_index=True)
+    ids = frame["id"].to_numpy()[order].tolist()
+    bounds = [*start.tolist(), len(ids)]
+    joined = [";".join(ids[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return pd.Series(joined, index=keys)
 
 
 def _summarise(fused: pd.DataFrame, order: np.ndarray, p: _Prepared, reader: AccessContext
@@ -255,7 +269,7 @@ def _summarise(fused: pd.DataFrame, order: np.ndarray, p: _Prepared, reader: Acc
         "first_time": g["time"].first(), "last_time": g["time"].last(),
         "longitude": g["lon"].mean(), "latitude": g["lat"].mean(),
         "category": g["category"].min().map(dict(enumerate(CATEGORIES))),
-        "reports": g["id"].size(), "report_ids": g["id"].agg(";".join),
+        "reports": g["id"].size(), "report_ids": _joined_ids(frame),
         "fatalities": g["fatalities"].max(), "civilian_deaths": g["civilian_deaths"].max(),
         "confidence": confidence, "level": g["level"].max(),
     })

@@ -129,6 +129,10 @@ def poisson_trend(years: np.ndarray, counts: np.ndarray) -> dict[str, float]:
 
     Returns ``change_per_year`` (exp(b) - 1), ``z`` and two-sided ``p`` (Wald test).
     """
+    undefined = {"change_per_year": float("nan"), "z": float("nan"), "p": float("nan")}
+    # A trend needs two years, and counts that are not all in one year (else the slope runs off).
+    if len(years) < 2 or np.count_nonzero(counts) < 2:
+        return undefined
     x = np.column_stack([np.ones(len(years)), years - years.mean()])
     y = counts.astype("float64")
     beta = np.array([np.log(max(y.mean(), 1e-9)), 0.0])
@@ -167,8 +171,7 @@ def mission_trends(reports: pd.DataFrame, reader: AccessContext, missions: pd.Da
     for mission in missions.dropna(subset=["host_iso3"]).itertuples():
         own = frame[frame["iso3"] == mission.host_iso3]
         yearly = own.groupby("year").size().reindex(span, fill_value=0)
-        trend = poisson_trend(span.astype(float), yearly.to_numpy()) if yearly.sum() > 0 else \
-            {"change_per_year": float("nan"), "z": float("nan"), "p": float("nan")}
+        trend = poisson_trend(span.astype(float), yearly.to_numpy())
         rows.append({"mission": mission.id, "host_iso3": mission.host_iso3,
                      "first_year": int(span[0]), "last_year": int(span[-1]),
                      "reports": int(yearly.sum()), **trend})
