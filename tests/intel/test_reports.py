@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bluehelmet.cli.main import app
+from bluehelmet.errors import DataError
+from bluehelmet.intel.reports import add_reports, parse_times, reports, validate_reports
+from bluehelmet.model.access import AccessContext, Classification
+from tests.intel.helpers import CASE, HEADER
+
+READER = AccessContext("MINUSMA", Classification.CONFIDENTIAL)
+
+
+def _raw(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def test_times_parse_at_every_precision() -> None:
+    parsed = parse_times(pd.Series(["2018", "2018-03", "2018-03-05", "2018-03-05T14:30Z",
+                                    "5 March"]))
+    assert list(parsed[:4].dt.strftime("%Y-%m-%d %H:%M")) == [
+        "2018-01-01 00:00", "2018-03-01 00:00", "2018-03-05 00:00", "2018-03-05 14:30"]
+    assert pd.isna(parsed[4])
+
+
+def test_place_name_resolved_from_gazetteer() -> None:
+    text = HEADER + ("g1,2018-03-06,day,,,Bamako,displacement,,,open_source,C,3,unclassified,"
+                     "UN,,press,\n")
+    table, problems = validate_reports(_raw(text), "g.csv")
+    assert problems == []
+    row = table.iloc[0]
+    assert abs(row["longitude"] + 8.0) < 0.1 and abs(row["latitude"] - 12.65) < 0.1
+    assert row["place_precision_km"] == 10.0
+
+
+def test_problems_name_file_line_column_value() -> None:
+    text = HEADER + ("b1,5 March,day,,,Atlantis,massacre,,,rumour,Z,9,unclassified,UN,,x,\n")
+    table, problems = validate_reports(_raw(text), "bad.csv")
+    assert len(table) == 1  # never dropped
+    found = {(p.row, p.field) for p in problems}
+    assert {(2, "time"), (2, "place_name"), (2, "category"), (2, "source_type"),
+            (2, "reliability"), (2, "credibility")} <= found
+    assert all(p.file == "bad.csv" for p in problems)
+
+
+def test_import_is_idempotent_and_never_alters(tmp_path: Path) -> None:
+    table, _ = validate_reports(_raw(CASE), "case.csv")
+    assert add_reports(tmp_path, table, "case.csv") == (4, 0)
+    assert add_reports(tmp_path, table, "case.csv") == (0, 4)
+    changed = table.copy()
+    changed.loc[0, "civilian_deaths"] = 50
+    with pytest.raises(DataError, match="never altered"):
+        add_reports(tmp_path, changed, "case2.csv")
+    assert len(reports(tmp_path, AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL))) == 3
+
+
+def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
+    case = tmp_path / "case.csv"
+    case.write_text(CASE)
+    ucdp = tmp_path / "ged.csv"
+    ucdp.write_text("year,longitude,latitude,where_coordinates,best,deaths_civilians\n"
+                    "2012,-3.0,15.0,Somewhere town,4,2\n")
+    store = tmp_path / "store"
+    runner = CliRunner()
+    for path in (case, ucdp):
+        result = runner.invoke(app, ["intel", "import", str(path), "--store", str(store)])
+        assert result.exit_code == 0, result.output
+    shown = reports(store, READER)
+    assert len(shown) == 4
+    event = shown[shown["source_type"] == "event_file"].iloc[0]
+    assert (event["time_precision"], event["category"], event["owner"]) == (
+        "year", "attack_on_civilians", "UCDP")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "b1,2018,year,1,1,,massacre,,,patrol,A,1,unclassified,UN,,x,\n")
+    result = runner.invoke(app, ["intel", "import", str(bad), "--store", str(store)])
+    assert result.exit_code == 2 and "category" in result.output
