@@ -96,7 +96,7 @@ def coverage_map(analysis: ProtectionAnalysis, path: str | Path) -> Path:
 
     handles.append(Patch(facecolor="grey", edgecolor="white", hatch="///"))
     labels.append(f"covered within {analysis.response_minutes:g} min (expected >= 50%)")
-    axes[1].legend(handles, labels, loc="lower left", fontsize=8, framealpha=0.9)
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(handles), fontsize=9)
     fig.colorbar(mappable, ax=axes, shrink=0.7, label="risk (cell)")  # type: ignore[arg-type]
     import textwrap
 
