@@ -90,15 +90,16 @@ def _brute_force(problem) -> float:  # type: ignore[no-untyped-def]
     base = problem.fixed_counts()
     open_today = problem.open_today()
     allowed_new = problem.allowed_at_new_sites()
+    sizes = problem.group_sizes()
     slots = [a for a in range(len(problem.asset_types)) for _ in range(
-        int(problem.extra.get(str(problem.asset_types.index[a]), 0)))]
+        int(problem.extra.get(str(problem.asset_types.index[a]), 0)) // int(sizes[a]))]
     best = 0.0
     for placement in itertools.product(range(len(problem.sites)), repeat=len(slots)):
         x = base.copy()
         for a, j in zip(slots, placement, strict=True):
             if not open_today[j] and not allowed_new[a]:
                 break
-            x[a, j] += 1
+            x[a, j] += sizes[a]
         else:
             new = (~open_today) & (x.sum(axis=0) > 0)
             if new.sum() > problem.max_new_sites:
@@ -208,3 +209,15 @@ def test_one_more_asset_never_lowers_the_optimum(seed: int, kind: str) -> None:
     more[kind] = more.get(kind, 0) + 1
     assert optimise(replace(problem, extra=more)).covered_value >= \
         optimise(problem).covered_value - 1e-9
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.sampled_from([2, 4]))
+def test_grouped_optimum_matches_brute_force(seed: int, helicopters: int) -> None:
+    problem = random_problem(seed)
+    assets = problem.asset_types.assign(group_size=[1, 2])
+    problem = replace(problem, asset_types=assets, extra={"coy": 1, "heli": helicopters},
+                      new_site_assets=("coy", "heli"))
+    sol = optimise(problem)
+    assert sol.covered_value == pytest.approx(_brute_force(problem), abs=1e-6)
+    assert sol.covered_value == pytest.approx(evaluate(problem, sol.x).covered_value)

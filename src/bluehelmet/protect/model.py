@@ -168,81 +168,116 @@ def define_site_open(b: _Builder, problem: CoverageProblem, x0: int, y0: int,
                np.ones(n_cand), 1, -np.inf, float(problem.max_new_sites))
 
 
+Ladder = tuple[int, int, np.ndarray, np.ndarray | None]
+
+
+def _cumulative(gains: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Expected coverage from ``n`` assets of one type (gains summed up to the backup depth)."""
+    cum = np.concatenate([[0.0], np.cumsum(gains)])
+    return np.asarray(cum[np.minimum(n, len(gains)).astype(int)])
+
+
 def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
-                 n_sites: int, done: np.ndarray
-                 ) -> tuple[int, np.ndarray, list[tuple[int, int, np.ndarray]]]:
-    """Ladder and cover variables with ``Ladder-supply`` and ``Cover-cap`` for open cells."""
+                 n_sites: int, done: np.ndarray) -> tuple[int, np.ndarray, list[Ladder]]:
+    """Ladder and cover variables with ``Ladder-supply`` and ``Cover-cap`` for open cells.
+
+    For a type added in groups of g, the ladder counts groups instead of assets: the m-th group
+    reaching cell i adds ``cum(b_i + g m) - cum(b_i + g (m - 1))``, where b_i is today's assets of
+    the type reaching i (fixed) and ``cum`` the expected coverage of that many assets. This is the
+    same measure, but a fractional group in the LP relaxation earns only its share of the whole
+    group's gain, which keeps the bound tight.
+    """
     value = problem.value
     open_cells = np.flatnonzero(~done & (value > 0))
     pos = np.full(len(value), -1)
     pos[open_cells] = np.arange(len(open_cells))
-    c0 = b.add_vars("Cover", np.zeros(len(open_cells)), np.ones(len(open_cells)),
-                    cost=value[open_cells])
     n_open = len(open_cells)
-    cap_rows = [np.arange(n_open)]
-    cap_cols = [c0 + np.arange(n_open)]
-    cap_vals = [np.ones(n_open)]
+    c0 = b.add_vars("Cover", np.zeros(n_open), np.ones(n_open), cost=value[open_cells])
+    cap_rows, cap_cols, cap_vals = [np.arange(n_open)], [c0 + np.arange(n_open)], [np.ones(n_open)]
+    cap_upper = np.zeros(n_open)
     lad_r: list[np.ndarray] = []
     lad_c: list[np.ndarray] = []
     lad_v: list[np.ndarray] = []
-    ladders: list[tuple[int, int, np.ndarray]] = []  # (type, first column, cells reached)
+    ladders: list[Ladder] = []
     n_lad_rows = 0
+    sizes = problem.group_sizes()
+    grouped = [int(v) for v in np.flatnonzero(sizes > 1)]
+    base = np.zeros_like(problem.fixed_counts()) if problem.relocate else problem.fixed_counts()
+    base_reach = reach.counts_covering(base).astype(np.int64)
     for a, inc in enumerate(reach.incidence):
         sub = inc[open_cells]
         reached = np.flatnonzero(np.diff(sub.indptr) > 0)
         if len(reached) == 0:
             continue
+        cells = open_cells[reached]
         gains = reach.gains[a]
-        k = len(gains)
+        if sizes[a] > 1:
+            g, b_i = int(sizes[a]), base_reach[a, cells]
+            steps = int(np.ceil(len(gains) / g))
+            levels = b_i[:, None] + g * np.arange(steps + 1)[None, :]
+            cum = _cumulative(gains, levels.ravel()).reshape(levels.shape)
+            cell_gains = np.diff(cum, axis=1)  # (cells, steps)
+            cap_upper[pos[cells]] += cum[:, 0]  # today's assets of the type: a constant
+            supply_cols = b.families["Groups"][0] + grouped.index(a) * n_sites
+            k, tier_gains, tier_base = steps, cell_gains.ravel(), b_i
+        else:
+            supply_cols = x0 + a * n_sites
+            k, tier_gains, tier_base = len(gains), np.tile(gains, len(reached)), None
         h0 = b.add_vars(f"Ladder[{reach.asset_ids[a]}]", np.zeros(len(reached) * k),
                         np.ones(len(reached) * k))
-        ladders.append((a, h0, open_cells[reached]))
+        ladders.append((a, h0, cells, tier_base))
         row_ids = n_lad_rows + np.arange(len(reached))
-        # sum_k h[a,i,k] - sum_j x[a,j] <= 0
+        # sum_k h[a,i,k] - sum_j (x or n)[a,j] <= 0
         lad_r.append(np.repeat(row_ids, k))
         lad_c.append(h0 + np.arange(len(reached) * k))
         lad_v.append(np.ones(len(reached) * k))
-        sub = sub[reached].tocoo()
-        lad_r.append(row_ids[sub.row])
-        lad_c.append(x0 + a * n_sites + sub.col)
-        lad_v.append(-np.ones(len(sub.col)))
+        coo = sub[reached].tocoo()
+        lad_r.append(row_ids[coo.row])
+        lad_c.append(supply_cols + coo.col)
+        lad_v.append(-np.ones(len(coo.col)))
         n_lad_rows += len(reached)
-        # c[i] - sum_k gain_k h[a,i,k] <= 0
-        cap_rows.append(np.repeat(pos[open_cells[reached]], k))
+        # c[i] - sum_k gain h[a,i,k] <= (constant from today's grouped assets)
+        cap_rows.append(np.repeat(pos[cells], k))
         cap_cols.append(h0 + np.arange(len(reached) * k))
-        cap_vals.append(-np.tile(gains, len(reached)))
+        cap_vals.append(-tier_gains)
     if lad_r:
         b.add_rows("Ladder-supply", np.concatenate(lad_r), np.concatenate(lad_c),
                    np.concatenate(lad_v), n_lad_rows, -np.inf, 0.0)
     b.add_rows("Cover-cap", np.concatenate(cap_rows), np.concatenate(cap_cols),
-               np.concatenate(cap_vals), len(open_cells), -np.inf, 0.0)
+               np.concatenate(cap_vals), n_open, -np.inf, cap_upper)
     return c0, open_cells, ladders
 
 
 def _start_vector(b: _Builder, problem: CoverageProblem, reach: Reach, start: np.ndarray,
-                  candidates: np.ndarray, cover: tuple[int, np.ndarray, list[tuple[int, int,
-                                                                                  np.ndarray]]]
+                  candidates: np.ndarray, cover: tuple[int, np.ndarray, list[Ladder]]
                   ) -> np.ndarray:
-    """A complete feasible solution from a deployment (HiGHS rejects partial ones)."""
+    """Return a complete feasible solution from a deployment (HiGHS rejects partial ones)."""
     full = np.zeros(b.n_cols)
     x0 = b.families["Assign"][0]
     full[x0:x0 + start.size] = start.ravel()
     y0 = b.families["Open"][0]
     full[y0:y0 + len(candidates)] = (start[:, candidates].sum(axis=0) > 0).astype(float)
+    sizes = problem.group_sizes()
+    base = np.zeros_like(start) if problem.relocate else problem.fixed_counts()
+    groups = np.zeros_like(start)
     if "Groups" in b.families:
-        sizes = problem.group_sizes()
-        base = np.zeros_like(start) if problem.relocate else problem.fixed_counts()
         grouped = np.flatnonzero(sizes > 1)
+        groups[grouped] = (start[grouped] - base[grouped]) // sizes[grouped, None]
         g0, n = b.families["Groups"]
-        full[g0:g0 + n] = ((start[grouped] - base[grouped]) // sizes[grouped, None]).ravel()
+        full[g0:g0 + n] = groups[grouped].ravel()
     counts = reach.counts_covering(start)
+    group_counts = reach.counts_covering(groups)
     c0, open_cells, ladders = cover
     total = np.zeros(len(problem.cells))
-    for a, h0, cells in ladders:
-        k = len(reach.gains[a])
-        h = (np.arange(k)[None, :] < counts[a, cells][:, None]).astype(float)
+    for a, h0, cells, tier_base in ladders:
+        gains = reach.gains[a]
+        if tier_base is None:
+            k, used = len(gains), counts[a, cells]
+        else:
+            k, used = int(np.ceil(len(gains) / sizes[a])), group_counts[a, cells]
+        h = (np.arange(k)[None, :] < used[:, None]).astype(float)
         full[h0:h0 + h.size] = h.ravel()
-        total[cells] += h @ reach.gains[a]
+        total[cells] += _cumulative(gains, counts[a, cells])
     full[c0:c0 + len(open_cells)] = np.minimum(1.0, total[open_cells])
     return full
 
