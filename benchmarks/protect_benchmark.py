@@ -7,7 +7,7 @@ move: ``relocate=True``), at most 20 new temporary operating bases, response wit
 Target: <= 1 % gap within 60 s on 2 cores.
 
 Run: ``python benchmarks/protect_benchmark.py [--cells 5000] [--sites 200] [--assets 30]
-[--seeds 3] [--threads 2]``.
+[--seeds 3] [--threads 2] [--response 120]``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from bluehelmet.protect.problem import CoverageProblem, Reach
 from bluehelmet.protect.solve import evaluate, greedy, optimise
 
 
-def instance(n_cells: int, n_sites: int, n_assets: int, seed: int) -> CoverageProblem:
+def instance(n_cells: int, n_sites: int, n_assets: int, seed: int,
+             response: float = 120.0) -> CoverageProblem:
     """A generated area with hotspot risk, 15 bases and ``n_sites`` candidate sites."""
     rng = np.random.default_rng(seed)
     ncol = int(round(np.sqrt(2 * n_cells)))
@@ -58,7 +59,7 @@ def instance(n_cells: int, n_sites: int, n_assets: int, seed: int) -> CoveragePr
     split["utility_helicopter"] = n_assets - sum(split.values())
     fixed = pd.DataFrame({"site_id": pd.Series(dtype=str), "asset_type_id": pd.Series(dtype=str),
                           "count": pd.Series(dtype=int)})
-    return CoverageProblem(cells, sites, assets, fixed, split, response_minutes=120.0,
+    return CoverageProblem(cells, sites, assets, fixed, split, response_minutes=response,
                            max_new_sites=20, relocate=True)
 
 
@@ -71,13 +72,14 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--response", type=float, default=120.0)
     args = parser.parse_args()
     proc = psutil.Process()
     print("| seed | cells | sites | assets | pairs in reach | columns | rows | greedy s | "
           "MILP build s | MILP solve s | status | gap % | greedy / MILP | peak RSS MB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|")
     for seed in range(args.seeds):
-        problem = instance(args.cells, args.sites, args.assets, seed)
+        problem = instance(args.cells, args.sites, args.assets, seed, args.response)
         t0 = time.perf_counter()
         reach = Reach(problem)
         pairs = sum(d.nnz for d in reach.distance)
