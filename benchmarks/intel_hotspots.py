@@ -1,7 +1,7 @@
 """Benchmark: hotspots (aggregation + Gi* with FDR) for all bundled UCDP events, < 2 s target.
 
-Baseline in the same run: Gi* computed with a dense Python loop over the cells that have events
-(the textbook formula, one cell at a time), timed on the same data.
+Baseline in the same run: the textbook Gi* formula in a Python loop, one cell at a time, over the
+same study area (same output), timed on the same data.
 """
 
 from __future__ import annotations
@@ -10,24 +10,23 @@ import time
 
 import numpy as np
 
-from bluehelmet.intel.hotspots import aggregate, hotspots, study_area
 from bluehelmet.intel.grid import row_col
+from bluehelmet.intel.hotspots import aggregate, gi_star, hotspots, study_area
 from bluehelmet.intel.reports import events_to_reports
 from bluehelmet.model.access import AccessContext
 from bluehelmet.reference import ucdp_events
 
 
 def loop_gi_star(values: dict[int, float], cells: np.ndarray) -> dict[int, float]:
-    """Gi* for the cells with a value, looping over cells and their 3x3 neighbourhood."""
+    """Gi* of every cell of the study area, looping over cells and their 3x3 neighbourhood."""
     x = np.array([values.get(int(g), 0.0) for g in cells])
     n, mean = len(x), x.mean()
     sd = np.sqrt((x**2).mean() - mean**2)
     inside = set(int(g) for g in cells)
     out = {}
-    for g in values:
-        row, col = row_col(np.array([g]))
-        neigh = [int(r * 720 + c + 1) for r in range(row[0] - 1, row[0] + 2)
-                 for c in range(col[0] - 1, col[0] + 2)]
+    rows, cols = row_col(cells)
+    for g, r0, c0 in zip(cells.tolist(), rows.tolist(), cols.tolist(), strict=True):
+        neigh = [r * 720 + c + 1 for r in range(r0 - 1, r0 + 2) for c in range(c0 - 1, c0 + 2)]
         neigh = [h for h in neigh if h in inside]
         w = len(neigh)
         s = sum(values.get(h, 0.0) for h in neigh)
@@ -47,12 +46,16 @@ def main() -> None:
     values = dict(zip(agg["gid"].astype(int), agg["civilian_deaths"].astype(float), strict=True))
     cells = study_area(np.array(list(values)))
     start = time.perf_counter()
+    gi_star(agg.set_index("gid")["civilian_deaths"].astype(float), cells)
+    vectorised = time.perf_counter() - start
+    start = time.perf_counter()
     slow = loop_gi_star(values, cells)
     loop = time.perf_counter() - start
     z = result.set_index("gid")["z"]
     diff = max(abs(z[g] - v) for g, v in slow.items())
-    print(f"loop baseline (Gi* of the {len(values):,} cells with events only): {loop:.2f} s; "
-          f"ratio {loop / fast:.1f}x; max |z difference| {diff:.2e}")
+    print(f"loop baseline (Gi* of the same {len(slow):,} cells): {loop:.2f} s (Gi* only, "
+          f"without aggregation) against {vectorised:.3f} s for scipy.sparse Gi* alone: "
+          f"ratio {loop / vectorised:.0f}x; max |z difference| {diff:.2e}")
 
 
 if __name__ == "__main__":

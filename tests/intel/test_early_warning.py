@@ -114,5 +114,7 @@ def test_cli_evaluate(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
     assert set(metrics["years"]) == {"2006", "2007"}
-    assert set(metrics["mean"]) == {"model", "persistence", "historical_mean", "kernel_density"}
+    assert set(metrics["mean"]) == {"model", "persistence", "persistence_count",
+                                   "historical_mean", "kernel_density"}
+    assert metrics["mean"]["persistence_count"]["brier"] is None
     assert (tmp_path / "cal.png").stat().st_size > 1000

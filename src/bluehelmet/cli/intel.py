@@ -68,12 +68,12 @@ def fuse(store: Path = StoreOption,
                                          "incident_links.csv [default: the store]."),
          org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
     """Fuse the reports you may see into incidents; write incidents and their links."""
-    from bluehelmet.intel.fusion import Rules, fuse
-    from bluehelmet.intel.reports import _load_all, write_csv
+    from bluehelmet.intel.fusion import Rules, fuse_store
+    from bluehelmet.intel.reports import write_csv
 
     reader = reader_context(org, clearance)
     with cli_errors():
-        result = fuse(_load_all(store), reader, Rules(distance_km, gap_hours))
+        result = fuse_store(store, reader, Rules(distance_km, gap_hours))
     folder = out or store
     write_csv(result.incidents, folder / "incidents.csv")
     write_csv(result.links, folder / "incident_links.csv")

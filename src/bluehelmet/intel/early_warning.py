@@ -87,6 +87,14 @@ def persistence(panel: Panel, target_year: int) -> np.ndarray:
     return (panel.civilian_deaths[:, k] >= 1).astype("float64")
 
 
+def persistence_count(panel: Panel, target_year: int) -> np.ndarray:
+    """Last year's civilian deaths in the cell, as a ranking score (not a probability)."""
+    k = target_year - int(panel.years[0]) - 1
+    if k < 0:
+        return np.zeros(len(panel.cells))
+    return panel.civilian_deaths[:, k].astype("float64")
+
+
 def historical_mean(panel: Panel, target_year: int) -> np.ndarray:
     """Share of the years before ``target_year`` in which the cell had civilian deaths."""
     k = target_year - int(panel.years[0])

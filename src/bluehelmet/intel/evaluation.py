@@ -20,7 +20,10 @@ from bluehelmet.intel import early_warning as ew
 from bluehelmet.intel.features import Panel, all_features, build_panel
 
 #: Models in the order they are reported.
-MODELS: tuple[str, ...] = ("model", "persistence", "historical_mean", "kernel_density")
+MODELS: tuple[str, ...] = ("model", "persistence", "persistence_count", "historical_mean",
+                           "kernel_density")
+#: Scores that rank cells but are not probabilities: no Brier score, no calibration.
+RANK_ONLY: tuple[str, ...] = ("persistence_count",)
 METRICS: tuple[str, ...] = ("roc_auc", "pr_auc", "brier", "top1_cells", "top5_cells",
                             "top1_deaths", "top5_deaths")
 #: Probability bin edges of the reliability diagram (log-spaced: risks are mostly small).
@@ -54,11 +57,17 @@ class Evaluation:
         years: dict[str, Any] = {}
         for row in self.metrics.to_dict("records"):
             years.setdefault(str(row["year"]), {})[str(row["model"])] = {
-                m: float(row[m]) for m in METRICS}
-        mean = {str(m): {k: float(v) for k, v in row.items()}
+                m: _number(row[m]) for m in METRICS}
+        mean = {str(m): {str(k): _number(v) for k, v in row.items()}
                 for m, row in self.means().iterrows()}
         return {"target": "civilian deaths >= 1 in a PRIO-GRID cell in the year",
                 "info": self.info, "years": years, "mean": mean}
+
+
+def _number(value: Any) -> float | None:
+    """A metric for JSON: ``None`` (null) where it is undefined, e.g. Brier of a rank score."""
+    number = float(value)
+    return None if np.isnan(number) else number
 
 
 def top_share(score: np.ndarray, weight: np.ndarray, share: float) -> float:
@@ -80,13 +89,14 @@ def top_share(score: np.ndarray, weight: np.ndarray, share: float) -> float:
     return float((w[above].sum() + tied_share * w[tied].sum()) / total)
 
 
-def score(label: np.ndarray, deaths: np.ndarray, prob: np.ndarray) -> dict[str, float]:
-    """All :data:`METRICS` of one prediction."""
+def score(label: np.ndarray, deaths: np.ndarray, prob: np.ndarray, *, probability: bool = True
+          ) -> dict[str, float]:
+    """All :data:`METRICS` of one prediction (no Brier score unless it is a ``probability``)."""
     both = 0 < label.sum() < len(label)
     return {
         "roc_auc": float(roc_auc_score(label, prob)) if both else float("nan"),
         "pr_auc": float(average_precision_score(label, prob)) if both else float("nan"),
-        "brier": float(brier_score_loss(label, prob)),
+        "brier": float(brier_score_loss(label, prob)) if probability else float("nan"),
         "top1_cells": top_share(prob, label.astype(float), 0.01),
         "top5_cells": top_share(prob, label.astype(float), 0.05),
         "top1_deaths": top_share(prob, deaths, 0.01),
@@ -98,6 +108,7 @@ def _predict_all(panel: Panel, feats: np.ndarray, year: int) -> dict[str, np.nda
     return {
         "model": ew.fit_predict_model(panel, feats, year),
         "persistence": ew.persistence(panel, year),
+        "persistence_count": ew.persistence_count(panel, year),
         "historical_mean": ew.historical_mean(panel, year),
         "kernel_density": ew.kernel_density(panel, year),
     }
@@ -136,7 +147,8 @@ def evaluate(events: pd.DataFrame, first_test_year: int, *, cells: pd.DataFrame 
         deaths = panel.civilian_deaths[:, panel.column(year)]
         scores = _predict_all(panel, feats, year)
         for name in MODELS:
-            rows.append({"year": year, "model": name, **score(label, deaths, scores[name])})
+            rows.append({"year": year, "model": name, **score(
+                label, deaths, scores[name], probability=name not in RANK_ONLY)})
         preds.append(pd.DataFrame({"year": year, "gid": panel.cells["gid"].to_numpy(),
                                    "label": label, "civilian_deaths": deaths, **scores}))
         if progress is not None:
@@ -153,7 +165,7 @@ def calibration_table(predictions: pd.DataFrame) -> pd.DataFrame:
     """Reliability table pooled over test years: per model and bin, mean forecast and frequency."""
     edges = np.asarray(CALIBRATION_EDGES)
     out = []
-    for name in MODELS:
+    for name in [m for m in MODELS if m not in RANK_ONLY]:
         prob = predictions[name].to_numpy()
         which = np.clip(np.searchsorted(edges, prob, side="right") - 1, 0, len(edges) - 2)
         frame = pd.DataFrame({"bin": which, "prob": prob, "label": predictions["label"]})
@@ -174,7 +186,7 @@ def plot_calibration(table: pd.DataFrame, path: str | Path) -> Path:
               "historical_mean": ("^", ":"), "kernel_density": ("D", "-.")}
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.plot([1e-4, 1], [1e-4, 1], color="0.6", linewidth=1, label="perfect calibration")
-    for name in MODELS:
+    for name in [m for m in MODELS if m not in RANK_ONLY]:
         rows = table[(table["model"] == name) & (table["cells"] >= 20)]
         marker, line = styles[name]
         ax.plot(rows["forecast"].clip(lower=1e-4), rows["observed"].clip(lower=1e-4),

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from bluehelmet.intel.index import GridIndex, haversine_km, pairs_between, pairs_within, sphere_km
-from bluehelmet.intel.reports import PRECISION_HOURS, for_reader, parse_times
+from bluehelmet.intel.reports import PRECISION_HOURS, _load_all, for_reader, parse_times
 from bluehelmet.model.access import AccessContext, Classification
 
 #: Categories, most specific first; an incident takes the first one among its reports.
@@ -168,6 +169,11 @@ def fuse(reports: pd.DataFrame, reader: AccessContext, rules: Rules | None = Non
     shown = for_reader(reports, reader)
     p = _prepare(shown)
     return _assemble(shown, link_pairs(shown, rules, p), rules, reader, p)
+
+
+def fuse_store(store: str | Path, reader: AccessContext, rules: Rules | None = None) -> Fusion:
+    """Fuse the reports of a store folder that ``reader`` may see."""
+    return fuse(_load_all(store), reader, rules)
 
 
 def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -> Fusion:

@@ -125,9 +125,10 @@ def hotspots(reports: pd.DataFrame, reader: AccessContext, *, value: str = "repo
 
 
 def poisson_trend(years: np.ndarray, counts: np.ndarray) -> dict[str, float]:
-    """Poisson regression ``log E[count] = a + b (year - mean)`` by IRLS; slope, z and p.
+    """Quasi-Poisson regression ``log E[count] = a + b (year - mean)`` by IRLS; slope, z and p.
 
-    Returns ``change_per_year`` (exp(b) - 1), ``z`` and two-sided ``p`` (Wald test).
+    Returns ``change_per_year`` (exp(b) - 1), ``z`` and two-sided ``p`` (Wald test with the
+    standard error scaled by the Pearson dispersion).
     """
     undefined = {"change_per_year": float("nan"), "z": float("nan"), "p": float("nan")}
     # A trend needs two years, and counts that are not all in one year (else the slope runs off).
@@ -143,7 +144,10 @@ def poisson_trend(years: np.ndarray, counts: np.ndarray) -> dict[str, float]:
         if np.abs(step).max() < 1e-10:
             break
     mu = np.exp(x @ beta)
-    cov = np.linalg.inv(x.T @ (mu[:, None] * x))
+    # Quasi-Poisson: conflict counts are overdispersed, so the standard error is scaled by the
+    # Pearson dispersion (at least 1) instead of trusting the Poisson variance.
+    dispersion = max(float(((y - mu) ** 2 / mu).sum()) / max(len(y) - 2, 1), 1.0)
+    cov = np.linalg.inv(x.T @ (mu[:, None] * x)) * dispersion
     z = float(beta[1] / np.sqrt(cov[1, 1]))
     return {"change_per_year": float(np.expm1(beta[1])), "z": z,
             "p": float(2 * stats.norm.sf(abs(z)))}
