@@ -53,6 +53,18 @@ def test_incidents_hotspots_and_trends() -> None:
     assert SECRET_CELL in set(aggregate(table, OWNER, period="all")["gid"])
 
 
+def test_early_warning_inputs() -> None:
+    from bluehelmet.intel.early_warning import risk_inputs
+
+    table = case()
+    for reader in READERS:
+        events = risk_inputs(table, reader)
+        assert events["deaths_civilians"].sum() < 40
+        assert not ((events["longitude"] == -1.0) & (events["latitude"] == 16.0)).any()
+    owner = risk_inputs(table, OWNER)
+    assert owner["deaths_civilians"].max() == 40
+
+
 def test_protected_reporter_identity_stays_with_owner(tmp_path: Path) -> None:
     store = _store(tmp_path)
     own = reports(store, AccessContext("MINUSMA", Classification.CONFIDENTIAL))

@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from bluehelmet.intel.features import FEATURE_NAMES, Panel, all_features, build_panel
 from bluehelmet.intel.grid import NCOL, NROW, row_col
+from bluehelmet.model.access import AccessContext
 
 #: KDE bandwidths tried (standard deviation in 0.5 degree cells), chosen on training years only.
 KDE_BANDWIDTHS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
@@ -184,6 +185,26 @@ def predict_risk(events: pd.DataFrame, target_year: int, *,
     lon, lat = centre(panel.cells["gid"])
     return pd.DataFrame({"gid": panel.cells["gid"].to_numpy("int64"), "longitude": lon,
                          "latitude": lat, "risk": risk})
+
+
+def risk_inputs(reports: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
+    """Early-warning input events built from the reports ``reader`` may see.
+
+    Reports are first fused into incidents for the reader (so one event reported three times
+    counts once, and nothing the reader may not see enters); each located incident becomes one
+    event with ``year, longitude, latitude, best, deaths_civilians`` for :func:`predict_risk`.
+    """
+    from bluehelmet.intel.fusion import fuse
+
+    incidents = fuse(reports, reader).incidents
+    located = incidents.dropna(subset=["longitude", "latitude"])
+    year = pd.to_numeric(located["first_time"].str.slice(0, 4), errors="coerce")
+    return pd.DataFrame({
+        "year": year.astype("Int64"), "longitude": located["longitude"].to_numpy(float),
+        "latitude": located["latitude"].to_numpy(float),
+        "best": located["fatalities"].fillna(0).to_numpy(), "deaths_civilians":
+        located["civilian_deaths"].fillna(0).to_numpy(),
+    }).dropna(subset=["year"]).reset_index(drop=True)
 
 
 def _universe(cells: pd.DataFrame) -> pd.DataFrame:
