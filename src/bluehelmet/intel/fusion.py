@@ -34,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 from bluehelmet.intel.index import GridIndex, haversine_km, pairs_between, pairs_within, sphere_km
 from bluehelmet.intel.reports import PRECISION_HOURS, _load_all, for_reader, parse_times
 from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.validate import empty_table
 
 #: Categories, most specific first; an incident takes the first one among its reports.
 CATEGORIES: tuple[str, ...] = (
@@ -212,13 +213,16 @@ def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: 
     n = len(reports)
     graph = sp.coo_matrix((np.ones(len(pairs)), (pairs["i"], pairs["j"])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
-    # Earliest report (time, then id) names the incident: stable ids across re-runs.
-    order = np.lexsort((reports["id"].to_numpy(str), np.nan_to_num(p.hours, nan=np.inf)))
-    first = pd.Series(order).groupby(component[order]).first()
-    names = "inc-" + reports["id"].to_numpy(str)[first.to_numpy()]
-    incident_id = names[np.searchsorted(first.index.to_numpy(), component)]
+    ids = reports["id"].to_numpy(str)
+    # Reports grouped by incident, each group in time order (time, then id): the first report
+    # of a group names the incident, so ids are stable across re-runs.
+    by_time = np.lexsort((ids, np.nan_to_num(p.hours, nan=np.inf)))
+    grouped = by_time[np.argsort(component[by_time], kind="stable")]
+    _, start = np.unique(component[grouped], return_index=True)
+    names = np.char.add("inc-", ids[grouped[start]])
+    incident_id = names[component]  # components are numbered 0..k-1, in the order of unique
     fused = reports.assign(incident_id=pd.array(incident_id, dtype="string"))
-    incidents = _summarise(fused, order, p, reader)
+    incidents = _summarise(reports, grouped, start, names, p, reader)
     a = np.minimum(pairs["i"].to_numpy(int), pairs["j"].to_numpy(int))
     b = np.maximum(pairs["i"].to_numpy(int), pairs["j"].to_numpy(int))
     swap = np.nan_to_num(p.hours[a], nan=np.inf) > np.nan_to_num(p.hours[b], nan=np.inf)
@@ -226,8 +230,8 @@ def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: 
     cats = np.asarray(CATEGORIES)
     links = pd.DataFrame({
         "incident_id": pd.array(incident_id[a], dtype="string"),
-        "report_a": pd.array(reports["id"].to_numpy(str)[a], dtype="string"),
-        "report_b": pd.array(reports["id"].to_numpy(str)[b], dtype="string"),
+        "report_a": pd.array(ids[a], dtype="string"),
+        "report_b": pd.array(ids[b], dtype="string"),
         "rule": rules.text(),
         "distance_km": pairs["distance_km"].to_numpy(float),
         "gap_hours": pairs["gap_hours"].to_numpy(float),
@@ -237,65 +241,61 @@ def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: 
     return Fusion(fused, incidents, links, rules)
 
 
-def _joined_ids(frame: pd.DataFrame) -> pd.Series:
-    """``;``-joined report ids per incident, earliest first (``frame`` is in time order)."""
-    # A stable sort by incident keeps time order within each incident and makes groups
-    # contiguous, so one pass over slices replaces a slow per-group pandas aggregation.
-    incident = frame["incident"].to_numpy()
-    order = np.argsort(incident, kind="stable")
-    keys, start = np.unique(incident[order], return_index=True)
-    ids = frame["id"].to_numpy()[order].tolist()
-    bounds = [*start.tolist(), len(ids)]
-    joined = [";".join(ids[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    return pd.Series(joined, index=keys)
-
-
-def _summarise(fused: pd.DataFrame, order: np.ndarray, p: _Prepared, reader: AccessContext
-               ) -> pd.DataFrame:
-    levels = {c.label: int(c) for c in Classification}
-    labels = {int(c): c.label for c in Classification}
-    frame = pd.DataFrame({
-        "incident": fused["incident_id"].to_numpy(str)[order],
-        "id": fused["id"].to_numpy(str)[order],
-        "time": fused["time"].astype("string").to_numpy(str)[order],
-        "lon": p.lon[order], "lat": p.lat[order], "category": p.category[order],
-        "fatalities": fused["fatalities"].astype("float64").to_numpy()[order],
-        "civilian_deaths": fused["civilian_deaths"].astype("float64").to_numpy()[order],
-        "level": fused["classification"].map(levels).fillna(2).to_numpy(int)[order],
-        "p": report_probability(fused)[order],
-        "source": (fused["owner"].astype("string") + "/" + fused["source_type"].astype("string")
-                   ).to_numpy(str)[order],
-    })
+def _confidence(reports: pd.DataFrame, component: np.ndarray, k: int) -> np.ndarray:
+    """Noisy-OR over sources of each source's best report probability, per incident."""
     # Reports from one source are not independent: take each source's best report, then combine
-    # sources as independent witnesses (noisy-OR).
-    per_source = frame.groupby(["incident", "source"], sort=False)["p"].max()
-    confidence = 1 - np.exp(np.log1p(-per_source.clip(upper=0.999)).groupby(level=0).sum())
-    g = frame.groupby("incident", sort=False)
-    out = pd.DataFrame({
-        "first_time": g["time"].first(), "last_time": g["time"].last(),
-        "longitude": g["lon"].mean(), "latitude": g["lat"].mean(),
-        "category": g["category"].min().map(dict(enumerate(CATEGORIES))),
-        "reports": g["id"].size(), "report_ids": _joined_ids(frame),
-        "fatalities": g["fatalities"].max(), "civilian_deaths": g["civilian_deaths"].max(),
-        "confidence": confidence, "level": g["level"].max(),
+    # sources as independent witnesses.
+    source, _ = pd.factorize(reports["owner"].astype("string").fillna("") + "/"
+                             + reports["source_type"].astype("string").fillna(""))
+    key = component.astype("int64") * (int(source.max()) + 1) + source
+    unique, inverse = np.unique(key, return_inverse=True)
+    best = np.zeros(len(unique))
+    np.maximum.at(best, inverse, report_probability(reports))
+    log_miss = np.bincount(unique // (int(source.max()) + 1),
+                           weights=np.log1p(-np.minimum(best, 0.999)), minlength=k)
+    return 1 - np.exp(log_miss)
+
+
+def _summarise(reports: pd.DataFrame, grouped: np.ndarray, start: np.ndarray, names: np.ndarray,
+               p: _Prepared, reader: AccessContext) -> pd.DataFrame:
+    """One row per incident; ``grouped`` lists reports by incident, ``start`` where each begins."""
+    k = len(start)
+    if k == 0:
+        return empty_table("incidents")
+    end = np.append(start[1:], len(grouped))
+    sizes = end - start
+    component = np.repeat(np.arange(k), sizes)  # incident number of each position in grouped
+    times = reports["time"].astype("string").to_numpy(str)[grouped]
+    located = np.isfinite(p.lon[grouped]) & np.isfinite(p.lat[grouped])
+    n_located = np.bincount(component, weights=located, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lon = np.bincount(component, np.where(located, p.lon[grouped], 0), k) / n_located
+        lat = np.bincount(component, np.where(located, p.lat[grouped], 0), k) / n_located
+    fatalities = reports["fatalities"].astype("float64").to_numpy()[grouped]
+    civilians = reports["civilian_deaths"].astype("float64").to_numpy()[grouped]
+    levels = {c.label: int(c) for c in Classification}
+    level = reports["classification"].map(levels).fillna(2).to_numpy(int)[grouped]
+    id_list = reports["id"].to_numpy(str)[grouped].tolist()
+    joined = [";".join(id_list[a:b]) for a, b in zip(start.tolist(), end.tolist(), strict=True)]
+    table = pd.DataFrame({
+        "id": pd.array(names, dtype="string"),
+        "first_time": pd.array(times[start], dtype="string"),
+        "last_time": pd.array(times[end - 1], dtype="string"),
+        "longitude": lon, "latitude": lat,
+        "category": pd.array(np.asarray(CATEGORIES)[np.minimum.reduceat(p.category[grouped],
+                                                                        start)],
+                             dtype="string"),
+        "reports": pd.array(sizes, dtype="Int64"),
+        "report_ids": pd.array(joined, dtype="string"),
+        "fatalities": pd.Series(np.fmax.reduceat(fatalities, start)).round().astype("Int64"),
+        "civilian_deaths": pd.Series(np.fmax.reduceat(civilians, start)).round().astype(
+            "Int64"),
+        "confidence": _confidence(reports.iloc[grouped], component, k),
+        "classification": pd.array([Classification(v).label for v in
+                                    np.maximum.reduceat(level, start)], dtype="string"),
+        "owner": pd.array([reader.organisation] * k, dtype="string"),
+        "releasable_to": pd.array([pd.NA] * k, dtype="string"),
+        "basis": pd.array(["derived"] * k, dtype="string"),
+        "source": pd.array(["fused from reports by bluehelmet intel fuse"] * k, dtype="string"),
     })
-    out.index.name = "id"
-    out = out.reset_index().sort_values("id", ignore_index=True)
-    return pd.DataFrame({
-        "id": out["id"].astype("string"),
-        "first_time": out["first_time"].astype("string"),
-        "last_time": out["last_time"].astype("string"),
-        "longitude": out["longitude"], "latitude": out["latitude"],
-        "category": out["category"].astype("string"),
-        "reports": out["reports"].astype("Int64"),
-        "report_ids": out["report_ids"].astype("string"),
-        "fatalities": out["fatalities"].round().astype("Int64"),
-        "civilian_deaths": out["civilian_deaths"].round().astype("Int64"),
-        "confidence": out["confidence"].to_numpy(float),
-        "classification": out["level"].map(labels).astype("string"),
-        "owner": pd.array([reader.organisation] * len(out), dtype="string"),
-        "releasable_to": pd.array([pd.NA] * len(out), dtype="string"),
-        "basis": pd.array(["derived"] * len(out), dtype="string"),
-        "source": pd.array(["fused from reports by bluehelmet intel fuse"] * len(out),
-                           dtype="string"),
-    })
+    return table.sort_values("id", ignore_index=True)
