@@ -13,7 +13,7 @@ from bluehelmet.forcegen.data import PlanningData
 
 def solve_reference(d: PlanningData, pairs) -> tuple[float, float]:  # noqa: ANN001
     """(weighted unmet, cost in MUSD) lexicographic optimum with CBC."""
-    T, h = d.n_months, int(d.params["handover_months"])
+    n_t, h = d.n_months, int(d.params["handover_months"])
     req, pl = d.requirements, d.pledges
     tours = []  # (pledge, req, start, end)
     for row in pairs.itertuples():
@@ -39,12 +39,12 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float]:  # noqa: ANN
     def month_cost(p: int, t: int) -> float:
         return pl.loc[p, "personnel"] * d.rate[t] + pl.loc[p, "fixed_monthly"]
     for p in pl.index:
-        for t in range(T):
+        for t in range(n_t):
             terms = [v for (pp, _, s, e), v in y.items() if pp == p and s <= t <= e]
             if terms:
                 prob += pulp.lpSum(terms) <= int(pl.loc[p, "count"])
     for c, cap in d.max_units.items():
-        for t in range(T):
+        for t in range(n_t):
             terms = [v for (p, _, s, e), v in y.items()
                      if pl.loc[p, "contributor_id"] == c and s <= t <= e]
             if terms:
@@ -54,7 +54,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float]:  # noqa: ANN
         import math
         for m in set(req["mission_id"]):
             for c in set(pl["contributor_id"]):
-                for t in range(T):
+                for t in range(n_t):
                     need = sum(r.count for r in req.itertuples()
                                if r.mission_id == m and r.first <= t <= r.last)
                     terms = [v for (p, rr, s, e), v in y.items()
@@ -67,19 +67,19 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float]:  # noqa: ANN
         for (p, rr, s, e), v in y.items():
             if req.loc[rr, "mission_id"] != b.mission_id:
                 continue
-            c = sum(month_cost(p, t) for t in range(s, min(e, T - 1) + 1)
+            c = sum(month_cost(p, t) for t in range(s, min(e, n_t - 1) + 1)
                     if d.fiscal_year[t] == b.fiscal_year)
             if c:
                 terms.append(c / 1e6 * v)
         if terms:
             prob += pulp.lpSum(terms) <= b.headroom_usd / 1e6
-    for t in range(T):
+    for t in range(n_t):
         terms = [pl.loc[p, "lift_moves"] * v for (p, _, s, e), v in y.items()
                  if s == t or e + 1 == t]
         if terms:
             prob += pulp.lpSum(terms) <= float(d.params["lift_moves_per_month"])
     unmet = pulp.lpSum(req.loc[r, "weight"] * v for (r, _), v in u.items())
-    cost = pulp.lpSum(sum(month_cost(p, t) for t in range(s, min(e, T - 1) + 1)) / 1e6 * v
+    cost = pulp.lpSum(sum(month_cost(p, t) for t in range(s, min(e, n_t - 1) + 1)) / 1e6 * v
                       for (p, _, s, e), v in y.items())
     solver = pulp.PULP_CBC_CMD(msg=False, gapRel=0)
     prob.setObjective(unmet)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
@@ -54,7 +54,7 @@ def plan_command(
                                         help="Override TOML file(s); each is planned and "
                                         "compared with the base."),
     horizon: int | None = typer.Option(None, "--horizon", help="Months to plan."),
-    time_limit: float = typer.Option(20.0, "--time-limit", help="Solver seconds per plan."),
+    time_limit: float = typer.Option(15.0, "--time-limit", help="Solver seconds per plan."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
 ) -> None:
@@ -72,7 +72,7 @@ def plan_command(
             for name, ovs in runs:
                 task = bar.add_task(f"{name}: building the model", total=None)
 
-                def show(stage: str, res: StageResult | None, task: int = task,
+                def show(stage: str, res: StageResult | None, task: TaskID = task,
                          name: str = name) -> None:
                     label = STAGE_LABELS.get(stage, stage)
                     if res is None:

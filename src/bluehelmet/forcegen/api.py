@@ -28,7 +28,7 @@ from bluehelmet.model.access import AccessContext
 from bluehelmet.scenario.core import Scenario
 
 #: Default solver time limit in seconds over all stages (``None`` waits for proven optimality).
-DEFAULT_TIME_LIMIT = 20.0
+DEFAULT_TIME_LIMIT = 15.0
 
 Progress = Callable[[str, StageResult | None], None]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,9 @@ class PlanningData:
         One row per requirement, with ``first``/``last`` active month indices (clipped to the
         horizon), ``weight`` (priority weight), ``critical``, ``language_needed``.
     pledges
-        One row per pledge with ``ready_base`` (date ready to move, before transit), ``until_month``,
-        ``monthly_cost`` (USD per unit-month at the first month's rate), ``personnel``, ...
+        One row per pledge with ``ready_base`` (date ready to move, before transit),
+        ``until_month``, ``monthly_cost`` (USD per unit-month at the first month's rate),
+        ``personnel``, ...
     candidates
         One row per candidate tour: ``pledge``, ``req`` (row positions), ``start``, ``end``
         (present months, inclusive), ``credit_from`` (first month counted as coverage), ``cost``.
@@ -56,7 +58,7 @@ class PlanningData:
     candidates: pd.DataFrame
     budgets: pd.DataFrame
     gender_targets: pd.DataFrame
-    params: dict[str, object]
+    params: dict[str, Any]
     max_units: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -111,7 +113,7 @@ def _rates(scenario: Scenario, months: pd.DatetimeIndex) -> np.ndarray:
 
 
 def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
-                  params: dict[str, object]) -> pd.DataFrame:
+                  params: dict[str, Any]) -> pd.DataFrame:
     req = scenario.requirements.reset_index(drop=True)
     missions = scenario.missions.set_index("id")
     units = scenario.unit_types.set_index("id")
@@ -196,7 +198,7 @@ def _caveat_ok(cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mission_ok, region_ok, lang_ok
 
 
-def pair_table(req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, object],
+def pair_table(req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, Any],
                origin: pd.Timestamp) -> pd.DataFrame:
     """Every pledge x requirement pair of the same unit type, with masks and earliest start."""
     left = pl.reset_index().rename(columns={"index": "pledge", "id": "pledge_id", "lon": "plon",
@@ -253,14 +255,14 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
 
 
 def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningData, pd.DataFrame]:
-    """Turn a (reader-filtered) scenario into :class:`PlanningData` and the pledge x requirement pairs.
+    """Turn a (reader-filtered) scenario into :class:`PlanningData` and pledge x requirement pairs.
 
     Raises
     ------
     DataError
         If a table the planner needs is empty or a PCRS level has no lead time.
     """
-    params = {k: p.value for k, p in scenario.parameters.items()}
+    params: dict[str, Any] = {k: p.value for k, p in scenario.parameters.items()}
     n_months = int(horizon if horizon is not None else params["horizon_months"])
     start = params["planning_start"]
     assert isinstance(start, dt.date)

@@ -60,8 +60,8 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     in month s_k, present until e_k = min(s_k + L_p − 1, last month of r) (regional
     organisations' bridging forces may leave earlier). Only tours that satisfy every caveat
     (excluded missions and regions, language), readiness
-    (s_k ≥ available_from + PCRS lead time + transit + loading), availability (e_k ≤ available_until)
-    and unit-type match exist as variables.
+    (s_k ≥ available_from + PCRS lead time + transit + loading), availability
+    (e_k ≤ available_until) and unit-type match exist as variables.
     """
     c = d.candidates
     ub = d.pledges["count"].to_numpy()[c["pledge"].to_numpy()]
@@ -188,7 +188,8 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
                           "fiscal_year": d.fiscal_year[t], "k": k, "cost": cost})
     budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
                                fiscal_year=d.budgets["fiscal_year"].astype(str))
-    budgets = budgets.groupby(["mission_id", "fiscal_year"], as_index=False)["headroom_usd"].sum()
+    budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],
+                                           as_index=False)["headroom_usd"].sum())
     frame = frame.merge(budgets, on=["mission_id", "fiscal_year"], how="inner")
     agg = frame.groupby(["mission_id", "fiscal_year", "k"], as_index=False).agg(
         cost=("cost", "sum"), headroom_usd=("headroom_usd", "first"))
@@ -257,7 +258,7 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     frame = frame.merge(keys, on=["category", "year"], how="inner")
     agg = frame.assign(coef=frame["persons"] * (frame["women"] - frame["target_share"])).groupby(
         ["category", "year", "k"], as_index=False)["coef"].sum()
-    rows, labels = _group_rows(agg[["category", "year"]])
+    rows, labels = _group_rows(pd.DataFrame(agg[["category", "year"]]))
     hard = str(d.params["gender_mode"]) == "hard"
     v = m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
     n = len(labels)

@@ -38,7 +38,7 @@ def frame(name: str, rows: dict[str, object], source: str) -> pd.DataFrame:
         elif col.dtype == "float64":
             out[col.name] = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce")
         else:
-            out[col.name] = pd.Series(values, dtype="object").astype(col.dtype)
+            out[col.name] = pd.Series(values, dtype="object").astype(col.dtype)  # type: ignore[call-overload]
     return pd.DataFrame(out)
 
 

@@ -132,8 +132,8 @@ def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
     k, t = _credited(d)
     got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t, "u": y[k]})
-    got = got.groupby(["req", "month"])["u"].sum()
-    have = got.reindex(pd.MultiIndex.from_arrays([ridx, month])).fillna(0).to_numpy()
+    per_month = got.groupby(["req", "month"])["u"].sum()
+    have = per_month.reindex(pd.MultiIndex.from_arrays([ridx, month])).fillna(0).to_numpy()
     short = np.clip(req["count"].to_numpy()[ridx] - have, 0, None)
     frame = pd.DataFrame({"req": ridx, "month": month, "short": short})
     first_short = frame[frame["short"] > 0].groupby("req")["month"].min()
@@ -164,7 +164,8 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
     budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
                                fiscal_year=d.budgets["fiscal_year"].astype(str))
-    budgets = budgets.groupby(["mission_id", "fiscal_year"], as_index=False)["headroom_usd"].sum()
+    budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],
+                                           as_index=False)["headroom_usd"].sum())
     fys = set(d.fiscal_year)
     budgets = budgets[budgets["fiscal_year"].isin(fys)]
     out = spent.merge(budgets, on=["mission_id", "fiscal_year"], how="outer")

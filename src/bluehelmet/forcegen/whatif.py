@@ -16,11 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData, prepare
+from bluehelmet.forcegen.data import prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
-from bluehelmet.forcegen.greedy import greedy_plan
-from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.solve import solve_relaxation
 from bluehelmet.scenario.core import Scenario
 
@@ -50,7 +48,7 @@ def base_value(solved: Solved) -> float:
 def _with_ask(view: Scenario, mission_id: str, unit_type_id: str) -> Scenario:
     s = view.copy()
     start = pd.Timestamp(s.param("planning_start"))
-    lang = s.missions.set_index("id").loc[mission_id, "language"]
+    lang = str(s.missions.set_index("id").loc[mission_id, "language"])
     contributors = s.tables["contributors"]
     if ASK_CONTRIBUTOR not in set(contributors["id"].astype(str)):
         row = frame("contributors", {"id": [ASK_CONTRIBUTOR], "name": ["Hypothetical new pledge"],
@@ -93,16 +91,18 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
         n_new = len(d2.candidates) - len(d.candidates)
         value = base - _resolve_unmet(s, horizon, solved) if n_new > 0 else 0.0
         first = pd.Timestamp(str(g.first_short) + "-01")
-        u = units.loc[g.unit_type_id]
-        monthly = float(u["personnel"]) * float(d.rate[0]) + float(
-            u["equipment_monthly_usd"]) + float(u["aviation_monthly_usd"])
+        u = units.loc[str(g.unit_type_id)]
+        monthly = (float(str(u["personnel"])) * float(d.rate[0])
+                   + float(str(u["equipment_monthly_usd"]))
+                   + float(str(u["aviation_monthly_usd"])))
         row = {"mission_id": g.mission_id, "unit_type_id": g.unit_type_id,
                "unit_type": u["name"], "capability": u["capability"],
-               "critical": bool(g.critical), "units_short_at_worst": int(g.max_short),
-               "unit_months_short": float(g.short_months),
-               "weighted_short": float(g.weighted_short), "first_month_short": g.first_short}
+               "critical": bool(g.critical), "units_short_at_worst": int(str(g.max_short)),
+               "unit_months_short": float(str(g.short_months)),
+               "weighted_short": float(str(g.weighted_short)),
+               "first_month_short": g.first_short}
         for level, months in leads.items():
-            row[f"request_by_{level}"] = (first - pd.DateOffset(months=int(months))).strftime(
+            row[f"request_by_{level}"] = (first - pd.DateOffset(months=int(str(months)))).strftime(
                 "%Y-%m-%d")
         row.update({"value_one_more_unit": float(value), "monthly_cost_usd": monthly,
                     "value_per_musd_month": float(value) / (monthly / 1e6) if monthly else np.nan,

@@ -1,0 +1,101 @@
+"""Force generation benchmark: PCRS-scale instance and a scaling table up to 10,000 pledges.
+
+For each generated instance (15 missions, 24 months, 20 unit types, N pledges) it measures model
+build time, HiGHS solve time and gap (lexicographic, all stages, one time limit), peak memory,
+the greedy baseline's gap to the optimiser, and the same first-stage model through CBC (the
+solver PuLP ships) for a time ratio. Each instance runs in its own process so memory is its own.
+
+Usage: python benchmarks/forcegen_scaling.py [--sizes 1000 2000 5000 10000] [--time-limit 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def run_one(n: int, time_limit: float, cbc: bool) -> dict[str, object]:
+    import numpy as np
+    import pulp
+
+    from bluehelmet.forcegen.data import prepare
+    from bluehelmet.forcegen.formulation import STAGES, build_model
+    from bluehelmet.forcegen.generate import random_scenario
+    from bluehelmet.forcegen.greedy import greedy_plan
+    from bluehelmet.forcegen.solve import _to_highs, solve
+
+    s = random_scenario(n_missions=15, n_months=24, n_pledges=n, n_unit_types=20, seed=2018)
+    t0 = time.perf_counter()
+    d, _ = prepare(s)
+    m = build_model(d)
+    _ = m.matrix
+    build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    xg = greedy_plan(m, d)
+    greedy_s = time.perf_counter() - t0
+    unmet = m.objective_vector("unmet")
+    r = solve(m, STAGES, time_limit=time_limit, mip_rel_gap=0.005, warm_start=xg)
+    st = {x.stage: x for x in r.stages}
+    z = st["unmet"].objective
+    out: dict[str, object] = {
+        "pledges": n, "candidate_tours": len(d.candidates), "rows": m.n_rows,
+        "nonzeros": int(m.matrix.nnz), "build_s": round(build, 2),
+        "solve_s": round(r.solve_seconds, 2), "status": r.status,
+        "gap_unmet": st["unmet"].mip_gap, "gap_cost": st["cost"].mip_gap if "cost" in st else None,
+        "unmet": z, "greedy_unmet": float(unmet @ xg), "greedy_s": round(greedy_s, 2),
+        "greedy_gap": (float(unmet @ xg) - z) / z if z else 0.0,
+    }
+    if cbc:
+        # Same first-stage model, written as MPS and given to the CBC binary PuLP ships.
+        h = _to_highs(m)
+        h.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), unmet)
+        with tempfile.TemporaryDirectory() as tmp:
+            mps = str(Path(tmp) / "m.mps")
+            h.writeModel(mps)
+            t0 = time.perf_counter()
+            hs = solve(m, ("unmet",), time_limit=time_limit, mip_rel_gap=0.005, warm_start=xg)
+            highs_s = time.perf_counter() - t0
+            cbc_path = pulp.PULP_CBC_CMD().path
+            t0 = time.perf_counter()
+            log = subprocess.run([cbc_path, mps, "-sec", str(time_limit), "-ratio", "0.005",
+                                  "-solve", "-quit"], capture_output=True, text=True).stdout
+            cbc_s = time.perf_counter() - t0
+        found = re.findall(r"Objective value:\s+([-\d.eE+]+)", log)
+        out.update({"highs_stage1_s": round(highs_s, 2), "highs_stage1": hs.stages[0].objective,
+                    "highs_stage1_gap": hs.stages[0].mip_gap, "cbc_stage1_s": round(cbc_s, 2),
+                    "cbc_stage1": float(found[-1]) if found else None,
+                    "cbc_stopped": "Stopped on time" in log or "stopped on time" in log,
+                    "cbc_to_highs_time_ratio": round(cbc_s / max(highs_s, 1e-9), 2)})
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 2000, 5000, 10000])
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--no-cbc", action="store_true")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.time_limit, not args.no_cbc)))
+        return
+    for n in args.sizes:
+        cmd = [sys.executable, __file__, "--one", str(n), "--time-limit", str(args.time_limit)]
+        if args.no_cbc:
+            cmd.append("--no-cbc")
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
+        err = json.dumps({"pledges": n, "error": res.stderr[-500:]})
+        print(lines[-1] if lines else err, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""The bundled 2018 scenario plans and reads sensibly."""
+
+from __future__ import annotations
+
+from bluehelmet import AccessContext, Classification, load_scenario
+from bluehelmet.forcegen import plan
+
+
+def test_2018_plan_is_feasible_and_sensible() -> None:
+    s = load_scenario("2018")
+    reader = AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL)
+    r = plan(s, reader, time_limit=6, smart_pledging=False, sensitivities=False)
+    summ = r.summary
+    assert summ["status"] in ("optimal", "time_limit")
+    assert 0 < summ["unmet_requirement_months"] < summ["required_requirement_months"]
+    assert summ["objective"] <= summ["greedy_objective"]
+    c = r.costs.dropna(subset=["headroom_usd"])
+    assert (c["cost_usd"] <= c["headroom_usd"] * (1 + 1e-6)).all()
+    # Helicopters are among the critical gaps the pledges cannot close.
+    gaps = r.gaps[r.gaps["unmet_unit_months"] > 0]
+    assert gaps["unit_type_id"].isin(["util_heli", "attack_heli"]).any()
+    assert summ["notice"]
