@@ -97,7 +97,7 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
                    + float(str(u["aviation_monthly_usd"])))
         row = {"mission_id": g.mission_id, "unit_type_id": g.unit_type_id,
                "unit_type": u["name"], "capability": u["capability"],
-               "critical": bool(g.critical), "units_short_at_worst": int(str(g.max_short)),
+               "critical": bool(g.critical), "units_short_at_worst": int(float(str(g.max_short))),
                "unit_months_short": float(str(g.short_months)),
                "weighted_short": float(str(g.weighted_short)),
                "first_month_short": g.first_short}
