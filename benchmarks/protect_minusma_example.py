@@ -25,7 +25,7 @@ from bluehelmet.protect.inputs import area_cells, mission_area, read_risk
 from bluehelmet.protect.planning import analyse_mission, risk_from_events, write_outputs
 from bluehelmet.protect.problem import Reach
 from bluehelmet.protect.requirements import apply_requirements
-from bluehelmet.protect.solve import today
+from bluehelmet.protect.solve import optimise, today
 from bluehelmet.reference.files import reference_path
 from bluehelmet.scenario.io import load_scenario, save_scenario
 
@@ -119,6 +119,13 @@ def main() -> None:
         analysis.requirements[["id", "mission_id", "unit_type_id", "count", "start", "end",
                                "priority", "basis"]]))
     print("\n### Uncovered high-risk cells (proposed)\n" + _md(analysis.uncovered.head(10)))
+
+    for sites in (0, 3):
+        moved = optimise(replace(analysis.problem, relocate=True, max_new_sites=sites))
+        heli = moved.deployment.loc[(moved.deployment["asset_type_id"] == "utility_helicopter")
+                                    & (moved.deployment["count"] > 0), "name"]
+        print(f"\n## Relocating today's assets (max {sites} TOBs): {moved.share:.3f} "
+              f"({moved.status}); helicopters at {', '.join(heli)}")
 
     a60 = analyse_mission(scenario, "MINUSMA", READER, risk=risk, risk_note=note,
                           response_minutes=60, max_units=3, curve_units=1)
