@@ -208,12 +208,14 @@ def risk_inputs(reports: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
 
 
 def _universe(cells: pd.DataFrame) -> pd.DataFrame:
-    from bluehelmet.intel.grid import centre
+    """Given cells as a universe: centres, and each cell's country (given, else land_cells')."""
+    from bluehelmet.intel.grid import centre, land_cells
 
     gids = np.unique(cells["gid"].to_numpy("int64"))
     lon, lat = centre(gids)
     out = pd.DataFrame({"gid": gids, "longitude": lon, "latitude": lat})
-    if "country" in cells:
-        out["country"] = cells.drop_duplicates("gid").set_index("gid")["country"].reindex(gids
-                                                                                         ).values
+    # The country-level features need a country per cell; cells at sea have none ("").
+    source = cells if "country" in cells else land_cells()
+    out["country"] = source.drop_duplicates("gid").set_index("gid")["country"].reindex(
+        gids).astype("string").fillna("").to_numpy()
     return out
