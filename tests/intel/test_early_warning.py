@@ -118,3 +118,22 @@ def test_cli_evaluate(tmp_path: Path) -> None:
                                    "historical_mean", "kernel_density"}
     assert metrics["mean"]["persistence_count"]["brier"] is None
     assert (tmp_path / "cal.png").stat().st_size > 1000
+
+
+def test_cli_risk(tmp_path: Path) -> None:
+    out = tmp_path / "risk.csv"
+    runner = CliRunner()
+    from bluehelmet.reference.files import reference_path
+
+    # The bundled subset's West African events only, to keep the test short.
+    events = pd.read_csv(reference_path("ucdp_ged201_subset_1995_2014.csv"))
+    events = events[events["longitude"].between(-18, 16) & events["latitude"].between(4, 25)]
+    subset = str(tmp_path / "west_africa.csv")
+    events.to_csv(subset, index=False)
+    bad = runner.invoke(app, ["intel", "risk", subset, "--year", "2018", "--out", str(out)])
+    assert bad.exit_code != 0 and "2015" in bad.output
+    good = runner.invoke(app, ["intel", "risk", subset, "--year", "2015", "--out", str(out)])
+    assert good.exit_code == 0, good.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["gid", "longitude", "latitude", "risk"]
+    assert len(table) == 66760 and table["risk"].between(0, 1).all()

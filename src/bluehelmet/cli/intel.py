@@ -148,3 +148,28 @@ def evaluate(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)
         ev.plot_calibration(ev.calibration_table(result.predictions), plot)
         console.print(f"calibration plot written to {plot}")
     console.print(f"metrics written to {out}")
+
+
+@app.command()
+def risk(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)."),
+         year: int = typer.Option(..., help="Year to forecast (at most one after the data)."),
+         out: Path = typer.Option(Path("risk.csv"), help="CSV: gid, longitude, latitude, risk."),
+         ) -> None:
+    """Early-warning risk of civilian deaths per land cell for YEAR, trained on earlier years."""
+    from bluehelmet.intel.early_warning import predict_risk
+    from bluehelmet.intel.reports import write_csv
+    from bluehelmet.io.ucdp import read_ucdp
+
+    with cli_errors():
+        data = read_ucdp(events).table
+        with console.status("training on past years and forecasting"):
+            try:
+                table = predict_risk(data, year)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--year") from exc
+    write_csv(table, out)
+    top = table.nlargest(5, "risk")
+    console.print(f"{len(table)} cells; highest risks: " + ", ".join(
+        f"gid {r.gid} ({r.longitude:.2f}, {r.latitude:.2f}) {r.risk:.2f}" for r in
+        top.itertuples()))
+    console.print(f"written to {out}")
