@@ -11,7 +11,7 @@ import numpy as np
 from bluehelmet.forcegen.data import PlanningData, prepare
 from bluehelmet.forcegen.explain import binding_constraints, explain_pledges
 from bluehelmet.forcegen.formulation import COST_SCALE, STAGES, build_model
-from bluehelmet.forcegen.greedy import greedy_plan
+from bluehelmet.forcegen.greedy import greedy_plan, lp_rounding_plan
 from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.results import (
     ILLUSTRATIVE_NOTICE,
@@ -56,11 +56,19 @@ def solve_scenario(scenario: Scenario, *, horizon: int | None = None,
     model = build_model(data)
     _ = model.matrix
     build = time.perf_counter() - t0
-    start = (warm_start or greedy_plan)(model, data)
+    greedy = greedy_plan(model, data)
+    if warm_start is not None:
+        start, bound = warm_start(model, data), None
+    else:
+        # The better of the greedy plan and the rounded LP starts the solver; the LP value is a
+        # lower bound, so a gap is known even if the MIP stops before its root node.
+        rounded, bound = lp_rounding_plan(model, data)
+        unmet = model.objective_vector("unmet")
+        start = rounded if unmet @ rounded < unmet @ greedy else greedy
     sol = solve(model, stages, time_limit=time_limit, mip_rel_gap=mip_rel_gap, warm_start=start,
-                progress=progress)
+                progress=progress, first_stage_bound=bound)
     sol.build_seconds = build
-    return Solved(data, pairs, model, sol, start, build)
+    return Solved(data, pairs, model, sol, greedy, build)
 
 
 def plan(scenario: Scenario, reader: AccessContext, *, horizon: int | None = None,

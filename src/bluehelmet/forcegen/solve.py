@@ -104,7 +104,8 @@ def _bound_stage(h: highspy.Highs, c: np.ndarray, value: float) -> None:
 
 def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None = None,
           mip_rel_gap: float = 1e-4, warm_start: np.ndarray | None = None,
-          progress: Callable[[str, StageResult | None], None] | None = None) -> SolveResult:
+          progress: Callable[[str, StageResult | None], None] | None = None,
+          first_stage_bound: float | None = None) -> SolveResult:
     """Solve ``model`` lexicographically over objective ``stages`` with HiGHS.
 
     Parameters
@@ -121,6 +122,9 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         A feasible column vector (e.g. from the greedy heuristic) to start from.
     progress
         Called with (stage, None) when a stage starts and (stage, result) when it ends.
+    first_stage_bound
+        A known lower bound on the first stage (e.g. its LP relaxation), used for the reported
+        gap when it is better than the solver's own bound.
 
     Raises
     ------
@@ -174,6 +178,9 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         obj = float(c @ x)
         bound = float(info.mip_dual_bound)
         gap = 0.0 if _status(h) == "optimal" else float(info.mip_gap)
+        if first_stage_bound is not None and not result.stages and _status(h) != "optimal":
+            bound = max(bound, first_stage_bound) if np.isfinite(bound) else first_stage_bound
+            gap = min(gap, (obj - bound) / max(abs(obj), 1e-9))
         res = StageResult(stage, _status(h), obj, bound, max(gap, 0.0), seconds)
         result.stages.append(res)
         if progress:
