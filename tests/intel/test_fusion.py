@@ -65,6 +65,7 @@ def test_incremental_equals_batch() -> None:
         step = extend(fuse(table.iloc[:cut], MISSION), table.iloc[cut:], MISSION)
         pd.testing.assert_frame_equal(step.incidents, batch.incidents)
         pd.testing.assert_frame_equal(step.links, batch.links)
+        pd.testing.assert_frame_equal(step.reports, batch.reports)
 
 
 @settings(max_examples=25, deadline=None)
@@ -85,6 +86,9 @@ def test_incremental_equals_batch_generated(points: list, cut: int) -> None:
     cut = min(cut, n)
     step = extend(fuse(table.iloc[:cut], MISSION), table.iloc[cut:], MISSION)
     pd.testing.assert_frame_equal(step.incidents, batch.incidents)
+    pd.testing.assert_frame_equal(step.links, batch.links)
+    pd.testing.assert_series_equal(step.reports.set_index("id")["incident_id"].sort_index(),
+                                   batch.reports.set_index("id")["incident_id"].sort_index())
     # Brute force: the links are exactly the pairs the rule accepts.
     assert len(batch.links) == _brute_force_links(table, Rules())
     assert batch.incidents["reports"].sum() == n

@@ -180,8 +180,9 @@ def fuse_store(store: str | Path, reader: AccessContext, rules: Rules | None = N
 def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -> Fusion:
     """Add reports to an earlier fusion for the same reader; equals fusing everything at once.
 
-    Only pairs that involve a new report are searched: the new reports are indexed and matched
-    against each other and against the reports fused before.
+    Only pairs that involve a new report are searched (the new reports are indexed and matched
+    against each other and against the reports fused before), and only the incidents they touch
+    are recomputed.
     """
     rules = previous.rules
     new = for_reader(new_reports, reader)
@@ -197,15 +198,38 @@ def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -
     i1, j1, d1, g1 = _check(p, new_pos[a], new_pos[b], rules)
     a, b = pairs_between(keys[new_pos], keys[old_pos], grid.deltas(half=False))
     i2, j2, d2, g2 = _check(p, old_pos[b], new_pos[a], rules)
+    # Only incidents that a new report links to change; every other incident and link is kept.
+    old_incident = previous.reports["incident_id"].to_numpy(str)
+    touched = np.unique(old_incident[i2])
+    sub = np.concatenate([np.flatnonzero(np.isin(old_incident, touched)),
+                          np.arange(n_old, len(combined))])
+    where = np.full(len(combined), -1)
+    where[sub] = np.arange(len(sub))
     id_pos = pd.Series(np.arange(n_old), index=old["id"].to_numpy())
-    earlier = previous.links
+    earlier = previous.links[previous.links["incident_id"].isin(touched)]
     pairs = pd.DataFrame({
-        "i": np.concatenate([id_pos.reindex(earlier["report_a"]).to_numpy(int), i1, i2]),
-        "j": np.concatenate([id_pos.reindex(earlier["report_b"]).to_numpy(int), j1, j2]),
+        "i": where[np.concatenate([id_pos.reindex(earlier["report_a"]).to_numpy(int), i1, i2])],
+        "j": where[np.concatenate([id_pos.reindex(earlier["report_b"]).to_numpy(int), j1, j2])],
         "distance_km": np.concatenate([earlier["distance_km"].to_numpy(float), d1, d2]),
         "gap_hours": np.concatenate([earlier["gap_hours"].to_numpy(float), g1, g2]),
     })
-    return _assemble(combined, pairs, rules, reader, p)
+    part = _assemble(combined.iloc[sub].reset_index(drop=True), pairs, rules, reader,
+                     _take(p, sub))
+    incident_id = np.concatenate([old_incident, np.full(len(new), "", dtype=object)]).astype(object)
+    incident_id[sub] = part.reports["incident_id"].to_numpy(str)
+    fused = combined.assign(incident_id=pd.array(incident_id.astype(str), dtype="string"))
+    keep = ~previous.incidents["id"].isin(touched)
+    incidents = pd.concat([previous.incidents[keep], part.incidents], ignore_index=True)
+    keep = ~previous.links["incident_id"].isin(touched)
+    links = pd.concat([previous.links[keep], part.links], ignore_index=True)
+    return Fusion(fused, incidents.sort_values("id", ignore_index=True),
+                  links.sort_values(["incident_id", "report_a", "report_b"], ignore_index=True),
+                  rules)
+
+
+def _take(p: _Prepared, rows: np.ndarray) -> _Prepared:
+    return _Prepared(p.hours[rows], p.span[rows], p.lon[rows], p.lat[rows], p.category[rows],
+                     p.linkable[rows])
 
 
 def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: AccessContext,
