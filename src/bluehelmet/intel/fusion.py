@@ -186,7 +186,7 @@ def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -
     """
     rules = previous.rules
     new = for_reader(new_reports, reader)
-    new = new[~new["id"].isin(previous.reports["id"])].reset_index(drop=True)
+    new = new[~_member(new["id"], previous.reports["id"])].reset_index(drop=True)
     old = previous.reports.drop(columns="incident_id")
     combined = pd.concat([old, new], ignore_index=True)
     p = _prepare(combined)
@@ -206,7 +206,8 @@ def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -
     where = np.full(len(combined), -1)
     where[sub] = np.arange(len(sub))
     id_pos = pd.Series(np.arange(n_old), index=old["id"].to_numpy())
-    earlier = previous.links[previous.links["incident_id"].isin(touched)]
+    links_touched = _member(previous.links["incident_id"], touched)
+    earlier = previous.links[links_touched]
     pairs = pd.DataFrame({
         "i": where[np.concatenate([id_pos.reindex(earlier["report_a"]).to_numpy(int), i1, i2])],
         "j": where[np.concatenate([id_pos.reindex(earlier["report_b"]).to_numpy(int), j1, j2])],
@@ -218,13 +219,18 @@ def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -
     incident_id = np.concatenate([old_incident, np.full(len(new), "", dtype=object)]).astype(object)
     incident_id[sub] = part.reports["incident_id"].to_numpy(str)
     fused = combined.assign(incident_id=pd.array(incident_id.astype(str), dtype="string"))
-    keep = ~previous.incidents["id"].isin(touched)
+    keep = ~_member(previous.incidents["id"], touched)
     incidents = pd.concat([previous.incidents[keep], part.incidents], ignore_index=True)
-    keep = ~previous.links["incident_id"].isin(touched)
-    links = pd.concat([previous.links[keep], part.links], ignore_index=True)
+    links = pd.concat([previous.links[~links_touched], part.links], ignore_index=True)
     return Fusion(fused, incidents.sort_values("id", ignore_index=True),
                   links.sort_values(["incident_id", "report_a", "report_b"], ignore_index=True),
                   rules)
+
+
+def _member(values: pd.Series, pool: pd.Series | np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``pool``, by hash lookup (``isin`` on Arrow strings is slow)."""
+    index = pd.Index(np.asarray(pool, dtype=object)).unique()
+    return np.asarray(index.get_indexer(values.to_numpy(dtype=object)) >= 0)
 
 
 def _take(p: _Prepared, rows: np.ndarray) -> _Prepared:
