@@ -123,3 +123,25 @@ def test_area_cells_and_candidates() -> None:
     d = haversine_km(sites["longitude"].to_numpy()[:, None], sites["latitude"].to_numpy()[:, None],
                      bases["longitude"].to_numpy()[None, :], bases["latitude"].to_numpy()[None, :])
     assert (d.min(axis=1) >= 30).all()
+
+
+def test_weight_column_multiplies_the_risk(tmp_path: Path) -> None:
+    path = tmp_path / "risk.csv"
+    path.write_text("gid,risk,weight\n152993,0.1,2000\n152994,0.2,10\n", "utf-8")
+    risk = read_risk(path)
+    from bluehelmet.protect.problem import CoverageProblem
+
+    sites = pd.DataFrame({"site_id": ["a"], "name": ["a"], "longitude": [0.0],
+                          "latitude": [0.0], "existing": [True]})
+    problem = CoverageProblem(risk, sites, pd.DataFrame(), pd.DataFrame())
+    assert list(problem.value) == pytest.approx([200.0, 2.0])
+
+
+def test_a_risk_layer_entirely_outside_the_area_is_an_error() -> None:
+    from bluehelmet.protect.planning import analyse_mission
+    from bluehelmet.scenario.io import load_scenario
+
+    risk = pd.DataFrame({"cell_id": ["1"], "longitude": [-179.75], "latitude": [-89.75],
+                         "risk": [0.5]})
+    with pytest.raises(DataError, match="none of its 1 cells lies in the mission area"):
+        analyse_mission(load_scenario("2018"), "MINUSMA", PUBLIC, risk=risk)

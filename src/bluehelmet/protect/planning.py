@@ -182,6 +182,10 @@ def analyse_mission(
     if risk is None:
         risk, risk_note = risk_from_events(events, area_cells(area), start.year)
     cells, outside = clip_to_area(risk, area)
+    if cells.empty:
+        raise DataError(Problem("risk layer", None, "longitude/latitude", None,
+                                f"none of its {outside} cells lies in the mission area ({iso3})",
+                                f"give cells inside {iso3} (PRIO-GRID gid or cell centres)"))
     if outside:
         notes.append(f"{outside} cells of the risk layer lie outside the mission area "
                      f"({iso3}) and were left out")
