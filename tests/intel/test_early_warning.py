@@ -41,7 +41,7 @@ def test_features_use_the_past_only() -> None:
     events = _events([(2000, 1.1, 1.1, 3), (2003, 1.1, 1.1, 2)])
     panel = build_panel(events, cells, np.arange(2000, 2005))
     feats = all_features(panel)
-    k = panel.cells.index[panel.cells["gid"] == gid_of([1.1], [1.1])[0]][0]
+    k = int(np.flatnonzero(panel.cells["gid"] == gid_of(np.array([1.1]), np.array([1.1]))[0])[0])
     civ = FEATURE_NAMES.index("civ_any_lag1")
     # Year 2000's features know nothing of 2000; 2001's see it; 2003's do not see 2003.
     assert feats[0, k, civ] == 0 and feats[1, k, civ] == 1 and feats[3, k, civ] == 0
@@ -79,7 +79,7 @@ def test_baselines() -> None:
     cells = _cells(0.25, 0.25, 3)
     events = _events([(2000, 0.3, 0.3, 1), (2001, 0.3, 0.3, 1), (2002, 0.8, 0.3, 1)])
     panel = build_panel(events, cells, np.arange(2000, 2004))
-    k = int(np.flatnonzero(panel.cells["gid"] == gid_of([0.3], [0.3])[0])[0])
+    k = int(np.flatnonzero(panel.cells["gid"] == gid_of(np.array([0.3]), np.array([0.3]))[0])[0])
     assert ew.persistence(panel, 2002)[k] == 1 and ew.persistence(panel, 2003)[k] == 0
     assert np.isclose(ew.historical_mean(panel, 2003)[k], 2 / 3)
 
@@ -93,9 +93,9 @@ def test_real_data_model_beats_persistence_on_reduced_years() -> None:
     cells = land_cells()
     cells = cells[cells["longitude"].between(-18, 30) & cells["latitude"].between(-12, 20)]
     result = evaluate(box, 2013, last_test_year=2013, cells=cells)
-    means = result.means()
-    assert means.loc["model", "pr_auc"] > means.loc["persistence", "pr_auc"]
-    assert means.loc["model", "brier"] < means.loc["persistence", "brier"]
+    means = result.means().to_dict("index")
+    assert means["model"]["pr_auc"] > means["persistence"]["pr_auc"]
+    assert means["model"]["brier"] < means["persistence"]["brier"]
     assert set(result.to_json()["years"]) == {"2013"}
 
 

@@ -23,7 +23,8 @@ def test_patrol_and_villagers_make_one_incident() -> None:
     assert inc.loc["inc-p1", "classification"] == "confidential"
     # Noisy-OR of two independent sources: B2 (0.85*0.85) and F3 (0.6*0.7).
     expected = 1 - (1 - 0.85 * 0.85) * (1 - 0.6 * 0.7)
-    assert np.isclose(inc.loc["inc-p1", "confidence"], expected)
+    confidence = dict(zip(result.incidents["id"], result.incidents["confidence"], strict=True))
+    assert np.isclose(confidence["inc-p1"], expected)
 
 
 def test_link_is_explained() -> None:
@@ -80,7 +81,7 @@ def test_incremental_equals_batch_generated(points: list, cut: int) -> None:
     table["id"] = [f"r{i:03d}" for i in range(n)]
     table["longitude"] = [p[0] for p in points]
     table["latitude"] = [p[1] for p in points]
-    table["time"] = pd.array(times.strftime("%Y-%m-%dT%H:%M"), dtype="string")
+    table["time"] = pd.Series(list(times.strftime("%Y-%m-%dT%H:%M")), dtype="string")
     table["category"] = pd.array([p[3] for p in points], dtype="string")
     batch = fuse(table, MISSION)
     cut = min(cut, n)
