@@ -30,6 +30,11 @@ from bluehelmet.scenario.core import Scenario
 #: Default solver time limit in seconds over all stages (``None`` waits for proven optimality).
 DEFAULT_TIME_LIMIT = 15.0
 
+#: Models with more columns than this first search the LP's support (see solve_scenario).
+RESTRICT_ABOVE_COLUMNS = 15_000
+#: Share of the time limit that restricted search may use.
+RESTRICTED_SHARE = 0.35
+
 Progress = Callable[[str, StageResult | None], None]
 
 
@@ -62,9 +67,20 @@ def solve_scenario(scenario: Scenario, *, horizon: int | None = None,
     else:
         # The better of the greedy plan and the rounded LP starts the solver; the LP value is a
         # lower bound, so a gap is known even if the MIP stops before its root node.
-        rounded, bound = lp_rounding_plan(model, data)
+        rounded, bound, zero = lp_rounding_plan(model, data)
         unmet = model.objective_vector("unmet")
         start = rounded if unmet @ rounded < unmet @ greedy else greedy
+        if model.n_cols > RESTRICT_ABOVE_COLUMNS and str(data.params["gender_mode"]) != "hard":
+            # Large models: first search only the tours the LP uses (a restricted MIP, far
+            # smaller), then give its plan to the full model.
+            share = None if time_limit is None else RESTRICTED_SHARE * time_limit
+            t1 = time.perf_counter()
+            sub = solve(model, ("unmet",), time_limit=share, mip_rel_gap=mip_rel_gap,
+                        warm_start=start, fix_zero=zero)
+            if unmet @ sub.x < unmet @ start:
+                start = sub.x
+            if time_limit is not None:
+                time_limit = max(1.0, time_limit - (time.perf_counter() - t1))
     sol = solve(model, stages, time_limit=time_limit, mip_rel_gap=mip_rel_gap, warm_start=start,
                 progress=progress, first_stage_bound=bound)
     sol.build_seconds = build

@@ -79,20 +79,27 @@ def greedy_plan(model: LinearModel, d: PlanningData,
     return x
 
 
-def lp_rounding_plan(model: LinearModel, d: PlanningData) -> tuple[np.ndarray, float]:
+def lp_rounding_plan(model: LinearModel, d: PlanningData,
+                     ) -> tuple[np.ndarray, float, np.ndarray]:
     """Round the LP relaxation of the first stage down, complete it greedily; also the LP value.
 
     Rounding down keeps every upper-bounded row feasible (all tour coefficients there are
     non-negative); only hard gender rows could break, so in hard gender mode the plain greedy
     plan is returned instead. The LP value is a valid lower bound on the first stage, which gives
     an honest gap even when the MIP solver runs out of time before its own root bound.
+    Also returned: the tour columns the LP leaves at zero (for a search restricted to the LP's
+    support, see :func:`bluehelmet.forcegen.api.solve_scenario`).
     """
     from bluehelmet.forcegen.solve import solve_relaxation
 
     tours = model.var_families["Tour-start"]
     lp = solve_relaxation(model, "unmet")
     bound = float(model.objective_vector("unmet") @ lp)
+    zero = np.zeros(model.n_cols, bool)
+    zero[tours.start:tours.stop] = lp[tours.start:tours.stop] < 1e-6
     if str(d.params["gender_mode"]) == "hard":
-        return greedy_plan(model, d), bound
+        return greedy_plan(model, d), bound, zero
     floor = np.floor(lp[tours.start:tours.stop] + 1e-6)
-    return greedy_plan(model, d, floor), bound
+    x = greedy_plan(model, d, floor)
+    zero &= x < 0.5
+    return x, bound, zero

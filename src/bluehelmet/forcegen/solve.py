@@ -105,7 +105,8 @@ def _bound_stage(h: highspy.Highs, c: np.ndarray, value: float) -> None:
 def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None = None,
           mip_rel_gap: float = 1e-4, warm_start: np.ndarray | None = None,
           progress: Callable[[str, StageResult | None], None] | None = None,
-          first_stage_bound: float | None = None) -> SolveResult:
+          first_stage_bound: float | None = None,
+          fix_zero: np.ndarray | None = None) -> SolveResult:
     """Solve ``model`` lexicographically over objective ``stages`` with HiGHS.
 
     Parameters
@@ -125,6 +126,8 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
     first_stage_bound
         A known lower bound on the first stage (e.g. its LP relaxation), used for the reported
         gap when it is better than the solver's own bound.
+    fix_zero
+        Columns to fix at zero (a restricted model, for a heuristic search near the LP).
 
     Raises
     ------
@@ -133,6 +136,10 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
     """
     h = _to_highs(model)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if fix_zero is not None and fix_zero.any():
+        cols = np.flatnonzero(fix_zero).astype(np.int32)
+        zeros = np.zeros(len(cols))
+        h.changeColsBounds(len(cols), cols, zeros, zeros)
     n = model.n_cols
     idx = np.arange(n, dtype=np.int32)
     x = warm_start
