@@ -95,3 +95,14 @@ def test_cli_outputs_hide_the_secret(tmp_path: Path) -> None:
         assert hs.exit_code == 0, hs.output
         hot = pd.read_csv(out / "hot.csv")
         assert hot.loc[hot["gid"] == SECRET_CELL, "value"].sum() == 0
+
+
+def test_cli_trends_count_only_visible_reports(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    runner = CliRunner()
+    public = runner.invoke(app, ["intel", "trends", "--store", str(store), "--mission", "MINUSMA",
+                                 "--org", "public", "--clearance", "unclassified"])
+    owner = runner.invoke(app, ["intel", "trends", "--store", str(store), "--mission", "MINUSMA",
+                                "--org", "MINUSMA", "--clearance", "confidential"])
+    assert public.exit_code == 0 and owner.exit_code == 0, public.output + owner.output
+    assert "│ 2 " in public.output and "│ 3 " in owner.output

@@ -96,13 +96,8 @@ def hotspots(store: Path | None = typer.Option(None, "--store", help="Report sto
 
     reader = reader_context(org, clearance)
     with cli_errors():
-        if events:
-            from bluehelmet.io.ucdp import read_ucdp
-
-            table = rp.events_to_reports(read_ucdp(events).table, events[0].name)
-        else:
-            table = rp._load_all(store or Path("intel-store"))
-        result = run(table, reader, value=value, period=period, fdr=fdr)
+        result = run(_reports_or_events(store, events), reader, value=value, period=period,
+                     fdr=fdr)
     hot = result[result["hotspot"]].sort_values("z", ascending=False)
     grid = Table("gid", "longitude", "latitude", value, "z", "p")
     for r in hot.head(15).itertuples():
@@ -113,6 +108,42 @@ def hotspots(store: Path | None = typer.Option(None, "--store", help="Report sto
     if out is not None:
         rp.write_csv(result, out)
         console.print(f"written to {out}")
+
+
+def _reports_or_events(store: Path | None, events: list[Path]) -> pd.DataFrame:
+    from bluehelmet.intel import reports as rp
+
+    if events:
+        from bluehelmet.io.ucdp import read_ucdp
+
+        return rp.events_to_reports(read_ucdp(events).table, events[0].name)
+    return rp._load_all(store or Path("intel-store"))
+
+
+@app.command()
+def trends(store: Path | None = typer.Option(None, "--store", help="Report store folder."),
+           events: list[Path] = typer.Option([], "--events", help="UCDP GED file(s) instead "
+                                             "of a store."),
+           mission: list[str] = typer.Option([], "--mission", help="Mission id (repeatable) "
+                                             "[default: every mission with a host country]."),
+           org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
+    """Yearly counts and quasi-Poisson trend of reports within each mission's host country."""
+    from bluehelmet.intel.hotspots import mission_trends
+    from bluehelmet.reference import un_missions
+
+    reader = reader_context(org, clearance)
+    with cli_errors():
+        missions = un_missions()
+        if mission:
+            missions = missions[missions["id"].isin(mission)]
+        result = mission_trends(_reports_or_events(store, events), reader, missions)
+    table = Table("mission", "host", "years", "reports", "change/year", "z", "p")
+    for r in result.to_dict("records"):
+        table.add_row(str(r["mission"]), str(r["host_iso3"]),
+                      f"{r['first_year']}-{r['last_year']}", str(r["reports"]),
+                      f"{100 * float(r['change_per_year']):+.1f} %", f"{float(r['z']):.1f}",
+                      f"{float(r['p']):.3f}")
+    console.print(table)
 
 
 @app.command()
