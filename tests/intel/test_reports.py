@@ -79,3 +79,44 @@ def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
     bad.write_text(HEADER + "b1,2018,year,1,1,,massacre,,,patrol,A,1,unclassified,UN,,x,\n")
     result = runner.invoke(app, ["intel", "import", str(bad), "--store", str(store)])
     assert result.exit_code == 2 and "category" in result.output
+
+
+GED_HEADER = (
+    "id,relid,year,active_year,code_status,type_of_violence,conflict_dset_id,conflict_new_id,"
+    "conflict_name,dyad_dset_id,dyad_new_id,dyad_name,side_a_dset_id,side_a_new_id,side_a,"
+    "side_b_dset_id,side_b_new_id,side_b,number_of_sources,source_article,source_office,"
+    "source_date,source_headline,source_original,where_prec,where_coordinates,"
+    "where_description,adm_1,adm_2,latitude,longitude,geom_wkt,priogrid_gid,country,"
+    "country_id,region,event_clarity,date_prec,date_start,date_end,deaths_a,deaths_b,"
+    "deaths_civilians,deaths_unknown,best,high,low,gwnoa,gwnob")
+
+
+def _ged_row(event_id: int, lon: float, lat: float, date: str, civilians: int) -> str:
+    values = dict.fromkeys(GED_HEADER.split(","), "")
+    values.update({"id": str(event_id), "year": date[:4], "type_of_violence": "3",
+                   "where_description": "Ogossagou village", "latitude": str(lat),
+                   "longitude": str(lon), "country": "Mali", "date_start": date,
+                   "date_end": date, "deaths_civilians": str(civilians),
+                   "best": str(civilians)})
+    return ",".join(values.values())
+
+
+def test_full_ged_events_fuse_with_a_patrol_report(tmp_path: Path) -> None:
+    from bluehelmet.intel.fusion import fuse_store
+
+    ged = tmp_path / "ged.csv"
+    ged.write_text("\n".join([GED_HEADER, _ged_row(1, -3.9, 14.2, "2019-03-23", 157),
+                              _ged_row(2, -3.9, 14.2, "2019-06-01", 3)]) + "\n")
+    patrol = tmp_path / "patrol.csv"
+    patrol.write_text(HEADER + "p9,2019-03-24T08:00,hour,-3.91,14.21,,attack_on_civilians,"
+                      "150,150,patrol,B,2,unclassified,MINUSMA,,patrol log,\n")
+    store = tmp_path / "store"
+    runner = CliRunner()
+    for path in (ged, patrol):
+        result = runner.invoke(app, ["intel", "import", str(path), "--store", str(store)])
+        assert result.exit_code == 0, result.output
+    fused = fuse_store(store, READER)
+    incidents = fused.incidents.set_index("id")
+    assert incidents.loc["inc-ucdp-1", "report_ids"] == "ucdp-1;p9"
+    assert incidents.loc["inc-ucdp-1", "civilian_deaths"] == 157
+    assert "inc-ucdp-2" in incidents.index  # same village, ten weeks later: its own incident
