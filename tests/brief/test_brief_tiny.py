@@ -19,8 +19,8 @@ from bluehelmet.statistics import coverage, gender, money, pledging, provenance
 from bluehelmet.statistics.scenario import mission_strength
 
 # Sections of the tiny brief, one A4 page each: summary, coverage per mission, critical
-# capabilities, smart pledging, women, women per contributor, money, map, methods.
-TINY_PAGES = 9
+# capabilities, smart pledging, women, women per contributor, money, cost of gaps, map, methods.
+TINY_PAGES = 10
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +88,11 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     for col in ("units", "value"):
         seen += _check(cells, f"smart_pledging.{col}", _keyed(ask, col, key))
     budget = money.cost_vs_budget(tiny_plan.costs, view, reader)
-    for col in ("cost_usd", "headroom_usd", "headroom_used", "approved_usd"):
-        seen += _check(cells, f"cost_vs_budget.{col}",
-                       _keyed(budget, col, ["mission_id", "fiscal_year"]))
+    seen += _check(cells, "cost_vs_budget.headroom_used",
+                   _keyed(budget, "headroom_used", ["mission_id", "fiscal_year"]))
+    totals = money.mission_cost_totals(budget).reset_index()
+    for col in ("cost_usd", "headroom_usd", "headroom_used"):
+        seen += _check(cells, f"mission_cost_totals.{col}", _keyed(totals, col, ["mission_id"]))
     lights = gender.traffic_lights(view, reader)
     for col in ("women", "women_share", "light"):
         seen += _check(cells, f"traffic_lights.{col}",
@@ -133,8 +135,15 @@ def test_traffic_lights_known_answers(cells: pd.DataFrame) -> None:
 
 
 def test_lights_carry_symbol_and_word_not_colour_only(html: str) -> None:
-    for symbol, word in (("✔", "meets target"), ("◐", "some women"), ("✖", "no women")):
-        assert f"{symbol} {word}" in html
+    # The legend names each light with symbol and words; every cell repeats symbol and word.
+    for symbol, light, words in (("✔", "green", "meets the target"),
+                                 ("◐", "yellow", "some women but below"),
+                                 ("✖", "red", "no women")):
+        assert f"{symbol} {light}</span> {words}" in html
+    cells = re.findall(r'data-light="(\w+)">([^<]+)</span>', html)
+    assert cells
+    short = {"green": "✔ meets", "yellow": "◐ some", "red": "✖ none"}
+    assert all(text == short[light] for light, text in cells)
 
 
 def test_html_makes_no_external_request(html: str) -> None:

@@ -28,6 +28,14 @@ from bluehelmet.statistics import coverage, gender, geography, money, pledging, 
 from bluehelmet.statistics.scenario import mission_strength
 
 
+#: Planner summary figures shown in "Methods and data", in this order (others go to the CSV).
+SOLVER_FACTS = ("status", "mip_gap", "solve_seconds", "build_seconds", "objective",
+                "objective_name", "required_requirement_months", "unmet_requirement_months",
+                "weighted_unmet_requirement_months", "total_cost_usd", "units_deployed",
+                "pledges", "pledges_used", "candidate_tours", "greedy_objective",
+                "greedy_gap_to_optimum", "gender_mode", "horizon_start", "horizon_months")
+
+
 @dataclass
 class BriefOptions:
     """What goes into a brief besides the scenario and its plan.
@@ -216,6 +224,11 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         "total_cost_usd": float(budget["cost_usd"].sum()),
         "total_headroom_usd": float(budget["headroom_usd"].sum(min_count=1)),
         "solver": plan.summary,
+        "solver_facts": [(k, plan.summary[k]) for k in SOLVER_FACTS if k in plan.summary],
+        "cost_totals": _records(totals),
+        "fiscal_years": sorted(budget["fiscal_year"].dropna().astype(str).unique()),
+        "budget_by_key": {f"{r['mission_id']}|{r['fiscal_year']}": r for r in _records(budget)},
+        "single_category": bool(lights["personnel_category"].nunique() <= 1),
         "gaps_before": _records(gaps.sort_values(
             ["critical_group", "required_unit_months"], ascending=[True, False],
             na_position="last"), top),
@@ -239,7 +252,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         "unit_costs": _records(unit_costs),
         "strength": _records(strength),
         "sources": _records(brief_sources()),
-        "scenario_sources": _records(provenance.sources_by_table(view, reader)),
+        "scenario_sources": _records(provenance.sources_by_table(view, reader, limit=1)),
         "assumptions": _records(tables["assumed_parameters"]),
         "basis_rows": _records(basis),
         "category_labels": gender.CATEGORY_LABELS,

@@ -59,7 +59,7 @@ def write_tables(brief: Brief, folder: Path) -> Path:
 def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *,
                plan: PlanTables | None = None, time_limit: float | None = None,
                overrides: list[Path] | None = None, options: BriefOptions | None = None,
-               pdf: bool = True) -> BriefFiles:
+               pdf: bool = True, max_asks: int = 8) -> BriefFiles:
     """Solve the plan (unless given), then write ``brief.html``, ``brief.pdf`` and ``tables/``.
 
     Parameters
@@ -72,8 +72,9 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
         Folder to write into (created if needed).
     plan
         Plan tables already computed; by default the force planner is run.
-    time_limit, overrides
-        Passed to the force planner.
+    time_limit, overrides, max_asks
+        Passed to the force planner (``max_asks``: gaps for which the value of one more unit is
+        measured by re-solving, i.e. the length of the smart-pledging list).
     options
         Optional layers and presentation choices.
     pdf
@@ -84,7 +85,7 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     if plan is None:
-        scenario, plan = run_plan(scenario, reader, time_limit, overrides)
+        scenario, plan = run_plan(scenario, reader, time_limit, overrides, max_asks)
     seconds["plan"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     brief = collect(scenario, reader, plan, options)

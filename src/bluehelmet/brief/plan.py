@@ -112,14 +112,9 @@ def plan_tables(result: Any) -> PlanTables:
 def _smart(table: pd.DataFrame) -> pd.DataFrame:
     if table is None or table.empty:
         return empty("smart_pledging")
-    out = table.copy()
-    renames = {"count": "units", "units_to_ask": "units", "by_month": "needed_by",
-               "needed_from": "needed_by", "marginal_value": "value", "reason": "why",
-               "value_per_unit": "value"}
-    out = out.rename(columns={k: v for k, v in renames.items()
-                              if k in out.columns and v not in out.columns})
-    if "needed_by" in out:
-        out["needed_by"] = _month(out["needed_by"])
+    out = table.rename(columns={"units_short_at_worst": "units", "first_month_short": "needed_by",
+                                "value_one_more_unit": "value"})
+    out["needed_by"] = _month(out["needed_by"])
     return out
 
 
@@ -135,22 +130,24 @@ def _explanations(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_plan(scenario: Scenario, reader: AccessContext, time_limit: float | None = None,
-             overrides: list[Path] | None = None) -> tuple[Scenario, PlanTables]:
+             overrides: list[Path] | None = None,
+             max_asks: int = 8) -> tuple[Scenario, PlanTables]:
     """Apply ``overrides`` to ``scenario``, solve the force plan and adapt its tables.
+
+    The planner's explanations and smart-pledging list are computed (the latter for the
+    ``max_asks`` largest gaps, one re-solve each); its sensitivities (more budget, faster
+    readiness, more lift: several more re-solves) are not, since the brief does not show them.
 
     Returns
     -------
     tuple
-        The scenario as planned (with the overrides) and the plan's tables.
+        The scenario as planned (with the overrides applied) and the plan's tables.
     """
-    from bluehelmet.forcegen import plan
+    from bluehelmet.forcegen import apply_overrides, load_override, plan
 
-    for path in overrides or []:
-        from bluehelmet.forcegen.overrides import apply_override_file
-
-        scenario = apply_override_file(scenario, path)
-    kwargs: dict[str, Any] = {}
-    if time_limit is not None:
-        kwargs["time_limit"] = time_limit
-    result = plan(scenario, reader, **kwargs)
-    return scenario, plan_tables(result)
+    loaded = [load_override(path) for path in overrides or []]
+    planned = apply_overrides(scenario, loaded) if loaded else scenario
+    # Without a time limit of our own, the planner's default applies (not None: unbounded).
+    limit: dict[str, Any] = {} if time_limit is None else {"time_limit": time_limit}
+    result = plan(planned, reader, sensitivities=False, max_asks=max_asks, **limit)
+    return planned, plan_tables(result)

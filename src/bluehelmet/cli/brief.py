@@ -21,6 +21,8 @@ def brief(
     protect: list[str] = typer.Option(  # noqa: B008
         [], "--protect", help="Mission whose early-warning risk hotspots and protection "
         "coverage to map (repeatable; runs the protection analysis, tens of seconds each)."),
+    asks: int = typer.Option(8, "--asks", min=0, help="Gaps for which the value of one more "
+                             "unit is measured (one re-solve each): the smart-pledging list."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write brief.pdf (WeasyPrint)."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
@@ -36,7 +38,7 @@ def brief(
         loaded = load_scenario(scenario)
         options = (protection_layers(loaded, reader, protect) if protect else BriefOptions())
         files = make_brief(loaded, reader, out, time_limit=time_limit,
-                           overrides=list(override), options=options, pdf=pdf)
+                           overrides=list(override), options=options, pdf=pdf, max_asks=asks)
         solver = files.brief.context["solver"] if files.brief else {}
         console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"
                                                if files.pdf else ""))

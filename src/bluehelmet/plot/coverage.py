@@ -35,10 +35,12 @@ def _panel(ax: Axes, frame: pd.DataFrame, title: str, share: float | None) -> No
     frame = frame.sort_values("month")
     x, req = _steps(frame["month"], frame["required"].to_numpy(dtype=float))
     _, cov = _steps(frame["month"], frame["covered_after"].to_numpy(dtype=float))
+    # Hatched areas are rasterised (at the figure's 200 dpi): as vectors they make the PDF slow
+    # to draw without being any sharper in print; lines and text stay vectors.
     ax.fill_between(x, 0, cov, facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER,
-                    linewidth=0)
+                    linewidth=0, rasterized=True)
     ax.fill_between(x, cov, req, where=req > cov + 1e-9, facecolor="white", hatch="xx",
-                    edgecolor=GAP, linewidth=0, interpolate=False)
+                    edgecolor=GAP, linewidth=0, interpolate=False, rasterized=True)
     ax.plot(x, req, color=REQUIRED, linewidth=1.2)
     if share is None:
         ax.set_title(title, fontsize=8)

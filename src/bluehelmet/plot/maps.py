@@ -54,7 +54,8 @@ def draw_outlines(ax: Axes, outlines: dict[str, BaseGeometry], highlight: set[st
             ax.add_patch(PolygonPatch(np.asarray(poly.exterior.coords), closed=True,
                                       facecolor=HOST if host else LAND, edgecolor=BORDER,
                                       linewidth=0.6 if host else 0.3,
-                                      hatch="////" if host else None, zorder=1))
+                                      hatch="////" if host else None, zorder=1,
+                                      rasterized=True))
 
 
 def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
@@ -112,7 +113,7 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
         biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
         for x0, y0, x1, y1, people in _ends(flows, "personnel"):
             ax.plot([x0, x1], [y0, y1], color=BEFORE, linewidth=0.3 + 2.2 * people / biggest,
-                    alpha=0.7, zorder=2, solid_capstyle="round")
+                    alpha=0.7, zorder=2, solid_capstyle="round", rasterized=True)
         for x0, y0, x1, y1, units in _ends(planned, "units"):
             ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
                         arrowprops={"arrowstyle": "-|>", "color": AFTER, "linestyle": "--",

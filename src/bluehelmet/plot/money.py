@@ -24,7 +24,7 @@ def cost_budget_chart(totals: pd.DataFrame, width: float = FULL_WIDTH) -> Figure
         headroom_used``).
     """
     with chart_style():
-        fig = new_figure(width, 0.38 * max(len(totals), 1) + 0.9)
+        fig = new_figure(width, 0.24 * max(len(totals), 1) + 0.9)
         ax = fig.add_subplot()
         y = np.arange(len(totals))
         headroom = totals["headroom_usd"].to_numpy(dtype=float) / 1e6

@@ -171,7 +171,7 @@ def women_share_trend(contributions: pd.DataFrame | None = None) -> pd.DataFrame
     contributions
         Contributions by country, mission and year with columns ``year, women, men, total`` and
         ``complete_year``; by default the bundled UN data
-        (:func:`bluehelmet.reference.contributions.contributions_by_year`).
+        (:func:`bluehelmet.reference.contributions_by_year`).
 
     Returns
     -------
@@ -182,7 +182,7 @@ def women_share_trend(contributions: pd.DataFrame | None = None) -> pd.DataFrame
         totals are not comparable, their share is shown but must not be read as a real change.
     """
     if contributions is None:
-        from bluehelmet.reference.contributions import contributions_by_year
+        from bluehelmet.reference import contributions_by_year
 
         contributions = contributions_by_year()
     grouped = contributions.groupby(contributions["year"].astype("int64"))

@@ -1,0 +1,57 @@
+"""Time the brief for the bundled 2018 scenario end to end, and render its pages for the docs.
+
+Baseline in the same run: the force plan alone (what ``bluehelmet plan`` does with the same
+settings); the brief's own cost is the rest. Usage::
+
+    python benchmarks/brief_2018.py [--runs 2] [--images docs/img] [--out /tmp/brief-2018]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from bluehelmet.brief.make import make_brief
+from bluehelmet.brief.pdf import pdf_page_count, render_pages
+from bluehelmet.brief.plan import run_plan
+from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.scenario.io import load_scenario
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--out", default="/tmp/bluehelmet-brief-2018")
+    parser.add_argument("--images", default="")
+    args = parser.parse_args()
+    reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
+    plan_only, total, stages = [], [], []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        scenario = load_scenario("2018")
+        run_plan(scenario, reader)
+        plan_only.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        files = make_brief(load_scenario("2018"), reader, args.out)
+        total.append(time.perf_counter() - t0)
+        stages.append(files.seconds)
+    med = statistics.median(total)
+    base = statistics.median(plan_only)
+    print(f"runs: {args.runs}")
+    print(f"plan alone (baseline), median: {base:.1f} s")
+    print(f"brief end to end (load + plan + statistics + charts + HTML + PDF), median: {med:.1f} s"
+          f"  (ratio to the plan alone: {med / base:.2f})")
+    for key in stages[0]:
+        print(f"  {key}: {statistics.median(s[key] for s in stages):.1f} s")
+    assert files.pdf is not None
+    print(f"pages: {pdf_page_count(files.pdf)}; HTML {files.html.stat().st_size / 1e6:.2f} MB, "
+          f"PDF {files.pdf.stat().st_size / 1e6:.2f} MB")
+    if args.images:
+        for image in render_pages(files.pdf, Path(args.images), dpi=60):
+            print(f"wrote {image}")
+
+
+if __name__ == "__main__":
+    main()
