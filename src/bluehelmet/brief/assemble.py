@@ -27,7 +27,6 @@ from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics import coverage, gender, geography, money, pledging, provenance
 from bluehelmet.statistics.scenario import mission_strength
 
-
 #: Planner summary figures shown in "Methods and data", in this order (others go to the CSV).
 SOLVER_FACTS = ("status", "mip_gap", "solve_seconds", "build_seconds", "objective",
                 "objective_name", "required_requirement_months", "unmet_requirement_months",
