@@ -22,10 +22,10 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float]:  # noqa: ANN
         r = req.loc[row.req]
         p = pl.loc[row.pledge]
         for s in range(max(row.earliest, r["first"] - h, 0), r["last"] - h + 1):
-            full = min(s + p["rotation"] - 1, r["last"])
+            full = min(s + p["rotation"] - 1, r["last"], p["until_month"])
             ends = range(s + h, full + 1) if p["kind"] == "regional_organisation" else [full]
             for e in ends:
-                if e <= p["until_month"] and s + h <= e:
+                if s + h <= e:
                     tours.append((row.pledge, row.req, s, e))
     prob = pulp.LpProblem("ref", pulp.LpMinimize)
     y = {k: pulp.LpVariable(f"y{i}", 0, int(pl.loc[k[0], "count"]), cat="Integer")

@@ -223,9 +223,10 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     """Cross feasible pairs with start months; keep only tours that can be chosen.
 
     A tour starting in month ``s`` is present in ``s .. end`` with
-    ``end = min(s + rotation - 1, last active month of the requirement)``; it counts as coverage
-    from ``s + handover`` (the hand-over / induction months) to ``end``. Regional organisations'
-    bridging forces may also leave earlier (any ``end`` from ``s + handover`` on).
+    ``end = min(s + rotation - 1, last active month of the requirement, last month offered)``; it
+    counts as coverage from ``s + handover`` (the hand-over / induction months) to ``end``.
+    Regional organisations' bridging forces may also leave earlier (any ``end`` from
+    ``s + handover`` on).
     """
     ok = pairs[pairs["mission_ok"] & pairs["region_ok"] & pairs["language_ok"]]
     lo = np.maximum(ok["earliest"].to_numpy(), np.maximum(ok["first"].to_numpy() - handover, 0))
@@ -236,18 +237,20 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "until_month", "kind"]]
     cand = cand.reset_index(drop=True)
     cand["start"] = lo[rows] + offs
-    full_end = np.minimum(cand["start"] + cand["rotation"] - 1, cand["last"])
+    # A unit leaves when its rotation ends, the requirement ends or its offer ends.
+    full_end = np.minimum(np.minimum(cand["start"] + cand["rotation"] - 1, cand["last"]),
+                          cand["until_month"])
     cand["end"] = full_end
     bridging = (cand["kind"] == "regional_organisation").to_numpy()
     if bridging.any():
         b = cand[bridging]
-        k = (full_end[bridging] - (b["start"] + handover)).to_numpy()  # extra shorter tours
+        # Extra, shorter tours (none where even the full tour is too short to count).
+        k = np.clip((full_end[bridging] - (b["start"] + handover)).to_numpy(), 0, None)
         rep = np.repeat(np.arange(len(b)), k)
         extra = b.iloc[rep].copy()
         extra["end"] = (b["start"].to_numpy()[rep] + handover
                         + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)))
         cand = pd.concat([cand, extra], ignore_index=True)
-    cand = cand[cand["end"] <= cand["until_month"]]
     cand = cand.assign(credit_from=cand["start"] + handover)
     cand = cand[cand["credit_from"] <= cand["end"]]
     cand = cand.sort_values(["pledge", "req", "start", "end"]).reset_index(drop=True)

@@ -57,11 +57,11 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
-    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r) (regional
-    organisations' bridging forces may leave earlier). Only tours that satisfy every caveat
-    (excluded missions and regions, language), readiness
-    (s_k ≥ available_from + PCRS lead time + transit + loading), availability
-    (e_k ≤ available_until) and unit-type match exist as variables.
+    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r, last month offered)
+    (regional organisations' bridging forces may leave earlier). Only tours that satisfy every
+    caveat (excluded missions and regions, language), readiness
+    (s_k ≥ available_from + PCRS lead time + transit + loading) and unit-type match exist as
+    variables.
     """
     c = d.candidates
     ub = d.pledges["count"].to_numpy()[c["pledge"].to_numpy()]
