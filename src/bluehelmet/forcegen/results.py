@@ -183,6 +183,7 @@ def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     frame = pd.DataFrame({"category": d.pledges["category"].to_numpy(str)[p],
                           "year": d.months.year.to_numpy()[t], "person_months": persons,
                           "women_months": persons * d.pledges["women_share"].to_numpy()[p]})
+    frame = frame[frame["person_months"] > 0]
     out = frame.groupby(["category", "year"], as_index=False)[["person_months",
                                                                 "women_months"]].sum()
     out = out.merge(gender_target_table(d, out), on=["category", "year"], how="left")

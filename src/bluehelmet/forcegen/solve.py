@@ -12,6 +12,8 @@ and the first from the greedy heuristic, so a time limit always leaves a feasibl
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -79,10 +81,28 @@ def _to_highs(model: LinearModel) -> highspy.Highs:
     lp.a_matrix_.value_ = a.data
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in integer]
-    h = highspy.Highs()
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
     return h
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance, with the banner HiGHS prints once per process kept off stdout.
+
+    The banner would otherwise land in the middle of the CLI's output (or of anything a caller
+    writes to stdout); the redirect is at file-descriptor level because HiGHS writes from C++.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _status(h: highspy.Highs) -> str:
