@@ -50,9 +50,8 @@ def write_tables(brief: Brief, folder: Path) -> Path:
     for name, table in brief.tables.items():
         named_index = table.index.name is not None or table.index.nlevels > 1
         table.to_csv(folder / f"{name}.csv", index=named_index, lineterminator="\n")
-    summary = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v))
-               for k, v in brief.context["solver"].items()}
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
+    (folder / "summary.json").write_text(
+        json.dumps(brief.context["solver"], indent=2, default=str) + "\n", "utf-8")
     return folder
 
 
