@@ -26,12 +26,14 @@ PAGES_2018 = 11
 
 def test_cli_writes_a_self_contained_brief(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["brief", str(TINY), "--out", str(tmp_path), "--no-pdf",
-                                      "--asks", "2", "--org", "UN-DPO"])
+                                      "--asks", "2", "--org", "UN-DPO", "--hotspots"])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and "illustrative data" in result.output
     html = (tmp_path / "brief.html").read_text("utf-8")
     assert external_references(html) == []
     assert not (tmp_path / "brief.pdf").exists()
+    assert "Risk hotspots" in html and "Getis-Ord" in html
+    assert (tmp_path / "tables" / "hotspots.csv").is_file()
     summary = pd.read_json(tmp_path / "tables" / "summary.json", typ="series")
     assert summary["status"] in {"optimal", "time_limit"}
     cells = stat_cells(html).set_index("stat")
@@ -94,3 +96,22 @@ def test_2018_figures_match_the_statistics(brief_2018: tuple[BriefFiles, float])
         gaps["unmet_unit_months"].sum())
     by_mission = tables["coverage_by_mission_month"]
     assert by_mission["required"].sum() == pytest.approx(gaps["required_unit_months"].sum())
+
+
+def test_ucdp_hotspot_layer_and_merge() -> None:
+    from bluehelmet.brief.assemble import BriefOptions
+    from bluehelmet.brief.layers import merge_layers, risk_hotspots, ucdp_hotspots
+
+    reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
+    layer = ucdp_hotspots(load_scenario(TINY), reader)  # Mali and South Sudan
+    assert layer.hotspots is not None
+    assert set(layer.hotspots.columns) >= {"longitude", "latitude", "cell_size", "level"}
+    assert (layer.hotspots["z"] > 0).all()
+    assert "Getis-Ord" in layer.intel_note and "CC BY 4.0" in layer.intel_note
+    cells = pd.DataFrame({"longitude": [0.25, 1.25, 2.25] * 10, "latitude": [0.25] * 30,
+                          "risk": [float(i) for i in range(30)]})
+    risk = risk_hotspots(cells)
+    assert len(risk) == 3 and set(risk["level"]) == {"hot", "warm"}
+    both = merge_layers(layer, BriefOptions(hotspots=risk, intel_note="x"))
+    assert both.hotspots is not None and len(both.hotspots) == len(layer.hotspots) + 3
+    assert both.intel_note.endswith(" x")

@@ -18,6 +18,9 @@ def brief(
         "(repeatable; see the force planner's docs)."),
     time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit, "
                                             "seconds."),
+    hotspots: bool = typer.Option(False, "--hotspots", help="Map the Getis-Ord hotspots of "
+                                  "civilian deaths in the bundled UCDP events in the missions' "
+                                  "host countries (about 2 s)."),
     protect: list[str] = typer.Option(  # noqa: B008
         [], "--protect", help="Mission whose early-warning risk hotspots and protection "
         "coverage to map (repeatable; runs the protection analysis, tens of seconds each)."),
@@ -29,14 +32,18 @@ def brief(
 ) -> None:
     """Write a briefing on SCENARIO: summary, coverage, smart pledging, gender, money, map."""
     from bluehelmet.brief.assemble import BriefOptions
-    from bluehelmet.brief.layers import protection_layers
+    from bluehelmet.brief.layers import merge_layers, protection_layers, ucdp_hotspots
     from bluehelmet.brief.make import make_brief
     from bluehelmet.scenario.io import load_scenario
 
     with cli_errors():
         reader = reader_context(org, clearance)
         loaded = load_scenario(scenario)
-        options = (protection_layers(loaded, reader, protect) if protect else BriefOptions())
+        options = BriefOptions()
+        if hotspots:
+            options = merge_layers(options, ucdp_hotspots(loaded, reader))
+        if protect:
+            options = merge_layers(options, protection_layers(loaded, reader, protect))
         files = make_brief(loaded, reader, out, time_limit=time_limit,
                            overrides=list(override), options=options, pdf=pdf, max_asks=asks)
         solver = files.brief.context["solver"] if files.brief else {}

@@ -164,14 +164,23 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
         fig = new_figure(width, width * 0.55)
         ax = fig.add_subplot()
         hosts = set(missions["host_iso3"].dropna().astype(str))
-        xs: list[float] = list(missions["longitude"].astype(float))
-        ys: list[float] = list(missions["latitude"].astype(float))
-        for iso3 in hosts:
-            if iso3 in outlines:
-                x0, y0, x1, y1 = outlines[iso3].bounds
-                xs += [x0, x1]
-                ys += [y0, y1]
-        bounds = padded_bounds(xs, ys, pad=1.5)
+        layers = [t for t in (hotspots, coverage) if t is not None and len(t)]
+        if layers:
+            # Frame the layers (the mission areas analysed), not every mission in the world.
+            points = pd.concat([t[["longitude", "latitude"]] for t in layers])
+            bounds = padded_bounds(points["longitude"], points["latitude"], pad=2.0)
+        else:
+            xs: list[float] = list(missions["longitude"].astype(float))
+            ys: list[float] = list(missions["latitude"].astype(float))
+            for iso3 in hosts:
+                if iso3 in outlines:
+                    x0, y0, x1, y1 = outlines[iso3].bounds
+                    xs += [x0, x1]
+                    ys += [y0, y1]
+            bounds = padded_bounds(xs, ys, pad=1.5)
+        west, south, east, north = bounds
+        missions = missions.loc[missions["longitude"].between(west, east)
+                                & missions["latitude"].between(south, north)]
         draw_outlines(ax, outlines, set(), bounds)
         for iso3 in hosts:
             if iso3 in outlines:
@@ -179,11 +188,12 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
                     ax.plot(*poly.exterior.xy, color="black", linewidth=0.8, zorder=3)
         handles: list[Line2D | Patch] = []
         if hotspots is not None and len(hotspots):
-            styles = {"hot": (OKABE_ITO["vermillion"], "xxxx"), "warm": (OKABE_ITO["orange"], "..")}
+            styles = {"hot": (OKABE_ITO["vermillion"], "xxxx"), "warm": (OKABE_ITO["orange"], ".."),
+                      "Gi* hotspot": (OKABE_ITO["vermillion"], "xxxx")}
             for level, group in hotspots.groupby("level"):
                 colour, hatch = styles.get(str(level), (OKABE_ITO["yellow"], "//"))
-                cells = group[["longitude", "latitude", "cell_size"]].to_numpy(dtype=float)
-                for x, y, size in cells:
+                squares = group[["longitude", "latitude", "cell_size"]].to_numpy(dtype=float)
+                for x, y, size in squares:
                     h = size / 2
                     ax.add_patch(PolygonPatch(
                         [(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)],
