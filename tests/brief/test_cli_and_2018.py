@@ -115,3 +115,32 @@ def test_ucdp_hotspot_layer_and_merge() -> None:
     both = merge_layers(layer, BriefOptions(hotspots=risk, intel_note="x"))
     assert both.hotspots is not None and len(both.hotspots) == len(layer.hotspots) + 3
     assert both.intel_note.endswith(" x")
+
+
+def test_override_reaches_the_plan(tmp_path: Path) -> None:
+    override = tmp_path / "isr.toml"
+    override.write_text('''name = "NLD intelligence unit"
+description = "The Netherlands pledges an intelligence fusion unit at RDL"
+
+[[pledges.add]]
+id = "NLD-ISR"
+contributor_id = "NLD"
+unit_type_id = "ISR"
+count = 1
+pcrs_level = "RDL"
+available_from = 2018-01-01
+rotation_months = 12
+basis = "illustrative"
+source = "what-if"
+''', "utf-8")
+    reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
+    base = make_brief(load_scenario(TINY), reader, tmp_path / "base", pdf=False, max_asks=0)
+    more = make_brief(load_scenario(TINY), reader, tmp_path / "more", pdf=False, max_asks=0,
+                      overrides=[override])
+    assert base.brief is not None and more.brief is not None
+
+    def isr(files: BriefFiles) -> float:
+        gaps = files.brief.tables["gaps"]  # type: ignore[union-attr]
+        return float(gaps.loc[gaps["unit_type_id"] == "ISR", "covered_unit_months"].sum())
+
+    assert isr(base) == 0 and isr(more) > 0
