@@ -34,6 +34,8 @@ DEFAULT_TIME_LIMIT = 15.0
 RESTRICT_ABOVE_COLUMNS = 15_000
 #: Share of the time limit that restricted search may use.
 RESTRICTED_SHARE = 0.35
+#: Share of the time limit the LP relaxation (warm start and bound) may use.
+LP_SHARE = 0.3
 
 Progress = Callable[[str, StageResult | None], None]
 
@@ -67,10 +69,15 @@ def solve_scenario(scenario: Scenario, *, horizon: int | None = None,
     else:
         # The better of the greedy plan and the rounded LP starts the solver; the LP value is a
         # lower bound, so a gap is known even if the MIP stops before its root node.
-        rounded, bound, zero = lp_rounding_plan(model, data)
+        t1 = time.perf_counter()
+        lp_limit = None if time_limit is None else LP_SHARE * time_limit
+        rounded, bound, zero = lp_rounding_plan(model, data, lp_limit)
+        if time_limit is not None:
+            time_limit = max(1.0, time_limit - (time.perf_counter() - t1))
         unmet = model.objective_vector("unmet")
         start = rounded if unmet @ rounded < unmet @ greedy else greedy
-        if model.n_cols > RESTRICT_ABOVE_COLUMNS and str(data.params["gender_mode"]) != "hard":
+        if (model.n_cols > RESTRICT_ABOVE_COLUMNS and bound is not None
+                and str(data.params["gender_mode"]) != "hard"):
             # Large models: first search only the tours the LP uses (a restricted MIP, far
             # smaller), then give its plan to the full model.
             share = None if time_limit is None else RESTRICTED_SHARE * time_limit

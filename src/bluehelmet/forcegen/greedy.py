@@ -79,8 +79,8 @@ def greedy_plan(model: LinearModel, d: PlanningData,
     return x
 
 
-def lp_rounding_plan(model: LinearModel, d: PlanningData,
-                     ) -> tuple[np.ndarray, float, np.ndarray]:
+def lp_rounding_plan(model: LinearModel, d: PlanningData, time_limit: float | None = None,
+                     ) -> tuple[np.ndarray, float | None, np.ndarray]:
     """Round the LP relaxation of the first stage down, complete it greedily; also the LP value.
 
     Rounding down keeps every upper-bounded row feasible (all tour coefficients there are
@@ -88,12 +88,17 @@ def lp_rounding_plan(model: LinearModel, d: PlanningData,
     plan is returned instead. The LP value is a valid lower bound on the first stage, which gives
     an honest gap even when the MIP solver runs out of time before its own root bound.
     Also returned: the tour columns the LP leaves at zero (for a search restricted to the LP's
-    support, see :func:`bluehelmet.forcegen.api.solve_scenario`).
+    support, see :func:`bluehelmet.forcegen.api.solve_scenario`). If the LP is not solved within
+    ``time_limit`` the greedy plan is returned with no bound.
     """
+    from bluehelmet.errors import SolverError
     from bluehelmet.forcegen.solve import solve_relaxation
 
     tours = model.var_families["Tour-start"]
-    lp = solve_relaxation(model, "unmet")
+    try:
+        lp = solve_relaxation(model, "unmet", time_limit)
+    except SolverError:
+        return greedy_plan(model, d), None, np.zeros(model.n_cols, bool)
     bound = float(model.objective_vector("unmet") @ lp)
     zero = np.zeros(model.n_cols, bool)
     zero[tours.start:tours.stop] = lp[tours.start:tours.stop] < 1e-6

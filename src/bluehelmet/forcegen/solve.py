@@ -221,12 +221,21 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
     return result
 
 
-def solve_relaxation(model: LinearModel, stage: str) -> np.ndarray:
-    """Column values of the LP relaxation of ``model`` for objective ``stage`` (dual simplex)."""
+def solve_relaxation(model: LinearModel, stage: str,
+                     time_limit: float | None = None) -> np.ndarray:
+    """Column values of the LP relaxation of ``model`` for objective ``stage`` (dual simplex).
+
+    Raises
+    ------
+    SolverError
+        If the LP is not solved to optimality (e.g. within ``time_limit`` seconds).
+    """
     h = _to_highs(model)
     c = model.objective_vector(stage)
     h.changeColsCost(model.n_cols, np.arange(model.n_cols, dtype=np.int32), c)
     h.setOptionValue("solve_relaxation", True)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise SolverError("the LP relaxation could not be solved: "
