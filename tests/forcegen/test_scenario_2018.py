@@ -20,3 +20,14 @@ def test_2018_plan_is_feasible_and_sensible() -> None:
     gaps = r.gaps[r.gaps["unmet_unit_months"] > 0]
     assert gaps["unit_type_id"].isin(["util_heli", "attack_heli"]).any()
     assert summ["notice"]
+
+
+def test_example_override_applies_to_2018() -> None:
+    from pathlib import Path
+
+    import bluehelmet.forcegen as fg
+
+    example = Path(fg.__file__).parent / "examples" / "nld_attack_helicopters.toml"
+    s = fg.apply_overrides(load_scenario("2018"), [fg.load_override(example)])
+    added = s.pledges[s.pledges["id"] == "WHATIF-NLD-attack_heli"]
+    assert int(added["count"].iloc[0]) == 4 and added["pcrs_level"].iloc[0] == "RDL"
