@@ -17,7 +17,7 @@ def brief(
         [], "--override", help="Override file applied to the scenario before planning "
         "(repeatable; see the force planner's docs)."),
     time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit, "
-                                            "seconds."),
+                                            "seconds [default: 12]."),
     hotspots: bool = typer.Option(False, "--hotspots", help="Map the Getis-Ord hotspots of "
                                   "civilian deaths in the bundled UCDP events in the missions' "
                                   "host countries (about 2 s)."),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -102,37 +103,21 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
         Country outlines by ISO3 code.
     """
     with chart_style():
-        fig = new_figure(width, width * 0.62)
-        ax = fig.add_subplot()
+        fig = new_figure(width, width * 0.86)
+        world, zoom = fig.subplots(2, 1, height_ratios=[1, 1.15])
         lons = pd.concat([missions["longitude"], flows.get("from_lon", pd.Series(dtype=float)),
                           planned.get("from_lon", pd.Series(dtype=float))])
         lats = pd.concat([missions["latitude"], flows.get("from_lat", pd.Series(dtype=float)),
                           planned.get("from_lat", pd.Series(dtype=float))])
-        bounds = padded_bounds(lons, lats, pad=6.0)
-        draw_outlines(ax, outlines, set(missions["host_iso3"].dropna().astype(str)), bounds)
-        biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
-        for x0, y0, x1, y1, people in _ends(flows, "personnel"):
-            ax.plot([x0, x1], [y0, y1], color=BEFORE, linewidth=0.3 + 2.2 * people / biggest,
-                    alpha=0.7, zorder=2, solid_capstyle="round", rasterized=True)
-        for x0, y0, x1, y1, units in _ends(planned, "units"):
-            ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                        arrowprops={"arrowstyle": "-|>", "color": AFTER, "linestyle": "--",
-                                    "linewidth": 0.6 + 0.4 * min(units, 4.0),
-                                    "shrinkA": 0, "shrinkB": 4}, zorder=3)
-        origins = pd.concat([flows[["from_lon", "from_lat"]], planned[["from_lon", "from_lat"]]])
-        ax.scatter(origins["from_lon"], origins["from_lat"], marker="^", s=10, color="black",
-                   zorder=4, linewidths=0)
-        sizes = 20 + 300 * missions["personnel"].astype(float) / max(
-            float(missions["personnel"].max()), 1.0)
-        ax.scatter(missions["longitude"], missions["latitude"], s=sizes, facecolor=OKABE_ITO[
-            "orange"], edgecolor="black", linewidth=0.8, zorder=5)
-        for row in missions.itertuples():
-            ax.annotate(str(row.mission_id), (row.longitude, row.latitude),
-                        textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
-                        zorder=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
-                                        "alpha": 0.8})
-        _frame(ax, bounds)
-        ax.legend(handles=[
+        _deployment_layers(world, missions, flows, planned, outlines,
+                           padded_bounds(lons, lats, pad=6.0), labels=False)
+        world.set_title("Where the personnel come from", fontsize=8)
+        # The second panel zooms on the missions themselves, where the world view crowds them.
+        _deployment_layers(zoom, missions, flows, planned, outlines,
+                           padded_bounds(missions["longitude"], missions["latitude"], pad=5.0),
+                           labels=True)
+        zoom.set_title("The missions", fontsize=8)
+        world.legend(handles=[
             Line2D([], [], marker="o", color="none", markerfacecolor=OKABE_ITO["orange"],
                    markeredgecolor="black", markersize=7, label="mission HQ (size: personnel)"),
             Line2D([], [], marker="^", color="none", markerfacecolor="black", markersize=5,
@@ -143,6 +128,41 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
             Patch(facecolor=HOST, edgecolor=BORDER, hatch="////", label="host country"),
         ], loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
         return fig
+
+
+def _deployment_layers(ax: Axes, missions: pd.DataFrame, flows: pd.DataFrame,
+                       planned: pd.DataFrame, outlines: dict[str, BaseGeometry],
+                       bounds: tuple[float, float, float, float], labels: bool) -> None:
+    draw_outlines(ax, outlines, set(missions["host_iso3"].dropna().astype(str)), bounds)
+    biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
+    # One collection per layer: hundreds of separate lines make slow charts and heavy SVG.
+    ends = _ends(flows, "personnel")
+    ax.add_collection(LineCollection(
+        list(ends[:, :4].reshape(-1, 2, 2)), colors=BEFORE, alpha=0.7, zorder=2,
+        linewidths=0.3 + 2.2 * ends[:, 4] / biggest, capstyle="round"))
+    new = _ends(planned, "units")
+    ax.add_collection(LineCollection(
+        list(new[:, :4].reshape(-1, 2, 2)), colors=AFTER, linestyles="--", zorder=3,
+        linewidths=0.6 + 0.4 * np.minimum(new[:, 4], 4.0)))
+    for x0, y0, x1, y1, _ in new:
+        if not labels:
+            ax.annotate("", xy=(x1, y1), xytext=(x1 - 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0)),
+                        arrowprops={"arrowstyle": "-|>", "color": AFTER, "shrinkA": 0,
+                                    "shrinkB": 4}, zorder=3)
+    origins = pd.concat([flows[["from_lon", "from_lat"]], planned[["from_lon", "from_lat"]]])
+    ax.scatter(origins["from_lon"], origins["from_lat"], marker="^", s=10, color="black",
+               zorder=4, linewidths=0)
+    sizes = 20 + 300 * missions["personnel"].astype(float) / max(
+        float(missions["personnel"].max()), 1.0)
+    ax.scatter(missions["longitude"], missions["latitude"], s=sizes, facecolor=OKABE_ITO[
+        "orange"], edgecolor="black", linewidth=0.8, zorder=5)
+    if labels:
+        for row in missions.itertuples():
+            ax.annotate(str(row.mission_id), (row.longitude, row.latitude),
+                        textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
+                        zorder=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
+                                        "alpha": 0.8})
+    _frame(ax, bounds)
 
 
 def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],

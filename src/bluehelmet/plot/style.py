@@ -103,8 +103,8 @@ def to_svg(fig: Figure) -> str:
     """The figure as standalone SVG text (no date metadata, glyphs as paths)."""
     buf = io.StringIO()
     with chart_style():  # the SVG settings (glyphs, id salt) are read when saving
-        # dpi applies to the artists drawn rasterised (hatched areas, map outlines) only.
-        fig.savefig(buf, format="svg", dpi=200, metadata={"Date": None, "Creator": "bluehelmet"})
+        # dpi applies only to the artists drawn rasterised (hatched areas, map outlines).
+        fig.savefig(buf, format="svg", dpi=150, metadata={"Date": None, "Creator": "bluehelmet"})
     return buf.getvalue()
 
 
