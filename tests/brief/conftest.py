@@ -72,7 +72,7 @@ def tiny_plan(tiny: Scenario) -> PlanTables:
         "why": ["no intelligence unit pledged", "one helicopter unit short until Feb 2019",
                 "no helicopter unit until Jan 2019"]})
     gender = pd.DataFrame({"personnel_category": ["troops"], "women_share": [0.06],
-                           "target_share": [0.05]})
+                           "target_share": [0.05], "meets_target": [True]})
     explanations = pd.DataFrame({"pledge_id": ["P4", "P6"], "contributor_id": ["CHN", "AU"],
                                  "unit_type_id": ["INF", "INF"],
                                  "reason": ["dominated by an earlier unit", "too late"]})

@@ -98,5 +98,6 @@ def trend_chart(trend: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
         ax_total.set_title("Uniformed personnel")
         ax_total.legend(handles=[Patch(facecolor=BEFORE, edgecolor="black", label="complete"),
                                  Patch(facecolor="white", edgecolor="black", hatch="///",
-                                       label="incomplete")], loc="lower left")
+                                       label="incomplete")], loc="upper center",
+                        bbox_to_anchor=(0.5, -0.14), ncol=2)
         return fig
