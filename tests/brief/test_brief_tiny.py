@@ -182,3 +182,9 @@ def test_tables_written_beside_the_brief(made: BriefFiles, tiny: Scenario, reade
     expected = coverage.gap_table(tiny_plan.coverage, tiny.view(reader))
     assert list(gaps["unmet_unit_months"]) == list(expected["unmet_unit_months"])
     assert (made.tables / "summary.json").is_file()
+
+
+def test_no_missing_value_leaks_into_the_text(html: str) -> None:
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", html, flags=re.S))
+    for word in ("nan", "None", "NaT", "<NA>"):
+        assert not re.search(rf"(?<![\w<]){re.escape(word)}(?![\w>])", text), word
