@@ -133,6 +133,7 @@ def entity(name: str) -> Entity:
     ------
     KeyError
         If ``name`` is not a declared entity.
+
     """
     index = entity_index()
     if name not in index:
