@@ -28,6 +28,8 @@ from bluehelmet.forcegen.linear import LinearModel
 STAGE_TIME_SHARE = {"unmet": 0.6, "cost": 0.75}
 #: Relative slack allowed on an earlier stage's optimum when it becomes a constraint.
 LEXICOGRAPHIC_SLACK = 1e-7
+#: Whether stages after the first start from the previous stage's plan (off only to compare).
+WARM_START_LATER_STAGES = True
 
 
 @dataclass
@@ -122,6 +124,44 @@ def _bound_stage(h: highspy.Highs, c: np.ndarray, value: float) -> None:
              nz.astype(np.int32), c[nz])
 
 
+def _stage_highs(model: LinearModel, mip_rel_gap: float, fix_zero: np.ndarray | None,
+                 earlier: Sequence[tuple[np.ndarray, float]]) -> highspy.Highs:
+    """A HiGHS instance for one stage: the model, restricted columns, earlier stages' optima."""
+    h = _to_highs(model)
+    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if fix_zero is not None and fix_zero.any():
+        cols = np.flatnonzero(fix_zero).astype(np.int32)
+        zeros = np.zeros(len(cols))
+        h.changeColsBounds(len(cols), cols, zeros, zeros)
+    for c, value in earlier:
+        _bound_stage(h, c, value)
+    return h
+
+
+def _set_time_limit(h: highspy.Highs, time_limit: float | None, t0: float, stage: str) -> None:
+    """Give the stage its share of what is left of ``time_limit`` (counted from ``t0``)."""
+    if time_limit is not None:
+        left = max(0.05, time_limit - (time.perf_counter() - t0))
+        h.setOptionValue("time_limit", left * STAGE_TIME_SHARE.get(stage, 1.0))
+
+
+def _set_start(h: highspy.Highs, x: np.ndarray) -> None:
+    sol = highspy.HighsSolution()
+    sol.col_value = list(map(float, x))
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
+def _consistent(h: highspy.Highs, c: np.ndarray, mip_rel_gap: float) -> bool:
+    """False when HiGHS claims optimality with a dual bound that does not prove it."""
+    if _status(h) != "optimal":
+        return True
+    info = h.getInfo()
+    obj = float(c @ np.asarray(h.getSolution().col_value))
+    bound = float(info.mip_dual_bound)
+    return bool(obj - bound <= mip_rel_gap * max(abs(obj), 1.0) + 1e-6)
+
+
 def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None = None,
           mip_rel_gap: float = 1e-4, warm_start: np.ndarray | None = None,
           progress: Callable[[str, StageResult | None], None] | None = None,
@@ -154,16 +194,11 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
     SolverError
         If a stage ends with no feasible solution.
     """
-    h = _to_highs(model)
-    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    if fix_zero is not None and fix_zero.any():
-        cols = np.flatnonzero(fix_zero).astype(np.int32)
-        zeros = np.zeros(len(cols))
-        h.changeColsBounds(len(cols), cols, zeros, zeros)
     n = model.n_cols
     idx = np.arange(n, dtype=np.int32)
     x = warm_start
     result = SolveResult(np.zeros(n) if x is None else np.asarray(x, float))
+    earlier: list[tuple[np.ndarray, float]] = []
     t0 = time.perf_counter()
     for stage in stages:
         c = model.objective_vector(stage)
@@ -171,32 +206,37 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
             continue
         if progress:
             progress(stage, None)
+        # A fresh HiGHS instance per stage (the earlier stages' optima as rows): nothing of an
+        # earlier stage's search state can leak into this one's optimality claim.
+        h = _stage_highs(model, mip_rel_gap, fix_zero, earlier)
         h.changeColsCost(n, idx, c)
-        # Start each stage from scratch: HiGHS otherwise may report the previous stage's
-        # incumbent as optimal for the new objective (seen with highspy 1.16).
-        h.clearSolver()
-        if time_limit is not None:
-            left = max(0.05, time_limit - (time.perf_counter() - t0))
-            h.setOptionValue("time_limit", left * STAGE_TIME_SHARE.get(stage, 1.0))
-        # Only the first stage gets the start vector: with highspy 1.16 a start given to a later
-        # stage (after its objective changed) was reported "optimal" with a worse objective than
-        # the true optimum. A later stage that finds nothing in time keeps the previous plan.
-        if x is not None and not result.stages:
-            sol = highspy.HighsSolution()
-            sol.col_value = list(map(float, x))
-            sol.value_valid = True
-            h.setSolution(sol)
+        _set_time_limit(h, time_limit, t0, stage)
+        # Every stage starts from the best plan so far (feasible for it: the earlier stages'
+        # bounds hold it with slack), so a later stage always has an incumbent and a gap.
         start = time.perf_counter()
-        h.run()
+        if x is not None and (WARM_START_LATER_STAGES or not result.stages):
+            _set_start(h, x)
+            h.run()
+            if not _consistent(h, c, mip_rel_gap):
+                # HiGHS 1.16 sometimes calls a stage "optimal" from its start vector with
+                # a bound far below the objective (random_scenario seed 5): solve it cold.
+                h = _stage_highs(model, mip_rel_gap, fix_zero, earlier)
+                h.changeColsCost(n, idx, c)
+                _set_time_limit(h, time_limit, t0, stage)
+                h.run()
+        else:
+            h.run()
         seconds = time.perf_counter() - start
         info = h.getInfo()
-        if info.primal_solution_status != 2 and x is not None and result.stages:
+        # A stage that finds nothing in time (or only after a cold re-solve) keeps the plan it
+        # started from.
+        if info.primal_solution_status != 2 and x is not None:
             prev = float(c @ x)
             res = StageResult(stage, "time_limit", prev, float("-inf"), float("inf"), seconds)
             result.stages.append(res)
             if progress:
                 progress(stage, res)
-            _bound_stage(h, c, prev)
+            earlier.append((c, prev))
             continue
         if info.primal_solution_status != 2:  # 2 = kSolutionStatusFeasible
             raise SolverError(f"HiGHS found no feasible plan in stage {stage!r} "
@@ -212,7 +252,7 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         result.stages.append(res)
         if progress:
             progress(stage, res)
-        _bound_stage(h, c, obj)
+        earlier.append((c, obj))
     if x is not None:
         # Integer columns come back with round-off; snap them so the plan counts whole units.
         _, _, integer, _, _ = model.bounds()
