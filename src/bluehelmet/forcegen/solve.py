@@ -65,7 +65,7 @@ class SolveResult:
 
     @property
     def mip_gap(self) -> float:
-        """Largest relative optimality gap over the stages (0 when all are proven optimal)."""
+        """Largest relative optimality gap over the stages (at most mip_rel_gap when optimal)."""
         return max((s.mip_gap for s in self.stages), default=0.0)
 
 
@@ -244,7 +244,10 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         x = np.asarray(h.getSolution().col_value)
         obj = float(c @ x)
         bound = float(info.mip_dual_bound)
-        gap = 0.0 if _status(h) == "optimal" else float(info.mip_gap)
+        # The gap HiGHS stopped at, also when "optimal" (then at most mip_rel_gap, not zero).
+        gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else float("inf")
+        if _status(h) == "optimal":
+            gap = min(gap, float(mip_rel_gap))
         if first_stage_bound is not None and not result.stages and _status(h) != "optimal":
             bound = max(bound, first_stage_bound) if np.isfinite(bound) else first_stage_bound
             gap = min(gap, (obj - bound) / max(abs(obj), 1e-9))
