@@ -12,8 +12,6 @@ and the first from the greedy heuristic, so a time limit always leaves a feasibl
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ import numpy as np
 
 from bluehelmet.errors import SolverError
 from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.highs import new_highs
 
 #: Share of the remaining time limit each stage may use (the last stage uses all that is left).
 STAGE_TIME_SHARE = {"unmet": 0.6, "cost": 0.75}
@@ -83,28 +82,10 @@ def _to_highs(model: LinearModel) -> highspy.Highs:
     lp.a_matrix_.value_ = a.data
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in integer]
-    h = _new_highs()
+    h = new_highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
     return h
-
-
-def _new_highs() -> highspy.Highs:
-    """A HiGHS instance, with the banner HiGHS prints once per process kept off stdout.
-
-    The banner would otherwise land in the middle of the CLI's output (or of anything a caller
-    writes to stdout); the redirect is at file-descriptor level because HiGHS writes from C++.
-    """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        return highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _status(h: highspy.Highs) -> str:

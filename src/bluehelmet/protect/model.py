@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bluehelmet.errors import SolverError
+from bluehelmet.highs import new_highs
 from bluehelmet.protect.problem import CoverageProblem, Reach, expected_coverage
 
 
@@ -314,8 +315,7 @@ def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 6
     lp = b.to_highs()
     constant = float(problem.value[done].sum())
     build = time.perf_counter() - t0
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     if threads is not None:
