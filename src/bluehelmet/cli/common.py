@@ -36,14 +36,30 @@ def reader_context(org: str | None, clearance: str | None) -> AccessContext:
     return AccessContext(organisation, Classification.parse(level))
 
 
+#: Most problems listed on the terminal for one error (all of them are in the exception).
+SHOWN_PROBLEMS = 25
+
+
 @contextmanager
-def cli_errors() -> Iterator[None]:
-    """Turn bluehelmet errors into a readable message and exit code 2."""
+def cli_errors(data_error_code: int = 2) -> Iterator[None]:
+    """Turn bluehelmet errors into readable messages and an exit code.
+
+    Parameters
+    ----------
+    data_error_code
+        Exit code for problems found in input data (:class:`DataError`, one line per problem);
+        ``data check`` uses 1 ("problems found"), other commands 2. Any other bluehelmet error
+        (unreadable file, unknown scenario, ...) exits with 2.
+    """
     try:
         yield
     except DataError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        raise typer.Exit(2) from exc
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
+            err_console.print(f"[bold red]problem:[/] {problem}", highlight=False)
+        more = len(exc.problems) - SHOWN_PROBLEMS
+        if more > 0:
+            err_console.print(f"... and {more} more problem(s)", highlight=False)
+        raise typer.Exit(data_error_code) from exc
     except BluehelmetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from exc

@@ -14,8 +14,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bluehelmet.cli.common import console, err_console
-from bluehelmet.errors import BluehelmetError, DataError, Problem
+from bluehelmet.cli.common import cli_errors, console, err_console
+from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.report import ImportReport, ImportResult
 
 app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
@@ -115,18 +115,11 @@ def check(
     """Report what importing FILE would repair, reject and warn about (writes nothing else)."""
     from bluehelmet.io.detect import detect_format
 
-    try:
+    with cli_errors(data_error_code=1):
         if file.is_dir():
             raise typer.Exit(_check_scenario(file))
         fmt = detect_format(file)
         result = _run(file, strict, fmt.reader)
-    except DataError as exc:
-        for p in exc.problems[:SHOWN]:
-            err_console.print(f"[bold red]problem:[/] {p}", highlight=False)
-        raise typer.Exit(1) from exc
-    except BluehelmetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
     show_report(result.report)
     if rejects is not None:
         result.report.write_rejects(rejects)
@@ -144,7 +137,7 @@ def import_(
     from bluehelmet.io.detect import detect_format
     from bluehelmet.io.merge import import_into_scenario
 
-    try:
+    with cli_errors(data_error_code=1):
         fmt = detect_format(file)
         if fmt.entity is None:
             hint = ("UCDP events are not a scenario table: import them with "
@@ -157,13 +150,6 @@ def import_(
         result = _run(file, strict, fmt.reader)
         show_report(result.report)
         merged = import_into_scenario(result.table, fmt.entity, into, file=str(file))
-    except DataError as exc:
-        for p in exc.problems[:SHOWN]:
-            err_console.print(f"[bold red]problem:[/] {p}", highlight=False)
-        raise typer.Exit(1) from exc
-    except BluehelmetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
     if len(result.report.rejects):
         out = into.parent / f"{file.stem}.rejects.csv"
         result.report.write_rejects(out)

@@ -16,9 +16,10 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bluehelmet.errors import DataError, Problem, UnreadableFileError
+from bluehelmet.errors import DataError, Problem
 from bluehelmet.model.access import AccessContext, filter_visible
 from bluehelmet.model.validate import check_references, coerce_table
+from bluehelmet.scenario.io import read_text_csv
 
 #: PRIO-GRID cell size in degrees (see :mod:`bluehelmet.intel.grid`).
 CELL = 0.5
@@ -41,12 +42,7 @@ def read_table(path: str | Path, entity: str, reader: AccessContext) -> pd.DataF
 
     """
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UnreadableFileError(f"{path}: no such file") from exc
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    raw = read_text_csv(path)
     table, problems = coerce_table(entity, raw, str(path))
     if problems:
         raise DataError(problems)
@@ -144,12 +140,7 @@ def read_risk(path: str | Path) -> pd.DataFrame:
 
     """
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UnreadableFileError(f"{path}: no such file") from exc
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    raw = read_text_csv(path)
     raw.columns = [c.strip().lower() for c in raw.columns]
     f = str(path)
     ident = "gid" if "gid" in raw else "cell_id" if "cell_id" in raw else None

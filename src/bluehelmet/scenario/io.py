@@ -64,14 +64,37 @@ def resolve_scenario_path(name_or_dir: str | Path) -> Path:
     )
 
 
-def read_table_file(path: Path, name: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read one entity CSV as the declared typed table, with the problems found."""
+def read_text_csv(path: str | Path, *, empty_columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a CSV file of the project's conventions as text (values untouched, blanks ``""``).
+
+    Parameters
+    ----------
+    path
+        The file.
+    empty_columns
+        Columns of the table an empty file stands for; without them an empty file is an error.
+
+    Raises
+    ------
+    UnreadableFileError
+        If the file is missing or is not a UTF-8 CSV file.
+    """
+    path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise UnreadableFileError(f"{path}: no such file") from exc
+    except pd.errors.EmptyDataError as exc:
+        if empty_columns is not None:
+            return pd.DataFrame(columns=empty_columns)
+        raise UnreadableFileError(f"{path}: the file is empty (no header line)") from exc
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise UnreadableFileError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
-    except pd.errors.EmptyDataError:
-        raw = pd.DataFrame(columns=entity(name).column_names)
+
+
+def read_table_file(path: Path, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one entity CSV as the declared typed table, with the problems found."""
+    raw = read_text_csv(path, empty_columns=entity(name).column_names)
     return coerce_table(name, raw, str(path))
 
 
