@@ -8,10 +8,32 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
+from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.coded import Coded, constant_strings
 from bluehelmet.io.ledger import Ledger
 from bluehelmet.model.schema import entity
 from bluehelmet.reference.countries import countries, lookup_iso3
+
+
+def require_columns(path: str, raw: pd.DataFrame, required: list[str], what: str) -> None:
+    """Raise :class:`DataError` naming every required column missing from ``raw``.
+
+    Parameters
+    ----------
+    path
+        File name for the report.
+    raw
+        The table as read (header normalised).
+    required
+        Columns the format needs.
+    what
+        The format in words, for the fix (e.g. ``"the UN monthly format"``).
+    """
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        raise DataError([Problem(path, 1, c, None, "required column is missing",
+                                 f"{what} needs the columns {', '.join(required)}")
+                         for c in missing])
 
 
 @cache

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bluehelmet.errors import DataError, Problem
-from bluehelmet.io.common import combine_keys, duplicate_check, pair_codes
+from bluehelmet.errors import Problem
+from bluehelmet.io.common import combine_keys, duplicate_check, pair_codes, require_columns
 from bluehelmet.io.ledger import Ledger
 from bluehelmet.io.report import ImportResult
 from bluehelmet.io.text import parse_count, read_raw, stripped
@@ -112,11 +112,7 @@ def read_contributions_by_year(path: Path | str, *, strict: bool = False) -> Imp
     """
     path = Path(path)
     raw, bad_rows = read_raw(path)
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError([Problem(str(path), 1, c, None, "required column is missing",
-                                 f"the table needs the columns {', '.join(COLUMNS)}")
-                         for c in missing])
+    require_columns(str(path), raw, COLUMNS, "the table")
     ledger = Ledger(str(path), FORMAT, raw, strict=strict, bad_rows=bad_rows)
     text = {c: stripped(ledger, raw, c) for c in COLUMNS}
     country, mission = text["country"], text["mission"]

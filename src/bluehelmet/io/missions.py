@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bluehelmet.errors import DataError, Problem
-from bluehelmet.io.common import entity_frame
+from bluehelmet.errors import Problem
+from bluehelmet.io.common import entity_frame, require_columns
 from bluehelmet.io.ledger import Ledger
 from bluehelmet.io.report import ImportResult
 from bluehelmet.io.text import parse_dates, parse_float, read_raw, stripped
@@ -53,11 +53,7 @@ def read_missions(path: Path | str, *, strict: bool = False) -> ImportResult:
     """
     path = Path(path)
     raw, bad_rows = read_raw(path)
-    missing = [c for c in REQUIRED if c not in raw.columns]
-    if missing:
-        raise DataError([Problem(str(path), 1, c, None, "required column is missing",
-                                 f"the mission list needs the columns {', '.join(REQUIRED)}")
-                         for c in missing])
+    require_columns(str(path), raw, REQUIRED, "the mission list")
     for col in OPTIONAL:
         if col not in raw.columns:
             raw[col] = ""

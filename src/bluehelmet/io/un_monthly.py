@@ -20,13 +20,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bluehelmet.errors import DataError, Problem
+from bluehelmet.errors import Problem
 from bluehelmet.io.coded import Coded, arrow_strings
 from bluehelmet.io.common import (
     combine_keys,
     duplicate_check,
     entity_frame,
     pair_codes,
+    require_columns,
     resolve_iso3,
 )
 from bluehelmet.io.ledger import Ledger
@@ -92,11 +93,7 @@ def read_un_monthly(path: Path | str, *, strict: bool = False) -> ImportResult:
     """
     path = Path(path)
     raw, bad_rows = read_raw(path)
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError([Problem(str(path), 1, c, None, "required column is missing",
-                                 f"the UN monthly format needs the columns {', '.join(COLUMNS)}")
-                         for c in missing])
+    require_columns(str(path), raw, COLUMNS, "the UN monthly format")
     variant = "un_monthly (Data Hub)" if "contribution_id" in raw.columns else FORMAT
     ledger = Ledger(str(path), variant, raw, strict=strict, bad_rows=bad_rows)
     text = {c: stripped(ledger, raw, c) for c in COLUMNS}

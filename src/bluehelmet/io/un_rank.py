@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bluehelmet.errors import DataError, Problem
-from bluehelmet.io.common import entity_frame, resolve_iso3
+from bluehelmet.errors import Problem
+from bluehelmet.io.common import entity_frame, require_columns, resolve_iso3
 from bluehelmet.io.ledger import Ledger
 from bluehelmet.io.report import ImportResult
 from bluehelmet.io.text import parse_count, parse_dates, read_raw, stripped
@@ -39,11 +39,7 @@ def read_un_rank(path: Path | str, *, strict: bool = False) -> ImportResult:
     """
     path = Path(path)
     raw, bad_rows = read_raw(path)
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError([Problem(str(path), 1, c, None, "required column is missing",
-                                 f"the ranking needs the columns {', '.join(COLUMNS)}")
-                         for c in missing])
+    require_columns(str(path), raw, COLUMNS, "the ranking")
     ledger = Ledger(str(path), FORMAT, raw, strict=strict, bad_rows=bad_rows)
     text = {c: stripped(ledger, raw, c) for c in COLUMNS}
     ledger.set_labels(text["contributing_country"].rows())
