@@ -1,7 +1,7 @@
 """An independent second formulation with PuLP + CBC, written with plain loops from the math.
 
 It shares only the input preparation (dates, readiness, caveat screening) with the package and
-re-derives every tour, coverage term, budget coefficient and lift move itself.
+re-derives every tour, coverage term, budget coefficient, lift move and gender row itself.
 """
 
 from __future__ import annotations
@@ -10,9 +10,26 @@ import pulp
 
 from bluehelmet.forcegen.data import PlanningData
 
+#: Relative slack on an earlier stage's optimum when it becomes a constraint (as in the package).
+SLACK = 1e-7
 
-def solve_reference(d: PlanningData, pairs) -> tuple[float, float]:  # noqa: ANN001
-    """(weighted unmet, cost in MUSD) lexicographic optimum with CBC."""
+
+def target_share(d: PlanningData, category: str, year: int) -> float | None:
+    """UGPS target of ``category`` in ``year``: that year's, else the latest earlier year's."""
+    best_year, best = None, None
+    for row in d.gender_targets.itertuples():
+        if (str(row.personnel_category) == category and int(row.year) <= year
+                and (best_year is None or int(row.year) > best_year)):
+            best_year, best = int(row.year), float(row.target_share)
+    return best
+
+
+def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # noqa: ANN001
+    """(weighted unmet, cost in MUSD, gender shortfall) lexicographic optimum with CBC.
+
+    The gender stage is the soft mode: one shortfall v_{g,Y} >= 0 per personnel category g and
+    calendar year Y with a target, minimised after the first two stages.
+    """
     n_t, h = d.n_months, int(d.params["handover_months"])
     req, pl = d.requirements, d.pledges
     tours = []  # (pledge, req, start, end)
@@ -78,14 +95,41 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float]:  # noqa: ANN
                  if s == t or e + 1 == t]
         if terms:
             prob += pulp.lpSum(terms) <= float(d.params["lift_moves_per_month"])
+    # Gender: for every category g and calendar year Y with a target tau (else the latest earlier
+    # year's), sum over tours of P_p (w_p - tau) * (months of Y present, s..min(e, last month))
+    # * y_k + v_{g,Y} >= 0.
+    v_gender = {}
+    for g in sorted(set(pl["category"].astype(str))):
+        for year in sorted(set(int(m.year) for m in d.months)):
+            tau = target_share(d, g, year)
+            if tau is None:
+                continue
+            terms = []
+            for (p, _, s, e), v in y.items():
+                if str(pl.loc[p, "category"]) != g:
+                    continue
+                months = sum(1 for t in range(s, min(e, n_t - 1) + 1) if d.months[t].year == year)
+                coef = pl.loc[p, "personnel"] * (pl.loc[p, "women_share"] - tau) * months
+                if coef:
+                    terms.append(coef * v)
+            if terms:
+                v_gender[g, year] = pulp.LpVariable(f"v_{g}_{year}", 0)
+                prob += pulp.lpSum(terms) + v_gender[g, year] >= 0
     unmet = pulp.lpSum(req.loc[r, "weight"] * v for (r, _), v in u.items())
     cost = pulp.lpSum(sum(month_cost(p, t) for t in range(s, min(e, n_t - 1) + 1)) / 1e6 * v
                       for (p, _, s, e), v in y.items())
     solver = pulp.PULP_CBC_CMD(msg=False, gapRel=0)
-    prob.setObjective(unmet)
-    prob.solve(solver)
-    z1 = pulp.value(unmet) or 0.0
-    prob += unmet <= z1 + 1e-7 * max(1.0, abs(z1))
-    prob.setObjective(cost)
-    prob.solve(solver)
-    return z1, float(pulp.value(cost) or 0.0)
+
+    def optimum(objective: pulp.LpAffineExpression) -> float:
+        prob.setObjective(objective)
+        status = prob.solve(solver)
+        assert pulp.LpStatus[status] == "Optimal", pulp.LpStatus[status]
+        return float(pulp.value(objective) or 0.0)
+
+    z1 = optimum(unmet)
+    prob += unmet <= z1 + SLACK * max(1.0, abs(z1))
+    z2 = optimum(cost)
+    if not v_gender:
+        return z1, z2, 0.0
+    prob += cost <= z2 + SLACK * max(1.0, abs(z2))
+    return z1, z2, optimum(pulp.lpSum(v_gender.values()))

@@ -6,15 +6,49 @@ import pytest
 
 from bluehelmet.forcegen.api import solve_scenario
 from bluehelmet.forcegen.generate import random_scenario
+from bluehelmet.scenario.core import Scenario
 from tests.forcegen.reference_pulp import solve_reference
 
+#: Seeds 0-5, plus four where the gender stage changes the plan (the cost stage's plan alone has a
+#: larger shortfall: 66 vs 0, 86 vs 25, 945 vs 579, 614 vs 281 person-months; seed 1 does too).
+SEEDS = (0, 1, 2, 3, 4, 5, 9, 14, 24, 33)
 
-@pytest.mark.parametrize("seed", range(6))
+
+def _gender_setup(s: Scenario, seed: int) -> None:
+    """Make the gender stage matter and exercise the target look-up.
+
+    The generated targets (troops 6-7 %) lie below the women's shares (0-25 %), so the shortfall
+    would be 0 everywhere: raise every target by 8 points. Unit type U01 becomes formed police, a
+    second category. The horizon (Jul 2018 - Jun 2019) spans two calendar years: seeds = 1 (mod 3)
+    drop the 2019 troops target (2018's then applies in 2019), seeds = 2 (mod 3) drop the 2018
+    formed-police target (no target, so no row, in 2018).
+    """
+    t = s.tables["gender_targets"].copy()
+    t["target_share"] = t["target_share"].astype(float) + 0.08
+    drop = {1: ("troops", 2019), 2: ("formed_police", 2018)}.get(seed % 3)
+    if drop:
+        t = t[~((t["personnel_category"].astype(str) == drop[0])
+                & (t["year"].astype(int) == drop[1]))]
+    s.tables["gender_targets"] = t.reset_index(drop=True)
+    u = s.tables["unit_types"].copy()
+    u.loc[u["id"] == "U01", "personnel_category"] = "formed_police"
+    s.tables["unit_types"] = u
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_optimum_matches_cbc(seed: int) -> None:
     s = random_scenario(n_missions=3, n_months=12, n_pledges=14, n_unit_types=4, seed=seed)
     s.set_param("gender_mode", "soft")
-    solved = solve_scenario(s, mip_rel_gap=0.0, stages=("unmet", "cost"))
-    z1, z2 = solve_reference(solved.data, solved.pairs)
+    _gender_setup(s, seed)
+    solved = solve_scenario(s, mip_rel_gap=0.0, stages=("unmet", "cost", "gender"))
+    z1, z2, z3 = solve_reference(solved.data, solved.pairs)
     stages = {st.stage: st.objective for st in solved.solution.stages}
     assert stages.get("unmet", 0.0) == pytest.approx(z1, rel=1e-6, abs=1e-6)
     assert stages.get("cost", 0.0) == pytest.approx(z2, rel=1e-6, abs=1e-6)
+    # Gender shortfall is in person-months (hundreds here). On these seeds the two sides agree to
+    # ~1e-13. Both let the gender stage exceed the cost optimum by 1e-7 relative slack, and HiGHS
+    # can spend it on a tour variable 6e-7 away from integer (within its 1e-6 integrality
+    # tolerance): with the same set-up, seed 10 reports 1.7e-4 (1.4e-7 relative) below CBC's
+    # integral optimum. A failure of that size, with y ~1e-6 from whole, is that effect, not a
+    # formulation difference.
+    assert stages.get("gender", 0.0) == pytest.approx(z3, rel=1e-6, abs=1e-4)
