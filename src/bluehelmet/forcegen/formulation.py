@@ -74,7 +74,9 @@ def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     For every requirement r and month t it is active:
-    Σ_{k: r(k)=r, s_k+h ≤ t ≤ e_k} y_k + u_{r,t} ≥ n_r, with shortfall 0 ≤ u_{r,t} ≤ n_r.
+    Σ_{k: r(k)=r, s_k+h ≤ t ≤ e_k} y_k + u_{r,t} ≥ n_r, with shortfall u_{r,t} ∈ {0, 1, …, n_r}.
+    u is integral at every optimum anyway (n_r and y are); declaring it integer lets the solver
+    round its bound up to the next attainable value when the priority weights are whole numbers.
     A unit counts from the end of its hand-over (induction) months, so a relief that arrives h
     months before its predecessor leaves keeps the capability without a lapse.
     """
@@ -83,7 +85,7 @@ def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
     ridx, month = expand(first, last)
     labels = pd.DataFrame({"req": ridx, "month": month})
     count = req["count"].to_numpy()[ridx].astype(float)
-    short = m.add_variables("Shortfall", labels, 0.0, count)
+    short = m.add_variables("Shortfall", labels, 0.0, count, integer=True)
     offset = np.concatenate([[0], np.cumsum(np.clip(last - first + 1, 0, None))])[:-1]
     k, t = _credited(d)
     r = d.candidates["req"].to_numpy()[k]

@@ -70,12 +70,28 @@ def greedy_plan(model: LinearModel, d: PlanningData,
             act[other] = new
             need[rows[cov]] -= vals[cov]
             x[j] += 1
-    short = model.var_families["Shortfall"]
-    x[short.start:short.stop] = np.clip(need[cover.start:cover.stop], 0.0, None)
-    if gender is not None and "Gender-shortfall" in model.var_families:
-        v = model.var_families["Gender-shortfall"]
-        g_act = a[gender.start:gender.stop, tours.start:tours.stop] @ x[tours.start:tours.stop]
-        x[v.start:v.stop] = np.clip(-g_act, col_lo[v.start:v.stop], col_hi[v.start:v.stop])
+    return settle_shortfalls(model, x)
+
+
+def settle_shortfalls(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """``x`` with every shortfall column set to what its tours leave open, no more, no less.
+
+    Used after the greedy fill and after the solver's integer columns are snapped to whole
+    numbers: a solver may leave a tour at 6e-7 units and book the shortfall to match, which
+    rounding the tour would otherwise leave inconsistent.
+    """
+    x = np.array(x, dtype=float)
+    a = model.matrix
+    col_lo, col_hi, _, row_lo, _ = model.bounds()
+    tours = model.var_families["Tour-start"]
+    y = x[tours.start:tours.stop]
+    for rows, cols in (("Requirement-cover", "Shortfall"), ("Gender-target", "Gender-shortfall")):
+        if rows not in model.con_families or cols not in model.var_families:
+            continue
+        r, v = model.con_families[rows], model.var_families[cols]
+        act = a[r.start:r.stop, tours.start:tours.stop] @ y
+        x[v.start:v.stop] = np.clip(row_lo[r.start:r.stop] - act, col_lo[v.start:v.stop],
+                                    col_hi[v.start:v.stop])
     return x
 
 

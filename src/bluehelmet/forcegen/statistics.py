@@ -13,6 +13,7 @@ import pandas as pd
 
 from bluehelmet.forcegen.results import PlanResult
 from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics.money import unit_monthly_cost
 
 
 def plan_headline(result: PlanResult) -> dict[str, Any]:
@@ -66,23 +67,19 @@ def coverage_by_mission(result: PlanResult, scenario: Scenario) -> pd.DataFrame:
 def gap_closing_costs(result: PlanResult, scenario: Scenario) -> pd.DataFrame:
     """Per requirement with a gap: unit-months unmet and the cost of closing it at catalogue rates.
 
-    The cost is unmet unit-months x (personnel x first-month reimbursement rate + equipment +
-    aviation per month) of the unit type; it ignores budget limits, which is the point: it is what
+    The cost is unmet unit-months x the unit type's monthly cost at the start of planning
+    (:func:`bluehelmet.statistics.money.unit_monthly_cost`, the same figure the brief's
+    mission x unit type table uses); it ignores budget limits, which is the point: it is what
     the Fifth Committee would have to add.
     """
     gaps = result.gaps[result.gaps["unmet_unit_months"] > 0].copy()
     units = scenario.unit_types.set_index("id")
-    rates = scenario.tables["reimbursement_rates"].sort_values("valid_from")
-    start = pd.Timestamp(scenario.param("planning_start"))
-    valid = rates[pd.to_datetime(rates["valid_from"]) <= start]
-    rate = float((valid if len(valid) else rates)["usd_per_person_month"].iloc[-1])
+    monthly = unit_monthly_cost(scenario, pd.Timestamp(scenario.param("planning_start")))
     u = units.loc[gaps["unit_type_id"]]
-    monthly = (u["personnel"].astype(float) * rate + u["equipment_monthly_usd"].astype(float)
-               + u["aviation_monthly_usd"].astype(float)).to_numpy()
     gaps["unit_type"] = u["name"].to_numpy()
     gaps["capability"] = u["capability"].to_numpy()
-    gaps["monthly_cost_usd"] = monthly
-    gaps["cost_to_close_usd"] = gaps["unmet_unit_months"].to_numpy() * monthly
+    gaps["monthly_cost_usd"] = monthly.loc[gaps["unit_type_id"], "total_usd"].to_numpy()
+    gaps["cost_to_close_usd"] = gaps["unmet_unit_months"].to_numpy() * gaps["monthly_cost_usd"]
     return gaps.sort_values("weighted_unmet", ascending=False).reset_index(drop=True)
 
 
