@@ -337,7 +337,8 @@ def build_pcrs_lead_times() -> pd.DataFrame:
 PARAMETERS = {
     "planning_start": Parameter(dt.date(2018, 7, 1), "scenario: first month of fiscal year "
                                 "2018/19, after the Vancouver ministerial (Nov 2017)"),
-    "horizon_months": Parameter(24, "scenario: fiscal years 2018/19 and 2019/20"),
+    "horizon_months": Parameter(12, "scenario: fiscal year 2018/19, the UN peacekeeping budget "
+                                "year (1 July - 30 June); plan two years with --horizon 24"),
 }
 
 META = {

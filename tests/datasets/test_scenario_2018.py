@@ -217,4 +217,4 @@ def test_parameter_tables(scenario: Scenario) -> None:
         assert missions_with_needs <= set(budgets.loc[budgets["fiscal_year"] == fy, "mission_id"])
     assert (budgets["headroom_usd"] < budgets["approved_usd"]).all()
     assert scenario.param("planning_start") == dt.date(2018, 7, 1)
-    assert scenario.param("horizon_months") == 24
+    assert scenario.param("horizon_months") == 12

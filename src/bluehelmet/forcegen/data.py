@@ -180,6 +180,7 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     out["lead_months"] = lead
     out["ready_base"] = [b + pd.DateOffset(months=int(m)) for b, m in zip(base, lead, strict=True)]
     until = pd.to_datetime(pl["available_until"])
+    out["until_date"] = until.to_numpy()
     out["until_month"] = np.where(until.isna(), 10**6,
                                   month_index(until.fillna(origin), origin, round_up=False))
     return out

@@ -74,8 +74,8 @@ def _screen_reason(pairs: pd.DataFrame) -> pd.DataFrame:
     for pledge, grp in p.groupby("pledge", sort=False):
         if grp["caveat_ok"].any():
             ready = grp.loc[grp["caveat_ok"], "ready_date"].min()
-            until = grp["until_month"].iloc[0]
-            offer = "" if until >= 10**6 else f"; its offer ends in month {until} of the horizon"
+            until = pd.Timestamp(grp["until_date"].iloc[0])
+            offer = "" if pd.isna(until) else f"; its offer ends {until:%Y-%m-%d}"
             details.append((pledge, "too_late",
                             f"ready {pd.Timestamp(ready):%Y-%m-%d} at the earliest (PCRS "
                             f"{grp['pcrs_level'].iloc[0]}, transit included), after its "
