@@ -31,3 +31,54 @@ def test_warm_started_stages_match_cold_stages(seed: int, monkeypatch: pytest.Mo
         # A proven optimum: the dual bound meets the objective.
         assert res.bound == pytest.approx(res.objective, rel=1e-6, abs=1e-6)
         assert res.objective == pytest.approx(cold[stage].objective, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [5, 7, 11])
+def test_same_gaps_search_keeps_the_lexicographic_optimum(seed: int,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           ) -> None:
+    """Searching plans with the same gaps first (large models only) changes no stage's optimum."""
+    def run() -> dict[str, solve_module.StageResult]:
+        s = random_scenario(n_missions=3, n_months=12, n_pledges=14, n_unit_types=4, seed=seed)
+        s.set_param("gender_mode", "soft")
+        solved = solve_scenario(s, mip_rel_gap=0.0, time_limit=60)
+        return {st.stage: st for st in solved.solution.stages}
+
+    plain = run()
+    monkeypatch.setattr(solve_module, "SAME_GAPS_ABOVE_COLUMNS", 0)
+    with_search = run()
+    assert plain.keys() == with_search.keys()
+    for stage, res in with_search.items():
+        assert res.status == "optimal"
+        assert res.objective == pytest.approx(plain[stage].objective, rel=1e-6, abs=1e-6)
+
+
+def test_same_gaps_search_finds_a_cheaper_plan_with_no_larger_gap() -> None:
+    """From a costly first-stage plan the restricted search keeps every gap and lowers the cost."""
+    import numpy as np
+
+    from bluehelmet.forcegen.data import prepare
+    from bluehelmet.forcegen.formulation import build_model
+    from bluehelmet.forcegen.greedy import greedy_plan
+
+    s = random_scenario(n_missions=3, n_months=12, n_pledges=30, n_unit_types=4, seed=3)
+    d, _ = prepare(s)
+    m = build_model(d)
+    x0 = greedy_plan(m, d)
+    unmet, cost = m.objective_vector("unmet"), m.objective_vector("cost")
+    # A worse start: every pledge unit that still fits adds cost without closing a gap.
+    h = solve_module._stage_highs(m, 0.0, None, [(unmet, float(unmet @ x0))])
+    h.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), -cost)
+    h.setOptionValue("time_limit", 10.0)
+    h.run()
+    costly = np.round(np.asarray(h.getSolution().col_value), 9)
+    assert cost @ costly > cost @ x0
+    h2 = solve_module._stage_highs(m, 0.0, None, [(unmet, float(unmet @ x0))])
+    h2.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), cost)
+    found = solve_module._same_gaps_first(m, cost, costly, h2, 10.0)
+    short = m.var_families["Shortfall"]
+    assert (found[short.start:short.stop] <= costly[short.start:short.stop] + 1e-6).all()
+    assert cost @ found < cost @ costly - 1e-6
+    lo, hi = m.bounds()[3], m.bounds()[4]
+    act = m.matrix @ found
+    assert (act >= lo - 1e-6).all() and (act <= hi + 1e-6).all()

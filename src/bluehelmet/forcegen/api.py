@@ -71,7 +71,7 @@ def solve_scenario(scenario: Scenario, *, horizon: int | None = None,
         # lower bound, so a gap is known even if the MIP stops before its root node.
         t1 = time.perf_counter()
         lp_limit = None if time_limit is None else LP_SHARE * time_limit
-        rounded, bound, zero = lp_rounding_plan(model, data, lp_limit)
+        rounded, bound, zero = lp_rounding_plan(model, data, lp_limit, greedy)
         if time_limit is not None:
             time_limit = max(1.0, time_limit - (time.perf_counter() - t1))
         unmet = model.objective_vector("unmet")

@@ -96,30 +96,46 @@ def settle_shortfalls(model: LinearModel, x: np.ndarray) -> np.ndarray:
 
 
 def lp_rounding_plan(model: LinearModel, d: PlanningData, time_limit: float | None = None,
+                     greedy: np.ndarray | None = None,
                      ) -> tuple[np.ndarray, float | None, np.ndarray]:
     """Round the LP relaxation of the first stage down, complete it greedily; also the LP value.
 
     Rounding down keeps every upper-bounded row feasible (all tour coefficients there are
     non-negative); only hard gender rows could break, so in hard gender mode the plain greedy
     plan is returned instead. The LP value is a valid lower bound on the first stage, which gives
-    an honest gap even when the MIP solver runs out of time before its own root bound.
+    an honest gap even when the MIP solver runs out of time before its own root bound. Models
+    above :data:`~bluehelmet.forcegen.sifting.SIFT_ABOVE_COLUMNS` columns get the LP by sifting,
+    whose bound stays valid if time runs out before the LP is solved.
     Also returned: the tour columns the LP leaves at zero (for a search restricted to the LP's
     support, see :func:`bluehelmet.forcegen.api.solve_scenario`). If the LP is not solved within
-    ``time_limit`` the greedy plan is returned with no bound.
+    ``time_limit`` the greedy plan is returned with no bound. ``greedy`` is the greedy plan if
+    already computed.
     """
     from bluehelmet.errors import SolverError
+    from bluehelmet.forcegen.sifting import SIFT_ABOVE_COLUMNS, sifted_relaxation
     from bluehelmet.forcegen.solve import solve_relaxation
 
     tours = model.var_families["Tour-start"]
+    c = model.objective_vector("unmet")
+    if greedy is None:
+        greedy = greedy_plan(model, d)
     try:
-        lp = solve_relaxation(model, "unmet", time_limit)
+        if model.n_cols > SIFT_ABOVE_COLUMNS:
+            # Large models: sift from every non-tour column, the earliest start of every
+            # pledge-requirement pair and the greedy plan's tours.
+            start = np.ones(model.n_cols, bool)
+            start[tours.start:tours.stop] = ~d.candidates.duplicated(["pledge", "req"]).to_numpy()
+            start |= greedy > 0.5
+            lp, bound, _ = sifted_relaxation(model, c, start, time_limit)
+        else:
+            lp = solve_relaxation(model, "unmet", time_limit)
+            bound = float(c @ lp)
     except SolverError:
-        return greedy_plan(model, d), None, np.zeros(model.n_cols, bool)
-    bound = float(model.objective_vector("unmet") @ lp)
+        return greedy, None, np.zeros(model.n_cols, bool)
     zero = np.zeros(model.n_cols, bool)
     zero[tours.start:tours.stop] = lp[tours.start:tours.stop] < 1e-6
     if str(d.params["gender_mode"]) == "hard":
-        return greedy_plan(model, d), bound, zero
+        return greedy, bound, zero
     floor = np.floor(lp[tours.start:tours.stop] + 1e-6)
     x = greedy_plan(model, d, floor)
     zero &= x < 0.5
