@@ -32,8 +32,9 @@ WARM_START_LATER_STAGES = True
 #: Later stages of models with more columns than this first search plans that leave no
 #: requirement-month shorter than the plan so far (see :func:`_same_gaps_first`) ...
 SAME_GAPS_ABOVE_COLUMNS = 5_000
-#: ... with this share of the stage's time.
-SAME_GAPS_SHARE = 0.3
+#: ... with this share of the stage's time (30 % left the search unfinished in one of three
+#: runs at 1,000 pledges: cost gap 4.1 % instead of 3.1 %).
+SAME_GAPS_SHARE = 0.6
 
 
 @dataclass
