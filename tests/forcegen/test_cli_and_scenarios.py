@@ -107,3 +107,11 @@ def test_formulation_doc_is_current() -> None:
     res = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_forcegen_math.py"),
                           "--check"], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_cli_gap_text_handles_unknown_gaps() -> None:
+    """summary.json writes an unknown gap (no bound) as null; the CLI must say so, not crash."""
+    from bluehelmet.cli.plan import _gap
+
+    assert _gap(None) == "unknown"
+    assert _gap(0.0123) == "1.23%"

@@ -16,10 +16,20 @@ STAGE_LABELS = {"unmet": "coverage (weighted unmet requirement-months)", "cost":
                 "gender": "gender shortfall (person-months)"}
 
 
+def _gap(value: object) -> str:
+    """A gap as a percentage; ``None`` (no bound known) as ``unknown``."""
+    return "unknown" if value is None else f"{float(value):.2%}"  # type: ignore[arg-type]
+
+
 def _print_result(name: str, result: PlanResult) -> None:
     s = result.summary
-    console.print(f"[bold]{name}[/]: status [bold]{s['status']}[/], MIP gap {s['mip_gap']:.2%}, "
-                  f"solved in {s['solve_seconds']:.1f} s (build {s['build_seconds']:.1f} s)")
+    console.print(f"[bold]{name}[/]: status [bold]{s['status']}[/], MIP gap "
+                  f"{_gap(s['mip_gap'])}, solved in {s['solve_seconds']:.1f} s "
+                  f"(build {s['build_seconds']:.1f} s)")
+    stages = s.get("stages", [])
+    if s["status"] != "optimal" and isinstance(stages, list):
+        console.print("  gap by objective stage: " + ", ".join(
+            f"{st['stage']} {_gap(st['mip_gap'])} ({st['status']})" for st in stages))
     console.print(f"  unmet requirement-months {s['unmet_requirement_months']:.0f} of "
                   f"{s['required_requirement_months']:.0f} (weighted "
                   f"{s['weighted_unmet_requirement_months']:.0f}; greedy baseline "
