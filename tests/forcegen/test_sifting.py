@@ -10,7 +10,7 @@ from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.forcegen.greedy import greedy_plan
 from bluehelmet.forcegen.linear import LinearModel
-from bluehelmet.forcegen.sifting import sifted_relaxation
+from bluehelmet.forcegen.sifting import sifted_relaxation, working_set
 from bluehelmet.forcegen.solve import solve_relaxation
 
 
@@ -18,11 +18,7 @@ def _model(seed: int, pledges: int = 120) -> tuple[LinearModel, np.ndarray]:
     s = random_scenario(n_missions=5, n_months=18, n_pledges=pledges, n_unit_types=6, seed=seed)
     d, _ = prepare(s)
     m = build_model(d)
-    tours = m.var_families["Tour-start"]
-    start = np.ones(m.n_cols, bool)
-    start[tours.start:tours.stop] = ~d.candidates.duplicated(["pledge", "req"]).to_numpy()
-    start |= greedy_plan(m, d) > 0.5
-    return m, start
+    return m, working_set(m, d.candidates, greedy_plan(m, d))
 
 
 def _feasible(m: LinearModel, x: np.ndarray) -> bool:

@@ -112,7 +112,7 @@ def lp_rounding_plan(model: LinearModel, d: PlanningData, time_limit: float | No
     already computed.
     """
     from bluehelmet.errors import SolverError
-    from bluehelmet.forcegen.sifting import SIFT_ABOVE_COLUMNS, sifted_relaxation
+    from bluehelmet.forcegen.sifting import SIFT_ABOVE_COLUMNS, sifted_relaxation, working_set
     from bluehelmet.forcegen.solve import solve_relaxation
 
     tours = model.var_families["Tour-start"]
@@ -121,11 +121,7 @@ def lp_rounding_plan(model: LinearModel, d: PlanningData, time_limit: float | No
         greedy = greedy_plan(model, d)
     try:
         if model.n_cols > SIFT_ABOVE_COLUMNS:
-            # Large models: sift from every non-tour column, the earliest start of every
-            # pledge-requirement pair and the greedy plan's tours.
-            start = np.ones(model.n_cols, bool)
-            start[tours.start:tours.stop] = ~d.candidates.duplicated(["pledge", "req"]).to_numpy()
-            start |= greedy > 0.5
+            start = working_set(model, d.candidates, greedy)
             lp, bound, _ = sifted_relaxation(model, c, start, time_limit)
         else:
             lp = solve_relaxation(model, "unmet", time_limit)

@@ -23,10 +23,11 @@ import time
 
 import highspy
 import numpy as np
+import pandas as pd
 
 from bluehelmet.errors import SolverError
 from bluehelmet.forcegen.linear import LinearModel
-from bluehelmet.highs import new_highs
+from bluehelmet.forcegen.solve import _to_highs
 
 #: Models with more columns than this get their LP relaxation by sifting. Below it the dual
 #: simplex on all columns is about as fast (1,000 generated pledges, 25,000 columns: 0.8 s
@@ -40,20 +41,17 @@ MIN_ADDED = 2_000
 BOUND_TOLERANCE = 1e-6
 
 
-def _working_lp(model: LinearModel, c: np.ndarray, cols: np.ndarray) -> highspy.Highs:
-    a = model.matrix[:, cols]
-    col_lo, col_hi, _, row_lo, row_hi = model.bounds()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(cols), model.n_rows
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c[cols], col_lo[cols], col_hi[cols]
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data
-    h = new_highs()
-    h.passModel(lp)
-    return h
+def working_set(model: LinearModel, candidates: pd.DataFrame, plan: np.ndarray) -> np.ndarray:
+    """Boolean mask of the columns sifting starts from.
+
+    Every non-tour column, the earliest start of every pledge-requirement pair (``candidates`` is
+    sorted by pledge, requirement, start) and the tours of ``plan`` (a feasible plan, e.g. the
+    greedy one).
+    """
+    tours = model.var_families["Tour-start"]
+    start = np.ones(model.n_cols, bool)
+    start[tours.start:tours.stop] = ~candidates.duplicated(["pledge", "req"]).to_numpy()
+    return start | (plan > 0.5)
 
 
 def _add_columns(h: highspy.Highs, model: LinearModel, c: np.ndarray, cols: np.ndarray) -> None:
@@ -72,7 +70,7 @@ def sifted_relaxation(model: LinearModel, c: np.ndarray, initial: np.ndarray,
     ----------
     initial
         Boolean mask of the columns to start from; it must contain a feasible solution (here:
-        every shortfall column, so that no tour at all is feasible).
+        every shortfall column, so that the plan with no tour at all is feasible).
     time_limit, max_rounds
         Stop after this many seconds or working-set solves (the bound is then still valid).
 
@@ -92,7 +90,8 @@ def sifted_relaxation(model: LinearModel, c: np.ndarray, initial: np.ndarray,
     a_t = model.matrix.T.tocsr()
     active = initial.copy()
     cols = np.flatnonzero(active)
-    h = _working_lp(model, c, cols)
+    h = _to_highs(model, cols)
+    h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), c[cols])
     best: tuple[np.ndarray, float, bool] | None = None
     rounds = 0
     while max_rounds is None or rounds < max_rounds:

@@ -74,20 +74,29 @@ class SolveResult:
         return max((s.mip_gap for s in self.stages), default=0.0)
 
 
-def _to_highs(model: LinearModel) -> highspy.Highs:
+def _to_highs(model: LinearModel, columns: np.ndarray | None = None) -> highspy.Highs:
+    """A silent HiGHS instance holding ``model`` (no objective set).
+
+    With ``columns`` (indices), only those columns, as an LP (the working set of
+    :mod:`bluehelmet.forcegen.sifting`); their order is the instance's column order.
+    """
     a = model.matrix
     col_lo, col_hi, integer, row_lo, row_hi = model.bounds()
+    if columns is not None:
+        a, col_lo, col_hi = a[:, columns], col_lo[columns], col_hi[columns]
+    n = a.shape[1]
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = model.n_cols, model.n_rows
-    lp.col_cost_ = np.zeros(model.n_cols)
+    lp.num_col_, lp.num_row_ = n, model.n_rows
+    lp.col_cost_ = np.zeros(n)
     lp.col_lower_, lp.col_upper_ = col_lo, col_hi
     lp.row_lower_, lp.row_upper_ = row_lo, row_hi
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in integer]
+    if columns is None:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i
+                           else highspy.HighsVarType.kContinuous for i in integer]
     h = new_highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
