@@ -8,6 +8,7 @@ answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,12 +139,14 @@ BRIEF_TIME_LIMIT = 9.0
 
 def run_plan(scenario: Scenario, reader: AccessContext, time_limit: float | None = None,
              overrides: list[Path] | None = None,
-             max_asks: int = 8) -> tuple[Scenario, PlanTables]:
+             max_asks: int = 8, progress: Callable[[str], None] | None = None,
+             ) -> tuple[Scenario, PlanTables]:
     """Apply ``overrides`` to ``scenario``, solve the force plan and adapt its tables.
 
     The planner's explanations and smart-pledging list are computed (the latter for the
     ``max_asks`` largest gaps, one re-solve each); its sensitivities (more budget, faster
     readiness, more lift: several more re-solves) are not, since the brief does not show them.
+    ``progress`` is called with a description of each solver stage as it starts and ends.
 
     Returns
     -------
@@ -154,6 +157,13 @@ def run_plan(scenario: Scenario, reader: AccessContext, time_limit: float | None
 
     loaded = [load_override(path) for path in overrides or []]
     planned = apply_overrides(scenario, loaded) if loaded else scenario
+
+    def stage(name: str, res: object | None) -> None:
+        if progress is not None:
+            done = "" if res is None else f" done ({getattr(res, 'status', '')})"
+            progress(f"planning the force: {name} stage{done}")
+
     result = plan(planned, reader, sensitivities=False, max_asks=max_asks,
-                  time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit)
+                  time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit,
+                  progress=stage)
     return planned, plan_tables(result)

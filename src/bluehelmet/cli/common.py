@@ -5,32 +5,38 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
+from bluehelmet.cli.output import console, err_console
 from bluehelmet.errors import BluehelmetError, DataError
-from bluehelmet.model.access import AccessContext, Classification
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from bluehelmet.model.access import AccessContext
+
+__all__ = ["ClearanceOption", "OrgOption", "cli_errors", "console", "err_console",
+           "reader_context"]
 
 #: Defaults of the reader's access context when the CLI is used on one's own files.
 DEFAULT_ORG = "UN-DPO"
 DEFAULT_CLEARANCE = "confidential"
 
 OrgOption = typer.Option(
-    None, "--org", help="Reader's organisation for need-to-know filtering "
-    f"[env BLUEHELMET_ORG, default {DEFAULT_ORG}]."
+    None, "--org", envvar="BLUEHELMET_ORG", show_default=DEFAULT_ORG,
+    help="Reader's organisation for need-to-know filtering."
 )
 ClearanceOption = typer.Option(
-    None, "--clearance", help="Reader's clearance: unclassified, confidential or "
-    f"strictly_confidential [env BLUEHELMET_CLEARANCE, default {DEFAULT_CLEARANCE}]."
+    None, "--clearance", envvar="BLUEHELMET_CLEARANCE", show_default=DEFAULT_CLEARANCE,
+    help="Reader's clearance: unclassified, confidential or strictly_confidential."
 )
 
 
 def reader_context(org: str | None, clearance: str | None) -> AccessContext:
     """The reader's access context from options, then environment, then defaults."""
+    from bluehelmet.model.access import AccessContext, Classification
+
     organisation = org or os.environ.get("BLUEHELMET_ORG", DEFAULT_ORG)
     level = clearance or os.environ.get("BLUEHELMET_CLEARANCE", DEFAULT_CLEARANCE)
     return AccessContext(organisation, Classification.parse(level))
@@ -55,11 +61,11 @@ def cli_errors(data_error_code: int = 2) -> Iterator[None]:
         yield
     except DataError as exc:
         for problem in exc.problems[:SHOWN_PROBLEMS]:
-            err_console.print(f"[bold red]problem:[/] {problem}", highlight=False)
+            err_console.print(f"[bold red]problem:[/] {escape(str(problem))}", highlight=False)
         more = len(exc.problems) - SHOWN_PROBLEMS
         if more > 0:
             err_console.print(f"... and {more} more problem(s)", highlight=False)
         raise typer.Exit(data_error_code) from exc
     except BluehelmetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc

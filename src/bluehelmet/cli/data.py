@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bluehelmet.cli.common import cli_errors, console, err_console
+from bluehelmet.cli.output import JsonOption, print_json, records
 from bluehelmet.errors import DataError, Problem
-from bluehelmet.io.report import ImportReport, ImportResult
+
+if TYPE_CHECKING:
+    from bluehelmet.io.report import ImportReport, ImportResult
 
 app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
                   "UCDP GED, contributions by year, scenario folders).", no_args_is_help=True)
@@ -88,17 +92,34 @@ def _short(problem: Problem) -> str:
     return text.split(", ", 1)[1] if text.startswith(problem.file + ", ") else text
 
 
-def _check_scenario(folder: Path) -> int:
+def report_json(report: ImportReport) -> dict[str, object]:
+    """The row accounting, repairs, rejects and warnings of an import as JSON-safe data."""
+    return {"file": report.file, "format": report.format, "rows_read": report.rows_read,
+            "accepted": report.accepted, "repaired": report.repaired,
+            "rejected": report.rejected, "balanced": report.balanced, "clean": report.clean,
+            "repairs_by_rule": records(report.repairs_by_rule()),
+            "rejects": records(report.rejects), "warnings": [str(w) for w in report.warnings]}
+
+
+def _check_scenario(folder: Path, json_output: bool = False) -> int:
     from bluehelmet.scenario.io import load_scenario
 
     try:
         scenario = load_scenario(folder)
     except DataError as exc:
+        if json_output:
+            print_json({"scenario": str(folder), "valid": False,
+                        "problems": [str(p) for p in exc.problems]})
+            return 1
         console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario {folder}:")
         for p in exc.problems[:200]:
             console.print(f"  - {p}", highlight=False, markup=False)
         return 1
     counts = {name: len(t) for name, t in scenario.tables.items()}
+    if json_output:
+        print_json({"scenario": str(folder), "name": scenario.name, "valid": True,
+                    "rows": counts})
+        return 0
     console.print(f"Scenario {scenario.name!r} in {folder} is valid: "
                   + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
@@ -111,19 +132,24 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Write the rejected rows "
                                         "(with line, column, value, reason, fix) to this CSV."),
+    json_output: bool = JsonOption,
 ) -> None:
     """Report what importing FILE would repair, reject and warn about (writes nothing else)."""
     from bluehelmet.io.detect import detect_format
 
     with cli_errors(data_error_code=1):
         if file.is_dir():
-            raise typer.Exit(_check_scenario(file))
+            raise typer.Exit(_check_scenario(file, json_output))
         fmt = detect_format(file)
         result = _run(file, strict, fmt.reader)
-    show_report(result.report)
+    if json_output:
+        print_json(report_json(result.report))
+    else:
+        show_report(result.report)
     if rejects is not None:
         result.report.write_rejects(rejects)
-        console.print(f"Rejected rows written to {rejects}")
+        if not json_output:
+            console.print(f"Rejected rows written to {rejects}")
     raise typer.Exit(0 if result.report.clean else 1)
 
 
@@ -132,6 +158,7 @@ def import_(
     file: Path = typer.Argument(..., help="CSV file to import."),
     into: Path = typer.Option(..., "--into", help="Scenario folder (created if missing)."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
+    json_output: bool = JsonOption,
 ) -> None:
     """Import FILE into a scenario folder, merging by record id; rejects go to a CSV beside it."""
     from bluehelmet.io.detect import detect_format
@@ -148,12 +175,24 @@ def import_(
             err_console.print(f"[bold red]error:[/] {file} is {fmt.description}; {hint}.")
             raise typer.Exit(2)
         result = _run(file, strict, fmt.reader)
-        show_report(result.report)
+        if not json_output:
+            show_report(result.report)
         merged = import_into_scenario(result.table, fmt.entity, into, file=str(file))
+    rejects_file = None
     if len(result.report.rejects):
-        out = into.parent / f"{file.stem}.rejects.csv"
-        result.report.write_rejects(out)
-        console.print(f"Rejected rows written to {out}")
+        rejects_file = into.parent / f"{file.stem}.rejects.csv"
+        result.report.write_rejects(rejects_file)
+    problems = len(result.report.rejects) + len(merged.conflicts)
+    if json_output:
+        print_json({"import": report_json(result.report), "scenario": str(into),
+                    "created": merged.created, "added": merged.added,
+                    "unchanged": merged.unchanged,
+                    "conflicts": [str(p) for p in merged.conflicts],
+                    "brought_along": merged.brought_along,
+                    "rejects_file": None if rejects_file is None else str(rejects_file)})
+        raise typer.Exit(1 if problems else 0)
+    if rejects_file is not None:
+        console.print(f"Rejected rows written to {rejects_file}")
     verb = "Created" if merged.created else "Updated"
     added = ", ".join(f"{n} {t}" for t, n in merged.added.items()) or "nothing"
     console.print(f"{verb} scenario {into}: added {added}; "
@@ -163,5 +202,4 @@ def import_(
                       f"{', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''}")
     for p in merged.conflicts[:SHOWN]:
         console.print(f"  [yellow]conflict:[/] {p.reason}", highlight=False)
-    problems = len(result.report.rejects) + len(merged.conflicts)
     raise typer.Exit(1 if problems else 0)

@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
-from bluehelmet.statistics.scenario import (
-    basis_summary,
-    latest_deployments,
-    mission_strength,
-    pledge_landscape,
-    pledges_by_level,
-    strength_by_category,
-)
+from bluehelmet.cli.output import JsonOption, print_json, records
 
 app = typer.Typer(help="Show, export and list scenarios.", no_args_is_help=True)
 
 
 def _pct(value: float) -> str:
+    import pandas as pd
+
     return "-" if pd.isna(value) else f"{100 * value:.1f}%"
 
 
 @app.command("list")
-def list_scenarios() -> None:
+def list_scenarios(json_output: bool = JsonOption) -> None:
     """List the scenarios bundled with the package."""
+    from bluehelmet.scenario.io import bundled_scenarios
+
+    if json_output:
+        print_json(list(bundled_scenarios()))
+        return
     for name in bundled_scenarios():
-        console.print(name)
+        console.print(name, markup=False)
 
 
 @app.command("show")
@@ -38,15 +39,41 @@ def show(
     name_or_dir: str = typer.Argument(..., help="Bundled scenario name (e.g. 2018) or folder."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Show a scenario: missions, strength, women's share, pledges by level and unit type."""
+    import pandas as pd
+
+    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.statistics.scenario import (
+        basis_summary,
+        latest_deployments,
+        mission_strength,
+        pledge_landscape,
+        pledges_by_level,
+        strength_by_category,
+    )
+
     with cli_errors():
         scenario = load_scenario(name_or_dir)
         reader = reader_context(org, clearance)
         title = scenario.meta.get("title", scenario.name)
-        console.print(f"[bold]{title}[/]  (scenario {scenario.name}; reading as "
-                      f"{reader.organisation}, {reader.clearance.label})")
         strength = mission_strength(scenario, reader)
+        if json_output:
+            print_json({
+                "scenario": scenario.name, "title": title,
+                "reader": {"organisation": reader.organisation,
+                           "clearance": reader.clearance.label},
+                "missions": records(strength.reset_index()),
+                "women_by_category": records(
+                    strength_by_category(scenario, reader).reset_index()),
+                "pledges": pledge_landscape(scenario, reader),
+                "pledges_by_level": records(pledges_by_level(scenario, reader).reset_index()),
+                "basis": records(basis_summary(scenario, reader)),
+            })
+            return
+        console.print(f"[bold]{escape(str(title))}[/]  (scenario {escape(scenario.name)}; "
+                      f"reading as {escape(reader.organisation)}, {reader.clearance.label})")
         dates = strength["date"].dropna()
         when = pd.Timestamp(dates.max()).date().isoformat() if len(dates) else "no date"
         table = Table(title=f"Missions: uniformed personnel deployed ({when})")
@@ -54,7 +81,8 @@ def show(
                     "contributors"):
             table.add_column(col, justify="left" if col in ("mission", "host") else "right")
         for mid, row in strength.iterrows():
-            auth = "-" if not row["authorised"] else f"{row['authorised']:,.0f}"
+            auth = "-" if not row["authorised"] or pd.isna(row["authorised"]) else \
+                f"{row['authorised']:,.0f}"
             host = "" if pd.isna(row["host_iso3"]) else str(row["host_iso3"])
             table.add_row(str(mid), host, auth, f"{row['total']:,}", f"{row['women']:,}",
                           _pct(row["women_share"]), str(row["contributors"]))
@@ -80,7 +108,7 @@ def show(
         for col in ("unit type", "name", "L1", "L2", "L3", "RDL", "total"):
             ptable.add_column(col, justify="left" if col in ("unit type", "name") else "right")
         for uid, row in pledges.iterrows():
-            ptable.add_row(str(uid), str(row["name"]), *(str(row[c]) for c in
+            ptable.add_row(escape(str(uid)), escape(str(row["name"])), *(str(row[c]) for c in
                                                           ("L1", "L2", "L3", "RDL", "total")))
         console.print(ptable)
         basis = basis_summary(scenario, reader)
@@ -96,10 +124,25 @@ def show(
 @app.command("export")
 def export(
     name_or_dir: str = typer.Argument(..., help="Bundled scenario name or folder."),
-    to: Path = typer.Option(..., "--to", help="Folder to write the scenario to."),
+    to: Path = typer.Option(..., "--to", help="Where to write: a folder of CSV files (csv) or "
+                            "an Excel workbook, one sheet per table (xlsx; e.g. my-2018.xlsx)."),
+    file_format: Literal["csv", "xlsx"] = typer.Option("csv", "--format",
+                                                      help="Scenario folder or Excel workbook."),
 ) -> None:
-    """Write a scenario (e.g. a bundled one) to a folder, to edit or share it."""
+    """Write a scenario (e.g. a bundled one) to a folder or workbook, to edit or share it."""
+    from bluehelmet.scenario.io import load_scenario, save_scenario
+
+    if file_format == "csv":
+        out_folder(to)
+    elif to.is_dir():
+        raise typer.BadParameter(f"{to} is a folder; give a workbook name such as "
+                                 f"{to.name}.xlsx", param_hint="--to")
     with cli_errors():
         scenario = load_scenario(name_or_dir)
-        save_scenario(scenario, to)
-        console.print(f"wrote scenario {scenario.name} to {to}")
+        if file_format == "xlsx":
+            from bluehelmet.scenario.excel import save_workbook
+
+            save_workbook(scenario, to)
+        else:
+            save_scenario(scenario, to)
+    console.print(f"wrote scenario {scenario.name} to {to}", markup=False)
