@@ -15,6 +15,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import cli_errors, console, err_console
 from bluehelmet.cli.output import JsonOption, print_json, records
 from bluehelmet.errors import DataError, Problem
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
                   "UCDP GED, contributions by year, scenario folders).", no_args_is_help=True)
+
+SheetOption = typer.Option(None, "--sheet", show_default="the first sheet",
+                           help="Sheet of an Excel workbook to read.")
 
 #: Files bigger than this get a progress display.
 PROGRESS_BYTES = 2_000_000
@@ -92,6 +96,20 @@ def _short(problem: Problem) -> str:
     return text.split(", ", 1)[1] if text.startswith(problem.file + ", ") else text
 
 
+def _is_scenario_workbook(path: Path) -> bool:
+    """A workbook written by ``scenario export --format xlsx`` (it has a ``scenario`` sheet)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - unreadable workbooks are reported by the importer
+        return False
+    try:
+        return "scenario" in book.sheetnames and "parameters" in book.sheetnames
+    finally:
+        book.close()
+
+
 def report_json(report: ImportReport) -> dict[str, object]:
     """The row accounting, repairs, rejects and warnings of an import as JSON-safe data."""
     return {"file": report.file, "format": report.format, "rows_read": report.rows_read,
@@ -127,21 +145,24 @@ def _check_scenario(folder: Path, json_output: bool = False) -> int:
 
 @app.command("check")
 def check(
-    file: Path = typer.Argument(..., help="CSV file (format detected from its header) or a "
-                                "scenario folder."),
+    file: Path = typer.Argument(..., help="CSV file or Excel workbook (format detected from "
+                                "its header) or a scenario folder or workbook."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Write the rejected rows "
                                         "(with line, column, value, reason, fix) to this CSV."),
+    sheet: str | None = SheetOption,
     json_output: bool = JsonOption,
 ) -> None:
     """Report what importing FILE would repair, reject and warn about (writes nothing else)."""
     from bluehelmet.io.detect import detect_format
+    from bluehelmet.io.excel import as_csv, is_workbook
 
     with cli_errors(data_error_code=1):
-        if file.is_dir():
+        if file.is_dir() or (is_workbook(file) and _is_scenario_workbook(file)):
             raise typer.Exit(_check_scenario(file, json_output))
-        fmt = detect_format(file)
-        result = _run(file, strict, fmt.reader)
+        with as_csv(file, sheet) as source:
+            fmt = detect_format(source.csv)
+            result = source.result(_run(source.csv, strict, fmt.reader))
     if json_output:
         print_json(report_json(result.report))
     else:
@@ -155,26 +176,30 @@ def check(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="CSV file to import."),
-    into: Path = typer.Option(..., "--into", help="Scenario folder (created if missing)."),
+    file: Path = typer.Argument(..., help="CSV file or Excel workbook to import."),
+    into: Path = typer.Option(..., "--into", callback=out_folder,
+                              help="Scenario folder (created if missing)."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
+    sheet: str | None = SheetOption,
     json_output: bool = JsonOption,
 ) -> None:
     """Import FILE into a scenario folder, merging by record id; rejects go to a CSV beside it."""
     from bluehelmet.io.detect import detect_format
+    from bluehelmet.io.excel import as_csv
     from bluehelmet.io.merge import import_into_scenario
 
-    with cli_errors(data_error_code=1):
-        fmt = detect_format(file)
+    with cli_errors(data_error_code=1), as_csv(file, sheet) as source:
+        fmt = detect_format(source.csv)
         if fmt.entity is None:
             hint = ("UCDP events are not a scenario table: import them with "
                     "'bluehelmet intel import FILE'" if fmt.name.startswith("ucdp") else
                     "this table is reference data, not a scenario table: check it with "
                     "'bluehelmet data check', use it via bluehelmet.reference."
                     "contributions_by_year()")
-            err_console.print(f"[bold red]error:[/] {file} is {fmt.description}; {hint}.")
+            err_console.print(f"[bold red]error:[/] {file} is {fmt.description}; {hint}.",
+                              markup=False)
             raise typer.Exit(2)
-        result = _run(file, strict, fmt.reader)
+        result = source.result(_run(source.csv, strict, fmt.reader))
         if not json_output:
             show_report(result.report)
         merged = import_into_scenario(result.table, fmt.entity, into, file=str(file))

@@ -108,7 +108,12 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
     ScenarioNotFoundError
         If the scenario cannot be found.
 
+    An Excel workbook (``.xlsx``) is read by :func:`bluehelmet.scenario.excel.load_workbook`.
     """
+    if Path(name_or_dir).suffix.lower() == ".xlsx":
+        from bluehelmet.scenario.excel import load_workbook
+
+        return load_workbook(name_or_dir)
     folder = resolve_scenario_path(name_or_dir)
     meta, params = _read_toml(folder / TOML_NAME)
     tables: dict[str, pd.DataFrame] = {}
