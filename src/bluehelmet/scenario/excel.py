@@ -20,6 +20,7 @@ import csv
 import dataclasses
 import datetime as dt
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def _open(path: Path) -> Any:
         return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
         raise UnreadableFileError(f"{path}: no such file") from exc
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise UnreadableFileError(f"{path}: cannot be read as an Excel workbook (.xlsx): "
                                   f"{exc}") from exc
 
