@@ -100,7 +100,7 @@ def fuse(store: Path = ReadStoreOption,
     from bluehelmet.io.layers import write_layer
 
     reader = reader_context(org, clearance)
-    with cli_errors():
+    with cli_errors(), progress("fusing reports into incidents"):
         result = fuse_store(store, reader, Rules(distance_km, gap_hours))
     folder = out or store
     incidents = write_layer(result.incidents, folder / "incidents.csv", layer_format)
@@ -135,8 +135,10 @@ def hotspots(store: Path | None = typer.Option(None, "--store", callback=existin
     from bluehelmet.io.layers import write_layer
 
     reader = reader_context(org, clearance)
-    with cli_errors():
-        result = run(_reports_or_events(store, events), reader, value=value,
+    with cli_errors(), progress("reading reports") as update:
+        reports = _reports_or_events(store, events)
+        update("Getis-Ord Gi* on the PRIO-GRID cells")
+        result = run(reports, reader, value=value,
                      period=None if period is None else str(period), fdr=fdr)
     hot = result[result["hotspot"]].sort_values("z", ascending=False)
     written = None if out is None else write_layer(result, out, layer_format, layer="hotspots",
@@ -164,7 +166,9 @@ def _reports_or_events(store: Path | None, events: list[Path]) -> pd.DataFrame:
         from bluehelmet.io.ucdp import read_ucdp
 
         return rp.events_to_reports(read_ucdp(events).table, events[0].name)
-    return rp._load_all(store or Path("intel-store"))
+    folder = existing_store(store or Path("intel-store"))
+    assert folder is not None
+    return rp._load_all(folder)
 
 
 @app.command()
@@ -186,7 +190,10 @@ def trends(store: Path | None = typer.Option(None, "--store", callback=existing_
         missions = un_missions()
         if mission:
             missions = missions[missions["id"].isin(mission)]
-        result = mission_trends(_reports_or_events(store, events), reader, missions)
+        with progress("reading reports") as update:
+            reports = _reports_or_events(store, events)
+            update("yearly counts and trends per mission")
+            result = mission_trends(reports, reader, missions)
     if json_output:
         print_json(records(result))
         return
