@@ -90,7 +90,8 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
     t0 = time.perf_counter()
     if plan is None:
         step("planning the force (HiGHS)")
-        scenario, plan = run_plan(scenario, reader, time_limit, overrides, max_asks)
+        scenario, plan = run_plan(scenario, reader, time_limit, overrides, max_asks,
+                                  progress=step)
     seconds["plan"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     step("statistics and charts")
