@@ -68,9 +68,13 @@ def test_csv_is_unchanged_and_formats_come_from_the_suffix(tmp_path: Path) -> No
 
 
 def test_intel_hotspots_geojson_from_the_cli(tmp_path: Path) -> None:
+    events = pd.read_csv(UCDP)
+    sahel = events[events["longitude"].between(-12, 5) & events["latitude"].between(10, 25)]
+    assert len(sahel) > 50
+    sahel.to_csv(tmp_path / "sahel.csv", index=False)  # the real events of Mali and around it
     out = tmp_path / "hotspots.geojson"
-    result = CliRunner().invoke(app, ["intel", "hotspots", "--events", str(UCDP), "--period",
-                                      "2012", "--value", "civilian_deaths", "--out", str(out),
+    result = CliRunner().invoke(app, ["intel", "hotspots", "--events", str(tmp_path / "sahel.csv"),
+                                      "--value", "civilian_deaths", "--out", str(out),
                                       "--format", "geojson", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

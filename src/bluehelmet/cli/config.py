@@ -79,6 +79,9 @@ def load_config(path: Path | None = None) -> Config:
         return Config(path, False)
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read ({exc}); fix: check its "
+                          f"permissions or point {ENV} at another file") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {path} is not valid TOML ({exc}); fix: write lines "
                           'like org = "MINUSMA"') from exc
