@@ -83,3 +83,19 @@ def test_intel_hotspots_geojson_from_the_cli(tmp_path: Path) -> None:
     assert doc["features"][0]["geometry"]["type"] == "Polygon"  # PRIO-GRID cells
     hot = [f for f in doc["features"] if f["properties"]["hotspot"]]
     assert len(hot) == data["hotspot_cells"] > 0
+
+
+def test_reports_layer_under_need_to_know_without_the_protected_field(tmp_path: Path) -> None:
+    from bluehelmet.intel.reports import add_reports, export_table, read_reports_file, reports
+    from bluehelmet.model.access import AccessContext, Classification
+
+    table, problems = read_reports_file(ROOT / "examples" / "mali_reports.csv")
+    assert problems == []
+    add_reports(tmp_path / "store", table, "mali_reports.csv")
+    shown = reports(tmp_path / "store", AccessContext("MINUSMA", Classification.CONFIDENTIAL))
+    out = write_layer(export_table(shown), tmp_path / "reports.gpkg", layer="reports")
+    frame = pyogrio.read_dataframe(out)
+    assert len(frame) == 6 and "reporter_contact" not in frame.columns
+    assert frame.crs.to_epsg() == 4326
+    hidden = reports(tmp_path / "store", AccessContext("FRA", Classification.CONFIDENTIAL))
+    assert hidden.empty
