@@ -107,7 +107,6 @@ def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[s
     units: list[dict[str, object]] = []
     left: list[dict[str, object]] = []
     for (mid, cid), grp in geo.loc[geo["iso3"] != ""].groupby(["mission", "iso3"], sort=True):
-        where = {r.location: (r.longitude, r.latitude) for r in grp.itertuples()}
         total = int(grp["troops_n"].sum())
         if (mid, cid) in covered:
             left.append({"mission_id": mid, "contributor": cid, "troops": total,
