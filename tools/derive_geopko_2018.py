@@ -65,7 +65,7 @@ def parse_overview(text: str, where: str) -> list[tuple[str, int | None]]:
     while pos < len(text):
         hit = ENTRY.match(text, pos)
         if hit is None or hit.end() == pos:
-            raise ValueError(f"{where}: cannot read {text[pos:]!r} in the contributor list "
+            raise ValueError(f"{where}: cannot read {text[pos:].strip()!r} in the contributor list "
                              f"{text!r}; expected entries 'Country (number)' or "
                              "'Country (size unknown)' separated by commas")
         size = hit["size"]
