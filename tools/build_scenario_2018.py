@@ -395,7 +395,7 @@ def build_scenario() -> Scenario:
         missions, deployments, facts("requirements_capability"), unit_types))
     rotation = typed("rotation_periods", with_common(rotation_periods(
         unit_types, facts("rotation_by_contributor"))))
-    in_place, _ = build_units_in_place(
+    in_place, left = build_units_in_place(
         facts("geopko_2018"), facts("units_in_place_curated"), missions, deployments,
         unit_types, pledges, rotation.astype("string").fillna(""))
     tables = {
@@ -408,7 +408,15 @@ def build_scenario() -> Scenario:
         "ceilings": typed("ceilings", with_common(build_ceilings(facts("ceilings")))),
         "rotation_periods": rotation,
     }
-    return Scenario("2018", tables, dict(PARAMETERS), dict(META))
+    meta = dict(META)
+    why = left.groupby("why").agg(troops=("troops", "sum"), entries=("troops", "size"))
+    meta["notes"] = [*META["notes"], (
+        "units_in_place: Geo-PKO facts (Cil et al. 2020, Geo-PKO v2.3) that no rule turned into "
+        "a unit: " + "; ".join(f"{w} ({int(r.entries)} contingents or entries, "
+                               f"{int(r.troops):,} troops by Geo-PKO's figures)"
+                               for w, r in why.iterrows())
+        + " (tools/scenario2018_inplace.py, docs/scenario-2018.md)")]
+    return Scenario("2018", tables, dict(PARAMETERS), meta)
 
 
 def main(argv: list[str] | None = None) -> int:
