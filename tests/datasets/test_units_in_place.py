@@ -271,3 +271,21 @@ def test_force_in_place_statistics_on_a_hand_computed_case(s2018):
     assert got.loc["MINUSMA"].to_dict() == {"units": 3, "personnel": 1780,
                                             "personnel_catalogue": 80, "arriving": 1,
                                             "leaving": 1}
+
+
+def test_bad_rows_in_the_new_tables_are_clear_errors(tmp_path):
+    from bluehelmet.errors import DataError
+    from bluehelmet.scenario.io import save_scenario
+
+    folder = save_scenario(load_scenario("2018"), tmp_path / "s")
+    path = folder / "units_in_place.csv"
+    text = path.read_text("utf-8").replace("PLG-DEU-isr_uas-01", "PLG-NOPE", 1)
+    path.write_text(text, "utf-8")
+    ceilings = folder / "ceilings.csv"
+    ceilings.write_text(ceilings.read_text("utf-8").replace(",numeric,", ",numerical,", 1),
+                        "utf-8")
+    with pytest.raises(DataError) as err:
+        load_scenario(folder)
+    message = str(err.value)
+    assert "units_in_place.csv" in message and "pledge_id" in message and "PLG-NOPE" in message
+    assert "ceilings.csv" in message and "numerical" in message and "numeric, none" in message
