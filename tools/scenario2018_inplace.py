@@ -15,7 +15,8 @@ Rules that turn Geo-PKO facts into units (all ``derived``; docs/scenario-2018.md
 
 1. A base with a single contributor and an enabler type in Geo-PKO's TTMap gets one unit of the
    matching catalogue type per enabler type (:data:`ENABLER_TYPES`), with the catalogue's
-   personnel (capped at the contributor's troops there).
+   personnel, capped at the contributor's troops there and, over the mission, at its 2018
+   deployment (no unit when nothing is left).
 2. The rest of a contributor's troops in a mission (the sum of its Geo-PKO figures less rule 1)
    is infantry: ``round_half_up(rest / 850)`` battalions when at least 425 (half a battalion).
 3. In a mission without a military component (MINUJUSTH) every contributor at a base is one
@@ -119,6 +120,7 @@ def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[s
                               "rule": "3 (formed police unit in a mission without troops; "
                                       "catalogue size)"})
             continue
+        real = None if deployed is None else deployed.get((mid, cid))
         enabler_persons = 0
         for r in grp.itertuples():
             sharing = (geo["mission"] == mid) & (geo["location"] == r.location)
@@ -130,6 +132,10 @@ def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[s
                     continue
                 unit = ENABLER_TYPES[word]
                 persons = min(int(size[unit]), max(int(r.troops_n) - here, 0))
+                if real is not None:  # never more than the contributor's real strength
+                    persons = min(persons, max(int(real) - enabler_persons, 0))
+                if persons == 0:
+                    continue
                 here += persons
                 enabler_persons += persons
                 units.append({"mission_id": mid, "location": r.location, "contributor_id": cid,
@@ -137,7 +143,6 @@ def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[s
                               "rule": f"1 ({word} unit at a base where {cid} is the only "
                                       "contributor)"})
         rest = total - enabler_persons
-        real = None if deployed is None else deployed.get((mid, cid))
         capped = real is not None and real - enabler_persons < rest
         if capped:
             rest = max(int(real) - enabler_persons, 0)  # type: ignore[operator]
@@ -237,8 +242,10 @@ def build_units_in_place(geo: pd.DataFrame, curated: pd.DataFrame, missions: pd.
             "contributor_id": u.contributor_id, "unit_type_id": u.unit_type_id,
             "count": str(u.count), "personnel": str(u.personnel), "women": women, "men": men,
             "personnel_source": (
-                "Geo-PKO troop figures (largest of the 2018 maps) by the rule"
-                if u.unit_type_id == "inf_bn" else "catalogue size of the unit type")
+                "Geo-PKO troop figures (largest of the 2018 maps) less rule 1, capped at the 2018 "
+                "deployment (rule 2)"
+                if u.unit_type_id == "inf_bn" else "catalogue size of the unit type, capped at the "
+                "contributor's troops at the base and its 2018 deployment")
             + ("; women and men split by the contributor's 2018 women's share in the mission "
                "(deployments table)" if women else ""),
             "since": "", "until": until, "end_kind": "mission_closure" if until else "",
