@@ -227,7 +227,10 @@ def test_spot_facts(s2018):
     assert one("UNMISS", "VNM", "med_l2")["since"] == pd.Timestamp("2018-10-01")
     canada = one("MINUSMA", "CAN", "util_heli")
     assert (canada["since"], canada["until"], canada["relieved_by"]) == (
-        pd.Timestamp("2018-08-01"), pd.Timestamp("2019-07-31"), "ROU")
+        pd.Timestamp("2018-08-01"), pd.Timestamp("2019-08-31"), "ROU")
+    assert one("MINUSMA", "NLD", "recce_isr_coy")["until"] == pd.Timestamp("2019-05-01")
+    assert pd.isna(one("MONUSCO", "UKR", "attack_heli")["until"])  # stayed until 2022
+    assert one("UNAMID", "CHN", "util_heli")["rotation_months"] == 12
     assert one("MINUSMA", "DEU", "util_heli")["until"] == pd.Timestamp("2018-06-30")
     assert one("MINUSCA", "PRT", "qrf_coy")["rotation_months"] == 6
     assert _ceiling(s2018, "UNAMID", "military", "2018-07-01") == 8735
