@@ -63,7 +63,7 @@ def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> tuple[BriefFiles, fl
 
 
 def test_2018_end_to_end(brief_2018: tuple[BriefFiles, float]) -> None:
-    files, seconds = brief_2018
+    files, _ = brief_2018
     assert files.pdf is not None
     assert files.pages == PAGES_2018 == pdf_page_count(files.pdf)
     html = files.html.read_text("utf-8")
@@ -71,7 +71,6 @@ def test_2018_end_to_end(brief_2018: tuple[BriefFiles, float]) -> None:
     assert 'data-illustrative="true"' in html
     # No wall-clock bound here (the project's rule: a busy CI machine made this one fail at
     # 65 s); the brief's speed is measured by benchmarks/brief_2018.py.
-    assert seconds > 0
 
 
 def test_2018_figures_match_the_statistics(brief_2018: tuple[BriefFiles, float]) -> None:
