@@ -122,14 +122,15 @@ def test_rules_on_a_hand_computed_case(inplace):
         ("MX", "Shared", "NPL", "300", "infantry;signals"),            # < half a battalion
         ("MX", "Solo2", "KEN", "2000", ""),                            # capped by deployments
         ("MX", "Camp", "DEU", "900", ""),                              # curated contingent
+        ("MX", "Post", "KOR", "600", "infantry;engineering;signals;maintenance"),  # capped
         ("PX", "Town", "SEN", "", ""),                                 # police-only mission
     ])
     missions = pd.DataFrame({"id": ["MX", "PX"], "authorised_troops": pd.array([5000, 0],
                                                                                dtype="Int64")})
     size = pd.Series({"eng_coy": 175, "med_l1": 11, "inf_bn": 850, "fpu": 140,
-                      "signals_coy": 120})
+                      "signals_coy": 120, "transport_coy": 160})
     units, left = inplace.derive_units(geo, missions, {("MX", "DEU")}, size,
-                                       {("MX", "KEN"): 1200})
+                                       {("MX", "KEN"): 1200, ("MX", "KOR"): 335})
     got = {(u.contributor_id, u.unit_type_id, u.location): (u.count, u.personnel)
            for u in units.itertuples()}
     assert got == {
@@ -139,6 +140,10 @@ def test_rules_on_a_hand_computed_case(inplace):
         ("GHA", "inf_bn", "Shared"): (1, 914),
         # Geo-PKO's 2,000 exceed the 1,200 deployed: 1,200 -> 1 battalion
         ("KEN", "inf_bn", "Solo2"): (1, 1200),
+        # Korea's 335 deployed: 175 engineers + 120 signals + the last 40 as transport, no rest
+        ("KOR", "eng_coy", "Post"): (1, 175),
+        ("KOR", "signals_coy", "Post"): (1, 120),
+        ("KOR", "transport_coy", "Post"): (1, 40),
         ("SEN", "fpu", "Town"): (1, 140),
     }
     why = {(r.contributor, r.troops): r.why for r in left.itertuples()}
