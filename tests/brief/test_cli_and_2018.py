@@ -19,8 +19,10 @@ from bluehelmet.statistics import money
 TINY = Path(__file__).parent / "data" / "tiny"
 
 # 2018: summary, coverage per mission, critical capabilities, smart pledging, women, women per
-# contributor, money, cost of the gaps, map, methods (two pages: the sources are long).
-PAGES_2018 = 11
+# contributor, money, cost of the gaps, map, methods (three pages: the sources are long, and the
+# provenance table lists the force in place, ceilings and rotation periods and the assumed
+# mission subsistence allowance since issue 10's data).
+PAGES_2018 = 12
 
 
 def test_cli_writes_a_self_contained_brief(tmp_path: Path) -> None:

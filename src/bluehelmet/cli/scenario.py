@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 from rich.markup import escape
@@ -12,6 +12,10 @@ from rich.table import Table
 from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, records
+
+if TYPE_CHECKING:
+    from bluehelmet.model.access import AccessContext
+    from bluehelmet.scenario.core import Scenario
 
 app = typer.Typer(help="Show, export and list scenarios.", no_args_is_help=True)
 
@@ -47,6 +51,7 @@ def show(
     from bluehelmet.scenario.io import load_scenario
     from bluehelmet.statistics.scenario import (
         basis_summary,
+        force_in_place,
         latest_deployments,
         mission_strength,
         pledge_landscape,
@@ -67,6 +72,7 @@ def show(
                 "missions": records(strength.reset_index()),
                 "women_by_category": records(
                     strength_by_category(scenario, reader).reset_index()),
+                "force_in_place": records(force_in_place(scenario, reader).reset_index()),
                 "pledges": pledge_landscape(scenario, reader),
                 "pledges_by_level": records(pledges_by_level(scenario, reader).reset_index()),
                 "basis": records(basis_summary(scenario, reader)),
@@ -101,6 +107,7 @@ def show(
                 ctable.add_row(str(cat), f"{int(row['women']):,}", f"{int(row['men']):,}",
                                _pct(row["women_share"]))
             console.print(ctable)
+        _print_force_in_place(scenario, reader)
         pledges = pledges_by_level(scenario, reader)
         head = pledge_landscape(scenario, reader)
         ptable = Table(title=f"Pledges: {head['units']} units in {head['records']} pledges from "
@@ -119,6 +126,36 @@ def show(
             console.print(f"[yellow]Illustrative data:[/] some rows are built from public facts "
                           f"or assumed, not real UN records ({parts} rows). Each row's 'basis' "
                           "and 'source' say which and why.")
+
+
+def _print_force_in_place(scenario: Scenario, reader: AccessContext) -> None:
+    """The force in place per mission at the planning start (if the scenario has one)."""
+    import pandas as pd
+
+    from bluehelmet.statistics.scenario import force_in_place
+
+    fip = force_in_place(scenario, reader)
+    if fip.empty:
+        return
+    start = pd.Timestamp(scenario.param("planning_start")).date().isoformat()
+    table = Table(title=f"Force in place on {start}: units and personnel in place per mission")
+    for col in ("mission", "units", "personnel", "of which catalogue size", "arriving later",
+                "leaving in horizon"):
+        table.add_column(col, justify="left" if col == "mission" else "right")
+    for mid, row in fip.iterrows():
+        table.add_row(str(mid), *(f"{int(row[c]):,}" for c in
+                                  ("units", "personnel", "personnel_catalogue", "arriving",
+                                   "leaving")))
+    table.add_section()
+    table.add_row("total", *(f"{int(fip[c].sum()):,}" for c in
+                             ("units", "personnel", "personnel_catalogue", "arriving",
+                              "leaving")))
+    console.print(table)
+    moved = scenario.units_in_place["pledge_id"].dropna()
+    if len(moved):
+        console.print(f"{len(moved)} pledge records describe units of the force in place "
+                      "(units_in_place.pledge_id); the planner of this release still reads them "
+                      "as pledges.")
 
 
 @app.command("export")
