@@ -38,13 +38,13 @@ def brief(
 
     with cli_errors():
         reader = reader_context(org, clearance)
-        loaded = load_scenario(scenario)
+        view = load_scenario(scenario).view(reader)
         options = BriefOptions()
         if hotspots:
-            options = merge_layers(options, ucdp_hotspots(loaded, reader))
+            options = merge_layers(options, ucdp_hotspots(view))
         if protect:
-            options = merge_layers(options, protection_layers(loaded, reader, protect))
-        files = make_brief(loaded, reader, out, time_limit=time_limit,
+            options = merge_layers(options, protection_layers(view, protect))
+        files = make_brief(view, out, time_limit=time_limit,
                            overrides=list(override), options=options, pdf=pdf, max_asks=asks)
         solver = files.brief.context["solver"] if files.brief else {}
         console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"

@@ -70,11 +70,13 @@ def plan_command(
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
     from bluehelmet.forcegen import compare_plans, load_override, plan, write_plan
+    from bluehelmet.model.access import Classification
+    from bluehelmet.model.marking import stamp
     from bluehelmet.scenario.io import load_scenario
 
     with cli_errors():
         reader = reader_context(org, clearance)
-        base = load_scenario(scenario)
+        base = load_scenario(scenario).view(reader)
         runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
         results = {}
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -90,7 +92,7 @@ def plan_command(
                     else:
                         bar.update(task, description=f"{name}: {label} {res.objective:,.1f} "
                                    f"({res.status}); explaining")
-                results[name] = plan(base, reader, horizon=horizon, time_limit=time_limit,
+                results[name] = plan(base, horizon=horizon, time_limit=time_limit,
                                      overrides=ovs, progress=show)
                 bar.remove_task(task)
         for name, result in results.items():
@@ -100,6 +102,10 @@ def plan_command(
         if len(results) > 1:
             table = compare_plans(results)
             table.to_csv(out / "comparison.csv")
+            marking = max(Classification.parse(str(r.summary.get("marking",
+                                                                 "strictly_confidential")))
+                          for r in results.values())
+            stamp(out, marking, ["comparison.csv"], reader=reader)
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:

@@ -25,9 +25,12 @@ import pandas as pd
 import tomli_w
 
 from bluehelmet.errors import DataError, Problem, ScenarioNotFoundError, UnreadableFileError
+from bluehelmet.model.access import release_lists
+from bluehelmet.model.gate import highest_classification
+from bluehelmet.model.marking import stamp
 from bluehelmet.model.schema import ENTITY_ORDER, entity
 from bluehelmet.model.validate import check_references, coerce_table
-from bluehelmet.scenario.core import Parameter, Scenario, parse_parameter
+from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView, parse_parameter
 
 TOML_NAME = "scenario.toml"
 
@@ -165,6 +168,8 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
             text = series.astype("float64").map(lambda v: "" if pd.isna(v) else repr(float(v)))
         elif col.type == "integer":
             text = series.astype("Int64").astype("string")
+        elif col.type == "orgs":
+            text = release_lists(series).map(";".join)
         else:
             text = series.astype("string")
         out[col.name] = text.astype("string").fillna("")
@@ -173,6 +178,10 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
     """Write ``scenario`` to ``folder`` (created if needed) in the scenario format.
+
+    To share a scenario, write a view (``scenario.view(reader)``): only what that reader may see
+    is written. Writing a whole scenario is for its owner (e.g. ``data import --into``). Either
+    way ``MARKING.txt`` is written beside the files with the highest classification written.
 
     Returns
     -------
@@ -194,6 +203,10 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
     for name in ENTITY_ORDER:
         _render(scenario.tables[name], name).to_csv(out / f"{name}.csv", index=False,
                                                       lineterminator="\n")
+    reader = scenario.reader if isinstance(scenario, ScenarioView) else None
+    stamp(out, highest_classification(scenario.tables),
+          [TOML_NAME, *(f"{n}.csv" for n in ENTITY_ORDER)], reader=reader,
+          source=f"scenario {scenario.name}", replace=True)
     return out
 
 
