@@ -26,11 +26,37 @@ def test_show_as_public_reader_hides_confidential_pledges():
 
 def test_export_then_show_the_copy(tmp_path: Path):
     out = tmp_path / "copy"
-    result = runner.invoke(app, ["scenario", "export", "2018", "--to", str(out)])
+    result = runner.invoke(app, ["scenario", "export", "2018", "--to", str(out), "--org",
+                                 "UN-DPO", "--clearance", "confidential"])
     assert result.exit_code == 0, result.output
     assert (out / "scenario.toml").is_file()
     assert load_scenario(out).pledges.equals(load_scenario("2018").pledges)
+    assert (out / "MARKING.txt").read_text("utf-8").startswith("CONFIDENTIAL\n")
     assert runner.invoke(app, ["scenario", "show", str(out)]).exit_code == 0
+
+
+def test_export_without_a_reader_writes_only_unclassified_rows(tmp_path: Path):
+    full = load_scenario("2018")
+    for args in ([], ["--org", "MINUSMA", "--clearance", "unclassified"]):
+        out = tmp_path / ("x" + "-".join(args))
+        result = runner.invoke(app, ["scenario", "export", "2018", "--to", str(out), *args],
+                               env={"BLUEHELMET_ORG": None, "BLUEHELMET_CLEARANCE": None})
+        assert result.exit_code == 0, result.output
+        for csv in out.glob("*.csv"):
+            assert "confidential" not in csv.read_text("utf-8"), csv.name
+        copy = load_scenario(out)
+        assert len(copy.pledges) == full.pledges["classification"].eq("unclassified").sum()
+        assert copy.requirements.empty
+        assert (out / "MARKING.txt").read_text("utf-8").startswith("UNCLASSIFIED\n")
+
+
+def test_empty_or_unknown_org_is_an_error_not_a_privileged_reader():
+    for org in ("", " ", "NOT-AN-ORG"):
+        result = runner.invoke(app, ["scenario", "show", "2018", "--org", org])
+        assert result.exit_code == 2, (org, result.output)
+        assert "PCRS" not in result.output
+    result = runner.invoke(app, ["scenario", "show", "2018"], env={"BLUEHELMET_ORG": ""})
+    assert result.exit_code == 2
 
 
 def test_unknown_scenario_is_a_clear_error_with_exit_2():
