@@ -19,7 +19,8 @@ test proves equal: a pandas mask (:meth:`NeedToKnow.mask`), an SQL boolean expre
 parameters for SQLite and PostgreSQL (:meth:`NeedToKnow.sql`, and the reader-independent
 :meth:`NeedToKnow.rls_policy` for a PostgreSQL row-level-security policy), and a Django ``Q``
 object (:meth:`NeedToKnow.q`). Analyses never call it directly: they receive a
-:class:`~bluehelmet.scenario.view.ScenarioView`, which applied it.
+:class:`~bluehelmet.scenario.core.ScenarioView`, which applied it (see :mod:`bluehelmet.model.gate`
+and ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -273,10 +274,9 @@ class NeedToKnow:
 
 
 def visible(table: pd.DataFrame, reader: AccessContext) -> pd.Series:
-    """Boolean mask of the rows of ``table`` that ``reader`` may see (:meth:`NeedToKnow.mask`)."""
+    """Boolean mask of the rows of ``table`` that ``reader`` may see (:meth:`NeedToKnow.mask`).
+
+    A shortcut for stores that filter one table; scenario analyses get a
+    :class:`~bluehelmet.scenario.core.ScenarioView` instead.
+    """
     return NeedToKnow.of(reader).mask(table)
-
-
-def filter_visible(table: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
-    """The rows of ``table`` that ``reader`` may see (see :func:`visible`)."""
-    return table.loc[visible(table, reader)]
