@@ -35,6 +35,8 @@ def value_strategy(col: Column, refs: list[str]) -> st.SearchStrategy[object]:
         return TEXT
     if col.type == "list":
         return st.lists(TOKEN, min_size=1, max_size=3).map(";".join)
+    if col.type == "orgs":  # a tuple of organisation ids in memory
+        return st.lists(TOKEN, max_size=3, unique=True).map(tuple)
     if col.type == "integer":
         lo = int(col.min) if col.min is not None else -(10**9)
         hi = int(col.max) if col.max is not None else 10**9

@@ -3,6 +3,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
+from bluehelmet.model.access import Classification
+from bluehelmet.model.marking import read_marking
 from bluehelmet.scenario.io import load_scenario
 
 runner = CliRunner()
@@ -31,7 +33,7 @@ def test_export_then_show_the_copy(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert (out / "scenario.toml").is_file()
     assert load_scenario(out).pledges.equals(load_scenario("2018").pledges)
-    assert (out / "MARKING.txt").read_text("utf-8").startswith("CONFIDENTIAL\n")
+    assert read_marking(out / "missions.csv") == Classification.CONFIDENTIAL
     assert runner.invoke(app, ["scenario", "show", str(out)]).exit_code == 0
 
 
@@ -47,7 +49,7 @@ def test_export_without_a_reader_writes_only_unclassified_rows(tmp_path: Path):
         copy = load_scenario(out)
         assert len(copy.pledges) == full.pledges["classification"].eq("unclassified").sum()
         assert copy.requirements.empty
-        assert (out / "MARKING.txt").read_text("utf-8").startswith("UNCLASSIFIED\n")
+        assert read_marking(out / "pledges.csv") == Classification.UNCLASSIFIED
 
 
 def test_empty_or_unknown_org_is_an_error_not_a_privileged_reader():

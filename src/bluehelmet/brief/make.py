@@ -11,7 +11,7 @@ from bluehelmet.brief.assemble import Brief, BriefOptions, collect
 from bluehelmet.brief.pdf import write_pdf
 from bluehelmet.brief.plan import PlanTables, run_plan
 from bluehelmet.brief.render import external_references, render_html
-from bluehelmet.model.marking import stamp
+from bluehelmet.model.marking import MARKING_SUFFIX, stamp
 from bluehelmet.plot.style import svg_data_uri
 from bluehelmet.scenario.core import ScenarioView
 
@@ -101,7 +101,8 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
         pdf_path = out / "brief.pdf"
         pages = write_pdf(html, pdf_path)
         seconds["pdf"] = time.perf_counter() - t3
-    written = [html_path, *sorted(tables.iterdir()), *([pdf_path] if pdf_path else [])]
+    data = [p for p in sorted(tables.iterdir()) if not p.name.endswith(MARKING_SUFFIX)]
+    written = [html_path, *data, *([pdf_path] if pdf_path else [])]
     stamp(out, view.marking, [p.relative_to(out) for p in written], reader=view.reader,
           source=f"brief on scenario {view.name}")
     seconds["total"] = time.perf_counter() - t0

@@ -34,11 +34,11 @@ def brief(
     from bluehelmet.brief.assemble import BriefOptions
     from bluehelmet.brief.layers import merge_layers, protection_layers, ucdp_hotspots
     from bluehelmet.brief.make import make_brief
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.scenario.io import load_view
 
     with cli_errors():
         reader = reader_context(org, clearance)
-        view = load_scenario(scenario).view(reader)
+        view = load_view(scenario, reader)
         options = BriefOptions()
         if hotspots:
             options = merge_layers(options, ucdp_hotspots(view))

@@ -97,17 +97,18 @@ def _short(problem: Problem) -> str:
 
 
 def _check_scenario(folder: Path, reader: AccessContext) -> int:
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.scenario.io import load_view
 
     try:
-        scenario = load_scenario(folder).view(reader)
+        scenario = load_view(folder, reader)
     except DataError as exc:
         console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario {folder}:")
         for p in exc.problems[:200]:
             console.print(f"  - {p}", highlight=False, markup=False)
         return 1
     counts = {name: len(t) for name, t in scenario.tables.items()}
-    console.print(f"Scenario {scenario.name!r} in {folder} is valid; records you may see: "
+    console.print(f"Scenario {scenario.name!r} in {folder}: no problem in the records you may "
+                  "see; they are: "
                   + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 

@@ -69,15 +69,23 @@ def plan_command(
     clearance: str | None = ClearanceOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
-    from bluehelmet.forcegen import compare_plans, load_override, plan, write_plan
+    from bluehelmet.forcegen import (
+        apply_overrides,
+        compare_plans,
+        load_override,
+        plan,
+        write_plan,
+    )
     from bluehelmet.model.access import Classification
     from bluehelmet.model.marking import stamp
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.scenario.io import load_view
 
     with cli_errors():
         reader = reader_context(org, clearance)
-        base = load_scenario(scenario).view(reader)
+        base = load_view(scenario, reader)
         runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
+        for _, ovs in runs[1:]:
+            apply_overrides(base, list(ovs))  # fail before solving anything
         results = {}
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
+from bluehelmet.scenario.io import bundled_scenarios, load_view, save_scenario
 from bluehelmet.statistics.scenario import (
     basis_summary,
     latest_deployments,
@@ -42,7 +42,7 @@ def show(
     """Show a scenario: missions, strength, women's share, pledges by level and unit type."""
     with cli_errors():
         reader = reader_context(org, clearance)
-        scenario = load_scenario(name_or_dir).view(reader)
+        scenario = load_view(name_or_dir, reader)
         title = scenario.meta.get("title", scenario.name)
         console.print(f"[bold]{title}[/]  (scenario {scenario.name}; reading as "
                       f"{reader.organisation}, {reader.clearance.label})")
@@ -103,11 +103,11 @@ def export(
     """Write a scenario as the reader may see it to a folder, to edit or share it.
 
     Only the records the reader may see are written (by default the public reader's:
-    unclassified records only); MARKING.txt beside the files gives their highest classification.
+    unclassified records only); each file's .marking.json sidecar gives its highest classification.
     """
     with cli_errors():
         reader = reader_context(org, clearance)
-        view = load_scenario(name_or_dir).view(reader)
+        view = load_view(name_or_dir, reader)
         save_scenario(view, to)
         console.print(f"wrote scenario {view.name} to {to} as {reader.organisation} "
                       f"({reader.clearance.label}) sees it; marking {view.marking.label}")

@@ -200,8 +200,9 @@ def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 def write_plan(result: PlanResult, out_dir: str | Path) -> Path:
     """Write every table as CSV and ``summary.json`` into ``out_dir``; return the folder.
 
-    ``MARKING.txt`` gets the summary's ``marking`` (the view's highest classification); a
-    result without one is marked at the highest level.
+    Every file gets a marking sidecar (:mod:`bluehelmet.model.marking`) with the summary's
+    ``marking`` (the view's highest classification); a result without one is marked at the
+    highest level.
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
