@@ -36,6 +36,18 @@ def test_closure_hides_what_hangs_off_a_hidden_record(hidden_mission: Scenario) 
         assert not view.tables[table]["mission_id"].eq("MINUSMA").any(), table
     assert view.validate() == []  # no dangling reference is left
     assert len(hidden_mission.view(DPO).requirements) == len(hidden_mission.requirements)
+    # A list of references keeps only what the reader may see; the pledge itself stays.
+    excluded = view.pledges.set_index("id")["excluded_missions"]
+    assert "P5" in excluded.index and excluded.isna().all()
+    assert hidden_mission.view(DPO).pledges.set_index("id").at["P5", "excluded_missions"] == (
+        "MINUSMA")
+
+
+def test_a_list_of_references_is_checked_item_by_item() -> None:
+    s = load_scenario(TINY)
+    s.tables["pledges"].loc[0, "excluded_missions"] = "UNMISS;NO-SUCH-MISSION"
+    [problem] = s.validate()
+    assert (problem.field, problem.value) == ("excluded_missions", "NO-SUCH-MISSION")
 
 
 def test_a_hidden_mission_plans_without_error_and_without_its_id(hidden_mission: Scenario,

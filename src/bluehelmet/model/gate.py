@@ -5,7 +5,9 @@ tables in three steps:
 
 1. **Need to know**: each table keeps the rows the predicate admits.
 2. **Reference closure**: a record that refers (through a declared ``references`` column) to a
-   record the reader cannot see is hidden too, repeated until nothing changes. A requirement of
+   record the reader cannot see is hidden too, repeated until nothing changes. A *list* of
+   references (e.g. a pledge's ``excluded_missions``) keeps only the ids the reader may see; the
+   record itself stays. A requirement of
    a hidden mission, a pledge of a hidden contributor, a deployment to a hidden mission: all
    hidden. No id-only stubs are made, so no hidden id reaches an analysis, an error message or
    a file, and a view always passes the reference checks.
@@ -25,7 +27,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
-from bluehelmet.model.schema import entity, entity_index
+from bluehelmet.model.schema import entity, entity_index, split_list
 
 #: The audit logger; library code only logs, the application decides where lines go.
 AUDIT = logging.getLogger("bluehelmet.audit")
@@ -54,6 +56,9 @@ def gate(tables: Mapping[str, pd.DataFrame], policy: NeedToKnow) -> dict[str, pd
     out: dict[str, pd.DataFrame] = {}
     for name, table in tables.items():
         shown = table.loc[keep[name]].reset_index(drop=True)
+        for col, target in _reference_lists(name, tables):
+            known = set(tables[target]["id"].astype(object)[keep[target]].dropna())
+            shown[col] = _only_known(shown[col], known)
         protected = entity(name).protected_columns if name in entity_index() else []
         if protected and len(shown):
             own = policy.owns(shown)
@@ -70,10 +75,29 @@ def _reference_columns(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[tup
         if name not in entity_index():
             continue
         cols = [(c.name, str(c.references)) for c in entity(name).columns
-                if c.references is not None and c.references in tables and c.name in tables[name]]
+                if c.references is not None and c.references in tables and c.name in tables[name]
+                and c.type != "list"]
         if cols:
             out[name] = cols
     return out
+
+
+def _reference_lists(name: str, tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    if name not in entity_index():
+        return []
+    return [(c.name, str(c.references)) for c in entity(name).columns
+            if c.references is not None and c.references in tables and c.type == "list"
+            and c.name in tables[name]]
+
+
+def _only_known(values: pd.Series, known: set[object]) -> pd.Series:
+    """``a;b;c`` lists with the ids not in ``known`` removed (an emptied list is missing)."""
+    def keep(v: object) -> object:
+        if not isinstance(v, str):
+            return v
+        items = [i for i in split_list(v) if i in known]
+        return ";".join(items) if items else pd.NA
+    return values.map(keep).astype(values.dtype)
 
 
 def highest_classification(tables: Mapping[str, pd.DataFrame]) -> Classification:

@@ -205,11 +205,15 @@ def check_references(
                 continue
             known = set(tables[col.references]["id"].dropna())
             values = table[col.name]
-            missing = values.notna() & ~values.isin(known).fillna(False).astype(bool)
-            for i in values.index[missing]:
+            if col.type == "list":  # each item of the list is an id
+                values = pd.Series([split_list(v) for v in values.astype(object)],
+                                   index=values.index, dtype=object).explode()
+            missing = (values.notna() & ~values.isin(known).fillna(False)).to_numpy(bool)
+            rows = np.asarray(values.index)[missing]
+            for i, value in zip(rows, values[missing], strict=True):
                 problems.append(Problem(
                     files.get(name, f"{name}.csv"), int(i) + FIRST_DATA_LINE, col.name,
-                    str(values[i]), f"no record with this id in {col.references}",
+                    str(value), f"no record with this id in {col.references}",
                     f"use an id from {col.references}.csv or add that record there"))
     return problems
 
