@@ -26,11 +26,11 @@ DEFAULT_CLEARANCE = "unclassified"
 
 OrgOption = typer.Option(
     None, "--org", help="Reader's organisation for need-to-know filtering, e.g. UN-DPO, MINUSMA, "
-    f"NLD [env BLUEHELMET_ORG; default {DEFAULT_ORG}: unclassified records only]."
+    f"NLD (env BLUEHELMET_ORG; default: {DEFAULT_ORG}, who sees unclassified records only)."
 )
 ClearanceOption = typer.Option(
     None, "--clearance", help="Reader's clearance: unclassified, confidential or "
-    f"strictly_confidential [env BLUEHELMET_CLEARANCE; default {DEFAULT_CLEARANCE}]."
+    f"strictly_confidential (env BLUEHELMET_CLEARANCE; default: {DEFAULT_CLEARANCE})."
 )
 
 
