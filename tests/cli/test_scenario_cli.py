@@ -65,3 +65,25 @@ def test_unknown_scenario_is_a_clear_error_with_exit_2():
     result = runner.invoke(app, ["scenario", "show", "no-such-scenario"])
     assert result.exit_code == 2
     assert "bundled" in result.output
+
+
+def test_audit_lines_go_to_the_configured_file(tmp_path: Path):
+    import json
+    import logging
+
+    log = tmp_path / "audit.log"
+    audit = logging.getLogger("bluehelmet.audit")
+    before = list(audit.handlers)
+    try:
+        result = runner.invoke(app, ["scenario", "show", "2018"],
+                               env={"BLUEHELMET_AUDIT_LOG": str(log), "BLUEHELMET_ORG": None,
+                                    "BLUEHELMET_USER": "analyst-1"})
+        assert result.exit_code == 0, result.output
+    finally:
+        for handler in set(audit.handlers) - set(before):
+            handler.close()
+            audit.removeHandler(handler)
+    [line] = log.read_text("utf-8").splitlines()
+    record = json.loads(line.split(" ", 2)[2])
+    assert record["organisation"] == "public" and record["user"] == "analyst-1"
+    assert record["rows"]["requirements"] == 0  # confidential: not visible, not counted

@@ -101,20 +101,21 @@ def _load_all(store: str | Path) -> pd.DataFrame:
     return table
 
 
-def for_reader(table: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
+def for_reader(table: pd.DataFrame, reader: AccessContext, source: str = "reports"
+               ) -> pd.DataFrame:
     """The reports ``reader`` may see, through the gate.
 
     Need to know, then protected columns blanked unless the reader acts for the owner; one
     audit line.
     """
     shown = gate({"reports": table}, NeedToKnow.of(reader))
-    audit(reader, "reports", shown)
+    audit(reader, source, shown)
     return shown["reports"]
 
 
 def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
     """The store's reports that ``reader`` may see (see :func:`for_reader`)."""
-    return for_reader(_load_all(store), reader)
+    return for_reader(_load_all(store), reader, f"report store {store}")
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
