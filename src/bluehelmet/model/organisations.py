@@ -78,11 +78,6 @@ def lookup(org: str) -> Organisation:
         f"state, or one of: {', '.join(sorted(k for k in registry() if k != 'public'))}")
 
 
-def is_known(org: str) -> bool:
-    """True if ``org`` is in the registry or is a member state's ISO3 code."""
-    return org in registry() or bool(_ISO3.fullmatch(org))
-
-
 def principals(org: str) -> tuple[str, ...]:
     """The organisations a reader of ``org`` acts for: itself, then up while it acts for its parent.
 
