@@ -13,19 +13,27 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bluehelmet.model.access import AccessContext, Classification
-    from bluehelmet.scenario.core import Parameter, Scenario
-    from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
+    from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
+    from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
+    from bluehelmet.scenario.io import (
+        bundled_scenarios,
+        load_scenario,
+        load_view,
+        save_scenario,
+    )
 
 #: Where each public name lives; imported on first use, so that ``import bluehelmet`` (and the
 #: command line's ``--help``) does not load pandas and the rest of the numerical stack.
 _LAZY = {
     "AccessContext": "bluehelmet.model.access",
     "Classification": "bluehelmet.model.access",
+    "NeedToKnow": "bluehelmet.model.access",
     "Parameter": "bluehelmet.scenario.core",
     "Scenario": "bluehelmet.scenario.core",
+    "ScenarioView": "bluehelmet.scenario.core",
     "bundled_scenarios": "bluehelmet.scenario.io",
     "load_scenario": "bluehelmet.scenario.io",
+    "load_view": "bluehelmet.scenario.io",
     "save_scenario": "bluehelmet.scenario.io",
 }
 
@@ -41,10 +49,13 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AccessContext",
     "Classification",
+    "NeedToKnow",
     "Parameter",
     "Scenario",
+    "ScenarioView",
     "bundled_scenarios",
     "load_scenario",
+    "load_view",
     "save_scenario",
 ]
 __version__ = "0.1.0"

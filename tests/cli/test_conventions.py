@@ -124,7 +124,8 @@ def test_piped_output_is_not_wrapped() -> None:
 def test_config_file_gives_defaults_and_help_says_so(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     store = tmp_path / "store"
-    config.write_text(f'org = "MINUSMA"\nstore = "{store}"\n', "utf-8")
+    config.write_text(f'org = "MINUSMA"\nclearance = "confidential"\nstore = "{store}"\n',
+                      "utf-8")
     env = {"BLUEHELMET_CONFIG": str(config)}
     help_text = flat(run("intel", "reports", "-h", env={**env, "COLUMNS": "250"}).output)
     assert "MINUSMA, from" in help_text and "config.toml" in help_text

@@ -93,7 +93,7 @@ def test_cli_imports_the_mali_reports(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["intel", "import", str(MALI), "--store", str(store)])
     assert result.exit_code == 0, result.output
     shown = CliRunner().invoke(app, ["intel", "reports", "--store", str(store), "--org",
-                                     "MINUSMA", "--json"])
+                                     "MINUSMA", "--clearance", "confidential", "--json"])
     assert shown.exit_code == 0, shown.output
     import json
 

@@ -16,12 +16,20 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bluehelmet.cli.checks import out_folder
-from bluehelmet.cli.common import cli_errors, console, err_console
+from bluehelmet.cli.common import (
+    ClearanceOption,
+    OrgOption,
+    cli_errors,
+    console,
+    err_console,
+    reader_context,
+)
 from bluehelmet.cli.output import JsonOption, print_json, records
 from bluehelmet.errors import DataError, Problem
 
 if TYPE_CHECKING:
     from bluehelmet.io.report import ImportReport, ImportResult
+    from bluehelmet.model.access import AccessContext
 
 app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
                   "UCDP GED, contributions by year, scenario folders).", no_args_is_help=True)
@@ -119,11 +127,11 @@ def report_json(report: ImportReport) -> dict[str, object]:
             "rejects": records(report.rejects), "warnings": [str(w) for w in report.warnings]}
 
 
-def _check_scenario(folder: Path, json_output: bool = False) -> int:
-    from bluehelmet.scenario.io import load_scenario
+def _check_scenario(folder: Path, reader: AccessContext, json_output: bool = False) -> int:
+    from bluehelmet.scenario.io import load_view
 
     try:
-        scenario = load_scenario(folder)
+        scenario = load_view(folder, reader)
     except DataError as exc:
         if json_output:
             print_json({"scenario": str(folder), "valid": False,
@@ -138,7 +146,8 @@ def _check_scenario(folder: Path, json_output: bool = False) -> int:
         print_json({"scenario": str(folder), "name": scenario.name, "valid": True,
                     "rows": counts})
         return 0
-    console.print(f"Scenario {scenario.name!r} in {folder} is valid: "
+    console.print(f"Scenario {scenario.name!r} in {folder}: no problem in the records you may "
+                  "see; they are: "
                   + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
@@ -151,15 +160,21 @@ def check(
     rejects: Path | None = typer.Option(None, "--rejects", help="Write the rejected rows "
                                         "(with line, column, value, reason, fix) to this CSV."),
     sheet: str | None = SheetOption,
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
 ) -> None:
-    """Report what importing FILE would repair, reject and warn about (writes nothing else)."""
+    """Report what importing FILE would repair, reject and warn about (writes nothing else).
+
+    For a scenario folder, the counts are of the records the reader (--org/--clearance) may see.
+    """
     from bluehelmet.io.detect import detect_format
     from bluehelmet.io.excel import as_csv, is_workbook
 
     with cli_errors(data_error_code=1):
         if file.is_dir() or (is_workbook(file) and _is_scenario_workbook(file)):
-            raise typer.Exit(_check_scenario(file, json_output))
+            raise typer.Exit(_check_scenario(file, reader_context(org, clearance),
+                                             json_output))
         with as_csv(file, sheet) as source:
             fmt = detect_format(source.csv)
             result = source.result(_run(source.csv, strict, fmt.reader))

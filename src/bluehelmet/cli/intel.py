@@ -98,6 +98,8 @@ def fuse(store: Path = ReadStoreOption,
     from bluehelmet.intel.fusion import Rules, fuse_store
     from bluehelmet.intel.reports import write_csv
     from bluehelmet.io.layers import write_layer
+    from bluehelmet.model.gate import highest_classification
+    from bluehelmet.model.marking import stamp
 
     reader = reader_context(org, clearance)
     with cli_errors(), progress("fusing reports into incidents"):
@@ -105,6 +107,8 @@ def fuse(store: Path = ReadStoreOption,
     folder = out or store
     incidents = write_layer(result.incidents, folder / "incidents.csv", layer_format)
     write_csv(result.links, folder / "incident_links.csv")
+    stamp(folder, highest_classification({"reports": result.reports}),
+          [incidents.name, "incident_links.csv"], reader=reader, source=f"reports in {store}")
     if json_output:
         print_json({"reports": len(result.reports), "incidents": len(result.incidents),
                     "links": len(result.links), "files": [str(incidents),
@@ -133,16 +137,22 @@ def hotspots(store: Path | None = typer.Option(None, "--store", callback=existin
     """Getis-Ord Gi* hotspots on the PRIO-GRID 0.5 degree grid."""
     from bluehelmet.intel.hotspots import hotspots as run
     from bluehelmet.io.layers import write_layer
+    from bluehelmet.model.access import visible
+    from bluehelmet.model.gate import highest_classification
+    from bluehelmet.model.marking import stamp
 
     reader = reader_context(org, clearance)
     with cli_errors(), progress("reading reports") as update:
-        reports = _reports_or_events(store, events)
+        table = _reports_or_events(store, events)
         update("Getis-Ord Gi* on the PRIO-GRID cells")
-        result = run(reports, reader, value=value,
+        result = run(table, reader, value=value,
                      period=None if period is None else str(period), fdr=fdr)
     hot = result[result["hotspot"]].sort_values("z", ascending=False)
     written = None if out is None else write_layer(result, out, layer_format, layer="hotspots",
                                                    cell_degrees=0.5)
+    if written is not None:
+        marking = highest_classification({"reports": table.loc[visible(table, reader)]})
+        stamp(written.parent, marking, [written.name], reader=reader, source="hotspots")
     if json_output:
         print_json({"value": value, "period": period, "cells": len(result),
                     "hotspot_cells": len(hot), "hotspots": records(hot),

@@ -79,13 +79,23 @@ def plan_command(
     json_output: bool = JsonOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
-    from bluehelmet.forcegen import compare_plans, load_override, plan, write_plan
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.forcegen import (
+        apply_overrides,
+        compare_plans,
+        load_override,
+        plan,
+        write_plan,
+    )
+    from bluehelmet.model.access import Classification
+    from bluehelmet.model.marking import stamp
+    from bluehelmet.scenario.io import load_view
 
     with cli_errors():
         reader = reader_context(org, clearance)
-        base = load_scenario(scenario)
+        base = load_view(scenario, reader)
         runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
+        for _, ovs in runs[1:]:
+            apply_overrides(base, list(ovs))  # fail before solving anything
         results = {}
         for name, ovs in runs:
             with progress(f"{name}: building the model") as update:
@@ -98,13 +108,17 @@ def plan_command(
                     else:
                         update(f"{name}: {label} {res.objective:,.1f} ({res.status}); "
                                "explaining")
-                results[name] = plan(base, reader, horizon=horizon, time_limit=time_limit,
+                results[name] = plan(base, horizon=horizon, time_limit=time_limit,
                                      overrides=ovs, progress=show)
         folders = {name: write_plan(result, out if name == "base" else out / name)
                    for name, result in results.items()}
         table = compare_plans(results) if len(results) > 1 else None
         if table is not None:
             table.to_csv(out / "comparison.csv")
+            marking = max(Classification.parse(str(r.summary.get("marking",
+                                                                 "strictly_confidential")))
+                          for r in results.values())
+            stamp(out, marking, ["comparison.csv"], reader=reader)
         if json_output:
             # The base plan's summary at the top level; each override's beside it.
             data = {**results["base"].summary, "folder": str(folders["base"])}

@@ -57,18 +57,18 @@ def protect(
     json_output: bool = JsonOption,
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
-    from bluehelmet.scenario.io import load_scenario
-
     with cli_errors():
+        from bluehelmet.model.marking import stamp
         from bluehelmet.protect.inputs import read_risk
         from bluehelmet.protect.planning import analyse_mission, coverage_table, write_outputs
+        from bluehelmet.scenario.io import load_view
 
         reader = reader_context(org, clearance)
         with progress(f"{mission}: loading the scenario") as update:
-            scen = load_scenario(scenario)
+            scen = load_view(scenario, reader)
             layer = read_risk(risk) if risk is not None else None
             analysis = analyse_mission(
-                scen, mission, reader, risk=layer,
+                scen, mission, risk=layer,
                 risk_note=f"risk layer {risk.name}" if risk is not None else "",
                 bases_file=bases, assets_file=asset_types, base_assets_file=base_assets,
                 response_minutes=response_minutes, max_new_sites=max_new_sites,
@@ -80,10 +80,13 @@ def protect(
             if layer is None:
                 coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(
                     columns={"cell_id": "gid"}).to_csv(out / "risk.csv", index=False)
+                stamp(out, analysis.marking, ["risk.csv"], reader=reader)
             if layer_format != "csv":
                 from bluehelmet.protect.layers import write_layers
 
-                files += write_layers(analysis, out, layer_format)
+                layers = write_layers(analysis, out, layer_format)
+                stamp(out, analysis.marking, layers, reader=reader)
+                files += layers
     reqs = analysis.requirements
     if json_output:
         print_json({"mission": mission, "response_minutes": response_minutes,

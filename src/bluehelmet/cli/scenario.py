@@ -14,8 +14,7 @@ from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, consol
 from bluehelmet.cli.output import JsonOption, print_json, records
 
 if TYPE_CHECKING:
-    from bluehelmet.model.access import AccessContext
-    from bluehelmet.scenario.core import Scenario
+    from bluehelmet.scenario.core import ScenarioView
 
 app = typer.Typer(help="Show, export and list scenarios.", no_args_is_help=True)
 
@@ -48,7 +47,7 @@ def show(
     """Show a scenario: missions, strength, women's share, pledges by level and unit type."""
     import pandas as pd
 
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.scenario.io import load_view
     from bluehelmet.statistics.scenario import (
         basis_summary,
         force_in_place,
@@ -60,10 +59,10 @@ def show(
     )
 
     with cli_errors():
-        scenario = load_scenario(name_or_dir)
         reader = reader_context(org, clearance)
+        scenario = load_view(name_or_dir, reader)
         title = scenario.meta.get("title", scenario.name)
-        strength = mission_strength(scenario, reader)
+        strength = mission_strength(scenario)
         if json_output:
             print_json({
                 "scenario": scenario.name, "title": title,
@@ -71,11 +70,11 @@ def show(
                            "clearance": reader.clearance.label},
                 "missions": records(strength.reset_index()),
                 "women_by_category": records(
-                    strength_by_category(scenario, reader).reset_index()),
-                "force_in_place": records(force_in_place(scenario, reader).reset_index()),
-                "pledges": pledge_landscape(scenario, reader),
-                "pledges_by_level": records(pledges_by_level(scenario, reader).reset_index()),
-                "basis": records(basis_summary(scenario, reader)),
+                    strength_by_category(scenario).reset_index()),
+                "force_in_place": records(force_in_place(scenario).reset_index()),
+                "pledges": pledge_landscape(scenario),
+                "pledges_by_level": records(pledges_by_level(scenario).reset_index()),
+                "basis": records(basis_summary(scenario)),
             })
             return
         console.print(f"[bold]{escape(str(title))}[/]  (scenario {escape(scenario.name)}; "
@@ -96,9 +95,9 @@ def show(
         table.add_row("total", "", f"{strength['authorised'].sum():,.0f}",
                       f"{strength['total'].sum():,}", f"{strength['women'].sum():,}",
                       _pct(strength["women"].sum() / max(strength["total"].sum(), 1)),
-                      str(latest_deployments(scenario, reader)["contributor_id"].nunique()))
+                      str(latest_deployments(scenario)["contributor_id"].nunique()))
         console.print(table)
-        cats = strength_by_category(scenario, reader)
+        cats = strength_by_category(scenario)
         if not cats.empty:
             ctable = Table(title="Women's share by personnel category (UGPS)")
             for col in ("category", "women", "men", "women %"):
@@ -107,9 +106,9 @@ def show(
                 ctable.add_row(str(cat), f"{int(row['women']):,}", f"{int(row['men']):,}",
                                _pct(row["women_share"]))
             console.print(ctable)
-        _print_force_in_place(scenario, reader)
-        pledges = pledges_by_level(scenario, reader)
-        head = pledge_landscape(scenario, reader)
+        _print_force_in_place(scenario)
+        pledges = pledges_by_level(scenario)
+        head = pledge_landscape(scenario)
         ptable = Table(title=f"Pledges: {head['units']} units in {head['records']} pledges from "
                        f"{head['contributors']} contributors, by unit type and PCRS level")
         for col in ("unit type", "name", "L1", "L2", "L3", "RDL", "total"):
@@ -118,7 +117,7 @@ def show(
             ptable.add_row(escape(str(uid)), escape(str(row["name"])), *(str(row[c]) for c in
                                                           ("L1", "L2", "L3", "RDL", "total")))
         console.print(ptable)
-        basis = basis_summary(scenario, reader)
+        basis = basis_summary(scenario)
         illustrative = basis.loc[basis["basis"].isin(["illustrative", "assumed"])]
         if not illustrative.empty:
             per_table = illustrative.groupby("table", sort=False)["rows"].sum()
@@ -128,13 +127,13 @@ def show(
                           "and 'source' say which and why.")
 
 
-def _print_force_in_place(scenario: Scenario, reader: AccessContext) -> None:
+def _print_force_in_place(scenario: ScenarioView) -> None:
     """The force in place per mission at the planning start (if the scenario has one)."""
     import pandas as pd
 
     from bluehelmet.statistics.scenario import force_in_place
 
-    fip = force_in_place(scenario, reader)
+    fip = force_in_place(scenario)
     if fip.empty:
         return
     start = pd.Timestamp(scenario.param("planning_start")).date().isoformat()
@@ -165,9 +164,15 @@ def export(
                             "an Excel workbook, one sheet per table (xlsx; e.g. my-2018.xlsx)."),
     file_format: Literal["csv", "xlsx"] = typer.Option("csv", "--format",
                                                       help="Scenario folder or Excel workbook."),
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
 ) -> None:
-    """Write a scenario (e.g. a bundled one) to a folder or workbook, to edit or share it."""
-    from bluehelmet.scenario.io import load_scenario, save_scenario
+    """Write a scenario as the reader may see it to a folder or workbook, to edit or share it.
+
+    Only the records the reader may see are written (by default the public reader's:
+    unclassified records only); each file's .marking.json sidecar gives its highest classification.
+    """
+    from bluehelmet.scenario.io import load_view, save_scenario
 
     if file_format == "csv":
         out_folder(to)
@@ -175,11 +180,16 @@ def export(
         raise typer.BadParameter(f"{to} is a folder; give a workbook name such as "
                                  f"{to.name}.xlsx", param_hint="--to")
     with cli_errors():
-        scenario = load_scenario(name_or_dir)
+        reader = reader_context(org, clearance)
+        view = load_view(name_or_dir, reader)
         if file_format == "xlsx":
+            from bluehelmet.model.marking import stamp
             from bluehelmet.scenario.excel import save_workbook
 
-            save_workbook(scenario, to)
+            save_workbook(view, to)
+            stamp(to.parent, view.marking, [to.name], reader=reader)
         else:
-            save_scenario(scenario, to)
-    console.print(f"wrote scenario {scenario.name} to {to}", markup=False)
+            save_scenario(view, to)
+    console.print(f"wrote scenario {view.name} to {to} as {reader.organisation} "
+                  f"({reader.clearance.label}) sees it; marking {view.marking.label}",
+                  markup=False)

@@ -29,6 +29,7 @@ import tomli_w
 
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.model.schema import ENTITY_ORDER, entity
+from bluehelmet.model.validate import lists_as_text
 from bluehelmet.scenario.core import Scenario
 
 #: Sheets that hold ``scenario.toml``.
@@ -176,7 +177,7 @@ def save_workbook(scenario: Scenario, path: str | Path) -> Path:
         ws = book.create_sheet(name)
         columns = entity(name).columns
         ws.append([c.name for c in columns])
-        table = scenario.tables[name]
+        table = lists_as_text(scenario.tables[name])  # tuples of ids as "a;b", as in CSV
         values = {c.name: _cells(table[c.name] if c.name in table else
                                  pd.Series(pd.NA, index=table.index), c.type) for c in columns}
         for i in range(len(table)):
@@ -189,7 +190,7 @@ def _cells(series: pd.Series, kind: str) -> list[Any]:
     """A typed column as Excel cell values (numbers, dates, text; missing = empty)."""
     out: list[Any] = []
     for v in series.tolist():
-        if v is None or pd.isna(v):
+        if v is None or (not isinstance(v, tuple) and pd.isna(v)):
             out.append(None)
         elif kind == "date":
             out.append(pd.Timestamp(v).date())
