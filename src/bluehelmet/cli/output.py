@@ -88,6 +88,9 @@ def setup_logging(verbose: int, quiet: bool) -> int:
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_bluehelmet", False)]:
         root.removeHandler(old)
+    # The handler's own level filters too: loggers with a level of their own (the audit trail
+    # logs at INFO) would otherwise reach the terminal through it.
+    handler.setLevel(level)
     handler._bluehelmet = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
