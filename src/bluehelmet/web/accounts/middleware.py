@@ -1,0 +1,61 @@
+"""Per-request reader: the active membership, set on the request and inside PostgreSQL.
+
+Each request runs in one transaction in which ``bluehelmet.org``/``bluehelmet.clearance`` are
+set with ``set_config(..., true)`` (transaction-local), so the RLS policies see the same reader
+as the ORM filter and nothing leaks to the next request on the connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+from bluehelmet.model.access import AccessContext
+from bluehelmet.web.accounts.models import Membership, Role
+from bluehelmet.web.policy import set_reader
+
+SESSION_KEY = "bluehelmet_membership"
+
+
+def active_membership(request: HttpRequest) -> Membership | None:
+    """The membership the user reads as (the session's choice, else their first)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = Membership.objects.select_related("organisation", "user").filter(user=user)
+    chosen = request.session.get(SESSION_KEY)
+    if chosen is not None and (found := memberships.filter(pk=chosen).first()) is not None:
+        return found
+    return memberships.order_by("pk").first()
+
+
+class ReaderMiddleware:
+    """Wrap each request in a transaction carrying its reader into PostgreSQL."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with transaction.atomic():
+            membership = active_membership(request)
+            reader = membership.reader if membership is not None else AccessContext.public()
+            request.membership = membership  # type: ignore[attr-defined]
+            request.reader = reader  # type: ignore[attr-defined]
+            may_decrypt = membership is not None and membership.has_role(Role.COMMUNITY_LIAISON)
+            set_reader(reader, may_decrypt=may_decrypt)
+            return self.get_response(request)
+
+
+def reader_context(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the reader and membership of the request."""
+    return {"reader": getattr(request, "reader", None),
+            "membership": getattr(request, "membership", None)}
+
+
+def has_role(request: HttpRequest, role: Role) -> bool:
+    """Whether the request's active membership has ``role``."""
+    membership: Membership | None = getattr(request, "membership", None)
+    return membership is not None and membership.has_role(role)

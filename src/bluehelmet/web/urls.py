@@ -1,0 +1,24 @@
+"""URL routes of the platform."""
+
+from django.urls import path
+
+from bluehelmet.web.accounts import views as accounts
+from bluehelmet.web.api import api
+from bluehelmet.web.audit import views as audit
+from bluehelmet.web.reports import views as reports
+
+urlpatterns = [
+    path("", reports.home, name="home"),
+    path("login/", accounts.login_view, name="login"),
+    path("logout/", accounts.logout_view, name="logout"),
+    path("membership/", accounts.switch_membership, name="switch-membership"),
+    path("reports/", reports.report_list, name="report-list"),
+    path("reports/export.csv", reports.export_csv, name="report-export"),
+    path("reports/<str:uid>/", reports.report_detail, name="report-detail"),
+    path("reports/<str:uid>/identity/", reports.reveal_identity, name="report-identity"),
+    path("alert/", reports.alert_form, name="alert"),
+    path("alert/<str:lang>/", reports.alert_form, name="alert-lang"),
+    path("webhooks/twilio/sms/", reports.twilio_webhook, name="twilio-sms"),
+    path("audit/", audit.search, name="audit"),
+    path("api/", api.urls),
+]
