@@ -44,6 +44,9 @@ def platform() -> Iterator[dict[str, Any]]:
     os.environ["BLUEHELMET_ALERT_RATE"] = "1000/m"
     try:
         with start(folder) as cluster:
+            from django.test.utils import setup_test_environment
+
+            setup_test_environment()  # responses keep their template context
             users = {u["username"]: u for u in seed_demo(folder)}
             yield {"folder": folder, "cluster": cluster, "users": users}
     finally:

@@ -28,6 +28,6 @@ def search(request: HttpRequest) -> HttpResponse:
     if filters["target"]:
         rows = rows.filter(target__icontains=filters["target"])
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    record(request, Action.LIST, "audit", **filters)
+    record(request, Action.LIST, "audit", filters=filters)
     return render(request, "audit/search.html", {"page": page, "filters": filters,
                                                  "actions": Action.values})

@@ -1,0 +1,133 @@
+"""Pages and API over HTTP (Django's test client through every middleware)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import member, unique
+
+pytestmark = pytest.mark.usefixtures("platform")
+
+
+def _client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _report(owner: str, classification: str, released: list[str] | None = None) -> str:
+    from django.db import transaction
+
+    from bluehelmet.model.access import AccessContext, Classification
+    from bluehelmet.web.policy import acting_as
+    from bluehelmet.web.reports.models import Report
+
+    uid = unique("r")
+    with transaction.atomic(), acting_as(AccessContext(owner, Classification.parse(
+            classification))):
+        Report.objects.create(uid=uid, time="2018-05-01", category="ied", source_type="patrol",
+                              source="test", classification=classification, owner=owner,
+                              releasable_to=released or [], description=f"text of {uid}")
+    return uid
+
+
+def test_list_count_detail_api_and_export_agree() -> None:
+    from bluehelmet.web.audit.models import AccessLog
+
+    org = unique("SEC")
+    other = unique("OTHER")
+    mine = _report(org, "confidential")
+    released = _report(other, "confidential", [org])
+    hidden = _report(other, "confidential")
+    too_high = _report(org, "strictly_confidential")
+    client = _client(user := member(org, 1, ["analyst"]))
+
+    api = client.get("/api/reports?limit=1000").json()
+    api_ids = {r["id"] for r in api["results"]}
+    assert {mine, released} <= api_ids
+    assert hidden not in api_ids and too_high not in api_ids
+    listed = client.get("/reports/?page=1")
+    assert listed.status_code == 200
+    assert int(listed.context["page"].paginator.count) == api["count"]
+    home = client.get("/")
+    assert home.context["count"] == api["count"]
+    export = client.get("/reports/export.csv").content.decode()
+    assert mine in export and released in export
+    assert hidden not in export and too_high not in export
+    assert len(export.strip().splitlines()) == api["count"] + 1
+    for uid in (hidden, too_high):  # hidden and missing answer alike
+        assert client.get(f"/reports/{uid}/").status_code == 404
+        assert client.get(f"/api/reports/{uid}").status_code == 404
+        assert client.get(f"/reports/{unique('none')}/").status_code == 404
+    assert client.get(f"/reports/{mine}/").status_code == 200
+    actions = set(AccessLog.objects.filter(username=user.username).values_list("action",
+                                                                                flat=True))
+    assert {"api", "list", "count", "export", "denied", "view"} <= actions
+    denied = AccessLog.objects.filter(username=user.username, action="denied")
+    assert {f"report:{hidden}", f"report:{too_high}"} <= set(denied.values_list("target",
+                                                                                flat=True))
+
+
+def test_api_refuses_anonymous_callers() -> None:
+    from django.test import Client
+
+    assert Client().get("/api/reports").status_code == 401
+
+
+def test_security_headers_and_strict_csp() -> None:
+    from django.test import Client
+
+    response = Client().get("/login/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_passwords_are_argon2_and_totp_is_required_when_enrolled() -> None:
+    from django.test import Client
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = member(unique("SEC"), 1, ["administrator"])
+    user.set_password("correct horse battery staple")
+    user.save()
+    assert user.password.startswith("argon2$argon2id$")
+    client = Client()
+    form = {"username": user.username, "password": "correct horse battery staple"}
+    refused = client.post("/login/", form)
+    assert refused.status_code == 401  # administrators without TOTP are refused
+    device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+    token = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+    assert client.post("/login/", form).status_code == 401  # no code
+    device.throttle_reset()
+    assert client.post("/login/", {**form, "otp_token": token}).status_code == 302
+    assert client.get("/").status_code == 200
+    client.post("/logout/")
+    assert client.post("/login/", {**form, "otp_token": token}).status_code == 401  # replayed
+
+
+def test_clearance_cannot_be_claimed_in_a_request() -> None:
+    """Query parameters or headers naming an org or clearance change nothing."""
+    org = unique("SEC")
+    hidden = _report(unique("OTHER"), "confidential")
+    client = _client(member(org, 0, ["analyst"]))
+    response = client.get("/api/reports?limit=1000&org=UN-DPO&clearance=strictly_confidential",
+                          HTTP_X_BLUEHELMET_ORG="UN-DPO")
+    assert hidden not in {r["id"] for r in response.json()["results"]}
+    assert all(r["classification"] == "unclassified" for r in response.json()["results"])
+
+
+def test_audit_search_is_for_auditors_only() -> None:
+    org = unique("SEC")
+    assert _client(member(org, 1, ["analyst"])).get("/audit/").status_code == 403
+    auditor = _client(member(org, 1, ["auditor"]))
+    page = auditor.get("/audit/?action=denied")
+    assert page.status_code == 200
+    assert all(row.action == "denied" for row in page.context["page"])
