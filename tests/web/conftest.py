@@ -31,7 +31,8 @@ def _bindir_or_skip() -> None:
 def platform() -> Iterator[dict[str, Any]]:
     """Configured Django on a migrated private cluster, seeded with the demo."""
     _bindir_or_skip()
-    from bluehelmet.web.runtime import platform as start, seed_demo
+    from bluehelmet.web.runtime import platform as start
+    from bluehelmet.web.runtime import seed_demo
 
     folder = Path(tempfile.mkdtemp(prefix="bh-web-"))
     folder.chmod(0o755)  # the unprivileged server user must reach it when tests run as root

@@ -23,8 +23,8 @@ def create_organisation(code: str, name: str, kind: str, parent: str | None) -> 
         CODE(code)
     except ValidationError:
         raise AdminError(f"organisation code {code!r}: use {CODE.message}") from None
-    if kind not in OrgKind.values:
-        raise AdminError(f"kind {kind!r}: use one of {', '.join(OrgKind.values)}")
+    if kind not in {k.value for k in OrgKind}:
+        raise AdminError(f"kind {kind!r}: use one of {', '.join(OrgKind)}")
     if Organisation.objects.filter(code=code).exists():
         raise AdminError(f"organisation {code!r} exists already")
     above = None
@@ -39,9 +39,9 @@ def create_user(username: str, org: str, clearance: str, roles: list[str], passw
                 totp: bool) -> str:
     """Create ``username`` (or add a membership to it); returns the TOTP URI if enrolled."""
     level = Classification.parse(clearance)
-    wrong = [r for r in roles if r not in Role.values]
+    wrong = [r for r in roles if r not in {v.value for v in Role}]
     if wrong:
-        raise AdminError(f"role(s) {', '.join(wrong)}: use {', '.join(Role.values)}")
+        raise AdminError(f"role(s) {', '.join(wrong)}: use {', '.join(Role)}")
     organisation = Organisation.objects.filter(code=org).first()
     if organisation is None:
         raise AdminError(f"organisation {org!r} does not exist; create it with "

@@ -46,7 +46,7 @@ def _out(report: Report) -> ReportOut:
 @api.get("/reports", response=ReportPage)
 def list_reports(request: HttpRequest, limit: int = 100, offset: int = 0) -> ReportPage:
     """Reports visible to the caller, newest first."""
-    reports = Report.objects.visible_to(request.reader)  # type: ignore[attr-defined]
+    reports = Report.objects.visible_to(request.reader)
     count = reports.count()
     limit = max(0, min(limit, 1000))
     rows = list(reports.order_by("-time", "uid")[offset:offset + limit])
@@ -57,7 +57,7 @@ def list_reports(request: HttpRequest, limit: int = 100, offset: int = 0) -> Rep
 @api.get("/reports/{uid}", response=ReportOut)
 def get_report(request: HttpRequest, uid: str) -> ReportOut:
     """One report, or 404 whether it is missing or hidden."""
-    report = Report.objects.visible_to(request.reader).filter(  # type: ignore[attr-defined]
+    report = Report.objects.visible_to(request.reader).filter(
         uid=uid).first()
     if report is None:
         record(request, Action.DENIED, f"report:{uid}", via="api")

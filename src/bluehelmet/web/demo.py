@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.contrib.auth.models import User
@@ -101,6 +102,10 @@ def _int(value: object) -> int | None:
     return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
 
 
+def _rows(table: pd.DataFrame) -> list[Any]:
+    return list(table.itertuples())
+
+
 def _reports() -> None:
     from bluehelmet.intel.reports import events_to_reports
     from bluehelmet.reference import ucdp_events
@@ -118,7 +123,7 @@ def _reports() -> None:
                    source_type=r.source_type, reliability=r.reliability,
                    credibility=int(r.credibility), mission="MINUSMA",
                    classification="unclassified", owner="UCDP", basis="real", source=r.source)
-            for r in table.itertuples()]
+            for r in _rows(table)]
     with acting_as(AccessContext("UCDP", Classification.UNCLASSIFIED)):
         Report.objects.bulk_create(rows, batch_size=1000)
     for uid, owner, level, released, place, category, text in ILLUSTRATIVE:

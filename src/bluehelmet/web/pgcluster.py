@@ -48,8 +48,11 @@ def find_bindir() -> Path:
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False)
         if out.returncode == 0:
             candidates.append(Path(out.stdout.strip()))
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                      key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0)
+    def version(path: str) -> int:
+        name = Path(path).parent.name
+        return int(name) if name.isdigit() else 0
+
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version)
     candidates += [Path(p) for p in reversed(versions)]
     for folder in candidates:
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists():

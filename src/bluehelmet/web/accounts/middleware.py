@@ -39,11 +39,12 @@ class ReaderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Run the request as its reader."""
         with transaction.atomic():
             membership = active_membership(request)
             reader = membership.reader if membership is not None else AccessContext.public()
-            request.membership = membership  # type: ignore[attr-defined]
-            request.reader = reader  # type: ignore[attr-defined]
+            request.membership = membership
+            request.reader = reader
             may_decrypt = membership is not None and membership.has_role(Role.COMMUNITY_LIAISON)
             set_reader(reader, may_decrypt=may_decrypt)
             return self.get_response(request)

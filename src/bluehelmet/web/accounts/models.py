@@ -8,6 +8,8 @@ never shown because the same person also belongs to another.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
@@ -16,25 +18,30 @@ from django.db import models
 from bluehelmet.model.access import AccessContext, Classification
 
 
-class OrgKind(models.TextChoices):
+class OrgKind(StrEnum):
     """Kinds of organisation in the tree."""
 
-    UN_HQ = "un_hq", "UN headquarters"
-    MISSION = "mission", "Mission"
-    SECTION = "section", "Mission section"
-    CONTRIBUTOR = "contributor", "Contributing country"
-    PARTNER = "partner", "Partner organisation"
+    UN_HQ = "un_hq"
+    MISSION = "mission"
+    SECTION = "section"
+    CONTRIBUTOR = "contributor"
+    PARTNER = "partner"
 
 
-class Role(models.TextChoices):
+class Role(StrEnum):
     """Functional roles; what each may do is in docs/platform.md."""
 
-    REPORTER = "reporter", "Reporter"
-    ANALYST = "analyst", "Analyst"
-    APPROVER = "approver", "Approver"
-    COMMUNITY_LIAISON = "community_liaison", "Community liaison"
-    AUDITOR = "auditor", "Auditor"
-    ADMINISTRATOR = "administrator", "Administrator"
+    REPORTER = "reporter"
+    ANALYST = "analyst"
+    APPROVER = "approver"
+    COMMUNITY_LIAISON = "community_liaison"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+def choices(values: type[StrEnum]) -> list[tuple[str, str]]:
+    """Django choices of a string enumeration."""
+    return [(v.value, v.value.replace("_", " ")) for v in values]
 
 
 CLEARANCES = [(int(c), c.label) for c in Classification]
@@ -47,7 +54,7 @@ class Organisation(models.Model):
 
     code = models.CharField(max_length=40, unique=True, validators=[CODE])
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=OrgKind.choices)
+    kind = models.CharField(max_length=20, choices=choices(OrgKind))
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
 
@@ -55,7 +62,7 @@ class Organisation(models.Model):
         return self.code
 
     def descendants(self) -> list[Organisation]:
-        """This organisation's sub-organisations, depth first (not itself)."""
+        """The sub-organisations of this one, depth first (not itself)."""
         out: list[Organisation] = []
         for child in self.children.order_by("code"):
             out += [child, *child.descendants()]
@@ -71,7 +78,7 @@ class Membership(models.Model):
                                      related_name="memberships")
     clearance = models.PositiveSmallIntegerField(choices=CLEARANCES,
                                                  default=int(Classification.UNCLASSIFIED))
-    roles = ArrayField(models.CharField(max_length=30, choices=Role.choices), default=list)
+    roles = ArrayField(models.CharField(max_length=30, choices=choices(Role)), default=list)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)

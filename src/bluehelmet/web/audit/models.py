@@ -7,13 +7,14 @@ role is granted INSERT and SELECT only (migration ``0002`` and
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
 
 
-class Action(models.TextChoices):
+class Action(StrEnum):
     """What was done."""
 
     VIEW = "view"
@@ -35,7 +36,8 @@ class AccessLog(models.Model):
     username = models.CharField(max_length=150, blank=True, db_index=True)
     organisation = models.CharField(max_length=40, blank=True)
     clearance = models.SmallIntegerField(null=True)
-    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    action = models.CharField(max_length=20, choices=[(a.value, a.value) for a in Action],
+                              db_index=True)
     target = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -30,4 +30,4 @@ def search(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     record(request, Action.LIST, "audit", filters=filters)
     return render(request, "audit/search.html", {"page": page, "filters": filters,
-                                                 "actions": Action.values})
+                                                 "actions": [a.value for a in Action]})

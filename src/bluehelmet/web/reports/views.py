@@ -41,7 +41,7 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The reader's overview: how many reports they may see."""
-    count = Report.objects.visible_to(request.reader).count()  # type: ignore[attr-defined]
+    count = Report.objects.visible_to(request.reader).count()
     record(request, Action.COUNT, "reports", count=count)
     return render(request, "web/home.html", {"count": count,
                                              "memberships": request.user.memberships.all()})
@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """Reports the reader may see, newest first, with their count."""
-    reports = Report.objects.visible_to(request.reader)  # type: ignore[attr-defined]
+    reports = Report.objects.visible_to(request.reader)
     if category := request.GET.get("category"):
         reports = reports.filter(category=category)
     page = Paginator(reports.order_by("-time", "uid"), 50).get_page(request.GET.get("page"))
@@ -61,7 +61,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_report(request: HttpRequest, uid: str) -> Report:
-    report = Report.objects.visible_to(request.reader).filter(  # type: ignore[attr-defined]
+    report = Report.objects.visible_to(request.reader).filter(
         uid=uid).first()
     if report is None:  # hidden and missing look the same
         record(request, Action.DENIED, f"report:{uid}")
@@ -106,7 +106,7 @@ def reveal_identity(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The reader's visible reports as CSV (never identities), audited."""
-    reports = Report.objects.visible_to(request.reader).order_by("uid")  # type: ignore[attr-defined]
+    reports = Report.objects.visible_to(request.reader).order_by("uid")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="reports.csv"'
     writer = csv.writer(response)

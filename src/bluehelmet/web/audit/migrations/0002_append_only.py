@@ -1,6 +1,7 @@
 """The access log refuses UPDATE, DELETE and TRUNCATE, whoever asks (except a superuser who
 drops the trigger: the grants in :func:`bluehelmet.web.dbsetup.grant_app_role` keep the
-application role from doing that)."""
+application role from doing that).
+"""
 
 from django.db import migrations
 
