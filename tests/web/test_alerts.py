@@ -76,8 +76,11 @@ def test_identity_is_sealed_and_only_liaison_decrypts_with_audit() -> None:
         stored.ciphertext)
     liaison = _client(_demo("liaison"))
     assert b"reveal" in liaison.get(f"/reports/{uid}/").content
-    shown = liaison.post(f"/reports/{uid}/identity/").content.decode()
+    revealed = liaison.post(f"/reports/{uid}/identity/")
+    shown = revealed.content.decode()
     assert name in shown and phone in shown
+    assert revealed["Cache-Control"] == "no-store"
+    assert liaison.get(f"/reports/{uid}/identity/").status_code == 405
     assert AccessLog.objects.filter(username="liaison", action="decrypt",
                                     target=f"identity:{uid}").count() == 1
     analyst = _client(_demo("analyst"))  # another section: sees the alert, not the identity

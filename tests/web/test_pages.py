@@ -131,3 +131,49 @@ def test_audit_search_is_for_auditors_only() -> None:
     page = auditor.get("/audit/?action=denied")
     assert page.status_code == 200
     assert all(row.action == "denied" for row in page.context["page"])
+
+
+def test_sessions_rotate_on_login_end_on_logout_and_are_http_only() -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    from bluehelmet.web.audit.models import AccessLog
+
+    user = member(unique("SEC"), 1, ["analyst"])
+    user.set_password("another long passphrase 7")
+    user.save()
+    client = Client()
+    client.get("/login/")
+    client.post("/login/", {"username": user.username, "password": "wrong password here"})
+    form = {"username": user.username, "password": "another long passphrase 7"}
+    first = client.post("/login/", form).cookies[settings.SESSION_COOKIE_NAME].value
+    response = client.post("/login/", form)  # re-authentication gets a new session too
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert first != cookie.value
+    assert client.get("/").status_code == 200
+    stolen = cookie.value
+    assert client.get("/logout/").status_code == 405  # state changes only by POST
+    client.post("/logout/")
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = stolen
+    assert replay.get("/").status_code == 302  # the old session is gone: back to login
+    logged = list(AccessLog.objects.filter(target=user.username).values_list("action",
+                                                                             flat=True))
+    assert sorted(logged) == ["login", "login", "login_failed"]
+    assert not settings.DEBUG
+
+
+def test_login_attempts_per_user_name_are_limited() -> None:
+    from django.test import Client
+
+    name = unique("victim")
+    codes = [Client().post("/login/", {"username": name, "password": f"guess {i}"},
+                           REMOTE_ADDR=f"198.51.100.{i}").status_code for i in range(11)]
+    assert codes == [401] * 10 + [429]
+
+
+def test_api_documentation_needs_a_login() -> None:
+    from django.test import Client
+
+    assert Client().get("/api/docs").status_code == 302

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
@@ -9,7 +10,8 @@ from ninja.security import django_auth
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.reports.models import Report
 
-api = NinjaAPI(title="bluehelmet", version="1", auth=django_auth, urls_namespace="api")
+api = NinjaAPI(title="bluehelmet", version="1", auth=django_auth, urls_namespace="api",
+               docs_decorator=login_required)
 
 
 class ReportOut(Schema):
