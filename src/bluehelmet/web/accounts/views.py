@@ -48,6 +48,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if error:
             record(request, Action.LOGIN_FAILED, data["username"])
         else:
+            request.session.cycle_key()  # a new session id on every sign-in (ASVS 7.2.4)
             login(request, user)
             if device is not None:
                 otp_login(request, device)
