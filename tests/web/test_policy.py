@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bluehelmet.model.access import AccessContext, Classification, visible
 
 ORGS = ["MINUSMA", "MINUSMA-JMAC", "NLD", "AU", "UN-DPO"]
-LABELS = [c.label for c in Classification] + ["Confidential", "secret"]  # unknown -> highest
+LABELS = [c.label for c in Classification]  # the database refuses any other label
 
 record = st.fixed_dictionaries({
     "classification": st.sampled_from(LABELS),
@@ -42,7 +42,7 @@ def test_library_orm_and_rls_agree(records: list[dict[str, Any]], who: AccessCon
     from django.db import connections, transaction
 
     from bluehelmet.web.dbsetup import app_role
-    from bluehelmet.web.policy import visible_q
+    from bluehelmet.web.policy import reader_settings, visible_q
     from bluehelmet.web.reports.models import Report
 
     uids = [f"p-{uuid.uuid4().hex[:10]}" for _ in records]
@@ -56,9 +56,8 @@ def test_library_orm_and_rls_agree(records: list[dict[str, Any]], who: AccessCon
                   .values_list("uid", flat=True))
         with connections["owner"].cursor() as cur:
             cur.execute(f"SET LOCAL ROLE {app_role()}")  # the superuser would bypass RLS
-            cur.execute("SELECT set_config('bluehelmet.org', %s, true), "
-                        "set_config('bluehelmet.clearance', %s, true)",
-                        [who.organisation, str(int(who.clearance))])
+            for name, value in reader_settings(who).items():
+                cur.execute("SELECT set_config(%s, %s, true)", [name, value])
             cur.execute("SELECT uid FROM reports_report WHERE uid = ANY(%s)", [uids])
             rls = {row[0] for row in cur.fetchall()}
             cur.execute("RESET ROLE")
@@ -113,3 +112,15 @@ def test_forgotten_filter_shows_only_public_records(platform: dict[str, Any]) ->
         jmac = set(Report.objects.values_list("uid", flat=True))
     assert levels == {"unclassified"}
     assert {"demo-patrol-1", "demo-jmac-1", "demo-au-1"} <= jmac
+
+
+def test_unknown_classifications_are_refused_by_the_database(platform: dict[str, Any]) -> None:
+    from django.db import IntegrityError, transaction
+
+    from bluehelmet.web.reports.models import Report
+
+    for label in ("secret", "Confidential", ""):
+        with pytest.raises(IntegrityError), transaction.atomic(using="owner"):
+            Report.objects.using("owner").create(uid=f"bad-{label}", time="2018",
+                                                 category="other", source_type="patrol",
+                                                 source="t", classification=label, owner="X")

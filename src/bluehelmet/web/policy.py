@@ -1,52 +1,83 @@
 """Need-to-know on the platform: the library's access rule as a Django ``Q`` and an RLS policy.
 
-This is the ONE place the platform expresses who may read a record. It mirrors
-:func:`bluehelmet.model.access.visible` exactly (property-tested in
-``tests/web/test_policy.py``: library mask == ORM filter == PostgreSQL row-level security):
+This is the ONE place the platform expresses who may read a record. A reader's rule is two
+lists, as in the library's ``NeedToKnow`` predicate (issue 17):
 
-* an ``unclassified`` record is visible to every reader;
-* any other record is visible when the reader's clearance is at least its level (an unknown
-  classification counts as ``strictly_confidential``) **and** the reader's organisation is the
-  owner or one of ``releasable_to``.
+* ``levels``: the non-public classifications the reader is cleared for;
+* ``principals``: the organisations the reader acts for.
 
-The reader of a request is an :class:`~bluehelmet.model.access.AccessContext` built from the
-user's active membership (organisation and the clearance an administrator assigned there). When
-the library's ``NeedToKnow`` predicate lands, :func:`visible_q` and :data:`RLS_USING` are taken
-from it and this module keeps only the connection plumbing.
+A record is visible when it is ``unclassified``, or when its classification is in ``levels``
+**and** its owner or one of its ``releasable_to`` is in ``principals``. The database refuses any
+other classification label (a check constraint), so the library's two treatments of an unknown
+label (main: the highest level; the gate branch: nobody) cannot differ here.
+
+:func:`rule` takes both lists from the library's ``NeedToKnow`` when the library has it, and until
+then mirrors :func:`bluehelmet.model.access.visible` (levels up to the clearance, the reader's own
+organisation as the only principal). ``tests/web/test_policy.py`` checks library mask == ORM
+filter == PostgreSQL row-level security on generated records and readers, whichever source is in
+use, so the merge of the library's predicate needs no change here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.db import connection
 from django.db.models import Q
 
+from bluehelmet.model import access
 from bluehelmet.model.access import AccessContext, Classification
 
 #: Session settings (GUCs) that carry the reader into PostgreSQL for the RLS policies.
-ORG_SETTING = "bluehelmet.org"
-CLEARANCE_SETTING = "bluehelmet.clearance"
+LEVELS_SETTING = "bluehelmet.levels"
+PRINCIPALS_SETTING = "bluehelmet.principals"
 DECRYPT_SETTING = "bluehelmet.may_decrypt"
+SETTINGS = (LEVELS_SETTING, PRINCIPALS_SETTING, DECRYPT_SETTING)
+PUBLIC = Classification.UNCLASSIFIED.label
 
-_ORG = f"nullif(current_setting('{ORG_SETTING}', true), '')"
-_CLEARANCE = f"coalesce(nullif(current_setting('{CLEARANCE_SETTING}', true), ''), '0')::int"
-_LEVEL = ("CASE classification "
-          + " ".join(f"WHEN '{c.label}' THEN {int(c)}" for c in Classification)
-          + f" ELSE {int(max(Classification))} END")
 
-#: Body of the SELECT/UPDATE policy of every record table (an unset reader is the public).
-RLS_USING = (f"(({_LEVEL}) = 0 OR (({_LEVEL}) <= {_CLEARANCE} AND "
-             f"(owner = {_ORG} OR {_ORG} = ANY(releasable_to))))")
-#: Body of the INSERT policy: a reader writes records owned by their own organisation.
-RLS_INSERT_CHECK = f"(owner = {_ORG})"
+def rule(reader: AccessContext) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The reader's ``(levels, principals)`` from the library's rule."""
+    need_to_know = getattr(access, "NeedToKnow", None)
+    if need_to_know is not None:  # the library's predicate (issue 17)
+        policy = need_to_know.of(reader)
+        return tuple(policy.levels), tuple(policy.principals)
+    levels = tuple(c.label for c in Classification
+                   if Classification.UNCLASSIFIED < c <= reader.clearance)
+    return levels, (reader.organisation,)
+
+
+def visible_q(reader: AccessContext) -> Q:
+    """The records ``reader`` may see, as a ``Q`` over ``classification/owner/releasable_to``."""
+    levels, principals = rule(reader)
+    public = Q(classification=PUBLIC)
+    if not levels:
+        return public
+    acts_for = Q(owner__in=principals) | Q(releasable_to__overlap=list(principals))
+    return public | (Q(classification__in=levels) & acts_for)
+
+
+def _array(setting: str) -> str:
+    return f"string_to_array(nullif(current_setting('{setting}', true), ''), ',')"
+
+
+#: Body of the SELECT/UPDATE policy of every record table (no settings: public records only).
+RLS_USING = (f"(classification = '{PUBLIC}' OR (classification = ANY ({_array(LEVELS_SETTING)}) "
+             f"AND (owner = ANY ({_array(PRINCIPALS_SETTING)}) "
+             f"OR releasable_to && {_array(PRINCIPALS_SETTING)}::varchar[])))")
+#: Body of the INSERT policy: a reader writes records owned by an organisation they act for.
+RLS_INSERT_CHECK = f"(owner = ANY ({_array(PRINCIPALS_SETTING)}))"
+#: The classifications a record table accepts.
+CLASSIFICATION_CHECK = "classification IN ({})".format(
+    ", ".join(f"'{c.label}'" for c in Classification))
 
 
 def rls_sql(table: str) -> list[str]:
     """Statements that put ``table`` under the need-to-know row-level security policies."""
     return [
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_known_classification "
+        f"CHECK ({CLASSIFICATION_CHECK})",
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
         f"CREATE POLICY need_to_know_select ON {table} FOR SELECT USING {RLS_USING}",
@@ -61,49 +92,37 @@ def rls_reverse_sql(table: str) -> list[str]:
     return [f"DROP POLICY IF EXISTS need_to_know_{kind} ON {table}"
             for kind in ("select", "update", "insert")] + [
         f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
-        f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"]
+        f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_known_classification"]
 
 
-def visible_q(reader: AccessContext) -> Q:
-    """The records ``reader`` may see, as a ``Q`` over ``classification/owner/releasable_to``."""
-    public = Q(classification=Classification.UNCLASSIFIED.label)
-    if reader.clearance >= max(Classification):
-        cleared = Q()  # unknown labels count as the highest level, which this reader holds
-    else:
-        cleared = Q(classification__in=[c.label for c in Classification
-                                        if 0 < c <= reader.clearance])
-    need = Q(owner=reader.organisation) | Q(releasable_to__contains=[reader.organisation])
-    return public | (cleared & need)
+def reader_settings(reader: AccessContext, may_decrypt: bool = False) -> dict[str, str]:
+    """The session settings that describe ``reader`` to the RLS policies."""
+    levels, principals = rule(reader)
+    return {LEVELS_SETTING: ",".join(levels), PRINCIPALS_SETTING: ",".join(principals),
+            DECRYPT_SETTING: "on" if may_decrypt else "off"}
+
+
+def _apply(values: dict[str, str]) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)),
+                    [item for pair in values.items() for item in pair])
 
 
 def set_reader(reader: AccessContext, may_decrypt: bool = False) -> None:
     """Tell PostgreSQL who reads, for the rest of the current transaction (``SET LOCAL``)."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT set_config(%s, %s, true), set_config(%s, %s, true), "
-                    "set_config(%s, %s, true)",
-                    [ORG_SETTING, reader.organisation, CLEARANCE_SETTING,
-                     str(int(reader.clearance)), DECRYPT_SETTING, "on" if may_decrypt else "off"])
-
-
-def current_reader() -> AccessContext | None:
-    """The reader set on this transaction, or ``None`` when none is set."""
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {_ORG}, {_CLEARANCE}")
-        org, level = cur.fetchone()
-    return None if org is None else AccessContext(org, Classification(int(level)))
+    _apply(reader_settings(reader, may_decrypt))
 
 
 @contextmanager
 def acting_as(reader: AccessContext, may_decrypt: bool = False) -> Iterator[None]:
     """Run a block as ``reader`` (e.g. public intake writing as the receiving section)."""
-    before = current_reader()
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(["coalesce(current_setting(%s, true), '')"]
+                                          * len(SETTINGS)), list(SETTINGS))
+        before = dict(zip(SETTINGS, cur.fetchone(), strict=True))
     set_reader(reader, may_decrypt)
     try:
         yield
     finally:
-        set_reader(before or AccessContext.public())
-
-
-def params(reader: AccessContext) -> dict[str, Any]:
-    """The reader as the settings :func:`set_reader` writes (for logs and tests)."""
-    return {ORG_SETTING: reader.organisation, CLEARANCE_SETTING: int(reader.clearance)}
+        _apply(before)
