@@ -2,7 +2,7 @@
 
 A civilian posts an alert; the community liaison sees it with the reporter's identity; an
 analyst of another section sees it without; a contributor's user sees none of it in the list,
-the count or the API.
+the count, the map, the export or the API.
 """
 
 from __future__ import annotations
@@ -102,3 +102,15 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     assert contributor.request.get(f"{server}/api/reports/{uid}").status == 404
     # and the contributor does see what was released to NLD
     assert "demo-patrol-2" in {r["id"] for r in api["results"]}
+    export = contributor.request.get(f"{server}/reports/export.csv").text()
+    assert uid not in export and len(export.strip().splitlines()) == count + 1
+    problems: list[str] = []  # CSP violations, missing assets and script errors show here
+    contributor.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    contributor.goto(f"{server}/map/")
+    contributor.wait_for_selector("#map[data-features]", state="attached")
+    layer = contributor.request.get(f"{server}/map/reports.geojson").json()["features"]
+    on_map = {f["properties"]["id"] for f in layer}
+    assert contributor.get_by_test_id("map-status").inner_text() == f"{len(layer)} reports on the map"
+    assert "demo-patrol-2" in on_map and "demo-patrol-1" not in on_map and uid not in on_map
+    assert on_map == {r["id"] for r in api["results"] if r["longitude"] is not None}
+    assert problems == []

@@ -177,3 +177,38 @@ def test_api_documentation_needs_a_login() -> None:
     from django.test import Client
 
     assert Client().get("/api/docs").status_code == 302
+
+
+def test_map_layers_show_what_the_list_shows() -> None:
+    from django.db import transaction
+
+    from bluehelmet.model.access import AccessContext, Classification
+    from bluehelmet.web.policy import acting_as
+    from bluehelmet.web.reports.models import Report
+
+    org, other = unique("SEC"), unique("OTHER")
+    placed = {}
+    for name, owner, released in (("mine", org, []), ("released", other, [org]),
+                                  ("hidden", other, [])):
+        placed[name] = unique("geo")
+        with transaction.atomic(), acting_as(AccessContext(owner, Classification.CONFIDENTIAL)):
+            Report.objects.create(uid=placed[name], time="2018", category="ied",
+                                  source_type="patrol", source="t", owner=owner,
+                                  classification="confidential", releasable_to=released,
+                                  longitude=1.5, latitude=16.5)
+    client = _client(member(org, 1, ["analyst"]))
+    points = client.get("/map/reports.geojson").json()["features"]
+    ids = {f["properties"]["id"] for f in points}
+    assert {placed["mine"], placed["released"]} <= ids and placed["hidden"] not in ids
+    api = client.get("/api/reports?limit=1000").json()["results"]
+    assert ids == {r["id"] for r in api if r["longitude"] is not None}
+    cells = client.get("/map/reports.geojson?cell=1").json()["features"]
+    assert sum(f["properties"]["count"] for f in cells) == len(points)
+    page = client.get("/map/").content.decode()
+    assert '<script src="/static/vendor/leaflet/leaflet.js"' in page
+    assert client.get("/map/base.geojson").status_code == 200
+    for asset, kind in (("bluehelmet/site.css", "text/css"),
+                        ("bluehelmet/map.js", "javascript"),
+                        ("vendor/leaflet/leaflet.js", "javascript")):
+        response = client.get(f"/static/{asset}")
+        assert response.status_code == 200 and kind in response["Content-Type"]

@@ -47,14 +47,14 @@ USERS = [  # username, organisation, clearance, roles, TOTP
     ("partner", "AU", C, [Role.ANALYST], False),
 ]
 
-ILLUSTRATIVE = [  # id, owner, classification, releasable_to, place, category, text
-    ("demo-patrol-1", "MINUSMA-JOC", C, ["MINUSMA-JMAC"], "Ménaka", "armed_group_movement",
-     "Patrol observed a column of pick-ups moving north at dusk."),
-    ("demo-patrol-2", "MINUSMA-JOC", C, ["MINUSMA-JMAC", "NLD"], "Gao", "ied",
+ILLUSTRATIVE = [  # id, owner, classification, releasable_to, place, lon, lat, category, text
+    ("demo-patrol-1", "MINUSMA-JOC", C, ["MINUSMA-JMAC"], "Ménaka", 2.40, 15.92,
+     "armed_group_movement", "Patrol observed a column of pick-ups moving north at dusk."),
+    ("demo-patrol-2", "MINUSMA-JOC", C, ["MINUSMA-JMAC", "NLD"], "Gao", -0.04, 16.27, "ied",
      "Suspected IED found on the road east of the camp; cordon in place."),
-    ("demo-jmac-1", "MINUSMA-JMAC", SC, [], "Kidal", "other",
+    ("demo-jmac-1", "MINUSMA-JMAC", SC, [], "Kidal", 1.41, 18.44, "other",
      "Assessment of an armed group's intentions (strictly confidential)."),
-    ("demo-au-1", "AU", C, ["MINUSMA-JMAC"], "Mopti", "displacement",
+    ("demo-au-1", "AU", C, ["MINUSMA-JMAC"], "Mopti", -4.20, 14.49, "displacement",
      "Partner report: families leaving villages towards the town."),
 ]
 
@@ -126,10 +126,11 @@ def _reports() -> None:
             for r in _rows(table)]
     with acting_as(AccessContext("UCDP", Classification.UNCLASSIFIED)):
         Report.objects.bulk_create(rows, batch_size=1000)
-    for uid, owner, level, released, place, category, text in ILLUSTRATIVE:
+    for uid, owner, level, released, place, lon, lat, category, text in ILLUSTRATIVE:
         with acting_as(AccessContext(owner, level)):
             Report.objects.create(
                 uid=uid, time="2018-06-01T10:00", time_precision="hour", place_name=place,
+                longitude=lon, latitude=lat, place_precision_km=5.0,
                 category=category, source_type="patrol", reliability="B", credibility=2,
                 mission="MINUSMA", description=text, classification=level.label, owner=owner,
                 releasable_to=released, basis="illustrative",

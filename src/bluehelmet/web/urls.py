@@ -5,6 +5,7 @@ from django.urls import path
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
 from bluehelmet.web.audit import views as audit
+from bluehelmet.web.reports import maps
 from bluehelmet.web.reports import views as reports
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("reports/export.csv", reports.export_csv, name="report-export"),
     path("reports/<str:uid>/", reports.report_detail, name="report-detail"),
     path("reports/<str:uid>/identity/", reports.reveal_identity, name="report-identity"),
+    path("map/", maps.map_page, name="map"),
+    path("map/reports.geojson", maps.reports_geojson, name="map-reports"),
+    path("map/base.geojson", maps.base_geojson, name="map-base"),
     path("alert/", reports.alert_form, name="alert"),
     path("alert/<str:lang>/", reports.alert_form, name="alert-lang"),
     path("webhooks/twilio/sms/", reports.twilio_webhook, name="twilio-sms"),

@@ -40,6 +40,7 @@ class Report(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     place_name = models.CharField(max_length=200, blank=True)
+    place_precision_km = models.FloatField(null=True, blank=True)
     category = models.CharField(max_length=30, choices=[(c, c) for c in CATEGORIES])
     fatalities = models.PositiveIntegerField(null=True, blank=True)
     civilian_deaths = models.PositiveIntegerField(null=True, blank=True)
