@@ -110,7 +110,8 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     contributor.wait_for_selector("#map[data-features]", state="attached")
     layer = contributor.request.get(f"{server}/map/reports.geojson").json()["features"]
     on_map = {f["properties"]["id"] for f in layer}
-    assert contributor.get_by_test_id("map-status").inner_text() == f"{len(layer)} reports on the map"
+    status = contributor.get_by_test_id("map-status").inner_text()
+    assert status == f"{len(layer)} reports on the map"
     assert "demo-patrol-2" in on_map and "demo-patrol-1" not in on_map and uid not in on_map
     assert on_map == {r["id"] for r in api["results"] if r["longitude"] is not None}
     assert problems == []
