@@ -212,3 +212,28 @@ def test_map_layers_show_what_the_list_shows() -> None:
                         ("vendor/leaflet/leaflet.js", "javascript")):
         response = client.get(f"/static/{asset}")
         assert response.status_code == 200 and kind in response["Content-Type"]
+
+
+def test_staff_report_is_owned_by_the_writer_and_bounded_by_clearance() -> None:
+    from bluehelmet.web.reports.models import Report
+
+    org = unique("SEC")
+    client = _client(member(org, 1, ["reporter"]))
+    form = {"time": "2018-06-02T08:30", "time_precision": "hour", "place_name": "Gao",
+            "longitude": "-0.04", "latitude": "16.27", "category": "ied",
+            "source_type": "patrol", "reliability": "B", "credibility": "2",
+            "description": unique("staff"), "classification": "confidential",
+            "releasable_to": "MINUSMA-JMAC, NLD"}
+    response = client.post("/reports/new/", form)
+    assert response.status_code == 302
+    report = Report.objects.using("owner").get(description=form["description"])
+    assert (report.owner, report.classification, sorted(report.releasable_to)) == (
+        org, "confidential", ["MINUSMA-JMAC", "NLD"])
+    assert list(report.events.using("owner").values_list("pgh_label", flat=True)) == ["insert"]
+    too_high = client.post("/reports/new/", {**form, "classification": "strictly_confidential"})
+    assert too_high.status_code == 200 and "classification" in too_high.context["form"].errors
+    unknown = client.post("/reports/new/", {**form, "releasable_to": "NOPE, NLD"})
+    assert "unknown organisation(s): NOPE" in str(unknown.context["form"].errors)
+    half = client.post("/reports/new/", {**form, "latitude": ""})
+    assert "give both longitude and latitude" in str(half.context["form"].errors)
+    assert _client(member(org, 1, ["auditor"])).get("/reports/new/").status_code == 403

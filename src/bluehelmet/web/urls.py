@@ -5,7 +5,7 @@ from django.urls import path
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
 from bluehelmet.web.audit import views as audit
-from bluehelmet.web.reports import maps
+from bluehelmet.web.reports import maps, staff
 from bluehelmet.web.reports import views as reports
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("membership/", accounts.switch_membership, name="switch-membership"),
     path("reports/", reports.report_list, name="report-list"),
     path("reports/export.csv", reports.export_csv, name="report-export"),
+    path("reports/new/", staff.new_report, name="report-new"),
     path("reports/<str:uid>/", reports.report_detail, name="report-detail"),
     path("reports/<str:uid>/identity/", reports.reveal_identity, name="report-identity"),
     path("map/", maps.map_page, name="map"),
