@@ -2,7 +2,8 @@
 
 A civilian posts an alert; the community liaison sees it with the reporter's identity; an
 analyst of another section sees it without; a contributor's user sees none of it in the list,
-the count, the map, the export or the API.
+the count, the map, the export or the API; the auditor (signing in with TOTP) finds the
+decryption and the contributor's denied attempt in the access log.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def _login(browser: Any, server: str, user: dict[str, str]) -> Any:
     page.goto(f"{server}/login/")
     page.fill("#id_username", user["username"])
     page.fill("#id_password", user["password"])
+    if user["totp_uri"]:
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.get(user__username=user["username"])
+        page.fill("#id_otp_token", f"{totp(device.bin_key, device.step, device.t0):06d}")
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/")
     return page
@@ -100,6 +107,7 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     assert uid not in {r["id"] for r in api["results"]}
     assert all(r["source_type"] != "community_alert" for r in api["results"])
     assert contributor.request.get(f"{server}/api/reports/{uid}").status == 404
+    assert contributor.request.get(f"{server}/reports/{uid}/").status == 404
     # and the contributor does see what was released to NLD
     assert "demo-patrol-2" in {r["id"] for r in api["results"]}
     export = contributor.request.get(f"{server}/reports/export.csv").text()
@@ -115,3 +123,10 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     assert "demo-patrol-2" in on_map and "demo-patrol-1" not in on_map and uid not in on_map
     assert on_map == {r["id"] for r in api["results"] if r["longitude"] is not None}
     assert problems == []
+
+    auditor = _login(browser, server, users["auditor"])  # with the TOTP code
+    auditor.goto(f"{server}/audit/?action=decrypt&target={uid}")
+    found = auditor.locator("tbody tr").all_inner_texts()
+    assert len(found) == 1 and "liaison" in found[0] and name not in found[0]
+    auditor.goto(f"{server}/audit/?username=contributor&action=denied")
+    assert any(f"report:{uid}" in row for row in auditor.locator("tbody tr").all_inner_texts())

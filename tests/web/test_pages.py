@@ -237,3 +237,51 @@ def test_staff_report_is_owned_by_the_writer_and_bounded_by_clearance() -> None:
     half = client.post("/reports/new/", {**form, "latitude": ""})
     assert "give both longitude and latitude" in str(half.context["form"].errors)
     assert _client(member(org, 1, ["auditor"])).get("/reports/new/").status_code == 403
+
+
+def test_downgrades_need_the_owner_and_two_approvers_for_strictly_confidential() -> None:
+    from bluehelmet.web.audit.models import AccessLog
+    from bluehelmet.web.reports.models import Downgrade, Report
+
+    org = unique("SEC")
+    secret = _report(org, "strictly_confidential")
+    first, second = member(org, 2, ["approver"]), member(org, 2, ["approver"])
+    outsider = member(unique("OTHER"), 2, ["approver"])
+    reason = {"to_level": "confidential", "reason": "source protected, details public now"}
+    assert _client(member(org, 2, ["analyst"])).post(
+        f"/reports/{secret}/downgrade/", reason).status_code == 403
+    assert _client(outsider).post(f"/reports/{secret}/downgrade/", reason).status_code == 404
+    assert _client(first).post(f"/reports/{secret}/downgrade/", reason).status_code == 302
+    assert Report.objects.using("owner").get(uid=secret).classification == \
+        "strictly_confidential"  # waits for the second approver
+    pending = Downgrade.objects.using("owner").get(report__uid=secret)
+    url = f"/reports/{secret}/downgrade/{pending.pk}/approve/"
+    assert _client(first).post(url).status_code == 403  # not the same approver
+    assert _client(second).post(url).status_code == 302
+    report = Report.objects.using("owner").get(uid=secret)
+    assert report.classification == "confidential"
+    assert list(report.events.using("owner").values_list("classification", flat=True)) == [
+        "strictly_confidential", "confidential"]
+    line = AccessLog.objects.get(action="downgrade", target=f"report:{secret}")
+    assert (line.detail["requested_by"], line.detail["approved_by"]) == (
+        first.username, second.username)
+    once = _report(org, "confidential")  # confidential: one approver suffices
+    to_public = {"to_level": "unclassified", "reason": "released in the public report"}
+    assert _client(first).post(f"/reports/{once}/downgrade/", to_public).status_code == 302
+    assert Report.objects.using("owner").get(uid=once).classification == "unclassified"
+
+
+def test_only_the_owner_can_change_a_record_even_without_the_application() -> None:
+    from django.db import transaction
+
+    from bluehelmet.model.access import AccessContext, Classification
+    from bluehelmet.web.policy import set_reader
+    from bluehelmet.web.reports.models import Report
+
+    owner, reader = unique("SEC"), unique("OTHER")
+    uid = _report(owner, "confidential", [reader])
+    with transaction.atomic():
+        set_reader(AccessContext(reader, Classification.CONFIDENTIAL))
+        assert Report.objects.filter(uid=uid).count() == 1  # released: readable
+        changed = Report.objects.filter(uid=uid).update(classification="unclassified")
+    assert changed == 0  # but not writable by a non-owner (RLS update policy)

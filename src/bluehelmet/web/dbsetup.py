@@ -1,7 +1,8 @@
 """Database set-up: migrate as the owner, then grant the application role what it needs.
 
 The application role gets SELECT/INSERT/UPDATE/DELETE on the application's tables, except the
-access log (INSERT and SELECT only) and reporter identities (no UPDATE/DELETE); sequences usage.
+access log, reporter identities, inbound messages and report history (INSERT and SELECT only)
+and reports and downgrades (never deleted); sequences usage.
 It is neither superuser nor BYPASSRLS, so the row-level security policies apply to it.
 """
 
@@ -12,6 +13,7 @@ from django.db import connections
 
 NO_CHANGE = ["audit_accesslog", "reports_reporteridentity", "reports_inboundmessage",
              "reports_reportevent"]
+NO_DELETE = ["reports_report", "reports_downgrade"]
 
 
 def app_role() -> str:
@@ -33,6 +35,8 @@ def grant_app_role(role: str | None = None) -> None:
         cur.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
         for table in NO_CHANGE:
             cur.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}")
+        for table in NO_DELETE:
+            cur.execute(f"REVOKE DELETE, TRUNCATE ON {table} FROM {quoted}")
 
 
 def migrate(verbosity: int = 0) -> None:

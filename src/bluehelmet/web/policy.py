@@ -66,8 +66,10 @@ def _array(setting: str) -> str:
 RLS_USING = (f"(classification = '{PUBLIC}' OR (classification = ANY ({_array(LEVELS_SETTING)}) "
              f"AND (owner = ANY ({_array(PRINCIPALS_SETTING)}) "
              f"OR releasable_to && {_array(PRINCIPALS_SETTING)}::varchar[])))")
-#: Body of the INSERT policy: a reader writes records owned by an organisation they act for.
+#: Body of the INSERT policy, and the UPDATE policy's extra condition: a reader writes only
+#: records owned by an organisation they act for (the owner decides further release).
 RLS_INSERT_CHECK = f"(owner = ANY ({_array(PRINCIPALS_SETTING)}))"
+RLS_UPDATE = f"({RLS_USING} AND {RLS_INSERT_CHECK})"
 #: The classifications a record table accepts.
 CLASSIFICATION_CHECK = "classification IN ({})".format(
     ", ".join(f"'{c.label}'" for c in Classification))
@@ -81,8 +83,8 @@ def rls_sql(table: str) -> list[str]:
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
         f"CREATE POLICY need_to_know_select ON {table} FOR SELECT USING {RLS_USING}",
-        f"CREATE POLICY need_to_know_update ON {table} FOR UPDATE USING {RLS_USING} "
-        f"WITH CHECK {RLS_USING}",
+        f"CREATE POLICY need_to_know_update ON {table} FOR UPDATE USING {RLS_UPDATE} "
+        f"WITH CHECK {RLS_UPDATE}",
         f"CREATE POLICY need_to_know_insert ON {table} FOR INSERT WITH CHECK {RLS_INSERT_CHECK}",
     ]
 

@@ -5,7 +5,7 @@ from django.urls import path
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
 from bluehelmet.web.audit import views as audit
-from bluehelmet.web.reports import maps, staff
+from bluehelmet.web.reports import downgrade, maps, staff
 from bluehelmet.web.reports import views as reports
 
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
     path("reports/new/", staff.new_report, name="report-new"),
     path("reports/<str:uid>/", reports.report_detail, name="report-detail"),
     path("reports/<str:uid>/identity/", reports.reveal_identity, name="report-identity"),
+    path("reports/<str:uid>/downgrade/", downgrade.request_downgrade, name="report-downgrade"),
+    path("reports/<str:uid>/downgrade/<int:pk>/approve/", downgrade.approve_downgrade,
+         name="report-downgrade-approve"),
     path("map/", maps.map_page, name="map"),
     path("map/reports.geojson", maps.reports_geojson, name="map-reports"),
     path("map/base.geojson", maps.base_geojson, name="map-base"),

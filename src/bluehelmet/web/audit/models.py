@@ -27,6 +27,8 @@ class Action(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     CREATE = "create"
+    DOWNGRADE = "downgrade"
+    DOWNGRADE_REQUEST = "downgrade_request"
 
 
 class AccessLog(models.Model):

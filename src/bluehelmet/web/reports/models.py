@@ -92,3 +92,19 @@ class InboundMessage(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "message_id"],
                                                name="one_alert_per_provider_message")]
+
+
+class Downgrade(models.Model):
+    """A classification downgrade by an approver of the owning organisation.
+
+    From ``strictly_confidential`` it waits for a second, different approver.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="downgrades")
+    from_level = models.CharField(max_length=30)
+    to_level = models.CharField(max_length=30)
+    reason = models.TextField()
+    requested_by = models.CharField(max_length=150)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.CharField(max_length=150, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)

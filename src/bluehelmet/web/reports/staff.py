@@ -1,4 +1,4 @@
-"""The staff report form: patrol, partner and open-source reports, owned by the writer's organisation."""
+"""The staff report form: patrol, partner and open-source reports, owned by the writer's org."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class StaffReportForm(forms.Form):
     def __init__(self, *args: Any, reader: AccessContext, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reader = reader
-        self.fields["classification"].choices = [  # type: ignore[attr-defined]
+        self.fields["classification"].choices = [
             (c.label, c.label) for c in Classification if c <= reader.clearance]
 
     def clean_releasable_to(self) -> list[str]:
@@ -73,7 +73,7 @@ def new_report(request: HttpRequest) -> HttpResponse:
     if not (has_role(request, Role.REPORTER) or has_role(request, Role.ANALYST)):
         record(request, Action.DENIED, "report:new")
         raise PermissionDenied("Only reporters and analysts write reports.")
-    reader: AccessContext = request.reader  # type: ignore[attr-defined]
+    reader: AccessContext = request.reader
     form = StaffReportForm(request.POST or None, reader=reader)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from bluehelmet.model.access import Classification
 from bluehelmet.web.accounts.middleware import has_role
 from bluehelmet.web.accounts.models import Role
 from bluehelmet.web.audit.models import Action, record
@@ -80,7 +81,12 @@ def report_detail(request: HttpRequest, uid: str) -> HttpResponse:
 def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
     liaison = has_role(request, Role.COMMUNITY_LIAISON)
     has_identity = liaison and ReporterIdentity.objects.filter(report=report).exists()
-    return {"report": report, "can_reveal": has_identity, **extra}
+    approver = (has_role(request, Role.APPROVER)
+                and report.owner == request.reader.organisation)
+    lower = [c.label for c in Classification if c < Classification.parse(report.classification)]
+    pending = list(report.downgrades.filter(applied_at__isnull=True)) if approver else []
+    return {"report": report, "can_reveal": has_identity, "can_downgrade": approver and lower,
+            "lower_levels": lower, "pending": pending, **extra}
 
 
 @login_required
