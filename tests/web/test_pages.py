@@ -285,3 +285,33 @@ def test_only_the_owner_can_change_a_record_even_without_the_application() -> No
         assert Report.objects.filter(uid=uid).count() == 1  # released: readable
         changed = Report.objects.filter(uid=uid).update(classification="unclassified")
     assert changed == 0  # but not writable by a non-owner (RLS update policy)
+
+
+def test_password_change_needs_the_current_one_and_ends_other_sessions() -> None:
+    from django.test import Client
+
+    user = member(unique("SEC"), 1, ["analyst"])
+    user.set_password("the first passphrase 1")
+    user.save()
+    other, mine = Client(), Client()
+    for client in (other, mine):
+        client.post("/login/", {"username": user.username, "password": "the first passphrase 1"})
+    new = "the second passphrase 2"
+    wrong = mine.post("/password/", {"old_password": "not it at all", "new_password1": new,
+                                     "new_password2": new})
+    assert wrong.status_code == 200 and "old_password" in wrong.context["form"].errors
+    done = mine.post("/password/", {"old_password": "the first passphrase 1",
+                                    "new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert mine.get("/").status_code == 200 and other.get("/").status_code == 302
+    assert mine.get("/")["Cache-Control"] == "no-store"
+
+
+def test_idle_sessions_end() -> None:
+    from django.test import override_settings
+
+    client = _client(member(unique("SEC"), 1, ["analyst"]))
+    assert client.get("/").status_code == 200
+    with override_settings(SESSION_IDLE_SECONDS=-1):  # any pause is too long
+        assert client.get("/").status_code == 302
+    assert client.get("/").status_code == 302  # and the session stays ended

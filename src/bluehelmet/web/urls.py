@@ -12,6 +12,7 @@ urlpatterns = [
     path("", reports.home, name="home"),
     path("login/", accounts.login_view, name="login"),
     path("logout/", accounts.logout_view, name="logout"),
+    path("password/", accounts.password_change, name="password-change"),
     path("membership/", accounts.switch_membership, name="switch-membership"),
     path("reports/", reports.report_list, name="report-list"),
     path("reports/export.csv", reports.export_csv, name="report-export"),

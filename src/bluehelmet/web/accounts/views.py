@@ -1,10 +1,11 @@
-"""Login with password and TOTP, logout, choice of the active membership."""
+"""Login with password and TOTP, logout, password change, choice of the active membership."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -56,6 +57,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect("home")
     return render(request, "accounts/login.html", {"form": form, "error": error},
                   status=401 if error else 200)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's password: the current one is required; other sessions end."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # this session stays, the others end
+        record(request, Action.PASSWORD_CHANGE, user.get_username())
+        return redirect("home")
+    return render(request, "accounts/password.html", {"form": form})
 
 
 @require_POST

@@ -28,6 +28,7 @@ class Action(StrEnum):
     LOGIN_FAILED = "login_failed"
     CREATE = "create"
     DOWNGRADE = "downgrade"
+    PASSWORD_CHANGE = "password_change"
     DOWNGRADE_REQUEST = "downgrade_request"
 
 
