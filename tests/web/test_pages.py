@@ -315,3 +315,56 @@ def test_idle_sessions_end() -> None:
     with override_settings(SESSION_IDLE_SECONDS=-1):  # any pause is too long
         assert client.get("/").status_code == 302
     assert client.get("/").status_code == 302  # and the session stays ended
+
+
+def test_export_job_runs_as_the_requester_and_survives_a_dead_worker() -> None:
+    import threading
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bluehelmet.web.reports import jobs
+    from bluehelmet.web.reports.models import ExportJob
+
+    org = unique("SEC")
+    mine, hidden = _report(org, "confidential"), _report(unique("OTHER"), "confidential")
+    user = member(org, 1, ["analyst"])
+    client = _client(user)
+    queued = client.post("/reports/export/job/")
+    job = ExportJob.objects.get(pk=int(queued["Location"].rstrip("/").split("/")[-1]))
+    assert client.get(f"/jobs/{job.pk}/").context["job"].status == "queued"
+    assert _client(member(org, 1, ["analyst"])).get(f"/jobs/{job.pk}/").status_code == 404
+
+    claimed = jobs.claim()  # a worker takes it ... and dies before finishing
+    assert claimed is not None and claimed.pk == job.pk and claimed.attempts == 1
+    assert jobs.claim() is None  # leased: no other worker takes it
+
+    later = timezone.now() + jobs.LEASE + timedelta(seconds=1)
+    resumed = jobs.claim(now=later)  # after the lease, another worker resumes it
+    assert resumed is not None and resumed.pk == job.pk and resumed.attempts == 2
+    assert jobs.run(resumed).status == "done"
+    assert not list(jobs.jobs_dir().glob("*.part"))
+    body = b"".join(client.get(f"/jobs/{job.pk}/download/").streaming_content).decode()
+    direct = client.get("/reports/export.csv").content.decode()
+    assert body == direct and mine in body and hidden not in body
+
+    # two workers never take the same job: a claim skips the row another holds
+    first = ExportJob.objects.create(membership=job.membership)
+    second = ExportJob.objects.create(membership=job.membership)
+    held, got = threading.Event(), []
+
+    def other_worker() -> None:
+        held.wait()
+        got.append(jobs.claim())
+        from django.db import connection as own
+
+        own.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    with transaction.atomic():
+        ExportJob.objects.select_for_update().filter(pk=first.pk).get()
+        held.set()
+        thread.join()
+    assert got[0] is not None and got[0].pk == second.pk

@@ -36,7 +36,7 @@ def _library(records: list[dict[str, Any]], uids: list[str], who: AccessContext)
 
 
 @pytest.mark.usefixtures("platform")
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=st.lists(record, min_size=1, max_size=8), who=reader)
 def test_library_orm_and_rls_agree(records: list[dict[str, Any]], who: AccessContext) -> None:
     from django.db import connections, transaction

@@ -30,6 +30,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     threads: int = typer.Option(8, "--threads", help="Worker threads of the WSGI server."),
+    worker: bool = typer.Option(True, "--worker/--no-worker", help="Also run background jobs "
+                                "in this process (else run 'bluehelmet admin worker')."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Run the mission platform (DATABASE_URL, or a private PostgreSQL in the data folder)."""
@@ -44,6 +46,12 @@ def serve(
 
         from bluehelmet.web.wsgi import application
 
+        if worker:
+            import threading
+
+            from bluehelmet.web.reports.jobs import work
+
+            threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
         console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
         try:
             waitress.serve(application, host=host, port=port, threads=threads,
@@ -73,6 +81,24 @@ def migrate_command(data_dir: Path | None = DataDirOption) -> None:
 
     with cli_errors(), platform(data_dir):
         console.print("database migrated")
+
+
+@admin_app.command("worker")
+def worker_command(
+    once: bool = typer.Option(False, "--once", help="Run the queued jobs, then stop."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Run background jobs (exports); several workers may run at once."""
+    signal.signal(signal.SIGTERM, _stop)
+    from bluehelmet.web.runtime import platform
+
+    with cli_errors(), platform(data_dir):
+        from bluehelmet.web.reports.jobs import work
+
+        try:
+            console.print(f"{work(once=once)} job(s) run")
+        except KeyboardInterrupt:
+            console.print("stopping")
 
 
 @admin_app.command("create-org")

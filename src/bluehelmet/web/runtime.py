@@ -69,6 +69,7 @@ def platform(data_dir: Path | None = None, migrate: bool = True) -> Iterator[Clu
             _secret_file(folder / "secret.key", secrets.token_urlsafe(50)))
     os.environ.setdefault("BLUEHELMET_TWILIO_AUTH_TOKEN_FILE", str(
         _secret_file(folder / "twilio.token", secrets.token_hex(16))))
+    os.environ.setdefault("BLUEHELMET_JOBS_DIR", str(folder / "jobs"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bluehelmet.web.settings")
     try:
         import django

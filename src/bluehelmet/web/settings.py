@@ -154,6 +154,7 @@ STATIC_ROOT = os.environ.get("BLUEHELMET_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
+JOBS_DIR = os.environ.get("BLUEHELMET_JOBS_DIR") or str(Path.cwd() / "bluehelmet-jobs")
 IDENTITY_KEY_FILE = os.environ.get("BLUEHELMET_IDENTITY_KEY_FILE", "")
 TWILIO_AUTH_TOKEN_FILE = os.environ.get("BLUEHELMET_TWILIO_AUTH_TOKEN_FILE", "")
 

@@ -108,3 +108,21 @@ class Downgrade(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.CharField(max_length=150, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+
+
+class ExportJob(models.Model):
+    """An export run in the background by a worker, as the membership that asked for it."""
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+    membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE,
+                                   related_name="export_jobs")
+    status = models.CharField(max_length=10, default=QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    file_name = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 from typing import Any
 
@@ -11,8 +10,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,12 +24,8 @@ from bluehelmet.web.accounts.models import Role
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.identity import Sealed, unseal
 from bluehelmet.web.reports.intake import InboundAlert, IntakeError, TwilioSMS, receive
-from bluehelmet.web.reports.models import CATEGORIES, Report, ReporterIdentity
-
-EXPORT_FIELDS = ["uid", "time", "time_precision", "longitude", "latitude", "place_name",
-                 "category", "fatalities", "civilian_deaths", "source_type", "reliability",
-                 "credibility", "mission", "description", "classification", "owner",
-                 "releasable_to", "basis", "source"]
+from bluehelmet.web.reports.jobs import jobs_dir, write_csv
+from bluehelmet.web.reports.models import CATEGORIES, ExportJob, Report, ReporterIdentity
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -112,18 +107,45 @@ def reveal_identity(request: HttpRequest, uid: str) -> HttpResponse:
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The reader's visible reports as CSV (never identities), audited."""
-    reports = Report.objects.visible_to(request.reader).order_by("uid")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="reports.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["id" if f == "uid" else f for f in EXPORT_FIELDS])
-    rows = 0
-    for row in reports.values_list(*EXPORT_FIELDS):
-        writer.writerow([";".join(v) if isinstance(v, list) else ("" if v is None else v)
-                         for v in row])
-        rows += 1
+    rows = write_csv(Report.objects.visible_to(request.reader), response)
     record(request, Action.EXPORT, "reports.csv", rows=rows)
     return response
+
+
+@login_required
+@require_POST
+def export_job(request: HttpRequest) -> HttpResponse:
+    """Queue the export as a background job (for large sets)."""
+    job = ExportJob.objects.create(membership=request.membership)
+    record(request, Action.EXPORT, f"job:{job.pk}", queued=True)
+    return redirect("job", pk=job.pk)
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    job = ExportJob.objects.filter(pk=pk, membership__user=request.user).first()
+    if job is None:
+        record(request, Action.DENIED, f"job:{pk}")
+        raise Http404("No such job.")
+    return job
+
+
+@login_required
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's progress, and its file when done (only for the user who asked)."""
+    return render(request, "reports/job.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The finished export file, audited."""
+    job = _own_job(request, pk)
+    if job.status != ExportJob.DONE:
+        raise Http404("The export is not finished.")
+    record(request, Action.EXPORT, f"job:{pk}", rows=job.rows)
+    return FileResponse(open(jobs_dir() / job.file_name, "rb"), as_attachment=True,
+                        filename="reports.csv", content_type="text/csv; charset=utf-8")
 
 
 class AlertForm(forms.Form):
