@@ -35,13 +35,14 @@ def test_admin_creates_organisations_and_users(platform: dict[str, Any]) -> None
 
     runner = CliRunner()
     org = unique("SEC")
+    folder = ["--data-dir", str(platform["folder"])]
     done = runner.invoke(app, ["admin", "create-org", org, "--name", "A section", "--kind",
-                               "section", "--parent", "MINUSMA"])
+                               "section", "--parent", "MINUSMA", *folder])
     assert done.exit_code == 0, done.output
     name = unique("user")
     done = runner.invoke(app, ["admin", "create-user", name, "--org", org, "--clearance",
                                "confidential", "--role", "analyst", "--totp", "--password",
-                               "a long enough passphrase 42"])
+                               "a long enough passphrase 42", *folder])
     assert done.exit_code == 0, done.output
     assert "otpauth://totp/" in done.output
     membership = Membership.objects.get(user__username=name)
@@ -60,7 +61,8 @@ def test_admin_refuses_bad_input_with_the_reason(platform: dict[str, Any], args:
                                                  message: str) -> None:
     if "--password" not in args:
         args = [*args, "--password", "a long enough passphrase 42"]
-    result = CliRunner().invoke(app, ["admin", "create-user", unique("u"), *args])
+    result = CliRunner().invoke(app, ["admin", "create-user", unique("u"), *args,
+                                      "--data-dir", str(platform["folder"])])
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
 

@@ -15,9 +15,9 @@ import typer
 from bluehelmet.cli.common import cli_errors, console
 
 DataDirOption = typer.Option(
-    None, "--data-dir", help="Folder of the demo's private PostgreSQL cluster and keys, used "
-    "when DATABASE_URL is not set [env BLUEHELMET_DATA_DIR; default /var/lib/bluehelmet/demo "
-    "as root, else ~/.local/share/bluehelmet/demo].")
+    None, "--data-dir", help="Folder of the private PostgreSQL cluster (used when DATABASE_URL "
+    "is not set), keys and job files (env BLUEHELMET_DATA_DIR; default "
+    "/var/lib/bluehelmet/demo as root, else ~/.local/share/bluehelmet/demo).")
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
