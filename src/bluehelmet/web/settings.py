@@ -140,6 +140,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "bluehelmet.web.reports.views.rate_limited"
 ALERT_RATE = os.environ.get("BLUEHELMET_ALERT_RATE", "10/h")
+LOGIN_USER_RATE = os.environ.get("BLUEHELMET_LOGIN_USER_RATE", "10/h")  # per user name
+LOGIN_IP_RATE = os.environ.get("BLUEHELMET_LOGIN_IP_RATE", "30/h")  # per address
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]

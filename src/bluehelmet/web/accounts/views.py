@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
@@ -28,8 +29,9 @@ class LoginForm(forms.Form):
     otp_token = forms.CharField(max_length=8, required=False, label="Authenticator code")
 
 
-@ratelimit(key="ip", rate="30/h", method="POST", block=True)
-@ratelimit(key="post:username", rate="10/h", method="POST", block=True)
+@ratelimit(key="ip", rate=lambda group, request: settings.LOGIN_IP_RATE, method="POST", block=True)
+@ratelimit(key="post:username", rate=lambda group, request: settings.LOGIN_USER_RATE,
+           method="POST", block=True)
 def login_view(request: HttpRequest) -> HttpResponse:
     """Password then TOTP; administrators must have a TOTP device."""
     form = LoginForm(request.POST or None)
