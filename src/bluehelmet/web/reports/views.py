@@ -171,7 +171,7 @@ def alert_form(request: HttpRequest, lang: str = "en") -> HttpResponse:
     if lang not in dict(settings.LANGUAGES):
         raise Http404("Unknown language.")
     with translation.override(lang):
-        form = AlertForm(request.POST or None)
+        form = AlertForm(request.POST or None, label_suffix="")
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             report, _new = receive(InboundAlert(
