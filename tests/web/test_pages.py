@@ -371,3 +371,33 @@ def test_export_job_runs_as_the_requester_and_survives_a_dead_worker() -> None:
         held.set()
         thread.join()
     assert got[0] is not None and got[0].pk == second.pk
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/"), ("get", "/reports/"), ("get", "/reports/?category=ied"),
+    ("get", "/reports/export.csv"), ("get", "/map/reports.geojson"),
+    ("get", "/map/reports.geojson?cell=1"), ("get", "/api/reports?limit=1000"),
+    ("get", "/api/reports/{uid}"), ("get", "/reports/{uid}/"), ("post", "/reports/{uid}/identity/"),
+    ("post", "/reports/{uid}/downgrade/"), ("get", "/audit/?target={uid}"),
+])
+def test_no_read_path_reveals_a_secret_record(method: str, path: str) -> None:
+    """Registry of the platform's read paths against one record the reader may not see."""
+    from django.db import transaction
+
+    from bluehelmet.model.access import AccessContext, Classification
+    from bluehelmet.web.policy import acting_as
+    from bluehelmet.web.reports.models import Report
+
+    uid, token, owner = unique("secret"), unique("SECRETWORD"), unique("OWNER")
+    with transaction.atomic(), acting_as(AccessContext(owner, Classification.CONFIDENTIAL)):
+        Report.objects.create(uid=uid, time="2018", category="ied", source_type="patrol",
+                              source="t", owner=owner, classification="confidential",
+                              releasable_to=["MINUSMA-JMAC"], description=token,
+                              longitude=1.0, latitude=16.0)
+    reader = _client(member(unique("NLDX"), 2, ["analyst", "approver", "community_liaison"]))
+    response = getattr(reader, method)(path.format(uid=uid), {"to_level": "unclassified",
+                                                              "reason": "x" * 20}
+                                       if method == "post" else None)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert uid.encode() not in body and token.encode() not in body
+    assert response.status_code in (200, 403, 404)
