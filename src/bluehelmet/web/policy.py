@@ -1,21 +1,17 @@
 """Need-to-know on the platform: the library's access rule as a Django ``Q`` and an RLS policy.
 
-This is the ONE place the platform expresses who may read a record. A reader's rule is two
-lists, as in the library's ``NeedToKnow`` predicate (issue 17):
+This is the ONE place the platform expresses who may read a record, and it takes the rule from
+the library's :class:`~bluehelmet.model.access.NeedToKnow` predicate: a reader's rule is two
+lists,
 
 * ``levels``: the non-public classifications the reader is cleared for;
-* ``principals``: the organisations the reader acts for.
+* ``principals``: the organisations the reader acts for (its own, and for a mission section its
+  mission; see :mod:`bluehelmet.model.organisations`).
 
 A record is visible when it is ``unclassified``, or when its classification is in ``levels``
-**and** its owner or one of its ``releasable_to`` is in ``principals``. The database refuses any
-other classification label (a check constraint), so the library's two treatments of an unknown
-label (main: the highest level; the gate branch: nobody) cannot differ here.
-
-:func:`rule` takes both lists from the library's ``NeedToKnow`` when the library has it, and until
-then mirrors :func:`bluehelmet.model.access.visible` (levels up to the clearance, the reader's own
-organisation as the only principal). ``tests/web/test_policy.py`` checks library mask == ORM
-filter == PostgreSQL row-level security on generated records and readers, whichever source is in
-use, so the merge of the library's predicate needs no change here.
+**and** its owner or one of its ``releasable_to`` is in ``principals``. The database also refuses
+any other classification label (a check constraint). ``tests/web/test_policy.py`` checks library
+mask == ORM filter == PostgreSQL row-level security on generated records and readers.
 """
 
 from __future__ import annotations
@@ -26,7 +22,6 @@ from contextlib import contextmanager
 from django.db import connection
 from django.db.models import Q
 
-from bluehelmet.model import access
 from bluehelmet.model.access import AccessContext, Classification
 
 #: Session settings (GUCs) that carry the reader into PostgreSQL for the RLS policies.
@@ -38,14 +33,9 @@ PUBLIC = Classification.UNCLASSIFIED.label
 
 
 def rule(reader: AccessContext) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The reader's ``(levels, principals)`` from the library's rule."""
-    need_to_know = getattr(access, "NeedToKnow", None)
-    if need_to_know is not None:  # the library's predicate (issue 17)
-        policy = need_to_know.of(reader)
-        return tuple(policy.levels), tuple(policy.principals)
-    levels = tuple(c.label for c in Classification
-                   if Classification.UNCLASSIFIED < c <= reader.clearance)
-    return levels, (reader.organisation,)
+    """The reader's ``(levels, principals)``, from the library's ``NeedToKnow``."""
+    policy = reader.policy
+    return tuple(policy.levels), tuple(policy.principals)
 
 
 def visible_q(reader: AccessContext) -> Q:
