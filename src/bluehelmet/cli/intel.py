@@ -7,41 +7,74 @@ from pathlib import Path
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
-from bluehelmet.errors import DataError
+from bluehelmet.cli.common import (
+    ClearanceOption,
+    OrgOption,
+    cli_errors,
+    console,
+    err_console,
+    reader_context,
+)
+from bluehelmet.model.access import AccessContext, Classification
 
 app = typer.Typer(help="Peacekeeping-intelligence: reports, incidents, hotspots, early warning.",
                   no_args_is_help=True)
 
 StoreOption = typer.Option(Path("intel-store"), "--store",
-                           help="Report store folder (a folder of CSVs).")
+                           help="Report store folder (holds reports.sqlite).")
+#: Values of ``intel hotspots --value``.
+VALUES = ("reports", "fatalities", "civilian_deaths")
 
 
-def _is_report_file(path: Path) -> bool:
-    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    return "category" in header and "time" in header
+def _choice(value: str, allowed: tuple[str, ...] | list[str], option: str) -> str:
+    """``value`` if it is one of ``allowed``, else a usage error listing them (exit 2)."""
+    if value not in allowed:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(allowed)}",
+                                 param_hint=option)
+    return value
 
 
 @app.command("import")
-def import_(file: Path, store: Path = StoreOption) -> None:
-    """Add reports from FILE (a report CSV or a UCDP GED file, full or subset) to the store."""
-    from bluehelmet.intel import reports as rp
+def import_(file: Path,
+            store: Path = StoreOption,
+            rejects: Path | None = typer.Option(
+                None, "--rejects", help="CSV for the rejected rows, with line, column, value, "
+                "reason and fix [default: FILE's name + .rejects.csv beside it]."),
+            org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
+    """Add reports from FILE (a report CSV or a UCDP GED file, full or subset) to the store.
+
+    You may add reports owned by your organisation (--org) at or below your clearance; UCDP events
+    are published data anyone may add. Exit 0 when every row was stored or already there, 1 when
+    rows were rejected (written to the rejects file), 2 when the file or store cannot be used.
+    """
+    from bluehelmet.intel.importing import import_file
+    from bluehelmet.intel.marking import _write_private
+    from bluehelmet.io.csvsafe import neutralise_frame
 
     with cli_errors():
-        if _is_report_file(file):
-            table, problems = rp.read_reports_file(file)
-            if problems:
-                raise DataError(problems)
-        else:
-            from bluehelmet.io.ucdp import read_ucdp
-
-            result = read_ucdp(file)
-            table = rp.events_to_reports(result.table, file.name)
-        added, present = rp.add_reports(store, table, str(file))
-    console.print(f"{added} report(s) added to {store}, {present} already there.")
+        writer = reader_context(org, clearance)
+        outcome = import_file(file, store, writer)
+    report = outcome.report
+    console.print(f"{file}: {report.rows_read} row(s) read = {report.accepted} accepted + "
+                  f"{report.repaired} repaired + {report.rejected} rejected.", markup=False,
+                  highlight=False)
+    console.print(f"{outcome.added} report(s) added to {store}, {outcome.present} already there.",
+                  markup=False, highlight=False)
+    if report.rejected:
+        for row in report.rejects.head(10).to_dict("records"):
+            err_console.print(f"  rejected: line {row['line']}, column '{row['field']}': "
+                              f"{row['reason']}. Fix: {row['fix']}.", markup=False,
+                              highlight=False)
+        out = rejects or file.with_name(f"{file.stem}.rejects.csv")
+        _write_private(out, neutralise_frame(report.rejects).to_csv(index=False,
+                                                                      lineterminator="\n"))
+        console.print(f"{report.rejected} rejected row(s) written to {out}", markup=False,
+                      highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command("reports")
@@ -54,10 +87,70 @@ def list_reports(store: Path = StoreOption, limit: int = typer.Option(20, help="
         shown = reports(store, reader_context(org, clearance))
     table = Table("id", "time", "category", "source_type", "grade", "classification", "owner")
     for r in shown.head(limit).itertuples():
-        table.add_row(str(r.id), str(r.time), str(r.category), str(r.source_type),
-                      f"{r.reliability}{r.credibility}", str(r.classification), str(r.owner))
+        table.add_row(*(escape(str(v)) for v in (
+            r.id, r.time, r.category, r.source_type, f"{r.reliability}{r.credibility}",
+            r.classification, r.owner)))
     console.print(table)
     console.print(f"{len(shown)} report(s) visible to you.")
+
+
+@app.command("check")
+def check(store: Path = StoreOption) -> None:
+    """Check the store's integrity (SQLite integrity check, schema, row counts); exit 2 if not."""
+    from bluehelmet.intel.store import open_store
+
+    with cli_errors(), open_store(store) as opened:
+        opened.check()
+    console.print(f"The report store {store} is intact.", markup=False, highlight=False)
+
+
+@app.command()
+def export(store: Path = StoreOption,
+           out: Path = typer.Option(..., "--out", help="CSV file to write."),
+           since: str | None = typer.Option(None, help="First day, YYYY-MM-DD (inclusive)."),
+           until: str | None = typer.Option(None, help="Last day, YYYY-MM-DD (inclusive)."),
+           category: list[str] = typer.Option([], "--category", help="Only this category "
+                                              "(repeatable) [default: all]."),
+           org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
+    """Export the reports you may see to CSV (never the reporter contact), with its marking.
+
+    Text cells starting with = + - @, a tab or a carriage return are prefixed with ' (OWASP CSV
+    injection rule); the file's classification is on every row and in FILE.marking.json.
+    """
+    from bluehelmet.intel.marking import highest, write_marked_csv
+    from bluehelmet.intel.reports import export_table, parse_times, reports
+    from bluehelmet.model.schema import entity
+
+    allowed = list(entity("reports").column("category").allowed or [])
+    for value in category:
+        _choice(value, allowed, "--category")
+    first, last = (_day(v, o) for v, o in ((since, "--since"), (until, "--until")))
+    with cli_errors():
+        reader = reader_context(org, clearance)
+        shown = reports(store, reader)
+    times = parse_times(shown["time"])
+    keep = pd.Series(True, index=shown.index)
+    if first is not None:
+        keep &= times.ge(first).fillna(False)
+    if last is not None:
+        keep &= times.lt(last + pd.Timedelta(days=1)).fillna(False)
+    if category:
+        keep &= shown["category"].isin(category).fillna(False)
+    chosen = export_table(shown.loc[keep.to_numpy(bool)])
+    write_marked_csv(chosen, out, highest(chosen), reader=reader, inputs=len(chosen),
+                     generator="bluehelmet intel export")
+    console.print(f"{len(chosen)} report(s) written to {out} "
+                  f"(classification {highest(chosen).label}).", markup=False, highlight=False)
+
+
+def _day(value: str | None, option: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    day = pd.to_datetime(value, format="%Y-%m-%d", errors="coerce")
+    if pd.isna(day):
+        raise typer.BadParameter(f"{value!r} is not a date written YYYY-MM-DD",
+                                 param_hint=option)
+    return pd.Timestamp(day)
 
 
 @app.command()
@@ -67,18 +160,25 @@ def fuse(store: Path = StoreOption,
          out: Path | None = typer.Option(None, help="Folder for incidents.csv and "
                                          "incident_links.csv [default: the store]."),
          org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
-    """Fuse the reports you may see into incidents; write incidents and their links."""
-    from bluehelmet.intel.fusion import Rules, fuse_store
-    from bluehelmet.intel.reports import write_csv
+    """Fuse the reports you may see into incidents; write incidents and their links.
 
-    reader = reader_context(org, clearance)
+    Both files carry the highest classification of the reports fused (column and sidecar).
+    """
+    from bluehelmet.intel.fusion import Rules, fuse_store
+    from bluehelmet.intel.marking import highest, write_marked_csv
+
     with cli_errors():
+        reader = reader_context(org, clearance)
         result = fuse_store(store, reader, Rules(distance_km, gap_hours))
     folder = out or store
-    write_csv(result.incidents, folder / "incidents.csv")
-    write_csv(result.links, folder / "incident_links.csv")
+    level = highest(result.reports)
+    for table, name in ((result.incidents, "incidents.csv"), (result.links,
+                                                              "incident_links.csv")):
+        write_marked_csv(table, folder / name, level, reader=reader,
+                         inputs=len(result.reports), generator="bluehelmet intel fuse")
     console.print(f"{len(result.reports)} report(s) -> {len(result.incidents)} incident(s), "
-                  f"{len(result.links)} link(s); written to {folder}.")
+                  f"{len(result.links)} link(s); written to {folder} "
+                  f"(classification {level.label}).", markup=False, highlight=False)
 
 
 @app.command()
@@ -88,36 +188,54 @@ def hotspots(store: Path | None = typer.Option(None, "--store", help="Report sto
              value: str = typer.Option("reports", help="reports, fatalities or civilian_deaths."),
              period: str | None = typer.Option(None, help="A year, e.g. 2012 [default: all]."),
              fdr: bool = typer.Option(True, help="Benjamini-Hochberg false discovery control."),
-             out: Path | None = typer.Option(None, help="CSV of every cell's Gi* result."),
+             out: Path | None = typer.Option(None, help="CSV of every cell's Gi* result, with "
+                                             "its classification."),
              org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
     """Getis-Ord Gi* hotspots on the PRIO-GRID 0.5 degree grid."""
-    from bluehelmet.intel import reports as rp
     from bluehelmet.intel.hotspots import hotspots as run
+    from bluehelmet.intel.marking import write_marked_csv
 
-    reader = reader_context(org, clearance)
+    _choice(value, VALUES, "--value")
     with cli_errors():
-        result = run(_reports_or_events(store, events), reader, value=value, period=period,
-                     fdr=fdr)
+        reader = reader_context(org, clearance)
+        inputs = _reports_or_events(store, events, reader)
+        result = run(inputs, reader, value=value, period=period, fdr=fdr)
     hot = result[result["hotspot"]].sort_values("z", ascending=False)
     grid = Table("gid", "longitude", "latitude", value, "z", "p")
     for r in hot.head(15).itertuples():
         grid.add_row(str(r.gid), f"{r.longitude:.2f}", f"{r.latitude:.2f}", f"{r.value:g}",
                      f"{r.z:.1f}", f"{r.p:.1e}")
     console.print(grid)
-    console.print(f"{len(hot)} hotspot cell(s) of {len(result)} in the study area.")
+    level = _level(inputs, reader)
+    console.print(f"{len(hot)} hotspot cell(s) of {len(result)} in the study area "
+                  f"(classification {level.label}).")
     if out is not None:
-        rp.write_csv(result, out)
-        console.print(f"written to {out}")
+        write_marked_csv(result, out, level, reader=None if events else reader,
+                         inputs=len(inputs), generator="bluehelmet intel hotspots")
+        console.print(f"written to {out}", markup=False, highlight=False)
 
 
-def _reports_or_events(store: Path | None, events: list[Path]) -> pd.DataFrame:
+def _level(inputs: pd.DataFrame, reader: AccessContext) -> Classification:
+    """Highest classification of the reports ``reader`` may see among ``inputs``."""
+    from bluehelmet.intel.marking import highest
+    from bluehelmet.intel.reports import for_reader
+
+    return highest(for_reader(inputs, reader))
+
+
+def _reports_or_events(store: Path | None, events: list[Path],
+                       reader: AccessContext) -> pd.DataFrame:
     from bluehelmet.intel import reports as rp
 
     if events:
         from bluehelmet.io.ucdp import read_ucdp
 
+        for path in events:
+            from bluehelmet.intel.importing import sniff
+
+            sniff(path)
         return rp.events_to_reports(read_ucdp(events).table, events[0].name)
-    return rp._load_all(store or Path("intel-store"))
+    return rp.reports(store or Path("intel-store"), reader)
 
 
 @app.command()
@@ -126,17 +244,25 @@ def trends(store: Path | None = typer.Option(None, "--store", help="Report store
                                              "of a store."),
            mission: list[str] = typer.Option([], "--mission", help="Mission id (repeatable) "
                                              "[default: every mission with a host country]."),
+           out: Path | None = typer.Option(None, help="CSV of the trends, with their "
+                                           "classification."),
            org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
     """Yearly counts and quasi-Poisson trend of reports within each mission's host country."""
     from bluehelmet.intel.hotspots import mission_trends
+    from bluehelmet.intel.marking import write_marked_csv
     from bluehelmet.reference import un_missions
 
-    reader = reader_context(org, clearance)
     with cli_errors():
+        reader = reader_context(org, clearance)
         missions = un_missions()
+        unknown = sorted(set(mission) - set(missions["id"].astype(str)))
+        if unknown:
+            raise typer.BadParameter(f"unknown mission(s) {', '.join(unknown)}; use mission ids "
+                                     "such as MINUSMA or MONUSCO", param_hint="--mission")
         if mission:
             missions = missions[missions["id"].isin(mission)]
-        result = mission_trends(_reports_or_events(store, events), reader, missions)
+        inputs = _reports_or_events(store, events, reader)
+        result = mission_trends(inputs, reader, missions)
     table = Table("mission", "host", "years", "reports", "change/year", "z", "p")
     for r in result.to_dict("records"):
         table.add_row(str(r["mission"]), str(r["host_iso3"]),
@@ -144,6 +270,12 @@ def trends(store: Path | None = typer.Option(None, "--store", help="Report store
                       f"{100 * float(r['change_per_year']):+.1f} %", f"{float(r['z']):.1f}",
                       f"{float(r['p']):.3f}")
     console.print(table)
+    level = _level(inputs, reader)
+    console.print(f"classification {level.label}")
+    if out is not None:
+        write_marked_csv(result, out, level, reader=None if events else reader,
+                         inputs=len(inputs), generator="bluehelmet intel trends")
+        console.print(f"written to {out}", markup=False, highlight=False)
 
 
 @app.command()
@@ -188,7 +320,7 @@ def risk(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)."),
          ) -> None:
     """Early-warning risk of civilian deaths per land cell for YEAR, trained on earlier years."""
     from bluehelmet.intel.early_warning import predict_risk
-    from bluehelmet.intel.reports import write_csv
+    from bluehelmet.intel.marking import write_marked_csv
     from bluehelmet.io.ucdp import read_ucdp
 
     with cli_errors():
@@ -198,7 +330,8 @@ def risk(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)."),
                 table = predict_risk(data, year)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--year") from exc
-    write_csv(table, out)
+    write_marked_csv(table, out, Classification.UNCLASSIFIED, reader=None, inputs=len(data),
+                     generator="bluehelmet intel risk")
     top = table.nlargest(5, "risk")
     console.print(f"{len(table)} cells; highest risks: " + ", ".join(
         f"gid {r.gid} ({r.longitude:.2f}, {r.latitude:.2f}) {r.risk:.2f}" for r in
