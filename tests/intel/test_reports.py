@@ -4,11 +4,9 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
-from bluehelmet.errors import DataError
 from bluehelmet.intel.reports import parse_times, reports, validate_reports
 from bluehelmet.intel.store import open_store
 from bluehelmet.model.access import AccessContext, Classification
