@@ -27,6 +27,22 @@ def _clean(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
+def _to_float(text: pd.Series) -> np.ndarray:
+    """Numbers from text as float64, NaN where missing or unparseable (a writable copy).
+
+    Arrow's cast parses a clean column in C; any value it refuses sends the whole column through
+    :func:`pandas.to_numeric`, which decides what is unparseable.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cast = pc.cast(pa.array(text.astype("string[pyarrow]").array), pa.float64())
+        return np.asarray(cast.to_numpy(zero_copy_only=False), dtype="float64").copy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
+
+
 def _join_list(text: pd.Series) -> pd.Series:
     """``list`` values normalised like :func:`split_list`: items stripped, empty items dropped."""
     items = text.str.replace(r"\s*;\s*", ";", regex=True)
@@ -43,7 +59,7 @@ def _parse(col: Column, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return text, np.zeros(len(text), dtype=bool)
     series = text
     if col.type in ("integer", "float"):
-        numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(copy=True)
+        numbers = _to_float(series)
         bad = present & ~np.isfinite(numbers)  # unparseable, or inf/1e400: never a valid value
         numbers[~np.isfinite(numbers)] = np.nan
         if col.type == "integer":
