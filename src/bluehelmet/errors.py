@@ -85,3 +85,7 @@ class StoreError(BluehelmetError):
 
     Messages name the store and what is wrong with it, never a stored value.
     """
+
+
+class OutputError(BluehelmetError):
+    """An output file that cannot be written (a folder in its place, no permission, disk full)."""

@@ -169,3 +169,17 @@ def test_export_filters_by_time_and_category(tmp_path: Path) -> None:
                                  "--category", "attack_on_civilians", *WRITER])
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out)["id"].tolist() == ["p1", "v1"]
+
+
+def test_unwritable_outputs_are_clear_errors(tmp_path: Path) -> None:
+    case = tmp_path / "case.csv"
+    case.write_text(CASE)
+    store = tmp_path / "store"
+    runner = CliRunner()
+    runner.invoke(app, ["intel", "import", str(case), "--store", str(store), *WRITER])
+    for args in (["export", "--out", str(tmp_path)], ["hotspots", "--out", str(tmp_path)],
+                 ["import", str(case), "--rejects", str(tmp_path)]):
+        result = runner.invoke(app, ["intel", *args, "--store", str(store), *WRITER])
+        assert result.exit_code == 2, (args, result.output)
+        assert "cannot be written" in _flat(result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)

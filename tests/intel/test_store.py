@@ -73,7 +73,9 @@ def test_key_file_inside_the_store_is_refused(tmp_path: Path,
         fill_store(tmp_path / "store", case())
 
 
-def test_writers_create_only_their_own_records_at_their_clearance(tmp_path: Path) -> None:
+def test_writers_create_only_their_own_records_at_their_clearance(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bluehelmet.intel.store.INSERT_CHUNK", 2)  # several chunks, one commit
     table = case()
     with open_store(tmp_path / "store", create=True) as store:
         result = store.add(table, MINUSMA)
@@ -81,6 +83,10 @@ def test_writers_create_only_their_own_records_at_their_clearance(tmp_path: Path
         assert "your organisation (MINUSMA)" in result.rejected.loc[0, "reason"]
         low = store.add(table.iloc[[1]], AccessContext("MINUSMA", Classification.UNCLASSIFIED))
         assert low.added == 0 and len(low.rejected) == 1
+        shown = store.read(MINUSMA)
+        assert shown["id"].tolist() == ["p1", "v1", "x1"]
+        assert shown["reporter_contact"].tolist()[1] == CONTACT
+        store.check()
 
 
 def test_a_hidden_id_is_never_revealed(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def import_(file: Path,
     rows were rejected (written to the rejects file), 2 when the file or store cannot be used.
     """
     from bluehelmet.intel.importing import import_file
-    from bluehelmet.intel.marking import _write_private
+    from bluehelmet.intel.marking import write_private
     from bluehelmet.io.csvsafe import neutralise_frame
 
     with cli_errors():
@@ -70,8 +70,9 @@ def import_(file: Path,
                               f"{row['reason']}. Fix: {row['fix']}.", markup=False,
                               highlight=False)
         out = rejects or file.with_name(f"{file.stem}.rejects.csv")
-        _write_private(out, neutralise_frame(report.rejects).to_csv(index=False,
-                                                                      lineterminator="\n"))
+        with cli_errors():
+            write_private(out, neutralise_frame(report.rejects).to_csv(index=False,
+                                                                         lineterminator="\n"))
         console.print(f"{report.rejected} rejected row(s) written to {out}", markup=False,
                       highlight=False)
         raise typer.Exit(1)
@@ -137,8 +138,9 @@ def export(store: Path = StoreOption,
     if category:
         keep &= shown["category"].isin(category).fillna(False)
     chosen = export_table(shown.loc[keep.to_numpy(bool)])
-    write_marked_csv(chosen, out, highest(chosen), reader=reader, inputs=len(chosen),
-                     generator="bluehelmet intel export")
+    with cli_errors():
+        write_marked_csv(chosen, out, highest(chosen), reader=reader, inputs=len(chosen),
+                         generator="bluehelmet intel export")
     console.print(f"{len(chosen)} report(s) written to {out} "
                   f"(classification {highest(chosen).label}).", markup=False, highlight=False)
 
@@ -174,8 +176,9 @@ def fuse(store: Path = StoreOption,
     level = highest(result.reports)
     for table, name in ((result.incidents, "incidents.csv"), (result.links,
                                                               "incident_links.csv")):
-        write_marked_csv(table, folder / name, level, reader=reader,
-                         inputs=len(result.reports), generator="bluehelmet intel fuse")
+        with cli_errors():
+            write_marked_csv(table, folder / name, level, reader=reader,
+                             inputs=len(result.reports), generator="bluehelmet intel fuse")
     console.print(f"{len(result.reports)} report(s) -> {len(result.incidents)} incident(s), "
                   f"{len(result.links)} link(s); written to {folder} "
                   f"(classification {level.label}).", markup=False, highlight=False)
@@ -210,8 +213,9 @@ def hotspots(store: Path | None = typer.Option(None, "--store", help="Report sto
     console.print(f"{len(hot)} hotspot cell(s) of {len(result)} in the study area "
                   f"(classification {level.label}).")
     if out is not None:
-        write_marked_csv(result, out, level, reader=None if events else reader,
-                         inputs=len(inputs), generator="bluehelmet intel hotspots")
+        with cli_errors():
+            write_marked_csv(result, out, level, reader=None if events else reader,
+                             inputs=len(inputs), generator="bluehelmet intel hotspots")
         console.print(f"written to {out}", markup=False, highlight=False)
 
 
@@ -273,8 +277,9 @@ def trends(store: Path | None = typer.Option(None, "--store", help="Report store
     level = _level(inputs, reader)
     console.print(f"classification {level.label}")
     if out is not None:
-        write_marked_csv(result, out, level, reader=None if events else reader,
-                         inputs=len(inputs), generator="bluehelmet intel trends")
+        with cli_errors():
+            write_marked_csv(result, out, level, reader=None if events else reader,
+                             inputs=len(inputs), generator="bluehelmet intel trends")
         console.print(f"written to {out}", markup=False, highlight=False)
 
 
@@ -330,8 +335,9 @@ def risk(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)."),
                 table = predict_risk(data, year)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--year") from exc
-    write_marked_csv(table, out, Classification.UNCLASSIFIED, reader=None, inputs=len(data),
-                     generator="bluehelmet intel risk")
+    with cli_errors():
+        write_marked_csv(table, out, Classification.UNCLASSIFIED, reader=None,
+                         inputs=len(data), generator="bluehelmet intel risk")
     top = table.nlargest(5, "risk")
     console.print(f"{len(table)} cells; highest risks: " + ", ".join(
         f"gid {r.gid} ({r.longitude:.2f}, {r.latitude:.2f}) {r.risk:.2f}" for r in

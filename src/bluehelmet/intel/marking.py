@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bluehelmet.errors import OutputError
 from bluehelmet.io.csvsafe import neutralise_frame
 from bluehelmet.model.access import AccessContext, Classification
 
@@ -39,15 +40,27 @@ def highest(table: pd.DataFrame) -> Classification:
     return Classification(int(level.max()))
 
 
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file, then rename), mode 0600.
+
+    Raises
+    ------
+    OutputError
+        If the file cannot be written; the message names it.
+    """
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); choose another "
+                          "path") from exc
 
 
 def write_marked_csv(table: pd.DataFrame, path: str | Path, level: Classification, *,
@@ -75,11 +88,11 @@ def write_marked_csv(table: pd.DataFrame, path: str | Path, level: Classificatio
         marked["classification"] = level.label
     body = neutralise_frame(marked).to_csv(index=False, date_format="%Y-%m-%d",
                                            lineterminator="\n")
-    _write_private(out, body)
+    write_private(out, body)
     marking = {"file": out.name, "classification": level.label,
                "derived_from_reports": int(inputs),
                "reader_organisation": None if reader is None else reader.organisation,
                "generator": generator}
-    _write_private(out.with_name(out.name + MARKING_SUFFIX), json.dumps(marking, indent=2)
+    write_private(out.with_name(out.name + MARKING_SUFFIX), json.dumps(marking, indent=2)
                    + "\n")
     return out

@@ -51,6 +51,8 @@ SCHEMA_VERSION = 1
 APPLICATION_ID = 0x62687273
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _LEVELS = {c.label: int(c) for c in Classification}
+#: Rows converted to Python values and inserted at a time (bounds the memory of big imports).
+INSERT_CHUNK = 250_000
 _SQL_TYPES = {"string": "TEXT", "list": "TEXT", "float": "REAL", "integer": "INTEGER"}
 
 
@@ -287,29 +289,33 @@ class SQLiteReportStore:
         return [c for c in _columns() if c != "reporter_contact"]
 
     def _insert(self, conn: sqlite3.Connection, table: pd.DataFrame, level: np.ndarray) -> None:
+        """Insert ``table`` (inside the caller's transaction), in chunks to bound memory."""
         if len(table) == 0:
             return
         first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM reports").fetchone()[0]
-        seq = np.arange(first, first + len(table), dtype="int64")
         key = contact.load_key(self.folder,
                                create=bool(table["reporter_contact"].notna().any()))
-        sealed = contact.seal(table, key)
         columns = _columns()
-        values: list[list[Any]] = [seq.tolist(), level.tolist()]
-        for name in columns:
-            values.append(sealed if name == "reporter_contact" else _python(table[name]))
         names = ", ".join(["seq", "level", *columns])
         marks = ", ".join("?" * (len(columns) + 2))
-        conn.executemany(f"INSERT INTO reports ({names}) VALUES ({marks})", zip(*values,
-                                                                                 strict=True))
-        release = table["releasable_to"].astype("string").str.split(";")
-        pairs = pd.DataFrame({"report": seq, "organisation": release.to_numpy()}).explode(
-            "organisation").dropna()
-        pairs["organisation"] = pairs["organisation"].astype(str).str.strip()
-        pairs = pairs[pairs["organisation"] != ""].drop_duplicates()
-        conn.executemany("INSERT INTO releasable (organisation, report) VALUES (?, ?)",
-                         zip(pairs["organisation"].tolist(), pairs["report"].tolist(),
-                             strict=True))
+        for start in range(0, len(table), INSERT_CHUNK):
+            part = table.iloc[start:start + INSERT_CHUNK]
+            seq = np.arange(first + start, first + start + len(part), dtype="int64")
+            values: list[list[Any]] = [seq.tolist(), level[start:start + len(part)].tolist()]
+            for name in columns:
+                values.append(contact.seal(part, key) if name == "reporter_contact"
+                              else _python(part[name]))
+            conn.executemany(f"INSERT INTO reports ({names}) VALUES ({marks})",
+                             zip(*values, strict=True))
+            del values
+            release = part["releasable_to"].astype("string").str.split(";")
+            pairs = pd.DataFrame({"report": seq, "organisation": release.to_numpy()}).explode(
+                "organisation").dropna()
+            pairs["organisation"] = pairs["organisation"].astype(str).str.strip()
+            pairs = pairs[pairs["organisation"] != ""].drop_duplicates()
+            conn.executemany("INSERT INTO releasable (organisation, report) VALUES (?, ?)",
+                             zip(pairs["organisation"].tolist(), pairs["report"].tolist(),
+                                 strict=True))
         conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'reports'",
                      (len(table),))
 
