@@ -109,6 +109,7 @@ def test_a_ucdp_file_with_bad_rows_exits_1_and_counts_add_up(tmp_path: Path) -> 
 @pytest.mark.parametrize(("args", "valid"), [
     (["intel", "reports", "--clearance", "secret"], "strictly_confidential"),
     (["intel", "hotspots", "--value", "deaths"], "civilian_deaths"),
+    (["intel", "hotspots", "--period", "last year"], "a year such as 2012"),
     (["intel", "export", "--out", "x.csv", "--category", "riot"], "attack_on_civilians"),
     (["intel", "export", "--out", "x.csv", "--since", "5 March"], "YYYY-MM-DD"),
     (["intel", "trends", "--mission", "NOPE"], "MINUSMA"),
@@ -182,4 +183,19 @@ def test_unwritable_outputs_are_clear_errors(tmp_path: Path) -> None:
         result = runner.invoke(app, ["intel", *args, "--store", str(store), *WRITER])
         assert result.exit_code == 2, (args, result.output)
         assert "cannot be written" in _flat(result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_event_file_commands_refuse_unusable_files(tmp_path: Path) -> None:
+    empty = tmp_path / "events.csv"
+    empty.write_bytes(b"")
+    book = tmp_path / "events.xlsx"
+    book.write_bytes(_xlsx())
+    runner = CliRunner()
+    for args in (["risk", str(empty), "--year", "2015"],
+                 ["evaluate", str(book), "--first-test-year", "2008"],
+                 ["hotspots", "--events", str(book)], ["trends", "--events", str(empty)]):
+        result = runner.invoke(app, ["intel", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert "events." in _flat(result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit)

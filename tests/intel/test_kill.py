@@ -102,6 +102,7 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
     assert _state(store) == expected
     rng = random.Random(15)
     outcomes = {"old": 0, "new": 0}
+    mid_write = 0  # kills that left uncommitted pages in the WAL: the old state came back
     k = 2
     path = _chunk(files, k)
     for kill in range(KILLS):
@@ -118,9 +119,12 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
             if child.is_alive():
                 child.kill()  # SIGKILL
                 child.join()
+        wal = store / f"{DB_FILE}-wal"
+        written = wal.exists() and wal.stat().st_size > 0
         state = _state(store)
         if state == expected:
             outcomes["old"] += 1
+            mid_write += written
             continue
         assert state == {**expected, f"c{k:03d}": ROWS}, state  # never a third state
         outcomes["new"] += 1
@@ -128,4 +132,6 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
         k += 1
         path = _chunk(files, k)
     assert outcomes["old"] + outcomes["new"] == KILLS
-    print(f"kills: {outcomes} (one import: {whole:.1f} s, interpreter start {startup:.1f} s)")
+    assert mid_write >= 1 or KILLS < 10, "no kill landed while the store was being written"
+    print(f"kills: {outcomes}, {mid_write} of them mid-write (one import: {whole:.1f} s, "
+          f"interpreter start {startup:.1f} s)")

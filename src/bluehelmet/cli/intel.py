@@ -199,6 +199,8 @@ def hotspots(store: Path | None = typer.Option(None, "--store", help="Report sto
     from bluehelmet.intel.marking import write_marked_csv
 
     _choice(value, VALUES, "--value")
+    if period is not None and not (period.isdigit() and len(period) == 4):
+        raise typer.BadParameter(f"{period!r} is not a year such as 2012", param_hint="--period")
     with cli_errors():
         reader = reader_context(org, clearance)
         inputs = _reports_or_events(store, events, reader)
@@ -227,18 +229,22 @@ def _level(inputs: pd.DataFrame, reader: AccessContext) -> Classification:
     return highest(for_reader(inputs, reader))
 
 
+def _events(paths: list[Path]) -> pd.DataFrame:
+    """The events of UCDP GED files, each refused by name first if it is no CSV text."""
+    from bluehelmet.intel.importing import sniff
+    from bluehelmet.io.ucdp import read_ucdp
+
+    for path in paths:
+        sniff(path)
+    return read_ucdp(paths).table
+
+
 def _reports_or_events(store: Path | None, events: list[Path],
                        reader: AccessContext) -> pd.DataFrame:
     from bluehelmet.intel import reports as rp
 
     if events:
-        from bluehelmet.io.ucdp import read_ucdp
-
-        for path in events:
-            from bluehelmet.intel.importing import sniff
-
-            sniff(path)
-        return rp.events_to_reports(read_ucdp(events).table, events[0].name)
+        return rp.events_to_reports(_events(events), events[0].name)
     return rp.reports(store or Path("intel-store"), reader)
 
 
@@ -296,10 +302,9 @@ def evaluate(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)
     The baselines are persistence, historical mean and kernel density.
     """
     from bluehelmet.intel import evaluation as ev
-    from bluehelmet.io.ucdp import read_ucdp
 
     with cli_errors():
-        data = read_ucdp(events).table
+        data = _events(events)
         last = int(data["year"].max()) if last_test_year is None else last_test_year
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("rolling origin", total=max(last - first_test_year + 1, 1))
@@ -326,10 +331,9 @@ def risk(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)."),
     """Early-warning risk of civilian deaths per land cell for YEAR, trained on earlier years."""
     from bluehelmet.intel.early_warning import predict_risk
     from bluehelmet.intel.marking import write_marked_csv
-    from bluehelmet.io.ucdp import read_ucdp
 
     with cli_errors():
-        data = read_ucdp(events).table
+        data = _events(events)
         with console.status("training on past years and forecasting"):
             try:
                 table = predict_risk(data, year)
