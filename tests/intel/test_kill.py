@@ -1,10 +1,11 @@
 """Kill test: ``intel import`` killed (SIGKILL) at random moments leaves the old or the new store.
 
 Each round imports a new file of ROWS reports in a child process and kills it after a random delay
-(seeded) spread over the time one whole import takes, so kills land while the file is read,
-validated or written. Most children are forked from the test process with bluehelmet already
-imported (the kill then hits the import itself, not the interpreter's start); every 25th is a
-fresh ``bluehelmet intel import`` interpreter. After every kill the store must open, pass its
+(seeded). Most children are forked from the test process with bluehelmet already imported (the
+kill then hits the import itself, not the interpreter's start): half of them are killed anywhere
+in the import, half inside the store's write transaction (the child signals when its write
+begins; the kill follows within the time a whole write takes). Every 25th is a fresh
+``bluehelmet intel import`` interpreter. After every kill the store must open, pass its
 integrity check and hold exactly the reports before the import or exactly those plus the whole
 file. ``BLUEHELMET_KILLS`` overrides the number of kills (default 50, as issue 15 asks).
 """
@@ -15,6 +16,7 @@ import multiprocessing
 import multiprocessing.process
 import os
 import random
+import select
 import sqlite3
 import subprocess
 import sys
@@ -56,10 +58,26 @@ def _start(path: Path, store: Path) -> subprocess.Popen[bytes]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def _forked(path: Path, store: Path) -> multiprocessing.process.BaseProcess:
+def _forked(path: Path, store: Path) -> tuple[multiprocessing.process.BaseProcess, int]:
+    """Fork an import; the returned pipe end gets a byte when the store's write begins.
+
+    The byte is sent from inside the transaction (the store's insert step is wrapped in the
+    child only), so a kill after it lands between BEGIN and the end of COMMIT.
+    """
+    read_end, write_end = os.pipe()
+
     def run() -> None:
         from bluehelmet.cli.main import app
+        from bluehelmet.intel.store import SQLiteReportStore
 
+        os.close(read_end)
+        insert = SQLiteReportStore._insert
+
+        def signalled(self: SQLiteReportStore, *args: object) -> None:
+            os.write(write_end, b"w")
+            insert(self, *args)  # type: ignore[arg-type]
+
+        SQLiteReportStore._insert = signalled  # type: ignore[method-assign]
         code = 0
         try:
             app(["intel", "import", str(path), "--store", str(store), "--org", "MINUSMA",
@@ -70,7 +88,14 @@ def _forked(path: Path, store: Path) -> multiprocessing.process.BaseProcess:
 
     child = multiprocessing.get_context("fork").Process(target=run)
     child.start()
-    return child
+    os.close(write_end)
+    return child, read_end
+
+
+def _writing(read_end: int, timeout: float) -> bool:
+    """Wait until the child signals that its write began (False if it never did in time)."""
+    ready, _, _ = select.select([read_end], [], [], timeout)
+    return bool(ready) and os.read(read_end, 1) == b"w"
 
 
 def _state(store: Path) -> dict[str, int]:
@@ -94,15 +119,19 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
     assert cli.wait() == 0, cli.stderr.read() if cli.stderr else ""
     startup = time.perf_counter() - began
     began = time.perf_counter()
-    first = _forked(_chunk(files, 1), store)
+    first, signal = _forked(_chunk(files, 1), store)
+    assert _writing(signal, 600)
+    wrote = time.perf_counter()
     first.join()
     whole = time.perf_counter() - began
+    write = time.perf_counter() - wrote
+    os.close(signal)
     assert first.exitcode == 0
     expected = {"c000": 1, "c001": ROWS}
     assert _state(store) == expected
     rng = random.Random(15)
     outcomes = {"old": 0, "new": 0}
-    mid_write = 0  # kills that left uncommitted pages in the WAL: the old state came back
+    mid_write = 0  # kills that landed inside the store's transaction
     k = 2
     path = _chunk(files, k)
     for kill in range(KILLS):
@@ -114,17 +143,19 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
                 process.kill()
                 process.wait()
         else:
-            child = _forked(path, store)
-            child.join(timeout=rng.uniform(0.0, 1.1 * whole))
+            child, signal = _forked(path, store)
+            if kill % 2 == 0:  # anywhere in the import
+                child.join(timeout=rng.uniform(0.0, 1.1 * whole))
+            elif _writing(signal, 600):  # inside the write: after BEGIN, up to past COMMIT
+                child.join(timeout=rng.uniform(0.0, 1.2 * write))
+                mid_write += child.is_alive()
+            os.close(signal)
             if child.is_alive():
                 child.kill()  # SIGKILL
                 child.join()
-        wal = store / f"{DB_FILE}-wal"
-        written = wal.exists() and wal.stat().st_size > 0
         state = _state(store)
         if state == expected:
             outcomes["old"] += 1
-            mid_write += written
             continue
         assert state == {**expected, f"c{k:03d}": ROWS}, state  # never a third state
         outcomes["new"] += 1
@@ -132,6 +163,6 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
         k += 1
         path = _chunk(files, k)
     assert outcomes["old"] + outcomes["new"] == KILLS
-    assert mid_write >= 1 or KILLS < 10, "no kill landed while the store was being written"
-    print(f"kills: {outcomes}, {mid_write} of them mid-write (one import: {whole:.1f} s, "
-          f"interpreter start {startup:.1f} s)")
+    assert mid_write >= KILLS // 10, "too few kills landed while the store was being written"
+    print(f"kills: {outcomes}, {mid_write} inside the write transaction (one import: "
+          f"{whole:.1f} s of which writing {write:.1f} s; interpreter start {startup:.1f} s)")
