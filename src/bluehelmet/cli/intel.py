@@ -64,11 +64,15 @@ def import_(file: Path,
                   highlight=False)
     console.print(f"{outcome.added} report(s) added to {store}, {outcome.present} already there.",
                   markup=False, highlight=False)
+    for warning in report.warnings:
+        err_console.print(f"  warning: {warning}", markup=False, highlight=False)
     if report.rejected:
         for row in report.rejects.head(10).to_dict("records"):
-            err_console.print(f"  rejected: line {row['line']}, column '{row['field']}': "
-                              f"{row['reason']}. Fix: {row['fix']}.", markup=False,
-                              highlight=False)
+            err_console.print(f"  rejected: {file}, line {row['line']}, column '{row['field']}'"
+                              f": value {str(row['value'])!r}: {row['reason']}. "
+                              f"Fix: {row['fix']}.", markup=False, highlight=False)
+        if report.rejected > 10:
+            err_console.print(f"  ... and {report.rejected - 10} more", highlight=False)
         out = rejects or file.with_name(f"{file.stem}.rejects.csv")
         with cli_errors():
             write_private(out, neutralise_frame(report.rejects).to_csv(index=False,
