@@ -68,20 +68,22 @@ def write_file(n: int, path: Path) -> Path:
     return path
 
 
-def run_new(path: Path, store: Path) -> float:
+def run_new(path: Path, store: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of the new import (CPU: all threads of the process)."""
     code = ("import sys,time; from pathlib import Path; "
             "from bluehelmet.intel.importing import import_file; "
             "from bluehelmet.model.access import AccessContext, Classification; "
-            "t=time.perf_counter(); o=import_file(Path(sys.argv[1]), Path(sys.argv[2]), "
+            "t=time.perf_counter(); c=time.process_time(); "
+            "o=import_file(Path(sys.argv[1]), Path(sys.argv[2]), "
             f"AccessContext({WRITER[0]!r}, Classification.parse({WRITER[1]!r}))); "
-            "print(time.perf_counter()-t, o.added, o.report.rejected)")
+            "print(time.perf_counter()-t, o.added, o.report.rejected, time.process_time()-c)")
     out = subprocess.run([sys.executable, "-c", code, str(path), str(store)], check=True,
                          capture_output=True, text=True).stdout.split()
     assert int(out[2]) == 0, f"{out[2]} rows rejected"
-    return float(out[0])
+    return float(out[0]), float(out[3])
 
 
-def run_old(path: Path, store: Path, ref: str, limit: float) -> float | None:
+def run_old(path: Path, store: Path, ref: str, limit: float) -> tuple[float, float] | None:
     """The old CSV store at git ``ref``; ``None`` when it does not finish within ``limit``."""
     old = store.parent / "old-src"
     if not old.exists():
@@ -90,15 +92,18 @@ def run_old(path: Path, store: Path, ref: str, limit: float) -> float | None:
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     code = ("import sys,time; from bluehelmet.intel import reports as rp; "
-            "t=time.perf_counter(); tab,pr=rp.read_reports_file(sys.argv[1]); "
-            "rp.add_reports(sys.argv[2], tab, sys.argv[1]); print(time.perf_counter()-t)")
+            "t=time.perf_counter(); c=time.process_time(); "
+            "tab,pr=rp.read_reports_file(sys.argv[1]); "
+            "rp.add_reports(sys.argv[2], tab, sys.argv[1]); "
+            "print(time.perf_counter()-t, time.process_time()-c)")
     env = {**os.environ, "PYTHONPATH": str(old / "src")}
     try:
         out = subprocess.run([sys.executable, "-c", code, str(path), str(store)], check=True,
                              capture_output=True, text=True, env=env, timeout=limit).stdout
     except subprocess.TimeoutExpired:
         return None
-    return float(out.split()[0])
+    wall, cpu = out.split()[:2]
+    return float(wall), float(cpu)
 
 
 def main() -> None:
@@ -115,18 +120,21 @@ def main() -> None:
     os.environ.setdefault("XDG_CONFIG_HOME", str(work / "config"))
     small = write_file(args.baseline_rows, work / f"reports_{args.baseline_rows}.csv")
     old = run_old(small, work / "old-store", args.baseline_ref, args.baseline_limit)
-    new_small = run_new(small, work / "new-store-small")
-    print(f"{args.baseline_rows:,} rows: old CSV store "
-          + (f"{old:.1f} s" if old is not None else f"> {args.baseline_limit:.0f} s")
-          + f", new SQLite store {new_small:.1f} s"
-          + (f" (old/new = {old / new_small:.0f}x)" if old is not None else ""))
+    new_small, new_small_cpu = run_new(small, work / "new-store-small")
+    shown = (f"{old[0]:.1f} s (CPU {old[1]:.1f} s)" if old is not None
+             else f"> {args.baseline_limit:.0f} s")
+    print(f"{args.baseline_rows:,} rows: old CSV store {shown}, new SQLite store "
+          f"{new_small:.1f} s (CPU {new_small_cpu:.1f} s)"
+          + (f"; old/new = {old[0] / new_small:.1f}x wall, {old[1] / new_small_cpu:.1f}x CPU"
+             if old is not None else ""))
     started = time.perf_counter()
     big = write_file(args.rows, work / f"reports_{args.rows}.csv")
     print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.0f} s "
           f"({big.stat().st_size / 1e6:.0f} MB)")
-    new_big = run_new(big, work / "new-store-big")
-    print(f"{args.rows:,} rows: new SQLite store {new_big:.1f} s "
-          f"({args.rows / new_big:,.0f} rows/s; target < 60 s)")
+    new_big, new_big_cpu = run_new(big, work / "new-store-big")
+    print(f"{args.rows:,} rows: new SQLite store {new_big:.1f} s wall, {new_big_cpu:.1f} s CPU "
+          f"({args.rows / new_big:,.0f} rows/s; target < 60 s); load average "
+          f"{os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

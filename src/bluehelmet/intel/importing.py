@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
+from bluehelmet.io.ledger import Ledger
 from bluehelmet.io.report import ImportReport, ImportResult
 from bluehelmet.model.access import AccessContext
 
@@ -83,7 +84,6 @@ def read_input(path: Path) -> tuple[ImportResult, bool]:
     (full or subset), whose events become unclassified published reports.
     """
     from bluehelmet.intel import reports as rp
-    from bluehelmet.io.ledger import Ledger
     from bluehelmet.io.text import read_raw
 
     sniff(path)
@@ -106,11 +106,8 @@ def read_input(path: Path) -> tuple[ImportResult, bool]:
     return ledger.finish(table), False
 
 
-def _reject_problems(ledger: object, problems: list[Problem], n: int) -> None:
+def _reject_problems(ledger: Ledger, problems: list[Problem], n: int) -> None:
     """Hand row problems (line = position + 2) to the ledger, one call per column."""
-    from bluehelmet.io.ledger import Ledger
-
-    assert isinstance(ledger, Ledger)
     if not problems:
         return
     frame = pd.DataFrame({"pos": [p.row - 2 for p in problems if p.row is not None],
