@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import StoreError
-from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
 
 KEY_ENV = "BLUEHELMET_STORE_KEY"
 KEY_FILE_ENV = "BLUEHELMET_KEY_FILE"
@@ -148,11 +148,11 @@ def unseal(sealed: pd.Series, table: pd.DataFrame, show: np.ndarray,
 
 
 def entitled(table: pd.DataFrame, reader: AccessContext) -> np.ndarray:
-    """Rows whose reporter contact ``reader`` may see: own organisation, confidential or above.
+    """Rows whose reporter contact ``reader`` may see: owner acted for, confidential or above.
 
     Releasability does not extend to contacts: a partner a report is released to sees the report
     but not who reported it.
     """
-    if reader.clearance < Classification.CONFIDENTIAL:
+    if reader.clearance < Classification.CONFIDENTIAL or len(table) == 0:
         return np.zeros(len(table), dtype=bool)
-    return table["owner"].astype("string").eq(reader.organisation).fillna(False).to_numpy(bool)
+    return NeedToKnow.of(reader).owns(table).to_numpy(bool)

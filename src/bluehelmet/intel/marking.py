@@ -5,8 +5,9 @@ places that survive spreadsheets and scripts alike:
 
 * a ``classification`` column on every row (rows that already carry their own classification,
   such as incidents or exported reports, keep it; every other row gets the file's level);
-* a sidecar ``<file>.marking.json``: ``{"classification": ..., "derived_from_reports": ...,
-  "reader_organisation": ..., "generator": ...}``.
+* a sidecar ``<file>.marking.json`` with the keys of :mod:`bluehelmet.model.marking`
+  (``file, classification, reader_organisation, reader_clearance, generator``) plus
+  ``derived_from_reports``.
 
 Files are written to a temporary name and renamed into place (a kill leaves the old file or the
 new one), mode 0600, with text cells neutralised against formula injection.
@@ -92,6 +93,7 @@ def write_marked_csv(table: pd.DataFrame, path: str | Path, level: Classificatio
     marking = {"file": out.name, "classification": level.label,
                "derived_from_reports": int(inputs),
                "reader_organisation": None if reader is None else reader.organisation,
+               "reader_clearance": None if reader is None else reader.clearance.label,
                "generator": generator}
     write_private(out.with_name(out.name + MARKING_SUFFIX), json.dumps(marking, indent=2)
                    + "\n")

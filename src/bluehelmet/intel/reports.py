@@ -18,13 +18,14 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.intel.gazetteer import resolve_places
-from bluehelmet.model.access import AccessContext, visible
+from bluehelmet.model.access import AccessContext, NeedToKnow
+from bluehelmet.model.gate import audit, gate
 from bluehelmet.model.schema import entity
-from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table
+from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, lists_as_text
 
 REPORTS_FILE = "reports.csv"
-#: Column that never leaves the record's owner.
-PROTECTED = "reporter_contact"
+#: Column that never leaves the record's owner (declared in ``model/schema/_sensitivity.csv``).
+PROTECTED = entity("reports").protected_columns[0]
 #: Length of one unit of each time precision, in hours (months and years: not linked by time).
 PRECISION_HOURS: dict[str, float] = {"minute": 1 / 60, "hour": 1.0, "day": 24.0,
                                      "month": 24.0 * 31, "year": 24.0 * 366}
@@ -90,30 +91,34 @@ def read_reports_file(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     return validate_reports(raw, str(file))
 
 
-def for_reader(table: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
-    """The reports ``reader`` may see; the protected field is blanked unless entitled.
+def for_reader(table: pd.DataFrame, reader: AccessContext, source: str = "reports"
+               ) -> pd.DataFrame:
+    """The reports ``reader`` may see, through the gate; one audit line.
 
-    Entitled to a reporter's contact: the record's owner organisation at clearance confidential
-    or above (:func:`bluehelmet.intel.contact.entitled`).
+    Need to know, then protected columns blanked unless the reader acts for the owner; the
+    reporter's contact is further blanked unless the reader is entitled to it (owner
+    organisation at clearance confidential or above, :func:`bluehelmet.intel.contact.entitled`).
     """
     from bluehelmet.intel.contact import entitled
 
-    shown = table.loc[visible(table, reader)].copy()
-    if PROTECTED in shown:
-        shown[PROTECTED] = shown[PROTECTED].where(entitled(shown, reader), pd.NA).astype(
-            "string")
-    return shown.reset_index(drop=True)
+    shown = gate({"reports": table}, NeedToKnow.of(reader))
+    audit(reader, source, shown)
+    out = shown["reports"]
+    if PROTECTED in out and len(out):
+        out[PROTECTED] = out[PROTECTED].where(entitled(out, reader), pd.NA).astype("string")
+    return out
 
 
 def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
     """The reports of the store in folder ``store`` that ``reader`` may see.
 
-    The store filters in its query (:func:`bluehelmet.intel.store.visible_sql`); a missing or
-    damaged store raises :class:`~bluehelmet.errors.StoreError`.
+    The store filters in its query (:func:`bluehelmet.intel.store.visible_sql`), the gate again
+    (and writes the audit line); a missing or damaged store raises
+    :class:`~bluehelmet.errors.StoreError`.
     """
     from bluehelmet.intel.store import read_store
 
-    return read_store(store, reader)
+    return for_reader(read_store(store, reader), reader, f"report store {store}")
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +130,7 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write a table in the store conventions (dates ``YYYY-MM-DD``, missing values empty)."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    lists_as_text(table).to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return out
 
 

@@ -40,8 +40,8 @@ import pyarrow.compute as pc
 
 from bluehelmet.errors import StoreError
 from bluehelmet.intel import contact
-from bluehelmet.model.access import AccessContext, Classification
-from bluehelmet.model.schema import entity
+from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
+from bluehelmet.model.schema import entity, split_list
 from bluehelmet.model.validate import empty_table
 
 DB_FILE = "reports.sqlite"
@@ -53,7 +53,8 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _LEVELS = {c.label: int(c) for c in Classification}
 #: Rows converted to Python values and inserted at a time (bounds the memory of big imports).
 INSERT_CHUNK = 250_000
-_SQL_TYPES = {"string": "TEXT", "list": "TEXT", "float": "REAL", "integer": "INTEGER"}
+_SQL_TYPES = {"string": "TEXT", "list": "TEXT", "orgs": "TEXT", "float": "REAL",
+              "integer": "INTEGER"}
 
 
 def _columns() -> list[str]:
@@ -101,17 +102,25 @@ class ReportStore(Protocol):
 
 
 def visible_sql(reader: AccessContext) -> tuple[str, dict[str, object]]:
-    """The need-to-know rule (:func:`bluehelmet.model.access.visible`) as an SQL condition.
+    """The need-to-know rule (:class:`bluehelmet.model.access.NeedToKnow`) as an SQL condition.
 
-    The one place the rule is written in SQL, over the alias ``r`` of ``reports`` and the
-    ``releasable`` join table. Written as three OR-ed terms that each have an index (``level``,
-    ``(owner, level, id)``, ``releasable``'s key), so SQLite reads only the visible rows.
+    The one place the rule is written in SQL for this store, over the alias ``r`` of ``reports``
+    and the ``releasable`` join table: unclassified, or cleared for the level and acting for the
+    owner or for an organisation the report is released to. Written as three OR-ed terms that
+    each have an index (``level``, ``(owner, level, id)``, ``releasable``'s key), so SQLite reads
+    only the visible rows. (The gate's :meth:`NeedToKnow.sql` renders the same rule for a store
+    keyed by record id; this store joins releasability on its row number.)
     """
+    policy = NeedToKnow.of(reader)
+    names = [f"p{i}" for i in range(len(policy.principals))] or ["p0"]
+    params: dict[str, object] = dict(zip(names, policy.principals or ("",), strict=True))
+    params["clearance"] = len(policy.levels)
+    orgs = ", ".join(f":{n}" for n in names)
     condition = ("(r.level = 0"
-                 " OR (r.owner = :org AND r.level BETWEEN 1 AND :clearance)"
+                 f" OR (r.owner IN ({orgs}) AND r.level BETWEEN 1 AND :clearance)"
                  " OR (r.level BETWEEN 1 AND :clearance AND r.seq IN"
-                 " (SELECT report FROM releasable WHERE organisation = :org)))")
-    return condition, {"org": reader.organisation, "clearance": int(reader.clearance)}
+                 f" (SELECT report FROM releasable WHERE organisation IN ({orgs}))))")
+    return condition, params
 
 
 def _schema() -> list[str]:
@@ -157,12 +166,28 @@ def _python(values: pd.Series) -> list[Any]:
     return list(values.astype(object).where(values.notna(), None).tolist())
 
 
+def _release_text(values: pd.Series) -> pd.Series:
+    """Releasability as ``a;b`` text (missing when empty), from tuples or text."""
+    if values.dtype == object:
+        values = values.map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
+    text = values.astype("string")
+    return text.mask(text == "")
+
+
 def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
-    """Fetched rows as a table with the declared dtypes."""
+    """Fetched rows as a table with the declared dtypes (releasability as tuples)."""
     raw = pd.DataFrame(rows, columns=columns)
     template = empty_table("reports")
-    return pd.DataFrame({c: raw[c].astype(template[c].dtype) if c != "reporter_contact"
-                         else raw[c] for c in columns})
+    out = {}
+    for c in columns:
+        if c == "reporter_contact":
+            out[c] = raw[c]
+        elif entity("reports").column(c).type == "orgs":
+            out[c] = pd.Series([tuple(split_list(v)) if isinstance(v, str) else ()
+                                for v in raw[c]], dtype=object)
+        else:
+            out[c] = raw[c].astype(template[c].dtype)
+    return pd.DataFrame(out, columns=columns)
 
 
 class SQLiteReportStore:
@@ -304,11 +329,12 @@ class SQLiteReportStore:
             values: list[list[Any]] = [seq.tolist(), level[start:start + len(part)].tolist()]
             for name in columns:
                 values.append(contact.seal(part, key) if name == "reporter_contact"
-                              else _python(part[name]))
+                              else _python(_release_text(part[name]) if name == "releasable_to"
+                                           else part[name]))
             conn.executemany(f"INSERT INTO reports ({names}) VALUES ({marks})",
                              zip(*values, strict=True))
             del values
-            release = part["releasable_to"].astype("string").str.split(";")
+            release = _release_text(part["releasable_to"]).str.split(";")
             pairs = pd.DataFrame({"report": seq, "organisation": release.to_numpy()}).explode(
                 "organisation").dropna()
             pairs["organisation"] = pairs["organisation"].astype(str).str.strip()
