@@ -21,27 +21,49 @@ _FALSE = {"false", "0", "no"}
 FIRST_DATA_LINE = 2
 
 
-def _clean(values: pd.Series) -> np.ndarray:
-    """Text values stripped, blanks as ``None`` (plain object array: cheap on small tables)."""
-    out = values.astype(object).where(values.notna(), None).to_numpy()
-    return np.array([None if v is None or not (t := str(v).strip()) else t for v in out],
-                    dtype=object)
+def _clean(values: pd.Series) -> pd.Series:
+    """Text values stripped, blanks missing (a ``string`` Series indexed 0..n-1; vectorised)."""
+    text = pd.Series(values, copy=False).astype("string").str.strip().reset_index(drop=True)
+    return text.mask(text == "")
 
 
-def _parse(col: Column, text: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+def _to_float(text: pd.Series) -> np.ndarray:
+    """Numbers from text as float64, NaN where missing or unparseable (a writable copy).
+
+    Arrow's cast parses a clean column in C; any value it refuses sends the whole column through
+    :func:`pandas.to_numeric`, which decides what is unparseable.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cast = pc.cast(pa.array(text.astype("string[pyarrow]").array), pa.float64())
+        return np.asarray(cast.to_numpy(zero_copy_only=False), dtype="float64").copy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
+
+
+def _join_list(text: pd.Series) -> pd.Series:
+    """``list`` values normalised like :func:`split_list`: items stripped, empty items dropped."""
+    items = text.str.replace(r"\s*;\s*", ";", regex=True)
+    items = items.str.replace(r";{2,}", ";", regex=True).str.strip(";").str.strip()
+    return items.mask(items == "")
+
+
+def _parse(col: Column, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Parse stripped text to ``col``'s dtype; return (parsed, mask of unparseable values)."""
-    present = np.array([v is not None for v in text], dtype=bool)
+    present = text.notna().to_numpy(dtype=bool)
     if col.type == "orgs":
-        lists = [tuple(split_list(v)) if v is not None else () for v in text]
+        lists = [tuple(split_list(v)) if isinstance(v, str) else ()
+                 for v in _join_list(text).astype(object)]
         return pd.Series(lists, dtype=object), np.zeros(len(text), dtype=bool)
     if col.type in ("string", "list"):
         if col.type == "list":
-            text = np.array([";".join(split_list(v)) or None if v is not None else None
-                             for v in text], dtype=object)
-        return pd.Series(pd.array(text, dtype="string")), np.zeros(len(text), dtype=bool)
-    series = pd.Series(text, dtype=object)
+            text = _join_list(text)
+        return text, np.zeros(len(text), dtype=bool)
+    series = text
     if col.type in ("integer", "float"):
-        numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(copy=True)
+        numbers = _to_float(series)
         bad = present & ~np.isfinite(numbers)  # unparseable, or inf/1e400: never a valid value
         numbers[~np.isfinite(numbers)] = np.nan
         if col.type == "integer":
@@ -52,9 +74,11 @@ def _parse(col: Column, text: np.ndarray) -> tuple[pd.Series, np.ndarray]:
             return pd.Series(numbers).round().astype("Int64"), bad
         return pd.Series(numbers, dtype="float64"), bad
     if col.type == "boolean":
-        parsed = [True if v is not None and v.lower() in _TRUE else
-                  False if v is not None and v.lower() in _FALSE else None for v in text]
-        result = pd.Series(pd.array(parsed, dtype="boolean"))
+        lower = text.str.lower()
+        truth = pd.Series(pd.NA, index=lower.index, dtype="boolean")
+        truth[lower.isin(_TRUE).fillna(False).to_numpy(bool)] = True
+        truth[lower.isin(_FALSE).fillna(False).to_numpy(bool)] = False
+        result = truth
         return result, present & result.isna().to_numpy()
     # date: ISO 8601 calendar dates only in scenario files; importers accept more forms.
     dates = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
@@ -119,13 +143,13 @@ def coerce_table(
                     Problem(file, 1, col.name, None, "required column is missing",
                             f"add a column '{col.name}': {col.description}")
                 )
-            text = np.full(len(raw), None, dtype=object)
+            text = pd.Series(pd.NA, index=range(len(raw)), dtype="string")
         if col.default is not None:
-            text = np.array([col.default if v is None else v for v in text], dtype=object)
+            text = text.fillna(col.default)
         parsed, bad = _parse(col, text)
         for idx in np.flatnonzero(bad):
             problems.append(
-                Problem(file, int(lines[idx]), col.name, str(text[idx]),
+                Problem(file, int(lines[idx]), col.name, str(text.iloc[idx]),
                         f"not {_expected(col)}", f"write {_expected(col)}")
             )
         problems.extend(_check_values(file, col, parsed, text, bad, lines))
@@ -136,7 +160,7 @@ def coerce_table(
 
 
 def _check_values(
-    file: str, col: Column, parsed: pd.Series, text: np.ndarray, bad: np.ndarray,
+    file: str, col: Column, parsed: pd.Series, text: pd.Series, bad: np.ndarray,
     lines: np.ndarray
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -146,12 +170,12 @@ def _check_values(
             problems.append(Problem(file, int(lines[idx]), col.name, None,
                                     "required value is missing", f"give {col.description}"))
     if col.allowed:
-        allowed = set(col.allowed)
-        for idx in np.flatnonzero(~missing):
-            if str(parsed.iloc[idx]) not in allowed:
-                problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
-                                        "not an allowed value",
-                                        f"use one of {', '.join(col.allowed)}"))
+        outside = ~missing & ~parsed.astype("string").isin(list(col.allowed)).fillna(
+            False).to_numpy(bool)
+        for idx in np.flatnonzero(outside):
+            problems.append(Problem(file, int(lines[idx]), col.name, str(text.iloc[idx]),
+                                    "not an allowed value",
+                                    f"use one of {', '.join(col.allowed)}"))
     if col.type in ("integer", "float") and (col.min is not None or col.max is not None):
         numbers = parsed.astype("float64").to_numpy()
         with np.errstate(invalid="ignore"):
@@ -162,25 +186,22 @@ def _check_values(
         else:
             bounds = f"at least {col.min:g}" if col.min is not None else f"at most {col.max:g}"
         for idx in np.flatnonzero(low | high):
-            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
+            problems.append(Problem(file, int(lines[idx]), col.name, str(text.iloc[idx]),
                                     "out of range", f"give a value {bounds}"))
     return problems
 
 
 def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Problem]:
-    problems: list[Problem] = []
-    first: dict[str, int] = {}
-    ids = table["id"]
-    for idx, value in enumerate(ids.astype(object).where(ids.notna(), None).to_numpy()):
-        if value is None:
-            continue
-        if value in first:
-            problems.append(Problem(file, int(lines[idx]), "id", str(value),
-                                    f"duplicate id (first used on line {first[value]})",
-                                    "give every record its own id"))
-        else:
-            first[value] = int(lines[idx])
-    return problems
+    ids = table["id"].astype("string")
+    repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy(bool)
+    if not repeated.any():
+        return []
+    codes, _ = pd.factorize(ids)
+    first = pd.Series(np.arange(len(ids))).groupby(codes).transform("min").to_numpy()
+    return [Problem(file, int(lines[idx]), "id", str(ids.iloc[idx]),
+                    f"duplicate id (first used on line {int(lines[first[idx]])})",
+                    "give every record its own id")
+            for idx in np.flatnonzero(repeated)]
 
 
 def check_references(
