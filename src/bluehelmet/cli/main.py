@@ -12,6 +12,7 @@ from bluehelmet.cli import data as data_cli
 from bluehelmet.cli import intel as intel_cli
 from bluehelmet.cli import plan as plan_cli
 from bluehelmet.cli import protect as protect_cli
+from bluehelmet.cli import robust as robust_cli
 from bluehelmet.cli import scenario as scenario_cli
 
 app = typer.Typer(
@@ -27,3 +28,5 @@ app.add_typer(intel_cli.app, name="intel")
 app.command("protect")(protect_cli.protect)
 app.command("brief")(brief_cli.brief)
 app.command("plan")(plan_cli.plan_command)
+app.command("sweep")(robust_cli.sweep_command)
+app.command("risk")(robust_cli.risk_command)

@@ -1,0 +1,135 @@
+"""The one place where :mod:`bluehelmet.robust` calls the force generation planner.
+
+Sweeps call :func:`solve_variant` (the public :func:`bluehelmet.forcegen.plan`); risk runs call
+:func:`solve_nominal` and :func:`solve_data`, which work on the planner's prepared arrays
+(:class:`~bluehelmet.forcegen.data.PlanningData`) because a disruption changes which tours exist
+and when they count, not the scenario's tables. When the planner's interface changes, only this
+module changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.forcegen.scenarios import Override
+from bluehelmet.model.access import AccessContext
+from bluehelmet.scenario.core import Scenario
+
+#: Figures of one planned variant, in the order of the sweep table.
+FIGURES = ("unmet_requirement_months", "weighted_unmet_requirement_months", "total_cost_usd",
+           "women_share", "mip_gap", "solve_seconds")
+
+
+@dataclass
+class PlannedTours:
+    """A solved plan as the risk analysis needs it: the prepared data and units per tour.
+
+    Attributes
+    ----------
+    data
+        The planner's arrays (requirements, pledges, candidate tours with ``earliest`` start).
+    units
+        Units started on each candidate tour (whole numbers, one entry per candidate).
+    status, mip_gap, solve_seconds
+        How the solve ended.
+    """
+
+    data: PlanningData
+    units: np.ndarray
+    status: str
+    mip_gap: float
+    solve_seconds: float
+
+
+def reader_view(scenario: Scenario, reader: AccessContext) -> Scenario:
+    """What ``reader`` may see of ``scenario`` (the need-to-know gate, applied once here)."""
+    return scenario.view(reader)
+
+
+def solve_variant(view: Scenario, reader: AccessContext, overrides: tuple[Override, ...], *,
+                  horizon: int | None, time_limit: float | None) -> dict[str, Any]:
+    """Plan ``view`` with a variant's ``overrides``; return its figures.
+
+    ``view`` is the reader's view already (:func:`reader_view`); the planner applies the gate
+    again with the same ``reader``, which keeps the same rows. The figures are those of
+    :data:`FIGURES` plus ``status``; ``women_share`` is the share of women in all planned
+    personnel-months.
+    """
+    from bluehelmet.forcegen.api import plan
+
+    t0 = time.perf_counter()
+    result = plan(view, reader, horizon=horizon, time_limit=time_limit, overrides=overrides,
+                  explain=False, smart_pledging=False, sensitivities=False)
+    s = result.summary
+    gender = result.gender
+    persons = float(gender["person_months"].sum()) if len(gender) else 0.0
+    women = float(gender["women_months"].sum()) / persons if persons > 0 else float("nan")
+    return {
+        "status": str(s["status"]),
+        "unmet_requirement_months": float(s["unmet_requirement_months"]),
+        "weighted_unmet_requirement_months": float(s["weighted_unmet_requirement_months"]),
+        "total_cost_usd": float(s["total_cost_usd"]),
+        "women_share": women,
+        "mip_gap": float("nan") if s["mip_gap"] is None else float(s["mip_gap"]),
+        "solve_seconds": time.perf_counter() - t0,
+    }
+
+
+def with_earliest(data: PlanningData, pairs: pd.DataFrame) -> PlanningData:
+    """``data`` with each candidate's earliest possible start (readiness) as ``earliest``."""
+    earliest = pairs[["pledge", "req", "earliest"]].drop_duplicates(["pledge", "req"])
+    cand = data.candidates.merge(earliest, on=["pledge", "req"], how="left")
+    data.candidates = cand.assign(earliest=cand["earliest"].fillna(0).astype("int64"))
+    return data
+
+
+def solve_nominal(view: Scenario, *, horizon: int | None,
+                  time_limit: float | None) -> PlannedTours:
+    """The nominal plan of ``view`` (the planner's own pipeline), with its prepared data."""
+    from bluehelmet.forcegen.api import solve_scenario
+    from bluehelmet.forcegen.results import tour_values
+
+    solved = solve_scenario(view, horizon=horizon, time_limit=time_limit)
+    data = with_earliest(solved.data, solved.pairs)  # type: ignore[arg-type]
+    sol = solved.solution
+    return PlannedTours(data, tour_values(solved.model, sol.x), sol.status,
+                        float(sol.mip_gap), float(sol.solve_seconds))
+
+
+def solve_data(data: PlanningData, *, time_limit: float | None,
+               extend: Callable[[LinearModel], None] | None = None,
+               settle: Callable[[LinearModel, np.ndarray], np.ndarray] | None = None,
+               start_units: np.ndarray | None = None) -> PlannedTours:
+    """Plan already prepared (possibly disrupted) data with the planner's model and stages.
+
+    ``extend`` adds rows, columns or objectives to the built model (the robust plan's draw
+    copies); the solve starts from ``start_units`` (tour counts, completed by ``settle``) or from
+    the greedy plan.
+    """
+    from bluehelmet.forcegen.formulation import STAGES, build_model
+    from bluehelmet.forcegen.greedy import greedy_plan
+    from bluehelmet.forcegen.results import tour_values
+    from bluehelmet.forcegen.solve import solve
+
+    model = build_model(data)
+    if extend is not None:
+        extend(model)
+    if start_units is None:
+        start = greedy_plan(model, data)
+    else:
+        tours = model.var_families["Tour-start"]
+        start = np.zeros(model.n_cols)
+        start[tours.start:tours.stop] = start_units
+    if settle is not None:
+        start = settle(model, start)
+    sol = solve(model, STAGES, time_limit=time_limit, warm_start=start)
+    return PlannedTours(data, tour_values(model, sol.x), sol.status, float(sol.mip_gap),
+                        float(sol.solve_seconds))
