@@ -3,8 +3,8 @@
 Both run ``fn(shared, payload)`` for every task and yield ``(key, result)`` as tasks finish.
 ``shared`` (the scenario and the run's settings) travels to each worker **once**: as the pool's
 initializer argument, or scattered to every Dask worker with ``broadcast=True``; a task ships
-only its small ``payload`` (a variant's changes, a draw's index). Every worker solves with one
-HiGHS thread (:data:`bluehelmet.highs.THREADS_ENV`), so ``n`` workers use ``n`` cores.
+only its small ``payload`` (a variant's changes, a draw's index). Every solve uses one HiGHS
+thread (:func:`bluehelmet.robust.run.one_thread`), so ``n`` workers use ``n`` cores.
 
 :func:`run_tasks` adds what a long sweep needs: each result is written atomically to its own
 JSON file named by the task's key, and a re-run skips the keys already written.
@@ -21,8 +21,6 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-from bluehelmet.highs import THREADS_ENV
 
 #: Environment variable naming a Dask scheduler when ``--scheduler`` is not given.
 SCHEDULER_ENV = "BLUEHELMET_DASK_SCHEDULER"
@@ -51,7 +49,6 @@ class Executor(Protocol):
 def _init_worker(shared: Any) -> None:
     global _SHARED
     _SHARED = shared
-    os.environ[THREADS_ENV] = "1"
 
 
 def _call_local(fn: Task, payload: Any) -> dict[str, Any]:
@@ -92,7 +89,6 @@ class LocalPool:
 
 
 def _call_dask(fn: Task, shared: Any, payload: Any) -> dict[str, Any]:
-    os.environ[THREADS_ENV] = "1"
     return fn(shared, payload)
 
 

@@ -9,8 +9,11 @@ module changes.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +23,45 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.scenarios import Override
+from bluehelmet.highs import THREADS_ENV
 from bluehelmet.model.access import AccessContext
 from bluehelmet.scenario.core import Scenario
 
 #: Figures of one planned variant, in the order of the sweep table.
 FIGURES = ("unmet_requirement_months", "weighted_unmet_requirement_months", "total_cost_usd",
            "women_share", "mip_gap", "solve_seconds")
+
+
+_lock = threading.Lock()
+_depth = 0
+_saved: str | None = None
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Solve with one HiGHS thread inside this block (also when blocks overlap in threads).
+
+    Every solve of a sweep or risk run uses one thread, wherever it runs (the caller's process,
+    a pool worker, a Dask worker thread): ``n`` workers then use ``n`` cores, and a plan does
+    not depend on where it was solved (HiGHS may pick another of several optima with another
+    thread count).
+    """
+    global _depth, _saved
+    with _lock:
+        if _depth == 0:
+            _saved = os.environ.get(THREADS_ENV)
+            os.environ[THREADS_ENV] = "1"
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                if _saved is None:
+                    os.environ.pop(THREADS_ENV, None)
+                else:
+                    os.environ[THREADS_ENV] = _saved
 
 
 @dataclass
@@ -66,8 +102,9 @@ def solve_variant(view: Scenario, reader: AccessContext, overrides: tuple[Overri
     from bluehelmet.forcegen.api import plan
 
     t0 = time.perf_counter()
-    result = plan(view, reader, horizon=horizon, time_limit=time_limit, overrides=overrides,
-                  explain=False, smart_pledging=False, sensitivities=False)
+    with one_thread():
+        result = plan(view, reader, horizon=horizon, time_limit=time_limit, overrides=overrides,
+                      explain=False, smart_pledging=False, sensitivities=False)
     s = result.summary
     gender = result.gender
     persons = float(gender["person_months"].sum()) if len(gender) else 0.0
@@ -97,7 +134,8 @@ def solve_nominal(view: Scenario, *, horizon: int | None,
     from bluehelmet.forcegen.api import solve_scenario
     from bluehelmet.forcegen.results import tour_values
 
-    solved = solve_scenario(view, horizon=horizon, time_limit=time_limit)
+    with one_thread():
+        solved = solve_scenario(view, horizon=horizon, time_limit=time_limit)
     data = with_earliest(solved.data, solved.pairs)  # type: ignore[arg-type]
     sol = solved.solution
     return PlannedTours(data, tour_values(solved.model, sol.x), sol.status,
@@ -130,6 +168,7 @@ def solve_data(data: PlanningData, *, time_limit: float | None,
         start[tours.start:tours.stop] = start_units
     if settle is not None:
         start = settle(model, start)
-    sol = solve(model, STAGES, time_limit=time_limit, warm_start=start)
+    with one_thread():
+        sol = solve(model, STAGES, time_limit=time_limit, warm_start=start)
     return PlannedTours(data, tour_values(model, sol.x), sol.status, float(sol.mip_gap),
                         float(sol.solve_seconds))
