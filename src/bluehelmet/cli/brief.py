@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import typer
@@ -27,6 +28,9 @@ def brief(
     asks: int = typer.Option(8, "--asks", min=0, help="Gaps for which the value of one more "
                              "unit is measured (one re-solve each): the smart-pledging list."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write brief.pdf (WeasyPrint)."),
+    risk: Path | None = typer.Option(None, "--risk", help="Folder of a risk run "
+                                     "('bluehelmet risk ... --out DIR'): adds a robustness "
+                                     "page."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
 ) -> None:
@@ -40,6 +44,10 @@ def brief(
         reader = reader_context(org, clearance)
         loaded = load_scenario(scenario)
         options = BriefOptions()
+        if risk is not None:
+            from bluehelmet.brief.robustness import read_risk
+
+            options = dataclasses.replace(options, risk=read_risk(risk))
         if hotspots:
             options = merge_layers(options, ucdp_hotspots(loaded, reader))
         if protect:
