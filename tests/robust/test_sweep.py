@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 
 from bluehelmet.robust.charts import sweep_charts
 from bluehelmet.robust.executor import DaskExecutor, LocalPool

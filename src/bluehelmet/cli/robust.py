@@ -55,11 +55,13 @@ def sweep_command(
                   f"({len(result.solved)} solved now)")
         for col in ("variant", "unmet req.-months", "cost US$ m", "women %", "status"):
             t.add_column(col)
-        status = result.table.drop_duplicates("variant").set_index("variant")["status"]
+        first = result.table.drop_duplicates("variant")
+        status = dict(zip(first["variant"].astype(str), first["status"].astype(str),
+                          strict=True))
         for name, row in wide.head(30).iterrows():
             t.add_row(str(name), f"{row['unmet_requirement_months']:,.0f}",
                       f"{row['total_cost_usd'] / 1e6:,.1f}", f"{row['women_share']:.1%}",
-                      str(status[name]))
+                      status[str(name)])
         console.print(t)
         errors = result.table.drop_duplicates("variant")
         errors = errors[errors["error"].fillna("") != ""]

@@ -87,7 +87,8 @@ class Grid:
 
 
 def _problem(file: str, axis: str, fld: str, value: object, what: str, fix: str) -> Problem:
-    return Problem(file, None, f"axis {axis}: {fld}" if axis else fld, value, what, fix)
+    return Problem(file, None, f"axis {axis}: {fld}" if axis else fld,
+                   None if value is None else str(value), what, fix)
 
 
 def _axis(raw: dict[str, Any], file: Path, problems: list[Problem]) -> Axis | None:

@@ -242,18 +242,21 @@ def criticality(data: PlanningData, r: Rates, draws: list[Draw],
         agg = served.groupby("pledge").agg(units=("units", "sum"), missions=(
             "mission", lambda s: ";".join(sorted(set(map(str, s))))))
         w = unmet[name] @ weight
-        rows = []
-        for p, row in agg.iterrows():
-            hit = withdrawn[:, int(p)]  # type: ignore[call-overload]
-            excess = (float(w[hit].mean() - w[~hit].mean()) if hit.any() and (~hit).any()
-                      else float("nan"))
-            rows.append({"plan": name, "pledge_id": pl["id"].iloc[int(p)],  # type: ignore
-                         "contributor_id": pl["contributor_id"].iloc[int(p)],  # type: ignore
-                         "unit_type_id": pl["unit_type_id"].iloc[int(p)],  # type: ignore
-                         "missions": row["missions"], "tours_units": int(row["units"]),
-                         "loss_if_withdrawn": float(loss[int(p)]),  # type: ignore
-                         "excess_when_withdrawn": excess, "draws_withdrawn": int(hit.sum())})
-        frame = pd.DataFrame(rows)
+        pledges = agg.index.to_numpy(dtype=np.int64)
+        hit = withdrawn[:, pledges]
+        n_hit = hit.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_hit = (w @ hit) / n_hit
+            mean_miss = (w @ ~hit) / (len(w) - n_hit)
+        excess = np.where((n_hit > 0) & (n_hit < len(w)), mean_hit - mean_miss, np.nan)
+        rows = pd.DataFrame({
+            "plan": name, "pledge_id": pl["id"].to_numpy()[pledges],
+            "contributor_id": pl["contributor_id"].to_numpy()[pledges],
+            "unit_type_id": pl["unit_type_id"].to_numpy()[pledges],
+            "missions": agg["missions"].to_numpy(), "tours_units": agg["units"].to_numpy(int),
+            "loss_if_withdrawn": loss[pledges], "excess_when_withdrawn": excess,
+            "draws_withdrawn": n_hit.astype(int)})
+        frame = rows
         if len(frame):
             frame = frame.sort_values(["loss_if_withdrawn", "excess_when_withdrawn", "pledge_id"],
                                       ascending=[False, False, True], kind="mergesort")

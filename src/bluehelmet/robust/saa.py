@@ -3,9 +3,9 @@
 Formulation (sample average approximation): keep every variable and row of the force
 generation model (:data:`~bluehelmet.forcegen.formulation.FORMULATION`: the tours ``y``, pledge
 capacity, contributor limits, diversity, budget, lift, gender) and add, for every training draw
-``s = 1 … S`` and requirement-month ``(r, t)``,
+``s = 1 … S`` and requirement-month ``(r, t)`` a row of family ``Requirement-cover-draw``,
 
-    Σ_{k: r(k)=r, a_{k,s} ≤ t ≤ e_k} y_k + u_{r,t,s} ≥ n_r,   u_{r,t,s} ≥ 0   (``Requirement-cover-draw``)
+    Σ_{k: r(k)=r, a_{k,s} ≤ t ≤ e_k} y_k + u_{r,t,s} ≥ n_r,   u_{r,t,s} ≥ 0
 
 where ``a_{k,s}`` is the month tour ``k`` counts from under draw ``s`` (its hand-over after the
 drawn late arrival; tours of withdrawn pledges have no entries). The first objective stage
