@@ -113,3 +113,22 @@ def test_keys_are_stable_and_tell_variants_apart(tmp_path: Path, scenario: Scena
     other = scenario.copy()
     other.set_param("loading_days", 1)
     assert variant_key(scenario_fingerprint(other), grid, grid.variants[0]) != keys[0]
+
+
+def test_override_axis_reads_files_relative_to_the_grid(tmp_path: Path,
+                                                        scenario: Scenario) -> None:
+    (tmp_path / "more_lift.toml").write_text(
+        'name = "more lift"\n[parameters]\nlift_moves_per_month = 99\n', encoding="utf-8")
+    grid = load_grid(write_grid(tmp_path / "g.toml", """
+[[axis]]
+name = "what-if"
+override = ["", "more_lift.toml"]
+"""))
+    assert [grid.axes[0].label(v["what-if"]) for v in grid.variants] == ["base", "more lift"]
+    assert variant_overrides(scenario, grid.axes, grid.variants[0]) == ()
+    changed = apply_overrides(scenario, list(variant_overrides(scenario, grid.axes,
+                                                               grid.variants[1])))
+    assert changed.param("lift_moves_per_month") == 99
+    with pytest.raises(DataError, match="missing.toml"):
+        load_grid(write_grid(tmp_path / "h.toml",
+                             '[[axis]]\nname = "x"\noverride = ["missing.toml"]\n'))

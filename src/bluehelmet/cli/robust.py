@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,7 +39,7 @@ def sweep_command(
     from bluehelmet.robust.sweep import run_sweep
     from bluehelmet.scenario.io import load_scenario
 
-    with cli_errors():
+    with cli_errors(), _stop_on_term():
         reader = reader_context(org, clearance)
         g = load_grid(grid)
         base = load_scenario(scenario)
@@ -101,7 +105,7 @@ def risk_command(
     from bluehelmet.robust.risk import RiskSettings, run_risk
     from bluehelmet.scenario.io import load_scenario
 
-    with cli_errors():
+    with cli_errors(), _stop_on_term():
         reader = reader_context(org, clearance)
         dm = load_model(model)
         base = load_scenario(scenario)
@@ -137,6 +141,23 @@ def risk_command(
             console.print("[yellow]The scenario uses illustrative records; these figures show "
                           "the method, not the real situation.[/]")
         console.print(f"tables written to {out}")
+
+
+@contextmanager
+def _stop_on_term() -> Iterator[None]:
+    """Treat SIGTERM (a batch system's kill) like Ctrl-C: stop the workers, keep the results."""
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: the results written so far are kept; run the same "
+                      "command again to go on[/]")
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _bar() -> Progress:

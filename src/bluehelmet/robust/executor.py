@@ -74,8 +74,10 @@ class LocalPool:
         if not tasks:
             return
         ctx = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(shared,)) as pool:
+        pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(shared,))
+        finished = False
+        try:
             futures: dict[Future[dict[str, Any]], str] = {
                 pool.submit(_call_local, fn, payload): key for key, payload in tasks.items()}
             for fut in as_completed(futures):
@@ -83,6 +85,15 @@ class LocalPool:
                     yield futures[fut], fut.result()
                 except Exception as exc:  # a worker died: the task is lost, not the sweep
                     yield futures[fut], exc
+            finished = True
+        finally:
+            if not finished:
+                # Interrupted (Ctrl-C, SIGTERM, an error in the caller): stop the solves now
+                # instead of finishing the queue; what finished is already on disk. The pool
+                # has no public way to stop running tasks before Python 3.14.
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
         """Nothing to release (each run owns its pool)."""
@@ -124,12 +135,15 @@ class DaskExecutor:
         data = self.client.scatter(shared, broadcast=True, hash=False)
         futures = {self.client.submit(_call_dask, fn, data, payload, key=f"bluehelmet-{key}",
                                       pure=False): key for key, payload in tasks.items()}
-        for fut in dask_completed(list(futures)):
-            try:
-                yield futures[fut], fut.result()
-            except Exception as exc:
-                yield futures[fut], exc
-            fut.release()
+        try:
+            for fut in dask_completed(list(futures)):
+                try:
+                    yield futures[fut], fut.result()
+                except Exception as exc:
+                    yield futures[fut], exc
+                fut.release()
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
 
     def close(self) -> None:
         """Close the client if this object opened it."""
