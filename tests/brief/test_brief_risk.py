@@ -24,7 +24,7 @@ def test_robustness_page(tmp_path: Path, tiny: Scenario, reader: AccessContext,
     run_risk(tiny, reader, DisruptionModel(), RiskSettings(draws=20, seed=4, time_limit=None),
              tmp_path / "risk")
     page = read_risk(tmp_path / "risk")
-    made = make_brief(tiny, reader, tmp_path / "brief", plan=tiny_plan, pdf=False,
+    made = make_brief(tiny.view(reader), tmp_path / "brief", plan=tiny_plan, pdf=False,
                       options=BriefOptions(risk=page))
     html = made.html.read_text("utf-8")
     assert 'id="robustness"' in html and "20 draws" in html
@@ -42,7 +42,7 @@ def test_robustness_page(tmp_path: Path, tiny: Scenario, reader: AccessContext,
         assert float(row.value) == pytest.approx(nominal.loc[row.key, "loss_if_withdrawn"])
     assert (tmp_path / "brief" / "tables" / "risk_criticality.csv").exists()
 
-    plain = make_brief(tiny, reader, tmp_path / "plain", plan=tiny_plan, pdf=False)
+    plain = make_brief(tiny.view(reader), tmp_path / "plain", plan=tiny_plan, pdf=False)
     assert 'id="robustness"' not in plain.html.read_text("utf-8")
 
 

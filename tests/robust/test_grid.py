@@ -15,7 +15,7 @@ from bluehelmet.robust.grid import (
 )
 from bluehelmet.scenario.core import Scenario
 
-from .conftest import write_grid
+from .conftest import READER, write_grid
 
 GRID = """
 name = "test"
@@ -44,7 +44,8 @@ def test_every_combination_is_a_variant(tmp_path: Path) -> None:
 def test_overrides_change_what_the_axis_names(tmp_path: Path, scenario: Scenario) -> None:
     grid = load_grid(write_grid(tmp_path / "g.toml", GRID))
     values = {"lift": 4, "budget": 0.5, "out": ("C000",)}
-    changed = apply_overrides(scenario, list(variant_overrides(scenario, grid.axes, values)))
+    changed = apply_overrides(scenario.view(READER),
+                              list(variant_overrides(scenario, grid.axes, values)))
     assert changed.param("lift_moves_per_month") == 4
     assert (changed.tables["budgets"]["headroom_usd"].to_numpy()
             == pytest.approx(0.5 * scenario.tables["budgets"]["headroom_usd"].to_numpy()))
@@ -62,7 +63,7 @@ readiness_shift_months = [-3]
 name = "ceiling"
 ceiling_scale = [2.0]
 """))
-    changed = apply_overrides(scenario, list(variant_overrides(scenario, grid.axes,
+    changed = apply_overrides(scenario.view(READER), list(variant_overrides(scenario, grid.axes,
                                                                grid.variants[0])))
     before = scenario.tables["pcrs_lead_times"]["lead_time_months"].to_numpy()
     after = changed.tables["pcrs_lead_times"]["lead_time_months"].to_numpy()
@@ -126,7 +127,7 @@ override = ["", "more_lift.toml"]
 """))
     assert [grid.axes[0].label(v["what-if"]) for v in grid.variants] == ["base", "more lift"]
     assert variant_overrides(scenario, grid.axes, grid.variants[0]) == ()
-    changed = apply_overrides(scenario, list(variant_overrides(scenario, grid.axes,
+    changed = apply_overrides(scenario.view(READER), list(variant_overrides(scenario, grid.axes,
                                                                grid.variants[1])))
     assert changed.param("lift_moves_per_month") == 99
     with pytest.raises(DataError, match="missing.toml"):

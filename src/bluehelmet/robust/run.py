@@ -25,7 +25,7 @@ from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.scenarios import Override
 from bluehelmet.highs import THREADS_ENV
 from bluehelmet.model.access import AccessContext
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import Scenario, ScenarioView
 
 #: Figures of one planned variant, in the order of the sweep table.
 FIGURES = ("unmet_requirement_months", "weighted_unmet_requirement_months", "total_cost_usd",
@@ -85,25 +85,23 @@ class PlannedTours:
     solve_seconds: float
 
 
-def reader_view(scenario: Scenario, reader: AccessContext) -> Scenario:
+def reader_view(scenario: Scenario, reader: AccessContext) -> ScenarioView:
     """What ``reader`` may see of ``scenario`` (the need-to-know gate, applied once here)."""
     return scenario.view(reader)
 
 
-def solve_variant(view: Scenario, reader: AccessContext, overrides: tuple[Override, ...], *,
+def solve_variant(view: ScenarioView, overrides: tuple[Override, ...], *,
                   horizon: int | None, time_limit: float | None) -> dict[str, Any]:
-    """Plan ``view`` with a variant's ``overrides``; return its figures.
+    """Plan the reader's ``view`` with a variant's ``overrides``; return its figures.
 
-    ``view`` is the reader's view already (:func:`reader_view`); the planner applies the gate
-    again with the same ``reader``, which keeps the same rows. The figures are those of
-    :data:`FIGURES` plus ``status``; ``women_share`` is the share of women in all planned
-    personnel-months.
+    The figures are those of :data:`FIGURES` plus ``status``; ``women_share`` is the share of
+    women in all planned personnel-months.
     """
     from bluehelmet.forcegen.api import plan
 
     t0 = time.perf_counter()
     with one_thread():
-        result = plan(view, reader, horizon=horizon, time_limit=time_limit, overrides=overrides,
+        result = plan(view, horizon=horizon, time_limit=time_limit, overrides=overrides,
                       explain=False, smart_pledging=False, sensitivities=False)
     s = result.summary
     gender = result.gender

@@ -28,7 +28,7 @@ from bluehelmet.robust.grid import (
     variant_overrides,
 )
 from bluehelmet.robust.run import FIGURES, reader_view, solve_variant
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import Scenario, ScenarioView
 
 #: Columns of the sweep table after the axis columns.
 TABLE_COLUMNS = ("status", "error", "figure", "value")
@@ -38,8 +38,7 @@ TABLE_COLUMNS = ("status", "error", "figure", "value")
 class SweepShared:
     """What every worker holds once: the reader's view and the solve settings."""
 
-    view: Scenario
-    reader: AccessContext
+    view: ScenarioView
     axes: list[Axis]
     horizon: int | None
     time_limit: float | None
@@ -49,7 +48,7 @@ def sweep_task(shared: SweepShared, values: dict[str, Any]) -> dict[str, Any]:
     """Plan one variant; a failure is returned as the variant's ``error`` (the sweep goes on)."""
     try:
         overrides = variant_overrides(shared.view, shared.axes, values)
-        figures = solve_variant(shared.view, shared.reader, overrides, horizon=shared.horizon,
+        figures = solve_variant(shared.view, overrides, horizon=shared.horizon,
                                 time_limit=shared.time_limit)
         return {**figures, "error": ""}
     except Exception as exc:
@@ -97,7 +96,7 @@ def run_sweep(scenario: Scenario, reader: AccessContext, grid: Grid, out: Path,
     check_ids(grid, view)
     fingerprint = scenario_fingerprint(view)
     keys = [variant_key(fingerprint, grid, v) for v in grid.variants]
-    shared = SweepShared(view, reader, grid.axes, grid.horizon, grid.time_limit)
+    shared = SweepShared(view, grid.axes, grid.horizon, grid.time_limit)
     run = run_tasks(executor, sweep_task, shared, dict(zip(keys, grid.variants, strict=True)),
                     out / "variants", progress)
     table = sweep_table(grid, keys, run.results)
