@@ -61,3 +61,10 @@ def test_bad_grid_exits_with_the_problem(tmp_path: Path) -> None:
                               str(tmp_path / "s")])
     assert res.exit_code == 2
     assert "g.toml" in res.output and "budget_scale" in res.output
+
+
+def test_a_reader_who_sees_nothing_to_plan_is_told(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["risk", "2018", "--draws", "2", "--out", str(tmp_path / "r"),
+                              "--org", "public", "--clearance", "unclassified"])
+    assert res.exit_code == 2
+    assert "may see no requirements" in res.output and "--org" in res.output

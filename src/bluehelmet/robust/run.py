@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bluehelmet.errors import DataError, Problem
 from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.scenarios import Override
@@ -86,8 +87,22 @@ class PlannedTours:
 
 
 def reader_view(scenario: Scenario, reader: AccessContext) -> ScenarioView:
-    """What ``reader`` may see of ``scenario`` (the need-to-know gate, applied once here)."""
-    return scenario.view(reader)
+    """What ``reader`` may see of ``scenario`` (the need-to-know gate, applied once here).
+
+    Raises
+    ------
+    DataError
+        If the reader may see no requirement or no pledge: there is nothing to plan.
+    """
+    view = scenario.view(reader)
+    empty = [name for name in ("requirements", "pledges") if len(view.tables[name]) == 0]
+    if empty:
+        raise DataError([Problem(f"{name}.csv", None, None, None,
+                                 f"{reader.organisation} ({reader.clearance.label}) may see no "
+                                 f"{name} of scenario {scenario.name}: nothing to plan",
+                                 "read as a reader who may see them (--org, --clearance or "
+                                 "BLUEHELMET_ORG, BLUEHELMET_CLEARANCE)") for name in empty])
+    return view
 
 
 def solve_variant(view: ScenarioView, overrides: tuple[Override, ...], *,
