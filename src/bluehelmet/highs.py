@@ -7,6 +7,9 @@ import sys
 
 import highspy
 
+#: Environment variable that sets HiGHS's thread count in this process (unset: HiGHS decides).
+THREADS_ENV = "BLUEHELMET_HIGHS_THREADS"
+
 
 def new_highs() -> highspy.Highs:
     """A silent HiGHS instance, with the banner HiGHS prints once per process kept off stdout.
@@ -26,4 +29,9 @@ def new_highs() -> highspy.Highs:
         os.close(saved)
         os.close(devnull)
     h.setOptionValue("output_flag", False)
+    threads = os.environ.get(THREADS_ENV, "")
+    if threads:
+        # Parallel runs (bluehelmet.robust) give every solve one thread: two solves on two
+        # cores beat one solve whose threads fight another's for the same cores.
+        h.setOptionValue("threads", int(threads))
     return h

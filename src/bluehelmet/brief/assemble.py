@@ -17,6 +17,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.brief.plan import PlanTables
+from bluehelmet.brief.robustness import RiskPage, risk_context
 from bluehelmet.plot import coverage as coverage_plots
 from bluehelmet.plot import gender as gender_plots
 from bluehelmet.plot import maps
@@ -53,6 +54,9 @@ class BriefOptions:
         Contributions by year for the trend (default: the bundled real UN data).
     generated
         Date printed on the brief (default: today).
+    risk
+        Tables of a risk run (:func:`bluehelmet.brief.robustness.read_risk`): adds the
+        robustness page.
     """
 
     top_rows: int = 10
@@ -62,6 +66,7 @@ class BriefOptions:
     protection_note: str = ""
     contributions: pd.DataFrame | None = None
     generated: dt.date | None = None
+    risk: RiskPage | None = None
 
 
 @dataclass
@@ -257,4 +262,9 @@ def collect(view: ScenarioView, plan: PlanTables,
         "protection_note": opts.protection_note,
         "top_rows": top,
     }
+    context["risk"] = None
+    if opts.risk is not None:
+        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top)
+        tables.update(risk_tables)
+        figures.update({name: to_svg(fig) for name, fig in risk_figures.items()})
     return Brief(context, tables, figures)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import typer
@@ -29,6 +30,9 @@ def brief(
     asks: int = typer.Option(8, "--asks", min=0, help="Gaps for which the value of one more "
                              "unit is measured (one re-solve each): the smart-pledging list."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write brief.pdf (WeasyPrint)."),
+    risk: Path | None = typer.Option(None, "--risk", help="Folder of a risk run "
+                                     "('bluehelmet risk ... --out DIR'): adds a robustness "
+                                     "page."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
@@ -43,6 +47,10 @@ def brief(
         reader = reader_context(org, clearance)
         view = load_view(scenario, reader)
         options = BriefOptions()
+        if risk is not None:
+            from bluehelmet.brief.robustness import read_risk
+
+            options = dataclasses.replace(options, risk=read_risk(risk))
         if hotspots:
             update("hotspots of civilian deaths (UCDP)")
             options = merge_layers(options, ucdp_hotspots(view))
