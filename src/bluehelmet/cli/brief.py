@@ -35,6 +35,7 @@ def brief(
     from bluehelmet.brief.layers import merge_layers, protection_layers, ucdp_hotspots
     from bluehelmet.brief.make import make_brief
     from bluehelmet.scenario.io import load_view
+    from bluehelmet.statistics.solver import solver_stages
 
     with cli_errors():
         reader = reader_context(org, clearance)
@@ -50,9 +51,12 @@ def brief(
         console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"
                                                if files.pdf else ""))
         console.print(f"tables: {files.tables}")
-        console.print(f"plan: status {solver.get('status', '?')}, gap "
-                      f"{100 * float(solver.get('mip_gap', float('nan'))):.3f}%; "
-                      + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
+        stages = solver_stages(solver)
+        console.print("plan: " + "; ".join(
+            f"{r.stage} {r.status}, gap " + (f"{100 * r.mip_gap:.2f}%" if r.gap_known
+                                            else "unknown (no bound)")
+            for r in stages.itertuples()) + "; "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
         if files.brief and files.brief.context["illustrative"]["uses"]:
             console.print("[yellow]The brief uses illustrative data and says so on every "
                           "page.[/]")
