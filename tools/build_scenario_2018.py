@@ -265,21 +265,23 @@ def build_reimbursement_rates() -> pd.DataFrame:
 
 #: Known points of the Uniformed Gender Parity Strategy (and its baseline): category -> year ->
 #: (share, source). Years between known points are interpolated linearly (assumed).
+#: The strategy itself, cited by every declared target.
+UGPS = "(UN Uniformed Gender Parity Strategy 2018-2028)"
 UGPS_ANCHORS: dict[str, dict[int, tuple[float, str]]] = {
     "troops": {
         2015: (0.037, "UNSCR 2242 (2015) baseline, military 3.7 % (UN gender statistics, 2015)"),
-        2021: (0.08, "UGPS 2021 target 8 % of troops (UN Uniformed Gender Parity Strategy 2018-2028)"),
-        2028: (0.15, "UGPS 2028 target 15 % in military contingents (UN Uniformed Gender Parity Strategy 2018-2028)")},
+        2021: (0.08, "UGPS 2021 target 8 % of troops " + UGPS),
+        2028: (0.15, "UGPS 2028 target 15 % in military contingents " + UGPS)},
     "staff_officers_observers": {
-        2021: (0.18, "UGPS 2021 target 18 % of individual military posts (UN Uniformed Gender Parity Strategy 2018-2028)"),
-        2028: (0.25, "UGPS 2028 target 25 % of observers and staff officers (UN Uniformed Gender Parity Strategy 2018-2028)")},
+        2021: (0.18, "UGPS 2021 target 18 % of individual military posts " + UGPS),
+        2028: (0.25, "UGPS 2028 target 25 % of observers and staff officers " + UGPS)},
     "formed_police": {
         2015: (0.095, "UNSCR 2242 (2015) baseline, police 9.5 % (UN gender statistics, 2015)"),
-        2028: (0.20, "UGPS 2028 target 20 % in formed police units (UN Uniformed Gender Parity Strategy 2018-2028)")},
+        2028: (0.20, "UGPS 2028 target 20 % in formed police units " + UGPS)},
     "individual_police": {
         2018: (0.20, "assumed starting point 20 % (individual police already had far more women "
                      "than formed units; not a published figure)"),
-        2028: (0.30, "UGPS 2028 target 30 % of individual police (UN Uniformed Gender Parity Strategy 2018-2028)")},
+        2028: (0.30, "UGPS 2028 target 30 % of individual police " + UGPS)},
 }
 
 
@@ -341,7 +343,8 @@ def build_pcrs_lead_times() -> pd.DataFrame:
     rows = pd.DataFrame({"id": ["PCRS-L1", "PCRS-L2", "PCRS-L3", "PCRS-RDL"],
                          "level": ["L1", "L2", "L3", "RDL"],
                          "lead_time_months": ["9", "6", "3", "2"], "basis": "assumed"})
-    rows["source"] = ("assumed (PCRS lead times are not published; RDL per the PCRS guidelines): L1 >= 9, L2 6, L3 3 months; RDL deploys within 60 "
+    rows["source"] = ("assumed (PCRS lead times are not published; RDL per the PCRS "
+                      "guidelines): L1 >= 9, L2 6, L3 3 months; RDL deploys within 60 "
                       "days of a UN request (DPO/DOS PCRS guidelines 2019.01)")
     return typed("pcrs_lead_times", with_common(rows))
 

@@ -23,10 +23,13 @@ from bluehelmet.plot import maps
 from bluehelmet.plot import money as money_plots
 from bluehelmet.plot.style import to_svg
 from bluehelmet.scenario.core import ScenarioView
-from bluehelmet.statistics import (coverage, gender, geography, money, pledging, provenance,
-                                   solver)
-from bluehelmet.statistics.scenario import (deployments_period, horizon_end, mission_strength,
-                                            reference_date)
+from bluehelmet.statistics import coverage, gender, geography, money, pledging, provenance, solver
+from bluehelmet.statistics.scenario import (
+    deployments_period,
+    horizon_end,
+    mission_strength,
+    reference_date,
+)
 
 #: Planner summary figures shown in "Methods and data", in this order (others go to the CSV).
 SOLVER_FACTS = ("solve_seconds", "build_seconds", "objective",

@@ -53,9 +53,11 @@ def brief(
         console.print(f"tables: {files.tables}")
         stages = solver_stages(solver)
         console.print("plan: " + "; ".join(
-            f"{r.stage} {r.status}, gap " + (f"{100 * r.mip_gap:.2f}%" if r.gap_known
-                                            else "unknown (no bound)")
-            for r in stages.itertuples()) + "; "
+            f"{stage} {status}, gap " + (f"{100 * float(gap):.2f}%" if known
+                                        else "unknown (no bound)")
+            for stage, status, gap, known in zip(stages["stage"], stages["status"],
+                                                 stages["mip_gap"], stages["gap_known"],
+                                                 strict=True)) + "; "
             + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
         if files.brief and files.brief.context["illustrative"]["uses"]:
             console.print("[yellow]The brief uses illustrative data and says so on every "

@@ -56,7 +56,8 @@ def show(
                     "contributors"):
             table.add_column(col, justify="left" if col in ("mission", "host") else "right")
         for mid, row in strength.iterrows():
-            auth = "-" if pd.isna(row["authorised"]) or not row["authorised"] else f"{row['authorised']:,.0f}"
+            no_ceiling = pd.isna(row["authorised"]) or not row["authorised"]
+            auth = "-" if no_ceiling else f"{row['authorised']:,.0f}"
             host = "" if pd.isna(row["host_iso3"]) else str(row["host_iso3"])
             table.add_row(str(mid), host, auth, f"{row['total']:,}", f"{row['women']:,}",
                           _pct(row["women_share"]), str(row["contributors"]))

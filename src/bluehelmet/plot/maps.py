@@ -132,7 +132,8 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
             Line2D([], [], color=BEFORE, linewidth=1.5, label="deployed today (width: personnel)"),
             Line2D([], [], color=AFTER, linewidth=1.2, linestyle="--",
                    label="unit deployed by the plan"),
-            Patch(facecolor=HOST, edgecolor=BORDER, hatch="////", label="where the missions operate"),
+            Patch(facecolor=HOST, edgecolor=BORDER, hatch="////",
+                  label="where the missions operate"),
         ], loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
         return fig
 
@@ -165,7 +166,8 @@ def _deployment_layers(ax: Axes, missions: pd.DataFrame, flows: pd.DataFrame,
         "orange"], edgecolor="black", linewidth=0.8, zorder=5)
     if labels:
         for row in missions.itertuples():
-            ax.annotate(str(getattr(row, "label", row.mission_id)), (row.longitude, row.latitude),
+            ax.annotate(str(getattr(row, "label", row.mission_id)),
+                        (row.longitude, row.latitude),
                         textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
                         zorder=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
                                         "alpha": 0.8})
@@ -243,7 +245,8 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
         ax.scatter(missions["longitude"], missions["latitude"], marker="*", s=90,
                    facecolor="white", edgecolor="black", zorder=5)
         for row in missions.itertuples():
-            ax.annotate(str(getattr(row, "label", row.mission_id)), (row.longitude, row.latitude),
+            ax.annotate(str(getattr(row, "label", row.mission_id)),
+                        (row.longitude, row.latitude),
                         textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
                         zorder=6)
         handles.append(Line2D([], [], marker="*", color="none", markerfacecolor="white",

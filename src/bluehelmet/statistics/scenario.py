@@ -36,7 +36,7 @@ POLICE_PARTS = ("formed_police", "individual_police")
 
 
 def reference_date(view: ScenarioView) -> pd.Timestamp:
-    """The scenario's reference date (``reference_date`` in its metadata), else the planning start."""
+    """The scenario's reference date (``reference_date`` in its metadata), else planning start."""
     value = view.meta.get("reference_date")
     return pd.Timestamp(value if value is not None else view.param("planning_start"))
 
