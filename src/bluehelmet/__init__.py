@@ -7,9 +7,44 @@ and access control), :mod:`bluehelmet.scenario` (scenarios and their file format
 their statistics (plots, briefings). The CLI in :mod:`bluehelmet.cli` is a thin shell over it.
 """
 
-from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
-from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario, load_view, save_scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
+    from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
+    from bluehelmet.scenario.io import (
+        bundled_scenarios,
+        load_scenario,
+        load_view,
+        save_scenario,
+    )
+
+#: Where each public name lives; imported on first use, so that ``import bluehelmet`` (and the
+#: command line's ``--help``) does not load pandas and the rest of the numerical stack.
+_LAZY = {
+    "AccessContext": "bluehelmet.model.access",
+    "Classification": "bluehelmet.model.access",
+    "NeedToKnow": "bluehelmet.model.access",
+    "Parameter": "bluehelmet.scenario.core",
+    "Scenario": "bluehelmet.scenario.core",
+    "ScenarioView": "bluehelmet.scenario.core",
+    "bundled_scenarios": "bluehelmet.scenario.io",
+    "load_scenario": "bluehelmet.scenario.io",
+    "load_view": "bluehelmet.scenario.io",
+    "save_scenario": "bluehelmet.scenario.io",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bluehelmet' has no attribute {name!r}")
+
 
 __all__ = [
     "AccessContext",

@@ -22,13 +22,20 @@ from bluehelmet.statistics.scenario import mission_strength
 # Sections of the tiny brief, one A4 page each: summary, coverage per mission, critical
 # capabilities, smart pledging, women, women per contributor, money, cost of gaps, map, methods.
 TINY_PAGES = 10
+#: The steps make_brief announces to its progress display.
+STEPS: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory, tiny: Scenario, reader: AccessContext,
          tiny_plan: PlanTables, options) -> BriefFiles:  # type: ignore[no-untyped-def]
     return make_brief(tiny.view(reader), tmp_path_factory.mktemp("brief"), plan=tiny_plan,
-                      options=options)
+                      options=options, progress=STEPS.append)
+
+
+def test_progress_names_each_step(made: BriefFiles) -> None:
+    # the plan is given, so no planning step
+    assert STEPS == ["statistics and charts", "HTML and tables", "PDF (WeasyPrint)"]
 
 
 @pytest.fixture(scope="module")

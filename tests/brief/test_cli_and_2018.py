@@ -55,19 +55,22 @@ def test_cli_reports_a_missing_scenario(tmp_path: Path) -> None:
 READER_2018 = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
 
 
-def test_2018_end_to_end(brief_2018: tuple[BriefFiles, float]) -> None:
-    files, _ = brief_2018
+# No time limit is asserted: the CI machine is busy. How long the brief takes is measured by
+# benchmarks/brief_2018.py and quoted in docs/briefing.md.
+@pytest.mark.slow
+def test_2018_end_to_end(brief_2018: BriefFiles) -> None:
+    files = brief_2018
     assert files.pdf is not None
     assert files.pages == PAGES_2018 == pdf_page_count(files.pdf)
     html = files.html.read_text("utf-8")
     assert external_references(html) == []
     assert 'data-illustrative="true"' in html
-    # No wall-clock bound here (the project's rule: a busy CI machine made this one fail at
-    # 65 s); the brief's speed is measured by benchmarks/brief_2018.py.
+    assert set(files.seconds) >= {"plan", "statistics_and_charts", "html", "pdf", "total"}
 
 
-def test_2018_figures_match_the_statistics(brief_2018: tuple[BriefFiles, float]) -> None:
-    files, _ = brief_2018
+@pytest.mark.slow
+def test_2018_figures_match_the_statistics(brief_2018: BriefFiles) -> None:
+    files = brief_2018
     assert files.brief is not None
     cells = stat_cells(files.html.read_text("utf-8"))
     tables = files.brief.tables

@@ -59,8 +59,8 @@ class _Text(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def files(brief_2018: tuple[BriefFiles, float]) -> BriefFiles:
-    return brief_2018[0]
+def files(brief_2018: BriefFiles) -> BriefFiles:
+    return brief_2018
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,7 @@ def _cell(cells: pd.DataFrame, stat: str, key: str = "") -> pd.Series:
     return rows.iloc[0]
 
 
+@pytest.mark.slow
 def test_each_stage_status_and_gap_never_optimal_when_unproven(files: BriefFiles,
                                                                cells: pd.DataFrame,
                                                                page: _Text) -> None:
@@ -124,6 +125,7 @@ def test_stage_table_known_answers() -> None:
     assert not solver.plan_proven(stages.reset_index())
 
 
+@pytest.mark.slow
 def test_ceilings_in_force_and_no_zero_for_missions_without_one(cells: pd.DataFrame,
                                                                 page: _Text) -> None:
     view = load_scenario("2018").view(READER)
@@ -143,6 +145,7 @@ def test_ceilings_in_force_and_no_zero_for_missions_without_one(cells: pd.DataFr
     assert float(_cell(cells, "mission_strength.authorised", "MINUSMA")["value"]) == 15209
 
 
+@pytest.mark.slow
 def test_yearly_average_is_not_called_a_reporting_date(page: _Text) -> None:
     text = page.text()
     assert "at the latest reporting date (2018-06-30)" not in text
@@ -150,6 +153,7 @@ def test_yearly_average_is_not_called_a_reporting_date(page: _Text) -> None:
     assert "calendar-year average" in page.text("mission-table-note")
 
 
+@pytest.mark.slow
 def test_targets_labelled_by_their_basis(cells: pd.DataFrame, page: _Text) -> None:
     view = load_scenario("2018").view(READER)
     targets = gender.ugps_targets(view, 2018)
@@ -160,6 +164,7 @@ def test_targets_labelled_by_their_basis(cells: pd.DataFrame, page: _Text) -> No
     assert "(declared)" not in page.text("target-basis")
 
 
+@pytest.mark.slow
 def test_no_traffic_light_against_the_wrong_component(cells: pd.DataFrame,
                                                       page: _Text) -> None:
     lights = cells.loc[cells["stat"] == "traffic_lights.light"]
@@ -170,6 +175,7 @@ def test_no_traffic_light_against_the_wrong_component(cells: pd.DataFrame,
     assert _cell(cells, "traffic_light_counts.target_share", "uniformed")["value"] == ""
 
 
+@pytest.mark.slow
 def test_map_follows_un_practice(files: BriefFiles, html: str, page: _Text) -> None:
     assert files.brief is not None
     points = files.brief.tables["mission_points"].set_index("mission_id")
@@ -187,6 +193,7 @@ def test_map_follows_un_practice(files: BriefFiles, html: str, page: _Text) -> N
     assert page.text().count(DISCLAIMER) == maps
 
 
+@pytest.mark.slow
 def test_gap_counts_and_the_costliest_gaps_come_from_one_table(files: BriefFiles,
                                                                cells: pd.DataFrame) -> None:
     assert files.brief is not None
@@ -209,6 +216,7 @@ def test_gap_counts_and_the_costliest_gaps_come_from_one_table(files: BriefFiles
                                                           reverse=True)
 
 
+@pytest.mark.slow
 def test_names_marking_and_sources(files: BriefFiles, html: str, page: _Text,
                                    cells: pd.DataFrame) -> None:
     text = page.text()
@@ -234,6 +242,7 @@ def test_names_marking_and_sources(files: BriefFiles, html: str, page: _Text,
     assert not summary["source"].str.contains("DOMAIN.md").any()
 
 
+@pytest.mark.slow
 def test_no_blank_page(files: BriefFiles) -> None:
     import pypdfium2 as pdfium
 
@@ -248,6 +257,7 @@ def test_no_blank_page(files: BriefFiles) -> None:
         document.close()
 
 
+@pytest.mark.slow
 def test_units_weighed_by_personnel_and_aircraft(files: BriefFiles, cells: pd.DataFrame,
                                                  html: str) -> None:
     assert files.brief is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def write_tables(brief: Brief, folder: Path) -> Path:
 def make_brief(view: ScenarioView, out_dir: str | Path, *,
                plan: PlanTables | None = None, time_limit: float | None = None,
                overrides: list[Path] | None = None, options: BriefOptions | None = None,
-               pdf: bool = True, max_asks: int = 8) -> BriefFiles:
+               pdf: bool = True, max_asks: int = 8,
+               progress: Callable[[str], None] | None = None) -> BriefFiles:
     """Solve the plan (unless given), then write ``brief.html``, ``brief.pdf`` and ``tables/``.
 
     Parameters
@@ -77,18 +79,24 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
         Optional layers and presentation choices.
     pdf
         Write the PDF too (needs WeasyPrint).
+    progress
+        Called with the name of each step as it starts (for a progress display).
     """
+    step = progress or (lambda _name: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     if plan is None:
-        view, plan = run_plan(view, time_limit, overrides, max_asks)
+        step("planning the force (HiGHS)")
+        view, plan = run_plan(view, time_limit, overrides, max_asks, progress=step)
     seconds["plan"] = time.perf_counter() - t0
     t1 = time.perf_counter()
+    step("statistics and charts")
     brief = collect(view, plan, options)
     seconds["statistics_and_charts"] = time.perf_counter() - t1
     t2 = time.perf_counter()
+    step("HTML and tables")
     html = render_brief(brief)
     html_path = out / "brief.html"
     html_path.write_text(html, "utf-8")
@@ -98,6 +106,7 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
     pages: int | None = None
     if pdf:
         t3 = time.perf_counter()
+        step("PDF (WeasyPrint)")
         pdf_path = out / "brief.pdf"
         pages = write_pdf(html, pdf_path)
         seconds["pdf"] = time.perf_counter() - t3

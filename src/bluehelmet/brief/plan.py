@@ -8,6 +8,7 @@ answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,8 @@ BRIEF_TIME_LIMIT = 9.0
 
 def run_plan(view: ScenarioView, time_limit: float | None = None,
              overrides: list[Path] | None = None,
-             max_asks: int = 8) -> tuple[ScenarioView, PlanTables]:
+             max_asks: int = 8, progress: Callable[[str], None] | None = None,
+             ) -> tuple[ScenarioView, PlanTables]:
     """Apply ``overrides`` to the reader's ``view``, solve the force plan and adapt its tables.
 
     Overrides are applied to the view exactly as ``bluehelmet plan --override`` applies them
@@ -146,6 +148,7 @@ def run_plan(view: ScenarioView, time_limit: float | None = None,
     The planner's explanations and smart-pledging list are computed (the latter for the
     ``max_asks`` largest gaps, one re-solve each); its sensitivities (more budget, faster
     readiness, more lift: several more re-solves) are not, since the brief does not show them.
+    ``progress`` is called with a description of each solver stage as it starts and ends.
 
     Returns
     -------
@@ -156,6 +159,13 @@ def run_plan(view: ScenarioView, time_limit: float | None = None,
 
     loaded = [load_override(path) for path in overrides or []]
     planned = apply_overrides(view, loaded) if loaded else view
+
+    def stage(name: str, res: object | None) -> None:
+        if progress is not None:
+            done = "" if res is None else f" done ({getattr(res, 'status', '')})"
+            progress(f"planning the force: {name} stage{done}")
+
     result = plan(planned, sensitivities=False, max_asks=max_asks,
-                  time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit)
+                  time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit,
+                  progress=stage)
     return planned, plan_tables(result)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
-from bluehelmet.forcegen.results import PlanResult
-from bluehelmet.forcegen.solve import StageResult
+from bluehelmet.cli.output import JsonOption, print_json, progress
+
+if TYPE_CHECKING:
+    from bluehelmet.forcegen.results import PlanResult
+    from bluehelmet.forcegen.solve import StageResult
 
 STAGE_LABELS = {"unmet": "coverage (weighted unmet requirement-months)", "cost": "cost (MUSD)",
                 "gender": "gender shortfall (person-months)"}
@@ -59,14 +64,19 @@ def _print_result(name: str, result: PlanResult) -> None:
 
 def plan_command(
     scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
-    out: Path = typer.Option(..., "--out", help="Folder for the plan tables and summary.json."),
+    out: Path = typer.Option(..., "--out", callback=out_folder,
+                             help="Folder for the plan tables and summary.json."),
     override: list[Path] = typer.Option([], "--override",  # noqa: B008
                                         help="Override TOML file(s); each is planned and "
                                         "compared with the base."),
-    horizon: int | None = typer.Option(None, "--horizon", help="Months to plan."),
-    time_limit: float = typer.Option(15.0, "--time-limit", help="Solver seconds per plan."),
+    horizon: int | None = typer.Option(None, "--horizon", min=1, max=120,
+                                       show_default="the scenario's horizon_months",
+                                       help="Months to plan."),
+    time_limit: float = typer.Option(15.0, "--time-limit", min=0.1,
+                                     help="Solver seconds per plan."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
     from bluehelmet.forcegen import (
@@ -87,33 +97,41 @@ def plan_command(
         for _, ovs in runs[1:]:
             apply_overrides(base, list(ovs))  # fail before solving anything
         results = {}
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
-            for name, ovs in runs:
-                task = bar.add_task(f"{name}: building the model", total=None)
+        for name, ovs in runs:
+            with progress(f"{name}: building the model") as update:
 
-                def show(stage: str, res: StageResult | None, task: TaskID = task,
-                         name: str = name) -> None:
+                def show(stage: str, res: StageResult | None,
+                         update: Callable[[str], None] = update, name: str = name) -> None:
                     label = STAGE_LABELS.get(stage, stage)
                     if res is None:
-                        bar.update(task, description=f"{name}: solving {label}")
+                        update(f"{name}: solving {label}")
                     else:
-                        bar.update(task, description=f"{name}: {label} {res.objective:,.1f} "
-                                   f"({res.status}); explaining")
+                        update(f"{name}: {label} {res.objective:,.1f} ({res.status}); "
+                               "explaining")
                 results[name] = plan(base, horizon=horizon, time_limit=time_limit,
                                      overrides=ovs, progress=show)
-                bar.remove_task(task)
-        for name, result in results.items():
-            folder = write_plan(result, out if name == "base" else out / name)
-            _print_result(name, result)
-            console.print(f"  tables written to {folder}")
-        if len(results) > 1:
-            table = compare_plans(results)
+        folders = {name: write_plan(result, out if name == "base" else out / name)
+                   for name, result in results.items()}
+        table = compare_plans(results) if len(results) > 1 else None
+        if table is not None:
             table.to_csv(out / "comparison.csv")
             marking = max(Classification.parse(str(r.summary.get("marking",
                                                                  "strictly_confidential")))
                           for r in results.values())
             stamp(out, marking, ["comparison.csv"], reader=reader)
+        if json_output:
+            # The base plan's summary at the top level; each override's beside it.
+            data = {**results["base"].summary, "folder": str(folders["base"])}
+            if table is not None:
+                data["overrides"] = {name: {**r.summary, "folder": str(folders[name])}
+                                     for name, r in results.items() if name != "base"}
+                data["comparison"] = table.reset_index().to_dict("records")
+            print_json(data)
+            return
+        for name, result in results.items():
+            _print_result(name, result)
+            console.print(f"  tables written to {folders[name]}")
+        if table is not None:
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:

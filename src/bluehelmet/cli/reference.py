@@ -34,12 +34,24 @@ def command_paths() -> list[list[str]]:
 
 def help_text(path: list[str]) -> str:
     """The ``--help`` output of the command at ``path``."""
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": str(WIDTH),
-                                                             "TERM": "dumb", "NO_COLOR": "1"},
-                                terminal_width=WIDTH)
+    # No user config file (its defaults would show) and no reader variables: the same text on
+    # every machine.
+    env = {"COLUMNS": str(WIDTH), "TERM": "dumb", "NO_COLOR": "1",
+           "BLUEHELMET_CONFIG": "/nonexistent/bluehelmet-config.toml", "BLUEHELMET_ORG": None,
+           "BLUEHELMET_CLEARANCE": None}
+    result = CliRunner().invoke(app, [*path, "--help"], env=env, terminal_width=WIDTH)
     if result.exit_code != 0:
         raise RuntimeError(f"bluehelmet {' '.join(path)} --help failed: {result.output}")
     return "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
+
+
+def options(path: list[str]) -> list[str]:
+    """The option names (long and short) of the command at ``path``."""
+    cmd: Any = typer.main.get_command(app)
+    for name in path:
+        cmd = cmd.commands[name]
+    return [opt for param in cmd.params for opt in getattr(param, "opts", [])
+            if opt.startswith("-")]
 
 
 def cli_markdown() -> str:
@@ -49,6 +61,15 @@ def cli_markdown() -> str:
         "",
         "Generated from the commands' own `--help` by `python tools/gen_docs.py`; "
         "do not edit by hand (a test checks it is current).",
+        "",
+        "Every command takes `-h`/`--help`; `bluehelmet --version` prints the version and "
+        "`bluehelmet --install-completion` installs shell completion (bash, zsh, fish, "
+        "PowerShell). Options marked `[env var: ...]` can be set in the environment; `--org`, "
+        "`--clearance`, `--store` and the `--out` of plan, brief and protect can have defaults in "
+        "a config file (`bluehelmet config` shows it). Results go to standard output (`--json` "
+        "for machine-readable output), progress and log messages (`-q`, `-v`, `-vv`) to "
+        "standard error. Exit codes: 0 success, 1 problems found in the data (`data check`, "
+        "`data import`), 2 a wrong option or input that cannot be used.",
     ]
     for path in command_paths():
         title = " ".join(["bluehelmet", *path])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def analyse_mission(
     max_units: int = 3, curve_units: int = 3, min_gain_share: float = 0.01,
     relocate: bool = False, high_risk_quantile: float = 0.9, time_limit: float = 30.0,
     threads: int | None = None, within_cell_km: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ProtectionAnalysis:
     """Run the protection analysis of ``mission_id`` in ``view`` (a scenario as one reader sees it).
 
@@ -164,8 +166,11 @@ def analyse_mission(
     within_cell_km
         Added to every distance to a cell centre; default: the mean distance from a place in a
         0.5 degree cell to its centre at the area's mean latitude (about 21 km in Mali).
+    progress
+        Called with the name of each step as it starts (for a progress display).
 
     """
+    step = progress or (lambda _name: None)
     reader = view.reader
     missions = view.missions.set_index("id")
     if mission_id not in missions.index:
@@ -186,6 +191,7 @@ def analyse_mission(
 
         events = read_ucdp(reference_path("ucdp_ged201_subset_1995_2014.csv")).table
     if risk is None:
+        step("early-warning risk layer from the UCDP events")
         risk, risk_note = risk_from_events(events, area_cells(area), start.year)
     cells, outside = clip_to_area(risk, area)
     if cells.empty:
@@ -213,11 +219,14 @@ def analyse_mission(
     problem = CoverageProblem(cells, sites, assets, fixed, {}, response_minutes, max_new_sites,
                               relocate, within_cell_km=within_cell_km)
     check_problem(problem)
+    step("coverage today")
     reach = Reach(problem)
     now = today(problem, reach)
+    step("coverage curve: one more unit of each type")
     curve = coverage_curve(problem, curve_units, reach=reach, time_limit=time_limit,
                            threads=threads)
     marginal = marginal_coverage(curve, problem)
+    step("recommending units and temporary bases")
     steps, proposed = recommend(problem, max_units=max_units, min_gain_share=min_gain_share,
                                 reach=reach, time_limit=time_limit, threads=threads)
     source = (f"bluehelmet protect: maximal expected covering analysis of {mission_id}, "

@@ -114,7 +114,12 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
     ScenarioNotFoundError
         If the scenario cannot be found.
 
+    An Excel workbook (``.xlsx``) is read by :func:`bluehelmet.scenario.excel.load_workbook`.
     """
+    if Path(name_or_dir).suffix.lower() == ".xlsx":
+        from bluehelmet.scenario.excel import load_workbook
+
+        return load_workbook(name_or_dir)
     scenario, _, problems = _read_folder(name_or_dir)
     if problems:
         raise DataError(problems)
@@ -132,8 +137,12 @@ def load_view(name_or_dir: str | Path, reader: AccessContext) -> ScenarioView:
     Raises
     ------
     DataError
-        Listing the problems that concern the reader.
+        Listing the problems that concern the reader (for an Excel workbook: every problem).
     """
+    if Path(name_or_dir).suffix.lower() == ".xlsx":
+        from bluehelmet.scenario.excel import load_workbook
+
+        return load_workbook(name_or_dir).view(reader)
     scenario, files, problems = _read_folder(name_or_dir)
     policy = NeedToKnow.of(reader)
     by_file = {f: name for name, f in files.items()}
