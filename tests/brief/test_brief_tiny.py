@@ -9,13 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bluehelmet.brief.assemble import SOLVER_FACTS
 from bluehelmet.brief.make import BriefFiles, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
 from bluehelmet.brief.plan import PlanTables
 from bluehelmet.brief.render import external_references, stat_cells
 from bluehelmet.model.access import AccessContext
 from bluehelmet.scenario.core import Scenario
-from bluehelmet.statistics import coverage, gender, money, pledging, provenance
+from bluehelmet.statistics import coverage, gender, money, pledging, provenance, solver
 from bluehelmet.statistics.scenario import mission_strength
 
 # Sections of the tiny brief, one A4 page each: summary, coverage per mission, critical
@@ -47,10 +48,11 @@ def cells(html: str) -> pd.DataFrame:
     return stat_cells(html)
 
 
-def _check(cells: pd.DataFrame, stat: str, expected: dict[str, object]) -> int:
+def _check(cells: pd.DataFrame, stat: str, expected: dict[str, object],
+           optional: bool = False) -> int:
     """Compare every cell of ``stat`` with the expected value for its key; return cells seen."""
     rows = cells.loc[cells["stat"] == stat]
-    assert len(rows), f"no cells for {stat}"
+    assert len(rows) or optional, f"no cells for {stat}"
     for row in rows.itertuples():
         assert row.key in expected, f"{stat}: key {row.key!r} not in the statistics"
         want = expected[row.key]
@@ -124,7 +126,37 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
         seen += _check(cells, f"headline.{name}", {"": float(headline[name])})
     seen += _check(cells, "total_cost_usd", {"": float(budget["cost_usd"].sum())})
     for name, value in tiny_plan.summary.items():
-        seen += _check(cells, f"summary.{name}", {"": value})
+        if name in SOLVER_FACTS:
+            seen += _check(cells, f"summary.{name}", {"": value})
+    # Each objective stage's status and gap, and whether the whole plan is proven.
+    stages = solver.solver_stages(tiny_plan.summary)
+    for col in ("status", "mip_gap"):
+        seen += _check(cells, f"solver_stages.{col}", _keyed(stages, col, ["stage"]))
+    seen += _check(cells, "solver.proven", {"": "true" if solver.plan_proven(stages) else "false"})
+    seen += _check(cells, "meta.classification", {"": "UNCLASSIFIED"})
+    seen += _check(cells, "traffic_light_counts.none",
+                   _keyed(counts, "none", ["personnel_category"]))
+    targets = gender.ugps_targets(view, 2018).reset_index()
+    seen += _check(cells, "ugps_targets.basis", _keyed(targets, "basis", ["personnel_category"]))
+    for col in ("authorised_end", "authorised_end_military"):
+        seen += _check(cells, f"mission_strength.{col}", _keyed(strength, col, ["mission_id"]),
+                       optional=True)
+    for col in ("required_personnel_months", "covered_personnel_months",
+                "required_aircraft_months", "covered_aircraft_months"):
+        seen += _check(cells, f"gaps.{col}", _keyed(gaps, col, key), optional=True)
+    for name in ("personnel_share_closed", "required_personnel_months",
+                 "required_aircraft_months", "covered_aircraft_months"):
+        seen += _check(cells, f"headline.{name}", {"": float(headline[name])}, optional=True)
+    summary_rows = provenance.source_summary(view, limit=2)
+    seen += _check(cells, "source_summary.table_rows", _keyed(summary_rows, "table_rows",
+                                                              ["table"]))
+    by_table = {f"{t}|{i}": n for i, (t, n) in enumerate(zip(summary_rows["table"],
+                                                            summary_rows["rows"], strict=True))}
+    seen += _check(cells, "source_summary.rows", by_table)
+    for stat, value in (("summary_open_more", len(costs) - min(len(costs), 5)),
+                        ("open_gaps_more", len(costs) - min(len(costs), 10)),
+                        ("gaps_more", len(gaps) - min(len(gaps), 10))):
+        seen += _check(cells, stat, {"": value}, optional=True)
     # Every statistic cell on the page was checked.
     assert seen == len(cells.loc[~cells["stat"].str.startswith(("illustrative", "plan_gender"))])
 
