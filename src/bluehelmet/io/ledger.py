@@ -65,9 +65,13 @@ class Ledger:
         self._rejected = np.zeros(len(raw), dtype=bool)
         self.warnings: list[Problem] = []
         if raw.attrs.get("encoding", "utf-8") != "utf-8":
+            label = raw.attrs.get("encoding_label") or "Windows-1252"
             self.warn(Problem(file, None, None, raw.attrs["encoding"],
-                              "the file is not UTF-8; it was read as Windows-1252",
+                              f"the file is not UTF-8; it was read as {label}",
                               "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)"))
+        if total == 0:
+            self.warn(Problem(file, None, None, None, "the file has a header but no data rows",
+                              "check that this is the file meant (nothing was imported)"))
 
     def set_labels(self, labels: pd.Series | np.ndarray) -> None:
         """Name each row for people (e.g. by mission acronym) in repairs and rejects."""
