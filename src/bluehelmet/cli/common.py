@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bluehelmet.errors import BluehelmetError, DataError
 from bluehelmet.model.access import AccessContext, Classification
@@ -55,11 +56,11 @@ def cli_errors(data_error_code: int = 2) -> Iterator[None]:
         yield
     except DataError as exc:
         for problem in exc.problems[:SHOWN_PROBLEMS]:
-            err_console.print(f"[bold red]problem:[/] {problem}", highlight=False)
+            err_console.print(f"[bold red]problem:[/] {escape(str(problem))}", highlight=False)
         more = len(exc.problems) - SHOWN_PROBLEMS
         if more > 0:
             err_console.print(f"... and {more} more problem(s)", highlight=False)
         raise typer.Exit(data_error_code) from exc
     except BluehelmetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc

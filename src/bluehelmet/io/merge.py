@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bluehelmet.errors import DataError, Problem
+from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.io.common import entity_frame
 from bluehelmet.reference.countries import countries
 from bluehelmet.scenario.core import Scenario
@@ -36,7 +36,11 @@ class MergeReport:
 def merge_records(existing: pd.DataFrame, new: pd.DataFrame, table: str,
                   file: str) -> tuple[pd.DataFrame, int, int, list[Problem]]:
     """Merge ``new`` into ``existing`` by id: (merged, added, unchanged, conflicts)."""
-    new = new.drop_duplicates("id", keep="first")
+    repeated = new["id"][new["id"].duplicated(keep=False)]
+    if len(repeated):
+        raise DataError([Problem(file, None, "id", str(i), f"{table}: the id is given more than "
+                                 "once in the rows to import", "give every record its own id")
+                         for i in sorted(set(repeated.astype(str)))])
     known = existing.set_index("id", drop=False)
     is_new = ~new["id"].isin(known.index)
     added = new[is_new]
@@ -71,7 +75,12 @@ def import_into_scenario(table: pd.DataFrame, entity: str, folder: Path | str, *
     DataError
         If the merged scenario does not validate (nothing is written then).
     """
+    from bluehelmet.io.write import recover_folder
+
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UnreadableFileError(f"{folder} is a file; --into needs a scenario folder")
+    recover_folder(folder)
     created = not (folder / TOML_NAME).is_file()
     if created:
         scenario = Scenario(folder.name, meta={

@@ -21,6 +21,7 @@ from bluehelmet.errors import UnreadableFileError
 from bluehelmet.io.coded import Coded
 from bluehelmet.io.ledger import Ledger
 from bluehelmet.io.sniff import sniff_text
+from bluehelmet.model.validate import to_datetime_ns
 
 #: Date formats the UN and UCDP files use, tried in this order (day first: UN files never use
 #: month-first dates, so ``01/02/2021`` is 1 February).
@@ -175,6 +176,11 @@ def parse_float(ledger: Ledger, text: Coded, column: str) -> tuple[np.ndarray, n
     return text.per_row(values_u), text.per_row(bad_u)
 
 
+#: Largest count of persons accepted: more than the world's population is an error in the file,
+#: and 2**63 or more would not even fit a 64-bit integer.
+MAX_COUNT = 10**10
+
+
 def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np.ndarray]:
     """Parse whole non-negative counts; ``"12.0"`` is repaired to 12, anything else is bad.
 
@@ -185,9 +191,15 @@ def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np
         (an empty value is bad: a count must be given).
     """
     series = pd.Series(text.uniques, dtype="string")
-    numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+    numbers = np.asarray(pd.to_numeric(series.astype(object), errors="coerce"), dtype="float64")
     with np.errstate(invalid="ignore"):
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers >= 0)
+        too_large = whole & (numbers > MAX_COUNT)
+    whole &= ~too_large
+    if too_large.any():
+        ledger.reject(text.per_row(too_large), column, text.rows(),
+                      f"too large for a count of persons (more than {MAX_COUNT:,})",
+                      "check the value: it is probably a typing or export error")
     plain = series.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
     needs = whole & ~plain
     if needs.any():
@@ -197,34 +209,46 @@ def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np
         ledger.repair(text.per_row(needs), column, text.rows(), text.per_row(shown),
                       "whole_number")
     values = pd.array(np.where(whole, numbers, np.nan)[text.codes], dtype="Int64")
-    return pd.Series(values), text.per_row(~whole)
+    return pd.Series(values), text.per_row(~whole & ~too_large)
 
 
 def parse_dates(
-    text: Coded, formats: Sequence[tuple[str, str]] = DATE_FORMATS
+    text: Coded, formats: Sequence[tuple[str, str]] = DATE_FORMATS, *,
+    open_end: Ledger | None = None, column: str = "",
 ) -> tuple[pd.Series, dict[str, int], np.ndarray]:
     """Parse dates trying each explicit format in turn, once per distinct value.
+
+    Dates outside what pandas holds (1677-09-22 to 2262-04-11) never crash: they are bad
+    values, except that with ``open_end`` (the ledger of an optional end-date ``column``) a date
+    after 2262 such as ``9999-12-31`` means "no end date": it becomes NaT and is recorded as an
+    ``open_end`` repair.
 
     Returns
     -------
     (dates, format_counts, bad)
         ``datetime64[ns]`` per row (NaT when empty or unparseable), how many rows were read
-        with each format, and the mask of non-empty unparseable values.
+        with each format, and the mask of non-empty unparseable or out-of-range values.
     """
     values = pd.Series(text.uniques, dtype="string").str.strip()
     dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    late = np.zeros(len(values), dtype=bool)
     counts = np.bincount(text.codes, minlength=len(values))
     names = np.full(len(values), "", dtype=object)
     for fmt, name in formats:
-        todo = (dates.isna() & (values != "")).to_numpy(dtype=bool)
+        todo = (dates.isna() & (values != "")).to_numpy(dtype=bool) & ~late
         if not todo.any():
             break
-        parsed = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        parsed, after = to_datetime_ns(values[todo], fmt)
+        late[np.flatnonzero(todo)[after]] = True
         hit = parsed.notna().to_numpy(dtype=bool)
         where = parsed.index[hit]
-        dates.loc[where] = parsed[hit].astype("datetime64[ns]")
+        dates.loc[where] = parsed[hit]
         names[where] = name
     bad_u = (values != "").to_numpy(dtype=bool) & dates.isna().to_numpy()
+    if open_end is not None and late.any():
+        open_end.repair(text.per_row(late), column, text.rows(),
+                        np.full(len(text.codes), "", dtype=object), "open_end")
+        bad_u &= ~late
     out = pd.Series(dates.to_numpy()[text.codes], dtype="datetime64[ns]")
     mix: dict[str, int] = {}
     for name, count in zip(names, counts, strict=True):

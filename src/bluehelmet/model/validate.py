@@ -45,8 +45,21 @@ def _clean(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def _lines(mask: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    return lines[np.flatnonzero(mask)]
+def to_datetime_ns(text: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
+    """Parse ``text`` with ``fmt`` to ``datetime64[ns]``, never raising on out-of-range dates.
+
+    Returns
+    -------
+    (dates, late)
+        The dates (NaT where unparseable or outside 1677-09-22..2262-04-11) and the mask of
+        real dates after 2262-04-11 (e.g. ``9999-12-31``, an open end).
+    """
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    if parsed.dtype == "datetime64[ns]":
+        return parsed, np.zeros(len(parsed), dtype=bool)
+    late = (parsed > pd.Timestamp.max).to_numpy(dtype=bool)
+    outside = late | (parsed < pd.Timestamp.min).to_numpy(dtype=bool)
+    return parsed.mask(outside).astype("datetime64[ns]"), late
 
 
 class _Parsed:
@@ -75,8 +88,8 @@ def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
         if repair and col.type == "float":
             comma = text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(dtype=bool)
             fixed = text.where(~comma, text.str.replace(",", ".", regex=False))
-        numbers = pd.to_numeric(fixed.astype(object), errors="coerce")
-        numbers = np.asarray(numbers, dtype="float64").copy()
+        numbers = np.asarray(pd.to_numeric(fixed.astype(object), errors="coerce"),
+                             dtype="float64").copy()
         finite = np.isfinite(numbers)
         bad = present & ~finite  # unparseable, or inf/1e400: never a valid value
         with np.errstate(invalid="ignore"):
@@ -94,15 +107,17 @@ def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
         return out
     if col.type == "boolean":
         lower = text.str.lower()
-        result = pd.Series(pd.array(np.where(lower.isin(_TRUE), True, np.where(
-            lower.isin(_FALSE), False, None)), dtype="boolean"))
+        result = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        result[lower.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
+        result[lower.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
+        result = result.reset_index(drop=True)
         return _Parsed(result, present & result.isna().to_numpy())
     return _parse_date(col, text, present, repair)
 
 
 def _parse_date(col: Column, text: pd.Series, present: np.ndarray, repair: bool) -> _Parsed:
     """ISO dates; day-first spreadsheet dates (repaired) and far-future open ends."""
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    dates, _ = to_datetime_ns(text, "%Y-%m-%d")
     out = _Parsed(dates.reset_index(drop=True), present & dates.isna().to_numpy())
     if not out.bad.any():
         return out
@@ -131,8 +146,7 @@ def _parse_date(col: Column, text: pd.Series, present: np.ndarray, repair: bool)
             todo_mask = found.isna()
             if not todo_mask.any():
                 break
-            found[todo_mask] = pd.to_datetime(values[todo_mask], format=fmt,
-                                              errors="coerce").astype("datetime64[ns]")
+            found[todo_mask] = to_datetime_ns(values[todo_mask], fmt)[0]
         hit = found.notna().to_numpy()
         if hit.any():
             rows = rest[hit]

@@ -25,6 +25,7 @@ import pandas as pd
 import tomli_w
 
 from bluehelmet.errors import DataError, Problem, ScenarioNotFoundError, UnreadableFileError
+from bluehelmet.io.report import Repair
 from bluehelmet.model.schema import ENTITY_ORDER, entity
 from bluehelmet.model.validate import check_references, coerce_table
 from bluehelmet.scenario.core import Parameter, Scenario, parse_parameter
@@ -67,6 +68,10 @@ def resolve_scenario_path(name_or_dir: str | Path) -> Path:
 def read_text_csv(path: str | Path, *, empty_columns: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV file of the project's conventions as text (values untouched, blanks ``""``).
 
+    A UTF-8 byte-order mark is skipped; UTF-16/32 files with a byte-order mark are read too
+    (see :mod:`bluehelmet.io.sniff`). Text cells that :func:`~bluehelmet.io.write.write_csv`
+    protected against formula injection get their leading quote removed.
+
     Parameters
     ----------
     path
@@ -77,29 +82,53 @@ def read_text_csv(path: str | Path, *, empty_columns: list[str] | None = None) -
     Raises
     ------
     UnreadableFileError
-        If the file is missing or is not a UTF-8 CSV file.
+        If the file is missing, a folder, binary (a spreadsheet, a zip ...), not decodable or
+        not a CSV file.
     """
+    from bluehelmet.io.sniff import sniff_text
+    from bluehelmet.io.write import unneutralise
+
     path = Path(path)
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise UnreadableFileError(f"{path}: no such file") from exc
+        kind = sniff_text(path)
+    except UnreadableFileError:
+        if empty_columns is not None and path.is_file() and path.stat().st_size == 0:
+            return pd.DataFrame(columns=empty_columns)
+        raise
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=kind.encoding)
     except pd.errors.EmptyDataError as exc:
         if empty_columns is not None:
             return pd.DataFrame(columns=empty_columns)
         raise UnreadableFileError(f"{path}: the file is empty (no header line)") from exc
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as a UTF-8 CSV file ({exc})") from exc
+    except (OSError, UnicodeError, pd.errors.ParserError, ValueError) as exc:
+        raise UnreadableFileError(f"{path}: cannot be read as a CSV file ({exc}); save it as "
+                                  "UTF-8 CSV with one header line") from None
+    table.columns = [str(c).replace("\ufeff", "").strip() for c in table.columns]
+    if len(set(table.columns)) != len(table.columns):
+        raise UnreadableFileError(f"{path}: the header repeats a column name; give each "
+                                  "column once")
+    for col in table.columns:
+        table[col] = unneutralise(table[col])
+    return table
 
 
-def read_table_file(path: Path, name: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read one entity CSV as the declared typed table, with the problems found."""
+def read_table_file(path: Path, name: str, repairs: list[Repair] | None = None
+                    ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one entity CSV as the declared typed table, with the problems found.
+
+    With ``repairs``, spreadsheet forms (day-first dates, decimal commas) are repaired and
+    recorded there instead of being problems (see :func:`~bluehelmet.model.validate.coerce_table`).
+    """
     raw = read_text_csv(path, empty_columns=entity(name).column_names)
-    return coerce_table(name, raw, str(path))
+    return coerce_table(name, raw, str(path), repairs=repairs)
 
 
 def load_scenario(name_or_dir: str | Path) -> Scenario:
     """Load a scenario folder (or a bundled scenario by name), validated.
+
+    Values a spreadsheet writes differently (``31/12/2018``, ``0,5``) and open end dates
+    (``9999-12-31``) are repaired; :func:`read_scenario` also returns the repairs made.
 
     Raises
     ------
@@ -107,35 +136,59 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
         Listing every problem (file, line, column, value, reason, fix) if any table is invalid.
     ScenarioNotFoundError
         If the scenario cannot be found.
+    UnreadableFileError
+        If a file of the folder cannot be read at all.
 
     """
+    return read_scenario(name_or_dir)[0]
+
+
+def read_scenario(name_or_dir: str | Path) -> tuple[Scenario, list[Repair]]:
+    """Load a scenario like :func:`load_scenario` and return the repairs made as well.
+
+    A folder left without its final name by an interrupted write (see
+    :mod:`bluehelmet.io.write`) is recovered first.
+    """
+    from bluehelmet.io.write import recover_folder
+
+    if not Path(name_or_dir).exists():
+        recover_folder(name_or_dir)
     folder = resolve_scenario_path(name_or_dir)
     meta, params = _read_toml(folder / TOML_NAME)
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     problems: list[Problem] = []
+    repairs: list[Repair] = []
     for name in ENTITY_ORDER:
         path = folder / f"{name}.csv"
-        if path.is_file():
-            tables[name], found = read_table_file(path, name)
+        if path.exists():
+            if path.is_dir():
+                raise UnreadableFileError(f"{path} is a folder; it should be the {name} table "
+                                          "(a CSV file)")
+            found_repairs: list[Repair] = []
+            tables[name], found = read_table_file(path, name, found_repairs)
+            repairs.extend(Repair(r.line, r.field, r.old, r.new, r.rule, str(path))
+                           for r in found_repairs)
             problems.extend(found)
             files[name] = str(path)
     problems.extend(check_references(tables, files))
     if problems:
         raise DataError(problems)
     scenario_name = str(meta.pop("name", folder.name))
-    return Scenario(scenario_name, tables, params, meta)
+    return Scenario(scenario_name, tables, params, meta), repairs
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Parameter]]:
-    try:
-        doc = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UnreadableFileError(f"{path}: not valid TOML ({exc})") from exc
+    doc = read_toml(path, "see docs/scenario-format.md")
     unknown_sections = set(doc) - {"scenario", "parameters"}
     if unknown_sections:
         raise DataError(Problem(str(path), None, None, ", ".join(sorted(unknown_sections)),
                                 "unknown section", "use only [scenario] and [parameters]"))
+    for section in ("scenario", "parameters"):
+        if not isinstance(doc.get(section, {}), dict):
+            raise DataError(Problem(str(path), None, section, repr(doc[section]),
+                                    f"[{section}] must be a table of keys",
+                                    f"write it as a [{section}] section"))
     params: dict[str, Parameter] = {}
     problems: list[Problem] = []
     for key, raw in doc.get("parameters", {}).items():
@@ -143,12 +196,34 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Parameter]]:
             raw, dict) else (raw, "scenario")
         try:
             params[key] = Parameter(parse_parameter(key, value), source)
-        except ValueError as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             problems.append(Problem(str(path), None, f"parameters.{key}", repr(value), str(exc),
                                     "see docs/scenario-format.md for the declared parameters"))
     if problems:
         raise DataError(problems)
     return dict(doc.get("scenario", {})), params
+
+
+def read_toml(path: Path, docs: str) -> dict[str, Any]:
+    """Read a TOML file; every failure is an :class:`UnreadableFileError` naming line and column.
+
+    Parameters
+    ----------
+    path
+        The file.
+    docs
+        Where the format is documented, for the fix.
+    """
+    from bluehelmet.io.sniff import sniff_text
+
+    kind = sniff_text(path)
+    try:
+        return tomllib.loads(path.read_text(kind.encoding))
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends with "(at line L, column C)"
+        raise UnreadableFileError(f"{path}: not valid TOML: {exc}; {docs}") from None
+    except (OSError, UnicodeError) as exc:
+        raise UnreadableFileError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
 
 
 def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -172,7 +247,12 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
-    """Write ``scenario`` to ``folder`` (created if needed) in the scenario format.
+    """Write ``scenario`` to ``folder`` in the scenario format, atomically.
+
+    The folder is written next to its final place and renamed into place (see
+    :func:`bluehelmet.io.write.replace_folder`): a kill at any moment leaves the old folder or
+    the new one, never a mixture. Text cells are protected against formula injection
+    (:func:`bluehelmet.io.write.write_csv`); :func:`read_text_csv` undoes that on reading.
 
     Returns
     -------
@@ -180,8 +260,9 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
         The folder written.
 
     """
+    from bluehelmet.io.write import replace_folder, write_csv
+
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
     meta = dict(scenario.meta)
     meta["name"] = scenario.name
     doc: dict[str, Any] = {"scenario": meta, "parameters": {}}
@@ -190,10 +271,11 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
         doc["parameters"][key] = {"value": value, "source": param.source}
         if param.unit:
             doc["parameters"][key]["unit"] = param.unit
-    (out / TOML_NAME).write_text(tomli_w.dumps(doc), "utf-8")
-    for name in ENTITY_ORDER:
-        _render(scenario.tables[name], name).to_csv(out / f"{name}.csv", index=False,
-                                                      lineterminator="\n")
+    text = tomli_w.dumps(doc)
+    with replace_folder(out) as tmp:
+        (tmp / TOML_NAME).write_text(text, "utf-8")
+        for name in ENTITY_ORDER:
+            write_csv(_render(scenario.tables[name], name), tmp / f"{name}.csv")
     return out
 
 

@@ -1,0 +1,219 @@
+"""Writing files safely: one CSV writer, atomic files and atomic scenario folders.
+
+**Formula safety.** :func:`write_csv` is the one CSV writer for data that came from input files.
+A text cell that a spreadsheet would run as a formula - one beginning with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return - is written with a single quote in front (OWASP's rule for
+CSV injection), so ``=HYPERLINK(...)`` is shown as text. Cells that are plain numbers (``-3.5``,
+``+12``, ``-1e3``) stay as they are, and numeric columns are never touched. To keep the
+encoding reversible, a text cell that already starts with quotes followed by one of those
+characters gets one more quote; :func:`unneutralise` removes exactly one (the scenario loader
+applies it, so that a scenario written and read again gives back the same tables).
+
+**Atomic files.** :func:`atomic_file` writes to a temporary sibling and renames it into place
+(``os.replace``, atomic on POSIX and Windows): a kill leaves the old file or the new one.
+
+**Atomic folders.** :func:`replace_folder` writes a whole folder (a scenario) next to the target
+and swaps it in:
+
+1. remove leftovers of interrupted earlier writes (renamed to ``.NAME.bh-trash-*`` first, so a
+   half-deleted leftover can never be taken for a complete one);
+2. write everything into ``.NAME.bh-tmp-<random>``, flush and ``fsync`` it;
+3. rename it to ``.NAME.bh-new-<random>`` (from here on it is known complete);
+4. rename the existing ``NAME`` to ``.NAME.bh-old-<random>``;
+5. rename ``.NAME.bh-new-*`` to ``NAME``;
+6. delete ``.NAME.bh-old-*``.
+
+A kill before 4 leaves the old folder in place; after 5 the new one. A kill between 4 and 5
+leaves no ``NAME`` but a complete ``.NAME.bh-new-*`` (and the old folder aside):
+:func:`recover_folder`, which the scenario loader and ``data import --into`` call first, renames
+the new folder into place (or, had there been none, the old one back). Files in the old folder
+that the new one does not write (notes, plans) are copied over. Two processes writing the same
+folder at once are not supported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_RISKY = re.compile(r"^'*[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_QUOTED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise(series: pd.Series) -> pd.Series:
+    """Text cells a spreadsheet would run as formulas, with a ``'`` in front (numbers kept)."""
+    if not (pd.api.types.is_object_dtype(series.dtype)
+            or pd.api.types.is_string_dtype(series.dtype)
+            or isinstance(series.dtype, pd.CategoricalDtype)):
+        return series
+    text = series.astype("string")
+    risky = text.str.contains(_RISKY, na=False) & ~text.str.fullmatch(_NUMBER, na=False)
+    if not risky.any():
+        return series
+    return text.where(~risky, "'" + text)
+
+
+def unneutralise(series: pd.Series) -> pd.Series:
+    """Undo :func:`neutralise` on text read back (one leading quote removed where it added one)."""
+    text = series.astype("string")
+    quoted = text.str.contains(_QUOTED, na=False)
+    if not quoted.any():
+        return series
+    return text.where(~quoted, text.str.slice(1))
+
+
+def neutralised_frame(table: pd.DataFrame, *, index: bool = False) -> pd.DataFrame:
+    """``table`` with every text column (and a text index) passed through :func:`neutralise`."""
+    out = table.copy()
+    for col in out.columns:
+        out[col] = neutralise(out[col])
+    if index and not isinstance(out.index, pd.MultiIndex):
+        out.index = pd.Index(neutralise(out.index.to_series()).to_numpy(), name=out.index.name)
+    out.columns = [_header(c) for c in out.columns]
+    return out
+
+
+def _header(name: object) -> object:
+    if isinstance(name, str) and _RISKY.match(name) and not _NUMBER.match(name):
+        return "'" + name
+    return name
+
+
+def write_csv(table: pd.DataFrame, path: str | Path, *, index: bool = False,
+              **options: Any) -> Path:
+    """Write ``table`` as UTF-8 CSV, formula-safe and atomically (see the module docstring).
+
+    Parameters
+    ----------
+    table
+        The table; text cells starting with ``= + - @``, tab or CR are prefixed with ``'``.
+    path
+        The file to write (replaced atomically if it exists).
+    index
+        Whether to write the index (as :meth:`pandas.DataFrame.to_csv`).
+    options
+        Further :meth:`pandas.DataFrame.to_csv` options (``date_format``, ``float_format`` ...).
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    path = Path(path)
+    options.setdefault("lineterminator", "\n")
+    safe = neutralised_frame(table, index=index)
+    with atomic_file(path) as tmp:
+        safe.to_csv(tmp, index=index, **options)
+    return path
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; rename it onto ``path`` on success."""
+    tmp = path.with_name(f".{path.name}.bh-tmp-{secrets.token_hex(4)}")
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _siblings(folder: Path, kind: str) -> list[Path]:
+    parent = folder.parent
+    if not parent.is_dir():
+        return []
+    prefix = f".{folder.name}.bh-{kind}-"
+    return sorted((p for p in parent.iterdir() if p.name.startswith(prefix) and p.is_dir()),
+                  key=lambda p: p.stat().st_mtime)
+
+
+def recover_folder(folder: str | Path) -> bool:
+    """Finish a folder swap a kill interrupted (see the module docstring).
+
+    Returns
+    -------
+    bool
+        True if a folder was renamed into place.
+    """
+    folder = Path(folder)
+    if folder.exists():
+        return False
+    for kind in ("new", "old"):
+        found = _siblings(folder, kind)
+        if found:
+            os.rename(found[-1], folder)
+            return True
+    return False
+
+
+def _clear_leftovers(folder: Path) -> None:
+    for kind in ("tmp", "new", "old", "trash"):
+        for stale in _siblings(folder, kind):
+            trash = stale if kind == "trash" else stale.with_name(
+                f".{folder.name}.bh-trash-{secrets.token_hex(4)}")
+            if stale != trash:
+                os.rename(stale, trash)
+            shutil.rmtree(trash, ignore_errors=True)
+
+
+@contextmanager
+def replace_folder(folder: str | Path) -> Iterator[Path]:
+    """Yield an empty temporary folder; on success it replaces ``folder`` atomically.
+
+    On an exception nothing changes (the temporary folder is removed).
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        from bluehelmet.errors import UnreadableFileError
+
+        raise UnreadableFileError(f"{folder} is a file; give a folder to write the scenario to")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    recover_folder(folder)
+    _clear_leftovers(folder)
+    token = secrets.token_hex(4)
+    tmp = folder.with_name(f".{folder.name}.bh-tmp-{token}")
+    tmp.mkdir()
+    try:
+        yield tmp
+        if folder.is_dir():  # keep what else the folder holds (notes, plans, other files)
+            for item in folder.iterdir():
+                if not (tmp / item.name).exists():
+                    copy = shutil.copytree if item.is_dir() else shutil.copy2
+                    copy(item, tmp / item.name)
+        for item in tmp.iterdir():
+            if item.is_file():
+                _fsync(item)
+        new = tmp.with_name(f".{folder.name}.bh-new-{token}")
+        os.rename(tmp, new)
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.bh-old-{token}")
+            os.rename(folder, old)
+        os.rename(new, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
