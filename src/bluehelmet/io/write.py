@@ -37,6 +37,7 @@ import os
 import re
 import secrets
 import shutil
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -217,3 +218,35 @@ def replace_folder(folder: str | Path) -> Iterator[Path]:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
 
+
+
+def safe_component(name: str, fallback: str = "unnamed") -> str:
+    """``name`` made safe as one file or folder name inside an output folder.
+
+    Letters, digits, spaces, ``_`` and ``-`` are kept; every other character (path separators,
+    dots, colons, control characters) becomes ``_``; leading and trailing spaces and ``_`` are
+    removed and the result is cut to 80 characters. So ``../../etc`` becomes ``etc``, ``/tmp/x``
+    becomes ``tmp_x`` and no result can leave the folder it is joined to, be hidden, or end in
+    ``.csv``/``.json`` like the files written beside it. An empty result is ``fallback``.
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    text = re.sub(r"[^\w \-]|[\x00-\x1f]", "_", text, flags=re.UNICODE)
+    text = re.sub(r"_{2,}", "_", text).strip(" _")[:80].strip(" _")
+    return text or (fallback if fallback == safe_component(fallback, "x") else "unnamed")
+
+
+def confined(root: str | Path, name: str) -> Path:
+    """``root / name`` after checking that it stays inside ``root``.
+
+    Raises
+    ------
+    UnreadableFileError
+        If ``name`` would leave ``root`` (use :func:`safe_component` first).
+    """
+    from bluehelmet.errors import UnreadableFileError
+
+    base = Path(root).resolve()
+    path = (base / name).resolve()
+    if path.parent != base:
+        raise UnreadableFileError(f"{name!r} is not a plain name inside {root}")
+    return Path(root) / name
