@@ -49,6 +49,7 @@ def protect(
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
     with cli_errors():
+        from bluehelmet.io.write import write_csv
         from bluehelmet.protect.inputs import read_risk
         from bluehelmet.protect.planning import analyse_mission, coverage_table, write_outputs
         from bluehelmet.scenario.io import load_scenario
@@ -69,7 +70,7 @@ def protect(
         files = write_outputs(analysis, out)
         if layer is None:
             coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(
-                columns={"cell_id": "gid"}).to_csv(out / "risk.csv", index=False)
+                columns={"cell_id": "gid"}).pipe(write_csv, out / "risk.csv")
         console.print(f"[bold]{mission}[/]: response within {response_minutes:g} min; risk: "
                       f"{analysis.risk_note}")
         console.print(f"today: {100 * analysis.today.share:.1f}% of the risk covered; with the "
