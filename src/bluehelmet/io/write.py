@@ -59,6 +59,9 @@ def neutralise(series: pd.Series) -> pd.Series:
             or isinstance(series.dtype, pd.CategoricalDtype)):
         return series
     text = series.astype("string")
+    first = text.str.slice(0, 1)
+    if not first.isin([*FORMULA_START, "'"]).any():  # the common case: one cheap pass
+        return series
     risky = text.str.contains(_RISKY, na=False) & ~text.str.fullmatch(_NUMBER, na=False)
     if not risky.any():
         return series
@@ -68,6 +71,8 @@ def neutralise(series: pd.Series) -> pd.Series:
 def unneutralise(series: pd.Series) -> pd.Series:
     """Undo :func:`neutralise` on text read back (one leading quote removed where it added one)."""
     text = series.astype("string")
+    if not text.str.startswith("'").fillna(False).any():
+        return series
     quoted = text.str.contains(_QUOTED, na=False)
     if not quoted.any():
         return series
