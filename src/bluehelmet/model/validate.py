@@ -266,7 +266,7 @@ def coerce_table(
 
 
 def _check_values(
-    file: str, col: Column, parsed: pd.Series, text: np.ndarray, bad: np.ndarray,
+    file: str, col: Column, parsed: pd.Series, text: np.ndarray | _Shown, bad: np.ndarray,
     lines: np.ndarray
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -311,6 +311,49 @@ def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Proble
     return [Problem(file, int(lines[i]), "id", str(values[i]),
                     f"duplicate id (first used on line {first_line[i]})",
                     "give every record its own id") for i in np.flatnonzero(dup)]
+
+
+def check_typed(name: str, table: pd.DataFrame, file: str, *,
+                first_line: int = FIRST_DATA_LINE) -> list[Problem]:
+    """Validate a table that is already typed (e.g. an importer's output), without text.
+
+    Checks what :func:`coerce_table` checks after parsing - declared columns and dtypes,
+    required values, allowed values, bounds, unique ids - directly on the typed columns, so
+    checking 1,000,000 imported rows costs a few vectorised passes.
+    """
+    ent = entity(name)
+    problems: list[Problem] = []
+    table = table.reset_index(drop=True)
+    lines = np.arange(len(table)) + first_line
+    for col in ent.columns:
+        if col.name not in table.columns:
+            problems.append(Problem(file, 1, col.name, None, "required column is missing",
+                                    f"add a column '{col.name}': {col.description}"))
+            continue
+        values = table[col.name]
+        if str(values.dtype) != col.dtype and not (
+                col.dtype == "string" and pd.api.types.is_string_dtype(values.dtype)):
+            problems.append(Problem(file, 1, col.name, str(values.dtype),
+                                    f"held as {values.dtype}, not {col.dtype}",
+                                    f"convert the column to {_expected(col)}"))
+            continue
+        shown = _Shown(values)
+        problems.extend(_check_values(file, col, values, shown,
+                                      np.zeros(len(values), dtype=bool), lines))
+    if "id" in table.columns:
+        problems.extend(_check_ids(file, table, lines))
+    return problems
+
+
+class _Shown:
+    """Values as text, converted only where a problem needs one (``shown[i]``)."""
+
+    def __init__(self, values: pd.Series) -> None:
+        self.values = values
+
+    def __getitem__(self, i: int | np.integer) -> str:
+        value = self.values.iloc[int(i)]
+        return "" if pd.isna(value) else str(value)
 
 
 def check_references(

@@ -216,6 +216,8 @@ def read_toml(path: Path, docs: str) -> dict[str, Any]:
     """
     from bluehelmet.io.sniff import sniff_text
 
+    if path.is_file() and path.stat().st_size == 0:
+        return {}  # an empty TOML document is valid: every key takes its default
     kind = sniff_text(path)
     try:
         return tomllib.loads(path.read_text(kind.encoding))
@@ -232,8 +234,11 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
     out = pd.DataFrame(index=table.index)
     for col in ent.columns:
         series = table[col.name] if col.name in table else pd.Series(pd.NA, index=table.index)
-        if col.type == "date":
-            text = pd.to_datetime(series).dt.strftime("%Y-%m-%d")
+        if col.type == "date":  # formatted once per distinct date
+            codes, uniques = pd.factorize(pd.to_datetime(series))
+            formatted = pd.array(pd.Index(uniques).strftime("%Y-%m-%d").to_numpy(dtype=object),
+                                 dtype="string")
+            text = pd.Series(formatted.take(codes, allow_fill=True), index=table.index)
         elif col.type == "boolean":
             text = series.astype("boolean").map({True: "true", False: "false"})
         elif col.type == "float":
