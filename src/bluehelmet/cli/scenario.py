@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
@@ -30,7 +31,7 @@ def _pct(value: float) -> str:
 def list_scenarios() -> None:
     """List the scenarios bundled with the package."""
     for name in bundled_scenarios():
-        console.print(name)
+        console.print(name, markup=False)
 
 
 @app.command("show")
@@ -44,8 +45,8 @@ def show(
         scenario = load_scenario(name_or_dir)
         reader = reader_context(org, clearance)
         title = scenario.meta.get("title", scenario.name)
-        console.print(f"[bold]{title}[/]  (scenario {scenario.name}; reading as "
-                      f"{reader.organisation}, {reader.clearance.label})")
+        console.print(f"[bold]{escape(str(title))}[/]  (scenario {escape(scenario.name)}; "
+                      f"reading as {escape(reader.organisation)}, {reader.clearance.label})")
         strength = mission_strength(scenario, reader)
         dates = strength["date"].dropna()
         when = pd.Timestamp(dates.max()).date().isoformat() if len(dates) else "no date"
@@ -56,8 +57,9 @@ def show(
         for mid, row in strength.iterrows():
             auth = "-" if not row["authorised"] else f"{row['authorised']:,.0f}"
             host = "" if pd.isna(row["host_iso3"]) else str(row["host_iso3"])
-            table.add_row(str(mid), host, auth, f"{row['total']:,}", f"{row['women']:,}",
-                          _pct(row["women_share"]), str(row["contributors"]))
+            table.add_row(escape(str(mid)), escape(host), auth, f"{row['total']:,}",
+                          f"{row['women']:,}", _pct(row["women_share"]),
+                          str(row["contributors"]))
         table.add_section()
         table.add_row("total", "", f"{strength['authorised'].sum():,.0f}",
                       f"{strength['total'].sum():,}", f"{strength['women'].sum():,}",
@@ -70,7 +72,7 @@ def show(
             for col in ("category", "women", "men", "women %"):
                 ctable.add_column(col, justify="left" if col == "category" else "right")
             for cat, row in cats.iterrows():
-                ctable.add_row(str(cat), f"{int(row['women']):,}", f"{int(row['men']):,}",
+                ctable.add_row(escape(str(cat)), f"{int(row['women']):,}", f"{int(row['men']):,}",
                                _pct(row["women_share"]))
             console.print(ctable)
         pledges = pledges_by_level(scenario, reader)
@@ -80,14 +82,14 @@ def show(
         for col in ("unit type", "name", "L1", "L2", "L3", "RDL", "total"):
             ptable.add_column(col, justify="left" if col in ("unit type", "name") else "right")
         for uid, row in pledges.iterrows():
-            ptable.add_row(str(uid), str(row["name"]), *(str(row[c]) for c in
+            ptable.add_row(escape(str(uid)), escape(str(row["name"])), *(str(row[c]) for c in
                                                           ("L1", "L2", "L3", "RDL", "total")))
         console.print(ptable)
         basis = basis_summary(scenario, reader)
         illustrative = basis.loc[basis["basis"].isin(["illustrative", "assumed"])]
         if not illustrative.empty:
             per_table = illustrative.groupby("table", sort=False)["rows"].sum()
-            parts = ", ".join(f"{name} {rows}" for name, rows in per_table.items())
+            parts = escape(", ".join(f"{name} {rows}" for name, rows in per_table.items()))
             console.print(f"[yellow]Illustrative data:[/] some rows are built from public facts "
                           f"or assumed, not real UN records ({parts} rows). Each row's 'basis' "
                           "and 'source' say which and why.")
@@ -102,4 +104,4 @@ def export(
     with cli_errors():
         scenario = load_scenario(name_or_dir)
         save_scenario(scenario, to)
-        console.print(f"wrote scenario {scenario.name} to {to}")
+        console.print(f"wrote scenario {scenario.name} to {to}", markup=False)
