@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bluehelmet.io.merge import import_into_scenario  # noqa: E402
+from bluehelmet.io.un_monthly import read_un_monthly  # noqa: E402
 from bluehelmet.scenario.io import load_scenario  # noqa: E402
 from tests.io.helpers import UN_HEADER  # noqa: E402
 from tests.io.test_kill import COUNTRIES, MISSIONS, TYPES  # noqa: E402
@@ -86,13 +88,16 @@ def main() -> None:
             before = state(folder)
             shutil.rmtree(expected)
             shutil.copytree(folder, expected)
-            run(file, expected, None)
+            # the complete import's result, computed in this process (the same library code)
+            import_into_scenario(read_un_monthly(file).table, "deployments", expected,
+                                 file=str(file))
             after = state(expected)
             run(file, folder, rng.uniform(0, 1.2 * length))
             now = state(folder)
             if now not in (before, after):
                 raise SystemExit(f"kill {k}: the folder is in neither the old nor the new state")
             outcomes["old" if now == before else "new"] += 1
+            print(f"kill {k + 1}: {'old' if now == before else 'new'} state", flush=True)
     print(f"{args.kills} kills of 'bluehelmet data import --into' (a full run took "
           f"{length:.1f} s here): the folder loaded every time; old state {outcomes['old']}, "
           f"new state {outcomes['new']}, anything else 0")
