@@ -110,7 +110,7 @@ def _print_force_in_place(scenario: Scenario, reader: AccessContext) -> None:
                 "leaving in horizon"):
         table.add_column(col, justify="left" if col == "mission" else "right")
     for mid, row in fip.iterrows():
-        table.add_row(str(mid), *(f"{int(row[c]):,}" for c in
+        table.add_row(escape(str(mid)), *(f"{int(row[c]):,}" for c in
                                   ("units", "personnel", "personnel_catalogue", "arriving",
                                    "leaving")))
     table.add_section()

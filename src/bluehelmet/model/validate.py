@@ -31,12 +31,13 @@ DATE_RANGE = "1677-09-22 to 2262-04-11"
 def open_end_column(col: Column) -> bool:
     """Whether a date far in the future (``9999-12-31``) means "no end date" in ``col``.
 
-    True for optional end dates (``end_date``, ``available_until``): spreadsheets and databases
-    write an open end as ``9999-12-31``, which is read as missing (NaT), the model's own way to
-    say "open-ended", and recorded as an ``open_end`` repair.
+    True for optional end dates (``missions.end_date``, ``pledges.available_until``,
+    ``units_in_place.until``, ``ceilings.valid_to``): spreadsheets and databases write an open
+    end as ``9999-12-31``, which is read as missing (NaT), the model's own way to say
+    "open-ended", and recorded as an ``open_end`` repair.
     """
-    return col.type == "date" and not col.required and (
-        col.name.endswith("end_date") or col.name.endswith("until"))
+    return col.type == "date" and not col.required and col.name.endswith(
+        ("end_date", "until", "valid_to"))
 
 
 def _clean(values: pd.Series) -> pd.Series:
