@@ -21,7 +21,7 @@ from bluehelmet.io.write import (
 TEXT = st.text(alphabet=st.sampled_from(list("=+-@'\t\r\n,\"a1. [/]é")), max_size=8)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=6))
 def test_neutralise_is_safe_and_reversible(values: list[str | None]) -> None:
     series = pd.Series(values, dtype="string")
@@ -36,7 +36,7 @@ def test_neutralise_is_safe_and_reversible(values: list[str | None]) -> None:
                                    check_names=False)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=6))
 def test_text_fast_path_matches_the_csv_module(tmp_path_factory, values) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("w")
@@ -70,7 +70,7 @@ def test_atomic_file_leaves_no_partial_file(tmp_path: Path) -> None:
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=40))
 def test_safe_component_is_one_plain_name(name: str) -> None:
     slug = safe_component(name, "fallback")
