@@ -30,11 +30,10 @@ def main() -> None:
     plan_only, total, stages = [], [], []
     for _ in range(args.runs):
         t0 = time.perf_counter()
-        scenario = load_scenario("2018")
-        run_plan(scenario, reader)
+        run_plan(load_scenario("2018").view(reader))
         plan_only.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        files = make_brief(load_scenario("2018"), reader, args.out)
+        files = make_brief(load_scenario("2018").view(reader), args.out)
         total.append(time.perf_counter() - t0)
         stages.append(files.seconds)
     med = statistics.median(total)

@@ -69,7 +69,7 @@ def _plan_minusma(scenario: object, label: str) -> pd.DataFrame | None:
         print(f"force planner not available ({exc}); hand-off: see the saved scenario folder")
         return None
     t0 = time.perf_counter()
-    result = plan(scenario, READER, time_limit=120, explain=False,  # type: ignore[arg-type]
+    result = plan(scenario.view(READER), time_limit=120, explain=False,  # type: ignore[attr-defined]
                   smart_pledging=False, sensitivities=False)
     s = result.summary
     print(f"planner ({label}): {time.perf_counter() - t0:.1f} s, status {s.get('status')}, "
@@ -94,7 +94,7 @@ def main() -> None:
     print(f"risk: {note}; {len(risk)} cells")
 
     t0 = time.perf_counter()
-    analysis = analyse_mission(scenario, "MINUSMA", READER, risk=risk, risk_note=note,
+    analysis = analyse_mission(scenario.view(READER), "MINUSMA", risk=risk, risk_note=note,
                                response_minutes=120, max_units=3, curve_units=3)
     print(f"analysis at 120 min: {time.perf_counter() - t0:.1f} s")
     write_outputs(analysis, args.work / "out_120")
@@ -127,7 +127,7 @@ def main() -> None:
         print(f"\n## Relocating today's assets (max {sites} TOBs): {moved.share:.3f} "
               f"({moved.status}); helicopters at {', '.join(heli)}")
 
-    a60 = analyse_mission(scenario, "MINUSMA", READER, risk=risk, risk_note=note,
+    a60 = analyse_mission(scenario.view(READER), "MINUSMA", risk=risk, risk_note=note,
                           response_minutes=60, max_units=3, curve_units=1)
     print(f"\n## At 60 min: today {a60.today.share:.3f}, proposed {a60.proposed.share:.3f}")
     print(_md(a60.marginal))

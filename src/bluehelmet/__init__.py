@@ -7,17 +7,20 @@ and access control), :mod:`bluehelmet.scenario` (scenarios and their file format
 their statistics (plots, briefings). The CLI in :mod:`bluehelmet.cli` is a thin shell over it.
 """
 
-from bluehelmet.model.access import AccessContext, Classification
-from bluehelmet.scenario.core import Parameter, Scenario
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
+from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
+from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
+from bluehelmet.scenario.io import bundled_scenarios, load_scenario, load_view, save_scenario
 
 __all__ = [
     "AccessContext",
     "Classification",
+    "NeedToKnow",
     "Parameter",
     "Scenario",
+    "ScenarioView",
     "bundled_scenarios",
     "load_scenario",
+    "load_view",
     "save_scenario",
 ]
 __version__ = "0.1.0"

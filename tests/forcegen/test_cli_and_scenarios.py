@@ -43,7 +43,7 @@ id = "P1"
 def test_override_adds_and_removes(tmp_path: Path) -> None:
     f = tmp_path / "o.toml"
     f.write_text(OVERRIDE)
-    s = tiny([pledge("A", rotation=12), pledge("B", rotation=6)])
+    s = tiny([pledge("A", rotation=12), pledge("B", rotation=6)]).view(AccessContext.public())
     out = apply_overrides(s, [load_override(f)])
     assert set(out.pledges["id"]) == {"P0", "NEW-1"}
     assert out.param("lift_moves_per_month") == 20
@@ -58,16 +58,17 @@ def test_compare_and_statistics(tmp_path: Path) -> None:
     f.write_text(OVERRIDE)
     s = tiny([pledge("A", rotation=6), pledge("B", rotation=6)])
     reader = AccessContext.public()
-    base = plan(s, reader, smart_pledging=True, sensitivities=True)
-    alt = plan(s, reader, overrides=(load_override(f),), smart_pledging=False,
+    view = s.view(reader)
+    base = plan(view, smart_pledging=True, sensitivities=True)
+    alt = plan(view, overrides=(load_override(f),), smart_pledging=False,
                sensitivities=False)
     table = compare_plans({"base": base, "alt": alt})
     assert list(table.columns) == ["base", "alt"]
     head = stats.plan_headline(base)
     assert head["covered_requirement_months"] + head["unmet_requirement_months"] == 12
-    cov = stats.coverage_before_after(base, s)
+    cov = stats.coverage_before_after(base, view)
     assert (cov["before"] == 0).all() and cov["after"].sum() == 11
-    closing = stats.gap_closing_costs(base, s)
+    closing = stats.gap_closing_costs(base, view)
     assert closing["cost_to_close_usd"].iloc[0] == pytest.approx(1 * 100 * 1000.0)
     assert stats.unused_pledge_reasons(base)["pledges"].sum() == 2
     assert len(stats.smart_pledging_list(base)) == 1
@@ -78,7 +79,7 @@ def test_confidential_pledges_are_filtered() -> None:
     s = tiny([pledge("A", rotation=12)])
     s.tables["pledges"]["classification"] = "confidential"
     s.tables["pledges"]["owner"] = "UN-DPO"
-    r = plan(s, AccessContext.public(), smart_pledging=False, sensitivities=False)
+    r = plan(s.view(AccessContext.public()), smart_pledging=False, sensitivities=False)
     assert r.summary["pledges"] == 0 and r.summary["units_deployed"] == 0
 
 

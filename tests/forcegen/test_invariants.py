@@ -21,7 +21,7 @@ instances = st.builds(
 def test_plan_invariants(s, gender_mode: str, handover: int) -> None:  # noqa: ANN001
     s.set_param("gender_mode", gender_mode)
     s.set_param("handover_months", handover)
-    r = plan(s, AccessContext.public(), time_limit=10, smart_pledging=False,
+    r = plan(s.view(AccessContext.public()), time_limit=10, smart_pledging=False,
              sensitivities=False)
     a = r.assignments
     months = pd.date_range(pd.Timestamp(s.param("planning_start")),

@@ -12,7 +12,7 @@ READER = AccessContext.public()
 
 
 def run(s):  # noqa: ANN001, ANN201
-    return plan(s, READER, time_limit=None, mip_rel_gap=0.0, smart_pledging=False,
+    return plan(s.view(READER), time_limit=None, mip_rel_gap=0.0, smart_pledging=False,
                 sensitivities=False)
 
 

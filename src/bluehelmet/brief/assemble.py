@@ -17,13 +17,12 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.brief.plan import PlanTables
-from bluehelmet.model.access import AccessContext
 from bluehelmet.plot import coverage as coverage_plots
 from bluehelmet.plot import gender as gender_plots
 from bluehelmet.plot import maps
 from bluehelmet.plot import money as money_plots
 from bluehelmet.plot.style import to_svg
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics import coverage, gender, geography, money, pledging, provenance
 from bluehelmet.statistics.scenario import mission_strength
 
@@ -110,28 +109,26 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _planning_month(scenario: Scenario) -> pd.Timestamp:
-    start = scenario.param("planning_start")
+def _planning_month(view: ScenarioView) -> pd.Timestamp:
+    start = view.param("planning_start")
     return pd.Timestamp(start.year, start.month, 1)
 
 
-def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
+def collect(view: ScenarioView, plan: PlanTables,
             options: BriefOptions | None = None) -> Brief:
     """Compute every statistic and chart of the brief.
 
     Parameters
     ----------
-    scenario
-        The scenario as planned; only what ``reader`` may see is used.
-    reader
-        Who the brief is for; it carries their organisation and clearance.
+    view
+        The scenario as planned, as the brief's reader may see it (``scenario.view(reader)``).
     plan
         The force plan's tables (solved for the same reader).
     options
         Optional layers (hotspots, protection coverage) and presentation choices.
     """
     opts = options or BriefOptions()
-    view = scenario.view(reader)
+    reader = view.reader
     top = opts.top_rows
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, str] = {}
@@ -153,13 +150,13 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         critical, "group", critical_share))
 
     # The ask, and what the plan cannot do.
-    ask = pledging.smart_pledging_list(plan.smart_pledging, view, reader)
+    ask = pledging.smart_pledging_list(plan.smart_pledging, view)
     unused = pledging.unused_pledges_by_reason(plan.explanations)
     costs_of_gaps = money.gap_costs(gaps, view, _planning_month(view))
     tables.update(smart_pledging=ask, unused_pledges_by_reason=unused, gap_costs=costs_of_gaps)
 
     # Money.
-    budget = money.cost_vs_budget(plan.costs, view, reader)
+    budget = money.cost_vs_budget(plan.costs, view)
     totals = money.mission_cost_totals(budget)
     unit_costs = money.unit_monthly_cost(view, _planning_month(view))
     tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
@@ -168,7 +165,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costs_of_gaps, top=top))
 
     # Women in peacekeeping.
-    lights = gender.traffic_lights(view, reader)
+    lights = gender.traffic_lights(view)
     light_counts = gender.traffic_light_counts(lights)
     trend = gender.women_share_trend(opts.contributions)
     tables.update(traffic_lights=lights, traffic_light_counts=light_counts,
@@ -178,9 +175,9 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
     figures["trend"] = to_svg(gender_plots.trend_chart(trend))
 
     # Maps.
-    points = geography.mission_points(view, reader)
-    flows = geography.deployment_flows(view, reader)
-    planned = geography.planned_flows(plan.assignments, view, reader)
+    points = geography.mission_points(view)
+    flows = geography.deployment_flows(view)
+    planned = geography.planned_flows(plan.assignments, view)
     outlines = country_outlines()
     tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned)
     figures["map_deployments"] = to_svg(maps.deployment_map(points, flows, planned, outlines))
@@ -195,10 +192,10 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
             tables["protection_coverage"] = opts.protection
 
     # Methods and data.
-    basis = provenance.basis_by_table(view, reader)
+    basis = provenance.basis_by_table(view)
     tables.update(basis_by_table=basis, assumed_parameters=provenance.assumed_parameters(view))
     illustrative_rows = int(basis["not_real"].sum()) if len(basis) else 0
-    strength = mission_strength(view, reader)
+    strength = mission_strength(view)
     context: dict[str, Any] = {
         "meta": {
             "title": str(view.meta.get("title", view.name)),
@@ -207,7 +204,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
             "generated": (opts.generated or dt.date.today()).isoformat(),
             "reader": reader.organisation,
             "clearance": reader.clearance.label,
-            "classification": provenance.highest_classification(view, reader).label.replace(
+            "classification": provenance.highest_classification(view).label.replace(
                 "_", " ").upper(),
             "planning_start": _planning_month(view),
             "horizon_months": int(view.param("horizon_months")),
@@ -251,7 +248,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         "unit_costs": _records(unit_costs),
         "strength": _records(strength),
         "sources": _records(brief_sources()),
-        "scenario_sources": _records(provenance.sources_by_table(view, reader, limit=1)),
+        "scenario_sources": _records(provenance.sources_by_table(view, limit=1)),
         "assumptions": _records(tables["assumed_parameters"]),
         "basis_rows": _records(basis),
         "category_labels": gender.CATEGORY_LABELS,

@@ -12,9 +12,9 @@ from bluehelmet.brief.pdf import write_pdf
 from bluehelmet.brief.plan import PlanTables, run_plan
 from bluehelmet.brief.render import external_references, render_html
 from bluehelmet.io.write import write_csv
-from bluehelmet.model.access import AccessContext
+from bluehelmet.model.marking import MARKING_SUFFIX, stamp
 from bluehelmet.plot.style import svg_data_uri
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 
 @dataclass
@@ -56,7 +56,7 @@ def write_tables(brief: Brief, folder: Path) -> Path:
     return folder
 
 
-def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *,
+def make_brief(view: ScenarioView, out_dir: str | Path, *,
                plan: PlanTables | None = None, time_limit: float | None = None,
                overrides: list[Path] | None = None, options: BriefOptions | None = None,
                pdf: bool = True, max_asks: int = 8) -> BriefFiles:
@@ -64,10 +64,9 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
 
     Parameters
     ----------
-    scenario
-        The scenario to brief on.
-    reader
-        Who the brief is for: only what they may see is planned on and shown.
+    view
+        The scenario to brief on, as the brief's reader may see it (``scenario.view(reader)``):
+        only that is planned on and shown.
     out_dir
         Folder to write into (created if needed).
     plan
@@ -85,10 +84,10 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     if plan is None:
-        scenario, plan = run_plan(scenario, reader, time_limit, overrides, max_asks)
+        view, plan = run_plan(view, time_limit, overrides, max_asks)
     seconds["plan"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    brief = collect(scenario, reader, plan, options)
+    brief = collect(view, plan, options)
     seconds["statistics_and_charts"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     html = render_brief(brief)
@@ -103,5 +102,9 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
         pdf_path = out / "brief.pdf"
         pages = write_pdf(html, pdf_path)
         seconds["pdf"] = time.perf_counter() - t3
+    data = [p for p in sorted(tables.iterdir()) if not p.name.endswith(MARKING_SUFFIX)]
+    written = [html_path, *data, *([pdf_path] if pdf_path else [])]
+    stamp(out, view.marking, [p.relative_to(out) for p in written], reader=view.reader,
+          source=f"brief on scenario {view.name}")
     seconds["total"] = time.perf_counter() - t0
     return BriefFiles(html_path, pdf_path, pages, tables, seconds, brief)

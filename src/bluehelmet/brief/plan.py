@@ -14,8 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 #: Columns of each table of :class:`PlanTables`.
 COLUMNS: dict[str, list[str]] = {
@@ -136,10 +135,13 @@ def _explanations(table: pd.DataFrame) -> pd.DataFrame:
 BRIEF_TIME_LIMIT = 9.0
 
 
-def run_plan(scenario: Scenario, reader: AccessContext, time_limit: float | None = None,
+def run_plan(view: ScenarioView, time_limit: float | None = None,
              overrides: list[Path] | None = None,
-             max_asks: int = 8) -> tuple[Scenario, PlanTables]:
-    """Apply ``overrides`` to ``scenario``, solve the force plan and adapt its tables.
+             max_asks: int = 8) -> tuple[ScenarioView, PlanTables]:
+    """Apply ``overrides`` to the reader's ``view``, solve the force plan and adapt its tables.
+
+    Overrides are applied to the view exactly as ``bluehelmet plan --override`` applies them
+    (:func:`~bluehelmet.forcegen.scenarios.apply_overrides`).
 
     The planner's explanations and smart-pledging list are computed (the latter for the
     ``max_asks`` largest gaps, one re-solve each); its sensitivities (more budget, faster
@@ -148,12 +150,12 @@ def run_plan(scenario: Scenario, reader: AccessContext, time_limit: float | None
     Returns
     -------
     tuple
-        The scenario as planned (with the overrides applied) and the plan's tables.
+        The view as planned (with the overrides applied) and the plan's tables.
     """
     from bluehelmet.forcegen import apply_overrides, load_override, plan
 
     loaded = [load_override(path) for path in overrides or []]
-    planned = apply_overrides(scenario, loaded) if loaded else scenario
-    result = plan(planned, reader, sensitivities=False, max_asks=max_asks,
+    planned = apply_overrides(view, loaded) if loaded else view
+    result = plan(planned, sensitivities=False, max_asks=max_asks,
                   time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit)
     return planned, plan_tables(result)

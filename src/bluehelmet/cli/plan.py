@@ -91,17 +91,27 @@ def plan_command(
     clearance: str | None = ClearanceOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
-    from bluehelmet.forcegen import compare_plans, load_override, plan, write_plan
+    from bluehelmet.forcegen import (
+        apply_overrides,
+        compare_plans,
+        load_override,
+        plan,
+        write_plan,
+    )
     from bluehelmet.io.write import confined, write_csv
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.model.access import Classification
+    from bluehelmet.model.marking import stamp
+    from bluehelmet.scenario.io import load_view
 
     with cli_errors():
         reader = reader_context(org, clearance)
-        base = load_scenario(scenario)
+        base = load_view(scenario, reader)
         loaded = [load_override(path) for path in override]
         _check_names(loaded)
         runs = [("base", ())] + [(ov.name, (ov,)) for ov in loaded]
         folders = {"base": out, **{ov.name: confined(out, ov.slug) for ov in loaded}}
+        for _, ovs in runs[1:]:
+            apply_overrides(base, list(ovs))  # fail before solving anything
         results = {}
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
@@ -116,7 +126,7 @@ def plan_command(
                     else:
                         bar.update(task, description=f"{name}: {label} {res.objective:,.1f} "
                                    f"({res.status}); explaining")
-                results[name] = plan(base, reader, horizon=horizon, time_limit=time_limit,
+                results[name] = plan(base, horizon=horizon, time_limit=time_limit,
                                      overrides=ovs, progress=show)
                 bar.remove_task(task)
         for name, result in results.items():
@@ -126,6 +136,10 @@ def plan_command(
         if len(results) > 1:
             table = compare_plans(results)
             write_csv(table, out / "comparison.csv", index=True)
+            marking = max(Classification.parse(str(r.summary.get("marking",
+                                                                 "strictly_confidential")))
+                          for r in results.values())
+            stamp(out, marking, ["comparison.csv"], reader=reader)
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:

@@ -50,18 +50,19 @@ def protect(
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
     with cli_errors():
         from bluehelmet.io.write import write_csv
+        from bluehelmet.model.marking import stamp
         from bluehelmet.protect.inputs import read_risk
         from bluehelmet.protect.planning import analyse_mission, coverage_table, write_outputs
-        from bluehelmet.scenario.io import load_scenario
+        from bluehelmet.scenario.io import load_view
 
         reader = reader_context(org, clearance)
-        scen = load_scenario(scenario)
+        scen = load_view(scenario, reader)
         layer = read_risk(risk) if risk is not None else None
         if layer is None:
             console.print("computing the early-warning risk layer from the bundled UCDP events "
                           "(a minute or two; pass --risk OUT/risk.csv to reuse it)")
         analysis = analyse_mission(
-            scen, mission, reader, risk=layer,
+            scen, mission, risk=layer,
             risk_note=f"risk layer {risk.name}" if risk is not None else "",
             bases_file=bases, assets_file=asset_types, base_assets_file=base_assets,
             response_minutes=response_minutes, max_new_sites=max_new_sites,
@@ -71,6 +72,7 @@ def protect(
         if layer is None:
             coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(
                 columns={"cell_id": "gid"}).pipe(write_csv, out / "risk.csv")
+            stamp(out, analysis.marking, ["risk.csv"], reader=reader)
         console.print(f"[bold]{mission}[/]: response within {response_minutes:g} min; risk: "
                       f"{analysis.risk_note}")
         console.print(f"today: {100 * analysis.today.share:.1f}% of the risk covered; with the "

@@ -24,8 +24,7 @@ from bluehelmet.forcegen.results import (
     tour_values,
 )
 from bluehelmet.forcegen.solve import SolveResult, StageResult, solve
-from bluehelmet.model.access import AccessContext
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import Scenario, ScenarioView
 
 #: Default solver time limit in seconds over all stages (``None`` waits for proven optimality).
 DEFAULT_TIME_LIMIT = 15.0
@@ -94,7 +93,7 @@ def solve_scenario(scenario: Scenario, *, horizon: int | None = None,
     return Solved(data, pairs, model, sol, greedy, build)
 
 
-def plan(scenario: Scenario, reader: AccessContext, *, horizon: int | None = None,
+def plan(view: ScenarioView, *, horizon: int | None = None,
          time_limit: float | None = DEFAULT_TIME_LIMIT, mip_rel_gap: float = 1e-4,
          overrides: tuple[object, ...] = (), explain: bool = True, smart_pledging: bool = True,
          sensitivities: bool = True, max_asks: int = 8, progress: Progress | None = None,
@@ -103,10 +102,9 @@ def plan(scenario: Scenario, reader: AccessContext, *, horizon: int | None = Non
 
     Parameters
     ----------
-    scenario
-        The base scenario.
-    reader
-        Whose view: confidential pledges and requirements are filtered by need to know first.
+    view
+        The scenario as the reader may see it (``scenario.view(reader)``): only what the reader
+        may see is planned on, and no hidden id reaches the result.
     horizon
         Months to plan (default: the scenario's ``horizon_months``).
     time_limit
@@ -115,7 +113,8 @@ def plan(scenario: Scenario, reader: AccessContext, *, horizon: int | None = Non
     mip_rel_gap
         Relative optimality gap at which each stage stops.
     overrides
-        :class:`~bluehelmet.forcegen.scenarios.Override` objects applied in order before planning.
+        :class:`~bluehelmet.forcegen.scenarios.Override` objects applied in order to the view
+        before planning (see :func:`~bluehelmet.forcegen.scenarios.apply_overrides`).
     explain, smart_pledging, sensitivities
         Whether to compute the explanation tables (the last two re-solve the model).
     max_asks
@@ -126,7 +125,6 @@ def plan(scenario: Scenario, reader: AccessContext, *, horizon: int | None = Non
     from bluehelmet.forcegen.scenarios import Override, apply_overrides
     from bluehelmet.forcegen.whatif import sensitivity_table, smart_pledging_table
 
-    view = scenario.view(reader)
     ovs = [o for o in overrides if isinstance(o, Override)]
     if ovs:
         view = apply_overrides(view, ovs)
@@ -148,7 +146,7 @@ def plan(scenario: Scenario, reader: AccessContext, *, horizon: int | None = Non
     return result
 
 
-def summary_dict(scenario: Scenario, solved: Solved, result: PlanResult,
+def summary_dict(scenario: ScenarioView, solved: Solved, result: PlanResult,
                  greedy_x: np.ndarray) -> dict[str, object]:
     """The headline numbers of a run (``summary.json``)."""
     m, sol = solved.model, solved.solution
@@ -160,6 +158,9 @@ def summary_dict(scenario: Scenario, solved: Solved, result: PlanResult,
     missing_budget = result.costs[result.costs["headroom_usd"].isna()]
     return {
         "scenario": scenario.name,
+        "marking": scenario.marking.label,
+        "reader": {"organisation": scenario.reader.organisation,
+                   "clearance": scenario.reader.clearance.label},
         "objective": unmet,
         "objective_name": "weighted unmet requirement-months (stage 1 of 3)",
         "stages": [{**vars(s), "bound": _finite(s.bound), "mip_gap": _finite(s.mip_gap)}

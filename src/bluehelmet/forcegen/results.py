@@ -18,6 +18,8 @@ from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.forcegen.formulation import _credited, _present, gender_target_table
 from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.io.write import write_csv
+from bluehelmet.model.access import Classification
+from bluehelmet.model.marking import stamp
 
 ILLUSTRATIVE_NOTICE = ("This plan uses illustrative (made-up or assumed) records; its numbers show "
                        "the method, not the real situation.")
@@ -197,11 +199,20 @@ def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 
 
 def write_plan(result: PlanResult, out_dir: str | Path) -> Path:
-    """Write every table as CSV and ``summary.json`` into ``out_dir``; return the folder."""
+    """Write every table as CSV and ``summary.json`` into ``out_dir``; return the folder.
+
+    Every file gets a marking sidecar (:mod:`bluehelmet.model.marking`) with the summary's
+    ``marking`` (the view's highest classification); a result without one is marked at the
+    highest level.
+    """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in result.tables().items():
         write_csv(table, folder / f"{name}.csv")
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, default=str) + "\n",
                                          encoding="utf-8")
+    marking = Classification.parse(str(result.summary.get(
+        "marking", Classification.STRICTLY_CONFIDENTIAL.label)))
+    stamp(folder, marking, [*(f"{n}.csv" for n in result.tables()), "summary.json"],
+          source=f"plan of scenario {result.summary.get('scenario', '?')}")
     return folder

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from bluehelmet.forcegen.results import PlanResult
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.money import unit_monthly_cost
 
 
@@ -35,7 +35,7 @@ def plan_headline(result: PlanResult) -> dict[str, Any]:
     }
 
 
-def coverage_before_after(result: PlanResult, scenario: Scenario,
+def coverage_before_after(result: PlanResult, scenario: ScenarioView,
                           critical_only: bool = False) -> pd.DataFrame:
     """Mission x capability x month: units required, covered before the plan and after it.
 
@@ -54,7 +54,7 @@ def coverage_before_after(result: PlanResult, scenario: Scenario,
     return out
 
 
-def coverage_by_mission(result: PlanResult, scenario: Scenario) -> pd.DataFrame:
+def coverage_by_mission(result: PlanResult, scenario: ScenarioView) -> pd.DataFrame:
     """Mission x capability: unit-months required, covered and the share covered by the plan."""
     cov = coverage_before_after(result, scenario)
     out = cov.groupby(["mission_id", "capability"], as_index=False).agg(
@@ -64,7 +64,7 @@ def coverage_by_mission(result: PlanResult, scenario: Scenario) -> pd.DataFrame:
     return out
 
 
-def gap_closing_costs(result: PlanResult, scenario: Scenario) -> pd.DataFrame:
+def gap_closing_costs(result: PlanResult, scenario: ScenarioView) -> pd.DataFrame:
     """Per requirement with a gap: unit-months unmet and the cost of closing it at catalogue rates.
 
     The cost is unmet unit-months x the unit type's monthly cost at the start of planning

@@ -77,6 +77,11 @@ def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
     """Parse stripped text (NA = missing) to ``col``'s dtype, vectorised."""
     present = text.notna().to_numpy(dtype=bool)
     n = len(text)
+    if col.type == "orgs":  # tuples of organisation ids, split once per distinct value
+        codes, uniques = pd.factorize(text)
+        lists = np.empty(len(uniques) + 1, dtype=object)
+        lists[:] = [tuple(split_list(v)) for v in uniques] + [()]
+        return _Parsed(pd.Series(lists[codes], dtype=object), np.zeros(n, dtype=bool))
     if col.type in ("string", "list"):
         if col.type == "list":
             codes, uniques = pd.factorize(text)  # one split per distinct value
@@ -178,6 +183,7 @@ def _expected(col: Column) -> str:
     return {
         "string": "text",
         "list": "semicolon-separated text items",
+        "orgs": "semicolon-separated organisation ids",
         "integer": "a whole number",
         "float": "a number with a decimal point (not a comma)",
         "boolean": "true or false",
@@ -379,13 +385,26 @@ def check_references(
                 continue
             known = set(tables[col.references]["id"].dropna())
             values = table[col.name]
-            missing = values.notna() & ~values.isin(known).fillna(False).astype(bool)
-            for i in values.index[missing]:
+            if col.type == "list":  # each item of the list is an id
+                values = pd.Series([split_list(v) for v in values.astype(object)],
+                                   index=values.index, dtype=object).explode()
+            missing = (values.notna() & ~values.isin(known).fillna(False)).to_numpy(bool)
+            rows = np.asarray(values.index)[missing]
+            for i, value in zip(rows, values[missing], strict=True):
                 problems.append(Problem(
                     files.get(name, f"{name}.csv"), int(i) + FIRST_DATA_LINE, col.name,
-                    str(values[i]), f"no record with this id in {col.references}",
+                    str(value), f"no record with this id in {col.references}",
                     f"use an id from {col.references}.csv or add that record there"))
     return problems
+
+
+def lists_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with tuple (``orgs``) cells written as ``a;b`` (for CSV writers)."""
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, tuple)).any():
+            out[col] = out[col].map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
+    return out
 
 
 def empty_table(name: str) -> pd.DataFrame:

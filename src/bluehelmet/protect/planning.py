@@ -18,7 +18,9 @@ from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.write import write_csv
-from bluehelmet.model.access import AccessContext
+from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.gate import highest_classification
+from bluehelmet.model.marking import stamp
 from bluehelmet.protect.analysis import coverage_curve, marginal_coverage, recommend
 from bluehelmet.protect.geometry import haversine_km, mean_distance_in_cell_km
 from bluehelmet.protect.inputs import (
@@ -32,7 +34,7 @@ from bluehelmet.protect.inputs import (
 from bluehelmet.protect.problem import CoverageProblem, Reach, check_problem
 from bluehelmet.protect.requirements import requirements_from, requirements_text
 from bluehelmet.protect.solve import CoverageSolution, today
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 
 @dataclass
@@ -52,6 +54,9 @@ class ProtectionAnalysis:
     requirements: pd.DataFrame
     uncovered: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Highest classification of the records the analysis used or made (stamped on its files).
+    marking: Classification = Classification.UNCLASSIFIED
+    reader: AccessContext | None = None
 
     def summary(self) -> dict[str, object]:
         """Headline figures (what ``summary.json`` holds)."""
@@ -119,7 +124,7 @@ def _uncovered(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: pd.DataFr
 
 
 def analyse_mission(
-    scenario: Scenario, mission_id: str, reader: AccessContext, *,
+    view: ScenarioView, mission_id: str, *,
     risk: pd.DataFrame | None = None, risk_note: str = "user-given risk layer",
     events: pd.DataFrame | None = None, bases_file: str | Path | None = None,
     assets_file: str | Path | None = None, base_assets_file: str | Path | None = None,
@@ -128,12 +133,13 @@ def analyse_mission(
     relocate: bool = False, high_risk_quantile: float = 0.9, time_limit: float = 30.0,
     threads: int | None = None, within_cell_km: float | None = None,
 ) -> ProtectionAnalysis:
-    """Run the protection analysis of ``mission_id`` in ``scenario`` as ``reader`` sees it.
+    """Run the protection analysis of ``mission_id`` in ``view`` (a scenario as one reader sees it).
 
     Parameters
     ----------
-    scenario, mission_id, reader
-        The scenario, the mission and who is reading (tables are filtered to what they may see).
+    view, mission_id
+        The scenario as the reader sees it (``scenario.view(reader)``) and the mission; the
+        protection input files are filtered for the same reader.
     risk, risk_note
         Cells with ``cell_id`` (PRIO-GRID gid), ``longitude``, ``latitude``, ``risk``; if
         ``None``, the early warning is run on ``events`` (default: the bundled UCDP events);
@@ -161,7 +167,7 @@ def analyse_mission(
         0.5 degree cell to its centre at the area's mean latitude (about 21 km in Mali).
 
     """
-    view = scenario.view(reader)
+    reader = view.reader
     missions = view.missions.set_index("id")
     if mission_id not in missions.index:
         raise DataError(Problem("missions.csv", None, "id", mission_id,
@@ -225,8 +231,11 @@ def analyse_mission(
     if illustrative or assets["basis"].isin(["illustrative", "assumed"]).any():
         notes.append("uses illustrative or assumed data: see the basis and source of the base "
                      "assets and asset types")
+    marking = max(view.marking, highest_classification(
+        {"bases": bases, "asset_types": assets, "base_assets": held, "requirements": reqs}))
     return ProtectionAnalysis(mission_id, response_minutes, risk_note, area, problem, now,
-                              proposed, curve, marginal, steps, reqs, uncovered, notes)
+                              proposed, curve, marginal, steps, reqs, uncovered, notes,
+                              marking=marking, reader=reader)
 
 
 def coverage_table(analysis: ProtectionAnalysis) -> pd.DataFrame:
@@ -264,10 +273,13 @@ def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool =
         written.append(folder / name)
     summary = analysis.summary()
     summary["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    summary["marking"] = analysis.marking.label
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
     written.append(folder / "summary.json")
     if plot:
         from bluehelmet.protect.plot import coverage_map
 
         written.append(coverage_map(analysis, folder / "coverage_map.png"))
+    stamp(folder, analysis.marking, written, reader=analysis.reader,
+          source=f"protection analysis {analysis.mission_id}")
     return written

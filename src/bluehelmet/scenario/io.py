@@ -26,9 +26,12 @@ import tomli_w
 
 from bluehelmet.errors import DataError, Problem, ScenarioNotFoundError, UnreadableFileError
 from bluehelmet.io.report import Repair
+from bluehelmet.model.access import AccessContext, NeedToKnow, release_lists
+from bluehelmet.model.gate import highest_classification
+from bluehelmet.model.marking import stamp
 from bluehelmet.model.schema import ENTITY_ORDER, entity
-from bluehelmet.model.validate import check_references, coerce_table
-from bluehelmet.scenario.core import Parameter, Scenario, parse_parameter
+from bluehelmet.model.validate import FIRST_DATA_LINE, check_references, coerce_table
+from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView, parse_parameter
 
 TOML_NAME = "scenario.toml"
 
@@ -127,8 +130,9 @@ def read_table_file(path: Path, name: str, repairs: list[Repair] | None = None
 def load_scenario(name_or_dir: str | Path) -> Scenario:
     """Load a scenario folder (or a bundled scenario by name), validated.
 
-    Values a spreadsheet writes differently (``31/12/2018``, ``0,5``) and open end dates
-    (``9999-12-31``) are repaired; :func:`read_scenario` also returns the repairs made.
+    This is the whole scenario, for its owner and for writers; readers get
+    :func:`load_view`. Values a spreadsheet writes differently (``31/12/2018``, ``0,5``) and
+    open end dates (``9999-12-31``) are repaired; :func:`read_scenario` also returns the repairs.
 
     Raises
     ------
@@ -144,7 +148,50 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
 
 
 def read_scenario(name_or_dir: str | Path) -> tuple[Scenario, list[Repair]]:
-    """Load a scenario like :func:`load_scenario` and return the repairs made as well.
+    """Load a scenario like :func:`load_scenario` and return the repairs made as well."""
+    scenario, _, problems, repairs = _read_folder(name_or_dir)
+    if problems:
+        raise DataError(problems)
+    return scenario, repairs
+
+
+def load_view(name_or_dir: str | Path, reader: AccessContext,
+              repairs: list[Repair] | None = None) -> ScenarioView:
+    """Load a scenario as ``reader`` may see it (``load_scenario(...).view(reader)``).
+
+    Problems are reported only where they concern the reader: in rows the reader may see or
+    acts for the owner of, and in whole files. A problem in a row hidden from the reader is the
+    owner's to fix; it is neither shown (it would quote a hidden value) nor in the view (the row
+    is hidden anyway).
+
+    With ``repairs``, the repairs made in rows the reader may see are appended to it (the
+    others would quote hidden values).
+
+    Raises
+    ------
+    DataError
+        Listing the problems that concern the reader.
+    """
+    scenario, files, problems, found = _read_folder(name_or_dir)
+    policy = NeedToKnow.of(reader)
+    by_file = {f: name for name, f in files.items()}
+    masks = {name: (policy.mask(t) | policy.owns(t)).to_numpy(bool)
+             for name, t in scenario.tables.items()}
+    shown = [p for p in problems if p.row is None or p.file not in by_file
+             or p.row - FIRST_DATA_LINE >= len(masks[by_file[p.file]])
+             or masks[by_file[p.file]][p.row - FIRST_DATA_LINE]]
+    if shown:
+        raise DataError(shown)
+    if repairs is not None:
+        repairs.extend(r for r in found if r.label in by_file and 0 <= r.line - FIRST_DATA_LINE
+                       < len(masks[by_file[r.label]])
+                       and masks[by_file[r.label]][r.line - FIRST_DATA_LINE])
+    return scenario.view(reader)
+
+
+def _read_folder(name_or_dir: str | Path
+                 ) -> tuple[Scenario, dict[str, str], list[Problem], list[Repair]]:
+    """The scenario as read (invalid values missing), its files, every problem and repair.
 
     A folder left without its final name by an interrupted write (see
     :mod:`bluehelmet.io.write`) is recovered first.
@@ -172,10 +219,8 @@ def read_scenario(name_or_dir: str | Path) -> tuple[Scenario, list[Repair]]:
             problems.extend(found)
             files[name] = str(path)
     problems.extend(check_references(tables, files))
-    if problems:
-        raise DataError(problems)
     scenario_name = str(meta.pop("name", folder.name))
-    return Scenario(scenario_name, tables, params, meta), repairs
+    return Scenario(scenario_name, tables, params, meta), files, problems, repairs
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Parameter]]:
@@ -245,6 +290,8 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
             text = series.astype("float64").map(lambda v: "" if pd.isna(v) else repr(float(v)))
         elif col.type == "integer":
             text = series.astype("Int64").astype("string")
+        elif col.type == "orgs":
+            text = release_lists(series).map(";".join)
         else:
             text = series.astype("string")
         out[col.name] = text.astype("string").fillna("")
@@ -258,6 +305,11 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
     :func:`bluehelmet.io.write.replace_folder`): a kill at any moment leaves the old folder or
     the new one, never a mixture. Text cells are protected against formula injection
     (:func:`bluehelmet.io.write.write_csv`); :func:`read_text_csv` undoes that on reading.
+
+    To share a scenario, write a view (``scenario.view(reader)``): only what that reader may see
+    is written. Writing a whole scenario is for its owner (e.g. ``data import --into``). Either
+    way every file gets a marking sidecar (``x.csv.marking.json``) with the highest
+    classification written.
 
     Returns
     -------
@@ -277,10 +329,14 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
         if param.unit:
             doc["parameters"][key]["unit"] = param.unit
     text = tomli_w.dumps(doc)
+    reader = scenario.reader if isinstance(scenario, ScenarioView) else None
     with replace_folder(out) as tmp:
         (tmp / TOML_NAME).write_text(text, "utf-8")
         for name in ENTITY_ORDER:
             write_csv(_render(scenario.tables[name], name), tmp / f"{name}.csv")
+        stamp(tmp, highest_classification(scenario.tables),
+              [TOML_NAME, *(f"{n}.csv" for n in ENTITY_ORDER)], reader=reader,
+              source=f"scenario {scenario.name}")
     return out
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext, filter_visible
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.coverage import capability_group
 
 
-def smart_pledging_list(smart: pd.DataFrame, scenario: Scenario,
-                        reader: AccessContext) -> pd.DataFrame:
+def smart_pledging_list(smart: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """The units the UN should ask for, with the unit type's name and capability, best first.
 
     Parameters
@@ -25,8 +23,8 @@ def smart_pledging_list(smart: pd.DataFrame, scenario: Scenario,
         The same rows with ``rank, mission, unit_type, capability, critical_group`` added, sorted
         by value (highest first).
     """
-    units = scenario.unit_types.set_index("id")
-    missions = filter_visible(scenario.missions, reader).set_index("id")["name"]
+    units = view.unit_types.set_index("id")
+    missions = view.missions.set_index("id")["name"]
     out = smart.loc[smart["mission_id"].isin(missions.index)].copy()
     out = out.sort_values(["value", "mission_id", "unit_type_id"],
                           ascending=[False, True, True]).reset_index(drop=True)
