@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bluehelmet import save_scenario
+from bluehelmet import AccessContext, save_scenario
 from bluehelmet.cli.main import app
 from bluehelmet.errors import DataError
 from bluehelmet.forcegen import apply_overrides, load_override
@@ -68,7 +68,7 @@ def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
 
 def test_open_end_in_override_is_a_value(tmp_path: Path) -> None:
     ov = load_override(_override(tmp_path, ADD + "available_until = 9999-12-31\n"))
-    s = apply_overrides(tiny([pledge("A", rotation=12)]), [ov])
+    s = apply_overrides(tiny([pledge("A", rotation=12)]).view(AccessContext.public()), [ov])
     added = s.pledges.set_index("id").loc["NEW-1"]
     assert str(added["available_until"]) == "NaT"
 

@@ -1,10 +1,12 @@
-"""Kill the scenario write of ``data import --into`` at random moments: old or new state.
+"""Kill the scenario write of ``data import --into`` at random points: old or new state.
 
 ``data import --into`` reads the file, merges it into the scenario in memory, and writes the
 folder with :func:`~bluehelmet.scenario.io.save_scenario`; only that write changes anything on
-disk. Each round forks a child that writes one of two scenarios over the other and kills it with
-SIGKILL after a seeded random delay between 0 and 1.2 times the measured length of a write. The
-folder is then recovered and must hold, byte for byte, the old or the new state, and load.
+disk. Each round forks a child that writes one of two scenarios over the other and SIGKILLs it
+before a seeded random one of its file-system steps (renames, replaces, fsyncs, deletions: every
+step of the write can be hit, however busy the machine), or, every fifth round, after a seeded
+random delay. The folder is then recovered and must hold, byte for byte, the old or the new
+state, and load.
 ``benchmarks/kill_import.py`` kills the real command line (reading included) the same way.
 """
 
@@ -54,21 +56,52 @@ def fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def killed_save(scenario: Scenario, folder: Path, delay: float | None) -> int:
-    """Save in a forked child, killed after ``delay`` s (None: let it finish); exit status."""
+#: The file-system steps of a write, where a kill is placed (before the n-th step).
+STEPS = ("rename", "replace", "rmtree", "_fsync")
+
+
+def _counting(kill_at: int | None) -> list[int]:
+    """Patch the write's file-system steps to count them (and SIGKILL at step ``kill_at``)."""
+    import shutil as shutil_module
+
+    import bluehelmet.io.write as w
+
+    count = [0]
+
+    def wrap(func):  # type: ignore[no-untyped-def]
+        def step(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if count[0] == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+            count[0] += 1
+            return func(*args, **kwargs)
+        return step
+
+    w.os.rename = wrap(os.rename)  # type: ignore[attr-defined]
+    w.os.replace = wrap(os.replace)  # type: ignore[attr-defined]
+    w.shutil.rmtree = wrap(shutil_module.rmtree)  # type: ignore[attr-defined]
+    w._fsync = wrap(w._fsync)  # type: ignore[attr-defined]
+    return count
+
+
+def killed_save(scenario: Scenario, folder: Path, kill_at: int | None,
+                delay: float | None = None) -> int:
+    """Save in a forked child, SIGKILLed before its ``kill_at``-th file-system step, or after
+    ``delay`` seconds; returns the child's exit status, or the number of steps if neither."""
     pid = os.fork()
     if pid == 0:
         code = 0
         try:
+            count = _counting(kill_at)
             save_scenario(scenario, folder)
+            code = min(count[0], 250) if kill_at is None and delay is None else 0
         except BaseException:
-            code = 3
+            code = 255
         os._exit(code)
     if delay is not None:
         time.sleep(delay)
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
-    return status
+    return os.waitstatus_to_exitcode(status)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin",
@@ -89,16 +122,20 @@ def test_fifty_random_kills_leave_old_or_new_state(tmp_path: Path) -> None:
     assert prints[0] != prints[1]
     target = tmp_path / "scenario"
     save_scenario(scenarios[0], target)
+    steps = killed_save(scenarios[1], target, None)  # a full write: count its steps
+    assert 10 < steps < 250 and fingerprint(target) == prints[1]
     start = time.perf_counter()
-    assert killed_save(scenarios[1], target, None) == 0
+    killed_save(scenarios[0], target, steps + 1)
     length = time.perf_counter() - start
-    assert fingerprint(target) == prints[1]
+    current = 0
     rng = random.Random(SEED)
     outcomes = {"old": 0, "new": 0}
-    current = 1
     for k in range(KILLS):
         other = 1 - current
-        killed_save(scenarios[other], target, rng.uniform(0, 1.2 * length))
+        if k % 5 == 4:  # every fifth kill at a random moment instead of a random step
+            killed_save(scenarios[other], target, None, rng.uniform(0, 1.2 * length))
+        else:
+            killed_save(scenarios[other], target, rng.randrange(steps + 1))
         recover_folder(target)
         now = fingerprint(target)
         assert now in (prints[current], prints[other]), f"kill {k}: a third state"

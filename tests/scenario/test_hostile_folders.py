@@ -65,7 +65,7 @@ def test_spreadsheet_saved_folder_loads_with_repairs(tmp_path: Path) -> None:
     assert {r.rule for r in repairs} == {"day_first_date", "decimal_comma"}
     res = CliRunner().invoke(app, ["data", "check", str(folder)], env={"COLUMNS": "200"})
     assert res.exit_code == 1  # repairs found: 'data check' says so
-    assert "day_first_date" in res.output and "problem" not in res.output
+    assert "day_first_date" in res.output and "problem(s)" not in res.output
 
 
 def test_open_end_and_out_of_range_values(tmp_path: Path) -> None:
