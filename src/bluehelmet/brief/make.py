@@ -12,6 +12,7 @@ from bluehelmet.brief.assemble import Brief, BriefOptions, collect
 from bluehelmet.brief.pdf import write_pdf
 from bluehelmet.brief.plan import PlanTables, run_plan
 from bluehelmet.brief.render import external_references, render_html
+from bluehelmet.io.write import write_csv
 from bluehelmet.model.marking import MARKING_SUFFIX, stamp
 from bluehelmet.plot.style import svg_data_uri
 from bluehelmet.scenario.core import ScenarioView
@@ -50,7 +51,7 @@ def write_tables(brief: Brief, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in brief.tables.items():
         named_index = table.index.name is not None or table.index.nlevels > 1
-        table.to_csv(folder / f"{name}.csv", index=named_index, lineterminator="\n")
+        write_csv(table, folder / f"{name}.csv", index=named_index)
     (folder / "summary.json").write_text(
         json.dumps(brief.context["solver"], indent=2, default=str) + "\n", "utf-8")
     return folder

@@ -7,15 +7,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress
+from bluehelmet.errors import DataError, Problem
 
 if TYPE_CHECKING:
     from bluehelmet.forcegen.results import PlanResult
     from bluehelmet.forcegen.solve import StageResult
+
+if TYPE_CHECKING:
+    from bluehelmet.forcegen.scenarios import Override
 
 STAGE_LABELS = {"unmet": "coverage (weighted unmet requirement-months)", "cost": "cost (MUSD)",
                 "gender": "gender shortfall (person-months)"}
@@ -28,7 +33,7 @@ def _gap(value: object) -> str:
 
 def _print_result(name: str, result: PlanResult) -> None:
     s = result.summary
-    console.print(f"[bold]{name}[/]: status [bold]{s['status']}[/], MIP gap "
+    console.print(f"[bold]{escape(name)}[/]: status [bold]{s['status']}[/], MIP gap "
                   f"{_gap(s['mip_gap'])}, solved in {s['solve_seconds']:.1f} s "
                   f"(build {s['build_seconds']:.1f} s)")
     stages = s.get("stages", [])
@@ -47,7 +52,7 @@ def _print_result(name: str, result: PlanResult) -> None:
         for col in ("mission", "unit type", "priority", "unmet unit-months", "from"):
             t.add_column(col)
         for g in gaps.itertuples():
-            t.add_row(str(g.mission_id), str(g.unit_type_id), str(g.priority),
+            t.add_row(escape(str(g.mission_id)), escape(str(g.unit_type_id)), str(g.priority),
                       f"{g.unmet_unit_months:.0f}", str(g.first_gap_month))
         console.print(t)
     if len(result.smart_pledging):
@@ -55,11 +60,27 @@ def _print_result(name: str, result: PlanResult) -> None:
         for col in ("mission", "unit type", "request RDL by", "value of one more", "why"):
             t.add_column(col)
         for a in result.smart_pledging.head(8).itertuples():
-            t.add_row(str(a.mission_id), str(a.unit_type), str(getattr(a, "request_by_RDL", "")),
-                      f"{a.value_one_more_unit:.0f}", str(a.why))
+            t.add_row(escape(str(a.mission_id)), escape(str(a.unit_type)),
+                      str(getattr(a, "request_by_RDL", "")), f"{a.value_one_more_unit:.0f}",
+                      escape(str(a.why)))
         console.print(t)
     if s.get("notice"):
         console.print(f"[yellow]{s['notice']}[/]")
+
+
+def _check_names(overrides: list[Override]) -> None:
+    """Two overrides with one name (or one folder) would overwrite each other's plan."""
+    seen: dict[str, str] = {}
+    problems = []
+    for ov in overrides:
+        for key in {ov.name.casefold(), ov.slug.casefold()}:
+            if key in seen:
+                problems.append(Problem(ov.file, None, "name", ov.name,
+                                        f"the same name (or output folder) as {seen[key]}",
+                                        "give each override its own name"))
+            seen.setdefault(key, ov.file)
+    if problems:
+        raise DataError(problems)
 
 
 def plan_command(
@@ -86,6 +107,7 @@ def plan_command(
         plan,
         write_plan,
     )
+    from bluehelmet.io.write import confined, write_csv
     from bluehelmet.model.access import Classification
     from bluehelmet.model.marking import stamp
     from bluehelmet.scenario.io import load_view
@@ -93,7 +115,10 @@ def plan_command(
     with cli_errors():
         reader = reader_context(org, clearance)
         base = load_view(scenario, reader)
-        runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
+        loaded = [load_override(path) for path in override]
+        _check_names(loaded)
+        runs = [("base", ())] + [(ov.name, (ov,)) for ov in loaded]
+        folders = {"base": out, **{ov.name: confined(out, ov.slug) for ov in loaded}}
         for _, ovs in runs[1:]:
             apply_overrides(base, list(ovs))  # fail before solving anything
         results = {}
@@ -110,11 +135,10 @@ def plan_command(
                                "explaining")
                 results[name] = plan(base, horizon=horizon, time_limit=time_limit,
                                      overrides=ovs, progress=show)
-        folders = {name: write_plan(result, out if name == "base" else out / name)
-                   for name, result in results.items()}
+        folders = {name: write_plan(result, folders[name]) for name, result in results.items()}
         table = compare_plans(results) if len(results) > 1 else None
         if table is not None:
-            table.to_csv(out / "comparison.csv")
+            write_csv(table, out / "comparison.csv", index=True)
             marking = max(Classification.parse(str(r.summary.get("marking",
                                                                  "strictly_confidential")))
                           for r in results.values())
@@ -130,12 +154,12 @@ def plan_command(
             return
         for name, result in results.items():
             _print_result(name, result)
-            console.print(f"  tables written to {folders[name]}")
+            console.print(f"  tables written to {folders[name]}", markup=False)
         if table is not None:
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:
-                t.add_column(str(name), justify="right")
+                t.add_column(escape(str(name)), justify="right")
             for fig, row in table.iterrows():
                 t.add_row(str(fig), *[f"{v:,.2f}" if isinstance(v, float) else str(v)
                                       for v in row])

@@ -58,6 +58,7 @@ def protect(
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
     with cli_errors():
+        from bluehelmet.io.write import write_csv
         from bluehelmet.model.marking import stamp
         from bluehelmet.protect.inputs import read_risk
         from bluehelmet.protect.planning import analyse_mission, coverage_table, write_outputs
@@ -79,7 +80,7 @@ def protect(
             files = write_outputs(analysis, out)
             if layer is None:
                 coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(
-                    columns={"cell_id": "gid"}).to_csv(out / "risk.csv", index=False)
+                    columns={"cell_id": "gid"}).pipe(write_csv, out / "risk.csv")
                 stamp(out, analysis.marking, ["risk.csv"], reader=reader)
             if layer_format != "csv":
                 from bluehelmet.protect.layers import write_layers

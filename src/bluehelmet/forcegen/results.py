@@ -17,6 +17,7 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.forcegen.formulation import _credited, _present, gender_target_table
 from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.io.write import write_csv
 from bluehelmet.model.access import Classification
 from bluehelmet.model.marking import stamp
 
@@ -207,7 +208,7 @@ def write_plan(result: PlanResult, out_dir: str | Path) -> Path:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in result.tables().items():
-        table.to_csv(folder / f"{name}.csv", index=False)
+        write_csv(table, folder / f"{name}.csv")
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, default=str) + "\n",
                                          encoding="utf-8")
     marking = Classification.parse(str(result.summary.get(

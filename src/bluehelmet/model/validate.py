@@ -7,82 +7,176 @@ reason and the fix; the caller decides whether to raise (strict) or to report th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import Problem
+from bluehelmet.io.report import Repair
 from bluehelmet.model.schema import Column, Entity, entity, split_list
 
-_TRUE = {"true", "1", "yes"}
-_FALSE = {"false", "0", "no"}
+_TRUE = ("true", "1", "yes")
+_FALSE = ("false", "0", "no")
 #: Line of the first data row in a CSV file with one header line.
 FIRST_DATA_LINE = 2
+#: Largest magnitude of an integer column: integers are held as float64 while parsing, exact up
+#: to 2**53; larger values (2**63 and beyond included) are "out of range" problems, not crashes.
+MAX_INTEGER = 2**53 - 1
+#: The dates pandas can hold (nanosecond timestamps).
+DATE_RANGE = "1677-09-22 to 2262-04-11"
+
+
+def open_end_column(col: Column) -> bool:
+    """Whether a date far in the future (``9999-12-31``) means "no end date" in ``col``.
+
+    True for optional end dates (``missions.end_date``, ``pledges.available_until``,
+    ``units_in_place.until``, ``ceilings.valid_to``): spreadsheets and databases write an open
+    end as ``9999-12-31``, which is read as missing (NaT), the model's own way to say
+    "open-ended", and recorded as an ``open_end`` repair.
+    """
+    return col.type == "date" and not col.required and col.name.endswith(
+        ("end_date", "until", "valid_to"))
 
 
 def _clean(values: pd.Series) -> pd.Series:
-    """Text values stripped, blanks missing (a ``string`` Series indexed 0..n-1; vectorised)."""
-    text = pd.Series(values, copy=False).astype("string").str.strip().reset_index(drop=True)
+    """Text values stripped, blanks as NA (``string`` dtype), vectorised."""
+    text = values.astype("string").str.strip()
     return text.mask(text == "")
 
 
-def _to_float(text: pd.Series) -> np.ndarray:
-    """Numbers from text as float64, NaN where missing or unparseable (a writable copy).
+def to_datetime_ns(text: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
+    """Parse ``text`` with ``fmt`` to ``datetime64[ns]``, never raising on out-of-range dates.
 
-    Arrow's cast parses a clean column in C; any value it refuses sends the whole column through
-    :func:`pandas.to_numeric`, which decides what is unparseable.
+    Returns
+    -------
+    (dates, late)
+        The dates (NaT where unparseable or outside 1677-09-22..2262-04-11) and the mask of
+        real dates after 2262-04-11 (e.g. ``9999-12-31``, an open end).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        cast = pc.cast(pa.array(text.astype("string[pyarrow]").array), pa.float64())
-        return np.asarray(cast.to_numpy(zero_copy_only=False), dtype="float64").copy()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    if parsed.dtype == "datetime64[ns]":
+        return parsed, np.zeros(len(parsed), dtype=bool)
+    late = (parsed > pd.Timestamp.max).to_numpy(dtype=bool)
+    outside = late | (parsed < pd.Timestamp.min).to_numpy(dtype=bool)
+    return parsed.mask(outside).astype("datetime64[ns]"), late
 
 
-def _join_list(text: pd.Series) -> pd.Series:
-    """``list`` values normalised like :func:`split_list`: items stripped, empty items dropped."""
-    items = text.str.replace(r"\s*;\s*", ";", regex=True)
-    items = items.str.replace(r";{2,}", ";", regex=True).str.strip(";").str.strip()
-    return items.mask(items == "")
+class _Parsed:
+    """One column parsed: values, unparseable mask, and repairs (mask, new text, rule)."""
+
+    def __init__(self, values: pd.Series, bad: np.ndarray) -> None:
+        self.values = values
+        self.bad = bad
+        self.out_of_range = np.zeros(len(bad), dtype=bool)
+        self.repairs: list[tuple[np.ndarray, pd.Series, str]] = []
 
 
-def _parse(col: Column, text: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Parse stripped text to ``col``'s dtype; return (parsed, mask of unparseable values)."""
+def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
+    """Parse stripped text (NA = missing) to ``col``'s dtype, vectorised."""
     present = text.notna().to_numpy(dtype=bool)
-    if col.type == "orgs":
-        lists = [tuple(split_list(v)) if isinstance(v, str) else ()
-                 for v in _join_list(text).astype(object)]
-        return pd.Series(lists, dtype=object), np.zeros(len(text), dtype=bool)
+    n = len(text)
+    if col.type == "orgs":  # tuples of organisation ids, split once per distinct value
+        codes, uniques = pd.factorize(text)
+        lists = np.empty(len(uniques) + 1, dtype=object)
+        lists[:] = [tuple(split_list(v)) for v in uniques] + [()]
+        return _Parsed(pd.Series(lists[codes], dtype=object), np.zeros(n, dtype=bool))
     if col.type in ("string", "list"):
         if col.type == "list":
-            text = _join_list(text)
-        return text, np.zeros(len(text), dtype=bool)
-    series = text
+            codes, uniques = pd.factorize(text)  # one split per distinct value
+            joined = pd.array([";".join(split_list(v)) or pd.NA for v in uniques],
+                              dtype="string")
+            text = pd.Series(joined.take(codes, allow_fill=True) if n else joined[:0])
+        return _Parsed(text.astype("string").reset_index(drop=True), np.zeros(n, dtype=bool))
     if col.type in ("integer", "float"):
-        numbers = _to_float(series)
-        bad = present & ~np.isfinite(numbers)  # unparseable, or inf/1e400: never a valid value
-        numbers[~np.isfinite(numbers)] = np.nan
+        fixed, comma = text, np.zeros(n, dtype=bool)
+        if repair and col.type == "float":
+            comma = text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(dtype=bool)
+            fixed = text.where(~comma, text.str.replace(",", ".", regex=False))
+        numbers = np.asarray(pd.to_numeric(fixed.astype(object), errors="coerce"),
+                             dtype="float64").copy()
+        finite = np.isfinite(numbers)
+        bad = present & ~finite  # unparseable, or inf/1e400: never a valid value
+        with np.errstate(invalid="ignore"):
+            huge = finite & (np.abs(numbers) > MAX_INTEGER) & (col.type == "integer")
+            fractional = finite & (numbers != np.floor(numbers)) & (col.type == "integer")
+        bad |= fractional
+        numbers[bad | huge] = np.nan
+        out = _Parsed(pd.Series(numbers, dtype="float64"), bad)
+        out.out_of_range = huge
         if col.type == "integer":
-            with np.errstate(invalid="ignore"):
-                fractional = ~np.isnan(numbers) & (numbers != np.floor(numbers))
-            bad |= fractional
-            numbers[fractional] = np.nan
-            return pd.Series(numbers).round().astype("Int64"), bad
-        return pd.Series(numbers, dtype="float64"), bad
+            out.values = out.values.round().astype("Int64")
+        repaired = comma & np.isfinite(numbers)
+        if repaired.any():
+            out.repairs.append((repaired, fixed, "decimal_comma"))
+        return out
     if col.type == "boolean":
         lower = text.str.lower()
-        truth = pd.Series(pd.NA, index=lower.index, dtype="boolean")
-        truth[lower.isin(_TRUE).fillna(False).to_numpy(bool)] = True
-        truth[lower.isin(_FALSE).fillna(False).to_numpy(bool)] = False
-        result = truth
-        return result, present & result.isna().to_numpy()
-    # date: ISO 8601 calendar dates only in scenario files; importers accept more forms.
-    dates = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-    return dates, present & dates.isna().to_numpy()
+        result = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        result[lower.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
+        result[lower.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
+        result = result.reset_index(drop=True)
+        return _Parsed(result, present & result.isna().to_numpy())
+    return _parse_date(col, text, present, repair)
+
+
+def _parse_date(col: Column, text: pd.Series, present: np.ndarray, repair: bool) -> _Parsed:
+    """ISO dates; day-first spreadsheet dates (repaired) and far-future open ends."""
+    dates, _ = to_datetime_ns(text, "%Y-%m-%d")
+    out = _Parsed(dates.reset_index(drop=True), present & dates.isna().to_numpy())
+    if not out.bad.any():
+        return out
+    todo = pd.Series(text.to_numpy()[out.bad], dtype="string")
+    iso = todo.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    year = pd.to_numeric(todo.str.slice(0, 4), errors="coerce").to_numpy(dtype="float64")
+    outside = iso & ((year >= 2262) | (year <= 1677)) & _valid_calendar(todo)
+    where = np.flatnonzero(out.bad)
+    if open_end_column(col):
+        open_end = np.zeros(len(out.bad), dtype=bool)
+        open_end[where[outside & (year >= 2262)]] = True
+        out.bad &= ~open_end
+        outside &= year <= 1677
+        if open_end.any():
+            out.repairs.append((open_end, pd.Series("", index=range(len(open_end)),
+                                                    dtype="string"), "open_end"))
+    out.out_of_range[where[outside]] = True
+    out.bad[where[outside]] = False
+    if repair and out.bad.any():
+        from bluehelmet.io.text import DATE_FORMATS
+
+        rest = np.flatnonzero(out.bad)
+        values = pd.Series(text.to_numpy()[rest], dtype="string")
+        found = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        for fmt, _ in DATE_FORMATS[1:]:
+            todo_mask = found.isna()
+            if not todo_mask.any():
+                break
+            found[todo_mask] = to_datetime_ns(values[todo_mask], fmt)[0]
+        hit = found.notna().to_numpy()
+        if hit.any():
+            rows = rest[hit]
+            out.values.iloc[rows] = found[hit].to_numpy()
+            out.bad[rows] = False
+            mask = np.zeros(len(out.bad), dtype=bool)
+            mask[rows] = True
+            new = pd.Series("", index=range(len(mask)), dtype="string")
+            new.iloc[rows] = found[hit].dt.strftime("%Y-%m-%d").to_numpy()
+            out.repairs.append((mask, new, "day_first_date"))
+    return out
+
+
+def _valid_calendar(text: pd.Series) -> np.ndarray:
+    """Whether each ``YYYY-MM-DD`` text is a real calendar date (any year 1-9999)."""
+    def ok(value: object) -> bool:
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return True
+
+    uniques, codes = np.unique(text.fillna("").to_numpy(dtype=object), return_inverse=True)
+    return np.array([ok(u) for u in uniques], dtype=bool)[codes]
 
 
 def _expected(col: Column) -> str:
@@ -103,8 +197,9 @@ def coerce_table(
     file: str,
     *,
     first_line: int = FIRST_DATA_LINE,
+    repairs: list[Repair] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Turn a raw text table into entity ``name``'s declared columns and dtypes.
+    """Turn a raw text table into entity ``name``'s declared columns and dtypes, vectorised.
 
     Parameters
     ----------
@@ -116,6 +211,11 @@ def coerce_table(
         File name used in problem reports.
     first_line
         File line number of ``raw``'s first row (2 for a CSV with one header line).
+    repairs
+        If given, values a spreadsheet writes differently are repaired and recorded here
+        (day-first dates ``31/12/2018``, decimal commas ``0,5``) instead of being problems.
+        An open end date (``9999-12-31`` in an optional end-date column) is always read as
+        "no end date" (NaT) and recorded here when given.
 
     Returns
     -------
@@ -127,6 +227,7 @@ def coerce_table(
     """
     ent = entity(name)
     problems: list[Problem] = []
+    raw = raw.reset_index(drop=True)
     lines = np.arange(len(raw)) + first_line
     for extra in [c for c in raw.columns if c not in ent.column_names]:
         problems.append(
@@ -143,24 +244,36 @@ def coerce_table(
                     Problem(file, 1, col.name, None, "required column is missing",
                             f"add a column '{col.name}': {col.description}")
                 )
-            text = pd.Series(pd.NA, index=range(len(raw)), dtype="string")
+            text = pd.Series(pd.NA, index=raw.index, dtype="string")
         if col.default is not None:
             text = text.fillna(col.default)
-        parsed, bad = _parse(col, text)
-        for idx in np.flatnonzero(bad):
+        parsed = _parse(col, text, repair=repairs is not None)
+        shown = text.fillna("").to_numpy(dtype=object)
+        for idx in np.flatnonzero(parsed.bad):
             problems.append(
-                Problem(file, int(lines[idx]), col.name, str(text.iloc[idx]),
+                Problem(file, int(lines[idx]), col.name, str(shown[idx]),
                         f"not {_expected(col)}", f"write {_expected(col)}")
             )
-        problems.extend(_check_values(file, col, parsed, text, bad, lines))
-        out[col.name] = parsed
+        for idx in np.flatnonzero(parsed.out_of_range):
+            problems.append(Problem(
+                file, int(lines[idx]), col.name, str(shown[idx]), "out of range",
+                "give a date from " + DATE_RANGE + " (an open end: leave it empty)"
+                if col.type == "date" else f"give a whole number of at most {MAX_INTEGER:,}"))
+        for mask, new, rule in parsed.repairs:
+            if repairs is not None:
+                new_text = new.fillna("").to_numpy(dtype=object)
+                repairs.extend(Repair(int(lines[i]), col.name, str(shown[i]), str(new_text[i]),
+                                      rule) for i in np.flatnonzero(mask))
+        problems.extend(_check_values(file, col, parsed.values, shown,
+                                      parsed.bad | parsed.out_of_range, lines))
+        out[col.name] = parsed.values.reset_index(drop=True)
     table = pd.DataFrame(out)
     problems.extend(_check_ids(file, table, lines))
     return table, problems
 
 
 def _check_values(
-    file: str, col: Column, parsed: pd.Series, text: pd.Series, bad: np.ndarray,
+    file: str, col: Column, parsed: pd.Series, text: np.ndarray | _Shown, bad: np.ndarray,
     lines: np.ndarray
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -170,10 +283,9 @@ def _check_values(
             problems.append(Problem(file, int(lines[idx]), col.name, None,
                                     "required value is missing", f"give {col.description}"))
     if col.allowed:
-        outside = ~missing & ~parsed.astype("string").isin(list(col.allowed)).fillna(
-            False).to_numpy(bool)
-        for idx in np.flatnonzero(outside):
-            problems.append(Problem(file, int(lines[idx]), col.name, str(text.iloc[idx]),
+        wrong = ~missing & ~parsed.astype("string").isin(col.allowed).to_numpy(dtype=bool)
+        for idx in np.flatnonzero(wrong):
+            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
                                     "not an allowed value",
                                     f"use one of {', '.join(col.allowed)}"))
     if col.type in ("integer", "float") and (col.min is not None or col.max is not None):
@@ -186,22 +298,69 @@ def _check_values(
         else:
             bounds = f"at least {col.min:g}" if col.min is not None else f"at most {col.max:g}"
         for idx in np.flatnonzero(low | high):
-            problems.append(Problem(file, int(lines[idx]), col.name, str(text.iloc[idx]),
+            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
                                     "out of range", f"give a value {bounds}"))
     return problems
 
 
 def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Problem]:
-    ids = table["id"].astype("string")
-    repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy(bool)
-    if not repeated.any():
+    """Every later use of an id names the line of its first use (vectorised)."""
+    ids = table["id"]
+    present = ids.notna().to_numpy(dtype=bool)
+    dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & present
+    if not dup.any():
         return []
-    codes, _ = pd.factorize(ids)
-    first = pd.Series(np.arange(len(ids))).groupby(codes).transform("min").to_numpy()
-    return [Problem(file, int(lines[idx]), "id", str(ids.iloc[idx]),
-                    f"duplicate id (first used on line {int(lines[first[idx]])})",
-                    "give every record its own id")
-            for idx in np.flatnonzero(repeated)]
+    first_pos = pd.Series(np.arange(len(ids)))[present].groupby(
+        ids[present].to_numpy(dtype=object)).transform("first")
+    first_line = np.zeros(len(ids), dtype=np.int64)
+    first_line[first_pos.index.to_numpy()] = lines[first_pos.to_numpy()]
+    values = ids.astype(object).to_numpy()
+    return [Problem(file, int(lines[i]), "id", str(values[i]),
+                    f"duplicate id (first used on line {first_line[i]})",
+                    "give every record its own id") for i in np.flatnonzero(dup)]
+
+
+def check_typed(name: str, table: pd.DataFrame, file: str, *,
+                first_line: int = FIRST_DATA_LINE) -> list[Problem]:
+    """Validate a table that is already typed (e.g. an importer's output), without text.
+
+    Checks what :func:`coerce_table` checks after parsing - declared columns and dtypes,
+    required values, allowed values, bounds, unique ids - directly on the typed columns, so
+    checking 1,000,000 imported rows costs a few vectorised passes.
+    """
+    ent = entity(name)
+    problems: list[Problem] = []
+    table = table.reset_index(drop=True)
+    lines = np.arange(len(table)) + first_line
+    for col in ent.columns:
+        if col.name not in table.columns:
+            problems.append(Problem(file, 1, col.name, None, "required column is missing",
+                                    f"add a column '{col.name}': {col.description}"))
+            continue
+        values = table[col.name]
+        if str(values.dtype) != col.dtype and not (
+                col.dtype == "string" and pd.api.types.is_string_dtype(values.dtype)):
+            problems.append(Problem(file, 1, col.name, str(values.dtype),
+                                    f"held as {values.dtype}, not {col.dtype}",
+                                    f"convert the column to {_expected(col)}"))
+            continue
+        shown = _Shown(values)
+        problems.extend(_check_values(file, col, values, shown,
+                                      np.zeros(len(values), dtype=bool), lines))
+    if "id" in table.columns:
+        problems.extend(_check_ids(file, table, lines))
+    return problems
+
+
+class _Shown:
+    """Values as text, converted only where a problem needs one (``shown[i]``)."""
+
+    def __init__(self, values: pd.Series) -> None:
+        self.values = values
+
+    def __getitem__(self, i: int | np.integer) -> str:
+        value = self.values.iloc[int(i)]
+        return "" if pd.isna(value) else str(value)
 
 
 def check_references(

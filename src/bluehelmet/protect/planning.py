@@ -18,6 +18,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.errors import DataError, Problem
+from bluehelmet.io.write import write_csv
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.gate import highest_classification
 from bluehelmet.model.marking import stamp
@@ -277,7 +278,7 @@ def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool =
     }
     written = []
     for name, table in tables.items():
-        table.to_csv(folder / name, index=False, lineterminator="\n")
+        write_csv(table, folder / name)
         written.append(folder / name)
     summary = analysis.summary()
     summary["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
