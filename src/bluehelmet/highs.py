@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import highspy
 
 
-def new_highs() -> highspy.Highs:
-    """A silent HiGHS instance, with the banner HiGHS prints once per process kept off stdout.
+class QuietHighs(highspy.Highs):
+    """A HiGHS instance that logs nothing unless asked to.
 
-    The banner would otherwise land in the middle of the CLI's output (or of anything a caller
-    writes to stdout); the redirect is at file-descriptor level because HiGHS writes from C++.
-    Solver logging is switched off too; callers that want a log switch ``output_flag`` back on.
+    HiGHS prints its banner ("Running HiGHS ...") the first time any method other than setting an
+    option is called while ``output_flag`` is on; highspy calls such a method
+    (``enableCallbacks``) in its constructor. This class switches logging off by HiGHS's own
+    options before that call, so nothing reaches the process's stdout. No file descriptor is
+    touched: other threads' output (a web worker's, the CLI's progress display) goes on
+    untouched. Callers that want a solver log switch ``output_flag`` back on.
     """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-    h.setOptionValue("output_flag", False)
-    return h
+
+    def enableCallbacks(self) -> None:  # noqa: N802 (highspy's name)
+        """Switch logging off, then enable highspy's callbacks (called by the constructor)."""
+        self.setOptionValue("output_flag", False)
+        self.setOptionValue("log_to_console", False)
+        super().enableCallbacks()
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance (see :class:`QuietHighs`)."""
+    return QuietHighs()
