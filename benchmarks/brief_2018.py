@@ -13,9 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from bluehelmet.brief.make import make_brief
+from bluehelmet.brief.make import brief_plan_options, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
-from bluehelmet.brief.plan import run_plan
+from bluehelmet.forcegen.api import plan
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.scenario.io import load_scenario
 
@@ -31,7 +31,7 @@ def main() -> None:
     for _ in range(args.runs):
         t0 = time.perf_counter()
         scenario = load_scenario("2018")
-        run_plan(scenario, reader)
+        plan(scenario.view(reader), brief_plan_options(), reader=reader)
         plan_only.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         files = make_brief(load_scenario("2018"), reader, args.out)

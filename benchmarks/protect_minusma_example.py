@@ -64,14 +64,15 @@ def _md(table: pd.DataFrame) -> str:
 def _plan_minusma(scenario: object, label: str) -> pd.DataFrame | None:
     """Plan the scenario with the force planner; return its gaps for the protection units."""
     try:
-        from bluehelmet.forcegen.api import plan
+        from bluehelmet.forcegen import PlanOptions, plan
     except ImportError as exc:  # the planner is another helper's work in progress
         print(f"force planner not available ({exc}); hand-off: see the saved scenario folder")
         return None
     t0 = time.perf_counter()
-    result = plan(scenario, READER, time_limit=120, explain=False,  # type: ignore[arg-type]
-                  smart_pledging=False, sensitivities=False)
-    s = result.summary
+    options = PlanOptions(explain=False, smart_pledging=False, sensitivities=False).with_solve(
+        time_limit=120)
+    result = plan(scenario.view(READER), options, reader=READER)  # type: ignore[attr-defined]
+    s = result.summary.to_dict()
     print(f"planner ({label}): {time.perf_counter() - t0:.1f} s, status {s.get('status')}, "
           f"gap {s.get('mip_gap')}, unmet requirement-months {s.get('unmet_requirement_months')}")
     gaps = result.gaps

@@ -11,7 +11,7 @@ from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.forcegen.greedy import greedy_plan
 from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.sifting import sifted_relaxation, working_set
-from bluehelmet.forcegen.solve import solve_relaxation
+from bluehelmet.forcegen.lp import solve_relaxation
 
 
 def _model(seed: int, pledges: int = 120) -> tuple[LinearModel, np.ndarray]:

@@ -16,15 +16,14 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from bluehelmet.brief.plan import PlanTables
-from bluehelmet.model.access import AccessContext
+from bluehelmet.forcegen.result import Plan
 from bluehelmet.plot import coverage as coverage_plots
 from bluehelmet.plot import gender as gender_plots
 from bluehelmet.plot import maps
 from bluehelmet.plot import money as money_plots
 from bluehelmet.plot.style import to_svg
-from bluehelmet.scenario.core import Scenario
-from bluehelmet.statistics import coverage, gender, geography, money, pledging, provenance
+from bluehelmet.statistics import coverage, gender, geography, provenance
+from bluehelmet.statistics.plan import planning_month
 from bluehelmet.statistics.scenario import mission_strength
 
 #: Planner summary figures shown in "Methods and data", in this order (others go to the CSV).
@@ -110,37 +109,29 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _planning_month(scenario: Scenario) -> pd.Timestamp:
-    start = scenario.param("planning_start")
-    return pd.Timestamp(start.year, start.month, 1)
-
-
-def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
-            options: BriefOptions | None = None) -> Brief:
+def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     """Compute every statistic and chart of the brief.
 
     Parameters
     ----------
-    scenario
-        The scenario as planned; only what ``reader`` may see is used.
-    reader
-        Who the brief is for; it carries their organisation and clearance.
     plan
-        The force plan's tables (solved for the same reader).
+        The force plan: its view (the scenario as the reader saw it, overrides applied) and
+        reader (who the brief is for) are what the brief shows; its numbers come from
+        ``plan.statistics``.
     options
         Optional layers (hotspots, protection coverage) and presentation choices.
     """
     opts = options or BriefOptions()
-    view = scenario.view(reader)
+    view, reader, stats = plan.view, plan.reader, plan.statistics
     top = opts.top_rows
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, str] = {}
 
     # Coverage before and after the plan.
-    by_mission = coverage.coverage_by_mission_month(plan.coverage, view)
-    critical = coverage.critical_coverage_by_month(plan.coverage, view)
-    gaps = coverage.gap_table(plan.coverage, view)
-    headline = coverage.coverage_headline(plan.coverage, view)
+    by_mission = stats.coverage_by_month()
+    critical = stats.critical_coverage()
+    gaps = stats.gaps()
+    headline = stats.headline()
     tables.update(coverage_by_mission_month=by_mission, critical_coverage_by_month=critical,
                   gaps=gaps)
     mission_share = coverage.share_closed_by(by_mission, "mission_id")
@@ -153,15 +144,15 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         critical, "group", critical_share))
 
     # The ask, and what the plan cannot do.
-    ask = pledging.smart_pledging_list(plan.smart_pledging, view, reader)
-    unused = pledging.unused_pledges_by_reason(plan.explanations)
-    costs_of_gaps = money.gap_costs(gaps, view, _planning_month(view))
+    ask = stats.smart_pledging()
+    unused = stats.unused_pledges()
+    costs_of_gaps = stats.gap_costs()
     tables.update(smart_pledging=ask, unused_pledges_by_reason=unused, gap_costs=costs_of_gaps)
 
     # Money.
-    budget = money.cost_vs_budget(plan.costs, view, reader)
-    totals = money.mission_cost_totals(budget)
-    unit_costs = money.unit_monthly_cost(view, _planning_month(view))
+    budget = stats.cost_vs_budget()
+    totals = stats.mission_costs()
+    unit_costs = stats.unit_costs()
     tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
     figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals))
     if len(costs_of_gaps):
@@ -172,7 +163,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
     light_counts = gender.traffic_light_counts(lights)
     trend = gender.women_share_trend(opts.contributions)
     tables.update(traffic_lights=lights, traffic_light_counts=light_counts,
-                  women_share_trend=trend, plan_gender=plan.gender)
+                  women_share_trend=trend, plan_gender=stats.gender())
     if len(light_counts):
         figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(light_counts))
     figures["trend"] = to_svg(gender_plots.trend_chart(trend))
@@ -180,7 +171,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
     # Maps.
     points = geography.mission_points(view, reader)
     flows = geography.deployment_flows(view, reader)
-    planned = geography.planned_flows(plan.assignments, view, reader)
+    planned = stats.planned_flows()
     outlines = country_outlines()
     tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned)
     figures["map_deployments"] = to_svg(maps.deployment_map(points, flows, planned, outlines))
@@ -199,6 +190,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
     tables.update(basis_by_table=basis, assumed_parameters=provenance.assumed_parameters(view))
     illustrative_rows = int(basis["not_real"].sum()) if len(basis) else 0
     strength = mission_strength(view, reader)
+    summary = plan.summary.to_dict()
     context: dict[str, Any] = {
         "meta": {
             "title": str(view.meta.get("title", view.name)),
@@ -209,7 +201,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
             "clearance": reader.clearance.label,
             "classification": provenance.highest_classification(view, reader).label.replace(
                 "_", " ").upper(),
-            "planning_start": _planning_month(view),
+            "planning_start": planning_month(view),
             "horizon_months": int(view.param("horizon_months")),
             "missions": len(points),
         },
@@ -222,8 +214,8 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         "headline": headline.to_dict(),
         "total_cost_usd": float(budget["cost_usd"].sum()),
         "total_headroom_usd": float(budget["headroom_usd"].sum(min_count=1)),
-        "solver": plan.summary,
-        "solver_facts": [(k, plan.summary[k]) for k in SOLVER_FACTS if k in plan.summary],
+        "solver": summary,
+        "solver_facts": [(k, summary[k]) for k in SOLVER_FACTS if k in summary],
         "cost_totals": _records(totals),
         "fiscal_years": sorted(budget["fiscal_year"].dropna().astype(str).unique()),
         "budget_by_key": {f"{r['mission_id']}|{r['fiscal_year']}": r for r in _records(budget)},
@@ -246,7 +238,7 @@ def collect(scenario: Scenario, reader: AccessContext, plan: PlanTables,
         "targets": _records(gender.ugps_targets(view, int(lights["year"].iloc[0]))
                             if len(lights) else pd.DataFrame()),
         "trend": _records(trend),
-        "plan_gender": _records(plan.gender),
+        "plan_gender": _records(tables["plan_gender"]),
         "budget": _records(budget),
         "unit_costs": _records(unit_costs),
         "strength": _records(strength),

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
-from bluehelmet.forcegen.results import PlanResult
+from bluehelmet.forcegen.options import PlanOptions, SolveOptions
+from bluehelmet.forcegen.result import Plan
 from bluehelmet.forcegen.solve import StageResult
+
+#: Defaults shown in the help come from the options objects themselves.
+PLAN_DEFAULTS, SOLVE_DEFAULTS = PlanOptions(), SolveOptions()
 
 STAGE_LABELS = {"unmet": "coverage (weighted unmet requirement-months)", "cost": "cost (MUSD)",
                 "gender": "gender shortfall (person-months)"}
@@ -21,8 +26,13 @@ def _gap(value: object) -> str:
     return "unknown" if value is None else f"{float(value):.2%}"  # type: ignore[arg-type]
 
 
-def _print_result(name: str, result: PlanResult) -> None:
-    s = result.summary
+def _date(value: object, fmt: str) -> str:
+    """A timestamp as text; a missing one as empty."""
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime(fmt)  # type: ignore[arg-type]
+
+
+def _print_result(name: str, result: Plan) -> None:
+    s = result.summary.to_dict()
     console.print(f"[bold]{name}[/]: status [bold]{s['status']}[/], MIP gap "
                   f"{_gap(s['mip_gap'])}, solved in {s['solve_seconds']:.1f} s "
                   f"(build {s['build_seconds']:.1f} s)")
@@ -43,14 +53,14 @@ def _print_result(name: str, result: PlanResult) -> None:
             t.add_column(col)
         for g in gaps.itertuples():
             t.add_row(str(g.mission_id), str(g.unit_type_id), str(g.priority),
-                      f"{g.unmet_unit_months:.0f}", str(g.first_gap_month))
+                      f"{g.unmet_unit_months:.0f}", _date(g.first_gap_month, "%Y-%m"))
         console.print(t)
     if len(result.smart_pledging):
         t = Table(title="Smart pledging: ask for")
         for col in ("mission", "unit type", "request RDL by", "value of one more", "why"):
             t.add_column(col)
         for a in result.smart_pledging.head(8).itertuples():
-            t.add_row(str(a.mission_id), str(a.unit_type), str(getattr(a, "request_by_RDL", "")),
+            t.add_row(str(a.mission_id), str(a.unit_type), _date(a.request_by_RDL, "%Y-%m-%d"),
                       f"{a.value_one_more_unit:.0f}", str(a.why))
         console.print(t)
     if s.get("notice"):
@@ -63,20 +73,65 @@ def plan_command(
     override: list[Path] = typer.Option([], "--override",  # noqa: B008
                                         help="Override TOML file(s); each is planned and "
                                         "compared with the base."),
-    horizon: int | None = typer.Option(None, "--horizon", help="Months to plan."),
-    time_limit: float = typer.Option(15.0, "--time-limit", help="Solver seconds per plan."),
+    horizon: int | None = typer.Option(None, "--horizon", min=1, help="Months to plan "
+                                       "(default: the scenario's horizon_months)."),
+    explain: bool = typer.Option(PLAN_DEFAULTS.explain, "--explain/--no-explain",
+                                 help="Explain every pledge and list binding constraints."),
+    smart_pledging: bool = typer.Option(PLAN_DEFAULTS.smart_pledging,
+                                        "--smart-pledging/--no-smart-pledging",
+                                        help="Compute the smart-pledging list."),
+    sensitivities: bool = typer.Option(PLAN_DEFAULTS.sensitivities,
+                                       "--sensitivities/--no-sensitivities",
+                                       help="Value more budget, readiness and lift."),
+    max_asks: int = typer.Option(PLAN_DEFAULTS.max_asks, "--max-asks", min=0,
+                                 help="Largest gaps valued for one more unit."),
+    time_limit: float = typer.Option(15.0, "--time-limit", min=0.0,
+                                     help="Solver seconds per plan (0: no limit, wait for "
+                                     "proven optimality)."),
+    mip_rel_gap: float = typer.Option(SOLVE_DEFAULTS.mip_rel_gap, "--mip-rel-gap", min=0.0,
+                                      max=0.99, help="Relative gap at which each stage stops."),
+    warm_start_later_stages: bool = typer.Option(
+        SOLVE_DEFAULTS.warm_start_later_stages,
+        "--warm-start-later-stages/--no-warm-start-later-stages",
+        help="Start each later stage from the previous stage's plan."),
+    same_gaps_above_columns: int = typer.Option(
+        SOLVE_DEFAULTS.same_gaps_above_columns, "--same-gaps-above-columns", min=0,
+        help="Model size above which later stages first search plans with no larger gap."),
+    same_gaps_share: float = typer.Option(SOLVE_DEFAULTS.same_gaps_share, "--same-gaps-share",
+                                          help="Share of a stage's time for that search."),
+    restrict_above_columns: int = typer.Option(
+        SOLVE_DEFAULTS.restrict_above_columns, "--restrict-above-columns", min=0,
+        help="Model size above which the LP's tours are searched first."),
+    restricted_share: float = typer.Option(SOLVE_DEFAULTS.restricted_share,
+                                           "--restricted-share",
+                                           help="Share of the time for that search."),
+    lp_share: float = typer.Option(SOLVE_DEFAULTS.lp_share, "--lp-share",
+                                   help="Share of the time for the LP relaxation."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
-    from bluehelmet.forcegen import compare_plans, load_override, plan, write_plan
+    from bluehelmet.forcegen import compare_plans, load_override, plan
     from bluehelmet.scenario.io import load_scenario
 
     with cli_errors():
+        try:
+            options = PlanOptions(
+                horizon=horizon, explain=explain, smart_pledging=smart_pledging,
+                sensitivities=sensitivities, max_asks=max_asks,
+                solve=SolveOptions(
+                    time_limit=time_limit or None, mip_rel_gap=mip_rel_gap,
+                    warm_start_later_stages=warm_start_later_stages,
+                    same_gaps_above_columns=same_gaps_above_columns,
+                    same_gaps_share=same_gaps_share,
+                    restrict_above_columns=restrict_above_columns,
+                    restricted_share=restricted_share, lp_share=lp_share))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
-        base = load_scenario(scenario)
+        view = load_scenario(scenario).view(reader)
         runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
-        results = {}
+        results: dict[str, Plan] = {}
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
             for name, ovs in runs:
@@ -90,11 +145,11 @@ def plan_command(
                     else:
                         bar.update(task, description=f"{name}: {label} {res.objective:,.1f} "
                                    f"({res.status}); explaining")
-                results[name] = plan(base, reader, horizon=horizon, time_limit=time_limit,
-                                     overrides=ovs, progress=show)
+                results[name] = plan(view, options, reader=reader, overrides=ovs,
+                                     progress=show)
                 bar.remove_task(task)
         for name, result in results.items():
-            folder = write_plan(result, out if name == "base" else out / name)
+            folder = result.write(out if name == "base" else out / name)
             _print_result(name, result)
             console.print(f"  tables written to {folder}")
         if len(results) > 1:

@@ -32,12 +32,14 @@ def expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, month
 
 
-def _present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+def present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate tour, month) for every month a tour's units are in the mission area."""
     c = d.candidates
     return expand(c["start"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
 
 
-def _credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate tour, month) for every month a tour counts towards its requirement."""
     c = d.candidates
     return expand(c["credit_from"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
 
@@ -87,7 +89,7 @@ def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
     count = req["count"].to_numpy()[ridx].astype(float)
     short = m.add_variables("Shortfall", labels, 0.0, count, integer=True)
     offset = np.concatenate([[0], np.cumsum(np.clip(last - first + 1, 0, None))])[:-1]
-    k, t = _credited(d)
+    k, t = credited(d)
     r = d.candidates["req"].to_numpy()[k]
     rows = offset[r] + (t - first[r])
     tours = m.var_families["Tour-start"]
@@ -106,7 +108,7 @@ def define_pledge_capacity(m: LinearModel, d: PlanningData) -> None:
     ----
     For every pledge p and month t: Σ_{k: p(k)=p, s_k ≤ t ≤ e_k} y_k ≤ n_p.
     """
-    k, t = _present(d)
+    k, t = present(d)
     p = d.candidates["pledge"].to_numpy()[k]
     rows, keys = _group_rows(pd.DataFrame({"pledge": p, "month": t}))
     cap = d.pledges["count"].to_numpy()[keys["pledge"].to_numpy()]
@@ -124,7 +126,7 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
     limits = d.max_units
     if not limits:
         return
-    k, t = _present(d)
+    k, t = present(d)
     contrib = d.pledges["contributor_id"].to_numpy()[d.candidates["pledge"].to_numpy()[k]]
     keep = np.isin(contrib, list(limits))
     rows, keys = _group_rows(pd.DataFrame({"contributor_id": contrib[keep], "month": t[keep]}))
@@ -152,7 +154,7 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     need = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[ridx], "month": month,
                          "n": req["count"].to_numpy()[ridx]}).groupby(
                              ["mission_id", "month"])["n"].sum()
-    k, t = _credited(d)
+    k, t = credited(d)
     cand = d.candidates
     p = cand["pledge"].to_numpy()[k]
     keys_all = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
@@ -182,7 +184,7 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     and A the aviation (letter of assist) cost per month, H the budget headroom. Missions without a
     budget row for a fiscal year are not limited (and reported as such).
     """
-    k, t = _present(d)
+    k, t = present(d)
     cand, pl, req = d.candidates, d.pledges, d.requirements
     p = cand["pledge"].to_numpy()[k]
     cost = pl["personnel"].to_numpy()[p] * d.rate[t] + pl["fixed_monthly"].to_numpy()[p]
@@ -249,7 +251,7 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     women short of the target). gender_mode = hard fixes v = 0; soft penalises Σ v in the last
     objective stage.
     """
-    k, t = _present(d)
+    k, t = present(d)
     cand, pl = d.candidates, d.pledges
     p = cand["pledge"].to_numpy()[k]
     year = d.months.year.to_numpy()[t]

@@ -1,4 +1,4 @@
-"""Named scenarios as overrides on a base scenario, and side-by-side comparison of plans.
+"""Named scenarios as overrides on a base scenario (compared with :func:`~bluehelmet.forcegen.result.compare_plans`).
 
 An override file is TOML::
 
@@ -37,7 +37,6 @@ from typing import Any
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
-from bluehelmet.forcegen.results import PlanResult
 from bluehelmet.model.schema import ENTITY_ORDER, entity
 from bluehelmet.scenario.core import Scenario
 
@@ -145,13 +144,3 @@ def apply_overrides(base: Scenario, overrides: list[Override]) -> Scenario:
     if problems:
         raise DataError(problems)
     return s
-
-
-def compare_plans(results: dict[str, PlanResult]) -> pd.DataFrame:
-    """Side-by-side headline figures of named plans (one column per plan)."""
-    keys = ["status", "mip_gap", "weighted_unmet_requirement_months", "unmet_requirement_months",
-            "total_cost_usd", "units_deployed", "pledges_used", "solve_seconds"]
-    data = {name: [r.summary.get(k) for k in keys] for name, r in results.items()}
-    out = pd.DataFrame(data, index=keys)
-    out.index.name = "figure"
-    return out

@@ -34,7 +34,8 @@ def capability_group(capability: str) -> str | None:
     return None
 
 
-def _with_units(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def with_catalogue(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The plan's coverage with each unit type's name, capability and critical group."""
     units = scenario.unit_types.set_index("id")
     out = coverage[COVERAGE_COLUMNS].copy()
     out["month"] = pd.to_datetime(out["month"])
@@ -56,7 +57,7 @@ def coverage_by_mission_month(coverage: pd.DataFrame, scenario: Scenario) -> pd.
         Columns ``mission_id, month, required, covered_before, covered_after, unmet_after,
         share_after`` (covered share after the plan; NaN when nothing is required).
     """
-    cov = _with_units(coverage, scenario)
+    cov = with_catalogue(coverage, scenario)
     out = cov.groupby(["mission_id", "month"], as_index=False)[["required", "covered"]].sum()
     return _before_after(out)
 
@@ -80,7 +81,7 @@ def critical_coverage_by_month(coverage: pd.DataFrame, scenario: Scenario) -> pd
         Columns ``group, month, required, covered_before, covered_after, unmet_after,
         share_after``.
     """
-    cov = _with_units(coverage, scenario)
+    cov = with_catalogue(coverage, scenario)
     crit = cov.dropna(subset=["critical_group"])
     months = sorted(cov["month"].unique())
     grid = pd.MultiIndex.from_product([list(CRITICAL_GROUPS), months], names=["group", "month"])
@@ -120,7 +121,7 @@ def gap_table(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         covered_unit_months, unmet_unit_months, share_closed, first_unmet_month``; sorted with
         critical capabilities first, then by unmet unit-months.
     """
-    cov = _with_units(coverage, scenario)
+    cov = with_catalogue(coverage, scenario)
     cov["unmet"] = cov["required"] - cov["covered"]
     keys = ["mission_id", "unit_type_id"]
     out = cov.groupby(keys, as_index=False).agg(

@@ -1,0 +1,67 @@
+"""One writer for every result folder (plan, brief tables, protection): CSV and JSON, atomically.
+
+Everything is first written into a temporary folder beside the destination (same file system),
+so that a kill at any moment leaves either the previous files or the new ones, never a half-
+written CSV. Then the temporary folder is renamed to the destination if that does not exist yet
+(one atomic step), or each file is moved over its old version (each move atomic) if it does:
+a destination folder may hold other files (``--out .``), which are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+
+def write_folder(folder: str | Path, tables: Mapping[str, pd.DataFrame],
+                 documents: Mapping[str, object] | None = None) -> Path:
+    """Write ``tables`` as ``<name>.csv`` and ``documents`` as ``<name>.json`` into ``folder``.
+
+    Parameters
+    ----------
+    folder
+        The destination (created with its parents if needed).
+    tables
+        File name (without ``.csv``) -> table. A table whose index is named is written with it.
+    documents
+        File name (without ``.json``) -> anything :func:`json.dumps` can write (dates and other
+        objects as text).
+
+    Returns
+    -------
+    Path
+        The destination folder.
+
+    Raises
+    ------
+    NotADirectoryError
+        If ``folder`` exists and is not a folder.
+    """
+    dest = Path(folder)
+    if dest.exists() and not dest.is_dir():
+        raise NotADirectoryError(f"{dest} is a file; give a folder to write the results into")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
+    tmp.chmod(0o755)  # mkdtemp's 0700 would otherwise become the result folder's mode
+    try:
+        for name, table in tables.items():
+            named_index = table.index.name is not None or table.index.nlevels > 1
+            table.to_csv(tmp / f"{name}.csv", index=named_index, lineterminator="\n")
+        for name, doc in (documents or {}).items():
+            (tmp / f"{name}.json").write_text(json.dumps(doc, indent=2, default=str) + "\n",
+                                              encoding="utf-8")
+        if not dest.exists():
+            os.replace(tmp, dest)
+            return dest
+        for path in sorted(tmp.iterdir()):
+            os.replace(path, dest / path.name)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return dest
