@@ -38,6 +38,8 @@ def bundled(repeats: int) -> dict[str, object]:
     from bluehelmet.forcegen.data import prepare
     from bluehelmet.forcegen.formulation import build_model
     from bluehelmet.forcegen.greedy import greedy_plan
+    from bluehelmet.forcegen.options import SolveOptions
+    from bluehelmet.forcegen.pipeline import solve_scenario
 
     view = _view()
     runs = []

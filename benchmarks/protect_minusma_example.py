@@ -22,7 +22,9 @@ import pandas as pd
 from bluehelmet.io.ucdp import read_ucdp
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.protect.inputs import area_cells, mission_area, read_risk
-from bluehelmet.protect.planning import analyse_mission, risk_from_events, write_outputs
+from bluehelmet.protect.options import ProtectOptions
+from bluehelmet.protect.output import write_outputs
+from bluehelmet.protect.planning import analyse_mission, risk_from_events
 from bluehelmet.protect.problem import Reach
 from bluehelmet.protect.requirements import apply_requirements
 from bluehelmet.protect.solve import optimise, today
@@ -95,8 +97,9 @@ def main() -> None:
     print(f"risk: {note}; {len(risk)} cells")
 
     t0 = time.perf_counter()
-    analysis = analyse_mission(scenario, "MINUSMA", READER, risk=risk, risk_note=note,
-                               response_minutes=120, max_units=3, curve_units=3)
+    analysis = analyse_mission(scenario, "MINUSMA", READER,
+                               ProtectOptions(response_minutes=120, max_units=3, curve_units=3),
+                               risk=risk, risk_note=note)
     print(f"analysis at 120 min: {time.perf_counter() - t0:.1f} s")
     write_outputs(analysis, args.work / "out_120")
     (args.work / "out_120" / "coverage_map.png").replace(args.docs_map)
@@ -128,8 +131,9 @@ def main() -> None:
         print(f"\n## Relocating today's assets (max {sites} TOBs): {moved.share:.3f} "
               f"({moved.status}); helicopters at {', '.join(heli)}")
 
-    a60 = analyse_mission(scenario, "MINUSMA", READER, risk=risk, risk_note=note,
-                          response_minutes=60, max_units=3, curve_units=1)
+    a60 = analyse_mission(scenario, "MINUSMA", READER,
+                          ProtectOptions(response_minutes=60, max_units=3, curve_units=1),
+                          risk=risk, risk_note=note)
     print(f"\n## At 60 min: today {a60.today.share:.3f}, proposed {a60.proposed.share:.3f}")
     print(_md(a60.marginal))
     print(_md(a60.requirements[["unit_type_id", "count", "priority"]]))

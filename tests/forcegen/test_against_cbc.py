@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.forcegen.options import SolveOptions
 from bluehelmet.forcegen.pipeline import solve_scenario
-from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.scenario.core import Scenario
 from tests.forcegen.reference_pulp import solve_reference
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from bluehelmet.forcegen import solve as solve_module
+from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.forcegen.options import SolveOptions
 from bluehelmet.forcegen.pipeline import solve_scenario
-from bluehelmet.forcegen.generate import random_scenario
 
 
 @pytest.mark.parametrize("seed", [5, 7])

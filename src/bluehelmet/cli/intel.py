@@ -117,7 +117,7 @@ def _reports_or_events(store: Path | None, events: list[Path]) -> pd.DataFrame:
         from bluehelmet.io.ucdp import read_ucdp
 
         return rp.events_to_reports(read_ucdp(events).table, events[0].name)
-    return rp._load_all(store or Path("intel-store"))
+    return rp.load_all(store or Path("intel-store"))
 
 
 @app.command()

@@ -28,7 +28,9 @@ def _gap(value: object) -> str:
 
 def _date(value: object, fmt: str) -> str:
     """A timestamp as text; a missing one as empty."""
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime(fmt)  # type: ignore[arg-type]
+    if value is None or value is pd.NaT or not isinstance(value, (str, pd.Timestamp)):
+        return ""
+    return pd.Timestamp(value).strftime(fmt)
 
 
 def _print_result(name: str, result: Plan) -> None:

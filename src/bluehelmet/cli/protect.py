@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated
 
@@ -9,8 +10,12 @@ import typer
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.protect.options import ProtectOptions
 
 Opt = typer.Option
+DEFAULTS = ProtectOptions()
+#: Each flag's help is its option's documentation.
+DOC = {f.name: str(f.metadata["doc"]) for f in fields(ProtectOptions)}
 
 
 def protect(
@@ -21,8 +26,7 @@ def protect(
         "--risk", help="Risk layer CSV: gid (PRIO-GRID) or cell_id, longitude, latitude, risk "
         "[, weight]. Default: the early warning on the bundled UCDP events.")] = None,
     response_minutes: Annotated[float, Opt(
-        "--response-minutes", help="A cell counts as covered if an asset can reach it within "
-        "this time.")] = 120.0,
+        "--response-minutes", help=DOC["response_minutes"])] = DEFAULTS.response_minutes,
     bases: Annotated[Path | None, Opt(
         "--bases", help="Bases CSV (the bases entity; kind tob_candidate = candidate site). "
         "Default: the bundled bases of the mission.")] = None,
@@ -31,28 +35,40 @@ def protect(
     asset_types: Annotated[Path | None, Opt(
         "--asset-types", help="Asset types CSV (speeds, ranges, availability).")] = None,
     max_new_sites: Annotated[int, Opt(
-        "--max-new-sites", help="Temporary operating bases that may be opened.")] = 3,
-    candidates: Annotated[int, Opt(
-        "--candidates", help="Candidate sites generated in the highest-risk cells.")] = 30,
-    max_units: Annotated[int, Opt("--max-units", help="Most units to recommend.")] = 3,
-    min_gain: Annotated[float, Opt(
-        "--min-gain", help="Recommend a unit only if it adds at least this share of the total "
-        "risk.")] = 0.01,
-    relocate: Annotated[bool, Opt("--relocate", help="Let today's assets move too.")] = False,
-    time_limit: Annotated[float, Opt("--time-limit", help="Seconds per solve.")] = 30.0,
+        "--max-new-sites", help=DOC["max_new_sites"])] = DEFAULTS.max_new_sites,
+    candidates: Annotated[int, Opt("--candidates", help=DOC["candidates"])] = DEFAULTS.candidates,
+    max_units: Annotated[int, Opt("--max-units", help=DOC["max_units"])] = DEFAULTS.max_units,
+    curve_units: Annotated[int, Opt(
+        "--curve-units", help=DOC["curve_units"])] = DEFAULTS.curve_units,
+    min_gain_share: Annotated[float, Opt(
+        "--min-gain-share", "--min-gain", help=DOC["min_gain_share"])] = DEFAULTS.min_gain_share,
+    relocate: Annotated[bool, Opt("--relocate", help=DOC["relocate"])] = DEFAULTS.relocate,
+    high_risk_quantile: Annotated[float, Opt(
+        "--high-risk-quantile", help=DOC["high_risk_quantile"])] = DEFAULTS.high_risk_quantile,
+    time_limit: Annotated[float, Opt(
+        "--time-limit", help=DOC["time_limit"])] = DEFAULTS.time_limit,
+    threads: Annotated[int | None, Opt("--threads", help=DOC["threads"])] = DEFAULTS.threads,
     within_cell_km: Annotated[float | None, Opt(
-        "--within-cell-km", help="Distance added to each cell-centre distance (default: the "
-        "mean distance from a place in a cell to its centre, ~21 km for 0.5 degree cells).")
-    ] = None,
+        "--within-cell-km", help=DOC["within_cell_km"])] = DEFAULTS.within_cell_km,
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
     with cli_errors():
         from bluehelmet.protect.inputs import read_risk
-        from bluehelmet.protect.planning import analyse_mission, coverage_table, write_outputs
+        from bluehelmet.protect.output import write_outputs
+        from bluehelmet.protect.planning import analyse_mission, coverage_table
         from bluehelmet.scenario.io import load_scenario
 
+        try:
+            options = ProtectOptions(
+                response_minutes=response_minutes, max_new_sites=max_new_sites,
+                candidates=candidates, max_units=max_units, curve_units=curve_units,
+                min_gain_share=min_gain_share, relocate=relocate,
+                high_risk_quantile=high_risk_quantile, time_limit=time_limit, threads=threads,
+                within_cell_km=within_cell_km)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
         scen = load_scenario(scenario)
         layer = read_risk(risk) if risk is not None else None
@@ -60,12 +76,9 @@ def protect(
             console.print("computing the early-warning risk layer from the bundled UCDP events "
                           "(a minute or two; pass --risk OUT/risk.csv to reuse it)")
         analysis = analyse_mission(
-            scen, mission, reader, risk=layer,
+            scen, mission, reader, options, risk=layer,
             risk_note=f"risk layer {risk.name}" if risk is not None else "",
-            bases_file=bases, assets_file=asset_types, base_assets_file=base_assets,
-            response_minutes=response_minutes, max_new_sites=max_new_sites,
-            candidates=candidates, max_units=max_units, min_gain_share=min_gain,
-            relocate=relocate, time_limit=time_limit, within_cell_km=within_cell_km)
+            bases_file=bases, assets_file=asset_types, base_assets_file=base_assets)
         files = write_outputs(analysis, out)
         if layer is None:
             coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(

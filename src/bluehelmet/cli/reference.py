@@ -6,12 +6,15 @@ and fails when the committed file differs or a command is undocumented.
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 import typer
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
+from bluehelmet.forcegen.options import PlanOptions, SolveOptions
+from bluehelmet.protect.options import ProtectOptions
 
 #: Fixed terminal width so the text is the same on every machine.
 WIDTH = 100
@@ -53,4 +56,31 @@ def cli_markdown() -> str:
     for path in command_paths():
         title = " ".join(["bluehelmet", *path])
         parts += ["", f"## `{title}`", "", "```text", help_text(path), "```"]
+    parts += ["", options_markdown()]
     return "\n".join(parts) + "\n"
+
+
+#: The options objects and the command whose flags build them.
+OPTIONS: tuple[tuple[str, type], ...] = (("plan", PlanOptions), ("plan", SolveOptions),
+                                         ("protect", ProtectOptions))
+
+
+def flag(name: str) -> str:
+    """The command-line flag of an options field (``time_limit`` -> ``--time-limit``)."""
+    return "--" + name.replace("_", "-")
+
+
+def options_markdown() -> str:
+    """Every field of the options objects with its flag, default and documentation."""
+    parts = ["## Options objects", "",
+             "The library takes these frozen dataclasses; the command builds them from one flag "
+             "per field (a test checks that every field has its flag and its line here)."]
+    for command, cls in OPTIONS:
+        parts += ["", f"### `{cls.__module__}.{cls.__name__}` (`bluehelmet {command}`)", "",
+                  "| field | flag | default | meaning |", "|---|---|---|---|"]
+        for f in fields(cls):
+            if "doc" not in f.metadata or is_dataclass(f.default):
+                continue
+            parts.append(f"| `{f.name}` | `{flag(f.name)}` | `{f.default!r}` | "
+                         f"{f.metadata['doc']} |")
+    return "\n".join(parts)

@@ -71,7 +71,7 @@ def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessCo
     return Plan(view, reader, tables, summarise(view, solved, tables), opts)
 
 
-def summarise(view: Scenario, solved: Solved, tables: dict[str, object]) -> PlanSummary:
+def summarise(view: Scenario, solved: Solved, tables: dict[str, pd.DataFrame]) -> PlanSummary:
     """The headline numbers of a run (``summary.json``)."""
     m, sol = solved.model, solved.solution
     stage = {s.stage: s for s in sol.stages}
@@ -79,8 +79,6 @@ def summarise(view: Scenario, solved: Solved, tables: dict[str, object]) -> Plan
         m.objective_vector("unmet") @ sol.x)
     greedy_unmet = float(m.objective_vector("unmet") @ solved.greedy)
     gaps, costs, asg = tables["gaps"], tables["costs"], tables["assignments"]
-    assert isinstance(gaps, pd.DataFrame) and isinstance(costs, pd.DataFrame)
-    assert isinstance(asg, pd.DataFrame)
     missing_budget = costs[costs["headroom_usd"].isna()]
     return PlanSummary(
         scenario=view.name,

@@ -54,12 +54,13 @@ def declarations() -> dict[str, tuple[OutputColumn, ...]]:
     with text.open("r", encoding="utf-8") as f:
         rows = pd.read_csv(f, dtype=str, keep_default_na=False)
     out: dict[str, list[OutputColumn]] = {}
-    for row in rows.itertuples(index=False):
-        if row.type not in DTYPES:
-            raise OutputTableError(f"outputs.csv: column {row.table}.{row.column} has type "
-                                   f"{row.type!r}; use one of {', '.join(DTYPES)}")
-        out.setdefault(row.table, []).append(OutputColumn(row.table, row.column, row.type,
-                                                          row.unit, row.description))
+    for record in rows.to_dict("records"):
+        col = OutputColumn(*(str(record[k]) for k in ("table", "column", "type", "unit",
+                                                        "description")))
+        if col.type not in DTYPES:
+            raise OutputTableError(f"outputs.csv: column {col.table}.{col.column} has type "
+                                   f"{col.type!r}; use one of {', '.join(DTYPES)}")
+        out.setdefault(col.table, []).append(col)
     unknown = set(out) ^ set(FILE_NAMES)
     if unknown:
         raise OutputTableError(f"outputs.csv and FILE_NAMES disagree on tables {sorted(unknown)}")
@@ -124,7 +125,7 @@ def _cast(table: str, col: OutputColumn, values: pd.Series) -> pd.Series:
         if col.type in TEXT_FORMATS:
             if pd.api.types.is_datetime64_any_dtype(values):
                 return values.astype("datetime64[ns]")
-            text = values.astype("string").replace("", pd.NA)
+            text = values.astype("string").mask(values.astype("string") == "")
             fmt = "%Y-%m" if text.dropna().str.len().eq(7).all() else "ISO8601"
             return pd.to_datetime(text, format=fmt).astype("datetime64[ns]")
         if col.type == "string":

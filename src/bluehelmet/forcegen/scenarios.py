@@ -1,4 +1,4 @@
-"""Named scenarios as overrides on a base scenario (compared with :func:`~bluehelmet.forcegen.result.compare_plans`).
+"""Named scenarios as overrides on a base scenario (plans compared by ``compare_plans``).
 
 An override file is TOML::
 

@@ -14,6 +14,7 @@ from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.forcegen.formulation import credited, expand, gender_target_table, present
 from bluehelmet.forcegen.linear import LinearModel
 
+
 def tour_values(model: LinearModel, x: np.ndarray) -> np.ndarray:
     """Units per candidate tour in solution ``x`` (rounded to whole units)."""
     return np.round(model.values(x, "Tour-start")).astype(int)

@@ -88,7 +88,7 @@ def read_reports_file(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     return validate_reports(raw, str(file))
 
 
-def _load_all(store: str | Path) -> pd.DataFrame:
+def load_all(store: str | Path) -> pd.DataFrame:
     """Every report in the store, unfiltered. Private: callers must filter for their reader."""
     path = Path(store) / REPORTS_FILE
     if not path.is_file():
@@ -111,7 +111,7 @@ def for_reader(table: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
 
 def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
     """The store's reports that ``reader`` may see (see :func:`for_reader`)."""
-    return for_reader(_load_all(store), reader)
+    return for_reader(load_all(store), reader)
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +133,7 @@ def add_reports(store: str | Path, new: pd.DataFrame, file: str) -> tuple[int, i
     Reports are never altered: a report whose id is already stored with the same content is
     skipped (importing twice changes nothing); the same id with different content is an error.
     """
-    current = _load_all(store)
+    current = load_all(store)
     columns = entity("reports").column_names
     new = new[columns]
     known = current.set_index("id")

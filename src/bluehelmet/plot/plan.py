@@ -28,8 +28,10 @@ class PlanPlot:
         self._stats = PlanStatistics(plan)
 
     def coverage(self, by: str = "mission_id") -> Figure:
-        """Units required and covered month by month, one panel per mission (``by="mission_id"``)
-        or per critical capability group (``by="group"``)."""
+        """Units required and covered month by month, one panel per mission or group.
+
+        ``by="mission_id"``: one panel per mission; ``by="group"``: per critical capability.
+        """
         if by == "mission_id":
             table = self._stats.coverage_by_month()
         elif by == "group":

@@ -8,13 +8,16 @@ that the force planner (``bluehelmet plan``) then tries to fill. See ``docs/prot
 """
 
 from bluehelmet.protect.analysis import coverage_curve, marginal_coverage, recommend
-from bluehelmet.protect.planning import ProtectionAnalysis, analyse_mission, write_outputs
+from bluehelmet.protect.options import ProtectOptions
+from bluehelmet.protect.output import write_outputs
+from bluehelmet.protect.planning import ProtectionAnalysis, analyse_mission
 from bluehelmet.protect.problem import CoverageProblem, expected_coverage
 from bluehelmet.protect.requirements import apply_requirements, requirements_from
 from bluehelmet.protect.solve import CoverageSolution, evaluate, greedy, optimise, today
 
 __all__ = [
-    "CoverageProblem", "CoverageSolution", "ProtectionAnalysis", "analyse_mission",
+    "CoverageProblem", "CoverageSolution", "ProtectOptions", "ProtectionAnalysis",
+    "analyse_mission",
     "apply_requirements", "coverage_curve", "evaluate", "expected_coverage", "greedy",
     "marginal_coverage", "optimise", "recommend", "requirements_from", "today", "write_outputs",
 ]

@@ -1,0 +1,38 @@
+"""Writing a protection analysis: its tables as CSV, ``summary.json`` and the coverage map."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bluehelmet.output import write_folder
+from bluehelmet.protect.planning import ProtectionAnalysis, coverage_table
+from bluehelmet.protect.plot import coverage_map
+from bluehelmet.protect.requirements import requirements_text
+
+
+def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool = True
+                  ) -> list[Path]:
+    """Write the analysis to ``out``: CSV tables, ``requirements.csv``, ``summary.json``, map.
+
+    The tables and summary go through the one result writer
+    (:func:`bluehelmet.output.write_folder`, atomic); the map is drawn after them.
+    """
+    tables = {
+        "deployment_today": analysis.today.deployment,
+        "deployment_proposed": analysis.proposed.deployment,
+        "coverage": coverage_table(analysis),
+        "coverage_curve": analysis.curve,
+        "marginal": analysis.marginal,
+        "recommended": analysis.recommended,
+        "uncovered_high_risk": analysis.uncovered,
+        "sites": analysis.problem.sites,
+        "requirements": requirements_text(analysis.requirements),
+    }
+    summary = analysis.summary()
+    summary["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    folder = write_folder(out, tables, {"summary": summary})
+    written = [folder / f"{name}.csv" for name in tables] + [folder / "summary.json"]
+    if plot:
+        written.append(coverage_map(analysis, folder / "coverage_map.png"))
+    return written
