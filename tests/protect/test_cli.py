@@ -32,7 +32,7 @@ def test_protect_cli_writes_everything_and_requirements_fit_the_scenario(tmp_pat
     result = CliRunner().invoke(app, [
         "protect", "MINUSMA", "--scenario", "2018", "--risk", str(_risk_file(tmp_path)),
         "--response-minutes", "90", "--out", str(out), "--max-units", "1", "--candidates", "8",
-        "--min-gain", "0.001"])
+        "--min-gain-share", "0.001"])
     assert result.exit_code == 0, result.output
     assert "today:" in result.output and "requirement:" in result.output
     assert "1 cells of the risk layer lie outside the mission area" in " ".join(
