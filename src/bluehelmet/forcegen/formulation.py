@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.data import PlanningData, tour_month_cost
 from bluehelmet.forcegen.linear import INF, LinearModel
 
 #: Objective stages, in lexicographic order.
@@ -185,9 +185,8 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     budget row for a fiscal year are not limited (and reported as such).
     """
     k, t = present(d)
-    cand, pl, req = d.candidates, d.pledges, d.requirements
-    p = cand["pledge"].to_numpy()[k]
-    cost = pl["personnel"].to_numpy()[p] * d.rate[t] + pl["fixed_monthly"].to_numpy()[p]
+    cand, req = d.candidates, d.requirements
+    cost = tour_month_cost(d, k, t)
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
                           "fiscal_year": d.fiscal_year[t], "k": k, "cost": cost})
     budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),

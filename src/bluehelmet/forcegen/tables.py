@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.data import PlanningData, tour_month_cost
 from bluehelmet.forcegen.formulation import credited, expand, gender_target_table, present
 from bluehelmet.forcegen.linear import LinearModel
 
@@ -95,9 +95,7 @@ def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Mission x fiscal year: planned cost, budget headroom and the share used."""
     k, t = present(d)
-    p = d.candidates["pledge"].to_numpy()[k]
-    cost = (d.pledges["personnel"].to_numpy()[p] * d.rate[t]
-            + d.pledges["fixed_monthly"].to_numpy()[p]) * y[k]
+    cost = tour_month_cost(d, k, t) * y[k]
     frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
         d.candidates["req"].to_numpy()[k]], "fiscal_year": d.fiscal_year[t], "cost_usd": cost})
     spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()

@@ -28,6 +28,7 @@ from bluehelmet.forcegen.lp import solve_relaxation, to_highs
 from bluehelmet.forcegen.pipeline import Solved
 from bluehelmet.forcegen.tables import coverage_table, tour_values
 from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
 
 #: The PCRS levels, each with a latest-request-date column in the smart-pledging table.
 PCRS_LEVELS = ("RDL", "L3", "L2", "L1")
@@ -109,6 +110,7 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
     h.changeColsBounds(len(every), every, np.zeros(len(every)), np.zeros(len(every)))
     base = _value(h)
     units = view.unit_types.set_index("id")
+    fixed = fixed_monthly_cost(units)
     leads = view.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
     rate = float(solved.data.rate[0])
     rows = []
@@ -121,8 +123,8 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
             value = round(base - _value(h), 6)
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.zeros(len(c)))
         u = units.loc[str(g.unit_type_id)]
-        monthly = (float(str(u["personnel"])) * rate + float(str(u["equipment_monthly_usd"]))
-                   + float(str(u["aviation_monthly_usd"])))
+        monthly = monthly_cost(float(str(u["personnel"])), rate,
+                               float(fixed[str(g.unit_type_id)]))
         first = pd.Timestamp(str(g.first_short))
         first_label = first.strftime("%Y-%m")
         row: dict[str, object] = {
