@@ -115,9 +115,39 @@ class LinearModel:
         fam = self.var_families[family]
         return x[fam.start:fam.stop]
 
+    def constraint_table(self, name: str) -> pd.DataFrame:
+        """Every coefficient of constraint family ``name``, with its row and column labels.
+
+        One row per non-zero: ``constraint`` (the row's labels, ``key=value`` joined by ``;``),
+        ``variable`` (``Family[labels]``), ``coefficient``, ``lower``, ``upper``; sorted. This is
+        what the stored model files of the tests hold (``tests/forcegen/data/tiny_model``).
+        """
+        fam = self.con_families[name]
+        block = sp.coo_matrix(self.matrix.tocsr()[fam.start:fam.stop])
+        _, _, _, lo, hi = self.bounds()
+        rows = label_strings(fam.labels)
+        cols = np.empty(self.n_cols, dtype=object)
+        for var in self.var_families.values():
+            cols[var.start:var.stop] = [f"{var.name}[{s}]" for s in label_strings(var.labels)]
+        out = pd.DataFrame({"constraint": rows[block.row], "variable": cols[block.col],
+                            "coefficient": block.data, "lower": lo[fam.start + block.row],
+                            "upper": hi[fam.start + block.row]})
+        return out.sort_values(["constraint", "variable"]).reset_index(drop=True)
+
     def family_of_row(self) -> np.ndarray:
         """Name of the constraint family of every row."""
         out = np.empty(self.n_rows, dtype=object)
         for name, fam in self.con_families.items():
             out[fam.start:fam.stop] = name
         return out
+
+
+def label_strings(labels: pd.DataFrame) -> np.ndarray:
+    """Each row of a label table as ``key=value;key=value`` text."""
+    if labels.empty:
+        return np.zeros(len(labels), dtype=object)
+    parts = [labels[c].astype(str).radd(f"{c}=") for c in labels.columns]
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + ";" + part
+    return text.to_numpy(dtype=object)
