@@ -224,7 +224,8 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     """Cross feasible pairs with start months; keep only tours that can be chosen.
 
     A tour starting in month ``s`` is present in ``s .. end`` with
-    ``end = min(s + rotation - 1, last active month of the requirement, last month offered)``; it
+    ``end = min(s + rotation - 1, last active month of the requirement within the horizon,
+    last month offered)``; it
     counts as coverage from ``s + handover`` (the hand-over / induction months) to ``end``.
     Regional organisations' bridging forces may also leave earlier (any ``end`` from
     ``s + handover`` on).

@@ -59,8 +59,9 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
-    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r, last month offered)
-    (regional organisations' bridging forces may leave earlier). Only tours that satisfy every
+    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r within the horizon,
+    last month offered): a tour is cut at the end of the horizon, and so are its cost and its
+    coverage (regional organisations' bridging forces may also leave earlier). Only tours that satisfy every
     caveat (excluded missions and regions, language), readiness
     (s_k ≥ available_from + PCRS lead time + transit + loading) and unit-type match exist as
     variables.
@@ -208,8 +209,10 @@ def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
 
     Math
     ----
-    For every month t: Σ_{k: s_k = t} M_u y_k + Σ_{k: e_k + 1 = t} M_u y_k ≤ Λ, where M_u is the
-    lift moves one unit needs (deployment and repatriation each) and Λ = lift_moves_per_month.
+    For every month t of the horizon: Σ_{k: s_k = t} M_u y_k + Σ_{k: e_k + 1 = t} M_u y_k ≤ Λ,
+    where M_u is the lift moves one unit needs (deployment and repatriation each) and
+    Λ = lift_moves_per_month. A repatriation after the last month planned (e_k + 1 beyond the
+    horizon, which includes every tour cut at the horizon) is not counted.
     """
     cand = d.candidates
     moves = d.pledges["lift_moves"].to_numpy()[cand["pledge"].to_numpy()]

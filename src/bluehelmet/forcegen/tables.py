@@ -36,7 +36,6 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         "start": months[cand["start"].to_numpy()],
         "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
         "end": months[last],
-        "beyond_horizon": cand["end"].to_numpy() >= d.n_months,
         "rotation_months": pl["rotation"], "personnel": pl["personnel"] * units,
         "women_share": pl["women_share"],
         "cost_usd": cand["cost"].to_numpy() * units,
