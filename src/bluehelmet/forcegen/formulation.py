@@ -61,8 +61,8 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
     in month s_k, present until e_k = min(s_k + L_p − 1, last month of r within the horizon,
     last month offered): a tour is cut at the end of the horizon, and so are its cost and its
-    coverage (regional organisations' bridging forces may also leave earlier). Only tours that satisfy every
-    caveat (excluded missions and regions, language), readiness
+    coverage (regional organisations' bridging forces may also leave earlier). Only tours that
+    satisfy every caveat (excluded missions and regions, language), readiness
     (s_k ≥ available_from + PCRS lead time + transit + loading) and unit-type match exist as
     variables.
     """
