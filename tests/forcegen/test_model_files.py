@@ -23,7 +23,7 @@ if __name__ == "__main__":
 
 from bluehelmet.forcegen.data import prepare  # noqa: E402
 from bluehelmet.forcegen.formulation import build_model  # noqa: E402
-from bluehelmet.forcegen.linear import LinearModel  # noqa: E402
+from bluehelmet.optimize.linear import LinearModel  # noqa: E402
 from bluehelmet.scenario.core import Scenario  # noqa: E402
 from tests.forcegen.tiny import pledge, tiny  # noqa: E402
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.forcegen.data import PlanningData, tour_month_cost
-from bluehelmet.forcegen.linear import INF, LinearModel
+from bluehelmet.optimize.linear import INF, LinearModel, group_rows
 
 #: Objective stages, in lexicographic order.
 STAGES = ("unmet", "cost", "gender")
@@ -42,15 +42,6 @@ def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     """(candidate tour, month) for every month a tour counts towards its requirement."""
     c = d.candidates
     return expand(c["credit_from"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
-
-
-def _group_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Row number of each key and the table of distinct keys (one constraint each)."""
-    keys = keys.reset_index(drop=True)
-    if len(keys) == 0:
-        return np.zeros(0, np.int64), keys
-    codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
-    return codes, keys.drop_duplicates().reset_index(drop=True)
 
 
 def define_tours(m: LinearModel, d: PlanningData) -> None:
@@ -88,17 +79,12 @@ def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
     ridx, month = expand(first, last)
     labels = pd.DataFrame({"req": ridx, "month": month})
     count = req["count"].to_numpy()[ridx].astype(float)
-    short = m.add_variables("Shortfall", labels, 0.0, count, integer=True)
-    offset = np.concatenate([[0], np.cumsum(np.clip(last - first + 1, 0, None))])[:-1]
+    m.add_variables("Shortfall", labels, 0.0, count, integer=True)
     k, t = credited(d)
-    r = d.candidates["req"].to_numpy()[k]
-    rows = offset[r] + (t - first[r])
-    tours = m.var_families["Tour-start"]
-    n = len(labels)
-    m.add_constraints("Requirement-cover", labels,
-                      np.concatenate([rows, np.arange(n)]),
-                      np.concatenate([tours.start + k, short.start + np.arange(n)]),
-                      np.ones(len(rows) + n), count, INF)
+    counted = m.terms("Tour-start", k, req=d.candidates["req"].to_numpy()[k], month=t)
+    shortfall = m.terms("Shortfall")
+    m.add_constraint("Requirement-cover",
+                     (counted + shortfall).sum(by=["req", "month"], over=labels) >= count)
     m.set_objective("unmet", "Shortfall", req["weight"].to_numpy()[ridx])
 
 
@@ -110,11 +96,9 @@ def define_pledge_capacity(m: LinearModel, d: PlanningData) -> None:
     For every pledge p and month t: Σ_{k: p(k)=p, s_k ≤ t ≤ e_k} y_k ≤ n_p.
     """
     k, t = present(d)
-    p = d.candidates["pledge"].to_numpy()[k]
-    rows, keys = _group_rows(pd.DataFrame({"pledge": p, "month": t}))
-    cap = d.pledges["count"].to_numpy()[keys["pledge"].to_numpy()]
-    m.add_constraints("Pledge-capacity", keys, rows, m.var_families["Tour-start"].start + k,
-                      np.ones(len(k)), -INF, cap)
+    present_units = m.terms("Tour-start", k, pledge=d.candidates["pledge"].to_numpy()[k], month=t)
+    capacity = d.pledges["count"].reset_index(drop=True).rename_axis("pledge")
+    m.add_constraint("Pledge-capacity", present_units.sum(by=["pledge", "month"]) <= capacity)
 
 
 def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
@@ -129,11 +113,11 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
         return
     k, t = present(d)
     contrib = d.pledges["contributor_id"].to_numpy()[d.candidates["pledge"].to_numpy()[k]]
-    keep = np.isin(contrib, list(limits))
-    rows, keys = _group_rows(pd.DataFrame({"contributor_id": contrib[keep], "month": t[keep]}))
-    cap = keys["contributor_id"].map(limits).to_numpy(dtype=float)
-    m.add_constraints("Contributor-max-units", keys, rows,
-                      m.var_families["Tour-start"].start + k[keep], np.ones(keep.sum()), -INF, cap)
+    present_units = m.terms("Tour-start", k, contributor_id=contrib, month=t)
+    limited = present_units.where(np.isin(contrib, list(limits)))
+    cap = pd.Series(limits, dtype=float).rename_axis("contributor_id")
+    m.add_constraint("Contributor-max-units",
+                     limited.sum(by=["contributor_id", "month"]) <= cap)
 
 
 def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
@@ -167,11 +151,10 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     ub = d.pledges["count"].to_numpy()[p]
     possible = keys_all.assign(ub=ub).groupby(["mission_id", "contributor_id", "month"])["ub"]
     keep = (possible.transform("sum").to_numpy() > cap)
-    rows, keys = _group_rows(keys_all[keep])
-    row_cap = pd.Series(cap[keep]).groupby(rows).first().to_numpy()
-    m.add_constraints("Mission-contributor-share", keys, rows,
-                      m.var_families["Tour-start"].start + k[keep], np.ones(keep.sum()), -INF,
-                      row_cap)
+    counted = m.terms("Tour-start", k, **{str(c): keys_all[c].to_numpy() for c in keys_all})
+    per_row = counted.where(keep).sum(by=["mission_id", "contributor_id", "month"])
+    row_cap = pd.Series(cap[keep]).groupby(per_row.rows).first().to_numpy()
+    m.add_constraint("Mission-contributor-share", per_row <= row_cap)
 
 
 def define_budget(m: LinearModel, d: PlanningData) -> None:
@@ -197,11 +180,12 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     frame = frame.merge(budgets, on=["mission_id", "fiscal_year"], how="inner")
     agg = frame.groupby(["mission_id", "fiscal_year", "k"], as_index=False).agg(
         cost=("cost", "sum"), headroom_usd=("headroom_usd", "first"))
-    rows, keys = _group_rows(agg[["mission_id", "fiscal_year"]])
-    head = agg.groupby(rows)["headroom_usd"].first().to_numpy()
-    m.add_constraints("Budget-fiscal-year", keys, rows,
-                      m.var_families["Tour-start"].start + agg["k"].to_numpy(),
-                      agg["cost"].to_numpy() / COST_SCALE, -INF, head / COST_SCALE)
+    spend = m.terms("Tour-start", agg["k"].to_numpy(), agg["cost"].to_numpy() / COST_SCALE,
+                    mission_id=agg["mission_id"].to_numpy(),
+                    fiscal_year=agg["fiscal_year"].to_numpy())
+    per_year = spend.sum(by=["mission_id", "fiscal_year"])
+    head = agg.groupby(per_year.rows)["headroom_usd"].first().to_numpy()
+    m.add_constraint("Budget-fiscal-year", per_year <= head / COST_SCALE)
 
 
 def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
@@ -216,16 +200,14 @@ def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
     """
     cand = d.candidates
     moves = d.pledges["lift_moves"].to_numpy()[cand["pledge"].to_numpy()]
-    start, back = cand["start"].to_numpy(), cand["end"].to_numpy() + 1
-    k = np.arange(len(cand))
+    back = cand["end"].to_numpy() + 1
     home = back < d.n_months
-    ks = np.concatenate([k, k[home]])
-    months = np.concatenate([start, back[home]])
-    vals = np.concatenate([moves, moves[home]])
-    nz = vals > 0
-    labels = pd.DataFrame({"month": np.arange(d.n_months)})
-    m.add_constraints("Lift-moves", labels, months[nz], m.var_families["Tour-start"].start + ks[nz],
-                      vals[nz], -INF, float(d.params["lift_moves_per_month"]))
+    out = m.terms("Tour-start", None, moves, month=cand["start"].to_numpy())
+    repatriated = m.terms("Tour-start", np.flatnonzero(home), moves[home], month=back[home])
+    moved = (out + repatriated).where(np.concatenate([moves, moves[home]]) > 0)
+    months = pd.DataFrame({"month": np.arange(d.n_months)})
+    m.add_constraint("Lift-moves", moved.sum(by=["month"], over=months)
+                     <= float(d.params["lift_moves_per_month"]))
 
 
 def gender_target_table(d: PlanningData, keys: pd.DataFrame) -> pd.DataFrame:
@@ -264,15 +246,15 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     frame = frame.merge(keys, on=["category", "year"], how="inner")
     agg = frame.assign(coef=frame["persons"] * (frame["women"] - frame["target_share"])).groupby(
         ["category", "year", "k"], as_index=False)["coef"].sum()
-    rows, labels = _group_rows(pd.DataFrame(agg[["category", "year"]]))
+    _, labels = group_rows(pd.DataFrame(agg[["category", "year"]]))
     hard = str(d.params["gender_mode"]) == "hard"
-    v = m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
-    n = len(labels)
-    m.add_constraints("Gender-target", labels, np.concatenate([rows, np.arange(n)]),
-                      np.concatenate([m.var_families["Tour-start"].start + agg["k"].to_numpy(),
-                                      v.start + np.arange(n)]),
-                      np.concatenate([agg["coef"].to_numpy(), np.ones(n)]), 0.0, INF)
-    m.set_objective("gender", "Gender-shortfall", np.ones(n))
+    m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
+    women_over_target = m.terms("Tour-start", agg["k"].to_numpy(), agg["coef"].to_numpy(),
+                                category=agg["category"].to_numpy(), year=agg["year"].to_numpy())
+    short = m.terms("Gender-shortfall")
+    m.add_constraint("Gender-target",
+                     (women_over_target + short).sum(by=["category", "year"], over=labels) >= 0.0)
+    m.set_objective("gender", "Gender-shortfall", np.ones(len(labels)))
 
 
 def define_cost(m: LinearModel, d: PlanningData) -> None:

@@ -13,9 +13,9 @@ import numpy as np
 
 from bluehelmet.errors import SolverError
 from bluehelmet.forcegen.data import PlanningData
-from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.lp import solve_relaxation
 from bluehelmet.forcegen.sifting import SIFT_ABOVE_COLUMNS, sifted_relaxation, working_set
+from bluehelmet.optimize.linear import LinearModel
 
 #: A tour is taken only if at least this share of its counted months fills an open gap.
 MIN_USEFUL_SHARE = 0.5

@@ -10,8 +10,8 @@ import highspy
 import numpy as np
 
 from bluehelmet.errors import SolverError
-from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.highs import new_highs
+from bluehelmet.optimize.linear import LinearModel
 
 
 def to_highs(model: LinearModel, columns: np.ndarray | None = None) -> highspy.Highs:

@@ -16,9 +16,9 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData, prepare
 from bluehelmet.forcegen.formulation import STAGES, build_model
 from bluehelmet.forcegen.greedy import greedy_plan, lp_rounding_plan
-from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.options import SolveOptions
 from bluehelmet.forcegen.solve import SolveResult, StageResult, solve
+from bluehelmet.optimize.linear import LinearModel
 from bluehelmet.scenario.core import Scenario
 
 Progress = Callable[[str, StageResult | None], None]

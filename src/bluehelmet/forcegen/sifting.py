@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import SolverError
-from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.lp import to_highs
+from bluehelmet.optimize.linear import LinearModel
 
 #: Models with more columns than this get their LP relaxation by sifting. Below it the dual
 #: simplex on all columns is about as fast (1,000 generated pledges, 25,000 columns: 0.8 s

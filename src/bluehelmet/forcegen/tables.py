@@ -12,7 +12,7 @@ import pandas as pd
 
 from bluehelmet.forcegen.data import PlanningData, tour_month_cost
 from bluehelmet.forcegen.formulation import credited, expand, gender_target_table, present
-from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.optimize.linear import LinearModel
 
 
 def tour_values(model: LinearModel, x: np.ndarray) -> np.ndarray:
