@@ -103,7 +103,7 @@ def other_solvers(horizon: int, time_limit: float) -> list[dict[str, object]]:
 
     from bluehelmet.forcegen.data import prepare
     from bluehelmet.forcegen.formulation import build_model
-    from bluehelmet.forcegen.lp import to_highs
+    from bluehelmet.highs import to_highs
 
     d, _ = prepare(_view(), horizon)
     m = build_model(d)

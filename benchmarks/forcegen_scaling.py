@@ -29,10 +29,10 @@ def run_one(n: int, time_limit: float, cbc: bool) -> dict[str, object]:
     from bluehelmet.forcegen.formulation import build_model
     from bluehelmet.forcegen.generate import random_scenario
     from bluehelmet.forcegen.greedy import greedy_plan
-    from bluehelmet.forcegen.lp import to_highs
     from bluehelmet.forcegen.options import SolveOptions
     from bluehelmet.forcegen.pipeline import solve_scenario
     from bluehelmet.forcegen.solve import solve
+    from bluehelmet.highs import to_highs
 
     s = random_scenario(n_missions=15, n_months=24, n_pledges=n, n_unit_types=20, seed=2018)
     t0 = time.perf_counter()

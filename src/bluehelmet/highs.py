@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import highspy
+import numpy as np
+
+from bluehelmet.optimize.linear import LinearModel
 
 
 class QuietHighs(highspy.Highs):
@@ -26,3 +29,45 @@ class QuietHighs(highspy.Highs):
 def new_highs() -> highspy.Highs:
     """A silent HiGHS instance (see :class:`QuietHighs`)."""
     return QuietHighs()
+
+
+def to_highs(model: LinearModel, columns: np.ndarray | None = None, *,
+             cost: np.ndarray | None = None, maximise: bool = False) -> highspy.Highs:
+    """A silent HiGHS instance holding ``model``, the one way a model reaches the solver.
+
+    Parameters
+    ----------
+    model
+        The model (force generation or protection).
+    columns
+        Only these columns (indices), as an LP (the working set of
+        :mod:`bluehelmet.forcegen.sifting`); their order is the instance's column order.
+    cost
+        Objective coefficients over the model's columns (default none: set per stage later).
+    maximise
+        Maximise the objective instead of minimising it.
+    """
+    a = model.matrix
+    col_lo, col_hi, integer, row_lo, row_hi = model.bounds()
+    c = np.zeros(model.n_cols) if cost is None else np.asarray(cost, float)
+    if columns is not None:
+        a, col_lo, col_hi, c = a[:, columns], col_lo[columns], col_hi[columns], c[columns]
+    n = a.shape[1]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, model.n_rows
+    lp.col_cost_ = c
+    if maximise:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
+    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, model.n_rows
+    if columns is None:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i
+                           else highspy.HighsVarType.kContinuous for i in integer]
+    h = new_highs()
+    h.passModel(lp)
+    return h

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import SolverError
-from bluehelmet.forcegen.lp import to_highs
+from bluehelmet.highs import to_highs
 from bluehelmet.optimize.linear import LinearModel
 
 #: Models with more columns than this get their LP relaxation by sifting. Below it the dual

@@ -21,8 +21,8 @@ import numpy as np
 
 from bluehelmet.errors import SolverError
 from bluehelmet.forcegen.greedy import settle_shortfalls
-from bluehelmet.forcegen.lp import to_highs
 from bluehelmet.forcegen.options import SolveOptions
+from bluehelmet.highs import to_highs
 from bluehelmet.optimize.linear import LinearModel
 
 #: Share of the remaining time limit each stage may use (the last stage uses all that is left).

@@ -23,9 +23,10 @@ import pandas as pd
 from bluehelmet.forcegen.data import prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
-from bluehelmet.forcegen.lp import solve_relaxation, to_highs
+from bluehelmet.forcegen.lp import solve_relaxation
 from bluehelmet.forcegen.pipeline import Solved
 from bluehelmet.forcegen.tables import coverage_table, tour_values
+from bluehelmet.highs import to_highs
 from bluehelmet.optimize.linear import LinearModel
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
