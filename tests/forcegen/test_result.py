@@ -1,0 +1,91 @@
+"""The Plan: declared tables checked when built, a typed summary, accessors, atomic writing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bluehelmet import AccessContext
+from bluehelmet.forcegen import Plan, PlanOptions, plan
+from bluehelmet.forcegen.outputs import FILE_NAMES, OutputTableError, columns, conform
+from bluehelmet.output import write_folder
+from tests.forcegen.tiny import pledge, tiny
+
+READER = AccessContext.public()
+#: Every field summary.json had before the summary became a dataclass.
+SUMMARY_FIELDS = {
+    "scenario", "objective", "objective_name", "stages", "status", "mip_gap",
+    "mip_gap_all_stages", "solve_seconds", "build_seconds", "unmet_requirement_months",
+    "weighted_unmet_requirement_months", "required_requirement_months", "total_cost_usd",
+    "units_deployed", "pledges", "pledges_used", "candidate_tours", "greedy_objective",
+    "greedy_gap_to_optimum", "gender_mode", "missions_without_budget_rows", "horizon_start",
+    "horizon_months", "uses_illustrative_data", "notice"}
+
+
+@pytest.fixture(scope="module")
+def small() -> Plan:
+    s = tiny([pledge("A", rotation=6), pledge("B", rotation=6)])
+    return plan(s.view(READER), PlanOptions(sensitivities=False), reader=READER)
+
+
+def test_every_table_has_exactly_its_declared_columns_and_types(small: Plan) -> None:
+    for name in FILE_NAMES:
+        assert list(small.tables[name].columns) == columns(name), name
+    assert str(small.coverage["month"].dtype).startswith("datetime64")
+    assert str(small.assignments["start"].dtype).startswith("datetime64")
+    assert small.assignments["units"].dtype == "int64"
+
+
+def test_the_summary_is_typed_and_keeps_every_field(small: Plan) -> None:
+    d = small.summary.to_dict()
+    assert set(d) == SUMMARY_FIELDS
+    assert small.summary.status == d["status"] == "optimal"
+    assert isinstance(d["stages"], list) and {"stage", "bound"} <= set(d["stages"][0])
+    with pytest.raises(AttributeError):
+        small.summary.status = "x"  # type: ignore[misc]
+
+
+def test_a_table_that_does_not_match_its_declaration_is_refused() -> None:
+    cov = pd.DataFrame({"mission_id": ["M"], "unit_type_id": ["U"], "month": ["2018-07"],
+                        "critical": [True], "required": ["two"], "covered": [1.0],
+                        "weighted_short": [0.0], "short": [0.0]})
+    with pytest.raises(OutputTableError, match="'coverage', column 'required', row 0.*'two'"):
+        conform("coverage", cov)
+    with pytest.raises(OutputTableError, match="undeclared columns \\['extra'\\]"):
+        conform("coverage", cov.assign(required=2.0, extra=1))
+    with pytest.raises(OutputTableError, match="lacks declared columns \\['short'\\]"):
+        conform("coverage", cov.assign(required=2.0).drop(columns="short"))
+
+
+def test_statistics_and_plot_work_on_the_plan_itself(small: Plan) -> None:
+    by_mission = small.statistics.coverage(groupby="mission_id")
+    assert list(by_mission["mission_id"]) == ["M"]
+    row = by_mission.iloc[0]
+    assert row["covered_unit_months"] + row["unmet_unit_months"] == row["required_unit_months"]
+    monthly = small.statistics.coverage(groupby="month")
+    assert len(monthly) == 12 and monthly["required_unit_months"].sum() == 12
+    with pytest.raises(ValueError, match="cannot group"):
+        small.statistics.coverage(groupby="pledge")
+    fig = small.plot.coverage()
+    assert fig.axes and "M" in fig.axes[0].get_title()
+    assert "Plan of scenario 'tiny'" in repr(small) and len(repr(small)) < 500
+
+
+def test_write_is_complete_and_leaves_other_files_alone(small: Plan, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    small.write(out)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert {p.name for p in out.iterdir()} == {"notes.txt", "summary.json",
+                                               *(f"{f}.csv" for f in FILE_NAMES.values())}
+    assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
+    plan_csv = pd.read_csv(out / "plan.csv", dtype=str)
+    assert plan_csv["start"].str.fullmatch(r"\d{4}-\d{2}").all()
+    # Nothing half-written is left beside it.
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    with pytest.raises(NotADirectoryError):
+        write_folder(out / "notes.txt", {})
