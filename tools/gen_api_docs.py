@@ -26,7 +26,7 @@ API: tuple[tuple[str, tuple[str, ...]], ...] = (
                              "apply_overrides")),
     ("bluehelmet.statistics.plan", ("PlanStatistics",)),
     ("bluehelmet.plot.plan", ("PlanPlot",)),
-    ("bluehelmet.forcegen.outputs", ("declarations", "conform")),
+    ("bluehelmet.outputs", ("DeclaredTables",)),
     ("bluehelmet.protect", ("analyse_mission", "ProtectOptions", "ProtectionAnalysis",
                             "write_outputs")),
     ("bluehelmet.output", ("write_folder",)),

@@ -5,20 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+
 from bluehelmet.output import write_folder
+from bluehelmet.protect.outputs import OUTPUTS
 from bluehelmet.protect.planning import ProtectionAnalysis, coverage_table
 from bluehelmet.protect.plot import coverage_map
 from bluehelmet.protect.requirements import requirements_text
 
 
-def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool = True
-                  ) -> list[Path]:
-    """Write the analysis to ``out``: CSV tables, ``requirements.csv``, ``summary.json``, map.
+def analysis_tables(analysis: ProtectionAnalysis) -> dict[str, pd.DataFrame]:
+    """The analysis's result tables, checked against ``protect/outputs.csv`` (declared dtypes).
 
-    The tables and summary go through the one result writer
-    (:func:`bluehelmet.output.write_folder`, atomic); the map is drawn after them.
+    Raises
+    ------
+    bluehelmet.outputs.OutputTableError
+        If a table lacks a declared column, has an undeclared one or a value of the wrong type.
     """
-    tables = {
+    built = {
         "deployment_today": analysis.today.deployment,
         "deployment_proposed": analysis.proposed.deployment,
         "coverage": coverage_table(analysis),
@@ -27,8 +31,20 @@ def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool =
         "recommended": analysis.recommended,
         "uncovered_high_risk": analysis.uncovered,
         "sites": analysis.problem.sites,
-        "requirements": requirements_text(analysis.requirements),
     }
+    return {name: OUTPUTS.conform(name, table) for name, table in built.items()}
+
+
+def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool = True
+                  ) -> list[Path]:
+    """Write the analysis to ``out``: CSV tables, ``requirements.csv``, ``summary.json``, map.
+
+    The tables are the declared ones (:func:`analysis_tables`); they and the summary go through
+    the one result writer
+    (:func:`bluehelmet.output.write_folder`, atomic); the map is drawn after them.
+    """
+    tables = {**analysis_tables(analysis),
+              "requirements": requirements_text(analysis.requirements)}
     summary = analysis.summary()
     summary["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     folder = write_folder(out, tables, {"summary": summary})
