@@ -13,6 +13,7 @@ from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, consol
 from bluehelmet.forcegen.options import PlanOptions, SolveOptions
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.forcegen.solve import StageResult
+from bluehelmet.output import write_folder
 
 #: Defaults shown in the help come from the options objects themselves.
 PLAN_DEFAULTS, SOLVE_DEFAULTS = PlanOptions(), SolveOptions()
@@ -156,7 +157,7 @@ def plan_command(
             console.print(f"  tables written to {folder}")
         if len(results) > 1:
             table = compare_plans(results)
-            table.to_csv(out / "comparison.csv")
+            write_folder(out, {"comparison": table})
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:

@@ -55,6 +55,7 @@ def protect(
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
     with cli_errors():
+        from bluehelmet.output import write_folder
         from bluehelmet.protect.inputs import read_risk
         from bluehelmet.protect.output import write_outputs
         from bluehelmet.protect.planning import analyse_mission, coverage_table
@@ -81,8 +82,8 @@ def protect(
             bases_file=bases, assets_file=asset_types, base_assets_file=base_assets)
         files = write_outputs(analysis, out)
         if layer is None:
-            coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(
-                columns={"cell_id": "gid"}).to_csv(out / "risk.csv", index=False)
+            risk_used = coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]]
+            write_folder(out, {"risk": risk_used.rename(columns={"cell_id": "gid"})})
         console.print(f"[bold]{mission}[/]: response within {response_minutes:g} min; risk: "
                       f"{analysis.risk_note}")
         console.print(f"today: {100 * analysis.today.share:.1f}% of the risk covered; with the "
