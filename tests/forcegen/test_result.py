@@ -69,6 +69,9 @@ def test_statistics_and_plot_work_on_the_plan_itself(small: Plan) -> None:
     assert len(monthly) == 12 and monthly["required_unit_months"].sum() == 12
     with pytest.raises(ValueError, match="cannot group"):
         small.statistics.coverage(groupby="pledge")
+    cost = small.statistics.cost(groupby="contributor_id")
+    assert cost["cost_usd"].sum() == pytest.approx(small.summary.total_cost_usd)
+    assert small.statistics.cost(groupby=None)["units"].iloc[0] == small.summary.units_deployed
     fig = small.plot.coverage()
     assert fig.axes and "M" in fig.axes[0].get_title()
     assert "Plan of scenario 'tiny'" in repr(small) and len(repr(small)) < 500

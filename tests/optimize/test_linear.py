@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bluehelmet.optimize.linear import INF, LinearModel
 
@@ -52,3 +54,22 @@ def test_terms_with_different_labels_do_not_add() -> None:
     m = _model()
     with pytest.raises(ValueError, match="cannot add"):
         _ = m.terms("Tour", np.array([0]), month=np.array([0])) + m.terms("Tour")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 2),
+                          st.floats(-5, 5, allow_nan=False)), min_size=1, max_size=30))
+def test_a_labelled_sum_is_the_grouped_sum_of_its_terms(
+        terms: list[tuple[int, int, int, float]]) -> None:
+    """Row (g, h) of the matrix holds, per column, the sum of the coefficients of its terms."""
+    m = LinearModel()
+    m.add_variables("X", pd.DataFrame({"i": range(5)}), 0.0, 1.0)
+    col, g, h, coef = (np.array(v) for v in zip(*terms, strict=True))
+    fam = m.add_constraint("Rows", m.terms("X", col, coef, g=g, h=h).sum(by=["g", "h"]) <= 1.0)
+    dense = m.matrix.toarray()
+    expected = pd.DataFrame({"g": g, "h": h, "col": col, "v": coef}).groupby(
+        ["g", "h", "col"])["v"].sum()
+    for (gv, hv, c), v in expected.items():
+        row = fam.labels.index[(fam.labels["g"] == gv) & (fam.labels["h"] == hv)][0]
+        assert dense[row, c] == pytest.approx(v, abs=1e-9)
+    assert len(fam.labels) == len({(a, b) for a, b in zip(g, h, strict=True)})

@@ -22,6 +22,10 @@ from bluehelmet.statistics import coverage, geography, money, pledging
 COVERAGE_KEYS = ("mission_id", "unit_type_id", "unit_type", "capability", "critical_group",
                  "month")
 
+#: Keys :meth:`PlanStatistics.cost` can group by (columns of the plan's tours).
+COST_KEYS = ("mission_id", "contributor_id", "unit_type_id", "pledge_id", "requirement_id",
+             "priority", "pcrs_level")
+
 
 class PlannedTables(Protocol):
     """What the statistics read from a plan (a :class:`~bluehelmet.forcegen.result.Plan`)."""
@@ -115,6 +119,22 @@ class PlanStatistics:
         out["share_covered"] = out["covered_unit_months"] / out["required_unit_months"].where(
             out["required_unit_months"] > 0)
         return out
+
+    def cost(self, groupby: str | list[str] | None = "mission_id") -> pd.DataFrame:
+        """Planned cost (USD, within the horizon) and units deployed, per group of tours.
+
+        Parameters
+        ----------
+        groupby
+            One or more of :data:`COST_KEYS`; ``None`` sums over every tour (one row).
+        """
+        keys = [] if groupby is None else [groupby] if isinstance(groupby, str) else list(groupby)
+        unknown = [k for k in keys if k not in COST_KEYS]
+        if unknown:
+            raise ValueError(f"cannot group cost by {unknown}; use {', '.join(COST_KEYS)}")
+        tours = self._plan.assignments.assign(one=0)
+        out = tours.groupby(keys or ["one"])[["cost_usd", "units"]].sum().reset_index()
+        return out.drop(columns="one") if not keys else out
 
     def coverage_by_month(self) -> pd.DataFrame:
         """Per mission and month: required, covered before and after the plan, share after."""
