@@ -92,3 +92,9 @@ def test_write_is_complete_and_leaves_other_files_alone(small: Plan, tmp_path: P
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     with pytest.raises(NotADirectoryError):
         write_folder(out / "notes.txt", {})
+
+
+def test_an_override_that_is_not_one_is_refused() -> None:
+    s = tiny([pledge("A", rotation=6)])
+    with pytest.raises(TypeError, match="Override objects"):
+        plan(s.view(READER), reader=READER, overrides=("nld.toml",))  # type: ignore[arg-type]

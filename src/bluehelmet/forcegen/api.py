@@ -41,6 +41,11 @@ def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessCo
     progress
         Called when an objective stage starts and ends (the CLI shows it).
 
+    Raises
+    ------
+    TypeError
+        If an override is not an :class:`Override` (nothing is silently ignored).
+
     Returns
     -------
     Plan
@@ -54,6 +59,10 @@ def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessCo
     >>> p.statistics.coverage(groupby="mission_id")  # doctest: +SKIP
     """
     opts = options or PlanOptions()
+    wrong = [o for o in overrides if not isinstance(o, Override)]
+    if wrong:
+        raise TypeError(f"overrides must be Override objects (load_override(path)), got "
+                        f"{type(wrong[0]).__name__}: {wrong[0]!r}")
     if overrides:
         view = apply_overrides(view, list(overrides))
     solved = solve_scenario(view, opts.solve, horizon=opts.horizon, progress=progress)
