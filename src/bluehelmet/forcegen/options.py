@@ -8,13 +8,10 @@ flags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-
-def option(default: Any, doc: str) -> Any:
-    """A dataclass field with a default and its documentation."""
-    return field(default=default, metadata={"doc": doc})
+from bluehelmet.options import option
 
 
 @dataclass(frozen=True)
@@ -72,12 +69,3 @@ class PlanOptions:
     def with_solve(self, **changes: Any) -> PlanOptions:
         """A copy with the solver options changed (``opts.with_solve(time_limit=9)``)."""
         return replace(self, solve=replace(self.solve, **changes))
-
-
-def option_docs(cls: type) -> dict[str, tuple[object, str]]:
-    """Field name -> (default, documentation) of an options dataclass (nested ones excluded)."""
-    out: dict[str, tuple[object, str]] = {}
-    for f in fields(cls):
-        if "doc" in f.metadata and not hasattr(f.default, "__dataclass_fields__"):
-            out[f.name] = (f.default, str(f.metadata["doc"]))
-    return out

@@ -6,13 +6,9 @@ Every field carries its default and documentation; ``bluehelmet protect`` has on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-
-def option(default: Any, doc: str) -> Any:
-    """A dataclass field with a default and its documentation."""
-    return field(default=default, metadata={"doc": doc})
+from bluehelmet.options import option
 
 
 @dataclass(frozen=True)
