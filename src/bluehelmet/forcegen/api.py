@@ -24,8 +24,9 @@ from bluehelmet.model.access import AccessContext
 from bluehelmet.scenario.core import Scenario
 
 
-def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessContext,
-         overrides: tuple[Override, ...] = (), progress: Progress | None = None) -> Plan:
+def plan(view: Scenario, options: PlanOptions | None = None, *,
+         reader: AccessContext | None = None, overrides: tuple[Override, ...] = (),
+         progress: Progress | None = None) -> Plan:
     """Plan which pledged units deploy where and when, on the scenario as ``reader`` sees it.
 
     Parameters
@@ -35,7 +36,8 @@ def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessCo
     options
         Horizon, explanation tables and solver options (:class:`PlanOptions`).
     reader
-        Whose view ``view`` is (the plan keeps it for its statistics).
+        Whose view ``view`` is (the plan keeps it for its statistics); default the view's own
+        ``reader`` where the view carries one.
     overrides
         :class:`~bluehelmet.forcegen.scenarios.Override` objects applied to the view in order.
     progress
@@ -44,7 +46,8 @@ def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessCo
     Raises
     ------
     TypeError
-        If an override is not an :class:`Override` (nothing is silently ignored).
+        If an override is not an :class:`Override` (nothing is silently ignored), or no reader
+        is known.
 
     Returns
     -------
@@ -59,6 +62,9 @@ def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessCo
     >>> p.statistics.coverage(groupby="mission_id")  # doctest: +SKIP
     """
     opts = options or PlanOptions()
+    who = reader if reader is not None else getattr(view, "reader", None)
+    if not isinstance(who, AccessContext):
+        raise TypeError("plan() needs the reader whose view it plans on: pass reader=...")
     wrong = [o for o in overrides if not isinstance(o, Override)]
     if wrong:
         raise TypeError(f"overrides must be Override objects (load_override(path)), got "
@@ -77,7 +83,7 @@ def plan(view: Scenario, options: PlanOptions | None = None, *, reader: AccessCo
         tables["smart_pledging"] = smart_pledging_table(view, solved, opts.horizon, opts.max_asks)
     if opts.sensitivities:
         tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon)
-    return Plan(view, reader, tables, summarise(view, solved, tables), opts)
+    return Plan(view, who, tables, summarise(view, solved, tables), opts)
 
 
 def summarise(view: Scenario, solved: Solved, tables: dict[str, pd.DataFrame]) -> PlanSummary:
