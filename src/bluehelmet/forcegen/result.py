@@ -86,7 +86,7 @@ class PlanSummary:
         return out
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Plan:
     """A force plan and the view it was planned on.
 
