@@ -98,3 +98,14 @@ def test_an_override_that_is_not_one_is_refused() -> None:
     s = tiny([pledge("A", rotation=6)])
     with pytest.raises(TypeError, match="Override objects"):
         plan(s.view(READER), reader=READER, overrides=("nld.toml",))  # type: ignore[arg-type]
+
+
+def test_every_scenario_table_has_an_accessor_and_the_repr_is_short() -> None:
+    from bluehelmet import load_scenario
+    from bluehelmet.model.schema import ENTITY_ORDER
+    from bluehelmet.scenario.core import Scenario
+
+    assert all(isinstance(getattr(Scenario, n, None), property) for n in ENTITY_ORDER)
+    s = load_scenario("2018")
+    assert len(repr(s)) < 600 and "pledges" in repr(s)
+    assert str(s.pledges["available_from"].dtype).startswith("datetime64")
