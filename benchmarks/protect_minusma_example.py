@@ -73,7 +73,7 @@ def _plan_minusma(scenario: object, label: str) -> pd.DataFrame | None:
     t0 = time.perf_counter()
     options = PlanOptions(explain=False, smart_pledging=False, sensitivities=False).with_solve(
         time_limit=120)
-    result = plan(scenario.view(READER), options, reader=READER)  # type: ignore[attr-defined]
+    result = plan(scenario.view(READER), options)  # type: ignore[attr-defined]
     s = result.summary.to_dict()
     print(f"planner ({label}): {time.perf_counter() - t0:.1f} s, status {s.get('status')}, "
           f"gap {s.get('mip_gap')}, unmet requirement-months {s.get('unmet_requirement_months')}")
@@ -97,7 +97,7 @@ def main() -> None:
     print(f"risk: {note}; {len(risk)} cells")
 
     t0 = time.perf_counter()
-    analysis = analyse_mission(scenario, "MINUSMA", READER,
+    analysis = analyse_mission(scenario.view(READER), "MINUSMA",
                                ProtectOptions(response_minutes=120, max_units=3, curve_units=3),
                                risk=risk, risk_note=note)
     print(f"analysis at 120 min: {time.perf_counter() - t0:.1f} s")
@@ -131,7 +131,7 @@ def main() -> None:
         print(f"\n## Relocating today's assets (max {sites} TOBs): {moved.share:.3f} "
               f"({moved.status}); helicopters at {', '.join(heli)}")
 
-    a60 = analyse_mission(scenario, "MINUSMA", READER,
+    a60 = analyse_mission(scenario.view(READER), "MINUSMA",
                           ProtectOptions(response_minutes=60, max_units=3, curve_units=1),
                           risk=risk, risk_note=note)
     print(f"\n## At 60 min: today {a60.today.share:.3f}, proposed {a60.proposed.share:.3f}")

@@ -27,7 +27,12 @@ DATES = st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31))
 def value_strategy(col: Column, refs: list[str]) -> st.SearchStrategy[object]:
     """A valid value of ``col`` (``refs``: ids it may reference)."""
     if col.references:  # an optional reference into an empty table can only be empty
-        return st.sampled_from(refs) if refs else st.none()
+        if not refs:
+            return st.none()
+        if col.type == "list":  # a list of ids
+            return st.lists(st.sampled_from(refs), min_size=1, max_size=3,
+                            unique=True).map(";".join)
+        return st.sampled_from(refs)
     if col.allowed:
         values = [int(a) if col.type == "integer" else a for a in col.allowed]
         return st.sampled_from(values)
@@ -35,6 +40,8 @@ def value_strategy(col: Column, refs: list[str]) -> st.SearchStrategy[object]:
         return TEXT
     if col.type == "list":
         return st.lists(TOKEN, min_size=1, max_size=3).map(";".join)
+    if col.type == "orgs":  # a tuple of organisation ids in memory
+        return st.lists(TOKEN, max_size=3, unique=True).map(tuple)
     if col.type == "integer":
         lo = int(col.min) if col.min is not None else -(10**9)
         hi = int(col.max) if col.max is not None else 10**9

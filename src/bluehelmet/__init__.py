@@ -11,7 +11,7 @@ In a notebook::
     import bluehelmet as bh
     s = bh.load_scenario("2018")
     reader = bh.AccessContext("UN-DPO", bh.Classification.CONFIDENTIAL)
-    p = bh.plan(s.view(reader), bh.PlanOptions(horizon=12), reader=reader)
+    p = bh.plan(s.view(reader), bh.PlanOptions(horizon=12))  # only what reader may see
     p.statistics.coverage(groupby="mission_id")
 
 ``plan``, ``Plan``, ``PlanOptions`` and ``SolveOptions`` are loaded on first use, so that
@@ -20,20 +20,23 @@ In a notebook::
 
 from typing import Any
 
-from bluehelmet.model.access import AccessContext, Classification
-from bluehelmet.scenario.core import Parameter, Scenario
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
+from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
+from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
+from bluehelmet.scenario.io import bundled_scenarios, load_scenario, load_view, save_scenario
 
 __all__ = [
     "AccessContext",
     "Classification",
+    "NeedToKnow",
     "Parameter",
     "Plan",
     "PlanOptions",
     "Scenario",
+    "ScenarioView",
     "SolveOptions",
     "bundled_scenarios",
     "load_scenario",
+    "load_view",
     "plan",
     "save_scenario",
 ]
@@ -49,4 +52,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(forcegen, name)
     raise AttributeError(f"module 'bluehelmet' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"

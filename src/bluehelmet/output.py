@@ -5,6 +5,10 @@ so that a kill at any moment leaves either the previous files or the new ones, n
 written CSV. Then the temporary folder is renamed to the destination if that does not exist yet
 (one atomic step), or each file is moved over its old version (each move atomic) if it does:
 a destination folder may hold other files (``--out .``), which are left alone.
+
+Every file written gets its classification marking sidecar (``x.csv.marking.json``, see
+:mod:`bluehelmet.model.marking`), written in the same temporary folder and moved with it, so a
+result file never appears without its marking.
 """
 
 from __future__ import annotations
@@ -18,9 +22,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.marking import marking_path, stamp
+
 
 def write_folder(folder: str | Path, tables: Mapping[str, pd.DataFrame],
-                 documents: Mapping[str, object] | None = None) -> Path:
+                 documents: Mapping[str, object] | None = None, *, marking: Classification,
+                 reader: AccessContext | None = None, source: str = "") -> Path:
     """Write ``tables`` as ``<name>.csv`` and ``documents`` as ``<name>.json`` into ``folder``.
 
     Parameters
@@ -32,6 +40,11 @@ def write_folder(folder: str | Path, tables: Mapping[str, pd.DataFrame],
     documents
         File name (without ``.json``) -> anything :func:`json.dumps` can write (dates and other
         objects as text).
+    marking
+        The highest classification among the records the files were derived from (a view's
+        :attr:`~bluehelmet.scenario.core.ScenarioView.marking`); stamped on every file.
+    reader, source
+        Whom the files are for and what wrote them (recorded in the sidecars).
 
     Returns
     -------
@@ -56,11 +69,14 @@ def write_folder(folder: str | Path, tables: Mapping[str, pd.DataFrame],
         for name, doc in (documents or {}).items():
             (tmp / f"{name}.json").write_text(json.dumps(doc, indent=2, default=str) + "\n",
                                               encoding="utf-8")
+        files = [*(f"{n}.csv" for n in tables), *(f"{n}.json" for n in documents or {})]
+        stamp(tmp, marking, files, reader=reader, source=source)
         if not dest.exists():
             os.replace(tmp, dest)
             return dest
-        for path in sorted(tmp.iterdir()):
-            os.replace(path, dest / path.name)
+        for name in files:  # each file's sidecar first: a file never shows without its marking
+            for path in (marking_path(tmp / name), tmp / name):
+                os.replace(path, dest / path.name)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

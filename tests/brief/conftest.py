@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bluehelmet.brief.assemble import BriefOptions
-from bluehelmet.forcegen.result import Plan, PlanSummary
+from bluehelmet.forcegen.result import Plan, PlanSummary, ReaderSummary
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import load_scenario
@@ -55,7 +55,9 @@ def _coverage(scenario: Scenario) -> pd.DataFrame:
 def tiny_summary(total_cost_usd: float) -> PlanSummary:
     """A hand-made solver summary (the figures the brief prints)."""
     return PlanSummary(
-        scenario="tiny", objective=123.0, objective_name="weighted unmet requirement-months",
+        scenario="tiny", marking="unclassified",
+        reader=ReaderSummary("UN-DPO", "confidential"), objective=123.0,
+        objective_name="weighted unmet requirement-months",
         stages=(), status="optimal", mip_gap=0.0, mip_gap_all_stages=0.0, solve_seconds=0.05,
         build_seconds=0.01, unmet_requirement_months=48.0,
         weighted_unmet_requirement_months=123.0, required_requirement_months=96.0,
@@ -89,7 +91,7 @@ def tiny_plan(tiny: Scenario, reader: AccessContext) -> Plan:
     explanations = pd.DataFrame({"pledge_id": ["P4", "P6"], "contributor_id": ["CHN", "AU"],
                                  "unit_type_id": ["INF", "INF"], "used": [False, False],
                                  "reason": ["dominated by an earlier unit", "too late"]})
-    return Plan.from_tables(tiny.view(reader), reader,
+    return Plan.from_tables(tiny.view(reader),
                             tiny_summary(float(costs["cost_usd"].sum())),
                             coverage=_coverage(tiny), assignments=assignments, costs=costs,
                             smart_pledging=smart, gender=gender, explanations=explanations)

@@ -28,7 +28,7 @@ TINY_PAGES = 11
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory, tiny: Scenario, reader: AccessContext,
          tiny_plan: Plan, options) -> BriefFiles:  # type: ignore[no-untyped-def]
-    return make_brief(tiny, reader, tmp_path_factory.mktemp("brief"), plan=tiny_plan,
+    return make_brief(tiny.view(reader), tmp_path_factory.mktemp("brief"), plan=tiny_plan,
                       options=options)
 
 
@@ -86,16 +86,16 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     costs = money.gap_costs(gaps, view, "2018-07-01")
     for col in ("unmet_unit_months", "unit_monthly_usd", "cost_to_close_usd"):
         seen += _check(cells, f"gap_costs.{col}", _keyed(costs, col, key))
-    ask = pledging.smart_pledging_list(tiny_plan.smart_pledging, view, reader)
+    ask = pledging.smart_pledging_list(tiny_plan.smart_pledging, view)
     for col in ("units", "value"):
         seen += _check(cells, f"smart_pledging.{col}", _keyed(ask, col, key))
-    budget = money.cost_vs_budget(tiny_plan.costs, view, reader)
+    budget = money.cost_vs_budget(tiny_plan.costs, view)
     seen += _check(cells, "cost_vs_budget.headroom_used",
                    _keyed(budget, "headroom_used", ["mission_id", "fiscal_year"]))
     totals = money.mission_cost_totals(budget).reset_index()
     for col in ("cost_usd", "headroom_usd", "headroom_used"):
         seen += _check(cells, f"mission_cost_totals.{col}", _keyed(totals, col, ["mission_id"]))
-    lights = gender.traffic_lights(view, reader)
+    lights = gender.traffic_lights(view)
     for col in ("women", "women_share", "light"):
         seen += _check(cells, f"traffic_lights.{col}",
                        _keyed(lights, col, ["contributor_id", "personnel_category"]))
@@ -105,10 +105,10 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
                        _keyed(counts, col, ["personnel_category"]))
     trend = gender.women_share_trend(contributions).reset_index()
     seen += _check(cells, "women_share_trend.women_share", _keyed(trend, "women_share", ["year"]))
-    strength = mission_strength(view, reader).reset_index()
+    strength = mission_strength(view).reset_index()
     for col in ("total", "women_share", "authorised", "contributors"):
         seen += _check(cells, f"mission_strength.{col}", _keyed(strength, col, ["mission_id"]))
-    basis = provenance.basis_by_table(view, reader).reset_index()
+    basis = provenance.basis_by_table(view).reset_index()
     for col in ("rows", "real", "derived", "illustrative", "assumed"):
         seen += _check(cells, f"basis_by_table.{col}", _keyed(basis, col, ["table"]))
     unused = pledging.unused_pledges_by_reason(tiny_plan.explanations)

@@ -28,7 +28,8 @@ PAGES_2018 = 12
 
 def test_cli_writes_a_self_contained_brief(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["brief", str(TINY), "--out", str(tmp_path), "--no-pdf",
-                                      "--asks", "2", "--org", "UN-DPO", "--hotspots"])
+                                      "--asks", "2", "--org", "UN-DPO", "--clearance",
+                                      "confidential", "--hotspots"])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and "illustrative data" in result.output
     html = (tmp_path / "brief.html").read_text("utf-8")
@@ -52,12 +53,15 @@ def test_cli_reports_a_missing_scenario(tmp_path: Path) -> None:
     assert "no scenario folder or bundled scenario" in result.output
 
 
+READER_2018 = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
+
+
 @pytest.fixture(scope="module")
 def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> tuple[BriefFiles, float]:
     if "2018" not in bundled_scenarios():
         pytest.fail("the bundled 2018 scenario is missing")
     t0 = time.perf_counter()
-    files = make_brief(load_scenario("2018"), AccessContext("UN-DPO", Classification.CONFIDENTIAL),
+    files = make_brief(load_scenario("2018").view(READER_2018),
                        tmp_path_factory.mktemp("brief-2018"))
     return files, time.perf_counter() - t0
 
@@ -87,7 +91,7 @@ def test_2018_figures_match_the_statistics(brief_2018: tuple[BriefFiles, float])
         assert float(row.value) == pytest.approx(expected[row.key])
     summary = files.brief.context["solver"]
     assert gaps["unmet_unit_months"].sum() == pytest.approx(summary["unmet_requirement_months"])
-    costs = money.gap_costs(gaps, load_scenario("2018"), "2018-07-01")
+    costs = money.gap_costs(gaps, load_scenario("2018").view(READER_2018), "2018-07-01")
     assert list(tables["gap_costs"]["cost_to_close_usd"]) == pytest.approx(
         list(costs["cost_to_close_usd"]))
     lights = cells.loc[cells["stat"] == "traffic_lights.light"]
@@ -104,7 +108,7 @@ def test_ucdp_hotspot_layer_and_merge() -> None:
     from bluehelmet.brief.layers import merge_layers, risk_hotspots, ucdp_hotspots
 
     reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
-    layer = ucdp_hotspots(load_scenario(TINY), reader)  # Mali and South Sudan
+    layer = ucdp_hotspots(load_scenario(TINY).view(reader))  # Mali and South Sudan
     assert layer.hotspots is not None
     assert set(layer.hotspots.columns) >= {"longitude", "latitude", "cell_size", "level"}
     assert (layer.hotspots["z"] > 0).all()
@@ -135,8 +139,9 @@ basis = "illustrative"
 source = "what-if"
 ''', "utf-8")
     reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
-    base = make_brief(load_scenario(TINY), reader, tmp_path / "base", pdf=False, max_asks=0)
-    more = make_brief(load_scenario(TINY), reader, tmp_path / "more", pdf=False, max_asks=0,
+    base = make_brief(load_scenario(TINY).view(reader), tmp_path / "base", pdf=False,
+                      max_asks=0)
+    more = make_brief(load_scenario(TINY).view(reader), tmp_path / "more", pdf=False, max_asks=0,
                       overrides=[override])
     assert base.brief is not None and more.brief is not None
 

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bluehelmet.model.access import Classification
+from bluehelmet.model.marking import read_marking
 from bluehelmet.scenario.io import resolve_scenario_path
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
@@ -37,7 +39,10 @@ def test_builder_reproduces_the_bundled_files(builder: ModuleType, tmp_path: Pat
     assert builder.main(["--out", str(tmp_path)]) == 0
     bundled = resolve_scenario_path("2018")
     names = sorted(p.name for p in bundled.iterdir() if p.suffix in (".csv", ".toml"))
-    assert names == sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir()
+                           if not p.name.endswith(".marking.json"))
+    # The builder's output holds confidential pledges and requirements, and says so.
+    assert read_marking(tmp_path / "pledges.csv") == Classification.CONFIDENTIAL
     for name in names:
         assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
 

@@ -274,7 +274,7 @@ def test_force_in_place_statistics_on_a_hand_computed_case(s2018):
     assert problems == []
     s = s2018.copy()
     s.tables["units_in_place"] = table
-    got = force_in_place(s, AccessContext("UN-DPO", Classification.parse("confidential")))
+    got = force_in_place(s.view(AccessContext("UN-DPO", Classification.parse("confidential"))))
     # in place on 2018-07-01: A (2 units, 1,700) and B (1 unit, catalogue 80, leaves in horizon)
     assert got.loc["MINUSMA"].to_dict() == {"units": 3, "personnel": 1780,
                                             "personnel_catalogue": 80, "arriving": 1,

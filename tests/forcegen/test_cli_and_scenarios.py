@@ -42,7 +42,7 @@ id = "P1"
 def test_override_adds_and_removes(tmp_path: Path) -> None:
     f = tmp_path / "o.toml"
     f.write_text(OVERRIDE)
-    s = tiny([pledge("A", rotation=12), pledge("B", rotation=6)])
+    s = tiny([pledge("A", rotation=12), pledge("B", rotation=6)]).view(AccessContext.public())
     out = apply_overrides(s, [load_override(f)])
     assert set(out.pledges["id"]) == {"P0", "NEW-1"}
     assert out.param("lift_moves_per_month") == 20
@@ -58,8 +58,8 @@ def test_compare_and_statistics(tmp_path: Path) -> None:
     s = tiny([pledge("A", rotation=6), pledge("B", rotation=6)])
     reader = AccessContext.public()
     view = s.view(reader)
-    base = plan(view, reader=reader)
-    alt = plan(view, PlanOptions(smart_pledging=False, sensitivities=False), reader=reader,
+    base = plan(view)
+    alt = plan(view, PlanOptions(smart_pledging=False, sensitivities=False),
                overrides=(load_override(f),))
     table = compare_plans({"base": base, "alt": alt})
     assert list(table.columns) == ["base", "alt"]
@@ -83,9 +83,8 @@ def test_confidential_pledges_are_filtered() -> None:
     s = tiny([pledge("A", rotation=12)])
     s.tables["pledges"]["classification"] = "confidential"
     s.tables["pledges"]["owner"] = "UN-DPO"
-    reader = AccessContext.public()
-    r = plan(s.view(reader), PlanOptions(smart_pledging=False, sensitivities=False),
-             reader=reader)
+    r = plan(s.view(AccessContext.public()), PlanOptions(smart_pledging=False,
+                                                         sensitivities=False))
     assert r.summary.pledges == 0 and r.summary.units_deployed == 0
 
 

@@ -21,9 +21,8 @@ instances = st.builds(
 def test_plan_invariants(s, gender_mode: str, handover: int) -> None:  # noqa: ANN001
     s.set_param("gender_mode", gender_mode)
     s.set_param("handover_months", handover)
-    reader = AccessContext.public()
-    r = plan(s.view(reader), PlanOptions(smart_pledging=False, sensitivities=False
-                                         ).with_solve(time_limit=10), reader=reader)
+    r = plan(s.view(AccessContext.public()), PlanOptions(smart_pledging=False, sensitivities=False
+                                                         ).with_solve(time_limit=10))
     a = r.assignments
     months = pd.date_range(pd.Timestamp(s.param("planning_start")),
                            periods=int(s.param("horizon_months")), freq="MS")

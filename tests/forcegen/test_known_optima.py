@@ -15,7 +15,7 @@ READER = AccessContext.public()
 def run(s):  # noqa: ANN001, ANN201
     options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(
         time_limit=None, mip_rel_gap=0.0)
-    return plan(s.view(READER), options, reader=READER)
+    return plan(s.view(READER), options)
 
 
 def test_rotation_handover_two_units() -> None:

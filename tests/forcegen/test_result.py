@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bluehelmet import AccessContext
+from bluehelmet import AccessContext, Classification
 from bluehelmet.forcegen import Plan, PlanOptions, plan
 from bluehelmet.forcegen.outputs import FILE_NAMES, OutputTableError, columns, conform
+from bluehelmet.model.marking import MARKING_SUFFIX, read_marking
 from bluehelmet.output import write_folder
 from tests.forcegen.tiny import pledge, tiny
 
@@ -22,13 +23,15 @@ SUMMARY_FIELDS = {
     "weighted_unmet_requirement_months", "required_requirement_months", "total_cost_usd",
     "units_deployed", "pledges", "pledges_used", "candidate_tours", "greedy_objective",
     "greedy_gap_to_optimum", "gender_mode", "missions_without_budget_rows", "horizon_start",
-    "horizon_months", "uses_illustrative_data", "notice"}
+    "horizon_months", "uses_illustrative_data", "notice",
+    # The gate's additions: the view's marking and whose view it was.
+    "marking", "reader"}
 
 
 @pytest.fixture(scope="module")
 def small() -> Plan:
     s = tiny([pledge("A", rotation=6), pledge("B", rotation=6)])
-    return plan(s.view(READER), PlanOptions(sensitivities=False), reader=READER)
+    return plan(s.view(READER), PlanOptions(sensitivities=False))
 
 
 def test_every_table_has_exactly_its_declared_columns_and_types(small: Plan) -> None:
@@ -44,6 +47,9 @@ def test_the_summary_is_typed_and_keeps_every_field(small: Plan) -> None:
     assert set(d) == SUMMARY_FIELDS
     assert small.summary.status == d["status"] == "optimal"
     assert isinstance(d["stages"], list) and {"stage", "bound"} <= set(d["stages"][0])
+    assert d["marking"] == "unclassified"
+    assert d["reader"] == {"organisation": READER.organisation, "clearance": "unclassified"}
+    assert small.reader == small.view.reader == READER
     with pytest.raises(AttributeError):
         small.summary.status = "x"  # type: ignore[misc]
 
@@ -83,21 +89,31 @@ def test_write_is_complete_and_leaves_other_files_alone(small: Plan, tmp_path: P
     (out / "notes.txt").write_text("mine")
     small.write(out)
     assert (out / "notes.txt").read_text() == "mine"
-    assert {p.name for p in out.iterdir()} == {"notes.txt", "summary.json",
-                                               *(f"{f}.csv" for f in FILE_NAMES.values())}
+    written = {"summary.json", *(f"{f}.csv" for f in FILE_NAMES.values())}
+    assert {p.name for p in out.iterdir()} == {"notes.txt", *written,
+                                               *(f + MARKING_SUFFIX for f in written)}
+    # Every file the writer wrote carries the view's marking; the user's own file has none.
+    assert {read_marking(out / f) for f in written} == {Classification.UNCLASSIFIED}
+    assert read_marking(out / "notes.txt") is None
     assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
     plan_csv = pd.read_csv(out / "plan.csv", dtype=str)
     assert plan_csv["start"].str.fullmatch(r"\d{4}-\d{2}").all()
     # Nothing half-written is left beside it.
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     with pytest.raises(NotADirectoryError):
-        write_folder(out / "notes.txt", {})
+        write_folder(out / "notes.txt", {}, marking=Classification.UNCLASSIFIED)
 
 
 def test_an_override_that_is_not_one_is_refused() -> None:
     s = tiny([pledge("A", rotation=6)])
     with pytest.raises(TypeError, match="Override objects"):
-        plan(s.view(READER), reader=READER, overrides=("nld.toml",))  # type: ignore[arg-type]
+        plan(s.view(READER), overrides=("nld.toml",))  # type: ignore[arg-type]
+
+
+def test_only_a_view_is_planned_on() -> None:
+    s = tiny([pledge("A", rotation=6)])
+    with pytest.raises(TypeError, match=r"scenario\.view\(reader\)"):
+        plan(s)  # type: ignore[arg-type]
 
 
 def test_every_scenario_table_has_an_accessor_and_the_repr_is_short() -> None:

@@ -12,7 +12,7 @@ def test_2018_plan_is_proven_optimal_and_sensible() -> None:
     # No time limit: every stage must end with a proof (timing is the benchmark's job:
     # benchmarks/forcegen_2018.py).
     options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(time_limit=None)
-    r = plan(s.view(reader), options, reader=reader)
+    r = plan(s.view(reader), options)
     summ = r.summary.to_dict()
     assert summ["status"] == "optimal"
     for stage in summ["stages"]:
@@ -37,6 +37,7 @@ def test_example_override_applies_to_2018() -> None:
     import bluehelmet.forcegen as fg
 
     example = Path(fg.__file__).parent / "examples" / "nld_attack_helicopters.toml"
-    s = fg.apply_overrides(load_scenario("2018"), [fg.load_override(example)])
+    reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
+    s = fg.apply_overrides(load_scenario("2018").view(reader), [fg.load_override(example)])
     added = s.pledges[s.pledges["id"] == "WHATIF-NLD-attack_heli"]
     assert int(added["count"].iloc[0]) == 4 and added["pcrs_level"].iloc[0] == "RDL"

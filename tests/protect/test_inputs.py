@@ -144,4 +144,4 @@ def test_a_risk_layer_entirely_outside_the_area_is_an_error() -> None:
     risk = pd.DataFrame({"cell_id": ["1"], "longitude": [-179.75], "latitude": [-89.75],
                          "risk": [0.5]})
     with pytest.raises(DataError, match="none of its 1 cells lies in the mission area"):
-        analyse_mission(load_scenario("2018"), "MINUSMA", PUBLIC, risk=risk)
+        analyse_mission(load_scenario("2018").view(PUBLIC), "MINUSMA", risk=risk)

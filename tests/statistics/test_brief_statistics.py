@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bluehelmet.model.access import AccessContext, Classification
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import Scenario, ScenarioView
 from bluehelmet.scenario.io import load_scenario
 from bluehelmet.statistics import coverage, gender, money, provenance
 
@@ -20,11 +20,16 @@ PUBLIC = AccessContext.public()
 
 
 @pytest.fixture(scope="module")
-def tiny() -> Scenario:
+def raw() -> Scenario:
     return load_scenario(TINY)
 
 
-def test_targets_declared_interpolated_and_nearest(tiny: Scenario) -> None:
+@pytest.fixture(scope="module")
+def tiny(raw: Scenario) -> ScenarioView:
+    return raw.view(PUBLIC)
+
+
+def test_targets_declared_interpolated_and_nearest(tiny: ScenarioView) -> None:
     t2018 = gender.ugps_targets(tiny, 2018)
     assert t2018.loc["troops", "target_share"] == 0.05
     assert t2018.loc["troops", "basis"] == "declared"
@@ -47,24 +52,25 @@ def test_light_rules(women: int, men: int, target: float) -> None:
     assert (light == "green") == (women > 0 and share >= target - 1e-12)
 
 
-def test_confidential_deployments_are_not_counted_for_a_public_reader(tiny: Scenario) -> None:
-    secret = tiny.copy()
+def test_confidential_deployments_are_not_counted_for_a_public_reader(raw: Scenario) -> None:
+    secret = raw.copy()
     dep = secret.tables["deployments"]
     row = dep.index[dep["id"] == "D4"][0]  # China's 400 troops in MINUSMA, no women
     dep.loc[row, "classification"] = "confidential"
     dep.loc[row, "owner"] = "UN-DPO"
-    public = gender.traffic_lights(secret, PUBLIC)
+    public = gender.traffic_lights(secret.view(PUBLIC))
     assert "CHN|troops" not in set(public["contributor_id"] + "|" + public["personnel_category"])
-    cleared = gender.traffic_lights(secret, AccessContext("UN-DPO", Classification.CONFIDENTIAL))
+    cleared = gender.traffic_lights(
+        secret.view(AccessContext("UN-DPO", Classification.CONFIDENTIAL)))
     chn = cleared.loc[(cleared["contributor_id"] == "CHN")
                       & (cleared["personnel_category"] == "troops")]
     assert chn["light"].tolist() == ["red"] and chn["total"].tolist() == [400]
 
 
-def test_pooled_deployments_are_held_against_the_troops_target(tiny: Scenario) -> None:
-    pooled = tiny.copy()
+def test_pooled_deployments_are_held_against_the_troops_target(raw: Scenario) -> None:
+    pooled = raw.copy()
     pooled.tables["deployments"]["personnel_type"] = "uniformed"
-    lights = gender.traffic_lights(pooled, PUBLIC)
+    lights = gender.traffic_lights(pooled.view(PUBLIC))
     assert set(lights["personnel_category"]) == {gender.POOLED}
     assert (lights["target_share"] == 0.05).all()
     assert lights["target_basis"].str.contains("troops target").all()
@@ -82,7 +88,7 @@ def test_trend_marks_incomplete_years() -> None:
     assert trend.loc[2017, "women_share"] == pytest.approx(0.1)
 
 
-def test_unit_costs_and_rate_in_force(tiny: Scenario) -> None:
+def test_unit_costs_and_rate_in_force(tiny: ScenarioView) -> None:
     assert money.rate_in_force(tiny, "2018-06-30") == 1410
     assert money.rate_in_force(tiny, "2018-07-01") == 1428
     assert money.rate_in_force(tiny, "2000-01-01") == 1410  # before the first: the first
@@ -91,10 +97,10 @@ def test_unit_costs_and_rate_in_force(tiny: Scenario) -> None:
     assert cost.loc["INF", "aviation_usd"] == 0
 
 
-def test_cost_against_budget(tiny: Scenario) -> None:
+def test_cost_against_budget(tiny: ScenarioView) -> None:
     costs = pd.DataFrame({"mission_id": ["MINUSMA", "UNMISS"], "fiscal_year": ["2018/19"] * 2,
                           "cost_usd": [10e6, 25e6]})
-    table = money.cost_vs_budget(costs, tiny, PUBLIC).set_index("mission_id")
+    table = money.cost_vs_budget(costs, tiny).set_index("mission_id")
     assert table.loc["MINUSMA", "headroom_used"] == pytest.approx(0.25)
     assert not table.loc["MINUSMA", "over_budget"]
     assert table.loc["UNMISS", "over_budget"]
@@ -110,7 +116,7 @@ def _coverage() -> pd.DataFrame:
         "covered": [0, 1, 3, 1, 1, 1]})  # 3 > 2 required: capped
 
 
-def test_gap_table_and_headline(tiny: Scenario) -> None:
+def test_gap_table_and_headline(tiny: ScenarioView) -> None:
     gaps = coverage.gap_table(_coverage(), tiny).set_index("unit_type_id")
     assert gaps.loc["UH", "required_unit_months"] == 6
     assert gaps.loc["UH", "covered_unit_months"] == 3  # 0 + 1 + 2 (capped)
@@ -126,7 +132,7 @@ def test_gap_table_and_headline(tiny: Scenario) -> None:
     assert costs["cost_to_close_usd"].tolist() == [3 * (90 * 1428 + 50_000 + 1_200_000)]
 
 
-def test_critical_groups_all_present(tiny: Scenario) -> None:
+def test_critical_groups_all_present(tiny: ScenarioView) -> None:
     crit = coverage.critical_coverage_by_month(_coverage(), tiny)
     assert set(crit["group"]) == set(coverage.CRITICAL_GROUPS)
     heli = crit.loc[crit["group"] == "Helicopters"]
@@ -134,10 +140,10 @@ def test_critical_groups_all_present(tiny: Scenario) -> None:
     assert np.isnan(coverage.share_closed_by(crit, "group")["Medical"])
 
 
-def test_provenance(tiny: Scenario) -> None:
-    basis = provenance.basis_by_table(tiny, PUBLIC)
+def test_provenance(tiny: ScenarioView) -> None:
+    basis = provenance.basis_by_table(tiny)
     assert basis["not_real_share"].eq(1.0).all()
-    assert provenance.highest_classification(tiny, PUBLIC) == Classification.UNCLASSIFIED
+    assert provenance.highest_classification(tiny) == Classification.UNCLASSIFIED
     assumed = provenance.assumed_parameters(tiny)
     assert "handover_months" in set(assumed["parameter"])
     assert "planning_start" not in set(assumed["parameter"])

@@ -159,7 +159,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costs_of_gaps, top=top))
 
     # Women in peacekeeping.
-    lights = gender.traffic_lights(view, reader)
+    lights = gender.traffic_lights(view)
     light_counts = gender.traffic_light_counts(lights)
     trend = gender.women_share_trend(opts.contributions)
     tables.update(traffic_lights=lights, traffic_light_counts=light_counts,
@@ -169,8 +169,8 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     figures["trend"] = to_svg(gender_plots.trend_chart(trend))
 
     # Maps.
-    points = geography.mission_points(view, reader)
-    flows = geography.deployment_flows(view, reader)
+    points = geography.mission_points(view)
+    flows = geography.deployment_flows(view)
     planned = stats.planned_flows()
     outlines = country_outlines()
     tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned)
@@ -186,10 +186,10 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
             tables["protection_coverage"] = opts.protection
 
     # Methods and data.
-    basis = provenance.basis_by_table(view, reader)
+    basis = provenance.basis_by_table(view)
     tables.update(basis_by_table=basis, assumed_parameters=provenance.assumed_parameters(view))
     illustrative_rows = int(basis["not_real"].sum()) if len(basis) else 0
-    strength = mission_strength(view, reader)
+    strength = mission_strength(view)
     summary = plan.summary.to_dict()
     context: dict[str, Any] = {
         "meta": {
@@ -199,7 +199,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
             "generated": (opts.generated or dt.date.today()).isoformat(),
             "reader": reader.organisation,
             "clearance": reader.clearance.label,
-            "classification": provenance.highest_classification(view, reader).label.replace(
+            "classification": provenance.highest_classification(view).label.replace(
                 "_", " ").upper(),
             "planning_start": planning_month(view),
             "horizon_months": int(view.param("horizon_months")),
@@ -243,7 +243,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "unit_costs": _records(unit_costs),
         "strength": _records(strength),
         "sources": _records(brief_sources()),
-        "scenario_sources": _records(provenance.sources_by_table(view, reader, limit=1)),
+        "scenario_sources": _records(provenance.sources_by_table(view, limit=1)),
         "assumptions": _records(tables["assumed_parameters"]),
         "basis_rows": _records(basis),
         "category_labels": gender.CATEGORY_LABELS,

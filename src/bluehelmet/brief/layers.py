@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.brief.assemble import BriefOptions
-from bluehelmet.model.access import AccessContext
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 #: Cells at or above these risk quantiles (within a mission area) are drawn as hotspots.
 HOT_QUANTILE = 0.95
@@ -52,7 +51,7 @@ def risk_hotspots(cells: pd.DataFrame, cell_size: float = 0.5) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def ucdp_hotspots(scenario: Scenario, reader: AccessContext, since: int = 2010,
+def ucdp_hotspots(view: ScenarioView, since: int = 2010,
                   alpha: float = 0.05) -> BriefOptions:
     """Getis-Ord Gi* hotspots of civilian deaths in the bundled UCDP events, in the host countries.
 
@@ -64,17 +63,16 @@ def ucdp_hotspots(scenario: Scenario, reader: AccessContext, since: int = 2010,
     """
     from bluehelmet.intel.hotspots import hotspots
     from bluehelmet.intel.reports import events_to_reports
-    from bluehelmet.model.access import filter_visible
     from bluehelmet.reference import ucdp_events
     from bluehelmet.reference.countries import countries_at
 
     events = ucdp_events()
-    hosts = set(filter_visible(scenario.missions, reader)["host_iso3"].dropna().astype(str))
+    hosts = set(view.missions["host_iso3"].dropna().astype(str))
     events = events.loc[events["year"] >= since]
     inside = [c in hosts for c in countries_at(events["longitude"], events["latitude"])]
     events = events.loc[inside].reset_index(drop=True)
     last = int(events["year"].max()) if len(events) else since
-    cells = hotspots(events_to_reports(events, "bundled UCDP GED 20.1 subset"), reader,
+    cells = hotspots(events_to_reports(events, "bundled UCDP GED 20.1 subset"), view.reader,
                      value="civilian_deaths", fdr=True, alpha=alpha)
     hot = cells.loc[cells["hotspot"]]
     table = pd.DataFrame({"longitude": hot["longitude"].astype("float64"),
@@ -104,7 +102,7 @@ def merge_layers(first: BriefOptions, second: BriefOptions) -> BriefOptions:
                                  if n))
 
 
-def protection_layers(scenario: Scenario, reader: AccessContext, missions: Sequence[str],
+def protection_layers(view: ScenarioView, missions: Sequence[str],
                       time_limit: float = 10.0) -> BriefOptions:
     """Run the protection analysis for ``missions`` and turn it into map layers and notes.
 
@@ -117,7 +115,7 @@ def protection_layers(scenario: Scenario, reader: AccessContext, missions: Seque
     hotspots, covered, notes = [], [], []
     risk_notes: set[str] = set()
     for mission_id in missions:
-        analysis = analyse_mission(scenario, mission_id, reader,
+        analysis = analyse_mission(view, mission_id,
                                    ProtectOptions(curve_units=1, max_units=1,
                                                   time_limit=time_limit))
         table = coverage_table(analysis)

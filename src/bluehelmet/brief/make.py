@@ -13,10 +13,10 @@ from bluehelmet.forcegen.api import plan as make_plan
 from bluehelmet.forcegen.options import PlanOptions
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.forcegen.scenarios import load_override
-from bluehelmet.model.access import AccessContext
+from bluehelmet.model.marking import stamp
 from bluehelmet.output import write_folder
 from bluehelmet.plot.style import svg_data_uri
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 #: Solver time limit of the brief's plan (seconds): the planner's own default is 15 s; the brief
 #: gives it 9 s so that the whole 2018 brief stays under 30 s on a 2-core machine (with 12 s it
@@ -59,12 +59,17 @@ def render_brief(brief: Brief) -> str:
     return html
 
 
-def write_tables(brief: Brief, folder: Path) -> Path:
-    """Write every table of the brief as CSV, and the solver summary as JSON, into ``folder``."""
-    return write_folder(folder, brief.tables, {"summary": brief.context["solver"]})
+def write_tables(brief: Brief, folder: Path, view: ScenarioView) -> Path:
+    """Write every table of the brief as CSV, and the solver summary as JSON, into ``folder``.
+
+    Every file is stamped with the marking of ``view``, the view the brief was made from.
+    """
+    return write_folder(folder, brief.tables, {"summary": brief.context["solver"]},
+                        marking=view.marking, reader=view.reader,
+                        source=f"brief on scenario {view.name}")
 
 
-def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *,
+def make_brief(view: ScenarioView, out_dir: str | Path, *,
                plan: Plan | None = None, time_limit: float | None = None,
                overrides: list[Path] | None = None, options: BriefOptions | None = None,
                pdf: bool = True, max_asks: int = 8) -> BriefFiles:
@@ -72,15 +77,14 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
 
     Parameters
     ----------
-    scenario
-        The scenario to brief on.
-    reader
-        Who the brief is for: only what they may see is planned on and shown.
+    view
+        The scenario to brief on, as the brief's reader may see it (``scenario.view(reader)``):
+        only that is planned on and shown.
     out_dir
         Folder to write into (created if needed).
     plan
-        A plan already computed for ``reader`` (its view is what the brief shows); by default
-        the force planner is run on ``scenario.view(reader)``.
+        A plan already computed for the same reader (its view, with any overrides, is what the
+        brief shows); by default the force planner is run on ``view``.
     time_limit, overrides, max_asks
         Passed to the force planner (``max_asks``: gaps for which the value of one more unit is
         measured by re-solving, i.e. the length of the smart-pledging list).
@@ -88,6 +92,11 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
         Optional layers and presentation choices.
     pdf
         Write the PDF too (needs WeasyPrint).
+
+    Raises
+    ------
+    ValueError
+        If ``plan`` was made for another reader than ``view``'s.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -95,8 +104,13 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
     t0 = time.perf_counter()
     if plan is None:
         loaded = tuple(load_override(path) for path in overrides or [])
-        plan = make_plan(scenario.view(reader), brief_plan_options(time_limit, max_asks),
-                         reader=reader, overrides=loaded)
+        plan = make_plan(view, brief_plan_options(time_limit, max_asks), overrides=loaded)
+    elif plan.reader != view.reader:
+        raise ValueError(f"the plan was made for {plan.reader.organisation} "
+                         f"({plan.reader.clearance.label}), the brief is for "
+                         f"{view.reader.organisation} ({view.reader.clearance.label}); plan on "
+                         "the brief reader's view")
+    view = plan.view
     seconds["plan"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     brief = collect(plan, options)
@@ -105,7 +119,7 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
     html = render_brief(brief)
     html_path = out / "brief.html"
     html_path.write_text(html, "utf-8")
-    tables = write_tables(brief, out / "tables")
+    tables = write_tables(brief, out / "tables", view)
     seconds["html"] = time.perf_counter() - t2
     pdf_path: Path | None = None
     pages: int | None = None
@@ -114,5 +128,7 @@ def make_brief(scenario: Scenario, reader: AccessContext, out_dir: str | Path, *
         pdf_path = out / "brief.pdf"
         pages = write_pdf(html, pdf_path)
         seconds["pdf"] = time.perf_counter() - t3
+    stamp(out, view.marking, [html_path, *([pdf_path] if pdf_path else [])],
+          reader=view.reader, source=f"brief on scenario {view.name}")
     seconds["total"] = time.perf_counter() - t0
     return BriefFiles(html_path, pdf_path, pages, tables, seconds, brief)

@@ -34,17 +34,17 @@ def brief(
     from bluehelmet.brief.assemble import BriefOptions
     from bluehelmet.brief.layers import merge_layers, protection_layers, ucdp_hotspots
     from bluehelmet.brief.make import make_brief
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.scenario.io import load_view
 
     with cli_errors():
         reader = reader_context(org, clearance)
-        loaded = load_scenario(scenario)
+        view = load_view(scenario, reader)
         options = BriefOptions()
         if hotspots:
-            options = merge_layers(options, ucdp_hotspots(loaded, reader))
+            options = merge_layers(options, ucdp_hotspots(view))
         if protect:
-            options = merge_layers(options, protection_layers(loaded, reader, protect))
-        files = make_brief(loaded, reader, out, time_limit=time_limit,
+            options = merge_layers(options, protection_layers(view, protect))
+        files = make_brief(view, out, time_limit=time_limit,
                            overrides=list(override), options=options, pdf=pdf, max_asks=asks)
         solver = files.brief.context["solver"] if files.brief else {}
         console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"

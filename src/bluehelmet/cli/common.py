@@ -2,38 +2,82 @@
 
 from __future__ import annotations
 
+import getpass
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from bluehelmet.errors import BluehelmetError, DataError
+from bluehelmet.errors import AccessDeniedError, BluehelmetError, DataError
 from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.gate import AUDIT
+from bluehelmet.model.organisations import lookup
 
 console = Console()
 err_console = Console(stderr=True)
 
-#: Defaults of the reader's access context when the CLI is used on one's own files.
-DEFAULT_ORG = "UN-DPO"
-DEFAULT_CLEARANCE = "confidential"
+#: The reader when none is configured: deny by default (unclassified records only).
+DEFAULT_ORG = "public"
+DEFAULT_CLEARANCE = "unclassified"
 
 OrgOption = typer.Option(
-    None, "--org", help="Reader's organisation for need-to-know filtering "
-    f"[env BLUEHELMET_ORG, default {DEFAULT_ORG}]."
+    None, "--org", help="Reader's organisation for need-to-know filtering, e.g. UN-DPO, MINUSMA, "
+    f"NLD (env BLUEHELMET_ORG; default: {DEFAULT_ORG}, who sees unclassified records only)."
 )
 ClearanceOption = typer.Option(
     None, "--clearance", help="Reader's clearance: unclassified, confidential or "
-    f"strictly_confidential [env BLUEHELMET_CLEARANCE, default {DEFAULT_CLEARANCE}]."
+    f"strictly_confidential (env BLUEHELMET_CLEARANCE; default: {DEFAULT_CLEARANCE})."
 )
 
 
 def reader_context(org: str | None, clearance: str | None) -> AccessContext:
-    """The reader's access context from options, then environment, then defaults."""
-    organisation = org or os.environ.get("BLUEHELMET_ORG", DEFAULT_ORG)
-    level = clearance or os.environ.get("BLUEHELMET_CLEARANCE", DEFAULT_CLEARANCE)
-    return AccessContext(organisation, Classification.parse(level))
+    """The reader from the options, else the environment, else the public reader.
+
+    An organisation given but empty (``--org ""``) is an error, never a fallback; so are an
+    unknown organisation or clearance, and a clearance for the public reader. If
+    ``BLUEHELMET_AUDIT_LOG`` names a file, the audit lines of every view are appended to it.
+    """
+    organisation = org if org is not None else os.environ.get("BLUEHELMET_ORG", DEFAULT_ORG)
+    level = clearance if clearance is not None else os.environ.get("BLUEHELMET_CLEARANCE",
+                                                                     DEFAULT_CLEARANCE)
+    try:
+        if not organisation.strip():
+            raise AccessDeniedError("the reader's organisation is empty; give --org (e.g. "
+                                    "UN-DPO) or leave it out to read as the public")
+        lookup(organisation.strip())
+        reader = AccessContext(organisation.strip(), Classification.parse(level),
+                               user=os.environ.get("BLUEHELMET_USER") or _login())
+        if reader.organisation == DEFAULT_ORG and reader.clearance > Classification.UNCLASSIFIED:
+            raise AccessDeniedError("the public reader has no clearance; give --org too")
+    except AccessDeniedError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from exc
+    _audit_to_file(os.environ.get("BLUEHELMET_AUDIT_LOG"))
+    return reader
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def _audit_to_file(path: str | None) -> None:
+    """Append audit lines to ``path`` (once per process); the library itself only logs."""
+    if not path:
+        return
+    target = os.path.abspath(path)
+    if any(getattr(h, "baseFilename", None) == target for h in AUDIT.handlers):
+        return
+    handler = logging.FileHandler(target, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    AUDIT.addHandler(handler)
+    AUDIT.setLevel(logging.INFO)
 
 
 #: Most problems listed on the terminal for one error (all of them are in the exception).

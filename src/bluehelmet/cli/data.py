@@ -14,9 +14,17 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bluehelmet.cli.common import cli_errors, console, err_console
+from bluehelmet.cli.common import (
+    ClearanceOption,
+    OrgOption,
+    cli_errors,
+    console,
+    err_console,
+    reader_context,
+)
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.report import ImportReport, ImportResult
+from bluehelmet.model.access import AccessContext
 
 app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
                   "UCDP GED, contributions by year, scenario folders).", no_args_is_help=True)
@@ -88,18 +96,19 @@ def _short(problem: Problem) -> str:
     return text.split(", ", 1)[1] if text.startswith(problem.file + ", ") else text
 
 
-def _check_scenario(folder: Path) -> int:
-    from bluehelmet.scenario.io import load_scenario
+def _check_scenario(folder: Path, reader: AccessContext) -> int:
+    from bluehelmet.scenario.io import load_view
 
     try:
-        scenario = load_scenario(folder)
+        scenario = load_view(folder, reader)
     except DataError as exc:
         console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario {folder}:")
         for p in exc.problems[:200]:
             console.print(f"  - {p}", highlight=False, markup=False)
         return 1
     counts = {name: len(t) for name, t in scenario.tables.items()}
-    console.print(f"Scenario {scenario.name!r} in {folder} is valid: "
+    console.print(f"Scenario {scenario.name!r} in {folder}: no problem in the records you may "
+                  "see; they are: "
                   + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
@@ -111,13 +120,18 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Write the rejected rows "
                                         "(with line, column, value, reason, fix) to this CSV."),
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
 ) -> None:
-    """Report what importing FILE would repair, reject and warn about (writes nothing else)."""
+    """Report what importing FILE would repair, reject and warn about (writes nothing else).
+
+    For a scenario folder, the counts are of the records the reader (--org/--clearance) may see.
+    """
     from bluehelmet.io.detect import detect_format
 
     with cli_errors(data_error_code=1):
         if file.is_dir():
-            raise typer.Exit(_check_scenario(file))
+            raise typer.Exit(_check_scenario(file, reader_context(org, clearance)))
         fmt = detect_format(file)
         result = _run(file, strict, fmt.reader)
     show_report(result.report)

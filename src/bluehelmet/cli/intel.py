@@ -12,6 +12,9 @@ from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.errors import DataError
+from bluehelmet.model.access import visible
+from bluehelmet.model.gate import highest_classification
+from bluehelmet.model.marking import stamp
 
 app = typer.Typer(help="Peacekeeping-intelligence: reports, incidents, hotspots, early warning.",
                   no_args_is_help=True)
@@ -77,6 +80,8 @@ def fuse(store: Path = StoreOption,
     folder = out or store
     write_csv(result.incidents, folder / "incidents.csv")
     write_csv(result.links, folder / "incident_links.csv")
+    stamp(folder, highest_classification({"reports": result.reports}),
+          ["incidents.csv", "incident_links.csv"], reader=reader, source=f"reports in {store}")
     console.print(f"{len(result.reports)} report(s) -> {len(result.incidents)} incident(s), "
                   f"{len(result.links)} link(s); written to {folder}.")
 
@@ -96,8 +101,8 @@ def hotspots(store: Path | None = typer.Option(None, "--store", help="Report sto
 
     reader = reader_context(org, clearance)
     with cli_errors():
-        result = run(_reports_or_events(store, events), reader, value=value, period=period,
-                     fdr=fdr)
+        table = _reports_or_events(store, events)
+        result = run(table, reader, value=value, period=period, fdr=fdr)
     hot = result[result["hotspot"]].sort_values("z", ascending=False)
     grid = Table("gid", "longitude", "latitude", value, "z", "p")
     for r in hot.head(15).itertuples():
@@ -107,6 +112,8 @@ def hotspots(store: Path | None = typer.Option(None, "--store", help="Report sto
     console.print(f"{len(hot)} hotspot cell(s) of {len(result)} in the study area.")
     if out is not None:
         rp.write_csv(result, out)
+        marking = highest_classification({"reports": table.loc[visible(table, reader)]})
+        stamp(out.parent, marking, [out.name], reader=reader, source="hotspots")
         console.print(f"written to {out}")
 
 

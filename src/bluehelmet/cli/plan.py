@@ -114,8 +114,8 @@ def plan_command(
     clearance: str | None = ClearanceOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
-    from bluehelmet.forcegen import compare_plans, load_override, plan
-    from bluehelmet.scenario.io import load_scenario
+    from bluehelmet.forcegen import apply_overrides, compare_plans, load_override, plan
+    from bluehelmet.scenario.io import load_view
 
     with cli_errors():
         try:
@@ -132,8 +132,10 @@ def plan_command(
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
-        view = load_scenario(scenario).view(reader)
+        view = load_view(scenario, reader)
         runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
+        for _, ovs in runs[1:]:
+            apply_overrides(view, list(ovs))  # fail before solving anything
         results: dict[str, Plan] = {}
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
@@ -148,8 +150,7 @@ def plan_command(
                     else:
                         bar.update(task, description=f"{name}: {label} {res.objective:,.1f} "
                                    f"({res.status}); explaining")
-                results[name] = plan(view, options, reader=reader, overrides=ovs,
-                                     progress=show)
+                results[name] = plan(view, options, overrides=ovs, progress=show)
                 bar.remove_task(task)
         for name, result in results.items():
             folder = result.write(out if name == "base" else out / name)
@@ -157,7 +158,9 @@ def plan_command(
             console.print(f"  tables written to {folder}")
         if len(results) > 1:
             table = compare_plans(results)
-            write_folder(out, {"comparison": table})
+            marking = max(r.view.marking for r in results.values())
+            write_folder(out, {"comparison": table}, marking=marking, reader=reader,
+                         source=f"comparison of plans of scenario {view.name}")
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:

@@ -59,7 +59,7 @@ def protect(
         from bluehelmet.protect.inputs import read_risk
         from bluehelmet.protect.output import write_outputs
         from bluehelmet.protect.planning import analyse_mission, coverage_table
-        from bluehelmet.scenario.io import load_scenario
+        from bluehelmet.scenario.io import load_view
 
         try:
             options = ProtectOptions(
@@ -71,19 +71,21 @@ def protect(
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
-        scen = load_scenario(scenario)
+        scen = load_view(scenario, reader)
         layer = read_risk(risk) if risk is not None else None
         if layer is None:
             console.print("computing the early-warning risk layer from the bundled UCDP events "
                           "(a minute or two; pass --risk OUT/risk.csv to reuse it)")
         analysis = analyse_mission(
-            scen, mission, reader, options, risk=layer,
+            scen, mission, options, risk=layer,
             risk_note=f"risk layer {risk.name}" if risk is not None else "",
             bases_file=bases, assets_file=asset_types, base_assets_file=base_assets)
         files = write_outputs(analysis, out)
         if layer is None:
             risk_used = coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]]
-            write_folder(out, {"risk": risk_used.rename(columns={"cell_id": "gid"})})
+            write_folder(out, {"risk": risk_used.rename(columns={"cell_id": "gid"})},
+                         marking=analysis.marking, reader=reader,
+                         source=f"risk layer of protection analysis {mission}")
         console.print(f"[bold]{mission}[/]: response within {response_minutes:g} min; risk: "
                       f"{analysis.risk_note}")
         console.print(f"today: {100 * analysis.today.share:.1f}% of the risk covered; with the "

@@ -9,9 +9,8 @@ import typer
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
-from bluehelmet.model.access import AccessContext
-from bluehelmet.scenario.core import Scenario
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
+from bluehelmet.scenario.core import ScenarioView
+from bluehelmet.scenario.io import bundled_scenarios, load_view, save_scenario
 from bluehelmet.statistics.scenario import (
     basis_summary,
     force_in_place,
@@ -44,12 +43,12 @@ def show(
 ) -> None:
     """Show a scenario: missions, strength, women's share, pledges by level and unit type."""
     with cli_errors():
-        scenario = load_scenario(name_or_dir)
         reader = reader_context(org, clearance)
+        scenario = load_view(name_or_dir, reader)
         title = scenario.meta.get("title", scenario.name)
         console.print(f"[bold]{title}[/]  (scenario {scenario.name}; reading as "
                       f"{reader.organisation}, {reader.clearance.label})")
-        strength = mission_strength(scenario, reader)
+        strength = mission_strength(scenario)
         dates = strength["date"].dropna()
         when = pd.Timestamp(dates.max()).date().isoformat() if len(dates) else "no date"
         table = Table(title=f"Missions: uniformed personnel deployed ({when})")
@@ -65,9 +64,9 @@ def show(
         table.add_row("total", "", f"{strength['authorised'].sum():,.0f}",
                       f"{strength['total'].sum():,}", f"{strength['women'].sum():,}",
                       _pct(strength["women"].sum() / max(strength["total"].sum(), 1)),
-                      str(latest_deployments(scenario, reader)["contributor_id"].nunique()))
+                      str(latest_deployments(scenario)["contributor_id"].nunique()))
         console.print(table)
-        cats = strength_by_category(scenario, reader)
+        cats = strength_by_category(scenario)
         if not cats.empty:
             ctable = Table(title="Women's share by personnel category (UGPS)")
             for col in ("category", "women", "men", "women %"):
@@ -76,9 +75,9 @@ def show(
                 ctable.add_row(str(cat), f"{int(row['women']):,}", f"{int(row['men']):,}",
                                _pct(row["women_share"]))
             console.print(ctable)
-        _print_force_in_place(scenario, reader)
-        pledges = pledges_by_level(scenario, reader)
-        head = pledge_landscape(scenario, reader)
+        _print_force_in_place(scenario)
+        pledges = pledges_by_level(scenario)
+        head = pledge_landscape(scenario)
         ptable = Table(title=f"Pledges: {head['units']} units in {head['records']} pledges from "
                        f"{head['contributors']} contributors, by unit type and PCRS level")
         for col in ("unit type", "name", "L1", "L2", "L3", "RDL", "total"):
@@ -87,7 +86,7 @@ def show(
             ptable.add_row(str(uid), str(row["name"]), *(str(row[c]) for c in
                                                           ("L1", "L2", "L3", "RDL", "total")))
         console.print(ptable)
-        basis = basis_summary(scenario, reader)
+        basis = basis_summary(scenario)
         illustrative = basis.loc[basis["basis"].isin(["illustrative", "assumed"])]
         if not illustrative.empty:
             per_table = illustrative.groupby("table", sort=False)["rows"].sum()
@@ -97,9 +96,9 @@ def show(
                           "and 'source' say which and why.")
 
 
-def _print_force_in_place(scenario: Scenario, reader: AccessContext) -> None:
+def _print_force_in_place(scenario: ScenarioView) -> None:
     """The force in place per mission at the planning start (if the scenario has one)."""
-    fip = force_in_place(scenario, reader)
+    fip = force_in_place(scenario)
     if fip.empty:
         return
     start = pd.Timestamp(scenario.param("planning_start")).date().isoformat()
@@ -127,9 +126,17 @@ def _print_force_in_place(scenario: Scenario, reader: AccessContext) -> None:
 def export(
     name_or_dir: str = typer.Argument(..., help="Bundled scenario name or folder."),
     to: Path = typer.Option(..., "--to", help="Folder to write the scenario to."),
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
 ) -> None:
-    """Write a scenario (e.g. a bundled one) to a folder, to edit or share it."""
+    """Write a scenario as the reader may see it to a folder, to edit or share it.
+
+    Only the records the reader may see are written (by default the public reader's:
+    unclassified records only); each file's .marking.json sidecar gives its highest classification.
+    """
     with cli_errors():
-        scenario = load_scenario(name_or_dir)
-        save_scenario(scenario, to)
-        console.print(f"wrote scenario {scenario.name} to {to}")
+        reader = reader_context(org, clearance)
+        view = load_view(name_or_dir, reader)
+        save_scenario(view, to)
+        console.print(f"wrote scenario {view.name} to {to} as {reader.organisation} "
+                      f"({reader.clearance.label}) sees it; marking {view.marking.label}")

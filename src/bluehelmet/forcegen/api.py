@@ -9,7 +9,13 @@ from bluehelmet.forcegen.explain import binding_constraints, explain_pledges
 from bluehelmet.forcegen.formulation import COST_SCALE
 from bluehelmet.forcegen.options import PlanOptions
 from bluehelmet.forcegen.pipeline import Progress, Solved, solve_scenario
-from bluehelmet.forcegen.result import ILLUSTRATIVE_NOTICE, Plan, PlanSummary, StageSummary
+from bluehelmet.forcegen.result import (
+    ILLUSTRATIVE_NOTICE,
+    Plan,
+    PlanSummary,
+    ReaderSummary,
+    StageSummary,
+)
 from bluehelmet.forcegen.scenarios import Override, apply_overrides
 from bluehelmet.forcegen.tables import (
     assignments_table,
@@ -20,34 +26,32 @@ from bluehelmet.forcegen.tables import (
     tour_values,
 )
 from bluehelmet.forcegen.whatif import sensitivity_table, smart_pledging_table
-from bluehelmet.model.access import AccessContext
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 
-def plan(view: Scenario, options: PlanOptions | None = None, *,
-         reader: AccessContext | None = None, overrides: tuple[Override, ...] = (),
-         progress: Progress | None = None) -> Plan:
-    """Plan which pledged units deploy where and when, on the scenario as ``reader`` sees it.
+def plan(view: ScenarioView, options: PlanOptions | None = None, *,
+         overrides: tuple[Override, ...] = (), progress: Progress | None = None) -> Plan:
+    """Plan which pledged units deploy where and when, on the scenario as its reader sees it.
 
     Parameters
     ----------
     view
-        The scenario as the reader may see it: ``scenario.view(reader)``.
+        The scenario as the reader may see it (``scenario.view(reader)``): only what the reader
+        may see is planned on, and no hidden id reaches the result.
     options
         Horizon, explanation tables and solver options (:class:`PlanOptions`).
-    reader
-        Whose view ``view`` is (the plan keeps it for its statistics); default the view's own
-        ``reader`` where the view carries one.
     overrides
-        :class:`~bluehelmet.forcegen.scenarios.Override` objects applied to the view in order.
+        :class:`~bluehelmet.forcegen.scenarios.Override` objects applied in order to the view
+        before planning (see :func:`~bluehelmet.forcegen.scenarios.apply_overrides`).
     progress
         Called when an objective stage starts and ends (the CLI shows it).
 
     Raises
     ------
     TypeError
-        If an override is not an :class:`Override` (nothing is silently ignored), or no reader
-        is known.
+        If ``view`` is not a :class:`~bluehelmet.scenario.core.ScenarioView` (a whole scenario is
+        never planned on), or an override is not an :class:`Override` (nothing is silently
+        ignored).
 
     Returns
     -------
@@ -58,13 +62,13 @@ def plan(view: Scenario, options: PlanOptions | None = None, *,
     --------
     >>> from bluehelmet import AccessContext, load_scenario, plan  # doctest: +SKIP
     >>> reader = AccessContext.public()  # doctest: +SKIP
-    >>> p = plan(load_scenario("2018").view(reader), reader=reader)  # doctest: +SKIP
+    >>> p = plan(load_scenario("2018").view(reader))  # doctest: +SKIP
     >>> p.statistics.coverage(groupby="mission_id")  # doctest: +SKIP
     """
     opts = options or PlanOptions()
-    who = reader if reader is not None else getattr(view, "reader", None)
-    if not isinstance(who, AccessContext):
-        raise TypeError("plan() needs the reader whose view it plans on: pass reader=...")
+    if not isinstance(view, ScenarioView):
+        raise TypeError(f"plan() plans on what one reader may see: pass scenario.view(reader), "
+                        f"not a {type(view).__name__}")
     wrong = [o for o in overrides if not isinstance(o, Override)]
     if wrong:
         raise TypeError(f"overrides must be Override objects (load_override(path)), got "
@@ -83,10 +87,10 @@ def plan(view: Scenario, options: PlanOptions | None = None, *,
         tables["smart_pledging"] = smart_pledging_table(view, solved, opts.horizon, opts.max_asks)
     if opts.sensitivities:
         tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon)
-    return Plan(view, who, tables, summarise(view, solved, tables), opts)
+    return Plan(view, tables, summarise(view, solved, tables), opts)
 
 
-def summarise(view: Scenario, solved: Solved, tables: dict[str, pd.DataFrame]) -> PlanSummary:
+def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame]) -> PlanSummary:
     """The headline numbers of a run (``summary.json``)."""
     m, sol = solved.model, solved.solution
     stage = {s.stage: s for s in sol.stages}
@@ -97,6 +101,8 @@ def summarise(view: Scenario, solved: Solved, tables: dict[str, pd.DataFrame]) -
     missing_budget = costs[costs["headroom_usd"].isna()]
     return PlanSummary(
         scenario=view.name,
+        marking=view.marking.label,
+        reader=ReaderSummary(view.reader.organisation, view.reader.clearance.label),
         objective=unmet,
         objective_name="weighted unmet requirement-months (stage 1 of 3)",
         stages=tuple(StageSummary(s.stage, s.status, s.objective, finite(s.bound),

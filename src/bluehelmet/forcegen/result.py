@@ -3,7 +3,8 @@
 :class:`Plan` is what :func:`~bluehelmet.forcegen.api.plan` returns. Its tables are declared in
 ``outputs.csv`` (see :mod:`~bluehelmet.forcegen.outputs`) and checked when the plan is built;
 ``p.statistics`` and ``p.plot`` compute from them; ``p.write(folder)`` writes them all, with
-``summary.json``, through the one result writer (:func:`bluehelmet.output.write_folder`).
+``summary.json``, through the one result writer (:func:`bluehelmet.output.write_folder`), which
+stamps every file with the view's marking (:mod:`bluehelmet.model.marking`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bluehelmet.forcegen.options import PlanOptions
 from bluehelmet.model.access import AccessContext
 from bluehelmet.output import write_folder
 from bluehelmet.plot.plan import PlanPlot
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.plan import PlanStatistics
 
 ILLUSTRATIVE_NOTICE = ("This plan uses illustrative (made-up or assumed) records; its numbers show "
@@ -44,10 +45,23 @@ class StageSummary:
 
 
 @dataclass(frozen=True)
+class ReaderSummary:
+    """Whom a plan was made for (``summary.json``'s ``reader``)."""
+
+    organisation: str
+    #: The reader's clearance label (``unclassified`` ... ``strictly_confidential``).
+    clearance: str
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     """The headline numbers of a plan (written as ``summary.json`` by :meth:`to_dict`)."""
 
     scenario: str
+    #: Highest classification label among the rows of the view planned on (the files' marking).
+    marking: str
+    #: Whose view was planned on.
+    reader: ReaderSummary
     #: Weighted unmet requirement-months (the first objective stage).
     objective: float
     objective_name: str
@@ -82,6 +96,7 @@ class PlanSummary:
         """The summary as JSON-ready values (lists for tuples), in declaration order."""
         out = dataclasses.asdict(self)
         out["stages"] = [dict(s) for s in out["stages"]]
+        out["reader"] = dict(out["reader"])
         out["missions_without_budget_rows"] = list(self.missions_without_budget_rows)
         return out
 
@@ -93,9 +108,8 @@ class Plan:
     Parameters
     ----------
     view
-        The scenario as ``reader`` saw it (after any overrides).
-    reader
-        Whose view it is.
+        The scenario as its reader saw it (after any overrides); ``p.reader`` is
+        ``p.view.reader``.
     tables
         The output tables by name (see ``outputs.csv``); missing ones are empty. They are
         checked against the declaration and given its dtypes (months as timestamps).
@@ -105,8 +119,7 @@ class Plan:
         The options it was planned with.
     """
 
-    view: Scenario
-    reader: AccessContext
+    view: ScenarioView
     tables: Mapping[str, pd.DataFrame]
     summary: PlanSummary
     options: PlanOptions = field(default_factory=PlanOptions)
@@ -121,7 +134,7 @@ class Plan:
         object.__setattr__(self, "tables", MappingProxyType(conformed))
 
     @classmethod
-    def from_tables(cls, view: Scenario, reader: AccessContext, summary: PlanSummary,
+    def from_tables(cls, view: ScenarioView, summary: PlanSummary,
                     **tables: pd.DataFrame) -> Plan:
         """A plan built by hand: declared columns a table lacks are added as missing values.
 
@@ -129,7 +142,12 @@ class Plan:
         always builds every column.
         """
         filled = {name: outputs.conform(name, t, fill_missing=True) for name, t in tables.items()}
-        return cls(view, reader, filled, summary)
+        return cls(view, filled, summary)
+
+    @property
+    def reader(self) -> AccessContext:
+        """Whose view the plan was made on."""
+        return self.view.reader
 
     def __repr__(self) -> str:
         s = self.summary
@@ -199,11 +217,14 @@ class Plan:
         """Write every table as CSV and ``summary.json`` into ``folder`` (atomically).
 
         Months are written ``YYYY-MM`` and dates ``YYYY-MM-DD``; file names are those of
-        ``outputs.FILE_NAMES`` (the tours go to ``plan.csv``).
+        ``outputs.FILE_NAMES`` (the tours go to ``plan.csv``). Every file gets a marking sidecar
+        (``plan.csv.marking.json``, see :mod:`bluehelmet.model.marking`) with the view's marking.
         """
         tables = {outputs.FILE_NAMES[name]: outputs.render(name, t)
                   for name, t in self.tables.items()}
-        return write_folder(folder, tables, {"summary": self.summary.to_dict()})
+        return write_folder(folder, tables, {"summary": self.summary.to_dict()},
+                            marking=self.view.marking, reader=self.reader,
+                            source=f"plan of scenario {self.summary.scenario}")
 
 
 def compare_plans(plans: Mapping[str, Plan]) -> pd.DataFrame:

@@ -37,8 +37,9 @@ from typing import Any
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
+from bluehelmet.model.access import Classification, release_lists
 from bluehelmet.model.schema import ENTITY_ORDER, entity
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 
 @dataclass
@@ -99,6 +100,8 @@ def _rows_frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
                                                       else v for v in values], dtype="object"))
         elif col.dtype == "float64":
             out[col.name] = pd.to_numeric(pd.Series(values, dtype="object"))
+        elif col.type == "orgs":
+            out[col.name] = release_lists(pd.Series(values, dtype=object))
         elif col.dtype == "boolean":
             out[col.name] = pd.Series([None if v is None else str(v).lower() in ("true", "1")
                                        for v in values], dtype="boolean")
@@ -109,38 +112,97 @@ def _rows_frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def apply_overrides(base: Scenario, overrides: list[Override]) -> Scenario:
-    """A copy of ``base`` with ``overrides`` applied in order, then validated.
+#: Record columns an override may not change: access is decided by the record's owner.
+ACCESS_COLUMNS = ("classification", "owner", "releasable_to")
+
+
+def apply_overrides(base: ScenarioView, overrides: list[Override]) -> ScenarioView:
+    """A copy of the view ``base`` with ``overrides`` applied in order, then validated.
+
+    Overrides act on what the reader sees, never on the scenario behind it: an id to remove or
+    update must be in the view, and the error for an id that is hidden is the same as for one
+    that does not exist. Added rows are owned by the reader (``owner`` is the reader's
+    organisation; ``classification`` defaults to ``unclassified`` and may not exceed the
+    reader's clearance); access columns of existing rows cannot be updated.
 
     Raises
     ------
     DataError
-        If a removed or updated id does not exist, or the result does not validate.
+        If an id is not in the view, an access rule is broken, an override changes nothing, or
+        the result does not validate.
     """
     s = base.copy()
     for ov in overrides:
-        for name, value in ov.parameters.items():
-            s.set_param(name, value, f"override {ov.name}")
-        for table, actions in ov.tables.items():
-            df = s.tables[table]
-            ids = set(df["id"].astype(str))
-            missing = [str(r.get("id")) for a in ("remove", "update") for r in actions.get(a, [])
-                       if str(r.get("id")) not in ids]
-            if missing:
-                raise DataError([Problem(ov.file, None, f"{table}.id", i, "no such record",
-                                         f"use an id from {table}.csv") for i in missing])
-            drop = {str(r["id"]) for r in actions.get("remove", [])}
-            df = df[~df["id"].astype(str).isin(drop)].reset_index(drop=True)
-            for row in actions.get("update", []):
-                pos = df.index[df["id"].astype(str) == str(row["id"])]
-                for col, v in row.items():
-                    if col != "id":
-                        df.loc[pos, col] = _rows_frame(table, [{col: v}])[col].iloc[0]
-            if actions.get("add"):
-                df = pd.concat([df, _rows_frame(table, actions["add"])], ignore_index=True)
-            s.tables[table] = df
+        before = s.copy()
+        problems = _apply_one(s, ov)
+        if problems:
+            raise DataError(problems)
+        if _same(before, s):
+            raise DataError(Problem(ov.file or ov.name, None, None, None,
+                                    f"override {ov.name!r} changes nothing in the scenario",
+                                    "give parameters that differ from the scenario's, rows to "
+                                    "add, or ids to remove or update with new values"))
         s.meta.setdefault("overrides", []).append(ov.name)
     problems = s.validate()
     if problems:
         raise DataError(problems)
     return s
+
+
+def _apply_one(s: ScenarioView, ov: Override) -> list[Problem]:
+    """Apply ``ov`` to ``s`` in place; return the problems instead of applying if any."""
+    reader = s.reader
+    problems: list[Problem] = []
+    for name, value in ov.parameters.items():
+        s.set_param(name, value, f"override {ov.name}")
+    for table, actions in ov.tables.items():
+        df = s.tables[table]
+        ids = set(df["id"].astype(str))
+        for action in ("remove", "update"):
+            for r in actions.get(action, []):
+                if str(r.get("id")) not in ids:
+                    problems.append(Problem(ov.file, None, f"{table}.{action}.id", str(r.get("id")),
+                                            "no record with this id among those you may see",
+                                            f"use an id from {table}.csv that your reader sees"))
+                bad = sorted(set(r) & set(ACCESS_COLUMNS))
+                if action == "update" and bad:
+                    problems.append(Problem(ov.file, None, f"{table}.update", ", ".join(bad),
+                                            "an override cannot change who may read a record",
+                                            "leave classification, owner and releasable_to out"))
+        rows = []
+        for r in actions.get("add", []):
+            row = dict(r)
+            owner = str(row.get("owner", reader.organisation))
+            level = Classification.parse(str(row.get("classification", "unclassified")))
+            if owner != reader.organisation or level > reader.clearance:
+                problems.append(Problem(ov.file, None, f"{table}.add", str(row.get("id")),
+                                        "rows an override adds are owned by the reader, at "
+                                        "most at the reader's clearance",
+                                        f"leave owner out (or write {reader.organisation!r}) and "
+                                        "use a classification up to "
+                                        f"{reader.clearance.label}"))
+            row["owner"], row["classification"] = reader.organisation, level.label
+            rows.append(row)
+        if problems:
+            continue
+        drop = {str(r["id"]) for r in actions.get("remove", [])}
+        df = df[~df["id"].astype(str).isin(drop)].reset_index(drop=True)
+        for row in actions.get("update", []):
+            pos = df.index[df["id"].astype(str) == str(row["id"])]
+            for col, v in row.items():
+                if col != "id":
+                    df.loc[pos, col] = _rows_frame(table, [{col: v}])[col].iloc[0]
+        if rows:
+            df = pd.concat([df, _rows_frame(table, rows)], ignore_index=True)
+        s.tables[table] = df
+    return problems
+
+
+def _same(a: ScenarioView, b: ScenarioView) -> bool:
+    """True if the two views hold the same parameter values and tables."""
+    if {k: p.value for k, p in a.parameters.items()} != {k: p.value for k, p in
+                                                           b.parameters.items()}:
+        return False
+    return all(len(a.tables[n]) == len(b.tables[n]) and a.tables[n].astype(object).equals(
+        b.tables[n].astype(object)) for n in a.tables)
+

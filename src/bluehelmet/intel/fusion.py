@@ -324,7 +324,7 @@ def _summarise(reports: pd.DataFrame, grouped: np.ndarray, start: np.ndarray, na
         "classification": pd.array([Classification(v).label for v in
                                     np.maximum.reduceat(level, start)], dtype="string"),
         "owner": pd.array([reader.organisation] * k, dtype="string"),
-        "releasable_to": pd.array([pd.NA] * k, dtype="string"),
+        "releasable_to": pd.Series([()] * k, dtype=object),
         "basis": pd.array(["derived"] * k, dtype="string"),
         "source": pd.array(["fused from reports by bluehelmet intel fuse"] * k, dtype="string"),
     })

@@ -18,13 +18,14 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.intel.gazetteer import resolve_places
-from bluehelmet.model.access import AccessContext, visible
+from bluehelmet.model.access import AccessContext, NeedToKnow
+from bluehelmet.model.gate import audit, gate
 from bluehelmet.model.schema import entity
-from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, empty_table
+from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, empty_table, lists_as_text
 
 REPORTS_FILE = "reports.csv"
-#: Column that never leaves the record's owner.
-PROTECTED = "reporter_contact"
+#: Column that never leaves the record's owner (declared in ``model/schema/_sensitivity.csv``).
+PROTECTED = entity("reports").protected_columns[0]
 #: Length of one unit of each time precision, in hours (months and years: not linked by time).
 PRECISION_HOURS: dict[str, float] = {"minute": 1 / 60, "hour": 1.0, "day": 24.0,
                                      "month": 24.0 * 31, "year": 24.0 * 366}
@@ -100,18 +101,21 @@ def load_all(store: str | Path) -> pd.DataFrame:
     return table
 
 
-def for_reader(table: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
-    """The reports ``reader`` may see; the protected field is blanked unless the reader owns it."""
-    shown = table.loc[visible(table, reader)].copy()
-    if PROTECTED in shown:
-        own = shown["owner"].astype("string").eq(reader.organisation).fillna(False).astype(bool)
-        shown[PROTECTED] = shown[PROTECTED].where(own, pd.NA).astype("string")
-    return shown.reset_index(drop=True)
+def for_reader(table: pd.DataFrame, reader: AccessContext, source: str = "reports"
+               ) -> pd.DataFrame:
+    """The reports ``reader`` may see, through the gate.
+
+    Need to know, then protected columns blanked unless the reader acts for the owner; one
+    audit line.
+    """
+    shown = gate({"reports": table}, NeedToKnow.of(reader))
+    audit(reader, source, shown)
+    return shown["reports"]
 
 
 def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
     """The store's reports that ``reader`` may see (see :func:`for_reader`)."""
-    return for_reader(load_all(store), reader)
+    return for_reader(load_all(store), reader, f"report store {store}")
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -123,7 +127,7 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write a table in the store conventions (dates ``YYYY-MM-DD``, missing values empty)."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    lists_as_text(table).to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return out
 
 

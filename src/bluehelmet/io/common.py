@@ -11,6 +11,7 @@ from pandas.api.extensions import ExtensionArray
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.coded import Coded, constant_strings
 from bluehelmet.io.ledger import Ledger
+from bluehelmet.model.access import release_lists
 from bluehelmet.model.schema import entity
 from bluehelmet.reference.countries import countries, lookup_iso3
 
@@ -70,7 +71,10 @@ def entity_frame(name: str, columns: dict[str, object], n: int, *, source: str) 
     out: dict[str, pd.Series] = {}
     for col in entity(name).columns:
         value = columns.get(col.name, defaults.get(col.name, col.default))
-        if col.type in ("string", "list"):
+        if col.type == "orgs":
+            many = isinstance(value, (pd.Series, np.ndarray, list))
+            series = release_lists(pd.Series(value if many else [value] * n, dtype=object))
+        elif col.type in ("string", "list"):
             if isinstance(value, Coded):
                 series = value.series()
             elif isinstance(value, (pd.Series, np.ndarray)):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.common import entity_frame
+from bluehelmet.model.validate import lists_as_text
 from bluehelmet.reference.countries import countries
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import TOML_NAME, load_scenario, save_scenario
@@ -44,8 +45,9 @@ def merge_records(existing: pd.DataFrame, new: pd.DataFrame, table: str,
     unchanged = 0
     both = new[~is_new]
     if len(both):
-        old = known.loc[both["id"], both.columns].reset_index(drop=True).astype("string")
-        cur = both.reset_index(drop=True).astype("string")
+        old = lists_as_text(known.loc[both["id"], both.columns]).reset_index(
+            drop=True).astype("string")
+        cur = lists_as_text(both).reset_index(drop=True).astype("string")
         same = (old.fillna("\0") == cur.fillna("\0")).all(axis=1)
         unchanged = int(same.sum())
         for i in same.index[~same]:

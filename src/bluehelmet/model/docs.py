@@ -34,9 +34,13 @@ def schema_markdown() -> str:
         "Generated from `src/bluehelmet/model/schema/*.csv` by `python tools/gen_docs.py`; "
         "do not edit by hand (a test checks it is current).",
         "",
-        "Types: `string` text; `list` semicolon-separated text items; `integer` whole number; "
+        "Types: `string` text; `list` semicolon-separated text items; `orgs` organisation ids "
+        "(see `docs/architecture.md`), semicolon-separated in files, a tuple in memory; "
+        "`integer` whole number; "
         "`float` number with a decimal point; `boolean` `true`/`false`; `date` `YYYY-MM-DD`. "
-        "Empty cells are missing values; a missing value takes the column's default.",
+        "Empty cells are missing values; a missing value takes the column's default. "
+        "Columns marked **protected** (declared in `schema/_sensitivity.csv`) are shown only to "
+        "readers acting for the record's owner and are never exported.",
         "",
         "| entity | store | holds |",
         "|---|---|---|",
@@ -57,7 +61,7 @@ def schema_markdown() -> str:
             lines.append(
                 f"| `{col.name}` | {col.type} | {col.unit} | {_cell(col.default or '')} | "
                 f"{'yes' if col.required else ''} | {_cell(_allowed(col))} | "
-                f"{_cell(col.description)} |"
+                f"{'**protected** ' if col.protected else ''}{_cell(col.description)} |"
             )
     lines += [
         "",

@@ -5,23 +5,28 @@ parameter tables) is declared once, as a CSV file in ``bluehelmet/model/schema/`
 ``attribute, type, unit, default, required, allowed, min, max, references, description``;
 ``_entities.csv`` lists the entities, the store each belongs to and what it holds.
 The columns every record carries (id, classification, owner, releasable_to, basis, source) are
-declared once in ``_common.csv``. Validation (:mod:`bluehelmet.model.validate`), scenario file I/O
-(:mod:`bluehelmet.scenario.io`) and the schema reference in ``docs/schema.md`` all follow from
-these declarations; nothing else lists the columns.
+declared once in ``_common.csv``; ``_sensitivity.csv`` declares protected columns (shown only to
+readers acting for the record's owner, never exported). Validation
+(:mod:`bluehelmet.model.validate`), scenario file I/O (:mod:`bluehelmet.scenario.io`) and the
+schema reference in ``docs/schema.md`` all follow from these declarations; nothing else lists the
+columns.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+
+from bluehelmet.model.access import Classification
 
 #: Column types and the pandas dtype each is held in.
 DTYPES: dict[str, str] = {
     "string": "string",
     "list": "string",  # semicolon-separated; see :func:`split_list`
+    "orgs": "object",  # organisation ids: semicolon-separated in files, a tuple in memory
     "integer": "Int64",
     "float": "float64",
     "boolean": "boolean",
@@ -59,6 +64,7 @@ class Column:
     max: float | None
     references: str | None
     description: str
+    protected: bool = False
 
     @property
     def dtype(self) -> str:
@@ -73,6 +79,14 @@ class Entity:
     name: str
     description: str
     columns: tuple[Column, ...]
+
+    @property
+    def protected_columns(self) -> list[str]:
+        """Columns shown only to readers acting for the owner, never exported.
+
+        Declared in ``schema/_sensitivity.csv``.
+        """
+        return [c.name for c in self.columns if c.protected]
 
     @property
     def column_names(self) -> list[str]:
@@ -104,6 +118,17 @@ def _read_declaration(filename: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def _allowed(text: str) -> tuple[str, ...]:
+    """Allowed values of a declaration cell.
+
+    ``@classification`` stands for the levels of the one classification order
+    (:class:`bluehelmet.model.access.Classification`), so the order is written only there.
+    """
+    if text.strip() == "@classification":
+        return Classification.labels()
+    return tuple(a for a in text.split("|") if a)
+
+
 def _float_or_none(text: str) -> float | None:
     return float(text) if text.strip() else None
 
@@ -117,7 +142,7 @@ def _column(row: dict[str, str]) -> Column:
         unit=row["unit"],
         default=row["default"] or None,
         required=row["required"].strip().lower() == "true",
-        allowed=tuple(a for a in row["allowed"].split("|") if a),
+        allowed=_allowed(row["allowed"]),
         min=_float_or_none(row["min"]),
         max=_float_or_none(row["max"]),
         references=row["references"] or None,
@@ -138,8 +163,11 @@ def entity(name: str) -> Entity:
     index = entity_index()
     if name not in index:
         raise KeyError(f"unknown entity {name!r}; known: {', '.join(index)}")
+    protected = {r["attribute"] for r in _read_declaration("_sensitivity.csv")
+                 if r["entity"] == name and r["sensitivity"] == "protected"}
     common = [_column(r) for r in _read_declaration("_common.csv")]
-    own = [_column(r) for r in _read_declaration(f"{name}.csv")]
+    own = [replace(c, protected=c.name in protected)
+           for c in (_column(r) for r in _read_declaration(f"{name}.csv"))]
     # id first, then the entity's own columns, then the rest of the common record columns.
     return Entity(name, index[name][1], (common[0], *own, *common[1:]))
 

@@ -31,6 +31,9 @@ def _clean(values: pd.Series) -> np.ndarray:
 def _parse(col: Column, text: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     """Parse stripped text to ``col``'s dtype; return (parsed, mask of unparseable values)."""
     present = np.array([v is not None for v in text], dtype=bool)
+    if col.type == "orgs":
+        lists = [tuple(split_list(v)) if v is not None else () for v in text]
+        return pd.Series(lists, dtype=object), np.zeros(len(text), dtype=bool)
     if col.type in ("string", "list"):
         if col.type == "list":
             text = np.array([";".join(split_list(v)) or None if v is not None else None
@@ -62,6 +65,7 @@ def _expected(col: Column) -> str:
     return {
         "string": "text",
         "list": "semicolon-separated text items",
+        "orgs": "semicolon-separated organisation ids",
         "integer": "a whole number",
         "float": "a number with a decimal point (not a comma)",
         "boolean": "true or false",
@@ -201,13 +205,26 @@ def check_references(
                 continue
             known = set(tables[col.references]["id"].dropna())
             values = table[col.name]
-            missing = values.notna() & ~values.isin(known).fillna(False).astype(bool)
-            for i in values.index[missing]:
+            if col.type == "list":  # each item of the list is an id
+                values = pd.Series([split_list(v) for v in values.astype(object)],
+                                   index=values.index, dtype=object).explode()
+            missing = (values.notna() & ~values.isin(known).fillna(False)).to_numpy(bool)
+            rows = np.asarray(values.index)[missing]
+            for i, value in zip(rows, values[missing], strict=True):
                 problems.append(Problem(
                     files.get(name, f"{name}.csv"), int(i) + FIRST_DATA_LINE, col.name,
-                    str(values[i]), f"no record with this id in {col.references}",
+                    str(value), f"no record with this id in {col.references}",
                     f"use an id from {col.references}.csv or add that record there"))
     return problems
+
+
+def lists_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with tuple (``orgs``) cells written as ``a;b`` (for CSV writers)."""
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, tuple)).any():
+            out[col] = out[col].map(lambda v: ";".join(v) if isinstance(v, tuple) else v)
+    return out
 
 
 def empty_table(name: str) -> pd.DataFrame:

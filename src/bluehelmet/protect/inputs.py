@@ -17,8 +17,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.errors import DataError, Problem
-from bluehelmet.model.access import AccessContext, filter_visible
-from bluehelmet.model.validate import check_references, coerce_table
+from bluehelmet.model.access import AccessContext, NeedToKnow
+from bluehelmet.model.gate import gate
+from bluehelmet.model.validate import FIRST_DATA_LINE, check_references, coerce_table, empty_table
 from bluehelmet.scenario.io import read_text_csv
 
 #: PRIO-GRID cell size in degrees (see :mod:`bluehelmet.intel.grid`).
@@ -41,12 +42,17 @@ def read_table(path: str | Path, entity: str, reader: AccessContext) -> pd.DataF
         Naming file, line, column, value and fix for every invalid value.
 
     """
+    return gate({entity: _read_all(path, entity)}, NeedToKnow.of(reader))[entity]
+
+
+def _read_all(path: str | Path, entity: str) -> pd.DataFrame:
+    """Every row of a ``protect`` entity CSV, validated; callers must pass it through the gate."""
     path = Path(path)
     raw = read_text_csv(path)
     table, problems = coerce_table(entity, raw, str(path))
     if problems:
         raise DataError(problems)
-    return filter_visible(table, reader).reset_index(drop=True)
+    return table
 
 
 def bundled_bases_file(mission_id: str, year: int) -> Path | None:
@@ -79,26 +85,37 @@ def load_inputs(
                                     "(columns as in docs/protection.md)"))
         if base_assets_file is None:
             base_assets_file = Path(str(bases_file).replace("_bases.csv", "_base_assets.csv"))
-    all_bases = read_table(bases_file, "bases", reader)
+    files = {"bases": str(bases_file),
+             "asset_types": str(assets_file or data_path("asset_types.csv"))}
+    if base_assets_file is not None:
+        files["base_assets"] = str(base_assets_file)
+    raw = {name: _read_all(file, name) for name, file in files.items()}
+    if "base_assets" not in raw:
+        raw["base_assets"] = empty_table("base_assets")
+    policy = NeedToKnow.of(reader)
+    # Broken references are reported only for rows the reader may see (they quote nothing
+    # hidden: the id they name exists nowhere); then the gate hides what hangs off hidden rows.
+    problems = [p for p in check_references(raw, files) if _row_visible(p, raw, files, policy)]
+    if problems:
+        raise DataError(problems)
+    shown = gate(raw, policy)
+    all_bases, assets, held = shown["bases"], shown["asset_types"], shown["base_assets"]
     bases = all_bases.loc[all_bases["mission_id"] == mission_id].reset_index(drop=True)
     if bases.empty:
         raise DataError(Problem(str(bases_file), None, "mission_id", mission_id,
                                 "no base of this mission in the file (or none you may see)",
                                 "add the mission's bases, or check --org/--clearance"))
-    assets = read_table(assets_file or data_path("asset_types.csv"), "asset_types", reader)
-    if base_assets_file is not None:
-        held = read_table(base_assets_file, "base_assets", reader)
-        problems = check_references({"bases": all_bases, "asset_types": assets,
-                                     "base_assets": held}, {"base_assets": str(base_assets_file)})
-        if problems:
-            raise DataError(problems)
-        # Assets of other missions' bases in the same file are not this mission's.
-        held = held.loc[held["base_id"].isin(bases["id"])].reset_index(drop=True)
-    else:
-        held = pd.DataFrame({"base_id": pd.Series(dtype="string"),
-                             "asset_type_id": pd.Series(dtype="string"),
-                             "count": pd.Series(dtype="Int64")})
+    # Assets of other missions' bases in the same file are not this mission's.
+    held = held.loc[held["base_id"].isin(bases["id"])].reset_index(drop=True)
     return bases, assets.set_index("id"), held
+
+
+def _row_visible(problem: Problem, tables: dict[str, pd.DataFrame], files: dict[str, str],
+                 policy: NeedToKnow) -> bool:
+    name = next((n for n, f in files.items() if f == problem.file), None)
+    if name is None or problem.row is None:
+        return True
+    return bool(policy.mask(tables[name]).iloc[problem.row - FIRST_DATA_LINE])
 
 
 def area_cells(area: BaseGeometry) -> pd.DataFrame:

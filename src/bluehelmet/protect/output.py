@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bluehelmet.model.marking import stamp
 from bluehelmet.output import write_folder
 from bluehelmet.protect.outputs import OUTPUTS
 from bluehelmet.protect.planning import ProtectionAnalysis, coverage_table
@@ -41,14 +42,19 @@ def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool =
 
     The tables are the declared ones (:func:`analysis_tables`); they and the summary go through
     the one result writer
-    (:func:`bluehelmet.output.write_folder`, atomic); the map is drawn after them.
+    (:func:`bluehelmet.output.write_folder`, atomic); the map is drawn after them. Every file,
+    the map too, gets the analysis's marking sidecar.
     """
     tables = {**analysis_tables(analysis),
               "requirements": requirements_text(analysis.requirements)}
     summary = analysis.summary()
     summary["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    folder = write_folder(out, tables, {"summary": summary})
+    summary["marking"] = analysis.marking.label
+    source = f"protection analysis {analysis.mission_id}"
+    folder = write_folder(out, tables, {"summary": summary}, marking=analysis.marking,
+                          reader=analysis.reader, source=source)
     written = [folder / f"{name}.csv" for name in tables] + [folder / "summary.json"]
     if plot:
         written.append(coverage_map(analysis, folder / "coverage_map.png"))
+        stamp(folder, analysis.marking, [written[-1]], reader=analysis.reader, source=source)
     return written

@@ -15,7 +15,8 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.errors import DataError, Problem
-from bluehelmet.model.access import AccessContext
+from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.gate import highest_classification
 from bluehelmet.protect.analysis import coverage_curve, marginal_coverage, recommend
 from bluehelmet.protect.geometry import haversine_km, mean_distance_in_cell_km
 from bluehelmet.protect.inputs import (
@@ -30,7 +31,7 @@ from bluehelmet.protect.options import ProtectOptions
 from bluehelmet.protect.problem import CoverageProblem, Reach, check_problem
 from bluehelmet.protect.requirements import requirements_from
 from bluehelmet.protect.solve import CoverageSolution, today
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 
 @dataclass
@@ -50,6 +51,9 @@ class ProtectionAnalysis:
     requirements: pd.DataFrame
     uncovered: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Highest classification of the records the analysis used or made (stamped on its files).
+    marking: Classification = Classification.UNCLASSIFIED
+    reader: AccessContext | None = None
 
     def summary(self) -> dict[str, object]:
         """Headline figures (what ``summary.json`` holds)."""
@@ -118,18 +122,18 @@ def uncovered_high_risk(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: 
 
 
 def analyse_mission(
-    scenario: Scenario, mission_id: str, reader: AccessContext,
-    options: ProtectOptions | None = None, *,
+    view: ScenarioView, mission_id: str, options: ProtectOptions | None = None, *,
     risk: pd.DataFrame | None = None, risk_note: str = "user-given risk layer",
     events: pd.DataFrame | None = None, bases_file: str | Path | None = None,
     assets_file: str | Path | None = None, base_assets_file: str | Path | None = None,
 ) -> ProtectionAnalysis:
-    """Run the protection analysis of ``mission_id`` in ``scenario`` as ``reader`` sees it.
+    """Run the protection analysis of ``mission_id`` in ``view`` (a scenario as one reader sees it).
 
     Parameters
     ----------
-    scenario, mission_id, reader
-        The scenario, the mission and who is reading (tables are filtered to what they may see).
+    view, mission_id
+        The scenario as the reader sees it (``scenario.view(reader)``) and the mission; the
+        protection input files are filtered for the same reader.
     options
         Response time, sites, units, solver limits (:class:`ProtectOptions`).
     risk, risk_note
@@ -143,7 +147,7 @@ def analyse_mission(
     """
     opts = options or ProtectOptions()
     response_minutes, time_limit, threads = opts.response_minutes, opts.time_limit, opts.threads
-    view = scenario.view(reader)
+    reader = view.reader
     missions = view.missions.set_index("id")
     if mission_id not in missions.index:
         raise DataError(Problem("missions.csv", None, "id", mission_id,
@@ -210,8 +214,11 @@ def analyse_mission(
     if illustrative or assets["basis"].isin(["illustrative", "assumed"]).any():
         notes.append("uses illustrative or assumed data: see the basis and source of the base "
                      "assets and asset types")
+    marking = max(view.marking, highest_classification(
+        {"bases": bases, "asset_types": assets, "base_assets": held, "requirements": reqs}))
     return ProtectionAnalysis(mission_id, response_minutes, risk_note, area, problem, now,
-                              proposed, curve, marginal, steps, reqs, uncovered, notes)
+                              proposed, curve, marginal, steps, reqs, uncovered, notes,
+                              marking=marking, reader=reader)
 
 
 def coverage_table(analysis: ProtectionAnalysis) -> pd.DataFrame:

@@ -15,9 +15,10 @@ from typing import Any
 import pandas as pd
 
 from bluehelmet.errors import Problem
-from bluehelmet.model.access import AccessContext, visible
+from bluehelmet.model.access import AccessContext, Classification, NeedToKnow, release_lists
+from bluehelmet.model.gate import audit, gate, highest_classification
 from bluehelmet.model.schema import ENTITY_ORDER, parameter_specs
-from bluehelmet.model.validate import check_references, coerce_table, empty_table
+from bluehelmet.model.validate import check_references, coerce_table, empty_table, lists_as_text
 
 ParameterValue = int | float | str | bool | dt.date
 
@@ -101,6 +102,10 @@ class Scenario:
         unknown = set(self.tables) - set(ENTITY_ORDER)
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}; known: {', '.join(ENTITY_ORDER)}")
+        for table in self.tables.values():
+            # Releasability is a tuple of organisation ids in memory, whoever built the table.
+            if "releasable_to" in table and len(table):
+                table["releasable_to"] = release_lists(table["releasable_to"])
         merged = default_parameters()
         for key, param in self.parameters.items():
             merged[key] = Parameter(parse_parameter(key, param.value), param.source, param.unit
@@ -211,18 +216,26 @@ class Scenario:
             copy.deepcopy(self.meta),
         )
 
-    def view(self, reader: AccessContext) -> Scenario:
-        """The scenario as ``reader`` may see it: every table filtered by need to know."""
-        out = self.copy()
-        for name, table in out.tables.items():
-            out.tables[name] = table.loc[visible(table, reader)].reset_index(drop=True)
+    def view(self, reader: AccessContext) -> ScenarioView:
+        """The scenario as ``reader`` may see it: the only way to get what analyses accept.
+
+        Every table is filtered by the reader's :class:`~bluehelmet.model.access.NeedToKnow`
+        predicate, then closed under references (a record whose parent is hidden is hidden);
+        protected columns are blanked where the reader does not act for the owner; one audit
+        line is logged (logger ``bluehelmet.audit``). See ``docs/architecture.md``.
+        """
+        policy = NeedToKnow.of(reader)
+        tables = gate(self.tables, policy)
+        out = ScenarioView(self.name, tables, copy.deepcopy(self.parameters),
+                           copy.deepcopy(self.meta), reader=reader)
+        audit(reader, f"scenario {self.name}", tables)
         return out
 
     def validate(self) -> list[Problem]:
         """Problems with the tables as they are now (types, allowed values, ids, references)."""
         problems: list[Problem] = []
         for name in ENTITY_ORDER:
-            as_text = self.tables[name].astype("string")
+            as_text = lists_as_text(self.tables[name]).astype("string")
             _, found = coerce_table(name, _to_text(self.tables[name], as_text), f"{name}.csv")
             problems.extend(found)
         problems.extend(check_references(self.tables))
@@ -258,3 +271,36 @@ def _to_text(table: pd.DataFrame, as_text: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(series):
             out[col] = series.map({True: "true", False: "false"}).astype("string")
     return out
+
+
+@dataclass
+class ScenarioView(Scenario):
+    """A scenario as one reader may see it: what every analysis, statistic and writer accepts.
+
+    Obtain it with :meth:`Scenario.view`; never construct it directly. It has the scenario's
+    table accessors and parameters, plus the reader, the need-to-know policy applied and the
+    :attr:`marking` (highest classification among its rows) that writers stamp on their files.
+    Overrides applied to a view give a view (their rows are owned by the reader).
+    """
+
+    reader: AccessContext = field(default_factory=AccessContext.public)
+
+    @property
+    def policy(self) -> NeedToKnow:
+        """The need-to-know predicate the view was filtered with."""
+        return NeedToKnow.of(self.reader)
+
+    @property
+    def marking(self) -> Classification:
+        """The highest classification among the rows the view holds."""
+        return highest_classification(self.tables)
+
+    def copy(self) -> ScenarioView:
+        """A deep copy, still a view for the same reader."""
+        return ScenarioView(self.name, {k: v.copy() for k, v in self.tables.items()},
+                            copy.deepcopy(self.parameters), copy.deepcopy(self.meta),
+                            reader=self.reader)
+
+    def view(self, reader: AccessContext) -> ScenarioView:
+        """The view narrowed to ``reader`` (never wider than what it already holds)."""
+        return super().view(reader)

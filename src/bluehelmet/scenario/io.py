@@ -25,9 +25,12 @@ import pandas as pd
 import tomli_w
 
 from bluehelmet.errors import DataError, Problem, ScenarioNotFoundError, UnreadableFileError
+from bluehelmet.model.access import AccessContext, NeedToKnow, release_lists
+from bluehelmet.model.gate import highest_classification
+from bluehelmet.model.marking import stamp
 from bluehelmet.model.schema import ENTITY_ORDER, entity
-from bluehelmet.model.validate import check_references, coerce_table
-from bluehelmet.scenario.core import Parameter, Scenario, parse_parameter
+from bluehelmet.model.validate import FIRST_DATA_LINE, check_references, coerce_table
+from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView, parse_parameter
 
 TOML_NAME = "scenario.toml"
 
@@ -101,6 +104,9 @@ def read_table_file(path: Path, name: str) -> tuple[pd.DataFrame, list[Problem]]
 def load_scenario(name_or_dir: str | Path) -> Scenario:
     """Load a scenario folder (or a bundled scenario by name), validated.
 
+    This is the whole scenario, for its owner and for writers; readers get
+    :func:`load_view`.
+
     Raises
     ------
     DataError
@@ -109,6 +115,40 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
         If the scenario cannot be found.
 
     """
+    scenario, _, problems = _read_folder(name_or_dir)
+    if problems:
+        raise DataError(problems)
+    return scenario
+
+
+def load_view(name_or_dir: str | Path, reader: AccessContext) -> ScenarioView:
+    """Load a scenario as ``reader`` may see it (``load_scenario(...).view(reader)``).
+
+    Problems are reported only where they concern the reader: in rows the reader may see or
+    acts for the owner of, and in whole files. A problem in a row hidden from the reader is the
+    owner's to fix; it is neither shown (it would quote a hidden value) nor in the view (the row
+    is hidden anyway).
+
+    Raises
+    ------
+    DataError
+        Listing the problems that concern the reader.
+    """
+    scenario, files, problems = _read_folder(name_or_dir)
+    policy = NeedToKnow.of(reader)
+    by_file = {f: name for name, f in files.items()}
+    masks = {name: (policy.mask(t) | policy.owns(t)).to_numpy(bool)
+             for name, t in scenario.tables.items()}
+    shown = [p for p in problems if p.row is None or p.file not in by_file
+             or p.row - FIRST_DATA_LINE >= len(masks[by_file[p.file]])
+             or masks[by_file[p.file]][p.row - FIRST_DATA_LINE]]
+    if shown:
+        raise DataError(shown)
+    return scenario.view(reader)
+
+
+def _read_folder(name_or_dir: str | Path) -> tuple[Scenario, dict[str, str], list[Problem]]:
+    """The scenario as read (invalid values missing), its files and every problem found."""
     folder = resolve_scenario_path(name_or_dir)
     meta, params = _read_toml(folder / TOML_NAME)
     tables: dict[str, pd.DataFrame] = {}
@@ -121,10 +161,8 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
             problems.extend(found)
             files[name] = str(path)
     problems.extend(check_references(tables, files))
-    if problems:
-        raise DataError(problems)
     scenario_name = str(meta.pop("name", folder.name))
-    return Scenario(scenario_name, tables, params, meta)
+    return Scenario(scenario_name, tables, params, meta), files, problems
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Parameter]]:
@@ -165,6 +203,8 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
             text = series.astype("float64").map(lambda v: "" if pd.isna(v) else repr(float(v)))
         elif col.type == "integer":
             text = series.astype("Int64").astype("string")
+        elif col.type == "orgs":
+            text = release_lists(series).map(";".join)
         else:
             text = series.astype("string")
         out[col.name] = text.astype("string").fillna("")
@@ -173,6 +213,11 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
     """Write ``scenario`` to ``folder`` (created if needed) in the scenario format.
+
+    To share a scenario, write a view (``scenario.view(reader)``): only what that reader may see
+    is written. Writing a whole scenario is for its owner (e.g. ``data import --into``). Either
+    way every file gets a marking sidecar (``x.csv.marking.json``) with the highest
+    classification written.
 
     Returns
     -------
@@ -194,6 +239,10 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
     for name in ENTITY_ORDER:
         _render(scenario.tables[name], name).to_csv(out / f"{name}.csv", index=False,
                                                       lineterminator="\n")
+    reader = scenario.reader if isinstance(scenario, ScenarioView) else None
+    stamp(out, highest_classification(scenario.tables),
+          [TOML_NAME, *(f"{n}.csv" for n in ENTITY_ORDER)], reader=reader,
+          source=f"scenario {scenario.name}")
     return out
 
 

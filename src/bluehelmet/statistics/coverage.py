@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 #: The critical capabilities of the reform agenda, as groups of the catalogue's capabilities.
 CRITICAL_GROUPS: dict[str, tuple[str, ...]] = {
@@ -34,9 +34,9 @@ def capability_group(capability: str) -> str | None:
     return None
 
 
-def with_catalogue(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def with_catalogue(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """The plan's coverage with each unit type's name, capability and critical group."""
-    units = scenario.unit_types.set_index("id")
+    units = view.unit_types.set_index("id")
     out = coverage[COVERAGE_COLUMNS].copy()
     out["month"] = pd.to_datetime(out["month"])
     out["required"] = out["required"].astype("float64")
@@ -48,7 +48,7 @@ def with_catalogue(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return out
 
 
-def coverage_by_mission_month(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def coverage_by_mission_month(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """Units required and covered per mission and month (all unit types together).
 
     Returns
@@ -57,7 +57,7 @@ def coverage_by_mission_month(coverage: pd.DataFrame, scenario: Scenario) -> pd.
         Columns ``mission_id, month, required, covered_before, covered_after, unmet_after,
         share_after`` (covered share after the plan; NaN when nothing is required).
     """
-    cov = with_catalogue(coverage, scenario)
+    cov = with_catalogue(coverage, view)
     out = cov.groupby(["mission_id", "month"], as_index=False)[["required", "covered"]].sum()
     return _before_after(out)
 
@@ -70,7 +70,7 @@ def _before_after(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def critical_coverage_by_month(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def critical_coverage_by_month(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """Units required and covered per critical capability group and month, over all missions.
 
     Every group of :data:`CRITICAL_GROUPS` appears, with zeros when the scenario requires none.
@@ -81,7 +81,7 @@ def critical_coverage_by_month(coverage: pd.DataFrame, scenario: Scenario) -> pd
         Columns ``group, month, required, covered_before, covered_after, unmet_after,
         share_after``.
     """
-    cov = with_catalogue(coverage, scenario)
+    cov = with_catalogue(coverage, view)
     crit = cov.dropna(subset=["critical_group"])
     months = sorted(cov["month"].unique())
     grid = pd.MultiIndex.from_product([list(CRITICAL_GROUPS), months], names=["group", "month"])
@@ -110,7 +110,7 @@ def share_closed_by(table: pd.DataFrame, key: str) -> pd.Series:
         "share_closed")
 
 
-def gap_table(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def gap_table(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """Required, covered and unmet unit-months per mission and unit type, over the horizon.
 
     Returns
@@ -121,7 +121,7 @@ def gap_table(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         covered_unit_months, unmet_unit_months, share_closed, first_unmet_month``; sorted with
         critical capabilities first, then by unmet unit-months.
     """
-    cov = with_catalogue(coverage, scenario)
+    cov = with_catalogue(coverage, view)
     cov["unmet"] = cov["required"] - cov["covered"]
     keys = ["mission_id", "unit_type_id"]
     out = cov.groupby(keys, as_index=False).agg(
@@ -132,7 +132,7 @@ def gap_table(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     first_unmet = cov.loc[cov["unmet"] > 1e-9].groupby(keys)["month"].min()
     out["first_unmet_month"] = pd.MultiIndex.from_frame(out[keys]).map(first_unmet.to_dict().get)
     out["first_unmet_month"] = pd.to_datetime(out["first_unmet_month"])
-    req = scenario.requirements
+    req = view.requirements
     rank = {"critical": 0, "high": 1, "normal": 2}
     prio = req.assign(rank=req["priority"].map(rank)).groupby(
         ["mission_id", "unit_type_id"])["rank"].min()
@@ -149,7 +149,7 @@ def gap_table(coverage: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
-def coverage_headline(coverage: pd.DataFrame, scenario: Scenario) -> pd.Series:
+def coverage_headline(coverage: pd.DataFrame, view: ScenarioView) -> pd.Series:
     """Headline figures: unit-months required, closed and left, overall and for critical units.
 
     Returns
@@ -159,7 +159,7 @@ def coverage_headline(coverage: pd.DataFrame, scenario: Scenario) -> pd.Series:
         critical_required_unit_months, critical_covered_unit_months, critical_unmet_unit_months,
         critical_share_closed, gaps_open, gaps_closed`` (a gap is a mission x unit type).
     """
-    gaps = gap_table(coverage, scenario)
+    gaps = gap_table(coverage, view)
     crit = gaps.loc[gaps["critical_group"].notna()]
 
     def share(covered: float, required: float) -> float:

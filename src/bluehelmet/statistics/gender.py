@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext, filter_visible
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.scenario import UGPS_CATEGORY, latest_deployments
 
 #: Category of deployments whose personnel type the source does not report (e.g. the UN's
@@ -42,7 +41,7 @@ CATEGORY_LABELS: dict[str, str] = {
 LIGHTS: list[str] = ["green", "yellow", "red"]
 
 
-def ugps_targets(scenario: Scenario, year: int) -> pd.DataFrame:
+def ugps_targets(view: ScenarioView, year: int) -> pd.DataFrame:
     """The UGPS target share of women per personnel category for ``year``.
 
     Years declared in the scenario's ``gender_targets`` table are used as they are; a year between
@@ -57,7 +56,7 @@ def ugps_targets(scenario: Scenario, year: int) -> pd.DataFrame:
         (``declared``, ``interpolated`` or ``nearest year``). Categories without any declared
         target are absent.
     """
-    table = scenario.tables["gender_targets"]
+    table = view.tables["gender_targets"]
     rows = []
     for category, group in table.groupby("personnel_category"):
         points = group.groupby(group["year"].astype("int64"))["target_share"].mean().sort_index()
@@ -92,10 +91,10 @@ def light_for(women: int, share: float, target: float) -> str:
     return "green" if share >= target - 1e-12 else "yellow"
 
 
-def traffic_lights(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+def traffic_lights(view: ScenarioView) -> pd.DataFrame:
     """Each contributor and UGPS category at the latest reporting date, against that year's target.
 
-    Only deployments ``reader`` may see are counted; categories a contributor does not deploy in
+    Only deployments in the view are counted; categories a contributor does not deploy in
     are absent (no light rather than a red one). Deployments of personnel type ``uniformed``
     (type not reported) form the category :data:`POOLED`, held against the target of
     :data:`POOLED_TARGET_CATEGORY` (an assumption, named in ``target_basis``).
@@ -109,7 +108,7 @@ def traffic_lights(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     """
     columns = ["contributor_id", "contributor", "personnel_category", "date", "year", "women",
                "men", "total", "women_share", "target_share", "target_basis", "light"]
-    dep = latest_deployments(scenario, reader)
+    dep = latest_deployments(view)
     if dep.empty:
         return pd.DataFrame(columns=columns)
     dep = dep.assign(personnel_category=dep["personnel_type"].map({**UGPS_CATEGORY,
@@ -122,7 +121,7 @@ def traffic_lights(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     out["women_share"] = (out["women"] / out["total"]).astype("float64")
     year = int(pd.Timestamp(out["date"].max()).year)
     out["year"] = year
-    targets = ugps_targets(scenario, year)
+    targets = ugps_targets(view, year)
     if POOLED_TARGET_CATEGORY in targets.index:
         pooled = targets.loc[POOLED_TARGET_CATEGORY].copy()
         pooled["basis"] = f"{pooled['basis']}; {POOLED_TARGET_CATEGORY} target (type not reported)"
@@ -132,7 +131,7 @@ def traffic_lights(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     out["light"] = [
         "none" if pd.isna(t) else light_for(int(w), float(s), float(t))
         for w, s, t in zip(out["women"], out["women_share"], out["target_share"], strict=True)]
-    names = filter_visible(scenario.contributors, reader).set_index("id")["name"]
+    names = view.contributors.set_index("id")["name"]
     out["contributor"] = out["contributor_id"].map(names).astype("string").fillna(
         out["contributor_id"])
     order = {c: i for i, c in enumerate(UGPS_CATEGORIES)}

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext, filter_visible
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.scenario import latest_deployments, mission_strength
 
 FLOW_COLUMNS = ["contributor_id", "mission_id", "from_lon", "from_lat", "to_lon", "to_lat"]
 
 
-def mission_points(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+def mission_points(view: ScenarioView) -> pd.DataFrame:
     """Mission headquarters with the uniformed personnel deployed at the latest date.
 
     Returns
@@ -24,8 +23,8 @@ def mission_points(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
         ``mission_id, name, host_iso3, longitude, latitude, personnel``; missions without
         coordinates are left out (they cannot be placed on a map).
     """
-    missions = filter_visible(scenario.missions, reader)
-    strength = mission_strength(scenario, reader)["total"]
+    missions = view.missions
+    strength = mission_strength(view)["total"]
     out = pd.DataFrame({
         "mission_id": missions["id"].astype(str).to_numpy(),
         "name": missions["name"].astype("string").to_numpy(),
@@ -37,10 +36,10 @@ def mission_points(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     return out.dropna(subset=["longitude", "latitude"]).reset_index(drop=True)
 
 
-def _positions(scenario: Scenario, reader: AccessContext) -> tuple[pd.DataFrame, pd.DataFrame]:
-    contrib = filter_visible(scenario.contributors, reader).set_index("id")[
+def _positions(view: ScenarioView) -> tuple[pd.DataFrame, pd.DataFrame]:
+    contrib = view.contributors.set_index("id")[
         ["longitude", "latitude"]].astype("float64")
-    missions = filter_visible(scenario.missions, reader).set_index("id")[
+    missions = view.missions.set_index("id")[
         ["longitude", "latitude"]].astype("float64")
     return contrib, missions
 
@@ -54,7 +53,7 @@ def _attach(table: pd.DataFrame, contrib: pd.DataFrame, missions: pd.DataFrame) 
     return out.dropna(subset=["from_lon", "from_lat", "to_lon", "to_lat"]).reset_index(drop=True)
 
 
-def deployment_flows(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+def deployment_flows(view: ScenarioView) -> pd.DataFrame:
     """Personnel per contributor and mission at the latest date, with both end points.
 
     Returns
@@ -63,19 +62,18 @@ def deployment_flows(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
         ``contributor_id, mission_id, from_lon, from_lat, to_lon, to_lat, personnel``, largest
         first; pairs without coordinates at either end are left out.
     """
-    dep = latest_deployments(scenario, reader)
+    dep = latest_deployments(view)
     if dep.empty:
         return pd.DataFrame(columns=[*FLOW_COLUMNS, "personnel"])
     grouped = dep.groupby(["contributor_id", "mission_id"], as_index=False)[["women", "men"]].sum()
     grouped["personnel"] = (grouped["women"] + grouped["men"]).astype("int64")
-    contrib, missions = _positions(scenario, reader)
+    contrib, missions = _positions(view)
     out = _attach(grouped[["contributor_id", "mission_id", "personnel"]], contrib, missions)
     return out[[*FLOW_COLUMNS, "personnel"]].sort_values("personnel", ascending=False,
                                                           ignore_index=True)
 
 
-def planned_flows(assignments: pd.DataFrame, scenario: Scenario,
-                  reader: AccessContext) -> pd.DataFrame:
+def planned_flows(assignments: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """Units the plan deploys per contributor and mission, with both end points.
 
     Parameters
@@ -92,6 +90,6 @@ def planned_flows(assignments: pd.DataFrame, scenario: Scenario,
         return pd.DataFrame(columns=[*FLOW_COLUMNS, "units"])
     grouped = assignments.groupby(["contributor_id", "mission_id"], as_index=False).agg(
         units=("units", "sum"))
-    contrib, missions = _positions(scenario, reader)
+    contrib, missions = _positions(view)
     out = _attach(grouped, contrib, missions)
     return out[[*FLOW_COLUMNS, "units"]]

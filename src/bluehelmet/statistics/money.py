@@ -13,8 +13,7 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext, filter_visible
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 
 def fixed_monthly_cost(unit_types: pd.DataFrame) -> pd.Series:
@@ -45,7 +44,7 @@ def monthly_cost(personnel: Any, rate: Any, fixed: Any) -> Any:
     return personnel * rate + fixed
 
 
-def rate_in_force(scenario: Scenario, date: pd.Timestamp | str) -> float:
+def rate_in_force(view: ScenarioView, date: pd.Timestamp | str) -> float:
     """Troop cost reimbursement (USD per person-month) in force on ``date``.
 
     Before the first recorded rate the first rate applies (no older rate is known).
@@ -55,7 +54,7 @@ def rate_in_force(scenario: Scenario, date: pd.Timestamp | str) -> float:
     ValueError
         If the scenario has no reimbursement rate at all.
     """
-    rates = scenario.tables["reimbursement_rates"].sort_values("valid_from")
+    rates = view.tables["reimbursement_rates"].sort_values("valid_from")
     if rates.empty:
         raise ValueError("the scenario has no reimbursement_rates; add at least one row")
     when = pd.Timestamp(date)
@@ -64,7 +63,7 @@ def rate_in_force(scenario: Scenario, date: pd.Timestamp | str) -> float:
     return float(row["usd_per_person_month"])
 
 
-def unit_monthly_cost(scenario: Scenario, date: pd.Timestamp | str) -> pd.DataFrame:
+def unit_monthly_cost(view: ScenarioView, date: pd.Timestamp | str) -> pd.DataFrame:
     """What one unit of each type costs the UN per month on ``date``.
 
     Returns
@@ -73,8 +72,8 @@ def unit_monthly_cost(scenario: Scenario, date: pd.Timestamp | str) -> pd.DataFr
         Indexed by unit type id: ``name, personnel, rate_usd, personnel_usd, equipment_usd,
         aviation_usd, total_usd``.
     """
-    units = scenario.unit_types.set_index("id")
-    rate = rate_in_force(scenario, date)
+    units = view.unit_types.set_index("id")
+    rate = rate_in_force(view, date)
     out = pd.DataFrame(index=units.index)
     out["name"] = units["name"].astype("string")
     out["personnel"] = units["personnel"].astype("float64")
@@ -87,15 +86,15 @@ def unit_monthly_cost(scenario: Scenario, date: pd.Timestamp | str) -> pd.DataFr
     return out
 
 
-def cost_vs_budget(costs: pd.DataFrame, scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+def cost_vs_budget(costs: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """The plan's cost per mission and fiscal year against the budget headroom for new units.
 
     Parameters
     ----------
     costs
         The plan's costs: ``mission_id, fiscal_year, cost_usd``.
-    scenario, reader
-        Budgets come from the scenario's ``budgets`` table as ``reader`` may see it.
+    view
+        Budgets come from the scenario's ``budgets`` table as the view holds it.
 
     Returns
     -------
@@ -105,7 +104,7 @@ def cost_vs_budget(costs: pd.DataFrame, scenario: Scenario, reader: AccessContex
         cost_usd, headroom_usd, approved_usd, headroom_used`` (cost / headroom; NaN without a
         budget) and ``over_budget`` (boolean).
     """
-    budgets = filter_visible(scenario.tables["budgets"], reader)
+    budgets = view.tables["budgets"]
     if len(costs):
         # Only the fiscal years the plan covers: budgets of later years are not the plan's.
         budgets = budgets.loc[budgets["fiscal_year"].isin(costs["fiscal_year"].unique())]
@@ -135,7 +134,7 @@ def mission_cost_totals(budget_table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def gap_costs(gaps: pd.DataFrame, scenario: Scenario, date: pd.Timestamp | str) -> pd.DataFrame:
+def gap_costs(gaps: pd.DataFrame, view: ScenarioView, date: pd.Timestamp | str) -> pd.DataFrame:
     """What closing each remaining gap would cost, at the unit costs in force on ``date``.
 
     Parameters
@@ -150,7 +149,7 @@ def gap_costs(gaps: pd.DataFrame, scenario: Scenario, date: pd.Timestamp | str) 
         ``cost_to_close_usd`` (unmet unit-months x unit monthly cost) added, most expensive
         first within the order of ``gaps`` (critical first).
     """
-    unit_cost = unit_monthly_cost(scenario, date)["total_usd"]
+    unit_cost = unit_monthly_cost(view, date)["total_usd"]
     out = gaps.loc[gaps["unmet_unit_months"] > 1e-9].copy()
     out["unit_monthly_usd"] = out["unit_type_id"].map(unit_cost).astype("float64")
     out["cost_to_close_usd"] = out["unmet_unit_months"] * out["unit_monthly_usd"]

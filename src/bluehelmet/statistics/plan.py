@@ -14,8 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics import coverage, geography, money, pledging
 
 #: Keys :meth:`PlanStatistics.coverage` can group by.
@@ -31,12 +30,8 @@ class PlannedTables(Protocol):
     """What the statistics read from a plan (a :class:`~bluehelmet.forcegen.result.Plan`)."""
 
     @property
-    def view(self) -> Scenario:
-        """The scenario as the reader saw it when planning."""
-
-    @property
-    def reader(self) -> AccessContext:
-        """Whose view."""
+    def view(self) -> ScenarioView:
+        """The scenario as the reader saw it when planning (``view.reader``: whose view)."""
 
     @property
     def assignments(self) -> pd.DataFrame:
@@ -67,7 +62,7 @@ class PlannedTables(Protocol):
         """Value of more budget, lift, readiness."""
 
 
-def planning_month(view: Scenario) -> pd.Timestamp:
+def planning_month(view: ScenarioView) -> pd.Timestamp:
     """The first month planned (the month of the ``planning_start`` parameter)."""
     start = view.param("planning_start")
     return pd.Timestamp(start.year, start.month, 1)
@@ -79,7 +74,7 @@ class PlanStatistics:
     Parameters
     ----------
     plan
-        The plan (anything with its tables, its view and its reader).
+        The plan (anything with its tables and the reader's view it was planned on).
     """
 
     def __init__(self, plan: PlannedTables) -> None:
@@ -159,7 +154,7 @@ class PlanStatistics:
 
     def cost_vs_budget(self) -> pd.DataFrame:
         """Per mission and fiscal year: planned cost against the budget headroom."""
-        return money.cost_vs_budget(self._plan.costs, self._plan.view, self._plan.reader)
+        return money.cost_vs_budget(self._plan.costs, self._plan.view)
 
     def mission_costs(self) -> pd.DataFrame:
         """Per mission: planned cost and headroom over the fiscal years planned."""
@@ -172,8 +167,7 @@ class PlanStatistics:
 
     def smart_pledging(self) -> pd.DataFrame:
         """The units the UN should ask for, ranked by the value of one more unit."""
-        return pledging.smart_pledging_list(self._plan.smart_pledging, self._plan.view,
-                                            self._plan.reader)
+        return pledging.smart_pledging_list(self._plan.smart_pledging, self._plan.view)
 
     def unused_pledges(self) -> pd.DataFrame:
         """Unused pledges counted by reason."""
@@ -186,8 +180,7 @@ class PlanStatistics:
 
     def planned_flows(self) -> pd.DataFrame:
         """Units the plan sends per contributor and mission, with both end points."""
-        return geography.planned_flows(self._plan.assignments, self._plan.view,
-                                       self._plan.reader)
+        return geography.planned_flows(self._plan.assignments, self._plan.view)
 
     def value_of_changes(self) -> pd.DataFrame:
         """Weighted unmet requirement-months gained by more budget, faster readiness, more lift."""

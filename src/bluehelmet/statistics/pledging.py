@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext, filter_visible
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.coverage import capability_group
 
 
-def smart_pledging_list(smart: pd.DataFrame, scenario: Scenario,
-                        reader: AccessContext) -> pd.DataFrame:
+def smart_pledging_list(smart: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """The units the UN should ask for, with the unit type's name and capability, best first.
 
     Parameters
@@ -28,8 +26,8 @@ def smart_pledging_list(smart: pd.DataFrame, scenario: Scenario,
         worst month), ``needed_by`` (first month short) and ``value`` (weighted unit-months of
         gap one more unit closes).
     """
-    units = scenario.unit_types.set_index("id")
-    missions = filter_visible(scenario.missions, reader).set_index("id")["name"]
+    units = view.unit_types.set_index("id")
+    missions = view.missions.set_index("id")["name"]
     out = smart.loc[smart["mission_id"].isin(missions.index)].copy()
     out["units"] = out["units_short_at_worst"]
     out["needed_by"] = pd.to_datetime(out["first_month_short"])

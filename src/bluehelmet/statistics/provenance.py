@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext, Classification, filter_visible
+from bluehelmet.model.access import Classification
 from bluehelmet.model.schema import parameter_specs
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 #: Bases that are not real records: outputs using them must say so.
 NOT_REAL = ("illustrative", "assumed")
 
 
-def basis_by_table(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
-    """Rows per table as ``reader`` may see them, split by basis.
+def basis_by_table(view: ScenarioView) -> pd.DataFrame:
+    """Rows per table as the view holds them, split by basis.
 
     Returns
     -------
@@ -25,8 +25,8 @@ def basis_by_table(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
         assumed, not_real`` (illustrative + assumed) and ``not_real_share``.
     """
     rows = []
-    for name, table in scenario.tables.items():
-        seen = filter_visible(table, reader)
+    for name, table in view.tables.items():
+        seen = table
         if seen.empty:
             continue
         counts = seen["basis"].astype("string").value_counts()
@@ -40,7 +40,7 @@ def basis_by_table(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     return out
 
 
-def sources_by_table(scenario: Scenario, reader: AccessContext, limit: int = 3) -> pd.DataFrame:
+def sources_by_table(view: ScenarioView, limit: int = 3) -> pd.DataFrame:
     """The distinct sources cited per table and basis (the ``limit`` most cited), with row counts.
 
     Returns
@@ -49,8 +49,8 @@ def sources_by_table(scenario: Scenario, reader: AccessContext, limit: int = 3) 
         ``table, basis, source, rows``, most cited first within each table.
     """
     rows = []
-    for name, table in scenario.tables.items():
-        seen = filter_visible(table, reader)
+    for name, table in view.tables.items():
+        seen = table
         if seen.empty:
             continue
         counts = seen.groupby(["basis", "source"], dropna=False).size().sort_values(
@@ -63,7 +63,7 @@ def sources_by_table(scenario: Scenario, reader: AccessContext, limit: int = 3) 
     return pd.DataFrame(rows, columns=["table", "basis", "source", "rows"])
 
 
-def assumed_parameters(scenario: Scenario) -> pd.DataFrame:
+def assumed_parameters(view: ScenarioView) -> pd.DataFrame:
     """Scenario parameters whose value is the project's assumption (source ``assumed``).
 
     Returns
@@ -74,15 +74,15 @@ def assumed_parameters(scenario: Scenario) -> pd.DataFrame:
     specs = parameter_specs()
     rows = [{"parameter": name, "value": str(p.value), "unit": p.unit,
              "description": specs[name].description if name in specs else ""}
-            for name, p in scenario.parameters.items() if p.source == "assumed"]
+            for name, p in view.parameters.items() if p.source == "assumed"]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "description"])
 
 
-def highest_classification(scenario: Scenario, reader: AccessContext) -> Classification:
-    """The highest classification among the records ``reader`` sees: the marking of an output."""
+def highest_classification(view: ScenarioView) -> Classification:
+    """The highest classification among the records in the view: the marking of an output."""
     levels = [Classification.UNCLASSIFIED]
-    for table in scenario.tables.values():
-        seen = filter_visible(table, reader)
+    for table in view.tables.values():
+        seen = table
         for label in seen["classification"].dropna().astype(str).unique():
             levels.append(Classification.parse(label))
     return max(levels)

@@ -1,15 +1,14 @@
 """Statistics of a scenario's inputs, as DataFrames: strength, women's share, pledge landscape.
 
-Functions over tables that may hold classified records take the reader's
-:class:`~bluehelmet.model.access.AccessContext` and filter before aggregating.
+Every function takes a :class:`~bluehelmet.scenario.core.ScenarioView`: the rows are already
+those the view's reader may see, so nothing hidden is counted.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from bluehelmet.model.access import AccessContext, filter_visible
-from bluehelmet.scenario.core import Scenario
+from bluehelmet.scenario.core import ScenarioView
 
 #: UN personnel types mapped to the personnel categories of the Uniformed Gender Parity Strategy.
 UGPS_CATEGORY: dict[str, str] = {
@@ -23,15 +22,15 @@ UGPS_CATEGORY: dict[str, str] = {
 }
 
 
-def latest_deployments(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
-    """Deployments at the latest reporting date present, as ``reader`` may see them."""
-    dep = filter_visible(scenario.deployments, reader)
+def latest_deployments(view: ScenarioView) -> pd.DataFrame:
+    """Deployments at the latest reporting date present, as the view's reader may see them."""
+    dep = view.deployments
     if dep.empty:
         return dep
     return dep.loc[dep["date"] == dep["date"].max()]
 
 
-def mission_strength(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+def mission_strength(view: ScenarioView) -> pd.DataFrame:
     """Uniformed personnel per mission at the latest date: women, men, total, women's share.
 
     Returns
@@ -41,8 +40,8 @@ def mission_strength(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
         authorised, contributors``.
 
     """
-    dep = latest_deployments(scenario, reader)
-    missions = filter_visible(scenario.missions, reader).set_index("id")
+    dep = latest_deployments(view)
+    missions = view.missions.set_index("id")
     grouped = dep.groupby("mission_id").agg(
         date=("date", "max"), women=("women", "sum"), men=("men", "sum"),
         contributors=("contributor_id", "nunique"))
@@ -58,9 +57,9 @@ def mission_strength(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
     return out.sort_values("total", ascending=False)
 
 
-def strength_by_category(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+def strength_by_category(view: ScenarioView) -> pd.DataFrame:
     """Women and men by UGPS personnel category at the latest date, with women's share."""
-    dep = latest_deployments(scenario, reader).copy()
+    dep = latest_deployments(view).copy()
     dep["personnel_category"] = dep["personnel_type"].map(UGPS_CATEGORY)
     out = dep.groupby("personnel_category")[["women", "men"]].sum().astype("int64")
     out["total"] = out["women"] + out["men"]
@@ -68,25 +67,25 @@ def strength_by_category(scenario: Scenario, reader: AccessContext) -> pd.DataFr
     return out
 
 
-def pledges_by_level(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
+def pledges_by_level(view: ScenarioView) -> pd.DataFrame:
     """Pledged units by unit type (rows) and PCRS level (columns), with totals.
 
-    Only the pledges ``reader`` may see are counted.
+    Only the pledges in the view are counted.
     """
-    pledges = filter_visible(scenario.pledges, reader)
+    pledges = view.pledges
     levels = ["L1", "L2", "L3", "RDL"]
     table = pledges.pivot_table(index="unit_type_id", columns="pcrs_level", values="count",
                                 aggfunc="sum", fill_value=0, observed=False)
     table = table.reindex(columns=levels, fill_value=0).astype("int64")
     table["total"] = table.sum(axis=1)
-    names = scenario.unit_types.set_index("id")["name"]
+    names = view.unit_types.set_index("id")["name"]
     table.insert(0, "name", names.reindex(table.index).astype("string").fillna(""))
     table.index.name = "unit_type_id"
     return table.sort_values("total", ascending=False)
 
 
-def pledge_landscape(scenario: Scenario, reader: AccessContext) -> dict[str, int]:
-    """Headline counts of the pledge registry visible to ``reader``.
+def pledge_landscape(view: ScenarioView) -> dict[str, int]:
+    """Headline counts of the pledge registry in the view.
 
     Returns
     -------
@@ -94,7 +93,7 @@ def pledge_landscape(scenario: Scenario, reader: AccessContext) -> dict[str, int
         ``records`` (pledge rows), ``units`` (sum of counts), ``contributors``, ``unit_types``,
         ``real`` and ``illustrative`` (pledge rows by basis).
     """
-    pledges = filter_visible(scenario.pledges, reader)
+    pledges = view.pledges
     basis = pledges["basis"].value_counts()
     return {
         "records": len(pledges),
@@ -106,17 +105,16 @@ def pledge_landscape(scenario: Scenario, reader: AccessContext) -> dict[str, int
     }
 
 
-def basis_summary(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
-    """Rows per table and basis (real, derived, illustrative, assumed) visible to ``reader``."""
+def basis_summary(view: ScenarioView) -> pd.DataFrame:
+    """Rows per table and basis (real, derived, illustrative, assumed) in the view."""
     rows: list[dict[str, object]] = []
-    for name, table in scenario.tables.items():
-        counts = filter_visible(table, reader)["basis"].value_counts()
+    for name, table in view.tables.items():
+        counts = table["basis"].value_counts()
         rows.extend({"table": name, "basis": str(b), "rows": int(n)} for b, n in counts.items())
     return pd.DataFrame(rows, columns=["table", "basis", "rows"])
 
 
-def force_in_place(scenario: Scenario, reader: AccessContext,
-                   on: pd.Timestamp | None = None) -> pd.DataFrame:
+def force_in_place(view: ScenarioView, on: pd.Timestamp | None = None) -> pd.DataFrame:
     """Units and personnel in place per mission on ``on`` (default: the planning start).
 
     A unit is in place on a day when its ``since`` is empty or not later and its ``until`` is
@@ -130,14 +128,14 @@ def force_in_place(scenario: Scenario, reader: AccessContext,
         (the part taken from the catalogue), ``arriving`` (units announced to arrive later) and
         ``leaving`` (units in place whose commitment ends within the planning horizon).
     """
-    day = pd.Timestamp(on if on is not None else scenario.param("planning_start"))
-    months = int(scenario.param("horizon_months"))
+    day = pd.Timestamp(on if on is not None else view.param("planning_start"))
+    months = int(view.param("horizon_months"))
     horizon_end = day + pd.DateOffset(months=months) - pd.Timedelta(days=1)
-    uip = filter_visible(scenario.units_in_place, reader)
+    uip = view.units_in_place
     cols = ["units", "personnel", "personnel_catalogue", "arriving", "leaving"]
     if uip.empty:
         return pd.DataFrame(columns=cols, dtype="int64")
-    size = scenario.unit_types.set_index("id")["personnel"].astype("float64")
+    size = view.unit_types.set_index("id")["personnel"].astype("float64")
     catalogue = uip["count"].astype("float64") * uip["unit_type_id"].map(size).fillna(0)
     given = uip["personnel"].astype("Float64")
     started = uip["since"].isna() | (uip["since"] <= day)
