@@ -1,0 +1,132 @@
+"""Real Chromium (Debian's) against the platform served by waitress, as ``serve`` runs it.
+
+A civilian posts an alert; the community liaison sees it with the reporter's identity; an
+analyst of another section sees it without; a contributor's user sees none of it in the list,
+the count, the map, the export or the API; the auditor (signing in with TOTP) finds the
+decryption and the contributor's denied attempt in the access log.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import unique
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(platform: dict[str, Any]) -> Iterator[str]:
+    import waitress
+
+    from bluehelmet.web.wsgi import application
+
+    httpd = waitress.create_server(application, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.effective_port}"  # type: ignore[union-attr]
+    httpd.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM checks run beside Playwright's loop
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _login(browser: Any, server: str, user: dict[str, str]) -> Any:
+    page = browser.new_context().new_page()
+    page.goto(f"{server}/login/")
+    page.fill("#id_username", user["username"])
+    page.fill("#id_password", user["password"])
+    if user["totp_uri"]:
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.get(user__username=user["username"])
+        page.fill("#id_otp_token", f"{totp(device.bin_key, device.step, device.t0):06d}")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    return page
+
+
+def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None:
+    from bluehelmet.web.reports.models import Report
+
+    users = platform["users"]
+    text = f"Armed men on motorbikes near the well {unique('w')}"
+    name, phone = "Fatoumata Maïga", "+223 76 55 44 33"
+
+    civilian = browser.new_context().new_page()
+    civilian.goto(f"{server}/alert/")
+    civilian.fill("#id_text", text)
+    civilian.fill("#id_place_name", "Tessit")
+    civilian.select_option("#id_category", "armed_group_movement")
+    civilian.fill("#id_name", name)
+    civilian.fill("#id_phone", phone)
+    civilian.click("button[type=submit]")
+    assert civilian.get_by_test_id("alert-received").is_visible()
+    uid = Report.objects.using("owner").get(description=text).uid
+
+    liaison = _login(browser, server, users["liaison"])
+    liaison.goto(f"{server}/reports/")
+    liaison.click(f"text={uid}")
+    liaison.get_by_test_id("reveal").click()
+    identity = liaison.get_by_test_id("identity").inner_text()
+    assert name in identity and phone in identity
+
+    analyst = _login(browser, server, users["analyst"])  # MINUSMA-JMAC, another section
+    analyst.goto(f"{server}/reports/")
+    analyst.click(f"text={uid}")
+    assert analyst.get_by_test_id("description").inner_text() == text
+    assert analyst.get_by_test_id("reveal").count() == 0
+    assert name not in analyst.content() and phone not in analyst.content()
+
+    contributor = _login(browser, server, users["contributor"])  # NLD
+    count = int(contributor.get_by_test_id("report-count").inner_text())
+    contributor.goto(f"{server}/reports/")
+    assert int(contributor.get_by_test_id("list-count").inner_text()) == count
+    assert uid not in contributor.content()
+    api = contributor.request.get(f"{server}/api/reports?limit=1000").json()
+    assert api["count"] == count
+    assert uid not in {r["id"] for r in api["results"]}
+    assert all(r["source_type"] != "community_alert" for r in api["results"])
+    assert contributor.request.get(f"{server}/api/reports/{uid}").status == 404
+    assert contributor.request.get(f"{server}/reports/{uid}/").status == 404
+    # and the contributor does see what was released to NLD
+    assert "demo-patrol-2" in {r["id"] for r in api["results"]}
+    export = contributor.request.get(f"{server}/reports/export.csv").text()
+    assert uid not in export and len(export.strip().splitlines()) == count + 1
+    problems: list[str] = []  # CSP violations, missing assets and script errors show here
+    contributor.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    contributor.goto(f"{server}/map/")
+    contributor.wait_for_selector("#map[data-features]", state="attached")
+    layer = contributor.request.get(f"{server}/map/reports.geojson").json()["features"]
+    on_map = {f["properties"]["id"] for f in layer}
+    status = contributor.get_by_test_id("map-status").inner_text()
+    assert status == f"{len(layer)} reports on the map"
+    assert "demo-patrol-2" in on_map and "demo-patrol-1" not in on_map and uid not in on_map
+    assert on_map == {r["id"] for r in api["results"] if r["longitude"] is not None}
+    assert problems == []
+
+    auditor = _login(browser, server, users["auditor"])  # with the TOTP code
+    auditor.goto(f"{server}/audit/?action=decrypt&target={uid}")
+    found = auditor.locator("tbody tr").all_inner_texts()
+    assert len(found) == 1 and "liaison" in found[0] and name not in found[0]
+    auditor.goto(f"{server}/audit/?username=contributor&action=denied")
+    assert any(f"report:{uid}" in row for row in auditor.locator("tbody tr").all_inner_texts())
