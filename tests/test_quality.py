@@ -20,3 +20,26 @@ def test_ruff_is_clean():
 def test_mypy_is_clean():
     result = run("mypy", "src")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_wall_clock_assertions_in_tests():
+    """Timings belong to benchmarks/: a test that reads the clock fails on a busy machine."""
+    clocks = ("perf_counter", "time.time(", "monotonic(", "process_time")
+    offenders = [f"{p.relative_to(ROOT)}: {clock}" for p in (ROOT / "tests").rglob("*.py")
+                 if p.name != "test_quality.py" for clock in clocks
+                 if clock in p.read_text("utf-8")]
+    assert offenders == []
+
+
+def test_one_earth_radius():
+    """Every distance uses bluehelmet.geodesy; no other module writes its own Earth radius."""
+    sources = [p for p in (ROOT / "src").rglob("*.py") if p.name != "geodesy.py"]
+    offenders = [str(p.relative_to(ROOT)) for p in sources
+                 if any(r in p.read_text("utf-8") for r in ("6371", "6378", "arcsin(np.sqrt"))]
+    assert offenders == []
+
+
+def test_slow_marker_is_registered_and_runs_by_default():
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    assert '"slow:' in text
+    assert "not slow" not in text.split("addopts", 1)[1].split("\n", 1)[0]

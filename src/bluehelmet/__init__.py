@@ -14,15 +14,54 @@ In a notebook::
     p = bh.plan(s.view(reader), bh.PlanOptions(horizon=12))  # only what reader may see
     p.statistics.coverage(groupby="mission_id")
 
-``plan``, ``Plan``, ``PlanOptions`` and ``SolveOptions`` are loaded on first use, so that
-``import bluehelmet`` (and the command line's ``--help``) stays fast.
+Every public name (``plan``, ``Plan``, ``PlanOptions`` and ``SolveOptions`` too) is loaded on
+first use, so that ``import bluehelmet`` (and the command line's ``--help``) stays fast.
 """
 
-from typing import Any
+from __future__ import annotations
 
-from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
-from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario, load_view, save_scenario
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bluehelmet.forcegen import Plan, PlanOptions, SolveOptions, plan
+    from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
+    from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
+    from bluehelmet.scenario.io import (
+        bundled_scenarios,
+        load_scenario,
+        load_view,
+        save_scenario,
+    )
+
+#: Where each public name lives; imported on first use, so that ``import bluehelmet`` (and the
+#: command line's ``--help``) does not load pandas and the rest of the numerical stack.
+_LAZY = {
+    "AccessContext": "bluehelmet.model.access",
+    "Classification": "bluehelmet.model.access",
+    "NeedToKnow": "bluehelmet.model.access",
+    "Parameter": "bluehelmet.scenario.core",
+    "Scenario": "bluehelmet.scenario.core",
+    "ScenarioView": "bluehelmet.scenario.core",
+    "bundled_scenarios": "bluehelmet.scenario.io",
+    "load_scenario": "bluehelmet.scenario.io",
+    "load_view": "bluehelmet.scenario.io",
+    "save_scenario": "bluehelmet.scenario.io",
+    "plan": "bluehelmet.forcegen",
+    "Plan": "bluehelmet.forcegen",
+    "PlanOptions": "bluehelmet.forcegen",
+    "SolveOptions": "bluehelmet.forcegen",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bluehelmet' has no attribute {name!r}")
+
 
 __all__ = [
     "AccessContext",
@@ -40,18 +79,5 @@ __all__ = [
     "plan",
     "save_scenario",
 ]
-
-#: Names loaded from :mod:`bluehelmet.forcegen` on first use.
-LAZY = ("plan", "Plan", "PlanOptions", "SolveOptions")
-
-
-def __getattr__(name: str) -> Any:
-    """Load the planner's public names on first use (PEP 562)."""
-    if name in LAZY:
-        import bluehelmet.forcegen as forcegen
-
-        return getattr(forcegen, name)
-    raise AttributeError(f"module 'bluehelmet' has no attribute {name!r}")
-
 
 __version__ = "0.1.0"

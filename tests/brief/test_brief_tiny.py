@@ -23,13 +23,20 @@ from bluehelmet.statistics.scenario import mission_strength
 # capabilities, smart pledging, women, women per contributor, money, cost of gaps, map, methods;
 # with every solver figure a plan reports (PlanSummary), "how the plan was made" takes an 11th.
 TINY_PAGES = 11
+#: The steps make_brief announces to its progress display.
+STEPS: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory, tiny: Scenario, reader: AccessContext,
          tiny_plan: Plan, options) -> BriefFiles:  # type: ignore[no-untyped-def]
     return make_brief(tiny.view(reader), tmp_path_factory.mktemp("brief"), plan=tiny_plan,
-                      options=options)
+                      options=options, progress=STEPS.append)
+
+
+def test_progress_names_each_step(made: BriefFiles) -> None:
+    # the plan is given, so no planning step
+    assert STEPS == ["statistics and charts", "HTML and tables", "PDF (WeasyPrint)"]
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -57,28 +56,29 @@ READER_2018 = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
 
 
 @pytest.fixture(scope="module")
-def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> tuple[BriefFiles, float]:
+def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> BriefFiles:
     if "2018" not in bundled_scenarios():
         pytest.fail("the bundled 2018 scenario is missing")
-    t0 = time.perf_counter()
-    files = make_brief(load_scenario("2018").view(READER_2018),
-                       tmp_path_factory.mktemp("brief-2018"))
-    return files, time.perf_counter() - t0
+    return make_brief(load_scenario("2018").view(READER_2018),
+                      tmp_path_factory.mktemp("brief-2018"))
 
 
-def test_2018_end_to_end(brief_2018: tuple[BriefFiles, float]) -> None:
-    files, _ = brief_2018
+# No time limit is asserted: the CI machine is busy. How long the brief takes is measured by
+# benchmarks/brief_2018.py and quoted in docs/briefing.md.
+@pytest.mark.slow
+def test_2018_end_to_end(brief_2018: BriefFiles) -> None:
+    files = brief_2018
     assert files.pdf is not None
     assert files.pages == PAGES_2018 == pdf_page_count(files.pdf)
     html = files.html.read_text("utf-8")
     assert external_references(html) == []
     assert 'data-illustrative="true"' in html
-    # No wall-clock bound here (the project's rule: a busy CI machine made this one fail at
-    # 65 s); the brief's speed is measured by benchmarks/brief_2018.py.
+    assert set(files.seconds) >= {"plan", "statistics_and_charts", "html", "pdf", "total"}
 
 
-def test_2018_figures_match_the_statistics(brief_2018: tuple[BriefFiles, float]) -> None:
-    files, _ = brief_2018
+@pytest.mark.slow
+def test_2018_figures_match_the_statistics(brief_2018: BriefFiles) -> None:
+    files = brief_2018
     assert files.brief is not None
     cells = stat_cells(files.html.read_text("utf-8"))
     tables = files.brief.tables

@@ -14,6 +14,13 @@ from bluehelmet.forcegen.data import PlanningData
 SLACK = 1e-7
 
 
+def cbc() -> pulp.COIN_CMD:
+    """CBC through PuLP's current API: the binary of the cbcbox package (``pulp[cbc]``)."""
+    import cbcbox
+
+    return pulp.COIN_CMD(msg=False, gapRel=0, path=cbcbox.cbc_bin_path())
+
+
 def target_share(d: PlanningData, category: str, year: int) -> float | None:
     """UGPS target of ``category`` in ``year``: that year's, else the latest earlier year's."""
     best_year, best = None, None
@@ -45,12 +52,12 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 if s + h <= e:
                     tours.append((row.pledge, row.req, s, e))
     prob = pulp.LpProblem("ref", pulp.LpMinimize)
-    y = {k: pulp.LpVariable(f"y{i}", 0, int(pl.loc[k[0], "count"]), cat="Integer")
+    y = {k: prob.add_variable(f"y{i}", 0, int(pl.loc[k[0], "count"]), cat="Integer")
          for i, k in enumerate(tours)}
     u = {}
     for r in req.itertuples():
         for t in range(r.first, r.last + 1):
-            u[r.Index, t] = pulp.LpVariable(f"u{r.Index}_{t}", 0, r.count)
+            u[r.Index, t] = prob.add_variable(f"u{r.Index}_{t}", 0, r.count)
             prob += pulp.lpSum(v for (p, rr, s, e), v in y.items()
                                if rr == r.Index and s + h <= t <= e) + u[r.Index, t] >= r.count
     def month_cost(p: int, t: int) -> float:
@@ -113,12 +120,12 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 if coef:
                     terms.append(coef * v)
             if terms:
-                v_gender[g, year] = pulp.LpVariable(f"v_{g}_{year}", 0)
+                v_gender[g, year] = prob.add_variable(f"v_{g}_{year}", 0)
                 prob += pulp.lpSum(terms) + v_gender[g, year] >= 0
     unmet = pulp.lpSum(req.loc[r, "weight"] * v for (r, _), v in u.items())
     cost = pulp.lpSum(sum(month_cost(p, t) for t in range(s, min(e, n_t - 1) + 1)) / 1e6 * v
                       for (p, _, s, e), v in y.items())
-    solver = pulp.PULP_CBC_CMD(msg=False, gapRel=0)
+    solver = cbc()
 
     def optimum(objective: pulp.LpAffineExpression) -> float:
         prob.setObjective(objective)

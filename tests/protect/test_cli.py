@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyogrio
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
@@ -32,7 +33,7 @@ def test_protect_cli_writes_everything_and_requirements_fit_the_scenario(tmp_pat
     result = CliRunner().invoke(app, [
         "protect", "MINUSMA", "--scenario", "2018", "--risk", str(_risk_file(tmp_path)),
         "--response-minutes", "90", "--out", str(out), "--max-units", "1", "--candidates", "8",
-        "--min-gain-share", "0.001"])
+        "--min-gain", "0.001", "--format", "gpkg"])
     assert result.exit_code == 0, result.output
     assert "today:" in result.output and "requirement:" in result.output
     assert "1 cells of the risk layer lie outside the mission area" in " ".join(
@@ -41,6 +42,11 @@ def test_protect_cli_writes_everything_and_requirements_fit_the_scenario(tmp_pat
                  "coverage_curve.csv", "marginal.csv", "recommended.csv", "requirements.csv",
                  "uncovered_high_risk.csv", "sites.csv", "summary.json", "coverage_map.png"):
         assert (out / name).is_file(), name
+    for layer in ("coverage", "sites", "bases", "uncovered_high_risk"):  # map layers for GIS
+        info = pyogrio.read_info(out / f"{layer}.gpkg")
+        assert info["crs"] == "EPSG:4326" and info["geometry_type"] == "Point", layer
+    assert pyogrio.read_info(out / "coverage.gpkg")["features"] == len(
+        pd.read_csv(out / "coverage.csv"))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["proposed_coverage_share"] >= summary["today_coverage_share"]
     assert 0 < summary["today_coverage_share"] < 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,8 @@ def write_tables(brief: Brief, folder: Path, view: ScenarioView) -> Path:
 def make_brief(view: ScenarioView, out_dir: str | Path, *,
                plan: Plan | None = None, time_limit: float | None = None,
                overrides: list[Path] | None = None, options: BriefOptions | None = None,
-               pdf: bool = True, max_asks: int = 8) -> BriefFiles:
+               pdf: bool = True, max_asks: int = 8,
+               progress: Callable[[str], None] | None = None) -> BriefFiles:
     """Solve the plan (unless given), then write ``brief.html``, ``brief.pdf`` and ``tables/``.
 
     Parameters
@@ -92,19 +94,29 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
         Optional layers and presentation choices.
     pdf
         Write the PDF too (needs WeasyPrint).
+    progress
+        Called with the name of each step as it starts (for a progress display).
 
     Raises
     ------
     ValueError
         If ``plan`` was made for another reader than ``view``'s.
     """
+    step = progress or (lambda _name: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     if plan is None:
+        step("planning the force (HiGHS)")
         loaded = tuple(load_override(path) for path in overrides or [])
-        plan = make_plan(view, brief_plan_options(time_limit, max_asks), overrides=loaded)
+
+        def stage(name: str, res: object | None) -> None:
+            done = "" if res is None else f" done ({getattr(res, 'status', '')})"
+            step(f"planning the force: {name} stage{done}")
+
+        plan = make_plan(view, brief_plan_options(time_limit, max_asks), overrides=loaded,
+                         progress=stage)
     elif plan.reader != view.reader:
         raise ValueError(f"the plan was made for {plan.reader.organisation} "
                          f"({plan.reader.clearance.label}), the brief is for "
@@ -113,9 +125,11 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
     view = plan.view
     seconds["plan"] = time.perf_counter() - t0
     t1 = time.perf_counter()
+    step("statistics and charts")
     brief = collect(plan, options)
     seconds["statistics_and_charts"] = time.perf_counter() - t1
     t2 = time.perf_counter()
+    step("HTML and tables")
     html = render_brief(brief)
     html_path = out / "brief.html"
     html_path.write_text(html, "utf-8")
@@ -125,6 +139,7 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
     pages: int | None = None
     if pdf:
         t3 = time.perf_counter()
+        step("PDF (WeasyPrint)")
         pdf_path = out / "brief.pdf"
         pages = write_pdf(html, pdf_path)
         seconds["pdf"] = time.perf_counter() - t3

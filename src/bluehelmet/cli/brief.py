@@ -6,18 +6,20 @@ from pathlib import Path
 
 import typer
 
+from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.cli.output import JsonOption, print_json, progress
 
 
 def brief(
     scenario: str = typer.Argument(..., help="Bundled scenario name (e.g. 2018) or folder."),
-    out: Path = typer.Option(..., "--out", help="Folder to write brief.html, brief.pdf and "
-                             "tables/ into (created if needed)."),
+    out: Path = typer.Option(..., "--out", callback=out_folder, help="Folder to write "
+                             "brief.html, brief.pdf and tables/ into (created if needed)."),
     override: list[Path] = typer.Option(  # noqa: B008 - typer declares options this way
         [], "--override", help="Override file applied to the scenario before planning "
         "(repeatable; see the force planner's docs)."),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit, "
-                                            "seconds [default: 12]."),
+    time_limit: float | None = typer.Option(None, "--time-limit", min=0.1, show_default="12",
+                                            help="Solver time limit, seconds."),
     hotspots: bool = typer.Option(False, "--hotspots", help="Map the Getis-Ord hotspots of "
                                   "civilian deaths in the bundled UCDP events in the missions' "
                                   "host countries (about 2 s)."),
@@ -29,6 +31,7 @@ def brief(
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write brief.pdf (WeasyPrint)."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Write a briefing on SCENARIO: summary, coverage, smart pledging, gender, money, map."""
     from bluehelmet.brief.assemble import BriefOptions
@@ -36,23 +39,32 @@ def brief(
     from bluehelmet.brief.make import make_brief
     from bluehelmet.scenario.io import load_view
 
-    with cli_errors():
+    with cli_errors(), progress("loading the scenario") as update:
         reader = reader_context(org, clearance)
         view = load_view(scenario, reader)
         options = BriefOptions()
         if hotspots:
+            update("hotspots of civilian deaths (UCDP)")
             options = merge_layers(options, ucdp_hotspots(view))
         if protect:
+            update(f"protection analysis of {', '.join(protect)}")
             options = merge_layers(options, protection_layers(view, protect))
         files = make_brief(view, out, time_limit=time_limit,
-                           overrides=list(override), options=options, pdf=pdf, max_asks=asks)
-        solver = files.brief.context["solver"] if files.brief else {}
-        console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"
-                                               if files.pdf else ""))
-        console.print(f"tables: {files.tables}")
-        console.print(f"plan: status {solver.get('status', '?')}, gap "
-                      f"{100 * float(solver.get('mip_gap', float('nan'))):.3f}%; "
-                      + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
-        if files.brief and files.brief.context["illustrative"]["uses"]:
-            console.print("[yellow]The brief uses illustrative data and says so on every "
-                          "page.[/]")
+                           overrides=list(override), options=options, pdf=pdf, max_asks=asks,
+                           progress=update)
+    solver = files.brief.context["solver"] if files.brief else {}
+    illustrative = bool(files.brief and files.brief.context["illustrative"]["uses"])
+    if json_output:
+        print_json({"html": str(files.html), "pdf": None if files.pdf is None else str(files.pdf),
+                    "pages": files.pages, "tables": str(files.tables), "solver": solver,
+                    "seconds": files.seconds, "uses_illustrative_data": illustrative})
+        return
+    console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"
+                                           if files.pdf else ""), markup=False)
+    console.print(f"tables: {files.tables}", markup=False)
+    gap = solver.get("mip_gap")
+    gap_text = "unknown" if gap is None else f"{100 * float(gap):.3f}%"
+    console.print(f"plan: status {solver.get('status', '?')}, gap {gap_text}; "
+                  + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
+    if illustrative:
+        console.print("[yellow]The brief uses illustrative data and says so on every page.[/]")

@@ -7,30 +7,32 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from bluehelmet.cli.output import console, err_console
 from bluehelmet.errors import AccessDeniedError, BluehelmetError, DataError
-from bluehelmet.model.access import AccessContext, Classification
-from bluehelmet.model.gate import AUDIT
-from bluehelmet.model.organisations import lookup
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from bluehelmet.model.access import AccessContext
+
+__all__ = ["ClearanceOption", "OrgOption", "cli_errors", "console", "err_console",
+           "reader_context"]
 
 #: The reader when none is configured: deny by default (unclassified records only).
 DEFAULT_ORG = "public"
 DEFAULT_CLEARANCE = "unclassified"
 
 OrgOption = typer.Option(
-    None, "--org", help="Reader's organisation for need-to-know filtering, e.g. UN-DPO, MINUSMA, "
-    f"NLD (env BLUEHELMET_ORG; default: {DEFAULT_ORG}, who sees unclassified records only)."
+    None, "--org", envvar="BLUEHELMET_ORG",
+    show_default=f"{DEFAULT_ORG}, who sees unclassified records only",
+    help="Reader's organisation for need-to-know filtering, e.g. UN-DPO, MINUSMA, NLD."
 )
 ClearanceOption = typer.Option(
-    None, "--clearance", help="Reader's clearance: unclassified, confidential or "
-    f"strictly_confidential (env BLUEHELMET_CLEARANCE; default: {DEFAULT_CLEARANCE})."
+    None, "--clearance", envvar="BLUEHELMET_CLEARANCE", show_default=DEFAULT_CLEARANCE,
+    help="Reader's clearance: unclassified, confidential or strictly_confidential."
 )
 
 
@@ -41,6 +43,9 @@ def reader_context(org: str | None, clearance: str | None) -> AccessContext:
     unknown organisation or clearance, and a clearance for the public reader. If
     ``BLUEHELMET_AUDIT_LOG`` names a file, the audit lines of every view are appended to it.
     """
+    from bluehelmet.model.access import AccessContext, Classification
+    from bluehelmet.model.organisations import lookup
+
     organisation = org if org is not None else os.environ.get("BLUEHELMET_ORG", DEFAULT_ORG)
     level = clearance if clearance is not None else os.environ.get("BLUEHELMET_CLEARANCE",
                                                                      DEFAULT_CLEARANCE)
@@ -71,6 +76,8 @@ def _audit_to_file(path: str | None) -> None:
     """Append audit lines to ``path`` (once per process); the library itself only logs."""
     if not path:
         return
+    from bluehelmet.model.gate import AUDIT
+
     target = os.path.abspath(path)
     if any(getattr(h, "baseFilename", None) == target for h in AUDIT.handlers):
         return
@@ -99,11 +106,11 @@ def cli_errors(data_error_code: int = 2) -> Iterator[None]:
         yield
     except DataError as exc:
         for problem in exc.problems[:SHOWN_PROBLEMS]:
-            err_console.print(f"[bold red]problem:[/] {problem}", highlight=False)
+            err_console.print(f"[bold red]problem:[/] {escape(str(problem))}", highlight=False)
         more = len(exc.problems) - SHOWN_PROBLEMS
         if more > 0:
             err_console.print(f"... and {more} more problem(s)", highlight=False)
         raise typer.Exit(data_error_code) from exc
     except BluehelmetError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import (
     ClearanceOption,
     OrgOption,
@@ -22,12 +24,18 @@ from bluehelmet.cli.common import (
     err_console,
     reader_context,
 )
+from bluehelmet.cli.output import JsonOption, print_json, records
 from bluehelmet.errors import DataError, Problem
-from bluehelmet.io.report import ImportReport, ImportResult
-from bluehelmet.model.access import AccessContext
+
+if TYPE_CHECKING:
+    from bluehelmet.io.report import ImportReport, ImportResult
+    from bluehelmet.model.access import AccessContext
 
 app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
                   "UCDP GED, contributions by year, scenario folders).", no_args_is_help=True)
+
+SheetOption = typer.Option(None, "--sheet", show_default="the first sheet",
+                           help="Sheet of an Excel workbook to read.")
 
 #: Files bigger than this get a progress display.
 PROGRESS_BYTES = 2_000_000
@@ -96,17 +104,48 @@ def _short(problem: Problem) -> str:
     return text.split(", ", 1)[1] if text.startswith(problem.file + ", ") else text
 
 
-def _check_scenario(folder: Path, reader: AccessContext) -> int:
+def _is_scenario_workbook(path: Path) -> bool:
+    """A workbook written by ``scenario export --format xlsx`` (it has a ``scenario`` sheet)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - unreadable workbooks are reported by the importer
+        return False
+    try:
+        return "scenario" in book.sheetnames and "parameters" in book.sheetnames
+    finally:
+        book.close()
+
+
+def report_json(report: ImportReport) -> dict[str, object]:
+    """The row accounting, repairs, rejects and warnings of an import as JSON-safe data."""
+    return {"file": report.file, "format": report.format, "rows_read": report.rows_read,
+            "accepted": report.accepted, "repaired": report.repaired,
+            "rejected": report.rejected, "balanced": report.balanced, "clean": report.clean,
+            "repairs_by_rule": records(report.repairs_by_rule()),
+            "rejects": records(report.rejects), "warnings": [str(w) for w in report.warnings]}
+
+
+def _check_scenario(folder: Path, reader: AccessContext, json_output: bool = False) -> int:
     from bluehelmet.scenario.io import load_view
 
     try:
         scenario = load_view(folder, reader)
     except DataError as exc:
+        if json_output:
+            print_json({"scenario": str(folder), "valid": False,
+                        "problems": [str(p) for p in exc.problems]})
+            return 1
         console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario {folder}:")
         for p in exc.problems[:200]:
             console.print(f"  - {p}", highlight=False, markup=False)
         return 1
     counts = {name: len(t) for name, t in scenario.tables.items()}
+    if json_output:
+        print_json({"scenario": str(folder), "name": scenario.name, "valid": True,
+                    "rows": counts})
+        return 0
     console.print(f"Scenario {scenario.name!r} in {folder}: no problem in the records you may "
                   "see; they are: "
                   + ", ".join(f"{n} {k}" for k, n in counts.items()))
@@ -115,59 +154,85 @@ def _check_scenario(folder: Path, reader: AccessContext) -> int:
 
 @app.command("check")
 def check(
-    file: Path = typer.Argument(..., help="CSV file (format detected from its header) or a "
-                                "scenario folder."),
+    file: Path = typer.Argument(..., help="CSV file or Excel workbook (format detected from "
+                                "its header) or a scenario folder or workbook."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
     rejects: Path | None = typer.Option(None, "--rejects", help="Write the rejected rows "
                                         "(with line, column, value, reason, fix) to this CSV."),
+    sheet: str | None = SheetOption,
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Report what importing FILE would repair, reject and warn about (writes nothing else).
 
     For a scenario folder, the counts are of the records the reader (--org/--clearance) may see.
     """
     from bluehelmet.io.detect import detect_format
+    from bluehelmet.io.excel import as_csv, is_workbook
 
     with cli_errors(data_error_code=1):
-        if file.is_dir():
-            raise typer.Exit(_check_scenario(file, reader_context(org, clearance)))
-        fmt = detect_format(file)
-        result = _run(file, strict, fmt.reader)
-    show_report(result.report)
+        if file.is_dir() or (is_workbook(file) and _is_scenario_workbook(file)):
+            raise typer.Exit(_check_scenario(file, reader_context(org, clearance),
+                                             json_output))
+        with as_csv(file, sheet) as source:
+            fmt = detect_format(source.csv)
+            result = source.result(_run(source.csv, strict, fmt.reader))
+    if json_output:
+        print_json(report_json(result.report))
+    else:
+        show_report(result.report)
     if rejects is not None:
         result.report.write_rejects(rejects)
-        console.print(f"Rejected rows written to {rejects}")
+        if not json_output:
+            console.print(f"Rejected rows written to {rejects}")
     raise typer.Exit(0 if result.report.clean else 1)
 
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="CSV file to import."),
-    into: Path = typer.Option(..., "--into", help="Scenario folder (created if missing)."),
+    file: Path = typer.Argument(..., help="CSV file or Excel workbook to import."),
+    into: Path = typer.Option(..., "--into", callback=out_folder,
+                              help="Scenario folder (created if missing)."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
+    sheet: str | None = SheetOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Import FILE into a scenario folder, merging by record id; rejects go to a CSV beside it."""
     from bluehelmet.io.detect import detect_format
+    from bluehelmet.io.excel import as_csv
     from bluehelmet.io.merge import import_into_scenario
 
-    with cli_errors(data_error_code=1):
-        fmt = detect_format(file)
+    with cli_errors(data_error_code=1), as_csv(file, sheet) as source:
+        fmt = detect_format(source.csv)
         if fmt.entity is None:
             hint = ("UCDP events are not a scenario table: import them with "
                     "'bluehelmet intel import FILE'" if fmt.name.startswith("ucdp") else
                     "this table is reference data, not a scenario table: check it with "
                     "'bluehelmet data check', use it via bluehelmet.reference."
                     "contributions_by_year()")
-            err_console.print(f"[bold red]error:[/] {file} is {fmt.description}; {hint}.")
+            err_console.print(f"[bold red]error:[/] {file} is {fmt.description}; {hint}.",
+                              markup=False)
             raise typer.Exit(2)
-        result = _run(file, strict, fmt.reader)
-        show_report(result.report)
+        result = source.result(_run(source.csv, strict, fmt.reader))
+        if not json_output:
+            show_report(result.report)
         merged = import_into_scenario(result.table, fmt.entity, into, file=str(file))
+    rejects_file = None
     if len(result.report.rejects):
-        out = into.parent / f"{file.stem}.rejects.csv"
-        result.report.write_rejects(out)
-        console.print(f"Rejected rows written to {out}")
+        rejects_file = into.parent / f"{file.stem}.rejects.csv"
+        result.report.write_rejects(rejects_file)
+    problems = len(result.report.rejects) + len(merged.conflicts)
+    if json_output:
+        print_json({"import": report_json(result.report), "scenario": str(into),
+                    "created": merged.created, "added": merged.added,
+                    "unchanged": merged.unchanged,
+                    "conflicts": [str(p) for p in merged.conflicts],
+                    "brought_along": merged.brought_along,
+                    "rejects_file": None if rejects_file is None else str(rejects_file)})
+        raise typer.Exit(1 if problems else 0)
+    if rejects_file is not None:
+        console.print(f"Rejected rows written to {rejects_file}")
     verb = "Created" if merged.created else "Updated"
     added = ", ".join(f"{n} {t}" for t, n in merged.added.items()) or "nothing"
     console.print(f"{verb} scenario {into}: added {added}; "
@@ -177,5 +242,4 @@ def import_(
                       f"{', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''}")
     for p in merged.conflicts[:SHOWN]:
         console.print(f"  [yellow]conflict:[/] {p.reason}", highlight=False)
-    problems = len(result.report.rejects) + len(merged.conflicts)
     raise typer.Exit(1 if problems else 0)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.cli.output import JsonOption, print_json, progress
 from bluehelmet.forcegen.options import PlanOptions, SolveOptions
-from bluehelmet.forcegen.result import Plan
-from bluehelmet.forcegen.solve import StageResult
-from bluehelmet.output import write_folder
+
+if TYPE_CHECKING:
+    from bluehelmet.forcegen.result import Plan
+    from bluehelmet.forcegen.solve import StageResult
 
 #: Defaults shown in the help come from the options objects themselves.
 PLAN_DEFAULTS, SOLVE_DEFAULTS = PlanOptions(), SolveOptions()
@@ -29,6 +32,8 @@ def _gap(value: object) -> str:
 
 def _date(value: object, fmt: str) -> str:
     """A timestamp as text; a missing one as empty."""
+    import pandas as pd  # here, not at the top: --help must not load pandas
+
     if value is None or value is pd.NaT or not isinstance(value, (str, pd.Timestamp)):
         return ""
     return pd.Timestamp(value).strftime(fmt)
@@ -72,12 +77,14 @@ def _print_result(name: str, result: Plan) -> None:
 
 def plan_command(
     scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
-    out: Path = typer.Option(..., "--out", help="Folder for the plan tables and summary.json."),
+    out: Path = typer.Option(..., "--out", callback=out_folder,
+                             help="Folder for the plan tables and summary.json."),
     override: list[Path] = typer.Option([], "--override",  # noqa: B008
                                         help="Override TOML file(s); each is planned and "
                                         "compared with the base."),
-    horizon: int | None = typer.Option(None, "--horizon", min=1, help="Months to plan "
-                                       "(default: the scenario's horizon_months)."),
+    horizon: int | None = typer.Option(None, "--horizon", min=1, max=120,
+                                       show_default="the scenario's horizon_months",
+                                       help="Months to plan."),
     explain: bool = typer.Option(PLAN_DEFAULTS.explain, "--explain/--no-explain",
                                  help="Explain every pledge and list binding constraints."),
     smart_pledging: bool = typer.Option(PLAN_DEFAULTS.smart_pledging,
@@ -112,9 +119,11 @@ def plan_command(
                                    help="Share of the time for the LP relaxation."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
     from bluehelmet.forcegen import apply_overrides, compare_plans, load_override, plan
+    from bluehelmet.output import write_folder
     from bluehelmet.scenario.io import load_view
 
     with cli_errors():
@@ -137,30 +146,38 @@ def plan_command(
         for _, ovs in runs[1:]:
             apply_overrides(view, list(ovs))  # fail before solving anything
         results: dict[str, Plan] = {}
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
-            for name, ovs in runs:
-                task = bar.add_task(f"{name}: building the model", total=None)
+        for name, ovs in runs:
+            with progress(f"{name}: building the model") as update:
 
-                def show(stage: str, res: StageResult | None, task: TaskID = task,
-                         name: str = name) -> None:
+                def show(stage: str, res: StageResult | None,
+                         update: Callable[[str], None] = update, name: str = name) -> None:
                     label = STAGE_LABELS.get(stage, stage)
                     if res is None:
-                        bar.update(task, description=f"{name}: solving {label}")
+                        update(f"{name}: solving {label}")
                     else:
-                        bar.update(task, description=f"{name}: {label} {res.objective:,.1f} "
-                                   f"({res.status}); explaining")
+                        update(f"{name}: {label} {res.objective:,.1f} ({res.status}); "
+                               "explaining")
                 results[name] = plan(view, options, overrides=ovs, progress=show)
-                bar.remove_task(task)
-        for name, result in results.items():
-            folder = result.write(out if name == "base" else out / name)
-            _print_result(name, result)
-            console.print(f"  tables written to {folder}")
-        if len(results) > 1:
-            table = compare_plans(results)
+        folders = {name: result.write(out if name == "base" else out / name)
+                   for name, result in results.items()}
+        table = compare_plans(results) if len(results) > 1 else None
+        if table is not None:
             marking = max(r.view.marking for r in results.values())
             write_folder(out, {"comparison": table}, marking=marking, reader=reader,
                          source=f"comparison of plans of scenario {view.name}")
+        if json_output:
+            # The base plan's summary at the top level; each override's beside it.
+            data = {**results["base"].summary.to_dict(), "folder": str(folders["base"])}
+            if table is not None:
+                data["overrides"] = {name: {**r.summary.to_dict(), "folder": str(folders[name])}
+                                     for name, r in results.items() if name != "base"}
+                data["comparison"] = table.reset_index().to_dict("records")
+            print_json(data)
+            return
+        for name, result in results.items():
+            _print_result(name, result)
+            console.print(f"  tables written to {folders[name]}")
+        if table is not None:
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from bluehelmet.cli.checks import LayerFormat, out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.cli.output import JsonOption, print_json, progress, records
 from bluehelmet.protect.options import ProtectOptions
 
 Opt = typer.Option
@@ -21,7 +24,8 @@ DOC = {f.name: str(f.metadata["doc"]) for f in fields(ProtectOptions)}
 def protect(
     mission: Annotated[str, typer.Argument(help="Mission id in the scenario, e.g. MINUSMA.")],
     scenario: Annotated[str, Opt("--scenario", help="Bundled scenario name or folder.")],
-    out: Annotated[Path, Opt("--out", help="Folder to write the results to.")],
+    out: Annotated[Path, Opt("--out", callback=out_folder,
+                             help="Folder to write the results to.")],
     risk: Annotated[Path | None, Opt(
         "--risk", help="Risk layer CSV: gid (PRIO-GRID) or cell_id, longitude, latitude, risk "
         "[, weight]. Default: the early warning on the bundled UCDP events.")] = None,
@@ -50,8 +54,13 @@ def protect(
     threads: Annotated[int | None, Opt("--threads", help=DOC["threads"])] = DEFAULTS.threads,
     within_cell_km: Annotated[float | None, Opt(
         "--within-cell-km", help=DOC["within_cell_km"])] = DEFAULTS.within_cell_km,
+    layer_format: Annotated[LayerFormat, Opt(
+        "--format", help="Format of the map layers "
+        "(coverage, sites, uncovered high-risk cells, bases): CSV, GeoJSON (RFC 7946, WGS84 "
+        "lon/lat) or GeoPackage (EPSG:4326); the other tables are always CSV.")] = "csv",
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
     with cli_errors():
@@ -71,41 +80,54 @@ def protect(
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
-        scen = load_view(scenario, reader)
-        layer = read_risk(risk) if risk is not None else None
-        if layer is None:
-            console.print("computing the early-warning risk layer from the bundled UCDP events "
-                          "(a minute or two; pass --risk OUT/risk.csv to reuse it)")
-        analysis = analyse_mission(
-            scen, mission, options, risk=layer,
-            risk_note=f"risk layer {risk.name}" if risk is not None else "",
-            bases_file=bases, assets_file=asset_types, base_assets_file=base_assets)
-        files = write_outputs(analysis, out)
-        if layer is None:
-            risk_used = coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]]
-            write_folder(out, {"risk": risk_used.rename(columns={"cell_id": "gid"})},
-                         marking=analysis.marking, reader=reader,
-                         source=f"risk layer of protection analysis {mission}")
-        console.print(f"[bold]{mission}[/]: response within {response_minutes:g} min; risk: "
-                      f"{analysis.risk_note}")
-        console.print(f"today: {100 * analysis.today.share:.1f}% of the risk covered; with the "
-                      f"recommended additions: {100 * analysis.proposed.share:.1f}% "
-                      f"({analysis.proposed.status}, gap {100 * analysis.proposed.mip_gap:.2f}%)")
-        table = Table(title="One more unit of each type adds")
-        for col in ("asset type", "unit type", "assets", "risk covered +"):
-            table.add_column(col, justify="left" if col in ("asset type", "unit type") else "right")
-        for r in analysis.marginal.to_dict("records"):
-            table.add_row(str(r["asset_type_id"]), str(r["unit_type_id"]),
-                          str(r["assets_per_unit"]), f"{100 * float(r['gain_share']):.1f} pp")
-        console.print(table)
-        reqs = analysis.requirements
-        if reqs.empty:
-            console.print("no unit adds enough coverage to become a requirement")
-        for req in reqs.to_dict("records"):
-            console.print(f"requirement: {req['count']} x {req['unit_type_id']} for "
-                          f"{req['mission_id']} {req['start']:%Y-%m-%d}..{req['end']:%Y-%m-%d} "
-                          f"({req['priority']})")
-        for note in analysis.notes:
-            console.print(f"[yellow]note:[/] {note}")
-        console.print(f"wrote {len(files)} files to {out} (requirements.csv can be added to a "
-                      "scenario for bluehelmet plan)")
+        with progress(f"{mission}: loading the scenario") as update:
+            scen = load_view(scenario, reader)
+            layer = read_risk(risk) if risk is not None else None
+            analysis = analyse_mission(
+                scen, mission, options, risk=layer,
+                risk_note=f"risk layer {risk.name}" if risk is not None else "",
+                bases_file=bases, assets_file=asset_types, base_assets_file=base_assets,
+                progress=lambda step: update(f"{mission}: {step}"))
+            update(f"{mission}: writing tables and the coverage map")
+            files = write_outputs(analysis, out)
+            if layer is None:
+                risk_used = coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]]
+                write_folder(out, {"risk": risk_used.rename(columns={"cell_id": "gid"})},
+                             marking=analysis.marking, reader=reader,
+                             source=f"risk layer of protection analysis {mission}")
+            if layer_format != "csv":
+                from bluehelmet.model.marking import stamp
+                from bluehelmet.protect.layers import write_layers
+
+                layers = write_layers(analysis, out, layer_format)
+                stamp(out, analysis.marking, layers, reader=reader)
+                files += layers
+    reqs = analysis.requirements
+    if json_output:
+        print_json({"mission": mission, "response_minutes": response_minutes,
+                    "risk": analysis.risk_note, "summary": analysis.summary(),
+                    "marginal": records(analysis.marginal), "requirements": records(reqs),
+                    "notes": analysis.notes, "files": [str(f) for f in files]})
+        return
+    console.print(f"[bold]{mission}[/]: response within {response_minutes:g} min; risk: "
+                  f"{escape(analysis.risk_note)}")
+    console.print(f"today: {100 * analysis.today.share:.1f}% of the risk covered; with the "
+                  f"recommended additions: {100 * analysis.proposed.share:.1f}% "
+                  f"({analysis.proposed.status}, gap {100 * analysis.proposed.mip_gap:.2f}%)")
+    table = Table(title="One more unit of each type adds")
+    for col in ("asset type", "unit type", "assets", "risk covered +"):
+        table.add_column(col, justify="left" if col in ("asset type", "unit type") else "right")
+    for r in analysis.marginal.to_dict("records"):
+        table.add_row(str(r["asset_type_id"]), str(r["unit_type_id"]),
+                      str(r["assets_per_unit"]), f"{100 * float(r['gain_share']):.1f} pp")
+    console.print(table)
+    if reqs.empty:
+        console.print("no unit adds enough coverage to become a requirement")
+    for req in reqs.to_dict("records"):
+        console.print(f"requirement: {req['count']} x {req['unit_type_id']} for "
+                      f"{req['mission_id']} {req['start']:%Y-%m-%d}..{req['end']:%Y-%m-%d} "
+                      f"({req['priority']})", markup=False)
+    for note in analysis.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    console.print(f"wrote {len(files)} files to {out} (requirements.csv can be added to a "
+                  "scenario for bluehelmet plan)", markup=False)

@@ -37,12 +37,24 @@ def command_paths() -> list[list[str]]:
 
 def help_text(path: list[str]) -> str:
     """The ``--help`` output of the command at ``path``."""
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": str(WIDTH),
-                                                             "TERM": "dumb", "NO_COLOR": "1"},
-                                terminal_width=WIDTH)
+    # No user config file (its defaults would show) and no reader variables: the same text on
+    # every machine.
+    env = {"COLUMNS": str(WIDTH), "TERM": "dumb", "NO_COLOR": "1",
+           "BLUEHELMET_CONFIG": "/nonexistent/bluehelmet-config.toml", "BLUEHELMET_ORG": None,
+           "BLUEHELMET_CLEARANCE": None}
+    result = CliRunner().invoke(app, [*path, "--help"], env=env, terminal_width=WIDTH)
     if result.exit_code != 0:
         raise RuntimeError(f"bluehelmet {' '.join(path)} --help failed: {result.output}")
     return "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
+
+
+def options(path: list[str]) -> list[str]:
+    """The option names (long and short) of the command at ``path``."""
+    cmd: Any = typer.main.get_command(app)
+    for name in path:
+        cmd = cmd.commands[name]
+    return [opt for param in cmd.params for opt in getattr(param, "opts", [])
+            if opt.startswith("-")]
 
 
 def cli_markdown() -> str:
@@ -52,11 +64,23 @@ def cli_markdown() -> str:
         "",
         "Generated from the commands' own `--help` by `python tools/gen_docs.py`; "
         "do not edit by hand (a test checks it is current).",
+        "",
+        "Every command takes `-h`/`--help`; `bluehelmet --version` prints the version and "
+        "`bluehelmet --install-completion` installs shell completion (bash, zsh, fish, "
+        "PowerShell). Options marked `[env var: ...]` can be set in the environment; `--org`, "
+        "`--clearance`, `--store` and the `--out` of plan, brief and protect can have defaults in "
+        "a config file (`bluehelmet config` shows it). Results go to standard output (`--json` "
+        "for machine-readable output), progress and log messages (`-q`, `-v`, `-vv`) to "
+        "standard error. Exit codes: 0 success, 1 problems found in the data (`data check`, "
+        "`data import`), 2 a wrong option or input that cannot be used.",
     ]
     for path in command_paths():
         title = " ".join(["bluehelmet", *path])
         parts += ["", f"## `{title}`", "", "```text", help_text(path), "```"]
-    parts += ["", options_markdown()]
+        tables = options_markdown(" ".join(path))
+        if tables:
+            # In the command's own section: the help table may shorten long flag names.
+            parts += ["", tables]
     return "\n".join(parts) + "\n"
 
 
@@ -70,13 +94,18 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def options_markdown() -> str:
-    """Every field of the options objects with its flag, default and documentation."""
-    parts = ["## Options objects", "",
-             "The library takes these frozen dataclasses; the command builds them from one flag "
+def options_markdown(command: str) -> str:
+    """Every field of ``command``'s options objects with its flag, default and documentation.
+
+    Empty for a command that builds no options object.
+    """
+    objects = [cls for name, cls in OPTIONS if name == command]
+    if not objects:
+        return ""
+    parts = ["The library takes these frozen dataclasses; the command builds them from one flag "
              "per field (a test checks that every field has its flag and its line here)."]
-    for command, cls in OPTIONS:
-        parts += ["", f"### `{cls.__module__}.{cls.__name__}` (`bluehelmet {command}`)", "",
+    for cls in objects:
+        parts += ["", f"### Options object `{cls.__module__}.{cls.__name__}`", "",
                   "| field | flag | default | meaning |", "|---|---|---|---|"]
         for f in fields(cls):
             if "doc" not in f.metadata or is_dataclass(f.default):

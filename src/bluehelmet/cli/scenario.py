@@ -3,36 +3,38 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
-from bluehelmet.scenario.core import ScenarioView
-from bluehelmet.scenario.io import bundled_scenarios, load_view, save_scenario
-from bluehelmet.statistics.scenario import (
-    basis_summary,
-    force_in_place,
-    latest_deployments,
-    mission_strength,
-    pledge_landscape,
-    pledges_by_level,
-    strength_by_category,
-)
+from bluehelmet.cli.output import JsonOption, print_json, records
+
+if TYPE_CHECKING:
+    from bluehelmet.scenario.core import ScenarioView
 
 app = typer.Typer(help="Show, export and list scenarios.", no_args_is_help=True)
 
 
 def _pct(value: float) -> str:
+    import pandas as pd
+
     return "-" if pd.isna(value) else f"{100 * value:.1f}%"
 
 
 @app.command("list")
-def list_scenarios() -> None:
+def list_scenarios(json_output: bool = JsonOption) -> None:
     """List the scenarios bundled with the package."""
+    from bluehelmet.scenario.io import bundled_scenarios
+
+    if json_output:
+        print_json(list(bundled_scenarios()))
+        return
     for name in bundled_scenarios():
-        console.print(name)
+        console.print(name, markup=False)
 
 
 @app.command("show")
@@ -40,15 +42,43 @@ def show(
     name_or_dir: str = typer.Argument(..., help="Bundled scenario name (e.g. 2018) or folder."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
+    json_output: bool = JsonOption,
 ) -> None:
     """Show a scenario: missions, strength, women's share, pledges by level and unit type."""
+    import pandas as pd
+
+    from bluehelmet.scenario.io import load_view
+    from bluehelmet.statistics.scenario import (
+        basis_summary,
+        force_in_place,
+        latest_deployments,
+        mission_strength,
+        pledge_landscape,
+        pledges_by_level,
+        strength_by_category,
+    )
+
     with cli_errors():
         reader = reader_context(org, clearance)
         scenario = load_view(name_or_dir, reader)
         title = scenario.meta.get("title", scenario.name)
-        console.print(f"[bold]{title}[/]  (scenario {scenario.name}; reading as "
-                      f"{reader.organisation}, {reader.clearance.label})")
         strength = mission_strength(scenario)
+        if json_output:
+            print_json({
+                "scenario": scenario.name, "title": title,
+                "reader": {"organisation": reader.organisation,
+                           "clearance": reader.clearance.label},
+                "missions": records(strength.reset_index()),
+                "women_by_category": records(
+                    strength_by_category(scenario).reset_index()),
+                "force_in_place": records(force_in_place(scenario).reset_index()),
+                "pledges": pledge_landscape(scenario),
+                "pledges_by_level": records(pledges_by_level(scenario).reset_index()),
+                "basis": records(basis_summary(scenario)),
+            })
+            return
+        console.print(f"[bold]{escape(str(title))}[/]  (scenario {escape(scenario.name)}; "
+                      f"reading as {escape(reader.organisation)}, {reader.clearance.label})")
         dates = strength["date"].dropna()
         when = pd.Timestamp(dates.max()).date().isoformat() if len(dates) else "no date"
         table = Table(title=f"Missions: uniformed personnel deployed ({when})")
@@ -56,7 +86,8 @@ def show(
                     "contributors"):
             table.add_column(col, justify="left" if col in ("mission", "host") else "right")
         for mid, row in strength.iterrows():
-            auth = "-" if not row["authorised"] else f"{row['authorised']:,.0f}"
+            auth = "-" if not row["authorised"] or pd.isna(row["authorised"]) else \
+                f"{row['authorised']:,.0f}"
             host = "" if pd.isna(row["host_iso3"]) else str(row["host_iso3"])
             table.add_row(str(mid), host, auth, f"{row['total']:,}", f"{row['women']:,}",
                           _pct(row["women_share"]), str(row["contributors"]))
@@ -83,7 +114,7 @@ def show(
         for col in ("unit type", "name", "L1", "L2", "L3", "RDL", "total"):
             ptable.add_column(col, justify="left" if col in ("unit type", "name") else "right")
         for uid, row in pledges.iterrows():
-            ptable.add_row(str(uid), str(row["name"]), *(str(row[c]) for c in
+            ptable.add_row(escape(str(uid)), escape(str(row["name"])), *(str(row[c]) for c in
                                                           ("L1", "L2", "L3", "RDL", "total")))
         console.print(ptable)
         basis = basis_summary(scenario)
@@ -98,6 +129,10 @@ def show(
 
 def _print_force_in_place(scenario: ScenarioView) -> None:
     """The force in place per mission at the planning start (if the scenario has one)."""
+    import pandas as pd
+
+    from bluehelmet.statistics.scenario import force_in_place
+
     fip = force_in_place(scenario)
     if fip.empty:
         return
@@ -125,18 +160,36 @@ def _print_force_in_place(scenario: ScenarioView) -> None:
 @app.command("export")
 def export(
     name_or_dir: str = typer.Argument(..., help="Bundled scenario name or folder."),
-    to: Path = typer.Option(..., "--to", help="Folder to write the scenario to."),
+    to: Path = typer.Option(..., "--to", help="Where to write: a folder of CSV files (csv) or "
+                            "an Excel workbook, one sheet per table (xlsx; e.g. my-2018.xlsx)."),
+    file_format: Literal["csv", "xlsx"] = typer.Option("csv", "--format",
+                                                      help="Scenario folder or Excel workbook."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
 ) -> None:
-    """Write a scenario as the reader may see it to a folder, to edit or share it.
+    """Write a scenario as the reader may see it to a folder or workbook, to edit or share it.
 
     Only the records the reader may see are written (by default the public reader's:
     unclassified records only); each file's .marking.json sidecar gives its highest classification.
     """
+    from bluehelmet.scenario.io import load_view, save_scenario
+
+    if file_format == "csv":
+        out_folder(to)
+    elif to.is_dir():
+        raise typer.BadParameter(f"{to} is a folder; give a workbook name such as "
+                                 f"{to.name}.xlsx", param_hint="--to")
     with cli_errors():
         reader = reader_context(org, clearance)
         view = load_view(name_or_dir, reader)
-        save_scenario(view, to)
-        console.print(f"wrote scenario {view.name} to {to} as {reader.organisation} "
-                      f"({reader.clearance.label}) sees it; marking {view.marking.label}")
+        if file_format == "xlsx":
+            from bluehelmet.model.marking import stamp
+            from bluehelmet.scenario.excel import save_workbook
+
+            save_workbook(view, to)
+            stamp(to.parent, view.marking, [to.name], reader=reader)
+        else:
+            save_scenario(view, to)
+    console.print(f"wrote scenario {view.name} to {to} as {reader.organisation} "
+                  f"({reader.clearance.label}) sees it; marking {view.marking.label}",
+                  markup=False)

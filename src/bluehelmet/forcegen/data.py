@@ -16,11 +16,10 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
+from bluehelmet.geodesy import haversine_km
 from bluehelmet.model.schema import split_list
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
-
-EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass
@@ -85,15 +84,6 @@ def month_index(dates: pd.Series, origin: pd.Timestamp, round_up: bool) -> np.nd
     if round_up:
         idx = idx + (d.dt.day > 1).astype(int)
     return idx.to_numpy(dtype=np.int64)
-
-
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
-                 lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in km (vectorised)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat, dlon = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _required(table: pd.DataFrame, name: str, file: str) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
+from bluehelmet.geodesy import chord_to_km, unit_vectors
 from bluehelmet.intel.grid import centre, gid_of, neighbour_matrix
 
 #: Yearly decay of the "decayed history" features (a half-life of about two years).
@@ -23,7 +24,6 @@ DECAY = 0.7
 NEVER = 30.0
 #: Cap, in km, of the distance to the nearest recent event.
 FAR_KM = 3000.0
-EARTH_KM = 6371.0
 
 FEATURE_NAMES: tuple[str, ...] = (
     "civ_any_lag1", "log_count_lag1", "log_civ_lag1", "log_fatal_lag1",
@@ -103,16 +103,11 @@ def build_panel(events: pd.DataFrame, cells: pd.DataFrame, years: np.ndarray | N
                  total(events["best"]), total(events["deaths_civilians"]), outside)
 
 
-def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    lo, la = np.radians(lon), np.radians(lat)
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-
 def _km_to_nearest(points: np.ndarray, source: np.ndarray) -> np.ndarray:
     if not source.any():
         return np.full(len(points), FAR_KM)
     chord, _ = cKDTree(points[source]).query(points, k=1)
-    km = 2 * EARTH_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+    km = chord_to_km(chord)
     return np.minimum(km, FAR_KM)
 
 
@@ -128,7 +123,7 @@ def all_features(panel: Panel) -> np.ndarray:
     country = panel.cells["country"] if "country" in panel.cells else pd.Series([""] * n)
     codes, _ = pd.factorize(country.fillna("").astype(str))
     by_country = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, codes.max() + 1))
-    points = _unit_vectors(panel.cells["longitude"].to_numpy(), panel.cells["latitude"].to_numpy())
+    points = unit_vectors(panel.cells["longitude"].to_numpy(), panel.cells["latitude"].to_numpy())
     civ_any = (panel.civilian_deaths >= 1).astype("float64")
     out = np.zeros((n_years, n, len(FEATURE_NAMES)), dtype="float32")
     decayed_count = np.zeros(n)

@@ -10,7 +10,8 @@ itself, over a study area of cells ``S`` (n cells, values x)::
 
 with ``W_i = sum_j w_ij``, ``xbar`` and ``s`` the mean and (population) standard deviation of x
 over S. Gi* is a z-score; p-values are two-sided normal. Benjamini-Hochberg false discovery rate
-control is optional. Implemented with ``scipy.sparse`` (no extra dependency).
+control (:func:`scipy.stats.false_discovery_control`) is optional. Implemented with
+``scipy.sparse`` (no extra dependency).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from scipy import stats
 from bluehelmet.intel.grid import centre, gid_of, neighbour_matrix, row_col
 from bluehelmet.intel.reports import for_reader, parse_times
 from bluehelmet.model.access import AccessContext
+
+#: What a hotspot analysis can count per cell.
+VALUES: tuple[str, ...] = ("reports", "fatalities", "civilian_deaths")
 
 
 def aggregate(reports: pd.DataFrame, reader: AccessContext, *, period: str = "year"
@@ -98,14 +102,13 @@ def gi_star(values: pd.Series, cells: np.ndarray | None = None, *, fdr: bool = F
 
 
 def _bh(p: np.ndarray, alpha: float) -> np.ndarray:
-    """Benjamini-Hochberg: which p-values are discoveries at false discovery rate ``alpha``."""
-    order = np.argsort(p)
-    ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
-    passed = np.flatnonzero(ranked <= alpha)
-    out = np.zeros(len(p), dtype=bool)
-    if len(passed):
-        out[order[: passed.max() + 1]] = True
-    return out
+    """Benjamini-Hochberg: which p-values are discoveries at false discovery rate ``alpha``.
+
+    The adjusted p-values come from :func:`scipy.stats.false_discovery_control`.
+    """
+    if len(p) == 0:
+        return np.zeros(0, dtype=bool)
+    return np.asarray(stats.false_discovery_control(p, method="bh") <= alpha)
 
 
 def hotspots(reports: pd.DataFrame, reader: AccessContext, *, value: str = "reports",
@@ -115,6 +118,8 @@ def hotspots(reports: pd.DataFrame, reader: AccessContext, *, value: str = "repo
     ``value`` is ``reports``, ``fatalities`` or ``civilian_deaths``; ``period`` e.g. ``"2012"``
     (yearly periods) or ``None`` for all time. Only cells of the study area are returned.
     """
+    if value not in VALUES:
+        raise ValueError(f"unknown value {value!r}: use one of {', '.join(VALUES)}")
     agg = aggregate(reports, reader, period="all" if period is None else "year")
     if period is not None:
         agg = agg[agg["period"] == str(period)]

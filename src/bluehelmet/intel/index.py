@@ -14,22 +14,10 @@ import itertools
 
 import numpy as np
 
-EARTH_KM = 6371.0
+from bluehelmet.geodesy import EARTH_RADIUS_KM as EARTH_KM
+from bluehelmet.geodesy import haversine_km, sphere_km
 
-
-def sphere_km(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:
-    """3-D coordinates in km of points on a sphere of the Earth's mean radius, shape (n, 3)."""
-    lo, la = np.radians(longitude), np.radians(latitude)
-    return EARTH_KM * np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo),
-                                       np.sin(la)])
-
-
-def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
-                 ) -> np.ndarray:
-    """Great-circle distance in km."""
-    x1, y1, x2, y2 = (np.radians(v) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+__all__ = ["GridIndex", "haversine_km", "pairs_between", "pairs_within", "sphere_km"]
 
 
 class GridIndex:

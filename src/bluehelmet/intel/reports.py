@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
-from bluehelmet.intel.gazetteer import resolve_places
+from bluehelmet.intel.gazetteer import resolve_places, suggest
 from bluehelmet.model.access import AccessContext, NeedToKnow
 from bluehelmet.model.gate import audit, gate
 from bluehelmet.model.schema import entity
@@ -69,11 +69,14 @@ def validate_reports(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[P
     table, unresolved = resolve_places(table)
     for i in np.flatnonzero(unresolved):
         name = table["place_name"].iloc[i]
+        near = suggest(str(name)) if pd.notna(name) else []
         problems.append(Problem(
             file, int(lines[i]), "place_name", None if pd.isna(name) else str(name),
             "no coordinates and the place is not in the gazetteer" if pd.notna(name)
             else "neither coordinates nor a place name",
-            "give longitude and latitude, or a place name from docs/intelligence.md#gazetteer"))
+            (f"did you mean {' or '.join(repr(n) for n in near)}? Else give " if near else
+             "give ") + "longitude and latitude, or a place name from "
+            "docs/intelligence.md#gazetteer"))
     return table, problems
 
 

@@ -1,10 +1,10 @@
 """Distances and reach: which cells each site can serve within the response time.
 
-Distances are great-circle (haversine) on a sphere of the mean Earth radius. A ground asset's
-path is the great-circle distance times its route factor (road circuity and terrain); an aircraft
-flies straight. The cell-site pairs within reach are found with a k-d tree on unit vectors, so
-that only those pairs are ever built: the model's size grows with the pairs in reach, not with
-cells x sites.
+Distances are great-circle on a sphere of the mean Earth radius (:mod:`bluehelmet.geodesy`). A
+ground asset's path is the great-circle distance times its route factor (road circuity and
+terrain); an aircraft flies straight. The cell-site pairs within reach are found with a k-d tree
+on unit vectors, so that only those pairs are ever built: the model's size grows with the pairs
+in reach, not with cells x sites.
 """
 
 from __future__ import annotations
@@ -14,25 +14,10 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-#: Mean Earth radius in km (IUGG).
-EARTH_RADIUS_KM = 6371.0088
+from bluehelmet.geodesy import EARTH_RADIUS_KM, haversine_km, km_to_chord, unit_vectors
 
-
-def haversine_km(
-    lon1: np.ndarray | float, lat1: np.ndarray | float,
-    lon2: np.ndarray | float, lat2: np.ndarray | float,
-) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
-
-
-def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    lam, phi = np.radians(lon), np.radians(lat)
-    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+__all__ = ["EARTH_RADIUS_KM", "haversine_km", "mean_distance_in_cell_km", "pairs_within",
+           "reach_km"]
 
 
 def reach_km(asset_types: pd.DataFrame, response_minutes: float) -> pd.Series:
@@ -77,9 +62,9 @@ def pairs_within(
     n_cells, n_sites = len(cell_lon), len(site_lon)
     if n_cells == 0 or n_sites == 0 or max_km <= 0:
         return sp.csr_matrix((n_cells, n_sites))
-    chord = 2.0 * np.sin(min(max_km / EARTH_RADIUS_KM, np.pi) / 2.0)
-    cells = cKDTree(_unit_vectors(np.asarray(cell_lon, float), np.asarray(cell_lat, float)))
-    sites = cKDTree(_unit_vectors(np.asarray(site_lon, float), np.asarray(site_lat, float)))
+    chord = km_to_chord(max_km)
+    cells = cKDTree(unit_vectors(np.asarray(cell_lon, float), np.asarray(cell_lat, float)))
+    sites = cKDTree(unit_vectors(np.asarray(site_lon, float), np.asarray(site_lat, float)))
     # A small slack on the chord keeps pairs at exactly max_km; the exact haversine decides.
     coo = cells.sparse_distance_matrix(sites, chord * (1 + 1e-9) + 1e-12, output_type="coo_matrix")
     rows, cols = coo.row, coo.col

@@ -7,6 +7,7 @@ planner. Everything is a DataFrame; :func:`bluehelmet.protect.output.write_outpu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,6 +127,7 @@ def analyse_mission(
     risk: pd.DataFrame | None = None, risk_note: str = "user-given risk layer",
     events: pd.DataFrame | None = None, bases_file: str | Path | None = None,
     assets_file: str | Path | None = None, base_assets_file: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ProtectionAnalysis:
     """Run the protection analysis of ``mission_id`` in ``view`` (a scenario as one reader sees it).
 
@@ -144,9 +146,12 @@ def analyse_mission(
         Events for the early warning and for naming candidate sites (UCDP-like).
     bases_file, assets_file, base_assets_file
         The mission's bases, asset types and assets per base (default: the bundled files).
+    progress
+        Called with the name of each step as it starts (for a progress display).
     """
     opts = options or ProtectOptions()
     response_minutes, time_limit, threads = opts.response_minutes, opts.time_limit, opts.threads
+    step = progress or (lambda _name: None)
     reader = view.reader
     missions = view.missions.set_index("id")
     if mission_id not in missions.index:
@@ -167,6 +172,7 @@ def analyse_mission(
 
         events = read_ucdp(reference_path("ucdp_ged201_subset_1995_2014.csv")).table
     if risk is None:
+        step("early-warning risk layer from the UCDP events")
         risk, risk_note = risk_from_events(events, area_cells(area), start.year)
     cells, outside = clip_to_area(risk, area)
     if cells.empty:
@@ -195,11 +201,14 @@ def analyse_mission(
     problem = CoverageProblem(cells, sites, assets, fixed, {}, response_minutes,
                               opts.max_new_sites, opts.relocate, within_cell_km=within_cell_km)
     check_problem(problem)
+    step("coverage today")
     reach = Reach(problem)
     now = today(problem, reach)
+    step("coverage curve: one more unit of each type")
     curve = coverage_curve(problem, opts.curve_units, reach=reach, time_limit=time_limit,
                            threads=threads)
     marginal = marginal_coverage(curve, problem)
+    step("recommending units and temporary bases")
     steps, proposed = recommend(problem, max_units=opts.max_units,
                                 min_gain_share=opts.min_gain_share,
                                 reach=reach, time_limit=time_limit, threads=threads)

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from bluehelmet.geodesy import haversine_km
 from bluehelmet.reference.countries import countries_at, natural_earth, normalise_name
 from bluehelmet.reference.files import reference_path
 
 _NEAREST_DEG = 0.5
-EARTH_RADIUS_KM = 6371.0
 
 
 @cache
@@ -75,8 +75,5 @@ def find_places(location: str) -> pd.DataFrame:
 
 
 def distance_km(lon1: object, lat1: object, lon2: object, lat2: object) -> np.ndarray:
-    """Great-circle distance in km (haversine), vectorised."""
-    x1, y1, x2, y2 = (np.radians(np.asarray(v, dtype="float64")) for v in (lon1, lat1, lon2,
-                                                                           lat2))
-    a = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
+    """Great-circle distance in km (:func:`bluehelmet.geodesy.haversine_km`)."""
+    return haversine_km(lon1, lat1, lon2, lat2)  # type: ignore[arg-type]

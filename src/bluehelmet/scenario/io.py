@@ -16,6 +16,7 @@ Writing then reading a valid scenario gives back exactly the same tables.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -114,11 +115,34 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
     ScenarioNotFoundError
         If the scenario cannot be found.
 
+    An Excel workbook (``.xlsx``) is read by :func:`load_workbook`.
     """
+    if Path(name_or_dir).suffix.lower() == ".xlsx":
+        return load_workbook(name_or_dir)
     scenario, _, problems = _read_folder(name_or_dir)
     if problems:
         raise DataError(problems)
     return scenario
+
+
+def load_workbook(path: str | Path) -> Scenario:
+    """Load a scenario from an Excel workbook, validated exactly as a scenario folder.
+
+    Raises
+    ------
+    DataError
+        Listing every problem (workbook, sheet, row, column, value, reason, fix).
+    UnreadableFileError
+        If the file is not a readable workbook.
+    """
+    from bluehelmet.scenario.excel import relabel, workbook_to_folder
+
+    with tempfile.TemporaryDirectory(prefix="bluehelmet-xlsx-") as tmp:
+        names = workbook_to_folder(path, Path(tmp), TOML_NAME)
+        try:
+            return load_scenario(tmp)
+        except DataError as exc:
+            raise DataError([relabel(p, names) for p in exc.problems]) from None
 
 
 def load_view(name_or_dir: str | Path, reader: AccessContext) -> ScenarioView:
@@ -132,8 +156,10 @@ def load_view(name_or_dir: str | Path, reader: AccessContext) -> ScenarioView:
     Raises
     ------
     DataError
-        Listing the problems that concern the reader.
+        Listing the problems that concern the reader (for an Excel workbook: every problem).
     """
+    if Path(name_or_dir).suffix.lower() == ".xlsx":
+        return load_workbook(name_or_dir).view(reader)
     scenario, files, problems = _read_folder(name_or_dir)
     policy = NeedToKnow.of(reader)
     by_file = {f: name for name, f in files.items()}
