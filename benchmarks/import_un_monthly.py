@@ -6,19 +6,25 @@ share of defects: lower-case codes, missing codes with a country name, case vari
 personnel types, junk counts, exact duplicates), then measures in separate processes:
 
 - baseline: ``pandas.read_csv`` of the same file (what any import must at least do);
-- bluehelmet: ``bluehelmet.io.un_monthly.read_un_monthly`` (parse, repair, reject, account).
+- bluehelmet: ``bluehelmet.io.un_monthly.read_un_monthly`` (parse, repair, reject, account);
+- data import: the command ``bluehelmet data import FILE --into NEW_FOLDER`` (read, validate,
+  merge, write the scenario folder atomically), with this code and, with ``--old REV``, with the
+  code of git revision REV checked out into a temporary folder (same file, same run).
 
-Reports wall time and peak RSS of each, and the ratio. Targets: <= 10 s and <= 1 GB.
+Reports wall time, CPU time and peak RSS of each, and the ratios. Targets: read <= 10 s and
+<= 1 GB; data import <= 10 s. On a machine shared with other work, wall time includes waiting
+for a CPU; CPU time does not.
 
 Usage::
 
-    python benchmarks/import_un_monthly.py [--rows 1000000] [--keep FILE]
+    python benchmarks/import_un_monthly.py [--rows 1000000] [--keep FILE] [--old main]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -32,7 +38,21 @@ import time
 t0 = time.perf_counter()
 import json, resource, sys
 mode, path = sys.argv[1], sys.argv[2]
-if mode == "baseline":
+if mode.startswith("import"):
+    if len(sys.argv) > 4:  # the old code, checked out into a temporary folder
+        sys.path.insert(0, sys.argv[4])
+    import contextlib, io
+    from bluehelmet.cli.main import app
+    import bluehelmet
+    assert len(sys.argv) <= 4 or bluehelmet.__file__.startswith(sys.argv[4]), bluehelmet.__file__
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            app(["data", "import", path, "--into", sys.argv[3]])
+        except SystemExit as exc:
+            code = exc.code
+    rows = 0
+    extra = {"exit": code}
+elif mode == "baseline":
     import pandas as pd
     rows = len(pd.read_csv(path))
     extra = {}
@@ -104,23 +124,39 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     frame.to_csv(path, index=False)
 
 
-def measure(mode: str, path: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", _MEASURE, mode, str(path)], check=True,
+def measure(mode: str, path: Path, *extra: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", _MEASURE, mode, str(path), *extra], check=True,
                          capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """The ``src`` folder of git revision ``rev`` of this repository, extracted into ``into``."""
+    repo = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "src"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated file here")
+    parser.add_argument("--old", default=None, help="git revision to compare data import with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "odp_contributionsbygender.csv"
-        generate(path, args.rows)
+        if not path.exists():
+            generate(path, args.rows)
         size_mb = path.stat().st_size / 1e6
         base = measure("baseline", path)
         ours = measure("bluehelmet", path)
+        imports = {"this code": measure("import", path, str(Path(tmp) / "new"))}
+        if args.old:
+            old_src = checkout(args.old, Path(tmp))
+            imports[f"git {args.old}"] = measure("import", path, str(Path(tmp) / "old"),
+                                                 str(old_src))
     print(f"file: {args.rows:,} rows, {size_mb:.0f} MB")
     print("(wall and CPU time include starting Python and importing the libraries)")
     for label, r in (("baseline pandas.read_csv ", base), ("bluehelmet read_un_monthly", ours)):
@@ -133,6 +169,14 @@ def main() -> None:
           f"balanced {ours['balanced']}")
     ok = ours["wall_s"] <= 10 and ours["peak_mb"] <= 1024
     print("targets (<= 10 s, <= 1 GB):", "met" if ok else "NOT met")
+    print(f"machine load while measuring: {os.getloadavg()[0]:.1f} (1-minute average)")
+    for label, r in imports.items():
+        print(f"data import --into, {label:>12}: wall {r['wall_s']:6.2f} s  CPU "
+              f"{r['cpu_s']:6.2f} s  peak RSS {r['peak_mb']:6.0f} MB  exit {r['exit']}")
+    if len(imports) == 2:
+        new, old = imports.values()
+        print(f"ratio (old / this code): wall {old['wall_s'] / new['wall_s']:.1f}x, "
+              f"CPU {old['cpu_s'] / new['cpu_s']:.1f}x")
 
 
 if __name__ == "__main__":

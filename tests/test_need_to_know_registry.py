@@ -40,7 +40,9 @@ PUBLIC = AccessContext.public()
 MISSION_CONF = AccessContext("MINUSMA", Classification.CONFIDENTIAL)
 OWNER = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
 #: No reader configured in the environment: the commands must fall back to the public reader.
-ENV = {"BLUEHELMET_ORG": None, "BLUEHELMET_CLEARANCE": None, "COLUMNS": "200"}
+ENV = {"BLUEHELMET_ORG": None, "BLUEHELMET_CLEARANCE": None, "COLUMNS": "200",
+       # the report store seals reporter contacts with a key held outside it (a test key here)
+       "BLUEHELMET_STORE_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="}
 
 REPORTS = (
     "id,time,time_precision,longitude,latitude,place_name,category,fatalities,civilian_deaths,"
@@ -96,8 +98,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
     reports = root / "reports.csv"
     reports.write_text(REPORTS, "utf-8")
     store = root / "store"
-    res = runner.invoke(app, ["intel", "import", str(reports), "--store", str(store)], env=ENV)
-    assert res.exit_code == 0, res.output
+    # each owner imports its own reports (write rights); the other owner's rows are refused
+    for owner in ("MINUSMA", "UN-DPO"):
+        res = runner.invoke(app, ["intel", "import", str(reports), "--store", str(store),
+                                  "--org", owner, "--clearance", "strictly_confidential",
+                                  "--rejects", str(root / f"{owner}.rejects.csv")], env=ENV)
+        assert res.exit_code == 1 and "2 report(s) added" in res.output, res.output
     # A damaged copy: the hidden pledge's count is not a number. Its owner must hear of it;
     # nobody else may (the message would quote the hidden value).
     damaged = root / "damaged"
@@ -228,7 +234,7 @@ def test_a_released_report_hides_its_protected_contact(world: dict[str, Path]) -
     res = CliRunner().invoke(app, ["intel", "reports", "--store", str(world["store"]),
                                    *_reader_args(MISSION_CONF)], env=ENV)
     assert res.exit_code == 0 and "rel-1" in res.output and "3 report(s)" in res.output
-    from bluehelmet.intel.reports import reports
+    from bluehelmet.intel.store import reports
 
     shown = reports(world["store"], MISSION_CONF).set_index("id")
     assert pd.isna(shown.loc["rel-1", "reporter_contact"])

@@ -82,7 +82,8 @@ def with_common(rows: pd.DataFrame, *, classification: str = "unclassified",
 #: Missions funded from the UN regular budget, kept out of the peacekeeping accounts.
 REGULAR_BUDGET = {
     m: f"budget account: {m} is funded from the UN regular budget (calendar years), not the "
-       "July-June peacekeeping accounts (DOMAIN.md)" for m in ("UNTSO", "UNMOGIP")}
+       "July-June peacekeeping accounts (UN programme budget for the biennium 2018-2019, sections "
+       "on UNTSO and UNMOGIP)" for m in ("UNTSO", "UNMOGIP")}
 
 
 def datahub_missions() -> pd.DataFrame:
@@ -254,9 +255,9 @@ def build_reimbursement_rates() -> pd.DataFrame:
     rows = pd.DataFrame([
         {"id": "RR-2017-07", "valid_from": "2017-07-01", "usd_per_person_month": "1410",
          "source": "US$1,410 per person-month before 1 July 2018 (GA res. 68/281 stepwise "
-                   "increase; DOMAIN.md)"},
+                   "increase)"},
         {"id": "RR-2018-07", "valid_from": "2018-07-01", "usd_per_person_month": "1428",
-         "source": "US$1,428 per person-month from 1 July 2018 (GA res. 72/285; DOMAIN.md)"},
+         "source": "US$1,428 per person-month from 1 July 2018 (GA res. 72/285)"},
     ])
     rows["basis"] = "real"
     return typed("reimbursement_rates", with_common(rows))
@@ -264,21 +265,23 @@ def build_reimbursement_rates() -> pd.DataFrame:
 
 #: Known points of the Uniformed Gender Parity Strategy (and its baseline): category -> year ->
 #: (share, source). Years between known points are interpolated linearly (assumed).
+#: The strategy itself, cited by every declared target.
+UGPS = "(UN Uniformed Gender Parity Strategy 2018-2028)"
 UGPS_ANCHORS: dict[str, dict[int, tuple[float, str]]] = {
     "troops": {
-        2015: (0.037, "UNSCR 2242 (2015) baseline, military 3.7 % (DOMAIN.md)"),
-        2021: (0.08, "UGPS 2021 target 8 % of troops (DOMAIN.md)"),
-        2028: (0.15, "UGPS 2028 target 15 % in military contingents (DOMAIN.md)")},
+        2015: (0.037, "UNSCR 2242 (2015) baseline, military 3.7 % (UN gender statistics, 2015)"),
+        2021: (0.08, "UGPS 2021 target 8 % of troops " + UGPS),
+        2028: (0.15, "UGPS 2028 target 15 % in military contingents " + UGPS)},
     "staff_officers_observers": {
-        2021: (0.18, "UGPS 2021 target 18 % of individual military posts (DOMAIN.md)"),
-        2028: (0.25, "UGPS 2028 target 25 % of observers and staff officers (DOMAIN.md)")},
+        2021: (0.18, "UGPS 2021 target 18 % of individual military posts " + UGPS),
+        2028: (0.25, "UGPS 2028 target 25 % of observers and staff officers " + UGPS)},
     "formed_police": {
-        2015: (0.095, "UNSCR 2242 (2015) baseline, police 9.5 % (DOMAIN.md)"),
-        2028: (0.20, "UGPS 2028 target 20 % in formed police units (DOMAIN.md)")},
+        2015: (0.095, "UNSCR 2242 (2015) baseline, police 9.5 % (UN gender statistics, 2015)"),
+        2028: (0.20, "UGPS 2028 target 20 % in formed police units " + UGPS)},
     "individual_police": {
         2018: (0.20, "assumed starting point 20 % (individual police already had far more women "
                      "than formed units; not a published figure)"),
-        2028: (0.30, "UGPS 2028 target 30 % of individual police (DOMAIN.md)")},
+        2028: (0.30, "UGPS 2028 target 30 % of individual police " + UGPS)},
 }
 
 
@@ -336,11 +339,12 @@ def build_budgets() -> pd.DataFrame:
 
 
 def build_pcrs_lead_times() -> pd.DataFrame:
-    """Lead times per PCRS level (not published by the UN: assumed, DOMAIN.md)."""
+    """Lead times per PCRS level (not published by the UN: assumed)."""
     rows = pd.DataFrame({"id": ["PCRS-L1", "PCRS-L2", "PCRS-L3", "PCRS-RDL"],
                          "level": ["L1", "L2", "L3", "RDL"],
                          "lead_time_months": ["9", "6", "3", "2"], "basis": "assumed"})
-    rows["source"] = ("assumed (DOMAIN.md): L1 >= 9, L2 6, L3 3 months; RDL deploys within 60 "
+    rows["source"] = ("assumed (PCRS lead times are not published; RDL per the PCRS "
+                      "guidelines): L1 >= 9, L2 6, L3 3 months; RDL deploys within 60 "
                       "days of a UN request (DPO/DOS PCRS guidelines 2019.01)")
     return typed("pcrs_lead_times", with_common(rows))
 

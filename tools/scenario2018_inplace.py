@@ -45,8 +45,8 @@ GEOPKO = "Cil et al. 2020, Geo-PKO v2.3"
 DEFAULT_ROTATION_MONTHS = 12
 DEFAULT_ROTATION_SOURCE = (
     "assumed: a contributor rotates a unit's personnel every 6 or 12 months as its MOU sets "
-    "(DOMAIN.md); where the contributor's own period is not public, 12 months for every unit "
-    "type (the longer of the two: fewer rotation flights), not a rule by region")
+    "(UN COE Manual, model MOU); where the contributor's own period is not public, 12 months "
+    "for every unit type (the longer of the two: fewer rotation flights), not a rule by region")
 
 
 def _half_up(x: float) -> int:

@@ -104,7 +104,7 @@ LEVELS = ["L1", "L2", "L3", "RDL"]
 #: medical and police units have more women, aviation and special forces fewer.
 WOMEN_FACTOR = {"medical": 2.0, "police": 1.5, "staff_observers": 1.5, "signals": 1.2,
                 "aviation": 0.5, "special_forces": 0.3, "quick_reaction": 0.7,
-                "strategic_lift": 0.7}
+                "tactical_airlift": 0.7}
 ORG_WOMEN_SHARE = {"AU": 0.05, "EU": 0.08}
 RESTRICTIONS = {
     "aviation": ["daylight operations only", "no flights across international borders",

@@ -78,3 +78,14 @@ class AccessDeniedError(BluehelmetError):
 
 class SolverError(BluehelmetError):
     """The optimisation solver failed or returned no usable solution."""
+
+
+class StoreError(BluehelmetError):
+    """A report store that is missing, damaged or not a bluehelmet store.
+
+    Messages name the store and what is wrong with it, never a stored value.
+    """
+
+
+class OutputError(BluehelmetError):
+    """An output file that cannot be written (a folder in its place, no permission, disk full)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import highspy
 import numpy as np
 
@@ -26,9 +28,21 @@ class QuietHighs(highspy.Highs):
         super().enableCallbacks()
 
 
+#: Environment variable that sets HiGHS's thread count in this process (unset: HiGHS decides).
+THREADS_ENV = "BLUEHELMET_HIGHS_THREADS"
+
+
 def new_highs() -> highspy.Highs:
-    """A silent HiGHS instance (see :class:`QuietHighs`)."""
-    return QuietHighs()
+    """A silent HiGHS instance (see :class:`QuietHighs`).
+
+    With :data:`THREADS_ENV` set (parallel runs of :mod:`bluehelmet.robust`), every solve gets that
+    many threads: two solves on two cores beat one solve whose threads fight another's.
+    """
+    h = QuietHighs()
+    threads = os.environ.get(THREADS_ENV, "")
+    if threads:
+        h.setOptionValue("threads", int(threads))
+    return h
 
 
 def to_highs(model: LinearModel, columns: np.ndarray | None = None, *,

@@ -9,6 +9,9 @@ a destination folder may hold other files (``--out .``), which are left alone.
 Every file written gets its classification marking sidecar (``x.csv.marking.json``, see
 :mod:`bluehelmet.model.marking`), written in the same temporary folder and moved with it, so a
 result file never appears without its marking.
+
+Each CSV goes through :func:`bluehelmet.io.write.write_csv`, the one CSV writer: text cells a
+spreadsheet would run as formulas (``= + - @``, tab, CR) are prefixed with ``'``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bluehelmet.io.write import write_csv
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.marking import marking_path, stamp
 
@@ -65,7 +69,7 @@ def write_folder(folder: str | Path, tables: Mapping[str, pd.DataFrame],
     try:
         for name, table in tables.items():
             named_index = table.index.name is not None or table.index.nlevels > 1
-            table.to_csv(tmp / f"{name}.csv", index=named_index, lineterminator="\n")
+            write_csv(table, tmp / f"{name}.csv", index=named_index)
         for name, doc in (documents or {}).items():
             (tmp / f"{name}.json").write_text(json.dumps(doc, indent=2, default=str) + "\n",
                                               encoding="utf-8")

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from bluehelmet.brief.assemble import BriefOptions
+from bluehelmet.brief.make import BriefFiles, make_brief
 from bluehelmet.forcegen.result import Plan, PlanSummary, ReaderSummary
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.scenario.core import Scenario
-from bluehelmet.scenario.io import load_scenario
+from bluehelmet.scenario.io import bundled_scenarios, load_scenario
 
 TINY = Path(__file__).parent / "data" / "tiny"
 MONTHS = pd.date_range("2018-07-01", periods=12, freq="MS")
@@ -111,3 +112,13 @@ def contributions() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def options(contributions: pd.DataFrame) -> BriefOptions:
     return BriefOptions(contributions=contributions, generated=dt.date(2018, 7, 1))
+
+
+@pytest.fixture(scope="session")
+def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> BriefFiles:
+    """The bundled 2018 brief for a UN-DPO reader with confidential clearance, made once."""
+    if "2018" not in bundled_scenarios():
+        pytest.fail("the bundled 2018 scenario is missing")
+    return make_brief(load_scenario("2018").view(AccessContext("UN-DPO",
+                                                               Classification.CONFIDENTIAL)),
+                      tmp_path_factory.mktemp("brief-2018"))

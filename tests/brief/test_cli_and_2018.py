@@ -13,7 +13,7 @@ from bluehelmet.brief.pdf import pdf_page_count
 from bluehelmet.brief.render import external_references, stat_cells
 from bluehelmet.cli.main import app
 from bluehelmet.model.access import AccessContext, Classification
-from bluehelmet.scenario.io import bundled_scenarios, load_scenario
+from bluehelmet.scenario.io import load_scenario
 from bluehelmet.statistics import money
 
 TINY = Path(__file__).parent / "data" / "tiny"
@@ -53,14 +53,6 @@ def test_cli_reports_a_missing_scenario(tmp_path: Path) -> None:
 
 
 READER_2018 = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
-
-
-@pytest.fixture(scope="module")
-def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> BriefFiles:
-    if "2018" not in bundled_scenarios():
-        pytest.fail("the bundled 2018 scenario is missing")
-    return make_brief(load_scenario("2018").view(READER_2018),
-                      tmp_path_factory.mktemp("brief-2018"))
 
 
 # No time limit is asserted: the CI machine is busy. How long the brief takes is measured by

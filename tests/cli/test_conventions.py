@@ -131,7 +131,7 @@ def test_config_file_gives_defaults_and_help_says_so(tmp_path: Path) -> None:
     assert "MINUSMA, from" in help_text and "config.toml" in help_text
     imported = run("intel", "import", str(ROOT / "examples" / "mali_reports.csv"), env=env)
     assert imported.exit_code == 0, imported.output
-    assert (store / "reports.csv").is_file()
+    assert (store / "reports.sqlite").is_file()
     shown = run("intel", "reports", "--json", env=env)  # org MINUSMA from the config file
     assert json.loads(shown.stdout)["visible"] == 6
     as_other = run("intel", "reports", "--json", "--org", "FRA", env=env)

@@ -56,7 +56,7 @@ def test_catalogue_has_the_issue_unit_types(scenario: Scenario) -> None:
     for col in ("personnel_source", "cost_source", "lift_source"):
         assert scenario.unit_types[col].str.len().min() > 10
     critical = scenario.unit_types.set_index("capability")["critical"]
-    for cap in ("aviation", "isr", "intelligence", "strategic_lift", "medical", "quick_reaction"):
+    for cap in ("aviation", "isr", "intelligence", "tactical_airlift", "medical", "quick_reaction"):
         assert critical.loc[[cap]].all(), cap
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 
@@ -31,3 +32,16 @@ def reports(text: str = CASE) -> pd.DataFrame:
         pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), "case.csv")
     assert problems == []
     return table
+
+
+def fill_store(folder: Path, table: pd.DataFrame) -> Path:
+    """A store in ``folder`` holding ``table``, each report added by its owner (full clearance)."""
+    from bluehelmet.intel.store import open_store
+    from bluehelmet.model.access import AccessContext, Classification
+
+    with open_store(folder, create=True) as store:
+        for owner in table["owner"].drop_duplicates():
+            writer = AccessContext(str(owner), Classification.STRICTLY_CONFIDENTIAL)
+            result = store.add(table[table["owner"] == owner], writer)
+            assert len(result.rejected) == 0, result.rejected
+    return folder

@@ -10,8 +10,10 @@ from typer.testing import CliRunner
 from bluehelmet.cli.main import app
 from bluehelmet.intel.fusion import fuse
 from bluehelmet.intel.hotspots import aggregate, hotspots, mission_trends, unplaced
-from bluehelmet.intel.reports import add_reports, export_table, reports
+from bluehelmet.intel.reports import export_table
+from bluehelmet.intel.store import reports
 from bluehelmet.model.access import AccessContext, Classification
+from tests.intel.helpers import fill_store
 from tests.intel.helpers import reports as case
 
 SECRET_CELL = 152_999  # PRIO-GRID cell of (-1.0, 16.0): row 212, col 358; only the secret report
@@ -22,8 +24,7 @@ OWNER = AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL)
 
 
 def _store(tmp_path: Path) -> Path:
-    add_reports(tmp_path, case(), "case.csv")
-    return tmp_path
+    return fill_store(tmp_path, case())
 
 
 def test_lists_and_counts(tmp_path: Path) -> None:

@@ -135,5 +135,6 @@ def test_cli_risk(tmp_path: Path) -> None:
     good = runner.invoke(app, ["intel", "risk", subset, "--year", "2015", "--out", str(out)])
     assert good.exit_code == 0, good.output
     table = pd.read_csv(out)
-    assert list(table.columns) == ["gid", "longitude", "latitude", "risk"]
+    assert list(table.columns) == ["gid", "longitude", "latitude", "risk", "classification"]
+    assert set(table["classification"]) == {"unclassified"}
     assert len(table) == 66760 and table["risk"].between(0, 1).all()

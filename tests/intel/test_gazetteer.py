@@ -90,7 +90,9 @@ def test_suggestions_are_close_names_or_none() -> None:
 
 def test_cli_imports_the_mali_reports(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    result = CliRunner().invoke(app, ["intel", "import", str(MALI), "--store", str(store)])
+    # The reports are MINUSMA's (confidential): only MINUSMA, so cleared, may create them.
+    result = CliRunner().invoke(app, ["intel", "import", str(MALI), "--store", str(store),
+                                      "--org", "MINUSMA", "--clearance", "confidential"])
     assert result.exit_code == 0, result.output
     shown = CliRunner().invoke(app, ["intel", "reports", "--store", str(store), "--org",
                                      "MINUSMA", "--clearance", "confidential", "--json"])

@@ -4,12 +4,11 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
-from bluehelmet.errors import DataError
-from bluehelmet.intel.reports import add_reports, parse_times, reports, validate_reports
+from bluehelmet.intel.reports import parse_times, validate_reports
+from bluehelmet.intel.store import open_store, reports
 from bluehelmet.model.access import AccessContext, Classification
 from tests.intel.helpers import CASE, HEADER
 
@@ -50,13 +49,19 @@ def test_problems_name_file_line_column_value() -> None:
 
 def test_import_is_idempotent_and_never_alters(tmp_path: Path) -> None:
     table, _ = validate_reports(_raw(CASE), "case.csv")
-    assert add_reports(tmp_path, table, "case.csv") == (4, 0)
-    assert add_reports(tmp_path, table, "case.csv") == (0, 4)
-    changed = table.copy()
-    changed.loc[0, "civilian_deaths"] = 50
-    with pytest.raises(DataError, match="never altered"):
-        add_reports(tmp_path, changed, "case2.csv")
-    assert len(reports(tmp_path, AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL))) == 3
+    mine = table[table["owner"] == "MINUSMA"].reset_index(drop=True)
+    with open_store(tmp_path, create=True) as store:
+        first = store.add(mine, READER)
+        assert (first.added, first.present, len(first.rejected)) == (3, 0, 0)
+        again = store.add(mine, READER)
+        assert (again.added, again.present, len(again.rejected)) == (0, 3, 0)
+        changed = mine.copy()
+        changed.loc[0, "civilian_deaths"] = 50
+        clash = store.add(changed, READER)
+        assert (clash.added, clash.present) == (0, 2)
+        assert clash.rejected["reason"].str.contains("never altered").all()
+        assert clash.rejected["position"].tolist() == [0]
+    assert reports(tmp_path, READER)["civilian_deaths"].tolist() == [5, 7, 1]
 
 
 def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
@@ -67,9 +72,12 @@ def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
                     "2012,-3.0,15.0,Somewhere town,4,2\n")
     store = tmp_path / "store"
     runner = CliRunner()
-    for path in (case, ucdp):
-        result = runner.invoke(app, ["intel", "import", str(path), "--store", str(store)])
-        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["intel", "import", str(case), "--store", str(store),
+                                 "--org", "MINUSMA", "--clearance", "confidential"])
+    assert result.exit_code == 1, result.output  # FRA's strictly confidential row is refused
+    assert "3 accepted + 0 repaired + 1 rejected" in result.output
+    result = runner.invoke(app, ["intel", "import", str(ucdp), "--store", str(store)])
+    assert result.exit_code == 0, result.output
     shown = reports(store, READER)
     assert len(shown) == 4
     event = shown[shown["source_type"] == "event_file"].iloc[0]
@@ -77,8 +85,11 @@ def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
         "year", "attack_on_civilians", "UCDP")
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "b1,2018,year,1,1,,massacre,,,patrol,A,1,unclassified,UN,,x,\n")
-    result = runner.invoke(app, ["intel", "import", str(bad), "--store", str(store)])
-    assert result.exit_code == 2 and "category" in result.output
+    result = runner.invoke(app, ["intel", "import", str(bad), "--store", str(store),
+                                 "--org", "UN"])
+    assert result.exit_code == 1 and "category" in result.output
+    rejects = pd.read_csv(tmp_path / "bad.rejects.csv", dtype=str)
+    assert rejects.loc[0, "field"] == "category" and rejects.loc[0, "line"] == "2"
 
 
 GED_HEADER = (
@@ -113,7 +124,8 @@ def test_full_ged_events_fuse_with_a_patrol_report(tmp_path: Path) -> None:
     store = tmp_path / "store"
     runner = CliRunner()
     for path in (ged, patrol):
-        result = runner.invoke(app, ["intel", "import", str(path), "--store", str(store)])
+        result = runner.invoke(app, ["intel", "import", str(path), "--store", str(store),
+                                     "--org", "MINUSMA"])
         assert result.exit_code == 0, result.output
     fused = fuse_store(store, READER)
     incidents = fused.incidents.set_index("id")

@@ -86,12 +86,14 @@ def test_intel_hotspots_geojson_from_the_cli(tmp_path: Path) -> None:
 
 
 def test_reports_layer_under_need_to_know_without_the_protected_field(tmp_path: Path) -> None:
-    from bluehelmet.intel.reports import add_reports, export_table, read_reports_file, reports
+    from bluehelmet.intel.reports import export_table, read_reports_file
+    from bluehelmet.intel.store import open_store, reports
     from bluehelmet.model.access import AccessContext, Classification
 
     table, problems = read_reports_file(ROOT / "examples" / "mali_reports.csv")
     assert problems == []
-    add_reports(tmp_path / "store", table, "mali_reports.csv")
+    with open_store(tmp_path / "store", create=True) as store:
+        store.add(table, AccessContext("MINUSMA", Classification.CONFIDENTIAL))
     shown = reports(tmp_path / "store", AccessContext("MINUSMA", Classification.CONFIDENTIAL))
     out = write_layer(export_table(shown), tmp_path / "reports.gpkg", layer="reports")
     frame = pyogrio.read_dataframe(out)

@@ -175,4 +175,5 @@ def test_windows_1252_file_read_with_warning(tmp_path: Path) -> None:
 def test_header_only_file(tmp_path: Path) -> None:
     result = read_un_monthly(write(tmp_path, "a.csv", UN_HEADER))
     check_accounting(result, 0)
-    assert result.report.clean
+    # nothing to import is said, not silently accepted
+    assert [w.reason for w in result.report.warnings] == ["the file has a header but no data rows"]

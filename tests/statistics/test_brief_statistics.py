@@ -32,7 +32,8 @@ def tiny(raw: Scenario) -> ScenarioView:
 def test_targets_declared_interpolated_and_nearest(tiny: ScenarioView) -> None:
     t2018 = gender.ugps_targets(tiny, 2018)
     assert t2018.loc["troops", "target_share"] == 0.05
-    assert t2018.loc["troops", "basis"] == "declared"
+    # The fixture's rows are illustrative: never called "declared".
+    assert t2018.loc["troops", "basis"] == "illustrative"
     t2021 = gender.ugps_targets(tiny, 2021)  # 0.05 + 3/10 of (0.15 - 0.05)
     assert t2021.loc["troops", "target_share"] == pytest.approx(0.08)
     assert t2021.loc["troops", "basis"] == "interpolated"
@@ -67,15 +68,44 @@ def test_confidential_deployments_are_not_counted_for_a_public_reader(raw: Scena
     assert chn["light"].tolist() == ["red"] and chn["total"].tolist() == [400]
 
 
-def test_pooled_deployments_are_held_against_the_troops_target(raw: Scenario) -> None:
+def test_pooled_deployments_get_no_light_against_another_components_target(raw: Scenario) -> None:
     pooled = raw.copy()
     pooled.tables["deployments"]["personnel_type"] = "uniformed"
     lights = gender.traffic_lights(pooled.view(PUBLIC))
     assert set(lights["personnel_category"]) == {gender.POOLED}
-    assert (lights["target_share"] == 0.05).all()
-    assert lights["target_basis"].str.contains("troops target").all()
+    assert lights["target_share"].isna().all()
+    assert (lights["light"] == "none").all()
+    assert (lights["target_basis"] == gender.NO_COMPONENT).all()
     nld = lights.set_index("contributor_id").loc["NLD"]
     assert (nld["women"], nld["total"]) == (30, 262)
+    counts = gender.traffic_light_counts(lights)
+    assert counts.loc[gender.POOLED, ["green", "yellow", "red"]].sum() == 0
+    assert counts.loc[gender.POOLED, "none"] == counts.loc[gender.POOLED, "contributors"]
+
+
+def test_target_basis_comes_from_the_rows(raw: Scenario) -> None:
+    scen = raw.copy()
+    t = scen.tables["gender_targets"]
+    t.loc[t["id"] == "G1", ["basis", "source"]] = ["real", "UGPS 2018-2028"]
+    t.loc[t["id"] == "G2", ["basis", "source"]] = ["assumed", "assumed: linear interpolation"]
+    t.loc[t["id"] == "G3", ["basis", "source"]] = ["assumed", "assumed starting point"]
+    targets = gender.ugps_targets(scen.view(PUBLIC), 2018)
+    assert targets.loc["troops", "basis"] == "declared"
+    assert targets.loc["staff_officers_observers", "basis"] == "interpolated"
+    assert targets.loc["formed_police", "basis"] == "assumed"
+
+
+def test_2018_targets_are_labelled_by_basis() -> None:
+    view = load_scenario("2018").view(PUBLIC)
+    t2018 = gender.ugps_targets(view, 2018)
+    rows = view.tables["gender_targets"]
+    rows = rows.loc[rows["year"].astype(int) == 2018].set_index("personnel_category")
+    for category, row in t2018.iterrows():
+        expected = "declared" if rows.loc[category, "basis"] == "real" else (
+            "interpolated" if "interpolation" in rows.loc[category, "source"] else "assumed")
+        assert row["basis"] == expected, category
+    assert (t2018["basis"] != "declared").all()  # no 2018 target is published by the UGPS
+    assert t2018.loc["individual_police", "basis"] == "assumed"
 
 
 def test_trend_marks_incomplete_years() -> None:

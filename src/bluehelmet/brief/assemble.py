@@ -16,22 +16,32 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from bluehelmet.brief.robustness import RiskPage, risk_context
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.plot import coverage as coverage_plots
 from bluehelmet.plot import gender as gender_plots
 from bluehelmet.plot import maps
 from bluehelmet.plot import money as money_plots
 from bluehelmet.plot.style import to_svg
-from bluehelmet.statistics import coverage, gender, geography, provenance
+from bluehelmet.statistics import coverage, gender, geography, money, provenance, solver
 from bluehelmet.statistics.plan import planning_month
-from bluehelmet.statistics.scenario import mission_strength
+from bluehelmet.statistics.scenario import (
+    deployments_period,
+    horizon_end,
+    mission_strength,
+    reference_date,
+)
 
 #: Planner summary figures shown in "Methods and data", in this order (others go to the CSV).
-SOLVER_FACTS = ("status", "mip_gap", "solve_seconds", "build_seconds", "objective",
+SOLVER_FACTS = ("solve_seconds", "build_seconds", "objective",
                 "objective_name", "required_requirement_months", "unmet_requirement_months",
                 "weighted_unmet_requirement_months", "total_cost_usd", "units_deployed",
                 "pledges", "pledges_used", "candidate_tours", "greedy_objective",
                 "greedy_gap_to_optimum", "gender_mode", "horizon_start", "horizon_months")
+
+
+#: Rows of each table on the summary page.
+SUMMARY_ROWS = 5
 
 
 @dataclass
@@ -53,6 +63,9 @@ class BriefOptions:
         Contributions by year for the trend (default: the bundled real UN data).
     generated
         Date printed on the brief (default: today).
+    risk
+        Tables of a risk run (:func:`bluehelmet.brief.robustness.read_risk`): adds the
+        robustness page.
     """
 
     top_rows: int = 10
@@ -62,6 +75,7 @@ class BriefOptions:
     protection_note: str = ""
     contributions: pd.DataFrame | None = None
     generated: dt.date | None = None
+    risk: RiskPage | None = None
 
 
 @dataclass
@@ -90,6 +104,34 @@ def brief_sources() -> pd.DataFrame:
     with resources.files("bluehelmet.brief").joinpath("sources.csv").open("r",
                                                                           encoding="utf-8") as f:
         return pd.read_csv(f, dtype="string")
+
+
+#: Organisations of the access model named as they were on a date: (until, name) pairs, the
+#: first whose ``until`` is after the date applies. The UN management reform (GA res. 72/199)
+#: replaced DPKO and DFS by DPO and DOS on 1 January 2019.
+ORGANISATION_NAMES: dict[str, list[tuple[str | None, str]]] = {
+    "UN-DPO": [("2019-01-01", "the UN Department of Peacekeeping Operations (DPKO) and "
+                              "Department of Field Support (DFS)"),
+               (None, "the UN Department of Peace Operations (DPO)")],
+    "UN-DOS": [("2019-01-01", "the UN Department of Field Support (DFS)"),
+               (None, "the UN Department of Operational Support (DOS)")],
+}
+
+
+def organisation_name(organisation: str, on: pd.Timestamp) -> str:
+    """The reader's organisation named as it was on ``on`` (the scenario's reference date)."""
+    for until, name in ORGANISATION_NAMES.get(organisation, []):
+        if until is None or pd.Timestamp(on) < pd.Timestamp(until):
+            return name
+    return organisation
+
+
+def map_practice() -> pd.DataFrame:
+    """How UN maps place and name the missions in disputed or special areas (with sources)."""
+    with resources.files("bluehelmet.brief").joinpath("map_practice.csv").open(
+            "r", encoding="utf-8") as f:
+        return pd.read_csv(f, dtype={"mission_id": "string", "areas": "string",
+                                     "label": "string", "note": "string", "source": "string"})
 
 
 def _records(table: pd.DataFrame, top: int | None = None) -> list[dict[str, Any]]:
@@ -155,8 +197,10 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     unit_costs = stats.unit_costs()
     tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
     figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals))
-    if len(costs_of_gaps):
-        figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costs_of_gaps, top=top))
+    costliest = money.costliest_gaps(costs_of_gaps, top)
+    tables["costliest_gaps"] = costliest
+    if len(costliest):
+        figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costliest, top=top))
 
     # Women in peacekeeping.
     lights = gender.traffic_lights(view)
@@ -164,14 +208,24 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     trend = gender.women_share_trend(opts.contributions)
     tables.update(traffic_lights=lights, traffic_light_counts=light_counts,
                   women_share_trend=trend, plan_gender=stats.gender())
-    if len(light_counts):
-        figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(light_counts))
+    lit = light_counts.loc[light_counts[gender.LIGHTS].sum(axis=1) > 0] if len(
+        light_counts) else light_counts
+    if len(lit):
+        figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(lit))
     figures["trend"] = to_svg(gender_plots.trend_chart(trend))
 
     # Maps.
-    points = geography.mission_points(view)
+    practice = map_practice()
+    points = geography.apply_map_practice(geography.mission_points(view), practice)
+    map_notes = [str(n) for n in points["note"] if n]
     flows = geography.deployment_flows(view)
     planned = stats.planned_flows()
+    # Lines end where the map draws the mission (UN map practice may move it off its HQ).
+    where = points.set_index("mission_id")
+    for table in (flows, planned):
+        if len(table):
+            table["to_lon"] = table["mission_id"].map(where["longitude"]).fillna(table["to_lon"])
+            table["to_lat"] = table["mission_id"].map(where["latitude"]).fillna(table["to_lat"])
     outlines = country_outlines()
     tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned)
     figures["map_deployments"] = to_svg(maps.deployment_map(points, flows, planned, outlines))
@@ -191,13 +245,21 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     illustrative_rows = int(basis["not_real"].sum()) if len(basis) else 0
     strength = mission_strength(view)
     summary = plan.summary.to_dict()
+    stages = solver.solver_stages(summary)
+    source_summary = provenance.source_summary(view, limit=2)
+    tables["scenario_sources"] = provenance.sources_by_table(view, limit=10**9)
+    targets = (gender.ugps_targets(view, int(lights["year"].iloc[0])) if len(lights)
+               else pd.DataFrame(columns=["personnel_category", "target_share", "basis"]))
+    tables["solver_stages"] = stages
     context: dict[str, Any] = {
         "meta": {
             "title": str(view.meta.get("title", view.name)),
             "scenario": view.name,
             "description": str(view.meta.get("description", "")),
             "generated": (opts.generated or dt.date.today()).isoformat(),
-            "reader": reader.organisation,
+            "reader": organisation_name(reader.organisation, reference_date(view)),
+            "reference_date": reference_date(view),
+            "horizon_end": horizon_end(view),
             "clearance": reader.clearance.label,
             "classification": provenance.highest_classification(view).label.replace(
                 "_", " ").upper(),
@@ -215,6 +277,8 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "total_cost_usd": float(budget["cost_usd"].sum()),
         "total_headroom_usd": float(budget["headroom_usd"].sum(min_count=1)),
         "solver": summary,
+        "solver_stages": _records(stages),
+        "solver_proven": solver.plan_proven(stages),
         "solver_facts": [(k, summary[k]) for k in SOLVER_FACTS if k in summary],
         "cost_totals": _records(totals),
         "fiscal_years": sorted(budget["fiscal_year"].dropna().astype(str).unique()),
@@ -225,31 +289,45 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
             na_position="last"), top),
         "closed": _records(gaps.loc[gaps["covered_unit_months"] > 0].sort_values(
             "covered_unit_months", ascending=False), top),
-        "open_gaps": _records(costs_of_gaps, top),
+        "open_gaps": _records(costliest),
         "open_gaps_count": len(costs_of_gaps),
+        "open_gaps_more": len(costs_of_gaps) - len(costliest),
+        "summary_open": _records(costs_of_gaps, SUMMARY_ROWS),
+        "summary_open_more": len(costs_of_gaps) - min(len(costs_of_gaps), SUMMARY_ROWS),
         "ask": _records(ask, top),
         "ask_all": _records(ask, 3 * top),
         "ask_count": len(ask),
         "gaps": _records(gaps, 2 * top),
         "gaps_count": len(gaps),
+        "gap_rows": 10,
         "unused": _records(unused),
         "lights": _records(lights),
         "light_counts": _records(light_counts),
-        "targets": _records(gender.ugps_targets(view, int(lights["year"].iloc[0]))
-                            if len(lights) else pd.DataFrame()),
+        "targets": _records(targets),
+        "targets_by_category": {str(r["personnel_category"]): r for r in _records(targets)},
+        "lit_categories": [str(c) for c in lit.index],
+        "unlit_categories": [str(c) for c in light_counts.index
+                             if len(light_counts) and light_counts.loc[c, "none"] > 0],
+        "deployments_period": deployments_period(view),
         "trend": _records(trend),
         "plan_gender": _records(tables["plan_gender"]),
         "budget": _records(budget),
         "unit_costs": _records(unit_costs),
         "strength": _records(strength),
         "sources": _records(brief_sources()),
-        "scenario_sources": _records(provenance.sources_by_table(view, limit=1)),
+        "scenario_sources": _records(source_summary),
         "assumptions": _records(tables["assumed_parameters"]),
         "basis_rows": _records(basis),
         "category_labels": gender.CATEGORY_LABELS,
         "has_layers": has_layers,
+        "map_notes": map_notes,
         "intel_note": opts.intel_note,
         "protection_note": opts.protection_note,
         "top_rows": top,
     }
+    context["risk"] = None
+    if opts.risk is not None:
+        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top)
+        tables.update(risk_tables)
+        figures.update({name: to_svg(fig) for name, fig in risk_figures.items()})
     return Brief(context, tables, figures)

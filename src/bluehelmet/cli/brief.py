@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import typer
@@ -29,6 +30,9 @@ def brief(
     asks: int = typer.Option(8, "--asks", min=0, help="Gaps for which the value of one more "
                              "unit is measured (one re-solve each): the smart-pledging list."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write brief.pdf (WeasyPrint)."),
+    risk: Path | None = typer.Option(None, "--risk", help="Folder of a risk run "
+                                     "('bluehelmet risk ... --out DIR'): adds a robustness "
+                                     "page."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
@@ -38,11 +42,16 @@ def brief(
     from bluehelmet.brief.layers import merge_layers, protection_layers, ucdp_hotspots
     from bluehelmet.brief.make import make_brief
     from bluehelmet.scenario.io import load_view
+    from bluehelmet.statistics.solver import solver_stages
 
     with cli_errors(), progress("loading the scenario") as update:
         reader = reader_context(org, clearance)
         view = load_view(scenario, reader)
         options = BriefOptions()
+        if risk is not None:
+            from bluehelmet.brief.robustness import read_risk
+
+            options = dataclasses.replace(options, risk=read_risk(risk))
         if hotspots:
             update("hotspots of civilian deaths (UCDP)")
             options = merge_layers(options, ucdp_hotspots(view))
@@ -62,9 +71,13 @@ def brief(
     console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"
                                            if files.pdf else ""), markup=False)
     console.print(f"tables: {files.tables}", markup=False)
-    gap = solver.get("mip_gap")
-    gap_text = "unknown" if gap is None else f"{100 * float(gap):.3f}%"
-    console.print(f"plan: status {solver.get('status', '?')}, gap {gap_text}; "
-                  + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
+    stages = solver_stages(solver)
+    console.print("plan: " + "; ".join(
+        f"{stage} {status}, gap " + (f"{100 * float(gap):.2f}%" if known
+                                    else "unknown (no bound)")
+        for stage, status, gap, known in zip(stages["stage"], stages["status"],
+                                             stages["mip_gap"], stages["gap_known"],
+                                             strict=True)) + "; "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
     if illustrative:
         console.print("[yellow]The brief uses illustrative data and says so on every page.[/]")

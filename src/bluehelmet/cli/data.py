@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -63,7 +64,8 @@ def _run(path: Path, strict: bool, reader: Callable[..., ImportResult]) -> Impor
 
 def show_report(report: ImportReport) -> None:
     """Print the row accounting, repairs by rule, rejects and warnings."""
-    acc = Table(title=f"{Path(report.file).name}: {report.format}", show_header=True)
+    # every value from the input is escaped: '[/]' must not crash, '[link=...]' not be a link
+    acc = Table(title=escape(f"{Path(report.file).name}: {report.format}"), show_header=True)
     for col in ("rows read", "accepted", "repaired", "rejected", "read = acc + rep + rej"):
         acc.add_column(col, justify="right")
     acc.add_row(f"{report.rows_read:,}", f"{report.accepted:,}", f"{report.repaired:,}",
@@ -75,8 +77,8 @@ def show_report(report: ImportReport) -> None:
         for col in ("rule", "column", "count", "examples"):
             table.add_column(col, overflow="fold")
         for r in rules.to_dict("records"):
-            table.add_row(str(r["rule"]), str(r["field"]), f"{int(r['count']):,}",
-                          str(r["examples"]))
+            table.add_row(escape(str(r["rule"])), escape(str(r["field"])),
+                          f"{int(r['count']):,}", escape(str(r["examples"])))
         console.print(table)
     if len(report.rejects):
         table = Table(title=f"Rejected rows ({len(report.rejects):,})")
@@ -85,8 +87,9 @@ def show_report(report: ImportReport) -> None:
             table.add_column("column" if col == "field" else col, overflow="fold")
         for row in report.rejects.head(SHOWN).to_dict("records"):
             file = str(row.get("file", report.file))
-            table.add_row(Path(file).name, str(row["line"]), str(row["field"]),
-                          str(row["value"]), str(row["reason"]), str(row["fix"]))
+            table.add_row(*(escape(str(v)) for v in (
+                Path(file).name, row["line"], row["field"], row["value"], row["reason"],
+                row["fix"])))
         console.print(table)
         if len(report.rejects) > SHOWN:
             console.print(f"... and {len(report.rejects) - SHOWN:,} more rejected rows "
@@ -128,16 +131,19 @@ def report_json(report: ImportReport) -> dict[str, object]:
 
 
 def _check_scenario(folder: Path, reader: AccessContext, json_output: bool = False) -> int:
+    from bluehelmet.io.report import Repair
     from bluehelmet.scenario.io import load_view
 
+    repairs: list[Repair] = []
     try:
-        scenario = load_view(folder, reader)
+        scenario = load_view(folder, reader, repairs)
     except DataError as exc:
         if json_output:
             print_json({"scenario": str(folder), "valid": False,
                         "problems": [str(p) for p in exc.problems]})
             return 1
-        console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario {folder}:")
+        console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario "
+                      f"{escape(str(folder))}:")
         for p in exc.problems[:200]:
             console.print(f"  - {p}", highlight=False, markup=False)
         return 1
@@ -148,7 +154,18 @@ def _check_scenario(folder: Path, reader: AccessContext, json_output: bool = Fal
         return 0
     console.print(f"Scenario {scenario.name!r} in {folder}: no problem in the records you may "
                   "see; they are: "
-                  + ", ".join(f"{n} {k}" for k, n in counts.items()))
+                  + ", ".join(f"{n} {k}" for k, n in counts.items()), markup=False)
+    if repairs:
+        console.print(f"{len(repairs)} value(s) repaired on reading (the files are unchanged; "
+                      "'bluehelmet scenario export' writes the repaired form):", markup=False)
+        by_rule: dict[tuple[str, str, str], list[str]] = {}
+        for r in repairs:
+            by_rule.setdefault((r.rule, Path(r.label).name, r.field), []).append(
+                f"line {r.line}: {r.old!r} -> {r.new!r}")
+        for (rule, file, field), shown in by_rule.items():
+            console.print(f"  - {rule}: {file}, column '{field}', {len(shown)} value(s), e.g. "
+                          + "; ".join(shown[:3]), highlight=False, markup=False)
+        return 1
     return 0
 
 
@@ -185,7 +202,7 @@ def check(
     if rejects is not None:
         result.report.write_rejects(rejects)
         if not json_output:
-            console.print(f"Rejected rows written to {rejects}")
+            console.print(f"Rejected rows written to {rejects}", markup=False)
     raise typer.Exit(0 if result.report.clean else 1)
 
 
@@ -211,8 +228,8 @@ def import_(
                     "this table is reference data, not a scenario table: check it with "
                     "'bluehelmet data check', use it via bluehelmet.reference."
                     "contributions_by_year()")
-            err_console.print(f"[bold red]error:[/] {file} is {fmt.description}; {hint}.",
-                              markup=False)
+            err_console.print(f"[bold red]error:[/] {escape(str(file))} is {fmt.description}; "
+                              f"{hint}.")
             raise typer.Exit(2)
         result = source.result(_run(source.csv, strict, fmt.reader))
         if not json_output:
@@ -232,14 +249,15 @@ def import_(
                     "rejects_file": None if rejects_file is None else str(rejects_file)})
         raise typer.Exit(1 if problems else 0)
     if rejects_file is not None:
-        console.print(f"Rejected rows written to {rejects_file}")
+        console.print(f"Rejected rows written to {rejects_file}", markup=False)
     verb = "Created" if merged.created else "Updated"
     added = ", ".join(f"{n} {t}" for t, n in merged.added.items()) or "nothing"
     console.print(f"{verb} scenario {into}: added {added}; "
-                  f"{sum(merged.unchanged.values())} identical record(s) already there.")
+                  f"{sum(merged.unchanged.values())} identical record(s) already there.",
+                  markup=False)
     for table, ids in merged.brought_along.items():
         console.print(f"  {table} referenced but missing, added from reference data: "
-                      f"{', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''}")
+                      f"{', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''}", markup=False)
     for p in merged.conflicts[:SHOWN]:
-        console.print(f"  [yellow]conflict:[/] {p.reason}", highlight=False)
+        console.print(f"  [yellow]conflict:[/] {escape(p.reason)}", highlight=False)
     raise typer.Exit(1 if problems else 0)

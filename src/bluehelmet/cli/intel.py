@@ -14,51 +14,95 @@ from rich.table import Table
 from bluehelmet.cli.checks import LayerFormat, existing_store, out_file, out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, err_console, print_json, progress, quiet, records
-from bluehelmet.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from bluehelmet.model.access import AccessContext, Classification
 
 app = typer.Typer(help="Peacekeeping-intelligence: reports, incidents, hotspots, early warning.",
                   no_args_is_help=True)
 
 StoreOption = typer.Option(Path("intel-store"), "--store",
-                           help="Report store folder (a folder of CSVs).")
+                           help="Report store folder (holds reports.sqlite).")
+#: Values of ``intel hotspots --value``.
+VALUES = ("reports", "fatalities", "civilian_deaths")
 
 
 #: ``--store`` of the commands that read the store: it must exist.
 ReadStoreOption = typer.Option(Path("intel-store"), "--store", callback=existing_store,
-                               help="Report store folder (a folder of CSVs).")
+                               help="Report store folder (holds reports.sqlite).")
 #: ``--format`` of the commands that write map layers.
 FormatOption = typer.Option("csv", "--format", help="Format of the layer written with --out: "
                             "CSV, GeoJSON (RFC 7946: WGS84 longitude/latitude) or GeoPackage "
                             "(EPSG:4326).")
 
 
-def _is_report_file(path: Path) -> bool:
-    import pandas as pd
+def _choice(value: str, allowed: tuple[str, ...] | list[str], option: str) -> str:
+    """``value`` if it is one of ``allowed``, else a usage error listing them (exit 2)."""
+    if value not in allowed:
+        raise typer.BadParameter(f"{value!r} is not one of: {', '.join(allowed)}",
+                                 param_hint=option)
+    return value
 
-    header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    return "category" in header and "time" in header
+
+def _write_marked_layer(table: pd.DataFrame, path: Path, fmt: str, level: Classification, *,
+                        reader: AccessContext | None, inputs: int, generator: str,
+                        layer: str | None = None, cell_degrees: float | None = None) -> Path:
+    """A derived layer with its marking: CSV (formula-safe) or GeoJSON/GeoPackage, + sidecar."""
+    from bluehelmet.intel.marking import write_marked_csv, write_marking
+    from bluehelmet.io.layers import write_layer
+
+    if fmt == "csv":
+        return write_marked_csv(table, path, level, reader=reader, inputs=inputs,
+                                generator=generator)
+    marked = table if "classification" in table else table.assign(classification=level.label)
+    out = write_layer(marked, path, fmt, layer=layer, cell_degrees=cell_degrees)
+    return write_marking(out, level, reader=reader, inputs=inputs, generator=generator)
 
 
 @app.command("import")
-def import_(file: Path, store: Path = StoreOption) -> None:
-    """Add reports from FILE (a report CSV or a UCDP GED file, full or subset) to the store."""
-    from bluehelmet.intel import reports as rp
+def import_(file: Path,
+            store: Path = StoreOption,
+            rejects: Path | None = typer.Option(
+                None, "--rejects", help="CSV for the rejected rows, with line, column, value, "
+                "reason and fix [default: FILE's name + .rejects.csv beside it]."),
+            org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
+    """Add reports from FILE (a report CSV or a UCDP GED file, full or subset) to the store.
+
+    You may add reports owned by your organisation (--org) at or below your clearance; UCDP events
+    are published data anyone may add. Exit 0 when every row was stored or already there, 1 when
+    rows were rejected (written to the rejects file), 2 when the file or store cannot be used.
+    """
+    from bluehelmet.intel.importing import import_file
+    from bluehelmet.intel.marking import write_private
+    from bluehelmet.io.csvsafe import neutralise_frame
 
     with cli_errors():
-        if _is_report_file(file):
-            table, problems = rp.read_reports_file(file)
-            if problems:
-                raise DataError(problems)
-        else:
-            from bluehelmet.io.ucdp import read_ucdp
-
-            result = read_ucdp(file)
-            table = rp.events_to_reports(result.table, file.name)
-        added, present = rp.add_reports(store, table, str(file))
-    console.print(f"{added} report(s) added to {store}, {present} already there.")
+        writer = reader_context(org, clearance)
+        outcome = import_file(file, store, writer)
+    report = outcome.report
+    console.print(f"{file}: {report.rows_read} row(s) read = {report.accepted} accepted + "
+                  f"{report.repaired} repaired + {report.rejected} rejected.", markup=False,
+                  highlight=False)
+    console.print(f"{outcome.added} report(s) added to {store}, {outcome.present} already there.",
+                  markup=False, highlight=False)
+    for warning in report.warnings:
+        err_console.print(f"  warning: {warning}", markup=False, highlight=False)
+    if report.rejected:
+        for row in report.rejects.head(10).to_dict("records"):
+            err_console.print(f"  rejected: {file}, line {row['line']}, column '{row['field']}'"
+                              f": value {str(row['value'])!r}: {row['reason']}. "
+                              f"Fix: {row['fix']}.", markup=False, highlight=False)
+        if report.rejected > 10:
+            err_console.print(f"  ... and {report.rejected - 10} more", highlight=False)
+        out = rejects or file.with_name(f"{file.stem}.rejects.csv")
+        with cli_errors():
+            write_private(out, neutralise_frame(report.rejects).to_csv(index=False,
+                                                                         lineterminator="\n"))
+        console.print(f"{report.rejected} rejected row(s) written to {out}", markup=False,
+                      highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command("reports")
@@ -67,7 +111,7 @@ def list_reports(store: Path = ReadStoreOption,
                  org: str | None = OrgOption, clearance: str | None = ClearanceOption,
                  json_output: bool = JsonOption) -> None:
     """List the reports you may see (the count too counts only those)."""
-    from bluehelmet.intel.reports import reports
+    from bluehelmet.intel.store import reports
 
     with cli_errors():
         shown = reports(store, reader_context(org, clearance))
@@ -83,6 +127,71 @@ def list_reports(store: Path = ReadStoreOption,
     console.print(f"{len(shown)} report(s) visible to you.")
 
 
+@app.command("check")
+def check(store: Path = StoreOption) -> None:
+    """Check the store's integrity (SQLite integrity check, schema, row counts); exit 2 if not."""
+    from bluehelmet.intel.store import open_store
+
+    with cli_errors(), open_store(store) as opened:
+        opened.check()
+    console.print(f"The report store {store} is intact.", markup=False, highlight=False)
+
+
+@app.command()
+def export(store: Path = StoreOption,
+           out: Path = typer.Option(..., "--out", help="CSV file to write."),
+           since: str | None = typer.Option(None, help="First day, YYYY-MM-DD (inclusive)."),
+           until: str | None = typer.Option(None, help="Last day, YYYY-MM-DD (inclusive)."),
+           category: list[str] = typer.Option([], "--category", help="Only this category "
+                                              "(repeatable) [default: all]."),
+           org: str | None = OrgOption, clearance: str | None = ClearanceOption) -> None:
+    """Export the reports you may see to CSV (never the reporter contact), with its marking.
+
+    Text cells starting with = + - @, a tab or a carriage return are prefixed with ' (OWASP CSV
+    injection rule); the file's classification is on every row and in FILE.marking.json.
+    """
+    import pandas as pd
+
+    from bluehelmet.intel.marking import highest, write_marked_csv
+    from bluehelmet.intel.reports import export_table, parse_times
+    from bluehelmet.intel.store import reports
+    from bluehelmet.model.schema import entity
+
+    allowed = list(entity("reports").column("category").allowed or [])
+    for value in category:
+        _choice(value, allowed, "--category")
+    first, last = (_day(v, o) for v, o in ((since, "--since"), (until, "--until")))
+    with cli_errors():
+        reader = reader_context(org, clearance)
+        shown = reports(store, reader)
+    times = parse_times(shown["time"])
+    keep = pd.Series(True, index=shown.index)
+    if first is not None:
+        keep &= times.ge(first).fillna(False)
+    if last is not None:
+        keep &= times.lt(last + pd.Timedelta(days=1)).fillna(False)
+    if category:
+        keep &= shown["category"].isin(category).fillna(False)
+    chosen = export_table(shown.loc[keep.to_numpy(bool)])
+    with cli_errors():
+        write_marked_csv(chosen, out, highest(chosen), reader=reader, inputs=len(chosen),
+                         generator="bluehelmet intel export")
+    console.print(f"{len(chosen)} report(s) written to {out} "
+                  f"(classification {highest(chosen).label}).", markup=False, highlight=False)
+
+
+def _day(value: str | None, option: str) -> pd.Timestamp | None:
+    import pandas as pd
+
+    if value is None:
+        return None
+    day = pd.to_datetime(value, format="%Y-%m-%d", errors="coerce")
+    if pd.isna(day):
+        raise typer.BadParameter(f"{value!r} is not a date written YYYY-MM-DD",
+                                 param_hint=option)
+    return pd.Timestamp(day)
+
+
 @app.command()
 def fuse(store: Path = ReadStoreOption,
          distance_km: float = typer.Option(10.0, min=0.0, help="Largest distance between "
@@ -94,28 +203,34 @@ def fuse(store: Path = ReadStoreOption,
          layer_format: LayerFormat = FormatOption,
          org: str | None = OrgOption, clearance: str | None = ClearanceOption,
          json_output: bool = JsonOption) -> None:
-    """Fuse the reports you may see into incidents; write incidents and their links."""
-    from bluehelmet.intel.fusion import Rules, fuse_store
-    from bluehelmet.intel.reports import write_csv
-    from bluehelmet.io.layers import write_layer
-    from bluehelmet.model.gate import highest_classification
-    from bluehelmet.model.marking import stamp
+    """Fuse the reports you may see into incidents; write incidents and their links.
 
-    reader = reader_context(org, clearance)
-    with cli_errors(), progress("fusing reports into incidents"):
-        result = fuse_store(store, reader, Rules(distance_km, gap_hours))
+    Both files carry the highest classification of the reports fused (column and sidecar).
+    """
+    from bluehelmet.intel.fusion import Rules, fuse_store
+    from bluehelmet.intel.marking import highest, write_marked_csv
+
+    with cli_errors():
+        reader = reader_context(org, clearance)
+        with progress("fusing reports into incidents"):
+            result = fuse_store(store, reader, Rules(distance_km, gap_hours))
     folder = out or store
-    incidents = write_layer(result.incidents, folder / "incidents.csv", layer_format)
-    write_csv(result.links, folder / "incident_links.csv")
-    stamp(folder, highest_classification({"reports": result.reports}),
-          [incidents.name, "incident_links.csv"], reader=reader, source=f"reports in {store}")
+    level = highest(result.reports)
+    with cli_errors():
+        incidents = _write_marked_layer(result.incidents, folder / "incidents.csv", layer_format,
+                                        level, reader=reader, inputs=len(result.reports),
+                                        generator="bluehelmet intel fuse", layer="incidents")
+        links = write_marked_csv(result.links, folder / "incident_links.csv", level,
+                                 reader=reader, inputs=len(result.reports),
+                                 generator="bluehelmet intel fuse")
     if json_output:
         print_json({"reports": len(result.reports), "incidents": len(result.incidents),
-                    "links": len(result.links), "files": [str(incidents),
-                                                          str(folder / "incident_links.csv")]})
+                    "links": len(result.links), "classification": level.label,
+                    "files": [str(incidents), str(links)]})
         return
     console.print(f"{len(result.reports)} report(s) -> {len(result.incidents)} incident(s), "
-                  f"{len(result.links)} link(s); written to {folder}.", markup=False)
+                  f"{len(result.links)} link(s); written to {folder} "
+                  f"(classification {level.label}).", markup=False, highlight=False)
 
 
 @app.command()
@@ -130,29 +245,30 @@ def hotspots(store: Path | None = typer.Option(None, "--store", callback=existin
                                                help="A year, e.g. 2012."),
              fdr: bool = typer.Option(True, help="Benjamini-Hochberg false discovery control."),
              out: Path | None = typer.Option(None, callback=out_file,
-                                             help="File for every cell's Gi* result."),
+                                             help="File for every cell's Gi* result, with its "
+                                             "classification."),
              layer_format: LayerFormat = FormatOption,
              org: str | None = OrgOption, clearance: str | None = ClearanceOption,
              json_output: bool = JsonOption) -> None:
     """Getis-Ord Gi* hotspots on the PRIO-GRID 0.5 degree grid."""
     from bluehelmet.intel.hotspots import hotspots as run
-    from bluehelmet.io.layers import write_layer
-    from bluehelmet.model.access import visible
-    from bluehelmet.model.gate import highest_classification
-    from bluehelmet.model.marking import stamp
 
-    reader = reader_context(org, clearance)
-    with cli_errors(), progress("reading reports") as update:
-        table = _reports_or_events(store, events)
-        update("Getis-Ord Gi* on the PRIO-GRID cells")
-        result = run(table, reader, value=value,
-                     period=None if period is None else str(period), fdr=fdr)
+    with cli_errors():
+        reader = reader_context(org, clearance)
+        with progress("reading reports") as update:
+            inputs = _reports_or_events(store, events, reader)
+            update("Getis-Ord Gi* on the PRIO-GRID cells")
+            result = run(inputs, reader, value=value,
+                         period=None if period is None else str(period), fdr=fdr)
     hot = result[result["hotspot"]].sort_values("z", ascending=False)
-    written = None if out is None else write_layer(result, out, layer_format, layer="hotspots",
-                                                   cell_degrees=0.5)
-    if written is not None:
-        marking = highest_classification({"reports": table.loc[visible(table, reader)]})
-        stamp(written.parent, marking, [written.name], reader=reader, source="hotspots")
+    level = _level(inputs, reader)
+    written = None
+    if out is not None:
+        with cli_errors():
+            written = _write_marked_layer(result, out, layer_format, level,
+                                          reader=None if events else reader, inputs=len(inputs),
+                                          generator="bluehelmet intel hotspots",
+                                          layer="hotspots", cell_degrees=0.5)
     if json_output:
         print_json({"value": value, "period": period, "cells": len(result),
                     "hotspot_cells": len(hot), "hotspots": records(hot),
@@ -163,22 +279,40 @@ def hotspots(store: Path | None = typer.Option(None, "--store", callback=existin
         grid.add_row(str(r.gid), f"{r.longitude:.2f}", f"{r.latitude:.2f}", f"{r.value:g}",
                      f"{r.z:.1f}", f"{r.p:.1e}")
     console.print(grid)
-    console.print(f"{len(hot)} hotspot cell(s) of {len(result)} in the study area.")
+    console.print(f"{len(hot)} hotspot cell(s) of {len(result)} in the study area "
+                  f"(classification {level.label}).")
     if written is not None:
-        console.print(f"written to {written}", markup=False)
+        console.print(f"written to {written}", markup=False, highlight=False)
 
 
-def _reports_or_events(store: Path | None, events: list[Path]) -> pd.DataFrame:
-    """The reports of the store, or UCDP events as reports if ``--events`` is given."""
+def _level(inputs: pd.DataFrame, reader: AccessContext) -> Classification:
+    """Highest classification of the reports ``reader`` may see among ``inputs``."""
+    from bluehelmet.intel.marking import highest
+    from bluehelmet.intel.reports import for_reader
+
+    return highest(for_reader(inputs, reader))
+
+
+def _events(paths: list[Path]) -> pd.DataFrame:
+    """The events of UCDP GED files, each refused by name first if it is no CSV text."""
+    from bluehelmet.intel.importing import sniff
+    from bluehelmet.io.ucdp import read_ucdp
+
+    for path in paths:
+        sniff(path)
+    return read_ucdp(paths).table
+
+
+def _reports_or_events(store: Path | None, events: list[Path],
+                       reader: AccessContext) -> pd.DataFrame:
+    """The reports of the store ``reader`` may see, or UCDP events as reports (``--events``)."""
     from bluehelmet.intel import reports as rp
 
     if events:
-        from bluehelmet.io.ucdp import read_ucdp
+        return rp.events_to_reports(_events(events), events[0].name)
+    from bluehelmet.intel.store import reports
 
-        return rp.events_to_reports(read_ucdp(events).table, events[0].name)
-    folder = existing_store(store or Path("intel-store"))
-    assert folder is not None
-    return rp.load_all(folder)
+    return reports(store or Path("intel-store"), reader)
 
 
 @app.command()
@@ -188,22 +322,29 @@ def trends(store: Path | None = typer.Option(None, "--store", callback=existing_
            events: list[Path] = typer.Option([], "--events", help="UCDP GED file(s) instead "
                                              "of a store."),
            mission: list[str] = typer.Option([], "--mission", help="Mission id (repeatable) "
-                                             "(default: every mission with a host country)."),
+                                             "[default: every mission with a host country]."),
+           out: Path | None = typer.Option(None, callback=out_file, help="CSV of the trends, "
+                                           "with their classification."),
            org: str | None = OrgOption, clearance: str | None = ClearanceOption,
            json_output: bool = JsonOption) -> None:
     """Yearly counts and quasi-Poisson trend of reports within each mission's host country."""
     from bluehelmet.intel.hotspots import mission_trends
+    from bluehelmet.intel.marking import write_marked_csv
     from bluehelmet.reference import un_missions
 
-    reader = reader_context(org, clearance)
     with cli_errors():
+        reader = reader_context(org, clearance)
         missions = un_missions()
+        unknown = sorted(set(mission) - set(missions["id"].astype(str)))
+        if unknown:
+            raise typer.BadParameter(f"unknown mission(s) {', '.join(unknown)}; use mission ids "
+                                     "such as MINUSMA or MONUSCO", param_hint="--mission")
         if mission:
             missions = missions[missions["id"].isin(mission)]
         with progress("reading reports") as update:
-            reports = _reports_or_events(store, events)
+            inputs = _reports_or_events(store, events, reader)
             update("yearly counts and trends per mission")
-            result = mission_trends(reports, reader, missions)
+            result = mission_trends(inputs, reader, missions)
     if json_output:
         print_json(records(result))
         return
@@ -214,6 +355,13 @@ def trends(store: Path | None = typer.Option(None, "--store", callback=existing_
                       f"{100 * float(r['change_per_year']):+.1f} %", f"{float(r['z']):.1f}",
                       f"{float(r['p']):.3f}")
     console.print(table)
+    level = _level(inputs, reader)
+    console.print(f"classification {level.label}")
+    if out is not None:
+        with cli_errors():
+            write_marked_csv(result, out, level, reader=None if events else reader,
+                             inputs=len(inputs), generator="bluehelmet intel trends")
+        console.print(f"written to {out}", markup=False, highlight=False)
 
 
 @app.command()
@@ -234,10 +382,9 @@ def evaluate(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)
     The baselines are persistence, historical mean and kernel density.
     """
     from bluehelmet.intel import evaluation as ev
-    from bluehelmet.io.ucdp import read_ucdp
 
     with cli_errors():
-        data = read_ucdp(events).table
+        data = _events(events)
         last = int(data["year"].max()) if last_test_year is None else last_test_year
         with Progress(console=err_console, transient=True, disable=quiet()) as bar:
             task = bar.add_task("rolling origin", total=max(last - first_test_year + 1, 1))
@@ -272,17 +419,20 @@ def risk(events: list[Path] = typer.Argument(..., help="UCDP GED CSV file(s)."),
          ) -> None:
     """Early-warning risk of civilian deaths per land cell for YEAR, trained on earlier years."""
     from bluehelmet.intel.early_warning import predict_risk
-    from bluehelmet.io.layers import write_layer
-    from bluehelmet.io.ucdp import read_ucdp
+    from bluehelmet.model.access import Classification
 
     with cli_errors():
-        data = read_ucdp(events).table
+        data = _events(events)
         with progress("training on past years and forecasting"):
             try:
                 table = predict_risk(data, year)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--year") from exc
-    written = write_layer(table, out, layer_format, layer="risk", cell_degrees=0.5)
+    with cli_errors():
+        written = _write_marked_layer(table, out, layer_format, Classification.UNCLASSIFIED,
+                                      reader=None, inputs=len(data),
+                                      generator="bluehelmet intel risk", layer="risk",
+                                      cell_degrees=0.5)
     top = table.nlargest(5, "risk")
     if json_output:
         print_json({"year": year, "cells": len(table), "highest": records(top),

@@ -14,6 +14,7 @@ from bluehelmet.cli import data as data_cli
 from bluehelmet.cli import intel as intel_cli
 from bluehelmet.cli import plan as plan_cli
 from bluehelmet.cli import protect as protect_cli
+from bluehelmet.cli import robust as robust_cli
 from bluehelmet.cli import scenario as scenario_cli
 from bluehelmet.cli import serve as serve_cli
 from bluehelmet.cli.config import ENV as CONFIG_ENV
@@ -105,5 +106,7 @@ app.add_typer(intel_cli.app, name="intel")
 app.command("protect")(protect_cli.protect)
 app.command("brief")(brief_cli.brief)
 app.command("plan")(plan_cli.plan_command)
+app.command("sweep")(robust_cli.sweep_command)
+app.command("risk")(robust_cli.risk_command)
 app.command("serve")(serve_cli.serve)
 app.add_typer(serve_cli.admin_app, name="admin")

@@ -7,15 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress
+from bluehelmet.errors import DataError, Problem
 from bluehelmet.forcegen.options import PlanOptions, SolveOptions
 
 if TYPE_CHECKING:
     from bluehelmet.forcegen.result import Plan
+    from bluehelmet.forcegen.scenarios import Override
     from bluehelmet.forcegen.solve import StageResult
 
 #: Defaults shown in the help come from the options objects themselves.
@@ -41,7 +44,7 @@ def _date(value: object, fmt: str) -> str:
 
 def _print_result(name: str, result: Plan) -> None:
     s = result.summary.to_dict()
-    console.print(f"[bold]{name}[/]: status [bold]{s['status']}[/], MIP gap "
+    console.print(f"[bold]{escape(name)}[/]: status [bold]{s['status']}[/], MIP gap "
                   f"{_gap(s['mip_gap'])}, solved in {s['solve_seconds']:.1f} s "
                   f"(build {s['build_seconds']:.1f} s)")
     stages = s.get("stages", [])
@@ -60,7 +63,7 @@ def _print_result(name: str, result: Plan) -> None:
         for col in ("mission", "unit type", "priority", "unmet unit-months", "from"):
             t.add_column(col)
         for g in gaps.itertuples():
-            t.add_row(str(g.mission_id), str(g.unit_type_id), str(g.priority),
+            t.add_row(escape(str(g.mission_id)), escape(str(g.unit_type_id)), str(g.priority),
                       f"{g.unmet_unit_months:.0f}", _date(g.first_gap_month, "%Y-%m"))
         console.print(t)
     if len(result.smart_pledging):
@@ -68,11 +71,27 @@ def _print_result(name: str, result: Plan) -> None:
         for col in ("mission", "unit type", "request RDL by", "value of one more", "why"):
             t.add_column(col)
         for a in result.smart_pledging.head(8).itertuples():
-            t.add_row(str(a.mission_id), str(a.unit_type), _date(a.request_by_RDL, "%Y-%m-%d"),
-                      f"{a.value_one_more_unit:.0f}", str(a.why))
+            t.add_row(escape(str(a.mission_id)), escape(str(a.unit_type)),
+                      _date(a.request_by_RDL, "%Y-%m-%d"), f"{a.value_one_more_unit:.0f}",
+                      escape(str(a.why)))
         console.print(t)
     if s.get("notice"):
         console.print(f"[yellow]{s['notice']}[/]")
+
+
+def _check_names(overrides: list[Override]) -> None:
+    """Two overrides with one name (or one folder) would overwrite each other's plan."""
+    seen: dict[str, str] = {}
+    problems = []
+    for ov in overrides:
+        for key in {ov.name.casefold(), ov.slug.casefold()}:
+            if key in seen:
+                problems.append(Problem(ov.file, None, "name", ov.name,
+                                        f"the same name (or output folder) as {seen[key]}",
+                                        "give each override its own name"))
+            seen.setdefault(key, ov.file)
+    if problems:
+        raise DataError(problems)
 
 
 def plan_command(
@@ -123,6 +142,7 @@ def plan_command(
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
     from bluehelmet.forcegen import apply_overrides, compare_plans, load_override, plan
+    from bluehelmet.io.write import confined
     from bluehelmet.output import write_folder
     from bluehelmet.scenario.io import load_view
 
@@ -142,7 +162,10 @@ def plan_command(
             raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
         view = load_view(scenario, reader)
-        runs = [("base", ())] + [(ov.name, (ov,)) for ov in map(load_override, override)]
+        loaded = [load_override(path) for path in override]
+        _check_names(loaded)
+        runs = [("base", ())] + [(ov.name, (ov,)) for ov in loaded]
+        folders = {"base": out, **{ov.name: confined(out, ov.slug) for ov in loaded}}
         for _, ovs in runs[1:]:
             apply_overrides(view, list(ovs))  # fail before solving anything
         results: dict[str, Plan] = {}
@@ -158,8 +181,7 @@ def plan_command(
                         update(f"{name}: {label} {res.objective:,.1f} ({res.status}); "
                                "explaining")
                 results[name] = plan(view, options, overrides=ovs, progress=show)
-        folders = {name: result.write(out if name == "base" else out / name)
-                   for name, result in results.items()}
+        folders = {name: result.write(folders[name]) for name, result in results.items()}
         table = compare_plans(results) if len(results) > 1 else None
         if table is not None:
             marking = max(r.view.marking for r in results.values())
@@ -176,12 +198,12 @@ def plan_command(
             return
         for name, result in results.items():
             _print_result(name, result)
-            console.print(f"  tables written to {folders[name]}")
+            console.print(f"  tables written to {folders[name]}", markup=False)
         if table is not None:
             t = Table(title="Scenarios side by side")
             t.add_column("figure")
             for name in table.columns:
-                t.add_column(str(name), justify="right")
+                t.add_column(escape(str(name)), justify="right")
             for fig, row in table.iterrows():
                 t.add_row(str(fig), *[f"{v:,.2f}" if isinstance(v, float) else str(v)
                                       for v in row])

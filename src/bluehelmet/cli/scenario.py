@@ -89,8 +89,9 @@ def show(
             auth = "-" if not row["authorised"] or pd.isna(row["authorised"]) else \
                 f"{row['authorised']:,.0f}"
             host = "" if pd.isna(row["host_iso3"]) else str(row["host_iso3"])
-            table.add_row(str(mid), host, auth, f"{row['total']:,}", f"{row['women']:,}",
-                          _pct(row["women_share"]), str(row["contributors"]))
+            table.add_row(escape(str(mid)), escape(host), auth, f"{row['total']:,}",
+                          f"{row['women']:,}", _pct(row["women_share"]),
+                          str(row["contributors"]))
         table.add_section()
         table.add_row("total", "", f"{strength['authorised'].sum():,.0f}",
                       f"{strength['total'].sum():,}", f"{strength['women'].sum():,}",
@@ -103,7 +104,7 @@ def show(
             for col in ("category", "women", "men", "women %"):
                 ctable.add_column(col, justify="left" if col == "category" else "right")
             for cat, row in cats.iterrows():
-                ctable.add_row(str(cat), f"{int(row['women']):,}", f"{int(row['men']):,}",
+                ctable.add_row(escape(str(cat)), f"{int(row['women']):,}", f"{int(row['men']):,}",
                                _pct(row["women_share"]))
             console.print(ctable)
         _print_force_in_place(scenario)
@@ -121,7 +122,7 @@ def show(
         illustrative = basis.loc[basis["basis"].isin(["illustrative", "assumed"])]
         if not illustrative.empty:
             per_table = illustrative.groupby("table", sort=False)["rows"].sum()
-            parts = ", ".join(f"{name} {rows}" for name, rows in per_table.items())
+            parts = escape(", ".join(f"{name} {rows}" for name, rows in per_table.items()))
             console.print(f"[yellow]Illustrative data:[/] some rows are built from public facts "
                           f"or assumed, not real UN records ({parts} rows). Each row's 'basis' "
                           "and 'source' say which and why.")
@@ -142,7 +143,7 @@ def _print_force_in_place(scenario: ScenarioView) -> None:
                 "leaving in horizon"):
         table.add_column(col, justify="left" if col == "mission" else "right")
     for mid, row in fip.iterrows():
-        table.add_row(str(mid), *(f"{int(row[c]):,}" for c in
+        table.add_row(escape(str(mid)), *(f"{int(row[c]):,}" for c in
                                   ("units", "personnel", "personnel_catalogue", "arriving",
                                    "leaving")))
     table.add_section()

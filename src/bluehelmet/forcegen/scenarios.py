@@ -29,45 +29,64 @@ Any scenario table takes ``add`` (rows; missing columns take their declared defa
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from bluehelmet.errors import DataError, Problem
-from bluehelmet.model.access import Classification, release_lists
+from bluehelmet.errors import DataError, Problem, UnreadableFileError
+from bluehelmet.model.access import Classification
 from bluehelmet.model.schema import ENTITY_ORDER, entity
-from bluehelmet.scenario.core import ScenarioView
+from bluehelmet.model.validate import coerce_table
+from bluehelmet.scenario.core import ScenarioView, parse_parameter
 
 
 @dataclass
 class Override:
-    """A named set of changes to a scenario."""
+    """A named set of changes to a scenario.
+
+    ``name`` is shown in tables; ``slug`` (from :func:`bluehelmet.io.write.safe_component`) is
+    the folder the CLI writes the override's plan to, always a plain name inside ``--out``.
+    """
 
     name: str
     description: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     file: str = ""
+    slug: str = ""
+
+
+#: Names an override may not take: the base plan's (its tables are written to ``--out`` itself).
+RESERVED_NAMES = ("base",)
 
 
 def load_override(path: str | Path) -> Override:
-    """Read an override TOML file.
+    """Read and check an override TOML file.
+
+    Every value is checked here, so that applying the override cannot fail on a value: table
+    rows go through the data model's validation (:func:`~bluehelmet.model.validate.coerce_table`),
+    parameters through their declared types.
 
     Raises
     ------
     DataError
-        If the file is not valid TOML or names an unknown table or action.
+        If the file is not valid TOML (with line and column), names an unknown table, action,
+        column or parameter, has a value of the wrong type or out of range, or is named ``base``.
+    UnreadableFileError
+        If the file is missing, a folder or not text.
     """
+    from bluehelmet.io.write import safe_component
+    from bluehelmet.scenario.io import read_toml
+
     p = Path(path)
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DataError([Problem(str(p), None, None, None, f"cannot read override: {exc}",
-                                 "write valid TOML (see docs/force-generation.md)")]) from exc
-    problems = []
+        raw = read_toml(p, "see docs/force-generation.md")
+    except UnreadableFileError as exc:
+        raise DataError([Problem(str(p), None, None, None, str(exc).removeprefix(f"{p}: "),
+                                 "write valid TOML (see docs/force-generation.md)")]) from None
+    problems: list[Problem] = []
     tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for key, value in raw.items():
         if key in ("name", "description", "parameters"):
@@ -81,35 +100,100 @@ def load_override(path: str | Path) -> Override:
             if action not in ("add", "remove", "update"):
                 problems.append(Problem(str(p), None, f"{key}.{action}", None, "unknown action",
                                         "use add, remove or update"))
+            elif not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                problems.append(Problem(str(p), None, f"{key}.{action}", _short(rows),
+                                        "not a list of rows",
+                                        f"write each row as a [[{key}.{action}]] table"))
             else:
                 tables.setdefault(key, {})[action] = list(rows)
+                problems.extend(_check_rows(p, key, action, rows))
+    params = raw.get("parameters", {})
+    if not isinstance(params, dict):
+        problems.append(Problem(str(p), None, "parameters", _short(params),
+                                "not a table of parameters", "write a [parameters] section"))
+        params = {}
+    for pname, value in params.items():
+        try:
+            parse_parameter(pname, value)
+        except (ValueError, TypeError, OverflowError) as exc:
+            problems.append(Problem(str(p), None, f"parameters.{pname}", _short(value), str(exc),
+                                    "see docs/scenario-format.md for the declared parameters"))
+    name = raw.get("name", p.stem)
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem(str(p), None, "name", _short(name), "not a name",
+                                'write name = "a short name"'))
+        name = p.stem
+    slug = safe_component(name, fallback=safe_component(p.stem, "override"))
+    if name.strip().casefold() in RESERVED_NAMES or slug.casefold() in RESERVED_NAMES:
+        problems.append(Problem(str(p), None, "name", name, "clashes with the base plan, "
+                                "whose tables are written to --out itself",
+                                "give the override another name"))
     if problems:
         raise DataError(problems)
-    return Override(str(raw.get("name", p.stem)), str(raw.get("description", "")),
-                    dict(raw.get("parameters", {})), tables, str(p))
+    return Override(name, str(raw.get("description", "")), dict(params), tables, str(p), slug)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_rows(p: Path, table: str, action: str, rows: list[dict[str, Any]]) -> list[Problem]:
+    """Problems in an override's rows, named ``table.action[i]`` (1-based) and column."""
+    if action == "remove":
+        return [Problem(str(p), None, f"{table}.remove[{i}]", _short(r), "a removed row needs "
+                        "only its id", "write id = \"...\"")
+                for i, r in enumerate(rows, 1) if set(r) != {"id"}]
+    ent = entity(table)
+    problems = []
+    for i, r in enumerate(rows, 1):
+        unknown = sorted(set(r) - set(ent.column_names))
+        if unknown:
+            problems.append(Problem(str(p), None, f"{table}.{action}[{i}]", ", ".join(unknown),
+                                    f"not a column of {table}",
+                                    f"use columns of {table}: {', '.join(ent.column_names)}"))
+        if "id" not in r:
+            problems.append(Problem(str(p), None, f"{table}.{action}[{i}].id", None,
+                                    "the row has no id", "give the record's id"))
+    if problems:
+        return problems
+    _, found = _coerce(table, rows, str(p))
+    given = {(i, c) for i, r in enumerate(rows) for c in r}
+    out = []
+    for f in found:
+        index = None if f.row is None else f.row - 1
+        if action == "update" and (index, f.field) not in given:
+            continue  # an update gives only the columns it changes
+        where = f"{table}.{action}" if index is None else f"{table}.{action}[{index + 1}]"
+        out.append(Problem(str(p), None, f"{where}.{f.field}", f.value, f.reason, f.fix))
+    return out
+
+
+def _coerce(name: str, rows: list[dict[str, Any]], file: str) -> tuple[pd.DataFrame,
+                                                                        list[Problem]]:
+    """Override rows as a typed table, through the data model's validation (row i = line i+1)."""
+    columns = sorted({c for r in rows for c in r}, key=entity(name).column_names.index)
+    raw = pd.DataFrame({c: pd.Series([_text(r.get(c)) for r in rows], dtype="string")
+                        for c in columns}, index=range(len(rows)))
+    return coerce_table(name, raw, file, first_line=1)
+
+
+def _text(value: object) -> str | None:
+    """A TOML value as the text a scenario file would hold."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
 
 
 def _rows_frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    ent = entity(name)
-    out = {}
-    for col in ent.columns:
-        values = [r.get(col.name, col.default if col.default not in (None, "") else None)
-                  for r in rows]
-        if col.dtype.startswith("datetime"):
-            out[col.name] = pd.to_datetime(pd.Series([v.isoformat() if isinstance(v, dt.date)
-                                                      else v for v in values], dtype="object"))
-        elif col.dtype == "float64":
-            out[col.name] = pd.to_numeric(pd.Series(values, dtype="object"))
-        elif col.type == "orgs":
-            out[col.name] = release_lists(pd.Series(values, dtype=object))
-        elif col.dtype == "boolean":
-            out[col.name] = pd.Series([None if v is None else str(v).lower() in ("true", "1")
-                                       for v in values], dtype="boolean")
-        else:
-            out[col.name] = pd.Series([None if v is None else (int(v) if col.dtype == "Int64"
-                                                               else str(v)) for v in values],
-                                      dtype=col.dtype)
-    return pd.DataFrame(out)
+    """Rows of an (already checked) override as a typed table of entity ``name``."""
+    return _coerce(name, rows, "override")[0]
 
 
 #: Record columns an override may not change: access is decided by the record's owner.

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from bluehelmet.intel.index import GridIndex, haversine_km, pairs_between, pairs_within, sphere_km
-from bluehelmet.intel.reports import PRECISION_HOURS, for_reader, load_all, parse_times
+from bluehelmet.intel.reports import PRECISION_HOURS, for_reader, parse_times
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.validate import empty_table
 
@@ -174,7 +174,9 @@ def fuse(reports: pd.DataFrame, reader: AccessContext, rules: Rules | None = Non
 
 def fuse_store(store: str | Path, reader: AccessContext, rules: Rules | None = None) -> Fusion:
     """Fuse the reports of a store folder that ``reader`` may see."""
-    return fuse(load_all(store), reader, rules)
+    from bluehelmet.intel.store import read_store
+
+    return fuse(read_store(store, reader), reader, rules)
 
 
 def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -> Fusion:

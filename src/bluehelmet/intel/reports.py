@@ -1,12 +1,13 @@
-"""The report store: a folder of CSVs, with the same file conventions as scenario folders.
+"""Intelligence reports: validation, conversion of event files, reading under need to know.
 
-The store holds ``reports.csv``; ``incidents.csv`` and ``incident_links.csv`` are written there by
-fusion.
+Reports are kept in a report store (:mod:`bluehelmet.intel.store`, one SQLite file in the store
+folder); ``incidents.csv`` and ``incident_links.csv`` are written beside it by fusion.
 
 Reports are validated against their declaration (``model/schema/reports.csv``) with
 :func:`~bluehelmet.model.validate.coerce_table`. Reading reports always goes through
-:func:`reports`, which takes the reader's access context, keeps only what the reader may see and
-blanks the protected ``reporter_contact`` unless the reader's organisation owns the record.
+:func:`bluehelmet.intel.store.reports`, which takes the reader's access context, keeps only
+what the reader may see and blanks the protected ``reporter_contact`` unless the reader is
+entitled to it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bluehelmet.intel.gazetteer import resolve_places, suggest
 from bluehelmet.model.access import AccessContext, NeedToKnow
 from bluehelmet.model.gate import audit, gate
 from bluehelmet.model.schema import entity
-from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, empty_table, lists_as_text
+from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, lists_as_text
 
 REPORTS_FILE = "reports.csv"
 #: Column that never leaves the record's owner (declared in ``model/schema/_sensitivity.csv``).
@@ -38,14 +39,16 @@ def parse_times(text: pd.Series) -> pd.Series:
 
     Accepted: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD[THH:MM[:SS]]``, with an optional ``Z``.
     """
-    clean = text.astype("string").str.strip().str.removesuffix("Z")
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    codes, uniques = pd.factorize(text.astype("string"))  # times repeat: parse each once
+    clean = pd.Series(uniques, dtype="string").str.strip().str.removesuffix("Z")
+    parsed = pd.Series(pd.NaT, index=clean.index, dtype="datetime64[ns]")
     for fmt in _TIME_FORMATS:
-        todo = out.isna() & clean.notna()
+        todo = parsed.isna() & clean.notna()
         if not todo.any():
             break
-        out[todo] = pd.to_datetime(clean[todo], format=fmt, errors="coerce")
-    return out
+        parsed[todo] = pd.to_datetime(clean[todo], format=fmt, errors="coerce")
+    values = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))  # code -1: missing
+    return pd.Series(values[codes], index=text.index, dtype="datetime64[ns]")
 
 
 def validate_reports(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -92,33 +95,22 @@ def read_reports_file(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     return validate_reports(raw, str(file))
 
 
-def load_all(store: str | Path) -> pd.DataFrame:
-    """Every report in the store, unfiltered. Private: callers must filter for their reader."""
-    path = Path(store) / REPORTS_FILE
-    if not path.is_file():
-        return empty_table("reports")
-    table, problems = read_reports_file(path)
-    serious = [p for p in problems if p.field != "place_name"]
-    if serious:
-        raise DataError(serious)
-    return table
-
-
 def for_reader(table: pd.DataFrame, reader: AccessContext, source: str = "reports"
                ) -> pd.DataFrame:
-    """The reports ``reader`` may see, through the gate.
+    """The reports ``reader`` may see, through the gate; one audit line.
 
-    Need to know, then protected columns blanked unless the reader acts for the owner; one
-    audit line.
+    Need to know, then protected columns blanked unless the reader acts for the owner; the
+    reporter's contact is further blanked unless the reader is entitled to it (owner
+    organisation at clearance confidential or above, :func:`bluehelmet.intel.contact.entitled`).
     """
+    from bluehelmet.intel.contact import entitled
+
     shown = gate({"reports": table}, NeedToKnow.of(reader))
     audit(reader, source, shown)
-    return shown["reports"]
-
-
-def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
-    """The store's reports that ``reader`` may see (see :func:`for_reader`)."""
-    return for_reader(load_all(store), reader, f"report store {store}")
+    out = shown["reports"]
+    if PROTECTED in out and len(out):
+        out[PROTECTED] = out[PROTECTED].where(entitled(out, reader), pd.NA).astype("string")
+    return out
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -132,32 +124,6 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     lists_as_text(table).to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return out
-
-
-def add_reports(store: str | Path, new: pd.DataFrame, file: str) -> tuple[int, int]:
-    """Add validated reports to the store; return (added, already present).
-
-    Reports are never altered: a report whose id is already stored with the same content is
-    skipped (importing twice changes nothing); the same id with different content is an error.
-    """
-    current = load_all(store)
-    columns = entity("reports").column_names
-    new = new[columns]
-    known = current.set_index("id")
-    clash: list[Problem] = []
-    fresh = ~new["id"].isin(known.index).to_numpy()
-    for i in np.flatnonzero(~fresh):
-        old = known.loc[new["id"].iloc[i], columns[1:]].astype("string").fillna("")
-        now = new.iloc[i][columns[1:]].astype("string").fillna("")
-        if not old.equals(now):
-            clash.append(Problem(file, int(i) + FIRST_DATA_LINE, "id", str(new["id"].iloc[i]),
-                                 "a different report with this id is already in the store",
-                                 "reports are never altered: give the new report its own id"))
-    if clash:
-        raise DataError(clash)
-    merged = pd.concat([current, new.loc[fresh]], ignore_index=True)
-    write_csv(merged, Path(store) / REPORTS_FILE)
-    return int(fresh.sum()), int((~fresh).sum())
 
 
 def events_to_reports(events: pd.DataFrame, source: str) -> pd.DataFrame:

@@ -65,9 +65,13 @@ class Ledger:
         self._rejected = np.zeros(len(raw), dtype=bool)
         self.warnings: list[Problem] = []
         if raw.attrs.get("encoding", "utf-8") != "utf-8":
+            label = raw.attrs.get("encoding_label") or "Windows-1252"
             self.warn(Problem(file, None, None, raw.attrs["encoding"],
-                              "the file is not UTF-8; it was read as Windows-1252",
+                              f"the file is not UTF-8; it was read as {label}",
                               "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)"))
+        if total == 0:
+            self.warn(Problem(file, None, None, None, "the file has a header but no data rows",
+                              "check that this is the file meant (nothing was imported)"))
 
     def set_labels(self, labels: pd.Series | np.ndarray) -> None:
         """Name each row for people (e.g. by mission acronym) in repairs and rejects."""
@@ -124,6 +128,12 @@ class Ledger:
             the given positions of the rows kept (cheaper for big files: rejected rows are
             never converted).
         """
+        if callable(table):
+            kept = table(np.flatnonzero(~self._rejected))
+        else:
+            kept = table.loc[~self._rejected].reset_index(drop=True)
+        if self._reject_duplicate_ids(kept):
+            return self.finish(table)  # once more, without the rows just rejected
         n = len(self.raw)
         rejected = self._rejected
         repairs = _stack(self._repairs, ["row", "field", "old", "new", "rule"])
@@ -144,11 +154,35 @@ class Ledger:
             rejects=self._with_bad_rows(self._reject_table(rejects, repairs[on_rejected])),
             warnings=list(self.warnings),
         )
-        if callable(table):
-            kept = table(np.flatnonzero(~rejected))
-        else:
-            kept = table.loc[~rejected].reset_index(drop=True)
         return ImportResult(kept, report)
+
+    def _reject_duplicate_ids(self, kept: pd.DataFrame) -> bool:
+        """Reject kept rows whose record id an earlier kept row has (naming both lines).
+
+        The importers' own checks compare rows by content; this last check guarantees that
+        no two imported records share an id, so nothing is dropped later when merging by id.
+        """
+        if "id" not in kept.columns or kept.empty:
+            return False
+        ids = kept["id"]
+        dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy(dtype=bool)
+        if not dup.any():
+            return False
+        positions = np.flatnonzero(~self._rejected)
+        first = pd.Series(np.arange(len(ids))).groupby(
+            ids.astype(object).to_numpy()).transform("first").to_numpy()
+        later = np.flatnonzero(dup)
+        mask = np.zeros(len(self.raw), dtype=bool)
+        mask[positions[later]] = True
+        values = np.full(len(self.raw), "", dtype=object)
+        values[positions[later]] = ids.astype(object).to_numpy()[later]
+        reasons = np.full(len(self.raw), "", dtype=object)
+        reasons[positions[later]] = [
+            f"duplicate id: line {int(self.lines[positions[f]])} gives the same record id"
+            for f in first[later]]
+        self.reject(mask, "id", values, reasons,
+                    "keep one of the two lines (or correct the one that is wrong)")
+        return True
 
     def _with_bad_rows(self, rejects: pd.DataFrame) -> pd.DataFrame:
         if not self.bad_rows:

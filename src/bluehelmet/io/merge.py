@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bluehelmet.errors import DataError, Problem
+from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.io.common import entity_frame
-from bluehelmet.model.validate import lists_as_text
+from bluehelmet.model.validate import check_references, check_typed, lists_as_text
 from bluehelmet.reference.countries import countries
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import TOML_NAME, load_scenario, save_scenario
@@ -37,7 +37,11 @@ class MergeReport:
 def merge_records(existing: pd.DataFrame, new: pd.DataFrame, table: str,
                   file: str) -> tuple[pd.DataFrame, int, int, list[Problem]]:
     """Merge ``new`` into ``existing`` by id: (merged, added, unchanged, conflicts)."""
-    new = new.drop_duplicates("id", keep="first")
+    repeated = new["id"][new["id"].duplicated(keep=False)]
+    if len(repeated):
+        raise DataError([Problem(file, None, "id", str(i), f"{table}: the id is given more than "
+                                 "once in the rows to import", "give every record its own id")
+                         for i in sorted(set(repeated.astype(str)))])
     known = existing.set_index("id", drop=False)
     is_new = ~new["id"].isin(known.index)
     added = new[is_new]
@@ -73,7 +77,12 @@ def import_into_scenario(table: pd.DataFrame, entity: str, folder: Path | str, *
     DataError
         If the merged scenario does not validate (nothing is written then).
     """
+    from bluehelmet.io.write import recover_folder
+
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UnreadableFileError(f"{folder} is a file; --into needs a scenario folder")
+    recover_folder(folder)
     created = not (folder / TOML_NAME).is_file()
     if created:
         scenario = Scenario(folder.name, meta={
@@ -83,6 +92,7 @@ def import_into_scenario(table: pd.DataFrame, entity: str, folder: Path | str, *
     else:
         scenario = load_scenario(folder)
     report = MergeReport(folder, created)
+    before = {name: len(t) for name, t in scenario.tables.items()}
     if entity == "deployments":
         _bring_along(scenario, table, report, file)
     merged, added, same, conflicts = merge_records(scenario.tables[entity], table, entity, file)
@@ -90,11 +100,28 @@ def import_into_scenario(table: pd.DataFrame, entity: str, folder: Path | str, *
     report.added[entity] = report.added.get(entity, 0) + added
     report.unchanged[entity] = same
     report.conflicts.extend(conflicts)
-    problems = scenario.validate()
+    problems = _validate_added(scenario, before)
     if problems:
         raise DataError(problems)
     save_scenario(scenario, folder)
     return report
+
+
+def _validate_added(scenario: Scenario, before: dict[str, int]) -> list[Problem]:
+    """Validate what the merge appended, and every reference of the merged scenario.
+
+    The rows already in the folder were validated when it was loaded, and merging only appends
+    records with new ids; so checking the appended rows (types, allowed values, ids among
+    themselves) and all references is the whole scenario's validation, at the cost of the
+    import rather than of the scenario.
+    """
+    problems: list[Problem] = []
+    for name, table in scenario.tables.items():
+        start = before.get(name, 0)
+        if len(table) > start:
+            problems.extend(check_typed(name, table.iloc[start:], f"{name}.csv",
+                                        first_line=start + 2))
+    return problems + check_references(scenario.tables)
 
 
 def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport,
@@ -102,7 +129,8 @@ def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport,
     """Add the missions and contributors that deployments reference but the scenario lacks."""
     from bluehelmet.reference import un_missions
 
-    need_m = sorted(set(table["mission_id"].dropna()) - set(scenario.missions["id"].dropna()))
+    need_m = sorted(set(table["mission_id"].dropna().unique())
+                    - set(scenario.missions["id"].dropna()))
     if need_m:
         ref = un_missions().set_index("id", drop=False)
         known = ref.loc[[m for m in need_m if m in ref.index]]
@@ -119,7 +147,7 @@ def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport,
         scenario.tables["missions"] = merged
         report.added["missions"] = added
         report.brought_along["missions"] = need_m
-    need_c = sorted(set(table["contributor_id"].dropna())
+    need_c = sorted(set(table["contributor_id"].dropna().unique())
                     - set(scenario.contributors["id"].dropna()))
     if need_c:
         ref_c = countries().set_index("iso3", drop=False)

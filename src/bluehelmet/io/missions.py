@@ -68,8 +68,12 @@ def read_missions(path: Path | str, *, strict: bool = False) -> ImportResult:
     active = _active_flag(ledger, text["mission_isactive"])
     dates = {}
     for col in ("start_date", "end_date"):
-        dates[col], _, bad = parse_dates(coded[col])
-        ledger.reject(bad, col, text[col], "not a date", "write the date as YYYY-MM-DD")
+        dates[col], _, bad = parse_dates(coded[col], open_end=ledger if col == "end_date"
+                                         else None, column=col)
+        ledger.reject(bad, col, text[col], "not a date (from 1677-09-22 to 2262-04-11)",
+                      "write the date as YYYY-MM-DD" + ("; leave it empty (or 9999-12-31) "
+                                                        "for no end date"
+                                                        if col == "end_date" else ""))
     lon, bad_lon = parse_float(ledger, coded["mission_longitude"], "mission_longitude")
     lat, bad_lat = parse_float(ledger, coded["mission_latitude"], "mission_latitude")
     ledger.reject(bad_lon, "mission_longitude", text["mission_longitude"], "not a number",

@@ -127,10 +127,10 @@ class ImportReport:
         return out + list(self.warnings)
 
     def write_rejects(self, path: str | Path) -> Path:
-        """Write :attr:`rejects` as CSV (UTF-8) and return the path."""
-        out = Path(path)
-        self.rejects.to_csv(out, index=False, lineterminator="\n")
-        return out
+        """Write :attr:`rejects` as CSV (UTF-8, formula-safe, atomic) and return the path."""
+        from bluehelmet.io.write import write_csv
+
+        return write_csv(self.rejects, path)
 
 
 def _examples(rows: pd.DataFrame, n: int = 3) -> str:

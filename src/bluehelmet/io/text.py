@@ -20,18 +20,8 @@ import pyarrow.csv as pacsv
 from bluehelmet.errors import UnreadableFileError
 from bluehelmet.io.coded import Coded
 from bluehelmet.io.ledger import Ledger
-
-#: Date formats the UN and UCDP files use, tried in this order (day first: UN files never use
-#: month-first dates, so ``01/02/2021`` is 1 February).
-DATE_FORMATS: tuple[tuple[str, str], ...] = (
-    ("%Y-%m-%d", "YYYY-MM-DD"),
-    ("%d/%m/%Y", "DD/MM/YYYY"),
-    ("%d-%b-%y", "DD-Mon-YY"),
-    ("%d-%b-%Y", "DD-Mon-YYYY"),
-    ("%Y-%m-%d %H:%M:%S", "YYYY-MM-DD hh:mm:ss"),
-    ("%Y-%m-%dT%H:%M:%S", "YYYY-MM-DDThh:mm:ss"),
-    ("%d.%m.%Y", "DD.MM.YYYY"),
-)
+from bluehelmet.io.sniff import sniff_text
+from bluehelmet.model.validate import DATE_FORMATS, to_datetime_ns
 
 
 def header_key(name: str) -> str:
@@ -44,24 +34,29 @@ def header_key(name: str) -> str:
 ENCODINGS = ("utf-8", "cp1252")
 
 
-def read_header(path: Path, encoding: str = "utf-8") -> list[str]:
-    """Return the first line's column names as written (a byte-order mark removed)."""
+def read_header(path: Path, encoding: str | None = None) -> list[str]:
+    """Return the first line's column names as written (a byte-order mark removed).
+
+    Raises
+    ------
+    UnreadableFileError
+        If the file is missing, a folder, empty, binary (an Excel workbook, a zip archive ...),
+        not decodable, or has no header line.
+    """
+    if encoding is None:
+        encoding = sniff_text(path, ENCODINGS).encoding
     try:
-        with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-                       newline="") as fh:
+        with path.open(encoding=encoding, newline="") as fh:
             row = next(csv.reader(fh), None)
-    except FileNotFoundError as exc:
-        raise UnreadableFileError(f"{path}: no such file") from exc
-    except UnicodeDecodeError:
-        if encoding == ENCODINGS[-1]:
-            raise UnreadableFileError(f"{path}: not a text file in UTF-8 or Windows-1252") \
-                from None
-        return read_header(path, ENCODINGS[ENCODINGS.index(encoding) + 1])
+    except UnicodeError as exc:
+        raise UnreadableFileError(f"{path}: the header line cannot be decoded as {encoding} "
+                                  f"({exc}); save the file as UTF-8") from None
     except (OSError, csv.Error) as exc:
         raise UnreadableFileError(f"{path}: cannot be read as CSV text ({exc})") from exc
-    if not row:
-        raise UnreadableFileError(f"{path}: the file is empty; a CSV file with a header is needed")
-    return row
+    if not row or not any(h.replace("\ufeff", "").strip() for h in row):
+        raise UnreadableFileError(f"{path}: the first line is empty; a CSV file starts with a "
+                                  "header line naming its columns")
+    return [h.replace("\ufeff", "") for h in row]
 
 
 def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
@@ -75,25 +70,31 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
     (raw, bad_rows)
         The table, and the lines that do not have the header's number of fields as
         ``(line, text, number of fields)``; those lines are not in ``raw``. The encoding used
-        is in ``raw.attrs["encoding"]`` (``"utf-8"`` or, failing that, ``"cp1252"``).
+        is in ``raw.attrs["encoding"]`` (``"utf-8"``, ``"cp1252"`` or, for a file with a
+        UTF-16/32 byte-order mark, that encoding; see :mod:`bluehelmet.io.sniff`).
 
     Raises
     ------
     UnreadableFileError
-        If the file is missing, in neither encoding or not parseable as CSV.
+        If the file is missing, binary, in no known encoding or not parseable as CSV.
     """
-    for encoding in ENCODINGS:
-        try:
-            return _read_raw(path, encoding)
-        except UnicodeError:
-            continue
-    raise UnreadableFileError(f"{path}: not a text file in UTF-8 or Windows-1252")
+    kind = sniff_text(path, ENCODINGS)
+    raw, bad = _read_raw(path, kind.encoding)
+    raw.attrs["encoding"] = "utf-8" if kind.encoding == "utf-8-sig" else kind.encoding
+    raw.attrs["encoding_label"] = kind.label
+    return raw, bad
 
 
 def _read_raw(path: Path, encoding: str) -> tuple[pd.DataFrame, list[tuple[int, str, int]]]:
     header = read_header(path, encoding)
     names = [header_key(h) for h in header]
+    if len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise UnreadableFileError(f"{path}: the header repeats the column name(s) "
+                                  f"{', '.join(map(repr, repeated))}; give each column once")
     bad: list[tuple[int | None, str, int]] = []
+    # pyarrow reads UTF-8 (and skips its BOM) natively; other encodings are transcoded
+    arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
     def on_bad(row: pacsv.InvalidRow) -> str:
         bad.append((row.number, row.text, row.actual_columns))
@@ -102,7 +103,7 @@ def _read_raw(path: Path, encoding: str) -> tuple[pd.DataFrame, list[tuple[int, 
     def read(threads: bool) -> pa.Table:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(use_threads=threads, encoding=encoding),
+            read_options=pacsv.ReadOptions(use_threads=threads, encoding=arrow_encoding),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header},
@@ -116,19 +117,15 @@ def _read_raw(path: Path, encoding: str) -> tuple[pd.DataFrame, list[tuple[int, 
         if bad:  # the threaded reader cannot tell line numbers: read again, in order
             bad.clear()
             table = read(threads=False)
-    except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
-            raise UnicodeError(str(exc)) from exc  # try the next encoding
-        raise UnreadableFileError(f"{path}: cannot be read as a CSV file ({exc})") from exc
+    except (pa.ArrowInvalid, UnicodeError) as exc:
+        raise UnreadableFileError(f"{path}: cannot be read as a CSV file in {encoding} "
+                                  f"({exc}); save it as UTF-8 CSV") from None
     except OSError as exc:
         raise UnreadableFileError(f"{path}: cannot be read ({exc})") from exc
-    if len(set(names)) != len(names):
-        raise UnreadableFileError(f"{path}: the header repeats a column name: {header}")
     # self_destruct: free each Arrow column once converted (halves the peak on big files)
     raw = table.rename_columns(names).to_pandas(
         types_mapper={pa.string(): pd.StringDtype()}.get, self_destruct=True, split_blocks=True)
     del table
-    raw.attrs["encoding"] = encoding
     rows = [(int(n) if n is not None else 0, text, fields) for n, text, fields in bad]
     return raw.reset_index(drop=True), rows
 
@@ -167,6 +164,11 @@ def parse_float(ledger: Ledger, text: Coded, column: str) -> tuple[np.ndarray, n
     return text.per_row(values_u), text.per_row(bad_u)
 
 
+#: Largest count of persons accepted: more than the world's population is an error in the file,
+#: and 2**63 or more would not even fit a 64-bit integer.
+MAX_COUNT = 10**10
+
+
 def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np.ndarray]:
     """Parse whole non-negative counts; ``"12.0"`` is repaired to 12, anything else is bad.
 
@@ -177,9 +179,15 @@ def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np
         (an empty value is bad: a count must be given).
     """
     series = pd.Series(text.uniques, dtype="string")
-    numbers = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+    numbers = np.asarray(pd.to_numeric(series.astype(object), errors="coerce"), dtype="float64")
     with np.errstate(invalid="ignore"):
         whole = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers >= 0)
+        too_large = whole & (numbers > MAX_COUNT)
+    whole &= ~too_large
+    if too_large.any():
+        ledger.reject(text.per_row(too_large), column, text.rows(),
+                      f"too large for a count of persons (more than {MAX_COUNT:,})",
+                      "check the value: it is probably a typing or export error")
     plain = series.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
     needs = whole & ~plain
     if needs.any():
@@ -189,34 +197,46 @@ def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np
         ledger.repair(text.per_row(needs), column, text.rows(), text.per_row(shown),
                       "whole_number")
     values = pd.array(np.where(whole, numbers, np.nan)[text.codes], dtype="Int64")
-    return pd.Series(values), text.per_row(~whole)
+    return pd.Series(values), text.per_row(~whole & ~too_large)
 
 
 def parse_dates(
-    text: Coded, formats: Sequence[tuple[str, str]] = DATE_FORMATS
+    text: Coded, formats: Sequence[tuple[str, str]] = DATE_FORMATS, *,
+    open_end: Ledger | None = None, column: str = "",
 ) -> tuple[pd.Series, dict[str, int], np.ndarray]:
     """Parse dates trying each explicit format in turn, once per distinct value.
+
+    Dates outside what pandas holds (1677-09-22 to 2262-04-11) never crash: they are bad
+    values, except that with ``open_end`` (the ledger of an optional end-date ``column``) a date
+    after 2262 such as ``9999-12-31`` means "no end date": it becomes NaT and is recorded as an
+    ``open_end`` repair.
 
     Returns
     -------
     (dates, format_counts, bad)
         ``datetime64[ns]`` per row (NaT when empty or unparseable), how many rows were read
-        with each format, and the mask of non-empty unparseable values.
+        with each format, and the mask of non-empty unparseable or out-of-range values.
     """
     values = pd.Series(text.uniques, dtype="string").str.strip()
     dates = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    late = np.zeros(len(values), dtype=bool)
     counts = np.bincount(text.codes, minlength=len(values))
     names = np.full(len(values), "", dtype=object)
     for fmt, name in formats:
-        todo = (dates.isna() & (values != "")).to_numpy(dtype=bool)
+        todo = (dates.isna() & (values != "")).to_numpy(dtype=bool) & ~late
         if not todo.any():
             break
-        parsed = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        parsed, after = to_datetime_ns(values[todo], fmt)
+        late[np.flatnonzero(todo)[after]] = True
         hit = parsed.notna().to_numpy(dtype=bool)
         where = parsed.index[hit]
-        dates.loc[where] = parsed[hit].astype("datetime64[ns]")
+        dates.loc[where] = parsed[hit]
         names[where] = name
     bad_u = (values != "").to_numpy(dtype=bool) & dates.isna().to_numpy()
+    if open_end is not None and late.any():
+        open_end.repair(text.per_row(late), column, text.rows(),
+                        np.full(len(text.codes), "", dtype=object), "open_end")
+        bad_u &= ~late
     out = pd.Series(dates.to_numpy()[text.codes], dtype="datetime64[ns]")
     mix: dict[str, int] = {}
     for name, count in zip(names, counts, strict=True):

@@ -112,7 +112,7 @@ def read_un_monthly(path: Path | str, *, strict: bool = False) -> ImportResult:
     dates, mix, bad_date = parse_dates(text["last_reporting_date"])
     ledger.reject(bad_date | dates.isna().to_numpy(), "last_reporting_date",
                   text["last_reporting_date"].rows(),
-                  "not a date (DD/MM/YYYY, DD-Mon-YY or YYYY-MM-DD)",
+                  "not a date between 1677 and 2262 (DD/MM/YYYY, DD-Mon-YY or YYYY-MM-DD)",
                   "write the last day of the month reported, e.g. 31/01/2021")
     if len(mix) > 1:
         shown = ", ".join(f"{n:,} rows {f}" for f, n in mix.items())

@@ -59,6 +59,13 @@ def draw_outlines(ax: Axes, outlines: dict[str, BaseGeometry], highlight: set[st
                                       rasterized=True))
 
 
+def _areas(missions: pd.DataFrame) -> set[str]:
+    """ISO3 codes to hatch: a mission's ``areas`` (``;``-separated) where given, else its host."""
+    column = "areas" if "areas" in missions else "host_iso3"
+    return {code for value in missions[column].dropna().astype(str)
+            for code in value.split(";") if code}
+
+
 def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
     west, south, east, north = bounds
     ax.set_xlim(west, east)
@@ -125,7 +132,8 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
             Line2D([], [], color=BEFORE, linewidth=1.5, label="deployed today (width: personnel)"),
             Line2D([], [], color=AFTER, linewidth=1.2, linestyle="--",
                    label="unit deployed by the plan"),
-            Patch(facecolor=HOST, edgecolor=BORDER, hatch="////", label="host country"),
+            Patch(facecolor=HOST, edgecolor=BORDER, hatch="////",
+                  label="where the missions operate"),
         ], loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
         return fig
 
@@ -133,7 +141,7 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
 def _deployment_layers(ax: Axes, missions: pd.DataFrame, flows: pd.DataFrame,
                        planned: pd.DataFrame, outlines: dict[str, BaseGeometry],
                        bounds: tuple[float, float, float, float], labels: bool) -> None:
-    draw_outlines(ax, outlines, set(missions["host_iso3"].dropna().astype(str)), bounds)
+    draw_outlines(ax, outlines, _areas(missions), bounds)
     biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
     # One collection per layer: hundreds of separate lines make slow charts and heavy SVG.
     ends = _ends(flows, "personnel")
@@ -158,7 +166,8 @@ def _deployment_layers(ax: Axes, missions: pd.DataFrame, flows: pd.DataFrame,
         "orange"], edgecolor="black", linewidth=0.8, zorder=5)
     if labels:
         for row in missions.itertuples():
-            ax.annotate(str(row.mission_id), (row.longitude, row.latitude),
+            ax.annotate(str(getattr(row, "label", row.mission_id)),
+                        (row.longitude, row.latitude),
                         textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
                         zorder=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
                                         "alpha": 0.8})
@@ -183,7 +192,7 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
     with chart_style():
         fig = new_figure(width, width * 0.55)
         ax = fig.add_subplot()
-        hosts = set(missions["host_iso3"].dropna().astype(str))
+        hosts = _areas(missions)
         layers = [t for t in (hotspots, coverage) if t is not None and len(t)]
         if layers:
             # Frame the layers (the mission areas analysed), not every mission in the world.
@@ -236,7 +245,8 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
         ax.scatter(missions["longitude"], missions["latitude"], marker="*", s=90,
                    facecolor="white", edgecolor="black", zorder=5)
         for row in missions.itertuples():
-            ax.annotate(str(row.mission_id), (row.longitude, row.latitude),
+            ax.annotate(str(getattr(row, "label", row.mission_id)),
+                        (row.longitude, row.latitude),
                         textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
                         zorder=6)
         handles.append(Line2D([], [], marker="*", color="none", markerfacecolor="white",

@@ -67,6 +67,9 @@ FULL_WIDTH = 6.8
 HALF_WIDTH = 3.3
 
 _RC: dict[str, Any] = {
+    # Every "$" in a chart is a dollar sign, never the start of mathtext ("$3.4 m of $14.6 m"
+    # would otherwise print as maths): no chart of the project uses mathtext.
+    "text.parse_math": False,
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "axes.titlesize": 9,
@@ -111,7 +114,8 @@ def to_svg(fig: Figure) -> str:
 def to_png(fig: Figure, dpi: int = 200) -> bytes:
     """The figure as PNG bytes (for documents that cannot embed SVG)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": "bluehelmet"})
+    with chart_style():
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": "bluehelmet"})
     return buf.getvalue()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,13 @@ from bluehelmet.errors import Problem
 from bluehelmet.model.access import AccessContext, Classification, NeedToKnow, release_lists
 from bluehelmet.model.gate import audit, gate, highest_classification
 from bluehelmet.model.schema import ENTITY_ORDER, parameter_specs
-from bluehelmet.model.validate import check_references, coerce_table, empty_table, lists_as_text
+from bluehelmet.model.validate import (
+    MAX_INTEGER,
+    check_references,
+    coerce_table,
+    empty_table,
+    lists_as_text,
+)
 
 ParameterValue = int | float | str | bool | dt.date
 
@@ -62,9 +69,16 @@ def parse_parameter(name: str, value: object) -> ParameterValue:
     if kind == "integer":
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise ValueError(f"parameter {name} must be a whole number, got {value!r}")
-        return int(str(value)) if not isinstance(value, (int, float)) else int(value)
+        number = int(str(value)) if not isinstance(value, (int, float)) else int(value)
+        if abs(number) > MAX_INTEGER:  # 2**63 and beyond would overflow every array
+            raise ValueError(f"parameter {name} is out of range ({number}); give a whole "
+                             f"number of at most {MAX_INTEGER:,}")
+        return number
     if kind == "float":
-        return float(str(value)) if not isinstance(value, (int, float)) else float(value)
+        real = float(str(value)) if not isinstance(value, (int, float)) else float(value)
+        if not math.isfinite(real):
+            raise ValueError(f"parameter {name} must be a finite number, got {value!r}")
+        return real
     if kind == "boolean":
         if isinstance(value, bool):
             return value

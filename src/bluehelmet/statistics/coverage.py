@@ -17,7 +17,10 @@ from bluehelmet.scenario.core import ScenarioView
 CRITICAL_GROUPS: dict[str, tuple[str, ...]] = {
     "Helicopters": ("aviation",),
     "Intelligence & ISR": ("intelligence", "isr"),
-    "Strategic lift": ("strategic_lift",),
+    # An airlift unit in a mission (a C-130) is tactical, in-mission airlift; strategic lift is
+    # the move to and from the mission (the planner's Lift-moves limit), not a unit. Catalogues
+    # that still call such a unit ``strategic_lift`` are counted here too.
+    "Tactical airlift (in-mission)": ("tactical_airlift", "strategic_lift"),
     "Medical": ("medical",),
     "Quick reaction forces": ("quick_reaction",),
 }
@@ -45,6 +48,13 @@ def with_catalogue(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     out["capability"] = caps
     out["critical_group"] = [capability_group(str(c)) for c in caps]
     out["unit_type"] = units["name"].astype("string").reindex(out["unit_type_id"]).to_numpy()
+    # Units are not equal: a 10-officer police team is not an 850-strong battalion. Personnel
+    # and aircraft per unit come from the catalogue (aircraft 0 where it gives none).
+    out["personnel"] = units["personnel"].astype("float64").reindex(
+        out["unit_type_id"]).fillna(0.0).to_numpy()
+    aircraft = units["aircraft"] if "aircraft" in units else pd.Series(0.0, index=units.index)
+    out["aircraft"] = aircraft.astype("float64").reindex(out["unit_type_id"]).fillna(
+        0.0).to_numpy()
     return out
 
 
@@ -118,16 +128,27 @@ def gap_table(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     DataFrame
         One row per mission and unit type with any requirement: ``mission_id, unit_type_id,
         unit_type, capability, critical_group, priority, required_unit_months,
-        covered_unit_months, unmet_unit_months, share_closed, first_unmet_month``; sorted with
-        critical capabilities first, then by unmet unit-months.
+        covered_unit_months, unmet_unit_months, share_closed, first_unmet_month`` and, weighing
+        units by what they are, ``personnel_per_unit, aircraft_per_unit`` (catalogue),
+        ``required_personnel_months, covered_personnel_months, required_aircraft_months,
+        covered_aircraft_months``; sorted with critical capabilities first, then by unmet
+        unit-months.
     """
     cov = with_catalogue(coverage, view)
     cov["unmet"] = cov["required"] - cov["covered"]
+    for what in ("personnel", "aircraft"):
+        cov[f"required_{what}"] = cov["required"] * cov[what]
+        cov[f"covered_{what}"] = cov["covered"] * cov[what]
     keys = ["mission_id", "unit_type_id"]
     out = cov.groupby(keys, as_index=False).agg(
         unit_type=("unit_type", "first"), capability=("capability", "first"),
         critical_group=("critical_group", "first"), required_unit_months=("required", "sum"),
-        covered_unit_months=("covered", "sum"), unmet_unit_months=("unmet", "sum"))
+        covered_unit_months=("covered", "sum"), unmet_unit_months=("unmet", "sum"),
+        personnel_per_unit=("personnel", "first"), aircraft_per_unit=("aircraft", "first"),
+        required_personnel_months=("required_personnel", "sum"),
+        covered_personnel_months=("covered_personnel", "sum"),
+        required_aircraft_months=("required_aircraft", "sum"),
+        covered_aircraft_months=("covered_aircraft", "sum"))
     out = out.loc[out["required_unit_months"] > 0].copy()
     first_unmet = cov.loc[cov["unmet"] > 1e-9].groupby(keys)["month"].min()
     out["first_unmet_month"] = pd.MultiIndex.from_frame(out[keys]).map(first_unmet.to_dict().get)
@@ -145,7 +166,9 @@ def gap_table(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
                           ascending=[True, False, True, True]).drop(columns="_critical")
     cols = ["mission_id", "unit_type_id", "unit_type", "capability", "critical_group", "priority",
             "required_unit_months", "covered_unit_months", "unmet_unit_months", "share_closed",
-            "first_unmet_month"]
+            "first_unmet_month", "personnel_per_unit", "aircraft_per_unit",
+            "required_personnel_months", "covered_personnel_months", "required_aircraft_months",
+            "covered_aircraft_months"]
     return out[cols].reset_index(drop=True)
 
 
@@ -157,7 +180,10 @@ def coverage_headline(coverage: pd.DataFrame, view: ScenarioView) -> pd.Series:
     Series
         ``required_unit_months, covered_unit_months, unmet_unit_months, share_closed,
         critical_required_unit_months, critical_covered_unit_months, critical_unmet_unit_months,
-        critical_share_closed, gaps_open, gaps_closed`` (a gap is a mission x unit type).
+        critical_share_closed, required_personnel_months, covered_personnel_months,
+        personnel_share_closed, required_aircraft_months, covered_aircraft_months,
+        aircraft_share_closed, gaps_open, gaps_closed`` (a gap is a mission x unit type;
+        personnel- and aircraft-months weigh each unit by the catalogue's personnel and aircraft).
     """
     gaps = gap_table(coverage, view)
     crit = gaps.loc[gaps["critical_group"].notna()]
@@ -168,11 +194,19 @@ def coverage_headline(coverage: pd.DataFrame, view: ScenarioView) -> pd.Series:
     req, cov = float(gaps["required_unit_months"].sum()), float(gaps["covered_unit_months"].sum())
     creq = float(crit["required_unit_months"].sum())
     ccov = float(crit["covered_unit_months"].sum())
+    preq = float(gaps["required_personnel_months"].sum())
+    pcov = float(gaps["covered_personnel_months"].sum())
+    areq = float(gaps["required_aircraft_months"].sum())
+    acov = float(gaps["covered_aircraft_months"].sum())
     return pd.Series({
         "required_unit_months": req, "covered_unit_months": cov,
         "unmet_unit_months": req - cov, "share_closed": share(cov, req),
         "critical_required_unit_months": creq, "critical_covered_unit_months": ccov,
         "critical_unmet_unit_months": creq - ccov, "critical_share_closed": share(ccov, creq),
+        "required_personnel_months": preq, "covered_personnel_months": pcov,
+        "personnel_share_closed": share(pcov, preq),
+        "required_aircraft_months": areq, "covered_aircraft_months": acov,
+        "aircraft_share_closed": share(acov, areq),
         "gaps_open": int((gaps["unmet_unit_months"] > 1e-9).sum()),
         "gaps_closed": int((gaps["unmet_unit_months"] <= 1e-9).sum()),
     })

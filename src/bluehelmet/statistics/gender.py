@@ -19,10 +19,10 @@ from bluehelmet.statistics.scenario import UGPS_CATEGORY, latest_deployments
 #: contributions-by-year table): all uniformed personnel of a contributor, pooled.
 POOLED = "uniformed"
 
-#: The UGPS category whose target a pooled share is held against. Military contingents are by far
-#: the largest category and have the lowest target, so a contributor that misses it misses the
-#: strategy; this is an assumption, shown as the target's basis wherever it is used.
-POOLED_TARGET_CATEGORY = "troops"
+#: A pooled share (personnel type not reported) has no UGPS target: each target belongs to one
+#: component (troops, staff officers and observers, formed police, individual police), and holding
+#: all uniformed personnel against one of them would mislead. Pooled rows get no traffic light.
+NO_COMPONENT = "no target: the data do not report the personnel type"
 
 #: UGPS personnel categories in the order the UN reports them.
 UGPS_CATEGORIES: list[str] = [
@@ -41,40 +41,62 @@ CATEGORY_LABELS: dict[str, str] = {
 LIGHTS: list[str] = ["green", "yellow", "red"]
 
 
+def target_basis(basis: str, source: str) -> str:
+    """How a target row of the scenario was obtained, read from its own basis and source.
+
+    ``declared`` for a target the strategy publishes (basis ``real`` or ``derived``),
+    ``interpolated`` for a row whose source says it interpolates between declared years, and
+    otherwise the row's basis (``assumed``, ``illustrative``).
+    """
+    if "interpolat" in source.lower():
+        return "interpolated"
+    if basis in ("real", "derived"):
+        return "declared"
+    return basis or "assumed"
+
+
 def ugps_targets(view: ScenarioView, year: int) -> pd.DataFrame:
     """The UGPS target share of women per personnel category for ``year``.
 
-    Years declared in the scenario's ``gender_targets`` table are used as they are; a year between
-    two declared years is interpolated linearly (an assumption: the UGPS publishes a path, the
-    project interpolates where a scenario gives only some years); a year outside the declared
-    range takes the nearest declared year.
+    A year with a row in the scenario's ``gender_targets`` table takes that row; its basis says
+    what the row is (:func:`target_basis`: ``declared`` by the strategy, ``interpolated`` or
+    ``assumed``), so a brief never calls an interpolated or assumed target "declared". A year
+    between two rows is interpolated linearly here (``interpolated``); a year outside the rows
+    takes the nearest year (``nearest year``).
 
     Returns
     -------
     DataFrame
-        Indexed by ``personnel_category``; columns ``year``, ``target_share`` and ``basis``
-        (``declared``, ``interpolated`` or ``nearest year``). Categories without any declared
+        Indexed by ``personnel_category``; columns ``year``, ``target_share``, ``basis`` and
+        ``source`` (the row's source, or how the value was computed). Categories without any
         target are absent.
     """
     table = view.tables["gender_targets"]
     rows = []
     for category, group in table.groupby("personnel_category"):
-        points = group.groupby(group["year"].astype("int64"))["target_share"].mean().sort_index()
+        years_of = group["year"].astype("int64")
+        points = group.groupby(years_of)["target_share"].mean().sort_index()
         years = points.index.to_numpy()
         if year in points.index:
-            share, basis = float(points.loc[year]), "declared"
+            row = group.loc[years_of == year].iloc[0]
+            share = float(points.loc[year])
+            source = str(row["source"]) if pd.notna(row["source"]) else ""
+            basis = target_basis(str(row["basis"]), source)
         elif year < years.min() or year > years.max():
             nearest = int(years.min() if year < years.min() else years.max())
             share, basis = float(points.loc[nearest]), "nearest year"
+            source = f"the target of {nearest}, the nearest year with one"
         else:
             below = int(years[years < year].max())
             above = int(years[years > year].min())
             frac = (year - below) / (above - below)
             share = float(points.loc[below] + frac * (points.loc[above] - points.loc[below]))
             basis = "interpolated"
+            source = f"linear interpolation between {below} and {above} (bluehelmet)"
         rows.append({"personnel_category": str(category), "year": year, "target_share": share,
-                     "basis": basis})
-    out = pd.DataFrame(rows, columns=["personnel_category", "year", "target_share", "basis"])
+                     "basis": basis, "source": source})
+    out = pd.DataFrame(rows, columns=["personnel_category", "year", "target_share", "basis",
+                                      "source"])
     order = {c: i for i, c in enumerate(UGPS_CATEGORIES)}
     out = out.sort_values("personnel_category", key=lambda s: s.map(order).fillna(99))
     return out.set_index("personnel_category")
@@ -96,8 +118,9 @@ def traffic_lights(view: ScenarioView) -> pd.DataFrame:
 
     Only deployments in the view are counted; categories a contributor does not deploy in
     are absent (no light rather than a red one). Deployments of personnel type ``uniformed``
-    (type not reported) form the category :data:`POOLED`, held against the target of
-    :data:`POOLED_TARGET_CATEGORY` (an assumption, named in ``target_basis``).
+    (type not reported) form the category :data:`POOLED`, which has no target and therefore no
+    light (``none``; ``target_basis`` says why): a traffic light only against the target of the
+    right component.
 
     Returns
     -------
@@ -122,12 +145,9 @@ def traffic_lights(view: ScenarioView) -> pd.DataFrame:
     year = int(pd.Timestamp(out["date"].max()).year)
     out["year"] = year
     targets = ugps_targets(view, year)
-    if POOLED_TARGET_CATEGORY in targets.index:
-        pooled = targets.loc[POOLED_TARGET_CATEGORY].copy()
-        pooled["basis"] = f"{pooled['basis']}; {POOLED_TARGET_CATEGORY} target (type not reported)"
-        targets.loc[POOLED] = pooled
     out["target_share"] = out["personnel_category"].map(targets["target_share"]).astype("float64")
-    out["target_basis"] = out["personnel_category"].map(targets["basis"]).fillna("no target")
+    out["target_basis"] = out["personnel_category"].map(targets["basis"]).fillna(
+        "no target").where(out["personnel_category"] != POOLED, NO_COMPONENT)
     out["light"] = [
         "none" if pd.isna(t) else light_for(int(w), float(s), float(t))
         for w, s, t in zip(out["women"], out["women_share"], out["target_share"], strict=True)]
@@ -146,14 +166,16 @@ def traffic_light_counts(lights: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed by ``personnel_category``; columns ``green, yellow, red, contributors,
-        target_share, women_share`` (the category's pooled women's share).
+        Indexed by ``personnel_category``; columns ``green, yellow, red, none`` (no target for the
+        category, so no light), ``contributors, target_share, women_share`` (the category's
+        pooled women's share).
     """
     if lights.empty:
-        return pd.DataFrame(columns=[*LIGHTS, "contributors", "target_share", "women_share"])
+        return pd.DataFrame(columns=[*LIGHTS, "none", "contributors", "target_share",
+                                     "women_share"])
     counts = pd.crosstab(lights["personnel_category"], lights["light"]).reindex(
-        columns=LIGHTS, fill_value=0).astype("int64")
-    counts["contributors"] = counts[LIGHTS].sum(axis=1)
+        columns=[*LIGHTS, "none"], fill_value=0).astype("int64")
+    counts["contributors"] = counts[[*LIGHTS, "none"]].sum(axis=1)
     grouped = lights.groupby("personnel_category")
     counts["target_share"] = grouped["target_share"].first()
     counts["women_share"] = grouped["women"].sum() / grouped["total"].sum()

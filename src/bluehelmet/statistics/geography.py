@@ -36,6 +36,42 @@ def mission_points(view: ScenarioView) -> pd.DataFrame:
     return out.dropna(subset=["longitude", "latitude"]).reset_index(drop=True)
 
 
+def apply_map_practice(points: pd.DataFrame, practice: pd.DataFrame) -> pd.DataFrame:
+    """Place and label missions as UN maps do (disputed areas, references to resolutions).
+
+    Parameters
+    ----------
+    points
+        :func:`mission_points`.
+    practice
+        ``mission_id, areas`` (ISO3 codes of the countries and areas where the mission operates,
+        ``;``-separated), ``longitude, latitude`` (where to draw it, empty: keep the HQ),
+        ``label`` (map label), ``note`` and ``source`` (the UN practice followed).
+
+    Returns
+    -------
+    DataFrame
+        ``points`` with ``areas`` (default: the host country), ``label`` (default: the mission id)
+        and ``note`` (default: empty), positions replaced where the practice gives one.
+    """
+    out = points.copy()
+    out["areas"] = out["host_iso3"].astype("string")
+    out["label"] = out["mission_id"].astype("string")
+    out["note"] = ""
+    rules = practice.set_index("mission_id")
+    for i, mission in out["mission_id"].items():
+        if mission not in rules.index:
+            continue
+        rule = rules.loc[mission]
+        for column in ("areas", "label", "note"):
+            if pd.notna(rule[column]) and str(rule[column]):
+                out.loc[i, column] = str(rule[column])
+        if pd.notna(rule["longitude"]) and pd.notna(rule["latitude"]):
+            out.loc[i, "longitude"] = float(rule["longitude"])
+            out.loc[i, "latitude"] = float(rule["latitude"])
+    return out
+
+
 def _positions(view: ScenarioView) -> tuple[pd.DataFrame, pd.DataFrame]:
     contrib = view.contributors.set_index("id")[
         ["longitude", "latitude"]].astype("float64")

@@ -156,3 +156,13 @@ def gap_costs(gaps: pd.DataFrame, view: ScenarioView, date: pd.Timestamp | str) 
     out["_critical"] = out["critical_group"].isna()
     out = out.sort_values(["_critical", "cost_to_close_usd"], ascending=[True, False])
     return out.drop(columns="_critical").reset_index(drop=True)
+
+
+def costliest_gaps(costs: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top`` most expensive open gaps of :func:`gap_costs`, most expensive first.
+
+    The chart and the table of the costliest gaps both take this one table, so they show the
+    same gaps in the same order.
+    """
+    return costs.sort_values("cost_to_close_usd", ascending=False, kind="stable").head(
+        top).reset_index(drop=True)

@@ -86,3 +86,30 @@ def highest_classification(view: ScenarioView) -> Classification:
         for label in seen["classification"].dropna().astype(str).unique():
             levels.append(Classification.parse(label))
     return max(levels)
+
+
+def source_summary(view: ScenarioView, limit: int = 2) -> pd.DataFrame:
+    """Per table: its row count, and its ``limit`` most cited sources with their own row counts.
+
+    Unlike a list of sources alone, each entry says how many rows the table has and how many of
+    them cite that source, so "5 rows" is never read as the size of the table.
+
+    Returns
+    -------
+    DataFrame
+        ``table, table_rows, basis, source, rows, other_sources`` (distinct sources of the table
+        not listed), ``limit`` rows per table at most, most cited first.
+    """
+    every = sources_by_table(view, limit=10**9)
+    if every.empty:
+        return pd.DataFrame(columns=["table", "table_rows", "basis", "source", "rows",
+                                     "other_sources"])
+    sizes = {name: len(t) for name, t in view.tables.items()}
+    parts = []
+    for name, group in every.groupby("table", sort=False):
+        top = group.head(limit).copy()
+        top["table_rows"] = sizes[str(name)]
+        top["other_sources"] = len(group) - len(top)
+        parts.append(top)
+    out = pd.concat(parts, ignore_index=True)
+    return out[["table", "table_rows", "basis", "source", "rows", "other_sources"]]

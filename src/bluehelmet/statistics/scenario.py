@@ -30,14 +30,122 @@ def latest_deployments(view: ScenarioView) -> pd.DataFrame:
     return dep.loc[dep["date"] == dep["date"].max()]
 
 
+#: Ceiling components that add up to a mission's uniformed ceiling: ``military`` plus ``police``
+#: (or, where a resolution sets no police total, its formed and individual police parts).
+POLICE_PARTS = ("formed_police", "individual_police")
+
+
+def reference_date(view: ScenarioView) -> pd.Timestamp:
+    """The scenario's reference date (``reference_date`` in its metadata), else planning start."""
+    value = view.meta.get("reference_date")
+    return pd.Timestamp(value if value is not None else view.param("planning_start"))
+
+
+def horizon_end(view: ScenarioView) -> pd.Timestamp:
+    """The last day of the planning horizon."""
+    start = pd.Timestamp(view.param("planning_start"))
+    months = int(view.param("horizon_months"))
+    return start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+
+
+def ceilings_in_force(view: ScenarioView, on: pd.Timestamp | str) -> pd.DataFrame:
+    """The Security Council ceiling in force per mission on ``on`` (from the ``ceilings`` table).
+
+    A ceiling row is in force from ``valid_from`` to ``valid_to`` (open when empty). Rows of kind
+    ``none`` (the resolution sets no numeric ceiling, e.g. UNTSO, UNMOGIP, UNMIK) give no number:
+    the ceiling is NaN, never 0.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by mission id (every mission of the view): ``military, police, authorised``
+        (military + police; NaN when no component has a numeric ceiling), ``resolutions`` (the
+        resolutions of the rows in force, ``; ``-joined) and ``numeric`` (any numeric ceiling).
+    """
+    day = pd.Timestamp(on)
+    table = view.ceilings
+    ids = view.missions["id"].astype(str)
+    out = pd.DataFrame(index=pd.Index(ids, name="mission_id"),
+                       columns=["military", "police", "authorised"], dtype="float64")
+    out["resolutions"] = ""
+    out["numeric"] = False
+    # A scenario without a ceilings table (or a mission without rows in it) falls back to the
+    # missions table's single authorised strengths; an empty one there means no numeric ceiling.
+    static = view.missions.set_index(view.missions["id"].astype(str))
+    for component, column in (("military", "authorised_troops"), ("police", "authorised_police")):
+        if column in static:
+            out[component] = static[column].astype("Float64").astype("float64").reindex(out.index)
+    out["authorised"] = out[["military", "police"]].sum(axis=1, min_count=1)
+    out["numeric"] = out["authorised"].notna()
+    if table.empty:
+        return out
+    out.loc[out.index.isin(table["mission_id"].astype(str)),
+            ["military", "police", "authorised"]] = float("nan")
+    out.loc[out.index.isin(table["mission_id"].astype(str)), "numeric"] = False
+    start = pd.to_datetime(table["valid_from"])
+    end = pd.to_datetime(table["valid_to"])
+    now = table.loc[(start <= day) & (end.isna() | (end >= day))]
+    for mission, rows in now.groupby(now["mission_id"].astype(str)):
+        if mission not in out.index:
+            continue
+        numeric = rows.loc[rows["kind"].astype(str) == "numeric"]
+        value = dict(zip(numeric["component"].astype(str),
+                         numeric["ceiling"].astype("float64"), strict=True))
+        police = value.get("police")
+        if police is None and any(p in value for p in POLICE_PARTS):
+            police = sum(value.get(p, 0.0) for p in POLICE_PARTS)
+        military = value.get("military")
+        out.loc[mission, "military"] = military
+        out.loc[mission, "police"] = police
+        parts = [v for v in (military, police) if v is not None]
+        out.loc[mission, "authorised"] = sum(parts) if parts else float("nan")
+        out.loc[mission, "numeric"] = bool(parts)
+        out.loc[mission, "resolutions"] = "; ".join(
+            sorted({str(r) for r in rows["resolution"].dropna().astype(str) if r}))
+    return out
+
+
+def deployments_period(view: ScenarioView) -> dict[str, object]:
+    """What the latest deployment figures are: a point in time or a yearly average.
+
+    The bundled 2018 deployments are the 2018 calendar-year average of the UN's monthly figures,
+    dated mid-year (2018-06-30) by convention; they must not be called "at 2018-06-30". The kind
+    is read from the rows' own ``source`` (a source saying "yearly average").
+
+    Returns
+    -------
+    dict
+        ``date`` (the rows' date), ``kind`` (``yearly average`` or ``point``), ``year`` and
+        ``label``, the words a brief prints for the figures.
+    """
+    dep = latest_deployments(view)
+    if dep.empty:
+        return {"date": None, "kind": "none", "year": None, "label": "no deployments"}
+    date = pd.Timestamp(dep["date"].max())
+    sources = dep["source"].astype("string").fillna("").str.lower()
+    if bool(sources.str.contains("yearly average|annual average|calendar-year average").all()):
+        label = (f"{date.year} calendar-year average of the UN's monthly figures "
+                 f"(dated {date.date().isoformat()} in the data)")
+        return {"date": date, "kind": "yearly average", "year": date.year, "label": label}
+    return {"date": date, "kind": "point", "year": date.year,
+            "label": f"at the latest reporting date ({date.date().isoformat()})"}
+
+
 def mission_strength(view: ScenarioView) -> pd.DataFrame:
-    """Uniformed personnel per mission at the latest date: women, men, total, women's share.
+    """Uniformed personnel per mission at the latest date, against the ceiling in force.
+
+    The ceiling is the one in force on the scenario's reference date (:func:`ceilings_in_force`);
+    ``authorised_end`` is the one in force on the last day of the planning horizon, so that a
+    decided drawdown (UNAMID: S/RES/2429 (2018), 4,050 troops by 30 June 2019) shows. Missions
+    without a numeric ceiling have NaN, not 0.
 
     Returns
     -------
     DataFrame
         Indexed by mission id, columns ``name, host_iso3, date, women, men, total, women_share,
-        authorised, contributors``.
+        authorised, authorised_military, authorised_police, authorised_on, authorised_end,
+        authorised_end_military, authorised_end_on, ceiling_resolutions, ceiling_end_resolutions,
+        contributors``.
 
     """
     dep = latest_deployments(view)
@@ -50,9 +158,18 @@ def mission_strength(view: ScenarioView) -> pd.DataFrame:
         "int64")
     out["total"] = out["women"] + out["men"]
     out["women_share"] = (out["women"] / out["total"].where(out["total"] > 0)).astype("float64")
-    authorised = missions["authorised_troops"].astype("Float64").fillna(0) + missions[
-        "authorised_police"].astype("Float64").fillna(0)
-    out["authorised"] = authorised.astype("float64")
+    on, end = reference_date(view), horizon_end(view)
+    now = ceilings_in_force(view, on).reindex(out.index)
+    later = ceilings_in_force(view, end).reindex(out.index)
+    out["authorised"] = now["authorised"].astype("float64")
+    out["authorised_military"] = now["military"].astype("float64")
+    out["authorised_police"] = now["police"].astype("float64")
+    out["authorised_on"] = on
+    out["authorised_end"] = later["authorised"].astype("float64")
+    out["authorised_end_military"] = later["military"].astype("float64")
+    out["authorised_end_on"] = end
+    out["ceiling_resolutions"] = now["resolutions"].fillna("")
+    out["ceiling_end_resolutions"] = later["resolutions"].fillna("")
     out.index.name = "mission_id"
     return out.sort_values("total", ascending=False)
 

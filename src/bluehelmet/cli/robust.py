@@ -1,0 +1,165 @@
+"""``bluehelmet sweep`` and ``bluehelmet risk``: many plans, on this machine or a Dask cluster."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+
+SchedulerOption = typer.Option(
+    None, "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the solves on a "
+    "cluster [env BLUEHELMET_DASK_SCHEDULER; default: a local process pool].")
+WorkersOption = typer.Option(None, "--workers", help="Local worker processes (default: the "
+                             "CPUs available); ignored with --scheduler.")
+
+
+def sweep_command(
+    scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
+    grid: Path = typer.Option(..., "--grid", help="Grid TOML: the axes of parameter changes "
+                              "(see docs/robustness.md)."),
+    out: Path = typer.Option(..., "--out", help="Folder for sweep.parquet, sweep.csv, charts "
+                             "and the per-variant results (a re-run resumes from them)."),
+    scheduler: str | None = SchedulerOption,
+    workers: int | None = WorkersOption,
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
+) -> None:
+    """Plan every combination of a grid's parameter changes; write one tidy table and charts."""
+    from bluehelmet.robust.charts import sweep_charts
+    from bluehelmet.robust.executor import make_executor
+    from bluehelmet.robust.grid import load_grid
+    from bluehelmet.robust.sweep import run_sweep
+    from bluehelmet.scenario.io import load_scenario
+
+    with cli_errors(), _stop_on_term():
+        reader = reader_context(org, clearance)
+        g = load_grid(grid)
+        base = load_scenario(scenario)
+        executor = make_executor(workers, scheduler)
+        try:
+            with _bar() as bar:
+                task = bar.add_task(f"{len(g.variants)} variants on {executor.workers} "
+                                    f"{executor.name} worker(s)", total=None)
+                result = run_sweep(base, reader, g, out, executor,
+                                   progress=lambda i, n: bar.update(task, completed=i, total=n))
+        finally:
+            executor.close()
+        charts = sweep_charts(result.table, out / "charts")
+        wide = result.table.pivot_table(index="variant", columns="figure", values="value",
+                                        aggfunc="first", sort=False)
+        t = Table(title=f"Sweep {g.name}: {len(g.variants)} variants "
+                  f"({len(result.solved)} solved now)")
+        for col in ("variant", "unmet req.-months", "cost US$ m", "women %", "status"):
+            t.add_column(col)
+        first = result.table.drop_duplicates("variant")
+        status = dict(zip(first["variant"].astype(str), first["status"].astype(str),
+                          strict=True))
+        for name, row in wide.head(30).iterrows():
+            t.add_row(str(name), f"{row['unmet_requirement_months']:,.0f}",
+                      f"{row['total_cost_usd'] / 1e6:,.1f}", f"{row['women_share']:.1%}",
+                      status[str(name)])
+        console.print(t)
+        errors = result.table.drop_duplicates("variant")
+        errors = errors[errors["error"].fillna("") != ""]
+        for e in errors.itertuples():
+            console.print(f"[red]failed[/] {e.variant}: {e.error}")
+        console.print(f"table: {out / 'sweep.parquet'} and sweep.csv; charts: "
+                      f"{', '.join(p.name for p in charts)}")
+
+
+def risk_command(
+    scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
+    out: Path = typer.Option(..., "--out", help="Folder for the risk tables."),
+    draws: int = typer.Option(200, "--draws", min=1, help="Number of disruption draws."),
+    seed: int = typer.Option(1, "--seed", help="Seed; draw i uses SeedSequence(seed, "
+                             "spawn_key=(0, i)), so the same seed gives the same tables."),
+    model: Path | None = typer.Option(None, "--model", help="Risk model TOML changing the "
+                                      "disruption parameters (per mission, contributor, "
+                                      "pledge)."),
+    replan: bool = typer.Option(False, "--replan", help="Also re-plan every draw knowing its "
+                                "disruptions (one solve per draw, through the executor)."),
+    robust: bool = typer.Option(False, "--robust", help="Also plan robustly against training "
+                                "draws and compare with the nominal plan under the same draws."),
+    robust_draws: int = typer.Option(20, "--robust-draws", min=1,
+                                     help="Training draws of the robust plan."),
+    horizon: int | None = typer.Option(None, "--horizon", help="Months to plan."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver seconds per plan."),
+    robust_time_limit: float = typer.Option(180.0, "--robust-time-limit",
+                                            help="Solver seconds for the robust plan."),
+    scheduler: str | None = SchedulerOption,
+    workers: int | None = WorkersOption,
+    org: str | None = OrgOption,
+    clearance: str | None = ClearanceOption,
+) -> None:
+    """Draw disruptions; report unmet requirement-months, critical holds and critical pledges."""
+    from bluehelmet.robust.disruption import load_model
+    from bluehelmet.robust.executor import Executor, make_executor
+    from bluehelmet.robust.risk import RiskSettings, run_risk
+    from bluehelmet.scenario.io import load_scenario
+
+    with cli_errors(), _stop_on_term():
+        reader = reader_context(org, clearance)
+        dm = load_model(model)
+        base = load_scenario(scenario)
+        settings = RiskSettings(draws, seed, horizon, time_limit, replan, robust, robust_draws,
+                                robust_time_limit)
+        executor: Executor | None = make_executor(workers, scheduler) if replan else None
+        try:
+            result = run_risk(base, reader, dm, settings, out, executor,
+                              progress=lambda msg: console.print(f"[dim]{msg}[/]"))
+        finally:
+            if executor is not None:
+                executor.close()
+        comp = result.tables["comparison"]
+        t = Table(title=f"{draws} draws, seed {seed}: the plans under the same draws")
+        t.add_column("figure")
+        for name in comp.columns[1:]:
+            t.add_column(str(name), justify="right")
+        for row in comp.itertuples(index=False):
+            t.add_row(str(row[0]), *[f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}"
+                                     for v in row[1:]])
+        console.print(t)
+        crit = result.tables["criticality"]
+        crit = crit[crit["plan"] == "nominal"].head(10)
+        t = Table(title="Pledges whose failure costs most (nominal plan)")
+        for col in ("rank", "pledge", "missions", "weighted months lost alone",
+                    "excess in draws"):
+            t.add_column(col)
+        for c in crit.itertuples():
+            t.add_row(str(c.rank), str(c.pledge_id), str(c.missions),
+                      f"{c.loss_if_withdrawn:,.0f}", f"{c.excess_when_withdrawn:,.0f}")
+        console.print(t)
+        if result.summary.get("uses_illustrative_data"):
+            console.print("[yellow]The scenario uses illustrative records; these figures show "
+                          "the method, not the real situation.[/]")
+        console.print(f"tables written to {out}")
+
+
+@contextmanager
+def _stop_on_term() -> Iterator[None]:
+    """Treat SIGTERM (a batch system's kill) like Ctrl-C: stop the workers, keep the results."""
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: the results written so far are kept; run the same "
+                      "command again to go on[/]")
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
