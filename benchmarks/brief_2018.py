@@ -13,9 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from bluehelmet.brief.make import make_brief
+from bluehelmet.brief.make import brief_plan_options, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
-from bluehelmet.brief.plan import run_plan
+from bluehelmet.forcegen.api import plan
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.scenario.io import load_scenario
 
@@ -30,7 +30,7 @@ def main() -> None:
     plan_only, total, stages = [], [], []
     for _ in range(args.runs):
         t0 = time.perf_counter()
-        run_plan(load_scenario("2018").view(reader))
+        plan(load_scenario("2018").view(reader), brief_plan_options())
         plan_only.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         files = make_brief(load_scenario("2018").view(reader), args.out)

@@ -35,16 +35,17 @@ def _view():  # noqa: ANN202
 
 def bundled(repeats: int) -> dict[str, object]:
     """Solve the bundled scenario ``repeats`` times without a time limit; greedy alone too."""
-    from bluehelmet.forcegen.api import solve_scenario
     from bluehelmet.forcegen.data import prepare
     from bluehelmet.forcegen.formulation import build_model
     from bluehelmet.forcegen.greedy import greedy_plan
+    from bluehelmet.forcegen.options import SolveOptions
+    from bluehelmet.forcegen.pipeline import solve_scenario
 
     view = _view()
     runs = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        solved = solve_scenario(view, time_limit=None)
+        solved = solve_scenario(view, SolveOptions(time_limit=None))
         wall = time.perf_counter() - t0
         sol = solved.solution
         runs.append({"wall_s": wall, "build_s": solved.build_seconds, "status": sol.status,
@@ -75,13 +76,14 @@ def bundled(repeats: int) -> dict[str, object]:
 
 def by_horizon(horizons: list[int], time_limit: float) -> list[dict[str, object]]:
     """Time to proof (or the gap at ``time_limit``) for each planning horizon."""
-    from bluehelmet.forcegen.api import solve_scenario
+    from bluehelmet.forcegen.options import SolveOptions
+    from bluehelmet.forcegen.pipeline import solve_scenario
 
     view = _view()
     out = []
     for h in horizons:
         t0 = time.perf_counter()
-        solved = solve_scenario(view, horizon=h, time_limit=time_limit)
+        solved = solve_scenario(view, SolveOptions(time_limit=time_limit), horizon=h)
         wall = time.perf_counter() - t0
         sol = solved.solution
         out.append({"horizon_months": h, "wall_s": wall, "status": sol.status,
@@ -101,11 +103,11 @@ def other_solvers(horizon: int, time_limit: float) -> list[dict[str, object]]:
 
     from bluehelmet.forcegen.data import prepare
     from bluehelmet.forcegen.formulation import build_model
-    from bluehelmet.forcegen.solve import _to_highs
+    from bluehelmet.highs import to_highs
 
     d, _ = prepare(_view(), horizon)
     m = build_model(d)
-    h = _to_highs(m)
+    h = to_highs(m)
     h.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), m.objective_vector("unmet"))
     out: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:

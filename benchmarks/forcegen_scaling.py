@@ -25,12 +25,14 @@ def run_one(n: int, time_limit: float, cbc: bool) -> dict[str, object]:
     import numpy as np
     import pulp
 
-    from bluehelmet.forcegen.api import solve_scenario
     from bluehelmet.forcegen.data import prepare
     from bluehelmet.forcegen.formulation import build_model
     from bluehelmet.forcegen.generate import random_scenario
     from bluehelmet.forcegen.greedy import greedy_plan
-    from bluehelmet.forcegen.solve import _to_highs, solve
+    from bluehelmet.forcegen.options import SolveOptions
+    from bluehelmet.forcegen.pipeline import solve_scenario
+    from bluehelmet.forcegen.solve import solve
+    from bluehelmet.highs import to_highs
 
     s = random_scenario(n_missions=15, n_months=24, n_pledges=n, n_unit_types=20, seed=2018)
     t0 = time.perf_counter()
@@ -44,7 +46,7 @@ def run_one(n: int, time_limit: float, cbc: bool) -> dict[str, object]:
     unmet = m.objective_vector("unmet")
     # The full pipeline as plan() runs it: LP rounding, restricted search, three stages.
     t0 = time.perf_counter()
-    solved = solve_scenario(s, time_limit=time_limit, mip_rel_gap=0.005)
+    solved = solve_scenario(s, SolveOptions(time_limit=time_limit, mip_rel_gap=0.005))
     wall = time.perf_counter() - t0
     r = solved.solution
     st = {x.stage: x for x in r.stages}
@@ -60,13 +62,14 @@ def run_one(n: int, time_limit: float, cbc: bool) -> dict[str, object]:
     }
     if cbc:
         # Same first-stage model, written as MPS and given to the CBC binary PuLP ships.
-        h = _to_highs(m)
+        h = to_highs(m)
         h.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), unmet)
         with tempfile.TemporaryDirectory() as tmp:
             mps = str(Path(tmp) / "m.mps")
             h.writeModel(mps)
             t0 = time.perf_counter()
-            hs = solve(m, ("unmet",), time_limit=time_limit, mip_rel_gap=0.005, warm_start=xg)
+            hs = solve(m, ("unmet",), SolveOptions(time_limit=time_limit, mip_rel_gap=0.005),
+                       warm_start=xg)
             highs_s = time.perf_counter() - t0
             cbc_path = pulp.PULP_CBC_CMD().path
             t0 = time.perf_counter()

@@ -49,7 +49,7 @@ def make(hidden: int, seed: int = 7) -> pd.DataFrame:
     })
 
 
-READ = ("import sys,time; from bluehelmet.intel.reports import reports; "
+READ = ("import sys,time; from bluehelmet.intel.store import reports; "
         "from bluehelmet.model.access import AccessContext, Classification; "
         "r=AccessContext('MINUSMA', Classification.CONFIDENTIAL); times=[]\n"
         "for _ in range(int(sys.argv[2])):\n"

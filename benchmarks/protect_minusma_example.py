@@ -22,7 +22,9 @@ import pandas as pd
 from bluehelmet.io.ucdp import read_ucdp
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.protect.inputs import area_cells, mission_area, read_risk
-from bluehelmet.protect.planning import analyse_mission, risk_from_events, write_outputs
+from bluehelmet.protect.options import ProtectOptions
+from bluehelmet.protect.output import write_outputs
+from bluehelmet.protect.planning import analyse_mission, risk_from_events
 from bluehelmet.protect.problem import Reach
 from bluehelmet.protect.requirements import apply_requirements
 from bluehelmet.protect.solve import optimise, today
@@ -64,14 +66,15 @@ def _md(table: pd.DataFrame) -> str:
 def _plan_minusma(scenario: object, label: str) -> pd.DataFrame | None:
     """Plan the scenario with the force planner; return its gaps for the protection units."""
     try:
-        from bluehelmet.forcegen.api import plan
+        from bluehelmet.forcegen import PlanOptions, plan
     except ImportError as exc:  # the planner is another helper's work in progress
         print(f"force planner not available ({exc}); hand-off: see the saved scenario folder")
         return None
     t0 = time.perf_counter()
-    result = plan(scenario.view(READER), time_limit=120, explain=False,  # type: ignore[attr-defined]
-                  smart_pledging=False, sensitivities=False)
-    s = result.summary
+    options = PlanOptions(explain=False, smart_pledging=False, sensitivities=False).with_solve(
+        time_limit=120)
+    result = plan(scenario.view(READER), options)  # type: ignore[attr-defined]
+    s = result.summary.to_dict()
     print(f"planner ({label}): {time.perf_counter() - t0:.1f} s, status {s.get('status')}, "
           f"gap {s.get('mip_gap')}, unmet requirement-months {s.get('unmet_requirement_months')}")
     gaps = result.gaps
@@ -94,8 +97,9 @@ def main() -> None:
     print(f"risk: {note}; {len(risk)} cells")
 
     t0 = time.perf_counter()
-    analysis = analyse_mission(scenario.view(READER), "MINUSMA", risk=risk, risk_note=note,
-                               response_minutes=120, max_units=3, curve_units=3)
+    analysis = analyse_mission(scenario.view(READER), "MINUSMA",
+                               ProtectOptions(response_minutes=120, max_units=3, curve_units=3),
+                               risk=risk, risk_note=note)
     print(f"analysis at 120 min: {time.perf_counter() - t0:.1f} s")
     write_outputs(analysis, args.work / "out_120")
     (args.work / "out_120" / "coverage_map.png").replace(args.docs_map)
@@ -127,8 +131,9 @@ def main() -> None:
         print(f"\n## Relocating today's assets (max {sites} TOBs): {moved.share:.3f} "
               f"({moved.status}); helicopters at {', '.join(heli)}")
 
-    a60 = analyse_mission(scenario.view(READER), "MINUSMA", risk=risk, risk_note=note,
-                          response_minutes=60, max_units=3, curve_units=1)
+    a60 = analyse_mission(scenario.view(READER), "MINUSMA",
+                          ProtectOptions(response_minutes=60, max_units=3, curve_units=1),
+                          risk=risk, risk_note=note)
     print(f"\n## At 60 min: today {a60.today.share:.3f}, proposed {a60.proposed.share:.3f}")
     print(_md(a60.marginal))
     print(_md(a60.requirements[["unit_type_id", "count", "priority"]]))

@@ -24,8 +24,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from bluehelmet.brief.make import make_brief
 from bluehelmet.cli.main import app
-from bluehelmet.forcegen import plan, write_plan
+from bluehelmet.forcegen import PlanOptions, plan
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.marking import read_marking
 from bluehelmet.scenario.core import ScenarioView
@@ -146,14 +147,24 @@ def test_library_read_paths(world: dict[str, Path], reader: AccessContext,
         geography.mission_points, geography.deployment_flows, gender.traffic_lights,
         provenance.basis_by_table, provenance.sources_by_table, provenance.highest_classification]
     outputs += [f(view) for f in functions]
-    result = plan(view, time_limit=5, sensitivities=False, max_asks=2)
-    outputs += [result.summary, *result.tables().values(),
-                money.cost_vs_budget(result.costs, view)]
-    write_plan(result, tmp_path / "plan")
+    result = plan(view, PlanOptions(sensitivities=False, max_asks=2).with_solve(time_limit=5))
+    assert result.reader == reader and result.summary.reader.organisation == reader.organisation
+    assert result.summary.marking == Classification.UNCLASSIFIED.label
+    st = result.statistics
+    outputs += [result, result.summary, *result.tables.values(),
+                money.cost_vs_budget(result.costs, view), st.coverage(), st.cost(),
+                st.coverage_by_month(), st.critical_coverage(), st.gaps(), st.headline(),
+                st.gap_costs(), st.cost_vs_budget(), st.mission_costs(), st.unit_costs(),
+                st.smart_pledging(), st.unused_pledges(), st.gender(), st.planned_flows()]
+    result.write(tmp_path / "plan")
+    brief = make_brief(view, tmp_path / "brief", plan=result, pdf=False)
     save_scenario(view, tmp_path / "export")
     # Every file written carries the view's marking (the secret rows would have raised it).
-    for written in (tmp_path / "plan" / "coverage.csv", tmp_path / "export" / "pledges.csv"):
-        assert read_marking(written) == view.marking == Classification.UNCLASSIFIED
+    written = [tmp_path / "plan" / name for name in ("plan.csv", "coverage.csv", "summary.json")]
+    written += [brief.html, brief.tables / "gaps.csv", brief.tables / "summary.json",
+                tmp_path / "export" / "pledges.csv"]
+    for path in written:
+        assert read_marking(path) == view.marking == Classification.UNCLASSIFIED, path
     text = "\n".join(map(str, outputs)) + _files_text(tmp_path) + caplog.text
     assert MARK not in text
     assert "SECRET" not in caplog.text and '"missions": 2' in caplog.text
@@ -223,7 +234,7 @@ def test_a_released_report_hides_its_protected_contact(world: dict[str, Path]) -
     res = CliRunner().invoke(app, ["intel", "reports", "--store", str(world["store"]),
                                    *_reader_args(MISSION_CONF)], env=ENV)
     assert res.exit_code == 0 and "rel-1" in res.output and "3 report(s)" in res.output
-    from bluehelmet.intel.reports import reports
+    from bluehelmet.intel.store import reports
 
     shown = reports(world["store"], MISSION_CONF).set_index("id")
     assert pd.isna(shown.loc["rel-1", "reporter_contact"])

@@ -1,4 +1,6 @@
-"""Regenerate the formulation section of docs/force-generation.md from the define_* docstrings.
+"""Regenerate the formulation and output-table sections of docs/force-generation.md.
+
+The formulation comes from the define_* docstrings, the output tables from ``outputs.csv``.
 
 Usage: ``python tools/gen_forcegen_math.py`` (rewrites the section between the markers);
 ``--check`` exits 1 if the document is out of date (the test suite runs this check).
@@ -11,10 +13,13 @@ import sys
 from pathlib import Path
 
 from bluehelmet.forcegen.formulation import FORMULATION
+from bluehelmet.forcegen.outputs import reference_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "force-generation.md"
 BEGIN = "<!-- BEGIN GENERATED FORMULATION (tools/gen_forcegen_math.py) -->"
 END = "<!-- END GENERATED FORMULATION -->"
+OUT_BEGIN = "<!-- BEGIN GENERATED OUTPUTS (tools/gen_forcegen_math.py) -->"
+OUT_END = "<!-- END GENERATED OUTPUTS -->"
 
 
 def formulation_markdown() -> str:
@@ -28,11 +33,17 @@ def formulation_markdown() -> str:
     return "\n".join(parts)
 
 
+def replace_section(text: str, begin: str, end: str, body: str) -> str:
+    """``text`` with the part between the ``begin`` and ``end`` markers replaced by ``body``."""
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    return f"{head}{begin}\n\n{body}\n{end}{tail}"
+
+
 def render(text: str) -> str:
-    """``text`` with the generated section replaced by the current formulation."""
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    return f"{head}{BEGIN}\n\n{formulation_markdown()}\n{END}{tail}"
+    """``text`` with the generated sections: the formulation and the output tables."""
+    text = replace_section(text, BEGIN, END, formulation_markdown())
+    return replace_section(text, OUT_BEGIN, OUT_END, reference_markdown())
 
 
 def main(argv: list[str]) -> int:

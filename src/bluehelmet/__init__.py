@@ -5,6 +5,17 @@ and access control), :mod:`bluehelmet.scenario` (scenarios and their file format
 :mod:`bluehelmet.io` (importers for the files users have), then the analyses over a scenario
 (force generation, peacekeeping-intelligence, protection planning) and the outputs that consume
 their statistics (plots, briefings). The CLI in :mod:`bluehelmet.cli` is a thin shell over it.
+
+In a notebook::
+
+    import bluehelmet as bh
+    s = bh.load_scenario("2018")
+    reader = bh.AccessContext("UN-DPO", bh.Classification.CONFIDENTIAL)
+    p = bh.plan(s.view(reader), bh.PlanOptions(horizon=12))  # only what reader may see
+    p.statistics.coverage(groupby="mission_id")
+
+Every public name (``plan``, ``Plan``, ``PlanOptions`` and ``SolveOptions`` too) is loaded on
+first use, so that ``import bluehelmet`` (and the command line's ``--help``) stays fast.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bluehelmet.forcegen import Plan, PlanOptions, SolveOptions, plan
     from bluehelmet.model.access import AccessContext, Classification, NeedToKnow
     from bluehelmet.scenario.core import Parameter, Scenario, ScenarioView
     from bluehelmet.scenario.io import (
@@ -35,10 +47,15 @@ _LAZY = {
     "load_scenario": "bluehelmet.scenario.io",
     "load_view": "bluehelmet.scenario.io",
     "save_scenario": "bluehelmet.scenario.io",
+    "plan": "bluehelmet.forcegen",
+    "Plan": "bluehelmet.forcegen",
+    "PlanOptions": "bluehelmet.forcegen",
+    "SolveOptions": "bluehelmet.forcegen",
 }
 
 
 def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
@@ -51,11 +68,16 @@ __all__ = [
     "Classification",
     "NeedToKnow",
     "Parameter",
+    "Plan",
+    "PlanOptions",
     "Scenario",
     "ScenarioView",
+    "SolveOptions",
     "bundled_scenarios",
     "load_scenario",
     "load_view",
+    "plan",
     "save_scenario",
 ]
+
 __version__ = "0.1.0"

@@ -3,35 +3,85 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import highspy
+import numpy as np
+
+from bluehelmet.optimize.linear import LinearModel
+
+
+class QuietHighs(highspy.Highs):
+    """A HiGHS instance that logs nothing unless asked to.
+
+    HiGHS prints its banner ("Running HiGHS ...") the first time any method other than setting an
+    option is called while ``output_flag`` is on; highspy calls such a method
+    (``enableCallbacks``) in its constructor. This class switches logging off by HiGHS's own
+    options before that call, so nothing reaches the process's stdout. No file descriptor is
+    touched: other threads' output (a web worker's, the CLI's progress display) goes on
+    untouched. Callers that want a solver log switch ``output_flag`` back on.
+    """
+
+    def enableCallbacks(self) -> None:  # noqa: N802 (highspy's name)
+        """Switch logging off, then enable highspy's callbacks (called by the constructor)."""
+        self.setOptionValue("output_flag", False)
+        self.setOptionValue("log_to_console", False)
+        super().enableCallbacks()
+
 
 #: Environment variable that sets HiGHS's thread count in this process (unset: HiGHS decides).
 THREADS_ENV = "BLUEHELMET_HIGHS_THREADS"
 
 
 def new_highs() -> highspy.Highs:
-    """A silent HiGHS instance, with the banner HiGHS prints once per process kept off stdout.
+    """A silent HiGHS instance (see :class:`QuietHighs`).
 
-    The banner would otherwise land in the middle of the CLI's output (or of anything a caller
-    writes to stdout); the redirect is at file-descriptor level because HiGHS writes from C++.
-    Solver logging is switched off too; callers that want a log switch ``output_flag`` back on.
+    With :data:`THREADS_ENV` set (parallel runs of :mod:`bluehelmet.robust`), every solve gets that
+    many threads: two solves on two cores beat one solve whose threads fight another's.
     """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-    h.setOptionValue("output_flag", False)
+    h = QuietHighs()
     threads = os.environ.get(THREADS_ENV, "")
     if threads:
-        # Parallel runs (bluehelmet.robust) give every solve one thread: two solves on two
-        # cores beat one solve whose threads fight another's for the same cores.
         h.setOptionValue("threads", int(threads))
+    return h
+
+
+def to_highs(model: LinearModel, columns: np.ndarray | None = None, *,
+             cost: np.ndarray | None = None, maximise: bool = False) -> highspy.Highs:
+    """A silent HiGHS instance holding ``model``, the one way a model reaches the solver.
+
+    Parameters
+    ----------
+    model
+        The model (force generation or protection).
+    columns
+        Only these columns (indices), as an LP (the working set of
+        :mod:`bluehelmet.forcegen.sifting`); their order is the instance's column order.
+    cost
+        Objective coefficients over the model's columns (default none: set per stage later).
+    maximise
+        Maximise the objective instead of minimising it.
+    """
+    a = model.matrix
+    col_lo, col_hi, integer, row_lo, row_hi = model.bounds()
+    c = np.zeros(model.n_cols) if cost is None else np.asarray(cost, float)
+    if columns is not None:
+        a, col_lo, col_hi, c = a[:, columns], col_lo[columns], col_hi[columns], c[columns]
+    n = a.shape[1]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, model.n_rows
+    lp.col_cost_ = c
+    if maximise:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
+    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, model.n_rows
+    if columns is None:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i
+                           else highspy.HighsVarType.kContinuous for i in integer]
+    h = new_highs()
+    h.passModel(lp)
     return h

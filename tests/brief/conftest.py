@@ -10,7 +10,7 @@ import pytest
 
 from bluehelmet.brief.assemble import BriefOptions
 from bluehelmet.brief.make import BriefFiles, make_brief
-from bluehelmet.brief.plan import PlanTables
+from bluehelmet.forcegen.result import Plan, PlanSummary, ReaderSummary
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import bundled_scenarios, load_scenario
@@ -53,8 +53,23 @@ def _coverage(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def tiny_summary(total_cost_usd: float) -> PlanSummary:
+    """A hand-made solver summary (the figures the brief prints)."""
+    return PlanSummary(
+        scenario="tiny", marking="unclassified",
+        reader=ReaderSummary("UN-DPO", "confidential"), objective=123.0,
+        objective_name="weighted unmet requirement-months",
+        stages=(), status="optimal", mip_gap=0.0, mip_gap_all_stages=0.0, solve_seconds=0.05,
+        build_seconds=0.01, unmet_requirement_months=48.0,
+        weighted_unmet_requirement_months=123.0, required_requirement_months=96.0,
+        total_cost_usd=total_cost_usd, units_deployed=4, pledges=6, pledges_used=4,
+        candidate_tours=20, greedy_objective=123.0, greedy_gap_to_optimum=0.0,
+        gender_mode="soft", missions_without_budget_rows=(), horizon_start="2018-07",
+        horizon_months=12, uses_illustrative_data=True, notice="")
+
+
 @pytest.fixture(scope="session")
-def tiny_plan(tiny: Scenario) -> PlanTables:
+def tiny_plan(tiny: Scenario, reader: AccessContext) -> Plan:
     assignments = pd.DataFrame(TOURS, columns=["pledge_id", "contributor_id", "mission_id",
                                                "unit_type_id", "start", "end"])
     assignments["start"] = pd.to_datetime(assignments["start"])
@@ -67,19 +82,20 @@ def tiny_plan(tiny: Scenario) -> PlanTables:
     costs = cost.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
     smart = pd.DataFrame({
         "mission_id": ["MINUSMA", "MINUSMA", "UNMISS"], "unit_type_id": ["ISR", "UH", "UH"],
-        "units": [1, 1, 1], "needed_by": pd.to_datetime(["2018-07-01", "2018-07-01",
-                                                          "2018-07-01"]),
-        "value": [120.0, 70.0, 60.0],
+        "units_short_at_worst": [1, 1, 1],
+        "first_month_short": pd.to_datetime(["2018-07-01", "2018-07-01", "2018-07-01"]),
+        "value_one_more_unit": [120.0, 70.0, 60.0],
         "why": ["no intelligence unit pledged", "one helicopter unit short until Feb 2019",
                 "no helicopter unit until Jan 2019"]})
     gender = pd.DataFrame({"personnel_category": ["troops"], "women_share": [0.06],
                            "target_share": [0.05], "meets_target": [True]})
     explanations = pd.DataFrame({"pledge_id": ["P4", "P6"], "contributor_id": ["CHN", "AU"],
-                                 "unit_type_id": ["INF", "INF"],
+                                 "unit_type_id": ["INF", "INF"], "used": [False, False],
                                  "reason": ["dominated by an earlier unit", "too late"]})
-    summary = {"status": "optimal", "mip_gap": 0.0, "solve_seconds": 0.05, "objective": 123.0,
-               "unmet_requirement_months": 48.0, "total_cost_usd": float(costs["cost_usd"].sum())}
-    return PlanTables(_coverage(tiny), assignments, costs, smart, gender, explanations, summary)
+    return Plan.from_tables(tiny.view(reader),
+                            tiny_summary(float(costs["cost_usd"].sum())),
+                            coverage=_coverage(tiny), assignments=assignments, costs=costs,
+                            smart_pledging=smart, gender=gender, explanations=explanations)
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,10 @@ import pytest
 
 from bluehelmet.brief.assemble import BriefOptions
 from bluehelmet.brief.make import make_brief
-from bluehelmet.brief.plan import PlanTables
 from bluehelmet.brief.render import stat_cells
 from bluehelmet.brief.robustness import read_risk
 from bluehelmet.errors import DataError
+from bluehelmet.forcegen.result import Plan
 from bluehelmet.model.access import AccessContext
 from bluehelmet.robust.disruption import DisruptionModel
 from bluehelmet.robust.risk import RiskSettings, run_risk
@@ -20,7 +20,7 @@ from bluehelmet.scenario.core import Scenario
 
 
 def test_robustness_page(tmp_path: Path, tiny: Scenario, reader: AccessContext,
-                         tiny_plan: PlanTables) -> None:
+                         tiny_plan: Plan) -> None:
     run_risk(tiny, reader, DisruptionModel(), RiskSettings(draws=20, seed=4, time_limit=None),
              tmp_path / "risk")
     page = read_risk(tmp_path / "risk")

@@ -12,23 +12,24 @@ import pytest
 from bluehelmet.brief.assemble import SOLVER_FACTS
 from bluehelmet.brief.make import BriefFiles, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
-from bluehelmet.brief.plan import PlanTables
 from bluehelmet.brief.render import external_references, stat_cells
+from bluehelmet.forcegen.result import Plan
 from bluehelmet.model.access import AccessContext
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics import coverage, gender, money, pledging, provenance, solver
 from bluehelmet.statistics.scenario import mission_strength
 
 # Sections of the tiny brief, one A4 page each: summary, coverage per mission, critical
-# capabilities, smart pledging, women, women per contributor, money, cost of gaps, map, methods.
-TINY_PAGES = 10
+# capabilities, smart pledging, women, women per contributor, money, cost of gaps, map, methods;
+# with every solver figure a plan reports (PlanSummary), "how the plan was made" takes an 11th.
+TINY_PAGES = 11
 #: The steps make_brief announces to its progress display.
 STEPS: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory, tiny: Scenario, reader: AccessContext,
-         tiny_plan: PlanTables, options) -> BriefFiles:  # type: ignore[no-untyped-def]
+         tiny_plan: Plan, options) -> BriefFiles:  # type: ignore[no-untyped-def]
     return make_brief(tiny.view(reader), tmp_path_factory.mktemp("brief"), plan=tiny_plan,
                       options=options, progress=STEPS.append)
 
@@ -81,7 +82,7 @@ def test_headline_has_the_hand_computed_answer(cells: pd.DataFrame) -> None:
 
 
 def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scenario,
-                                                 reader: AccessContext, tiny_plan: PlanTables,
+                                                 reader: AccessContext, tiny_plan: Plan,
                                                  contributions: pd.DataFrame) -> None:
     view = tiny.view(reader)
     gaps = coverage.gap_table(tiny_plan.coverage, view)
@@ -125,11 +126,11 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     for name in ("share_closed", "critical_share_closed", "unmet_unit_months"):
         seen += _check(cells, f"headline.{name}", {"": float(headline[name])})
     seen += _check(cells, "total_cost_usd", {"": float(budget["cost_usd"].sum())})
-    for name, value in tiny_plan.summary.items():
-        if name in SOLVER_FACTS:
-            seen += _check(cells, f"summary.{name}", {"": value})
+    summary = tiny_plan.summary.to_dict()
+    for name in SOLVER_FACTS:
+        seen += _check(cells, f"summary.{name}", {"": summary[name]})
     # Each objective stage's status and gap, and whether the whole plan is proven.
-    stages = solver.solver_stages(tiny_plan.summary)
+    stages = solver.solver_stages(summary)
     for col in ("status", "mip_gap"):
         seen += _check(cells, f"solver_stages.{col}", _keyed(stages, col, ["stage"]))
     seen += _check(cells, "solver.proven", {"": "true" if solver.plan_proven(stages) else "false"})
@@ -216,7 +217,7 @@ def test_pdf_renders_to_the_expected_pages(made: BriefFiles, tmp_path: Path) -> 
 
 
 def test_tables_written_beside_the_brief(made: BriefFiles, tiny: Scenario, reader: AccessContext,
-                                         tiny_plan: PlanTables) -> None:
+                                         tiny_plan: Plan) -> None:
     gaps = pd.read_csv(made.tables / "gaps.csv")
     expected = coverage.gap_table(tiny_plan.coverage, tiny.view(reader))
     assert list(gaps["unmet_unit_months"]) == list(expected["unmet_unit_months"])

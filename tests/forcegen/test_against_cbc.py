@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bluehelmet.forcegen.api import solve_scenario
 from bluehelmet.forcegen.generate import random_scenario
+from bluehelmet.forcegen.options import SolveOptions
+from bluehelmet.forcegen.pipeline import solve_scenario
 from bluehelmet.scenario.core import Scenario
 from tests.forcegen.reference_pulp import solve_reference
 
@@ -44,7 +45,7 @@ def test_optimum_matches_cbc(seed: int) -> None:
     s = random_scenario(n_missions=3, n_months=12, n_pledges=14, n_unit_types=4, seed=seed)
     s.set_param("gender_mode", "soft")
     _gender_setup(s, seed)
-    solved = solve_scenario(s, mip_rel_gap=0.0, stages=("unmet", "cost", "gender"))
+    solved = solve_scenario(s, SolveOptions(mip_rel_gap=0.0), stages=("unmet", "cost", "gender"))
     z1, z2, z3 = solve_reference(solved.data, solved.pairs)
     stages = {st.stage: st.objective for st in solved.solution.stages}
     assert stages.get("unmet", 0.0) == pytest.approx(z1, rel=1e-6, abs=1e-6)

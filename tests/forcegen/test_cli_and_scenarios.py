@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 from bluehelmet import AccessContext, save_scenario
 from bluehelmet.cli.main import app
 from bluehelmet.errors import DataError
-from bluehelmet.forcegen import apply_overrides, compare_plans, load_override, plan
-from bluehelmet.forcegen import statistics as stats
+from bluehelmet.forcegen import PlanOptions, apply_overrides, compare_plans, load_override, plan
 from bluehelmet.forcegen.generate import random_scenario
 from tests.forcegen.tiny import pledge, tiny
 
@@ -59,28 +58,34 @@ def test_compare_and_statistics(tmp_path: Path) -> None:
     s = tiny([pledge("A", rotation=6), pledge("B", rotation=6)])
     reader = AccessContext.public()
     view = s.view(reader)
-    base = plan(view, smart_pledging=True, sensitivities=True)
-    alt = plan(view, overrides=(load_override(f),), smart_pledging=False,
-               sensitivities=False)
+    base = plan(view)
+    alt = plan(view, PlanOptions(smart_pledging=False, sensitivities=False),
+               overrides=(load_override(f),))
     table = compare_plans({"base": base, "alt": alt})
     assert list(table.columns) == ["base", "alt"]
-    head = stats.plan_headline(base)
-    assert head["covered_requirement_months"] + head["unmet_requirement_months"] == 12
-    cov = stats.coverage_before_after(base, view)
-    assert (cov["before"] == 0).all() and cov["after"].sum() == 11
-    closing = stats.gap_closing_costs(base, view)
+    stats = base.statistics
+    head = stats.headline()
+    assert head["covered_unit_months"] + head["unmet_unit_months"] == 12
+    by_month = stats.coverage_by_month()
+    assert (by_month["covered_before"] == 0).all() and by_month["covered_after"].sum() == 11
+    total = stats.coverage(groupby=None)
+    assert total["covered_unit_months"].iloc[0] == 11
+    assert total["share_covered"].iloc[0] == pytest.approx(11 / 12)
+    closing = stats.gap_costs()
     assert closing["cost_to_close_usd"].iloc[0] == pytest.approx(1 * 100 * 1000.0)
-    assert stats.unused_pledge_reasons(base)["pledges"].sum() == 2
-    assert len(stats.smart_pledging_list(base)) == 1
-    assert {"change", "gain"} <= set(stats.value_of_changes(base).columns)
+    # Both pledges are used (one unit each), so no pledge is listed as unused.
+    assert base.explanations["used"].all() and stats.unused_pledges().empty
+    assert len(stats.smart_pledging()) == 1
+    assert {"change", "gain"} <= set(stats.value_of_changes().columns)
 
 
 def test_confidential_pledges_are_filtered() -> None:
     s = tiny([pledge("A", rotation=12)])
     s.tables["pledges"]["classification"] = "confidential"
     s.tables["pledges"]["owner"] = "UN-DPO"
-    r = plan(s.view(AccessContext.public()), smart_pledging=False, sensitivities=False)
-    assert r.summary["pledges"] == 0 and r.summary["units_deployed"] == 0
+    r = plan(s.view(AccessContext.public()), PlanOptions(smart_pledging=False,
+                                                         sensitivities=False))
+    assert r.summary.pledges == 0 and r.summary.units_deployed == 0
 
 
 def test_cli_plan_with_override(tmp_path: Path) -> None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from bluehelmet import AccessContext
-from bluehelmet.forcegen import plan
+from bluehelmet.forcegen import PlanOptions, plan
 from tests.forcegen.tiny import pledge, tiny
 
 READER = AccessContext.public()
 
 
 def run(s):  # noqa: ANN001, ANN201
-    return plan(s.view(READER), time_limit=None, mip_rel_gap=0.0, smart_pledging=False,
-                sensitivities=False)
+    options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(
+        time_limit=None, mip_rel_gap=0.0)
+    return plan(s.view(READER), options)
 
 
 def test_rotation_handover_two_units() -> None:
@@ -21,21 +23,21 @@ def test_rotation_handover_two_units() -> None:
     # first month is always short (weight 10). Months 1..11 need 3 tours of at most 5 counted
     # months: 11 counted + 3 induction = 14 unit-months at 100 x US$1,000 = US$1.4 m.
     r = run(tiny([pledge("A"), pledge("B")]))
-    assert r.summary["status"] == "optimal"
-    assert r.summary["objective"] == pytest.approx(10.0)
-    assert r.summary["total_cost_usd"] == pytest.approx(1.4e6)
-    a = r.assignments.sort_values("start_month")
+    assert r.summary.status == "optimal"
+    assert r.summary.objective == pytest.approx(10.0)
+    assert r.summary.total_cost_usd == pytest.approx(1.4e6)
+    a = r.assignments.sort_values("start")
     # The relief arrives in the last month of its predecessor (hand-over overlap).
-    assert list(a["start_month"]) == ["2018-07", "2018-12", "2019-05"]
-    assert list(a["end_month"]) == ["2018-12", "2019-05", "2019-06"]
+    assert list(a["start"].dt.strftime("%Y-%m")) == ["2018-07", "2018-12", "2019-05"]
+    assert list(a["end"].dt.strftime("%Y-%m")) == ["2018-12", "2019-05", "2019-06"]
 
 
 def test_budget_binds() -> None:
     # Same, but US$1.0 m headroom = 10 unit-months. Best use: a 6-month tour (5 counted) and a
     # 4-month tour cut by the requirement's end (3 counted): 8 of 12 months, 4 short x 10 = 40.
     r = run(tiny([pledge("A"), pledge("B")], headroom=1.0e6))
-    assert r.summary["objective"] == pytest.approx(40.0)
-    assert r.summary["total_cost_usd"] == pytest.approx(1.0e6)
+    assert r.summary.objective == pytest.approx(40.0)
+    assert r.summary.total_cost_usd == pytest.approx(1.0e6)
     assert r.costs["budget_binding"].any()
 
 
@@ -43,18 +45,18 @@ def test_readiness_delays_start() -> None:
     # One L1 pledge (3 months lead time), 12-month rotation: arrives October, counts from
     # November; July-October short (4 x 10) and 8 months covered, at 9 unit-months' cost.
     r = run(tiny([pledge("A", level="L1", rotation=12)]))
-    assert r.summary["objective"] == pytest.approx(40.0)
-    assert r.assignments["start_month"].tolist() == ["2018-10"]
-    assert r.summary["total_cost_usd"] == pytest.approx(0.9e6)
+    assert r.summary.objective == pytest.approx(40.0)
+    assert r.assignments["start"].tolist() == [pd.Timestamp("2018-10-01")]
+    assert r.summary.total_cost_usd == pytest.approx(0.9e6)
 
 
 def test_hard_gender_target_excludes_unit() -> None:
     # Target 10 % women; the only unit has 5 %: in hard mode it cannot deploy at all.
     soft = run(tiny([pledge("A", women=0.05, rotation=12)]))
     hard = run(tiny([pledge("A", women=0.05, rotation=12)], gender_mode="hard"))
-    assert soft.summary["units_deployed"] == 1
-    assert hard.summary["units_deployed"] == 0
-    assert hard.summary["objective"] == pytest.approx(120.0)
+    assert soft.summary.units_deployed == 1
+    assert hard.summary.units_deployed == 0
+    assert hard.summary.objective == pytest.approx(120.0)
     reason = hard.explanations.set_index("pledge_id").loc["P0", "reason_code"]
     assert reason == "gender"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bluehelmet import AccessContext, Classification, load_scenario
-from bluehelmet.forcegen import plan
+from bluehelmet.forcegen import PlanOptions, plan
 
 
 def test_2018_plan_is_proven_optimal_and_sensible() -> None:
@@ -11,8 +11,9 @@ def test_2018_plan_is_proven_optimal_and_sensible() -> None:
     reader = AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL)
     # No time limit: every stage must end with a proof (timing is the benchmark's job:
     # benchmarks/forcegen_2018.py).
-    r = plan(s.view(reader), time_limit=None, smart_pledging=False, sensitivities=False)
-    summ = r.summary
+    options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(time_limit=None)
+    r = plan(s.view(reader), options)
+    summ = r.summary.to_dict()
     assert summ["status"] == "optimal"
     for stage in summ["stages"]:
         assert stage["status"] == "optimal"

@@ -9,9 +9,9 @@ from bluehelmet.forcegen.data import prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.forcegen.greedy import greedy_plan
-from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.forcegen.lp import solve_relaxation
 from bluehelmet.forcegen.sifting import sifted_relaxation, working_set
-from bluehelmet.forcegen.solve import solve_relaxation
+from bluehelmet.optimize.linear import LinearModel
 
 
 def _model(seed: int, pledges: int = 120) -> tuple[LinearModel, np.ndarray]:

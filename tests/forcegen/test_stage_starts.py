@@ -10,21 +10,22 @@ from __future__ import annotations
 import pytest
 
 from bluehelmet.forcegen import solve as solve_module
-from bluehelmet.forcegen.api import solve_scenario
 from bluehelmet.forcegen.generate import random_scenario
+from bluehelmet.forcegen.options import SolveOptions
+from bluehelmet.forcegen.pipeline import solve_scenario
 
 
 @pytest.mark.parametrize("seed", [5, 7])
-def test_warm_started_stages_match_cold_stages(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    def run() -> dict[str, solve_module.StageResult]:
+def test_warm_started_stages_match_cold_stages(seed: int) -> None:
+    def run(warm: bool) -> dict[str, solve_module.StageResult]:
         s = random_scenario(n_missions=3, n_months=12, n_pledges=14, n_unit_types=4, seed=seed)
         s.set_param("gender_mode", "soft")
-        solved = solve_scenario(s, mip_rel_gap=0.0)
+        options = SolveOptions(mip_rel_gap=0.0, warm_start_later_stages=warm)
+        solved = solve_scenario(s, options)
         return {st.stage: st for st in solved.solution.stages}
 
-    warm = run()
-    monkeypatch.setattr(solve_module, "WARM_START_LATER_STAGES", False)
-    cold = run()
+    warm = run(True)
+    cold = run(False)
     assert warm.keys() == cold.keys()
     for stage, res in warm.items():
         assert res.status == "optimal"
@@ -34,19 +35,17 @@ def test_warm_started_stages_match_cold_stages(seed: int, monkeypatch: pytest.Mo
 
 
 @pytest.mark.parametrize("seed", [5, 7, 11])
-def test_same_gaps_search_keeps_the_lexicographic_optimum(seed: int,
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           ) -> None:
+def test_same_gaps_search_keeps_the_lexicographic_optimum(seed: int) -> None:
     """Searching plans with the same gaps first (large models only) changes no stage's optimum."""
-    def run() -> dict[str, solve_module.StageResult]:
+    def run(above: int) -> dict[str, solve_module.StageResult]:
         s = random_scenario(n_missions=3, n_months=12, n_pledges=14, n_unit_types=4, seed=seed)
         s.set_param("gender_mode", "soft")
-        solved = solve_scenario(s, mip_rel_gap=0.0, time_limit=60)
+        options = SolveOptions(mip_rel_gap=0.0, time_limit=60, same_gaps_above_columns=above)
+        solved = solve_scenario(s, options)
         return {st.stage: st for st in solved.solution.stages}
 
-    plain = run()
-    monkeypatch.setattr(solve_module, "SAME_GAPS_ABOVE_COLUMNS", 0)
-    with_search = run()
+    plain = run(SolveOptions().same_gaps_above_columns)
+    with_search = run(0)
     assert plain.keys() == with_search.keys()
     for stage, res in with_search.items():
         assert res.status == "optimal"

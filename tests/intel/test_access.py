@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from bluehelmet.cli.main import app
 from bluehelmet.intel.fusion import fuse
 from bluehelmet.intel.hotspots import aggregate, hotspots, mission_trends, unplaced
-from bluehelmet.intel.reports import export_table, reports
+from bluehelmet.intel.reports import export_table
+from bluehelmet.intel.store import reports
 from bluehelmet.model.access import AccessContext, Classification
 from tests.intel.helpers import fill_store
 from tests.intel.helpers import reports as case

@@ -7,8 +7,8 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
-from bluehelmet.intel.reports import parse_times, reports, validate_reports
-from bluehelmet.intel.store import open_store
+from bluehelmet.intel.reports import parse_times, validate_reports
+from bluehelmet.intel.store import open_store, reports
 from bluehelmet.model.access import AccessContext, Classification
 from tests.intel.helpers import CASE, HEADER
 

@@ -73,11 +73,10 @@ def test_key_file_inside_the_store_is_refused(tmp_path: Path,
         fill_store(tmp_path / "store", case())
 
 
-def test_writers_create_only_their_own_records_at_their_clearance(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bluehelmet.intel.store.INSERT_CHUNK", 2)  # several chunks, one commit
+def test_writers_create_only_their_own_records_at_their_clearance(tmp_path: Path) -> None:
     table = case()
     with open_store(tmp_path / "store", create=True) as store:
+        store.insert_chunk = 2  # several chunks, one commit
         result = store.add(table, MINUSMA)
         assert result.added == 3 and result.rejected["position"].tolist() == [3]
         assert "your organisation (MINUSMA)" in result.rejected.loc[0, "reason"]

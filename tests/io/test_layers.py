@@ -86,8 +86,8 @@ def test_intel_hotspots_geojson_from_the_cli(tmp_path: Path) -> None:
 
 
 def test_reports_layer_under_need_to_know_without_the_protected_field(tmp_path: Path) -> None:
-    from bluehelmet.intel.reports import export_table, read_reports_file, reports
-    from bluehelmet.intel.store import open_store
+    from bluehelmet.intel.reports import export_table, read_reports_file
+    from bluehelmet.intel.store import open_store, reports
     from bluehelmet.model.access import AccessContext, Classification
 
     table, problems = read_reports_file(ROOT / "examples" / "mali_reports.csv")

@@ -167,8 +167,7 @@ def test_within_cell_distance_shrinks_reach() -> None:
 
 
 def test_warm_start_is_a_complete_feasible_solution() -> None:
-    import scipy.sparse as sp
-
+    from bluehelmet.optimize.linear import LinearModel
     from bluehelmet.protect import model as m
 
     for seed in range(4):
@@ -178,7 +177,7 @@ def test_warm_start_is_a_complete_feasible_solution() -> None:
                           relocate=bool(seed % 2))
         reach = Reach(problem)
         start = greedy(problem, reach)
-        b = m._Builder()
+        b = LinearModel()
         n_types, n_sites = len(problem.asset_types), len(problem.sites)
         candidates = np.flatnonzero(~problem.open_today())
         x0 = m.define_assign(b, problem, n_types, n_sites)
@@ -188,16 +187,14 @@ def test_warm_start_is_a_complete_feasible_solution() -> None:
         m.define_site_open(b, problem, x0, y0, candidates, n_sites)
         cover = m.define_cover(b, problem, reach, x0, n_sites,
                                np.zeros(len(problem.cells), dtype=bool))
-        lp = b.to_highs()
         v = m._start_vector(b, problem, reach, start, candidates, cover)
-        a = sp.csc_matrix((lp.a_matrix_.value_, lp.a_matrix_.index_, lp.a_matrix_.start_),
-                          shape=(lp.num_row_, lp.num_col_))
-        activity = a @ v
-        assert (activity >= np.asarray(lp.row_lower_) - 1e-9).all()
-        assert (activity <= np.asarray(lp.row_upper_) + 1e-9).all()
-        assert (v >= np.asarray(lp.col_lower_) - 1e-9).all()
-        assert (v <= np.asarray(lp.col_upper_) + 1e-9).all()
-        assert float(np.asarray(lp.col_cost_) @ v) == pytest.approx(
+        col_lower, col_upper, _, row_lower, row_upper = b.bounds()
+        activity = b.matrix @ v
+        assert (activity >= row_lower - 1e-9).all()
+        assert (activity <= row_upper + 1e-9).all()
+        assert (v >= col_lower - 1e-9).all()
+        assert (v <= col_upper + 1e-9).all()
+        assert float(b.objective_vector(m.COVERAGE) @ v) == pytest.approx(
             evaluate(problem, start, reach=reach).covered_value)
 
 

@@ -60,7 +60,7 @@ def test_known_answers_at_the_extremes() -> None:
     for i in range(5):
         assert np.array_equal(evaluate(data, units, nothing, draw(nothing, 1, i)), world)
     # The fixed plan's gaps as the planner itself reports them (its own gaps table).
-    from bluehelmet.forcegen.results import gaps_table
+    from bluehelmet.forcegen.tables import gaps_table
 
     assert np.allclose(world, gaps_table(data, units)["unmet_unit_months"].to_numpy())
 

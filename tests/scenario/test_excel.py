@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
 from bluehelmet.errors import DataError
-from bluehelmet.scenario.excel import load_workbook, save_workbook
-from bluehelmet.scenario.io import load_scenario
+from bluehelmet.scenario.excel import save_workbook
+from bluehelmet.scenario.io import load_scenario, load_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "odp_contributionsbygender.csv"

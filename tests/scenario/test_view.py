@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bluehelmet.errors import DataError
-from bluehelmet.forcegen import apply_overrides, load_override, plan
+from bluehelmet.forcegen import PlanOptions, apply_overrides, load_override, plan
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import load_scenario
@@ -52,11 +52,12 @@ def test_a_list_of_references_is_checked_item_by_item() -> None:
 
 def test_a_hidden_mission_plans_without_error_and_without_its_id(hidden_mission: Scenario,
                                                                   tmp_path: Path) -> None:
-    result = plan(hidden_mission.view(PUBLIC), time_limit=5, sensitivities=False, max_asks=1)
-    text = json.dumps(result.summary, default=str) + "".join(
-        t.to_csv() for t in result.tables().values())
+    options = PlanOptions(sensitivities=False, max_asks=1).with_solve(time_limit=5)
+    result = plan(hidden_mission.view(PUBLIC), options)
+    text = json.dumps(result.summary.to_dict(), default=str) + "".join(
+        t.to_csv() for t in result.tables.values())
     assert "MINUSMA" not in text
-    assert result.summary["marking"] == "unclassified"
+    assert result.summary.to_dict()["marking"] == "unclassified"
 
 
 def test_a_reader_who_sees_everything_gets_the_scenario_unchanged() -> None:

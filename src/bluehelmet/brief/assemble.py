@@ -16,15 +16,15 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from bluehelmet.brief.plan import PlanTables
 from bluehelmet.brief.robustness import RiskPage, risk_context
+from bluehelmet.forcegen.result import Plan
 from bluehelmet.plot import coverage as coverage_plots
 from bluehelmet.plot import gender as gender_plots
 from bluehelmet.plot import maps
 from bluehelmet.plot import money as money_plots
 from bluehelmet.plot.style import to_svg
-from bluehelmet.scenario.core import ScenarioView
-from bluehelmet.statistics import coverage, gender, geography, money, pledging, provenance, solver
+from bluehelmet.statistics import coverage, gender, geography, money, provenance, solver
+from bluehelmet.statistics.plan import planning_month
 from bluehelmet.statistics.scenario import (
     deployments_period,
     horizon_end,
@@ -151,35 +151,29 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _planning_month(view: ScenarioView) -> pd.Timestamp:
-    start = view.param("planning_start")
-    return pd.Timestamp(start.year, start.month, 1)
-
-
-def collect(view: ScenarioView, plan: PlanTables,
-            options: BriefOptions | None = None) -> Brief:
+def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     """Compute every statistic and chart of the brief.
 
     Parameters
     ----------
-    view
-        The scenario as planned, as the brief's reader may see it (``scenario.view(reader)``).
     plan
-        The force plan's tables (solved for the same reader).
+        The force plan: its view (the scenario as the reader saw it, overrides applied) and
+        reader (who the brief is for) are what the brief shows; its numbers come from
+        ``plan.statistics``.
     options
         Optional layers (hotspots, protection coverage) and presentation choices.
     """
     opts = options or BriefOptions()
-    reader = view.reader
+    view, reader, stats = plan.view, plan.reader, plan.statistics
     top = opts.top_rows
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, str] = {}
 
     # Coverage before and after the plan.
-    by_mission = coverage.coverage_by_mission_month(plan.coverage, view)
-    critical = coverage.critical_coverage_by_month(plan.coverage, view)
-    gaps = coverage.gap_table(plan.coverage, view)
-    headline = coverage.coverage_headline(plan.coverage, view)
+    by_mission = stats.coverage_by_month()
+    critical = stats.critical_coverage()
+    gaps = stats.gaps()
+    headline = stats.headline()
     tables.update(coverage_by_mission_month=by_mission, critical_coverage_by_month=critical,
                   gaps=gaps)
     mission_share = coverage.share_closed_by(by_mission, "mission_id")
@@ -192,15 +186,15 @@ def collect(view: ScenarioView, plan: PlanTables,
         critical, "group", critical_share))
 
     # The ask, and what the plan cannot do.
-    ask = pledging.smart_pledging_list(plan.smart_pledging, view)
-    unused = pledging.unused_pledges_by_reason(plan.explanations)
-    costs_of_gaps = money.gap_costs(gaps, view, _planning_month(view))
+    ask = stats.smart_pledging()
+    unused = stats.unused_pledges()
+    costs_of_gaps = stats.gap_costs()
     tables.update(smart_pledging=ask, unused_pledges_by_reason=unused, gap_costs=costs_of_gaps)
 
     # Money.
-    budget = money.cost_vs_budget(plan.costs, view)
-    totals = money.mission_cost_totals(budget)
-    unit_costs = money.unit_monthly_cost(view, _planning_month(view))
+    budget = stats.cost_vs_budget()
+    totals = stats.mission_costs()
+    unit_costs = stats.unit_costs()
     tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
     figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals))
     costliest = money.costliest_gaps(costs_of_gaps, top)
@@ -213,7 +207,7 @@ def collect(view: ScenarioView, plan: PlanTables,
     light_counts = gender.traffic_light_counts(lights)
     trend = gender.women_share_trend(opts.contributions)
     tables.update(traffic_lights=lights, traffic_light_counts=light_counts,
-                  women_share_trend=trend, plan_gender=plan.gender)
+                  women_share_trend=trend, plan_gender=stats.gender())
     lit = light_counts.loc[light_counts[gender.LIGHTS].sum(axis=1) > 0] if len(
         light_counts) else light_counts
     if len(lit):
@@ -225,7 +219,7 @@ def collect(view: ScenarioView, plan: PlanTables,
     points = geography.apply_map_practice(geography.mission_points(view), practice)
     map_notes = [str(n) for n in points["note"] if n]
     flows = geography.deployment_flows(view)
-    planned = geography.planned_flows(plan.assignments, view)
+    planned = stats.planned_flows()
     # Lines end where the map draws the mission (UN map practice may move it off its HQ).
     where = points.set_index("mission_id")
     for table in (flows, planned):
@@ -250,7 +244,8 @@ def collect(view: ScenarioView, plan: PlanTables,
     tables.update(basis_by_table=basis, assumed_parameters=provenance.assumed_parameters(view))
     illustrative_rows = int(basis["not_real"].sum()) if len(basis) else 0
     strength = mission_strength(view)
-    stages = solver.solver_stages(plan.summary)
+    summary = plan.summary.to_dict()
+    stages = solver.solver_stages(summary)
     source_summary = provenance.source_summary(view, limit=2)
     tables["scenario_sources"] = provenance.sources_by_table(view, limit=10**9)
     targets = (gender.ugps_targets(view, int(lights["year"].iloc[0])) if len(lights)
@@ -268,7 +263,7 @@ def collect(view: ScenarioView, plan: PlanTables,
             "clearance": reader.clearance.label,
             "classification": provenance.highest_classification(view).label.replace(
                 "_", " ").upper(),
-            "planning_start": _planning_month(view),
+            "planning_start": planning_month(view),
             "horizon_months": int(view.param("horizon_months")),
             "missions": len(points),
         },
@@ -281,10 +276,10 @@ def collect(view: ScenarioView, plan: PlanTables,
         "headline": headline.to_dict(),
         "total_cost_usd": float(budget["cost_usd"].sum()),
         "total_headroom_usd": float(budget["headroom_usd"].sum(min_count=1)),
-        "solver": plan.summary,
+        "solver": summary,
         "solver_stages": _records(stages),
         "solver_proven": solver.plan_proven(stages),
-        "solver_facts": [(k, plan.summary[k]) for k in SOLVER_FACTS if k in plan.summary],
+        "solver_facts": [(k, summary[k]) for k in SOLVER_FACTS if k in summary],
         "cost_totals": _records(totals),
         "fiscal_years": sorted(budget["fiscal_year"].dropna().astype(str).unique()),
         "budget_by_key": {f"{r['mission_id']}|{r['fiscal_year']}": r for r in _records(budget)},
@@ -315,7 +310,7 @@ def collect(view: ScenarioView, plan: PlanTables,
                              if len(light_counts) and light_counts.loc[c, "none"] > 0],
         "deployments_period": deployments_period(view),
         "trend": _records(trend),
-        "plan_gender": _records(plan.gender),
+        "plan_gender": _records(tables["plan_gender"]),
         "budget": _records(budget),
         "unit_costs": _records(unit_costs),
         "strength": _records(strength),

@@ -109,13 +109,15 @@ def protection_layers(view: ScenarioView, missions: Sequence[str],
     Each analysis re-runs the early warning and a covering model, which takes tens of seconds
     per mission; that is why the brief asks for it explicitly (``--protect MISSION``).
     """
+    from bluehelmet.protect.options import ProtectOptions
     from bluehelmet.protect.planning import analyse_mission, coverage_table
 
     hotspots, covered, notes = [], [], []
     risk_notes: set[str] = set()
     for mission_id in missions:
-        analysis = analyse_mission(view, mission_id, curve_units=1, max_units=1,
-                                   time_limit=time_limit)
+        analysis = analyse_mission(view, mission_id,
+                                   ProtectOptions(curve_units=1, max_units=1,
+                                                  time_limit=time_limit))
         table = coverage_table(analysis)
         hotspots.append(risk_hotspots(table))
         covered.append(pd.DataFrame({

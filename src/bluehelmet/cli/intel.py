@@ -111,7 +111,7 @@ def list_reports(store: Path = ReadStoreOption,
                  org: str | None = OrgOption, clearance: str | None = ClearanceOption,
                  json_output: bool = JsonOption) -> None:
     """List the reports you may see (the count too counts only those)."""
-    from bluehelmet.intel.reports import reports
+    from bluehelmet.intel.store import reports
 
     with cli_errors():
         shown = reports(store, reader_context(org, clearance))
@@ -153,7 +153,8 @@ def export(store: Path = StoreOption,
     import pandas as pd
 
     from bluehelmet.intel.marking import highest, write_marked_csv
-    from bluehelmet.intel.reports import export_table, parse_times, reports
+    from bluehelmet.intel.reports import export_table, parse_times
+    from bluehelmet.intel.store import reports
     from bluehelmet.model.schema import entity
 
     allowed = list(entity("reports").column("category").allowed or [])
@@ -309,7 +310,9 @@ def _reports_or_events(store: Path | None, events: list[Path],
 
     if events:
         return rp.events_to_reports(_events(events), events[0].name)
-    return rp.reports(store or Path("intel-store"), reader)
+    from bluehelmet.intel.store import reports
+
+    return reports(store or Path("intel-store"), reader)
 
 
 @app.command()

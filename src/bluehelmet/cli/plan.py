@@ -14,13 +14,15 @@ from bluehelmet.cli.checks import out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress
 from bluehelmet.errors import DataError, Problem
+from bluehelmet.forcegen.options import PlanOptions, SolveOptions
 
 if TYPE_CHECKING:
-    from bluehelmet.forcegen.results import PlanResult
+    from bluehelmet.forcegen.result import Plan
+    from bluehelmet.forcegen.scenarios import Override
     from bluehelmet.forcegen.solve import StageResult
 
-if TYPE_CHECKING:
-    from bluehelmet.forcegen.scenarios import Override
+#: Defaults shown in the help come from the options objects themselves.
+PLAN_DEFAULTS, SOLVE_DEFAULTS = PlanOptions(), SolveOptions()
 
 STAGE_LABELS = {"unmet": "coverage (weighted unmet requirement-months)", "cost": "cost (MUSD)",
                 "gender": "gender shortfall (person-months)"}
@@ -31,8 +33,17 @@ def _gap(value: object) -> str:
     return "unknown" if value is None else f"{float(value):.2%}"  # type: ignore[arg-type]
 
 
-def _print_result(name: str, result: PlanResult) -> None:
-    s = result.summary
+def _date(value: object, fmt: str) -> str:
+    """A timestamp as text; a missing one as empty."""
+    import pandas as pd  # here, not at the top: --help must not load pandas
+
+    if value is None or value is pd.NaT or not isinstance(value, (str, pd.Timestamp)):
+        return ""
+    return pd.Timestamp(value).strftime(fmt)
+
+
+def _print_result(name: str, result: Plan) -> None:
+    s = result.summary.to_dict()
     console.print(f"[bold]{escape(name)}[/]: status [bold]{s['status']}[/], MIP gap "
                   f"{_gap(s['mip_gap'])}, solved in {s['solve_seconds']:.1f} s "
                   f"(build {s['build_seconds']:.1f} s)")
@@ -53,7 +64,7 @@ def _print_result(name: str, result: PlanResult) -> None:
             t.add_column(col)
         for g in gaps.itertuples():
             t.add_row(escape(str(g.mission_id)), escape(str(g.unit_type_id)), str(g.priority),
-                      f"{g.unmet_unit_months:.0f}", str(g.first_gap_month))
+                      f"{g.unmet_unit_months:.0f}", _date(g.first_gap_month, "%Y-%m"))
         console.print(t)
     if len(result.smart_pledging):
         t = Table(title="Smart pledging: ask for")
@@ -61,7 +72,7 @@ def _print_result(name: str, result: PlanResult) -> None:
             t.add_column(col)
         for a in result.smart_pledging.head(8).itertuples():
             t.add_row(escape(str(a.mission_id)), escape(str(a.unit_type)),
-                      str(getattr(a, "request_by_RDL", "")), f"{a.value_one_more_unit:.0f}",
+                      _date(a.request_by_RDL, "%Y-%m-%d"), f"{a.value_one_more_unit:.0f}",
                       escape(str(a.why)))
         console.print(t)
     if s.get("notice"):
@@ -93,35 +104,71 @@ def plan_command(
     horizon: int | None = typer.Option(None, "--horizon", min=1, max=120,
                                        show_default="the scenario's horizon_months",
                                        help="Months to plan."),
-    time_limit: float = typer.Option(15.0, "--time-limit", min=0.1,
-                                     help="Solver seconds per plan."),
+    explain: bool = typer.Option(PLAN_DEFAULTS.explain, "--explain/--no-explain",
+                                 help="Explain every pledge and list binding constraints."),
+    smart_pledging: bool = typer.Option(PLAN_DEFAULTS.smart_pledging,
+                                        "--smart-pledging/--no-smart-pledging",
+                                        help="Compute the smart-pledging list."),
+    sensitivities: bool = typer.Option(PLAN_DEFAULTS.sensitivities,
+                                       "--sensitivities/--no-sensitivities",
+                                       help="Value more budget, readiness and lift."),
+    max_asks: int = typer.Option(PLAN_DEFAULTS.max_asks, "--max-asks", min=0,
+                                 help="Largest gaps valued for one more unit."),
+    time_limit: float = typer.Option(15.0, "--time-limit", min=0.0,
+                                     help="Solver seconds per plan (0: no limit, wait for "
+                                     "proven optimality)."),
+    mip_rel_gap: float = typer.Option(SOLVE_DEFAULTS.mip_rel_gap, "--mip-rel-gap", min=0.0,
+                                      max=0.99, help="Relative gap at which each stage stops."),
+    warm_start_later_stages: bool = typer.Option(
+        SOLVE_DEFAULTS.warm_start_later_stages,
+        "--warm-start-later-stages/--no-warm-start-later-stages",
+        help="Start each later stage from the previous stage's plan."),
+    same_gaps_above_columns: int = typer.Option(
+        SOLVE_DEFAULTS.same_gaps_above_columns, "--same-gaps-above-columns", min=0,
+        help="Model size above which later stages first search plans with no larger gap."),
+    same_gaps_share: float = typer.Option(SOLVE_DEFAULTS.same_gaps_share, "--same-gaps-share",
+                                          help="Share of a stage's time for that search."),
+    restrict_above_columns: int = typer.Option(
+        SOLVE_DEFAULTS.restrict_above_columns, "--restrict-above-columns", min=0,
+        help="Model size above which the LP's tours are searched first."),
+    restricted_share: float = typer.Option(SOLVE_DEFAULTS.restricted_share,
+                                           "--restricted-share",
+                                           help="Share of the time for that search."),
+    lp_share: float = typer.Option(SOLVE_DEFAULTS.lp_share, "--lp-share",
+                                   help="Share of the time for the LP relaxation."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
 ) -> None:
     """Plan which pledged units deploy where and when; write tables and print a summary."""
-    from bluehelmet.forcegen import (
-        apply_overrides,
-        compare_plans,
-        load_override,
-        plan,
-        write_plan,
-    )
-    from bluehelmet.io.write import confined, write_csv
-    from bluehelmet.model.access import Classification
-    from bluehelmet.model.marking import stamp
+    from bluehelmet.forcegen import apply_overrides, compare_plans, load_override, plan
+    from bluehelmet.io.write import confined
+    from bluehelmet.output import write_folder
     from bluehelmet.scenario.io import load_view
 
     with cli_errors():
+        try:
+            options = PlanOptions(
+                horizon=horizon, explain=explain, smart_pledging=smart_pledging,
+                sensitivities=sensitivities, max_asks=max_asks,
+                solve=SolveOptions(
+                    time_limit=time_limit or None, mip_rel_gap=mip_rel_gap,
+                    warm_start_later_stages=warm_start_later_stages,
+                    same_gaps_above_columns=same_gaps_above_columns,
+                    same_gaps_share=same_gaps_share,
+                    restrict_above_columns=restrict_above_columns,
+                    restricted_share=restricted_share, lp_share=lp_share))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
-        base = load_view(scenario, reader)
+        view = load_view(scenario, reader)
         loaded = [load_override(path) for path in override]
         _check_names(loaded)
         runs = [("base", ())] + [(ov.name, (ov,)) for ov in loaded]
         folders = {"base": out, **{ov.name: confined(out, ov.slug) for ov in loaded}}
         for _, ovs in runs[1:]:
-            apply_overrides(base, list(ovs))  # fail before solving anything
-        results = {}
+            apply_overrides(view, list(ovs))  # fail before solving anything
+        results: dict[str, Plan] = {}
         for name, ovs in runs:
             with progress(f"{name}: building the model") as update:
 
@@ -133,21 +180,18 @@ def plan_command(
                     else:
                         update(f"{name}: {label} {res.objective:,.1f} ({res.status}); "
                                "explaining")
-                results[name] = plan(base, horizon=horizon, time_limit=time_limit,
-                                     overrides=ovs, progress=show)
-        folders = {name: write_plan(result, folders[name]) for name, result in results.items()}
+                results[name] = plan(view, options, overrides=ovs, progress=show)
+        folders = {name: result.write(folders[name]) for name, result in results.items()}
         table = compare_plans(results) if len(results) > 1 else None
         if table is not None:
-            write_csv(table, out / "comparison.csv", index=True)
-            marking = max(Classification.parse(str(r.summary.get("marking",
-                                                                 "strictly_confidential")))
-                          for r in results.values())
-            stamp(out, marking, ["comparison.csv"], reader=reader)
+            marking = max(r.view.marking for r in results.values())
+            write_folder(out, {"comparison": table}, marking=marking, reader=reader,
+                         source=f"comparison of plans of scenario {view.name}")
         if json_output:
             # The base plan's summary at the top level; each override's beside it.
-            data = {**results["base"].summary, "folder": str(folders["base"])}
+            data = {**results["base"].summary.to_dict(), "folder": str(folders["base"])}
             if table is not None:
-                data["overrides"] = {name: {**r.summary, "folder": str(folders[name])}
+                data["overrides"] = {name: {**r.summary.to_dict(), "folder": str(folders[name])}
                                      for name, r in results.items() if name != "base"}
                 data["comparison"] = table.reset_index().to_dict("records")
             print_json(data)

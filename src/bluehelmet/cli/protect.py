@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,12 @@ from rich.table import Table
 from bluehelmet.cli.checks import LayerFormat, out_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress, records
+from bluehelmet.protect.options import ProtectOptions
 
 Opt = typer.Option
+DEFAULTS = ProtectOptions()
+#: Each flag's help is its option's documentation.
+DOC = {f.name: str(f.metadata["doc"]) for f in fields(ProtectOptions)}
 
 
 def protect(
@@ -25,8 +30,7 @@ def protect(
         "--risk", help="Risk layer CSV: gid (PRIO-GRID) or cell_id, longitude, latitude, risk "
         "[, weight]. Default: the early warning on the bundled UCDP events.")] = None,
     response_minutes: Annotated[float, Opt(
-        "--response-minutes", min=1.0, help="A cell counts as covered if an asset can reach it "
-        "within this time.")] = 120.0,
+        "--response-minutes", help=DOC["response_minutes"])] = DEFAULTS.response_minutes,
     bases: Annotated[Path | None, Opt(
         "--bases", help="Bases CSV (the bases entity; kind tob_candidate = candidate site). "
         "Default: the bundled bases of the mission.")] = None,
@@ -35,19 +39,21 @@ def protect(
     asset_types: Annotated[Path | None, Opt(
         "--asset-types", help="Asset types CSV (speeds, ranges, availability).")] = None,
     max_new_sites: Annotated[int, Opt(
-        "--max-new-sites", min=0, help="Temporary operating bases that may be opened.")] = 3,
-    candidates: Annotated[int, Opt(
-        "--candidates", min=0, help="Candidate sites generated in the highest-risk cells.")] = 30,
-    max_units: Annotated[int, Opt("--max-units", min=0, help="Most units to recommend.")] = 3,
-    min_gain: Annotated[float, Opt(
-        "--min-gain", min=0.0, max=1.0, help="Recommend a unit only if it adds at least this "
-        "share of the total risk.")] = 0.01,
-    relocate: Annotated[bool, Opt("--relocate", help="Let today's assets move too.")] = False,
-    time_limit: Annotated[float, Opt("--time-limit", min=0.1, help="Seconds per solve.")] = 30.0,
+        "--max-new-sites", help=DOC["max_new_sites"])] = DEFAULTS.max_new_sites,
+    candidates: Annotated[int, Opt("--candidates", help=DOC["candidates"])] = DEFAULTS.candidates,
+    max_units: Annotated[int, Opt("--max-units", help=DOC["max_units"])] = DEFAULTS.max_units,
+    curve_units: Annotated[int, Opt(
+        "--curve-units", help=DOC["curve_units"])] = DEFAULTS.curve_units,
+    min_gain_share: Annotated[float, Opt(
+        "--min-gain-share", "--min-gain", help=DOC["min_gain_share"])] = DEFAULTS.min_gain_share,
+    relocate: Annotated[bool, Opt("--relocate", help=DOC["relocate"])] = DEFAULTS.relocate,
+    high_risk_quantile: Annotated[float, Opt(
+        "--high-risk-quantile", help=DOC["high_risk_quantile"])] = DEFAULTS.high_risk_quantile,
+    time_limit: Annotated[float, Opt(
+        "--time-limit", help=DOC["time_limit"])] = DEFAULTS.time_limit,
+    threads: Annotated[int | None, Opt("--threads", help=DOC["threads"])] = DEFAULTS.threads,
     within_cell_km: Annotated[float | None, Opt(
-        "--within-cell-km", min=0.0, show_default="the mean distance from a place in a cell "
-        "to its centre, ~21 km for 0.5 degree cells", help="Distance added to each cell-centre "
-        "distance.")] = None,
+        "--within-cell-km", help=DOC["within_cell_km"])] = DEFAULTS.within_cell_km,
     layer_format: Annotated[LayerFormat, Opt(
         "--format", help="Format of the map layers "
         "(coverage, sites, uncovered high-risk cells, bases): CSV, GeoJSON (RFC 7946, WGS84 "
@@ -58,31 +64,39 @@ def protect(
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
     with cli_errors():
-        from bluehelmet.io.write import write_csv
-        from bluehelmet.model.marking import stamp
+        from bluehelmet.output import write_folder
         from bluehelmet.protect.inputs import read_risk
-        from bluehelmet.protect.planning import analyse_mission, coverage_table, write_outputs
+        from bluehelmet.protect.output import write_outputs
+        from bluehelmet.protect.planning import analyse_mission, coverage_table
         from bluehelmet.scenario.io import load_view
 
+        try:
+            options = ProtectOptions(
+                response_minutes=response_minutes, max_new_sites=max_new_sites,
+                candidates=candidates, max_units=max_units, curve_units=curve_units,
+                min_gain_share=min_gain_share, relocate=relocate,
+                high_risk_quantile=high_risk_quantile, time_limit=time_limit, threads=threads,
+                within_cell_km=within_cell_km)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
         with progress(f"{mission}: loading the scenario") as update:
             scen = load_view(scenario, reader)
             layer = read_risk(risk) if risk is not None else None
             analysis = analyse_mission(
-                scen, mission, risk=layer,
+                scen, mission, options, risk=layer,
                 risk_note=f"risk layer {risk.name}" if risk is not None else "",
                 bases_file=bases, assets_file=asset_types, base_assets_file=base_assets,
-                response_minutes=response_minutes, max_new_sites=max_new_sites,
-                candidates=candidates, max_units=max_units, min_gain_share=min_gain,
-                relocate=relocate, time_limit=time_limit, within_cell_km=within_cell_km,
                 progress=lambda step: update(f"{mission}: {step}"))
             update(f"{mission}: writing tables and the coverage map")
             files = write_outputs(analysis, out)
             if layer is None:
-                coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]].rename(
-                    columns={"cell_id": "gid"}).pipe(write_csv, out / "risk.csv")
-                stamp(out, analysis.marking, ["risk.csv"], reader=reader)
+                risk_used = coverage_table(analysis)[["cell_id", "longitude", "latitude", "risk"]]
+                write_folder(out, {"risk": risk_used.rename(columns={"cell_id": "gid"})},
+                             marking=analysis.marking, reader=reader,
+                             source=f"risk layer of protection analysis {mission}")
             if layer_format != "csv":
+                from bluehelmet.model.marking import stamp
                 from bluehelmet.protect.layers import write_layers
 
                 layers = write_layers(analysis, out, layer_format)

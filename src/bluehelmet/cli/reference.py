@@ -6,12 +6,15 @@ and fails when the committed file differs or a command is undocumented.
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 import typer
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
+from bluehelmet.forcegen.options import PlanOptions, SolveOptions
+from bluehelmet.protect.options import ProtectOptions
 
 #: Fixed terminal width so the text is the same on every machine.
 WIDTH = 100
@@ -74,4 +77,39 @@ def cli_markdown() -> str:
     for path in command_paths():
         title = " ".join(["bluehelmet", *path])
         parts += ["", f"## `{title}`", "", "```text", help_text(path), "```"]
+        tables = options_markdown(" ".join(path))
+        if tables:
+            # In the command's own section: the help table may shorten long flag names.
+            parts += ["", tables]
     return "\n".join(parts) + "\n"
+
+
+#: The options objects and the command whose flags build them.
+OPTIONS: tuple[tuple[str, type], ...] = (("plan", PlanOptions), ("plan", SolveOptions),
+                                         ("protect", ProtectOptions))
+
+
+def flag(name: str) -> str:
+    """The command-line flag of an options field (``time_limit`` -> ``--time-limit``)."""
+    return "--" + name.replace("_", "-")
+
+
+def options_markdown(command: str) -> str:
+    """Every field of ``command``'s options objects with its flag, default and documentation.
+
+    Empty for a command that builds no options object.
+    """
+    objects = [cls for name, cls in OPTIONS if name == command]
+    if not objects:
+        return ""
+    parts = ["The library takes these frozen dataclasses; the command builds them from one flag "
+             "per field (a test checks that every field has its flag and its line here)."]
+    for cls in objects:
+        parts += ["", f"### Options object `{cls.__module__}.{cls.__name__}`", "",
+                  "| field | flag | default | meaning |", "|---|---|---|---|"]
+        for f in fields(cls):
+            if "doc" not in f.metadata or is_dataclass(f.default):
+                continue
+            parts.append(f"| `{f.name}` | `{flag(f.name)}` | `{f.default!r}` | "
+                         f"{f.metadata['doc']} |")
+    return "\n".join(parts)

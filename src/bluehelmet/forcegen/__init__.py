@@ -1,14 +1,51 @@
 """Force generation: an optimal, explained allocation of pledged units to mission requirements.
 
-Use :func:`plan` (a :class:`~bluehelmet.Scenario` and the reader's access context) and
-:func:`write_plan`; :mod:`bluehelmet.forcegen.statistics` holds the figures reports consume.
-The model is the ordered list :data:`~bluehelmet.forcegen.formulation.FORMULATION`.
+Use :func:`plan` on a scenario view; it returns a :class:`Plan` holding the view, the output
+tables declared in ``outputs.csv``, a typed :class:`PlanSummary`, ``.statistics`` and ``.plot``
+accessors and ``.write(folder)``. :class:`PlanOptions` and :class:`SolveOptions` say what is
+computed and how. The model is the ordered list
+:data:`~bluehelmet.forcegen.formulation.FORMULATION`.
+
+The names below are loaded on first use (PEP 562), so that the command line can read the option
+defaults (:mod:`~bluehelmet.forcegen.options`) without loading the numerical stack.
 """
 
-from bluehelmet.forcegen.api import plan
-from bluehelmet.forcegen.generate import random_scenario
-from bluehelmet.forcegen.results import PlanResult, write_plan
-from bluehelmet.forcegen.scenarios import Override, apply_overrides, compare_plans, load_override
+from __future__ import annotations
 
-__all__ = ["Override", "PlanResult", "apply_overrides", "compare_plans", "load_override", "plan",
-           "random_scenario", "write_plan"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bluehelmet.forcegen.api import plan
+    from bluehelmet.forcegen.generate import random_scenario
+    from bluehelmet.forcegen.options import PlanOptions, SolveOptions
+    from bluehelmet.forcegen.result import Plan, PlanSummary, StageSummary, compare_plans
+    from bluehelmet.forcegen.scenarios import Override, apply_overrides, load_override
+
+#: Where each public name lives.
+_LAZY = {
+    "plan": "bluehelmet.forcegen.api",
+    "random_scenario": "bluehelmet.forcegen.generate",
+    "PlanOptions": "bluehelmet.forcegen.options",
+    "SolveOptions": "bluehelmet.forcegen.options",
+    "Plan": "bluehelmet.forcegen.result",
+    "PlanSummary": "bluehelmet.forcegen.result",
+    "StageSummary": "bluehelmet.forcegen.result",
+    "compare_plans": "bluehelmet.forcegen.result",
+    "Override": "bluehelmet.forcegen.scenarios",
+    "apply_overrides": "bluehelmet.forcegen.scenarios",
+    "load_override": "bluehelmet.forcegen.scenarios",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bluehelmet.forcegen' has no attribute {name!r}")
+
+
+__all__ = ["Override", "Plan", "PlanOptions", "PlanSummary", "SolveOptions", "StageSummary",
+           "apply_overrides", "compare_plans", "load_override", "plan", "random_scenario"]

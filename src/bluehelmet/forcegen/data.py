@@ -19,6 +19,7 @@ from bluehelmet.errors import DataError, Problem
 from bluehelmet.geodesy import haversine_km
 from bluehelmet.model.schema import split_list
 from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
 
 
 @dataclass
@@ -158,9 +159,8 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     out["excluded_regions"] = pl["excluded_regions"].astype("string").fillna("").to_numpy()
     out["personnel"] = u["personnel"].astype(float).to_numpy()
     out["category"] = u["personnel_category"].astype(str).to_numpy()
-    out["fixed_monthly"] = (u["equipment_monthly_usd"].astype(float).fillna(0)
-                            + u["aviation_monthly_usd"].astype(float).fillna(0)).to_numpy()
-    out["monthly_cost"] = out["personnel"] * rate0 + out["fixed_monthly"]
+    out["fixed_monthly"] = fixed_monthly_cost(u).to_numpy()
+    out["monthly_cost"] = monthly_cost(out["personnel"], rate0, out["fixed_monthly"])
     out["lift_moves"] = u["lift_moves"].astype(float).fillna(1).to_numpy()
     lead = out["pcrs_level"].map(leads.astype(int)).to_numpy(dtype=int)
     # Lead times run from the UN's request, which can be made at the start of planning at the
@@ -214,7 +214,8 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     """Cross feasible pairs with start months; keep only tours that can be chosen.
 
     A tour starting in month ``s`` is present in ``s .. end`` with
-    ``end = min(s + rotation - 1, last active month of the requirement, last month offered)``; it
+    ``end = min(s + rotation - 1, last active month of the requirement within the horizon,
+    last month offered)``; it
     counts as coverage from ``s + handover`` (the hand-over / induction months) to ``end``.
     Regional organisations' bridging forces may also leave earlier (any ``end`` from
     ``s + handover`` on).
@@ -268,8 +269,8 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     pairs = pair_table(req, pl, params, origin)
     cand = build_candidates(pairs, int(params["handover_months"]))
     fy = np.array([fiscal_year_label(m) for m in months])
-    monthly = pl["personnel"].to_numpy()[:, None] * rate[None, :] + \
-        pl["fixed_monthly"].to_numpy()[:, None]
+    monthly = np.asarray(monthly_cost(pl["personnel"].to_numpy()[:, None], rate[None, :],
+                                      pl["fixed_monthly"].to_numpy()[:, None]))
     csum = np.concatenate([np.zeros((len(pl), 1)), np.cumsum(monthly, axis=1)], axis=1)
     p, s = cand["pledge"].to_numpy(), cand["start"].to_numpy()
     e = np.minimum(cand["end"].to_numpy(), n_months - 1)
@@ -283,3 +284,10 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
                          strict=True))
     data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units)
     return data, pairs
+
+
+def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Cost of one unit of candidate tour ``k`` in month ``t`` (arrays of equal length)."""
+    p = d.candidates["pledge"].to_numpy()[k]
+    return np.asarray(monthly_cost(d.pledges["personnel"].to_numpy()[p], d.rate[t],
+                                   d.pledges["fixed_monthly"].to_numpy()[p]))

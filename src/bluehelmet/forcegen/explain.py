@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from bluehelmet.forcegen.data import PlanningData
-from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.optimize.linear import LinearModel
 
 #: Reason codes, in the order they are reported when several apply.
 REASONS = {

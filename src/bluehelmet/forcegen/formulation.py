@@ -15,8 +15,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData
-from bluehelmet.forcegen.linear import INF, LinearModel
+from bluehelmet.forcegen.data import PlanningData, tour_month_cost
+from bluehelmet.optimize.linear import INF, LinearModel, group_rows
 
 #: Objective stages, in lexicographic order.
 STAGES = ("unmet", "cost", "gender")
@@ -32,23 +32,16 @@ def expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, month
 
 
-def _present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+def present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate tour, month) for every month a tour's units are in the mission area."""
     c = d.candidates
     return expand(c["start"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
 
 
-def _credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate tour, month) for every month a tour counts towards its requirement."""
     c = d.candidates
     return expand(c["credit_from"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
-
-
-def _group_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Row number of each key and the table of distinct keys (one constraint each)."""
-    keys = keys.reset_index(drop=True)
-    if len(keys) == 0:
-        return np.zeros(0, np.int64), keys
-    codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
-    return codes, keys.drop_duplicates().reset_index(drop=True)
 
 
 def define_tours(m: LinearModel, d: PlanningData) -> None:
@@ -57,9 +50,10 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
-    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r, last month offered)
-    (regional organisations' bridging forces may leave earlier). Only tours that satisfy every
-    caveat (excluded missions and regions, language), readiness
+    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r within the horizon,
+    last month offered): a tour is cut at the end of the horizon, and so are its cost and its
+    coverage (regional organisations' bridging forces may also leave earlier). Only tours that
+    satisfy every caveat (excluded missions and regions, language), readiness
     (s_k ≥ available_from + PCRS lead time + transit + loading) and unit-type match exist as
     variables.
     """
@@ -85,17 +79,12 @@ def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
     ridx, month = expand(first, last)
     labels = pd.DataFrame({"req": ridx, "month": month})
     count = req["count"].to_numpy()[ridx].astype(float)
-    short = m.add_variables("Shortfall", labels, 0.0, count, integer=True)
-    offset = np.concatenate([[0], np.cumsum(np.clip(last - first + 1, 0, None))])[:-1]
-    k, t = _credited(d)
-    r = d.candidates["req"].to_numpy()[k]
-    rows = offset[r] + (t - first[r])
-    tours = m.var_families["Tour-start"]
-    n = len(labels)
-    m.add_constraints("Requirement-cover", labels,
-                      np.concatenate([rows, np.arange(n)]),
-                      np.concatenate([tours.start + k, short.start + np.arange(n)]),
-                      np.ones(len(rows) + n), count, INF)
+    m.add_variables("Shortfall", labels, 0.0, count, integer=True)
+    k, t = credited(d)
+    counted = m.terms("Tour-start", k, req=d.candidates["req"].to_numpy()[k], month=t)
+    shortfall = m.terms("Shortfall")
+    m.add_constraint("Requirement-cover",
+                     (counted + shortfall).sum(by=["req", "month"], over=labels) >= count)
     m.set_objective("unmet", "Shortfall", req["weight"].to_numpy()[ridx])
 
 
@@ -106,12 +95,10 @@ def define_pledge_capacity(m: LinearModel, d: PlanningData) -> None:
     ----
     For every pledge p and month t: Σ_{k: p(k)=p, s_k ≤ t ≤ e_k} y_k ≤ n_p.
     """
-    k, t = _present(d)
-    p = d.candidates["pledge"].to_numpy()[k]
-    rows, keys = _group_rows(pd.DataFrame({"pledge": p, "month": t}))
-    cap = d.pledges["count"].to_numpy()[keys["pledge"].to_numpy()]
-    m.add_constraints("Pledge-capacity", keys, rows, m.var_families["Tour-start"].start + k,
-                      np.ones(len(k)), -INF, cap)
+    k, t = present(d)
+    present_units = m.terms("Tour-start", k, pledge=d.candidates["pledge"].to_numpy()[k], month=t)
+    capacity = d.pledges["count"].reset_index(drop=True).rename_axis("pledge")
+    m.add_constraint("Pledge-capacity", present_units.sum(by=["pledge", "month"]) <= capacity)
 
 
 def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
@@ -124,13 +111,13 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
     limits = d.max_units
     if not limits:
         return
-    k, t = _present(d)
+    k, t = present(d)
     contrib = d.pledges["contributor_id"].to_numpy()[d.candidates["pledge"].to_numpy()[k]]
-    keep = np.isin(contrib, list(limits))
-    rows, keys = _group_rows(pd.DataFrame({"contributor_id": contrib[keep], "month": t[keep]}))
-    cap = keys["contributor_id"].map(limits).to_numpy(dtype=float)
-    m.add_constraints("Contributor-max-units", keys, rows,
-                      m.var_families["Tour-start"].start + k[keep], np.ones(keep.sum()), -INF, cap)
+    present_units = m.terms("Tour-start", k, contributor_id=contrib, month=t)
+    limited = present_units.where(np.isin(contrib, list(limits)))
+    cap = pd.Series(limits, dtype=float).rename_axis("contributor_id")
+    m.add_constraint("Contributor-max-units",
+                     limited.sum(by=["contributor_id", "month"]) <= cap)
 
 
 def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
@@ -152,7 +139,7 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     need = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[ridx], "month": month,
                          "n": req["count"].to_numpy()[ridx]}).groupby(
                              ["mission_id", "month"])["n"].sum()
-    k, t = _credited(d)
+    k, t = credited(d)
     cand = d.candidates
     p = cand["pledge"].to_numpy()[k]
     keys_all = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
@@ -164,11 +151,10 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     ub = d.pledges["count"].to_numpy()[p]
     possible = keys_all.assign(ub=ub).groupby(["mission_id", "contributor_id", "month"])["ub"]
     keep = (possible.transform("sum").to_numpy() > cap)
-    rows, keys = _group_rows(keys_all[keep])
-    row_cap = pd.Series(cap[keep]).groupby(rows).first().to_numpy()
-    m.add_constraints("Mission-contributor-share", keys, rows,
-                      m.var_families["Tour-start"].start + k[keep], np.ones(keep.sum()), -INF,
-                      row_cap)
+    counted = m.terms("Tour-start", k, **{str(c): keys_all[c].to_numpy() for c in keys_all})
+    per_row = counted.where(keep).sum(by=["mission_id", "contributor_id", "month"])
+    row_cap = pd.Series(cap[keep]).groupby(per_row.rows).first().to_numpy()
+    m.add_constraint("Mission-contributor-share", per_row <= row_cap)
 
 
 def define_budget(m: LinearModel, d: PlanningData) -> None:
@@ -182,10 +168,9 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     and A the aviation (letter of assist) cost per month, H the budget headroom. Missions without a
     budget row for a fiscal year are not limited (and reported as such).
     """
-    k, t = _present(d)
-    cand, pl, req = d.candidates, d.pledges, d.requirements
-    p = cand["pledge"].to_numpy()[k]
-    cost = pl["personnel"].to_numpy()[p] * d.rate[t] + pl["fixed_monthly"].to_numpy()[p]
+    k, t = present(d)
+    cand, req = d.candidates, d.requirements
+    cost = tour_month_cost(d, k, t)
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
                           "fiscal_year": d.fiscal_year[t], "k": k, "cost": cost})
     budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
@@ -195,11 +180,12 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     frame = frame.merge(budgets, on=["mission_id", "fiscal_year"], how="inner")
     agg = frame.groupby(["mission_id", "fiscal_year", "k"], as_index=False).agg(
         cost=("cost", "sum"), headroom_usd=("headroom_usd", "first"))
-    rows, keys = _group_rows(agg[["mission_id", "fiscal_year"]])
-    head = agg.groupby(rows)["headroom_usd"].first().to_numpy()
-    m.add_constraints("Budget-fiscal-year", keys, rows,
-                      m.var_families["Tour-start"].start + agg["k"].to_numpy(),
-                      agg["cost"].to_numpy() / COST_SCALE, -INF, head / COST_SCALE)
+    spend = m.terms("Tour-start", agg["k"].to_numpy(), agg["cost"].to_numpy() / COST_SCALE,
+                    mission_id=agg["mission_id"].to_numpy(),
+                    fiscal_year=agg["fiscal_year"].to_numpy())
+    per_year = spend.sum(by=["mission_id", "fiscal_year"])
+    head = agg.groupby(per_year.rows)["headroom_usd"].first().to_numpy()
+    m.add_constraint("Budget-fiscal-year", per_year <= head / COST_SCALE)
 
 
 def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
@@ -207,21 +193,21 @@ def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
 
     Math
     ----
-    For every month t: Σ_{k: s_k = t} M_u y_k + Σ_{k: e_k + 1 = t} M_u y_k ≤ Λ, where M_u is the
-    lift moves one unit needs (deployment and repatriation each) and Λ = lift_moves_per_month.
+    For every month t of the horizon: Σ_{k: s_k = t} M_u y_k + Σ_{k: e_k + 1 = t} M_u y_k ≤ Λ,
+    where M_u is the lift moves one unit needs (deployment and repatriation each) and
+    Λ = lift_moves_per_month. A repatriation after the last month planned (e_k + 1 beyond the
+    horizon, which includes every tour cut at the horizon) is not counted.
     """
     cand = d.candidates
     moves = d.pledges["lift_moves"].to_numpy()[cand["pledge"].to_numpy()]
-    start, back = cand["start"].to_numpy(), cand["end"].to_numpy() + 1
-    k = np.arange(len(cand))
+    back = cand["end"].to_numpy() + 1
     home = back < d.n_months
-    ks = np.concatenate([k, k[home]])
-    months = np.concatenate([start, back[home]])
-    vals = np.concatenate([moves, moves[home]])
-    nz = vals > 0
-    labels = pd.DataFrame({"month": np.arange(d.n_months)})
-    m.add_constraints("Lift-moves", labels, months[nz], m.var_families["Tour-start"].start + ks[nz],
-                      vals[nz], -INF, float(d.params["lift_moves_per_month"]))
+    out = m.terms("Tour-start", None, moves, month=cand["start"].to_numpy())
+    repatriated = m.terms("Tour-start", np.flatnonzero(home), moves[home], month=back[home])
+    moved = (out + repatriated).where(np.concatenate([moves, moves[home]]) > 0)
+    months = pd.DataFrame({"month": np.arange(d.n_months)})
+    m.add_constraint("Lift-moves", moved.sum(by=["month"], over=months)
+                     <= float(d.params["lift_moves_per_month"]))
 
 
 def gender_target_table(d: PlanningData, keys: pd.DataFrame) -> pd.DataFrame:
@@ -249,7 +235,7 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     women short of the target). gender_mode = hard fixes v = 0; soft penalises Σ v in the last
     objective stage.
     """
-    k, t = _present(d)
+    k, t = present(d)
     cand, pl = d.candidates, d.pledges
     p = cand["pledge"].to_numpy()[k]
     year = d.months.year.to_numpy()[t]
@@ -260,15 +246,15 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     frame = frame.merge(keys, on=["category", "year"], how="inner")
     agg = frame.assign(coef=frame["persons"] * (frame["women"] - frame["target_share"])).groupby(
         ["category", "year", "k"], as_index=False)["coef"].sum()
-    rows, labels = _group_rows(pd.DataFrame(agg[["category", "year"]]))
+    _, labels = group_rows(pd.DataFrame(agg[["category", "year"]]))
     hard = str(d.params["gender_mode"]) == "hard"
-    v = m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
-    n = len(labels)
-    m.add_constraints("Gender-target", labels, np.concatenate([rows, np.arange(n)]),
-                      np.concatenate([m.var_families["Tour-start"].start + agg["k"].to_numpy(),
-                                      v.start + np.arange(n)]),
-                      np.concatenate([agg["coef"].to_numpy(), np.ones(n)]), 0.0, INF)
-    m.set_objective("gender", "Gender-shortfall", np.ones(n))
+    m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
+    women_over_target = m.terms("Tour-start", agg["k"].to_numpy(), agg["coef"].to_numpy(),
+                                category=agg["category"].to_numpy(), year=agg["year"].to_numpy())
+    short = m.terms("Gender-shortfall")
+    m.add_constraint("Gender-target",
+                     (women_over_target + short).sum(by=["category", "year"], over=labels) >= 0.0)
+    m.set_objective("gender", "Gender-shortfall", np.ones(len(labels)))
 
 
 def define_cost(m: LinearModel, d: PlanningData) -> None:

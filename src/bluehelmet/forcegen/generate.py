@@ -13,6 +13,7 @@ import pandas as pd
 
 from bluehelmet.model.schema import entity
 from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics.money import monthly_cost
 
 _REGIONS = ("africa", "americas", "asia", "europe", "middle_east")
 _CAPABILITIES = ("infantry", "quick_reaction", "aviation", "isr", "intelligence", "medical",
@@ -125,7 +126,8 @@ def random_scenario(n_missions: int = 4, n_months: int = 12, n_pledges: int = 20
         "personnel_category": [c for _ in years for c in _CATEGORIES],
         "target_share": [round(base + 0.01 * (y - start.year), 3) for y in years
                          for base in (0.06, 0.16, 0.10, 0.20)]}, src)
-    unit_cost = personnel * 1428.0 + unit_types["equipment_monthly_usd"].to_numpy() + aviation
+    unit_cost = monthly_cost(personnel, 1428.0, unit_types["equipment_monthly_usd"].to_numpy()
+                             + aviation)
     uc = dict(zip(uid, unit_cost, strict=True))
     need = pd.DataFrame({"m": requirements["mission_id"], "c": [uc[u] for u in req_units]
                          * requirements["count"].to_numpy()})

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from bluehelmet.errors import SolverError
 from bluehelmet.forcegen.data import PlanningData
-from bluehelmet.forcegen.linear import LinearModel
+from bluehelmet.forcegen.lp import solve_relaxation
+from bluehelmet.forcegen.sifting import SIFT_ABOVE_COLUMNS, sifted_relaxation, working_set
+from bluehelmet.optimize.linear import LinearModel
 
 #: A tour is taken only if at least this share of its counted months fills an open gap.
 MIN_USEFUL_SHARE = 0.5
@@ -111,10 +114,6 @@ def lp_rounding_plan(model: LinearModel, d: PlanningData, time_limit: float | No
     ``time_limit`` the greedy plan is returned with no bound. ``greedy`` is the greedy plan if
     already computed.
     """
-    from bluehelmet.errors import SolverError
-    from bluehelmet.forcegen.sifting import SIFT_ABOVE_COLUMNS, sifted_relaxation, working_set
-    from bluehelmet.forcegen.solve import solve_relaxation
-
     tours = model.var_families["Tour-start"]
     c = model.objective_vector("unmet")
     if greedy is None:

@@ -1,4 +1,4 @@
-"""Named scenarios as overrides on a base scenario, and side-by-side comparison of plans.
+"""Named scenarios as overrides on a base scenario (plans compared by ``compare_plans``).
 
 An override file is TOML::
 
@@ -36,7 +36,6 @@ from typing import Any
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
-from bluehelmet.forcegen.results import PlanResult
 from bluehelmet.model.access import Classification
 from bluehelmet.model.schema import ENTITY_ORDER, entity
 from bluehelmet.model.validate import coerce_table
@@ -291,12 +290,3 @@ def _same(a: ScenarioView, b: ScenarioView) -> bool:
     return all(len(a.tables[n]) == len(b.tables[n]) and a.tables[n].astype(object).equals(
         b.tables[n].astype(object)) for n in a.tables)
 
-
-def compare_plans(results: dict[str, PlanResult]) -> pd.DataFrame:
-    """Side-by-side headline figures of named plans (one column per plan)."""
-    keys = ["status", "mip_gap", "weighted_unmet_requirement_months", "unmet_requirement_months",
-            "total_cost_usd", "units_deployed", "pledges_used", "solve_seconds"]
-    data = {name: [r.summary.get(k) for k in keys] for name, r in results.items()}
-    out = pd.DataFrame(data, index=keys)
-    out.index.name = "figure"
-    return out

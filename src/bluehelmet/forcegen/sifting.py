@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import SolverError
-from bluehelmet.forcegen.linear import LinearModel
-from bluehelmet.forcegen.solve import _to_highs
+from bluehelmet.highs import to_highs
+from bluehelmet.optimize.linear import LinearModel
 
 #: Models with more columns than this get their LP relaxation by sifting. Below it the dual
 #: simplex on all columns is about as fast (1,000 generated pledges, 25,000 columns: 0.8 s
@@ -90,7 +90,7 @@ def sifted_relaxation(model: LinearModel, c: np.ndarray, initial: np.ndarray,
     a_t = model.matrix.T.tocsr()
     active = initial.copy()
     cols = np.flatnonzero(active)
-    h = _to_highs(model, cols)
+    h = to_highs(model, cols)
     h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), c[cols])
     best: tuple[np.ndarray, float, bool] | None = None
     rounds = 0

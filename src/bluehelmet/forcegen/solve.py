@@ -20,21 +20,15 @@ import highspy
 import numpy as np
 
 from bluehelmet.errors import SolverError
-from bluehelmet.forcegen.linear import LinearModel
-from bluehelmet.highs import new_highs
+from bluehelmet.forcegen.greedy import settle_shortfalls
+from bluehelmet.forcegen.options import SolveOptions
+from bluehelmet.highs import to_highs
+from bluehelmet.optimize.linear import LinearModel
 
 #: Share of the remaining time limit each stage may use (the last stage uses all that is left).
 STAGE_TIME_SHARE = {"unmet": 0.6, "cost": 0.75}
 #: Relative slack allowed on an earlier stage's optimum when it becomes a constraint.
 LEXICOGRAPHIC_SLACK = 1e-7
-#: Whether stages after the first start from the previous stage's plan (off only to compare).
-WARM_START_LATER_STAGES = True
-#: Later stages of models with more columns than this first search plans that leave no
-#: requirement-month shorter than the plan so far (see :func:`_same_gaps_first`) ...
-SAME_GAPS_ABOVE_COLUMNS = 5_000
-#: ... with this share of the stage's time (30 % left the search unfinished in one of three
-#: runs at 1,000 pledges: cost gap 4.1 % instead of 3.1 %).
-SAME_GAPS_SHARE = 0.6
 
 
 @dataclass
@@ -74,35 +68,6 @@ class SolveResult:
         return max((s.mip_gap for s in self.stages), default=0.0)
 
 
-def _to_highs(model: LinearModel, columns: np.ndarray | None = None) -> highspy.Highs:
-    """A silent HiGHS instance holding ``model`` (no objective set).
-
-    With ``columns`` (indices), only those columns, as an LP (the working set of
-    :mod:`bluehelmet.forcegen.sifting`); their order is the instance's column order.
-    """
-    a = model.matrix
-    col_lo, col_hi, integer, row_lo, row_hi = model.bounds()
-    if columns is not None:
-        a, col_lo, col_hi = a[:, columns], col_lo[columns], col_hi[columns]
-    n = a.shape[1]
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, model.n_rows
-    lp.col_cost_ = np.zeros(n)
-    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data
-    if columns is None:
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i
-                           else highspy.HighsVarType.kContinuous for i in integer]
-    h = new_highs()
-    h.setOptionValue("output_flag", False)
-    h.passModel(lp)
-    return h
-
-
 def _status(h: highspy.Highs) -> str:
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
@@ -123,7 +88,7 @@ def _bound_stage(h: highspy.Highs, c: np.ndarray, value: float) -> None:
 def _stage_highs(model: LinearModel, mip_rel_gap: float, fix_zero: np.ndarray | None,
                  earlier: Sequence[tuple[np.ndarray, float]]) -> highspy.Highs:
     """A HiGHS instance for one stage: the model, restricted columns, earlier stages' optima."""
-    h = _to_highs(model)
+    h = to_highs(model)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     if fix_zero is not None and fix_zero.any():
         cols = np.flatnonzero(fix_zero).astype(np.int32)
@@ -204,8 +169,8 @@ def _consistent(h: highspy.Highs, c: np.ndarray, mip_rel_gap: float) -> bool:
     return bool(obj - bound <= mip_rel_gap * max(abs(obj), 1.0) + 1e-6)
 
 
-def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None = None,
-          mip_rel_gap: float = 1e-4, warm_start: np.ndarray | None = None,
+def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | None = None, *,
+          warm_start: np.ndarray | None = None,
           progress: Callable[[str, StageResult | None], None] | None = None,
           first_stage_bound: float | None = None,
           fix_zero: np.ndarray | None = None) -> SolveResult:
@@ -217,10 +182,8 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         The built model.
     stages
         Objective names in priority order (stages without coefficients are skipped).
-    time_limit
-        Wall-clock seconds for all stages together; ``None`` for no limit.
-    mip_rel_gap
-        Relative optimality gap at which each stage stops.
+    options
+        Time limit (seconds for all stages together), optimality gap and search choices.
     warm_start
         A feasible column vector (e.g. from the greedy heuristic) to start from.
     progress
@@ -236,6 +199,8 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
     SolverError
         If a stage ends with no feasible solution.
     """
+    opts = options or SolveOptions()
+    time_limit, mip_rel_gap = opts.time_limit, opts.mip_rel_gap
     n = model.n_cols
     idx = np.arange(n, dtype=np.int32)
     x = warm_start
@@ -256,17 +221,17 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
             progress(stage, None)
         start = time.perf_counter()
         if (result.stages and x is not None and time_limit is not None
-                and model.n_cols > SAME_GAPS_ABOVE_COLUMNS):
+                and model.n_cols > opts.same_gaps_above_columns):
             left = max(0.0, time_limit - (time.perf_counter() - t0))
             x = _same_gaps_first(model, c, x, _stage_model(c),
-                                 left * STAGE_TIME_SHARE.get(stage, 1.0) * SAME_GAPS_SHARE)
+                                 left * STAGE_TIME_SHARE.get(stage, 1.0) * opts.same_gaps_share)
         # A fresh HiGHS instance per stage (the earlier stages' optima as rows): nothing of an
         # earlier stage's search state can leak into this one's optimality claim.
         h = _stage_model(c)
         _set_time_limit(h, time_limit, t0, stage)
         # Every stage starts from the best plan so far (feasible for it: the earlier stages'
         # bounds hold it with slack), so a later stage always has an incumbent and a gap.
-        if x is not None and (WARM_START_LATER_STAGES or not result.stages):
+        if x is not None and (opts.warm_start_later_stages or not result.stages):
             _set_start(h, x)
             h.run()
             if not _consistent(h, c, mip_rel_gap):
@@ -322,32 +287,8 @@ def solve(model: LinearModel, stages: Sequence[str], *, time_limit: float | None
         if "Tour-start" in model.var_families:
             # ... and book the shortfalls those whole units leave (the solver's continuous
             # columns may match a tour at 6e-7 units); each stage reports the settled plan.
-            from bluehelmet.forcegen.greedy import settle_shortfalls
-
             x = settle_shortfalls(model, x)
             for res in result.stages:
                 res.objective = float(model.objective_vector(res.stage) @ x)
         result.x = x
     return result
-
-
-def solve_relaxation(model: LinearModel, stage: str,
-                     time_limit: float | None = None) -> np.ndarray:
-    """Column values of the LP relaxation of ``model`` for objective ``stage`` (dual simplex).
-
-    Raises
-    ------
-    SolverError
-        If the LP is not solved to optimality (e.g. within ``time_limit`` seconds).
-    """
-    h = _to_highs(model)
-    c = model.objective_vector(stage)
-    h.changeColsCost(model.n_cols, np.arange(model.n_cols, dtype=np.int32), c)
-    h.setOptionValue("solve_relaxation", True)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverError("the LP relaxation could not be solved: "
-                          + h.modelStatusToString(h.getModelStatus()))
-    return np.asarray(h.getSolution().col_value)

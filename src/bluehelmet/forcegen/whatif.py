@@ -16,8 +16,6 @@ rebuilt.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import highspy
 import numpy as np
 import pandas as pd
@@ -25,12 +23,16 @@ import pandas as pd
 from bluehelmet.forcegen.data import prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
-from bluehelmet.forcegen.linear import LinearModel
-from bluehelmet.forcegen.solve import _to_highs, solve_relaxation
+from bluehelmet.forcegen.lp import solve_relaxation
+from bluehelmet.forcegen.pipeline import Solved
+from bluehelmet.forcegen.tables import coverage_table, tour_values
+from bluehelmet.highs import to_highs
+from bluehelmet.optimize.linear import LinearModel
 from bluehelmet.scenario.core import Scenario
+from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
 
-if TYPE_CHECKING:
-    from bluehelmet.forcegen.api import Solved
+#: The PCRS levels, each with a latest-request-date column in the smart-pledging table.
+PCRS_LEVELS = ("RDL", "L3", "L2", "L1")
 
 ASK_CONTRIBUTOR = "UN-ASK"
 ASK_SOURCE = "assumed: the unit the UN would ask for"
@@ -38,7 +40,7 @@ ASK_SOURCE = "assumed: the unit the UN would ask for"
 
 def _lp(model: LinearModel) -> highspy.Highs:
     """A HiGHS LP of the first stage (integrality dropped), solved once."""
-    h = _to_highs(model)
+    h = to_highs(model)
     h.changeColsCost(model.n_cols, np.arange(model.n_cols, dtype=np.int32),
                      model.objective_vector("unmet"))
     h.setOptionValue("solve_relaxation", True)
@@ -76,12 +78,10 @@ def _with_asks(view: Scenario, asks: pd.DataFrame) -> Scenario:
 
 
 def _gaps(solved: Solved, max_asks: int) -> pd.DataFrame:
-    from bluehelmet.forcegen.results import coverage_table, tour_values
-
     cov = coverage_table(solved.data, tour_values(solved.model, solved.solution.x))
     gaps = cov[cov["short"] > 0].groupby(["mission_id", "unit_type_id"]).agg(
         weighted_short=("weighted_short", "sum"), short_months=("short", "sum"),
-        max_short=("short", "max"), first_short=("month_start", "min"),
+        max_short=("short", "max"), first_short=("month", "min"),
         critical=("critical", "max")).reset_index()
     return gaps.sort_values("weighted_short", ascending=False).head(max_asks).reset_index(
         drop=True)
@@ -98,7 +98,7 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
     """
     gaps = _gaps(solved, max_asks)
     if len(gaps) == 0:
-        return pd.DataFrame()
+        return pd.DataFrame()  # the plan declares the columns (outputs.csv)
     s = _with_asks(view, gaps)
     d2, _ = prepare(s, horizon)
     m2 = build_model(d2)
@@ -111,6 +111,7 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
     h.changeColsBounds(len(every), every, np.zeros(len(every)), np.zeros(len(every)))
     base = _value(h)
     units = view.unit_types.set_index("id")
+    fixed = fixed_monthly_cost(units)
     leads = view.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
     rate = float(solved.data.rate[0])
     rows = []
@@ -123,22 +124,24 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
             value = round(base - _value(h), 6)
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.zeros(len(c)))
         u = units.loc[str(g.unit_type_id)]
-        monthly = (float(str(u["personnel"])) * rate + float(str(u["equipment_monthly_usd"]))
-                   + float(str(u["aviation_monthly_usd"])))
-        first = pd.Timestamp(str(g.first_short) + "-01")
+        monthly = monthly_cost(float(str(u["personnel"])), rate,
+                               float(fixed[str(g.unit_type_id)]))
+        first = pd.Timestamp(str(g.first_short))
+        first_label = first.strftime("%Y-%m")
         row: dict[str, object] = {
             "mission_id": g.mission_id, "unit_type_id": g.unit_type_id, "unit_type": u["name"],
             "capability": u["capability"], "critical": bool(g.critical),
             "units_short_at_worst": int(float(str(g.max_short))),
             "unit_months_short": float(str(g.short_months)),
-            "weighted_short": float(str(g.weighted_short)), "first_month_short": g.first_short}
-        for level, months in leads.items():
-            row[f"request_by_{level}"] = (first - pd.DateOffset(months=int(str(months)))
-                                          ).strftime("%Y-%m-%d")
+            "weighted_short": float(str(g.weighted_short)), "first_month_short": first}
+        for level in PCRS_LEVELS:
+            row[f"request_by_{level}"] = (
+                first - pd.DateOffset(months=int(str(leads[level]))) if level in leads.index
+                else pd.NaT)
         row.update({
             "value_one_more_unit": value, "monthly_cost_usd": monthly,
             "value_per_musd_month": value / (monthly / 1e6) if monthly else np.nan,
-            "why": (f"{float(str(g.short_months)):.0f} unit-months short from {g.first_short}"
+            "why": (f"{float(str(g.short_months)):.0f} unit-months short from {first_label}"
                     + ("; critical capability" if g.critical else "")
                     + ("" if len(c) else "; a new unit could not arrive in time or work in "
                        "the mission's language"))})

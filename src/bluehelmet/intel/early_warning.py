@@ -170,7 +170,7 @@ def predict_risk(events: pd.DataFrame, target_year: int, *,
     """
     from bluehelmet.intel.grid import centre, land_cells
 
-    universe = _universe(cells) if cells is not None else land_cells()
+    universe = cell_universe(cells) if cells is not None else land_cells()
     years = pd.to_numeric(events["year"], errors="coerce").dropna().astype(int)
     if years.empty:
         raise ValueError("no events with a year: the early warning needs past events")
@@ -207,7 +207,7 @@ def risk_inputs(reports: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
     }).dropna(subset=["year"]).reset_index(drop=True)
 
 
-def _universe(cells: pd.DataFrame) -> pd.DataFrame:
+def cell_universe(cells: pd.DataFrame) -> pd.DataFrame:
     """Given cells as a universe: centres, and each cell's country (given, else land_cells')."""
     from bluehelmet.intel.grid import centre, land_cells
 

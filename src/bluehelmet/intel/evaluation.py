@@ -132,7 +132,7 @@ def evaluate(events: pd.DataFrame, first_test_year: int, *, cells: pd.DataFrame 
     """
     from bluehelmet.intel.grid import land_cells
 
-    universe = land_cells() if cells is None else ew._universe(cells)
+    universe = land_cells() if cells is None else ew.cell_universe(cells)
     years = pd.to_numeric(events["year"], errors="coerce").dropna().astype(int)
     first, last = int(years.min()), int(years.max())
     last_test_year = last if last_test_year is None else last_test_year

@@ -5,8 +5,9 @@ folder); ``incidents.csv`` and ``incident_links.csv`` are written beside it by f
 
 Reports are validated against their declaration (``model/schema/reports.csv``) with
 :func:`~bluehelmet.model.validate.coerce_table`. Reading reports always goes through
-:func:`reports`, which takes the reader's access context, keeps only what the reader may see and
-blanks the protected ``reporter_contact`` unless the reader is entitled to it.
+:func:`bluehelmet.intel.store.reports`, which takes the reader's access context, keeps only
+what the reader may see and blanks the protected ``reporter_contact`` unless the reader is
+entitled to it.
 """
 
 from __future__ import annotations
@@ -110,18 +111,6 @@ def for_reader(table: pd.DataFrame, reader: AccessContext, source: str = "report
     if PROTECTED in out and len(out):
         out[PROTECTED] = out[PROTECTED].where(entitled(out, reader), pd.NA).astype("string")
     return out
-
-
-def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
-    """The reports of the store in folder ``store`` that ``reader`` may see.
-
-    The store filters in its query (:func:`bluehelmet.intel.store.visible_sql`), the gate again
-    (and writes the audit line); a missing or damaged store raises
-    :class:`~bluehelmet.errors.StoreError`.
-    """
-    from bluehelmet.intel.store import read_store
-
-    return for_reader(read_store(store, reader), reader, f"report store {store}")
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:

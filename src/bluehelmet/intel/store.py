@@ -193,6 +193,9 @@ def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
 class SQLiteReportStore:
     """A report store in ``<folder>/reports.sqlite``; open it with :func:`open_store`."""
 
+    #: Rows inserted per statement (all in one transaction); tests set a small one per store.
+    insert_chunk: int = INSERT_CHUNK
+
     def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
         self.folder = folder
         self.path = folder / DB_FILE
@@ -323,8 +326,8 @@ class SQLiteReportStore:
         columns = _columns()
         names = ", ".join(["seq", "level", *columns])
         marks = ", ".join("?" * (len(columns) + 2))
-        for start in range(0, len(table), INSERT_CHUNK):
-            part = table.iloc[start:start + INSERT_CHUNK]
+        for start in range(0, len(table), self.insert_chunk):
+            part = table.iloc[start:start + self.insert_chunk]
             seq = np.arange(first + start, first + start + len(part), dtype="int64")
             values: list[list[Any]] = [seq.tolist(), level[start:start + len(part)].tolist()]
             for name in columns:
@@ -548,3 +551,17 @@ def read_store(folder: str | Path, reader: AccessContext) -> pd.DataFrame:
     """The reports of the store in ``folder`` that ``reader`` may see."""
     with open_store(folder) as store:
         return store.read(reader)
+
+
+def reports(store: str | Path, reader: AccessContext) -> pd.DataFrame:
+    """The reports of the store in folder ``store`` that ``reader`` may see.
+
+    The store filters in its query (:func:`visible_sql`), the gate again
+    (:func:`bluehelmet.intel.reports.for_reader`, which writes the audit line); a missing or
+    damaged store raises :class:`~bluehelmet.errors.StoreError`. (It lives here, not in
+    :mod:`bluehelmet.intel.reports`, because the store reads old CSV stores with that module:
+    the two must not import each other.)
+    """
+    from bluehelmet.intel.reports import for_reader
+
+    return for_reader(read_store(store, reader), reader, f"report store {store}")

@@ -40,9 +40,10 @@ def require_columns(path: str, raw: pd.DataFrame, required: list[str], what: str
 @cache
 def known_iso3() -> frozenset[str]:
     """ISO3 codes bluehelmet knows: the country table plus every code in the alias table."""
-    from bluehelmet.reference.countries import _aliases
+    from bluehelmet.reference.countries import country_aliases
 
-    return frozenset(countries()["iso3"].astype(str)) | frozenset(_aliases()["iso3"].astype(str))
+    codes = frozenset(countries()["iso3"].astype(str))
+    return codes | frozenset(country_aliases()["iso3"].astype(str))
 
 
 def entity_frame(name: str, columns: dict[str, object], n: int, *, source: str) -> pd.DataFrame:

@@ -21,19 +21,7 @@ from bluehelmet.errors import UnreadableFileError
 from bluehelmet.io.coded import Coded
 from bluehelmet.io.ledger import Ledger
 from bluehelmet.io.sniff import sniff_text
-from bluehelmet.model.validate import to_datetime_ns
-
-#: Date formats the UN and UCDP files use, tried in this order (day first: UN files never use
-#: month-first dates, so ``01/02/2021`` is 1 February).
-DATE_FORMATS: tuple[tuple[str, str], ...] = (
-    ("%Y-%m-%d", "YYYY-MM-DD"),
-    ("%d/%m/%Y", "DD/MM/YYYY"),
-    ("%d-%b-%y", "DD-Mon-YY"),
-    ("%d-%b-%Y", "DD-Mon-YYYY"),
-    ("%Y-%m-%d %H:%M:%S", "YYYY-MM-DD hh:mm:ss"),
-    ("%Y-%m-%dT%H:%M:%S", "YYYY-MM-DDThh:mm:ss"),
-    ("%d.%m.%Y", "DD.MM.YYYY"),
-)
+from bluehelmet.model.validate import DATE_FORMATS, to_datetime_ns
 
 
 def header_key(name: str) -> str:

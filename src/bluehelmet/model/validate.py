@@ -28,6 +28,19 @@ MAX_INTEGER = 2**53 - 1
 DATE_RANGE = "1677-09-22 to 2262-04-11"
 
 
+#: Date formats the UN and UCDP files use, tried in this order (day first: UN files never use
+#: month-first dates, so ``01/02/2021`` is 1 February).
+DATE_FORMATS: tuple[tuple[str, str], ...] = (
+    ("%Y-%m-%d", "YYYY-MM-DD"),
+    ("%d/%m/%Y", "DD/MM/YYYY"),
+    ("%d-%b-%y", "DD-Mon-YY"),
+    ("%d-%b-%Y", "DD-Mon-YYYY"),
+    ("%Y-%m-%d %H:%M:%S", "YYYY-MM-DD hh:mm:ss"),
+    ("%Y-%m-%dT%H:%M:%S", "YYYY-MM-DDThh:mm:ss"),
+    ("%d.%m.%Y", "DD.MM.YYYY"),
+)
+
+
 def open_end_column(col: Column) -> bool:
     """Whether a date far in the future (``9999-12-31``) means "no end date" in ``col``.
 
@@ -143,8 +156,6 @@ def _parse_date(col: Column, text: pd.Series, present: np.ndarray, repair: bool)
     out.out_of_range[where[outside]] = True
     out.bad[where[outside]] = False
     if repair and out.bad.any():
-        from bluehelmet.io.text import DATE_FORMATS
-
         rest = np.flatnonzero(out.bad)
         values = pd.Series(text.to_numpy()[rest], dtype="string")
         found = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")

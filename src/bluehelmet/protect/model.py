@@ -26,71 +26,24 @@ assets already cover are fixed at 1 and left out when today's assets stay in pla
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
+import pandas as pd
 
 from bluehelmet.errors import SolverError
-from bluehelmet.highs import new_highs
+from bluehelmet.highs import to_highs
+from bluehelmet.optimize.linear import INF, LinearModel
 from bluehelmet.protect.problem import CoverageProblem, Reach, expected_coverage
 
+#: The objective: risk-weighted expected coverage (maximised).
+COVERAGE = "coverage"
 
-@dataclass
-class _Builder:
-    """Columns and rows of a HiGHS model, added family by family."""
 
-    cost: list[np.ndarray] = field(default_factory=list)
-    lower: list[np.ndarray] = field(default_factory=list)
-    upper: list[np.ndarray] = field(default_factory=list)
-    integer: list[np.ndarray] = field(default_factory=list)
-    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = field(default_factory=list)
-    row_lower: list[np.ndarray] = field(default_factory=list)
-    row_upper: list[np.ndarray] = field(default_factory=list)
-    families: dict[str, tuple[int, int]] = field(default_factory=dict)
-    n_cols: int = 0
-
-    def add_vars(self, name: str, lower: np.ndarray, upper: np.ndarray, *,
-                 cost: np.ndarray | None = None, integer: bool = False) -> int:
-        n = len(lower)
-        self.cost.append(np.zeros(n) if cost is None else np.asarray(cost, float))
-        self.lower.append(np.asarray(lower, float))
-        self.upper.append(np.asarray(upper, float))
-        self.integer.append(np.full(n, 1 if integer else 0, dtype=np.int64))
-        start = self.n_cols
-        self.families[name] = (start, n)
-        self.n_cols += n
-        return start
-
-    def add_rows(self, name: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
-                 n_rows: int, lower: np.ndarray | float, upper: np.ndarray | float) -> None:
-        self.rows.append((np.asarray(rows, np.int64), np.asarray(cols, np.int64),
-                          np.asarray(vals, float), n_rows))
-        self.row_lower.append(np.broadcast_to(np.asarray(lower, float), (n_rows,)).copy())
-        self.row_upper.append(np.broadcast_to(np.asarray(upper, float), (n_rows,)).copy())
-        self.families[name] = (sum(len(r) for r in self.row_lower[:-1]), n_rows)
-
-    def to_highs(self) -> highspy.HighsLp:
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n_cols
-        lp.col_cost_ = np.concatenate(self.cost)
-        lp.col_lower_ = np.concatenate(self.lower)
-        lp.col_upper_ = np.concatenate(self.upper)
-        lp.sense_ = highspy.ObjSense.kMaximize
-        blocks = [sp.coo_matrix((v, (r, c)), shape=(n, self.n_cols)) for r, c, v, n in self.rows]
-        matrix = sp.vstack(blocks).tocsc() if blocks else sp.csc_matrix((0, self.n_cols))
-        lp.num_row_ = matrix.shape[0]
-        lp.row_lower_ = np.concatenate(self.row_lower) if self.row_lower else np.zeros(0)
-        lp.row_upper_ = np.concatenate(self.row_upper) if self.row_upper else np.zeros(0)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr
-        lp.a_matrix_.index_ = matrix.indices
-        lp.a_matrix_.value_ = matrix.data
-        lp.a_matrix_.num_col_ = self.n_cols
-        lp.a_matrix_.num_row_ = matrix.shape[0]
-        lp.integrality_ = [highspy.HighsVarType(int(v)) for v in np.concatenate(self.integer)]
-        return lp
+def type_site_labels(types: np.ndarray, sites: np.ndarray) -> pd.DataFrame:
+    """Labels of (asset type, site) pairs."""
+    return pd.DataFrame({"asset_type": types, "site": sites})
 
 
 @dataclass
@@ -108,7 +61,7 @@ class ModelResult:
     size: dict[str, int]
 
 
-def define_assign(b: _Builder, problem: CoverageProblem, n_types: int, n_sites: int) -> int:
+def define_assign(m: LinearModel, problem: CoverageProblem, n_types: int, n_sites: int) -> int:
     """Assets of each type at each site; today's counts are lower bounds unless relocating."""
     totals = problem.totals()
     upper = np.repeat(totals.astype(float), n_sites).reshape(n_types, n_sites)
@@ -116,10 +69,13 @@ def define_assign(b: _Builder, problem: CoverageProblem, n_types: int, n_sites: 
     upper[np.ix_(~problem.allowed_at_new_sites(), ~problem.open_today())] = 0.0
     lower = np.zeros(n_types * n_sites) if problem.relocate else \
         problem.fixed_counts().ravel().astype(float)
-    return b.add_vars("Assign", lower, np.maximum(upper.ravel(), lower), integer=True)
+    labels = type_site_labels(np.repeat(np.arange(n_types), n_sites),
+                              np.tile(np.arange(n_sites), n_types))
+    return m.add_variables("Assign", labels, lower, np.maximum(upper.ravel(), lower),
+                           integer=True).start
 
 
-def define_groups(b: _Builder, problem: CoverageProblem, x0: int, n_sites: int) -> None:
+def define_groups(m: LinearModel, problem: CoverageProblem, x0: int, n_sites: int) -> None:
     """Types with a group size g > 1 are added to a site g at a time."""
     sizes = problem.group_sizes()
     grouped = np.flatnonzero(sizes > 1)
@@ -128,33 +84,34 @@ def define_groups(b: _Builder, problem: CoverageProblem, x0: int, n_sites: int) 
     totals = problem.totals()
     base = np.zeros_like(problem.fixed_counts()) if problem.relocate else problem.fixed_counts()
     n = len(grouped) * n_sites
-    g0 = b.add_vars("Groups", np.zeros(n), np.repeat(np.ceil(totals[grouped] / sizes[grouped]),
-                                                       n_sites), integer=True)
     a_idx = np.repeat(grouped, n_sites)
     j_idx = np.tile(np.arange(n_sites), len(grouped))
+    labels = type_site_labels(a_idx, j_idx)
+    g0 = m.add_variables("Groups", labels, np.zeros(n),
+                         np.repeat(np.ceil(totals[grouped] / sizes[grouped]), n_sites),
+                         integer=True).start
     r = np.arange(n)
-    b.add_rows("Group-size", np.concatenate([r, r]),
-               np.concatenate([x0 + a_idx * n_sites + j_idx, g0 + r]),
-               np.concatenate([np.ones(n), -sizes[a_idx].astype(float)]), n,
-               base[a_idx, j_idx].astype(float), base[a_idx, j_idx].astype(float))
+    m.add_constraints("Group-size", labels, np.concatenate([r, r]),
+                      np.concatenate([x0 + a_idx * n_sites + j_idx, g0 + r]),
+                      np.concatenate([np.ones(n), -sizes[a_idx].astype(float)]),
+                      base[a_idx, j_idx].astype(float), base[a_idx, j_idx].astype(float))
 
 
-def define_open(b: _Builder, problem: CoverageProblem, candidates: np.ndarray) -> int:
+def define_open(m: LinearModel, problem: CoverageProblem, candidates: np.ndarray) -> int:
     """One binary per candidate site (sites that are not open today)."""
     n = len(candidates)
-    return b.add_vars("Open", np.zeros(n), np.ones(n), integer=True)
+    return m.add_variables("Open", pd.DataFrame({"site": candidates}), np.zeros(n), np.ones(n),
+                           integer=True).start
 
 
-def define_supply(b: _Builder, problem: CoverageProblem, x0: int, n_types: int,
+def define_supply(m: LinearModel, problem: CoverageProblem, x0: int, n_types: int,
                   n_sites: int) -> None:
     """No more assets of a type than today's plus the extra ones."""
-    rows = np.repeat(np.arange(n_types), n_sites)
-    cols = x0 + np.arange(n_types * n_sites)
-    b.add_rows("Supply", rows, cols, np.ones(len(cols)), n_types, -np.inf,
-               problem.totals().astype(float))
+    assets = m.terms("Assign")
+    m.add_constraint("Supply", assets.sum(by=["asset_type"]) <= problem.totals().astype(float))
 
 
-def define_site_open(b: _Builder, problem: CoverageProblem, x0: int, y0: int,
+def define_site_open(m: LinearModel, problem: CoverageProblem, x0: int, y0: int,
                      candidates: np.ndarray, n_sites: int) -> None:
     """Assets only at open sites, and at most ``max_new_sites`` candidate sites opened."""
     totals = problem.totals().astype(float)
@@ -164,9 +121,11 @@ def define_site_open(b: _Builder, problem: CoverageProblem, x0: int, y0: int,
     rows = np.concatenate([r, r])
     cols = np.concatenate([x0 + a_idx * n_sites + candidates[c_idx], y0 + c_idx])
     vals = np.concatenate([np.ones(len(r)), -totals[a_idx]])
-    b.add_rows("Site-open", rows, cols, vals, len(r), -np.inf, 0.0)
-    b.add_rows("Site-limit", np.zeros(n_cand, dtype=int), y0 + np.arange(n_cand),
-               np.ones(n_cand), 1, -np.inf, float(problem.max_new_sites))
+    m.add_constraints("Site-open", type_site_labels(a_idx, candidates[c_idx]), rows, cols, vals,
+                      -INF, 0.0)
+    opened = m.terms("Open", everything=np.zeros(n_cand, dtype=int))
+    m.add_constraint("Site-limit", opened.sum(by=["everything"], over=pd.DataFrame(
+        {"everything": [0]})) <= float(problem.max_new_sites))
 
 
 Ladder = tuple[int, int, np.ndarray, np.ndarray | None]
@@ -178,7 +137,7 @@ def _cumulative(gains: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.asarray(cum[np.minimum(n, len(gains)).astype(int)])
 
 
-def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
+def define_cover(m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int,
                  n_sites: int, done: np.ndarray) -> tuple[int, np.ndarray, list[Ladder]]:
     """Ladder and cover variables with ``Ladder-supply`` and ``Cover-cap`` for open cells.
 
@@ -193,12 +152,15 @@ def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
     pos = np.full(len(value), -1)
     pos[open_cells] = np.arange(len(open_cells))
     n_open = len(open_cells)
-    c0 = b.add_vars("Cover", np.zeros(n_open), np.ones(n_open), cost=value[open_cells])
+    c0 = m.add_variables("Cover", pd.DataFrame({"cell": open_cells}), np.zeros(n_open),
+                         np.ones(n_open)).start
+    m.set_objective(COVERAGE, "Cover", value[open_cells])
     cap_rows, cap_cols, cap_vals = [np.arange(n_open)], [c0 + np.arange(n_open)], [np.ones(n_open)]
     cap_upper = np.zeros(n_open)
     lad_r: list[np.ndarray] = []
     lad_c: list[np.ndarray] = []
     lad_v: list[np.ndarray] = []
+    lad_labels: list[pd.DataFrame] = []
     ladders: list[Ladder] = []
     n_lad_rows = 0
     sizes = problem.group_sizes()
@@ -219,13 +181,15 @@ def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
             cum = _cumulative(gains, levels.ravel()).reshape(levels.shape)
             cell_gains = np.diff(cum, axis=1)  # (cells, steps)
             cap_upper[pos[cells]] += cum[:, 0]  # today's assets of the type: a constant
-            supply_cols = b.families["Groups"][0] + grouped.index(a) * n_sites
+            supply_cols = m.var_families["Groups"].start + grouped.index(a) * n_sites
             k, tier_gains, tier_base = steps, cell_gains.ravel(), b_i
         else:
             supply_cols = x0 + a * n_sites
             k, tier_gains, tier_base = len(gains), np.tile(gains, len(reached)), None
-        h0 = b.add_vars(f"Ladder[{reach.asset_ids[a]}]", np.zeros(len(reached) * k),
-                        np.ones(len(reached) * k))
+        h0 = m.add_variables(f"Ladder[{reach.asset_ids[a]}]",
+                             pd.DataFrame({"cell": np.repeat(cells, k),
+                                           "tier": np.tile(np.arange(k), len(reached))}),
+                             np.zeros(len(reached) * k), np.ones(len(reached) * k)).start
         ladders.append((a, h0, cells, tier_base))
         row_ids = n_lad_rows + np.arange(len(reached))
         # sum_k h[a,i,k] - sum_j (x or n)[a,j] <= 0
@@ -237,34 +201,36 @@ def define_cover(b: _Builder, problem: CoverageProblem, reach: Reach, x0: int,
         lad_c.append(supply_cols + coo.col)
         lad_v.append(-np.ones(len(coo.col)))
         n_lad_rows += len(reached)
+        lad_labels.append(pd.DataFrame({"asset_type": a, "cell": cells}))
         # c[i] - sum_k gain h[a,i,k] <= (constant from today's grouped assets)
         cap_rows.append(np.repeat(pos[cells], k))
         cap_cols.append(h0 + np.arange(len(reached) * k))
         cap_vals.append(-tier_gains)
     if lad_r:
-        b.add_rows("Ladder-supply", np.concatenate(lad_r), np.concatenate(lad_c),
-                   np.concatenate(lad_v), n_lad_rows, -np.inf, 0.0)
-    b.add_rows("Cover-cap", np.concatenate(cap_rows), np.concatenate(cap_cols),
-               np.concatenate(cap_vals), n_open, -np.inf, cap_upper)
+        m.add_constraints("Ladder-supply", pd.concat(lad_labels, ignore_index=True),
+                          np.concatenate(lad_r), np.concatenate(lad_c), np.concatenate(lad_v),
+                          -INF, 0.0)
+    m.add_constraints("Cover-cap", pd.DataFrame({"cell": open_cells}), np.concatenate(cap_rows),
+                      np.concatenate(cap_cols), np.concatenate(cap_vals), -INF, cap_upper)
     return c0, open_cells, ladders
 
 
-def _start_vector(b: _Builder, problem: CoverageProblem, reach: Reach, start: np.ndarray,
+def _start_vector(m: LinearModel, problem: CoverageProblem, reach: Reach, start: np.ndarray,
                   candidates: np.ndarray, cover: tuple[int, np.ndarray, list[Ladder]]
                   ) -> np.ndarray:
     """Return a complete feasible solution from a deployment (HiGHS rejects partial ones)."""
-    full = np.zeros(b.n_cols)
-    x0 = b.families["Assign"][0]
+    full = np.zeros(m.n_cols)
+    x0 = m.var_families["Assign"].start
     full[x0:x0 + start.size] = start.ravel()
-    y0 = b.families["Open"][0]
+    y0 = m.var_families["Open"].start
     full[y0:y0 + len(candidates)] = (start[:, candidates].sum(axis=0) > 0).astype(float)
     sizes = problem.group_sizes()
     base = np.zeros_like(start) if problem.relocate else problem.fixed_counts()
     groups = np.zeros_like(start)
-    if "Groups" in b.families:
+    if "Groups" in m.var_families:
         grouped = np.flatnonzero(sizes > 1)
         groups[grouped] = (start[grouped] - base[grouped]) // sizes[grouped, None]
-        g0, n = b.families["Groups"]
+        g0, n = m.var_families["Groups"].start, len(m.var_families["Groups"].labels)
         full[g0:g0 + n] = groups[grouped].ravel()
     counts = reach.counts_covering(start)
     group_counts = reach.counts_covering(groups)
@@ -305,25 +271,23 @@ def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 6
         n = reach.counts_covering(fixed)
         done = expected_coverage(reach, fixed) >= 1.0 - 1e-12
         done &= n.sum(axis=0) > 0
-    b = _Builder()
-    x0 = define_assign(b, problem, n_types, n_sites)
-    y0 = define_open(b, problem, candidates)
-    define_groups(b, problem, x0, n_sites)
-    define_supply(b, problem, x0, n_types, n_sites)
-    define_site_open(b, problem, x0, y0, candidates, n_sites)
-    cover = define_cover(b, problem, reach, x0, n_sites, done)
-    lp = b.to_highs()
+    m = LinearModel()
+    x0 = define_assign(m, problem, n_types, n_sites)
+    y0 = define_open(m, problem, candidates)
+    define_groups(m, problem, x0, n_sites)
+    define_supply(m, problem, x0, n_types, n_sites)
+    define_site_open(m, problem, x0, y0, candidates, n_sites)
+    cover = define_cover(m, problem, reach, x0, n_sites, done)
     constant = float(problem.value[done].sum())
+    h = to_highs(m, cost=m.objective_vector(COVERAGE), maximise=True)
     build = time.perf_counter() - t0
-    h = new_highs()
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
-    h.passModel(lp)
     if start is not None:
         sol = highspy.HighsSolution()
-        sol.col_value = list(_start_vector(b, problem, reach, start, candidates, cover))
+        sol.col_value = list(_start_vector(m, problem, reach, start, candidates, cover))
         sol.value_valid = True
         h.setSolution(sol)
     t1 = time.perf_counter()
@@ -344,8 +308,7 @@ def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 6
     objective = float(info.objective_function_value) + constant
     gap = 0.0 if objective <= 0 and bound <= objective + 1e-9 else \
         max(0.0, (bound - objective) / max(abs(objective), 1e-12))
-    size = {"columns": b.n_cols, "rows": int(lp.num_row_),
-            "nonzeros": int(len(lp.a_matrix_.value_)),
-            "integer_columns": int(np.concatenate(b.integer).sum()),
+    size = {"columns": m.n_cols, "rows": m.n_rows, "nonzeros": int(m.matrix.nnz),
+            "integer_columns": int(m.bounds()[2].sum()),
             "cells_fixed_covered": int(done.sum())}
     return ModelResult(x, opened, objective, bound, status, gap, build, solve, size)

@@ -2,13 +2,11 @@
 
 risk layer + bases + assets -> today's coverage -> coverage curves and marginal value of one more
 unit -> recommended additions -> the optimised deployment with them -> requirements for the force
-planner. Everything is a DataFrame; :func:`write_outputs` writes them as CSV with a summary and map.
+planner. Everything is a DataFrame; :func:`bluehelmet.protect.output.write_outputs` writes them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +16,8 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.errors import DataError, Problem
-from bluehelmet.io.write import write_csv
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.gate import highest_classification
-from bluehelmet.model.marking import stamp
 from bluehelmet.protect.analysis import coverage_curve, marginal_coverage, recommend
 from bluehelmet.protect.geometry import haversine_km, mean_distance_in_cell_km
 from bluehelmet.protect.inputs import (
@@ -32,8 +28,9 @@ from bluehelmet.protect.inputs import (
     mission_area,
     ucdp_places,
 )
+from bluehelmet.protect.options import ProtectOptions
 from bluehelmet.protect.problem import CoverageProblem, Reach, check_problem
-from bluehelmet.protect.requirements import requirements_from, requirements_text
+from bluehelmet.protect.requirements import requirements_from
 from bluehelmet.protect.solve import CoverageSolution, today
 from bluehelmet.scenario.core import ScenarioView
 
@@ -106,8 +103,9 @@ def risk_from_events(events: pd.DataFrame, cells: pd.DataFrame, year: int, *,
     return out.rename(columns={"gid": "cell_id"}), note
 
 
-def _uncovered(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: pd.DataFrame,
-               sites: pd.DataFrame, quantile: float) -> pd.DataFrame:
+def uncovered_high_risk(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: pd.DataFrame,
+                        sites: pd.DataFrame, quantile: float) -> pd.DataFrame:
+    """High-risk cells (at or above ``quantile``) the proposed deployment leaves uncovered."""
     threshold = float(np.quantile(cells["risk"], quantile)) if len(cells) else 0.0
     high = (cells["risk"] >= threshold) & (cells["risk"] > 0)
     out = today_cov.loc[high, ["cell_id", "longitude", "latitude", "risk"]].copy()
@@ -125,14 +123,10 @@ def _uncovered(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: pd.DataFr
 
 
 def analyse_mission(
-    view: ScenarioView, mission_id: str, *,
+    view: ScenarioView, mission_id: str, options: ProtectOptions | None = None, *,
     risk: pd.DataFrame | None = None, risk_note: str = "user-given risk layer",
     events: pd.DataFrame | None = None, bases_file: str | Path | None = None,
     assets_file: str | Path | None = None, base_assets_file: str | Path | None = None,
-    response_minutes: float = 120.0, max_new_sites: int = 3, candidates: int = 30,
-    max_units: int = 3, curve_units: int = 3, min_gain_share: float = 0.01,
-    relocate: bool = False, high_risk_quantile: float = 0.9, time_limit: float = 30.0,
-    threads: int | None = None, within_cell_km: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ProtectionAnalysis:
     """Run the protection analysis of ``mission_id`` in ``view`` (a scenario as one reader sees it).
@@ -142,6 +136,8 @@ def analyse_mission(
     view, mission_id
         The scenario as the reader sees it (``scenario.view(reader)``) and the mission; the
         protection input files are filtered for the same reader.
+    options
+        Response time, sites, units, solver limits (:class:`ProtectOptions`).
     risk, risk_note
         Cells with ``cell_id`` (PRIO-GRID gid), ``longitude``, ``latitude``, ``risk``; if
         ``None``, the early warning is run on ``events`` (default: the bundled UCDP events);
@@ -150,27 +146,11 @@ def analyse_mission(
         Events for the early warning and for naming candidate sites (UCDP-like).
     bases_file, assets_file, base_assets_file
         The mission's bases, asset types and assets per base (default: the bundled files).
-    response_minutes
-        Response time within which a cell counts as covered.
-    max_new_sites, candidates
-        Temporary operating bases that may be opened, and how many candidate sites to offer.
-    max_units, min_gain_share
-        Recommend at most ``max_units`` more units, each adding at least this share of the risk.
-    curve_units
-        Units per asset type in the coverage curve.
-    relocate
-        Let the optimiser move today's assets too (default: they stay where they are).
-    high_risk_quantile
-        Cells at or above this risk quantile count as high-risk in the uncovered list.
-    time_limit, threads
-        Solver time limit (seconds) and threads per solve.
-    within_cell_km
-        Added to every distance to a cell centre; default: the mean distance from a place in a
-        0.5 degree cell to its centre at the area's mean latitude (about 21 km in Mali).
     progress
         Called with the name of each step as it starts (for a progress display).
-
     """
+    opts = options or ProtectOptions()
+    response_minutes, time_limit, threads = opts.response_minutes, opts.time_limit, opts.threads
     step = progress or (lambda _name: None)
     reader = view.reader
     missions = view.missions.set_index("id")
@@ -209,33 +189,36 @@ def analyse_mission(
     user_candidates = existing.loc[~existing["existing"]]
     existing = existing.loc[existing["existing"]]
     places = ucdp_places(events)
-    generated = candidate_sites(cells, existing, n=candidates, places=places)
+    generated = candidate_sites(cells, existing, n=opts.candidates, places=places)
     sites = pd.concat([existing, user_candidates, generated], ignore_index=True)
     sites = sites.drop_duplicates("site_id").reset_index(drop=True)
     fixed = pd.DataFrame({"site_id": held["base_id"].astype(str),
                           "asset_type_id": held["asset_type_id"].astype(str),
                           "count": held["count"].astype(int)})
+    within_cell_km = opts.within_cell_km
     if within_cell_km is None:
         within_cell_km = mean_distance_in_cell_km(float(cells["latitude"].mean()))
-    problem = CoverageProblem(cells, sites, assets, fixed, {}, response_minutes, max_new_sites,
-                              relocate, within_cell_km=within_cell_km)
+    problem = CoverageProblem(cells, sites, assets, fixed, {}, response_minutes,
+                              opts.max_new_sites, opts.relocate, within_cell_km=within_cell_km)
     check_problem(problem)
     step("coverage today")
     reach = Reach(problem)
     now = today(problem, reach)
     step("coverage curve: one more unit of each type")
-    curve = coverage_curve(problem, curve_units, reach=reach, time_limit=time_limit,
+    curve = coverage_curve(problem, opts.curve_units, reach=reach, time_limit=time_limit,
                            threads=threads)
     marginal = marginal_coverage(curve, problem)
     step("recommending units and temporary bases")
-    steps, proposed = recommend(problem, max_units=max_units, min_gain_share=min_gain_share,
+    steps, proposed = recommend(problem, max_units=opts.max_units,
+                                min_gain_share=opts.min_gain_share,
                                 reach=reach, time_limit=time_limit, threads=threads)
     source = (f"bluehelmet protect: maximal expected covering analysis of {mission_id}, "
               f"response within {response_minutes:g} min, risk = {risk_note}; bases "
               f"{Path(str(bases_file)).name if bases_file else 'bundled'}")
     reqs = requirements_from(steps, assets, mission_id, start, end, unit_types=view.unit_types,
                              source=source)
-    uncovered = _uncovered(cells, now.coverage, proposed.coverage, sites, high_risk_quantile)
+    uncovered = uncovered_high_risk(cells, now.coverage, proposed.coverage, sites,
+                                    opts.high_risk_quantile)
     illustrative = held["basis"].isin(["illustrative", "assumed"]).sum() if "basis" in held else 0
     if illustrative or assets["basis"].isin(["illustrative", "assumed"]).any():
         notes.append("uses illustrative or assumed data: see the basis and source of the base "
@@ -258,37 +241,3 @@ def coverage_table(analysis: ProtectionAnalysis) -> pd.DataFrame:
     out["covered_by_proposed"] = p["covered_by"]
     out["fastest_minutes_proposed"] = p["fastest_minutes"].replace(np.inf, np.nan)
     return out
-
-
-def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool = True
-                  ) -> list[Path]:
-    """Write the analysis to ``out``: CSV tables, ``requirements.csv``, ``summary.json``, map."""
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "deployment_today.csv": analysis.today.deployment,
-        "deployment_proposed.csv": analysis.proposed.deployment,
-        "coverage.csv": coverage_table(analysis),
-        "coverage_curve.csv": analysis.curve,
-        "marginal.csv": analysis.marginal,
-        "recommended.csv": analysis.recommended,
-        "uncovered_high_risk.csv": analysis.uncovered,
-        "sites.csv": analysis.problem.sites,
-        "requirements.csv": requirements_text(analysis.requirements),
-    }
-    written = []
-    for name, table in tables.items():
-        write_csv(table, folder / name)
-        written.append(folder / name)
-    summary = analysis.summary()
-    summary["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    summary["marking"] = analysis.marking.label
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str), "utf-8")
-    written.append(folder / "summary.json")
-    if plot:
-        from bluehelmet.protect.plot import coverage_map
-
-        written.append(coverage_map(analysis, folder / "coverage_map.png"))
-    stamp(folder, analysis.marking, written, reader=analysis.reader,
-          source=f"protection analysis {analysis.mission_id}")
-    return written

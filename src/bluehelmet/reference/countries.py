@@ -76,16 +76,18 @@ def _main_part(geom: BaseGeometry) -> BaseGeometry:
 
 
 @cache
-def _aliases() -> pd.DataFrame:
+def country_aliases() -> pd.DataFrame:
+    """Alternative country names and codes with their ISO3 code (``country_aliases.csv``)."""
     path = reference_path("country_aliases.csv")
     return pd.read_csv(path, dtype="string", keep_default_na=False)
 
 
 @cache
-def _natural_earth() -> tuple[pd.DataFrame, tuple[BaseGeometry, ...]]:
+def natural_earth() -> tuple[pd.DataFrame, tuple[BaseGeometry, ...]]:
+    """The bundled Natural Earth countries: their attributes and outlines, in the same order."""
     with reference_path("naturalearth_lowres_countries.geojson").open(encoding="utf-8") as fh:
         features = json.load(fh)["features"]
-    aliases = _aliases()
+    aliases = country_aliases()
     alias_codes = {
         normalise_name(a): c for a, c in zip(aliases["alias"], aliases["iso3"], strict=True)
     }
@@ -116,7 +118,7 @@ def _natural_earth() -> tuple[pd.DataFrame, tuple[BaseGeometry, ...]]:
 
 @cache
 def _countries() -> pd.DataFrame:
-    ne, _ = _natural_earth()
+    ne, _ = natural_earth()
     table = ne.drop(columns="ne_name")
     supplement = pd.read_csv(reference_path("countries_supplement.csv"), keep_default_na=False)
     known = set(table["iso3"])
@@ -159,14 +161,14 @@ def countries() -> pd.DataFrame:
 
 @cache
 def _name_index() -> tuple[dict[str, str], dict[str, str]]:
-    ne, _ = _natural_earth()
+    ne, _ = natural_earth()
     table = _countries()
     names: dict[str, str] = {}
     for name, iso3 in zip(ne["ne_name"], ne["iso3"], strict=True):
         names[normalise_name(str(name))] = str(iso3)
     for name, iso3 in zip(table["name"], table["iso3"], strict=True):
         names[normalise_name(str(name))] = str(iso3)
-    table_aliases = _aliases()
+    table_aliases = country_aliases()
     aliases = {
         normalise_name(a): str(c)
         for a, c in zip(table_aliases["alias"], table_aliases["iso3"], strict=True)
@@ -228,7 +230,7 @@ def country_name(iso3: str) -> str | None:
 
 @cache
 def _outlines() -> dict[str, BaseGeometry]:
-    ne, geoms = _natural_earth()
+    ne, geoms = natural_earth()
     out: dict[str, BaseGeometry] = {}
     for iso3, geom in zip(ne["iso3"], geoms, strict=True):
         out[str(iso3)] = geom
@@ -264,7 +266,7 @@ def contains(iso3: str, lon: float, lat: float) -> bool:
 
 @cache
 def _tree() -> tuple[shapely.STRtree, np.ndarray]:
-    ne, geoms = _natural_earth()
+    ne, geoms = natural_earth()
     return shapely.STRtree(list(geoms)), ne["iso3"].astype(str).to_numpy()
 
 

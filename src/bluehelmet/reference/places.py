@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from bluehelmet.geodesy import haversine_km
-from bluehelmet.reference.countries import _natural_earth, countries_at, normalise_name
+from bluehelmet.reference.countries import countries_at, natural_earth, normalise_name
 from bluehelmet.reference.files import reference_path
 
 _NEAREST_DEG = 0.5
@@ -34,7 +34,7 @@ def _places() -> pd.DataFrame:
     ne.loc[missing, "iso3"] = ne.loc[missing, "name"].map(capitals)
     still = ne["iso3"].isna()
     if still.any():
-        frame, geoms = _natural_earth()
+        frame, geoms = natural_earth()
         tree = shapely.STRtree(list(geoms))
         points = shapely.points(ne.loc[still, "longitude"], ne.loc[still, "latitude"])
         hit = tree.query_nearest(points, max_distance=_NEAREST_DEG, all_matches=False)

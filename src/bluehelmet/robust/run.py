@@ -22,10 +22,10 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.forcegen.data import PlanningData
-from bluehelmet.forcegen.linear import LinearModel
 from bluehelmet.forcegen.scenarios import Override
 from bluehelmet.highs import THREADS_ENV
 from bluehelmet.model.access import AccessContext
+from bluehelmet.optimize.linear import LinearModel
 from bluehelmet.scenario.core import Scenario, ScenarioView
 
 #: Figures of one planned variant, in the order of the sweep table.
@@ -112,23 +112,24 @@ def solve_variant(view: ScenarioView, overrides: tuple[Override, ...], *,
     The figures are those of :data:`FIGURES` plus ``status``; ``women_share`` is the share of
     women in all planned personnel-months.
     """
-    from bluehelmet.forcegen.api import plan
+    from bluehelmet.forcegen import PlanOptions, SolveOptions, plan
 
+    options = PlanOptions(horizon=horizon, explain=False, smart_pledging=False,
+                          sensitivities=False, solve=SolveOptions(time_limit=time_limit))
     t0 = time.perf_counter()
     with one_thread():
-        result = plan(view, horizon=horizon, time_limit=time_limit, overrides=overrides,
-                      explain=False, smart_pledging=False, sensitivities=False)
+        result = plan(view, options, overrides=overrides)
     s = result.summary
     gender = result.gender
     persons = float(gender["person_months"].sum()) if len(gender) else 0.0
     women = float(gender["women_months"].sum()) / persons if persons > 0 else float("nan")
     return {
-        "status": str(s["status"]),
-        "unmet_requirement_months": float(s["unmet_requirement_months"]),
-        "weighted_unmet_requirement_months": float(s["weighted_unmet_requirement_months"]),
-        "total_cost_usd": float(s["total_cost_usd"]),
+        "status": s.status,
+        "unmet_requirement_months": s.unmet_requirement_months,
+        "weighted_unmet_requirement_months": s.weighted_unmet_requirement_months,
+        "total_cost_usd": s.total_cost_usd,
         "women_share": women,
-        "mip_gap": float("nan") if s["mip_gap"] is None else float(s["mip_gap"]),
+        "mip_gap": float("nan") if s.mip_gap is None else float(s.mip_gap),
         "solve_seconds": time.perf_counter() - t0,
     }
 
@@ -144,12 +145,13 @@ def with_earliest(data: PlanningData, pairs: pd.DataFrame) -> PlanningData:
 def solve_nominal(view: Scenario, *, horizon: int | None,
                   time_limit: float | None) -> PlannedTours:
     """The nominal plan of ``view`` (the planner's own pipeline), with its prepared data."""
-    from bluehelmet.forcegen.api import solve_scenario
-    from bluehelmet.forcegen.results import tour_values
+    from bluehelmet.forcegen.options import SolveOptions
+    from bluehelmet.forcegen.pipeline import solve_scenario
+    from bluehelmet.forcegen.tables import tour_values
 
     with one_thread():
-        solved = solve_scenario(view, horizon=horizon, time_limit=time_limit)
-    data = with_earliest(solved.data, solved.pairs)  # type: ignore[arg-type]
+        solved = solve_scenario(view, SolveOptions(time_limit=time_limit), horizon=horizon)
+    data = with_earliest(solved.data, solved.pairs)
     sol = solved.solution
     return PlannedTours(data, tour_values(solved.model, sol.x), sol.status,
                         float(sol.mip_gap), float(sol.solve_seconds))
@@ -167,8 +169,9 @@ def solve_data(data: PlanningData, *, time_limit: float | None,
     """
     from bluehelmet.forcegen.formulation import STAGES, build_model
     from bluehelmet.forcegen.greedy import greedy_plan
-    from bluehelmet.forcegen.results import tour_values
+    from bluehelmet.forcegen.options import SolveOptions
     from bluehelmet.forcegen.solve import solve
+    from bluehelmet.forcegen.tables import tour_values
 
     model = build_model(data)
     if extend is not None:
@@ -182,6 +185,6 @@ def solve_data(data: PlanningData, *, time_limit: float | None,
     if settle is not None:
         start = settle(model, start)
     with one_thread():
-        sol = solve(model, STAGES, time_limit=time_limit, warm_start=start)
+        sol = solve(model, STAGES, SolveOptions(time_limit=time_limit), warm_start=start)
     return PlannedTours(data, tour_values(model, sol.x), sol.status, float(sol.mip_gap),
                         float(sol.solve_seconds))

@@ -26,7 +26,7 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.forcegen.formulation import expand
 from bluehelmet.forcegen.greedy import settle_shortfalls
-from bluehelmet.forcegen.linear import INF, LinearModel
+from bluehelmet.optimize.linear import INF, LinearModel
 from bluehelmet.robust.disruption import Draw, Rates, credit_start
 from bluehelmet.robust.evaluate import requirement_months
 from bluehelmet.robust.run import PlannedTours, solve_data

@@ -86,7 +86,7 @@ def parse_parameter(name: str, value: object) -> ParameterValue:
     return str(value)
 
 
-@dataclass
+@dataclass(repr=False)
 class Scenario:
     """A peacekeeping scenario: entity tables, scalar parameters and metadata.
 
@@ -176,6 +176,38 @@ class Scenario:
         """
         moved = set(self.units_in_place["pledge_id"].dropna())
         return self.pledges.loc[~self.pledges["id"].isin(moved)].reset_index(drop=True)
+
+    @property
+    def reimbursement_rates(self) -> pd.DataFrame:
+        """Reimbursement rates per person-month, by date in force."""
+        return self.tables["reimbursement_rates"]
+
+    @property
+    def gender_targets(self) -> pd.DataFrame:
+        """UGPS targets: women's share by personnel category and year."""
+        return self.tables["gender_targets"]
+
+    @property
+    def budgets(self) -> pd.DataFrame:
+        """Budget headroom for new units, by mission and fiscal year."""
+        return self.tables["budgets"]
+
+    @property
+    def pcrs_lead_times(self) -> pd.DataFrame:
+        """Lead time from UN request to readiness, by PCRS level."""
+        return self.tables["pcrs_lead_times"]
+
+    @property
+    def rotation_periods(self) -> pd.DataFrame:
+        """Months between personnel rotations of a unit type, per contributor or for any."""
+        return self.tables["rotation_periods"]
+
+    def __repr__(self) -> str:
+        title = self.meta.get("title")
+        rows = ", ".join(f"{name} {len(self.tables[name])}" for name in ENTITY_ORDER)
+        return (f"Scenario {self.name!r}" + (f" ({title})" if title else "")
+                + f"\n  tables (rows): {rows}\n  {len(self.parameters)} parameters; "
+                "see .tables, .parameters, .meta")
 
     def param(self, name: str) -> Any:
         """Value of parameter ``name``."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from bluehelmet.errors import DataError, Problem, UnreadableFileError
+from bluehelmet.errors import Problem, UnreadableFileError
 from bluehelmet.model.schema import ENTITY_ORDER, entity
 from bluehelmet.model.validate import lists_as_text
 from bluehelmet.scenario.core import Scenario
@@ -100,38 +99,37 @@ def relabel(problem: Problem, names: dict[str, str]) -> Problem:
     return dataclasses.replace(problem, file=names.get(problem.file, problem.file))
 
 
-def load_workbook(path: str | Path) -> Scenario:
-    """Load a scenario from an Excel workbook, validated exactly as a scenario folder.
+def workbook_to_folder(path: str | Path, folder: Path, toml_name: str) -> dict[str, str]:
+    """Write the workbook's sheets into ``folder`` as a scenario folder (``toml_name`` + CSVs).
+
+    :func:`bluehelmet.scenario.io.load_scenario` reads ``.xlsx`` files through this, then
+    validates the folder exactly as any scenario folder.
+
+    Returns
+    -------
+    dict
+        Written file -> where it came from in the workbook (for :func:`relabel`).
 
     Raises
     ------
-    DataError
-        Listing every problem (workbook, sheet, row, column, value, reason, fix).
     UnreadableFileError
         If the file is not a readable workbook.
     """
-    from bluehelmet.scenario.io import TOML_NAME, load_scenario
-
     path = Path(path)
     book = _open(path)
     sheets = list(book.sheetnames)
     book.close()
-    with tempfile.TemporaryDirectory(prefix="bluehelmet-xlsx-") as tmp:
-        folder = Path(tmp)
-        names = {str(folder / TOML_NAME): f"{path}, sheets {META_SHEET}/{PARAMS_SHEET}"}
-        meta = _key_values(path, META_SHEET) if META_SHEET in sheets else {}
-        meta.setdefault("name", path.stem)
-        params = _parameters(path) if PARAMS_SHEET in sheets else {}
-        (folder / TOML_NAME).write_text(tomli_w.dumps({"scenario": meta, "parameters": params}),
-                                        "utf-8")
-        for name in ENTITY_ORDER:
-            if name in sheets:
-                csv_path = write_csv_rows(sheet_rows(path, name), folder / f"{name}.csv")
-                names[str(csv_path)] = f"{path}, sheet {name}"
-        try:
-            return load_scenario(folder)
-        except DataError as exc:
-            raise DataError([relabel(p, names) for p in exc.problems]) from None
+    names = {str(folder / toml_name): f"{path}, sheets {META_SHEET}/{PARAMS_SHEET}"}
+    meta = _key_values(path, META_SHEET) if META_SHEET in sheets else {}
+    meta.setdefault("name", path.stem)
+    params = _parameters(path) if PARAMS_SHEET in sheets else {}
+    (folder / toml_name).write_text(tomli_w.dumps({"scenario": meta, "parameters": params}),
+                                    "utf-8")
+    for name in ENTITY_ORDER:
+        if name in sheets:
+            csv_path = write_csv_rows(sheet_rows(path, name), folder / f"{name}.csv")
+            names[str(csv_path)] = f"{path}, sheet {name}"
+    return names
 
 
 def _key_values(path: Path, sheet: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ Writing then reading a valid scenario gives back exactly the same tables.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -143,7 +144,7 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
     UnreadableFileError
         If a file of the folder cannot be read at all.
 
-    An Excel workbook (``.xlsx``) is read by :func:`bluehelmet.scenario.excel.load_workbook`.
+    An Excel workbook (``.xlsx``) is read by :func:`load_workbook`.
     """
     return read_scenario(name_or_dir)[0]
 
@@ -151,13 +152,31 @@ def load_scenario(name_or_dir: str | Path) -> Scenario:
 def read_scenario(name_or_dir: str | Path) -> tuple[Scenario, list[Repair]]:
     """Load a scenario like :func:`load_scenario` and return the repairs made as well."""
     if Path(name_or_dir).suffix.lower() == ".xlsx":
-        from bluehelmet.scenario.excel import load_workbook
-
         return load_workbook(name_or_dir), []
     scenario, _, problems, repairs = _read_folder(name_or_dir)
     if problems:
         raise DataError(problems)
     return scenario, repairs
+
+
+def load_workbook(path: str | Path) -> Scenario:
+    """Load a scenario from an Excel workbook, validated exactly as a scenario folder.
+
+    Raises
+    ------
+    DataError
+        Listing every problem (workbook, sheet, row, column, value, reason, fix).
+    UnreadableFileError
+        If the file is not a readable workbook.
+    """
+    from bluehelmet.scenario.excel import relabel, workbook_to_folder
+
+    with tempfile.TemporaryDirectory(prefix="bluehelmet-xlsx-") as tmp:
+        names = workbook_to_folder(path, Path(tmp), TOML_NAME)
+        try:
+            return load_scenario(tmp)
+        except DataError as exc:
+            raise DataError([relabel(p, names) for p in exc.problems]) from None
 
 
 def load_view(name_or_dir: str | Path, reader: AccessContext,
@@ -178,8 +197,6 @@ def load_view(name_or_dir: str | Path, reader: AccessContext,
         Listing the problems that concern the reader (for an Excel workbook: every problem).
     """
     if Path(name_or_dir).suffix.lower() == ".xlsx":
-        from bluehelmet.scenario.excel import load_workbook
-
         return load_workbook(name_or_dir).view(reader)
     scenario, files, problems, found = _read_folder(name_or_dir)
     policy = NeedToKnow.of(reader)

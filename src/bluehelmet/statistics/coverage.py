@@ -37,7 +37,8 @@ def capability_group(capability: str) -> str | None:
     return None
 
 
-def _with_units(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
+def with_catalogue(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
+    """The plan's coverage with each unit type's name, capability and critical group."""
     units = view.unit_types.set_index("id")
     out = coverage[COVERAGE_COLUMNS].copy()
     out["month"] = pd.to_datetime(out["month"])
@@ -66,7 +67,7 @@ def coverage_by_mission_month(coverage: pd.DataFrame, view: ScenarioView) -> pd.
         Columns ``mission_id, month, required, covered_before, covered_after, unmet_after,
         share_after`` (covered share after the plan; NaN when nothing is required).
     """
-    cov = _with_units(coverage, view)
+    cov = with_catalogue(coverage, view)
     out = cov.groupby(["mission_id", "month"], as_index=False)[["required", "covered"]].sum()
     return _before_after(out)
 
@@ -90,7 +91,7 @@ def critical_coverage_by_month(coverage: pd.DataFrame, view: ScenarioView) -> pd
         Columns ``group, month, required, covered_before, covered_after, unmet_after,
         share_after``.
     """
-    cov = _with_units(coverage, view)
+    cov = with_catalogue(coverage, view)
     crit = cov.dropna(subset=["critical_group"])
     months = sorted(cov["month"].unique())
     grid = pd.MultiIndex.from_product([list(CRITICAL_GROUPS), months], names=["group", "month"])
@@ -133,7 +134,7 @@ def gap_table(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
         covered_aircraft_months``; sorted with critical capabilities first, then by unmet
         unit-months.
     """
-    cov = _with_units(coverage, view)
+    cov = with_catalogue(coverage, view)
     cov["unmet"] = cov["required"] - cov["covered"]
     for what in ("personnel", "aircraft"):
         cov[f"required_{what}"] = cov["required"] * cov[what]

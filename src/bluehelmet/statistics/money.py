@@ -8,10 +8,40 @@ and (3) per unit type; the scenario's ``reimbursement_rates`` hold (1).
 
 from __future__ import annotations
 
+from typing import Any, overload
+
 import numpy as np
 import pandas as pd
 
 from bluehelmet.scenario.core import ScenarioView
+
+
+def fixed_monthly_cost(unit_types: pd.DataFrame) -> pd.Series:
+    """Equipment (wet lease) plus aviation (letter of assist) USD per month of each unit type.
+
+    Missing values count as zero (a unit type with no aircraft has no letter of assist).
+    """
+    return (unit_types["equipment_monthly_usd"].astype("float64").fillna(0.0)
+            + unit_types["aviation_monthly_usd"].astype("float64").fillna(0.0))
+
+
+@overload
+def monthly_cost(personnel: float, rate: float, fixed: float) -> float: ...
+@overload
+def monthly_cost(personnel: np.ndarray, rate: np.ndarray | float,
+                 fixed: np.ndarray | float) -> np.ndarray: ...
+@overload
+def monthly_cost(personnel: pd.Series, rate: pd.Series | float,
+                 fixed: pd.Series | float) -> pd.Series: ...
+def monthly_cost(personnel: Any, rate: Any, fixed: Any) -> Any:
+    """What one unit costs the UN in a month: ``personnel x rate + fixed``.
+
+    The one cost formula of bluehelmet: the planner's budget rows, its tour costs and cost
+    tables, the smart-pledging list and the brief's unit costs all call it. ``rate`` is the
+    troop cost reimbursement per person-month in force that month; ``fixed`` is
+    :func:`fixed_monthly_cost`. Arrays broadcast (pledges x months).
+    """
+    return personnel * rate + fixed
 
 
 def rate_in_force(view: ScenarioView, date: pd.Timestamp | str) -> float:
@@ -51,7 +81,7 @@ def unit_monthly_cost(view: ScenarioView, date: pd.Timestamp | str) -> pd.DataFr
     out["personnel_usd"] = out["personnel"] * rate
     out["equipment_usd"] = units["equipment_monthly_usd"].astype("float64").fillna(0.0)
     out["aviation_usd"] = units["aviation_monthly_usd"].astype("float64").fillna(0.0)
-    out["total_usd"] = out[["personnel_usd", "equipment_usd", "aviation_usd"]].sum(axis=1)
+    out["total_usd"] = monthly_cost(out["personnel"], rate, fixed_monthly_cost(units))
     out.index.name = "unit_type_id"
     return out
 

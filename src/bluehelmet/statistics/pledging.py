@@ -14,18 +14,24 @@ def smart_pledging_list(smart: pd.DataFrame, view: ScenarioView) -> pd.DataFrame
     Parameters
     ----------
     smart
-        The plan's smart-pledging table: ``mission_id, unit_type_id, units, needed_by, value,
-        why`` (value: weighted unit-months of gap one more unit closes).
+        The plan's smart-pledging table (declared in ``bluehelmet/forcegen/outputs.csv``):
+        ``mission_id, unit_type_id, units_short_at_worst, first_month_short,
+        value_one_more_unit, why`` and the latest request dates by PCRS level.
 
     Returns
     -------
     DataFrame
-        The same rows with ``rank, mission, unit_type, capability, critical_group`` added, sorted
-        by value (highest first).
+        The same rows, sorted by value (highest first), with ``rank, mission, unit_type,
+        capability, critical_group`` and the ask as the brief lists it: ``units`` (short in the
+        worst month), ``needed_by`` (first month short) and ``value`` (weighted unit-months of
+        gap one more unit closes).
     """
     units = view.unit_types.set_index("id")
     missions = view.missions.set_index("id")["name"]
     out = smart.loc[smart["mission_id"].isin(missions.index)].copy()
+    out["units"] = out["units_short_at_worst"]
+    out["needed_by"] = pd.to_datetime(out["first_month_short"])
+    out["value"] = out["value_one_more_unit"].astype("float64")
     out = out.sort_values(["value", "mission_id", "unit_type_id"],
                           ascending=[False, True, True]).reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
@@ -34,19 +40,21 @@ def smart_pledging_list(smart: pd.DataFrame, view: ScenarioView) -> pd.DataFrame
     out["capability"] = out["unit_type_id"].map(units["capability"]).astype("string")
     out["critical_group"] = [None if pd.isna(c) else capability_group(str(c))
                              for c in out["capability"]]
-    out["needed_by"] = pd.to_datetime(out["needed_by"])
     return out
 
 
 def unused_pledges_by_reason(explanations: pd.DataFrame) -> pd.DataFrame:
     """Number of unused pledges per reason (too late, caveat, budget, dominated, ...).
 
+    ``explanations`` is the plan's table (one row per pledge, ``used`` and ``reason``).
+
     Returns
     -------
     DataFrame
         ``reason, pledges``, most frequent first.
     """
-    if explanations.empty:
+    unused = explanations.loc[~explanations["used"].fillna(False).astype(bool)]
+    if unused.empty:
         return pd.DataFrame(columns=["reason", "pledges"])
-    counts = explanations.groupby("reason")["pledge_id"].nunique().sort_values(ascending=False)
+    counts = unused.groupby("reason")["pledge_id"].nunique().sort_values(ascending=False)
     return counts.rename("pledges").reset_index()

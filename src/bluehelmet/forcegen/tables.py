@@ -1,76 +1,18 @@
 """Turning a solved model into tables: the plan, coverage, gaps, costs and gender shares.
 
-Each function takes the planning data, the model and the solution vector and returns one DataFrame;
-:class:`PlanResult` holds them all and :func:`write_plan` writes them as CSV plus ``summary.json``.
+Each function takes the planning data and the units per candidate tour and returns one of the
+output tables declared in ``outputs.csv`` (months as month-start timestamps);
+:class:`~bluehelmet.forcegen.result.Plan` holds them.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData
-from bluehelmet.forcegen.formulation import _credited, _present, gender_target_table
-from bluehelmet.forcegen.linear import LinearModel
-from bluehelmet.io.write import write_csv
-from bluehelmet.model.access import Classification
-from bluehelmet.model.marking import stamp
-
-ILLUSTRATIVE_NOTICE = ("This plan uses illustrative (made-up or assumed) records; its numbers show "
-                       "the method, not the real situation.")
-
-
-@dataclass
-class PlanResult:
-    """Everything a force generation run produces, as DataFrames plus a summary dict.
-
-    Attributes
-    ----------
-    assignments
-        One row per chosen tour: pledge, contributor, mission, requirement, units, start and end
-        month, cost.
-    coverage
-        Mission x unit type x month: units required, covered by the plan, short.
-    gaps
-        Per requirement: unit-months required and unmet, weighted unmet, first month short.
-    costs
-        Mission x fiscal year: planned cost against budget headroom.
-    gender
-        Personnel category x year: women's share of planned personnel-months against target.
-    explanations
-        One row per pledge: used or not, and why.
-    binding
-        Constraints with no slack left (and which unused pledges they block).
-    smart_pledging
-        The units the UN should ask for: where, by when, why and the value of one more.
-    sensitivities
-        Value of more budget, faster readiness and more lift (re-solves).
-    summary
-        Objective, status, gap, times, totals and the illustrative-data notice.
-    """
-
-    assignments: pd.DataFrame
-    coverage: pd.DataFrame
-    gaps: pd.DataFrame
-    costs: pd.DataFrame
-    gender: pd.DataFrame
-    explanations: pd.DataFrame = field(default_factory=pd.DataFrame)
-    binding: pd.DataFrame = field(default_factory=pd.DataFrame)
-    smart_pledging: pd.DataFrame = field(default_factory=pd.DataFrame)
-    sensitivities: pd.DataFrame = field(default_factory=pd.DataFrame)
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The result tables by file name (without ``.csv``)."""
-        return {"plan": self.assignments, "coverage": self.coverage, "gaps": self.gaps,
-                "costs": self.costs, "gender": self.gender, "explanations": self.explanations,
-                "binding": self.binding, "smart_pledging": self.smart_pledging,
-                "sensitivities": self.sensitivities}
+from bluehelmet.forcegen.data import PlanningData, tour_month_cost
+from bluehelmet.forcegen.formulation import credited, expand, gender_target_table, present
+from bluehelmet.optimize.linear import LinearModel
 
 
 def tour_values(model: LinearModel, x: np.ndarray) -> np.ndarray:
@@ -91,11 +33,9 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         "unit_type_id": pl["unit_type_id"], "mission_id": rq["mission_id"],
         "requirement_id": rq["id"], "priority": rq["priority"], "units": units,
         "pcrs_level": pl["pcrs_level"],
-        "start_month": months[cand["start"].to_numpy()].strftime("%Y-%m"),
-        "counts_from": months[np.minimum(cand["credit_from"].to_numpy(),
-                                         d.n_months - 1)].strftime("%Y-%m"),
-        "end_month": months[last].strftime("%Y-%m"),
-        "beyond_horizon": cand["end"].to_numpy() >= d.n_months,
+        "start": months[cand["start"].to_numpy()],
+        "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
+        "end": months[last],
         "rotation_months": pl["rotation"], "personnel": pl["personnel"] * units,
         "women_share": pl["women_share"],
         "cost_usd": cand["cost"].to_numpy() * units,
@@ -104,12 +44,10 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 
 def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Mission x unit type x month: required, covered (capped at required) and short."""
-    from bluehelmet.forcegen.formulation import expand
-
     req = d.requirements
     ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
     need = pd.DataFrame({"req": ridx, "month": month, "required": req["count"].to_numpy()[ridx]})
-    k, t = _credited(d)
+    k, t = credited(d)
     got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t,
                         "units": y[k]}).groupby(["req", "month"], as_index=False)["units"].sum()
     rows = need.merge(got, on=["req", "month"], how="left").fillna({"units": 0})
@@ -123,17 +61,15 @@ def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         critical=("critical", "max"), required=("required", "sum"), covered=("covered", "sum"),
         weighted_short=("weighted_short", "sum"))
     out["short"] = out["required"] - out["covered"]
-    out.insert(2, "month_start", d.months[out["month"].to_numpy()].strftime("%Y-%m"))
-    return out.drop(columns="month")
+    out["month"] = d.months[out["month"].to_numpy()]
+    return out
 
 
 def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Per requirement: unit-months required and unmet, and when the gap starts."""
-    from bluehelmet.forcegen.formulation import expand
-
     req = d.requirements
     ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
-    k, t = _credited(d)
+    k, t = credited(d)
     got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t, "u": y[k]})
     per_month = got.groupby(["req", "month"])["u"].sum()
     have = per_month.reindex(pd.MultiIndex.from_arrays([ridx, month])).fillna(0).to_numpy()
@@ -151,17 +87,14 @@ def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     })
     out["weighted_unmet"] = out["unmet_unit_months"] * req["weight"].to_numpy()
     fm = first_short.reindex(req.index)
-    out["first_gap_month"] = [d.months[int(v)].strftime("%Y-%m") if pd.notna(v) else ""
-                              for v in fm]
+    out["first_gap_month"] = [d.months[int(v)] if pd.notna(v) else pd.NaT for v in fm]
     return out
 
 
 def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Mission x fiscal year: planned cost, budget headroom and the share used."""
-    k, t = _present(d)
-    p = d.candidates["pledge"].to_numpy()[k]
-    cost = (d.pledges["personnel"].to_numpy()[p] * d.rate[t]
-            + d.pledges["fixed_monthly"].to_numpy()[p]) * y[k]
+    k, t = present(d)
+    cost = tour_month_cost(d, k, t) * y[k]
     frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
         d.candidates["req"].to_numpy()[k]], "fiscal_year": d.fiscal_year[t], "cost_usd": cost})
     spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
@@ -180,7 +113,7 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 
 def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Category x year: women's share of the planned personnel-months against the target."""
-    k, t = _present(d)
+    k, t = present(d)
     p = d.candidates["pledge"].to_numpy()[k]
     persons = d.pledges["personnel"].to_numpy()[p] * y[k]
     frame = pd.DataFrame({"category": d.pledges["category"].to_numpy(str)[p],
@@ -195,24 +128,4 @@ def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     out["shortfall_person_months"] = np.clip(
         out["target_share"] * out["person_months"] - out["women_months"], 0, None)
     out["meets_target"] = out["women_share"] >= out["target_share"] - 1e-9
-    return out
-
-
-def write_plan(result: PlanResult, out_dir: str | Path) -> Path:
-    """Write every table as CSV and ``summary.json`` into ``out_dir``; return the folder.
-
-    Every file gets a marking sidecar (:mod:`bluehelmet.model.marking`) with the summary's
-    ``marking`` (the view's highest classification); a result without one is marked at the
-    highest level.
-    """
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, table in result.tables().items():
-        write_csv(table, folder / f"{name}.csv")
-    (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, default=str) + "\n",
-                                         encoding="utf-8")
-    marking = Classification.parse(str(result.summary.get(
-        "marking", Classification.STRICTLY_CONFIDENTIAL.label)))
-    stamp(folder, marking, [*(f"{n}.csv" for n in result.tables()), "summary.json"],
-          source=f"plan of scenario {result.summary.get('scenario', '?')}")
-    return folder
+    return out.rename(columns={"category": "personnel_category"})

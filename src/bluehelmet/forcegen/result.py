@@ -1,0 +1,237 @@
+"""A force plan: its view, its declared tables and a typed summary, with statistics and plots.
+
+:class:`Plan` is what :func:`~bluehelmet.forcegen.api.plan` returns. Its tables are declared in
+``outputs.csv`` (see :mod:`~bluehelmet.forcegen.outputs`) and checked when the plan is built;
+``p.statistics`` and ``p.plot`` compute from them; ``p.write(folder)`` writes them all, with
+``summary.json``, through the one result writer (:func:`bluehelmet.output.write_folder`), which
+stamps every file with the view's marking (:mod:`bluehelmet.model.marking`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from bluehelmet.forcegen import outputs
+from bluehelmet.forcegen.options import PlanOptions
+from bluehelmet.model.access import AccessContext
+from bluehelmet.output import write_folder
+from bluehelmet.plot.plan import PlanPlot
+from bluehelmet.scenario.core import ScenarioView
+from bluehelmet.statistics.plan import PlanStatistics
+
+ILLUSTRATIVE_NOTICE = ("This plan uses illustrative (made-up or assumed) records; its numbers show "
+                       "the method, not the real situation.")
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """How one objective stage ended."""
+
+    stage: str
+    status: str
+    objective: float
+    #: Best bound known (``None``: no bound, e.g. the stage stopped before its root node).
+    bound: float | None
+    #: Relative optimality gap (``None`` when no bound is known).
+    mip_gap: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ReaderSummary:
+    """Whom a plan was made for (``summary.json``'s ``reader``)."""
+
+    organisation: str
+    #: The reader's clearance label (``unclassified`` ... ``strictly_confidential``).
+    clearance: str
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The headline numbers of a plan (written as ``summary.json`` by :meth:`to_dict`)."""
+
+    scenario: str
+    #: Highest classification label among the rows of the view planned on (the files' marking).
+    marking: str
+    #: Whose view was planned on.
+    reader: ReaderSummary
+    #: Weighted unmet requirement-months (the first objective stage).
+    objective: float
+    objective_name: str
+    stages: tuple[StageSummary, ...]
+    #: ``optimal`` when every stage is proven optimal, else the worst stage's status.
+    status: str
+    #: Gap of the first (coverage) stage.
+    mip_gap: float | None
+    mip_gap_all_stages: float | None
+    solve_seconds: float
+    build_seconds: float
+    unmet_requirement_months: float
+    weighted_unmet_requirement_months: float
+    required_requirement_months: float
+    total_cost_usd: float
+    units_deployed: int
+    pledges: int
+    pledges_used: int
+    candidate_tours: int
+    #: The greedy plan's first-stage objective (the baseline the solver must beat).
+    greedy_objective: float
+    greedy_gap_to_optimum: float
+    gender_mode: str
+    missions_without_budget_rows: tuple[str, ...]
+    #: First month planned, ``YYYY-MM``.
+    horizon_start: str
+    horizon_months: int
+    uses_illustrative_data: bool
+    notice: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready values (lists for tuples), in declaration order."""
+        out = dataclasses.asdict(self)
+        out["stages"] = [dict(s) for s in out["stages"]]
+        out["reader"] = dict(out["reader"])
+        out["missions_without_budget_rows"] = list(self.missions_without_budget_rows)
+        return out
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Plan:
+    """A force plan and the view it was planned on.
+
+    Parameters
+    ----------
+    view
+        The scenario as its reader saw it (after any overrides); ``p.reader`` is
+        ``p.view.reader``.
+    tables
+        The output tables by name (see ``outputs.csv``); missing ones are empty. They are
+        checked against the declaration and given its dtypes (months as timestamps).
+    summary
+        The headline numbers.
+    options
+        The options it was planned with.
+    """
+
+    view: ScenarioView
+    tables: Mapping[str, pd.DataFrame]
+    summary: PlanSummary
+    options: PlanOptions = field(default_factory=PlanOptions)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.tables) - set(outputs.FILE_NAMES)
+        if unknown:
+            raise outputs.OutputTableError(f"unknown plan tables {sorted(unknown)}; known: "
+                                           f"{', '.join(outputs.FILE_NAMES)}")
+        conformed = {name: outputs.conform(name, self.tables.get(name, outputs.empty(name)))
+                     for name in outputs.FILE_NAMES}
+        object.__setattr__(self, "tables", MappingProxyType(conformed))
+
+    @classmethod
+    def from_tables(cls, view: ScenarioView, summary: PlanSummary,
+                    **tables: pd.DataFrame) -> Plan:
+        """A plan built by hand: declared columns a table lacks are added as missing values.
+
+        For tests and examples whose known answers need only some columns; the planner itself
+        always builds every column.
+        """
+        filled = {name: outputs.conform(name, t, fill_missing=True) for name, t in tables.items()}
+        return cls(view, filled, summary)
+
+    @property
+    def reader(self) -> AccessContext:
+        """Whose view the plan was made on."""
+        return self.view.reader
+
+    def __repr__(self) -> str:
+        s = self.summary
+        rows = ", ".join(f"{name} {len(t)}" for name, t in self.tables.items() if len(t))
+        return (f"Plan of scenario {s.scenario!r} for {self.reader.organisation} "
+                f"({s.horizon_months} months from {s.horizon_start}): status {s.status}, "
+                f"unmet {s.unmet_requirement_months:,.0f} of "
+                f"{s.required_requirement_months:,.0f} requirement-months, cost "
+                f"US${s.total_cost_usd / 1e6:,.1f} m\n  tables (rows): {rows}")
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """One row per chosen tour (written as ``plan.csv``)."""
+        return self.tables["assignments"]
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """Mission x unit type x month: units required, covered, short."""
+        return self.tables["coverage"]
+
+    @property
+    def gaps(self) -> pd.DataFrame:
+        """Per requirement: unit-months required and unmet, first month short."""
+        return self.tables["gaps"]
+
+    @property
+    def costs(self) -> pd.DataFrame:
+        """Mission x fiscal year: planned cost against budget headroom."""
+        return self.tables["costs"]
+
+    @property
+    def gender(self) -> pd.DataFrame:
+        """Personnel category x year: women's share of planned personnel against the target."""
+        return self.tables["gender"]
+
+    @property
+    def explanations(self) -> pd.DataFrame:
+        """One row per pledge: used or not, and why."""
+        return self.tables["explanations"]
+
+    @property
+    def binding(self) -> pd.DataFrame:
+        """Constraints with no slack left."""
+        return self.tables["binding"]
+
+    @property
+    def smart_pledging(self) -> pd.DataFrame:
+        """The units the UN should ask for, with the value of one more."""
+        return self.tables["smart_pledging"]
+
+    @property
+    def sensitivities(self) -> pd.DataFrame:
+        """Value of more budget, faster readiness and more lift."""
+        return self.tables["sensitivities"]
+
+    @property
+    def statistics(self) -> PlanStatistics:
+        """Statistics of this plan as DataFrames (``p.statistics.coverage()``)."""
+        return PlanStatistics(self)
+
+    @property
+    def plot(self) -> PlanPlot:
+        """Charts of this plan (``p.plot.coverage()``)."""
+        return PlanPlot(self)
+
+    def write(self, folder: str | Path) -> Path:
+        """Write every table as CSV and ``summary.json`` into ``folder`` (atomically).
+
+        Months are written ``YYYY-MM`` and dates ``YYYY-MM-DD``; file names are those of
+        ``outputs.FILE_NAMES`` (the tours go to ``plan.csv``). Every file gets a marking sidecar
+        (``plan.csv.marking.json``, see :mod:`bluehelmet.model.marking`) with the view's marking.
+        """
+        tables = {outputs.FILE_NAMES[name]: outputs.render(name, t)
+                  for name, t in self.tables.items()}
+        return write_folder(folder, tables, {"summary": self.summary.to_dict()},
+                            marking=self.view.marking, reader=self.reader,
+                            source=f"plan of scenario {self.summary.scenario}")
+
+
+def compare_plans(plans: Mapping[str, Plan]) -> pd.DataFrame:
+    """Side-by-side headline figures of named plans (one column per plan)."""
+    keys = ["status", "mip_gap", "weighted_unmet_requirement_months", "unmet_requirement_months",
+            "total_cost_usd", "units_deployed", "pledges_used", "solve_seconds"]
+    data = {name: [p.summary.to_dict()[k] for k in keys] for name, p in plans.items()}
+    out = pd.DataFrame(data, index=keys)
+    out.index.name = "figure"
+    return out
