@@ -20,8 +20,9 @@ first use, so that ``import bluehelmet`` (and the command line's ``--help``) sta
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bluehelmet.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from bluehelmet.forcegen import Plan, PlanOptions, SolveOptions, plan
@@ -54,13 +55,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name on first use (PEP 562)."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'bluehelmet' has no attribute {name!r}")
+__getattr__ = lazy_getattr("bluehelmet", _LAZY, globals())
 
 
 __all__ = [

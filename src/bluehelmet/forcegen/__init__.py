@@ -12,8 +12,9 @@ defaults (:mod:`~bluehelmet.forcegen.options`) without loading the numerical sta
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bluehelmet.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from bluehelmet.forcegen.api import plan
@@ -38,13 +39,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name on first use (PEP 562)."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'bluehelmet.forcegen' has no attribute {name!r}")
+__getattr__ = lazy_getattr("bluehelmet.forcegen", _LAZY, globals())
 
 
 __all__ = ["Override", "Plan", "PlanOptions", "PlanSummary", "SolveOptions", "StageSummary",

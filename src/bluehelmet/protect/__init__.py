@@ -12,8 +12,9 @@ defaults (:mod:`~bluehelmet.protect.options`) without loading the numerical stac
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bluehelmet.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from bluehelmet.protect.analysis import coverage_curve, marginal_coverage, recommend
@@ -39,13 +40,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name on first use (PEP 562)."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'bluehelmet.protect' has no attribute {name!r}")
+__getattr__ = lazy_getattr("bluehelmet.protect", _LAZY, globals())
 
 
 __all__ = [
