@@ -27,8 +27,8 @@ BRIEF_TIME_LIMIT = 9.0
 
 
 def brief_plan_options(time_limit: float | None = None, max_asks: int = 8) -> PlanOptions:
-    """The planner options of a brief: no sensitivities (the brief does not show them)."""
-    return PlanOptions(sensitivities=False, max_asks=max_asks).with_solve(
+    """The planner options of a brief, with the what-ifs (the brief states them as findings)."""
+    return PlanOptions(sensitivities=True, max_asks=max_asks).with_solve(
         time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit)
 
 
