@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from bluehelmet.brief.council import FIGURE_INPUTS, page_parameters
+from bluehelmet.brief.council import FIGURE_INPUTS, contributor_provenance, page_parameters
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.statistics import components, debate, finance, findings, geography, provenance
 from bluehelmet.statistics.contributor import contributor_view
@@ -82,6 +82,14 @@ def council_cells(cells: pd.DataFrame, plan: Plan, contributor: str | None = Non
                 "scenario_approved_usd"):
         seen += check(cells, f"plan_against_approved.{col}",
                       keyed(money_by_year, col, ["fiscal_year"]))
+    closing = finance.gap_closing_costs(plan.statistics.gap_costs(), plan.coverage, view)
+    for col in ("units_to_deploy", "move_usd", "total_to_close_usd"):
+        seen += check(cells, f"gap_closing_costs.{col}",
+                      keyed(closing, col, ["mission_id", "unit_type_id"]), optional=True)
+    for name, value in (("months_usd", closing["cost_to_close_usd"].sum()),
+                        ("moves_usd", closing["move_usd"].sum(min_count=1)),
+                        ("total_usd", closing["total_to_close_usd"].sum(min_count=1))):
+        seen += check(cells, f"closing_total.{name}", {"": float(value)}, optional=True)
     pressure = finance.budget_pressure()
     seen += check(cells, "budget_pressure.value",
                   {str(i): v for i, v in enumerate(pressure["value"]) if not pd.isna(v)})
@@ -127,6 +135,9 @@ def contributor_cells(cells: pd.DataFrame, plan: Plan, contributor: str,
                             explanations=plan.explanations, gaps=plan.statistics.gaps(),
                             lights=traffic_lights(view))
     seen = 0
+    for name, label in contributor_provenance(view, contributor).items():
+        for basis, parts in label["bases"].items():  # type: ignore[attr-defined]
+            seen += check(cells, f"provenance.{name}.{basis}", dict(parts), optional=True)
     for name in ("personnel", "rank", "contributors", "women_share"):
         seen += check(cells, f"contributor.{name}", {"": page.rank[name]})
     deployed = page.deployed.reset_index()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bluehelmet.brief.assemble import SOLVER_FACTS
+from bluehelmet.brief.assemble import SOLVER_FACTS, SUMMARY_ROWS
 from bluehelmet.brief.make import BriefFiles, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
 from bluehelmet.brief.render import external_references, stat_cells
@@ -158,7 +158,7 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     by_table = {f"{t}|{i}": n for i, (t, n) in enumerate(zip(summary_rows["table"],
                                                             summary_rows["rows"], strict=True))}
     seen += _check(cells, "source_summary.rows", by_table)
-    for stat, value in (("summary_open_more", len(costs) - min(len(costs), 5)),
+    for stat, value in (("summary_open_more", len(costs) - min(len(costs), SUMMARY_ROWS)),
                         ("open_gaps_more", len(costs) - min(len(costs), 10)),
                         ("gaps_more", len(gaps) - min(len(gaps), 10))):
         seen += _check(cells, stat, {"": value}, optional=True)

@@ -42,7 +42,7 @@ SOLVER_FACTS = ("solve_seconds", "build_seconds", "objective",
 
 
 #: Rows of each table on the summary page.
-SUMMARY_ROWS = 5
+SUMMARY_ROWS = 4
 
 
 @dataclass

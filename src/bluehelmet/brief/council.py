@@ -46,8 +46,6 @@ FIGURE_INPUTS: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
     "safety": ((), {"UN peacekeeper fatality records": "real"}, "counts per year"),
     "debate": (("pledges", "contributors", "requirements"),
                {"UN peacekeeper fatality records": "real"}, "the force plan and counts"),
-    "contributor": (("deployments", "pledges", "units_in_place", "gender_targets"), {},
-                    "the force plan and sums"),
     "assumptions": (("pcrs_lead_times",), {"scenario parameters (assumed)": "assumed"}, ""),
 }
 
@@ -66,14 +64,50 @@ def provenance_labels(view: ScenarioView) -> dict[str, dict[str, object]]:
             for name, (tables, external, computed) in FIGURE_INPUTS.items()}
 
 
+def contributor_provenance(view: ScenarioView,
+                           contributor: str) -> dict[str, dict[str, object]]:
+    """Provenance labels of a contributor's page: only that contributor's rows are counted."""
+    def mine(name: str) -> pd.DataFrame:
+        table = view.tables[name]
+        return table.loc[table["contributor_id"].astype(str) == contributor]
+
+    return {
+        "contributor_deployed": provenance.figure_provenance(
+            view, ("deployments",), computed="sums per mission",
+            rows={"deployments": mine("deployments")}),
+        "contributor_pledges": provenance.figure_provenance(
+            view, ("pledges",), computed="the force plan",
+            rows={"pledges": mine("pledges")}),
+        "contributor_in_place": provenance.figure_provenance(
+            view, ("units_in_place",), rows={"units_in_place": mine("units_in_place")}),
+    }
+
+
 def page_parameters(view: ScenarioView) -> dict[str, list[dict[str, object]]]:
-    """The scenario parameters each page states, with value, unit and source."""
+    """The headline assumptions each page states, with value, unit and source.
+
+    The scenario parameters of :data:`PAGE_PARAMETERS`; on the coverage page also the PCRS lead
+    times (``pcrs_lead_times``), on the money page the budget headroom as a share of the approved
+    budget (median over the budget rows, with the rows' bases).
+    """
     out: dict[str, list[dict[str, object]]] = {}
     for page, names in PAGE_PARAMETERS.items():
         out[page] = [{"parameter": n, "value": view.parameters[n].value,
                       "unit": view.parameters[n].unit or "",
                       "source": view.parameters[n].source or ""}
                      for n in names if n in view.parameters]
+    for row in view.tables["pcrs_lead_times"].itertuples():
+        out.setdefault("coverage", []).append({
+            "parameter": f"lead_time_{row.level}", "value": int(row.lead_time_months),
+            "unit": "months", "source": str(row.basis)})
+    budgets = view.tables["budgets"]
+    approved = budgets["approved_usd"].astype("float64")
+    share = (budgets["headroom_usd"].astype("float64") / approved.where(approved > 0)).dropna()
+    if len(share):
+        out.setdefault("money", []).append({
+            "parameter": "budget_headroom_share", "value": round(float(share.median()), 4),
+            "unit": "of the approved budget (median)",
+            "source": ";".join(sorted({str(b) for b in budgets["basis"].dropna()}))})
     return out
 
 
@@ -122,6 +156,7 @@ def council_context(plan: Plan, *, budget: pd.DataFrame, headline: pd.Series,
     approved = finance.approved_budgets()
     pressure = finance.budget_pressure()
     money_by_year = finance.plan_against_approved(budget, view)
+    closing = finance.gap_closing_costs(plan.statistics.gap_costs(), plan.coverage, view)
     themes = debate.debate_themes(
         view, assignments=plan.assignments, explanations=plan.explanations,
         smart_pledging=plan.statistics.smart_pledging(), gaps=gaps,
@@ -134,6 +169,7 @@ def council_context(plan: Plan, *, budget: pd.DataFrame, headline: pd.Series,
     tables.update(strength_by_component=by_component, mission_total_vs_ceiling=totals,
                   women_by_component=women_components, approved_budgets=approved,
                   budget_pressure=pressure, plan_against_approved=money_by_year,
+                  gap_closing_costs=closing,
                   fatalities_by_year=safety, what_ifs=what_ifs,
                   debate_themes=themes.assign(values=themes["values"].astype(str)),
                   findings=so_what.assign(values=so_what["values"].astype(str)))
@@ -147,6 +183,11 @@ def council_context(plan: Plan, *, budget: pd.DataFrame, headline: pd.Series,
         "approved": _records(approved),
         "pressure": _records(pressure),
         "money_by_year": _records(money_by_year),
+        "closing": {f"{r['mission_id']}|{r['unit_type_id']}": r for r in _records(closing)},
+        "closing_total": {
+            "months_usd": float(closing["cost_to_close_usd"].sum()),
+            "moves_usd": float(closing["move_usd"].sum(min_count=1)),
+            "total_usd": float(closing["total_to_close_usd"].sum(min_count=1))},
         "themes": {str(r["theme"]): r for r in _records(themes)},
         "theme_order": [t for t, _ in debate.THEMES],
         "safety_years": _records(safety),
@@ -158,6 +199,7 @@ def council_context(plan: Plan, *, budget: pd.DataFrame, headline: pd.Series,
         page = contributor_view(view, contributor, assignments=plan.assignments,
                                 explanations=plan.explanations, gaps=gaps, lights=lights)
         tables.update(page.tables)
+        context["prov"].update(contributor_provenance(view, contributor))
         context["contributor"] = {
             "id": page.contributor_id, "name": page.name, "rank": page.rank,
             "deployed": _records(page.deployed), "in_place": _records(page.in_place),

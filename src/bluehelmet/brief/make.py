@@ -42,6 +42,7 @@ class BriefFiles:
     tables: Path
     seconds: dict[str, float] = field(default_factory=dict)
     brief: Brief | None = None
+    plan: Plan | None = None
 
 
 def render_brief(brief: Brief) -> str:
@@ -146,4 +147,4 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
     stamp(out, view.marking, [html_path, *([pdf_path] if pdf_path else [])],
           reader=view.reader, source=f"brief on scenario {view.name}")
     seconds["total"] = time.perf_counter() - t0
-    return BriefFiles(html_path, pdf_path, pages, tables, seconds, brief)
+    return BriefFiles(html_path, pdf_path, pages, tables, seconds, brief, plan)

@@ -115,3 +115,44 @@ def plan_against_approved(cost_vs_budget: pd.DataFrame, view: ScenarioView) -> p
     out.index.name = "fiscal_year"
     return out[["plan_cost_usd", "approved_total_usd", "share_of_total",
                 "scenario_approved_usd", "scenario_budget_basis"]]
+
+
+def gap_closing_costs(gap_costs: pd.DataFrame, coverage: pd.DataFrame,
+                      view: ScenarioView) -> pd.DataFrame:
+    """What closing each open gap would cost, with the new units' emplacement and repatriation.
+
+    Parameters
+    ----------
+    gap_costs
+        :func:`bluehelmet.statistics.money.gap_costs` (``cost_to_close_usd`` per open gap).
+    coverage
+        The plan's coverage (``mission_id, unit_type_id, month, short``): the units to deploy
+        for a gap are its units short in the worst month.
+    view
+        For the catalogue (``lift_moves``, ``personnel``) and the scenario parameters
+        ``lift_move_usd`` and ``travel_usd_per_person`` (one-way emplacement of a contingent per
+        lift move, and of an individual officer).
+
+    Returns
+    -------
+    DataFrame
+        ``gap_costs`` with ``units_to_deploy``, ``move_usd`` (emplacement + repatriation of
+        those units: twice the one-way cost; NaN when the scenario has no emplacement rates)
+        and ``total_to_close_usd`` (monthly costs + moves; NaN likewise).
+    """
+    out = gap_costs.copy()
+    worst = coverage.groupby(["mission_id", "unit_type_id"])["short"].max()
+    keys = pd.MultiIndex.from_frame(out[["mission_id", "unit_type_id"]])
+    out["units_to_deploy"] = worst.reindex(keys).fillna(0.0).to_numpy()
+    params = view.parameters
+    if "lift_move_usd" not in params or "travel_usd_per_person" not in params:
+        out["move_usd"] = float("nan")
+    else:
+        units = view.unit_types.set_index("id")
+        moves = out["unit_type_id"].map(units["lift_moves"]).astype("float64").fillna(0.0)
+        personnel = out["unit_type_id"].map(units["personnel"]).astype("float64").fillna(0.0)
+        one_way = moves.where(moves > 0) * float(view.param("lift_move_usd"))
+        one_way = one_way.fillna(personnel * float(view.param("travel_usd_per_person")))
+        out["move_usd"] = 2.0 * one_way * out["units_to_deploy"]
+    out["total_to_close_usd"] = out["cost_to_close_usd"] + out["move_usd"]
+    return out

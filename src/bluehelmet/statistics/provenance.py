@@ -121,7 +121,8 @@ BASES = ("real", "derived", "assumed", "illustrative")
 
 def figure_provenance(view: ScenarioView, tables: tuple[str, ...],
                       external: dict[str, str] | None = None,
-                      computed: str = "") -> dict[str, object]:
+                      computed: str = "",
+                      rows: dict[str, pd.DataFrame] | None = None) -> dict[str, object]:
     """What a chart or table rests on: its input rows per basis, for that figure alone.
 
     Parameters
@@ -136,6 +137,9 @@ def figure_provenance(view: ScenarioView, tables: tuple[str, ...],
     computed
         How the figure's own numbers are obtained from the inputs (e.g. "the force plan"):
         figures computed from inputs are *derived*, whatever their inputs' basis.
+    rows
+        For a figure that shows only some rows of a table (one contributor's pledges), those
+        rows by table name: they are counted instead of the whole table.
 
     Returns
     -------
@@ -148,7 +152,7 @@ def figure_provenance(view: ScenarioView, tables: tuple[str, ...],
     """
     bases: dict[str, list[tuple[str, int]]] = {b: [] for b in BASES}
     for name in tables:
-        table = view.tables.get(name)
+        table = (rows or {}).get(name, view.tables.get(name))
         if table is None or table.empty:
             continue
         counts = table["basis"].astype("string").value_counts()
