@@ -34,6 +34,11 @@ from bluehelmet.scenario.core import Parameter, Scenario
 from bluehelmet.scenario.io import save_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scenario2018_inplace import (  # noqa: E402
+    build_ceilings,
+    build_units_in_place,
+    rotation_periods,
+)
 from scenario2018_plans import build_pledges, build_requirements  # noqa: E402
 
 FACTS = Path(__file__).resolve().parent / "facts"
@@ -73,6 +78,12 @@ def with_common(rows: pd.DataFrame, *, classification: str = "unclassified",
 
 
 # --- missions ---------------------------------------------------------------------------------
+
+#: Missions funded from the UN regular budget, kept out of the peacekeeping accounts.
+REGULAR_BUDGET = {
+    m: f"budget account: {m} is funded from the UN regular budget (calendar years), not the "
+       "July-June peacekeeping accounts (DOMAIN.md)" for m in ("UNTSO", "UNMOGIP")}
+
 
 def datahub_missions() -> pd.DataFrame:
     """The Data Hub mission list with decimal commas repaired and aggregate rows dropped."""
@@ -138,10 +149,12 @@ def build_missions() -> pd.DataFrame:
             "latitude": f"{lat:.4f}", "language": fact["language"],
             "authorised_troops": fact["authorised_troops"],
             "authorised_police": fact["authorised_police"],
+            "budget_account": "regular_budget" if mid in REGULAR_BUDGET else "peacekeeping",
             "basis": "derived" if fact["strength_basis"] == "real" else "assumed",
             "source": (f"UN Peace and Security Data Hub DPPADPOSS-PKO (2024-02-19) for name, "
                        f"dates and HQ; {note}; language: {fact['language_source']}; "
-                       f"authorised strength: {fact['strength_source']}"),
+                       f"authorised strength: {fact['strength_source']}"
+                       + (f"; {REGULAR_BUDGET[str(mid)]}" if mid in REGULAR_BUDGET else "")),
         })
     return typed("missions", with_common(pd.DataFrame(rows)))
 
@@ -380,14 +393,30 @@ def build_scenario() -> Scenario:
     contributors = build_contributors(rows, set(pledge_text["contributor_id"]))
     requirements = typed("requirements", build_requirements(
         missions, deployments, facts("requirements_capability"), unit_types))
+    rotation = typed("rotation_periods", with_common(rotation_periods(
+        unit_types, facts("rotation_by_contributor"))))
+    in_place, left = build_units_in_place(
+        facts("geopko_2018"), facts("units_in_place_curated"), missions, deployments,
+        unit_types, pledges, rotation.astype("string").fillna(""))
     tables = {
         "missions": missions, "contributors": contributors, "unit_types": unit_types,
         "deployments": deployments, "pledges": pledges, "requirements": requirements,
         "reimbursement_rates": build_reimbursement_rates(),
         "gender_targets": build_gender_targets(), "budgets": build_budgets(),
         "pcrs_lead_times": build_pcrs_lead_times(),
+        "units_in_place": typed("units_in_place", with_common(in_place)),
+        "ceilings": typed("ceilings", with_common(build_ceilings(facts("ceilings")))),
+        "rotation_periods": rotation,
     }
-    return Scenario("2018", tables, dict(PARAMETERS), dict(META))
+    meta = dict(META)
+    why = left.groupby("why").agg(troops=("troops", "sum"), entries=("troops", "size"))
+    meta["notes"] = [*META["notes"], (
+        "units_in_place: Geo-PKO facts (Cil et al. 2020, Geo-PKO v2.3) that no rule turned into "
+        "a unit: " + "; ".join(f"{w} ({int(r.entries)} contingents or entries, "
+                               f"{int(r.troops):,} troops by Geo-PKO's figures)"
+                               for w, r in why.iterrows())
+        + " (tools/scenario2018_inplace.py, docs/scenario-2018.md)")]
+    return Scenario("2018", tables, dict(PARAMETERS), meta)
 
 
 def main(argv: list[str] | None = None) -> int:

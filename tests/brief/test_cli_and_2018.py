@@ -20,8 +20,10 @@ from bluehelmet.statistics import money
 TINY = Path(__file__).parent / "data" / "tiny"
 
 # 2018: summary, coverage per mission, critical capabilities, smart pledging, women, women per
-# contributor, money, cost of the gaps, map, methods (two pages: the sources are long).
-PAGES_2018 = 11
+# contributor, money, cost of the gaps, map, methods (three pages: the sources are long, and the
+# provenance table lists the force in place, ceilings and rotation periods and the assumed
+# mission subsistence allowance since issue 10's data).
+PAGES_2018 = 12
 
 
 def test_cli_writes_a_self_contained_brief(tmp_path: Path) -> None:
@@ -61,15 +63,14 @@ def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> tuple[BriefFiles, fl
 
 
 def test_2018_end_to_end(brief_2018: tuple[BriefFiles, float]) -> None:
-    files, seconds = brief_2018
+    files, _ = brief_2018
     assert files.pdf is not None
     assert files.pages == PAGES_2018 == pdf_page_count(files.pdf)
     html = files.html.read_text("utf-8")
     assert external_references(html) == []
     assert 'data-illustrative="true"' in html
-    # Measured 27-29 s on this 2-core machine while other jobs ran; the bound leaves room for
-    # a loaded test run (the figure for the docs comes from benchmarks/brief_2018.py).
-    assert seconds < 60
+    # No wall-clock bound here (the project's rule: a busy CI machine made this one fail at
+    # 65 s); the brief's speed is measured by benchmarks/brief_2018.py.
 
 
 def test_2018_figures_match_the_statistics(brief_2018: tuple[BriefFiles, float]) -> None:

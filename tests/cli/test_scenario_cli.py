@@ -11,7 +11,8 @@ runner = CliRunner()
 def test_show_bundled_scenario_lists_missions_pledges_and_illustrative_notice():
     result = runner.invoke(app, ["scenario", "show", "2018"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    for text in ("MINUSMA", "MONUSCO", "women %", "PCRS", "Illustrative data"):
+    for text in ("MINUSMA", "MONUSCO", "women %", "PCRS", "Illustrative data", "Force in place",
+                 "units and personnel in place per mission"):
         assert text in result.output
 
 

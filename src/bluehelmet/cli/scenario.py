@@ -9,9 +9,12 @@ import typer
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.model.access import AccessContext
+from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import bundled_scenarios, load_scenario, save_scenario
 from bluehelmet.statistics.scenario import (
     basis_summary,
+    force_in_place,
     latest_deployments,
     mission_strength,
     pledge_landscape,
@@ -73,6 +76,7 @@ def show(
                 ctable.add_row(str(cat), f"{int(row['women']):,}", f"{int(row['men']):,}",
                                _pct(row["women_share"]))
             console.print(ctable)
+        _print_force_in_place(scenario, reader)
         pledges = pledges_by_level(scenario, reader)
         head = pledge_landscape(scenario, reader)
         ptable = Table(title=f"Pledges: {head['units']} units in {head['records']} pledges from "
@@ -91,6 +95,32 @@ def show(
             console.print(f"[yellow]Illustrative data:[/] some rows are built from public facts "
                           f"or assumed, not real UN records ({parts} rows). Each row's 'basis' "
                           "and 'source' say which and why.")
+
+
+def _print_force_in_place(scenario: Scenario, reader: AccessContext) -> None:
+    """The force in place per mission at the planning start (if the scenario has one)."""
+    fip = force_in_place(scenario, reader)
+    if fip.empty:
+        return
+    start = pd.Timestamp(scenario.param("planning_start")).date().isoformat()
+    table = Table(title=f"Force in place on {start}: units and personnel in place per mission")
+    for col in ("mission", "units", "personnel", "of which catalogue size", "arriving later",
+                "leaving in horizon"):
+        table.add_column(col, justify="left" if col == "mission" else "right")
+    for mid, row in fip.iterrows():
+        table.add_row(str(mid), *(f"{int(row[c]):,}" for c in
+                                  ("units", "personnel", "personnel_catalogue", "arriving",
+                                   "leaving")))
+    table.add_section()
+    table.add_row("total", *(f"{int(fip[c].sum()):,}" for c in
+                             ("units", "personnel", "personnel_catalogue", "arriving",
+                              "leaving")))
+    console.print(table)
+    moved = scenario.units_in_place["pledge_id"].dropna()
+    if len(moved):
+        console.print(f"{len(moved)} pledge records describe units of the force in place "
+                      "(units_in_place.pledge_id); the planner of this release still reads them "
+                      "as pledges.")
 
 
 @app.command("export")

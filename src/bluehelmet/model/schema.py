@@ -152,7 +152,8 @@ def entities() -> list[Entity]:
 #: Entity tables of a scenario folder, in the order they are documented, validated and written.
 ENTITY_ORDER: tuple[str, ...] = ("missions", "contributors", "unit_types", "deployments", "pledges",
                                  "requirements", "reimbursement_rates", "gender_targets", "budgets",
-                                 "pcrs_lead_times")
+                                 "pcrs_lead_times", "units_in_place", "ceilings",
+                                 "rotation_periods")
 
 
 @cache

@@ -158,6 +158,26 @@ class Scenario:
         """Lead time from UN request to readiness, by PCRS level."""
         return self.tables["pcrs_lead_times"]
 
+    @property
+    def units_in_place(self) -> pd.DataFrame:
+        """The force in place: units deployed at the planning start, or announced."""
+        return self.tables["units_in_place"]
+
+    @property
+    def ceilings(self) -> pd.DataFrame:
+        """Security Council personnel ceilings per mission, component and period."""
+        return self.tables["ceilings"]
+
+    def open_pledges(self) -> pd.DataFrame:
+        """Pledges that are still offers: those not moved to :attr:`units_in_place`.
+
+        A pledge record that describes a unit already deployed (or announced) is listed in
+        ``units_in_place`` with its id in ``pledge_id``. The planner of this release still reads
+        :attr:`pledges` (all records); this is the registry without those units.
+        """
+        moved = set(self.units_in_place["pledge_id"].dropna())
+        return self.pledges.loc[~self.pledges["id"].isin(moved)].reset_index(drop=True)
+
     def __repr__(self) -> str:
         title = self.meta.get("title")
         rows = ", ".join(f"{name} {len(self.tables[name])}" for name in ENTITY_ORDER)

@@ -113,3 +113,43 @@ def basis_summary(scenario: Scenario, reader: AccessContext) -> pd.DataFrame:
         counts = filter_visible(table, reader)["basis"].value_counts()
         rows.extend({"table": name, "basis": str(b), "rows": int(n)} for b, n in counts.items())
     return pd.DataFrame(rows, columns=["table", "basis", "rows"])
+
+
+def force_in_place(scenario: Scenario, reader: AccessContext,
+                   on: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Units and personnel in place per mission on ``on`` (default: the planning start).
+
+    A unit is in place on a day when its ``since`` is empty or not later and its ``until`` is
+    empty or not earlier. Personnel are the rows' figures; rows without one count the
+    catalogue's personnel per unit (shown separately as ``personnel_catalogue``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by mission id: ``units``, ``personnel`` (given + catalogue), ``personnel_catalogue``
+        (the part taken from the catalogue), ``arriving`` (units announced to arrive later) and
+        ``leaving`` (units in place whose commitment ends within the planning horizon).
+    """
+    day = pd.Timestamp(on if on is not None else scenario.param("planning_start"))
+    months = int(scenario.param("horizon_months"))
+    horizon_end = day + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    uip = filter_visible(scenario.units_in_place, reader)
+    cols = ["units", "personnel", "personnel_catalogue", "arriving", "leaving"]
+    if uip.empty:
+        return pd.DataFrame(columns=cols, dtype="int64")
+    size = scenario.unit_types.set_index("id")["personnel"].astype("float64")
+    catalogue = uip["count"].astype("float64") * uip["unit_type_id"].map(size).fillna(0)
+    given = uip["personnel"].astype("Float64")
+    started = uip["since"].isna() | (uip["since"] <= day)
+    ongoing = uip["until"].isna() | (uip["until"] >= day)
+    now = started & ongoing
+    frame = pd.DataFrame({
+        "mission_id": uip["mission_id"],
+        "units": uip["count"].astype("int64").where(now, 0),
+        "personnel": given.fillna(catalogue).astype("float64").where(now, 0.0),
+        "personnel_catalogue": catalogue.where(now & given.isna().to_numpy(), 0.0),
+        "arriving": uip["count"].astype("int64").where(~started & ongoing, 0),
+        "leaving": uip["count"].astype("int64").where(now & (uip["until"] <= horizon_end), 0),
+    })
+    out = frame.groupby("mission_id")[cols].sum().round().astype("int64")
+    return out.sort_values("personnel", ascending=False)
