@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
+from bluehelmet.forcegen.inplace import COMPONENT, ceiling_months, in_place_months, open_need
 from bluehelmet.model.schema import split_list
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
@@ -49,6 +50,16 @@ class PlanningData:
         The scalar parameters used.
     max_units
         Most units deployed at once, by contributor (only contributors with a limit).
+    need
+        Per requirement and active month: ``required`` (the total the mission needs),
+        ``in_place`` (units in place counted towards it) and ``open`` (what the plan must fill).
+    in_place
+        Units in place per ``units_in_place`` row and month present (see
+        :mod:`bluehelmet.forcegen.inplace`).
+    ceilings
+        Numeric Council ceilings per mission, component and month.
+    unit_personnel
+        Personnel of one unit, by unit type (the catalogue's figure).
     """
 
     months: pd.DatetimeIndex
@@ -61,6 +72,10 @@ class PlanningData:
     gender_targets: pd.DataFrame
     params: dict[str, Any]
     max_units: dict[str, float] = field(default_factory=dict)
+    need: pd.DataFrame = field(default_factory=pd.DataFrame)
+    in_place: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ceilings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unit_personnel: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def n_months(self) -> int:
@@ -140,7 +155,8 @@ def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
 
 
 def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataFrame:
-    pl = scenario.pledges.reset_index(drop=True)
+    # Pledges that are units in place are no longer offers (Scenario.open_pledges).
+    pl = scenario.open_pledges().reset_index(drop=True)
     contrib = scenario.contributors.set_index("id")
     units = scenario.unit_types.set_index("id")
     leads = scenario.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
@@ -169,6 +185,7 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     out["excluded_regions"] = pl["excluded_regions"].astype("string").fillna("").to_numpy()
     out["personnel"] = u["personnel"].astype(float).to_numpy()
     out["category"] = u["personnel_category"].astype(str).to_numpy()
+    out["component"] = out["category"].map(COMPONENT).fillna("other").to_numpy()
     out["fixed_monthly"] = fixed_monthly_cost(u).to_numpy()
     out["monthly_cost"] = monthly_cost(out["personnel"], rate0, out["fixed_monthly"])
     out["lift_moves"] = u["lift_moves"].astype(float).fillna(1).to_numpy()
@@ -292,7 +309,11 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     limited = contrib[contrib["max_units"].notna()]
     max_units = dict(zip(limited["id"].astype(str), limited["max_units"].astype(float),
                          strict=True))
-    data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units)
+    in_place = in_place_months(scenario, months)
+    need = open_need(req, in_place)
+    data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units,
+                        need, in_place, ceiling_months(scenario, months),
+                        scenario.unit_types.set_index("id")["personnel"].astype(float))
     return data, pairs
 
 
