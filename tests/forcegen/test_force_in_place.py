@@ -140,3 +140,19 @@ def test_announced_arrival_counts_from_its_first_whole_month() -> None:
     assert r.assignments["pledge_id"].tolist() == ["P1"]
     assert r.summary.total_cost_usd == pytest.approx(0.6e6)
     assert months(r.force_in_place["month"])[0] == "2018-11"
+
+
+def test_aircraft_are_counted_as_planners_count() -> None:
+    # The case of the first test with 3 aircraft per unit: 12 unit-months required = 36
+    # aircraft-months, 2 in place = 6, the tour is present August - June = 33, none unmet.
+    s = tiny([pledge("A", rotation=12)], in_place=[unit_in_place("B", until="2018-08-31")])
+    u = s.tables["unit_types"].copy()
+    u["aircraft"] = pd.array([3], dtype=u["aircraft"].dtype)
+    s.tables["unit_types"] = u
+    r = run(s)
+    assert r.summary.required_aircraft_months == 36.0
+    assert r.summary.in_place_aircraft_months == 6.0
+    assert r.summary.planned_aircraft_months == 33.0
+    assert r.summary.unmet_aircraft_months == 0.0
+    assert r.assignments["aircraft"].tolist() == [3]
+    assert r.coverage["in_place_aircraft"].sum() == 6.0

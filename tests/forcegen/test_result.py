@@ -25,7 +25,9 @@ SUMMARY_FIELDS = {
     "horizon_months", "uses_illustrative_data", "notice",
     # Added with the force in place (issue 10): the fields above are kept.
     "in_place_requirement_months", "required_person_months", "in_place_person_months",
-    "planned_person_months", "unmet_person_months", "units_in_place", "ceiling_excess_months"}
+    "planned_person_months", "unmet_person_months", "units_in_place", "ceiling_excess_months",
+    "required_aircraft_months", "in_place_aircraft_months", "planned_aircraft_months",
+    "unmet_aircraft_months"}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,9 @@ def test_a_table_that_does_not_match_its_declaration_is_refused() -> None:
                         "critical": [True], "required": ["two"], "in_place": [0.0],
                         "planned": [1.0], "covered": [1.0], "weighted_short": [0.0],
                         "short": [0.0], "required_personnel": [200.0],
-                        "planned_personnel": [100.0], "short_personnel": [0.0]})
+                        "planned_personnel": [100.0], "short_personnel": [0.0],
+                        "required_aircraft": [0.0], "in_place_aircraft": [0.0],
+                        "planned_aircraft": [0.0], "short_aircraft": [0.0]})
     with pytest.raises(OutputTableError, match="'coverage', column 'required', row 0.*'two'"):
         conform("coverage", cov)
     with pytest.raises(OutputTableError, match="undeclared columns \\['extra'\\]"):

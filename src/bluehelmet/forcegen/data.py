@@ -60,6 +60,8 @@ class PlanningData:
         Numeric Council ceilings per mission, component and month.
     unit_personnel
         Personnel of one unit, by unit type (the catalogue's figure).
+    unit_aircraft
+        Aircraft of one unit, by unit type (the catalogue's figure; 0 where empty).
     """
 
     months: pd.DatetimeIndex
@@ -76,6 +78,7 @@ class PlanningData:
     in_place: pd.DataFrame = field(default_factory=pd.DataFrame)
     ceilings: pd.DataFrame = field(default_factory=pd.DataFrame)
     unit_personnel: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    unit_aircraft: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def n_months(self) -> int:
@@ -310,10 +313,12 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     max_units = dict(zip(limited["id"].astype(str), limited["max_units"].astype(float),
                          strict=True))
     in_place = in_place_months(scenario, months)
+    units = scenario.unit_types.set_index("id")
     need = open_need(req, in_place)
     data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units,
                         need, in_place, ceiling_months(scenario, months),
-                        scenario.unit_types.set_index("id")["personnel"].astype(float))
+                        units["personnel"].astype(float),
+                        pd.to_numeric(units["aircraft"], errors="coerce").fillna(0.0))
     return data, pairs
 
 

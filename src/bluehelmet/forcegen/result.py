@@ -72,6 +72,11 @@ class PlanSummary:
     in_place_person_months: float
     planned_person_months: float
     unmet_person_months: float
+    #: Aircraft-months (the catalogue's aircraft per unit), counted the same way.
+    required_aircraft_months: float
+    in_place_aircraft_months: float
+    planned_aircraft_months: float
+    unmet_aircraft_months: float
     #: Most units in place in any month of the horizon.
     units_in_place: int
     #: Mission x component x months where the force in place alone exceeds its ceiling.

@@ -37,6 +37,7 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
         "end": months[last],
         "rotation_months": pl["rotation"], "personnel": pl["personnel"] * units,
+        "aircraft": d.unit_aircraft.reindex(pl["unit_type_id"]).fillna(0).to_numpy() * units,
         "women_share": pl["women_share"],
         "cost_usd": cand["cost"].to_numpy() * units,
     })
@@ -74,6 +75,11 @@ def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     out["required_personnel"] = out["required"] * size
     out["planned_personnel"] = out["planned"] * size
     out["short_personnel"] = out["short"] * size
+    planes = d.unit_aircraft.reindex(out["unit_type_id"]).fillna(0).to_numpy(dtype=float)
+    out["required_aircraft"] = out["required"] * planes
+    out["in_place_aircraft"] = out["in_place"] * planes
+    out["planned_aircraft"] = out["planned"] * planes
+    out["short_aircraft"] = out["short"] * planes
     out["month"] = d.months[out["month"].to_numpy()]
     return out
 
@@ -107,8 +113,11 @@ def force_in_place_table(d: PlanningData) -> pd.DataFrame:
     out = ip.groupby(["mission_id", "unit_type_id", "month"], as_index=False).agg(
         units=("units", "sum"), personnel=("personnel", "sum"),
         contributors=("contributor_id", lambda c: ";".join(sorted(set(c)))))
+    out["aircraft"] = out["units"] * d.unit_aircraft.reindex(out["unit_type_id"]).fillna(
+        0).to_numpy(dtype=float)
     out["month"] = d.months[out["month"].to_numpy(dtype=int)]
-    return out
+    return out[["mission_id", "unit_type_id", "month", "units", "personnel", "aircraft",
+                "contributors"]]
 
 
 def ceiling_excess_table(d: PlanningData) -> pd.DataFrame:
