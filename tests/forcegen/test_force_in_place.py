@@ -156,3 +156,17 @@ def test_aircraft_are_counted_as_planners_count() -> None:
     assert r.summary.unmet_aircraft_months == 0.0
     assert r.assignments["aircraft"].tolist() == [3]
     assert r.coverage["in_place_aircraft"].sum() == 6.0
+
+
+@pytest.mark.parametrize(("level_since", "start"), [
+    (None, "2018-10-01"),          # not known: 3 months from the planning start
+    ("2018-05-01", "2018-08-01"),  # reached L1 on 1 May: ready 1 August
+    ("2017-01-01", "2018-07-01"),  # long ready: from the planning start (when it is offered)
+])
+def test_readiness_runs_from_the_date_the_pledge_reached_its_level(level_since: str | None,
+                                                                   start: str) -> None:
+    # One L1 pledge (3 months' lead time, no transit), 12-month rotation, offered from 1 July.
+    p = pledge("A", level="L1", rotation=12)
+    p["level_since"] = pd.Timestamp(level_since) if level_since else pd.NaT
+    r = run(tiny([p]))
+    assert r.assignments["start"].tolist() == [pd.Timestamp(start)]

@@ -193,12 +193,18 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     out["monthly_cost"] = monthly_cost(out["personnel"], rate0, out["fixed_monthly"])
     out["lift_moves"] = u["lift_moves"].astype(float).fillna(1).to_numpy()
     lead = out["pcrs_level"].map(leads.astype(int)).to_numpy(dtype=int)
-    # Lead times run from the UN's request, which can be made at the start of planning at the
-    # earliest, or from the date the unit is offered if that is later.
-    base = pd.to_datetime(pl["available_from"]).where(
-        pd.to_datetime(pl["available_from"]) > origin, origin)
+    # Lead times run from the date the pledge reached its PCRS level where the pledge gives it
+    # (level_since; the unit cannot move before it is offered either); otherwise from the UN's
+    # request, made at the start of planning at the earliest or when the unit is offered.
+    offered = pd.to_datetime(pl["available_from"])
+    base = offered.where(offered > origin, origin)
+    since = pd.to_datetime(pl["level_since"]) if "level_since" in pl else pd.Series(
+        pd.NaT, index=pl.index)
     out["lead_months"] = lead
-    out["ready_base"] = [b + pd.DateOffset(months=int(m)) for b, m in zip(base, lead, strict=True)]
+    out["ready_base"] = [
+        max(s + pd.DateOffset(months=int(m)), o) if pd.notna(s)
+        else b + pd.DateOffset(months=int(m))
+        for s, o, b, m in zip(since, offered, base, lead, strict=True)]
     until = pd.to_datetime(pl["available_until"])
     out["until_date"] = until.to_numpy()
     out["until_month"] = np.where(until.isna(), 10**6,

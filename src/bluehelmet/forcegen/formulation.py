@@ -54,7 +54,9 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     last month offered): a tour is cut at the end of the horizon, and so are its cost and its
     coverage (regional organisations' bridging forces may also leave earlier). Only tours that
     satisfy every caveat (excluded missions and regions, language), readiness
-    (s_k ≥ available_from + PCRS lead time + transit + loading) and unit-type match exist as
+    (s_k ≥ max(available_from, planning start) + PCRS lead time + transit + loading, or, where
+    the pledge says when it reached its PCRS level, s_k ≥ max(level_since + lead time,
+    available_from) + transit + loading) and unit-type match exist as
     variables.
     """
     c = d.candidates
