@@ -96,10 +96,13 @@ def page_parameters(view: ScenarioView) -> dict[str, list[dict[str, object]]]:
                       "unit": view.parameters[n].unit or "",
                       "source": view.parameters[n].source or ""}
                      for n in names if n in view.parameters]
-    for row in view.tables["pcrs_lead_times"].itertuples():
+    lead = view.tables["pcrs_lead_times"]
+    for level, months, basis in zip(lead["level"].astype(str),
+                                    lead["lead_time_months"].astype("int64"),
+                                    lead["basis"].astype(str), strict=True):
         out.setdefault("coverage", []).append({
-            "parameter": f"lead_time_{row.level}", "value": int(row.lead_time_months),
-            "unit": "months", "source": str(row.basis)})
+            "parameter": f"lead_time_{level}", "value": int(months), "unit": "months",
+            "source": basis})
     budgets = view.tables["budgets"]
     approved = budgets["approved_usd"].astype("float64")
     share = (budgets["headroom_usd"].astype("float64") / approved.where(approved > 0)).dropna()
