@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bluehelmet.brief.assemble import SOLVER_FACTS, SUMMARY_ROWS
+from bluehelmet.brief.assemble import GAP_ROWS, SOLVER_FACTS, SUMMARY_ROWS
 from bluehelmet.brief.make import BriefFiles, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
 from bluehelmet.brief.render import external_references, stat_cells
@@ -160,7 +160,7 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     seen += _check(cells, "source_summary.rows", by_table)
     for stat, value in (("summary_open_more", len(costs) - min(len(costs), SUMMARY_ROWS)),
                         ("open_gaps_more", len(costs) - min(len(costs), 10)),
-                        ("gaps_more", len(gaps) - min(len(gaps), 10))):
+                        ("gaps_more", len(gaps) - min(len(gaps), GAP_ROWS))):
         seen += _check(cells, stat, {"": value}, optional=True)
     # The sections of issue 11 (provenance, components, money, themes, findings, bases).
     seen += council_cells(cells, tiny_plan)

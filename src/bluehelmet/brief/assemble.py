@@ -41,6 +41,9 @@ SOLVER_FACTS = ("solve_seconds", "build_seconds", "objective",
                 "greedy_gap_to_optimum", "gender_mode", "horizon_start", "horizon_months")
 
 
+#: Rows of the gap table on the critical-capabilities page (all rows go to gaps.csv).
+GAP_ROWS = 8
+
 #: Rows of each table on the summary page.
 SUMMARY_ROWS = 4
 
@@ -312,7 +315,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "ask_count": len(ask),
         "gaps": _records(gaps, 2 * top),
         "gaps_count": len(gaps),
-        "gap_rows": 10,
+        "gap_rows": GAP_ROWS,
         "unused": _records(unused),
         "lights": _records(lights),
         "light_counts": _records(light_counts),
