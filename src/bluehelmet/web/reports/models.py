@@ -61,7 +61,8 @@ class Report(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["owner", "classification"]),
-                   models.Index(fields=["category"])]
+                   models.Index(fields=["category"]),
+                   models.Index(fields=["time"], name="reports_report_time_idx")]
 
     def __str__(self) -> str:
         return self.uid
@@ -118,6 +119,8 @@ class ExportJob(models.Model):
     membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE,
                                    related_name="export_jobs")
     status = models.CharField(max_length=10, default=QUEUED, db_index=True)
+    layer = models.CharField(max_length=12, default="reports")  # reports or incidents
+    fmt = models.CharField(max_length=8, default="csv")  # csv or geojson
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -126,3 +129,10 @@ class ExportJob(models.Model):
     rows = models.PositiveIntegerField(null=True, blank=True)
     file_name = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
+
+
+# Incidents live in their own module; imported here so that Django registers them.
+from bluehelmet.web.reports.incidents import Incident, IncidentReport, TriageAction  # noqa: E402
+
+__all__ = ["Report", "ReporterIdentity", "InboundMessage", "Downgrade", "ExportJob", "Incident",
+           "IncidentReport", "TriageAction"]
