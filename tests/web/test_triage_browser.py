@@ -76,8 +76,8 @@ def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> Non
     assert problems == []
 
 
-def test_map_layers_slider_and_list_filter(platform: dict[str, Any], server: str,
-                                          browser: Any) -> None:  # noqa: F811
+def test_map_layers_slider_and_list_filter(
+        platform: dict[str, Any], server: str, browser: Any) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     analyst = _login(browser, server, platform["users"]["analyst"])
