@@ -152,6 +152,9 @@ def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
     assert outsider.get(f"/incidents/{uid}/").status_code == 404
     assert uid not in outsider.get("/map/incidents.geojson").content.decode()
     assert uid not in outsider.get("/export/incidents.csv").content.decode()
+    assert uid not in outsider.get("/api/incidents?limit=1000").content.decode()
+    mine = analyst.get("/api/incidents?limit=1000").json()
+    assert [i["reports"] for i in mine if i["id"] == uid] == [[first, second]]
     assert analyst.post(f"/incidents/{uid}/downgrade/", {
         "to_level": "unclassified", "reason": "release the fact of the clash"}).status_code == 403
     approver = _client(member(org, 2, ["approver", "analyst"]))
@@ -165,6 +168,8 @@ def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
     assert [a.action for a, _ in page.context["history"]] == ["downgrade"]
     layer = outsider.get("/map/incidents.geojson").json()["features"]
     assert [f["properties"]["reports"] for f in layer if f["properties"]["id"] == uid] == [0]
+    api = outsider.get("/api/incidents?limit=1000").json()
+    assert [i["reports"] for i in api if i["id"] == uid] == [[]]
     exported = outsider.get("/export/incidents.geojson").json()
     assert [f["properties"]["reports"] for f in exported["features"]
             if f["properties"]["id"] == uid] == [0]
@@ -235,7 +240,7 @@ def test_exports_in_both_formats_agree_with_the_list_and_run_as_jobs() -> None:
     ("post", "/incidents/{inc}/downgrade/"), ("get", "/map/incidents.geojson"),
     ("get", "/map/hotspots.geojson"), ("get", "/map/risk.geojson"),
     ("get", "/export/reports.geojson"), ("get", "/export/incidents.csv"),
-    ("get", "/export/incidents.geojson"), ("get", "/map/"),
+    ("get", "/export/incidents.geojson"), ("get", "/map/"), ("get", "/api/incidents"),
 ])
 def test_no_triage_or_map_path_reveals_a_secret_incident(method: str, path: str) -> None:
     """The registry of issue 17, for the paths of this module: one secret report and incident."""
