@@ -204,6 +204,9 @@ def test_map_layers_follow_the_window_and_carry_their_marking() -> None:
     assert all(f["geometry"]["type"] == "Polygon" for f in hot["features"])
     page = client.get("/map/")
     assert page.status_code == 200 and page.context["first_year"] <= "2016"
+    for layer in ("reports", "incidents", "hotspots", "risk"):  # an empty window: empty layers
+        empty = client.get(f"/map/{layer}.geojson?from=1900&to=1900").json()
+        assert empty["features"] == [] and empty["classification"] == "unclassified"
 
 
 def test_exports_in_both_formats_agree_with_the_list_and_run_as_jobs() -> None:

@@ -158,8 +158,10 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
     from bluehelmet.intel.marking import highest
 
     reports = _visible_frame(request)
-    cells = hotspots(reports, request.reader, value="reports", fdr=True)
-    found = cells[cells["hotspot"]] if len(cells) else cells
+    found = pd.DataFrame(columns=["gid", "longitude", "latitude", "value", "z", "p"])
+    if reports[["longitude", "latitude"]].notna().all(axis=1).any():  # else nothing to count
+        cells = hotspots(reports, request.reader, value="reports", fdr=True)
+        found = cells[cells["hotspot"]]
     features = [_square(float(c["longitude"]), float(c["latitude"]), gid=int(c["gid"]),
                         reports=int(c["value"]), z=round(float(c["z"]), 2), p=float(c["p"]))
                 for c in found.to_dict("records")]
