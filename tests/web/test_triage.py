@@ -266,3 +266,37 @@ def test_no_triage_or_map_path_reveals_a_secret_incident(method: str, path: str)
     for secret in (uid, token, incident.uid):
         assert secret.encode() not in body
     assert response.status_code in (200, 403, 404, 409)
+
+
+def test_strictly_confidential_incident_needs_a_second_approver_and_htmx_gets_fragments() -> None:
+    from bluehelmet.web.reports.incidents import Incident, TriageAction
+
+    org = unique("SEC")
+    secret = _report(org, "strictly_confidential")
+    first = _client(member(org, 2, ["analyst", "approver"]))
+    fragment = first.post("/incidents/accept/", {"report": [secret], "reason": "one SC report"},
+                          HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body and 'data-testid="accepted"' in body
+    uid = fragment.context["incident"].uid
+    refused = first.post("/incidents/accept/", {"report": [secret], "reason": "one SC report"},
+                         HTTP_HX_REQUEST="true")
+    assert refused.status_code == 200 and 'data-testid="refused"' in refused.content.decode()
+    rows = first.get("/reports/?category=ied", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in rows and secret in rows  # the list's rows only, for HTMX to swap
+
+    assert first.post(f"/incidents/{uid}/downgrade/", {
+        "to_level": "confidential", "reason": "for the JOC's planning"}).status_code == 302
+    assert Incident.objects.using("owner").get(uid=uid).classification == "strictly_confidential"
+    (pending,) = first.get(f"/incidents/{uid}/").context["pending"]
+    assert first.post(f"/incidents/{uid}/downgrade/{pending.pk}/approve/").status_code == 403
+    second = _client(member(org, 2, ["approver"]))
+    assert second.post(f"/incidents/{uid}/downgrade/{pending.pk}/approve/").status_code == 302
+    assert Incident.objects.using("owner").get(uid=uid).classification == "confidential"
+    steps = TriageAction.objects.using("owner").filter(incident__uid=uid)
+    assert [(a.action, a.classification) for a in steps] == [
+        ("accept", "strictly_confidential"), ("downgrade_request", "strictly_confidential"),
+        ("downgrade", "confidential")]
+    reader = _client(member(org, 1, ["analyst"]))  # confidential clearance: sees the last step
+    history = reader.get(f"/incidents/{uid}/").context["history"]
+    assert [a.action for a, _ in history] == ["downgrade"] and history[0][1] == []
