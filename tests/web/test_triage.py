@@ -62,8 +62,7 @@ def test_whoever_may_see_an_incident_may_see_every_report_it_was_derived_from(
     import pandas as pd
 
     from bluehelmet.model.access import AccessContext, Classification
-    from bluehelmet.web.reports.incidents import derived_marking
-    from bluehelmet.web.reports.models import Report
+    from bluehelmet.web.reports.models import Report, derived_marking
 
     reports = [Report(**r) for r in records]  # not saved: only the marking is derived
     level, released = derived_marking(reports)
@@ -83,7 +82,7 @@ def test_whoever_may_see_an_incident_may_see_every_report_it_was_derived_from(
 
 def test_triage_accept_split_merge_keep_reasons_and_markings() -> None:
     from bluehelmet.web.audit.models import AccessLog
-    from bluehelmet.web.reports.incidents import Incident, TriageAction
+    from bluehelmet.web.reports.models import Incident, TriageAction
 
     org, partner = unique("SEC"), unique("PARTNER")
     ours = _report(org, "confidential", lon=2.40, lat=15.92)
@@ -139,7 +138,7 @@ def test_triage_accept_split_merge_keep_reasons_and_markings() -> None:
 
 
 def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
-    from bluehelmet.web.reports.incidents import Incident, IncidentReport
+    from bluehelmet.web.reports.models import Incident, IncidentReport
 
     org, other = unique("SEC"), unique("NLDX")
     first = _report(org, "confidential")
@@ -269,7 +268,7 @@ def test_no_triage_or_map_path_reveals_a_secret_incident(method: str, path: str)
 
 
 def test_strictly_confidential_incident_needs_a_second_approver_and_htmx_gets_fragments() -> None:
-    from bluehelmet.web.reports.incidents import Incident, TriageAction
+    from bluehelmet.web.reports.models import Incident, TriageAction
 
     org = unique("SEC")
     secret = _report(org, "strictly_confidential")

@@ -8,7 +8,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from bluehelmet.web.audit.models import Action, record
-from bluehelmet.web.reports.models import Report
+from bluehelmet.web.reports.models import Incident, IncidentReport, Report
 
 api = NinjaAPI(title="bluehelmet", version="1", auth=django_auth, urls_namespace="api",
                docs_decorator=login_required)
@@ -88,8 +88,6 @@ class IncidentOut(Schema):
 @api.get("/incidents", response=list[IncidentOut])
 def list_incidents(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[IncidentOut]:
     """Incidents visible to the caller, newest first, each with its reports the caller sees."""
-    from bluehelmet.web.reports.incidents import Incident, IncidentReport
-
     rows = Incident.objects.visible_to(request.reader).order_by("-first_time", "uid")
     limit = max(0, min(limit, 1000))
     page = list(rows[offset:offset + limit])

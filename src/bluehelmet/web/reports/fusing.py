@@ -22,8 +22,14 @@ from django.db import IntegrityError, transaction
 
 from bluehelmet.intel.fusion import CATEGORIES, Rules, fuse, report_probability
 from bluehelmet.model.access import AccessContext
-from bluehelmet.web.reports.incidents import Incident, IncidentReport, TriageAction, derived_marking
-from bluehelmet.web.reports.models import Report, ReportQuerySet
+from bluehelmet.web.reports.models import (
+    Incident,
+    IncidentReport,
+    Report,
+    ReportQuerySet,
+    TriageAction,
+    derived_marking,
+)
 
 #: Report fields the fusion engine reads (``uid`` becomes the library's ``id``).
 FUSION_FIELDS = ["uid", "time", "time_precision", "longitude", "latitude", "category",

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.web.policy import set_reader
-from bluehelmet.web.reports.models import ExportJob, Report, ReportQuerySet
+from bluehelmet.web.reports.models import ExportJob, Incident, Report, ReportQuerySet
 
 EXPORT_FIELDS = ["uid", "time", "time_precision", "longitude", "latitude", "place_name",
                  "category", "fatalities", "civilian_deaths", "source_type", "reliability",
@@ -58,8 +58,6 @@ def _cell(value: object) -> object:
 
 
 def _incidents(reader: AccessContext) -> Any:
-    from bluehelmet.web.reports.incidents import Incident
-
     visible = Report.objects.visible_to(reader).values("pk")
     return (Incident.objects.visible_to(reader)
             .annotate(reports=Count("links", filter=Q(links__report__in=visible)))

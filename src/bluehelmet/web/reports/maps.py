@@ -27,8 +27,7 @@ from django.shortcuts import render
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.reports.fusing import report_frame
-from bluehelmet.web.reports.incidents import Incident
-from bluehelmet.web.reports.models import Report, ReportQuerySet
+from bluehelmet.web.reports.models import Incident, Report, ReportQuerySet
 from bluehelmet.web.reports.window import Window
 
 #: Above this many located reports in the window, the report layer is clustered.

@@ -24,8 +24,7 @@ from bluehelmet.web.accounts.middleware import has_role
 from bluehelmet.web.accounts.models import Role
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.reports import fusing
-from bluehelmet.web.reports.incidents import Incident, TriageAction
-from bluehelmet.web.reports.models import CATEGORIES, Report
+from bluehelmet.web.reports.models import CATEGORIES, Incident, Report, TriageAction
 from bluehelmet.web.reports.window import Window
 
 REASON = forms.CharField(max_length=2000, min_length=10)
