@@ -197,6 +197,9 @@ def test_map_layers_follow_the_window_and_carry_their_marking() -> None:
     assert all("count" in f["properties"] for f in clusters["features"])
     bases = client.get("/map/bases.geojson").json()
     assert len(bases["features"]) >= 14 and bases["classification"] == "unclassified"
+    units = client.get("/map/units.geojson").json()  # the 2018 scenario, through its gate
+    assert units["scenario"] == "2018" and any(f["properties"]["mission"] == "MINUSMA"
+                                               for f in units["features"])
     hot = client.get("/map/hotspots.geojson").json()
     assert hot["type"] == "FeatureCollection" and hot["classification"] in (
         "unclassified", "confidential")

@@ -35,6 +35,8 @@ POINT_LIMIT = 5000
 #: Cells sent per risk layer (the highest risks).
 RISK_CELLS = 200
 HALF_CELL = 0.25  # PRIO-GRID cells are 0.5 degrees
+#: The bundled scenario whose units in place the map shows.
+UNITS_SCENARIO = "2018"
 LEVEL = Case(*[When(classification=c.label, then=Value(int(c))) for c in Classification],
              default=Value(int(Classification.STRICTLY_CONFIDENTIAL)), output_field=IntegerField())
 
@@ -241,6 +243,38 @@ def bases_geojson(request: HttpRequest) -> JsonResponse:
     record(request, Action.LIST, "map:bases", features=len(features))
     return _collection(features, Classification.UNCLASSIFIED.label if shown.empty else max(
         Classification.parse(c) for c in shown["classification"]).label)
+
+
+@cache
+def _scenario() -> Any:
+    from bluehelmet.scenario.io import load_scenario
+
+    return load_scenario(UNITS_SCENARIO)
+
+
+@login_required
+def units_geojson(request: HttpRequest) -> JsonResponse:
+    """The units in place of the bundled scenario, one point per base, through its gate.
+
+    ``Scenario.view(reader)`` applies need-to-know and the reference closure (a unit of a mission
+    or contributor the reader may not see is hidden).
+    """
+    units = _scenario().view(request.reader).units_in_place
+    located = units.dropna(subset=["longitude", "latitude"])
+    features = []
+    for (mission, place, lon, lat), group in located.groupby(
+            ["mission_id", "location", "longitude", "latitude"], sort=True):
+        lines = [f"{u['contributor_id']} {u['unit_type_id']} x{u['count']}"
+                 for u in group.to_dict("records")]
+        features.append(_point(float(lon), float(lat), mission=str(mission), location=str(place),
+                               units=lines, classification=max(
+                                   Classification.parse(c) for c in group["classification"]
+                               ).label))
+    record(request, Action.LIST, "map:units", features=len(features))
+    return _collection(features, max((Classification.parse(f["properties"]["classification"])
+                                      for f in features),
+                                     default=Classification.UNCLASSIFIED).label,
+                       scenario=UNITS_SCENARIO)
 
 
 def _point(lon: float, lat: float, **properties: Any) -> dict[str, Any]:

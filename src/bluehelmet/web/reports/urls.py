@@ -18,5 +18,6 @@ urlpatterns = [
     path("map/hotspots.geojson", maps.hotspots_geojson, name="map-hotspots"),
     path("map/risk.geojson", maps.risk_geojson, name="map-risk"),
     path("map/bases.geojson", maps.bases_geojson, name="map-bases"),
+    path("map/units.geojson", maps.units_geojson, name="map-units"),
     path("export/<slug:layer>.<slug:fmt>", exports.export, name="export"),
 ]

@@ -138,7 +138,21 @@
     });
   }
 
-  var loaders = { reports: reports, incidents: incidents, hotspots: hotspots, risk: risk, bases: bases };
+  function units() {
+    return get(element.dataset.units).then(function (data) {
+      replace("units", L.geoJSON(data, {
+        pointToLayer: function (feature, latlng) {
+          var p = feature.properties;
+          return L.circleMarker(latlng, { radius: 8, weight: 2, color: "#1b5e20", fill: false })
+            .bindPopup(text(p.location + " (" + p.mission + "): " + p.units.join(", ")));
+        }
+      }), data.classification);
+      element.dataset.unitsFeatures = String(data.features.length);
+    });
+  }
+
+  var loaders = { reports: reports, incidents: incidents, hotspots: hotspots, risk: risk, bases: bases,
+    units: units };
 
   function refresh(names) {
     return Promise.all(names.map(function (n) {
@@ -148,7 +162,7 @@
 
   get(element.dataset.base).then(function (data) {
     L.geoJSON(data, { style: { color: "#777", weight: 1, fillColor: "#eee", fillOpacity: 1 } }).addTo(map);
-    return refresh(["reports", "incidents", "hotspots", "risk", "bases"]);
+    return refresh(["reports", "incidents", "hotspots", "risk", "bases", "units"]);
   }).catch(function (error) { status.textContent = "the map could not be loaded: " + error; });
 
   document.querySelectorAll("input[name=layer]").forEach(function (box) {
