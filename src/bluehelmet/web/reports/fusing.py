@@ -97,8 +97,8 @@ def may_triage(incident: Incident, reader: AccessContext) -> bool:
     return incident.owner == reader.organisation and bool(reader.policy.mask(derived).iloc[0])
 
 
-def _summary(reports: Sequence[Report]) -> dict[str, object]:
-    """Time span, place, category, casualties and confidence of an incident's reports."""
+def _summary(reports: Sequence[Report], owner: str) -> dict[str, object]:
+    """Time span, place, category, casualties, confidence and marking of ``owner``'s incident."""
     times = sorted(r.time for r in reports)
     located = [r for r in reports if r.longitude is not None and r.latitude is not None]
     order = {c: i for i, c in enumerate(CATEGORIES)}
@@ -111,7 +111,8 @@ def _summary(reports: Sequence[Report]) -> dict[str, object]:
         best[key] = max(best.get(key, 0.0), float(p))
     deaths = [r.fatalities for r in reports if r.fatalities is not None]
     civilians = [r.civilian_deaths for r in reports if r.civilian_deaths is not None]
-    level, released = derived_marking(reports)
+    level, common = derived_marking(reports)
+    released = [o for o in common if o != owner]  # the owner sees its own products anyway
     return {
         "first_time": times[0], "last_time": times[-1],
         "longitude": float(np.mean([r.longitude for r in located])) if located else None,
@@ -127,11 +128,7 @@ def _summary(reports: Sequence[Report]) -> dict[str, object]:
 
 def _refresh(incident: Incident, reports: Sequence[Report]) -> None:
     """Derive ``incident``'s summary and marking from ``reports`` again, and save it."""
-    values = _summary(reports)
-    values["releasable_to"] = [o for o in values["releasable_to"]  # type: ignore[attr-defined]
-                               if o != incident.owner]
-    values["derived_releasable_to"] = values["releasable_to"]
-    for name, value in values.items():
+    for name, value in _summary(reports, incident.owner).items():
         setattr(incident, name, value)
     incident.save()
 
