@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -302,3 +303,18 @@ def test_strictly_confidential_incident_needs_a_second_approver_and_htmx_gets_fr
     reader = _client(member(org, 1, ["analyst"]))  # confidential clearance: sees the last step
     history = reader.get(f"/incidents/{uid}/").context["history"]
     assert [a.action for a, _ in history] == ["downgrade"] and history[0][1] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),
+       minute=st.integers(0, 24 * 60 - 1), part=st.sampled_from([4, 7, 10]))
+def test_a_window_holds_exactly_the_times_of_its_periods(day: date, minute: int,
+                                                         part: int) -> None:
+    """``to=PERIOD`` includes every time of the period and nothing after it (times sort as text)."""
+    from bluehelmet.web.reports.window import after
+
+    time = f"{day.isoformat()}T{minute // 60:02d}:{minute % 60:02d}"
+    period = day.isoformat()[:part]
+    assert period <= time < after(period)
+    assert after(period) <= after(after(period)) and not after(period).startswith(period)
+    assert after("2018-12") == "2019-01" and after("2018-02-28") == "2018-03-01"
