@@ -89,14 +89,38 @@ def test_council_ceiling_binds(ceilings: list[dict[str, object]], objective: flo
 
 
 def test_council_ceiling_is_a_named_family() -> None:
-    d, _ = prepare(tiny([pledge("A")], in_place=[unit_in_place("B", personnel=100)],
-                        ceilings=[ceiling(250)]))
+    # A's two units (200 persons) could exceed the room of 250 - 100 in place = 150.
+    d, _ = prepare(tiny([pledge("A", count=2)], count=3,
+                        in_place=[unit_in_place("B", personnel=100)], ceilings=[ceiling(250)]))
     m = build_model(d)
     assert "Council-ceiling" in m.con_families
     rows = m.con_families["Council-ceiling"]
     _, _, _, _, row_hi = m.bounds()
     # Room: 250 - 100 in place, in every month a tour can be present.
     assert set(row_hi[rows.start:rows.stop]) == {150.0}
+
+
+def test_council_ceiling_rows_that_cannot_bind_are_not_generated() -> None:
+    # A's one unit (100 persons) fits in the room of 150 whatever the plan: no row.
+    d, _ = prepare(tiny([pledge("A")], in_place=[unit_in_place("B", personnel=100)],
+                        ceilings=[ceiling(250)]))
+    assert "Council-ceiling" not in build_model(d).con_families
+
+
+def test_tour_bound_is_the_most_its_requirement_leaves_open() -> None:
+    # Mission M needs 2 units; B's unit in place stays to 31 December. A offers 3 units: a tour
+    # counting only in months to December can use 1, one counting from January 2, never 3.
+    d, _ = prepare(tiny([pledge("A", rotation=6, count=3)], count=2,
+                        in_place=[unit_in_place("B", until="2018-12-31")]))
+    c = d.candidates
+    last = c["end"].clip(upper=d.n_months - 1)
+    before_january = last <= 5
+    assert (c.loc[before_january, "max_units"] == 1).all()
+    assert (c.loc[~before_january, "max_units"] == 2).all()
+    m = build_model(d)
+    _, col_hi, _, _, _ = m.bounds()
+    tours = m.var_families["Tour-start"]
+    assert (col_hi[tours.start:tours.stop] == c["max_units"].to_numpy()).all()
 
 
 def test_force_in_place_above_its_ceiling_is_a_finding_not_infeasible() -> None:

@@ -311,11 +311,35 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     in_place = in_place_months(scenario, months)
     units = scenario.unit_types.set_index("id")
     need = open_need(req, in_place)
+    cand["max_units"] = useful_units(cand, need, pl["count"].to_numpy())
     data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units,
                         need, in_place, ceiling_months(scenario, months),
                         units["personnel"].astype(float),
                         pd.to_numeric(units["aircraft"], errors="coerce").fillna(0.0))
     return data, pairs
+
+
+def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarray) -> np.ndarray:
+    """Most units a tour can usefully carry: its pledge's count, capped by the open need.
+
+    A unit of tour ``k`` beyond ``max_{t counted} o_{r(k),t}`` (the most units its requirement
+    leaves open in a month the tour counts) fills nothing and costs money, so no plan that is
+    optimal in the coverage and cost stages uses it; a tour whose counted months are all covered
+    by the force in place gets 0. The bound is valid for every lexicographic optimum (cost comes
+    before gender, and every unit costs more than zero) and makes the model smaller and its LP
+    tighter.
+    """
+    start = cand["credit_from"].to_numpy()
+    end = cand["end"].to_numpy()
+    n = np.clip(np.minimum(end, int(need["month"].max()) if len(need) else -1) - start + 1, 0,
+                None)
+    k = np.repeat(np.arange(len(cand)), n)
+    month = start[k] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    key = pd.MultiIndex.from_arrays([cand["req"].to_numpy()[k], month])
+    opened = need.set_index(["req", "month"])["open"].reindex(key).fillna(0).to_numpy()
+    most = np.zeros(len(cand))
+    np.maximum.at(most, k, opened)
+    return np.minimum(pledge_count[cand["pledge"].to_numpy()], most).astype("int64")
 
 
 def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:

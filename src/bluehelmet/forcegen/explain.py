@@ -27,8 +27,8 @@ REASONS = {
     "diversity": "the contributor already provides the maximum share of the mission",
     "contributor_limit": "the contributor's maximum number of units is reached",
     "gender": "it would break the hard gender target",
-    "dominated": "its requirements are covered in the months it could serve by cheaper or "
-                 "earlier units",
+    "dominated": "its requirements are covered in the months it could serve by the force in "
+                 "place or by cheaper or earlier units",
     "gap_tolerance": "useful but not chosen within the solver's optimality gap",
 }
 _FAMILY_REASON = {"Budget-fiscal-year": "budget", "Lift-moves": "lift",

@@ -57,10 +57,14 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     (s_k ≥ max(available_from, planning start) + PCRS lead time + transit + loading, or, where
     the pledge says when it reached its PCRS level, s_k ≥ max(level_since + lead time,
     available_from) + transit + loading) and unit-type match exist as
-    variables.
+    variables. y_k ≤ min(n_p, max_{t: s_k+h ≤ t ≤ e_k} o_{r,t}) (see ``Requirement-cover``): a
+    unit beyond the most its requirement leaves open fills nothing and costs money, so no
+    optimum of the first two stages uses it (a tour over months the force in place covers gets
+    0).
     """
     c = d.candidates
-    ub = d.pledges["count"].to_numpy()[c["pledge"].to_numpy()]
+    ub = (c["max_units"].to_numpy() if "max_units" in c
+          else d.pledges["count"].to_numpy()[c["pledge"].to_numpy()])
     m.add_variables("Tour-start", c[["pledge", "req", "start", "end"]], 0.0, ub, integer=True)
 
 
@@ -177,7 +181,9 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     with P_p the personnel of one unit of pledge p and Q_{m,c,t} the personnel of the units in
     place (present the whole month). Where the force in place alone exceeds the ceilings
     (Q > K) no tour may add personnel and the excess is reported (``ceiling_excess``), not made
-    infeasible. Rows no tour can enter are not generated.
+    infeasible. Rows no tour can enter are not generated, nor rows that cannot bind: those where
+    every pledge with a tour present, at its full count, stays within the room
+    (Σ_{p present} P_p n_p ≤ K − Q).
     """
     if len(d.ceilings) == 0:
         return
@@ -186,9 +192,15 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     p = cand["pledge"].to_numpy()[k]
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
                           "component": pl["component"].to_numpy()[p], "month": t, "k": k,
-                          "persons": pl["personnel"].to_numpy()[p]})
+                          "pledge": p, "persons": pl["personnel"].to_numpy()[p]})
     room = ceiling_room(d)
-    frame = frame.merge(room, on=["mission_id", "component", "month"], how="inner")
+    keys = ["mission_id", "component", "month"]
+    frame = frame.merge(room, on=keys, how="inner")
+    # Rows that cannot bind: every pledge present at its full count stays within the room.
+    most = frame.drop_duplicates([*keys, "pledge"]).assign(
+        most=lambda f: f["persons"] * pl["count"].to_numpy()[f["pledge"].to_numpy()])
+    can_bind = most.groupby(keys)["most"].sum() > most.groupby(keys)["room"].first()
+    frame = frame[can_bind.reindex(pd.MultiIndex.from_frame(frame[keys])).to_numpy()]
     if len(frame) == 0:
         return
     persons = m.terms("Tour-start", frame["k"].to_numpy(), frame["persons"].to_numpy(),
