@@ -38,6 +38,12 @@ def present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     return expand(c["start"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
 
 
+def committed(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate tour, month) for every month a tour is committed to, also past the horizon."""
+    c = d.candidates
+    return expand(c["start"].to_numpy(), c["end"].to_numpy())
+
+
 def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     """(candidate tour, month) for every month a tour counts towards its requirement."""
     c = d.candidates
@@ -50,9 +56,11 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
-    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r within the horizon,
-    last month offered): a tour is cut at the end of the horizon, and so are its cost and its
-    coverage (regional organisations' bridging forces may also leave earlier). Only tours that
+    in month s_k (within the horizon), present until e_k = min(s_k + L_p − 1, last month of r,
+    last month offered), which may lie past the horizon: such a tour is a commitment
+    (``beyond_horizon``), costed in full, counted as coverage and in the monthly rows (capacity,
+    lift, ceilings, diversity, gender) only within the horizon (regional organisations' bridging
+    forces may also leave earlier). Only tours that
     satisfy every caveat (excluded missions and regions, language), readiness
     (s_k ≥ max(available_from, planning start) + PCRS lead time + transit + loading, or, where
     the pledge says when it reached its PCRS level, s_k ≥ max(level_since + lead time,
@@ -235,10 +243,11 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     For every mission m and fiscal year f with a budget row:
     Σ_k (Σ_{t ∈ f, s_k ≤ t ≤ e_k} (P_p · ρ_t + E_u + A_u)) · y_k ≤ H_{m,f},
     with P personnel, ρ_t the reimbursement rate in force in month t, E the equipment (wet lease)
-    and A the aviation (letter of assist) cost per month, H the budget headroom. Missions without a
+    and A the aviation (letter of assist) cost per month, H the budget headroom. The months of a
+    tour past the horizon count in their own fiscal year (a commitment). Missions without a
     budget row for a fiscal year are not limited (and reported as such).
     """
-    k, t = present(d)
+    k, t = committed(d)
     cand, req = d.candidates, d.requirements
     cost = tour_month_cost(d, k, t)
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
@@ -332,10 +341,12 @@ def define_cost(m: LinearModel, d: PlanningData) -> None:
 
     Math
     ----
-    Stage 2 minimises Σ_k C_k y_k, with C_k the UN cost of tour k within the horizon (same monthly
-    cost as in the budget constraint). Stage 1 minimises Σ_{r,t} ω_r u_{r,t}, ω the priority
-    weight; stage 3 minimises Σ v. Each stage is solved with the previous stages' optimal values
-    as constraints (lexicographic), see :mod:`bluehelmet.forcegen.solve`.
+    Stage 2 minimises Σ_k C_k y_k, with C_k = Σ_{t=s_k}^{e_k} (P_p · ρ_t + E_u + A_u) the UN cost
+    of tour k over all its months, past the horizon too (same monthly cost as in the budget
+    constraint; a month past the last reimbursement rate row uses that rate). Stage 1 minimises
+    Σ_{r,t} ω_r u_{r,t}, ω the priority weight; stage 3 minimises Σ v. Each stage is solved with
+    the previous stages' optimal values as constraints (lexicographic), see
+    :mod:`bluehelmet.forcegen.solve`.
     """
     m.set_objective("cost", "Tour-start", d.candidates["cost"].to_numpy() / COST_SCALE)
 

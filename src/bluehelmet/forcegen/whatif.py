@@ -20,7 +20,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import prepare
+from bluehelmet.forcegen.data import RDL_DAYS, prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
 from bluehelmet.forcegen.lp import solve_relaxation
@@ -87,6 +87,25 @@ def _gaps(solved: Solved, max_asks: int) -> pd.DataFrame:
         drop=True)
 
 
+def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover: int,
+               loading_days: float) -> pd.Timestamp:
+    """Latest request date for a unit at PCRS ``level`` to count from ``first_short``.
+
+    The planner's own readiness rule run backwards: a unit counts from its tour's start month
+    plus the hand-over months, and starts in the first month it is ready on the first day of;
+    it is ready ``lead_months`` after the request plus its loading (and transit, none for the
+    hypothetical unit asked for: it is assumed near, as in the value column), or at RDL within
+    60 days of the request, transit included. So the request is due by
+    ``first day of (first_short - handover) - ceil(loading_days) days - lead_months``, at RDL by
+    ``first day of (first_short - handover) - 60 days``.
+    """
+    arrive_by = pd.Timestamp(first_short) - pd.DateOffset(months=handover)
+    if level == "RDL":
+        return arrive_by - pd.Timedelta(days=RDL_DAYS)
+    return (arrive_by - pd.Timedelta(days=int(np.ceil(loading_days)))
+            - pd.DateOffset(months=lead_months))
+
+
 def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
                          max_asks: int = 8) -> pd.DataFrame:
     """The units the UN should ask for, ranked by the coverage one more unit would add.
@@ -114,6 +133,8 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
     fixed = fixed_monthly_cost(units)
     leads = view.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
     rate = float(solved.data.rate[0])
+    handover = int(view.param("handover_months"))
+    loading = float(view.param("loading_days"))
     rows = []
     for i, g in enumerate(gaps.itertuples(index=False)):
         c = cols[f"ASK-{i}"].astype(np.int32)
@@ -135,9 +156,9 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
             "unit_months_short": float(str(g.short_months)),
             "weighted_short": float(str(g.weighted_short)), "first_month_short": first}
         for level in PCRS_LEVELS:
-            row[f"request_by_{level}"] = (
-                first - pd.DateOffset(months=int(str(leads[level]))) if level in leads.index
-                else pd.NaT)
+            row[f"request_by_{level}"] = (request_by(first, level, int(str(leads[level])),
+                                                     handover, loading)
+                                          if level in leads.index else pd.NaT)
         row.update({
             "value_one_more_unit": value, "monthly_cost_usd": monthly,
             "value_per_musd_month": value / (monthly / 1e6) if monthly else np.nan,
