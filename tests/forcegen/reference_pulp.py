@@ -46,8 +46,20 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         r = req.loc[row.req]
         p = pl.loc[row.pledge]
         for s in range(max(row.earliest, r["first"] - h, 0), r["last"] - h + 1):
-            full = min(s + p["rotation"] - 1, r["last"], p["until_month"])
-            ends = range(s + h, full + 1) if p["kind"] == "regional_organisation" else [full]
+            # A tour runs to the end of its rotation, of the need or of the offer, also past
+            # the horizon (a commitment, costed in full; counted only within the horizon).
+            full = min(s + p["rotation"] - 1, r["end_month"], p["until_month"])
+            if p["kind"] == "regional_organisation":
+                # Bridging forces may leave early (ends within the horizon, or the full tour).
+                ends = sorted({*range(s + h, min(full, r["last"]) + 1), full})
+            else:
+                # The contributor may relieve itself in place: j rotations, up to the first
+                # that reaches the last month of the need planned.
+                cap = min(r["end_month"], p["until_month"])
+                ends, j = [full], 1
+                while ends[-1] < min(r["last"], cap):
+                    j += 1
+                    ends.append(min(s + j * p["rotation"] - 1, cap))
             for e in ends:
                 if s + h <= e:
                     tours.append((row.pledge, row.req, s, e))
@@ -104,7 +116,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         for (p, rr, s, e), v in y.items():
             if req.loc[rr, "mission_id"] != b.mission_id:
                 continue
-            c = sum(month_cost(p, t) for t in range(s, min(e, n_t - 1) + 1)
+            c = sum(month_cost(p, t) for t in range(s, e + 1)
                     if d.fiscal_year[t] == b.fiscal_year)
             if c:
                 terms.append(c / 1e6 * v)
@@ -136,7 +148,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 v_gender[g, year] = prob.add_variable(f"v_{g}_{year}", 0)
                 prob += pulp.lpSum(terms) + v_gender[g, year] >= 0
     unmet = pulp.lpSum(req.loc[r, "weight"] * v for (r, _), v in u.items())
-    cost = pulp.lpSum(sum(month_cost(p, t) for t in range(s, min(e, n_t - 1) + 1)) / 1e6 * v
+    cost = pulp.lpSum(sum(month_cost(p, t) for t in range(s, e + 1)) / 1e6 * v
                       for (p, _, s, e), v in y.items())
     solver = cbc()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import numpy as np
 import pandas as pd
 
@@ -28,7 +31,7 @@ from bluehelmet.forcegen.tables import (
     gender_table,
     tour_values,
 )
-from bluehelmet.forcegen.whatif import sensitivity_table, smart_pledging_table
+from bluehelmet.forcegen.whatif import out_of_time, sensitivity_table, smart_pledging_table
 from bluehelmet.scenario.core import ScenarioView
 
 
@@ -68,6 +71,7 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
     >>> p = plan(load_scenario("2018").view(reader))  # doctest: +SKIP
     >>> p.statistics.coverage(groupby="mission_id")  # doctest: +SKIP
     """
+    t0 = time.perf_counter()
     opts = options or PlanOptions()
     if not isinstance(view, ScenarioView):
         raise TypeError(f"plan() plans on what one reader may see: pass scenario.view(reader), "
@@ -79,20 +83,35 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
     if overrides:
         view = apply_overrides(view, list(overrides))
     solved = solve_scenario(view, opts.solve, horizon=opts.horizon, progress=progress)
+    deadline = None if opts.solve.time_limit is None else t0 + opts.solve.time_limit
     d, model, x = solved.data, solved.model, solved.solution.x
     y = tour_values(model, x)
     tables = {"assignments": assignments_table(d, y), "coverage": coverage_table(d, y),
               "gaps": gaps_table(d, y), "costs": costs_table(d, y), "gender": gender_table(d, y),
               "force_in_place": force_in_place_table(d), "ceilings": ceilings_table(d, y),
               "ceiling_excess": ceiling_excess_table(d)}
+    binding = binding_constraints(model, x, scale={"Budget-fiscal-year": COST_SCALE})
+    # A budget binds when no unused unit fits in what is left of it (the knapsack rule).
+    budget_keys = set(binding.loc[binding["constraint"] == "Budget-fiscal-year", "key"])
+    costs = tables["costs"]
+    costs["budget_binding"] = (costs["mission_id"].astype(str) + " "
+                               + costs["fiscal_year"].astype(str)).isin(budget_keys)
     if opts.explain:
         tables["explanations"] = explain_pledges(d, solved.pairs, model, x)
-        tables["binding"] = binding_constraints(model, x, scale={"Budget-fiscal-year": COST_SCALE})
+        tables["binding"] = binding
+    cut = [f"stage {s.stage}" for s in solved.solution.stages if s.status != "optimal"]
     if opts.smart_pledging:
-        tables["smart_pledging"] = smart_pledging_table(view, solved, opts.horizon, opts.max_asks)
+        tables["smart_pledging"] = smart_pledging_table(view, solved, opts.horizon, opts.max_asks,
+                                                        deadline)
+        values = tables["smart_pledging"].get("value_one_more_unit", pd.Series(dtype=float))
+        if out_of_time(deadline) and (len(tables["smart_pledging"]) == 0 or values.isna().any()):
+            cut.append("smart_pledging")
     if opts.sensitivities:
-        tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon)
-    return Plan(view, tables, summarise(view, solved, tables), opts)
+        tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon, deadline)
+        if out_of_time(deadline):
+            cut.append("sensitivities")
+    summary = dataclasses.replace(summarise(view, solved, tables), cut_by_time_limit=tuple(cut))
+    return Plan(view, tables, summary, opts)
 
 
 def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame]) -> PlanSummary:
@@ -105,14 +124,16 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
     gaps, costs, asg = tables["gaps"], tables["costs"], tables["assignments"]
     missing_budget = costs[costs["headroom_usd"].isna()]
     cov, fip = tables["coverage"], tables["force_in_place"]
-    months_present = ((asg["end"].dt.year - asg["start"].dt.year) * 12
-                      + asg["end"].dt.month - asg["start"].dt.month + 1)
+    # Person- and aircraft-months within the horizon (a tour committed past it counts to its end).
+    last = asg["end"].where(asg["end"] <= solved.data.months[-1], solved.data.months[-1])
+    months_present = ((last.dt.year - asg["start"].dt.year) * 12
+                      + last.dt.month - asg["start"].dt.month + 1)
     return PlanSummary(
         scenario=view.name,
         marking=view.marking.label,
         reader=ReaderSummary(view.reader.organisation, view.reader.clearance.label),
         objective=unmet,
-        objective_name="weighted unmet requirement-months (stage 1 of 3)",
+        objective_name="weighted unmet requirement-months (stage 1 of 4)",
         stages=tuple(StageSummary(s.stage, s.status, s.objective, finite(s.bound),
                                   finite(s.mip_gap), s.seconds) for s in sol.stages),
         status=sol.status,

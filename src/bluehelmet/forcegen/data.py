@@ -22,6 +22,10 @@ from bluehelmet.model.schema import split_list
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
 
+#: A pledge at the Rapidly Deployable Level deploys within this many days of the UN's request,
+#: transit included (DPO/DOS PCRS guidelines 2019.01).
+RDL_DAYS = 60
+
 
 @dataclass
 class PlanningData:
@@ -32,9 +36,11 @@ class PlanningData:
     months
         Month start dates of the horizon (``T`` entries).
     fiscal_year
-        UN fiscal-year label (``2018/19``) of each month.
+        UN fiscal-year label (``2018/19``) of each month from the planning start: the horizon's
+        months, then those that tours committed past the horizon run into.
     rate
-        Troop cost reimbursement (USD per person-month) in force in each month.
+        Troop cost reimbursement (USD per person-month) in force in each month (same months as
+        ``fiscal_year``).
     requirements
         One row per requirement, with ``first``/``last`` active month indices (clipped to the
         horizon), ``weight`` (priority weight), ``critical``, ``language_needed``.
@@ -133,7 +139,11 @@ def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
         "priority": req["priority"].astype(str),
     })
     out["first"] = np.clip(month_index(req["start"], origin, round_up=False), 0, None)
-    out["last"] = np.clip(month_index(req["end"], origin, round_up=False), None, n_months - 1)
+    end_month = month_index(req["end"], origin, round_up=False)
+    out["last"] = np.clip(end_month, None, n_months - 1)
+    # The requirement's own last month, also past the horizon: a tour that starts within the
+    # horizon is a commitment to the end of its rotation (or of the need, or of the offer).
+    out["end_month"] = end_month
     weights = {p: float(params[f"priority_weight_{p}"]) for p in ("critical", "high", "normal")}
     out["weight"] = out["priority"].map(weights).astype(float)
     out["critical"] = units.loc[out["unit_type_id"], "critical"].fillna(False).to_numpy(bool)
@@ -191,6 +201,7 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     since = pd.to_datetime(pl["level_since"]) if "level_since" in pl else pd.Series(
         pd.NaT, index=pl.index)
     out["lead_months"] = lead
+    out["request_date"] = base.to_numpy()
     out["ready_base"] = [
         max(s + pd.DateOffset(months=int(m)), o) if pd.notna(s)
         else b + pd.DateOffset(months=int(m))
@@ -231,6 +242,10 @@ def pair_table(req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, Any],
     days = km / float(params["transit_km_per_day"]) + float(params["loading_days"])
     pairs["transit_days"] = days
     ready = pd.to_datetime(pairs["ready_base"]) + pd.to_timedelta(np.ceil(days), unit="D")
+    # A pledge at RDL deploys within 60 days of the UN's request, transit included (PCRS).
+    rdl = (pairs["pcrs_level"] == "RDL").to_numpy()
+    by_rule = pd.to_datetime(pairs["request_date"]) + pd.Timedelta(days=RDL_DAYS)
+    ready = ready.where(~rdl | (ready <= by_rule), by_rule)
     pairs["ready_date"] = ready
     pairs["earliest"] = np.maximum(month_index(ready, origin, round_up=True), 0)
     return pairs
@@ -239,10 +254,10 @@ def pair_table(req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, Any],
 def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     """Cross feasible pairs with start months; keep only tours that can be chosen.
 
-    A tour starting in month ``s`` is present in ``s .. end`` with
-    ``end = min(s + rotation - 1, last active month of the requirement within the horizon,
-    last month offered)``; it
-    counts as coverage from ``s + handover`` (the hand-over / induction months) to ``end``.
+    A tour starting in month ``s`` (within the horizon) is present in ``s .. end`` with
+    ``end = min(s + rotation - 1, last month of the requirement, last month offered)``, which may
+    lie past the horizon (a commitment, costed in full); it counts as coverage from
+    ``s + handover`` (the hand-over / induction months) to ``end``, within the horizon.
     Regional organisations' bridging forces may also leave earlier (any ``end`` from
     ``s + handover`` on).
     """
@@ -252,18 +267,27 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     n = np.clip(hi - lo + 1, 0, None)
     rows = np.repeat(np.arange(len(ok)), n)
     offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "until_month", "kind"]]
+    cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "end_month", "until_month",
+                          "kind"]]
     cand = cand.reset_index(drop=True)
     cand["start"] = lo[rows] + offs
-    # A unit leaves when its rotation ends, the requirement ends or its offer ends.
-    full_end = np.minimum(np.minimum(cand["start"] + cand["rotation"] - 1, cand["last"]),
+    # A unit leaves when its rotation ends, the requirement ends or its offer ends, also when
+    # that is after the horizon (the tour is then a commitment past it: beyond_horizon).
+    full_end = np.minimum(np.minimum(cand["start"] + cand["rotation"] - 1, cand["end_month"]),
                           cand["until_month"])
     cand["end"] = full_end
-    bridging = (cand["kind"] == "regional_organisation").to_numpy()
+    cand["rotations"] = 1
+    cand = pd.concat([cand, self_rotations(cand)], ignore_index=True)
+    full_end = cand["end"].to_numpy()
+    bridging = ((cand["kind"] == "regional_organisation") & (cand["rotations"] == 1)).to_numpy()
     if bridging.any():
         b = cand[bridging]
         # Extra, shorter tours (none where even the full tour is too short to count).
-        k = np.clip((full_end[bridging] - (b["start"] + handover)).to_numpy(), 0, None)
+        # Shorter ends within the horizon only (past it, an earlier end covers nothing more);
+        # a tour committed past the horizon may also stop at the horizon's last month.
+        last = b["last"].to_numpy()
+        cap = np.where(full_end[bridging] > last, last + 1, full_end[bridging])
+        k = np.clip(cap - (b["start"] + handover).to_numpy(), 0, None)
         rep = np.repeat(np.arange(len(b)), k)
         extra = b.iloc[rep].copy()
         extra["end"] = (b["start"].to_numpy()[rep] + handover
@@ -272,7 +296,35 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     cand = cand.assign(credit_from=cand["start"] + handover)
     cand = cand[cand["credit_from"] <= cand["end"]]
     cand = cand.sort_values(["pledge", "req", "start", "end"]).reset_index(drop=True)
-    return cand[["pledge", "req", "start", "end", "credit_from"]]
+    return cand[["pledge", "req", "start", "end", "credit_from", "rotations"]]
+
+
+def self_rotations(cand: pd.DataFrame) -> pd.DataFrame:
+    """Tours in which the contributor relieves itself ``j - 1`` times (``rotations = j >= 2``).
+
+    UN practice: a contributor rotates the personnel of a unit that stays (personnel flights;
+    the equipment stays in theatre), which is not a new deployment. Such a tour is present from
+    ``s`` to ``min(s + j L - 1, end of the need, end of the offer)``: one deployment and one
+    repatriation of the unit (lift), hand-over months only once at the start, costed for every
+    month. Only as many rotations as reach the last month the need is planned (``last``): one
+    more would cover nothing within the horizon and cost more. Bridging forces of regional
+    organisations do not rotate.
+    """
+    own = cand[(cand["kind"] != "regional_organisation").to_numpy()]
+    if len(own) == 0:
+        return own.iloc[:0]
+    start = own["start"].to_numpy()
+    rot = own["rotation"].to_numpy()
+    cap = np.minimum(own["end_month"].to_numpy(), own["until_month"].to_numpy())
+    reach = np.minimum(own["last"].to_numpy(), cap)
+    j_max = np.maximum(1, -(-(reach - start + 1) // rot))
+    n = j_max - 1
+    rows = np.repeat(np.arange(len(own)), n)
+    j = 2 + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    extra = own.iloc[rows].copy()
+    extra["rotations"] = j
+    extra["end"] = np.minimum(start[rows] + j * rot[rows] - 1, cap[rows])
+    return extra
 
 
 def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningData, pd.DataFrame]:
@@ -294,12 +346,17 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     pl = _pledges(scenario, origin, float(rate[0]))
     pairs = pair_table(req, pl, params, origin)
     cand = build_candidates(pairs, int(params["handover_months"]))
-    fy = np.array([fiscal_year_label(m) for m in months])
+    # Months from the planning start to the last month any tour is committed to: the horizon
+    # and, after it, the months of tours that run past it (costed at the rate then in force).
+    n_cost = max(n_months, int(cand["end"].max()) + 1 if len(cand) else 0)
+    cost_months = pd.date_range(origin, periods=n_cost, freq="MS")
+    rate = _rates(scenario, cost_months)
+    fy = np.array([fiscal_year_label(m) for m in cost_months])
     monthly = np.asarray(monthly_cost(pl["personnel"].to_numpy()[:, None], rate[None, :],
                                       pl["fixed_monthly"].to_numpy()[:, None]))
     csum = np.concatenate([np.zeros((len(pl), 1)), np.cumsum(monthly, axis=1)], axis=1)
     p, s = cand["pledge"].to_numpy(), cand["start"].to_numpy()
-    e = np.minimum(cand["end"].to_numpy(), n_months - 1)
+    e = cand["end"].to_numpy()
     cand["cost"] = csum[p, e + 1] - csum[p, s]
     budgets = scenario.tables["budgets"][["mission_id", "fiscal_year", "headroom_usd"]].copy()
     targets = scenario.tables["gender_targets"][["year", "personnel_category",
@@ -311,11 +368,35 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     in_place = in_place_months(scenario, months)
     units = scenario.unit_types.set_index("id")
     need = open_need(req, in_place)
+    cand["max_units"] = useful_units(cand, need, pl["count"].to_numpy())
     data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units,
                         need, in_place, ceiling_months(scenario, months),
                         units["personnel"].astype(float),
                         pd.to_numeric(units["aircraft"], errors="coerce").fillna(0.0))
     return data, pairs
+
+
+def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarray) -> np.ndarray:
+    """Most units a tour can usefully carry: its pledge's count, capped by the open need.
+
+    A unit of tour ``k`` beyond ``max_{t counted} o_{r(k),t}`` (the most units its requirement
+    leaves open in a month the tour counts) fills nothing and costs money, so no plan that is
+    optimal in the coverage and cost stages uses it; a tour whose counted months are all covered
+    by the force in place gets 0. The bound is valid for every lexicographic optimum (cost comes
+    before gender, and every unit costs more than zero) and makes the model smaller and its LP
+    tighter.
+    """
+    start = cand["credit_from"].to_numpy()
+    end = cand["end"].to_numpy()
+    n = np.clip(np.minimum(end, int(need["month"].max()) if len(need) else -1) - start + 1, 0,
+                None)
+    k = np.repeat(np.arange(len(cand)), n)
+    month = start[k] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    key = pd.MultiIndex.from_arrays([cand["req"].to_numpy()[k], month])
+    opened = need.set_index(["req", "month"])["open"].reindex(key).fillna(0).to_numpy()
+    most = np.zeros(len(cand))
+    np.maximum.at(most, k, opened)
+    return np.minimum(pledge_count[cand["pledge"].to_numpy()], most).astype("int64")
 
 
 def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ Notation: ``k`` a candidate tour (pledge ``p(k)``, requirement ``r(k)``, start `
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import numpy as np
@@ -18,8 +19,8 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData, tour_month_cost
 from bluehelmet.optimize.linear import INF, LinearModel, group_rows
 
-#: Objective stages, in lexicographic order.
-STAGES = ("unmet", "cost", "gender")
+#: Objective stages, in lexicographic order (the last only breaks ties, see define_tiebreak).
+STAGES = ("unmet", "cost", "gender", "tiebreak")
 #: Costs enter the model in millions of USD to keep the coefficients well scaled.
 COST_SCALE = 1e6
 
@@ -38,6 +39,12 @@ def present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     return expand(c["start"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
 
 
+def committed(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate tour, month) for every month a tour is committed to, also past the horizon."""
+    c = d.candidates
+    return expand(c["start"].to_numpy(), c["end"].to_numpy())
+
+
 def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     """(candidate tour, month) for every month a tour counts towards its requirement."""
     c = d.candidates
@@ -50,17 +57,26 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
-    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r within the horizon,
-    last month offered): a tour is cut at the end of the horizon, and so are its cost and its
-    coverage (regional organisations' bridging forces may also leave earlier). Only tours that
+    in month s_k (within the horizon), present until e_k = min(s_k + j_k L_p − 1, last month of
+    r, last month offered) for j_k = 1, 2, … rotations (j_k − 1 self-rotations: the contributor
+    relieves its own unit in place, one deployment and one repatriation, hand-over months only
+    at s_k; j_k only up to the first that reaches the last month of r planned). e_k may lie past
+    the horizon: such a tour is a commitment
+    (``beyond_horizon``), costed in full, counted as coverage and in the monthly rows (capacity,
+    lift, ceilings, diversity, gender) only within the horizon (regional organisations' bridging
+    forces may also leave earlier). Only tours that
     satisfy every caveat (excluded missions and regions, language), readiness
     (s_k ≥ max(available_from, planning start) + PCRS lead time + transit + loading, or, where
     the pledge says when it reached its PCRS level, s_k ≥ max(level_since + lead time,
     available_from) + transit + loading) and unit-type match exist as
-    variables.
+    variables. y_k ≤ min(n_p, max_{t: s_k+h ≤ t ≤ e_k} o_{r,t}) (see ``Requirement-cover``): a
+    unit beyond the most its requirement leaves open fills nothing and costs money, so no
+    optimum of the first two stages uses it (a tour over months the force in place covers gets
+    0).
     """
     c = d.candidates
-    ub = d.pledges["count"].to_numpy()[c["pledge"].to_numpy()]
+    ub = (c["max_units"].to_numpy() if "max_units" in c
+          else d.pledges["count"].to_numpy()[c["pledge"].to_numpy()])
     m.add_variables("Tour-start", c[["pledge", "req", "start", "end"]], 0.0, ub, integer=True)
 
 
@@ -177,7 +193,9 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     with P_p the personnel of one unit of pledge p and Q_{m,c,t} the personnel of the units in
     place (present the whole month). Where the force in place alone exceeds the ceilings
     (Q > K) no tour may add personnel and the excess is reported (``ceiling_excess``), not made
-    infeasible. Rows no tour can enter are not generated.
+    infeasible. Rows no tour can enter are not generated, nor rows that cannot bind: those where
+    every pledge with a tour present, at its full count, stays within the room
+    (Σ_{p present} P_p n_p ≤ K − Q).
     """
     if len(d.ceilings) == 0:
         return
@@ -186,9 +204,15 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     p = cand["pledge"].to_numpy()[k]
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
                           "component": pl["component"].to_numpy()[p], "month": t, "k": k,
-                          "persons": pl["personnel"].to_numpy()[p]})
+                          "pledge": p, "persons": pl["personnel"].to_numpy()[p]})
     room = ceiling_room(d)
-    frame = frame.merge(room, on=["mission_id", "component", "month"], how="inner")
+    keys = ["mission_id", "component", "month"]
+    frame = frame.merge(room, on=keys, how="inner")
+    # Rows that cannot bind: every pledge present at its full count stays within the room.
+    most = frame.drop_duplicates([*keys, "pledge"]).assign(
+        most=lambda f: f["persons"] * pl["count"].to_numpy()[f["pledge"].to_numpy()])
+    can_bind = most.groupby(keys)["most"].sum() > most.groupby(keys)["room"].first()
+    frame = frame[can_bind.reindex(pd.MultiIndex.from_frame(frame[keys])).to_numpy()]
     if len(frame) == 0:
         return
     persons = m.terms("Tour-start", frame["k"].to_numpy(), frame["persons"].to_numpy(),
@@ -223,10 +247,11 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     For every mission m and fiscal year f with a budget row:
     Σ_k (Σ_{t ∈ f, s_k ≤ t ≤ e_k} (P_p · ρ_t + E_u + A_u)) · y_k ≤ H_{m,f},
     with P personnel, ρ_t the reimbursement rate in force in month t, E the equipment (wet lease)
-    and A the aviation (letter of assist) cost per month, H the budget headroom. Missions without a
+    and A the aviation (letter of assist) cost per month, H the budget headroom. The months of a
+    tour past the horizon count in their own fiscal year (a commitment). Missions without a
     budget row for a fiscal year are not limited (and reported as such).
     """
-    k, t = present(d)
+    k, t = committed(d)
     cand, req = d.candidates, d.requirements
     cost = tour_month_cost(d, k, t)
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
@@ -320,12 +345,51 @@ def define_cost(m: LinearModel, d: PlanningData) -> None:
 
     Math
     ----
-    Stage 2 minimises Σ_k C_k y_k, with C_k the UN cost of tour k within the horizon (same monthly
-    cost as in the budget constraint). Stage 1 minimises Σ_{r,t} ω_r u_{r,t}, ω the priority
-    weight; stage 3 minimises Σ v. Each stage is solved with the previous stages' optimal values
-    as constraints (lexicographic), see :mod:`bluehelmet.forcegen.solve`.
+    Stage 2 minimises Σ_k C_k y_k, with C_k = Σ_{t=s_k}^{e_k} (P_p · ρ_t + E_u + A_u) the UN cost
+    of tour k over all its months, past the horizon too (same monthly cost as in the budget
+    constraint; a month past the last reimbursement rate row uses that rate). Stage 1 minimises
+    Σ_{r,t} ω_r u_{r,t}, ω the priority weight; stage 3 minimises Σ v. Each stage is solved with
+    the previous stages' optimal values as constraints (lexicographic), see
+    :mod:`bluehelmet.forcegen.solve`.
     """
     m.set_objective("cost", "Tour-start", d.candidates["cost"].to_numpy() / COST_SCALE)
+
+
+def tiebreak_weights(d: PlanningData) -> np.ndarray:
+    """A weight in [1, 2) per candidate tour, fixed by the tour's identity alone.
+
+    The weight is the first 8 bytes of the SHA-256 of ``pledge id|requirement id|start|end``
+    (months as ``YYYY-MM``) read as a fraction: the same tour gets the same weight in every run,
+    model and command, whatever the order of the rows.
+    """
+    c = d.candidates
+    pid = d.pledges["id"].astype(str).to_numpy()[c["pledge"].to_numpy()]
+    rid = d.requirements["id"].astype(str).to_numpy()[c["req"].to_numpy()]
+    start = c["start"].to_numpy()
+    end = c["end"].to_numpy()
+    origin = d.months[0]
+    out = np.empty(len(c))
+    for i, (p, r, s_, e) in enumerate(zip(pid, rid, start, end, strict=True)):
+        first = (origin + pd.DateOffset(months=int(s_))).strftime("%Y-%m")
+        last = (origin + pd.DateOffset(months=int(e))).strftime("%Y-%m")
+        digest = hashlib.sha256(f"{p}|{r}|{first}|{last}".encode()).digest()
+        out[i] = 1.0 + int.from_bytes(digest[:8], "big") / 2.0**64
+    return out
+
+
+def define_tiebreak(m: LinearModel, d: PlanningData) -> None:
+    """Tie-break objective ``tiebreak``.
+
+    Math
+    ----
+    Stage 4 minimises Σ_k β_k y_k over the plans optimal in stages 1–3, with β_k ∈ [1, 2) a
+    weight fixed by the tour's identity (SHA-256 of pledge id, requirement id, first and last
+    month; :func:`tiebreak_weights`), solved with a zero gap. Plans equal in coverage, cost and
+    gender shortfall differ in some tours, and then (unless their weighted sums agree to within
+    the solver's tolerance, which generic weights make a measure-zero event) in Σ β y: the stage
+    picks one allocation, the same in every run, command and load.
+    """
+    m.set_objective("tiebreak", "Tour-start", tiebreak_weights(d))
 
 
 #: The formulation, in order.
@@ -340,6 +404,7 @@ FORMULATION: tuple[Callable[[LinearModel, PlanningData], None], ...] = (
     define_strategic_lift,
     define_gender,
     define_cost,
+    define_tiebreak,
 )
 
 

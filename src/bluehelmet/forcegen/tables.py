@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.forcegen.data import PlanningData, tour_month_cost
-from bluehelmet.forcegen.formulation import ceiling_room, credited, gender_target_table, present
+from bluehelmet.forcegen.formulation import (
+    ceiling_room,
+    committed,
+    credited,
+    gender_target_table,
+    present,
+)
 from bluehelmet.optimize.linear import LinearModel
 
 
@@ -27,7 +33,8 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     pl = d.pledges.iloc[cand["pledge"].to_numpy()].reset_index(drop=True)
     rq = d.requirements.iloc[cand["req"].to_numpy()].reset_index(drop=True)
     months = d.months
-    last = np.minimum(cand["end"].to_numpy(), d.n_months - 1)
+    last = cand["end"].to_numpy()
+    ends = pd.DatetimeIndex([months[0] + pd.DateOffset(months=int(e)) for e in last])
     return pd.DataFrame({
         "pledge_id": pl["id"], "contributor_id": pl["contributor_id"],
         "unit_type_id": pl["unit_type_id"], "mission_id": rq["mission_id"],
@@ -35,8 +42,10 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         "pcrs_level": pl["pcrs_level"],
         "start": months[cand["start"].to_numpy()],
         "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
-        "end": months[last],
-        "rotation_months": pl["rotation"], "personnel": pl["personnel"] * units,
+        "end": ends,
+        "beyond_horizon": last > d.n_months - 1,
+        "rotation_months": pl["rotation"], "rotations": cand["rotations"].to_numpy(),
+        "personnel": pl["personnel"] * units,
         "aircraft": d.unit_aircraft.reindex(pl["unit_type_id"]).fillna(0).to_numpy() * units,
         "women_share": pl["women_share"],
         "cost_usd": cand["cost"].to_numpy() * units,
@@ -150,8 +159,11 @@ def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 
 
 def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
-    """Mission x fiscal year: planned cost, budget headroom and the share used."""
-    k, t = present(d)
+    """Mission x fiscal year: planned cost, budget headroom and the share used.
+
+    Tours committed past the horizon add their later months to their own fiscal years.
+    """
+    k, t = committed(d)
     cost = tour_month_cost(d, k, t) * y[k]
     frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
         d.candidates["req"].to_numpy()[k]], "fiscal_year": d.fiscal_year[t], "cost_usd": cost})
@@ -165,6 +177,8 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     out = spent.merge(budgets, on=["mission_id", "fiscal_year"], how="outer")
     out["cost_usd"] = out["cost_usd"].fillna(0.0)
     out["used_share"] = out["cost_usd"] / out["headroom_usd"]
+    # Whether a budget binds is decided on the model by the knapsack rule (no unused unit fits
+    # in what is left; explain.binding_constraints), which plan() writes here.
     out["budget_binding"] = out["used_share"] > 1 - 1e-6
     return out.sort_values(["mission_id", "fiscal_year"]).reset_index(drop=True)
 

@@ -16,11 +16,13 @@ rebuilt.
 
 from __future__ import annotations
 
+import time
+
 import highspy
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import prepare
+from bluehelmet.forcegen.data import RDL_DAYS, prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
 from bluehelmet.forcegen.lp import solve_relaxation
@@ -48,9 +50,22 @@ def _lp(model: LinearModel) -> highspy.Highs:
     return h
 
 
-def _value(h: highspy.Highs) -> float:
+def _value(h: highspy.Highs, deadline: float | None = None) -> float:
+    """Re-solve the LP; NaN when ``deadline`` (a ``time.perf_counter`` value) has passed."""
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return float("nan")
+        h.setOptionValue("time_limit", left)
     h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return float("nan")
     return float(h.getInfo().objective_function_value)
+
+
+def out_of_time(deadline: float | None) -> bool:
+    """True when the run's wall-clock budget is spent."""
+    return deadline is not None and time.perf_counter() >= deadline
 
 
 def _with_asks(view: Scenario, asks: pd.DataFrame) -> Scenario:
@@ -87,17 +102,37 @@ def _gaps(solved: Solved, max_asks: int) -> pd.DataFrame:
         drop=True)
 
 
+def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover: int,
+               loading_days: float) -> pd.Timestamp:
+    """Latest request date for a unit at PCRS ``level`` to count from ``first_short``.
+
+    The planner's own readiness rule run backwards: a unit counts from its tour's start month
+    plus the hand-over months, and starts in the first month it is ready on the first day of;
+    it is ready ``lead_months`` after the request plus its loading (and transit, none for the
+    hypothetical unit asked for: it is assumed near, as in the value column), or at RDL within
+    60 days of the request, transit included. So the request is due by
+    ``first day of (first_short - handover) - ceil(loading_days) days - lead_months``, at RDL by
+    ``first day of (first_short - handover) - 60 days``.
+    """
+    arrive_by = pd.Timestamp(first_short) - pd.DateOffset(months=handover)
+    if level == "RDL":
+        return arrive_by - pd.Timedelta(days=RDL_DAYS)
+    return (arrive_by - pd.Timedelta(days=int(np.ceil(loading_days)))
+            - pd.DateOffset(months=lead_months))
+
+
 def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
-                         max_asks: int = 8) -> pd.DataFrame:
+                         max_asks: int = 8, deadline: float | None = None) -> pd.DataFrame:
     """The units the UN should ask for, ranked by the coverage one more unit would add.
 
     Columns: mission, unit type, capability, units short at the worst month, unit-months short,
     first month short, the latest date to request it at each PCRS level, the weighted
     requirement-months one more unit gains (``value_one_more_unit``, LP estimate), its monthly
-    cost, the value per million USD a month and the reason.
+    cost, the value per million USD a month and the reason. A value that the run's time budget
+    (``deadline``) left no time for is empty, and its reason says so.
     """
     gaps = _gaps(solved, max_asks)
-    if len(gaps) == 0:
+    if len(gaps) == 0 or out_of_time(deadline):
         return pd.DataFrame()  # the plan declares the columns (outputs.csv)
     s = _with_asks(view, gaps)
     d2, _ = prepare(s, horizon)
@@ -109,11 +144,13 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
     every = np.concatenate(list(cols.values())).astype(np.int32)
     h = _lp(m2)
     h.changeColsBounds(len(every), every, np.zeros(len(every)), np.zeros(len(every)))
-    base = _value(h)
+    base = _value(h, deadline)
     units = view.unit_types.set_index("id")
     fixed = fixed_monthly_cost(units)
     leads = view.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
     rate = float(solved.data.rate[0])
+    handover = int(view.param("handover_months"))
+    loading = float(view.param("loading_days"))
     rows = []
     for i, g in enumerate(gaps.itertuples(index=False)):
         c = cols[f"ASK-{i}"].astype(np.int32)
@@ -121,7 +158,7 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
         if len(c):
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.ones(len(c)))
             # Round away LP round-off (values of 1e-12 are "no value").
-            value = round(base - _value(h), 6)
+            value = round(base - _value(h, deadline), 6)
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.zeros(len(c)))
         u = units.loc[str(g.unit_type_id)]
         monthly = monthly_cost(float(str(u["personnel"])), rate,
@@ -135,24 +172,32 @@ def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
             "unit_months_short": float(str(g.short_months)),
             "weighted_short": float(str(g.weighted_short)), "first_month_short": first}
         for level in PCRS_LEVELS:
-            row[f"request_by_{level}"] = (
-                first - pd.DateOffset(months=int(str(leads[level]))) if level in leads.index
-                else pd.NaT)
+            row[f"request_by_{level}"] = (request_by(first, level, int(str(leads[level])),
+                                                     handover, loading)
+                                          if level in leads.index else pd.NaT)
         row.update({
             "value_one_more_unit": value, "monthly_cost_usd": monthly,
             "value_per_musd_month": value / (monthly / 1e6) if monthly else np.nan,
             "why": (f"{float(str(g.short_months)):.0f} unit-months short from {first_label}"
                     + ("; critical capability" if g.critical else "")
                     + ("" if len(c) else "; a new unit could not arrive in time or work in "
-                       "the mission's language"))})
+                       "the mission's language")
+                    + ("; value not computed: the time limit was reached"
+                       if np.isnan(value) else ""))})
         rows.append(row)
     out = pd.DataFrame(rows)
     return out.sort_values(["value_one_more_unit", "weighted_short"],
                            ascending=False).reset_index(drop=True)
 
 
-def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None) -> pd.DataFrame:
-    """Weighted unmet requirement-months (LP) under more budget, faster readiness, more lift."""
+def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None,
+                      deadline: float | None = None) -> pd.DataFrame:
+    """Weighted unmet requirement-months (LP) under more budget, faster readiness, more lift.
+
+    What-ifs the run's time budget (``deadline``) leaves no time for are left out.
+    """
+    if out_of_time(deadline):
+        return pd.DataFrame()
     m = solved.model
     h = _lp(m)
     base = float(h.getInfo().objective_function_value)
@@ -165,19 +210,21 @@ def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None) -> pd
             return base
         idx = np.arange(fam.start, fam.stop, dtype=np.int32)
         h.changeRowsBounds(len(idx), idx, lo[idx], hi[idx] * factor)  # type: ignore[attr-defined]
-        value = _value(h)
+        value = _value(h, deadline)
         h.changeRowsBounds(len(idx), idx, lo[idx], hi[idx])  # type: ignore[attr-defined]
         return value
 
     for label, family, factor in (("budget headroom +10 %", "Budget-fiscal-year", 1.1),
                                   ("budget headroom unlimited", "Budget-fiscal-year", 1e6),
                                   ("strategic lift +50 %", "Lift-moves", 1.5)):
+        if out_of_time(deadline):
+            break
         v = scaled(family, factor)
         rows.append({"change": label, "weighted_unmet_lp": round(v, 6),
                      "gain": round(base - v, 6)})
     for level, to in {"L1": "L2", "L2": "L3", "L3": "RDL"}.items():
         p = view.tables["pledges"]
-        if not (p["pcrs_level"] == level).any():
+        if not (p["pcrs_level"] == level).any() or out_of_time(deadline):
             continue
         s = view.copy()
         s.tables["pledges"] = p.assign(pcrs_level=p["pcrs_level"].replace({level: to}))
