@@ -193,3 +193,47 @@ def test_an_old_csv_store_is_migrated_once_and_kept(tmp_path: Path) -> None:
     assert kept.read_text() == CASE and _mode(kept) == 0o600
     assert read_view(folder, AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL)
                       ).reports["id"].tolist() == ["p1", "x1", "s1"]
+
+
+def _downgrade_to_version_1(db: Path) -> None:
+    """Rewrite a store in the schema version 1 layout (integer level, ``releasable``)."""
+    from bluehelmet.intel.store.schema import columns
+
+    names = ", ".join(columns())
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(f"""
+        BEGIN;
+        CREATE TABLE old (seq INTEGER PRIMARY KEY, level INTEGER NOT NULL, {names},
+                          UNIQUE (owner, level, id));
+        INSERT INTO old SELECT seq, CASE classification WHEN 'unclassified' THEN 0
+            WHEN 'confidential' THEN 1 ELSE 2 END, {names} FROM reports;
+        CREATE TABLE releasable (organisation TEXT NOT NULL, report INTEGER NOT NULL,
+                                 PRIMARY KEY (organisation, report)) WITHOUT ROWID;
+        INSERT INTO releasable SELECT organisation, record_id FROM report_release;
+        DROP TABLE report_release; DROP TABLE reports;
+        ALTER TABLE old RENAME TO reports;
+        CREATE INDEX reports_by_level ON reports (level);
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';
+        PRAGMA user_version = 1;
+        COMMIT;""")
+    conn.close()
+
+
+def test_a_version_1_store_is_upgraded_in_place_and_reads_the_same(tmp_path: Path) -> None:
+    released = case()
+    released["releasable_to"] = pd.Series([(), ("FRA",), (), ("MINUSMA", "UN-DPO")],
+                                          dtype=object)
+    folder = fill_store(tmp_path / "store", released)
+    readers = [MINUSMA, AccessContext("FRA", Classification.CONFIDENTIAL),
+               AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL)]
+    before = [read_view(folder, r).reports for r in readers]
+    _downgrade_to_version_1(folder / DB_FILE)
+    after = [read_view(folder, r).reports for r in readers]  # the first open upgrades
+    for old, new in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(old, new)
+    assert [len(t) for t in after] == [3, 3, 3]  # p1, x1 and one released report each
+    conn = sqlite3.connect(folder / DB_FILE)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+    with open_store(folder) as store:
+        store.check()
