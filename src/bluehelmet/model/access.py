@@ -110,7 +110,16 @@ def release_lists(values: pd.Series) -> pd.Series:
         if isinstance(v, (list, np.ndarray)):
             return tuple(str(i) for i in v)
         return ()
-    return pd.Series([one(v) for v in values.astype(object)], index=values.index, dtype=object)
+    items = values.astype(object).to_numpy()
+    try:  # lists repeat a lot (most are empty): parse each distinct value once
+        codes, uniques = pd.factorize(items, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists, arrays): one by one
+        return pd.Series([one(v) for v in items], index=values.index, dtype=object)
+    parsed = np.empty(len(uniques) + 1, dtype=object)
+    for i, v in enumerate(uniques):
+        parsed[i] = one(v)
+    parsed[-1] = ()  # code -1: missing
+    return pd.Series(parsed[codes], index=values.index, dtype=object)
 
 
 @dataclass(frozen=True)
