@@ -237,3 +237,20 @@ def test_a_version_1_store_is_upgraded_in_place_and_reads_the_same(tmp_path: Pat
     conn.close()
     with open_store(folder) as store:
         store.check()
+
+
+def test_every_view_leaves_one_audit_line_counting_only_what_it_shows(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from bluehelmet.intel.view import ReportTable
+
+    folder = fill_store(tmp_path / "store", case())
+    with caplog.at_level("INFO", logger="bluehelmet.audit"):
+        seen = read_view(folder, MINUSMA)
+        events = ReportTable(case(), "UCDP GED test").view(AccessContext.public())
+    lines = [r.audit for r in caplog.records if r.name == "bluehelmet.audit"]  # type: ignore[attr-defined]
+    assert [(a["source"], a["rows"], a["organisation"]) for a in lines] == [
+        (f"report store {folder}", {"reports": 3}, "MINUSMA"),
+        ("UCDP GED test", {"reports": 2}, "public")]
+    assert len(seen) == 3 and seen.marking == Classification.CONFIDENTIAL
+    assert len(events) == 2 and events.marking == Classification.UNCLASSIFIED
+    assert "s1" not in caplog.text and "FRA" not in caplog.text
