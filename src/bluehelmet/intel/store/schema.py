@@ -4,15 +4,17 @@ Schema version 2 (version 1 stores are upgraded on open, :func:`upgrade_statemen
 
 * ``reports``: ``seq`` (the row key, in storing order) and the declared report columns
   (``model/schema/reports.csv``; ``reporter_contact`` sealed as a BLOB). A report's identity is
-  ``(owner, classification, id)``: unique index ``reports_identity``.
+  ``(owner, classification, id)``: the one index, ``reports_identity``, is unique on
+  ``(classification, owner, id)`` (classification first, so that it also serves the public term
+  of the need-to-know condition).
 * ``report_release (organisation, record_id)``: releasability, one row per report and
   organisation released to (``record_id`` is the report's ``seq``).
 * ``meta``: schema version and the number of reports (checked by ``intel check``).
 
 The need-to-know condition is :meth:`bluehelmet.model.access.NeedToKnow.sql` over the alias
 ``r`` with ``release_table=RELEASE_TABLE`` and ``key="seq"`` (:func:`visible`): its three terms
-are served by ``reports_by_classification``, ``reports_identity`` and the primary key of
-``report_release``.
+are served by ``reports_identity`` (``classification = ...``; ``classification IN ... AND owner
+IN ...``) and by the primary key of ``report_release`` (the released reports' ``seq``).
 """
 
 from __future__ import annotations
@@ -32,10 +34,9 @@ APPLICATION_ID = 0x62687273
 RELEASE_TABLE = "report_release"
 #: Indexes built after the table (dropped and rebuilt around a bulk insert, same transaction).
 INDEXES: tuple[str, ...] = (
-    "CREATE UNIQUE INDEX reports_identity ON reports (owner, classification, id)",
-    "CREATE INDEX reports_by_classification ON reports (classification)",
+    "CREATE UNIQUE INDEX reports_identity ON reports (classification, owner, id)",
 )
-INDEX_NAMES: tuple[str, ...] = ("reports_identity", "reports_by_classification")
+INDEX_NAMES: tuple[str, ...] = ("reports_identity",)
 _SQL_TYPES = {"string": "TEXT", "list": "TEXT", "orgs": "TEXT", "float": "REAL",
               "integer": "INTEGER"}
 
