@@ -76,8 +76,11 @@ def write_file(n: int, path: Path) -> Path:
     return path
 
 
-def run_new(path: Path, store: Path) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of the new import (CPU: all threads of the process)."""
+def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of the import (CPU: all threads of the process).
+
+    ``src``: run the code of that ``src`` folder (a checked-out git revision) instead.
+    """
     code = ("import sys,time; from pathlib import Path; "
             "from bluehelmet.intel.importing import import_file; "
             "from bluehelmet.model.access import AccessContext, Classification; "
@@ -85,8 +88,9 @@ def run_new(path: Path, store: Path) -> tuple[float, float]:
             "o=import_file(Path(sys.argv[1]), Path(sys.argv[2]), "
             f"AccessContext({WRITER[0]!r}, Classification.parse({WRITER[1]!r}))); "
             "print(time.perf_counter()-t, o.added, o.report.rejected, time.process_time()-c)")
+    env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
     out = subprocess.run([sys.executable, "-c", code, str(path), str(store)], check=True,
-                         capture_output=True, text=True).stdout.split()
+                         capture_output=True, text=True, env=env).stdout.split()
     assert int(out[2]) == 0, f"{out[2]} rows rejected"
     return float(out[0]), float(out[3])
 
@@ -151,6 +155,8 @@ def main() -> None:
     parser.add_argument("--baseline-ref", default="164af5e",
                         help="git commit with the old CSV store")
     parser.add_argument("--baseline-limit", type=float, default=600.0)
+    parser.add_argument("--ref", default=None, help="also run intel import of this git "
+                        "revision (e.g. the SQLite store before a change) on the same file")
     parser.add_argument("--work", type=Path, default=None, help="folder for the files")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bh-import-bench-"))
@@ -177,6 +183,17 @@ def main() -> None:
           f"{floor_cpu:.1f} s CPU", flush=True)
     new_big, new_big_cpu = run_new(big, work / "new-store-big")
     load.append(os.getloadavg()[0])
+    if args.ref:
+        ref_src = work / f"src-{args.ref}"
+        if not ref_src.exists():
+            ref_src.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.ref, "src"],
+                                     check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(ref_src)], input=archive, check=True)
+        ref, ref_cpu = run_new(big, work / "ref-store-big", ref_src / "src")
+        load.append(os.getloadavg()[0])
+        print(f"{args.rows:,} rows: intel import at {args.ref} {ref:.1f} s wall, {ref_cpu:.1f} s "
+              f"CPU; {args.ref}/now = {ref / new_big:.2f}x wall, {ref_cpu / new_big_cpu:.2f}x CPU")
     print(f"{args.rows:,} rows: intel import {new_big:.1f} s wall, {new_big_cpu:.1f} s CPU "
           f"({args.rows / new_big:,.0f} rows/s wall; target < 60 s); import/floor = "
           f"{new_big / floor:.2f}x wall, {new_big_cpu / floor_cpu:.2f}x CPU; load average "
