@@ -17,6 +17,7 @@ from scipy.spatial import cKDTree
 
 from bluehelmet.intel.fusion import CATEGORIES, Rules, extend, fuse, link_pairs
 from bluehelmet.intel.index import sphere_km
+from bluehelmet.intel.view import ReportTable
 from bluehelmet.model.access import AccessContext
 
 
@@ -65,15 +66,15 @@ def main() -> None:
     reader = AccessContext("MINUSMA")
     data = generate(n)
     start = time.perf_counter()
-    result = fuse(data, reader, rules)
+    result = fuse(ReportTable(data).view(reader), rules)  # the gate included
     elapsed = time.perf_counter() - start
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"fuse {n:,} reports: {elapsed:.1f} s, peak RSS {peak_gb:.2f} GB, "
           f"{len(result.incidents):,} incidents, {len(result.links):,} links")
     cut = n - n // 100
-    earlier = fuse(data.iloc[:cut], reader, rules)
+    earlier = fuse(ReportTable(data.iloc[:cut]).view(reader), rules)
     start = time.perf_counter()
-    later = extend(earlier, data.iloc[cut:], reader)
+    later = extend(earlier, ReportTable(data.iloc[cut:]).view(reader))
     t_extend = time.perf_counter() - start
     same = later.incidents.equals(result.incidents) and later.links.equals(result.links)
     print(f"extend by the last {n - cut:,} reports: {t_extend:.1f} s (batch {elapsed:.1f} s); "

@@ -13,6 +13,7 @@ import numpy as np
 from bluehelmet.intel.grid import row_col
 from bluehelmet.intel.hotspots import aggregate, gi_star, hotspots, study_area
 from bluehelmet.intel.reports import events_to_reports
+from bluehelmet.intel.view import ReportTable
 from bluehelmet.model.access import AccessContext
 from bluehelmet.reference import ucdp_events
 
@@ -38,11 +39,11 @@ def main() -> None:
     reports = events_to_reports(ucdp_events(), "bundled subset")
     reader = AccessContext.public()
     start = time.perf_counter()
-    result = hotspots(reports, reader, value="civilian_deaths")
+    result = hotspots(ReportTable(reports).view(reader), value="civilian_deaths")
     fast = time.perf_counter() - start
     print(f"hotspots for {len(reports):,} events: {fast:.2f} s "
           f"({len(result):,} cells in the study area, {int(result['hotspot'].sum())} hotspots)")
-    agg = aggregate(reports, reader, period="all")
+    agg = aggregate(ReportTable(reports).view(reader), period="all")
     values = dict(zip(agg["gid"].astype(int), agg["civilian_deaths"].astype(float), strict=True))
     cells = study_area(np.array(list(values)))
     start = time.perf_counter()

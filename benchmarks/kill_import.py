@@ -7,6 +7,8 @@ SIGKILL after a seeded random delay between 0 and 1.2 times the measured length 
 changes). The folder must then load cleanly and hold the state
 before the import or the state a complete import gives (compared by record ids per table).
 
+The loop is the test's (:func:`tests.io.kills.kill_rounds`, with the same input files).
+
 Usage::
 
     python benchmarks/kill_import.py [--kills 50] [--seed 20260605]
@@ -30,23 +32,9 @@ sys.path.insert(0, str(ROOT))
 from bluehelmet.io.merge import import_into_scenario  # noqa: E402
 from bluehelmet.io.un_monthly import read_un_monthly  # noqa: E402
 from bluehelmet.scenario.io import load_scenario  # noqa: E402
-from tests.io.helpers import UN_HEADER  # noqa: E402
-from tests.io.test_kill import COUNTRIES, MISSIONS, TYPES  # noqa: E402
+from tests.io.kills import kill_rounds, un_file  # noqa: E402
 
 COMMAND = [sys.executable, "-c", "from bluehelmet.cli.main import app; app()"]
-
-
-def un_file(folder: Path, month: int) -> Path:
-    """Illustrative UN monthly rows for month ``month`` after January 2000."""
-    year, mon = 2000 + month // 12, month % 12 + 1
-    last = [31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mon - 1]
-    rows = [f"{iso},{name},{m},{t},{(i * 7 + month) % 13},{(i * 31 + month) % 400},"
-            f"{last:02d}/{mon:02d}/{year}"
-            for i, ((iso, name), m, t) in enumerate(
-                (c, m, t) for c in COUNTRIES for m in MISSIONS for t in TYPES)]
-    path = folder / f"un_{month:03d}.csv"
-    path.write_text("\n".join([UN_HEADER, *rows]) + "\n", "utf-8")
-    return path
 
 
 def state(folder: Path) -> dict[str, tuple[str, ...]]:
@@ -76,16 +64,16 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20260605)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         data, folder, expected = Path(tmp) / "files", Path(tmp) / "s", Path(tmp) / "expected"
         data.mkdir()
         run(un_file(data, 1), folder, None)
         shutil.copytree(folder, expected)
         length = run(un_file(data, 2), expected, None)
-        outcomes = {"old": 0, "new": 0}
         lengths = [length]
-        for k in range(args.kills):
+
+        def attempt(k: int, rng: random.Random) -> tuple[object, object]:
+            nonlocal length
             if k and k % 10 == 0:  # the machine's load changes: measure a full run again
                 shutil.rmtree(expected)
                 shutil.copytree(folder, expected)
@@ -98,13 +86,11 @@ def main() -> None:
             # the complete import's result, computed in this process (the same library code)
             import_into_scenario(read_un_monthly(file).table, "deployments", expected,
                                  file=str(file))
-            after = state(expected)
             run(file, folder, rng.uniform(0, 1.2 * length))
-            now = state(folder)
-            if now not in (before, after):
-                raise SystemExit(f"kill {k}: the folder is in neither the old nor the new state")
-            outcomes["old" if now == before else "new"] += 1
-            print(f"kill {k + 1}: {'old' if now == before else 'new'} state", flush=True)
+            return before, state(expected)
+
+        outcomes = kill_rounds(args.kills, args.seed, attempt, lambda: state(folder),
+                               lambda k, what: print(f"kill {k + 1}: {what} state", flush=True))
     print(f"{args.kills} kills of 'bluehelmet data import --into' (a full run took "
           f"{min(lengths):.1f}-{max(lengths):.1f} s here): the folder loaded every time; "
           f"old state {outcomes['old']}, new state {outcomes['new']}, anything else 0")

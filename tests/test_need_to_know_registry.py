@@ -234,8 +234,8 @@ def test_a_released_report_hides_its_protected_contact(world: dict[str, Path]) -
     res = CliRunner().invoke(app, ["intel", "reports", "--store", str(world["store"]),
                                    *_reader_args(MISSION_CONF)], env=ENV)
     assert res.exit_code == 0 and "rel-1" in res.output and "3 report(s)" in res.output
-    from bluehelmet.intel.store import reports
+    from bluehelmet.intel.store import read_view
 
-    shown = reports(world["store"], MISSION_CONF).set_index("id")
+    shown = read_view(world["store"], MISSION_CONF).reports.set_index("id")
     assert pd.isna(shown.loc["rel-1", "reporter_contact"])
     assert "SECRET-R1" not in shown.index

@@ -30,6 +30,7 @@ API: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bluehelmet.protect", ("analyse_mission", "ProtectOptions", "ProtectionAnalysis",
                             "write_outputs")),
     ("bluehelmet.output", ("write_folder",)),
+    ("bluehelmet.intel.view", ("ReportView", "ReportTable")),
 )
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from bluehelmet.intel.reports import validate_reports
+from bluehelmet.intel.view import ReportTable, ReportView
+from bluehelmet.model.access import AccessContext
 
 HEADER = ("id,time,time_precision,longitude,latitude,place_name,category,fatalities,"
           "civilian_deaths,source_type,reliability,credibility,classification,owner,"
@@ -34,10 +36,15 @@ def reports(text: str = CASE) -> pd.DataFrame:
     return table
 
 
+def view(table: pd.DataFrame, reader: AccessContext) -> ReportView:
+    """``table`` as ``reader`` may see it (reports in memory, through the gate)."""
+    return ReportTable(table, "test case").view(reader)
+
+
 def fill_store(folder: Path, table: pd.DataFrame) -> Path:
     """A store in ``folder`` holding ``table``, each report added by its owner (full clearance)."""
     from bluehelmet.intel.store import open_store
-    from bluehelmet.model.access import AccessContext, Classification
+    from bluehelmet.model.access import Classification
 
     with open_store(folder, create=True) as store:
         for owner in table["owner"].drop_duplicates():

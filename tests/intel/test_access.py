@@ -11,9 +11,9 @@ from bluehelmet.cli.main import app
 from bluehelmet.intel.fusion import fuse
 from bluehelmet.intel.hotspots import aggregate, hotspots, mission_trends, unplaced
 from bluehelmet.intel.reports import export_table
-from bluehelmet.intel.store import reports
+from bluehelmet.intel.store import read_view
 from bluehelmet.model.access import AccessContext, Classification
-from tests.intel.helpers import fill_store
+from tests.intel.helpers import fill_store, view
 from tests.intel.helpers import reports as case
 
 SECRET_CELL = 152_999  # PRIO-GRID cell of (-1.0, 16.0): row 212, col 358; only the secret report
@@ -30,28 +30,29 @@ def _store(tmp_path: Path) -> Path:
 def test_lists_and_counts(tmp_path: Path) -> None:
     store = _store(tmp_path)
     for reader in READERS:
-        shown = reports(store, reader)
+        shown = read_view(store, reader).reports
         assert "s1" not in set(shown["id"])
         assert len(shown) == (3 if reader.organisation == "MINUSMA" else 2)
-    assert "s1" in set(reports(store, OWNER)["id"])
+    assert "s1" in set(read_view(store, OWNER).reports["id"])
 
 
 def test_incidents_hotspots_and_trends() -> None:
     table = case()
     missions = pd.DataFrame({"id": ["MINUSMA"], "host_iso3": ["MLI"]})
     for reader in READERS:
-        inc = fuse(table, reader).incidents
+        seen = view(table, reader)
+        inc = fuse(seen).incidents
         assert not inc["report_ids"].str.contains("s1").any()
         assert inc["civilian_deaths"].max() < 40
-        agg = aggregate(table, reader, period="all")
+        agg = aggregate(seen, period="all")
         assert SECRET_CELL not in set(agg["gid"])
         assert agg["civilian_deaths"].sum() < 40
-        hot = hotspots(table, reader, value="civilian_deaths")
+        hot = hotspots(seen, value="civilian_deaths")
         assert hot.loc[hot["gid"] == SECRET_CELL, "value"].sum() == 0
-        assert unplaced(table, reader) == 0
-        trend = mission_trends(table, reader, missions)
+        assert unplaced(seen) == 0
+        trend = mission_trends(seen, missions)
         assert trend["reports"].sum() == (3 if reader.organisation == "MINUSMA" else 2)
-    assert SECRET_CELL in set(aggregate(table, OWNER, period="all")["gid"])
+    assert SECRET_CELL in set(aggregate(view(table, OWNER), period="all")["gid"])
 
 
 def test_early_warning_inputs() -> None:
@@ -59,20 +60,20 @@ def test_early_warning_inputs() -> None:
 
     table = case()
     for reader in READERS:
-        events = risk_inputs(table, reader)
+        events = risk_inputs(view(table, reader))
         assert events["deaths_civilians"].sum() < 40
         assert not ((events["longitude"] == -1.0) & (events["latitude"] == 16.0)).any()
-    owner = risk_inputs(table, OWNER)
+    owner = risk_inputs(view(table, OWNER))
     assert owner["deaths_civilians"].max() == 40
 
 
 def test_protected_reporter_identity_stays_with_owner(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    own = reports(store, AccessContext("MINUSMA", Classification.CONFIDENTIAL))
+    own = read_view(store, AccessContext("MINUSMA", Classification.CONFIDENTIAL)).reports
     assert own.set_index("id").loc["v1", "reporter_contact"] == "+223 555 0101"
     released = case()
     released["releasable_to"] = pd.array(["UN-DPO"] * len(released), dtype="string")
-    other = fuse(released, AccessContext("UN-DPO", Classification.CONFIDENTIAL)).reports
+    other = fuse(view(released, AccessContext("UN-DPO", Classification.CONFIDENTIAL))).reports
     assert "v1" in set(other["id"]) and other["reporter_contact"].isna().all()
     assert "reporter_contact" not in export_table(own).columns
 

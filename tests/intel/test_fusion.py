@@ -7,13 +7,13 @@ from hypothesis import strategies as st
 
 from bluehelmet.intel.fusion import Rules, extend, fuse
 from bluehelmet.model.access import AccessContext, Classification
-from tests.intel.helpers import reports
+from tests.intel.helpers import reports, view
 
 MISSION = AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL)
 
 
 def test_patrol_and_villagers_make_one_incident() -> None:
-    result = fuse(reports(), MISSION)
+    result = fuse(view(reports(), MISSION))
     inc = result.incidents.set_index("id")
     assert inc.loc["inc-p1", "report_ids"] == "p1;v1"
     assert inc.loc["inc-p1", "reports"] == 2
@@ -28,7 +28,7 @@ def test_patrol_and_villagers_make_one_incident() -> None:
 
 
 def test_link_is_explained() -> None:
-    link = fuse(reports(), MISSION).links.iloc[0]
+    link = fuse(view(reports(), MISSION)).links.iloc[0]
     assert (link["report_a"], link["report_b"]) == ("p1", "v1")
     assert np.isclose(link["gap_hours"], 1.5)  # [14:00, 15:00) and [16:30, 17:30)
     assert 2.0 < link["distance_km"] < 3.0
@@ -37,21 +37,21 @@ def test_link_is_explained() -> None:
 
 
 def test_same_place_days_apart_makes_two_incidents() -> None:
-    ids = set(fuse(reports(), MISSION).incidents["id"])
+    ids = set(fuse(view(reports(), MISSION)).incidents["id"])
     assert {"inc-p1", "inc-x1"} <= ids
 
 
 def test_incompatible_categories_stay_apart() -> None:
     table = reports()
     table.loc[table["id"] == "v1", "category"] = "hate_speech"
-    assert len(fuse(table, MISSION).links) == 0
+    assert len(fuse(view(table, MISSION)).links) == 0
 
 
 def test_reports_never_lost_or_altered_and_rerun_is_idempotent() -> None:
     table = reports()
     before = table.copy()
-    first = fuse(table, MISSION)
-    second = fuse(table, MISSION)
+    first = fuse(view(table, MISSION))
+    second = fuse(view(table, MISSION))
     pd.testing.assert_frame_equal(table, before)
     pd.testing.assert_frame_equal(first.incidents, second.incidents)
     visible_ids = set(first.reports["id"])
@@ -61,9 +61,9 @@ def test_reports_never_lost_or_altered_and_rerun_is_idempotent() -> None:
 
 def test_incremental_equals_batch() -> None:
     table = reports()
-    batch = fuse(table, MISSION)
+    batch = fuse(view(table, MISSION))
     for cut in range(len(table)):
-        step = extend(fuse(table.iloc[:cut], MISSION), table.iloc[cut:], MISSION)
+        step = extend(fuse(view(table.iloc[:cut], MISSION)), view(table.iloc[cut:], MISSION))
         pd.testing.assert_frame_equal(step.incidents, batch.incidents)
         pd.testing.assert_frame_equal(step.links, batch.links)
         pd.testing.assert_frame_equal(step.reports, batch.reports)
@@ -83,9 +83,9 @@ def test_incremental_equals_batch_generated(points: list, cut: int) -> None:
     table["latitude"] = [p[1] for p in points]
     table["time"] = pd.Series(list(times.strftime("%Y-%m-%dT%H:%M")), dtype="string")
     table["category"] = pd.array([p[3] for p in points], dtype="string")
-    batch = fuse(table, MISSION)
+    batch = fuse(view(table, MISSION))
     cut = min(cut, n)
-    step = extend(fuse(table.iloc[:cut], MISSION), table.iloc[cut:], MISSION)
+    step = extend(fuse(view(table.iloc[:cut], MISSION)), view(table.iloc[cut:], MISSION))
     pd.testing.assert_frame_equal(step.incidents, batch.incidents)
     pd.testing.assert_frame_equal(step.links, batch.links)
     pd.testing.assert_series_equal(step.reports.set_index("id")["incident_id"].sort_index(),

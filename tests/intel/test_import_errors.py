@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
-from bluehelmet.intel.store import read_store
+from bluehelmet.intel.store import read_view
 from bluehelmet.model.access import AccessContext, Classification
 from tests.intel.helpers import CASE, HEADER
 
@@ -69,7 +69,8 @@ def test_windows_1252_is_read_with_a_warning_and_broken_bytes_are_refused(tmp_pa
     result = CliRunner().invoke(app, ["intel", "import", str(path), "--store",
                                       str(tmp_path / "store"), *WRITER])
     assert result.exit_code == 0, result.output
-    shown = read_store(tmp_path / "store", AccessContext("MINUSMA", Classification.CONFIDENTIAL))
+    shown = read_view(tmp_path / "store",
+                      AccessContext("MINUSMA", Classification.CONFIDENTIAL)).reports
     assert shown.loc[0, "source"] == "journal télé"
     broken = tmp_path / "broken.csv"
     broken.write_bytes((HEADER + ROW).encode() + b"\x81\x8d\x8f\x90\x9d\n")

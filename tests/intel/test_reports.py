@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from bluehelmet.cli.main import app
 from bluehelmet.intel.reports import parse_times, validate_reports
-from bluehelmet.intel.store import open_store, reports
+from bluehelmet.intel.store import open_store, read_view
 from bluehelmet.model.access import AccessContext, Classification
 from tests.intel.helpers import CASE, HEADER
 
@@ -61,7 +61,7 @@ def test_import_is_idempotent_and_never_alters(tmp_path: Path) -> None:
         assert (clash.added, clash.present) == (0, 2)
         assert clash.rejected["reason"].str.contains("never altered").all()
         assert clash.rejected["position"].tolist() == [0]
-    assert reports(tmp_path, READER)["civilian_deaths"].tolist() == [5, 7, 1]
+    assert read_view(tmp_path, READER).reports["civilian_deaths"].tolist() == [5, 7, 1]
 
 
 def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
     assert "3 accepted + 0 repaired + 1 rejected" in result.output
     result = runner.invoke(app, ["intel", "import", str(ucdp), "--store", str(store)])
     assert result.exit_code == 0, result.output
-    shown = reports(store, READER)
+    shown = read_view(store, READER).reports
     assert len(shown) == 4
     event = shown[shown["source_type"] == "event_file"].iloc[0]
     assert (event["time_precision"], event["category"], event["owner"]) == (
@@ -113,7 +113,7 @@ def _ged_row(event_id: int, lon: float, lat: float, date: str, civilians: int) -
 
 
 def test_full_ged_events_fuse_with_a_patrol_report(tmp_path: Path) -> None:
-    from bluehelmet.intel.fusion import fuse_store
+    from bluehelmet.intel.fusion import fuse
 
     ged = tmp_path / "ged.csv"
     ged.write_text("\n".join([GED_HEADER, _ged_row(1, -3.9, 14.2, "2019-03-23", 157),
@@ -127,7 +127,7 @@ def test_full_ged_events_fuse_with_a_patrol_report(tmp_path: Path) -> None:
         result = runner.invoke(app, ["intel", "import", str(path), "--store", str(store),
                                      "--org", "MINUSMA"])
         assert result.exit_code == 0, result.output
-    fused = fuse_store(store, READER)
+    fused = fuse(read_view(store, READER))
     incidents = fused.incidents.set_index("id")
     assert incidents.loc["inc-ucdp-1", "report_ids"] == "ucdp-1;p9"
     assert incidents.loc["inc-ucdp-1", "civilian_deaths"] == 157

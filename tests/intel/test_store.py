@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from bluehelmet.cli.main import app
 from bluehelmet.errors import StoreError
 from bluehelmet.intel import contact
-from bluehelmet.intel.store import DB_FILE, open_store, read_store, visible_sql
+from bluehelmet.intel.store import DB_FILE, open_store, read_view
+from bluehelmet.intel.store.schema import visible as visible_sql
 from bluehelmet.model.access import AccessContext, Classification, visible
 from tests.intel.helpers import CASE, HEADER, fill_store
 from tests.intel.helpers import reports as case
@@ -44,7 +45,7 @@ def test_contact_is_encrypted_at_rest_and_shown_only_to_its_owner(tmp_path: Path
     raw = b"".join(p.read_bytes() for p in store.iterdir())
     assert CONTACT.encode() not in raw and b"555 0101" not in raw
     def contact_of(reader: AccessContext) -> object:
-        shown = read_store(store, reader).set_index("id")
+        shown = read_view(store, reader).reports.set_index("id")
         return shown.loc["v1", "reporter_contact"] if "v1" in shown.index else "hidden"
     assert contact_of(MINUSMA) == CONTACT
     assert pd.isna(contact_of(AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL))
@@ -53,7 +54,7 @@ def test_contact_is_encrypted_at_rest_and_shown_only_to_its_owner(tmp_path: Path
     released = case()
     released["releasable_to"] = pd.array(["UN-DPO"] * len(released), dtype="string")
     other = fill_store(tmp_path / "released", released)
-    shown = read_store(other, AccessContext("UN-DPO", Classification.CONFIDENTIAL))
+    shown = read_view(other, AccessContext("UN-DPO", Classification.CONFIDENTIAL)).reports
     assert "v1" in set(shown["id"]) and shown["reporter_contact"].isna().all()
 
 
@@ -62,7 +63,7 @@ def test_wrong_key_is_an_error_naming_no_record(tmp_path: Path,
     store = fill_store(tmp_path / "store", case())
     monkeypatch.setenv(contact.KEY_ENV, "A" * 43 + "=")
     with pytest.raises(StoreError, match="does not open") as err:
-        read_store(store, MINUSMA)
+        read_view(store, MINUSMA)
     assert "v1" not in str(err.value)
 
 
@@ -82,7 +83,7 @@ def test_writers_create_only_their_own_records_at_their_clearance(tmp_path: Path
         assert "your organisation (MINUSMA)" in result.rejected.loc[0, "reason"]
         low = store.add(table.iloc[[1]], AccessContext("MINUSMA", Classification.UNCLASSIFIED))
         assert low.added == 0 and len(low.rejected) == 1
-        shown = store.read(MINUSMA)
+        shown = store.view(MINUSMA).reports
         assert shown["id"].tolist() == ["p1", "v1", "x1"]
         assert shown["reporter_contact"].tolist()[1] == CONTACT
         store.check()
@@ -101,9 +102,9 @@ def test_a_hidden_id_is_never_revealed(tmp_path: Path) -> None:
         result = store.add(probe, writer)
     assert (result.added, result.present, len(result.rejected)) == (3, 0, 0)
     # the owner at full clearance sees both v1s, told apart by owner and classification
-    both = read_store(folder, AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL))
+    both = read_view(folder, AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL)).reports
     assert {"v1@MINUSMA/confidential", "v1@MINUSMA/unclassified", "s1"} <= set(both["id"])
-    assert set(read_store(folder, writer)["id"]) >= {"v1", "s1", "zz"}
+    assert set(read_view(folder, writer).reports["id"]) >= {"v1", "s1", "zz"}
 
 
 @settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
@@ -122,16 +123,16 @@ def test_sql_filter_agrees_with_the_library_rule(
     reader = AccessContext(org, Classification(level))
     expected = table.loc[visible(table, reader), "id"].tolist()
     with open_store(folder) as store:
-        assert sorted(store.read(reader)["id"]) == sorted(expected)  # stored owner by owner
+        assert sorted(store.view(reader).reports["id"]) == sorted(expected)  # stored owner by owner
         assert store.count(reader) == len(expected)
 
 
 def test_visibility_query_uses_indexes_only(tmp_path: Path) -> None:
     folder = fill_store(tmp_path / "store", case())
-    condition, params = visible_sql(MINUSMA)
+    sql = visible_sql(MINUSMA)
     conn = sqlite3.connect(folder / DB_FILE)
     plan = " ".join(str(r[3]) for r in conn.execute(
-        f"EXPLAIN QUERY PLAN SELECT id FROM reports r WHERE {condition}", params))
+        f"EXPLAIN QUERY PLAN SELECT id FROM reports r WHERE {sql.text}", sql.params))
     conn.close()
     assert "MULTI-INDEX OR" in plan and "SCAN r" not in plan
 
@@ -184,11 +185,72 @@ def test_an_old_csv_store_is_migrated_once_and_kept(tmp_path: Path) -> None:
     folder = tmp_path / "old"
     folder.mkdir()
     (folder / "reports.csv").write_text(CASE)
-    shown = read_store(folder, MINUSMA)
+    shown = read_view(folder, MINUSMA).reports
     assert shown["id"].tolist() == ["p1", "v1", "x1"]
     assert shown.set_index("id").loc["v1", "reporter_contact"] == CONTACT
     assert not (folder / "reports.csv").exists()
     kept = folder / "reports.csv.migrated"
     assert kept.read_text() == CASE and _mode(kept) == 0o600
-    assert read_store(folder, AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL)
-                      )["id"].tolist() == ["p1", "x1", "s1"]
+    assert read_view(folder, AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL)
+                      ).reports["id"].tolist() == ["p1", "x1", "s1"]
+
+
+def _downgrade_to_version_1(db: Path) -> None:
+    """Rewrite a store in the schema version 1 layout (integer level, ``releasable``)."""
+    from bluehelmet.intel.store.schema import columns
+
+    names = ", ".join(columns())
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(f"""
+        BEGIN;
+        CREATE TABLE old (seq INTEGER PRIMARY KEY, level INTEGER NOT NULL, {names},
+                          UNIQUE (owner, level, id));
+        INSERT INTO old SELECT seq, CASE classification WHEN 'unclassified' THEN 0
+            WHEN 'confidential' THEN 1 ELSE 2 END, {names} FROM reports;
+        CREATE TABLE releasable (organisation TEXT NOT NULL, report INTEGER NOT NULL,
+                                 PRIMARY KEY (organisation, report)) WITHOUT ROWID;
+        INSERT INTO releasable SELECT organisation, record_id FROM report_release;
+        DROP TABLE report_release; DROP TABLE reports;
+        ALTER TABLE old RENAME TO reports;
+        CREATE INDEX reports_by_level ON reports (level);
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';
+        PRAGMA user_version = 1;
+        COMMIT;""")
+    conn.close()
+
+
+def test_a_version_1_store_is_upgraded_in_place_and_reads_the_same(tmp_path: Path) -> None:
+    released = case()
+    released["releasable_to"] = pd.Series([(), ("FRA",), (), ("MINUSMA", "UN-DPO")],
+                                          dtype=object)
+    folder = fill_store(tmp_path / "store", released)
+    readers = [MINUSMA, AccessContext("FRA", Classification.CONFIDENTIAL),
+               AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL)]
+    before = [read_view(folder, r).reports for r in readers]
+    _downgrade_to_version_1(folder / DB_FILE)
+    after = [read_view(folder, r).reports for r in readers]  # the first open upgrades
+    for old, new in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(old, new)
+    assert [len(t) for t in after] == [3, 3, 3]  # p1, x1 and one released report each
+    conn = sqlite3.connect(folder / DB_FILE)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+    with open_store(folder) as store:
+        store.check()
+
+
+def test_every_view_leaves_one_audit_line_counting_only_what_it_shows(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from bluehelmet.intel.view import ReportTable
+
+    folder = fill_store(tmp_path / "store", case())
+    with caplog.at_level("INFO", logger="bluehelmet.audit"):
+        seen = read_view(folder, MINUSMA)
+        events = ReportTable(case(), "UCDP GED test").view(AccessContext.public())
+    lines = [r.audit for r in caplog.records if r.name == "bluehelmet.audit"]  # type: ignore[attr-defined]
+    assert [(a["source"], a["rows"], a["organisation"]) for a in lines] == [
+        (f"report store {folder}", {"reports": 3}, "MINUSMA"),
+        ("UCDP GED test", {"reports": 2}, "public")]
+    assert len(seen) == 3 and seen.marking == Classification.CONFIDENTIAL
+    assert len(events) == 2 and events.marking == Classification.UNCLASSIFIED
+    assert "s1" not in caplog.text and "FRA" not in caplog.text

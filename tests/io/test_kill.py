@@ -7,7 +7,8 @@ before a seeded random one of its file-system steps (renames, replaces, fsyncs, 
 step of the write can be hit, however busy the machine), or, every fifth round, after a seeded
 random delay. The folder is then recovered and must hold, byte for byte, the old or the new
 state, and load.
-``benchmarks/kill_import.py`` kills the real command line (reading included) the same way.
+``benchmarks/kill_import.py`` kills the real command line (reading included) the same way; both
+use the one loop, :func:`tests.io.kills.kill_rounds`.
 """
 
 from __future__ import annotations
@@ -27,25 +28,10 @@ from bluehelmet.io.un_monthly import read_un_monthly
 from bluehelmet.io.write import recover_folder
 from bluehelmet.scenario.core import Scenario
 from bluehelmet.scenario.io import load_scenario, save_scenario
-from tests.io.helpers import UN_HEADER
+from tests.io.kills import kill_rounds, un_file
 
 KILLS = 50
 SEED = 20260605
-COUNTRIES = [("BGD", "Bangladesh"), ("NPL", "Nepal"), ("FRA", "France"), ("SEN", "Senegal"),
-             ("CHN", "China"), ("TCD", "Chad")]
-MISSIONS = ["MINUSMA", "UNIFIL", "MONUSCO", "UNMISS"]
-TYPES = ["Troops", "Staff Officer", "Experts on Mission", "Individual Police"]
-
-
-def un_file(folder: Path, month: int) -> Path:
-    """An illustrative UN monthly file for one month (every country x mission x type)."""
-    rows = [f"{iso},{name},{m},{t},{(i * 7 + month) % 13},{(i * 31 + month) % 400},"
-            f"28/{month:02d}/2019"
-            for i, ((iso, name), m, t) in enumerate(
-                (c, m, t) for c in COUNTRIES for m in MISSIONS for t in TYPES)]
-    path = folder / f"un_{month:02d}.csv"
-    path.write_text("\n".join([UN_HEADER, *rows]) + "\n", "utf-8")
-    return path
 
 
 def fingerprint(folder: Path) -> str:
@@ -127,21 +113,25 @@ def test_fifty_random_kills_leave_old_or_new_state(tmp_path: Path) -> None:
     start = time.perf_counter()
     killed_save(scenarios[0], target, steps + 1)
     length = time.perf_counter() - start
-    current = 0
-    rng = random.Random(SEED)
-    outcomes = {"old": 0, "new": 0}
-    for k in range(KILLS):
-        other = 1 - current
+    current = [0]
+
+    def attempt(k: int, rng: random.Random) -> tuple[str, str]:
+        other = 1 - current[0]
         if k % 5 == 4:  # every fifth kill at a random moment instead of a random step
             killed_save(scenarios[other], target, None, rng.uniform(0, 1.2 * length))
         else:
             killed_save(scenarios[other], target, rng.randrange(steps + 1))
+        return prints[current[0]], prints[other]
+
+    def observe() -> str:
         recover_folder(target)
-        now = fingerprint(target)
-        assert now in (prints[current], prints[other]), f"kill {k}: a third state"
-        outcomes["new" if now == prints[other] else "old"] += 1
-        current = prints.index(now)
+        return fingerprint(target)
+
+    def after(k: int, outcome: str) -> None:
+        current[0] = prints.index(fingerprint(target))
         if k % 10 == 9:
             load_scenario(target)  # loads cleanly (the states above are loadable ones)
+
+    outcomes = kill_rounds(KILLS, SEED, attempt, observe, after)
     # the kills must have landed on both sides of the swap, or the test proved little
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes

@@ -87,17 +87,18 @@ def test_intel_hotspots_geojson_from_the_cli(tmp_path: Path) -> None:
 
 def test_reports_layer_under_need_to_know_without_the_protected_field(tmp_path: Path) -> None:
     from bluehelmet.intel.reports import export_table, read_reports_file
-    from bluehelmet.intel.store import open_store, reports
+    from bluehelmet.intel.store import open_store, read_view
     from bluehelmet.model.access import AccessContext, Classification
 
     table, problems = read_reports_file(ROOT / "examples" / "mali_reports.csv")
     assert problems == []
     with open_store(tmp_path / "store", create=True) as store:
         store.add(table, AccessContext("MINUSMA", Classification.CONFIDENTIAL))
-    shown = reports(tmp_path / "store", AccessContext("MINUSMA", Classification.CONFIDENTIAL))
+    shown = read_view(tmp_path / "store",
+                      AccessContext("MINUSMA", Classification.CONFIDENTIAL)).reports
     out = write_layer(export_table(shown), tmp_path / "reports.gpkg", layer="reports")
     frame = pyogrio.read_dataframe(out)
     assert len(frame) == 6 and "reporter_contact" not in frame.columns
     assert frame.crs.to_epsg() == 4326
-    hidden = reports(tmp_path / "store", AccessContext("FRA", Classification.CONFIDENTIAL))
-    assert hidden.empty
+    hidden = read_view(tmp_path / "store", AccessContext("FRA", Classification.CONFIDENTIAL))
+    assert hidden.reports.empty and hidden.marking == Classification.UNCLASSIFIED

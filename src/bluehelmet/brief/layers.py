@@ -63,6 +63,7 @@ def ucdp_hotspots(view: ScenarioView, since: int = 2010,
     """
     from bluehelmet.intel.hotspots import hotspots
     from bluehelmet.intel.reports import events_to_reports
+    from bluehelmet.intel.view import ReportTable
     from bluehelmet.reference import ucdp_events
     from bluehelmet.reference.countries import countries_at
 
@@ -72,7 +73,8 @@ def ucdp_hotspots(view: ScenarioView, since: int = 2010,
     inside = [c in hosts for c in countries_at(events["longitude"], events["latitude"])]
     events = events.loc[inside].reset_index(drop=True)
     last = int(events["year"].max()) if len(events) else since
-    cells = hotspots(events_to_reports(events, "bundled UCDP GED 20.1 subset"), view.reader,
+    source = "bundled UCDP GED 20.1 subset"
+    cells = hotspots(ReportTable(events_to_reports(events, source), source).view(view.reader),
                      value="civilian_deaths", fdr=True, alpha=alpha)
     hot = cells.loc[cells["hotspot"]]
     table = pd.DataFrame({"longitude": hot["longitude"].astype("float64"),

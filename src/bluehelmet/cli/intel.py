@@ -18,6 +18,7 @@ from bluehelmet.cli.output import JsonOption, err_console, print_json, progress,
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bluehelmet.intel.view import ReportView
     from bluehelmet.model.access import AccessContext, Classification
 
 app = typer.Typer(help="Peacekeeping-intelligence: reports, incidents, hotspots, early warning.",
@@ -111,10 +112,10 @@ def list_reports(store: Path = ReadStoreOption,
                  org: str | None = OrgOption, clearance: str | None = ClearanceOption,
                  json_output: bool = JsonOption) -> None:
     """List the reports you may see (the count too counts only those)."""
-    from bluehelmet.intel.store import reports
+    from bluehelmet.intel.store import read_view
 
     with cli_errors():
-        shown = reports(store, reader_context(org, clearance))
+        shown = read_view(store, reader_context(org, clearance)).reports
     if json_output:
         print_json({"visible": len(shown), "reports": records(shown.head(limit))})
         return
@@ -152,9 +153,9 @@ def export(store: Path = StoreOption,
     """
     import pandas as pd
 
-    from bluehelmet.intel.marking import highest, write_marked_csv
+    from bluehelmet.intel.marking import write_marked_csv
     from bluehelmet.intel.reports import export_table, parse_times
-    from bluehelmet.intel.store import reports
+    from bluehelmet.intel.store import read_view
     from bluehelmet.model.schema import entity
 
     allowed = list(entity("reports").column("category").allowed or [])
@@ -163,7 +164,8 @@ def export(store: Path = StoreOption,
     first, last = (_day(v, o) for v, o in ((since, "--since"), (until, "--until")))
     with cli_errors():
         reader = reader_context(org, clearance)
-        shown = reports(store, reader)
+        view = read_view(store, reader)
+    shown = view.reports
     times = parse_times(shown["time"])
     keep = pd.Series(True, index=shown.index)
     if first is not None:
@@ -172,12 +174,12 @@ def export(store: Path = StoreOption,
         keep &= times.lt(last + pd.Timedelta(days=1)).fillna(False)
     if category:
         keep &= shown["category"].isin(category).fillna(False)
-    chosen = export_table(shown.loc[keep.to_numpy(bool)])
+    chosen = view.subset(keep)
     with cli_errors():
-        write_marked_csv(chosen, out, highest(chosen), reader=reader, inputs=len(chosen),
-                         generator="bluehelmet intel export")
+        write_marked_csv(export_table(chosen.reports), out, chosen.marking, reader=reader,
+                         inputs=len(chosen), generator="bluehelmet intel export")
     console.print(f"{len(chosen)} report(s) written to {out} "
-                  f"(classification {highest(chosen).label}).", markup=False, highlight=False)
+                  f"(classification {chosen.marking.label}).", markup=False, highlight=False)
 
 
 def _day(value: str | None, option: str) -> pd.Timestamp | None:
@@ -207,15 +209,17 @@ def fuse(store: Path = ReadStoreOption,
 
     Both files carry the highest classification of the reports fused (column and sidecar).
     """
-    from bluehelmet.intel.fusion import Rules, fuse_store
-    from bluehelmet.intel.marking import highest, write_marked_csv
+    from bluehelmet.intel.fusion import Rules
+    from bluehelmet.intel.fusion import fuse as run
+    from bluehelmet.intel.marking import write_marked_csv
+    from bluehelmet.intel.store import read_view
 
     with cli_errors():
         reader = reader_context(org, clearance)
         with progress("fusing reports into incidents"):
-            result = fuse_store(store, reader, Rules(distance_km, gap_hours))
+            result = run(read_view(store, reader), Rules(distance_km, gap_hours))
     folder = out or store
-    level = highest(result.reports)
+    level = result.marking
     with cli_errors():
         incidents = _write_marked_layer(result.incidents, folder / "incidents.csv", layer_format,
                                         level, reader=reader, inputs=len(result.reports),
@@ -258,10 +262,10 @@ def hotspots(store: Path | None = typer.Option(None, "--store", callback=existin
         with progress("reading reports") as update:
             inputs = _reports_or_events(store, events, reader)
             update("Getis-Ord Gi* on the PRIO-GRID cells")
-            result = run(inputs, reader, value=value,
-                         period=None if period is None else str(period), fdr=fdr)
+            result = run(inputs, value=value, period=None if period is None else str(period),
+                         fdr=fdr)
     hot = result[result["hotspot"]].sort_values("z", ascending=False)
-    level = _level(inputs, reader)
+    level = inputs.marking
     written = None
     if out is not None:
         with cli_errors():
@@ -285,14 +289,6 @@ def hotspots(store: Path | None = typer.Option(None, "--store", callback=existin
         console.print(f"written to {written}", markup=False, highlight=False)
 
 
-def _level(inputs: pd.DataFrame, reader: AccessContext) -> Classification:
-    """Highest classification of the reports ``reader`` may see among ``inputs``."""
-    from bluehelmet.intel.marking import highest
-    from bluehelmet.intel.reports import for_reader
-
-    return highest(for_reader(inputs, reader))
-
-
 def _events(paths: list[Path]) -> pd.DataFrame:
     """The events of UCDP GED files, each refused by name first if it is no CSV text."""
     from bluehelmet.intel.importing import sniff
@@ -304,15 +300,16 @@ def _events(paths: list[Path]) -> pd.DataFrame:
 
 
 def _reports_or_events(store: Path | None, events: list[Path],
-                       reader: AccessContext) -> pd.DataFrame:
+                       reader: AccessContext) -> ReportView:
     """The reports of the store ``reader`` may see, or UCDP events as reports (``--events``)."""
     from bluehelmet.intel import reports as rp
+    from bluehelmet.intel.store import read_view
+    from bluehelmet.intel.view import ReportTable
 
     if events:
-        return rp.events_to_reports(_events(events), events[0].name)
-    from bluehelmet.intel.store import reports
-
-    return reports(store or Path("intel-store"), reader)
+        table = rp.events_to_reports(_events(events), events[0].name)
+        return ReportTable(table, f"UCDP GED file {events[0].name}").view(reader)
+    return read_view(store or Path("intel-store"), reader)
 
 
 @app.command()
@@ -344,7 +341,7 @@ def trends(store: Path | None = typer.Option(None, "--store", callback=existing_
         with progress("reading reports") as update:
             inputs = _reports_or_events(store, events, reader)
             update("yearly counts and trends per mission")
-            result = mission_trends(inputs, reader, missions)
+            result = mission_trends(inputs, missions)
     if json_output:
         print_json(records(result))
         return
@@ -355,7 +352,7 @@ def trends(store: Path | None = typer.Option(None, "--store", callback=existing_
                       f"{100 * float(r['change_per_year']):+.1f} %", f"{float(r['z']):.1f}",
                       f"{float(r['p']):.3f}")
     console.print(table)
-    level = _level(inputs, reader)
+    level = inputs.marking
     console.print(f"classification {level.label}")
     if out is not None:
         with cli_errors():

@@ -1,7 +1,8 @@
 """Peacekeeping-intelligence: reports, fusion into incidents, hotspots and early warning.
 
-Every function that returns reports, incidents, aggregates, hotspots or exports takes the reader's
-:class:`~bluehelmet.model.access.AccessContext` and passes the reports through the gate
-(:func:`bluehelmet.intel.reports.for_reader`: need to know, protected columns, an audit line)
-before anything is fused, counted or written.
+Every function that fuses, counts or exports reports takes a
+:class:`~bluehelmet.intel.view.ReportView`: the reports one reader may see, obtained from a
+store's ``view(reader)`` (or :class:`~bluehelmet.intel.view.ReportTable` for reports in memory),
+which applied the gate (need to know, protected columns, an audit line). ``mypy`` refuses a raw
+table where a view is expected.
 """

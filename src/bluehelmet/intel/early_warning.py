@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from bluehelmet.intel.features import FEATURE_NAMES, Panel, all_features, build_panel
 from bluehelmet.intel.grid import NCOL, NROW, row_col
-from bluehelmet.model.access import AccessContext
+from bluehelmet.intel.view import ReportView
 
 #: KDE bandwidths tried (standard deviation in 0.5 degree cells), chosen on training years only.
 KDE_BANDWIDTHS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
@@ -187,8 +187,8 @@ def predict_risk(events: pd.DataFrame, target_year: int, *,
                          "latitude": lat, "risk": risk})
 
 
-def risk_inputs(reports: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
-    """Early-warning input events built from the reports ``reader`` may see.
+def risk_inputs(view: ReportView) -> pd.DataFrame:
+    """Early-warning input events built from the reports of ``view`` (what its reader may see).
 
     Reports are first fused into incidents for the reader (so one event reported three times
     counts once, and nothing the reader may not see enters); each located incident becomes one
@@ -196,7 +196,7 @@ def risk_inputs(reports: pd.DataFrame, reader: AccessContext) -> pd.DataFrame:
     """
     from bluehelmet.intel.fusion import fuse
 
-    incidents = fuse(reports, reader).incidents
+    incidents = fuse(view).incidents
     located = incidents.dropna(subset=["longitude", "latitude"])
     year = pd.to_numeric(located["first_time"].str.slice(0, 4), errors="coerce")
     return pd.DataFrame({

@@ -14,9 +14,11 @@ Incidents are the connected components of the links (single linkage, computed wi
 reports one by one gives exactly the batch result. An incident's id is ``inc-`` + the id of its
 earliest report (time, then id): stable across re-runs.
 
-Need to know: incidents are built **for a reader, from the reports that reader may see**
-(:func:`fuse` filters first). An incident's classification is the highest of its reports'; it is
-owned by the reader's organisation (a derived product), so nothing of a hidden report can surface.
+Need to know: incidents are built **for a reader, from the reports that reader may see**:
+:func:`fuse` and :func:`extend` take a :class:`~bluehelmet.intel.view.ReportView` (a store's
+``view(reader)``), never a raw table. An incident's classification is the highest of its
+reports'; it is owned by the reader's organisation (a derived product), so nothing of a hidden
+report can surface.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,8 +33,10 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from bluehelmet.intel.index import GridIndex, haversine_km, pairs_between, pairs_within, sphere_km
-from bluehelmet.intel.reports import PRECISION_HOURS, for_reader, parse_times
+from bluehelmet.intel.reports import PRECISION_HOURS, parse_times
+from bluehelmet.intel.view import ReportView
 from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.gate import highest_classification
 from bluehelmet.model.validate import empty_table
 
 #: Categories, most specific first; an incident takes the first one among its reports.
@@ -63,6 +66,8 @@ class Fusion:
     ----------
     reports
         The reports fused (those the reader may see), with an ``incident_id`` column added.
+    reader
+        Whose view was fused (incidents are owned by the reader's organisation).
     incidents
         One row per incident (the ``incidents`` entity's columns).
     links
@@ -73,6 +78,12 @@ class Fusion:
     incidents: pd.DataFrame
     links: pd.DataFrame
     rules: Rules
+    reader: AccessContext
+
+    @property
+    def marking(self) -> Classification:
+        """The highest classification among the fused reports (the marking of the files)."""
+        return highest_classification({"reports": self.reports})
 
 
 @cache
@@ -164,30 +175,32 @@ def link_pairs(reports: pd.DataFrame, rules: Rules, prepared: _Prepared | None =
     return pd.DataFrame({"i": i, "j": j, "distance_km": dist, "gap_hours": gap})
 
 
-def fuse(reports: pd.DataFrame, reader: AccessContext, rules: Rules | None = None) -> Fusion:
-    """Fuse the reports ``reader`` may see into incidents (filtering comes first)."""
+def fuse(view: ReportView, rules: Rules | None = None) -> Fusion:
+    """Fuse the reports of ``view`` (those its reader may see) into incidents."""
     rules = rules or Rules()
-    shown = for_reader(reports, reader)
+    shown = view.reports
     p = _prepare(shown)
-    return _assemble(shown, link_pairs(shown, rules, p), rules, reader, p)
+    return _assemble(shown, link_pairs(shown, rules, p), rules, view.reader, p)
 
 
-def fuse_store(store: str | Path, reader: AccessContext, rules: Rules | None = None) -> Fusion:
-    """Fuse the reports of a store folder that ``reader`` may see."""
-    from bluehelmet.intel.store import read_store
-
-    return fuse(read_store(store, reader), reader, rules)
-
-
-def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -> Fusion:
+def extend(previous: Fusion, new_reports: ReportView) -> Fusion:
     """Add reports to an earlier fusion for the same reader; equals fusing everything at once.
 
     Only pairs that involve a new report are searched (the new reports are indexed and matched
     against each other and against the reports fused before), and only the incidents they touch
     are recomputed.
+
+    Raises
+    ------
+    ValueError
+        If ``new_reports`` is another reader's view than the one ``previous`` was fused for.
     """
+    if new_reports.reader != previous.reader:
+        raise ValueError("extend a fusion only with a view of the same reader "
+                         f"({previous.reader.organisation}, {previous.reader.clearance.label})")
+    reader = previous.reader
     rules = previous.rules
-    new = for_reader(new_reports, reader)
+    new = new_reports.reports
     new = new[~_member(new["id"], previous.reports["id"])].reset_index(drop=True)
     old = previous.reports.drop(columns="incident_id")
     combined = pd.concat([old, new], ignore_index=True)
@@ -226,7 +239,7 @@ def extend(previous: Fusion, new_reports: pd.DataFrame, reader: AccessContext) -
     links = pd.concat([previous.links[~links_touched], part.links], ignore_index=True)
     return Fusion(fused, incidents.sort_values("id", ignore_index=True),
                   links.sort_values(["incident_id", "report_a", "report_b"], ignore_index=True),
-                  rules)
+                  rules, reader)
 
 
 def _member(values: pd.Series, pool: pd.Series | np.ndarray) -> np.ndarray:
@@ -270,7 +283,7 @@ def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: 
         "categories": pd.array(np.char.add(np.char.add(cats[p.category[a]], "|"),
                                            cats[p.category[b]]), dtype="string"),
     }).sort_values(["incident_id", "report_a", "report_b"], ignore_index=True)
-    return Fusion(fused, incidents, links, rules)
+    return Fusion(fused, incidents, links, rules, reader)
 
 
 def _confidence(reports: pd.DataFrame, component: np.ndarray, k: int) -> np.ndarray:
@@ -305,8 +318,8 @@ def _summarise(reports: pd.DataFrame, grouped: np.ndarray, start: np.ndarray, na
         lat = np.bincount(component, np.where(located, p.lat[grouped], 0), k) / n_located
     fatalities = reports["fatalities"].astype("float64").to_numpy()[grouped]
     civilians = reports["civilian_deaths"].astype("float64").to_numpy()[grouped]
-    levels = {c.label: int(c) for c in Classification}
-    level = reports["classification"].map(levels).fillna(2).to_numpy(int)[grouped]
+    level = pd.Categorical(reports["classification"].astype(object),  # the one order
+                           categories=Classification.labels(), ordered=True).codes[grouped]
     id_list = reports["id"].to_numpy(str)[grouped].tolist()
     joined = [";".join(id_list[a:b]) for a, b in zip(start.tolist(), end.tolist(), strict=True)]
     table = pd.DataFrame({

@@ -1,7 +1,7 @@
 """Hotspots: reports aggregated on PRIO-GRID cells, Getis-Ord Gi* with significance, trends.
 
-Every public function takes the reader and filters reports with
-:func:`bluehelmet.intel.reports.for_reader` before counting anything.
+Every public function takes a :class:`~bluehelmet.intel.view.ReportView` (a store's
+``view(reader)``): only reports the reader may see are ever counted.
 
 Gi* (Getis & Ord 1992; Ord & Getis 1995) with binary queen-contiguity weights including the cell
 itself, over a study area of cells ``S`` (n cells, values x)::
@@ -21,23 +21,22 @@ import pandas as pd
 from scipy import stats
 
 from bluehelmet.intel.grid import centre, gid_of, neighbour_matrix, row_col
-from bluehelmet.intel.reports import for_reader, parse_times
-from bluehelmet.model.access import AccessContext
+from bluehelmet.intel.reports import parse_times
+from bluehelmet.intel.view import ReportView
 
 #: What a hotspot analysis can count per cell.
 VALUES: tuple[str, ...] = ("reports", "fatalities", "civilian_deaths")
 
 
-def aggregate(reports: pd.DataFrame, reader: AccessContext, *, period: str = "year"
-              ) -> pd.DataFrame:
-    """Reports per cell and period that the reader may see.
+def aggregate(view: ReportView, *, period: str = "year") -> pd.DataFrame:
+    """Reports of ``view`` per cell and period.
 
     Columns ``gid, period, reports, fatalities, civilian_deaths``.
 
     ``period`` is ``year``, ``month`` or ``all``. Reports without coordinates or time are not
     placed in any cell (they stay in the store; :func:`unplaced` counts them).
     """
-    shown = for_reader(reports, reader)
+    shown = view.reports
     times = parse_times(shown["time"])
     gid = gid_of(shown["longitude"].to_numpy("float64", na_value=np.nan),
                  shown["latitude"].to_numpy("float64", na_value=np.nan))
@@ -61,9 +60,9 @@ def aggregate(reports: pd.DataFrame, reader: AccessContext, *, period: str = "ye
     return out.astype({"fatalities": "int64", "civilian_deaths": "int64"})
 
 
-def unplaced(reports: pd.DataFrame, reader: AccessContext) -> int:
-    """Number of reports the reader may see that have no coordinates or no time."""
-    shown = for_reader(reports, reader)
+def unplaced(view: ReportView) -> int:
+    """Number of reports of ``view`` that have no coordinates or no time."""
+    shown = view.reports
     return int((shown["longitude"].isna() | shown["latitude"].isna()
                 | parse_times(shown["time"]).isna()).sum())
 
@@ -111,16 +110,16 @@ def _bh(p: np.ndarray, alpha: float) -> np.ndarray:
     return np.asarray(stats.false_discovery_control(p, method="bh") <= alpha)
 
 
-def hotspots(reports: pd.DataFrame, reader: AccessContext, *, value: str = "reports",
-             period: str | None = None, fdr: bool = True, alpha: float = 0.05) -> pd.DataFrame:
-    """Gi* hotspots of the reports the reader may see, over all time or one period.
+def hotspots(view: ReportView, *, value: str = "reports", period: str | None = None,
+             fdr: bool = True, alpha: float = 0.05) -> pd.DataFrame:
+    """Gi* hotspots of the reports of ``view``, over all time or one period.
 
     ``value`` is ``reports``, ``fatalities`` or ``civilian_deaths``; ``period`` e.g. ``"2012"``
     (yearly periods) or ``None`` for all time. Only cells of the study area are returned.
     """
     if value not in VALUES:
         raise ValueError(f"unknown value {value!r}: use one of {', '.join(VALUES)}")
-    agg = aggregate(reports, reader, period="all" if period is None else "year")
+    agg = aggregate(view, period="all" if period is None else "year")
     if period is not None:
         agg = agg[agg["period"] == str(period)]
     if agg.empty:
@@ -158,16 +157,15 @@ def poisson_trend(years: np.ndarray, counts: np.ndarray) -> dict[str, float]:
             "p": float(2 * stats.norm.sf(abs(z)))}
 
 
-def mission_trends(reports: pd.DataFrame, reader: AccessContext, missions: pd.DataFrame
-                   ) -> pd.DataFrame:
-    """Yearly report counts and their Poisson trend within each mission's host country.
+def mission_trends(view: ReportView, missions: pd.DataFrame) -> pd.DataFrame:
+    """Yearly counts of ``view``'s reports and their Poisson trend in each mission's host country.
 
     ``missions`` needs ``id`` and ``host_iso3`` (e.g. :func:`bluehelmet.reference.un_missions`).
     A mission area is its host country's outline (Natural Earth 1:110m).
     """
     from bluehelmet.reference.countries import countries_at
 
-    shown = for_reader(reports, reader)
+    shown = view.reports
     years = parse_times(shown["time"]).dt.year
     iso = countries_at(shown["longitude"].to_numpy("float64", na_value=np.nan),
                        shown["latitude"].to_numpy("float64", na_value=np.nan))

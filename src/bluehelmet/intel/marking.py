@@ -24,6 +24,7 @@ import pandas as pd
 from bluehelmet.errors import OutputError
 from bluehelmet.io.csvsafe import neutralise_frame
 from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.model.gate import highest_classification
 
 MARKING_SUFFIX = ".marking.json"
 
@@ -31,14 +32,11 @@ MARKING_SUFFIX = ".marking.json"
 def highest(table: pd.DataFrame) -> Classification:
     """The highest classification among ``table``'s rows (unclassified when there are none).
 
-    An unknown label counts as strictly confidential.
+    The one classification order (:class:`~bluehelmet.model.access.Classification`, through
+    :func:`bluehelmet.model.gate.highest_classification`); the rows of a
+    :class:`~bluehelmet.intel.view.ReportView` passed the gate, so every label is known.
     """
-    if len(table) == 0 or "classification" not in table:
-        return Classification.UNCLASSIFIED
-    levels = {c.label: int(c) for c in Classification}
-    level = table["classification"].astype("string").map(levels).fillna(
-        int(Classification.STRICTLY_CONFIDENTIAL))
-    return Classification(int(level.max()))
+    return highest_classification({"table": table})
 
 
 def write_private(path: Path, text: str) -> None:

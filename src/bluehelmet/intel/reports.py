@@ -4,10 +4,10 @@ Reports are kept in a report store (:mod:`bluehelmet.intel.store`, one SQLite fi
 folder); ``incidents.csv`` and ``incident_links.csv`` are written beside it by fusion.
 
 Reports are validated against their declaration (``model/schema/reports.csv``) with
-:func:`~bluehelmet.model.validate.coerce_table`. Reading reports always goes through
-:func:`bluehelmet.intel.store.reports`, which takes the reader's access context, keeps only
-what the reader may see and blanks the protected ``reporter_contact`` unless the reader is
-entitled to it.
+:func:`~bluehelmet.model.validate.coerce_table`. Analyses read reports only through a
+:class:`~bluehelmet.intel.view.ReportView` (a store's ``view(reader)``, or
+:class:`~bluehelmet.intel.view.ReportTable` for reports in memory), which keeps only what the
+reader may see and blanks the protected ``reporter_contact`` unless the reader is entitled to it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import pandas as pd
 
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.intel.gazetteer import resolve_places, suggest
-from bluehelmet.model.access import AccessContext, NeedToKnow
-from bluehelmet.model.gate import audit, gate
 from bluehelmet.model.schema import entity
 from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, lists_as_text
 
@@ -93,24 +91,6 @@ def read_reports_file(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise UnreadableFileError(f"{file}: cannot be read as a UTF-8 CSV file ({exc})") from exc
     return validate_reports(raw, str(file))
-
-
-def for_reader(table: pd.DataFrame, reader: AccessContext, source: str = "reports"
-               ) -> pd.DataFrame:
-    """The reports ``reader`` may see, through the gate; one audit line.
-
-    Need to know, then protected columns blanked unless the reader acts for the owner; the
-    reporter's contact is further blanked unless the reader is entitled to it (owner
-    organisation at clearance confidential or above, :func:`bluehelmet.intel.contact.entitled`).
-    """
-    from bluehelmet.intel.contact import entitled
-
-    shown = gate({"reports": table}, NeedToKnow.of(reader))
-    audit(reader, source, shown)
-    out = shown["reports"]
-    if PROTECTED in out and len(out):
-        out[PROTECTED] = out[PROTECTED].where(entitled(out, reader), pd.NA).astype("string")
-    return out
 
 
 def export_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -110,7 +110,16 @@ def release_lists(values: pd.Series) -> pd.Series:
         if isinstance(v, (list, np.ndarray)):
             return tuple(str(i) for i in v)
         return ()
-    return pd.Series([one(v) for v in values.astype(object)], index=values.index, dtype=object)
+    items = values.astype(object).to_numpy()
+    try:  # lists repeat a lot (most are empty): parse each distinct value once
+        codes, uniques = pd.factorize(items, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists, arrays): one by one
+        return pd.Series([one(v) for v in items], index=values.index, dtype=object)
+    parsed = np.empty(len(uniques) + 1, dtype=object)
+    for i, v in enumerate(uniques):
+        parsed[i] = one(v)
+    parsed[-1] = ()  # code -1: missing
+    return pd.Series(parsed[codes], index=values.index, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,7 @@ class NeedToKnow:
 
     # -- SQL ----------------------------------------------------------------------------------
     def sql(self, table: str = "t", entity: str | None = None, *,
-            release_table: str = "record_release",
+            release_table: str = "record_release", key: str = "id",
             paramstyle: Literal["named", "pyformat"] = "named") -> SQL:
         """The predicate as an SQL boolean expression over ``table`` (an alias or table name).
 
@@ -196,6 +205,9 @@ class NeedToKnow:
             record id alone (a store with one release table per entity).
         release_table
             The normalised releasability table (see :data:`RELEASE_TABLE_DDL`).
+        key
+            The column of ``table`` that ``record_release.record_id`` holds (``id``; a store
+            whose ids are unique only per owner and classification joins on its row key).
         paramstyle
             ``named`` (``:name``, sqlite3) or ``pyformat`` (``%(name)s``, psycopg and Django).
 
@@ -203,8 +215,10 @@ class NeedToKnow:
         -------
         SQL
             The expression (true, false or NULL -> not visible) and its parameters. No regular
-            expression and no text search: indexes on classification, owner and the release
-            table serve it.
+            expression and no text search: three OR-ed terms (public; cleared and owned;
+            cleared and released), each served by an index (classification; owner and
+            classification; the release table's ``(organisation, record_id)``), so an SQL
+            engine reads only the rows the reader may see.
         """
         params: dict[str, object] = {"ntk_public": Classification.UNCLASSIFIED.label}
 
@@ -219,14 +233,14 @@ class NeedToKnow:
         text = f"{table}.classification = {p('ntk_public')}"
         if self.levels:
             orgs = in_list("ntk_org", self.principals)
+            cleared = f"{table}.classification IN {in_list('ntk_level', self.levels)}"
             same_entity = ""
             if entity is not None:
                 params["ntk_entity"] = entity
                 same_entity = f" AND r.entity = {p('ntk_entity')}"
-            text = (f"({text} OR ({table}.classification IN {in_list('ntk_level', self.levels)}"
-                    f" AND ({table}.owner IN {orgs} OR EXISTS (SELECT 1 FROM {release_table} r"
-                    f" WHERE r.record_id = {table}.id{same_entity}"
-                    f" AND r.organisation IN {orgs}))))")
+            text = (f"({text} OR ({cleared} AND {table}.owner IN {orgs})"
+                    f" OR ({cleared} AND {table}.{key} IN (SELECT r.record_id FROM"
+                    f" {release_table} r WHERE r.organisation IN {orgs}{same_entity})))")
         return SQL(text, params)
 
     @staticmethod

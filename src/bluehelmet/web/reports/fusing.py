@@ -21,6 +21,7 @@ import pandas as pd
 from django.db import IntegrityError, transaction
 
 from bluehelmet.intel.fusion import CATEGORIES, Rules, fuse, report_probability
+from bluehelmet.intel.view import ReportTable
 from bluehelmet.model.access import AccessContext
 from bluehelmet.web.reports.models import (
     Incident,
@@ -81,7 +82,8 @@ def proposals(reports: ReportQuerySet, reader: AccessContext, rules: Rules | Non
     table = report_frame(candidates)
     if table.empty:
         return []
-    incidents = fuse(table, reader, rules).incidents
+    # the queryset is already the reader's (RLS and visible_q); the library's gate again
+    incidents = fuse(ReportTable(table, "platform triage").view(reader), rules).incidents
     found = incidents[incidents["reports"] >= 2]
     out = [Proposal(tuple(str(row["report_ids"]).split(";")), str(row["first_time"]),
                     str(row["category"]), float(row["confidence"]), str(row["classification"]))

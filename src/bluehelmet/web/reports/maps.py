@@ -157,11 +157,13 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
     """Getis-Ord Gi* hotspot cells (FDR 5 %) of the reports the reader may see."""
     from bluehelmet.intel.hotspots import hotspots
     from bluehelmet.intel.marking import highest
+    from bluehelmet.intel.view import ReportTable
 
     reports = _visible_frame(request)
     found = pd.DataFrame(columns=["gid", "longitude", "latitude", "value", "z", "p"])
     if reports[["longitude", "latitude"]].notna().all(axis=1).any():  # else nothing to count
-        cells = hotspots(reports, request.reader, value="reports", fdr=True)
+        view = ReportTable(reports, "platform map").view(request.reader)
+        cells = hotspots(view, value="reports", fdr=True)
         found = cells[cells["hotspot"]]
     features = [_square(float(c["longitude"]), float(c["latitude"]), gid=int(c["gid"]),
                         reports=int(c["value"]), z=round(float(c["z"]), 2), p=float(c["p"]))
@@ -188,9 +190,10 @@ def risk_geojson(request: HttpRequest) -> JsonResponse:
 def _risk(reports: pd.DataFrame, reader: AccessContext) -> tuple[int | None, pd.DataFrame]:
     """The year after the reports' last, and the cells of highest risk in it."""
     from bluehelmet.intel.early_warning import risk_inputs
+    from bluehelmet.intel.view import ReportTable
 
     empty = pd.DataFrame(columns=["gid", "longitude", "latitude", "risk"])
-    events = risk_inputs(reports, reader)
+    events = risk_inputs(ReportTable(reports, "platform map").view(reader))
     if events.empty or events["year"].nunique() < 3:
         return None, empty  # too little history to train on: no layer rather than noise
     key = pd.util.hash_pandas_object(events, index=False).sum()

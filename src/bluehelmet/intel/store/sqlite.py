@@ -1,0 +1,280 @@
+"""The SQLite report store: add (one transaction), view (the gate in SQL), count, check.
+
+Open it with :func:`bluehelmet.intel.store.open_store`; the file, its creation and its upgrades
+are in :mod:`bluehelmet.intel.store.files`, the schema in :mod:`bluehelmet.intel.store.schema`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bluehelmet.errors import StoreError
+from bluehelmet.intel import contact
+from bluehelmet.intel.store import schema
+from bluehelmet.intel.store.interface import AddResult
+from bluehelmet.intel.view import ReportView, admit
+from bluehelmet.model.access import AccessContext, Classification
+
+DB_FILE = "reports.sqlite"
+#: Rows converted to Python values and inserted at a time (bounds the memory of big imports).
+INSERT_CHUNK = 250_000
+#: A bulk insert at least this large, and larger than the store, drops the indexes first and
+#: rebuilds them after the rows (one sort instead of one B-tree insert per row), in the same
+#: transaction.
+REBUILD_AT = 100_000
+
+
+class SQLiteReportStore:
+    """A report store in ``<folder>/reports.sqlite``; open it with :func:`open_store`."""
+
+    #: Rows inserted per statement (all in one transaction); tests set a small one per store.
+    insert_chunk: int = INSERT_CHUNK
+
+    def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
+        self.folder = folder
+        self.path = folder / DB_FILE
+        self._conn = conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> SQLiteReportStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _damaged(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"the report store {self.path} is damaged or unreadable "
+                          f"({type(exc).__name__}); restore it from a backup, then check it with "
+                          "'bluehelmet intel check'")
+
+    # -- writing -------------------------------------------------------------------------------
+    def add(self, table: pd.DataFrame, writer: AccessContext | None) -> AddResult:
+        """Add validated reports (declared columns and dtypes) in one transaction.
+
+        Parameters
+        ----------
+        table
+            Reports as returned by :func:`bluehelmet.intel.reports.validate_reports`.
+        writer
+            Who writes: only reports owned by ``writer.organisation`` at or below
+            ``writer.clearance`` are accepted. ``None`` for published, unclassified event data
+            (UCDP GED), whose rows every reader can see anyway.
+        """
+        columns = schema.columns()
+        table = table[columns].reset_index(drop=True)
+        label = table["classification"].astype("string")
+        owner = table["owner"].astype("string")
+        rejected: list[pd.DataFrame] = []
+        ok = label.isin(Classification.labels()).fillna(False).to_numpy(bool)
+        if writer is not None:
+            held = [c.label for c in Classification if c <= writer.clearance]
+            allowed = ok & owner.eq(writer.organisation).fillna(False).to_numpy(bool) & (
+                label.isin(held).fillna(False).to_numpy(bool))
+            rejected.append(_rejects(
+                ok & ~allowed, "owner", owner + "/" + label,
+                "you may only create reports owned by your organisation "
+                f"({writer.organisation}) at or below your clearance "
+                f"({writer.clearance.label})",
+                "set owner to your organisation and a classification you hold, or import as "
+                "a reader who has those rights (--org, --clearance)"))
+            ok = allowed
+        try:
+            with self._transaction() as conn:
+                stored = self._stored(conn, table.loc[ok])
+                key = pd.DataFrame({"owner": owner, "classification": label, "id": table["id"],
+                                    "position": np.arange(len(table))})
+                hit = key.loc[ok].merge(
+                    stored.assign(classification=stored["classification"].astype("string")),
+                    on=["owner", "classification", "id"], how="inner")
+                position = hit["position"].to_numpy(dtype="int64")
+                compared = schema.compared_columns()
+                new_text = schema.comparable(table.iloc[position][compared])
+                old_text = schema.comparable(hit[compared])
+                differs = (new_text.to_numpy() != old_text.to_numpy()).any(axis=1)
+                conflict = np.zeros(len(table), dtype=bool)
+                conflict[position[differs]] = True
+                same = np.zeros(len(table), dtype=bool)
+                same[position[~differs]] = True
+                rejected.append(_rejects(
+                    conflict, "id", table["id"],
+                    "a different report with this id is already stored under the same owner "
+                    "and classification; reports are never altered",
+                    "give the new report its own id"))
+                fresh = ok & ~conflict & ~same
+                self._insert(conn, table.loc[fresh])
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from exc
+        return AddResult(int(fresh.sum()), int(same.sum()), pd.concat(
+            rejected, ignore_index=True).sort_values("position", kind="stable",
+                                                     ignore_index=True))
+
+    def _stored(self, conn: sqlite3.Connection, table: pd.DataFrame) -> pd.DataFrame:
+        """Stored reports in the namespaces ``table`` writes to whose ids ``table`` uses.
+
+        The ids of each namespace (one owner and classification, which the writer can read) are
+        read first; whole rows only for the ids that match.
+        """
+        names = schema.compared_columns()
+        frames = [schema.frame([], names)]
+        spaces = table[["owner", "classification"]].astype("string").drop_duplicates()
+        for owner, label in spaces.itertuples(index=False):  # at most a few namespaces
+            args = (str(owner), str(label))
+            ids = pd.Series([r[0] for r in conn.execute(
+                "SELECT id FROM reports WHERE owner = ? AND classification = ?", args)],
+                dtype="string")
+            mine = (table["owner"].eq(owner) & table["classification"].eq(label)).fillna(False)
+            wanted = ids[_member(ids, table.loc[mine.to_numpy(bool), "id"])]
+            if len(wanted):
+                rows = conn.execute(
+                    f"SELECT {', '.join(names)} FROM reports WHERE owner = ? AND "
+                    "classification = ? AND id IN (SELECT value FROM json_each(?))",
+                    (*args, json.dumps(wanted.tolist()))).fetchall()
+                frames.append(schema.frame(rows, names))
+        return pd.concat(frames, ignore_index=True)
+
+    def _insert(self, conn: sqlite3.Connection, table: pd.DataFrame) -> None:
+        """Insert ``table`` (inside the caller's transaction), in chunks to bound memory."""
+        if len(table) == 0:
+            return
+        first, held = conn.execute(
+            "SELECT coalesce(max(seq), 0) + 1, count(*) FROM reports").fetchone()
+        rebuild = len(table) >= REBUILD_AT and len(table) > held
+        if rebuild:
+            for name in schema.INDEX_NAMES:
+                conn.execute(f"DROP INDEX {name}")
+        key = contact.load_key(self.folder,
+                               create=bool(table["reporter_contact"].notna().any()))
+        columns = schema.columns()
+        names = ", ".join(["seq", *columns])
+        marks = ", ".join("?" * (len(columns) + 1))
+        for start in range(0, len(table), self.insert_chunk):
+            part = table.iloc[start:start + self.insert_chunk]
+            seq = np.arange(first + start, first + start + len(part), dtype="int64")
+            release = schema.release_text(part["releasable_to"])
+            values: list[list[Any]] = [seq.tolist()]
+            for name in columns:
+                values.append(contact.seal(part, key) if name == "reporter_contact"
+                              else _python(release if name == "releasable_to" else part[name]))
+            conn.executemany(f"INSERT INTO reports ({names}) VALUES ({marks})",
+                             zip(*values, strict=True))
+            del values
+            pairs = schema.release_pairs(release, seq)
+            conn.executemany(f"INSERT INTO {schema.RELEASE_TABLE} (organisation, record_id) "
+                             "VALUES (?, ?)", zip(pairs["organisation"].tolist(),
+                                                  pairs["record_id"].tolist(), strict=True))
+        if rebuild:
+            for statement in schema.INDEXES:
+                conn.execute(statement)
+        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'reports'",
+                     (len(table),))
+
+    # -- reading -------------------------------------------------------------------------------
+    def view(self, reader: AccessContext) -> ReportView:
+        """The reports ``reader`` may see, in the order they were stored: a :class:`ReportView`.
+
+        The rows are selected in SQL by the one need-to-know predicate
+        (:meth:`~bluehelmet.model.access.NeedToKnow.sql`, served by indexes, so a read costs
+        what the reader can see), then pass the gate again in memory
+        (:func:`~bluehelmet.intel.view.admit`, which writes the audit line).
+        ``reporter_contact`` is opened only where :func:`~bluehelmet.intel.contact.entitled`.
+        Where two visible reports share an id (different owners or classifications), their ids
+        are shown as ``id@owner/classification``.
+        """
+        columns = schema.columns()
+        sql = schema.visible(reader)
+        try:
+            rows = self._conn.execute(
+                f"SELECT {', '.join(columns)} FROM reports r WHERE {sql.text} ORDER BY r.seq",
+                sql.params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from exc
+        out = schema.frame(rows, columns)
+        show = contact.entitled(out, reader)
+        key = contact.load_key(self.folder, create=False) if (
+            show & out["reporter_contact"].notna().to_numpy(bool)).any() else None
+        out["reporter_contact"] = contact.unseal(out["reporter_contact"], out, show, key)
+        twice = out["id"].duplicated(keep=False).to_numpy(bool)
+        if twice.any():
+            qualified = out["id"] + "@" + out["owner"] + "/" + out["classification"]
+            out["id"] = out["id"].where(~twice, qualified)
+        return admit(out, reader, f"report store {self.folder}")
+
+    def count(self, reader: AccessContext) -> int:
+        """How many reports ``reader`` may see (the same predicate as :meth:`view`)."""
+        sql = schema.visible(reader)
+        try:
+            return int(self._conn.execute(
+                f"SELECT count(*) FROM reports r WHERE {sql.text}", sql.params).fetchone()[0])
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from exc
+
+    def check(self) -> None:
+        """Full check: ``PRAGMA integrity_check``, foreign keys, the stored row count."""
+        try:
+            result = self._conn.execute("PRAGMA integrity_check").fetchall()
+            orphans = self._conn.execute(
+                f"SELECT count(*) FROM {schema.RELEASE_TABLE} x WHERE NOT EXISTS "
+                "(SELECT 1 FROM reports r WHERE r.seq = x.record_id)").fetchone()[0]
+            count = self._conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+            stated = self._conn.execute("SELECT value FROM meta WHERE key = 'reports'"
+                                        ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from exc
+        problems = []
+        if result != [("ok",)]:
+            problems.append(f"{len(result)} integrity problem(s)")
+        if orphans:
+            problems.append("releasability rows without their report")
+        if stated is None or int(stated[0]) != count:
+            problems.append("the number of reports differs from the number recorded")
+        if problems:
+            raise StoreError(f"the report store {self.path} fails its integrity check ("
+                             + "; ".join(problems) + "); restore it from a backup")
+
+
+def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """``values.isin(pool)`` for text, in Arrow (pandas' version loops over ``pool`` in Python)."""
+    found = pc.is_in(pa.array(values.astype(object), type=pa.string()),
+                     value_set=pa.array(pool.astype(object), type=pa.string()))
+    return np.asarray(found.fill_null(False), dtype=bool)
+
+
+def _python(values: pd.Series) -> list[Any]:
+    """A column as a Python list with ``None`` for missing values (for the SQLite driver)."""
+    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+        return pd.array(values, dtype="string[pyarrow]")._pa_array.to_pylist()  # type: ignore
+    if values.dtype.kind == "f":
+        return values.to_numpy(dtype="float64").tolist()  # NaN is stored as NULL
+    return list(values.astype(object).where(values.notna(), None).tolist())
+
+
+def _rejects(mask: np.ndarray, name: str, values: pd.Series, reason: str,
+             fix: str) -> pd.DataFrame:
+    where = np.flatnonzero(mask)
+    return pd.DataFrame({"position": where, "field": name,
+                         "value": values.astype("string").to_numpy(dtype=object)[where],
+                         "reason": reason, "fix": fix})
