@@ -19,7 +19,15 @@ from bluehelmet.errors import DataError, Problem
 from bluehelmet.geodesy import haversine_km
 from bluehelmet.model.schema import split_list
 from bluehelmet.scenario.core import Scenario
-from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
+from bluehelmet.statistics.money import (
+    budget_headroom,
+    budget_period,
+    deployment_cost,
+    fixed_monthly_cost,
+    monthly_cost,
+    paid_msa,
+    person_rate,
+)
 
 
 @dataclass
@@ -69,8 +77,7 @@ class PlanningData:
 
 def fiscal_year_label(date: pd.Timestamp) -> str:
     """UN peacekeeping fiscal year (1 July - 30 June) of ``date``, written ``2018/19``."""
-    first = date.year if date.month >= 7 else date.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
+    return str(budget_period("peacekeeping", [date])[0])
 
 
 def month_index(dates: pd.Series, origin: pd.Timestamp, round_up: bool) -> np.ndarray:
@@ -123,6 +130,10 @@ def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
     own = req["language"].astype("string").fillna("").to_numpy(dtype=str)
     out["language_needed"] = np.where(own != "", own, np.where(mission_lang != "en",
                                                                 mission_lang, ""))
+    account = (missions["budget_account"] if "budget_account" in missions
+               else pd.Series("peacekeeping", index=missions.index))
+    out["account"] = account.astype("string").fillna("peacekeeping").loc[
+        out["mission_id"]].to_numpy(dtype=str)
     out["region"] = missions.loc[out["mission_id"], "region"].astype("string").fillna("").to_numpy()
     out["lon"] = missions.loc[out["mission_id"], "longitude"].to_numpy(dtype=float)
     out["lat"] = missions.loc[out["mission_id"], "latitude"].to_numpy(dtype=float)
@@ -160,8 +171,16 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     out["personnel"] = u["personnel"].astype(float).to_numpy()
     out["category"] = u["personnel_category"].astype(str).to_numpy()
     out["fixed_monthly"] = fixed_monthly_cost(u).to_numpy()
-    out["monthly_cost"] = monthly_cost(out["personnel"], rate0, out["fixed_monthly"])
     out["lift_moves"] = u["lift_moves"].astype(float).fillna(1).to_numpy()
+    # Individual officers are paid mission subsistence allowance, contingents the troop rate.
+    out["paid_msa"] = paid_msa(out["category"].to_numpy())
+    msa = float(scenario.param("msa_usd_per_person_month"))
+    out["monthly_cost"] = monthly_cost(out["personnel"].to_numpy(),
+                                       person_rate(out["category"].to_numpy(), rate0, msa),
+                                       out["fixed_monthly"].to_numpy())
+    out["emplacement"] = deployment_cost(out["personnel"].to_numpy(), out["lift_moves"].to_numpy(),
+                                         float(scenario.param("lift_move_usd")),
+                                         float(scenario.param("travel_usd_per_person")))
     lead = out["pcrs_level"].map(leads.astype(int)).to_numpy(dtype=int)
     # Lead times run from the UN's request, which can be made at the start of planning at the
     # earliest, or from the date the unit is offered if that is later.
@@ -269,13 +288,11 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     pairs = pair_table(req, pl, params, origin)
     cand = build_candidates(pairs, int(params["handover_months"]))
     fy = np.array([fiscal_year_label(m) for m in months])
-    monthly = np.asarray(monthly_cost(pl["personnel"].to_numpy()[:, None], rate[None, :],
-                                      pl["fixed_monthly"].to_numpy()[:, None]))
-    csum = np.concatenate([np.zeros((len(pl), 1)), np.cumsum(monthly, axis=1)], axis=1)
-    p, s = cand["pledge"].to_numpy(), cand["start"].to_numpy()
-    e = np.minimum(cand["end"].to_numpy(), n_months - 1)
-    cand["cost"] = csum[p, e + 1] - csum[p, s]
-    budgets = scenario.tables["budgets"][["mission_id", "fiscal_year", "headroom_usd"]].copy()
+    cand["cost"] = tour_cost(pl, cand, rate, float(params["msa_usd_per_person_month"]))
+    budgets = scenario.tables["budgets"]
+    budgets = budgets.assign(headroom_usd=budget_headroom(
+        budgets, float(params["budget_headroom_share"])))[
+            ["mission_id", "fiscal_year", "headroom_usd"]].dropna(subset=["headroom_usd"])
     targets = scenario.tables["gender_targets"][["year", "personnel_category",
                                                   "target_share"]].copy()
     contrib = scenario.contributors
@@ -286,8 +303,67 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     return data, pairs
 
 
+def pledge_month_cost(pledges: pd.DataFrame, rate: np.ndarray, msa: float) -> np.ndarray:
+    """Monthly cost of one unit of each pledge in each month (pledges x months), money's rule."""
+    category = pledges["category"].to_numpy(str)[:, None]
+    return np.asarray(monthly_cost(pledges["personnel"].to_numpy()[:, None],
+                                   person_rate(category, rate[None, :], msa),
+                                   pledges["fixed_monthly"].to_numpy()[:, None]))
+
+
+def ends_in_horizon(cand: pd.DataFrame, n_months: int) -> np.ndarray:
+    """True for tours whose units go home inside the horizon (repatriation is then costed)."""
+    return cand["end"].to_numpy() < n_months - 1
+
+
+def new_deployment(cand: pd.DataFrame) -> np.ndarray:
+    """True for tours that are a new deployment (emplacement and repatriation are costed).
+
+    A tour flagged ``self_rotation`` (a unit that stays and rotates its own personnel) is not.
+    """
+    if "self_rotation" not in cand:
+        return np.ones(len(cand), dtype=bool)
+    return ~cand["self_rotation"].to_numpy(dtype=bool)
+
+
+def tour_cost(pledges: pd.DataFrame, cand: pd.DataFrame, rate: np.ndarray,
+              msa: float) -> np.ndarray:
+    """Cost of one unit on each candidate tour within the horizon.
+
+    The sum over the months present of :func:`tour_month_cost` (a test checks it): the
+    monthly cost of each month present, plus emplacement in the first month and repatriation
+    in the last, if the tour is a new deployment and (repatriation) ends inside the horizon.
+    """
+    n_months = len(rate)
+    monthly = pledge_month_cost(pledges, rate, msa)
+    csum = np.concatenate([np.zeros((len(pledges), 1)), np.cumsum(monthly, axis=1)], axis=1)
+    p, s = cand["pledge"].to_numpy(), cand["start"].to_numpy()
+    e = np.minimum(cand["end"].to_numpy(), n_months - 1)
+    once = pledges["emplacement"].to_numpy()[p] * new_deployment(cand)
+    return np.asarray(csum[p, e + 1] - csum[p, s] + once * (1 + ends_in_horizon(cand, n_months)))
+
+
 def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Cost of one unit of candidate tour ``k`` in month ``t`` (arrays of equal length)."""
-    p = d.candidates["pledge"].to_numpy()[k]
-    return np.asarray(monthly_cost(d.pledges["personnel"].to_numpy()[p], d.rate[t],
-                                   d.pledges["fixed_monthly"].to_numpy()[p]))
+    """Cost of one unit of candidate tour ``k`` in month ``t`` (arrays of equal length).
+
+    The monthly cost (:func:`bluehelmet.statistics.money.monthly_cost` at the personnel rate
+    of the pledge's category in month ``t``), plus for a new deployment its emplacement in the
+    tour's first month and its repatriation in its last month inside the horizon
+    (:func:`bluehelmet.statistics.money.deployment_cost`).
+    """
+    cand, pl = d.candidates, d.pledges
+    p = cand["pledge"].to_numpy()[k]
+    rate = person_rate(pl["category"].to_numpy(str)[p], d.rate[t],
+                       float(d.params["msa_usd_per_person_month"]))
+    cost = np.asarray(monthly_cost(pl["personnel"].to_numpy()[p], rate,
+                                   pl["fixed_monthly"].to_numpy()[p]), dtype=float)
+    once = pl["emplacement"].to_numpy()[p] * new_deployment(cand)[k]
+    first = t == cand["start"].to_numpy()[k]
+    last = (t == cand["end"].to_numpy()[k]) & ends_in_horizon(cand, d.n_months)[k]
+    return cost + once * (first.astype(float) + last.astype(float))
+
+
+def budget_periods(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Budget period of candidate tour ``k``'s mission in month ``t`` (its account's period)."""
+    account = d.requirements["account"].to_numpy(str)[d.candidates["req"].to_numpy()[k]]
+    return budget_period(account, d.months[t])

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData, tour_month_cost
+from bluehelmet.forcegen.data import PlanningData, budget_periods, tour_month_cost
 from bluehelmet.forcegen.formulation import credited, expand, gender_target_table, present
 from bluehelmet.optimize.linear import LinearModel
+from bluehelmet.statistics.money import ACCOUNTS, budget_period
 
 
 def tour_values(model: LinearModel, x: np.ndarray) -> np.ndarray:
@@ -96,18 +97,23 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     k, t = present(d)
     cost = tour_month_cost(d, k, t) * y[k]
     frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
-        d.candidates["req"].to_numpy()[k]], "fiscal_year": d.fiscal_year[t], "cost_usd": cost})
+        d.candidates["req"].to_numpy()[k]], "fiscal_year": budget_periods(d, k, t),
+        "cost_usd": cost})
     spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
     budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
                                fiscal_year=d.budgets["fiscal_year"].astype(str))
     budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],
                                            as_index=False)["headroom_usd"].sum())
-    fys = set(d.fiscal_year)
+    fys = {str(f) for account in ACCOUNTS for f in budget_period(account, d.months)}
     budgets = budgets[budgets["fiscal_year"].isin(fys)]
     out = spent.merge(budgets, on=["mission_id", "fiscal_year"], how="outer")
     out["cost_usd"] = out["cost_usd"].fillna(0.0)
     out["used_share"] = out["cost_usd"] / out["headroom_usd"]
     out["budget_binding"] = out["used_share"] > 1 - 1e-6
+    accounts = pd.Series(d.requirements["account"].to_numpy(str),
+                         index=d.requirements["mission_id"].to_numpy(str))
+    accounts = accounts[~accounts.index.duplicated()]
+    out["account"] = out["mission_id"].astype(str).map(accounts).fillna("peacekeeping")
     return out.sort_values(["mission_id", "fiscal_year"]).reset_index(drop=True)
 
 
