@@ -397,5 +397,8 @@ def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray
 
 def budget_periods(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Budget period of candidate tour ``k``'s mission in month ``t`` (its account's period)."""
-    account = d.requirements["account"].to_numpy(str)[d.candidates["req"].to_numpy()[k]]
-    return budget_period(account, d.months[t])
+    regular = (d.requirements["account"].to_numpy(str) == "regular_budget")[
+        d.candidates["req"].to_numpy()[k]]
+    # The period labels of the horizon's months, once per account (not once per term).
+    return np.where(regular, budget_period("regular_budget", d.months)[t],
+                    budget_period("peacekeeping", d.months)[t])

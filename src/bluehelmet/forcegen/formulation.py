@@ -121,7 +121,7 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
     k, t = present(d)
     contrib = d.pledges["contributor_id"].to_numpy()[d.candidates["pledge"].to_numpy()[k]]
     present_units = m.terms("Tour-start", k, contributor_id=contrib, month=t)
-    limited = present_units.where(np.isin(contrib, list(limits)))
+    limited = present_units.where(pd.Series(contrib).isin(set(limits)).to_numpy())
     cap = pd.Series(limits, dtype=float).rename_axis("contributor_id")
     m.add_constraint("Contributor-max-units",
                      limited.sum(by=["contributor_id", "month"]) <= cap)
