@@ -75,7 +75,7 @@ def test_compare_and_statistics(tmp_path: Path) -> None:
     assert closing["cost_to_close_usd"].iloc[0] == pytest.approx(1 * 100 * 1000.0)
     # Both pledges are used (one unit each), so no pledge is listed as unused.
     assert base.explanations["used"].all() and stats.unused_pledges().empty
-    assert len(stats.smart_pledging()) == 1
+    assert len(stats.capability_requirements()) == 1  # the first month, before any relief
     assert {"change", "gain"} <= set(stats.value_of_changes().columns)
 
 
@@ -102,7 +102,7 @@ def test_cli_plan_with_override(tmp_path: Path) -> None:
                 "total_cost_usd", "notice"):
         assert key in summary
     for name in ("plan", "coverage", "gaps", "costs", "gender", "explanations",
-                 "smart_pledging"):
+                 "capability_requirements", "smart_pledges"):
         assert (out / f"{name}.csv").exists()
     assert (out / "more lift" / "summary.json").exists()
     assert "base" in pd.read_csv(out / "comparison.csv").columns

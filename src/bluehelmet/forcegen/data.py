@@ -316,9 +316,13 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     fy = np.array([fiscal_year_label(m) for m in months])
     cand["cost"] = tour_cost(pl, cand, rate, float(params["msa_usd_per_person_month"]))
     budgets = scenario.tables["budgets"]
+    account = (scenario.missions.set_index("id")["budget_account"].astype("string")
+               if "budget_account" in scenario.missions else pd.Series(dtype="string"))
     budgets = budgets.assign(headroom_usd=budget_headroom(
-        budgets, float(params["budget_headroom_share"])))[
-            ["mission_id", "fiscal_year", "headroom_usd"]].dropna(subset=["headroom_usd"])
+        budgets, float(params["budget_headroom_share"])),
+        account=budgets["mission_id"].map(account).fillna("peacekeeping").astype(str))[
+            ["mission_id", "fiscal_year", "headroom_usd", "account"]].dropna(
+                subset=["headroom_usd"])
     targets = scenario.tables["gender_targets"][["year", "personnel_category",
                                                   "target_share"]].copy()
     contrib = scenario.contributors

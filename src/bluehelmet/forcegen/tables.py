@@ -44,7 +44,7 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     })
 
 
-def _planned_per_need(d: PlanningData, y: np.ndarray) -> np.ndarray:
+def planned_per_need(d: PlanningData, y: np.ndarray) -> np.ndarray:
     """Units of planned tours counted towards each row of ``d.need`` (requirement x month)."""
     k, t = credited(d)
     got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t,
@@ -60,7 +60,7 @@ def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """
     req = d.requirements
     rows = d.need.copy()
-    rows["planned"] = np.minimum(_planned_per_need(d, y), rows["open"])
+    rows["planned"] = np.minimum(planned_per_need(d, y), rows["open"])
     rows["covered"] = rows["in_place"] + rows["planned"]
     rows["mission_id"] = req["mission_id"].to_numpy()[rows["req"]]
     rows["unit_type_id"] = req["unit_type_id"].to_numpy()[rows["req"]]
@@ -88,7 +88,7 @@ def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Per requirement: unit-months required, in place and unmet, and when the gap starts."""
     req = d.requirements
-    frame = d.need.assign(short=np.clip(d.need["open"] - _planned_per_need(d, y), 0, None))
+    frame = d.need.assign(short=np.clip(d.need["open"] - planned_per_need(d, y), 0, None))
     first_short = frame[frame["short"] > 0].groupby("req")["month"].min()
     agg = frame.groupby("req").agg(required=("required", "sum"), in_place=("in_place", "sum"),
                                    unmet=("short", "sum"))
@@ -168,8 +168,10 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     out["cost_usd"] = out["cost_usd"].fillna(0.0)
     out["used_share"] = out["cost_usd"] / out["headroom_usd"]
     out["budget_binding"] = out["used_share"] > 1 - 1e-6
-    accounts = pd.Series(d.requirements["account"].to_numpy(str),
-                         index=d.requirements["mission_id"].to_numpy(str))
+    accounts = pd.concat([
+        pd.Series(d.requirements["account"].to_numpy(str),
+                  index=d.requirements["mission_id"].to_numpy(str)),
+        pd.Series(d.budgets["account"].to_numpy(str), index=d.budgets["mission_id"].to_numpy(str))])
     accounts = accounts[~accounts.index.duplicated()]
     out["account"] = out["mission_id"].astype(str).map(accounts).fillna("peacekeeping")
     return out.sort_values(["mission_id", "fiscal_year"]).reset_index(drop=True)
