@@ -46,7 +46,9 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         r = req.loc[row.req]
         p = pl.loc[row.pledge]
         for s in range(max(row.earliest, r["first"] - h, 0), r["last"] - h + 1):
-            full = min(s + p["rotation"] - 1, r["last"], p["until_month"])
+            # A tour runs to the end of its rotation, of the need or of the offer, also past
+            # the horizon (a commitment, costed in full; counted only within the horizon).
+            full = min(s + p["rotation"] - 1, r["end_month"], p["until_month"])
             ends = range(s + h, full + 1) if p["kind"] == "regional_organisation" else [full]
             for e in ends:
                 if s + h <= e:
@@ -67,7 +69,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
 
     def month_cost(p: int, s: int, e: int, t: int) -> float:
         # Individual officers are paid MSA, contingents the troop rate; a new unit's emplacement
-        # in its first month and its repatriation in its last (if it ends inside the horizon).
+        # in its first month and its repatriation in its last committed month.
         individual = str(pl.loc[p, "category"]) in ("individual_police",
                                                      "staff_officers_observers")
         monthly = (pl.loc[p, "personnel"] * (msa if individual else d.rate[t])
@@ -75,7 +77,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         moves = float(pl.loc[p, "lift_moves"])
         once = (moves * float(d.params["lift_move_usd"]) if moves > 0
                 else pl.loc[p, "personnel"] * float(d.params["travel_usd_per_person"]))
-        return monthly + once * ((t == s) + (t == e and e < n_t - 1))
+        return monthly + once * ((t == s) + (t == e))
     for p in pl.index:
         for t in range(n_t):
             terms = [v for (pp, _, s, e), v in y.items() if pp == p and s <= t <= e]
@@ -115,7 +117,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         for (p, rr, s, e), v in y.items():
             if req.loc[rr, "mission_id"] != b.mission_id:
                 continue
-            c = sum(month_cost(p, s, e, t) for t in range(s, min(e, n_t - 1) + 1)
+            c = sum(month_cost(p, s, e, t) for t in range(s, e + 1)
                     if d.fiscal_year[t] == b.fiscal_year)
             if c:
                 terms.append(c / 1e6 * v)
@@ -147,8 +149,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 v_gender[g, year] = prob.add_variable(f"v_{g}_{year}", 0)
                 prob += pulp.lpSum(terms) + v_gender[g, year] >= 0
     unmet = pulp.lpSum(req.loc[r, "weight"] * v for (r, _), v in u.items())
-    cost = pulp.lpSum(sum(month_cost(p, s, e, t) for t in range(s, min(e, n_t - 1) + 1))
-                      / 1e6 * v
+    cost = pulp.lpSum(sum(month_cost(p, s, e, t) for t in range(s, e + 1)) / 1e6 * v
                       for (p, _, s, e), v in y.items())
     solver = cbc()
 

@@ -13,7 +13,7 @@ import pytest
 from bluehelmet import AccessContext
 from bluehelmet.forcegen import PlanOptions, plan
 from bluehelmet.forcegen.data import prepare, tour_month_cost
-from bluehelmet.forcegen.formulation import present
+from bluehelmet.forcegen.formulation import committed
 from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.statistics import money
 from tests.forcegen.tiny import pledge, tiny
@@ -62,15 +62,15 @@ def test_budget_periods_by_account() -> None:
 def test_emplacement_and_repatriation_of_new_units() -> None:
     # The rotation case of test_known_optima (tours 2018-07..12, 2018-12..2019-05,
     # 2019-05..06; 14 unit-months x 100 persons x US$1,000 = US$1.4 m) with one lift move of
-    # US$100,000 each way: 3 emplacements, and 2 repatriations (the last tour ends with the
-    # horizon, its repatriation falls outside it): 5 x 100,000 = US$0.5 m more.
+    # US$100,000 each way: 3 emplacements and 3 repatriations (every tour ends, the last with
+    # the requirement): 6 x 100,000 = US$0.6 m more.
     r = run(tiny([pledge("A"), pledge("B")], lift_move_usd=100_000.0))
     assert r.summary.objective == pytest.approx(10.0)
-    assert r.summary.total_cost_usd == pytest.approx(1.9e6)
-    assert r.costs["cost_usd"].sum() == pytest.approx(1.9e6)
+    assert r.summary.total_cost_usd == pytest.approx(2.0e6)
+    assert r.costs["cost_usd"].sum() == pytest.approx(2.0e6)
     tours = r.assignments.sort_values("start")
     assert list(tours["cost_usd"]) == pytest.approx([0.6e6 + 0.2e6, 0.6e6 + 0.2e6,
-                                                    0.2e6 + 0.1e6])
+                                                    0.2e6 + 0.2e6])
 
 
 def individual_officers(s):  # noqa: ANN001, ANN201
@@ -84,13 +84,13 @@ def individual_officers(s):  # noqa: ANN001, ANN201
 def test_individual_officers_at_mission_subsistence_allowance() -> None:
     # 100 individual police, one pledge of 12-month tours, 12 months required: one tour from
     # July 2018 (counted from August; July is short, weight 10). 12 months x 100 x MSA 4,500 =
-    # US$5.4 m, not the troop rate; emplacement by commercial travel 100 x 2,000 = US$0.2 m;
-    # the tour ends with the horizon (no repatriation inside it).
+    # US$5.4 m, not the troop rate; emplacement and repatriation by commercial travel,
+    # 2 x 100 x 2,000 = US$0.4 m.
     s = individual_officers(tiny([pledge("A", rotation=12)], msa_usd_per_person_month=4_500.0,
                                  travel_usd_per_person=2_000.0))
     r = run(s)
     assert r.summary.objective == pytest.approx(10.0)
-    assert r.summary.total_cost_usd == pytest.approx(5.6e6)
+    assert r.summary.total_cost_usd == pytest.approx(5.8e6)
 
 
 def test_regular_budget_mission_is_kept_out_of_the_peacekeeping_accounts() -> None:
@@ -121,6 +121,6 @@ def test_headroom_is_the_stated_share_of_the_approved_budget() -> None:
 def test_tour_cost_is_the_sum_of_its_monthly_costs() -> None:
     s = random_scenario(n_missions=3, n_months=12, n_pledges=40, n_unit_types=5, seed=7)
     d, _ = prepare(s)
-    k, t = present(d)
+    k, t = committed(d)
     per_tour = np.bincount(k, weights=tour_month_cost(d, k, t), minlength=len(d.candidates))
     assert per_tour == pytest.approx(d.candidates["cost"].to_numpy(), rel=1e-12)

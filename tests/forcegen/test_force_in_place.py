@@ -14,6 +14,7 @@ from bluehelmet import AccessContext
 from bluehelmet.forcegen import PlanOptions, plan
 from bluehelmet.forcegen.data import prepare
 from bluehelmet.forcegen.formulation import build_model
+from bluehelmet.forcegen.whatif import request_by
 from tests.forcegen.tiny import ceiling, pledge, tiny, unit_in_place
 
 READER = AccessContext.public()
@@ -89,14 +90,38 @@ def test_council_ceiling_binds(ceilings: list[dict[str, object]], objective: flo
 
 
 def test_council_ceiling_is_a_named_family() -> None:
-    d, _ = prepare(tiny([pledge("A")], in_place=[unit_in_place("B", personnel=100)],
-                        ceilings=[ceiling(250)]))
+    # A's two units (200 persons) could exceed the room of 250 - 100 in place = 150.
+    d, _ = prepare(tiny([pledge("A", count=2)], count=3,
+                        in_place=[unit_in_place("B", personnel=100)], ceilings=[ceiling(250)]))
     m = build_model(d)
     assert "Council-ceiling" in m.con_families
     rows = m.con_families["Council-ceiling"]
     _, _, _, _, row_hi = m.bounds()
     # Room: 250 - 100 in place, in every month a tour can be present.
     assert set(row_hi[rows.start:rows.stop]) == {150.0}
+
+
+def test_council_ceiling_rows_that_cannot_bind_are_not_generated() -> None:
+    # A's one unit (100 persons) fits in the room of 150 whatever the plan: no row.
+    d, _ = prepare(tiny([pledge("A")], in_place=[unit_in_place("B", personnel=100)],
+                        ceilings=[ceiling(250)]))
+    assert "Council-ceiling" not in build_model(d).con_families
+
+
+def test_tour_bound_is_the_most_its_requirement_leaves_open() -> None:
+    # Mission M needs 2 units; B's unit in place stays to 31 December. A offers 3 units: a tour
+    # counting only in months to December can use 1, one counting from January 2, never 3.
+    d, _ = prepare(tiny([pledge("A", rotation=6, count=3)], count=2,
+                        in_place=[unit_in_place("B", until="2018-12-31")]))
+    c = d.candidates
+    last = c["end"].clip(upper=d.n_months - 1)
+    before_january = last <= 5
+    assert (c.loc[before_january, "max_units"] == 1).all()
+    assert (c.loc[~before_january, "max_units"] == 2).all()
+    m = build_model(d)
+    _, col_hi, _, _, _ = m.bounds()
+    tours = m.var_families["Tour-start"]
+    assert (col_hi[tours.start:tours.stop] == c["max_units"].to_numpy()).all()
 
 
 def test_force_in_place_above_its_ceiling_is_a_finding_not_infeasible() -> None:
@@ -170,3 +195,50 @@ def test_readiness_runs_from_the_date_the_pledge_reached_its_level(level_since: 
     p["level_since"] = pd.Timestamp(level_since) if level_since else pd.NaT
     r = run(tiny([p]))
     assert r.assignments["start"].tolist() == [pd.Timestamp(start)]
+
+
+def test_tour_past_the_horizon_is_a_commitment_costed_in_full() -> None:
+    # Plan 6 months (July - December 2018) of a need that lasts to June 2019. A's RDL unit
+    # (12-month rotation) starts in July and counts from August; its rotation ends in June 2019,
+    # six months past the horizon: beyond_horizon, costed for all 12 months (US$1.2 m, not the
+    # 6 months within the horizon), coverage counted only to December. Unmet: July, 1 x 10.
+    s = tiny([pledge("A", rotation=12)])
+    options = PlanOptions(horizon=6, smart_pledging=False, sensitivities=False).with_solve(
+        time_limit=None, mip_rel_gap=0.0)
+    r = plan(s.view(READER), options)
+    assert r.summary.objective == pytest.approx(10.0)
+    a = r.assignments
+    assert months(a["start"]) == ["2018-07"] and months(a["end"]) == ["2019-06"]
+    assert a["beyond_horizon"].tolist() == [True]
+    assert a["cost_usd"].tolist() == [pytest.approx(1.2e6)]
+    assert r.summary.total_cost_usd == pytest.approx(1.2e6)
+    # Costs per budget year: every month of the tour falls in 2018/19.
+    assert r.costs.set_index("fiscal_year")["cost_usd"].to_dict() == {
+        "2018/19": pytest.approx(1.2e6)}
+    # Person-months in the summary stay within the horizon: July - December, 6 x 100.
+    assert r.summary.planned_person_months == pytest.approx(600.0)
+
+
+def test_request_by_includes_loading_transit_and_hand_over() -> None:
+    # First month short January 2019, one hand-over month: the unit must be ready by
+    # 1 December 2018. L3 (3 months' lead) with 14 loading days: 1 Dec - 14 days = 17 Nov,
+    # minus 3 months = 17 Aug 2018. RDL: 60 days before 1 Dec, transit included = 2 Oct 2018.
+    first = pd.Timestamp("2019-01-01")
+    assert request_by(first, "L3", 3, 1, 14) == pd.Timestamp("2018-08-17")
+    assert request_by(first, "RDL", 2, 1, 14) == pd.Timestamp("2018-10-02")
+    # Run forwards with the planner's own rule, the L3 date arrives just in time: ready on
+    # 17 Aug + 3 months + 14 days = 1 Dec, starts December, counts from January.
+    ready = pd.Timestamp("2018-08-17") + pd.DateOffset(months=3) + pd.Timedelta(days=14)
+    assert ready == pd.Timestamp("2018-12-01")
+
+
+def test_rdl_pledge_arrives_within_60_days_of_the_request() -> None:
+    # RDL with 2 months' lead and 20 loading days would be ready on 1 Jul + 2 months + 20 days
+    # = 21 Sep; the PCRS rule caps it at 60 days after the request (1 Jul): 30 Aug, so it can
+    # start in September (the first month it is there from the first day).
+    s = tiny([pledge("A", level="RDL")])
+    s.tables["pcrs_lead_times"] = s.tables["pcrs_lead_times"].assign(lead_time_months=[3, 2])
+    s.set_param("loading_days", 20)
+    _, pairs = prepare(s)
+    assert pd.Timestamp(pairs["ready_date"].iloc[0]) == pd.Timestamp("2018-08-30")
+    assert int(pairs["earliest"].iloc[0]) == 2

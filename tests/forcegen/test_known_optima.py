@@ -41,6 +41,26 @@ def test_budget_binds() -> None:
     assert r.costs["budget_binding"].any()
 
 
+def test_budget_binds_when_no_unused_unit_fits_in_what_is_left() -> None:
+    # US$1.05 m: still 10 unit-months (a unit-month costs US$100,000), 40 short, US$1.0 m spent:
+    # 95 % of the headroom, slack US$50,000. Every unused unit (A or B in the months they are
+    # free) costs at least one unit-month, more than what is left: the budget binds (knapsack
+    # rule), in costs.csv and in binding.csv.
+    r = run(tiny([pledge("A"), pledge("B")], headroom=1.05e6))
+    assert r.summary.objective == pytest.approx(40.0)
+    assert r.summary.total_cost_usd == pytest.approx(1.0e6)
+    c = r.costs.set_index("fiscal_year").loc["2018/19"]
+    assert c["used_share"] == pytest.approx(1.0 / 1.05)
+    assert bool(c["budget_binding"])
+    b = r.binding[r.binding["constraint"] == "Budget-fiscal-year"]
+    assert b["key"].tolist() == ["M 2018/19"]
+    assert b["used"].tolist() == [pytest.approx(1.0e6)]
+    # With US$2.0 m the optimum (US$1.4 m) leaves US$0.6 m, and a free unit fits: no binding.
+    loose = run(tiny([pledge("A"), pledge("B")], headroom=2.0e6))
+    assert not loose.costs["budget_binding"].any()
+    assert "Budget-fiscal-year" not in set(loose.binding["constraint"])
+
+
 def test_readiness_delays_start() -> None:
     # One L1 pledge (3 months lead time), 12-month rotation: arrives October, counts from
     # November; July-October short (4 x 10) and 8 months covered, at 9 unit-months' cost.

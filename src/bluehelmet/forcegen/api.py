@@ -87,9 +87,15 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
               "gaps": gaps_table(d, y), "costs": costs_table(d, y), "gender": gender_table(d, y),
               "force_in_place": force_in_place_table(d), "ceilings": ceilings_table(d, y),
               "ceiling_excess": ceiling_excess_table(d)}
+    binding = binding_constraints(model, x, scale={"Budget-fiscal-year": COST_SCALE})
+    # A budget binds when no unused unit fits in what is left of it (the knapsack rule).
+    budget_keys = set(binding.loc[binding["constraint"] == "Budget-fiscal-year", "key"])
+    costs = tables["costs"]
+    costs["budget_binding"] = (costs["mission_id"].astype(str) + " "
+                               + costs["fiscal_year"].astype(str)).isin(budget_keys)
     if opts.explain:
         tables["explanations"] = explain_pledges(d, solved.pairs, model, x)
-        tables["binding"] = binding_constraints(model, x, scale={"Budget-fiscal-year": COST_SCALE})
+        tables["binding"] = binding
     if opts.smart_pledging:
         note = requirements_note(view, d, solved.pairs, y)
         if len(note) and not opts.max_asks:
@@ -116,8 +122,10 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
     gaps, costs, asg = tables["gaps"], tables["costs"], tables["assignments"]
     missing_budget = costs[costs["headroom_usd"].isna()]
     cov, fip = tables["coverage"], tables["force_in_place"]
-    months_present = ((asg["end"].dt.year - asg["start"].dt.year) * 12
-                      + asg["end"].dt.month - asg["start"].dt.month + 1)
+    # Person- and aircraft-months within the horizon (a tour committed past it counts to its end).
+    last = asg["end"].where(asg["end"] <= solved.data.months[-1], solved.data.months[-1])
+    months_present = ((last.dt.year - asg["start"].dt.year) * 12
+                      + last.dt.month - asg["start"].dt.month + 1)
     return PlanSummary(
         scenario=view.name,
         marking=view.marking.label,

@@ -30,6 +30,10 @@ from bluehelmet.statistics.money import (
     person_rate,
 )
 
+#: A pledge at the Rapidly Deployable Level deploys within this many days of the UN's request,
+#: transit included (DPO/DOS PCRS guidelines 2019.01).
+RDL_DAYS = 60
+
 
 @dataclass
 class PlanningData:
@@ -40,9 +44,11 @@ class PlanningData:
     months
         Month start dates of the horizon (``T`` entries).
     fiscal_year
-        UN fiscal-year label (``2018/19``) of each month.
+        UN fiscal-year label (``2018/19``) of each month from the planning start: the horizon's
+        months, then those that tours committed past the horizon run into.
     rate
-        Troop cost reimbursement (USD per person-month) in force in each month.
+        Troop cost reimbursement (USD per person-month) in force in each month (same months as
+        ``fiscal_year``).
     requirements
         One row per requirement, with ``first``/``last`` active month indices (clipped to the
         horizon), ``weight`` (priority weight), ``critical``, ``language_needed``.
@@ -140,7 +146,11 @@ def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
         "priority": req["priority"].astype(str),
     })
     out["first"] = np.clip(month_index(req["start"], origin, round_up=False), 0, None)
-    out["last"] = np.clip(month_index(req["end"], origin, round_up=False), None, n_months - 1)
+    end_month = month_index(req["end"], origin, round_up=False)
+    out["last"] = np.clip(end_month, None, n_months - 1)
+    # The requirement's own last month, also past the horizon: a tour that starts within the
+    # horizon is a commitment to the end of its rotation (or of the need, or of the offer).
+    out["end_month"] = end_month
     weights = {p: float(params[f"priority_weight_{p}"]) for p in ("critical", "high", "normal")}
     out["weight"] = out["priority"].map(weights).astype(float)
     out["critical"] = units.loc[out["unit_type_id"], "critical"].fillna(False).to_numpy(bool)
@@ -210,6 +220,7 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     since = pd.to_datetime(pl["level_since"]) if "level_since" in pl else pd.Series(
         pd.NaT, index=pl.index)
     out["lead_months"] = lead
+    out["request_date"] = base.to_numpy()
     out["ready_base"] = [
         max(s + pd.DateOffset(months=int(m)), o) if pd.notna(s)
         else b + pd.DateOffset(months=int(m))
@@ -250,6 +261,10 @@ def pair_table(req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, Any],
     days = km / float(params["transit_km_per_day"]) + float(params["loading_days"])
     pairs["transit_days"] = days
     ready = pd.to_datetime(pairs["ready_base"]) + pd.to_timedelta(np.ceil(days), unit="D")
+    # A pledge at RDL deploys within 60 days of the UN's request, transit included (PCRS).
+    rdl = (pairs["pcrs_level"] == "RDL").to_numpy()
+    by_rule = pd.to_datetime(pairs["request_date"]) + pd.Timedelta(days=RDL_DAYS)
+    ready = ready.where(~rdl | (ready <= by_rule), by_rule)
     pairs["ready_date"] = ready
     pairs["earliest"] = np.maximum(month_index(ready, origin, round_up=True), 0)
     return pairs
@@ -258,10 +273,10 @@ def pair_table(req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, Any],
 def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     """Cross feasible pairs with start months; keep only tours that can be chosen.
 
-    A tour starting in month ``s`` is present in ``s .. end`` with
-    ``end = min(s + rotation - 1, last active month of the requirement within the horizon,
-    last month offered)``; it
-    counts as coverage from ``s + handover`` (the hand-over / induction months) to ``end``.
+    A tour starting in month ``s`` (within the horizon) is present in ``s .. end`` with
+    ``end = min(s + rotation - 1, last month of the requirement, last month offered)``, which may
+    lie past the horizon (a commitment, costed in full); it counts as coverage from
+    ``s + handover`` (the hand-over / induction months) to ``end``, within the horizon.
     Regional organisations' bridging forces may also leave earlier (any ``end`` from
     ``s + handover`` on).
     """
@@ -271,11 +286,12 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     n = np.clip(hi - lo + 1, 0, None)
     rows = np.repeat(np.arange(len(ok)), n)
     offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "until_month", "kind"]]
+    cand = ok.iloc[rows][["pledge", "req", "rotation", "end_month", "until_month", "kind"]]
     cand = cand.reset_index(drop=True)
     cand["start"] = lo[rows] + offs
-    # A unit leaves when its rotation ends, the requirement ends or its offer ends.
-    full_end = np.minimum(np.minimum(cand["start"] + cand["rotation"] - 1, cand["last"]),
+    # A unit leaves when its rotation ends, the requirement ends or its offer ends, also when
+    # that is after the horizon (the tour is then a commitment past it: beyond_horizon).
+    full_end = np.minimum(np.minimum(cand["start"] + cand["rotation"] - 1, cand["end_month"]),
                           cand["until_month"])
     cand["end"] = full_end
     bridging = (cand["kind"] == "regional_organisation").to_numpy()
@@ -313,7 +329,12 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     pl = _pledges(scenario, origin, float(rate[0]))
     pairs = pair_table(req, pl, params, origin)
     cand = build_candidates(pairs, int(params["handover_months"]))
-    fy = np.array([fiscal_year_label(m) for m in months])
+    # Months from the planning start to the last month any tour is committed to: the horizon
+    # and, after it, the months of tours that run past it (costed at the rate then in force).
+    n_cost = max(n_months, int(cand["end"].max()) + 1 if len(cand) else 0)
+    cost_months = pd.date_range(origin, periods=n_cost, freq="MS")
+    rate = _rates(scenario, cost_months)
+    fy = np.array([fiscal_year_label(m) for m in cost_months])
     cand["cost"] = tour_cost(pl, cand, rate, float(params["msa_usd_per_person_month"]))
     budgets = scenario.tables["budgets"]
     account = (scenario.missions.set_index("id")["budget_account"].astype("string")
@@ -332,6 +353,7 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     in_place = in_place_months(scenario, months)
     units = scenario.unit_types.set_index("id")
     need = open_need(req, in_place)
+    cand["max_units"] = useful_units(cand, need, pl["count"].to_numpy())
     data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units,
                         need, in_place, ceiling_months(scenario, months),
                         units["personnel"].astype(float),
@@ -347,11 +369,6 @@ def pledge_month_cost(pledges: pd.DataFrame, rate: np.ndarray, msa: float) -> np
                                    pledges["fixed_monthly"].to_numpy()[:, None]))
 
 
-def ends_in_horizon(cand: pd.DataFrame, n_months: int) -> np.ndarray:
-    """True for tours whose units go home inside the horizon (repatriation is then costed)."""
-    return cand["end"].to_numpy() < n_months - 1
-
-
 def new_deployment(cand: pd.DataFrame) -> np.ndarray:
     """True for tours that are a new deployment (emplacement and repatriation are costed).
 
@@ -364,19 +381,41 @@ def new_deployment(cand: pd.DataFrame) -> np.ndarray:
 
 def tour_cost(pledges: pd.DataFrame, cand: pd.DataFrame, rate: np.ndarray,
               msa: float) -> np.ndarray:
-    """Cost of one unit on each candidate tour within the horizon.
+    """Cost of one unit on each candidate tour, every month it is committed to.
 
-    The sum over the months present of :func:`tour_month_cost` (a test checks it): the
-    monthly cost of each month present, plus emplacement in the first month and repatriation
-    in the last, if the tour is a new deployment and (repatriation) ends inside the horizon.
+    The sum over the committed months (past the horizon too; ``rate`` covers them) of
+    :func:`tour_month_cost` (a test checks it): the monthly cost of each month, plus, for a new
+    deployment, emplacement in its first month and repatriation in its last.
     """
-    n_months = len(rate)
     monthly = pledge_month_cost(pledges, rate, msa)
     csum = np.concatenate([np.zeros((len(pledges), 1)), np.cumsum(monthly, axis=1)], axis=1)
     p, s = cand["pledge"].to_numpy(), cand["start"].to_numpy()
-    e = np.minimum(cand["end"].to_numpy(), n_months - 1)
+    e = cand["end"].to_numpy()
     once = pledges["emplacement"].to_numpy()[p] * new_deployment(cand)
-    return np.asarray(csum[p, e + 1] - csum[p, s] + once * (1 + ends_in_horizon(cand, n_months)))
+    return np.asarray(csum[p, e + 1] - csum[p, s] + 2 * once)
+
+
+def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarray) -> np.ndarray:
+    """Most units a tour can usefully carry: its pledge's count, capped by the open need.
+
+    A unit of tour ``k`` beyond ``max_{t counted} o_{r(k),t}`` (the most units its requirement
+    leaves open in a month the tour counts) fills nothing and costs money, so no plan that is
+    optimal in the coverage and cost stages uses it; a tour whose counted months are all covered
+    by the force in place gets 0. The bound is valid for every lexicographic optimum (cost comes
+    before gender, and every unit costs more than zero) and makes the model smaller and its LP
+    tighter.
+    """
+    start = cand["credit_from"].to_numpy()
+    end = cand["end"].to_numpy()
+    n = np.clip(np.minimum(end, int(need["month"].max()) if len(need) else -1) - start + 1, 0,
+                None)
+    k = np.repeat(np.arange(len(cand)), n)
+    month = start[k] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    key = pd.MultiIndex.from_arrays([cand["req"].to_numpy()[k], month])
+    opened = need.set_index(["req", "month"])["open"].reindex(key).fillna(0).to_numpy()
+    most = np.zeros(len(cand))
+    np.maximum.at(most, k, opened)
+    return np.minimum(pledge_count[cand["pledge"].to_numpy()], most).astype("int64")
 
 
 def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -384,7 +423,7 @@ def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray
 
     The monthly cost (:func:`bluehelmet.statistics.money.monthly_cost` at the personnel rate
     of the pledge's category in month ``t``), plus for a new deployment its emplacement in the
-    tour's first month and its repatriation in its last month inside the horizon
+    tour's first month and its repatriation in its last committed month
     (:func:`bluehelmet.statistics.money.deployment_cost`).
     """
     cand, pl = d.candidates, d.pledges
@@ -395,7 +434,7 @@ def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray
                                    pl["fixed_monthly"].to_numpy()[p]), dtype=float)
     once = pl["emplacement"].to_numpy()[p] * new_deployment(cand)[k]
     first = t == cand["start"].to_numpy()[k]
-    last = (t == cand["end"].to_numpy()[k]) & ends_in_horizon(cand, d.n_months)[k]
+    last = t == cand["end"].to_numpy()[k]
     return cost + once * (first.astype(float) + last.astype(float))
 
 
@@ -403,6 +442,12 @@ def budget_periods(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Budget period of candidate tour ``k``'s mission in month ``t`` (its account's period)."""
     regular = (d.requirements["account"].to_numpy(str) == "regular_budget")[
         d.candidates["req"].to_numpy()[k]]
-    # The period labels of the horizon's months, once per account (not once per term).
-    return np.where(regular, budget_period("regular_budget", d.months)[t],
-                    budget_period("peacekeeping", d.months)[t])
+    # The period labels of the months costed (past the horizon too), once per account.
+    months = cost_months(d)
+    return np.where(regular, budget_period("regular_budget", months)[t],
+                    budget_period("peacekeeping", months)[t])
+
+
+def cost_months(d: PlanningData) -> pd.DatetimeIndex:
+    """Month starts of every month costed: the horizon and the committed months past it."""
+    return pd.date_range(d.months[0], periods=len(d.rate), freq="MS")

@@ -27,8 +27,8 @@ REASONS = {
     "diversity": "the contributor already provides the maximum share of the mission",
     "contributor_limit": "the contributor's maximum number of units is reached",
     "gender": "it would break the hard gender target",
-    "dominated": "its requirements are covered in the months it could serve by cheaper or "
-                 "earlier units",
+    "dominated": "its requirements are covered in the months it could serve by the force in "
+                 "place or by cheaper or earlier units",
     "gap_tolerance": "useful but not chosen within the solver's optimality gap",
 }
 _FAMILY_REASON = {"Budget-fiscal-year": "budget", "Lift-moves": "lift",
@@ -141,22 +141,58 @@ def explain_pledges(d: PlanningData, pairs: pd.DataFrame, model: LinearModel,
     return out
 
 
+def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
+    """Tour columns that could take one more unit: below their bound, pledge not used up.
+
+    A unit of such a tour is an *unused unit*: its pledge has a unit free in every month of the
+    tour (``Pledge-capacity``) and the tour is below its own bound.
+    """
+    tours = model.var_families["Tour-start"]
+    col_lo, col_hi, _, _, hi = model.bounds()
+    cols = np.arange(tours.start, tours.stop)
+    spare = x[cols] < col_hi[cols] - 0.5
+    cap = model.con_families.get("Pledge-capacity")
+    if cap is not None and cap.stop > cap.start:
+        act = model.matrix @ x
+        sub = sp.coo_matrix(model.matrix[cap.start:cap.stop, tours.start:tours.stop])
+        rows = sub.row + cap.start
+        full = act[rows] + sub.data > hi[rows] + 1e-7
+        blocked = np.zeros(len(cols), bool)
+        blocked[sub.col[full]] = True
+        spare &= ~blocked
+    return cols[spare]
+
+
 def binding_constraints(model: LinearModel, x: np.ndarray,
                         families: tuple[str, ...] = ("Budget-fiscal-year", "Lift-moves",
                                                      "Contributor-max-units",
                                                      "Mission-contributor-share"),
                         scale: dict[str, float] | None = None) -> pd.DataFrame:
-    """Upper-bounded constraints of ``families`` with no slack left in the plan."""
+    """Upper-bounded constraints of ``families`` that bind in the plan.
+
+    A row binds when it has no slack left, or when it is a knapsack over lumpy units that no
+    unused unit fits into any more: some unused unit (:func:`spare_units`) enters the row, and
+    each would push it over its limit (a budget at 99.85 % binds if the cheapest unused unit
+    costs more than the 0.15 % left).
+    """
     act = model.matrix @ x
     _, _, _, _, hi = model.bounds()
     scale = scale or {}
+    spare = spare_units(model, x)
     parts = []
     for name in families:
         fam = model.con_families.get(name)
         if fam is None or len(fam.labels) == 0:
             continue
         used, limit = act[fam.start:fam.stop], hi[fam.start:fam.stop]
-        tight = used >= limit - 1e-6 * np.maximum(1.0, np.abs(limit))
+        tol = 1e-6 * np.maximum(1.0, np.abs(limit))
+        tight = used >= limit - tol
+        sub = sp.coo_matrix(model.matrix[fam.start:fam.stop][:, spare])
+        enters = sub.data > 0
+        smallest = np.full(fam.stop - fam.start, np.inf)
+        np.minimum.at(smallest, sub.row[enters], sub.data[enters])
+        no_fit = np.isfinite(smallest) & (used + smallest > limit + tol)
+        tight |= no_fit
         if not tight.any():
             continue
         lab = fam.labels[tight]

@@ -38,6 +38,12 @@ def present(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     return expand(c["start"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
 
 
+def committed(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate tour, month) for every month a tour is committed to, also past the horizon."""
+    c = d.candidates
+    return expand(c["start"].to_numpy(), c["end"].to_numpy())
+
+
 def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     """(candidate tour, month) for every month a tour counts towards its requirement."""
     c = d.candidates
@@ -50,17 +56,23 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
-    in month s_k, present until e_k = min(s_k + L_p − 1, last month of r within the horizon,
-    last month offered): a tour is cut at the end of the horizon, and so are its cost and its
-    coverage (regional organisations' bridging forces may also leave earlier). Only tours that
+    in month s_k (within the horizon), present until e_k = min(s_k + L_p − 1, last month of r,
+    last month offered), which may lie past the horizon: such a tour is a commitment
+    (``beyond_horizon``), costed in full, counted as coverage and in the monthly rows (capacity,
+    lift, ceilings, diversity, gender) only within the horizon (regional organisations' bridging
+    forces may also leave earlier). Only tours that
     satisfy every caveat (excluded missions and regions, language), readiness
     (s_k ≥ max(available_from, planning start) + PCRS lead time + transit + loading, or, where
     the pledge says when it reached its PCRS level, s_k ≥ max(level_since + lead time,
     available_from) + transit + loading) and unit-type match exist as
-    variables.
+    variables. y_k ≤ min(n_p, max_{t: s_k+h ≤ t ≤ e_k} o_{r,t}) (see ``Requirement-cover``): a
+    unit beyond the most its requirement leaves open fills nothing and costs money, so no
+    optimum of the first two stages uses it (a tour over months the force in place covers gets
+    0).
     """
     c = d.candidates
-    ub = d.pledges["count"].to_numpy()[c["pledge"].to_numpy()]
+    ub = (c["max_units"].to_numpy() if "max_units" in c
+          else d.pledges["count"].to_numpy()[c["pledge"].to_numpy()])
     m.add_variables("Tour-start", c[["pledge", "req", "start", "end"]], 0.0, ub, integer=True)
 
 
@@ -177,7 +189,9 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     with P_p the personnel of one unit of pledge p and Q_{m,c,t} the personnel of the units in
     place (present the whole month). Where the force in place alone exceeds the ceilings
     (Q > K) no tour may add personnel and the excess is reported (``ceiling_excess``), not made
-    infeasible. Rows no tour can enter are not generated.
+    infeasible. Rows no tour can enter are not generated, nor rows that cannot bind: those where
+    every pledge with a tour present, at its full count, stays within the room
+    (Σ_{p present} P_p n_p ≤ K − Q).
     """
     if len(d.ceilings) == 0:
         return
@@ -186,9 +200,15 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     p = cand["pledge"].to_numpy()[k]
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
                           "component": pl["component"].to_numpy()[p], "month": t, "k": k,
-                          "persons": pl["personnel"].to_numpy()[p]})
+                          "pledge": p, "persons": pl["personnel"].to_numpy()[p]})
     room = ceiling_room(d)
-    frame = frame.merge(room, on=["mission_id", "component", "month"], how="inner")
+    keys = ["mission_id", "component", "month"]
+    frame = frame.merge(room, on=keys, how="inner")
+    # Rows that cannot bind: every pledge present at its full count stays within the room.
+    most = frame.drop_duplicates([*keys, "pledge"]).assign(
+        most=lambda f: f["persons"] * pl["count"].to_numpy()[f["pledge"].to_numpy()])
+    can_bind = most.groupby(keys)["most"].sum() > most.groupby(keys)["room"].first()
+    frame = frame[can_bind.reindex(pd.MultiIndex.from_frame(frame[keys])).to_numpy()]
     if len(frame) == 0:
         return
     persons = m.terms("Tour-start", frame["k"].to_numpy(), frame["persons"].to_numpy(),
@@ -222,15 +242,16 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     ----
     For every mission m and budget period f with a budget row:
     Σ_k (Σ_{t ∈ f, s_k ≤ t ≤ e_k} c_{k,t}) · y_k ≤ H_{m,f}, with c_{k,t} = P_p · ρ_{g,t} + E_u + A_u
-    + D_u · ([t = s_k] + [t = e_k < T − 1]) for a new deployment (D_u = 0 for self-rotation):
+    + D_u · ([t = s_k] + [t = e_k]) for a new deployment (D_u = 0 for self-rotation):
     P personnel, ρ_{g,t} the rate of personnel category g in month t (troop cost reimbursement in
     force, or mission subsistence allowance for individual officers), E the equipment (wet lease),
     A the letter of assist (fixed fleet cost + flying hours × rate per hour) per month, D the
     one-way emplacement or repatriation cost, H the budget headroom. f is the peacekeeping fiscal
-    year (July-June), or the regular budget's period for regular-budget missions. Missions without
-    a budget row for a period are not limited (and reported as such).
+    year (July-June), or the regular budget's period for regular-budget missions. The months of a
+    tour past the horizon count in their own period (a commitment). Missions without a budget
+    row for a period are not limited (and reported as such).
     """
-    k, t = present(d)
+    k, t = committed(d)
     cand, req = d.candidates, d.requirements
     cost = tour_month_cost(d, k, t)
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
@@ -324,10 +345,12 @@ def define_cost(m: LinearModel, d: PlanningData) -> None:
 
     Math
     ----
-    Stage 2 minimises Σ_k C_k y_k, with C_k the UN cost of tour k within the horizon (same monthly
-    cost as in the budget constraint). Stage 1 minimises Σ_{r,t} ω_r u_{r,t}, ω the priority
-    weight; stage 3 minimises Σ v. Each stage is solved with the previous stages' optimal values
-    as constraints (lexicographic), see :mod:`bluehelmet.forcegen.solve`.
+    Stage 2 minimises Σ_k C_k y_k, with C_k = Σ_{t=s_k}^{e_k} (P_p · ρ_t + E_u + A_u) the UN cost
+    of tour k over all its months, past the horizon too (same monthly cost as in the budget
+    constraint; a month past the last reimbursement rate row uses that rate). Stage 1 minimises
+    Σ_{r,t} ω_r u_{r,t}, ω the priority weight; stage 3 minimises Σ v. Each stage is solved with
+    the previous stages' optimal values as constraints (lexicographic), see
+    :mod:`bluehelmet.forcegen.solve`.
     """
     m.set_objective("cost", "Tour-start", d.candidates["cost"].to_numpy() / COST_SCALE)
 

@@ -15,8 +15,9 @@ force in place and the planned tours). Rules (each checkable from the plan's tab
   start) + the level's lead time + loading and transit, rounded up to the next month start, +
   the hand-over months; transit is the median over the registered offers of the unit type for
   the mission (:func:`bluehelmet.forcegen.data.pair_table`, loading included), loading only when
-  there are none. ``request_by`` is the latest pledge date at the level for the unit to count
-  from the run's first month (earlier than the note's date: already late at that level);
+  there are none; at RDL the unit arrives within 60 days of the request, transit included (the
+  planner's readiness rule). ``request_by`` is the latest pledge date at the level for the unit
+  to count from the run's first month (earlier than the note's date: already late);
 * **closes**: the short unit-months of the run from the earliest RDL counts-from month on (what
   pledges of the units asked for, at RDL now, would close), weighted by the requirement's
   priority weight; **cost to close**: those unit-months at the unit's monthly cost plus
@@ -36,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.forcegen.data import RDL_DAYS, PlanningData
 from bluehelmet.forcegen.tables import planned_per_need
 from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.money import unit_monthly_cost
@@ -159,12 +160,15 @@ def requirements_note(view: ScenarioView, d: PlanningData, pairs: pd.DataFrame,
                 row[f"earliest_{level}"], row[f"request_by_{level}"] = pd.NaT, pd.NaT
                 continue
             ready = note_date + pd.DateOffset(months=int(leads[level])) + pd.Timedelta(days=days)
+            arrive_by = start - pd.DateOffset(months=h)
+            due = arrive_by - pd.Timedelta(days=days) - pd.DateOffset(months=int(leads[level]))
+            if level == "RDL":  # within 60 days of the request, transit included (PCRS)
+                ready = min(ready, note_date + pd.Timedelta(days=RDL_DAYS))
+                due = max(due, arrive_by - pd.Timedelta(days=RDL_DAYS))
             begin = ready if ready.day == 1 else ready + pd.offsets.MonthBegin(1)
             counts[level] = begin + pd.DateOffset(months=h)
             row[f"earliest_{level}"] = counts[level]
-            row[f"request_by_{level}"] = (start - pd.DateOffset(months=h)
-                                          - pd.Timedelta(days=days)
-                                          - pd.DateOffset(months=int(leads[level])))
+            row[f"request_by_{level}"] = due
         best = counts.get("RDL", min(counts.values()) if counts else start)
         row["status"] = "current" if start < best else "emerging"
         offset = (best.year - d.months[0].year) * 12 + best.month - d.months[0].month

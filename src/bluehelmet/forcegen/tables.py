@@ -10,8 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData, budget_periods, tour_month_cost
-from bluehelmet.forcegen.formulation import ceiling_room, credited, gender_target_table, present
+from bluehelmet.forcegen.data import PlanningData, budget_periods, cost_months, tour_month_cost
+from bluehelmet.forcegen.formulation import (
+    ceiling_room,
+    committed,
+    credited,
+    gender_target_table,
+    present,
+)
 from bluehelmet.optimize.linear import LinearModel
 from bluehelmet.statistics.money import ACCOUNTS, budget_period
 
@@ -28,7 +34,8 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     pl = d.pledges.iloc[cand["pledge"].to_numpy()].reset_index(drop=True)
     rq = d.requirements.iloc[cand["req"].to_numpy()].reset_index(drop=True)
     months = d.months
-    last = np.minimum(cand["end"].to_numpy(), d.n_months - 1)
+    last = cand["end"].to_numpy()
+    ends = pd.DatetimeIndex([months[0] + pd.DateOffset(months=int(e)) for e in last])
     return pd.DataFrame({
         "pledge_id": pl["id"], "contributor_id": pl["contributor_id"],
         "unit_type_id": pl["unit_type_id"], "mission_id": rq["mission_id"],
@@ -36,7 +43,8 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         "pcrs_level": pl["pcrs_level"],
         "start": months[cand["start"].to_numpy()],
         "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
-        "end": months[last],
+        "end": ends,
+        "beyond_horizon": last > d.n_months - 1,
         "rotation_months": pl["rotation"], "personnel": pl["personnel"] * units,
         "aircraft": d.unit_aircraft.reindex(pl["unit_type_id"]).fillna(0).to_numpy() * units,
         "women_share": pl["women_share"],
@@ -151,8 +159,11 @@ def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 
 
 def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
-    """Mission x fiscal year: planned cost, budget headroom and the share used."""
-    k, t = present(d)
+    """Mission x fiscal year: planned cost, budget headroom and the share used.
+
+    Tours committed past the horizon add their later months to their own fiscal years.
+    """
+    k, t = committed(d)
     cost = tour_month_cost(d, k, t) * y[k]
     frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
         d.candidates["req"].to_numpy()[k]], "fiscal_year": budget_periods(d, k, t),
@@ -162,11 +173,13 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
                                fiscal_year=d.budgets["fiscal_year"].astype(str))
     budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],
                                            as_index=False)["headroom_usd"].sum())
-    fys = {str(f) for account in ACCOUNTS for f in budget_period(account, d.months)}
+    fys = {str(f) for account in ACCOUNTS for f in budget_period(account, cost_months(d))}
     budgets = budgets[budgets["fiscal_year"].isin(fys)]
     out = spent.merge(budgets, on=["mission_id", "fiscal_year"], how="outer")
     out["cost_usd"] = out["cost_usd"].fillna(0.0)
     out["used_share"] = out["cost_usd"] / out["headroom_usd"]
+    # Whether a budget binds is decided on the model by the knapsack rule (no unused unit fits
+    # in what is left; explain.binding_constraints), which plan() writes here.
     out["budget_binding"] = out["used_share"] > 1 - 1e-6
     accounts = pd.concat([
         pd.Series(d.requirements["account"].to_numpy(str),

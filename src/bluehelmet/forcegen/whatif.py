@@ -20,7 +20,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import prepare
+from bluehelmet.forcegen.data import RDL_DAYS, prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
 from bluehelmet.forcegen.lp import solve_relaxation
@@ -70,6 +70,25 @@ def _with_asks(view: Scenario, asks: pd.DataFrame) -> Scenario:
                                 "languages": [langs] * n}, ASK_SOURCE)
     s.tables["pledges"] = pd.concat([s.tables["pledges"], pledges], ignore_index=True)
     return s
+
+
+def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover: int,
+               loading_days: float) -> pd.Timestamp:
+    """Latest request date for a unit at PCRS ``level`` to count from ``first_short``.
+
+    The planner's own readiness rule run backwards: a unit counts from its tour's start month
+    plus the hand-over months, and starts in the first month it is ready on the first day of;
+    it is ready ``lead_months`` after the request plus its loading (and transit, none for the
+    hypothetical unit asked for: it is assumed near, as in the value column), or at RDL within
+    60 days of the request, transit included. So the request is due by
+    ``first day of (first_short - handover) - ceil(loading_days) days - lead_months``, at RDL by
+    ``first day of (first_short - handover) - 60 days``.
+    """
+    arrive_by = pd.Timestamp(first_short) - pd.DateOffset(months=handover)
+    if level == "RDL":
+        return arrive_by - pd.Timedelta(days=RDL_DAYS)
+    return (arrive_by - pd.Timedelta(days=int(np.ceil(loading_days)))
+            - pd.DateOffset(months=lead_months))
 
 
 def value_of_one_more_unit(view: Scenario, solved: Solved, horizon: int | None,
