@@ -96,6 +96,11 @@ def _replaced(d: PlanningData, view: ScenarioView, req: int, first: int) -> tupl
     return who, str(rows["location"].iloc[0])
 
 
+def _text(value: object) -> str:
+    """A table value as text, missing as empty."""
+    return "" if value is None or value is pd.NA or value != value else str(value)
+
+
 def _women_target(view: ScenarioView, category: str, year: int) -> float:
     """The UGPS target share of ``category`` in ``year`` (the latest earlier year's if none)."""
     t = view.tables["gender_targets"]
@@ -136,7 +141,7 @@ def requirements_note(view: ScenarioView, d: PlanningData, pairs: pd.DataFrame,
         replaced, base = _replaced(d, view, int(run["req"]), first)
         row: dict[str, object] = {
             "requirement_id": r["id"], "mission_id": r["mission_id"],
-            "location": base or str(missions.loc[str(r["mission_id"]), "hq_location"]),
+            "location": base or _text(missions.loc[str(r["mission_id"]), "hq_location"]),
             "unit_type_id": r["unit_type_id"], "unit_type": u["name"],
             "capability": u["capability"], "priority": r["priority"],
             "time_from": start, "time_to": _month(d, last), "months": last - first + 1,
