@@ -92,7 +92,7 @@ def tiny_plan(tiny: Scenario, reader: AccessContext) -> Plan:
         "units": [1, 1, 1], "rank": [1, 2, 3], "replaces": ["", "", ""],
         "time_from": pd.to_datetime(["2018-07-01", "2018-07-01", "2018-07-01"]),
         "unit_months_short": [12.0, 7.0, 6.0],
-        "closes_weighted": [120.0, 70.0, 60.0]})
+        "closes_weighted": [120.0, 70.0, 60.0], "value_one_more_unit_lp": [110.0, 60.0, 50.0]})
     gender = pd.DataFrame({"personnel_category": ["troops"], "women_share": [0.06],
                            "target_share": [0.05], "meets_target": [True]})
     explanations = pd.DataFrame({"pledge_id": ["P4", "P6"], "contributor_id": ["CHN", "AU"],

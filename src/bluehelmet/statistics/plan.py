@@ -169,10 +169,13 @@ class PlanStatistics:
         view = self._plan.view
         return money.unit_monthly_cost(view, planning_month(view))
 
-    def capability_requirements(self) -> pd.DataFrame:
-        """The capability requirements note in rank order (ties share a rank)."""
+    def capability_requirements(self, valued_only: bool = False) -> pd.DataFrame:
+        """The capability requirements note in rank order (ties share a rank).
+
+        ``valued_only``: only the rows valued by one more unit (the brief's ask).
+        """
         return pledging.capability_requirements_list(self._plan.capability_requirements,
-                                                     self._plan.view)
+                                                     self._plan.view, valued_only)
 
     def smart_pledges(self) -> pd.DataFrame:
         """Smart-pledge groups: the contributors that can hold a long requirement in turn."""

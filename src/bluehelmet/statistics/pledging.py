@@ -8,7 +8,8 @@ from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.coverage import capability_group
 
 
-def capability_requirements_list(note: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
+def capability_requirements_list(note: pd.DataFrame, view: ScenarioView,
+                                 valued_only: bool = False) -> pd.DataFrame:
     """The capability requirements note as the brief lists it, by rank (ties share a rank).
 
     Parameters
@@ -16,6 +17,9 @@ def capability_requirements_list(note: pd.DataFrame, view: ScenarioView) -> pd.D
     note
         The plan's ``capability_requirements`` table (declared in
         ``bluehelmet/forcegen/outputs.csv``).
+    valued_only
+        Only the rows the planner valued by one more unit (``value_one_more_unit_lp`` given:
+        the ``max_asks`` highest-ranked mission and unit types), as the brief's ask lists them.
 
     Returns
     -------
@@ -26,6 +30,8 @@ def capability_requirements_list(note: pd.DataFrame, view: ScenarioView) -> pd.D
     """
     missions = view.missions.set_index("id")["name"]
     out = note.loc[note["mission_id"].isin(missions.index)].copy()
+    if valued_only:
+        out = out.loc[out["value_one_more_unit_lp"].notna()]
     out = out.sort_values(["rank", "mission_id", "unit_type_id", "time_from"]).reset_index(
         drop=True)
     out["needed_by"] = pd.to_datetime(out["time_from"])
