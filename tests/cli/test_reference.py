@@ -28,4 +28,4 @@ def test_every_option_is_documented_with_its_environment_variable():
             assert re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section), (path, opt)
     plan = help_text(["plan"])
     assert "BLUEHELMET_ORG" in plan and "BLUEHELMET_CLEARANCE" in plan
-    assert "UN-DPO" in plan and "[default: 15.0]" in plan and "-h" in plan
+    assert "UN-DPO" in plan and "[default: 0.0]" in plan and "-h" in plan

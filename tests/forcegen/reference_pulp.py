@@ -49,7 +49,17 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
             # A tour runs to the end of its rotation, of the need or of the offer, also past
             # the horizon (a commitment, costed in full; counted only within the horizon).
             full = min(s + p["rotation"] - 1, r["end_month"], p["until_month"])
-            ends = range(s + h, full + 1) if p["kind"] == "regional_organisation" else [full]
+            if p["kind"] == "regional_organisation":
+                # Bridging forces may leave early (ends within the horizon, or the full tour).
+                ends = sorted({*range(s + h, min(full, r["last"]) + 1), full})
+            else:
+                # The contributor may relieve itself in place: j rotations, up to the first
+                # that reaches the last month of the need planned.
+                cap = min(r["end_month"], p["until_month"])
+                ends, j = [full], 1
+                while ends[-1] < min(r["last"], cap):
+                    j += 1
+                    ends.append(min(s + j * p["rotation"] - 1, cap))
             for e in ends:
                 if s + h <= e:
                     tours.append((row.pledge, row.req, s, e))

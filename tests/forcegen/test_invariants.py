@@ -56,8 +56,11 @@ def test_plan_invariants(s, gender_mode: str, handover: int) -> None:  # noqa: A
         if p["pcrs_level"] == "RDL":  # within 60 days of the request, transit included
             ready = min(ready, base + pd.Timedelta(days=60))
         assert row.start >= ready
-        # Rotations respected: a tour never exceeds the rotation length.
-        assert pos(row.end) - pos(row.start) + 1 <= int(p["rotation_months"])
+        # Rotations respected: a tour never exceeds its rotations x the rotation length, and a
+        # tour of j > 1 rotations lasts more than j - 1 of them (self-rotation only when needed).
+        length = pos(row.end) - pos(row.start) + 1
+        assert length <= int(row.rotations) * int(p["rotation_months"])
+        assert length > (int(row.rotations) - 1) * int(p["rotation_months"])
     # Hard gender targets met.
     if gender_mode == "hard" and len(r.gender):
         g = r.gender.dropna(subset=["target_share"])

@@ -18,36 +18,57 @@ def run(s):  # noqa: ANN001, ANN201
     return plan(s.view(READER), options)
 
 
-def test_rotation_handover_two_units() -> None:
-    # Need 1 unit for 12 months; hand-over 1 month. Each tour counts from its 2nd month, so the
-    # first month is always short (weight 10). Months 1..11 need 3 tours of at most 5 counted
-    # months: 11 counted + 3 induction = 14 unit-months at 100 x US$1,000 = US$1.4 m.
-    r = run(tiny([pledge("A"), pledge("B")]))
+def test_a_contributor_relieves_itself_without_losing_months() -> None:
+    # Need 1 unit for 12 months; hand-over 1 month, 6-month rotations. A relieves its own unit
+    # in place (personnel rotate, the unit stays): one tour of 2 rotations, July - June, counted
+    # from August, no second hand-over: only July short (weight 10); 12 unit-months at
+    # 100 x US$1,000 = US$1.2 m; one deployment (July) and no repatriation within the horizon.
+    r = run(tiny([pledge("A")]))
     assert r.summary.status == "optimal"
     assert r.summary.objective == pytest.approx(10.0)
-    assert r.summary.total_cost_usd == pytest.approx(1.4e6)
+    assert r.summary.total_cost_usd == pytest.approx(1.2e6)
+    a = r.assignments
+    assert list(a["start"].dt.strftime("%Y-%m")) == ["2018-07"]
+    assert list(a["end"].dt.strftime("%Y-%m")) == ["2019-06"]
+    assert a["rotations"].tolist() == [2]
+    assert "Lift-moves" not in set(r.binding["constraint"])
+
+
+def test_a_new_contributor_replacing_a_departing_one_overlaps_for_hand_over() -> None:
+    # A's offer ends on 31 December: B, a new contributor, must deploy and take over. B arrives
+    # in December (hand-over overlap with A) and counts from January: no lapse. A: July -
+    # December (6 months), B: December - June (7 months): 13 unit-months, US$1.3 m; July short.
+    r = run(tiny([_until(pledge("A"), "2018-12-31"),
+                  _until(pledge("B", available_from="2018-12-01"), None)]))
+    assert r.summary.objective == pytest.approx(10.0)
+    assert r.summary.total_cost_usd == pytest.approx(1.3e6)
     a = r.assignments.sort_values("start")
-    # The relief arrives in the last month of its predecessor (hand-over overlap).
-    assert list(a["start"].dt.strftime("%Y-%m")) == ["2018-07", "2018-12", "2019-05"]
-    assert list(a["end"].dt.strftime("%Y-%m")) == ["2018-12", "2019-05", "2019-06"]
+    assert list(a["contributor_id"]) == ["A", "B"]
+    assert list(a["start"].dt.strftime("%Y-%m")) == ["2018-07", "2018-12"]
+    assert list(a["counts_from"].dt.strftime("%Y-%m")) == ["2018-08", "2019-01"]
+
+
+def _until(row: dict[str, object], date: str | None) -> dict[str, object]:
+    return {**row, "available_until": pd.Timestamp(date) if date else pd.NaT}
 
 
 def test_budget_binds() -> None:
-    # Same, but US$1.0 m headroom = 10 unit-months. Best use: a 6-month tour (5 counted) and a
-    # 4-month tour cut by the requirement's end (3 counted): 8 of 12 months, 4 short x 10 = 40.
+    # Same, but US$1.0 m headroom = 10 unit-months. Best use: one unit relieving itself once,
+    # September - June (10 months, counted from October: 9): July - September short, 3 x 10 = 30
+    # (without self-rotation two tours would lose a second hand-over month: 40).
     r = run(tiny([pledge("A"), pledge("B")], headroom=1.0e6))
-    assert r.summary.objective == pytest.approx(40.0)
+    assert r.summary.objective == pytest.approx(30.0)
     assert r.summary.total_cost_usd == pytest.approx(1.0e6)
     assert r.costs["budget_binding"].any()
 
 
 def test_budget_binds_when_no_unused_unit_fits_in_what_is_left() -> None:
-    # US$1.05 m: still 10 unit-months (a unit-month costs US$100,000), 40 short, US$1.0 m spent:
+    # US$1.05 m: still 10 unit-months (a unit-month costs US$100,000), 30 short, US$1.0 m spent:
     # 95 % of the headroom, slack US$50,000. Every unused unit (A or B in the months they are
     # free) costs at least one unit-month, more than what is left: the budget binds (knapsack
     # rule), in costs.csv and in binding.csv.
     r = run(tiny([pledge("A"), pledge("B")], headroom=1.05e6))
-    assert r.summary.objective == pytest.approx(40.0)
+    assert r.summary.objective == pytest.approx(30.0)
     assert r.summary.total_cost_usd == pytest.approx(1.0e6)
     c = r.costs.set_index("fiscal_year").loc["2018/19"]
     assert c["used_share"] == pytest.approx(1.0 / 1.05)
@@ -55,7 +76,7 @@ def test_budget_binds_when_no_unused_unit_fits_in_what_is_left() -> None:
     b = r.binding[r.binding["constraint"] == "Budget-fiscal-year"]
     assert b["key"].tolist() == ["M 2018/19"]
     assert b["used"].tolist() == [pytest.approx(1.0e6)]
-    # With US$2.0 m the optimum (US$1.4 m) leaves US$0.6 m, and a free unit fits: no binding.
+    # With US$2.0 m the optimum (US$1.2 m) leaves US$0.8 m, and a free unit fits: no binding.
     loose = run(tiny([pledge("A"), pledge("B")], headroom=2.0e6))
     assert not loose.costs["budget_binding"].any()
     assert "Budget-fiscal-year" not in set(loose.binding["constraint"])

@@ -30,7 +30,9 @@ SUMMARY_FIELDS = {
     "in_place_requirement_months", "required_person_months", "in_place_person_months",
     "planned_person_months", "unmet_person_months", "units_in_place", "ceiling_excess_months",
     "required_aircraft_months", "in_place_aircraft_months", "planned_aircraft_months",
-    "unmet_aircraft_months"}
+    "unmet_aircraft_months",
+    # What a wall-clock time limit cut short (issue 10).
+    "cut_by_time_limit"}
 
 
 @pytest.fixture(scope="module")

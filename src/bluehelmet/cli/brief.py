@@ -19,8 +19,9 @@ def brief(
     override: list[Path] = typer.Option(  # noqa: B008 - typer declares options this way
         [], "--override", help="Override file applied to the scenario before planning "
         "(repeatable; see the force planner's docs)."),
-    time_limit: float | None = typer.Option(None, "--time-limit", min=0.1, show_default="12",
-                                            help="Solver time limit, seconds."),
+    time_limit: float | None = typer.Option(None, "--time-limit", min=0.1,
+                                            show_default="none: every stage proven optimal",
+                                            help="Wall-clock seconds for the brief's plan."),
     hotspots: bool = typer.Option(False, "--hotspots", help="Map the Getis-Ord hotspots of "
                                   "civilian deaths in the bundled UCDP events in the missions' "
                                   "host countries (about 2 s)."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,9 +117,10 @@ def plan_command(
                                        help="Value more budget, readiness and lift."),
     max_asks: int = typer.Option(PLAN_DEFAULTS.max_asks, "--max-asks", min=0,
                                  help="Largest gaps valued for one more unit."),
-    time_limit: float = typer.Option(15.0, "--time-limit", min=0.0,
-                                     help="Solver seconds per plan (0: no limit, wait for "
-                                     "proven optimality)."),
+    time_limit: float = typer.Option(0.0, "--time-limit", min=0.0,
+                                     help="Wall-clock seconds for the whole command: every "
+                                     "plan (base and overrides), its stages and what-ifs "
+                                     "(0: no limit, every stage proven optimal)."),
     mip_rel_gap: float = typer.Option(SOLVE_DEFAULTS.mip_rel_gap, "--mip-rel-gap", min=0.0,
                                       max=0.99, help="Relative gap at which each stage stops."),
     warm_start_later_stages: bool = typer.Option(
@@ -171,7 +173,12 @@ def plan_command(
         for _, ovs in runs[1:]:
             apply_overrides(view, list(ovs))  # fail before solving anything
         results: dict[str, Plan] = {}
-        for name, ovs in runs:
+        deadline = time.perf_counter() + time_limit if time_limit else None
+        for i, (name, ovs) in enumerate(runs):
+            if deadline is not None:
+                # One budget for the command: each plan gets an equal share of what is left.
+                left = max(0.1, (deadline - time.perf_counter()) / (len(runs) - i))
+                options = options.with_solve(time_limit=left)
             with progress(f"{name}: building the model") as update:
 
                 def show(stage: str, res: StageResult | None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import numpy as np
 import pandas as pd
 
@@ -30,7 +33,7 @@ from bluehelmet.forcegen.tables import (
     gender_table,
     tour_values,
 )
-from bluehelmet.forcegen.whatif import sensitivity_table, value_of_one_more_unit
+from bluehelmet.forcegen.whatif import out_of_time, sensitivity_table, value_of_one_more_unit
 from bluehelmet.scenario.core import ScenarioView
 
 
@@ -70,6 +73,7 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
     >>> p = plan(load_scenario("2018").view(reader))  # doctest: +SKIP
     >>> p.statistics.coverage(groupby="mission_id")  # doctest: +SKIP
     """
+    t0 = time.perf_counter()
     opts = options or PlanOptions()
     if not isinstance(view, ScenarioView):
         raise TypeError(f"plan() plans on what one reader may see: pass scenario.view(reader), "
@@ -81,6 +85,7 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
     if overrides:
         view = apply_overrides(view, list(overrides))
     solved = solve_scenario(view, opts.solve, horizon=opts.horizon, progress=progress)
+    deadline = None if opts.solve.time_limit is None else t0 + opts.solve.time_limit
     d, model, x = solved.data, solved.model, solved.solution.x
     y = tour_values(model, x)
     tables = {"assignments": assignments_table(d, y), "coverage": coverage_table(d, y),
@@ -96,6 +101,7 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
     if opts.explain:
         tables["explanations"] = explain_pledges(d, solved.pairs, model, x)
         tables["binding"] = binding
+    cut = [f"stage {s.stage}" for s in solved.solution.stages if s.status != "optimal"]
     if opts.smart_pledging:
         note = requirements_note(view, d, solved.pairs, y)
         if len(note) and not opts.max_asks:
@@ -103,13 +109,18 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
         elif len(note):
             asks = note[["mission_id", "unit_type_id"]].drop_duplicates().head(opts.max_asks)
             value = asks.assign(value_one_more_unit_lp=value_of_one_more_unit(
-                view, solved, opts.horizon, asks))
+                view, solved, opts.horizon, asks, deadline))
             note = note.merge(value, on=["mission_id", "unit_type_id"], how="left")
+            if value["value_one_more_unit_lp"].isna().any():
+                cut.append("capability_requirements")  # values the time limit left no time for
         tables["capability_requirements"] = note
         tables["smart_pledges"] = smart_pledge_groups(d, solved.pairs, tables["assignments"])
     if opts.sensitivities:
-        tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon)
-    return Plan(view, tables, summarise(view, solved, tables), opts)
+        tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon, deadline)
+        if out_of_time(deadline):
+            cut.append("sensitivities")
+    summary = dataclasses.replace(summarise(view, solved, tables), cut_by_time_limit=tuple(cut))
+    return Plan(view, tables, summary, opts)
 
 
 def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame]) -> PlanSummary:
@@ -131,7 +142,7 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
         marking=view.marking.label,
         reader=ReaderSummary(view.reader.organisation, view.reader.clearance.label),
         objective=unmet,
-        objective_name="weighted unmet requirement-months (stage 1 of 3)",
+        objective_name="weighted unmet requirement-months (stage 1 of 4)",
         stages=tuple(StageSummary(s.stage, s.status, s.objective, finite(s.bound),
                                   finite(s.mip_gap), s.seconds) for s in sol.stages),
         status=sol.status,

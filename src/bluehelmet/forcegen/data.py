@@ -286,7 +286,8 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     n = np.clip(hi - lo + 1, 0, None)
     rows = np.repeat(np.arange(len(ok)), n)
     offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    cand = ok.iloc[rows][["pledge", "req", "rotation", "end_month", "until_month", "kind"]]
+    cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "end_month", "until_month",
+                          "kind"]]
     cand = cand.reset_index(drop=True)
     cand["start"] = lo[rows] + offs
     # A unit leaves when its rotation ends, the requirement ends or its offer ends, also when
@@ -294,11 +295,18 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     full_end = np.minimum(np.minimum(cand["start"] + cand["rotation"] - 1, cand["end_month"]),
                           cand["until_month"])
     cand["end"] = full_end
-    bridging = (cand["kind"] == "regional_organisation").to_numpy()
+    cand["rotations"] = 1
+    cand = pd.concat([cand, self_rotations(cand)], ignore_index=True)
+    full_end = cand["end"].to_numpy()
+    bridging = ((cand["kind"] == "regional_organisation") & (cand["rotations"] == 1)).to_numpy()
     if bridging.any():
         b = cand[bridging]
         # Extra, shorter tours (none where even the full tour is too short to count).
-        k = np.clip((full_end[bridging] - (b["start"] + handover)).to_numpy(), 0, None)
+        # Shorter ends within the horizon only (past it, an earlier end covers nothing more);
+        # a tour committed past the horizon may also stop at the horizon's last month.
+        last = b["last"].to_numpy()
+        cap = np.where(full_end[bridging] > last, last + 1, full_end[bridging])
+        k = np.clip(cap - (b["start"] + handover).to_numpy(), 0, None)
         rep = np.repeat(np.arange(len(b)), k)
         extra = b.iloc[rep].copy()
         extra["end"] = (b["start"].to_numpy()[rep] + handover
@@ -307,7 +315,35 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     cand = cand.assign(credit_from=cand["start"] + handover)
     cand = cand[cand["credit_from"] <= cand["end"]]
     cand = cand.sort_values(["pledge", "req", "start", "end"]).reset_index(drop=True)
-    return cand[["pledge", "req", "start", "end", "credit_from"]]
+    return cand[["pledge", "req", "start", "end", "credit_from", "rotations"]]
+
+
+def self_rotations(cand: pd.DataFrame) -> pd.DataFrame:
+    """Tours in which the contributor relieves itself ``j - 1`` times (``rotations = j >= 2``).
+
+    UN practice: a contributor rotates the personnel of a unit that stays (personnel flights;
+    the equipment stays in theatre), which is not a new deployment. Such a tour is present from
+    ``s`` to ``min(s + j L - 1, end of the need, end of the offer)``: one deployment and one
+    repatriation of the unit (lift), hand-over months only once at the start, costed for every
+    month. Only as many rotations as reach the last month the need is planned (``last``): one
+    more would cover nothing within the horizon and cost more. Bridging forces of regional
+    organisations do not rotate.
+    """
+    own = cand[(cand["kind"] != "regional_organisation").to_numpy()]
+    if len(own) == 0:
+        return own.iloc[:0]
+    start = own["start"].to_numpy()
+    rot = own["rotation"].to_numpy()
+    cap = np.minimum(own["end_month"].to_numpy(), own["until_month"].to_numpy())
+    reach = np.minimum(own["last"].to_numpy(), cap)
+    j_max = np.maximum(1, -(-(reach - start + 1) // rot))
+    n = j_max - 1
+    rows = np.repeat(np.arange(len(own)), n)
+    j = 2 + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    extra = own.iloc[rows].copy()
+    extra["rotations"] = j
+    extra["end"] = np.minimum(start[rows] + j * rot[rows] - 1, cap[rows])
+    return extra
 
 
 def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningData, pd.DataFrame]:

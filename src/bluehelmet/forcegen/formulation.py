@@ -10,6 +10,7 @@ Notation: ``k`` a candidate tour (pledge ``p(k)``, requirement ``r(k)``, start `
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import numpy as np
@@ -18,8 +19,8 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData, budget_periods, tour_month_cost
 from bluehelmet.optimize.linear import INF, LinearModel, group_rows
 
-#: Objective stages, in lexicographic order.
-STAGES = ("unmet", "cost", "gender")
+#: Objective stages, in lexicographic order (the last only breaks ties, see define_tiebreak).
+STAGES = ("unmet", "cost", "gender", "tiebreak")
 #: Costs enter the model in millions of USD to keep the coefficients well scaled.
 COST_SCALE = 1e6
 
@@ -56,8 +57,11 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     y_k ∈ {0, 1, …, n_p(k)}: number of units of pledge p(k) starting a tour on requirement r(k)
-    in month s_k (within the horizon), present until e_k = min(s_k + L_p − 1, last month of r,
-    last month offered), which may lie past the horizon: such a tour is a commitment
+    in month s_k (within the horizon), present until e_k = min(s_k + j_k L_p − 1, last month of
+    r, last month offered) for j_k = 1, 2, … rotations (j_k − 1 self-rotations: the contributor
+    relieves its own unit in place, one deployment and one repatriation, hand-over months only
+    at s_k; j_k only up to the first that reaches the last month of r planned). e_k may lie past
+    the horizon: such a tour is a commitment
     (``beyond_horizon``), costed in full, counted as coverage and in the monthly rows (capacity,
     lift, ceilings, diversity, gender) only within the horizon (regional organisations' bridging
     forces may also leave earlier). Only tours that
@@ -355,6 +359,43 @@ def define_cost(m: LinearModel, d: PlanningData) -> None:
     m.set_objective("cost", "Tour-start", d.candidates["cost"].to_numpy() / COST_SCALE)
 
 
+def tiebreak_weights(d: PlanningData) -> np.ndarray:
+    """A weight in [1, 2) per candidate tour, fixed by the tour's identity alone.
+
+    The weight is the first 8 bytes of the SHA-256 of ``pledge id|requirement id|start|end``
+    (months as ``YYYY-MM``) read as a fraction: the same tour gets the same weight in every run,
+    model and command, whatever the order of the rows.
+    """
+    c = d.candidates
+    pid = d.pledges["id"].astype(str).to_numpy()[c["pledge"].to_numpy()]
+    rid = d.requirements["id"].astype(str).to_numpy()[c["req"].to_numpy()]
+    start = c["start"].to_numpy()
+    end = c["end"].to_numpy()
+    origin = d.months[0]
+    out = np.empty(len(c))
+    for i, (p, r, s_, e) in enumerate(zip(pid, rid, start, end, strict=True)):
+        first = (origin + pd.DateOffset(months=int(s_))).strftime("%Y-%m")
+        last = (origin + pd.DateOffset(months=int(e))).strftime("%Y-%m")
+        digest = hashlib.sha256(f"{p}|{r}|{first}|{last}".encode()).digest()
+        out[i] = 1.0 + int.from_bytes(digest[:8], "big") / 2.0**64
+    return out
+
+
+def define_tiebreak(m: LinearModel, d: PlanningData) -> None:
+    """Tie-break objective ``tiebreak``.
+
+    Math
+    ----
+    Stage 4 minimises Σ_k β_k y_k over the plans optimal in stages 1–3, with β_k ∈ [1, 2) a
+    weight fixed by the tour's identity (SHA-256 of pledge id, requirement id, first and last
+    month; :func:`tiebreak_weights`), solved with a zero gap. Plans equal in coverage, cost and
+    gender shortfall differ in some tours, and then (unless their weighted sums agree to within
+    the solver's tolerance, which generic weights make a measure-zero event) in Σ β y: the stage
+    picks one allocation, the same in every run, command and load.
+    """
+    m.set_objective("tiebreak", "Tour-start", tiebreak_weights(d))
+
+
 #: The formulation, in order.
 FORMULATION: tuple[Callable[[LinearModel, PlanningData], None], ...] = (
     define_tours,
@@ -367,6 +408,7 @@ FORMULATION: tuple[Callable[[LinearModel, PlanningData], None], ...] = (
     define_strategic_lift,
     define_gender,
     define_cost,
+    define_tiebreak,
 )
 
 

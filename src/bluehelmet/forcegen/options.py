@@ -19,7 +19,8 @@ class SolveOptions:
     """How HiGHS solves the lexicographic model (see ``docs/force-generation.md``)."""
 
     time_limit: float | None = option(
-        15.0, "Solver seconds over all objective stages (none: wait for proven optimality).")
+        None, "Wall-clock seconds for the whole planning run: preparation, every objective "
+        "stage and the what-ifs (none: solve every stage to proven optimality).")
     mip_rel_gap: float = option(1e-4, "Relative optimality gap at which each stage stops.")
     warm_start_later_stages: bool = option(
         True, "Start each later stage from the previous stage's plan (off only to compare).")

@@ -66,6 +66,10 @@ def solve_scenario(view: Scenario, options: SolveOptions | None = None, *,
     _ = model.matrix
     build = time.perf_counter() - t0
     greedy = greedy_plan(model, data)
+    if time_limit is not None:
+        # The limit is wall-clock time for the whole run: preparing, building and the greedy
+        # plan spent part of it already.
+        time_limit = max(0.1, time_limit - (time.perf_counter() - t0))
     if warm_start is not None:
         start, bound = warm_start(model, data), None
     else:

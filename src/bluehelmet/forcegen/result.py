@@ -108,6 +108,10 @@ class PlanSummary:
     horizon_months: int
     uses_illustrative_data: bool
     notice: str
+    #: What the wall-clock time limit cut short: objective stages not proven optimal
+    #: (``stage cost``: its gap is in ``stages``) and what-ifs left incomplete
+    #: (``smart_pledging``, ``sensitivities``). Empty: everything ran to the end.
+    cut_by_time_limit: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values (lists for tuples), in declaration order."""
@@ -115,6 +119,7 @@ class PlanSummary:
         out["stages"] = [dict(s) for s in out["stages"]]
         out["reader"] = dict(out["reader"])
         out["missions_without_budget_rows"] = list(self.missions_without_budget_rows)
+        out["cut_by_time_limit"] = list(self.cut_by_time_limit)
         return out
 
 

@@ -26,7 +26,10 @@ from bluehelmet.highs import to_highs
 from bluehelmet.optimize.linear import LinearModel
 
 #: Share of the remaining time limit each stage may use (the last stage uses all that is left).
-STAGE_TIME_SHARE = {"unmet": 0.6, "cost": 0.75}
+STAGE_TIME_SHARE = {"unmet": 0.5, "cost": 0.6, "gender": 0.75}
+#: Stages solved with a zero gap whatever ``mip_rel_gap`` says (the tie-break: its optimum picks
+#: one allocation among equally good plans, so "within a gap" would not be one allocation).
+EXACT_STAGES = frozenset({"tiebreak"})
 #: Relative slack allowed on an earlier stage's optimum when it becomes a constraint.
 LEXICOGRAPHIC_SLACK = 1e-7
 
@@ -209,7 +212,7 @@ def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | Non
     t0 = time.perf_counter()
 
     def _stage_model(c: np.ndarray) -> highspy.Highs:
-        h = _stage_highs(model, mip_rel_gap, fix_zero, earlier)
+        h = _stage_highs(model, gap_target, fix_zero, earlier)
         h.changeColsCost(n, idx, c)
         return h
 
@@ -219,6 +222,8 @@ def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | Non
             continue
         if progress:
             progress(stage, None)
+        # The tie-break stage must find the one best plan, not one within a gap of it.
+        gap_target = 0.0 if stage in EXACT_STAGES else mip_rel_gap
         start = time.perf_counter()
         if (result.stages and x is not None and time_limit is not None
                 and model.n_cols > opts.same_gaps_above_columns):
@@ -234,7 +239,7 @@ def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | Non
         if x is not None and (opts.warm_start_later_stages or not result.stages):
             _set_start(h, x)
             h.run()
-            if not _consistent(h, c, mip_rel_gap):
+            if not _consistent(h, c, gap_target):
                 # HiGHS 1.16 sometimes calls a stage "optimal" from its start vector with
                 # a bound far below the objective (random_scenario seed 5): solve it cold.
                 h = _stage_model(c)
@@ -263,7 +268,7 @@ def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | Non
         # The gap HiGHS stopped at, also when "optimal" (then at most mip_rel_gap, not zero).
         gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else float("inf")
         if _status(h) == "optimal":
-            gap = min(gap, float(mip_rel_gap))
+            gap = min(gap, float(gap_target))
         status = _status(h)
         if first_stage_bound is not None and not result.stages and status != "optimal":
             bound = max(bound, first_stage_bound) if np.isfinite(bound) else first_stage_bound
@@ -273,7 +278,7 @@ def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | Non
             bound = rounded_bound(bound, integral_objective(model, c))
             if np.isfinite(bound):
                 gap = min(gap, (obj - bound) / max(abs(obj), 1e-9))
-            if obj - bound <= mip_rel_gap * max(abs(obj), 1.0):
+            if obj - bound <= gap_target * max(abs(obj), 1.0):
                 status, gap = "optimal", max(obj - bound, 0.0) / max(abs(obj), 1e-9)
         res = StageResult(stage, status, obj, bound, max(gap, 0.0), seconds)
         result.stages.append(res)

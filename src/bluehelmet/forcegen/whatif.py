@@ -16,6 +16,8 @@ rebuilt.
 
 from __future__ import annotations
 
+import time
+
 import highspy
 import numpy as np
 import pandas as pd
@@ -43,9 +45,22 @@ def _lp(model: LinearModel) -> highspy.Highs:
     return h
 
 
-def _value(h: highspy.Highs) -> float:
+def _value(h: highspy.Highs, deadline: float | None = None) -> float:
+    """Re-solve the LP; NaN when ``deadline`` (a ``time.perf_counter`` value) has passed."""
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return float("nan")
+        h.setOptionValue("time_limit", left)
     h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return float("nan")
     return float(h.getInfo().objective_function_value)
+
+
+def out_of_time(deadline: float | None) -> bool:
+    """True when the run's wall-clock budget is spent."""
+    return deadline is not None and time.perf_counter() >= deadline
 
 
 def _with_asks(view: Scenario, asks: pd.DataFrame) -> Scenario:
@@ -92,15 +107,18 @@ def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover
 
 
 def value_of_one_more_unit(view: Scenario, solved: Solved, horizon: int | None,
-                           asks: pd.DataFrame) -> np.ndarray:
+                           asks: pd.DataFrame, deadline: float | None = None) -> np.ndarray:
     """Weighted unmet requirement-months one more unit would close (LP estimate), per ask.
 
     ``asks`` has ``mission_id, unit_type_id``; each is one hypothetical RDL pledge restricted to
     its mission, released in turn in the coverage stage's LP (budget, lift and ceilings priced
-    as in the plan). 0 where such a unit could not arrive in time or work in the language.
+    as in the plan). 0 where such a unit could not arrive in time or work in the language; NaN
+    where the run's time budget (``deadline``) left no time for it.
     """
     if len(asks) == 0:
         return np.zeros(0)
+    if out_of_time(deadline):
+        return np.full(len(asks), np.nan)
     s = _with_asks(view, asks.reset_index(drop=True))
     d2, _ = prepare(s, horizon)
     m2 = build_model(d2)
@@ -111,20 +129,26 @@ def value_of_one_more_unit(view: Scenario, solved: Solved, horizon: int | None,
     every = np.concatenate([np.zeros(0, np.int64), *cols.values()]).astype(np.int32)
     h = _lp(m2)
     h.changeColsBounds(len(every), every, np.zeros(len(every)), np.zeros(len(every)))
-    base = _value(h)
+    base = _value(h, deadline)
     out = np.zeros(len(asks))
     for i in range(len(asks)):
         c = cols.get(f"ASK-{i}", np.zeros(0, np.int64)).astype(np.int32)
         if len(c):
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.ones(len(c)))
             # Round away LP round-off (values of 1e-12 are "no value").
-            out[i] = round(base - _value(h), 6)
+            out[i] = round(base - _value(h, deadline), 6)
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.zeros(len(c)))
     return out
 
 
-def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None) -> pd.DataFrame:
-    """Weighted unmet requirement-months (LP) under more budget, faster readiness, more lift."""
+def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None,
+                      deadline: float | None = None) -> pd.DataFrame:
+    """Weighted unmet requirement-months (LP) under more budget, faster readiness, more lift.
+
+    What-ifs the run's time budget (``deadline``) leaves no time for are left out.
+    """
+    if out_of_time(deadline):
+        return pd.DataFrame()
     m = solved.model
     h = _lp(m)
     base = float(h.getInfo().objective_function_value)
@@ -137,19 +161,21 @@ def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None) -> pd
             return base
         idx = np.arange(fam.start, fam.stop, dtype=np.int32)
         h.changeRowsBounds(len(idx), idx, lo[idx], hi[idx] * factor)  # type: ignore[attr-defined]
-        value = _value(h)
+        value = _value(h, deadline)
         h.changeRowsBounds(len(idx), idx, lo[idx], hi[idx])  # type: ignore[attr-defined]
         return value
 
     for label, family, factor in (("budget headroom +10 %", "Budget-fiscal-year", 1.1),
                                   ("budget headroom unlimited", "Budget-fiscal-year", 1e6),
                                   ("strategic lift +50 %", "Lift-moves", 1.5)):
+        if out_of_time(deadline):
+            break
         v = scaled(family, factor)
         rows.append({"change": label, "weighted_unmet_lp": round(v, 6),
                      "gain": round(base - v, 6)})
     for level, to in {"L1": "L2", "L2": "L3", "L3": "RDL"}.items():
         p = view.tables["pledges"]
-        if not (p["pcrs_level"] == level).any():
+        if not (p["pcrs_level"] == level).any() or out_of_time(deadline):
             continue
         s = view.copy()
         s.tables["pledges"] = p.assign(pcrs_level=p["pcrs_level"].replace({level: to}))
