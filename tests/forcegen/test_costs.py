@@ -59,18 +59,28 @@ def test_budget_periods_by_account() -> None:
     assert list(got[:2]) == [5.0, 10.0] and np.isnan(got[2])
 
 
-def test_emplacement_and_repatriation_of_new_units() -> None:
-    # The rotation case of test_known_optima (tours 2018-07..12, 2018-12..2019-05,
-    # 2019-05..06; 14 unit-months x 100 persons x US$1,000 = US$1.4 m) with one lift move of
-    # US$100,000 each way: 3 emplacements and 3 repatriations (every tour ends, the last with
-    # the requirement): 6 x 100,000 = US$0.6 m more.
+def test_emplacement_and_repatriation_of_new_units_not_of_self_rotation() -> None:
+    # 1 unit needed for 12 months (hand-over 1 month, weight 10), one lift move of US$100,000
+    # each way. A relieves itself in place after 6 months (one tour with 2 rotations: the unit
+    # stays, its personnel rotate), so only July is short and the tour is present all 12
+    # months: 12 x 100 persons x US$1,000 = US$1.2 m, plus one emplacement and one
+    # repatriation (US$0.2 m); the rotation inside the tour costs no emplacement.
     r = run(tiny([pledge("A"), pledge("B")], lift_move_usd=100_000.0))
     assert r.summary.objective == pytest.approx(10.0)
-    assert r.summary.total_cost_usd == pytest.approx(2.0e6)
-    assert r.costs["cost_usd"].sum() == pytest.approx(2.0e6)
-    tours = r.assignments.sort_values("start")
-    assert list(tours["cost_usd"]) == pytest.approx([0.6e6 + 0.2e6, 0.6e6 + 0.2e6,
-                                                    0.2e6 + 0.2e6])
+    tours = r.assignments
+    assert len(tours) == 1 and tours["rotations"].iloc[0] == 2
+    assert tours["cost_usd"].iloc[0] == pytest.approx(1.2e6 + 0.2e6)
+    assert r.summary.total_cost_usd == pytest.approx(1.4e6)
+    assert r.costs["cost_usd"].sum() == pytest.approx(1.4e6)
+    # Two new units in succession (no self-rotation: each offer ends after one tour) pay both
+    # ways each: tours July-December and December-May (counted August-May), then the 12th
+    # month is short; 6 + 6 unit-months x US$100,000 + 4 x US$100,000 = US$1.6 m.
+    s = tiny([pledge("A"), pledge("B", available_from="2018-12-01")], lift_move_usd=100_000.0)
+    s.tables["pledges"] = s.tables["pledges"].assign(available_until=pd.to_datetime(
+        ["2018-12-31", "2019-05-31"]))
+    r = run(s)
+    assert r.summary.objective == pytest.approx(20.0)
+    assert list(r.assignments.sort_values("start")["cost_usd"]) == pytest.approx([0.8e6, 0.8e6])
 
 
 def individual_officers(s):  # noqa: ANN001, ANN201
@@ -109,12 +119,13 @@ def test_regular_budget_mission_is_kept_out_of_the_peacekeeping_accounts() -> No
 
 
 def test_headroom_is_the_stated_share_of_the_approved_budget() -> None:
-    # test_known_optima's binding budget (US$1.0 m: 8 of 12 months covered, 4 short x 10 = 40),
-    # stated as 10 % of an approved US$10 m instead of a headroom figure.
+    # test_known_optima's binding budget (US$1.0 m = 10 unit-months: one unit relieving itself,
+    # September - June, counted from October; 3 short x 10 = 30), stated as 10 % of an approved
+    # US$10 m instead of a headroom figure.
     s = tiny([pledge("A"), pledge("B")], budget_headroom_share=0.1)
     s.tables["budgets"] = s.tables["budgets"].assign(headroom_usd=np.nan, approved_usd=10e6)
     r = run(s)
-    assert r.summary.objective == pytest.approx(40.0)
+    assert r.summary.objective == pytest.approx(30.0)
     assert r.summary.total_cost_usd == pytest.approx(1.0e6)
 
 
