@@ -155,7 +155,8 @@ def test_library_read_paths(world: dict[str, Path], reader: AccessContext,
                 money.cost_vs_budget(result.costs, view), st.coverage(), st.cost(),
                 st.coverage_by_month(), st.critical_coverage(), st.gaps(), st.headline(),
                 st.gap_costs(), st.cost_vs_budget(), st.mission_costs(), st.unit_costs(),
-                st.smart_pledging(), st.unused_pledges(), st.gender(), st.planned_flows()]
+                st.capability_requirements(), st.smart_pledges(), st.unused_pledges(),
+                st.gender(), st.planned_flows()]
     result.write(tmp_path / "plan")
     brief = make_brief(view, tmp_path / "brief", plan=result, pdf=False)
     save_scenario(view, tmp_path / "export")

@@ -318,26 +318,23 @@ def build_gender_targets() -> pd.DataFrame:
     return typed("gender_targets", with_common(pd.DataFrame(rows)))
 
 
-#: Share of each approved budget taken as headroom for units deployed from pledges (assumed). At
+#: The headroom is not a UN figure: the scenario states it as the parameter
+#: ``budget_headroom_share`` (see PARAMETERS); budget rows carry only the approved budget. At
 #: 12 % the headroom covers roughly the full-cost demand of MINUSCA, MONUSCO and UNMISS but only
 #: about two thirds of MINUSMA's, so the budget is one of the planner's binding choices.
 HEADROOM_SHARE = 0.12
 
 
 def build_budgets() -> pd.DataFrame:
-    """Approved budgets per mission and fiscal year, and the illustrative headroom."""
+    """Approved budgets per mission and budget period (peacekeeping July-June, or regular)."""
     rows = facts("budgets")
-    approved = pd.to_numeric(rows["approved_usd"])
     out = pd.DataFrame({
         "id": "BUD-" + rows["mission_id"] + "-" + rows["fiscal_year"].str.replace("/", "-"),
         "mission_id": rows["mission_id"], "fiscal_year": rows["fiscal_year"],
-        "approved_usd": rows["approved_usd"],
-        "headroom_usd": (approved * HEADROOM_SHARE).round().astype("int64").astype(str),
+        "approved_usd": rows["approved_usd"], "headroom_usd": "",
         "basis": "illustrative",
         "source": rows["source"] + "; not verified against the resolution, rounded figures; "
-        f"headroom_usd = {HEADROOM_SHARE:.0%} of the approved budget (assumed: the part of the "
-        "budget that pays for the rotating and additional units of this scenario's requirements; "
-        "at this share money binds where demand is dearest, MINUSMA's aviation)",
+        "no headroom stated: the plan may use budget_headroom_share of it (scenario parameter)",
     })
     return typed("budgets", with_common(out))
 
@@ -358,6 +355,11 @@ def build_pcrs_lead_times() -> pd.DataFrame:
 PARAMETERS = {
     "planning_start": Parameter(dt.date(2018, 7, 1), "scenario: first month of fiscal year "
                                 "2018/19, after the Vancouver ministerial (Nov 2017)"),
+    "budget_headroom_share": Parameter(
+        HEADROOM_SHARE, "scenario: a stated planning assumption, not a UN figure: the part of "
+        "each approved budget that pays for the rotating and additional units of this "
+        "scenario's requirements; at 12 % money binds where demand is dearest (MINUSMA's "
+        "aviation)"),
     "horizon_months": Parameter(12, "scenario: fiscal year 2018/19, the UN peacekeeping budget "
                                 "year (1 July - 30 June); plan two years with --horizon 24"),
 }
@@ -376,7 +378,8 @@ META = {
         "Requirements and most pledges are ILLUSTRATIVE: built from public facts where the truth "
         "is confidential; each row's source says its basis. Pledges marked real cite a public "
         "announcement.",
-        "Budgets are approximate recollections of the approved figures; headroom is assumed.",
+        "Budgets are approximate recollections of the approved figures; the headroom for new "
+        "units is the stated parameter budget_headroom_share.",
         "Built by tools/build_scenario_2018.py from the bundled reference data and "
         "tools/facts/*.csv; see docs/scenario-2018.md.",
     ],

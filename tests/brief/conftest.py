@@ -85,13 +85,14 @@ def tiny_plan(tiny: Scenario, reader: AccessContext) -> Plan:
     cost = assignments.assign(cost_usd=months * assignments["unit_type_id"].map(UNIT_COST),
                               fiscal_year="2018/19")
     costs = cost.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
-    smart = pd.DataFrame({
+    note = pd.DataFrame({
+        "requirement_id": ["R1", "R2", "R3"],
         "mission_id": ["MINUSMA", "MINUSMA", "UNMISS"], "unit_type_id": ["ISR", "UH", "UH"],
-        "units_short_at_worst": [1, 1, 1],
-        "first_month_short": pd.to_datetime(["2018-07-01", "2018-07-01", "2018-07-01"]),
-        "value_one_more_unit": [120.0, 70.0, 60.0],
-        "why": ["no intelligence unit pledged", "one helicopter unit short until Feb 2019",
-                "no helicopter unit until Jan 2019"]})
+        "capability": ["isr", "aviation", "aviation"], "status": ["current"] * 3,
+        "units": [1, 1, 1], "rank": [1, 2, 3], "replaces": ["", "", ""],
+        "time_from": pd.to_datetime(["2018-07-01", "2018-07-01", "2018-07-01"]),
+        "unit_months_short": [12.0, 7.0, 6.0],
+        "closes_weighted": [120.0, 70.0, 60.0], "value_one_more_unit_lp": [110.0, 60.0, 50.0]})
     gender = pd.DataFrame({"personnel_category": ["troops"], "women_share": [0.06],
                            "target_share": [0.05], "meets_target": [True]})
     explanations = pd.DataFrame({"pledge_id": ["P4", "P6"], "contributor_id": ["CHN", "AU"],
@@ -100,7 +101,7 @@ def tiny_plan(tiny: Scenario, reader: AccessContext) -> Plan:
     return Plan.from_tables(tiny.view(reader),
                             tiny_summary(float(costs["cost_usd"].sum())),
                             coverage=_coverage(tiny), assignments=assignments, costs=costs,
-                            smart_pledging=smart, gender=gender, explanations=explanations)
+                            capability_requirements=note, gender=gender, explanations=explanations)
 
 
 @pytest.fixture(scope="session")

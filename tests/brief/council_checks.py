@@ -97,7 +97,7 @@ def council_cells(cells: pd.DataFrame, plan: Plan, contributor: str | None = Non
     gaps = plan.statistics.gaps()
     themes = debate.debate_themes(
         view, assignments=plan.assignments, explanations=plan.explanations,
-        smart_pledging=plan.statistics.smart_pledging(), gaps=gaps,
+        smart_pledging=plan.statistics.capability_requirements(valued_only=True), gaps=gaps,
         plan_gender=plan.statistics.gender())
     for theme, values in zip(themes["theme"], themes["values"], strict=True):
         for name, value in values.items():

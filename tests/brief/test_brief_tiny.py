@@ -98,7 +98,7 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     costs = money.gap_costs(gaps, view, "2018-07-01")
     for col in ("unmet_unit_months", "unit_monthly_usd", "cost_to_close_usd"):
         seen += _check(cells, f"gap_costs.{col}", _keyed(costs, col, key))
-    ask = pledging.smart_pledging_list(tiny_plan.smart_pledging, view)
+    ask = pledging.capability_requirements_list(tiny_plan.capability_requirements, view)
     for col in ("units", "value"):
         seen += _check(cells, f"smart_pledging.{col}", _keyed(ask, col, key))
     budget = money.cost_vs_budget(tiny_plan.costs, view)

@@ -119,7 +119,8 @@ def test_so_what_is_computed_from_the_statistics(tiny_plan: Plan) -> None:
     gaps = tiny_plan.statistics.gaps()
     themes = debate.debate_themes(
         tiny_plan.view, assignments=tiny_plan.assignments, explanations=tiny_plan.explanations,
-        smart_pledging=tiny_plan.statistics.smart_pledging(), gaps=gaps,
+        smart_pledging=tiny_plan.statistics.capability_requirements(valued_only=True),
+        gaps=gaps,
         plan_gender=tiny_plan.statistics.gender())
     what_ifs = findings.what_if_findings(pd.DataFrame({
         "change": ["budget headroom +10 %", "strategic lift +50 %"], "gain": [0.0, 4.5]}))

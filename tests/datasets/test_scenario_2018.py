@@ -222,8 +222,20 @@ def test_parameter_tables(scenario: Scenario) -> None:
     assert lead.to_dict() == {"L1": 9, "L2": 6, "L3": 3, "RDL": 2}
     budgets = scenario.tables["budgets"]
     missions_with_needs = set(scenario.requirements["mission_id"])
+    account = scenario.missions.set_index("id")["budget_account"]
+    regular = set(account[account == "regular_budget"].index)
+    # Peacekeeping missions budget per July-June fiscal year, regular-budget ones per the
+    # regular budget's periods (the biennium 2018-2019, then the year 2020).
     for fy in ("2018/19", "2019/20"):
-        assert missions_with_needs <= set(budgets.loc[budgets["fiscal_year"] == fy, "mission_id"])
-    assert (budgets["headroom_usd"] < budgets["approved_usd"]).all()
+        assert missions_with_needs - regular <= set(
+            budgets.loc[budgets["fiscal_year"] == fy, "mission_id"])
+    for period in ("2018-2019", "2020"):
+        assert regular == set(budgets.loc[budgets["fiscal_year"] == period, "mission_id"])
+    assert not budgets["mission_id"].isin(regular).any() or not budgets.loc[
+        budgets["mission_id"].isin(regular), "fiscal_year"].str.contains("/").any()
+    # No headroom is invented in the data: it is the stated scenario parameter.
+    assert budgets["headroom_usd"].isna().all()
+    assert scenario.param("budget_headroom_share") == pytest.approx(0.12)
+    assert scenario.parameters["budget_headroom_share"].source.startswith("scenario")
     assert scenario.param("planning_start") == dt.date(2018, 7, 1)
     assert scenario.param("horizon_months") == 12

@@ -75,8 +75,19 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
             u[r.Index, t] = prob.add_variable(f"u{r.Index}_{t}", 0, o)
             prob += pulp.lpSum(v for (p, rr, s, e), v in y.items()
                                if rr == r.Index and s + h <= t <= e) + u[r.Index, t] >= o
-    def month_cost(p: int, t: int) -> float:
-        return pl.loc[p, "personnel"] * d.rate[t] + pl.loc[p, "fixed_monthly"]
+    msa = float(d.params["msa_usd_per_person_month"])
+
+    def month_cost(p: int, s: int, e: int, t: int) -> float:
+        # Individual officers are paid MSA, contingents the troop rate; a new unit's emplacement
+        # in its first month and its repatriation in its last committed month.
+        individual = str(pl.loc[p, "category"]) in ("individual_police",
+                                                     "staff_officers_observers")
+        monthly = (pl.loc[p, "personnel"] * (msa if individual else d.rate[t])
+                   + pl.loc[p, "fixed_monthly"])
+        moves = float(pl.loc[p, "lift_moves"])
+        once = (moves * float(d.params["lift_move_usd"]) if moves > 0
+                else pl.loc[p, "personnel"] * float(d.params["travel_usd_per_person"]))
+        return monthly + once * ((t == s) + (t == e))
     for p in pl.index:
         for t in range(n_t):
             terms = [v for (pp, _, s, e), v in y.items() if pp == p and s <= t <= e]
@@ -116,7 +127,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         for (p, rr, s, e), v in y.items():
             if req.loc[rr, "mission_id"] != b.mission_id:
                 continue
-            c = sum(month_cost(p, t) for t in range(s, e + 1)
+            c = sum(month_cost(p, s, e, t) for t in range(s, e + 1)
                     if d.fiscal_year[t] == b.fiscal_year)
             if c:
                 terms.append(c / 1e6 * v)
@@ -148,7 +159,7 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 v_gender[g, year] = prob.add_variable(f"v_{g}_{year}", 0)
                 prob += pulp.lpSum(terms) + v_gender[g, year] >= 0
     unmet = pulp.lpSum(req.loc[r, "weight"] * v for (r, _), v in u.items())
-    cost = pulp.lpSum(sum(month_cost(p, t) for t in range(s, e + 1)) / 1e6 * v
+    cost = pulp.lpSum(sum(month_cost(p, s, e, t) for t in range(s, e + 1)) / 1e6 * v
                       for (p, _, s, e), v in y.items())
     solver = cbc()
 

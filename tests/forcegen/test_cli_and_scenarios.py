@@ -79,7 +79,7 @@ def test_compare_and_statistics(tmp_path: Path) -> None:
     unused = stats.unused_pledges()
     assert unused["pledges"].tolist() == [1]
     assert unused["reason"].str.contains("cheaper or earlier").all()
-    assert len(stats.smart_pledging()) == 1
+    assert len(stats.capability_requirements()) == 1  # the first month, before any relief
     assert {"change", "gain"} <= set(stats.value_of_changes().columns)
 
 
@@ -106,7 +106,7 @@ def test_cli_plan_with_override(tmp_path: Path) -> None:
                 "total_cost_usd", "notice"):
         assert key in summary
     for name in ("plan", "coverage", "gaps", "costs", "gender", "explanations",
-                 "smart_pledging"):
+                 "capability_requirements", "smart_pledges"):
         assert (out / f"{name}.csv").exists()
     assert (out / "more lift" / "summary.json").exists()
     assert "base" in pd.read_csv(out / "comparison.csv").columns

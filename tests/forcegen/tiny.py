@@ -64,6 +64,7 @@ def tiny(pledges: list[dict[str, object]], requirement_months: int = 12, count: 
     s.set_param("loading_days", 0)
     s.set_param("max_contributor_share", 1.0)
     s.set_param("lift_moves_per_month", 10)
+    s.set_param("lift_move_usd", 0.0)  # no emplacement cost unless a test sets one
     for k, v in params.items():
         s.set_param(k, v)
     return s

@@ -196,7 +196,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         critical, "group", critical_share))
 
     # The ask, and what the plan cannot do.
-    ask = stats.smart_pledging()
+    ask = stats.capability_requirements(valued_only=True)
     unused = stats.unused_pledges()
     costs_of_gaps = stats.gap_costs()
     tables.update(smart_pledging=ask, unused_pledges_by_reason=unused, gap_costs=costs_of_gaps)

@@ -162,7 +162,7 @@ def council_context(plan: Plan, *, budget: pd.DataFrame, headline: pd.Series,
     closing = finance.gap_closing_costs(plan.statistics.gap_costs(), plan.coverage, view)
     themes = debate.debate_themes(
         view, assignments=plan.assignments, explanations=plan.explanations,
-        smart_pledging=plan.statistics.smart_pledging(), gaps=gaps,
+        smart_pledging=plan.statistics.capability_requirements(valued_only=True), gaps=gaps,
         plan_gender=plan.statistics.gender())
     missions = view.missions["id"].astype(str).tolist()
     year = int(pd.Timestamp(view.param("planning_start")).year)

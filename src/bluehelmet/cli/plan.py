@@ -67,14 +67,16 @@ def _print_result(name: str, result: Plan) -> None:
             t.add_row(escape(str(g.mission_id)), escape(str(g.unit_type_id)), str(g.priority),
                       f"{g.unmet_unit_months:.0f}", _date(g.first_gap_month, "%Y-%m"))
         console.print(t)
-    if len(result.smart_pledging):
-        t = Table(title="Smart pledging: ask for")
-        for col in ("mission", "unit type", "request RDL by", "value of one more", "why"):
+    note = result.capability_requirements
+    if len(note):
+        t = Table(title="Capability requirements (rank: equal values share a rank)")
+        for col in ("rank", "status", "mission", "unit type", "units", "from", "request RDL by",
+                    "closes"):
             t.add_column(col)
-        for a in result.smart_pledging.head(8).itertuples():
-            t.add_row(escape(str(a.mission_id)), escape(str(a.unit_type)),
-                      _date(a.request_by_RDL, "%Y-%m-%d"), f"{a.value_one_more_unit:.0f}",
-                      escape(str(a.why)))
+        for a in note.head(8).itertuples():
+            t.add_row(str(a.rank), str(a.status), escape(str(a.mission_id)),
+                      escape(str(a.unit_type)), str(a.units), _date(a.time_from, "%Y-%m"),
+                      _date(a.request_by_RDL, "%Y-%m-%d"), f"{a.closes_weighted:.0f}")
         console.print(t)
     if s.get("notice"):
         console.print(f"[yellow]{s['notice']}[/]")
@@ -109,7 +111,7 @@ def plan_command(
                                  help="Explain every pledge and list binding constraints."),
     smart_pledging: bool = typer.Option(PLAN_DEFAULTS.smart_pledging,
                                         "--smart-pledging/--no-smart-pledging",
-                                        help="Compute the smart-pledging list."),
+                                        help="Write the requirements note and smart pledges."),
     sensitivities: bool = typer.Option(PLAN_DEFAULTS.sensitivities,
                                        "--sensitivities/--no-sensitivities",
                                        help="Value more budget, readiness and lift."),

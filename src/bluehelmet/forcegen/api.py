@@ -12,6 +12,7 @@ from bluehelmet.forcegen.explain import binding_constraints, explain_pledges
 from bluehelmet.forcegen.formulation import COST_SCALE
 from bluehelmet.forcegen.options import PlanOptions
 from bluehelmet.forcegen.pipeline import Progress, Solved, solve_scenario
+from bluehelmet.forcegen.requirements_note import requirements_note
 from bluehelmet.forcegen.result import (
     ILLUSTRATIVE_NOTICE,
     Plan,
@@ -20,6 +21,7 @@ from bluehelmet.forcegen.result import (
     StageSummary,
 )
 from bluehelmet.forcegen.scenarios import Override, apply_overrides
+from bluehelmet.forcegen.smart import smart_pledge_groups
 from bluehelmet.forcegen.tables import (
     assignments_table,
     ceiling_excess_table,
@@ -31,7 +33,7 @@ from bluehelmet.forcegen.tables import (
     gender_table,
     tour_values,
 )
-from bluehelmet.forcegen.whatif import out_of_time, sensitivity_table, smart_pledging_table
+from bluehelmet.forcegen.whatif import out_of_time, sensitivity_table, value_of_one_more_unit
 from bluehelmet.scenario.core import ScenarioView
 
 
@@ -101,11 +103,18 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
         tables["binding"] = binding
     cut = [f"stage {s.stage}" for s in solved.solution.stages if s.status != "optimal"]
     if opts.smart_pledging:
-        tables["smart_pledging"] = smart_pledging_table(view, solved, opts.horizon, opts.max_asks,
-                                                        deadline)
-        values = tables["smart_pledging"].get("value_one_more_unit", pd.Series(dtype=float))
-        if out_of_time(deadline) and (len(tables["smart_pledging"]) == 0 or values.isna().any()):
-            cut.append("smart_pledging")
+        note = requirements_note(view, d, solved.pairs, y)
+        if len(note) and not opts.max_asks:
+            note["value_one_more_unit_lp"] = np.nan
+        elif len(note):
+            asks = note[["mission_id", "unit_type_id"]].drop_duplicates().head(opts.max_asks)
+            value = asks.assign(value_one_more_unit_lp=value_of_one_more_unit(
+                view, solved, opts.horizon, asks, deadline))
+            note = note.merge(value, on=["mission_id", "unit_type_id"], how="left")
+            if value["value_one_more_unit_lp"].isna().any():
+                cut.append("capability_requirements")  # values the time limit left no time for
+        tables["capability_requirements"] = note
+        tables["smart_pledges"] = smart_pledge_groups(d, solved.pairs, tables["assignments"])
     if opts.sensitivities:
         tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon, deadline)
         if out_of_time(deadline):

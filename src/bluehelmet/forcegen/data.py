@@ -20,7 +20,15 @@ from bluehelmet.forcegen.inplace import COMPONENT, ceiling_months, in_place_mont
 from bluehelmet.geodesy import haversine_km
 from bluehelmet.model.schema import split_list
 from bluehelmet.scenario.core import Scenario
-from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
+from bluehelmet.statistics.money import (
+    budget_headroom,
+    budget_period,
+    deployment_cost,
+    fixed_monthly_cost,
+    monthly_cost,
+    paid_msa,
+    person_rate,
+)
 
 #: A pledge at the Rapidly Deployable Level deploys within this many days of the UN's request,
 #: transit included (DPO/DOS PCRS guidelines 2019.01).
@@ -93,8 +101,7 @@ class PlanningData:
 
 def fiscal_year_label(date: pd.Timestamp) -> str:
     """UN peacekeeping fiscal year (1 July - 30 June) of ``date``, written ``2018/19``."""
-    first = date.year if date.month >= 7 else date.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
+    return str(budget_period("peacekeeping", [date])[0])
 
 
 def month_index(dates: pd.Series, origin: pd.Timestamp, round_up: bool) -> np.ndarray:
@@ -151,6 +158,10 @@ def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
     own = req["language"].astype("string").fillna("").to_numpy(dtype=str)
     out["language_needed"] = np.where(own != "", own, np.where(mission_lang != "en",
                                                                 mission_lang, ""))
+    account = (missions["budget_account"] if "budget_account" in missions
+               else pd.Series("peacekeeping", index=missions.index))
+    out["account"] = account.astype("string").fillna("peacekeeping").loc[
+        out["mission_id"]].to_numpy(dtype=str)
     out["region"] = missions.loc[out["mission_id"], "region"].astype("string").fillna("").to_numpy()
     out["lon"] = missions.loc[out["mission_id"], "longitude"].to_numpy(dtype=float)
     out["lat"] = missions.loc[out["mission_id"], "latitude"].to_numpy(dtype=float)
@@ -190,8 +201,16 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     out["category"] = u["personnel_category"].astype(str).to_numpy()
     out["component"] = out["category"].map(COMPONENT).fillna("other").to_numpy()
     out["fixed_monthly"] = fixed_monthly_cost(u).to_numpy()
-    out["monthly_cost"] = monthly_cost(out["personnel"], rate0, out["fixed_monthly"])
     out["lift_moves"] = u["lift_moves"].astype(float).fillna(1).to_numpy()
+    # Individual officers are paid mission subsistence allowance, contingents the troop rate.
+    out["paid_msa"] = paid_msa(out["category"].to_numpy())
+    msa = float(scenario.param("msa_usd_per_person_month"))
+    out["monthly_cost"] = monthly_cost(out["personnel"].to_numpy(),
+                                       person_rate(out["category"].to_numpy(), rate0, msa),
+                                       out["fixed_monthly"].to_numpy())
+    out["emplacement"] = deployment_cost(out["personnel"].to_numpy(), out["lift_moves"].to_numpy(),
+                                         float(scenario.param("lift_move_usd")),
+                                         float(scenario.param("travel_usd_per_person")))
     lead = out["pcrs_level"].map(leads.astype(int)).to_numpy(dtype=int)
     # Lead times run from the date the pledge reached its PCRS level where the pledge gives it
     # (level_since; the unit cannot move before it is offered either); otherwise from the UN's
@@ -352,13 +371,15 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     cost_months = pd.date_range(origin, periods=n_cost, freq="MS")
     rate = _rates(scenario, cost_months)
     fy = np.array([fiscal_year_label(m) for m in cost_months])
-    monthly = np.asarray(monthly_cost(pl["personnel"].to_numpy()[:, None], rate[None, :],
-                                      pl["fixed_monthly"].to_numpy()[:, None]))
-    csum = np.concatenate([np.zeros((len(pl), 1)), np.cumsum(monthly, axis=1)], axis=1)
-    p, s = cand["pledge"].to_numpy(), cand["start"].to_numpy()
-    e = cand["end"].to_numpy()
-    cand["cost"] = csum[p, e + 1] - csum[p, s]
-    budgets = scenario.tables["budgets"][["mission_id", "fiscal_year", "headroom_usd"]].copy()
+    cand["cost"] = tour_cost(pl, cand, rate, float(params["msa_usd_per_person_month"]))
+    budgets = scenario.tables["budgets"]
+    account = (scenario.missions.set_index("id")["budget_account"].astype("string")
+               if "budget_account" in scenario.missions else pd.Series(dtype="string"))
+    budgets = budgets.assign(headroom_usd=budget_headroom(
+        budgets, float(params["budget_headroom_share"])),
+        account=budgets["mission_id"].map(account).fillna("peacekeeping").astype(str))[
+            ["mission_id", "fiscal_year", "headroom_usd", "account"]].dropna(
+                subset=["headroom_usd"])
     targets = scenario.tables["gender_targets"][["year", "personnel_category",
                                                   "target_share"]].copy()
     contrib = scenario.contributors
@@ -374,6 +395,40 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
                         units["personnel"].astype(float),
                         pd.to_numeric(units["aircraft"], errors="coerce").fillna(0.0))
     return data, pairs
+
+
+def pledge_month_cost(pledges: pd.DataFrame, rate: np.ndarray, msa: float) -> np.ndarray:
+    """Monthly cost of one unit of each pledge in each month (pledges x months), money's rule."""
+    category = pledges["category"].to_numpy(str)[:, None]
+    return np.asarray(monthly_cost(pledges["personnel"].to_numpy()[:, None],
+                                   person_rate(category, rate[None, :], msa),
+                                   pledges["fixed_monthly"].to_numpy()[:, None]))
+
+
+def new_deployment(cand: pd.DataFrame) -> np.ndarray:
+    """True for tours that are a new deployment (emplacement and repatriation are costed).
+
+    A tour flagged ``self_rotation`` (a unit that stays and rotates its own personnel) is not.
+    """
+    if "self_rotation" not in cand:
+        return np.ones(len(cand), dtype=bool)
+    return ~cand["self_rotation"].to_numpy(dtype=bool)
+
+
+def tour_cost(pledges: pd.DataFrame, cand: pd.DataFrame, rate: np.ndarray,
+              msa: float) -> np.ndarray:
+    """Cost of one unit on each candidate tour, every month it is committed to.
+
+    The sum over the committed months (past the horizon too; ``rate`` covers them) of
+    :func:`tour_month_cost` (a test checks it): the monthly cost of each month, plus, for a new
+    deployment, emplacement in its first month and repatriation in its last.
+    """
+    monthly = pledge_month_cost(pledges, rate, msa)
+    csum = np.concatenate([np.zeros((len(pledges), 1)), np.cumsum(monthly, axis=1)], axis=1)
+    p, s = cand["pledge"].to_numpy(), cand["start"].to_numpy()
+    e = cand["end"].to_numpy()
+    once = pledges["emplacement"].to_numpy()[p] * new_deployment(cand)
+    return np.asarray(csum[p, e + 1] - csum[p, s] + 2 * once)
 
 
 def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarray) -> np.ndarray:
@@ -400,7 +455,35 @@ def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarra
 
 
 def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Cost of one unit of candidate tour ``k`` in month ``t`` (arrays of equal length)."""
-    p = d.candidates["pledge"].to_numpy()[k]
-    return np.asarray(monthly_cost(d.pledges["personnel"].to_numpy()[p], d.rate[t],
-                                   d.pledges["fixed_monthly"].to_numpy()[p]))
+    """Cost of one unit of candidate tour ``k`` in month ``t`` (arrays of equal length).
+
+    The monthly cost (:func:`bluehelmet.statistics.money.monthly_cost` at the personnel rate
+    of the pledge's category in month ``t``), plus for a new deployment its emplacement in the
+    tour's first month and its repatriation in its last committed month
+    (:func:`bluehelmet.statistics.money.deployment_cost`).
+    """
+    cand, pl = d.candidates, d.pledges
+    p = cand["pledge"].to_numpy()[k]
+    rate = person_rate(pl["category"].to_numpy(str)[p], d.rate[t],
+                       float(d.params["msa_usd_per_person_month"]))
+    cost = np.asarray(monthly_cost(pl["personnel"].to_numpy()[p], rate,
+                                   pl["fixed_monthly"].to_numpy()[p]), dtype=float)
+    once = pl["emplacement"].to_numpy()[p] * new_deployment(cand)[k]
+    first = t == cand["start"].to_numpy()[k]
+    last = t == cand["end"].to_numpy()[k]
+    return cost + once * (first.astype(float) + last.astype(float))
+
+
+def budget_periods(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Budget period of candidate tour ``k``'s mission in month ``t`` (its account's period)."""
+    regular = (d.requirements["account"].to_numpy(str) == "regular_budget")[
+        d.candidates["req"].to_numpy()[k]]
+    # The period labels of the months costed (past the horizon too), once per account.
+    months = cost_months(d)
+    return np.where(regular, budget_period("regular_budget", months)[t],
+                    budget_period("peacekeeping", months)[t])
+
+
+def cost_months(d: PlanningData) -> pd.DatetimeIndex:
+    """Month starts of every month costed: the horizon and the committed months past it."""
+    return pd.date_range(d.months[0], periods=len(d.rate), freq="MS")

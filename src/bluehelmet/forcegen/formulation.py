@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData, tour_month_cost
+from bluehelmet.forcegen.data import PlanningData, budget_periods, tour_month_cost
 from bluehelmet.optimize.linear import INF, LinearModel, group_rows
 
 #: Objective stages, in lexicographic order (the last only breaks ties, see define_tiebreak).
@@ -137,7 +137,7 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
     k, t = present(d)
     contrib = d.pledges["contributor_id"].to_numpy()[d.candidates["pledge"].to_numpy()[k]]
     present_units = m.terms("Tour-start", k, contributor_id=contrib, month=t)
-    limited = present_units.where(np.isin(contrib, list(limits)))
+    limited = present_units.where(pd.Series(contrib).isin(set(limits)).to_numpy())
     cap = pd.Series(limits, dtype=float).rename_axis("contributor_id")
     m.add_constraint("Contributor-max-units",
                      limited.sum(by=["contributor_id", "month"]) <= cap)
@@ -244,18 +244,22 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
 
     Math
     ----
-    For every mission m and fiscal year f with a budget row:
-    Σ_k (Σ_{t ∈ f, s_k ≤ t ≤ e_k} (P_p · ρ_t + E_u + A_u)) · y_k ≤ H_{m,f},
-    with P personnel, ρ_t the reimbursement rate in force in month t, E the equipment (wet lease)
-    and A the aviation (letter of assist) cost per month, H the budget headroom. The months of a
-    tour past the horizon count in their own fiscal year (a commitment). Missions without a
-    budget row for a fiscal year are not limited (and reported as such).
+    For every mission m and budget period f with a budget row:
+    Σ_k (Σ_{t ∈ f, s_k ≤ t ≤ e_k} c_{k,t}) · y_k ≤ H_{m,f}, with c_{k,t} = P_p · ρ_{g,t} + E_u + A_u
+    + D_u · ([t = s_k] + [t = e_k]) for a new deployment (D_u = 0 for self-rotation):
+    P personnel, ρ_{g,t} the rate of personnel category g in month t (troop cost reimbursement in
+    force, or mission subsistence allowance for individual officers), E the equipment (wet lease),
+    A the letter of assist (fixed fleet cost + flying hours × rate per hour) per month, D the
+    one-way emplacement or repatriation cost, H the budget headroom. f is the peacekeeping fiscal
+    year (July-June), or the regular budget's period for regular-budget missions. The months of a
+    tour past the horizon count in their own period (a commitment). Missions without a budget
+    row for a period are not limited (and reported as such).
     """
     k, t = committed(d)
     cand, req = d.candidates, d.requirements
     cost = tour_month_cost(d, k, t)
     frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-                          "fiscal_year": d.fiscal_year[t], "k": k, "cost": cost})
+                          "fiscal_year": budget_periods(d, k, t), "k": k, "cost": cost})
     budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
                                fiscal_year=d.budgets["fiscal_year"].astype(str))
     budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],

@@ -54,11 +54,13 @@ class PlanOptions:
         None, "Months to plan (none: the scenario's horizon_months parameter).")
     explain: bool = option(True, "Explain every pledge and list the binding constraints.")
     smart_pledging: bool = option(
-        True, "Compute the smart-pledging list (one LP re-solve per gap asked about).")
+        True, "Write the capability requirements note and the smart-pledge groups "
+        "(capability_requirements.csv, smart_pledges.csv).")
     sensitivities: bool = option(
         True, "Value more budget, faster readiness and more lift (several LP re-solves).")
     max_asks: int = option(
-        8, "Largest gaps for which the value of one more unit is computed.")
+        8, "Highest-ranked requirements of the note valued by one more unit (one LP re-solve "
+        "each).")
     solve: SolveOptions = option(SolveOptions(), "How the solver runs.")
 
     def __post_init__(self) -> None:

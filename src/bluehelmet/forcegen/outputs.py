@@ -12,7 +12,8 @@ from bluehelmet.outputs import DeclaredTables, OutputTableError
 FILE_NAMES: dict[str, str] = {
     "assignments": "plan", "coverage": "coverage", "gaps": "gaps", "costs": "costs",
     "gender": "gender", "explanations": "explanations", "binding": "binding",
-    "smart_pledging": "smart_pledging", "sensitivities": "sensitivities",
+    "capability_requirements": "capability_requirements", "smart_pledges": "smart_pledges",
+    "sensitivities": "sensitivities",
     "force_in_place": "force_in_place", "ceilings": "ceilings", "ceiling_excess": "ceiling_excess",
 }
 

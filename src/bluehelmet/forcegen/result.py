@@ -216,9 +216,14 @@ class Plan:
         return self.tables["binding"]
 
     @property
-    def smart_pledging(self) -> pd.DataFrame:
-        """The units the UN should ask for, with the value of one more."""
-        return self.tables["smart_pledging"]
+    def capability_requirements(self) -> pd.DataFrame:
+        """The capability requirements note: what the plan leaves open, as DPO issues it."""
+        return self.tables["capability_requirements"]
+
+    @property
+    def smart_pledges(self) -> pd.DataFrame:
+        """Groups of contributors that can hold a long requirement in succession."""
+        return self.tables["smart_pledges"]
 
     @property
     def sensitivities(self) -> pd.DataFrame:

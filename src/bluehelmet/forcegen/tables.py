@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData, tour_month_cost
+from bluehelmet.forcegen.data import PlanningData, budget_periods, cost_months, tour_month_cost
 from bluehelmet.forcegen.formulation import (
     ceiling_room,
     committed,
@@ -19,6 +19,7 @@ from bluehelmet.forcegen.formulation import (
     present,
 )
 from bluehelmet.optimize.linear import LinearModel
+from bluehelmet.statistics.money import ACCOUNTS, budget_period
 
 
 def tour_values(model: LinearModel, x: np.ndarray) -> np.ndarray:
@@ -52,7 +53,7 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     })
 
 
-def _planned_per_need(d: PlanningData, y: np.ndarray) -> np.ndarray:
+def planned_per_need(d: PlanningData, y: np.ndarray) -> np.ndarray:
     """Units of planned tours counted towards each row of ``d.need`` (requirement x month)."""
     k, t = credited(d)
     got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t,
@@ -68,7 +69,7 @@ def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """
     req = d.requirements
     rows = d.need.copy()
-    rows["planned"] = np.minimum(_planned_per_need(d, y), rows["open"])
+    rows["planned"] = np.minimum(planned_per_need(d, y), rows["open"])
     rows["covered"] = rows["in_place"] + rows["planned"]
     rows["mission_id"] = req["mission_id"].to_numpy()[rows["req"]]
     rows["unit_type_id"] = req["unit_type_id"].to_numpy()[rows["req"]]
@@ -96,7 +97,7 @@ def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Per requirement: unit-months required, in place and unmet, and when the gap starts."""
     req = d.requirements
-    frame = d.need.assign(short=np.clip(d.need["open"] - _planned_per_need(d, y), 0, None))
+    frame = d.need.assign(short=np.clip(d.need["open"] - planned_per_need(d, y), 0, None))
     first_short = frame[frame["short"] > 0].groupby("req")["month"].min()
     agg = frame.groupby("req").agg(required=("required", "sum"), in_place=("in_place", "sum"),
                                    unmet=("short", "sum"))
@@ -166,13 +167,14 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     k, t = committed(d)
     cost = tour_month_cost(d, k, t) * y[k]
     frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
-        d.candidates["req"].to_numpy()[k]], "fiscal_year": d.fiscal_year[t], "cost_usd": cost})
+        d.candidates["req"].to_numpy()[k]], "fiscal_year": budget_periods(d, k, t),
+        "cost_usd": cost})
     spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
     budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
                                fiscal_year=d.budgets["fiscal_year"].astype(str))
     budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],
                                            as_index=False)["headroom_usd"].sum())
-    fys = set(d.fiscal_year)
+    fys = {str(f) for account in ACCOUNTS for f in budget_period(account, cost_months(d))}
     budgets = budgets[budgets["fiscal_year"].isin(fys)]
     out = spent.merge(budgets, on=["mission_id", "fiscal_year"], how="outer")
     out["cost_usd"] = out["cost_usd"].fillna(0.0)
@@ -180,6 +182,12 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     # Whether a budget binds is decided on the model by the knapsack rule (no unused unit fits
     # in what is left; explain.binding_constraints), which plan() writes here.
     out["budget_binding"] = out["used_share"] > 1 - 1e-6
+    accounts = pd.concat([
+        pd.Series(d.requirements["account"].to_numpy(str),
+                  index=d.requirements["mission_id"].to_numpy(str)),
+        pd.Series(d.budgets["account"].to_numpy(str), index=d.budgets["mission_id"].to_numpy(str))])
+    accounts = accounts[~accounts.index.duplicated()]
+    out["account"] = out["mission_id"].astype(str).map(accounts).fillna("peacekeeping")
     return out.sort_values(["mission_id", "fiscal_year"]).reset_index(drop=True)
 
 

@@ -27,14 +27,9 @@ from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
 from bluehelmet.forcegen.lp import solve_relaxation
 from bluehelmet.forcegen.pipeline import Solved
-from bluehelmet.forcegen.tables import coverage_table, tour_values
 from bluehelmet.highs import to_highs
 from bluehelmet.optimize.linear import LinearModel
 from bluehelmet.scenario.core import Scenario
-from bluehelmet.statistics.money import fixed_monthly_cost, monthly_cost
-
-#: The PCRS levels, each with a latest-request-date column in the smart-pledging table.
-PCRS_LEVELS = ("RDL", "L3", "L2", "L1")
 
 ASK_CONTRIBUTOR = "UN-ASK"
 ASK_SOURCE = "assumed: the unit the UN would ask for"
@@ -92,16 +87,6 @@ def _with_asks(view: Scenario, asks: pd.DataFrame) -> Scenario:
     return s
 
 
-def _gaps(solved: Solved, max_asks: int) -> pd.DataFrame:
-    cov = coverage_table(solved.data, tour_values(solved.model, solved.solution.x))
-    gaps = cov[cov["short"] > 0].groupby(["mission_id", "unit_type_id"]).agg(
-        weighted_short=("weighted_short", "sum"), short_months=("short", "sum"),
-        max_short=("short", "max"), first_short=("month", "min"),
-        critical=("critical", "max")).reset_index()
-    return gaps.sort_values("weighted_short", ascending=False).head(max_asks).reset_index(
-        drop=True)
-
-
 def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover: int,
                loading_days: float) -> pd.Timestamp:
     """Latest request date for a unit at PCRS ``level`` to count from ``first_short``.
@@ -121,73 +106,39 @@ def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover
             - pd.DateOffset(months=lead_months))
 
 
-def smart_pledging_table(view: Scenario, solved: Solved, horizon: int | None,
-                         max_asks: int = 8, deadline: float | None = None) -> pd.DataFrame:
-    """The units the UN should ask for, ranked by the coverage one more unit would add.
+def value_of_one_more_unit(view: Scenario, solved: Solved, horizon: int | None,
+                           asks: pd.DataFrame, deadline: float | None = None) -> np.ndarray:
+    """Weighted unmet requirement-months one more unit would close (LP estimate), per ask.
 
-    Columns: mission, unit type, capability, units short at the worst month, unit-months short,
-    first month short, the latest date to request it at each PCRS level, the weighted
-    requirement-months one more unit gains (``value_one_more_unit``, LP estimate), its monthly
-    cost, the value per million USD a month and the reason. A value that the run's time budget
-    (``deadline``) left no time for is empty, and its reason says so.
+    ``asks`` has ``mission_id, unit_type_id``; each is one hypothetical RDL pledge restricted to
+    its mission, released in turn in the coverage stage's LP (budget, lift and ceilings priced
+    as in the plan). 0 where such a unit could not arrive in time or work in the language; NaN
+    where the run's time budget (``deadline``) left no time for it.
     """
-    gaps = _gaps(solved, max_asks)
-    if len(gaps) == 0 or out_of_time(deadline):
-        return pd.DataFrame()  # the plan declares the columns (outputs.csv)
-    s = _with_asks(view, gaps)
+    if len(asks) == 0:
+        return np.zeros(0)
+    if out_of_time(deadline):
+        return np.full(len(asks), np.nan)
+    s = _with_asks(view, asks.reset_index(drop=True))
     d2, _ = prepare(s, horizon)
     m2 = build_model(d2)
     tours = m2.var_families["Tour-start"]
     ask_p = {pid: i for i, pid in enumerate(d2.pledges["id"]) if str(pid).startswith("ASK-")}
     cand_p = d2.candidates["pledge"].to_numpy()
     cols = {pid: tours.start + np.flatnonzero(cand_p == i) for pid, i in ask_p.items()}
-    every = np.concatenate(list(cols.values())).astype(np.int32)
+    every = np.concatenate([np.zeros(0, np.int64), *cols.values()]).astype(np.int32)
     h = _lp(m2)
     h.changeColsBounds(len(every), every, np.zeros(len(every)), np.zeros(len(every)))
     base = _value(h, deadline)
-    units = view.unit_types.set_index("id")
-    fixed = fixed_monthly_cost(units)
-    leads = view.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
-    rate = float(solved.data.rate[0])
-    handover = int(view.param("handover_months"))
-    loading = float(view.param("loading_days"))
-    rows = []
-    for i, g in enumerate(gaps.itertuples(index=False)):
-        c = cols[f"ASK-{i}"].astype(np.int32)
-        value = 0.0
+    out = np.zeros(len(asks))
+    for i in range(len(asks)):
+        c = cols.get(f"ASK-{i}", np.zeros(0, np.int64)).astype(np.int32)
         if len(c):
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.ones(len(c)))
             # Round away LP round-off (values of 1e-12 are "no value").
-            value = round(base - _value(h, deadline), 6)
+            out[i] = round(base - _value(h, deadline), 6)
             h.changeColsBounds(len(c), c, np.zeros(len(c)), np.zeros(len(c)))
-        u = units.loc[str(g.unit_type_id)]
-        monthly = monthly_cost(float(str(u["personnel"])), rate,
-                               float(fixed[str(g.unit_type_id)]))
-        first = pd.Timestamp(str(g.first_short))
-        first_label = first.strftime("%Y-%m")
-        row: dict[str, object] = {
-            "mission_id": g.mission_id, "unit_type_id": g.unit_type_id, "unit_type": u["name"],
-            "capability": u["capability"], "critical": bool(g.critical),
-            "units_short_at_worst": int(float(str(g.max_short))),
-            "unit_months_short": float(str(g.short_months)),
-            "weighted_short": float(str(g.weighted_short)), "first_month_short": first}
-        for level in PCRS_LEVELS:
-            row[f"request_by_{level}"] = (request_by(first, level, int(str(leads[level])),
-                                                     handover, loading)
-                                          if level in leads.index else pd.NaT)
-        row.update({
-            "value_one_more_unit": value, "monthly_cost_usd": monthly,
-            "value_per_musd_month": value / (monthly / 1e6) if monthly else np.nan,
-            "why": (f"{float(str(g.short_months)):.0f} unit-months short from {first_label}"
-                    + ("; critical capability" if g.critical else "")
-                    + ("" if len(c) else "; a new unit could not arrive in time or work in "
-                       "the mission's language")
-                    + ("; value not computed: the time limit was reached"
-                       if np.isnan(value) else ""))})
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    return out.sort_values(["value_one_more_unit", "weighted_short"],
-                           ascending=False).reset_index(drop=True)
+    return out
 
 
 def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None,

@@ -151,7 +151,7 @@ def debate_themes(view: ScenarioView, *, assignments: pd.DataFrame,
         The scenario as the reader may see it.
     assignments, explanations, smart_pledging, gaps, plan_gender
         The plan's tables (``plan.assignments``, ``plan.explanations``,
-        ``plan.statistics.smart_pledging()``, ``plan.statistics.gaps()``,
+        ``plan.statistics.capability_requirements(valued_only=True)``, ``plan.statistics.gaps()``,
         ``plan.statistics.gender()``).
     fatality_table
         Fatality records (default: the bundled UN records).

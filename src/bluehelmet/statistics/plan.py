@@ -54,8 +54,12 @@ class PlannedTables(Protocol):
         """Per pledge: used or why not."""
 
     @property
-    def smart_pledging(self) -> pd.DataFrame:
-        """The units to ask for."""
+    def capability_requirements(self) -> pd.DataFrame:
+        """The capability requirements note."""
+
+    @property
+    def smart_pledges(self) -> pd.DataFrame:
+        """Smart-pledge groups, one row per member."""
 
     @property
     def sensitivities(self) -> pd.DataFrame:
@@ -165,9 +169,17 @@ class PlanStatistics:
         view = self._plan.view
         return money.unit_monthly_cost(view, planning_month(view))
 
-    def smart_pledging(self) -> pd.DataFrame:
-        """The units the UN should ask for, ranked by the value of one more unit."""
-        return pledging.smart_pledging_list(self._plan.smart_pledging, self._plan.view)
+    def capability_requirements(self, valued_only: bool = False) -> pd.DataFrame:
+        """The capability requirements note in rank order (ties share a rank).
+
+        ``valued_only``: only the rows valued by one more unit (the brief's ask).
+        """
+        return pledging.capability_requirements_list(self._plan.capability_requirements,
+                                                     self._plan.view, valued_only)
+
+    def smart_pledges(self) -> pd.DataFrame:
+        """Smart-pledge groups: the contributors that can hold a long requirement in turn."""
+        return pledging.smart_pledge_table(self._plan.smart_pledges, self._plan.view)
 
     def unused_pledges(self) -> pd.DataFrame:
         """Unused pledges counted by reason."""
