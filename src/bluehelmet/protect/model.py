@@ -11,8 +11,9 @@ The formulation, one ``define_*`` function per family (names as in the docs):
 subject to
 
 * ``Ladder-supply``  sum_k h[a, i, k] <= sum_{j in N_a(i)} x[a, j]
-* ``Cover-cap``      c[i] <= sum_a sum_k p_a (1 - p_a)^(k-1) h[a, i, k] + sum_a sum_j s[a,i,j] u[a,j]
-* ``Patrol-presence`` u[a, j] <= x[a, j]   (s[a,i,j]: share of cell i within a's patrol radius of j)
+* ``Cover-cap``      c[i] <= sum_a sum_k p_a (1 - p_a)^(k-1) h[a, i, k]
+                                + sum_a sum_j s[a, i, j] u[a, j]
+* ``Patrol-presence`` u[a, j] <= x[a, j]  (s: share of cell i within a's patrol radius of j)
 * ``Supply``         sum_j x[a, j] <= today's + extra assets of type a
 * ``Site-open``      x[a, j] <= supply_a * y[j]            (candidate sites)
 * ``Site-limit``     sum_j y[j] <= max_new_sites

@@ -346,9 +346,9 @@ def expected_coverage(reach: Reach, x: np.ndarray) -> np.ndarray:
 
     The sum over asset types of each type's expected coverage ``1 - (1 - p)^n`` (n capped at the
     backup depth) and of the share of the cell patrolled from sites holding a patrolling type
-    (:meth:`Reach.patrol_coverage`), capped at 1. It is the exact probability that a ready asset can respond when at
-    most one covering type has availability below 1, as in the default catalogue; otherwise it is an
-    upper bound. The optimiser maximises exactly this measure.
+    (:meth:`Reach.patrol_coverage`), capped at 1. It is the exact probability that a ready
+    asset can respond when at most one covering type has availability below 1 and no cell is
+    patrolled; otherwise it is an upper bound. The optimiser maximises exactly this measure.
     """
     return np.minimum(1.0, reach.type_coverage(reach.counts_covering(x)).sum(axis=0)
                       + reach.patrol_coverage(x).sum(axis=0))
