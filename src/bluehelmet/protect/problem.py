@@ -145,8 +145,8 @@ class CoverageProblem:
         avail = pd.to_numeric(self.asset_types["availability"], errors="coerce").to_numpy(float)
         if "night_capable" not in self.asset_types:
             return np.asarray(avail)
-        day_only = (self.asset_types["night_capable"].astype("boolean") == False)  # noqa: E712
-        day_only = day_only.fillna(False).to_numpy(bool)
+        capable = self.asset_types["night_capable"].astype("boolean")
+        day_only = (~capable).fillna(False).to_numpy(bool)
         return np.asarray(np.where(day_only, avail * (1.0 - self.night_share), avail))
 
     @property
