@@ -18,14 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from bluehelmet.protect.force import poc_mandates
-from bluehelmet.protect.poc import (
-    EVENT_FILES,
-    HOTSPOT_YEARS,
-    RISK_YEAR,
-    bundled_events,
-    mission_hotspots,
-    mission_risk,
-)
+from bluehelmet.protect.inputs import EVENT_FILES, bundled_events
+from bluehelmet.protect.poc import HOTSPOT_YEARS, RISK_YEAR, mission_hotspots, mission_risk
 from bluehelmet.scenario.io import load_scenario
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "bluehelmet" / "datasets" / "protect"

@@ -17,8 +17,8 @@ from bluehelmet.protect.force import (
     plan_additions,
     poc_mandates,
 )
-from bluehelmet.protect.inputs import data_path
-from bluehelmet.protect.poc import bundled_events, bundled_risk, mission_risk
+from bluehelmet.protect.inputs import bundled_events, data_path
+from bluehelmet.protect.poc import bundled_risk, mission_risk
 from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.scenario.io import load_scenario
 
@@ -105,7 +105,8 @@ def test_plan_additions_count_units_present_in_the_month() -> None:
                       "end": pd.to_datetime(["2019-06-01"] * 4)})
     units = plan_additions(a, "M", pd.Timestamp("2019-06-01"))
     assert units == {"util_heli": 1, "med_l2": 1}
-    assert additions_as_assets(units) == ({"utility_helicopter": 3}, {"med_l2": 1})
+    reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
+    assert additions_as_assets(units, reader) == ({"utility_helicopter": 3}, {"med_l2": 1})
 
 
 def test_every_bundled_risk_layer_states_its_years_and_is_a_probability() -> None:

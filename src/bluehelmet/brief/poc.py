@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from bluehelmet.forcegen.result import Plan
+from bluehelmet.model.access import AccessContext
 from bluehelmet.plot.style import to_svg
 from bluehelmet.protect.force import asset_catalogue, poc_mandates
 from bluehelmet.protect.poc import AREA_KM
@@ -65,10 +66,10 @@ def findings(table: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def assumptions() -> list[dict[str, Any]]:
-    """The assumed parameters the section rests on (catalogue rows and model constants)."""
+def assumptions(reader: AccessContext) -> list[dict[str, Any]]:
+    """The assumed parameters the section rests on (the asset catalogue ``reader`` may see)."""
     rows = []
-    for asset, r in asset_catalogue().iterrows():
+    for asset, r in asset_catalogue(reader).iterrows():
         rows.append({"asset_type_id": str(asset), "name": str(r["name"]),
                      "speed_kmh": float(r["speed_kmh"]),
                      "mobilisation_minutes": float(r["mobilisation_minutes"]),
@@ -78,7 +79,7 @@ def assumptions() -> list[dict[str, Any]]:
     return rows
 
 
-def context(figures: ProtectionFigures) -> dict[str, Any]:
+def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]:
     """The ``poc`` entry of the template context."""
     table = figures.missions
     mandates = poc_mandates().set_index("mission_id")
@@ -103,7 +104,7 @@ def context(figures: ProtectionFigures) -> dict[str, Any]:
         "area_km": AREA_KM,
         "night_share": NIGHT_SHARE,
         "findings": findings(table),
-        "assumptions": assumptions(),
+        "assumptions": assumptions(reader),
         "notes": notes,
         "mandated": _records(poc_mandates()),
     }
@@ -115,7 +116,7 @@ def add_section(plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame]
     from bluehelmet.protect.plot import poc_maps
 
     found = protection_by_mission(plan.view, plan.assignments)
-    ctx["poc"] = context(found)
+    ctx["poc"] = context(found, plan.view.reader)
     # Only the map notes about these missions (e.g. Abyei for UNISFA) go under their map.
     ctx["poc"]["map_notes"] = [n for n in ctx.get("map_notes", [])
                                if any(m in str(n) for m in found.results)]

@@ -18,7 +18,8 @@ from functools import cache
 
 import pandas as pd
 
-from bluehelmet.protect.inputs import _read_all, data_path
+from bluehelmet.model.access import AccessContext
+from bluehelmet.protect.inputs import bundled_table, data_path
 from bluehelmet.scenario.core import ScenarioView
 
 #: Unit types whose units in place are aviation units (their location is an airfield).
@@ -36,14 +37,9 @@ def poc_mandates() -> pd.DataFrame:
     return _bundled("poc_mandates.csv").copy()
 
 
-def asset_catalogue() -> pd.DataFrame:
-    """The bundled asset types (indexed by id), validated as the ``asset_types`` entity."""
-    return _catalogue().copy()
-
-
-@cache
-def _catalogue() -> pd.DataFrame:
-    return _read_all(data_path("asset_types.csv"), "asset_types").set_index("id")
+def asset_catalogue(reader: AccessContext) -> pd.DataFrame:
+    """The bundled asset types ``reader`` may see (indexed by id), validated as the entity."""
+    return bundled_table("asset_types.csv", "asset_types", reader).set_index("id")
 
 
 @dataclass
@@ -168,13 +164,14 @@ def plan_additions(assignments: pd.DataFrame, mission_id: str, month: pd.Timesta
     return {str(k): int(v) for k, v in on.groupby("unit_type_id")["units"].sum().items()}
 
 
-def additions_as_assets(units: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+def additions_as_assets(units: dict[str, int], reader: AccessContext
+                        ) -> tuple[dict[str, int], dict[str, int]]:
     """Assets that the given units bring (by the requestable asset types), and units not modelled.
 
     A requestable asset type (one with a ``unit_type_id`` in the catalogue) turns each unit of its
     unit type into ``assets_per_unit`` assets.
     """
-    catalogue = asset_catalogue()
+    catalogue = asset_catalogue(reader)
     by_unit = {str(r.unit_type_id): (str(a), int(r.assets_per_unit))
                for a, r in catalogue.iterrows() if pd.notna(r.unit_type_id)}
     assets: dict[str, int] = {}

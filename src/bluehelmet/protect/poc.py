@@ -27,14 +27,21 @@ from bluehelmet.protect.force import (
     poc_mandates,
 )
 from bluehelmet.protect.geometry import mean_distance_in_cell_km
-from bluehelmet.protect.inputs import area_cells, candidate_sites, data_path, mission_area
+from bluehelmet.protect.inputs import (
+    EVENT_FILES,
+    area_cells,
+    bundled_events,
+    candidate_sites,
+    data_path,
+    mission_area,
+)
 from bluehelmet.protect.options import ProtectOptions
 from bluehelmet.protect.problem import CoverageProblem, Reach
 from bluehelmet.protect.solve import CoverageSolution, evaluate, optimise
 from bluehelmet.scenario.core import ScenarioView
 
-#: The bundled UCDP GED 20.1 subsets, in year order.
-EVENT_FILES = ("ucdp_ged201_subset_1995_2014.csv", "ucdp_ged201_subset_2015_2017.csv")
+__all__ = ["EVENT_FILES", "MissionProtection", "analyse_mission_force", "bundled_events",
+           "bundled_risk", "mission_hotspots", "mission_risk", "poc_missions"]
 #: The year the bundled risk layers forecast.
 RISK_YEAR = 2018
 #: Years of events summed for the hotspots (the last three before the forecast year).
@@ -42,16 +49,6 @@ HOTSPOT_YEARS = 3
 #: A mission's area of operations: the host country's cells within this distance of one of its
 #: places (assumed; keeps e.g. UNAMID to Darfur and UNISFA to Abyei, not all of Sudan).
 AREA_KM = 200.0
-
-
-@cache
-def bundled_events() -> pd.DataFrame:
-    """The bundled UCDP events of 1995-2017 (``year, longitude, latitude, ...``)."""
-    from bluehelmet.io.ucdp import read_ucdp
-    from bluehelmet.reference.files import reference_path
-
-    return pd.concat([read_ucdp(reference_path(f)).table for f in EVENT_FILES],
-                     ignore_index=True)
 
 
 def mission_risk(iso3: str, events: pd.DataFrame, year: int) -> tuple[pd.DataFrame, str]:
@@ -138,7 +135,7 @@ class MissionProtection:
 
 
 def _problem(cells: pd.DataFrame, inputs: ForceInputs, opts: ProtectOptions,
-             extra: dict[str, int]) -> CoverageProblem:
+             extra: dict[str, int], catalogue: pd.DataFrame) -> CoverageProblem:
     existing = inputs.sites
     generated = candidate_sites(cells, existing, n=opts.candidates) if extra else \
         existing.iloc[0:0]
@@ -147,7 +144,7 @@ def _problem(cells: pd.DataFrame, inputs: ForceInputs, opts: ProtectOptions,
     within = opts.within_cell_km
     if within is None:
         within = mean_distance_in_cell_km(float(cells["latitude"].mean()))
-    return CoverageProblem(cells, sites, asset_catalogue(), inputs.fixed, extra,
+    return CoverageProblem(cells, sites, catalogue, inputs.fixed, extra,
                            opts.response_minutes, opts.max_new_sites, within_cell_km=within)
 
 
@@ -171,13 +168,14 @@ def analyse_mission_force(view: ScenarioView, mission_id: str, assignments: pd.D
     cells = area_of_operations(cells, pd.concat([now.sites, then.sites]))
     if cells.empty:
         return None
-    today_problem = _problem(cells, now, opts, {})
+    catalogue = asset_catalogue(view.reader)
+    today_problem = _problem(cells, now, opts, {}, catalogue)
     today = evaluate(today_problem, today_problem.fixed_counts(), method="today")
-    without_problem = _problem(cells, then, opts, {})
+    without_problem = _problem(cells, then, opts, {}, catalogue)
     without = evaluate(without_problem, without_problem.fixed_counts(), method="today")
     units = plan_additions(assignments, mission_id, later)
-    assets, other = additions_as_assets(units)
-    with_problem = _problem(cells, then, opts, assets)
+    assets, other = additions_as_assets(units, view.reader)
+    with_problem = _problem(cells, then, opts, assets, catalogue)
     with_plan = optimise(with_problem, time_limit=opts.time_limit, threads=opts.threads,
                          reach=Reach(with_problem)) if assets else without
     if events is None:
