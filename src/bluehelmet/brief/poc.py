@@ -88,7 +88,9 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
         row["mandate"] = str(mandates.at[row["mission_id"], "text"])
         result = figures.results[row["mission_id"]]
         row["plan_detail"] = ", ".join(f"{n} {u}" for u, n in sorted(result.additions.items()))
-    notes = [n for r in figures.results.values() for n in r.notes]
+    unplaced = {m: len(r.inputs.unplaced) for m, r in figures.results.items() if r.inputs.unplaced}
+    idle = {m: ", ".join(f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()))
+            for m, r in figures.results.items() if r.inputs.not_responding}
     return {
         "present": bool(len(rows)),
         "missions": rows,
@@ -105,7 +107,8 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
         "night_share": NIGHT_SHARE,
         "findings": findings(table),
         "assumptions": assumptions(reader),
-        "notes": notes,
+        "unplaced": unplaced,
+        "not_responding": idle,
         "mandated": _records(poc_mandates()),
     }
 

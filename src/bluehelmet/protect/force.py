@@ -50,6 +50,10 @@ class ForceInputs:
     fixed: pd.DataFrame
     units: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Places named by the units in place that have no position (not bases in the model).
+    unplaced: list[str] = field(default_factory=list)
+    #: Units in place that do not respond to alerts in the model, by unit type.
+    not_responding: dict[str, int] = field(default_factory=dict)
 
 
 def _names(value: object) -> list[str]:
@@ -119,16 +123,21 @@ def force_inputs(view: ScenarioView, mission_id: str, on: dt.date) -> ForceInput
     listed = set(fields.loc[fields["mission_id"] == mission_id, "near_place"])
     flying = set(units.loc[units["unit_type_id"].isin(AVIATION_UNITS), "location"])
     sites["airfield"] = sites["name"].isin(listed | flying)
-    fixed = _assets(units, sites, notes)
-    return ForceInputs(sites, fixed, units, notes)
+    skipped: dict[str, int] = {}
+    fixed = _assets(units, sites, notes, skipped)
+    return ForceInputs(sites, fixed, units, notes, sorted(unplaced), skipped)
 
 
-def _assets(units: pd.DataFrame, sites: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
-    """Today's assets at each site from the units, through ``unit_assets.csv``."""
+def _assets(units: pd.DataFrame, sites: pd.DataFrame, notes: list[str],
+            skipped: dict[str, int] | None = None) -> pd.DataFrame:
+    """Today's assets at each site from the units, through ``unit_assets.csv``.
+
+    Units of a type that does not respond are counted in ``skipped`` and named in ``notes``.
+    """
     mapping = _bundled("unit_assets.csv")
     site_of = dict(zip(sites["name"], sites["site_id"], strict=True))
     out: list[dict[str, object]] = []
-    skipped: dict[str, int] = {}
+    skipped = {} if skipped is None else skipped
     for u in units.to_dict("records"):
         unit, n_units = str(u["unit_type_id"]), int(u["count"])
         rules = mapping.loc[mapping["unit_type_id"] == unit]
