@@ -18,10 +18,11 @@ from bluehelmet.statistics import money
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
-# 2018: summary, protection of civilians (two pages: the map, the tables), coverage per mission, critical capabilities, smart pledging, women, women per
-# contributor, money, cost of the gaps, map, methods (three pages: the sources are long, and the
-# provenance table lists the force in place, ceilings and rotation periods and the assumed
-# mission subsistence allowance since issue 10's data).
+# 2018: summary, protection of civilians (two pages: the map, the tables), coverage per
+# mission, critical capabilities, smart pledging, women, women per contributor, money, cost of
+# the gaps, map, methods (three pages: the sources are long, and the provenance table lists the
+# force in place, ceilings and rotation periods and the assumed mission subsistence allowance
+# since issue 10's data).
 PAGES_2018 = 14
 
 
