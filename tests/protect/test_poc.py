@@ -13,6 +13,7 @@ from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.protect.force import (
     _assets,
     additions_as_assets,
+    asset_catalogue,
     force_inputs,
     plan_additions,
     poc_mandates,
@@ -106,7 +107,8 @@ def test_plan_additions_count_units_present_in_the_month() -> None:
     units = plan_additions(a, "M", pd.Timestamp("2019-06-01"))
     assert units == {"util_heli": 1, "med_l2": 1}
     reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
-    assert additions_as_assets(units, reader) == ({"utility_helicopter": 3}, {"med_l2": 1})
+    assert additions_as_assets(units, asset_catalogue(reader)) == (
+        {"utility_helicopter": 3}, {"med_l2": 1})
 
 
 def test_every_bundled_risk_layer_states_its_years_and_is_a_probability() -> None:

@@ -128,25 +128,31 @@ def force_inputs(view: ScenarioView, mission_id: str, on: dt.date) -> ForceInput
     return ForceInputs(sites, fixed, units, notes, sorted(unplaced), skipped)
 
 
+@cache
+def _unit_rules() -> dict[tuple[str, str], tuple[str, int]]:
+    """``unit_assets.csv`` as {(unit type, contributor or ""): (asset type, assets per unit)}."""
+    table = _bundled("unit_assets.csv")
+    return {(str(r["unit_type_id"]), str(r["contributor_id"] or "")):
+            (str(r["asset_type_id"]), int(r["assets"])) for r in table.to_dict("records")}
+
+
 def _assets(units: pd.DataFrame, sites: pd.DataFrame, notes: list[str],
             skipped: dict[str, int] | None = None) -> pd.DataFrame:
     """Today's assets at each site from the units, through ``unit_assets.csv``.
 
     Units of a type that does not respond are counted in ``skipped`` and named in ``notes``.
     """
-    mapping = _bundled("unit_assets.csv")
+    rules = _unit_rules()
     site_of = dict(zip(sites["name"], sites["site_id"], strict=True))
     out: list[dict[str, object]] = []
     skipped = {} if skipped is None else skipped
     for u in units.to_dict("records"):
         unit, n_units = str(u["unit_type_id"]), int(u["count"])
-        rules = mapping.loc[mapping["unit_type_id"] == unit]
-        own = rules.loc[rules["contributor_id"] == u["contributor_id"]]
-        rule = own if len(own) else rules.loc[rules["contributor_id"].fillna("") == ""]
-        if rule.empty:
+        rule = rules.get((unit, str(u["contributor_id"])), rules.get((unit, "")))
+        if rule is None:
             skipped[unit] = skipped.get(unit, 0) + n_units
             continue
-        asset, per_unit = str(rule["asset_type_id"].iloc[0]), int(rule["assets"].iloc[0])
+        asset, per_unit = rule
         total = per_unit * n_units
         spread = [n for n in _names(u["other_locations"]) if n in site_of][:3] \
             if asset.startswith("infantry") else []
@@ -173,14 +179,13 @@ def plan_additions(assignments: pd.DataFrame, mission_id: str, month: pd.Timesta
     return {str(k): int(v) for k, v in on.groupby("unit_type_id")["units"].sum().items()}
 
 
-def additions_as_assets(units: dict[str, int], reader: AccessContext
+def additions_as_assets(units: dict[str, int], catalogue: pd.DataFrame
                         ) -> tuple[dict[str, int], dict[str, int]]:
     """Assets that the given units bring (by the requestable asset types), and units not modelled.
 
     A requestable asset type (one with a ``unit_type_id`` in the catalogue) turns each unit of its
-    unit type into ``assets_per_unit`` assets.
+    unit type into ``assets_per_unit`` assets (``catalogue``: :func:`asset_catalogue`).
     """
-    catalogue = asset_catalogue(reader)
     by_unit = {str(r.unit_type_id): (str(a), int(r.assets_per_unit))
                for a, r in catalogue.iterrows() if pd.notna(r.unit_type_id)}
     assets: dict[str, int] = {}

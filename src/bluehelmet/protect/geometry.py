@@ -100,8 +100,8 @@ def patrol_shares(
 
     The cell (``cell_degrees`` wide, centred on its centre) is sampled at the centres of a
     ``samples`` x ``samples`` grid of equal sub-cells, and the share is the fraction of those
-    points within the radius of the site (great circle). Only pairs whose centres are closer
-    than the radius plus the cell's half-diagonal are measured.
+    points within the radius of the site (on the plane tangent at the site). Only pairs whose
+    centres are closer than the radius plus the cell's half-diagonal are measured.
     """
     n_cells, n_sites = len(cell_lon), len(site_lon)
     if n_cells == 0 or n_sites == 0 or radius_km <= 0:
@@ -117,9 +117,14 @@ def patrol_shares(
     dx, dy = np.meshgrid(offsets, offsets)
     px = np.asarray(cell_lon, float)[near.row][:, None] + dx.ravel()[None, :]
     py = cell_lat_arr[near.row][:, None] + dy.ravel()[None, :]
-    d = haversine_km(px, py, np.asarray(site_lon, float)[near.col][:, None],
-                     np.asarray(site_lat, float)[near.col][:, None])
-    share = (d <= radius_km).mean(axis=1)
+    # Within a patrol radius (tens of km) the plane tangent at the site is exact to well under
+    # 0.1 %, and much cheaper than the haversine on every sample point.
+    slat = np.asarray(site_lat, float)[near.col][:, None]
+    km_per_deg = np.radians(1.0) * EARTH_RADIUS_KM
+    dx = (px - np.asarray(site_lon, float)[near.col][:, None]) * km_per_deg \
+        * np.cos(np.radians(slat))
+    dy = (py - slat) * km_per_deg
+    share = (dx * dx + dy * dy <= radius_km * radius_km).mean(axis=1)
     keep = share > 0
     return sp.csr_matrix((share[keep], (near.row[keep], near.col[keep])),
                          shape=(n_cells, n_sites))

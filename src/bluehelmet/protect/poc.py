@@ -174,7 +174,7 @@ def analyse_mission_force(view: ScenarioView, mission_id: str, assignments: pd.D
     without_problem = _problem(cells, then, opts, {}, catalogue)
     without = evaluate(without_problem, without_problem.fixed_counts(), method="today")
     units = plan_additions(assignments, mission_id, later)
-    assets, other = additions_as_assets(units, view.reader)
+    assets, other = additions_as_assets(units, catalogue)
     with_problem = _problem(cells, then, opts, assets, catalogue)
     with_plan = optimise(with_problem, time_limit=opts.time_limit, threads=opts.threads,
                          reach=Reach(with_problem)) if assets else without
