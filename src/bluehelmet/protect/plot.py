@@ -142,14 +142,16 @@ def poc_panel(ax: Axes, result: MissionProtection, vmax: float, area: object | N
     half = CELL / 2
     squares = [Rectangle((x - half, y - half), CELL, CELL)
                for x, y in zip(cov["longitude"], cov["latitude"], strict=True)]
-    cells = PatchCollection(squares, cmap="cividis", edgecolor="none")
+    # The cell layers are drawn as one raster image inside the SVG (hundreds of hatched squares
+    # as vectors made the seven-panel map slow to write and heavy to embed).
+    cells = PatchCollection(squares, cmap="cividis", edgecolor="none", rasterized=True)
     cells.set_array(cov["risk"].to_numpy(float))
     cells.set_clim(0, vmax)
     ax.add_collection(cells)
     covered = cov["coverage"].to_numpy(float) >= 0.5
     ax.add_collection(PatchCollection([s for s, c in zip(squares, covered, strict=True) if c],
                                       facecolor="none", edgecolor="white", hatch="///",
-                                      linewidth=0.0))
+                                      linewidth=0.0, rasterized=True))
     hot = result.hotspots.set_index("cell_id")["hotspot"].reindex(cov["cell_id"]).fillna(False)
     ax.add_collection(PatchCollection(
         [s for s, h in zip(squares, hot.to_numpy(bool), strict=True) if h],
@@ -172,7 +174,10 @@ def poc_panel(ax: Axes, result: MissionProtection, vmax: float, area: object | N
     ax.set_aspect("equal")
     ax.set_title(f"{result.mission_id}: {100 * result.today.share:.0f}% of the risk reached "
                  "today", fontsize=7)
-    ax.tick_params(labelsize=5.5)
+    # No degree ticks: the place names locate the panel, and ticks cost most of the drawing.
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
     return cells
 
 
