@@ -109,7 +109,7 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
         "assumptions": assumptions(reader),
         "unplaced": unplaced,
         "not_responding": idle,
-        "mandated": _records(poc_mandates()),
+        "mandated": _records(figures.mandated),
     }
 
 

@@ -55,6 +55,8 @@ class ProtectionFigures:
     risk_year: int
     hotspot_years: tuple[int, int]
     response_minutes: float
+    #: The view's missions with a protection mandate (with or without figures).
+    mandated: pd.DataFrame
 
 
 def later_month(view: ScenarioView) -> pd.Timestamp:
@@ -149,4 +151,5 @@ def protection_by_mission(view: ScenarioView, assignments: pd.DataFrame,
     assert isinstance(spot_years, list)
     return ProtectionFigures(table, basis, results, later, (first, last),
                              int(str(meta.get("target_year", 0))) if meta else 0,
-                             (int(spot_years[0]), int(spot_years[1])), opts.response_minutes)
+                             (int(spot_years[0]), int(spot_years[1])), opts.response_minutes,
+                             mandates)
