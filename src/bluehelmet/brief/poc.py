@@ -20,6 +20,7 @@ from bluehelmet.protect.force import asset_catalogue, poc_mandates
 from bluehelmet.protect.poc import AREA_KM
 from bluehelmet.protect.problem import NIGHT_SHARE
 from bluehelmet.statistics.protection import ProtectionFigures, protection_by_mission
+from bluehelmet.statistics.provenance import figure_provenance
 
 #: What each provenance label means, as printed under the tables.
 BASIS_MEANING = {
@@ -113,6 +114,28 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
     }
 
 
+def provenance_labels(figures: ProtectionFigures, plan: Plan) -> dict[str, dict[str, object]]:
+    """What the section's map and tables rest on (the brief's provenance line under each)."""
+    view = plan.view
+    events = f"UCDP GED 20.1 events {figures.risk_years[0]}-{figures.risk_years[1]}"
+    model = "the covering model (bluehelmet.protect) on the force in place"
+    used = view.pledges.loc[view.pledges["id"].isin(plan.assignments.get("pledge_id", []))]
+    catalogue = {"asset catalogue: speeds, notice, patrol radius, readiness (assumed)": "assumed",
+                 "units to assets (unit_assets.csv)": "assumed"}
+    return {
+        "map": figure_provenance(view, ("units_in_place",), {
+            events: "real", "early-warning risk layer": "derived",
+            "ICAO aerodromes (airportsdata)": "derived", **catalogue}, model),
+        "risk": figure_provenance(view, (), {
+            events: "real", "early-warning risk layer": "derived",
+            "Security Council resolutions": "real"}, "the early warning and Gi* hotspots"),
+        "reach": figure_provenance(view, ("units_in_place", "pledges"), {
+            "ICAO aerodromes (airportsdata)": "derived", **catalogue}, model,
+            rows={"pledges": used}),
+        "assumptions": figure_provenance(view, (), catalogue, ""),
+    }
+
+
 def add_section(plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame],
                 figures: dict[str, str]) -> None:
     """Compute the protection section of ``plan``'s brief into the brief's context and tables."""
@@ -120,6 +143,7 @@ def add_section(plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame]
 
     found = protection_by_mission(plan.view, plan.assignments)
     ctx["poc"] = context(found, plan.view.reader)
+    ctx["poc"]["prov"] = provenance_labels(found, plan)
     # Only the map notes about these missions (e.g. Abyei for UNISFA) go under their map.
     ctx["poc"]["map_notes"] = [n for n in ctx.get("map_notes", [])
                                if any(m in str(n) for m in found.results)]
