@@ -24,8 +24,9 @@ TINY = Path(__file__).parent / "data" / "tiny"
 # mission subsistence allowance since issue 10's data); issue 11 adds the what-ifs and the
 # assumptions on the coverage page (which then takes two pages), money as the Fifth Committee sees
 # it, the bases of the units in place (a map page and its table of contributors per base, two
-# pages), strength by component (two pages) and the debate's themes; the gap table shows 8 rows.
-PAGES_2018 = 20
+# pages), strength by component (two pages) and the debate's themes; the gap table shows 8 rows;
+# and protection of civilians after the summary (two pages: the map, the tables).
+PAGES_2018 = 22
 
 
 def test_cli_writes_a_self_contained_brief(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ def test_bundled_minusma_2018_bases_and_assets_are_valid() -> None:
     assert set(bases["basis"]) == {"derived"}
     assert bases["source"].str.contains("Geo-PKO").all()
     assert set(assets.index) == {"infantry_company_road", "infantry_company_foot",
-                                 "quick_reaction_force", "utility_helicopter"}
+                                 "quick_reaction_force", "utility_helicopter",
+                                 "utility_helicopter_day"}
     assert assets.loc["utility_helicopter", "availability"] == pytest.approx(2 / 3, abs=0.001)
     assert held["base_id"].isin(bases["id"]).all()
     heli = held.loc[held["asset_type_id"] == "utility_helicopter"]

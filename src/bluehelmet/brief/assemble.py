@@ -17,6 +17,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.brief.council import council_context
+from bluehelmet.brief.poc import add_section as add_poc_section
 from bluehelmet.brief.robustness import RiskPage, risk_context
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.plot import coverage as coverage_plots
@@ -354,4 +355,5 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top)
         tables.update(risk_tables)
         figures.update({name: to_svg(fig) for name, fig in risk_figures.items()})
+    add_poc_section(plan, context, tables, figures)  # protection of civilians (brief/poc.py)
     return Brief(context, tables, figures)

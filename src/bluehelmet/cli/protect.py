@@ -118,7 +118,9 @@ def protect(
     for col in ("asset type", "unit type", "assets", "risk covered +"):
         table.add_column(col, justify="left" if col in ("asset type", "unit type") else "right")
     for r in analysis.marginal.to_dict("records"):
-        table.add_row(str(r["asset_type_id"]), str(r["unit_type_id"]),
+        unit = r["unit_type_id"]
+        table.add_row(str(r["asset_type_id"]),
+                      unit if isinstance(unit, str) and unit else "— (not requestable)",
                       str(r["assets_per_unit"]), f"{100 * float(r['gain_share']):.1f} pp")
     console.print(table)
     if reqs.empty:

@@ -17,7 +17,10 @@ from scipy.spatial import cKDTree
 from bluehelmet.geodesy import EARTH_RADIUS_KM, haversine_km, km_to_chord, unit_vectors
 
 __all__ = ["EARTH_RADIUS_KM", "haversine_km", "mean_distance_in_cell_km", "pairs_within",
-           "reach_km"]
+           "patrol_shares", "reach_km"]
+
+#: Points per cell side used to measure the share of a cell within a patrol radius.
+PATROL_SAMPLES = 50
 
 
 def reach_km(asset_types: pd.DataFrame, response_minutes: float) -> pd.Series:
@@ -86,3 +89,42 @@ def mean_distance_in_cell_km(latitude: float, cell_degrees: float = 0.5) -> floa
     side_ew = side_ns * np.cos(np.radians(latitude))
     side = float(np.sqrt(side_ns * side_ew))
     return side * (np.sqrt(2.0) + float(np.arcsinh(1.0))) / 6.0
+
+
+def patrol_shares(
+    cell_lon: np.ndarray, cell_lat: np.ndarray,
+    site_lon: np.ndarray, site_lat: np.ndarray,
+    radius_km: float, cell_degrees: float = 0.5, samples: int = PATROL_SAMPLES,
+) -> sp.csr_matrix:
+    """Sparse cells x sites matrix: the share of each square cell's area within ``radius_km``.
+
+    The cell (``cell_degrees`` wide, centred on its centre) is sampled at the centres of a
+    ``samples`` x ``samples`` grid of equal sub-cells, and the share is the fraction of those
+    points within the radius of the site (on the plane tangent at the site). Only pairs whose
+    centres are closer than the radius plus the cell's half-diagonal are measured.
+    """
+    n_cells, n_sites = len(cell_lon), len(site_lon)
+    if n_cells == 0 or n_sites == 0 or radius_km <= 0:
+        return sp.csr_matrix((n_cells, n_sites))
+    cell_lat_arr = np.asarray(cell_lat, float)
+    half = cell_degrees / 2
+    corner = float(haversine_km(0.0, float(np.abs(cell_lat_arr).min()), half,
+                                float(np.abs(cell_lat_arr).min()) + half))
+    near = pairs_within(cell_lon, cell_lat, site_lon, site_lat, radius_km + corner).tocoo()
+    if near.nnz == 0:
+        return sp.csr_matrix((n_cells, n_sites))
+    offsets = (np.arange(samples) + 0.5) / samples * cell_degrees - half
+    dx, dy = np.meshgrid(offsets, offsets)
+    px = np.asarray(cell_lon, float)[near.row][:, None] + dx.ravel()[None, :]
+    py = cell_lat_arr[near.row][:, None] + dy.ravel()[None, :]
+    # Within a patrol radius (tens of km) the plane tangent at the site is exact to well under
+    # 0.1 %, and much cheaper than the haversine on every sample point.
+    slat = np.asarray(site_lat, float)[near.col][:, None]
+    km_per_deg = np.radians(1.0) * EARTH_RADIUS_KM
+    dx = (px - np.asarray(site_lon, float)[near.col][:, None]) * km_per_deg \
+        * np.cos(np.radians(slat))
+    dy = (py - slat) * km_per_deg
+    share = (dx * dx + dy * dy <= radius_km * radius_km).mean(axis=1)
+    keep = share > 0
+    return sp.csr_matrix((share[keep], (near.row[keep], near.col[keep])),
+                         shape=(n_cells, n_sites))

@@ -8,6 +8,7 @@ cells whose centre lies inside. A risk layer is any CSV of cells with a risk.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -24,6 +25,18 @@ from bluehelmet.scenario.io import read_text_csv
 
 #: PRIO-GRID cell size in degrees (see :mod:`bluehelmet.intel.grid`).
 CELL = 0.5
+#: The bundled UCDP GED 20.1 subsets, in year order (1995-2014, 2015-2017).
+EVENT_FILES = ("ucdp_ged201_subset_1995_2014.csv", "ucdp_ged201_subset_2015_2017.csv")
+
+
+@cache
+def bundled_events() -> pd.DataFrame:
+    """The bundled UCDP events of 1995-2017 (``year, longitude, latitude, ...``), read once."""
+    from bluehelmet.io.ucdp import read_ucdp
+    from bluehelmet.reference.files import reference_path
+
+    return pd.concat([read_ucdp(reference_path(f)).table for f in EVENT_FILES],
+                     ignore_index=True)
 
 
 def data_path(filename: str) -> Path:
@@ -43,6 +56,16 @@ def read_table(path: str | Path, entity: str, reader: AccessContext) -> pd.DataF
 
     """
     return gate({entity: _read_all(path, entity)}, NeedToKnow.of(reader))[entity]
+
+
+@cache
+def _bundled_rows(filename: str, entity: str) -> pd.DataFrame:
+    return _read_all(data_path(filename), entity)
+
+
+def bundled_table(filename: str, entity: str, reader: AccessContext) -> pd.DataFrame:
+    """A bundled ``protect`` entity file (validated once per process) as ``reader`` may see it."""
+    return gate({entity: _bundled_rows(filename, entity).copy()}, NeedToKnow.of(reader))[entity]
 
 
 def _read_all(path: str | Path, entity: str) -> pd.DataFrame:

@@ -6,15 +6,18 @@ The formulation, one ``define_*`` function per family (names as in the docs):
 * ``Open``    y[j] binary, candidate sites only (existing bases are open);
 * ``Ladder``  h[a, i, k] in [0, 1]: the k-th asset of type a that reaches cell i;
 * ``Cover``   c[i] in [0, 1]: the expected coverage of cell i;
+* ``Patrol[a]`` u[a, j] in [0, 1]: site j holds a patrolling asset of type a;
 
 subject to
 
 * ``Ladder-supply``  sum_k h[a, i, k] <= sum_{j in N_a(i)} x[a, j]
 * ``Cover-cap``      c[i] <= sum_a sum_k p_a (1 - p_a)^(k-1) h[a, i, k]
+                                + sum_a sum_j s[a, i, j] u[a, j]
+* ``Patrol-presence`` u[a, j] <= x[a, j]  (s: share of cell i within a's patrol radius of j)
 * ``Supply``         sum_j x[a, j] <= today's + extra assets of type a
 * ``Site-open``      x[a, j] <= supply_a * y[j]            (candidate sites)
 * ``Site-limit``     sum_j y[j] <= max_new_sites
-* x[a, j] = 0 at candidate sites for types not allowed there (by default aircraft)
+* x[a, j] = 0 where type a may not stand (aircraft: only at airfields, or at today's bases)
 * ``Group-size``     x[a, j] - today[a, j] = g_a * n[a, j], n integer (types added in groups)
 
 maximising ``sum_i risk_i * weight_i * c[i]``. N_a(i) holds only the sites within reach of cell i
@@ -65,8 +68,8 @@ def define_assign(m: LinearModel, problem: CoverageProblem, n_types: int, n_site
     """Assets of each type at each site; today's counts are lower bounds unless relocating."""
     totals = problem.totals()
     upper = np.repeat(totals.astype(float), n_sites).reshape(n_types, n_sites)
-    # Types that may not stand at a new site (aircraft) keep to the sites open today.
-    upper[np.ix_(~problem.allowed_at_new_sites(), ~problem.open_today())] = 0.0
+    # Aircraft stand only at airfields (or, without that column, at the sites open today).
+    upper[~problem.allowed_sites()] = 0.0
     lower = np.zeros(n_types * n_sites) if problem.relocate else \
         problem.fixed_counts().ravel().astype(float)
     labels = type_site_labels(np.repeat(np.arange(n_types), n_sites),
@@ -129,6 +132,39 @@ def define_site_open(m: LinearModel, problem: CoverageProblem, x0: int, y0: int,
 
 
 Ladder = tuple[int, int, np.ndarray, np.ndarray | None]
+#: A patrolling type's presence variables: (type, first column, sites).
+PatrolVars = tuple[int, int, np.ndarray]
+
+
+def define_patrol(m: LinearModel, reach: Reach, x0: int, n_sites: int, open_cells: np.ndarray
+                  ) -> tuple[list[PatrolVars], list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Presence variables ``u[a, j] <= x[a, j]`` for the sites whose patrols reach an open cell.
+
+    Returns the variables and, per type, the (cell row, column, share) entries that go into the
+    ``Cover-cap`` rows.
+    """
+    found: list[PatrolVars] = []
+    entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for a, shares in enumerate(reach.patrol):
+        if shares is None:
+            continue
+        sub = shares[open_cells].tocoo()
+        if sub.nnz == 0:
+            continue
+        sites = np.unique(sub.col)
+        n = len(sites)
+        u0 = m.add_variables(f"Patrol[{reach.asset_ids[a]}]", pd.DataFrame({"site": sites}),
+                             np.zeros(n), np.ones(n)).start
+        r = np.arange(n)
+        m.add_constraints(f"Patrol-presence[{reach.asset_ids[a]}]",
+                          pd.DataFrame({"site": sites}), np.concatenate([r, r]),
+                          np.concatenate([u0 + r, x0 + a * n_sites + sites]),
+                          np.concatenate([np.ones(n), -np.ones(n)]), -INF, 0.0)
+        col_of = np.full(n_sites, -1)
+        col_of[sites] = u0 + r
+        entries.append((sub.row, col_of[sub.col], -sub.data))
+        found.append((a, u0, sites))
+    return found, entries
 
 
 def _cumulative(gains: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -138,7 +174,8 @@ def _cumulative(gains: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 
 def define_cover(m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int,
-                 n_sites: int, done: np.ndarray) -> tuple[int, np.ndarray, list[Ladder]]:
+                 n_sites: int, done: np.ndarray
+                 ) -> tuple[int, np.ndarray, list[Ladder], list[PatrolVars]]:
     """Ladder and cover variables with ``Ladder-supply`` and ``Cover-cap`` for open cells.
 
     For a type added in groups of g, the ladder counts groups instead of assets: the m-th group
@@ -206,18 +243,23 @@ def define_cover(m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int
         cap_rows.append(np.repeat(pos[cells], k))
         cap_cols.append(h0 + np.arange(len(reached) * k))
         cap_vals.append(-tier_gains)
+    patrols, patrol_entries = define_patrol(m, reach, x0, n_sites, open_cells)
+    for rows, cols, vals in patrol_entries:
+        cap_rows.append(rows)
+        cap_cols.append(cols)
+        cap_vals.append(vals)
     if lad_r:
         m.add_constraints("Ladder-supply", pd.concat(lad_labels, ignore_index=True),
                           np.concatenate(lad_r), np.concatenate(lad_c), np.concatenate(lad_v),
                           -INF, 0.0)
     m.add_constraints("Cover-cap", pd.DataFrame({"cell": open_cells}), np.concatenate(cap_rows),
                       np.concatenate(cap_cols), np.concatenate(cap_vals), -INF, cap_upper)
-    return c0, open_cells, ladders
+    return c0, open_cells, ladders, patrols
 
 
 def _start_vector(m: LinearModel, problem: CoverageProblem, reach: Reach, start: np.ndarray,
-                  candidates: np.ndarray, cover: tuple[int, np.ndarray, list[Ladder]]
-                  ) -> np.ndarray:
+                  candidates: np.ndarray,
+                  cover: tuple[int, np.ndarray, list[Ladder], list[PatrolVars]]) -> np.ndarray:
     """Return a complete feasible solution from a deployment (HiGHS rejects partial ones)."""
     full = np.zeros(m.n_cols)
     x0 = m.var_families["Assign"].start
@@ -234,8 +276,10 @@ def _start_vector(m: LinearModel, problem: CoverageProblem, reach: Reach, start:
         full[g0:g0 + n] = groups[grouped].ravel()
     counts = reach.counts_covering(start)
     group_counts = reach.counts_covering(groups)
-    c0, open_cells, ladders = cover
-    total = np.zeros(len(problem.cells))
+    c0, open_cells, ladders, patrols = cover
+    total = reach.patrol_coverage(start).sum(axis=0)
+    for a, u0, sites in patrols:
+        full[u0:u0 + len(sites)] = (start[a, sites] > 0).astype(float)
     for a, h0, cells, tier_base in ladders:
         gains = reach.gains[a]
         if tier_base is None:

@@ -22,6 +22,7 @@ from bluehelmet.protect.analysis import coverage_curve, marginal_coverage, recom
 from bluehelmet.protect.geometry import haversine_km, mean_distance_in_cell_km
 from bluehelmet.protect.inputs import (
     area_cells,
+    bundled_events,
     candidate_sites,
     clip_to_area,
     load_inputs,
@@ -167,10 +168,7 @@ def analyse_mission(
                                       assets_file=assets_file, base_assets_file=base_assets_file)
     notes: list[str] = []
     if events is None:
-        from bluehelmet.io.ucdp import read_ucdp
-        from bluehelmet.reference.files import reference_path
-
-        events = read_ucdp(reference_path("ucdp_ged201_subset_1995_2014.csv")).table
+        events = bundled_events()
     if risk is None:
         step("early-warning risk layer from the UCDP events")
         risk, risk_note = risk_from_events(events, area_cells(area), start.year)

@@ -1,4 +1,4 @@
-"""The coverage map: risk per cell, bases and which high-risk cells are covered, today and proposed.
+"""Coverage maps: risk per cell, bases and the cells covered (one mission, or the PoC missions).
 
 Readable in black and white and by colour-blind readers: risk uses the ``cividis`` colour map
 (luminance rises with risk), coverage is shown by hatching, and bases differ by marker shape.
@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from bluehelmet.protect.planning import ProtectionAnalysis
+    from bluehelmet.protect.poc import MissionProtection
     from bluehelmet.protect.solve import CoverageSolution
 
 #: Cell size in degrees (PRIO-GRID).
@@ -107,3 +110,111 @@ def coverage_map(analysis: ProtectionAnalysis, path: str | Path) -> Path:
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def _label_places(ax: Axes, sites: pd.DataFrame, counts: dict[str, int], limit: int,
+                  min_deg: float) -> None:
+    """Name the bases holding most assets, skipping any too close to one already named."""
+    table = sites.copy()
+    table["assets"] = table["site_id"].map(counts).fillna(0)
+    table = table.sort_values(["assets", "name"], ascending=[False, True])
+    placed: list[tuple[float, float]] = []
+    for name, x, y in zip(table["name"].astype(str), table["longitude"].to_numpy(float),
+                          table["latitude"].to_numpy(float), strict=True):
+        if any(abs(x - px) < min_deg * 2.5 and abs(y - py) < min_deg for px, py in placed):
+            continue
+        ax.annotate(name, (float(x), float(y)), xytext=(3, 3), textcoords="offset points",
+                    fontsize=5.5, zorder=7,
+                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7,
+                          "edgecolor": "none"})
+        placed.append((float(x), float(y)))
+        if len(placed) >= limit:
+            break
+
+
+def poc_panel(ax: Axes, result: MissionProtection, vmax: float, area: object | None = None,
+              labels: int = 8) -> object:
+    """One mission: risk per cell, hotspots outlined, covered cells hatched, bases named."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    cov = result.today.coverage
+    half = CELL / 2
+    squares = [Rectangle((x - half, y - half), CELL, CELL)
+               for x, y in zip(cov["longitude"], cov["latitude"], strict=True)]
+    # The cell layers are drawn as one raster image inside the SVG (hundreds of hatched squares
+    # as vectors made the seven-panel map slow to write and heavy to embed).
+    cells = PatchCollection(squares, cmap="cividis", edgecolor="none", rasterized=True)
+    cells.set_array(cov["risk"].to_numpy(float))
+    cells.set_clim(0, vmax)
+    ax.add_collection(cells)
+    covered = cov["coverage"].to_numpy(float) >= 0.5
+    ax.add_collection(PatchCollection([s for s, c in zip(squares, covered, strict=True) if c],
+                                      facecolor="none", edgecolor="white", hatch="///",
+                                      linewidth=0.0, rasterized=True))
+    hot = result.hotspots.set_index("cell_id")["hotspot"].reindex(cov["cell_id"]).fillna(False)
+    ax.add_collection(PatchCollection(
+        [s for s, h in zip(squares, hot.to_numpy(bool), strict=True) if h],
+        facecolor="none", edgecolor="#D55E00", linewidth=1.1))
+    if area is not None:
+        _outline(ax, area)
+    sites = result.inputs.sites
+    air = sites["airfield"].to_numpy(bool)
+    ax.scatter(sites.loc[~air, "longitude"], sites.loc[~air, "latitude"], marker="^", s=18,
+               facecolor="black", edgecolor="white", linewidth=0.5, zorder=6)
+    ax.scatter(sites.loc[air, "longitude"], sites.loc[air, "latitude"], marker="P", s=30,
+               facecolor="white", edgecolor="black", linewidth=0.7, zorder=6)
+    counts = {str(k): int(v) for k, v in
+              result.inputs.fixed.groupby("site_id")["count"].sum().items()}
+    x0, x1 = float(cov["longitude"].min()) - 1, float(cov["longitude"].max()) + 1
+    y0, y1 = float(cov["latitude"].min()) - 1, float(cov["latitude"].max()) + 1
+    _label_places(ax, sites, counts, labels, min_deg=max(0.25, (y1 - y0) / 18))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_title(f"{result.mission_id}: {100 * result.today.share:.0f}% of the risk reached "
+                 "today", fontsize=7)
+    # No degree ticks: the place names locate the panel, and ticks cost most of the drawing.
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    return cells
+
+
+def poc_maps(results: dict[str, MissionProtection], response_minutes: float,
+             width: float = 6.8) -> Figure:
+    """Small multiples, one panel per mission (see :func:`poc_panel`), with one legend."""
+    import math
+
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from bluehelmet.plot.style import chart_style, new_figure
+
+    missions = list(results)
+    cols = 2 if len(missions) > 1 else 1
+    rows = max(1, math.ceil(len(missions) / cols))
+    # A full A4 page: the panels are as large as the page allows.
+    vmax = max([float(r.today.coverage["risk"].max()) for r in results.values()] + [1e-9])
+    with chart_style():
+        fig = new_figure(width, min(9.6, 2.3 * rows + 0.5))
+        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        mappable = None
+        for ax, mission in zip(axes, missions, strict=False):
+            mappable = poc_panel(ax, results[mission], vmax)
+        for ax in axes[len(missions):]:
+            ax.set_visible(False)
+        fig.legend(handles=[
+            Line2D([], [], marker="^", color="none", markerfacecolor="black", markersize=5,
+                   label="base (force in place)"),
+            Line2D([], [], marker="P", color="none", markerfacecolor="white",
+                   markeredgecolor="black", markersize=6, label="base with an airfield"),
+            Patch(facecolor="grey", edgecolor="white", hatch="///",
+                  label=f"reached within {response_minutes:g} min (expected >= 50%)"),
+            Patch(facecolor="none", edgecolor="#D55E00", linewidth=1.1,
+                  label="hotspot of civilian deaths"),
+        ], loc="outside lower center", ncol=4, fontsize=6, frameon=False)
+        if mappable is not None:
+            fig.colorbar(mappable, ax=list(axes[:len(missions)]), shrink=0.6,  # type: ignore
+                         label="probability of civilian deaths in the cell")
+        return fig

@@ -16,9 +16,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from bluehelmet.errors import DataError, Problem
-from bluehelmet.protect.geometry import pairs_within, reach_km
+from bluehelmet.protect.geometry import pairs_within, patrol_shares, reach_km
 
 ASSET_COLUMNS = ("speed_kmh", "route_factor", "mobilisation_minutes", "range_km", "availability")
+
+#: Share of the day in darkness (assumed: about 12 of 24 hours in the tropics, where every
+#: protection mission of 2018 operates); incidents are taken as equally likely at any hour.
+NIGHT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,24 @@ class CoverageProblem:
     max_backup
         For assets with availability below 1: how many of them covering one cell are counted
         (the k-th adds ``p (1 - p)^(k-1)`` to its expected coverage).
+    new_site_assets
+        Asset types that may stand at a site not open today (default: every ground type, and
+        aircraft only at airfields, see ``sites``).
+    within_cell_km
+        Distance added to every response distance (mean distance from a place in a cell to its
+        centre).
+    night_share
+        Share of the day in darkness: an asset type with ``night_capable`` false responds only
+        by day, so its availability is multiplied by ``1 - night_share``.
+    cell_degrees
+        Size of a (square) cell in degrees, for the share of its area a patrol covers.
+
+    Notes
+    -----
+    Optional columns: ``sites.airfield`` (aircraft stand only at sites where it is true, open or
+    not); ``asset_types.patrol_km`` (an asset of the type at a site covers, by its presence and
+    patrols, the share of each cell's area within this radius of the site);
+    ``asset_types.night_capable``.
 
     """
 
@@ -62,6 +84,8 @@ class CoverageProblem:
     max_backup: int = 3
     new_site_assets: tuple[str, ...] | None = None
     within_cell_km: float = 0.0
+    night_share: float = NIGHT_SHARE
+    cell_degrees: float = 0.5
 
     def group_sizes(self) -> np.ndarray:
         """Assets added to a site together, per asset type (column ``group_size``, else 1)."""
@@ -77,6 +101,53 @@ class CoverageProblem:
         if "mode" in self.asset_types:
             return (self.asset_types["mode"].astype("string") != "air").fillna(True).to_numpy(bool)
         return np.ones(len(ids), dtype=bool)
+
+    def is_air(self) -> np.ndarray:
+        """Which asset types (in table order) are aircraft."""
+        if "mode" not in self.asset_types:
+            return np.zeros(len(self.asset_types), dtype=bool)
+        return (self.asset_types["mode"].astype("string") == "air").fillna(False).to_numpy(bool)
+
+    def airfields(self) -> np.ndarray | None:
+        """Which sites are airfields (``None`` when the sites do not say)."""
+        if "airfield" not in self.sites:
+            return None
+        return self.sites["airfield"].astype("boolean").fillna(False).to_numpy(bool)
+
+    def allowed_sites(self) -> np.ndarray:
+        """(asset types x sites): where each type may stand.
+
+        Without an ``airfield`` column aircraft keep to the sites open today (they need a runway
+        or helipad, fuel and maintenance); with it they stand at airfields only, open today or
+        not (opening one counts as a new site). Other types may stand anywhere.
+        """
+        n_types, n_sites = len(self.asset_types), len(self.sites)
+        allowed = np.ones((n_types, n_sites), dtype=bool)
+        new_ok = self.allowed_at_new_sites()
+        airfield = self.airfields()
+        if airfield is not None:
+            air = self.is_air()
+            allowed[air] = airfield[None, :]
+            if self.new_site_assets is None:
+                new_ok = new_ok | air
+        allowed[np.ix_(~new_ok, ~self.open_today())] = False
+        return allowed
+
+    def patrol_km(self) -> np.ndarray:
+        """Patrol radius of each asset type (km; 0 where none is given)."""
+        if "patrol_km" not in self.asset_types:
+            return np.zeros(len(self.asset_types))
+        return np.asarray(pd.to_numeric(self.asset_types["patrol_km"], errors="coerce")
+                          .fillna(0.0).to_numpy(float))
+
+    def effective_availability(self) -> np.ndarray:
+        """Availability of each type, times ``1 - night_share`` for types that fly only by day."""
+        avail = pd.to_numeric(self.asset_types["availability"], errors="coerce").to_numpy(float)
+        if "night_capable" not in self.asset_types:
+            return np.asarray(avail)
+        capable = self.asset_types["night_capable"].astype("boolean")
+        day_only = (~capable).fillna(False).to_numpy(bool)
+        return np.asarray(np.where(day_only, avail * (1.0 - self.night_share), avail))
 
     @property
     def value(self) -> np.ndarray:
@@ -177,6 +248,29 @@ def check_problem(problem: CoverageProblem, where: str = "protection problem") -
         out.append(Problem(f"{where}: asset_types", i + 2, "availability",
                            str(assets["availability"].iloc[i]), "must be in (0, 1]",
                            "give the share of time one asset is ready, e.g. 0.667"))
+    if not 0 <= problem.night_share < 1:
+        out.append(Problem(where, None, "night_share", str(problem.night_share),
+                           "must be in [0, 1)", "give the share of the day in darkness, e.g. 0.5"))
+    patrol = pd.to_numeric(assets.get("patrol_km", pd.Series(0.0, index=assets.index)),
+                           errors="coerce").fillna(0.0).to_numpy(float)
+    for i in map(int, np.flatnonzero(patrol < 0)):
+        out.append(Problem(f"{where}: asset_types", i + 2, "patrol_km",
+                           str(assets["patrol_km"].iloc[i]), "must be a distance >= 0",
+                           "give the patrol radius in km (empty: no patrols)"))
+    airfield = problem.airfields()
+    if airfield is not None and not out:
+        air = problem.is_air()
+        held = problem.fixed_counts()
+        s_pos = {s: j for j, s in enumerate(sites["site_id"].astype(str))}
+        for i, (site, asset) in enumerate(zip(fixed["site_id"], fixed["asset_type_id"],
+                                              strict=True)):
+            a = list(map(str, assets.index)).index(str(asset))
+            j = s_pos[str(site)]
+            if air[a] and held[a, j] > 0 and not airfield[j]:
+                out.append(Problem(f"{where}: base assets", i + 2, "base_id", str(site),
+                                   "aircraft at a site that is not an airfield",
+                                   "base the aircraft at an airfield (sites.airfield true) or "
+                                   "mark the site as one"))
     if out:
         raise DataError(out)
 
@@ -210,11 +304,29 @@ class Reach:
             inc = d.copy()
             inc.data = np.ones_like(inc.data)
             self.incidence.append(inc)
-        avail = problem.asset_types["availability"].to_numpy(float)
+        avail = problem.effective_availability()
         depth = [1 if p >= 1 else problem.max_backup for p in avail]
+        #: Per patrolling type: cells x sites share of the cell's area within its patrol radius.
+        self.patrol: list[sp.csr_matrix | None] = [
+            patrol_shares(lon, lat, slon, slat, float(r), problem.cell_degrees) if r > 0 else None
+            for r in problem.patrol_km()]
+        self.n_cells = len(lon)
         #: Expected-coverage gain of the k-th asset of each type covering a cell.
         self.gains: list[np.ndarray] = [p * (1 - p) ** np.arange(k) for p, k in zip(avail, depth,
                                                                                      strict=True)]
+
+    def patrol_coverage(self, x: np.ndarray) -> np.ndarray:
+        """(asset types x cells): the share of each cell patrolled, for counts ``x``.
+
+        A site holding at least one asset of a patrolling type covers its share of every cell
+        near it (more assets at the same site patrol the same area); shares from several sites
+        add up (an upper bound where their areas overlap; the total is capped at 1).
+        """
+        out = np.zeros((len(self.patrol), self.n_cells))
+        for a, shares in enumerate(self.patrol):
+            if shares is not None:
+                out[a] = shares @ (x[a] > 0).astype(float)
+        return out
 
     def counts_covering(self, x: np.ndarray) -> np.ndarray:
         """(asset types x cells): how many assets of each type reach each cell, for counts ``x``."""
@@ -233,8 +345,10 @@ def expected_coverage(reach: Reach, x: np.ndarray) -> np.ndarray:
     """Return the expected coverage of each cell for asset counts ``x`` (types x sites).
 
     The sum over asset types of each type's expected coverage ``1 - (1 - p)^n`` (n capped at the
-    backup depth), capped at 1. It is the exact probability that a ready asset can respond when at
-    most one covering type has availability below 1, as in the default catalogue; otherwise it is an
-    upper bound. The optimiser maximises exactly this measure.
+    backup depth) and of the share of the cell patrolled from sites holding a patrolling type
+    (:meth:`Reach.patrol_coverage`), capped at 1. It is the exact probability that a ready
+    asset can respond when at most one covering type has availability below 1 and no cell is
+    patrolled; otherwise it is an upper bound. The optimiser maximises exactly this measure.
     """
-    return np.minimum(1.0, reach.type_coverage(reach.counts_covering(x)).sum(axis=0))
+    return np.minimum(1.0, reach.type_coverage(reach.counts_covering(x)).sum(axis=0)
+                      + reach.patrol_coverage(x).sum(axis=0))

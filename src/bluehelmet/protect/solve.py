@@ -126,21 +126,31 @@ def greedy(problem: CoverageProblem, reach: Reach | None = None) -> np.ndarray:
     opened = open_today.copy()
     new_sites = 0
     value = problem.value
-    may_open = problem.allowed_at_new_sites()
+    allowed_sites = problem.allowed_sites()
     step = problem.group_sizes()
     while left.sum() > 0:
         n = reach.counts_covering(x)
         per_type = reach.type_coverage(n)
-        base = np.minimum(1.0, per_type.sum(axis=0))
+        patrolled = reach.patrol_coverage(x).sum(axis=0)
+        total = per_type.sum(axis=0) + patrolled
+        base = np.minimum(1.0, total)
         best = (0.0, -1, -1)
         for a in np.flatnonzero(left >= step):
             more = n.copy()
             more[a] += step[a]
-            gain_cell = np.minimum(1.0, per_type.sum(axis=0) - per_type[a]
-                                   + reach.type_coverage(more)[a]) - base
-            gain_site = reach.incidence[a].T @ (value * gain_cell)
-            allowed = open_today | (may_open[a] & (opened | (new_sites < problem.max_new_sites)))
-            gain_site = np.where(allowed, gain_site, -1.0)
+            delta = reach.type_coverage(more)[a] - per_type[a]
+            shares = reach.patrol[a]
+            if shares is None:
+                gain_cell = np.minimum(1.0, total + delta) - base
+                gain_site = reach.incidence[a].T @ (value * gain_cell)
+            else:
+                # Site-specific: the new asset also patrols around its site if none stood there.
+                new_patrol = shares.toarray() * (x[a] == 0)[None, :]
+                reached = reach.incidence[a].toarray()
+                after = np.minimum(1.0, total[:, None] + reached * delta[:, None] + new_patrol)
+                gain_site = value @ (after - base[:, None])
+            room = open_today | opened | (new_sites < problem.max_new_sites)
+            gain_site = np.where(allowed_sites[a] & room, gain_site, -1.0)
             # Compare types by gain per asset, since groups differ in size.
             gain_site = gain_site / step[a]
             j = int(np.argmax(gain_site))
