@@ -68,6 +68,27 @@ def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("serve did not answer within 300 s")
 
 
+def cpu_seconds(server: subprocess.Popen[bytes], folder: Path) -> float:
+    """CPU time used so far by the web server and its PostgreSQL (postmaster and backends).
+
+    Backends that ended are in the postmaster's ``children_*`` times, live ones are added, so
+    the difference of two readings is the platform's CPU time in between.
+    """
+    import psutil
+
+    total = sum(psutil.Process(server.pid).cpu_times()[:2])
+    pid_file = folder / "data" / "postgres" / "data" / "postmaster.pid"
+    postmaster = psutil.Process(int(pid_file.read_text().split()[0]))
+    times = postmaster.cpu_times()
+    total += times.user + times.system + times.children_user + times.children_system
+    for child in postmaster.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
 def stored_counts(folder: Path, marker: str) -> dict[str, int]:
     """How many reports hold each text starting with ``marker`` (as the superuser)."""
     import psycopg
@@ -108,10 +129,13 @@ def main() -> int:
             (folder / "data" / "demo-users.json").read_text())}
         credentials = [(name, users[name]["password"]) for name in WRITERS]
         base = f"http://127.0.0.1:{port}"
+        cpu0 = cpu_seconds(server, folder)
         one = run_load(base, credentials, 1, args.baseline_seconds, "bench-baseline", seed=1)
+        cpu1 = cpu_seconds(server, folder)
         marker = f"bench-load-{int(time.time())}"
         seconds = args.minutes * 60
         load = run_load(base, credentials, args.users, seconds, marker, seed=2)
+        cpu2 = cpu_seconds(server, folder)
         counts = stored_counts(folder, marker)
     finally:
         server.send_signal(signal.SIGTERM)  # serve stops waitress, then its PostgreSQL
@@ -122,7 +146,13 @@ def main() -> int:
     twice = sum(1 for n in load.alerts.values() if n > 1)
     exactly_once = set(counts) == posted and set(counts.values()) <= {1}
     p95 = load.percentile("page", 0.95)
-    print(json.dumps({"users": args.users, "minutes": args.minutes,
+    # CPU per request includes sign-ins (Argon2) and the think-time idle of the threads
+    cpu_ms = {"baseline": round((cpu1 - cpu0) * 1000 / max(one.requests, 1), 1),
+              "load": round((cpu2 - cpu1) * 1000 / max(load.requests, 1), 1)}
+    print(json.dumps({"load_average_1_5_15": os.getloadavg(), "cpus": os.cpu_count(),
+                      "platform_cpu_ms_per_request": cpu_ms,
+                      "requests_per_s_2_dedicated_cores": round(2000 / cpu_ms["load"], 1),
+                      "users": args.users, "minutes": args.minutes,
                       "baseline_1_user": base_figures, "load": load_figures,
                       "p95_page_ratio_to_baseline": round(
                           p95 / one.percentile("page", 0.95), 2),
