@@ -47,6 +47,17 @@ def test_alert_is_kept_offline_and_sent_once_when_back_online(
         "Content-Type": "application/x-www-form-urlencoded"})
     assert again.status == 200
     assert stored.filter(description=text).count() == 1
+
+    # offline again, and the CSRF cookie lost meanwhile: the queue fetches a new token
+    later = f"Second alert {unique('m')}"
+    context.set_offline(True)
+    page.fill("#id_text", later)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#alert-status[data-state=queued]")
+    context.clear_cookies()
+    context.set_offline(False)
+    page.get_by_test_id("alert-received").wait_for()
+    assert stored.filter(description=later).count() == 1
     assert problems == []
     context.close()
 

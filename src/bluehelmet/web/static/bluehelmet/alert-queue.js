@@ -55,24 +55,50 @@
     xhr.onload = function () {
       if (xhr.status >= 200 && xhr.status < 300) { done("sent"); }
       else if (xhr.status === 400) { done("refused"); }
-      else { done("retry"); }  /* 403 (stale token), 429, 5xx: keep it and try again later */
+      else if (xhr.status === 403) { done("stale"); }  /* CSRF cookie gone: get a new token */
+      else { done("retry"); }  /* 429, 5xx: keep it and try again later */
     };
     xhr.onerror = xhr.ontimeout = function () { done("retry"); };
     xhr.send(item.body);
   }
+  function refresh(item, done) {
+    /* Load the form again (a new CSRF cookie and token) and put the token in the queued alert. */
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", item.action, true);
+    xhr.timeout = 30000;
+    xhr.onload = function () {
+      var found = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(xhr.responseText || "");
+      if (xhr.status === 200 && found) {
+        save(load().map(function (other) {
+          if (other.key === item.key) {
+            other.body = other.body.replace(/csrfmiddlewaretoken=[^&]*/,
+              "csrfmiddlewaretoken=" + encodeURIComponent(found[1]));
+          }
+          return other;
+        }));
+      }
+      done();
+    };
+    xhr.onerror = xhr.ontimeout = function () { done(); };
+    xhr.send();
+  }
   var busy = false;
-  function flush() {
+  function flush(afterRefresh) {
     if (busy) { return; }
     var queue = load();
     if (!queue.length) { return; }
     busy = true;
     var item = queue[0];
     post(item, function (result) {
+      if (result === "stale" && afterRefresh !== true) {  /* one new token per round */
+        refresh(item, function () { busy = false; flush(true); });
+        return;
+      }
       busy = false;
-      if (result === "retry") { say("queued"); return; }
+      if (result === "retry" || result === "stale") { say("queued"); return; }
       save(load().filter(function (other) { return other.key !== item.key; }));
       say(result);
-      flush();
+      flush(false);
     });
   }
   form.addEventListener("submit", function (event) {
@@ -83,9 +109,9 @@
     form.reset();
     form.elements.key.value = newKey();
     say("queued");
-    flush();
+    flush(false);
   });
-  window.addEventListener("online", flush);
-  setInterval(flush, 15000);
-  flush();
+  window.addEventListener("online", function () { flush(false); });
+  setInterval(function () { flush(false); }, 15000);
+  flush(false);
 }());
