@@ -2,7 +2,7 @@
 
 Starts the real server as a subprocess (waitress, 8 threads, its own PostgreSQL in a temporary
 data folder, the job worker thread), on 127.0.0.1 only. Users sign in as the demo's users and
-mix page reads, staff report posts and public alert posts (``tests/web/load.py`` says how; one
+mix page reads, staff report posts and public alert posts (``benchmarks/web_users.py`` says how; one
 alert in five is sent twice with the same idempotency key). A one-user run of the same mix
 first gives the baseline of the same machine at the same time; the result is quoted as ratios
 to it. Checks: no error, p95 of page requests under 300 ms, and every alert and report posted
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.web.load import LoadResult, run_load  # noqa: E402
+from benchmarks.web_users import LoadResult, run_load  # noqa: E402
 
 WRITERS = ("joc", "analyst", "partner", "liaison", "contributor", "hq", "approver")
 TARGET_P95 = 0.300

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks.web_users import run_load
 from tests.web.conftest import unique
-from tests.web.load import run_load
 from tests.web.test_browser import server  # noqa: F401 (fixture: waitress, as serve runs it)
 
 WRITERS = ("joc", "analyst", "partner")

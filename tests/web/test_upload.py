@@ -118,3 +118,10 @@ def test_upload_refuses_unreadable_files_by_name_and_needs_a_writer_role() -> No
     assert auditor.get("/reports/upload/").status_code == 403
     assert AccessLog.objects.filter(username=user.username, action="denied",
                                     target="report:upload").exists()
+
+
+def test_the_uid_length_limit_is_the_models() -> None:
+    from bluehelmet.web.reports.models import Report
+    from bluehelmet.web.reports.pgstore import UID_LENGTH
+
+    assert Report._meta.get_field("uid").max_length == UID_LENGTH

@@ -41,7 +41,8 @@ FIELDS = ["time", "time_precision", "longitude", "latitude", "place_name", "plac
           "basis", "source"]
 #: The owner of published event data (written without a writer).
 PUBLISHER = "UCDP"
-UID_LENGTH = Report._meta.get_field("uid").max_length or 80
+#: Length of ``Report.uid`` (checked against the model in tests/web/test_upload.py).
+UID_LENGTH = 80
 _LEVELS = {c.label: int(c) for c in Classification}
 
 

@@ -1,7 +1,8 @@
 """Concurrent users against a running platform: mixed reads, report posts and alert posts.
 
-Used by ``tests/web/test_load.py`` (a few users for seconds: no error, every alert stored
-exactly once) and by ``benchmarks/web_load.py`` (50 users for minutes, with latencies). Each
+Used by ``benchmarks/web_load.py`` (50 users for minutes, with latencies) and by
+``tests/web/test_load.py`` (a few users for seconds: no error, every alert stored exactly once;
+the test asserts no timing). Each
 virtual user signs in as one of the demo users (password only), then loops until the deadline:
 60 % page reads (home, list, second list page, API, map layer, a report), 20 % staff reports
 (the form, then its POST), 20 % public alerts (the form, then its POST with the form's
