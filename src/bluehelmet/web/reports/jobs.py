@@ -53,36 +53,29 @@ def jobs_dir() -> Path:
 
 
 def claim(now: timezone.datetime | None = None) -> ExportJob | None:
-    """Take the oldest job that is queued or whose worker's lease expired (or ``None``).
+    """Take the oldest job that is queued or whose worker's lease expired (or ``None``)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        job = (ExportJob.objects.select_for_update(skip_locked=True)
+               .filter(Q(status=ExportJob.QUEUED)
+                       | Q(status=ExportJob.RUNNING, lease_until__lt=now))
+               .order_by("created_at", "pk").first())
+        if job is None:
+            return None
+        job.status, job.attempts = ExportJob.RUNNING, job.attempts + 1
+        job.started_at, job.lease_until = now, now + LEASE
+        job.save(update_fields=["status", "attempts", "started_at", "lease_until"])
+    return job
+
+
+def run(job: ExportJob) -> ExportJob:
+    """Run a claimed job to the end: the file is complete or absent; the job done or failed.
 
     A job whose workers died :data:`MAX_ATTEMPTS` times is not run again: it fails with a
     message saying so (a job that kills its worker must not take every worker down in turn).
     """
-    now = now or timezone.now()
-    while True:
-        with transaction.atomic():
-            job = (ExportJob.objects.select_for_update(skip_locked=True)
-                   .filter(Q(status=ExportJob.QUEUED)
-                           | Q(status=ExportJob.RUNNING, lease_until__lt=now))
-                   .order_by("created_at", "pk").first())
-            if job is None:
-                return None
-            if job.attempts >= MAX_ATTEMPTS:
-                job.status, job.finished_at = ExportJob.FAILED, now
-                job.error = (f"the export was interrupted {job.attempts} times (its worker "
-                             "stopped before finishing: killed, restarted or out of memory); "
-                             "no file was kept. Start the export again; if it is interrupted "
-                             "again, ask an administrator to check the worker's log")
-                job.save(update_fields=["status", "finished_at", "error"])
-                continue
-            job.status, job.attempts = ExportJob.RUNNING, job.attempts + 1
-            job.started_at, job.lease_until = now, now + LEASE
-            job.save(update_fields=["status", "attempts", "started_at", "lease_until"])
-        return job
-
-
-def run(job: ExportJob) -> ExportJob:
-    """Run a claimed job to the end: the file is complete or absent; the job done or failed."""
+    if job.attempts > MAX_ATTEMPTS:
+        return _give_up(job)
     final = jobs_dir() / f"export-{job.pk}.csv"
     partial = final.with_suffix(".csv.part")
     try:
@@ -102,6 +95,16 @@ def run(job: ExportJob) -> ExportJob:
         job.status, job.error = ExportJob.FAILED, f"{type(exc).__name__}: {exc}"
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+    return job
+
+
+def _give_up(job: ExportJob) -> ExportJob:
+    job.status, job.finished_at = ExportJob.FAILED, timezone.now()
+    job.error = (f"the export was interrupted {job.attempts - 1} times (its worker stopped "
+                 "before finishing: killed, restarted or out of memory); no file was kept. Start "
+                 "the export again; if it is interrupted again, ask an administrator to check "
+                 "the worker's log")
+    job.save(update_fields=["status", "finished_at", "error"])
     return job
 
 
