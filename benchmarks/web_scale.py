@@ -5,7 +5,7 @@ times the analyst's pages on the demo's ~140 reports (the baseline of the same r
 ``--reports`` generated reports (illustrative: random places in Mali's bounding box, times
 2013-2020, owners among the demo's organisations, a third unclassified, releasability drawn
 among the mission's sections) with one SQL statement as the superuser, and times the same pages
-again: first without the need-to-know indexes of migration 0005, then with them. Each page is
+again: first without the need-to-know indexes of migration 0007, then with them. Each page is
 requested through Django's full middleware stack (the reader's transaction, RLS, the access
 log) as the demo's JMAC analyst; the median of ``--repeat`` requests is reported. Prints the
 EXPLAIN ANALYZE of the count query as the application role under RLS.
@@ -114,7 +114,7 @@ def main() -> int:
 
             from bluehelmet.web.accounts.models import Membership
             INDEXES = importlib.import_module(  # noqa: N806
-                "bluehelmet.web.reports.migrations.0005_need_to_know_indexes").INDEXES
+                "bluehelmet.web.reports.migrations.0007_need_to_know_indexes").INDEXES
 
             seed_demo(folder / "data")
             client = Client()

@@ -1,11 +1,11 @@
 """URL routes of the platform."""
 
-from django.urls import path
+from django.urls import include, path
 
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
 from bluehelmet.web.audit import views as audit
-from bluehelmet.web.reports import downgrade, maps, staff, upload
+from bluehelmet.web.reports import downgrade, exports, maps, staff, upload
 from bluehelmet.web.reports import views as reports
 
 urlpatterns = [
@@ -21,7 +21,7 @@ urlpatterns = [
     path("reports/uploads/<int:pk>/", upload.upload_result, name="report-upload-result"),
     path("reports/uploads/<int:pk>/rejects.csv", upload.upload_rejects,
          name="report-upload-rejects"),
-    path("reports/export/job/", reports.export_job, name="report-export-job"),
+    path("reports/export/job/", exports.export_job, name="report-export-job"),
     path("jobs/<int:pk>/", reports.job_status, name="job"),
     path("jobs/<int:pk>/download/", reports.job_download, name="job-download"),
     path("reports/<str:uid>/", reports.report_detail, name="report-detail"),
@@ -37,4 +37,5 @@ urlpatterns = [
     path("webhooks/twilio/sms/", reports.twilio_webhook, name="twilio-sms"),
     path("audit/", audit.search, name="audit"),
     path("api/", api.urls),
+    path("", include("bluehelmet.web.reports.urls")),
 ]

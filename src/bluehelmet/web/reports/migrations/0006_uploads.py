@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('reports', '0003_export_jobs'),
+        ('reports', '0005_incidents_row_level_security'),
     ]
 
     operations = [
