@@ -80,7 +80,7 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     civilian.fill("#id_name", name)
     civilian.fill("#id_phone", phone)
     civilian.click("button[type=submit]")
-    assert civilian.get_by_test_id("alert-received").is_visible()
+    civilian.get_by_test_id("alert-received").wait_for()  # sent by alert-queue.js
     uid = Report.objects.using("owner").get(description=text).uid
 
     liaison = _login(browser, server, users["liaison"])

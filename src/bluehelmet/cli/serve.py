@@ -110,7 +110,7 @@ def create_org(
     parent: str | None = typer.Option(None, "--parent", help="Code of the parent organisation."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Create an organisation in the tree."""
+    """Create an organisation in the tree (one the library's registry knows, or a member state)."""
     from bluehelmet.web.runtime import platform
 
     with cli_errors(), platform(data_dir):
@@ -118,6 +118,23 @@ def create_org(
 
         create_organisation(code, name, kind, parent)
         console.print(f"organisation {code} created")
+
+
+@admin_app.command("sync-orgs")
+def sync_orgs(
+    member_state: list[str] = typer.Option([], "--member-state", help="ISO 3166-1 alpha-3 code "
+                                           "of a member state to add (repeatable)."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Create the organisations of the library's registry (model/organisations.csv)."""
+    from bluehelmet.web.runtime import platform
+
+    with cli_errors(), platform(data_dir):
+        from bluehelmet.web.accounts.registry import sync_registry
+
+        created = sync_registry(tuple(member_state))
+        console.print(f"{len(created)} organisation(s) created: {', '.join(created) or 'none'}",
+                      highlight=False)
 
 
 @admin_app.command("create-user")

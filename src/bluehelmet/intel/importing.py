@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.io.ledger import Ledger
 from bluehelmet.io.report import ImportReport, ImportResult
 from bluehelmet.model.access import AccessContext
+
+if TYPE_CHECKING:
+    from bluehelmet.intel.store import ReportStore
 
 FORMAT_REPORTS = "bluehelmet_reports"
 #: Leading bytes of files that are not CSV text, with what they are.
@@ -164,3 +168,14 @@ def _account(result: ImportResult, refused: pd.DataFrame) -> ImportReport:
         accepted=report.accepted - (n - was_repaired), repaired=report.repaired - was_repaired,
         rejected=report.rejected + n, repair_table=repairs.reset_index(drop=True),
         rejects=rejects, warnings=report.warnings)
+
+
+def add_to_store(result: ImportResult, published: bool, store: ReportStore,
+                 writer: AccessContext) -> ImportOutcome:
+    """Add what :func:`read_input` read to any :class:`~bluehelmet.intel.store.ReportStore`.
+
+    The same accounting as :func:`import_file` (the platform imports through this with its
+    PostgreSQL store): rows the store refuses move to the rejected rows.
+    """
+    added = store.add(result.table, None if published else writer)
+    return ImportOutcome(_account(result, added.rejected), added.added, added.present)

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.model.access import Classification
 from bluehelmet.web.accounts.models import CODE, Membership, Organisation, OrgKind, Role
+from bluehelmet.web.accounts.registry import check_organisation
 
 
 class AdminError(BluehelmetError):
@@ -18,7 +19,11 @@ class AdminError(BluehelmetError):
 
 
 def create_organisation(code: str, name: str, kind: str, parent: str | None) -> Organisation:
-    """Create an organisation under ``parent`` (a code) or at the top."""
+    """Create an organisation under ``parent`` (a code) or at the top.
+
+    The code must be in the library's organisation registry with this kind and parent, or be a
+    member state's ISO 3166-1 alpha-3 code (kind ``contributor``, no parent).
+    """
     try:
         CODE(code)
     except ValidationError:
@@ -27,6 +32,7 @@ def create_organisation(code: str, name: str, kind: str, parent: str | None) -> 
         raise AdminError(f"kind {kind!r}: use one of {', '.join(OrgKind)}")
     if Organisation.objects.filter(code=code).exists():
         raise AdminError(f"organisation {code!r} exists already")
+    check_organisation(code, kind, parent)  # the library's registry is the one list
     above = None
     if parent:
         above = Organisation.objects.filter(code=parent).first()

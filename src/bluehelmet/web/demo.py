@@ -1,5 +1,8 @@
 """Demo organisations, users of every kind, and the bundled data, for ``serve --demo``.
 
+The organisations are the library's registry (``bluehelmet/model/organisations.csv``) plus the
+member state NLD (:func:`bluehelmet.web.accounts.registry.sync_registry`).
+
 Real data: the UCDP GED events in Mali's bounding box shipped with bluehelmet (unclassified,
 owner ``UCDP``). Illustrative data: a handful of classified patrol and analysis reports, marked
 ``basis = illustrative``, so that need-to-know is visible in the demo; they describe no real event.
@@ -17,7 +20,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bluehelmet.model.access import AccessContext, Classification
-from bluehelmet.web.accounts.models import Membership, Organisation, OrgKind, Role
+from bluehelmet.web.accounts.models import Membership, Organisation, Role
+from bluehelmet.web.accounts.registry import sync_registry
 from bluehelmet.web.policy import acting_as
 from bluehelmet.web.reports.models import Report
 
@@ -25,15 +29,8 @@ from bluehelmet.web.reports.models import Report
 MALI_BBOX = (-12.3, 10.1, 4.3, 25.0)
 C, SC = Classification.CONFIDENTIAL, Classification.STRICTLY_CONFIDENTIAL
 
-ORGANISATIONS = [  # code, name, kind, parent
-    ("UN-DPO", "UN Department of Peace Operations", OrgKind.UN_HQ, None),
-    ("MINUSMA", "MINUSMA (Mali)", OrgKind.MISSION, "UN-DPO"),
-    ("MINUSMA-JMAC", "MINUSMA Joint Mission Analysis Centre", OrgKind.SECTION, "MINUSMA"),
-    ("MINUSMA-JOC", "MINUSMA Joint Operations Centre", OrgKind.SECTION, "MINUSMA"),
-    ("MINUSMA-CAS", "MINUSMA Civil Affairs (community liaison)", OrgKind.SECTION, "MINUSMA"),
-    ("NLD", "Netherlands (troop contributor)", OrgKind.CONTRIBUTOR, None),
-    ("AU", "African Union", OrgKind.PARTNER, None),
-]
+#: Member states of the demo (the registry lists every other organisation the demo uses).
+MEMBER_STATES = ("NLD",)
 
 USERS = [  # username, organisation, clearance, roles, TOTP
     ("admin", "MINUSMA", C, [Role.ADMINISTRATOR], True),
@@ -78,10 +75,8 @@ def seed() -> list[DemoUser]:
     if Organisation.objects.exists():
         return []
     with transaction.atomic():
-        orgs: dict[str, Organisation] = {}
-        for code, name, kind, parent in ORGANISATIONS:
-            orgs[code] = Organisation.objects.create(code=code, name=name, kind=kind,
-                                                     parent=orgs.get(parent or ""))
+        sync_registry(MEMBER_STATES)  # the library's registry is the one list
+        orgs = {o.code: o for o in Organisation.objects.all()}
         users = [_user(name, orgs[org], level, roles, totp)
                  for name, org, level, roles, totp in USERS]
         _reports()

@@ -14,6 +14,8 @@
     Comma-separated host names (default ``localhost,127.0.0.1``).
 ``BLUEHELMET_SECURE``
     ``1`` behind HTTPS: secure cookies, HSTS, redirect to HTTPS.
+``BLUEHELMET_DB_CONN_MAX_AGE``
+    Seconds a database connection is kept for later requests (default 60; 0: one per request).
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ def _secret_key() -> str:
 
 
 def _database(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    # Persistent connections (a new PostgreSQL connection per request cost ~30 % of a page in
+    # benchmarks/web_load.py); the reader is set per transaction, so nothing carries over.
+    age = int(os.environ.get("BLUEHELMET_DB_CONN_MAX_AGE", "60"))
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=age,
+                                                        conn_health_checks=True))
     config["ATOMIC_REQUESTS"] = False  # the reader middleware opens the request transaction
     return config
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
 from bluehelmet.web.audit import views as audit
-from bluehelmet.web.reports import downgrade, exports, maps, staff
+from bluehelmet.web.reports import downgrade, exports, maps, staff, upload
 from bluehelmet.web.reports import views as reports
 
 urlpatterns = [
@@ -17,6 +17,10 @@ urlpatterns = [
     path("reports/", reports.report_list, name="report-list"),
     path("reports/export.csv", reports.export_csv, name="report-export"),
     path("reports/new/", staff.new_report, name="report-new"),
+    path("reports/upload/", upload.upload_reports, name="report-upload"),
+    path("reports/uploads/<int:pk>/", upload.upload_result, name="report-upload-result"),
+    path("reports/uploads/<int:pk>/rejects.csv", upload.upload_rejects,
+         name="report-upload-rejects"),
     path("reports/export/job/", exports.export_job, name="report-export-job"),
     path("jobs/<int:pk>/", reports.job_status, name="job"),
     path("jobs/<int:pk>/download/", reports.job_download, name="job-download"),

@@ -25,6 +25,8 @@ from bluehelmet.web.policy import set_reader
 
 SESSION_KEY = "bluehelmet_membership"
 LAST_SEEN = "bluehelmet_last_seen"
+#: Seconds between updates of the last-seen time (an idle session may end up to this much early).
+LAST_SEEN_STEP = 60
 
 
 def active_membership(request: HttpRequest) -> Membership | None:
@@ -49,10 +51,11 @@ class ReaderMiddleware:
         """Run the request as its reader; end idle sessions; keep signed-in pages uncached."""
         if request.user.is_authenticated:
             now = int(time.time())
-            if now - int(request.session.get(LAST_SEEN, now)) > settings.SESSION_IDLE_SECONDS:
+            seen = int(request.session.get(LAST_SEEN, 0)) or now
+            if now - seen > settings.SESSION_IDLE_SECONDS:
                 logout(request)
-            else:
-                request.session[LAST_SEEN] = now
+            elif now - seen >= LAST_SEEN_STEP or LAST_SEEN not in request.session:
+                request.session[LAST_SEEN] = now  # a session write, so not on every request
         response = self._as_reader(request)
         if request.user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")

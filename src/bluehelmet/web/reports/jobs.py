@@ -32,6 +32,8 @@ EXPORT_FIELDS = ["uid", "time", "time_precision", "longitude", "latitude", "plac
                  "credibility", "mission", "description", "classification", "owner",
                  "releasable_to", "basis", "source"]
 LEASE = timedelta(minutes=10)
+#: Runs of a job whose worker died before it is failed instead of run again.
+MAX_ATTEMPTS = 3
 
 
 def write_csv(reports: ReportQuerySet, handle: IO[str]) -> int:
@@ -144,7 +146,13 @@ def claim(now: timezone.datetime | None = None) -> ExportJob | None:
 
 
 def run(job: ExportJob) -> ExportJob:
-    """Run a claimed job to the end: the file is complete or absent; the job done or failed."""
+    """Run a claimed job to the end: the file is complete or absent; the job done or failed.
+
+    A job whose workers died :data:`MAX_ATTEMPTS` times is not run again: it fails with a
+    message saying so (a job that kills its worker must not take every worker down in turn).
+    """
+    if job.attempts > MAX_ATTEMPTS:
+        return _give_up(job)
     fmt = job.fmt if job.fmt in WRITERS else "csv"
     final = jobs_dir() / f"export-{job.pk}.{fmt}"
     partial = final.with_suffix(f".{fmt}.part")
@@ -165,6 +173,16 @@ def run(job: ExportJob) -> ExportJob:
         job.status, job.error = ExportJob.FAILED, f"{type(exc).__name__}: {exc}"
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+    return job
+
+
+def _give_up(job: ExportJob) -> ExportJob:
+    job.status, job.finished_at = ExportJob.FAILED, timezone.now()
+    job.error = (f"the export was interrupted {job.attempts - 1} times (its worker stopped "
+                 "before finishing: killed, restarted or out of memory); no file was kept. Start "
+                 "the export again; if it is interrupted again, ask an administrator to check "
+                 "the worker's log")
+    job.save(update_fields=["status", "finished_at", "error"])
     return job
 
 

@@ -113,6 +113,27 @@ class InboundMessage(models.Model):
                                                name="one_alert_per_provider_message")]
 
 
+class Upload(models.Model):
+    """A CSV upload of reports through the library's importer: its row accounting and rejects.
+
+    Seen only by the user who uploaded it. ``rejects`` is the rejects CSV (formula-neutralised,
+    without the protected ``reporter_contact`` column, which is never stored in clear).
+    """
+
+    membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE,
+                                   related_name="uploads")
+    file_name = models.CharField(max_length=200)
+    rows_read = models.PositiveIntegerField()
+    accepted = models.PositiveIntegerField()
+    repaired = models.PositiveIntegerField()
+    rejected = models.PositiveIntegerField()
+    added = models.PositiveIntegerField()
+    present = models.PositiveIntegerField()
+    warnings = models.JSONField(default=list, blank=True)
+    rejects = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
 class Downgrade(models.Model):
     """A classification downgrade by an approver of the owning organisation.
 

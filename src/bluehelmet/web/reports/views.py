@@ -158,6 +158,8 @@ class AlertForm(forms.Form):
                            required=False)
     phone = forms.CharField(label=_("Your phone (optional, kept secret)"), max_length=40,
                             required=False)
+    #: Idempotency key put in the form by the server (a resend never duplicates the alert).
+    key = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
 
 
 @ratelimit(key="ip", rate=lambda group, request: settings.ALERT_RATE, method="POST", block=True)
@@ -166,11 +168,12 @@ def alert_form(request: HttpRequest, lang: str = "en") -> HttpResponse:
     if lang not in dict(settings.LANGUAGES):
         raise Http404("Unknown language.")
     with translation.override(lang):
-        form = AlertForm(request.POST or None, label_suffix="")
+        form = AlertForm(request.POST or None, label_suffix="",
+                         initial={"key": uuid.uuid4().hex})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             report, _new = receive(InboundAlert(
-                text=data["text"], provider="web", message_id=uuid.uuid4().hex,
+                text=data["text"], provider="web", message_id=data["key"] or uuid.uuid4().hex,
                 place_name=data["place_name"], category=data["category"], name=data["name"],
                 phone=data["phone"], language=lang))
             record(request, Action.CREATE, f"report:{report.uid}", source="public form")

@@ -1,0 +1,91 @@
+"""Real Chromium: the alert form offline (queued, sent once when back online); a CSV upload."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from tests.web.conftest import unique
+from tests.web.test_browser import _login, browser, server  # noqa: F401 (fixtures)
+
+
+def test_alert_is_kept_offline_and_sent_once_when_back_online(
+        platform: dict[str, Any], server: str, browser: Any) -> None:  # noqa: F811
+    from bluehelmet.web.reports.models import Report
+
+    stored = Report.objects.using("owner")
+    text = f"Des hommes armés près du marché {unique('m')}"
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []  # CSP violations and script errors (offline requests fail: fine)
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text
+            else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{server}/alert/fr/")
+    context.set_offline(True)
+    page.fill("#id_text", text)
+    page.fill("#id_place_name", "Ménaka")
+    page.fill("#id_phone", "+223 70 11 22 33")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#alert-status[data-state=queued]")
+    assert "Pas de connexion" in page.inner_text("#alert-status")
+    queued = page.evaluate("JSON.parse(localStorage.getItem('bluehelmet.alert-queue'))")
+    assert len(queued) == 1 and len(queued[0]["key"]) == 32
+    assert not stored.filter(description=text).exists()
+
+    context.set_offline(False)  # the 'online' event sends the queue
+    page.get_by_test_id("alert-received").wait_for()
+    assert page.evaluate("localStorage.getItem('bluehelmet.alert-queue')") == "[]"
+    report = stored.get(description=text)
+    assert report.source.endswith("(fr)") and report.place_name == "Ménaka"
+    assert "+223" not in str(report.__dict__)
+
+    # a resend of the same alert (an answer lost on the way back) stores nothing new
+    again = page.request.post(queued[0]["action"], data=queued[0]["body"], headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert again.status == 200
+    assert stored.filter(description=text).count() == 1
+
+    # offline again, and the CSRF cookie lost meanwhile: the queue fetches a new token
+    later = f"Second alert {unique('m')}"
+    context.set_offline(True)
+    page.fill("#id_text", later)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#alert-status[data-state=queued]")
+    context.clear_cookies()
+    context.set_offline(False)
+    page.get_by_test_id("alert-received").wait_for()
+    assert stored.filter(description=later).count() == 1
+    assert problems == []
+    context.close()
+
+
+def test_reporter_uploads_a_csv_and_downloads_the_rejects(
+        platform: dict[str, Any], server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    good, wrong_owner = unique("joc"), unique("joc")
+    path = tmp_path / "joc-patrols.csv"
+    path.write_text(
+        "id,time,longitude,latitude,category,source_type,description,classification,owner,"
+        "source\n"
+        f"{good},2018-06-02,-0.04,16.27,ied,patrol,Road checked,confidential,MINUSMA-JOC,"
+        "JOC log\n"
+        f"{wrong_owner},2018-06-02,-0.04,16.27,ied,patrol,Not ours,confidential,MINUSMA-JMAC,"
+        "JOC log\n")
+    page = _login(browser, server, platform["users"]["joc"])
+    page.goto(f"{server}/reports/upload/")
+    page.set_input_files("#id_file", str(path))
+    page.get_by_test_id("upload").click()
+    page.get_by_test_id("accounting").wait_for()
+    counts = {k: int(page.get_by_test_id(k).inner_text())
+              for k in ("rows-read", "accepted", "repaired", "rejected", "added")}
+    assert counts["rows-read"] == 2 == counts["accepted"] + counts["repaired"] + counts[
+        "rejected"]
+    assert (counts["rejected"], counts["added"]) == (1, 1)
+    with page.expect_download() as info:
+        page.get_by_test_id("rejects").click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    assert [r["id"] for r in rows] == [wrong_owner] and rows[0]["field"] == "owner"
+    page.goto(f"{server}/reports/")
+    assert f"{good}@MINUSMA-JOC:confidential" in page.content()
