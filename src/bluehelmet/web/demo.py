@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.web.accounts.models import Membership, Organisation, OrgKind, Role
+from bluehelmet.web.forcegen.demo import seed as forcegen_seed
 from bluehelmet.web.policy import acting_as
 from bluehelmet.web.reports.models import Report
 
@@ -83,6 +84,7 @@ def seed() -> list[DemoUser]:
         users = [_user(name, orgs[org], level, roles, totp)
                  for name, org, level, roles, totp in USERS]
         _reports()
+        users += forcegen_seed(_user)  # type: ignore[arg-type]
     return users
 
 

@@ -1,6 +1,6 @@
 """URL routes of the platform."""
 
-from django.urls import path
+from django.urls import include, path
 
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
@@ -32,5 +32,6 @@ urlpatterns = [
     path("alert/<str:lang>/", reports.alert_form, name="alert-lang"),
     path("webhooks/twilio/sms/", reports.twilio_webhook, name="twilio-sms"),
     path("audit/", audit.search, name="audit"),
+    path("forcegen/", include("bluehelmet.web.forcegen.urls")),
     path("api/", api.urls),
 ]
