@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_initial'),
+        ('accounts', '0001_initial'),
         ('pghistory', '0007_auto_20250421_0444'),
     ]
 
