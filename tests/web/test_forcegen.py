@@ -205,7 +205,7 @@ def test_plan_job_publishes_requests_to_the_member_state_only() -> None:
     api_b = b.get("/api/forcegen/requests").json()
     assert all(r["addressed_to"] != STATE_A for r in api_b)
     # the plan's own outputs name the pledge; member states cannot open them
-    assert b.get(f"/forcegen/plans/{pk}/files/assignments.csv").status_code == 403
+    assert b.get(f"/forcegen/plans/{pk}/files/plan.csv").status_code == 403
     # choose it with reasons, compare it with itself
     assert planner.post(f"/forcegen/plans/{pk}/choose/", {"reasons": "covers the helicopters"}
                         ).status_code == 302

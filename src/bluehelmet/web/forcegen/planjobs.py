@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,14 @@ def output_dir(job: PlanJob) -> Path:
     return jobs_dir() / f"plan-{job.pk}"
 
 
+@lru_cache(maxsize=1)
+def base_scenario() -> Any:
+    """The bundled scenario, read once per worker process (each job plans on a copy)."""
+    from bluehelmet.scenario.io import load_scenario
+
+    return load_scenario(BASE_SCENARIO)
+
+
 def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     table, problems = coerce_table(name, frame.astype("string"), f"registry {name}")
     if problems:
@@ -67,9 +76,7 @@ def registry_view(reader: AccessContext, as_of: dt.date, missions: list[str] | N
     before ``as_of``; pledges not yet verified at L1 on that date are not planned on. The plan
     starts in the month of ``start`` (default: the bundled scenario's ``planning_start``).
     """
-    from bluehelmet.scenario.io import load_scenario
-
-    s = load_scenario(BASE_SCENARIO)
+    s = base_scenario().copy()
     pledges = pledge_frame(Pledge.objects.visible_to(reader).filter(
         stages__stage="registered", stages__on__lte=as_of).distinct(), as_of)
     s.tables["pledges"] = _typed("pledges", pledges[pledges["pcrs_level"] != ""])

@@ -39,7 +39,7 @@ from bluehelmet.web.forcegen.views import deny, is_member_state, is_planner
 FILES = {"brief.html": ("brief/brief.html", "text/html; charset=utf-8"),
          "brief.pdf": ("brief/brief.pdf", "application/pdf"),
          "summary.json": ("plan/summary.json", "application/json"),
-         "assignments.csv": ("plan/assignments.csv", "text/csv; charset=utf-8"),
+         "plan.csv": ("plan/plan.csv", "text/csv; charset=utf-8"),
          "gaps.csv": ("plan/gaps.csv", "text/csv; charset=utf-8"),
          "sweep.csv": ("sweep.csv", "text/csv; charset=utf-8")}
 
