@@ -211,3 +211,45 @@ def test_plan_job_publishes_requests_to_the_member_state_only() -> None:
                         ).status_code == 302
     compare = planner.get(f"/forcegen/plans/compare/?plan={pk}&plan={pk}")
     assert compare.status_code == 200 and len(compare.context["jobs"]) == 2
+
+
+def test_planners_keep_requirements_validated_by_the_library() -> None:
+    from bluehelmet.web.audit.models import AccessLog
+
+    planner = client_for(dpo_user("planner"))
+    mission, unit_type = "UNMISS", "med_l2"
+    form = {"mission": mission, "unit_type": unit_type, "count": "2", "start": "2018-07-01",
+            "end": "2019-06-30", "priority": "critical", "language": ""}
+    assert planner.post("/forcegen/requirements/save/", form).status_code == 302
+    bad = planner.post("/forcegen/requirements/save/", {**form, "end": "30/13/2019",
+                                                        "unit_type": "tanks"})
+    assert bad.status_code == 400
+    assert "end" in bad.context["error"] and "tanks" in bad.context["error"]
+    listed = planner.get(f"/forcegen/requirements/?mission={mission}")
+    mine = [r for r in listed.context["requirements"] if r.unit_type == unit_type]
+    assert [(r.count, r.priority) for r in mine][-1:] == [(2, "critical")]
+    assert AccessLog.objects.filter(target__startswith=f"requirement:REQ-{mission}-{unit_type}"
+                                    ).exists()
+    member_state = client_for(state_user(STATE_A))
+    assert member_state.get("/forcegen/requirements/").status_code == 403
+
+
+SECRET_PATHS = ["/forcegen/", "/forcegen/pledges/", "/forcegen/pledges/export.csv",
+                "/api/forcegen/pledges?limit=1000", "/api/forcegen/requests",
+                "/forcegen/requests/", "/forcegen/pledges/{uid}/", "/api/forcegen/pledges/{uid}",
+                "/forcegen/plans/", "/forcegen/requirements/"]
+
+
+def test_no_force_generation_read_path_reveals_a_secret_pledge() -> None:
+    """The platform's part of the need-to-know registry (issue 17) for the registry."""
+    secret = unique("secret-caveat")
+    uid = register(client_for(state_user(STATE_A)), national_restrictions=secret)
+    reader = client_for(member(STATE_B, 2, ["reporter", "planner", "force_generation",
+                                            "analyst", "approver", "auditor"],
+                               kind="contributor"))
+    for path in SECRET_PATHS:
+        response = reader.get(path.format(uid=uid))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert uid.encode() not in body and secret.encode() not in body, path
+    stage = reader.post(f"/forcegen/pledges/{uid}/stage/", {"stage": "L1", "on": "2018-07-01"})
+    assert stage.status_code == 404 and uid.encode() not in stage.content

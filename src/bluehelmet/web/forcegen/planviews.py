@@ -65,6 +65,60 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def requirement_save(request: HttpRequest) -> HttpResponse:
+    """Add a requirement, or change one (same mission and unit type), validated by the library.
+
+    Kept by the planner's organisation, confidential, history kept by pghistory.
+    """
+    from bluehelmet.model.validate import coerce_table
+    from bluehelmet.web.forcegen.registry import text_row
+
+    _planner_only(request, "requirements:save")
+    post = request.POST
+    mission, unit_type = post.get("mission", ""), post.get("unit_type", "")
+    uid = f"REQ-{mission}-{unit_type}"
+    row = text_row({"id": uid, "mission_id": mission, "unit_type_id": unit_type,
+                    "count": post.get("count", ""), "start": post.get("start", ""),
+                    "end": post.get("end", ""), "priority": post.get("priority", "normal"),
+                    "language": post.get("language", ""), "classification": "confidential",
+                    "owner": request.reader.organisation, "releasable_to": [],
+                    "basis": "real", "source": f"statement of requirement kept by "
+                    f"{request.reader.organisation} on the platform"})
+    table, problems = coerce_table("requirements", pd.DataFrame([row]), "the requirement form")
+    catalogue_problem = _unknown(mission, unit_type)
+    if problems or catalogue_problem:
+        return render(request, "forcegen/requirements.html", {
+            "error": "; ".join([str(p) for p in problems] + catalogue_problem),
+            "requirements": Requirement.objects.visible_to(request.reader)
+            .order_by("mission", "uid")}, status=400)
+    r = table.to_dict("records")[0]
+    existing = Requirement.objects.visible_to(request.reader).filter(uid=uid).first()
+    if existing is None and Requirement.objects.filter(uid=uid).exists():
+        uid = f"{uid}-{request.reader.organisation}"  # ids are never reused nor revealed
+    Requirement.objects.update_or_create(uid=uid, defaults={
+        "mission": mission, "unit_type": unit_type, "count": int(r["count"]),
+        "start": pd.Timestamp(r["start"]).date(), "end": pd.Timestamp(r["end"]).date(),
+        "priority": r["priority"], "language": "" if pd.isna(r["language"]) else r["language"],
+        "classification": r["classification"], "owner": r["owner"], "releasable_to": [],
+        "basis": r["basis"], "source": r["source"]})
+    record(request, Action.CHANGE if existing else Action.CREATE, f"requirement:{uid}")
+    return redirect("forcegen:requirements")
+
+
+def _unknown(mission: str, unit_type: str) -> list[str]:
+    from bluehelmet.web.forcegen.registry import catalogue
+
+    cat = catalogue()
+    out = []
+    if mission not in set(cat["missions"]["id"]):
+        out.append(f"mission {mission!r} is not in the catalogue")
+    if unit_type not in set(cat["unit_types"]["id"]):
+        out.append(f"unit type {unit_type!r} is not in the catalogue")
+    return out
+
+
+@login_required
+@require_POST
 def deployments_import(request: HttpRequest) -> HttpResponse:
     """Load the force in place from a UN monthly contributions file (the library's importer)."""
     from bluehelmet.errors import BluehelmetError
