@@ -22,8 +22,6 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import unique
-
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -110,7 +108,7 @@ def test_force_generation_walk(platform: dict[str, Any], server: str, browser: A
     nld.fill("#id_available_from", "2018-07-01")
     nld.fill("#id_women_share", "0.12")
     nld.fill("#id_languages", "en;nl")
-    nld.fill("#id_national_restrictions", f"no offensive operations {unique('c')}")
+    nld.fill("#id_national_restrictions", "no offensive operations")
     shot(nld, "register")
     nld.get_by_test_id("save-pledge").click()
     uid = nld.get_by_test_id("pledge-id").inner_text()
@@ -141,8 +139,8 @@ def test_force_generation_walk(platform: dict[str, Any], server: str, browser: A
 
     planner = login(browser, server, users["planner"])
     planner.goto(f"{server}/forcegen/plans/")
-    planner.fill("[data-testid=plan-title]", "MINUSMA, first quarter")
-    planner.fill("[data-testid=plan-horizon]", "3")
+    planner.fill("[data-testid=plan-title]", "MINUSMA, budget year 2018/19")
+    planner.fill("[data-testid=plan-horizon]", "12")
     planner.select_option("[data-testid=plan-missions]", "MINUSMA")
     planner.check("[data-testid=plan-brief]")
     planner.get_by_test_id("start-plan").click()

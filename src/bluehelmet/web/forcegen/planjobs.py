@@ -174,7 +174,12 @@ def _progress(job: PlanJob, started: float, prefix: str = "") -> Any:
             entry.update(status=str(result.status), objective=float(result.objective),
                          gap=None if gap is None or gap != gap or gap == float("inf")
                          else float(gap))
-        job.progress = [*job.progress, entry]
+        steps = list(job.progress)
+        if result is not None and steps and steps[-1].get("stage") == entry["stage"]:
+            steps[-1] = entry  # the stage that was running has ended
+        else:
+            steps.append(entry)
+        job.progress = steps
         _save(job, "progress")
     return report
 
@@ -191,6 +196,9 @@ def _plan(job: PlanJob, view: Any, folder: Path, started: float) -> dict[str, An
                                         "elapsed": round(time.perf_counter() - started, 1)}]
         _save(job, "progress")
         make_brief(view, folder / "brief", plan=p, pdf=True)
+        job.progress = [*job.progress[:-1], {**job.progress[-1], "status": "done",
+                                              "elapsed": round(time.perf_counter() - started, 1)}]
+        _save(job, "progress")
     return p.summary.to_dict()
 
 
