@@ -39,7 +39,11 @@ from scenario2018_inplace import (  # noqa: E402
     build_units_in_place,
     rotation_periods,
 )
-from scenario2018_plans import build_pledges, build_requirements  # noqa: E402
+from scenario2018_plans import (  # noqa: E402
+    build_pledges,
+    build_requirements,
+    requirements_as_totals,
+)
 
 FACTS = Path(__file__).resolve().parent / "facts"
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/bluehelmet/datasets/scenarios/2018"
@@ -402,13 +406,16 @@ def build_scenario() -> Scenario:
     in_place, left = build_units_in_place(
         facts("geopko_2018"), facts("units_in_place_curated"), missions, deployments,
         unit_types, pledges, rotation.astype("string").fillna(""))
+    in_place = typed("units_in_place", with_common(in_place))
+    requirements = requirements_as_totals(requirements, in_place,
+                                          PARAMETERS["planning_start"].value)
     tables = {
         "missions": missions, "contributors": contributors, "unit_types": unit_types,
         "deployments": deployments, "pledges": pledges, "requirements": requirements,
         "reimbursement_rates": build_reimbursement_rates(),
         "gender_targets": build_gender_targets(), "budgets": build_budgets(),
         "pcrs_lead_times": build_pcrs_lead_times(),
-        "units_in_place": typed("units_in_place", with_common(in_place)),
+        "units_in_place": in_place,
         "ceilings": typed("ceilings", with_common(build_ceilings(facts("ceilings")))),
         "rotation_periods": rotation,
     }

@@ -92,6 +92,38 @@ def build_requirements(missions: pd.DataFrame, deployments: pd.DataFrame,
     return rows.assign(**CONFIDENTIAL).sort_values("id", ignore_index=True)
 
 
+def requirements_as_totals(requirements: pd.DataFrame, in_place: pd.DataFrame,
+                           start: dt.date) -> pd.DataFrame:
+    """Requirements restated as the total a mission needs: open need + units in place at start.
+
+    The requirements above are what was open on the planning start (authorised minus deployed,
+    capability gaps). The planner subtracts the force in place month by month, so each count
+    becomes that open need plus the units of the mission and unit type in place for the whole
+    first month (the planner's rule, :mod:`bluehelmet.forcegen.inplace`); the source says so.
+    Units in place moved from the pledge registry (``pledge_id`` set) are not added: the open
+    need already counted on them (the planner of the previous release filled it with that
+    pledge, e.g. Germany's Heron for MINUSMA's UAS requirement, Portugal's QRF for MINUSCA's).
+    """
+    first = pd.Timestamp(start)
+    last = first + pd.offsets.MonthEnd(0)
+    since, until = pd.to_datetime(in_place["since"]), pd.to_datetime(in_place["until"])
+    there = in_place[(since.isna() | (since <= first)) & (until.isna() | (until >= last))
+                     & in_place["pledge_id"].isna()]
+    n = there.groupby(["mission_id", "unit_type_id"])["count"].sum()
+    out = requirements.copy()
+    key = pd.MultiIndex.from_arrays([out["mission_id"].astype(str),
+                                     out["unit_type_id"].astype(str)])
+    add = n.reindex(key).fillna(0).astype("int64").to_numpy()
+    old = out["count"].astype("int64").to_numpy()
+    out["count"] = old + add
+    has = add > 0
+    out.loc[has, "source"] = [f"{src}; count = total the mission needs: {o} open on "
+                              f"{first:%-d %B %Y} + {a} in place then (units_in_place)"
+                              for src, o, a in zip(out.loc[has, "source"], old[has], add[has],
+                                                   strict=True)]
+    return out
+
+
 # --- pledges ----------------------------------------------------------------------------------
 
 LEVEL_WEIGHTS = {  # by the contributor's 2018 deployment size (assumed)

@@ -62,7 +62,12 @@ def tiny_summary(total_cost_usd: float) -> PlanSummary:
         stages=(), status="optimal", mip_gap=0.0, mip_gap_all_stages=0.0, solve_seconds=0.05,
         build_seconds=0.01, unmet_requirement_months=48.0,
         weighted_unmet_requirement_months=123.0, required_requirement_months=96.0,
-        total_cost_usd=total_cost_usd, units_deployed=4, pledges=6, pledges_used=4,
+        total_cost_usd=total_cost_usd, units_deployed=4, in_place_requirement_months=0.0,
+        required_person_months=9600.0, in_place_person_months=0.0,
+        planned_person_months=4800.0, unmet_person_months=4800.0,
+        required_aircraft_months=0.0, in_place_aircraft_months=0.0,
+        planned_aircraft_months=0.0, unmet_aircraft_months=0.0, units_in_place=0,
+        ceiling_excess_months=0, pledges=6, pledges_used=4,
         candidate_tours=20, greedy_objective=123.0, greedy_gap_to_optimum=0.0,
         gender_mode="soft", missions_without_budget_rows=(), horizon_start="2018-07",
         horizon_months=12, uses_illustrative_data=True, notice="")

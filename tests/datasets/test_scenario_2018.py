@@ -185,8 +185,17 @@ def test_pledge_attributes_are_sane(scenario: Scenario) -> None:
 
 
 def test_scarce_capabilities_give_real_choices(scenario: Scenario) -> None:
-    demand = scenario.requirements.groupby("unit_type_id")["count"].sum()
-    supply = scenario.pledges.groupby("unit_type_id")["count"].sum()
+    # Requirements are totals: what is open in July 2018 is the count less the units in place
+    # for the whole month (of the same mission and unit type); the offers are the open pledges.
+    u = scenario.units_in_place
+    there = u[(u["since"].isna() | (u["since"] <= pd.Timestamp("2018-07-01")))
+              & (u["until"].isna() | (u["until"] >= pd.Timestamp("2018-07-31")))]
+    n = there.groupby(["mission_id", "unit_type_id"])["count"].sum()
+    req = scenario.requirements
+    key = pd.MultiIndex.from_arrays([req["mission_id"], req["unit_type_id"]])
+    open_now = (req["count"] - n.reindex(key).fillna(0).to_numpy()).clip(lower=0)
+    demand = open_now.groupby(req["unit_type_id"]).sum()
+    supply = scenario.open_pledges().groupby("unit_type_id")["count"].sum()
     for scarce in ("attack_heli", "isr_uas", "aeromed_team"):
         assert supply[scarce] <= demand[scarce], scarce
     for plentiful in ("inf_bn", "fpu", "med_l2"):

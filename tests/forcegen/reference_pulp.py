@@ -55,11 +55,14 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
     y = {k: prob.add_variable(f"y{i}", 0, int(pl.loc[k[0], "count"]), cat="Integer")
          for i, k in enumerate(tours)}
     u = {}
+    # What the force in place leaves open: o_{r,t} = n_r - I_{r,t} (d.need, the input side).
+    open_units = {(int(n.req), int(n.month)): int(n.open) for n in d.need.itertuples()}
     for r in req.itertuples():
         for t in range(r.first, r.last + 1):
-            u[r.Index, t] = prob.add_variable(f"u{r.Index}_{t}", 0, r.count)
+            o = open_units[r.Index, t]
+            u[r.Index, t] = prob.add_variable(f"u{r.Index}_{t}", 0, o)
             prob += pulp.lpSum(v for (p, rr, s, e), v in y.items()
-                               if rr == r.Index and s + h <= t <= e) + u[r.Index, t] >= r.count
+                               if rr == r.Index and s + h <= t <= e) + u[r.Index, t] >= o
     def month_cost(p: int, t: int) -> float:
         return pl.loc[p, "personnel"] * d.rate[t] + pl.loc[p, "fixed_monthly"]
     for p in pl.index:
@@ -79,13 +82,23 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         for m in set(req["mission_id"]):
             for c in set(pl["contributor_id"]):
                 for t in range(n_t):
-                    need = sum(r.count for r in req.itertuples()
+                    need = sum(open_units[r.Index, t] for r in req.itertuples()
                                if r.mission_id == m and r.first <= t <= r.last)
                     terms = [v for (p, rr, s, e), v in y.items()
                              if req.loc[rr, "mission_id"] == m and pl.loc[p, "contributor_id"] == c
                              and s + h <= t <= e]
                     if terms:
                         prob += pulp.lpSum(terms) <= max(1, math.ceil(share * need))
+    # Council ceilings: personnel of tours present <= ceiling - personnel in place (at least 0).
+    for c in d.ceilings.itertuples():
+        there = sum(float(i.personnel) for i in d.in_place.itertuples()
+                    if i.mission_id == c.mission_id and i.component == c.component
+                    and int(i.month) == int(c.month))
+        terms = [float(pl.loc[p, "personnel"]) * v for (p, rr, s, e), v in y.items()
+                 if req.loc[rr, "mission_id"] == c.mission_id
+                 and pl.loc[p, "component"] == c.component and s <= int(c.month) <= e]
+        if terms:
+            prob += pulp.lpSum(terms) <= max(0.0, float(c.ceiling) - there)
     for b in d.budgets.itertuples():
         terms = []
         for (p, rr, s, e), v in y.items():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from bluehelmet.forcegen.generate import random_scenario
+from bluehelmet.forcegen.generate import frame, random_scenario
 from bluehelmet.forcegen.options import SolveOptions
 from bluehelmet.forcegen.pipeline import solve_scenario
 from bluehelmet.scenario.core import Scenario
@@ -40,11 +41,43 @@ def _gender_setup(s: Scenario, seed: int) -> None:
     s.tables["unit_types"] = u
 
 
+def _force_in_place_setup(s: Scenario, seed: int) -> None:
+    """Odd seeds: a force in place and Council ceilings that bind.
+
+    The first three requirements get one unit in place each (of their mission and unit type),
+    leaving on the last day of month ``seed % 5 + 2`` (a gap opens then), and every mission a
+    military and a police ceiling of its force in place plus 0.6 of its largest
+    required unit (so that only smaller units fit).
+    """
+    if seed % 2 == 0:
+        return
+    req = s.requirements.head(3)
+    start = pd.Timestamp(s.param("planning_start"))
+    until = start + pd.DateOffset(months=seed % 5 + 2) - pd.Timedelta(days=1)
+    s.tables["units_in_place"] = frame("units_in_place", {
+        "id": [f"IP{i}" for i in range(len(req))], "mission_id": req["mission_id"].tolist(),
+        "location": ["base"] * len(req),
+        "contributor_id": [s.contributors["id"].iloc[0]] * len(req),
+        "unit_type_id": req["unit_type_id"].tolist(), "count": [1] * len(req),
+        "until": [until] * len(req)}, "test")
+    size = s.unit_types.set_index("id")["personnel"].astype(float)
+    biggest = s.requirements.assign(p=s.requirements["unit_type_id"].map(size)).groupby(
+        "mission_id")["p"].max()
+    there = req.assign(p=req["unit_type_id"].map(size)).groupby("mission_id")["p"].sum()
+    rows = [(m, comp, int(there.get(m, 0.0) + 0.6 * biggest[m]))
+            for m in biggest.index for comp in ("military", "police")]
+    s.tables["ceilings"] = frame("ceilings", {
+        "id": [f"C{i}" for i in range(len(rows))], "mission_id": [r[0] for r in rows],
+        "component": [r[1] for r in rows], "valid_from": [start] * len(rows),
+        "kind": ["numeric"] * len(rows), "ceiling": [r[2] for r in rows]}, "test")
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_optimum_matches_cbc(seed: int) -> None:
     s = random_scenario(n_missions=3, n_months=12, n_pledges=14, n_unit_types=4, seed=seed)
     s.set_param("gender_mode", "soft")
     _gender_setup(s, seed)
+    _force_in_place_setup(s, seed)
     solved = solve_scenario(s, SolveOptions(mip_rel_gap=0.0), stages=("unmet", "cost", "gender"))
     z1, z2, z3 = solve_reference(solved.data, solved.pairs)
     stages = {st.stage: st.objective for st in solved.solution.stages}

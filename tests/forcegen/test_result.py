@@ -25,7 +25,12 @@ SUMMARY_FIELDS = {
     "greedy_gap_to_optimum", "gender_mode", "missions_without_budget_rows", "horizon_start",
     "horizon_months", "uses_illustrative_data", "notice",
     # The gate's additions: the view's marking and whose view it was.
-    "marking", "reader"}
+    "marking", "reader",
+    # Added with the force in place (issue 10): the fields above are kept.
+    "in_place_requirement_months", "required_person_months", "in_place_person_months",
+    "planned_person_months", "unmet_person_months", "units_in_place", "ceiling_excess_months",
+    "required_aircraft_months", "in_place_aircraft_months", "planned_aircraft_months",
+    "unmet_aircraft_months"}
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +61,12 @@ def test_the_summary_is_typed_and_keeps_every_field(small: Plan) -> None:
 
 def test_a_table_that_does_not_match_its_declaration_is_refused() -> None:
     cov = pd.DataFrame({"mission_id": ["M"], "unit_type_id": ["U"], "month": ["2018-07"],
-                        "critical": [True], "required": ["two"], "covered": [1.0],
-                        "weighted_short": [0.0], "short": [0.0]})
+                        "critical": [True], "required": ["two"], "in_place": [0.0],
+                        "planned": [1.0], "covered": [1.0], "weighted_short": [0.0],
+                        "short": [0.0], "required_personnel": [200.0],
+                        "planned_personnel": [100.0], "short_personnel": [0.0],
+                        "required_aircraft": [0.0], "in_place_aircraft": [0.0],
+                        "planned_aircraft": [0.0], "short_aircraft": [0.0]})
     with pytest.raises(OutputTableError, match="'coverage', column 'required', row 0.*'two'"):
         conform("coverage", cov)
     with pytest.raises(OutputTableError, match="undeclared columns \\['extra'\\]"):

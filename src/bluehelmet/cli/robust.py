@@ -5,14 +5,21 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+
+if TYPE_CHECKING:
+    from bluehelmet.model.access import AccessContext
+    from bluehelmet.robust.executor import Executor
+    from bluehelmet.scenario.core import Scenario
 
 SchedulerOption = typer.Option(
     None, "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the solves on a "
@@ -34,24 +41,17 @@ def sweep_command(
 ) -> None:
     """Plan every combination of a grid's parameter changes; write one tidy table and charts."""
     from bluehelmet.robust.charts import sweep_charts
-    from bluehelmet.robust.executor import make_executor
     from bluehelmet.robust.grid import load_grid
     from bluehelmet.robust.sweep import run_sweep
-    from bluehelmet.scenario.io import load_scenario
 
-    with cli_errors(), _stop_on_term():
-        reader = reader_context(org, clearance)
+    with _many_plans(scenario, org, clearance, workers, scheduler) as run:
         g = load_grid(grid)
-        base = load_scenario(scenario)
-        executor = make_executor(workers, scheduler)
-        try:
-            with _bar() as bar:
-                task = bar.add_task(f"{len(g.variants)} variants on {executor.workers} "
-                                    f"{executor.name} worker(s)", total=None)
-                result = run_sweep(base, reader, g, out, executor,
-                                   progress=lambda i, n: bar.update(task, completed=i, total=n))
-        finally:
-            executor.close()
+        assert run.executor is not None
+        with _bar() as bar:
+            task = bar.add_task(f"{len(g.variants)} variants on {run.executor.workers} "
+                                f"{run.executor.name} worker(s)", total=None)
+            result = run_sweep(run.base, run.reader, g, out, run.executor,
+                               progress=lambda i, n: bar.update(task, completed=i, total=n))
         charts = sweep_charts(result.table, out / "charts")
         wide = result.table.pivot_table(index="variant", columns="figure", values="value",
                                         aggfunc="first", sort=False)
@@ -101,23 +101,14 @@ def risk_command(
 ) -> None:
     """Draw disruptions; report unmet requirement-months, critical holds and critical pledges."""
     from bluehelmet.robust.disruption import load_model
-    from bluehelmet.robust.executor import Executor, make_executor
     from bluehelmet.robust.risk import RiskSettings, run_risk
-    from bluehelmet.scenario.io import load_scenario
 
-    with cli_errors(), _stop_on_term():
-        reader = reader_context(org, clearance)
+    with _many_plans(scenario, org, clearance, workers, scheduler, pool=replan) as run:
         dm = load_model(model)
-        base = load_scenario(scenario)
         settings = RiskSettings(draws, seed, horizon, time_limit, replan, robust, robust_draws,
                                 robust_time_limit)
-        executor: Executor | None = make_executor(workers, scheduler) if replan else None
-        try:
-            result = run_risk(base, reader, dm, settings, out, executor,
-                              progress=lambda msg: console.print(f"[dim]{msg}[/]"))
-        finally:
-            if executor is not None:
-                executor.close()
+        result = run_risk(run.base, run.reader, dm, settings, out, run.executor,
+                          progress=lambda msg: console.print(f"[dim]{msg}[/]"))
         comp = result.tables["comparison"]
         t = Table(title=f"{draws} draws, seed {seed}: the plans under the same draws")
         t.add_column("figure")
@@ -141,6 +132,39 @@ def risk_command(
             console.print("[yellow]The scenario uses illustrative records; these figures show "
                           "the method, not the real situation.[/]")
         console.print(f"tables written to {out}")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What both commands start from: the reader, the base scenario, the executor (or none)."""
+
+    reader: AccessContext
+    base: Scenario
+    executor: Executor | None
+
+
+@contextmanager
+def _many_plans(scenario: str, org: str | None, clearance: str | None, workers: int | None,
+                scheduler: str | None, *,
+                pool: bool = True) -> Iterator[_Run]:
+    """Resolve the reader, load the scenario, start the executor; always stop the executor.
+
+    Errors are reported as the CLI reports them, SIGTERM is treated like Ctrl-C (the results
+    written so far are kept). ``pool=False`` runs without an executor (``risk`` without
+    ``--replan`` evaluates the fixed plan in this process).
+    """
+    from bluehelmet.robust.executor import make_executor
+    from bluehelmet.scenario.io import load_scenario
+
+    with cli_errors(), _stop_on_term():
+        reader = reader_context(org, clearance)
+        base = load_scenario(scenario)
+        executor = make_executor(workers, scheduler) if pool else None
+        try:
+            yield _Run(reader, base, executor)
+        finally:
+            if executor is not None:
+                executor.close()
 
 
 @contextmanager

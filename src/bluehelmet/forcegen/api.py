@@ -19,8 +19,11 @@ from bluehelmet.forcegen.result import (
 from bluehelmet.forcegen.scenarios import Override, apply_overrides
 from bluehelmet.forcegen.tables import (
     assignments_table,
+    ceiling_excess_table,
+    ceilings_table,
     costs_table,
     coverage_table,
+    force_in_place_table,
     gaps_table,
     gender_table,
     tour_values,
@@ -79,7 +82,9 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
     d, model, x = solved.data, solved.model, solved.solution.x
     y = tour_values(model, x)
     tables = {"assignments": assignments_table(d, y), "coverage": coverage_table(d, y),
-              "gaps": gaps_table(d, y), "costs": costs_table(d, y), "gender": gender_table(d, y)}
+              "gaps": gaps_table(d, y), "costs": costs_table(d, y), "gender": gender_table(d, y),
+              "force_in_place": force_in_place_table(d), "ceilings": ceilings_table(d, y),
+              "ceiling_excess": ceiling_excess_table(d)}
     if opts.explain:
         tables["explanations"] = explain_pledges(d, solved.pairs, model, x)
         tables["binding"] = binding_constraints(model, x, scale={"Budget-fiscal-year": COST_SCALE})
@@ -99,6 +104,9 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
     greedy_unmet = float(m.objective_vector("unmet") @ solved.greedy)
     gaps, costs, asg = tables["gaps"], tables["costs"], tables["assignments"]
     missing_budget = costs[costs["headroom_usd"].isna()]
+    cov, fip = tables["coverage"], tables["force_in_place"]
+    months_present = ((asg["end"].dt.year - asg["start"].dt.year) * 12
+                      + asg["end"].dt.month - asg["start"].dt.month + 1)
     return PlanSummary(
         scenario=view.name,
         marking=view.marking.label,
@@ -113,10 +121,21 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
         solve_seconds=sol.solve_seconds,
         build_seconds=solved.build_seconds,
         unmet_requirement_months=float(gaps["unmet_unit_months"].sum()),
+        in_place_requirement_months=float(gaps["in_place_unit_months"].sum()),
         weighted_unmet_requirement_months=float(gaps["weighted_unmet"].sum()),
         required_requirement_months=float(gaps["required_unit_months"].sum()),
         total_cost_usd=float(asg["cost_usd"].sum()),
         units_deployed=int(asg["units"].sum()),
+        required_person_months=float(cov["required_personnel"].sum()),
+        in_place_person_months=float(fip["personnel"].sum()),
+        planned_person_months=float((asg["personnel"] * months_present).sum()),
+        unmet_person_months=float(gaps["unmet_person_months"].sum()),
+        required_aircraft_months=float(cov["required_aircraft"].sum()),
+        in_place_aircraft_months=float(fip["aircraft"].sum()),
+        planned_aircraft_months=float((asg["aircraft"] * months_present).sum()),
+        unmet_aircraft_months=float(cov["short_aircraft"].sum()),
+        units_in_place=int(fip.groupby("month")["units"].sum().max()) if len(fip) else 0,
+        ceiling_excess_months=len(tables["ceiling_excess"]),
         pledges=len(solved.data.pledges),
         pledges_used=int((asg.groupby("pledge_id").size() > 0).sum()),
         candidate_tours=len(solved.data.candidates),

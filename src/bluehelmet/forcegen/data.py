@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import DataError, Problem
+from bluehelmet.forcegen.inplace import COMPONENT, ceiling_months, in_place_months, open_need
 from bluehelmet.geodesy import haversine_km
 from bluehelmet.model.schema import split_list
 from bluehelmet.scenario.core import Scenario
@@ -48,6 +49,18 @@ class PlanningData:
         The scalar parameters used.
     max_units
         Most units deployed at once, by contributor (only contributors with a limit).
+    need
+        Per requirement and active month: ``required`` (the total the mission needs),
+        ``in_place`` (units in place counted towards it) and ``open`` (what the plan must fill).
+    in_place
+        Units in place per ``units_in_place`` row and month present (see
+        :mod:`bluehelmet.forcegen.inplace`).
+    ceilings
+        Numeric Council ceilings per mission, component and month.
+    unit_personnel
+        Personnel of one unit, by unit type (the catalogue's figure).
+    unit_aircraft
+        Aircraft of one unit, by unit type (the catalogue's figure; 0 where empty).
     """
 
     months: pd.DatetimeIndex
@@ -60,6 +73,11 @@ class PlanningData:
     gender_targets: pd.DataFrame
     params: dict[str, Any]
     max_units: dict[str, float] = field(default_factory=dict)
+    need: pd.DataFrame = field(default_factory=pd.DataFrame)
+    in_place: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ceilings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unit_personnel: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    unit_aircraft: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def n_months(self) -> int:
@@ -130,7 +148,8 @@ def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
 
 
 def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataFrame:
-    pl = scenario.pledges.reset_index(drop=True)
+    # Pledges that are units in place are no longer offers (Scenario.open_pledges).
+    pl = scenario.open_pledges().reset_index(drop=True)
     contrib = scenario.contributors.set_index("id")
     units = scenario.unit_types.set_index("id")
     leads = scenario.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
@@ -159,16 +178,23 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     out["excluded_regions"] = pl["excluded_regions"].astype("string").fillna("").to_numpy()
     out["personnel"] = u["personnel"].astype(float).to_numpy()
     out["category"] = u["personnel_category"].astype(str).to_numpy()
+    out["component"] = out["category"].map(COMPONENT).fillna("other").to_numpy()
     out["fixed_monthly"] = fixed_monthly_cost(u).to_numpy()
     out["monthly_cost"] = monthly_cost(out["personnel"], rate0, out["fixed_monthly"])
     out["lift_moves"] = u["lift_moves"].astype(float).fillna(1).to_numpy()
     lead = out["pcrs_level"].map(leads.astype(int)).to_numpy(dtype=int)
-    # Lead times run from the UN's request, which can be made at the start of planning at the
-    # earliest, or from the date the unit is offered if that is later.
-    base = pd.to_datetime(pl["available_from"]).where(
-        pd.to_datetime(pl["available_from"]) > origin, origin)
+    # Lead times run from the date the pledge reached its PCRS level where the pledge gives it
+    # (level_since; the unit cannot move before it is offered either); otherwise from the UN's
+    # request, made at the start of planning at the earliest or when the unit is offered.
+    offered = pd.to_datetime(pl["available_from"])
+    base = offered.where(offered > origin, origin)
+    since = pd.to_datetime(pl["level_since"]) if "level_since" in pl else pd.Series(
+        pd.NaT, index=pl.index)
     out["lead_months"] = lead
-    out["ready_base"] = [b + pd.DateOffset(months=int(m)) for b, m in zip(base, lead, strict=True)]
+    out["ready_base"] = [
+        max(s + pd.DateOffset(months=int(m)), o) if pd.notna(s)
+        else b + pd.DateOffset(months=int(m))
+        for s, o, b, m in zip(since, offered, base, lead, strict=True)]
     until = pd.to_datetime(pl["available_until"])
     out["until_date"] = until.to_numpy()
     out["until_month"] = np.where(until.isna(), 10**6,
@@ -282,7 +308,13 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     limited = contrib[contrib["max_units"].notna()]
     max_units = dict(zip(limited["id"].astype(str), limited["max_units"].astype(float),
                          strict=True))
-    data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units)
+    in_place = in_place_months(scenario, months)
+    units = scenario.unit_types.set_index("id")
+    need = open_need(req, in_place)
+    data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units,
+                        need, in_place, ceiling_months(scenario, months),
+                        units["personnel"].astype(float),
+                        pd.to_numeric(units["aircraft"], errors="coerce").fillna(0.0))
     return data, pairs
 
 

@@ -54,7 +54,9 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     last month offered): a tour is cut at the end of the horizon, and so are its cost and its
     coverage (regional organisations' bridging forces may also leave earlier). Only tours that
     satisfy every caveat (excluded missions and regions, language), readiness
-    (s_k ≥ available_from + PCRS lead time + transit + loading) and unit-type match exist as
+    (s_k ≥ max(available_from, planning start) + PCRS lead time + transit + loading, or, where
+    the pledge says when it reached its PCRS level, s_k ≥ max(level_since + lead time,
+    available_from) + transit + loading) and unit-type match exist as
     variables.
     """
     c = d.candidates
@@ -63,22 +65,27 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
 
 
 def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
-    """Coverage with allowed shortfall ``Requirement-cover``.
+    """Coverage of what the force in place leaves open ``Requirement-cover``.
 
     Math
     ----
     For every requirement r and month t it is active:
-    Σ_{k: r(k)=r, s_k+h ≤ t ≤ e_k} y_k + u_{r,t} ≥ n_r, with shortfall u_{r,t} ∈ {0, 1, …, n_r}.
-    u is integral at every optimum anyway (n_r and y are); declaring it integer lets the solver
+    Σ_{k: r(k)=r, s_k+h ≤ t ≤ e_k} y_k + u_{r,t} ≥ o_{r,t}, with shortfall
+    u_{r,t} ∈ {0, 1, …, o_{r,t}}. o_{r,t} = n_r − I_{r,t} is what the force in place leaves
+    open: n_r the units the mission needs in total, I_{r,t} the units in place of its mission
+    and unit type counted towards r in month t (present the whole month; shared between
+    requirements of one mission and unit type in priority order, each up to n_r; see
+    :mod:`bluehelmet.forcegen.inplace`). A unit in place that leaves opens the gap from its
+    first month not present.
+    u is integral at every optimum anyway (o_{r,t} and y are); declaring it integer lets the solver
     round its bound up to the next attainable value when the priority weights are whole numbers.
     A unit counts from the end of its hand-over (induction) months, so a relief that arrives h
     months before its predecessor leaves keeps the capability without a lapse.
     """
     req = d.requirements
-    first, last = req["first"].to_numpy(), req["last"].to_numpy()
-    ridx, month = expand(first, last)
+    ridx, month = d.need["req"].to_numpy(), d.need["month"].to_numpy()
     labels = pd.DataFrame({"req": ridx, "month": month})
-    count = req["count"].to_numpy()[ridx].astype(float)
+    count = d.need["open"].to_numpy().astype(float)
     m.add_variables("Shortfall", labels, 0.0, count, integer=True)
     k, t = credited(d)
     counted = m.terms("Tour-start", k, req=d.candidates["req"].to_numpy()[k], month=t)
@@ -127,7 +134,8 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     ----
     For every mission m, contributor c and month t:
     Σ_{k: mission(r(k))=m, c(p(k))=c, s_k+h ≤ t ≤ e_k} y_k ≤ max(1, ⌈σ · N_{m,t}⌉),
-    where σ = max_contributor_share and N_{m,t} the units mission m requires in month t. The cap is
+    where σ = max_contributor_share and N_{m,t} the units mission m's requirements leave open in
+    month t after the force in place (the units the plan is asked for). The cap is
     taken on the requirement (a constant), not on the units deployed, so that it stays linear and a
     mission needing one unit can still receive it. Rows that could never bind are not generated.
     """
@@ -135,9 +143,9 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     if share >= 1.0:
         return
     req = d.requirements
-    ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
+    ridx, month = d.need["req"].to_numpy(), d.need["month"].to_numpy()
     need = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[ridx], "month": month,
-                         "n": req["count"].to_numpy()[ridx]}).groupby(
+                         "n": d.need["open"].to_numpy()}).groupby(
                              ["mission_id", "month"])["n"].sum()
     k, t = credited(d)
     cand = d.candidates
@@ -155,6 +163,56 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     per_row = counted.where(keep).sum(by=["mission_id", "contributor_id", "month"])
     row_cap = pd.Series(cap[keep]).groupby(per_row.rows).first().to_numpy()
     m.add_constraint("Mission-contributor-share", per_row <= row_cap)
+
+
+def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
+    """Security Council ceilings ``Council-ceiling``.
+
+    Math
+    ----
+    For every mission m, component c (military: troops, staff officers and observers; police:
+    formed and individual police) and month t with a numeric ceiling K_{m,c,t} (the lowest of the
+    ceilings in force on any day of t; none where the resolution sets no number):
+    Σ_{k: mission(r(k))=m, c(p(k))=c, s_k ≤ t ≤ e_k} P_p y_k ≤ max(0, K_{m,c,t} − Q_{m,c,t}),
+    with P_p the personnel of one unit of pledge p and Q_{m,c,t} the personnel of the units in
+    place (present the whole month). Where the force in place alone exceeds the ceilings
+    (Q > K) no tour may add personnel and the excess is reported (``ceiling_excess``), not made
+    infeasible. Rows no tour can enter are not generated.
+    """
+    if len(d.ceilings) == 0:
+        return
+    k, t = present(d)
+    cand, req, pl = d.candidates, d.requirements, d.pledges
+    p = cand["pledge"].to_numpy()[k]
+    frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
+                          "component": pl["component"].to_numpy()[p], "month": t, "k": k,
+                          "persons": pl["personnel"].to_numpy()[p]})
+    room = ceiling_room(d)
+    frame = frame.merge(room, on=["mission_id", "component", "month"], how="inner")
+    if len(frame) == 0:
+        return
+    persons = m.terms("Tour-start", frame["k"].to_numpy(), frame["persons"].to_numpy(),
+                      mission_id=frame["mission_id"].to_numpy(),
+                      component=frame["component"].to_numpy(), month=frame["month"].to_numpy())
+    per_row = persons.sum(by=["mission_id", "component", "month"])
+    limit = frame.groupby(per_row.rows)["room"].first().to_numpy()
+    m.add_constraint("Council-ceiling", per_row <= limit)
+
+
+def ceiling_room(d: PlanningData) -> pd.DataFrame:
+    """Per mission, component and month with a ceiling: ceiling, personnel in place, room left."""
+    keys = ["mission_id", "component", "month"]
+    if len(d.in_place):
+        there = pd.DataFrame(d.in_place.groupby(keys, as_index=False)["personnel"].sum())
+        there = there.rename(columns={"personnel": "in_place"})
+    else:
+        there = pd.DataFrame({"mission_id": pd.Series(dtype=object),
+                              "component": pd.Series(dtype=object),
+                              "month": pd.Series(dtype="int64"),
+                              "in_place": pd.Series(dtype=float)})
+    out = d.ceilings.merge(there, on=keys, how="left").fillna({"in_place": 0.0})
+    out["room"] = np.clip(out["ceiling"] - out["in_place"], 0.0, None)
+    return out
 
 
 def define_budget(m: LinearModel, d: PlanningData) -> None:
@@ -277,6 +335,7 @@ FORMULATION: tuple[Callable[[LinearModel, PlanningData], None], ...] = (
     define_pledge_capacity,
     define_contributor_limit,
     define_mission_diversity,
+    define_council_ceiling,
     define_budget,
     define_strategic_lift,
     define_gender,

@@ -13,6 +13,7 @@ FILE_NAMES: dict[str, str] = {
     "assignments": "plan", "coverage": "coverage", "gaps": "gaps", "costs": "costs",
     "gender": "gender", "explanations": "explanations", "binding": "binding",
     "smart_pledging": "smart_pledging", "sensitivities": "sensitivities",
+    "force_in_place": "force_in_place", "ceilings": "ceilings", "ceiling_excess": "ceiling_excess",
 }
 
 #: The planner's declared output tables.

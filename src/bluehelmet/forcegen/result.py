@@ -78,6 +78,23 @@ class PlanSummary:
     required_requirement_months: float
     total_cost_usd: float
     units_deployed: int
+    #: Requirement-months the force in place covers (required = in place + planned + unmet).
+    in_place_requirement_months: float
+    #: Personnel-months: required (catalogue size per unit), of the whole force in place
+    #: (every unit in place, required or not), of the planned tours, and unmet.
+    required_person_months: float
+    in_place_person_months: float
+    planned_person_months: float
+    unmet_person_months: float
+    #: Aircraft-months (the catalogue's aircraft per unit), counted the same way.
+    required_aircraft_months: float
+    in_place_aircraft_months: float
+    planned_aircraft_months: float
+    unmet_aircraft_months: float
+    #: Most units in place in any month of the horizon.
+    units_in_place: int
+    #: Mission x component x months where the force in place alone exceeds its ceiling.
+    ceiling_excess_months: int
     pledges: int
     pledges_used: int
     candidate_tours: int
@@ -202,6 +219,21 @@ class Plan:
     def sensitivities(self) -> pd.DataFrame:
         """Value of more budget, faster readiness and more lift."""
         return self.tables["sensitivities"]
+
+    @property
+    def force_in_place(self) -> pd.DataFrame:
+        """Mission x unit type x month: units and personnel in place."""
+        return self.tables["force_in_place"]
+
+    @property
+    def ceilings(self) -> pd.DataFrame:
+        """Mission x component x month: Council ceiling, personnel in place and planned."""
+        return self.tables["ceilings"]
+
+    @property
+    def ceiling_excess(self) -> pd.DataFrame:
+        """Where the force in place alone exceeds a Council ceiling."""
+        return self.tables["ceiling_excess"]
 
     @property
     def statistics(self) -> PlanStatistics:

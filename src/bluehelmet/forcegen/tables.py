@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.forcegen.data import PlanningData, tour_month_cost
-from bluehelmet.forcegen.formulation import credited, expand, gender_target_table, present
+from bluehelmet.forcegen.formulation import ceiling_room, credited, gender_target_table, present
 from bluehelmet.optimize.linear import LinearModel
 
 
@@ -37,58 +37,116 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
         "end": months[last],
         "rotation_months": pl["rotation"], "personnel": pl["personnel"] * units,
+        "aircraft": d.unit_aircraft.reindex(pl["unit_type_id"]).fillna(0).to_numpy() * units,
         "women_share": pl["women_share"],
         "cost_usd": cand["cost"].to_numpy() * units,
     })
 
 
-def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
-    """Mission x unit type x month: required, covered (capped at required) and short."""
-    req = d.requirements
-    ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
-    need = pd.DataFrame({"req": ridx, "month": month, "required": req["count"].to_numpy()[ridx]})
+def _planned_per_need(d: PlanningData, y: np.ndarray) -> np.ndarray:
+    """Units of planned tours counted towards each row of ``d.need`` (requirement x month)."""
     k, t = credited(d)
     got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t,
-                        "units": y[k]}).groupby(["req", "month"], as_index=False)["units"].sum()
-    rows = need.merge(got, on=["req", "month"], how="left").fillna({"units": 0})
-    rows["covered"] = np.minimum(rows["units"], rows["required"])
+                        "u": y[k]}).groupby(["req", "month"])["u"].sum()
+    idx = pd.MultiIndex.from_arrays([d.need["req"].to_numpy(), d.need["month"].to_numpy()])
+    return got.reindex(idx).fillna(0).to_numpy()
+
+
+def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
+    """Mission x unit type x month: required, in place, planned, covered and short.
+
+    In units and personnel (personnel at the catalogue's size per unit).
+    """
+    req = d.requirements
+    rows = d.need.copy()
+    rows["planned"] = np.minimum(_planned_per_need(d, y), rows["open"])
+    rows["covered"] = rows["in_place"] + rows["planned"]
     rows["mission_id"] = req["mission_id"].to_numpy()[rows["req"]]
     rows["unit_type_id"] = req["unit_type_id"].to_numpy()[rows["req"]]
     rows["critical"] = req["critical"].to_numpy()[rows["req"]]
     rows["weight"] = req["weight"].to_numpy()[rows["req"]]
     rows["weighted_short"] = (rows["required"] - rows["covered"]) * rows["weight"]
     out = rows.groupby(["mission_id", "unit_type_id", "month"], as_index=False).agg(
-        critical=("critical", "max"), required=("required", "sum"), covered=("covered", "sum"),
+        critical=("critical", "max"), required=("required", "sum"),
+        in_place=("in_place", "sum"), planned=("planned", "sum"), covered=("covered", "sum"),
         weighted_short=("weighted_short", "sum"))
     out["short"] = out["required"] - out["covered"]
+    size = d.unit_personnel.reindex(out["unit_type_id"]).to_numpy(dtype=float)
+    out["required_personnel"] = out["required"] * size
+    out["planned_personnel"] = out["planned"] * size
+    out["short_personnel"] = out["short"] * size
+    planes = d.unit_aircraft.reindex(out["unit_type_id"]).fillna(0).to_numpy(dtype=float)
+    out["required_aircraft"] = out["required"] * planes
+    out["in_place_aircraft"] = out["in_place"] * planes
+    out["planned_aircraft"] = out["planned"] * planes
+    out["short_aircraft"] = out["short"] * planes
     out["month"] = d.months[out["month"].to_numpy()]
     return out
 
 
 def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
-    """Per requirement: unit-months required and unmet, and when the gap starts."""
+    """Per requirement: unit-months required, in place and unmet, and when the gap starts."""
     req = d.requirements
-    ridx, month = expand(req["first"].to_numpy(), req["last"].to_numpy())
-    k, t = credited(d)
-    got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t, "u": y[k]})
-    per_month = got.groupby(["req", "month"])["u"].sum()
-    have = per_month.reindex(pd.MultiIndex.from_arrays([ridx, month])).fillna(0).to_numpy()
-    short = np.clip(req["count"].to_numpy()[ridx] - have, 0, None)
-    frame = pd.DataFrame({"req": ridx, "month": month, "short": short})
+    frame = d.need.assign(short=np.clip(d.need["open"] - _planned_per_need(d, y), 0, None))
     first_short = frame[frame["short"] > 0].groupby("req")["month"].min()
-    agg = frame.groupby("req").agg(required=("short", "size"), unmet=("short", "sum"))
+    agg = frame.groupby("req").agg(required=("required", "sum"), in_place=("in_place", "sum"),
+                                   unmet=("short", "sum"))
+    size = d.unit_personnel.reindex(req["unit_type_id"]).to_numpy(dtype=float)
     out = pd.DataFrame({
         "requirement_id": req["id"], "mission_id": req["mission_id"],
         "unit_type_id": req["unit_type_id"], "priority": req["priority"],
         "critical": req["critical"], "count": req["count"],
-        "required_unit_months": agg["required"].reindex(req.index).fillna(0).to_numpy()
-        * req["count"].to_numpy(),
+        "required_unit_months": agg["required"].reindex(req.index).fillna(0).to_numpy(),
+        "in_place_unit_months": agg["in_place"].reindex(req.index).fillna(0).to_numpy(),
         "unmet_unit_months": agg["unmet"].reindex(req.index).fillna(0).to_numpy(),
     })
     out["weighted_unmet"] = out["unmet_unit_months"] * req["weight"].to_numpy()
+    out["unmet_person_months"] = out["unmet_unit_months"] * size
     fm = first_short.reindex(req.index)
     out["first_gap_month"] = [d.months[int(v)] if pd.notna(v) else pd.NaT for v in fm]
     return out
+
+
+def force_in_place_table(d: PlanningData) -> pd.DataFrame:
+    """Mission x unit type x month: units and personnel in place (whole months present)."""
+    ip = d.in_place
+    out = ip.groupby(["mission_id", "unit_type_id", "month"], as_index=False).agg(
+        units=("units", "sum"), personnel=("personnel", "sum"),
+        contributors=("contributor_id", lambda c: ";".join(sorted(set(c)))))
+    out["aircraft"] = out["units"] * d.unit_aircraft.reindex(out["unit_type_id"]).fillna(
+        0).to_numpy(dtype=float)
+    out["month"] = d.months[out["month"].to_numpy(dtype=int)]
+    return out[["mission_id", "unit_type_id", "month", "units", "personnel", "aircraft",
+                "contributors"]]
+
+
+def ceiling_excess_table(d: PlanningData) -> pd.DataFrame:
+    """Mission x component x month where the force in place alone exceeds the Council ceiling."""
+    room = ceiling_room(d)
+    out = room[room["in_place"] > room["ceiling"]].copy()
+    out["excess"] = out["in_place"] - out["ceiling"]
+    out["month"] = d.months[out["month"].to_numpy(dtype=int)]
+    return out[["mission_id", "component", "month", "in_place", "ceiling", "excess"]
+               ].reset_index(drop=True)
+
+
+def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
+    """Mission x component x month with a ceiling: personnel in place, planned, ceiling."""
+    room = ceiling_room(d)
+    k, t = present(d)
+    p = d.candidates["pledge"].to_numpy()[k]
+    planned = pd.DataFrame({
+        "mission_id": d.requirements["mission_id"].to_numpy()[d.candidates["req"].to_numpy()[k]],
+        "component": d.pledges["component"].to_numpy()[p], "month": t,
+        "planned": d.pledges["personnel"].to_numpy()[p] * y[k]}).groupby(
+            ["mission_id", "component", "month"])["planned"].sum()
+    out = room.merge(planned.reset_index(), on=["mission_id", "component", "month"],
+                     how="left").fillna({"planned": 0.0})
+    out["headroom"] = out["ceiling"] - out["in_place"] - out["planned"]
+    out["month"] = d.months[out["month"].to_numpy(dtype=int)]
+    return out[["mission_id", "component", "month", "ceiling", "in_place", "planned",
+                "headroom"]].sort_values(["mission_id", "component", "month"],
+                                                    ignore_index=True)
 
 
 def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:

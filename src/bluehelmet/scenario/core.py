@@ -171,8 +171,8 @@ class Scenario:
         """Pledges that are still offers: those not moved to :attr:`units_in_place`.
 
         A pledge record that describes a unit already deployed (or announced) is listed in
-        ``units_in_place`` with its id in ``pledge_id``. The planner of this release still reads
-        :attr:`pledges` (all records); this is the registry without those units.
+        ``units_in_place`` with its id in ``pledge_id``. The planner reads this registry (the
+        force in place is subtracted from the requirements instead).
         """
         moved = set(self.units_in_place["pledge_id"].dropna())
         return self.pledges.loc[~self.pledges["id"].isin(moved)].reset_index(drop=True)

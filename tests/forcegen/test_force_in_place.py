@@ -1,0 +1,172 @@
+"""Planning from the force in place and under Council ceilings: hand-computed tiny cases.
+
+Every case: mission M needs unit type U (100 persons, US$1,000 a person-month, so US$100,000 a
+unit-month) from July 2018 to June 2019, priority critical (weight 10); hand-over 1 month, so a
+tour counts from its second month and July can only be covered by the force in place.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bluehelmet import AccessContext
+from bluehelmet.forcegen import PlanOptions, plan
+from bluehelmet.forcegen.data import prepare
+from bluehelmet.forcegen.formulation import build_model
+from tests.forcegen.tiny import ceiling, pledge, tiny, unit_in_place
+
+READER = AccessContext.public()
+
+
+def run(s):  # noqa: ANN001, ANN201
+    options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(
+        time_limit=None, mip_rel_gap=0.0)
+    return plan(s.view(READER), options)
+
+
+def months(series: pd.Series) -> list[str]:
+    return list(pd.to_datetime(series).dt.strftime("%Y-%m"))
+
+
+@pytest.mark.parametrize("until", ["2018-08-31", "2018-09-15"])
+def test_unit_in_place_leaving_opens_a_gap_a_pledge_fills(until: str) -> None:
+    # B's unit is there the whole of July and August (leaving on 31 Aug, or mid-September: it
+    # is not there the whole of September), so the gap opens in September (month 3). A's RDL
+    # pledge (12-month rotation) starts in August, counts from September (hand-over) and stays
+    # to June: nothing unmet, 11 unit-months = US$1.1 m.
+    r = run(tiny([pledge("A", rotation=12)], in_place=[unit_in_place("B", until=until)]))
+    assert r.summary.status == "optimal"
+    assert r.summary.objective == pytest.approx(0.0)
+    assert months(r.assignments["start"]) == ["2018-08"]
+    assert months(r.assignments["counts_from"]) == ["2018-09"]
+    assert r.summary.total_cost_usd == pytest.approx(1.1e6)
+    cov = r.coverage.set_index(r.coverage["month"].dt.strftime("%Y-%m"))
+    assert cov["in_place"].tolist() == [1, 1] + [0] * 10
+    assert cov["planned"].tolist() == [0, 0] + [1] * 10
+    assert (cov["short"] == 0).all()
+    assert r.summary.required_requirement_months == 12
+    assert r.summary.in_place_requirement_months == 2
+    fip = r.force_in_place
+    assert months(fip["month"]) == ["2018-07", "2018-08"]
+    # No personnel figure in the row: count x the catalogue's 100.
+    assert fip["personnel"].tolist() == [100.0, 100.0]
+    assert r.summary.in_place_person_months == 200.0
+    assert r.summary.planned_person_months == 1100.0
+
+
+def test_without_the_force_in_place_the_gap_starts_in_july() -> None:
+    # Control: the same pledge alone leaves July short (10) and covers August - June at
+    # 12 unit-months.
+    r = run(tiny([pledge("A", rotation=12)]))
+    assert r.summary.objective == pytest.approx(10.0)
+    assert r.summary.total_cost_usd == pytest.approx(1.2e6)
+
+
+@pytest.mark.parametrize(("ceilings", "objective", "cost"), [
+    # No numeric ceiling: both pledged units start in July and count from August; only July is
+    # short (2 units x 10).
+    ([ceiling(None)], 20.0, 2.4e6),
+    # 250 persons with 100 in place: room for one unit of 100. July short 2, August - June 1:
+    # 13 unit-months x 10; one unit for 12 months.
+    ([ceiling(250)], 130.0, 1.2e6),
+    # 250 until December, 350 from January: the second unit may be present from January only
+    # (in December 100 + 200 > 250) and counts from February. Short: July 2, August - January 1
+    # (6 months): 8 x 10. Cost: 12 + 6 unit-months.
+    ([ceiling(250, valid_to="2018-12-31"), ceiling(350, valid_from="2019-01-01")], 80.0, 1.8e6),
+])
+def test_council_ceiling_binds(ceilings: list[dict[str, object]], objective: float,
+                               cost: float) -> None:
+    s = tiny([pledge("A", rotation=12, count=2)], count=3,
+             in_place=[unit_in_place("B", personnel=100)], ceilings=ceilings)
+    r = run(s)
+    assert r.summary.status == "optimal"
+    assert r.summary.objective == pytest.approx(objective)
+    assert r.summary.total_cost_usd == pytest.approx(cost)
+    c = r.ceilings
+    assert (c["in_place"] + c["planned"] <= c["ceiling"]).all()
+    assert len(r.ceiling_excess) == 0
+
+
+def test_council_ceiling_is_a_named_family() -> None:
+    d, _ = prepare(tiny([pledge("A")], in_place=[unit_in_place("B", personnel=100)],
+                        ceilings=[ceiling(250)]))
+    m = build_model(d)
+    assert "Council-ceiling" in m.con_families
+    rows = m.con_families["Council-ceiling"]
+    _, _, _, _, row_hi = m.bounds()
+    # Room: 250 - 100 in place, in every month a tour can be present.
+    assert set(row_hi[rows.start:rows.stop]) == {150.0}
+
+
+def test_force_in_place_above_its_ceiling_is_a_finding_not_infeasible() -> None:
+    # 300 persons in place, ceiling 250 from January 2019 (none before): no tour may be present
+    # from January. A's two units on 6-month tours serve July - December (counting from August);
+    # short: July 2 and January - June 2 x 6 = 14 x 10. Cost 2 x 6 unit-months.
+    s = tiny([pledge("A", rotation=6, count=2)], count=3,
+             in_place=[unit_in_place("B", personnel=300)],
+             ceilings=[ceiling(250, valid_from="2019-01-01")])
+    r = run(s)
+    assert r.summary.status == "optimal"
+    assert r.summary.objective == pytest.approx(140.0)
+    assert r.summary.total_cost_usd == pytest.approx(1.2e6)
+    ex = r.ceiling_excess
+    assert months(ex["month"]) == [f"2019-{m:02d}" for m in range(1, 7)]
+    assert (ex["excess"] == 50.0).all() and (ex["ceiling"] == 250.0).all()
+    assert r.summary.ceiling_excess_months == 6
+
+
+def test_nothing_arrives_late_that_is_already_in_place() -> None:
+    # B's unit has been in place since 2017; the registry still lists it as pledge P0 (L1: it
+    # would "arrive" in October). It is not an offer: only P1 is, and nothing is needed.
+    s = tiny([pledge("B", level="L1", rotation=12), pledge("A", rotation=6)],
+             in_place=[unit_in_place("B", since="2017-01-01", pledge_id="P0")])
+    r = run(s)
+    assert r.summary.objective == pytest.approx(0.0)
+    assert len(r.assignments) == 0
+    assert r.summary.pledges == 1
+    assert "P0" not in set(r.explanations["pledge_id"])
+    assert (r.coverage["in_place"] == 1).all()
+
+
+def test_announced_arrival_counts_from_its_first_whole_month() -> None:
+    # The unit in place arrives on 15 October: it counts from November. July - October are open;
+    # A's 6-month tour from July counts August - October (and stays to December, its rotation):
+    # July short (10), US$0.6 m. The in-place unit's own pledge P0 is not planned.
+    s = tiny([pledge("B", rotation=12), pledge("A", rotation=6)],
+             in_place=[unit_in_place("B", since="2018-10-15", pledge_id="P0")])
+    r = run(s)
+    assert r.summary.objective == pytest.approx(10.0)
+    assert r.assignments["pledge_id"].tolist() == ["P1"]
+    assert r.summary.total_cost_usd == pytest.approx(0.6e6)
+    assert months(r.force_in_place["month"])[0] == "2018-11"
+
+
+def test_aircraft_are_counted_as_planners_count() -> None:
+    # The case of the first test with 3 aircraft per unit: 12 unit-months required = 36
+    # aircraft-months, 2 in place = 6, the tour is present August - June = 33, none unmet.
+    s = tiny([pledge("A", rotation=12)], in_place=[unit_in_place("B", until="2018-08-31")])
+    u = s.tables["unit_types"].copy()
+    u["aircraft"] = pd.array([3], dtype=u["aircraft"].dtype)
+    s.tables["unit_types"] = u
+    r = run(s)
+    assert r.summary.required_aircraft_months == 36.0
+    assert r.summary.in_place_aircraft_months == 6.0
+    assert r.summary.planned_aircraft_months == 33.0
+    assert r.summary.unmet_aircraft_months == 0.0
+    assert r.assignments["aircraft"].tolist() == [3]
+    assert r.coverage["in_place_aircraft"].sum() == 6.0
+
+
+@pytest.mark.parametrize(("level_since", "start"), [
+    (None, "2018-10-01"),          # not known: 3 months from the planning start
+    ("2018-05-01", "2018-08-01"),  # reached L1 on 1 May: ready 1 August
+    ("2017-01-01", "2018-07-01"),  # long ready: from the planning start (when it is offered)
+])
+def test_readiness_runs_from_the_date_the_pledge_reached_its_level(level_since: str | None,
+                                                                   start: str) -> None:
+    # One L1 pledge (3 months' lead time, no transit), 12-month rotation, offered from 1 July.
+    p = pledge("A", level="L1", rotation=12)
+    p["level_since"] = pd.Timestamp(level_since) if level_since else pd.NaT
+    r = run(tiny([p]))
+    assert r.assignments["start"].tolist() == [pd.Timestamp(start)]
