@@ -98,7 +98,14 @@ def test_dpo_moves_a_pledge_to_l2_only_after_an_assessment_visit() -> None:
     page = fgo.get(f"/forcegen/pledges/{uid}/")
     assert page.context["pledge"].level == "L2"
     assert [s.stage for s in page.context["stages"]] == ["registered", "assessment_visit", "L2"]
-    # the member state may not record stages, nor may a planner
+    # the library's pledge file says when the pledge reached its level (its lead time's start)
+    import csv
+    import io
+
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(
+        fgo.get("/forcegen/pledges/export.csv").content.decode()))}
+    assert (rows[uid]["pcrs_level"], rows[uid]["level_since"]) == ("L2", today)
+    # the member state may not record stages
     own = client_for(state_user(STATE_A))
     assert own.post(f"/forcegen/pledges/{uid}/stage/", {"stage": "RDL", "on": today}
                     ).status_code in (403, 404)

@@ -70,12 +70,17 @@ def load_registry() -> None:
                    for r in s.pledges.to_dict("records") if r["owner"] == FORCE_GENERATION_ORG]
         Pledge.objects.bulk_create(pledges)
         levels = dict(zip(s.pledges["id"], s.pledges["pcrs_level"], strict=True))
+        since = dict(zip(s.pledges["id"], s.pledges.get("level_since", pd.Series(
+            pd.NaT, index=s.pledges.index)), strict=True))
         stages = []
         for p in Pledge.objects.filter(uid__in=[p.uid for p in pledges]):
             stages.append(PledgeStage(pledge=p, stage=Stage.REGISTERED.value, on=reference,
-                                      recorded_by="demo", organisation=FORCE_GENERATION_ORG,
-                                      note=note))
-            stages.append(PledgeStage(pledge=p, stage=levels[p.uid], on=reference,
-                                      recorded_by="demo", organisation=FORCE_GENERATION_ORG,
-                                      note=note))
+                                      date_known=False, recorded_by="demo",
+                                      organisation=FORCE_GENERATION_ORG, note=note))
+            known = not pd.isna(since[p.uid])
+            stages.append(PledgeStage(
+                pledge=p, stage=levels[p.uid],
+                on=pd.Timestamp(since[p.uid]).date() if known else reference,
+                date_known=known, recorded_by="demo", organisation=FORCE_GENERATION_ORG,
+                note="level_since of the bundled 2018 scenario" if known else note))
         PledgeStage.objects.bulk_create(stages)

@@ -114,6 +114,9 @@ class PledgeStage(models.Model):
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="stages")
     stage = models.CharField(max_length=20, choices=[(s.value, s.value) for s in Stage])
     on = models.DateField()
+    #: False when the real date is not known (``on`` is then a stand-in, e.g. the date of the
+    #: registry a pledge was loaded from); the library's ``level_since`` stays empty.
+    date_known = models.BooleanField(default=True)
     recorded_by = models.CharField(max_length=150)
     organisation = models.CharField(max_length=40)
     note = models.TextField(blank=True)

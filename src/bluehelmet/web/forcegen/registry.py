@@ -64,12 +64,12 @@ def unit_type_choices() -> list[tuple[str, str]]:
     return [(str(i), f"{n} ({i})") for i, n in zip(types["id"], types["name"], strict=True)]
 
 
-def latest_level(on: dt.date | None = None) -> Subquery:
-    """Subquery: a pledge's latest PCRS level (L1-RDL) recorded on or before ``on``."""
+def latest_level(on: dt.date | None = None, field: str = "stage") -> Subquery:
+    """Subquery: ``field`` of a pledge's latest PCRS level (L1-RDL) recorded on or before ``on``."""
     stages = PledgeStage.objects.filter(pledge=OuterRef("pk"), stage__in=list(PCRS_LEVELS))
     if on is not None:
         stages = stages.filter(on__lte=on)
-    return Subquery(stages.order_by("-on", "-recorded_at", "-pk").values("stage")[:1])
+    return Subquery(stages.order_by("-on", "-recorded_at", "-pk").values(field)[:1])
 
 
 def latest_stage() -> Subquery:
@@ -80,7 +80,8 @@ def latest_stage() -> Subquery:
 
 def with_levels(pledges: QuerySet[Pledge], on: dt.date | None = None) -> QuerySet[Pledge]:
     """Pledges annotated with ``level`` (PCRS) and ``stage`` (latest step)."""
-    return pledges.annotate(level=latest_level(on), stage=latest_stage())
+    return pledges.annotate(level=latest_level(on), level_on=latest_level(on, "on"),
+                            level_known=latest_level(on, "date_known"), stage=latest_stage())
 
 
 # --- validation through the library's schema -------------------------------------------------
@@ -177,13 +178,18 @@ def record_stage(pledge: Pledge, stage: Stage, on: dt.date, reader: AccessContex
 # --- CSV in and out --------------------------------------------------------------------------
 
 def pledge_frame(pledges: QuerySet[Pledge], on: dt.date | None = None) -> pd.DataFrame:
-    """The pledges as text in the library's ``pledges`` columns (level = latest PCRS level)."""
+    """The pledges as text in the library's ``pledges`` columns.
+
+    ``pcrs_level`` is the latest PCRS level on or before ``on``, ``level_since`` the date it was
+    recorded (empty when that date is not known).
+    """
     columns = entity("pledges").column_names
     rows = []
     for p in with_levels(pledges, on).order_by("uid"):
         rows.append(text_row({
             "id": p.uid, "contributor_id": p.contributor, "unit_type_id": p.unit_type,
             "count": p.count, "pcrs_level": p.level or "", "available_from": p.available_from,
+            "level_since": p.level_on if p.level_known else None,
             "available_until": p.available_until, "rotation_months": p.rotation_months,
             "women_share": p.women_share, "excluded_missions": p.excluded_missions,
             "excluded_regions": p.excluded_regions, "languages": p.languages,
@@ -224,7 +230,8 @@ def import_pledges(path: Path, label: str, reader: AccessContext, username: str,
 
     A member state imports pledges it owns and contributes; the ``pcrs_level`` it gives is kept
     as its declared level (DPO verifies it). DPO force generation may import pledges it owns of
-    any contributor, and their levels are recorded as verified stages on the import date.
+    any contributor, and their levels are recorded as verified stages dated ``level_since``
+    (the import date when it is empty).
     """
     from bluehelmet.scenario.io import read_text_csv
 
@@ -279,7 +286,10 @@ def import_pledges(path: Path, label: str, reader: AccessContext, username: str,
                 pledge = existing
                 out.updated.append(pledge.uid)
             if force_generation and level:
-                PledgeStage.objects.create(pledge=pledge, stage=level, on=today,
+                since: Any = record.get("level_since")
+                PledgeStage.objects.create(pledge=pledge, stage=level,
+                                           on=today if _missing(since)
+                                           else pd.Timestamp(since).date(),
                                            recorded_by=username,
                                            organisation=reader.organisation,
                                            note=f"level given in {label}")
