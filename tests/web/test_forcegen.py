@@ -260,3 +260,65 @@ def test_no_force_generation_read_path_reveals_a_secret_pledge() -> None:
         assert uid.encode() not in body and secret.encode() not in body, path
     stage = reader.post(f"/forcegen/pledges/{uid}/stage/", {"stage": "L1", "on": "2018-07-01"})
     assert stage.status_code == 404 and uid.encode() not in stage.content
+
+
+def test_force_in_place_from_the_un_monthly_file(tmp_path: Any) -> None:
+    from bluehelmet.web.forcegen.models import Deployment
+
+    path = tmp_path / "contributions.csv"
+    path.write_text("isocode3,contributing_country,mission_acronym,personnel_type,"
+                    "female_personnel,male_personnel,last_reporting_date\n"
+                    "BGD,Bangladesh,MINUSMA,Troops,10,1200,30/06/2018\n"
+                    "SEN,Senegal,MINUSMA,Formed Police Units,not a number,140,30/06/2018\n")
+    planner = client_for(dpo_user("planner"))
+    try:
+        with open(path, "rb") as handle:
+            done = planner.post("/forcegen/requirements/deployments/", {"file": handle})
+        assert done.status_code == 302
+        rows = list(Deployment.objects.using("owner").filter(date=dt.date(2018, 6, 30),
+                                                             mission="MINUSMA"))
+        # the importer's rules: the clean row is in, the bad one rejected (and counted)
+        assert [(r.contributor, r.personnel_type, r.women, r.men) for r in rows] == [
+            ("BGD", "troops", 10, 1200)]
+        page = planner.get("/forcegen/requirements/")
+        assert page.context["deployments"] >= 1
+        assert page.context["latest"] == dt.date(2018, 6, 30)
+    finally:  # other tests plan on the bundled deployments
+        Deployment.objects.using("owner").all().delete()
+
+
+def test_sweep_and_an_answer_to_a_request() -> None:
+    from bluehelmet.web.forcegen.models import PlanJob, Pledge, RequestLine
+    from bluehelmet.web.jobs import work
+
+    planner = client_for(dpo_user("planner"))
+    start = planner.post("/forcegen/plans/start/", {
+        "title": unique("sweep"), "as_of": "2018-06-30", "start": "2018-07-01",
+        "horizon": "1", "missions": ["MINUSMA"], "kind": "sweep",
+        "sweep_parameter": "max_contributor_share", "sweep_values": "0.25;0.5"})
+    pk = int(str(start["Location"]).rstrip("/").split("/")[-1])
+    while PlanJob.objects.filter(status__in=["queued", "running"]).exists():
+        work(once=True)
+    job = PlanJob.objects.get(pk=pk)
+    assert job.status == "done", job.error
+    assert [r["max_contributor_share"] for r in job.summary["runs"]] == [0.25, 0.5]
+    assert planner.get(f"/forcegen/plans/{pk}/files/sweep.csv").status_code == 200
+    bad = planner.post("/forcegen/plans/start/", {"kind": "sweep", "sweep_parameter": "x",
+                                                  "sweep_values": "1"})
+    assert bad.status_code == 400
+
+    # a member state answers a request released to it with a pledge linked to the request
+    a = client_for(state_user(STATE_A))
+    line = RequestLine.objects.using("owner").filter(releasable_to__contains=[STATE_A]).first()
+    if line is None:  # no publication yet in this session: publish one
+        test_plan_job_publishes_requests_to_the_member_state_only()
+        line = RequestLine.objects.using("owner").filter(
+            releasable_to__contains=[STATE_A]).first()
+    assert line is not None
+    form = a.get(f"/forcegen/pledges/new/?request={line.pk}")
+    assert form.context["answers"].pk == line.pk
+    uid = register(a, unit_type=line.unit_type, request=str(line.pk))
+    assert Pledge.objects.using("owner").get(uid=uid).answers_id == line.pk
+    other = client_for(state_user(STATE_B))
+    if STATE_B not in line.releasable_to:
+        assert other.get(f"/forcegen/pledges/new/?request={line.pk}").status_code == 404

@@ -144,7 +144,9 @@ def deployments_import(request: HttpRequest) -> HttpResponse:
                 "personnel_type": row["personnel_type"],
                 "date": pd.Timestamp(row["date"]).date(), "women": int(row["women"]),
                 "men": int(row["men"]), "classification": row["classification"],
-                "owner": row["owner"], "releasable_to": list(row["releasable_to"] or []),
+                # kept on the platform by the planner's organisation (public UN figures)
+                "owner": request.reader.organisation,
+                "releasable_to": list(row["releasable_to"] or []),
                 "basis": row["basis"], "source": row["source"]})
     record(request, Action.CREATE, "deployments:import", rows=len(table),
            report=str(result.report)[:500])
