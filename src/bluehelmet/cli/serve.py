@@ -128,7 +128,8 @@ def create_user(
                                   "that organisation: unclassified, confidential or "
                                   "strictly_confidential."),
     role: list[str] = typer.Option([], "--role", help="Role (repeatable): reporter, analyst, "
-                                   "approver, community_liaison, auditor, administrator."),
+                                   "approver, community_liaison, auditor, administrator, planner, "
+                                   "force_generation."),
     totp: bool = typer.Option(False, "--totp", help="Enrol a TOTP device and print its URI."),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
                                  help="Password (prompted when not given)."),
