@@ -322,3 +322,27 @@ def test_sweep_and_an_answer_to_a_request() -> None:
     other = client_for(state_user(STATE_B))
     if STATE_B not in line.releasable_to:
         assert other.get(f"/forcegen/pledges/new/?request={line.pk}").status_code == 404
+
+
+def test_published_lines_come_from_the_capability_requirements_note_when_there_is_one() -> None:
+    from bluehelmet.web.forcegen.models import PlanJob
+    from bluehelmet.web.forcegen.planjobs import output_dir
+    from bluehelmet.web.forcegen.planviews import request_lines
+
+    planner = dpo_user("planner")
+    job = PlanJob.objects.create(membership=planner.memberships.get(), owner="UN-DPO",
+                                 as_of=dt.date.today(), status="done", title=unique("note"))
+    folder = output_dir(job) / "plan"
+    folder.mkdir(parents=True)
+    (folder / "capability_requirements.csv").write_text(
+        "requirement_id,status,mission_id,location,unit_type_id,priority,time_from,time_to,"
+        "units,specification,request_by_RDL,unit_months_short\n"
+        "REQ-1,current,MINUSMA,Gao,util_heli,critical,2018-09-01,2019-02-01,2,"
+        "3 x Mi-8 night capable,2018-07-03,12.0\n")
+    PlanJob.objects.filter(pk=job.pk).update(folder=output_dir(job).name)
+    lines = request_lines(job).to_dict("records")
+    assert [(r["mission_id"], r["unit_type_id"], r["units"], r["unit_months"],
+             r["first_month"], r["critical"]) for r in lines] == [
+        ("MINUSMA", "util_heli", 2, 12.0, "2018-09", True)]
+    assert "Gao" in lines[0]["note"] and "Mi-8" in lines[0]["note"]
+    assert "2018-07-03" in lines[0]["note"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -218,10 +219,20 @@ def _table(job: PlanJob, name: str) -> pd.DataFrame:
 def request_lines(job: PlanJob) -> pd.DataFrame:
     """What a plan leaves short, per mission and unit type: the note's lines.
 
-    Units short in the worst month, unit-months short and the first month short, from the
-    plan's coverage table (the capability requirements note, once the planner writes one, is
-    preferred: ``plan/capability_requirements.csv``).
+    The plan's capability requirements note (``plan/capability_requirements.csv``, issue 10)
+    when the planner wrote one; otherwise derived from its coverage table: units short in the
+    worst month, unit-months short and the first month short per mission and unit type.
     """
+    note = _table(job, "capability_requirements")
+    if not note.empty and {"mission_id", "unit_type_id", "units", "unit_months_short",
+                           "time_from", "priority"} <= set(note.columns):
+        out = note.rename(columns={"unit_months_short": "unit_months",
+                                   "time_from": "first_month"})
+        out["critical"] = out["priority"] == "critical"
+        out["first_month"] = out["first_month"].astype(str).str[:7]
+        out["note"] = [_note_text(r) for r in note.to_dict("records")]
+        return out.sort_values(["mission_id", "unit_type_id", "first_month"]).reset_index(
+            drop=True)
     coverage = _table(job, "coverage")
     if coverage.empty:
         return pd.DataFrame(columns=["mission_id", "unit_type_id", "units", "unit_months",
@@ -233,6 +244,17 @@ def request_lines(job: PlanJob) -> pd.DataFrame:
     grouped["units"] = grouped["units"].round().clip(lower=1).astype(int)
     grouped["first_month"] = grouped["first_month"].astype(str).str[:7]
     return grouped.sort_values(["mission_id", "unit_type_id"]).reset_index(drop=True)
+
+
+def _note_text(row: Mapping[Hashable, Any]) -> str:
+    """One line of the capability requirements note as a member state reads it."""
+    parts = [f"{row.get('status', '')} requirement".strip(),
+             f"{row.get('location', '')}".strip(),
+             f"{str(row.get('time_from', ''))[:7]} to {str(row.get('time_to', ''))[:7]}",
+             str(row.get("specification", "") or "")]
+    if row.get("request_by_RDL"):
+        parts.append(f"pledge by {str(row['request_by_RDL'])[:10]} at RDL")
+    return "; ".join(p for p in parts if p and p != "nan")
 
 
 @login_required
@@ -339,6 +361,8 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
         for line in request_lines(job).to_dict("records"):
             spec = (f"{line['units']} x {line['unit_type_id']} for {line['mission_id']} from "
                     f"{line['first_month']}" + (" (critical)" if line["critical"] else ""))
+            if line.get("note"):
+                spec += f": {line['note']}"
             common = {"plan": job, "mission": line["mission_id"],
                       "unit_type": line["unit_type_id"], "units": int(line["units"]),
                       "unit_months": float(line["unit_months"]),
