@@ -346,3 +346,26 @@ def test_published_lines_come_from_the_capability_requirements_note_when_there_i
         ("MINUSMA", "util_heli", 2, 12.0, "2018-09", True)]
     assert "Gao" in lines[0]["note"] and "Mi-8" in lines[0]["note"]
     assert "2018-07-03" in lines[0]["note"]
+
+
+def test_dpo_releases_its_pledge_record_to_the_member_state_concerned() -> None:
+    from bluehelmet.web.forcegen.models import Pledge
+
+    record = (Pledge.objects.using("owner").filter(owner="UN-DPO", classification="confidential",
+                                                   releasable_to=[])
+              .exclude(contributor__in=[STATE_A, STATE_B]).order_by("uid").first())
+    assert record is not None  # the demo's 2018 registry
+    state = record.contributor
+    reader = client_for(member(state, 1, ["reporter"], kind="contributor"))
+    assert reader.get(f"/forcegen/pledges/{record.uid}/").status_code == 404
+    dpo = client_for(dpo_user("force_generation"))
+    refused = dpo.post(f"/forcegen/pledges/{record.uid}/release/", {"releasable_to": "NOWHERE"})
+    assert "NOWHERE" in str(refused.context["problems"])
+    assert dpo.post(f"/forcegen/pledges/{record.uid}/release/", {"releasable_to": state}
+                    ).status_code == 302
+    assert reader.get(f"/forcegen/pledges/{record.uid}/").status_code == 200
+    assert client_for(state_user(STATE_B)).get(f"/forcegen/pledges/{record.uid}/"
+                                               ).status_code == 404
+    # the member state reads it but may not release it further
+    assert reader.post(f"/forcegen/pledges/{record.uid}/release/",
+                       {"releasable_to": STATE_B}).status_code == 403

@@ -14,6 +14,7 @@ urlpatterns = [
     path("pledges/import/", views.pledge_import, name="pledge-import"),
     path("pledges/<str:uid>/", views.pledge_detail, name="pledge"),
     path("pledges/<str:uid>/stage/", views.pledge_stage, name="pledge-stage"),
+    path("pledges/<str:uid>/release/", views.pledge_release, name="pledge-release"),
     path("requirements/", planviews.requirement_list, name="requirements"),
     path("requirements/save/", planviews.requirement_save, name="requirement-save"),
     path("requirements/deployments/", planviews.deployments_import, name="deployments-import"),

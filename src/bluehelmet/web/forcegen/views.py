@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from bluehelmet.web.accounts.middleware import has_role
-from bluehelmet.web.accounts.models import OrgKind, Role
+from bluehelmet.web.accounts.models import Organisation, OrgKind, Role
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.forcegen.models import (
     FORCE_GENERATION_ORG,
@@ -194,6 +194,7 @@ def _detail(request: HttpRequest, pledge: Pledge, owner: bool, form: PledgeForm 
     history = list(pledge.events.order_by("pgh_created_at", "pgh_id"))
     return render(request, "forcegen/pledge.html", {
         "pledge": pledge, "stages": list(pledge.stages.all()), "history": history,
+        "owner": owner,
         "form": form, "problems": problems or [],
         "force_generation": is_force_generation(request),
         "stage_choices": [s.value for s in Stage if s is not Stage.REGISTERED],
@@ -219,6 +220,26 @@ def pledge_stage(request: HttpRequest, uid: str) -> HttpResponse:
     except RegistryError as exc:
         return _detail(request, pledge, False, None, problems=exc.problems)
     record(request, Action.CHANGE, f"pledge:{uid}", stage=stage.value, on=on.isoformat())
+    return redirect("forcegen:pledge", uid=uid)
+
+
+@login_required
+@require_POST
+def pledge_release(request: HttpRequest, uid: str) -> HttpResponse:
+    """The owner releases its pledge record to organisations (e.g. DPO to the member state)."""
+    pledge = _visible_pledge(request, uid)
+    if pledge.owner not in request.reader.policy.principals:
+        raise deny(request, f"pledge:{uid}:release", "only the owner decides further release")
+    codes = sorted({c.strip() for c in request.POST.get("releasable_to", "").split(";")
+                    if c.strip()})
+    known = set(Organisation.objects.filter(code__in=codes).values_list("code", flat=True))
+    if unknown := [c for c in codes if c not in known]:
+        return _detail(request, pledge, True, None, problems=[
+            f"releasable_to: {', '.join(unknown)} is not an organisation of the platform; "
+            "give organisation codes separated by ';'"])
+    pledge.releasable_to = codes
+    pledge.save(update_fields=["releasable_to", "updated_at"])
+    record(request, Action.CHANGE, f"pledge:{uid}", releasable_to=codes)
     return redirect("forcegen:pledge", uid=uid)
 
 
