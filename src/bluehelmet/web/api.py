@@ -8,7 +8,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from bluehelmet.web.audit.models import Action, record
-from bluehelmet.web.reports.models import Report
+from bluehelmet.web.reports.models import Incident, IncidentReport, Report
 
 api = NinjaAPI(title="bluehelmet", version="1", auth=django_auth, urls_namespace="api",
                docs_decorator=login_required)
@@ -67,3 +67,39 @@ def get_report(request: HttpRequest, uid: str) -> ReportOut:
         raise Http404("No such report.")
     record(request, Action.API, f"report:{uid}")
     return _out(report)
+
+
+class IncidentOut(Schema):
+    """An incident; ``reports`` lists only the reports of it the caller may see."""
+
+    id: str
+    title: str
+    first_time: str
+    last_time: str
+    longitude: float | None
+    latitude: float | None
+    category: str
+    status: str
+    classification: str
+    owner: str
+    releasable_to: list[str]
+    reports: list[str]
+
+
+@api.get("/incidents", response=list[IncidentOut])
+def list_incidents(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[IncidentOut]:
+    """Incidents visible to the caller, newest first, each with its reports the caller sees."""
+    rows = Incident.objects.visible_to(request.reader).order_by("-first_time", "uid")
+    limit = max(0, min(limit, 1000))
+    page = list(rows[offset:offset + limit])
+    links: dict[int, list[str]] = {}
+    for incident, uid in IncidentReport.objects.filter(
+            incident__in=page, report__in=Report.objects.visible_to(request.reader)
+            ).order_by("report__time", "report__uid").values_list("incident_id", "report__uid"):
+        links.setdefault(incident, []).append(uid)
+    record(request, Action.API, "incidents", offset=offset, limit=limit, rows=len(page))
+    return [IncidentOut(id=i.uid, title=i.title, first_time=i.first_time, last_time=i.last_time,
+                        longitude=i.longitude, latitude=i.latitude, category=i.category,
+                        status=i.status, classification=i.classification, owner=i.owner,
+                        releasable_to=list(i.releasable_to), reports=links.get(i.pk, []))
+            for i in page]

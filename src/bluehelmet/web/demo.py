@@ -57,6 +57,8 @@ ILLUSTRATIVE = [  # id, owner, classification, releasable_to, place, lon, lat, c
      "Assessment of an armed group's intentions (strictly confidential)."),
     ("demo-au-1", "AU", C, ["MINUSMA-JMAC"], "Mopti", -4.20, 14.49, "displacement",
      "Partner report: families leaving villages towards the town."),
+    ("demo-au-2", "AU", C, ["MINUSMA-JMAC"], "Ménaka", 2.43, 15.90, "armed_group_movement",
+     "Partner report: armed men in pick-ups seen leaving Ménaka northwards."),
 ]
 
 

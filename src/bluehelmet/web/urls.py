@@ -5,7 +5,7 @@ from django.urls import include, path
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
 from bluehelmet.web.audit import views as audit
-from bluehelmet.web.reports import downgrade, maps, staff
+from bluehelmet.web.reports import downgrade, exports, maps, staff
 from bluehelmet.web.reports import views as reports
 
 urlpatterns = [
@@ -17,7 +17,7 @@ urlpatterns = [
     path("reports/", reports.report_list, name="report-list"),
     path("reports/export.csv", reports.export_csv, name="report-export"),
     path("reports/new/", staff.new_report, name="report-new"),
-    path("reports/export/job/", reports.export_job, name="report-export-job"),
+    path("reports/export/job/", exports.export_job, name="report-export-job"),
     path("jobs/<int:pk>/", reports.job_status, name="job"),
     path("jobs/<int:pk>/download/", reports.job_download, name="job-download"),
     path("reports/<str:uid>/", reports.report_detail, name="report-detail"),
@@ -34,4 +34,5 @@ urlpatterns = [
     path("audit/", audit.search, name="audit"),
     path("forcegen/", include("bluehelmet.web.forcegen.urls")),
     path("api/", api.urls),
+    path("", include("bluehelmet.web.reports.urls")),
 ]

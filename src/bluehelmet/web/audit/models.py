@@ -30,6 +30,7 @@ class Action(StrEnum):
     DOWNGRADE = "downgrade"
     PASSWORD_CHANGE = "password_change"
     DOWNGRADE_REQUEST = "downgrade_request"
+    TRIAGE = "triage"
     CHANGE = "change"
 
 

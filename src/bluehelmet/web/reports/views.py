@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -23,9 +23,11 @@ from bluehelmet.web.accounts.middleware import has_role
 from bluehelmet.web.accounts.models import Role
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.identity import Sealed, unseal
+from bluehelmet.web.reports.exports import CONTENT_TYPES
 from bluehelmet.web.reports.intake import InboundAlert, IntakeError, TwilioSMS, receive
 from bluehelmet.web.reports.jobs import jobs_dir, write_csv
 from bluehelmet.web.reports.models import CATEGORIES, ExportJob, Report, ReporterIdentity
+from bluehelmet.web.reports.window import Window
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -46,14 +48,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """Reports the reader may see, newest first, with their count."""
-    reports = Report.objects.visible_to(request.reader)
-    if category := request.GET.get("category"):
-        reports = reports.filter(category=category)
+    window = Window.from_request(request)
+    reports = window.apply(Report.objects.visible_to(request.reader))
     page = Paginator(reports.order_by("-time", "uid"), 50).get_page(request.GET.get("page"))
-    record(request, Action.LIST, "reports", count=page.paginator.count, category=category,
-           page=page.number)
-    return render(request, "reports/list.html", {"page": page, "categories": CATEGORIES,
-                                                 "category": category})
+    record(request, Action.LIST, "reports", count=page.paginator.count, page=page.number,
+           **window.detail())
+    template = ("reports/_report_rows.html" if request.headers.get("HX-Request") == "true"
+                else "reports/list.html")
+    return render(request, template, {"page": page, "categories": CATEGORIES, "window": window,
+                                      "category": window.category})
 
 
 def _visible_report(request: HttpRequest, uid: str) -> Report:
@@ -114,15 +117,6 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-def export_job(request: HttpRequest) -> HttpResponse:
-    """Queue the export as a background job (for large sets)."""
-    job = ExportJob.objects.create(membership=request.membership)
-    record(request, Action.EXPORT, f"job:{job.pk}", queued=True)
-    return redirect("job", pk=job.pk)
-
-
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
     job = ExportJob.objects.filter(pk=pk, membership__user=request.user).first()
     if job is None:
@@ -144,8 +138,9 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status != ExportJob.DONE:
         raise Http404("The export is not finished.")
     record(request, Action.EXPORT, f"job:{pk}", rows=job.rows)
+    fmt = job.fmt if job.fmt == "geojson" else "csv"
     return FileResponse(open(jobs_dir() / job.file_name, "rb"), as_attachment=True,
-                        filename="reports.csv", content_type="text/csv; charset=utf-8")
+                        filename=f"{job.layer}.{fmt}", content_type=CONTENT_TYPES[fmt])
 
 
 class AlertForm(forms.Form):
