@@ -1,7 +1,10 @@
 """Time the brief for the bundled 2018 scenario end to end, and render its pages for the docs.
 
 Baseline in the same run: the force plan alone (what ``bluehelmet plan`` does with the same
-settings); the brief's own cost is the rest. Usage::
+settings); the brief's own cost is the rest. With ``--images`` it also writes, on the same plan,
+the brief with the Netherlands' page (``--contributor NLD``) and the French brief (``--lang
+fr``), timed without the plan, and renders their pages (``brief-nld-page-N.png``,
+``brief-fr-page-N.png``). Usage::
 
     python benchmarks/brief_2018.py [--runs 2] [--images docs/img] [--out /tmp/brief-2018]
 """
@@ -13,6 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
+from bluehelmet.brief.assemble import BriefOptions
 from bluehelmet.brief.make import brief_plan_options, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
 from bluehelmet.forcegen.api import plan
@@ -50,6 +54,18 @@ def main() -> None:
     if args.images:
         for image in render_pages(files.pdf, Path(args.images), dpi=60):
             print(f"wrote {image}")
+        assert files.plan is not None
+        for name, options in (("nld", BriefOptions(contributor="NLD")),
+                              ("fr", BriefOptions(lang="fr"))):
+            t0 = time.perf_counter()
+            other = make_brief(files.plan.view, f"{args.out}-{name}", plan=files.plan,
+                               options=options)
+            print(f"brief {name} on the same plan: {time.perf_counter() - t0:.1f} s, "
+                  f"{other.pages} pages")
+            assert other.pdf is not None
+            for image in render_pages(other.pdf, Path(args.images), prefix=f"brief-{name}-page",
+                                      dpi=60):
+                print(f"wrote {image}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bluehelmet.brief.assemble import SOLVER_FACTS
+from bluehelmet.brief.assemble import GAP_ROWS, SOLVER_FACTS, SUMMARY_ROWS
 from bluehelmet.brief.make import BriefFiles, make_brief
 from bluehelmet.brief.pdf import pdf_page_count, render_pages
 from bluehelmet.brief.render import external_references, stat_cells
@@ -19,10 +19,14 @@ from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics import coverage, gender, money, pledging, provenance, solver
 from bluehelmet.statistics.scenario import mission_strength
 
+from .council_checks import council_cells
+
 # Sections of the tiny brief, one A4 page each: summary, coverage per mission, critical
 # capabilities, smart pledging, women, women per contributor, money, cost of gaps, map, methods;
-# with every solver figure a plan reports (PlanSummary), "how the plan was made" takes an 11th.
-TINY_PAGES = 11
+# with every solver figure a plan reports (PlanSummary), "how the plan was made" takes an 11th;
+# issue 11 adds money as the Fifth Committee sees it, strength by component and the debate's
+# themes (the tiny scenario has no units in place, so no bases page).
+TINY_PAGES = 14
 #: The steps make_brief announces to its progress display.
 STEPS: list[str] = []
 
@@ -154,10 +158,12 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     by_table = {f"{t}|{i}": n for i, (t, n) in enumerate(zip(summary_rows["table"],
                                                             summary_rows["rows"], strict=True))}
     seen += _check(cells, "source_summary.rows", by_table)
-    for stat, value in (("summary_open_more", len(costs) - min(len(costs), 5)),
+    for stat, value in (("summary_open_more", len(costs) - min(len(costs), SUMMARY_ROWS)),
                         ("open_gaps_more", len(costs) - min(len(costs), 10)),
-                        ("gaps_more", len(gaps) - min(len(gaps), 10))):
+                        ("gaps_more", len(gaps) - min(len(gaps), GAP_ROWS))):
         seen += _check(cells, stat, {"": value}, optional=True)
+    # The sections of issue 11 (provenance, components, money, themes, findings, bases).
+    seen += council_cells(cells, tiny_plan)
     # Every statistic cell on the page was checked.
     assert seen == len(cells.loc[~cells["stat"].str.startswith(("illustrative", "plan_gender"))])
 

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from bluehelmet.brief.council import council_context
 from bluehelmet.brief.robustness import RiskPage, risk_context
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.plot import coverage as coverage_plots
@@ -40,8 +41,11 @@ SOLVER_FACTS = ("solve_seconds", "build_seconds", "objective",
                 "greedy_gap_to_optimum", "gender_mode", "horizon_start", "horizon_months")
 
 
+#: Rows of the gap table on the critical-capabilities page (all rows go to gaps.csv).
+GAP_ROWS = 8
+
 #: Rows of each table on the summary page.
-SUMMARY_ROWS = 5
+SUMMARY_ROWS = 4
 
 
 @dataclass
@@ -66,6 +70,10 @@ class BriefOptions:
     risk
         Tables of a risk run (:func:`bluehelmet.brief.robustness.read_risk`): adds the
         robustness page.
+    contributor
+        A contributor id (e.g. ``NLD``): adds that contributor's page.
+    lang
+        Language of the brief: ``en`` or ``fr`` (:data:`bluehelmet.brief.i18n.LANGUAGES`).
     """
 
     top_rows: int = 10
@@ -76,6 +84,8 @@ class BriefOptions:
     contributions: pd.DataFrame | None = None
     generated: dt.date | None = None
     risk: RiskPage | None = None
+    contributor: str | None = None
+    lang: str = "en"
 
 
 @dataclass
@@ -227,8 +237,14 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
             table["to_lon"] = table["mission_id"].map(where["longitude"]).fillna(table["to_lon"])
             table["to_lat"] = table["mission_id"].map(where["latitude"]).fillna(table["to_lat"])
     outlines = country_outlines()
-    tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned)
-    figures["map_deployments"] = to_svg(maps.deployment_map(points, flows, planned, outlines))
+    bases = geography.base_points(view)
+    named = geography.contributor_points(flows, view)
+    tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned,
+                  bases=bases, named_contributors=named)
+    figures["map_deployments"] = to_svg(maps.deployment_map(points, flows, planned, outlines,
+                                                            contributors=named, bases=bases))
+    if len(bases):
+        figures["map_bases"] = to_svg(maps.bases_map(bases, points, outlines))
     has_layers = (opts.hotspots is not None and len(opts.hotspots) > 0) or (
         opts.protection is not None and len(opts.protection) > 0)
     if has_layers:
@@ -299,7 +315,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "ask_count": len(ask),
         "gaps": _records(gaps, 2 * top),
         "gaps_count": len(gaps),
-        "gap_rows": 10,
+        "gap_rows": GAP_ROWS,
         "unused": _records(unused),
         "lights": _records(lights),
         "light_counts": _records(light_counts),
@@ -325,6 +341,14 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "protection_note": opts.protection_note,
         "top_rows": top,
     }
+    council, council_tables = council_context(plan, budget=budget, headline=headline,
+                                              gaps=gaps, lights=lights,
+                                              contributor=opts.contributor)
+    tables.update(council_tables)
+    context.update(council)
+    context["bases"] = _records(bases)
+    context["named_contributors"] = _records(named)
+    context["lang"] = opts.lang
     context["risk"] = None
     if opts.risk is not None:
         context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top)

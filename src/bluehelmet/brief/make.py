@@ -27,8 +27,8 @@ BRIEF_TIME_LIMIT = 9.0
 
 
 def brief_plan_options(time_limit: float | None = None, max_asks: int = 8) -> PlanOptions:
-    """The planner options of a brief: no sensitivities (the brief does not show them)."""
-    return PlanOptions(sensitivities=False, max_asks=max_asks).with_solve(
+    """The planner options of a brief, with the what-ifs (the brief states them as findings)."""
+    return PlanOptions(sensitivities=True, max_asks=max_asks).with_solve(
         time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit)
 
 
@@ -42,6 +42,7 @@ class BriefFiles:
     tables: Path
     seconds: dict[str, float] = field(default_factory=dict)
     brief: Brief | None = None
+    plan: Plan | None = None
 
 
 def render_brief(brief: Brief) -> str:
@@ -146,4 +147,4 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
     stamp(out, view.marking, [html_path, *([pdf_path] if pdf_path else [])],
           reader=view.reader, source=f"brief on scenario {view.name}")
     seconds["total"] = time.perf_counter() - t0
-    return BriefFiles(html_path, pdf_path, pages, tables, seconds, brief)
+    return BriefFiles(html_path, pdf_path, pages, tables, seconds, brief, plan)

@@ -12,13 +12,18 @@ from __future__ import annotations
 import base64
 import math
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from importlib import resources
 from typing import Any
 
 import jinja2
 import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from markupsafe import Markup
+
+from bluehelmet.brief.i18n import LOCALES, check_language, translations
 
 _URL_ATTRS = {"src", "href", "srcset", "poster", "data", "action", "xlink:href", "background"}
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
@@ -96,17 +101,72 @@ def raw_value(value: Any) -> str:
     return str(value)
 
 
-def environment() -> jinja2.Environment:
-    """The Jinja2 environment of the brief templates, with the formatting filters."""
+def _french(number: str) -> str:
+    """English digits ``1,234.5`` written the French way (``1\u202f234,5``)."""
+    return number.replace(",", "\u202f").replace(".", ",")
+
+
+def localised_filters(lang: str) -> dict[str, Callable[..., str]]:
+    """The number and date filters for ``lang``: the same values, the language's notation.
+
+    English keeps the formats of :func:`fmt_num` and its siblings; French writes ``1 234,5``,
+    ``12,3 %``, ``3,4 M$`` and ``juil. 2018`` (Babel's CLDR data for dates).
+    """
+    if check_language(lang) == "en":
+        return {"pct": fmt_pct, "num": fmt_num, "usd": fmt_usd, "month": fmt_month}
+    locale = LOCALES[lang]
+
+    def num(value: Any, digits: int = 0) -> str:
+        if _missing(value):
+            return "\u2013"
+        return str(format_decimal(round(float(value), digits), format="#,##0" + (
+            "." + "0" * digits if digits else ""), locale=locale))
+
+    def pct(value: Any, digits: int = 1) -> str:
+        return "\u2013" if _missing(value) else num(100 * float(value), digits) + "\u00a0%"
+
+    def usd(value: Any) -> str:
+        text = fmt_usd(value)
+        if text == "\u2013":
+            return text
+        sign = "-" if text.startswith("-") else ""
+        amount, *unit = text.lstrip("-$").split(" ")
+        words = {"bn": "\u00a0Md$", "m": "\u00a0M$", "k": "\u00a0k$"}
+        return sign + _french(amount) + (words[unit[0]] if unit else "\u00a0$")
+
+    def month(value: Any) -> str:
+        if _missing(value):
+            return "\u2013"
+        return str(format_date(pd.Timestamp(value).date(), "MMM y", locale=locale))
+
+    return {"pct": pct, "num": num, "usd": usd, "month": month}
+
+
+def environment(lang: str = "en") -> jinja2.Environment:
+    """The Jinja2 environment of the brief templates, with the formatting filters.
+
+    Parameters
+    ----------
+    lang
+        Language of the words (gettext catalogue) and of the number formats.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("bluehelmet.brief", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(pct=fmt_pct, num=fmt_num, usd=fmt_usd, month=fmt_month, date=fmt_date,
-                       raw=raw_value, css_string=css_string)
+    # Whitespace inside {% trans %} blocks is collapsed, so a message id is one line.
+    env.policies["ext.i18n.trimmed"] = True
+    words = translations(lang)
+    env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
+    # Words that come from data (a reason, a source, a title) are looked up as they are: the
+    # "_()" of the templates treats its text as a format string, data may contain "%".
+    env.filters.update(date=fmt_date, raw=raw_value, css_string=css_string,
+                       tr=lambda text: words.gettext(str(text)) if text is not None else "",
+                       **localised_filters(lang))
     return env
 
 
@@ -117,8 +177,11 @@ def stylesheet() -> str:
 
 
 def render_html(context: dict[str, Any]) -> str:
-    """Render the brief template with ``context`` (see :func:`bluehelmet.brief.assemble`)."""
-    template = environment().get_template("brief.html.j2")
+    """Render the brief template with ``context`` (see :func:`bluehelmet.brief.assemble`).
+
+    The language is ``context["lang"]`` (English when absent).
+    """
+    template = environment(str(context.get("lang", "en"))).get_template("brief.html.j2")
     return template.render(css=stylesheet(), **context)
 
 

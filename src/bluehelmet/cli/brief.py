@@ -33,20 +33,39 @@ def brief(
     risk: Path | None = typer.Option(None, "--risk", help="Folder of a risk run "
                                      "('bluehelmet risk ... --out DIR'): adds a robustness "
                                      "page."),
+    contributor: str | None = typer.Option(
+        None, "--contributor", help="Add the page of one contributor (ISO3 code, e.g. NLD): "
+        "what is asked of it, the fate of each pledge and why, its women's share against the "
+        "targets, its rank among contributors."),
+    lang: str = typer.Option("en", "--lang", help="Language of the brief: en or fr (the "
+                             "figures are the same)."),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
 ) -> None:
-    """Write a briefing on SCENARIO: summary, coverage, smart pledging, gender, money, map."""
+    """Write a briefing on SCENARIO: summary, coverage, pledging, women, money, map, themes.
+
+    With --contributor, adds that contributor's page; with --lang fr, the brief is in French.
+    """
     from bluehelmet.brief.assemble import BriefOptions
+    from bluehelmet.brief.i18n import check_language
     from bluehelmet.brief.layers import merge_layers, protection_layers, ucdp_hotspots
     from bluehelmet.brief.make import make_brief
     from bluehelmet.scenario.io import load_view
     from bluehelmet.statistics.solver import solver_stages
 
     with cli_errors(), progress("loading the scenario") as update:
+        try:
+            check_language(lang)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--lang") from exc
         reader = reader_context(org, clearance)
         view = load_view(scenario, reader)
+        if contributor and contributor.upper() not in set(view.contributors["id"].astype(str)):
+            raise typer.BadParameter(
+                f"{contributor!r}: no contributor with this id among those you may see "
+                "(contributors.csv, column id); give an ISO3 code such as NLD",
+                param_hint="--contributor")
         options = BriefOptions()
         if risk is not None:
             from bluehelmet.brief.robustness import read_risk
@@ -58,6 +77,8 @@ def brief(
         if protect:
             update(f"protection analysis of {', '.join(protect)}")
             options = merge_layers(options, protection_layers(view, protect))
+        options = dataclasses.replace(options, lang=lang,
+                                      contributor=contributor.upper() if contributor else None)
         files = make_brief(view, out, time_limit=time_limit,
                            overrides=list(override), options=options, pdf=pdf, max_asks=asks,
                            progress=update)

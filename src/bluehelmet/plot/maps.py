@@ -21,6 +21,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from bluehelmet.plot.labels import place_labels
 from bluehelmet.plot.style import (
     AFTER,
     BEFORE,
@@ -43,8 +44,12 @@ def _polygons(geom: BaseGeometry) -> Iterable[Polygon]:
 
 
 def draw_outlines(ax: Axes, outlines: dict[str, BaseGeometry], highlight: set[str],
-                  bounds: tuple[float, float, float, float]) -> None:
-    """Draw country outlines; countries in ``highlight`` (hosts) get a darker, hatched fill."""
+                  bounds: tuple[float, float, float, float], rasterized: bool = True) -> None:
+    """Draw country outlines; countries in ``highlight`` (hosts) get a darker, hatched fill.
+
+    ``rasterized``: outlines as an image in vector output (small files for world maps);
+    panels with few outlines are lighter as vectors.
+    """
     west, south, east, north = bounds
     for iso3, geom in outlines.items():
         gx0, gy0, gx1, gy1 = geom.bounds
@@ -56,7 +61,7 @@ def draw_outlines(ax: Axes, outlines: dict[str, BaseGeometry], highlight: set[st
                                       facecolor=HOST if host else LAND, edgecolor=BORDER,
                                       linewidth=0.6 if host else 0.3,
                                       hatch="////" if host else None, zorder=1,
-                                      rasterized=True))
+                                      rasterized=rasterized))
 
 
 def _areas(missions: pd.DataFrame) -> set[str]:
@@ -95,7 +100,9 @@ def padded_bounds(lons: Iterable[float], lats: Iterable[float],
 
 
 def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.DataFrame,
-                   outlines: dict[str, BaseGeometry], width: float = FULL_WIDTH) -> Figure:
+                   outlines: dict[str, BaseGeometry], width: float = FULL_WIDTH,
+                   contributors: pd.DataFrame | None = None,
+                   bases: pd.DataFrame | None = None) -> Figure:
     """Missions (sized by personnel), where their personnel come from, and the plan's new units.
 
     Parameters
@@ -108,6 +115,12 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
         Units the plan deploys: ``from_lon, from_lat, to_lon, to_lat, units``.
     outlines
         Country outlines by ISO3 code.
+    contributors
+        Contributors to name on the world panel: ``name, longitude, latitude``, most
+        important first.
+    bases
+        Bases of the units in place (``longitude, latitude, personnel``), drawn on the
+        missions panel.
     """
     with chart_style():
         fig = new_figure(width, width * 0.86)
@@ -122,8 +135,17 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
         # The second panel zooms on the missions themselves, where the world view crowds them.
         _deployment_layers(zoom, missions, flows, planned, outlines,
                            padded_bounds(missions["longitude"], missions["latitude"], pad=5.0),
-                           labels=True)
+                           labels=True, bases=bases)
         zoom.set_title("The missions", fontsize=8)
+        freeze_layout(fig)
+        column = "label" if "label" in missions else "mission_id"
+        place_labels(zoom, missions["longitude"].astype(float).tolist(),
+                     missions["latitude"].astype(float).tolist(),
+                     missions[column].astype(str).tolist(), fontsize=7, weight="bold")
+        if contributors is not None and len(contributors):
+            place_labels(world, contributors["longitude"].astype(float).tolist(),
+                         contributors["latitude"].astype(float).tolist(),
+                         contributors["name"].astype(str).tolist(), fontsize=5.5)
         world.legend(handles=[
             Line2D([], [], marker="o", color="none", markerfacecolor=OKABE_ITO["orange"],
                    markeredgecolor="black", markersize=7, label="mission HQ (size: personnel)"),
@@ -134,13 +156,29 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
                    label="unit deployed by the plan"),
             Patch(facecolor=HOST, edgecolor=BORDER, hatch="////",
                   label="where the missions operate"),
+            *([Line2D([], [], marker="s", color="none",
+                      markerfacecolor=OKABE_ITO["bluish_green"], markeredgecolor="black",
+                      markersize=4,
+                      label="base of units in place (size: personnel)")]
+              if bases is not None and len(bases) else []),
         ], loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
         return fig
 
 
+def freeze_layout(fig: Figure) -> None:
+    """Run the figure's layout once and keep it, so labels placed afterwards stay where put."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    for ax in fig.axes:
+        ax.apply_aspect()
+    fig.set_layout_engine("none")
+
+
 def _deployment_layers(ax: Axes, missions: pd.DataFrame, flows: pd.DataFrame,
                        planned: pd.DataFrame, outlines: dict[str, BaseGeometry],
-                       bounds: tuple[float, float, float, float], labels: bool) -> None:
+                       bounds: tuple[float, float, float, float], labels: bool,
+                       bases: pd.DataFrame | None = None) -> None:
     draw_outlines(ax, outlines, _areas(missions), bounds)
     biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
     # One collection per layer: hundreds of separate lines make slow charts and heavy SVG.
@@ -164,13 +202,12 @@ def _deployment_layers(ax: Axes, missions: pd.DataFrame, flows: pd.DataFrame,
         float(missions["personnel"].max()), 1.0)
     ax.scatter(missions["longitude"], missions["latitude"], s=sizes, facecolor=OKABE_ITO[
         "orange"], edgecolor="black", linewidth=0.8, zorder=5)
-    if labels:
-        for row in missions.itertuples():
-            ax.annotate(str(getattr(row, "label", row.mission_id)),
-                        (row.longitude, row.latitude),
-                        textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
-                        zorder=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
-                                        "alpha": 0.8})
+    if bases is not None and len(bases):
+        ax.scatter(bases["longitude"], bases["latitude"], marker="s",
+                   s=4 + 40 * bases["personnel"].astype(float) / max(
+                       float(bases["personnel"].max()), 1.0),
+                   facecolor=OKABE_ITO["bluish_green"], edgecolor="black", linewidth=0.3,
+                   zorder=5)
     _frame(ax, bounds)
 
 
@@ -253,4 +290,54 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
                               markeredgecolor="black", markersize=8, label="mission HQ"))
         _frame(ax, bounds)
         ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
+        return fig
+
+
+def bases_map(bases: pd.DataFrame, missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
+              width: float = FULL_WIDTH, columns: int = 3) -> Figure:
+    """Where each mission's forces are: one panel per mission with its bases, named.
+
+    Parameters
+    ----------
+    bases
+        :func:`bluehelmet.statistics.geography.base_points`: ``mission_id, location,
+        longitude, latitude, personnel``.
+    missions
+        Mission points (``mission_id, longitude, latitude``, optional ``label``, ``areas``).
+    outlines
+        Country outlines by ISO3 code.
+    """
+    ids = list(dict.fromkeys(bases["mission_id"].astype(str)))
+    rows = max(1, -(-len(ids) // columns))
+    with chart_style():
+        fig = new_figure(width, width * 0.36 * rows)
+        axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+        where = missions.set_index("mission_id")
+        placed: list[tuple[Axes, pd.DataFrame]] = []
+        for ax, mission in zip(axes, ids, strict=False):
+            mine = bases.loc[bases["mission_id"].astype(str) == mission]
+            bounds = padded_bounds(mine["longitude"], mine["latitude"], pad=1.0)
+            areas = set(str(where.loc[mission, "areas"]).split(";")) if (
+                "areas" in where and mission in where.index) else set()
+            draw_outlines(ax, outlines, areas, bounds, rasterized=False)
+            ax.scatter(mine["longitude"], mine["latitude"], marker="s",
+                       s=6 + 60 * mine["personnel"].astype(float) / max(
+                           float(bases["personnel"].max()), 1.0),
+                       facecolor=OKABE_ITO["bluish_green"], edgecolor="black", linewidth=0.3,
+                       zorder=5)
+            label = str(where.loc[mission, "label"]) if (
+                "label" in where and mission in where.index) else mission
+            ax.set_title(label, fontsize=7)
+            _frame(ax, bounds)
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+            placed.append((ax, mine))
+        for ax in axes[len(ids):]:
+            ax.set_visible(False)
+        freeze_layout(fig)
+        for ax, mine in placed:
+            top = mine.sort_values("personnel", ascending=False)
+            place_labels(ax, top["longitude"].astype(float).tolist(),
+                         top["latitude"].astype(float).tolist(),
+                         top["location"].astype(str).tolist(), fontsize=5)
         return fig

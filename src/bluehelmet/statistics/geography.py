@@ -129,3 +129,69 @@ def planned_flows(assignments: pd.DataFrame, view: ScenarioView) -> pd.DataFrame
     contrib, missions = _positions(view)
     out = _attach(grouped, contrib, missions)
     return out[[*FLOW_COLUMNS, "units"]]
+
+
+def base_points(view: ScenarioView) -> pd.DataFrame:
+    """Where each mission's forces are: the bases of the units in place, with their contributors.
+
+    Units in place (``units_in_place``) are grouped by mission and base (``location``); a base
+    is placed at its rows' coordinates.
+
+    Returns
+    -------
+    DataFrame
+        ``mission_id, location, longitude, latitude, units, personnel, contributors``
+        (contributor names, ``, ``-joined, largest first), ``contributor_ids`` and ``basis``
+        (the least real basis of its rows), largest base first; bases without coordinates are
+        left out.
+    """
+    columns = ["mission_id", "location", "longitude", "latitude", "units", "personnel",
+               "contributors", "contributor_ids", "basis"]
+    uip = view.units_in_place
+    if uip.empty:
+        return pd.DataFrame(columns=columns)
+    size = uip["unit_type_id"].map(view.unit_types.set_index("id")["personnel"]).astype(
+        "float64") * uip["count"].astype("float64")
+    frame = pd.DataFrame({
+        "mission_id": uip["mission_id"].astype(str), "location": uip["location"].astype(str),
+        "longitude": uip["longitude"].astype("float64"),
+        "latitude": uip["latitude"].astype("float64"),
+        "units": uip["count"].astype("int64"),
+        "personnel": uip["personnel"].astype("Float64").astype("float64").fillna(size),
+        "contributor_id": uip["contributor_id"].astype(str),
+        "basis": uip["basis"].astype(str)}).dropna(subset=["longitude", "latitude"])
+    names = view.contributors.set_index(view.contributors["id"].astype(str))["name"].astype(str)
+    order = {"real": 0, "derived": 1, "assumed": 2, "illustrative": 3}
+    rows = []
+    for (mission, location), group in frame.groupby(["mission_id", "location"], sort=False):
+        by = group.groupby("contributor_id")["personnel"].sum().sort_values(ascending=False)
+        rows.append({"mission_id": mission, "location": location,
+                     "longitude": float(group["longitude"].mean()),
+                     "latitude": float(group["latitude"].mean()),
+                     "units": int(group["units"].sum()),
+                     "personnel": float(group["personnel"].sum()),
+                     "contributors": ", ".join(names.get(c, c) for c in by.index),
+                     "contributor_ids": ";".join(by.index),
+                     "basis": max(group["basis"], key=lambda b: order.get(b, 4))})
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["mission_id", "personnel"], ascending=[True, False],
+                           ignore_index=True)
+
+
+def contributor_points(flows: pd.DataFrame, view: ScenarioView, top: int = 12) -> pd.DataFrame:
+    """The ``top`` contributors by personnel deployed (from :func:`deployment_flows`), to name.
+
+    Returns
+    -------
+    DataFrame
+        ``contributor_id, name, longitude, latitude, personnel``, largest first.
+    """
+    if flows.empty:
+        return pd.DataFrame(columns=["contributor_id", "name", "longitude", "latitude",
+                                     "personnel"])
+    by = flows.groupby("contributor_id", as_index=False).agg(
+        longitude=("from_lon", "first"), latitude=("from_lat", "first"),
+        personnel=("personnel", "sum")).sort_values("personnel", ascending=False).head(top)
+    names = view.contributors.set_index(view.contributors["id"].astype(str))["name"].astype(str)
+    by.insert(1, "name", by["contributor_id"].map(names).fillna(by["contributor_id"]))
+    return by.reset_index(drop=True)

@@ -113,3 +113,57 @@ def source_summary(view: ScenarioView, limit: int = 2) -> pd.DataFrame:
         parts.append(top)
     out = pd.concat(parts, ignore_index=True)
     return out[["table", "table_rows", "basis", "source", "rows", "other_sources"]]
+
+
+#: The bases a figure's numbers can have, in the order a provenance label lists them.
+BASES = ("real", "derived", "assumed", "illustrative")
+
+
+def figure_provenance(view: ScenarioView, tables: tuple[str, ...],
+                      external: dict[str, str] | None = None,
+                      computed: str = "",
+                      rows: dict[str, pd.DataFrame] | None = None) -> dict[str, object]:
+    """What a chart or table rests on: its input rows per basis, for that figure alone.
+
+    Parameters
+    ----------
+    view
+        The scenario as the figure's reader sees it.
+    tables
+        The scenario tables the figure's numbers are computed from.
+    external
+        Bundled reference data the figure uses besides the scenario: ``{name: basis}``
+        (e.g. ``{"UN fatality records": "real"}``).
+    computed
+        How the figure's own numbers are obtained from the inputs (e.g. "the force plan"):
+        figures computed from inputs are *derived*, whatever their inputs' basis.
+    rows
+        For a figure that shows only some rows of a table (one contributor's pledges), those
+        rows by table name: they are counted instead of the whole table.
+
+    Returns
+    -------
+    dict
+        ``bases``: ``{basis: [(table, rows), ...]}`` for the bases present (rows of that
+        basis in each table), ``rows``: ``{basis: total rows}``, ``external``: the external
+        data as ``[(name, basis)]``, ``computed``, and ``weakest``: the least real basis present
+        (``illustrative`` > ``assumed`` > ``derived`` > ``real``), which is how the figure must
+        be read.
+    """
+    bases: dict[str, list[tuple[str, int]]] = {b: [] for b in BASES}
+    for name in tables:
+        table = (rows or {}).get(name, view.tables.get(name))
+        if table is None or table.empty:
+            continue
+        counts = table["basis"].astype("string").value_counts()
+        for basis in BASES:
+            n = int(counts.get(basis, 0))
+            if n:
+                bases[basis].append((name, n))
+    extra = sorted((external or {}).items())
+    present = [b for b in BASES if bases[b]] + [b for _, b in extra]
+    order = {b: i for i, b in enumerate(BASES)}
+    weakest = max(present, key=lambda b: order.get(b, len(BASES))) if present else "real"
+    return {"bases": {b: v for b, v in bases.items() if v},
+            "rows": {b: sum(n for _, n in v) for b, v in bases.items() if v},
+            "external": extra, "computed": computed, "weakest": weakest}

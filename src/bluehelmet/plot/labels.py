@@ -1,0 +1,119 @@
+"""Map labels that do not overlap: a greedy placement in display space.
+
+Each label is tried, in order (most important first), at a fixed list of offsets around its
+point; the first position whose box overlaps no label placed before, no marker box given and
+stays inside the axes wins. A label that fits nowhere takes the position with the least overlap
+and a leader line. Greedy placement is deterministic (the same map every run, which the brief's
+tests and the reader's comparisons need) and, unlike iterative repulsion, guarantees no
+overlap whenever some candidate fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
+
+#: Offsets (points) tried around a point, nearest first.
+OFFSETS: tuple[tuple[float, float], ...] = tuple(
+    (dx * r, dy * r) for r in (1.0, 2.0, 3.2)
+    for dx, dy in ((5, 3), (5, -9), (-5, 3), (-5, -9), (0, 7), (0, -12), (8, -3), (-8, -3)))
+
+
+def renderer_of(fig: Figure) -> RendererBase:
+    """A renderer to measure text with.
+
+    Figures made outside pyplot have no canvas of their own: an Agg canvas is attached, which
+    ``savefig`` replaces for any other format.
+    """
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(fig)
+    return canvas.get_renderer()
+
+
+def _overlap(a: Bbox, b: Bbox) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def place_labels(ax: Axes, xs: Sequence[float], ys: Sequence[float], texts: Sequence[str],
+                 *, fontsize: float = 7.0, weight: str = "normal",
+                 avoid: Sequence[Bbox] = ()) -> list[Annotation]:
+    """Annotate each point with its text where it overlaps no other label.
+
+    Parameters
+    ----------
+    ax
+        The axes, already framed (limits and aspect set): positions are computed in display
+        space.
+    xs, ys, texts
+        Points (data coordinates) and their labels, most important first.
+    avoid
+        Display-space boxes no label may cover (e.g. markers).
+
+    Returns
+    -------
+    list of Annotation
+        One per label, in the order given.
+    """
+    figure = ax.get_figure(root=True)
+    if not isinstance(figure, Figure):
+        raise ValueError("the axes belong to no figure: place labels after adding them to one")
+    renderer = renderer_of(figure)
+    frame = ax.get_window_extent(renderer)
+    placed: list[Bbox] = list(avoid)
+    out: list[Annotation] = []
+    for x, y, text in zip(xs, ys, texts, strict=True):
+        best: tuple[float, tuple[float, float]] | None = None
+        note: Annotation | None = None
+        for dx, dy in OFFSETS:
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            candidate = ax.annotate(
+                text, (x, y), textcoords="offset points", xytext=(dx, dy), ha=ha,
+                fontsize=fontsize, weight=weight, zorder=6,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+            box = candidate.get_window_extent(renderer)
+            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+                      and box.y1 <= frame.y1)
+            cost = sum(_overlap(box, other) for other in placed) + (0.0 if inside else 1e6)
+            if cost == 0.0:
+                note = candidate
+                placed.append(box)
+                break
+            candidate.remove()
+            if best is None or cost < best[0]:
+                best = (cost, (dx, dy))
+        if note is None and best is not None:
+            dx, dy = best[1]
+            note = ax.annotate(
+                text, (x, y), textcoords="offset points", xytext=(dx * 1.6, dy * 1.6),
+                ha="left" if dx > 0 else "right" if dx < 0 else "center", fontsize=fontsize,
+                weight=weight, zorder=6, arrowprops={"arrowstyle": "-", "lw": 0.4},
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+            placed.append(note.get_window_extent(renderer))
+        if note is not None:
+            out.append(note)
+    return out
+
+
+def overlapping_pairs(labels: Sequence[Annotation]) -> int:
+    """How many pairs of ``labels`` overlap on the page (0 for a readable map).
+
+    Annotations without text (arrow heads) are not labels and are skipped.
+    """
+    labels = [label for label in labels if label.get_text()]
+    if not labels:
+        return 0
+    figure = labels[0].get_figure(root=True)
+    if not isinstance(figure, Figure):
+        return 0
+    renderer = renderer_of(figure)
+    boxes = [label.get_window_extent(renderer) for label in labels]
+    return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1:] if _overlap(a, b) > 0)
