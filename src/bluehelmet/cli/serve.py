@@ -49,7 +49,7 @@ def serve(
         if worker:
             import threading
 
-            from bluehelmet.web.reports.jobs import work
+            from bluehelmet.web.jobs import work
 
             threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
         console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
@@ -88,12 +88,12 @@ def worker_command(
     once: bool = typer.Option(False, "--once", help="Run the queued jobs, then stop."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Run background jobs (exports); several workers may run at once."""
+    """Run background jobs (exports, plans); several workers may run at once."""
     signal.signal(signal.SIGTERM, _stop)
     from bluehelmet.web.runtime import platform
 
     with cli_errors(), platform(data_dir):
-        from bluehelmet.web.reports.jobs import work
+        from bluehelmet.web.jobs import work
 
         try:
             console.print(f"{work(once=once)} job(s) run")
@@ -145,7 +145,8 @@ def create_user(
                                   "that organisation: unclassified, confidential or "
                                   "strictly_confidential."),
     role: list[str] = typer.Option([], "--role", help="Role (repeatable): reporter, analyst, "
-                                   "approver, community_liaison, auditor, administrator."),
+                                   "approver, community_liaison, auditor, administrator, planner, "
+                                   "force_generation."),
     totp: bool = typer.Option(False, "--totp", help="Enrol a TOTP device and print its URI."),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
                                  help="Password (prompted when not given)."),

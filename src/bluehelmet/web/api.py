@@ -12,6 +12,7 @@ from bluehelmet.web.reports.models import Incident, IncidentReport, Report
 
 api = NinjaAPI(title="bluehelmet", version="1", auth=django_auth, urls_namespace="api",
                docs_decorator=login_required)
+api.add_router("/forcegen", "bluehelmet.web.forcegen.api.router")
 
 
 class ReportOut(Schema):

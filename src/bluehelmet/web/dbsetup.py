@@ -14,6 +14,8 @@ from django.db import connections
 NO_CHANGE = ["audit_accesslog", "reports_reporteridentity", "reports_inboundmessage",
              "reports_reportevent"]
 NO_DELETE = ["reports_report", "reports_downgrade"]
+NO_CHANGE += ["forcegen_pledgestage", "forcegen_pledgeevent", "forcegen_requirementevent"]
+NO_DELETE += ["forcegen_pledge", "forcegen_requirement", "forcegen_requestline"]
 
 
 def app_role() -> str:

@@ -1,7 +1,7 @@
 """Demo organisations, users of every kind, and the bundled data, for ``serve --demo``.
 
 The organisations are the library's registry (``bluehelmet/model/organisations.csv``) plus the
-member state NLD (:func:`bluehelmet.web.accounts.registry.sync_registry`).
+member states NLD and SEN (:func:`bluehelmet.web.accounts.registry.sync_registry`).
 
 Real data: the UCDP GED events in Mali's bounding box shipped with bluehelmet (unclassified,
 owner ``UCDP``). Illustrative data: a handful of classified patrol and analysis reports, marked
@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.web.accounts.models import Membership, Organisation, Role
 from bluehelmet.web.accounts.registry import sync_registry
+from bluehelmet.web.forcegen.demo import seed as forcegen_seed
 from bluehelmet.web.policy import acting_as
 from bluehelmet.web.reports.models import Report
 
@@ -30,7 +31,7 @@ MALI_BBOX = (-12.3, 10.1, 4.3, 25.0)
 C, SC = Classification.CONFIDENTIAL, Classification.STRICTLY_CONFIDENTIAL
 
 #: Member states of the demo (the registry lists every other organisation the demo uses).
-MEMBER_STATES = ("NLD",)
+MEMBER_STATES = ("NLD", "SEN")  # the force-generation demo's two member states
 
 USERS = [  # username, organisation, clearance, roles, TOTP
     ("admin", "MINUSMA", C, [Role.ADMINISTRATOR], True),
@@ -80,6 +81,7 @@ def seed() -> list[DemoUser]:
         users = [_user(name, orgs[org], level, roles, totp)
                  for name, org, level, roles, totp in USERS]
         _reports()
+        users += forcegen_seed(_user)  # type: ignore[arg-type]
     return users
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bluehelmet.web.accounts",
     "bluehelmet.web.reports",
     "bluehelmet.web.audit",
+    "bluehelmet.web.forcegen",
 ]
 
 MIDDLEWARE = [

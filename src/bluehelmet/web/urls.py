@@ -36,6 +36,7 @@ urlpatterns = [
     path("alert/<str:lang>/", reports.alert_form, name="alert-lang"),
     path("webhooks/twilio/sms/", reports.twilio_webhook, name="twilio-sms"),
     path("audit/", audit.search, name="audit"),
+    path("forcegen/", include("bluehelmet.web.forcegen.urls")),
     path("api/", api.urls),
     path("", include("bluehelmet.web.reports.urls")),
 ]

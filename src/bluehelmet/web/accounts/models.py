@@ -37,6 +37,8 @@ class Role(StrEnum):
     COMMUNITY_LIAISON = "community_liaison"
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
+    PLANNER = "planner"  # force generation: requirements, plans, publishing (issue 14)
+    FORCE_GENERATION = "force_generation"  # DPO: verifies pledges, records their stages
 
 
 def choices(values: type[StrEnum]) -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ class Action(StrEnum):
     PASSWORD_CHANGE = "password_change"
     DOWNGRADE_REQUEST = "downgrade_request"
     TRIAGE = "triage"
+    CHANGE = "change"
 
 
 class AccessLog(models.Model):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from bluehelmet.model.access import AccessContext, Classification
+from bluehelmet.web import jobs as queue
 from bluehelmet.web.policy import set_reader
 from bluehelmet.web.reports.models import ExportJob, Incident, Report, ReportQuerySet
 
@@ -130,18 +130,8 @@ def jobs_dir() -> Path:
 
 
 def claim(now: timezone.datetime | None = None) -> ExportJob | None:
-    """Take the oldest job that is queued or whose worker's lease expired (or ``None``)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        job = (ExportJob.objects.select_for_update(skip_locked=True)
-               .filter(Q(status=ExportJob.QUEUED)
-                       | Q(status=ExportJob.RUNNING, lease_until__lt=now))
-               .order_by("created_at", "pk").first())
-        if job is None:
-            return None
-        job.status, job.attempts = ExportJob.RUNNING, job.attempts + 1
-        job.started_at, job.lease_until = now, now + LEASE
-        job.save(update_fields=["status", "attempts", "started_at", "lease_until"])
+    """Take the oldest export that is queued or whose worker's lease expired (or ``None``)."""
+    job: ExportJob | None = queue.claim(ExportJob, LEASE, now)
     return job
 
 
@@ -187,14 +177,5 @@ def _give_up(job: ExportJob) -> ExportJob:
 
 
 def work(once: bool = False, idle_seconds: float = 1.0) -> int:
-    """Claim and run jobs until stopped (or until none is left, with ``once``)."""
-    done = 0
-    while True:
-        job = claim()
-        if job is not None:
-            run(job)
-            done += 1
-        elif once:
-            return done
-        else:
-            time.sleep(idle_seconds)
+    """Run jobs of every kind (the platform's one runner, :func:`bluehelmet.web.jobs.work`)."""
+    return queue.work(once=once, idle_seconds=idle_seconds)
