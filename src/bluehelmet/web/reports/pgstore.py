@@ -1,6 +1,6 @@
 """The library's report-store interface on the platform's PostgreSQL tables.
 
-:class:`PlatformReportStore` implements :class:`bluehelmet.intel.store.ReportStore` (add, read,
+:class:`PlatformReportStore` implements :class:`bluehelmet.intel.store.ReportStore` (add, view,
 count, check) over :class:`~bluehelmet.web.reports.models.Report`, so a CSV upload goes through
 the library's importer (:func:`bluehelmet.intel.importing.read_input` and
 :func:`~bluehelmet.intel.importing.add_to_store`): the same validation, repairs, rejects and
@@ -28,6 +28,7 @@ import pandas as pd
 from django.conf import settings
 
 from bluehelmet.intel.store import AddResult
+from bluehelmet.intel.view import ReportView, admit
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.schema import entity
 from bluehelmet.web.identity import seal
@@ -180,12 +181,17 @@ class PlatformReportStore:
             "position", kind="stable", ignore_index=True)
         return result
 
-    def read(self, reader: AccessContext) -> pd.DataFrame:
-        """The reports ``reader`` may see (never identities), in the order they were stored."""
+    def view(self, reader: AccessContext) -> ReportView:
+        """The reports ``reader`` may see (never identities), in the order they were stored.
+
+        The query selects with the platform's policy (and row-level security underneath); the
+        rows then pass the library's gate (:func:`bluehelmet.intel.view.admit`), which applies
+        the same predicate again in memory and writes the audit line.
+        """
         rows = Report.objects.visible_to(reader).order_by("pk").values_list("uid", *FIELDS)
         out = pd.DataFrame(list(rows), columns=["id", *FIELDS])
         out["releasable_to"] = out["releasable_to"].map(tuple)
-        return out
+        return admit(out, reader, "platform report store")
 
     def count(self, reader: AccessContext) -> int:
         """How many reports ``reader`` may see."""
