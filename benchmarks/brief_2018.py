@@ -44,27 +44,37 @@ def main() -> None:
     base = statistics.median(plan_only)
     print(f"runs: {args.runs}")
     print(f"plan alone (baseline), median: {base:.1f} s")
-    print(f"brief end to end (load + plan + statistics + charts + HTML + PDF), median: {med:.1f} s"
-          f"  (ratio to the plan alone: {med / base:.2f})")
+    print(
+        f"brief end to end (load + plan + statistics + charts + HTML + PDF), median: {med:.1f} s"
+        f"  (ratio to the plan alone: {med / base:.2f})"
+    )
     for key in stages[0]:
         print(f"  {key}: {statistics.median(s[key] for s in stages):.1f} s")
     assert files.pdf is not None
-    print(f"pages: {pdf_page_count(files.pdf)}; HTML {files.html.stat().st_size / 1e6:.2f} MB, "
-          f"PDF {files.pdf.stat().st_size / 1e6:.2f} MB")
+    print(
+        f"pages: {pdf_page_count(files.pdf)}; HTML {files.html.stat().st_size / 1e6:.2f} MB, "
+        f"PDF {files.pdf.stat().st_size / 1e6:.2f} MB"
+    )
     if args.images:
         for image in render_pages(files.pdf, Path(args.images), dpi=60):
             print(f"wrote {image}")
         assert files.plan is not None
-        for name, options in (("nld", BriefOptions(contributor="NLD")),
-                              ("fr", BriefOptions(lang="fr"))):
+        for name, options in (
+            ("nld", BriefOptions(contributor="NLD")),
+            ("fr", BriefOptions(lang="fr")),
+        ):
             t0 = time.perf_counter()
-            other = make_brief(files.plan.view, f"{args.out}-{name}", plan=files.plan,
-                               options=options)
-            print(f"brief {name} on the same plan: {time.perf_counter() - t0:.1f} s, "
-                  f"{other.pages} pages")
+            other = make_brief(
+                files.plan.view, f"{args.out}-{name}", plan=files.plan, options=options
+            )
+            print(
+                f"brief {name} on the same plan: {time.perf_counter() - t0:.1f} s, "
+                f"{other.pages} pages"
+            )
             assert other.pdf is not None
-            for image in render_pages(other.pdf, Path(args.images), prefix=f"brief-{name}-page",
-                                      dpi=60):
+            for image in render_pages(
+                other.pdf, Path(args.images), prefix=f"brief-{name}-page", dpi=60
+            ):
                 print(f"wrote {image}")
 
 

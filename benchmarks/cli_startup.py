@@ -17,8 +17,10 @@ import sys
 import time
 
 #: What the CLI imported at start before the imports were made lazy.
-EAGER = ("import pandas, highspy, matplotlib.pyplot, weasyprint, bluehelmet.forcegen.api, "
-         "bluehelmet.statistics.scenario, bluehelmet.io.report; ")
+EAGER = (
+    "import pandas, highspy, matplotlib.pyplot, weasyprint, bluehelmet.forcegen.api, "
+    "bluehelmet.statistics.scenario, bluehelmet.io.report; "
+)
 RUN = "from bluehelmet.cli.main import app; app()"
 
 
@@ -27,9 +29,12 @@ def seconds(code: str, args: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code, *args], check=True,
-                       stdout=subprocess.DEVNULL, env={"BLUEHELMET_CONFIG": "/nonexistent",
-                                                       "PATH": ""})
+        subprocess.run(
+            [sys.executable, "-c", code, *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env={"BLUEHELMET_CONFIG": "/nonexistent", "PATH": ""},
+        )
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 

@@ -48,9 +48,23 @@ def bundled(repeats: int) -> dict[str, object]:
         solved = solve_scenario(view, SolveOptions(time_limit=None))
         wall = time.perf_counter() - t0
         sol = solved.solution
-        runs.append({"wall_s": wall, "build_s": solved.build_seconds, "status": sol.status,
-                     "stages": [{"stage": s.stage, "status": s.status, "objective": s.objective,
-                                 "bound": s.bound, "seconds": s.seconds} for s in sol.stages]})
+        runs.append(
+            {
+                "wall_s": wall,
+                "build_s": solved.build_seconds,
+                "status": sol.status,
+                "stages": [
+                    {
+                        "stage": s.stage,
+                        "status": s.status,
+                        "objective": s.objective,
+                        "bound": s.bound,
+                        "seconds": s.seconds,
+                    }
+                    for s in sol.stages
+                ],
+            }
+        )
     greedy_times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -63,10 +77,15 @@ def bundled(repeats: int) -> dict[str, object]:
     walls = [float(r["wall_s"]) for r in runs]  # type: ignore[arg-type]
     return {
         "horizon_months": int(view.param("horizon_months")),
-        "candidate_tours": len(d.candidates), "columns": m.n_cols, "rows": m.n_rows,
-        "runs": runs, "median_wall_s": statistics.median(walls), "max_wall_s": max(walls),
+        "candidate_tours": len(d.candidates),
+        "columns": m.n_cols,
+        "rows": m.n_rows,
+        "runs": runs,
+        "median_wall_s": statistics.median(walls),
+        "max_wall_s": max(walls),
         "all_optimal": all(r["status"] == "optimal" for r in runs),
-        "greedy_median_s": statistics.median(greedy_times), "greedy_unmet": greedy_unmet,
+        "greedy_median_s": statistics.median(greedy_times),
+        "greedy_unmet": greedy_unmet,
         "optimal_unmet": optimum,
         "greedy_gap": (greedy_unmet - optimum) / optimum,
         "time_ratio_optimiser_over_greedy": statistics.median(walls)
@@ -86,14 +105,29 @@ def by_horizon(horizons: list[int], time_limit: float) -> list[dict[str, object]
         solved = solve_scenario(view, SolveOptions(time_limit=time_limit), horizon=h)
         wall = time.perf_counter() - t0
         sol = solved.solution
-        out.append({"horizon_months": h, "wall_s": wall, "status": sol.status,
-                    "candidate_tours": len(solved.data.candidates),
-                    "stages": {s.stage: {"status": s.status, "objective": s.objective,
-                                         "bound": s.bound, "gap": s.mip_gap,
-                                         "seconds": s.seconds} for s in sol.stages}})
-        print(f"  horizon {h:>2}: {sol.status:<10} {wall:6.1f} s  " + "  ".join(
-            f"{s.stage} {s.objective:.1f} (gap {s.mip_gap:.2%})" for s in sol.stages),
-            flush=True)
+        out.append(
+            {
+                "horizon_months": h,
+                "wall_s": wall,
+                "status": sol.status,
+                "candidate_tours": len(solved.data.candidates),
+                "stages": {
+                    s.stage: {
+                        "status": s.status,
+                        "objective": s.objective,
+                        "bound": s.bound,
+                        "gap": s.mip_gap,
+                        "seconds": s.seconds,
+                    }
+                    for s in sol.stages
+                },
+            }
+        )
+        print(
+            f"  horizon {h:>2}: {sol.status:<10} {wall:6.1f} s  "
+            + "  ".join(f"{s.stage} {s.objective:.1f} (gap {s.mip_gap:.2%})" for s in sol.stages),
+            flush=True,
+        )
     return out
 
 
@@ -117,9 +151,15 @@ def other_solvers(horizon: int, time_limit: float) -> list[dict[str, object]]:
         t0 = time.perf_counter()
         h.run()
         info = h.getInfo()
-        out.append({"solver": "HiGHS", "status": h.modelStatusToString(h.getModelStatus()),
-                    "objective": info.objective_function_value, "bound": info.mip_dual_bound,
-                    "seconds": time.perf_counter() - t0})
+        out.append(
+            {
+                "solver": "HiGHS",
+                "status": h.modelStatusToString(h.getModelStatus()),
+                "objective": info.objective_function_value,
+                "bound": info.mip_dual_bound,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
         try:
             import pyscipopt
 
@@ -129,10 +169,15 @@ def other_solvers(horizon: int, time_limit: float) -> list[dict[str, object]]:
             s.setParam("limits/time", time_limit)
             t0 = time.perf_counter()
             s.optimize()
-            out.append({"solver": f"SCIP (pyscipopt {pyscipopt.__version__})",
-                        "status": s.getStatus(),
-                        "objective": s.getObjVal() if s.getNSols() else None,
-                        "bound": s.getDualbound(), "seconds": time.perf_counter() - t0})
+            out.append(
+                {
+                    "solver": f"SCIP (pyscipopt {pyscipopt.__version__})",
+                    "status": s.getStatus(),
+                    "objective": s.getObjVal() if s.getNSols() else None,
+                    "bound": s.getDualbound(),
+                    "seconds": time.perf_counter() - t0,
+                }
+            )
         except ImportError:
             out.append({"solver": "SCIP", "status": "not installed"})
         try:
@@ -148,15 +193,23 @@ def other_solvers(horizon: int, time_limit: float) -> list[dict[str, object]]:
             t0 = time.perf_counter()
             status = solver.solve(cp)
             found = status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE)
-            out.append({"solver": f"CP-SAT (ortools {ortools.__version__})",
-                        "status": str(status), "objective": solver.objective_value if found
-                        else None, "bound": solver.best_objective_bound,
-                        "seconds": time.perf_counter() - t0})
+            out.append(
+                {
+                    "solver": f"CP-SAT (ortools {ortools.__version__})",
+                    "status": str(status),
+                    "objective": solver.objective_value if found else None,
+                    "bound": solver.best_objective_bound,
+                    "seconds": time.perf_counter() - t0,
+                }
+            )
         except ImportError:
             out.append({"solver": "CP-SAT", "status": "not installed"})
     for row in out:
-        print(f"  {row['solver']:<28} {row['status']!s:<22} objective {row.get('objective')} "
-              f"bound {row.get('bound')} {row.get('seconds', 0):.1f} s", flush=True)
+        print(
+            f"  {row['solver']:<28} {row['status']!s:<22} objective {row.get('objective')} "
+            f"bound {row.get('bound')} {row.get('seconds', 0):.1f} s",
+            flush=True,
+        )
     return out
 
 
@@ -172,12 +225,16 @@ def main() -> None:
     res: dict[str, object] = {"bundled": bundled(args.repeats)}
     b = res["bundled"]
     assert isinstance(b, dict)
-    print(f"  {b['horizon_months']} months, {b['candidate_tours']} candidate tours: median "
-          f"{b['median_wall_s']:.2f} s, max {b['max_wall_s']:.2f} s over {args.repeats} runs, "
-          f"all proven optimal: {b['all_optimal']}")
-    print(f"  greedy baseline: {b['greedy_median_s']:.3f} s, unmet {b['greedy_unmet']:.0f} vs "
-          f"optimum {b['optimal_unmet']:.0f} (gap {b['greedy_gap']:.1%}); time ratio "
-          f"optimiser/greedy {b['time_ratio_optimiser_over_greedy']:.0f}x")
+    print(
+        f"  {b['horizon_months']} months, {b['candidate_tours']} candidate tours: median "
+        f"{b['median_wall_s']:.2f} s, max {b['max_wall_s']:.2f} s over {args.repeats} runs, "
+        f"all proven optimal: {b['all_optimal']}"
+    )
+    print(
+        f"  greedy baseline: {b['greedy_median_s']:.3f} s, unmet {b['greedy_unmet']:.0f} vs "
+        f"optimum {b['optimal_unmet']:.0f} (gap {b['greedy_gap']:.1%}); time ratio "
+        f"optimiser/greedy {b['time_ratio_optimiser_over_greedy']:.0f}x"
+    )
     if args.horizons:
         print(f"time to proof by horizon (limit {args.time_limit:.0f} s):")
         res["by_horizon"] = by_horizon(args.horizons, args.time_limit)

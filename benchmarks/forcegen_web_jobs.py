@@ -26,8 +26,9 @@ import threading
 import time
 from pathlib import Path
 
-WORKER = ("import django; django.setup(); from bluehelmet.web.jobs import work; "
-          "print(work(once=True))")
+WORKER = (
+    "import django; django.setup(); from bluehelmet.web.jobs import work; print(work(once=True))"
+)
 
 
 def main() -> None:
@@ -66,9 +67,14 @@ def run(args: argparse.Namespace) -> None:
         client = Client()
         client.force_login(user)
         clients.append(client)
-    form = {"title": "bench", "as_of": dt.date.today().isoformat(), "start": "2018-07-01",
-            "horizon": str(args.horizon), "kind": "plan",
-            "missions": [m for m in args.missions.split(",") if m]}
+    form = {
+        "title": "bench",
+        "as_of": dt.date.today().isoformat(),
+        "start": "2018-07-01",
+        "horizon": str(args.horizon),
+        "kind": "plan",
+        "missions": [m for m in args.missions.split(",") if m],
+    }
 
     # Baseline: one plan job alone, run in this process as a worker would.
     clients[0].post("/forcegen/plans/start/", {**form, "title": "baseline"})
@@ -99,27 +105,40 @@ def run(args: argparse.Namespace) -> None:
         thread.join()
     posted = time.perf_counter() - t0
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bluehelmet.web.settings")
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER], env=env, stdout=subprocess.PIPE,
-                              text=True) for _ in range(args.workers)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(args.workers)
+    ]
     per_worker = [int(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
     wall = time.perf_counter() - t0
     jobs = list(PlanJob.objects.filter(title="bench"))
     waits = [(j.started_at - j.created_at).total_seconds() for j in jobs if j.started_at]
-    runs = [(j.finished_at - j.started_at).total_seconds() for j in jobs
-            if j.finished_at and j.started_at]
+    runs = [
+        (j.finished_at - j.started_at).total_seconds()
+        for j in jobs
+        if j.finished_at and j.started_at
+    ]
     ideal = args.planners * baseline / args.workers
     print(f"machine load (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"planners: {args.planners}; workers: {args.workers}; horizon {args.horizon} months; "
-          f"missions: {args.missions or 'all'}")
+    print(
+        f"planners: {args.planners}; workers: {args.workers}; horizon {args.horizon} months; "
+        f"missions: {args.missions or 'all'}"
+    )
     print(f"requests answered 302 (queued): {codes.count(302)} of {len(codes)} in {posted:.1f} s")
-    print(f"jobs: {len(jobs)}; done {sum(j.status == 'done' for j in jobs)}; failed "
-          f"{sum(j.status == 'failed' for j in jobs)}; claimed twice "
-          f"{sum(j.attempts > 1 for j in jobs)}; per worker {per_worker}")
+    print(
+        f"jobs: {len(jobs)}; done {sum(j.status == 'done' for j in jobs)}; failed "
+        f"{sum(j.status == 'failed' for j in jobs)}; claimed twice "
+        f"{sum(j.attempts > 1 for j in jobs)}; per worker {per_worker}"
+    )
     print(f"baseline (one plan job alone): {baseline:.1f} s")
-    print(f"wall until the last job finished: {wall:.1f} s; ideal (planners x baseline / "
-          f"workers): {ideal:.1f} s; ratio {wall / ideal:.2f}")
-    print(f"queue wait: median {statistics.median(waits):.1f} s, max {max(waits):.1f} s; "
-          f"run: median {statistics.median(runs):.1f} s, max {max(runs):.1f} s")
+    print(
+        f"wall until the last job finished: {wall:.1f} s; ideal (planners x baseline / "
+        f"workers): {ideal:.1f} s; ratio {wall / ideal:.2f}"
+    )
+    print(
+        f"queue wait: median {statistics.median(waits):.1f} s, max {max(waits):.1f} s; "
+        f"run: median {statistics.median(runs):.1f} s, max {max(runs):.1f} s"
+    )
 
 
 if __name__ == "__main__":

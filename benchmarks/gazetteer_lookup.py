@@ -28,16 +28,20 @@ def main() -> None:
     new = (high - low).sum(axis=1)
     t_new = time.perf_counter() - t0
     assert np.allclose(old.sort_index(), new.sort_index())
-    print(f"spread of {len(new):,} UCDP place names: per-group np.ptp {t_old:.3f} s, "
-          f"vectorised {t_new:.4f} s, ratio {t_old / t_new:,.0f}x")
+    print(
+        f"spread of {len(new):,} UCDP place names: per-group np.ptp {t_old:.3f} s, "
+        f"vectorised {t_new:.4f} s, ratio {t_old / t_new:,.0f}x"
+    )
     t0 = time.perf_counter()
     table = gazetteer()
     print(f"gazetteer built: {len(table):,} names in {time.perf_counter() - t0:.2f} s")
     names = pd.Series(np.resize(["Gao", "Tombouctou", "Ménaka", "kidal", "Nowhere"], 10_000))
     t0 = time.perf_counter()
     found = lookup(names)
-    print(f"look-up of {len(names):,} names: {time.perf_counter() - t0:.4f} s "
-          f"({found['longitude'].notna().sum():,} found)")
+    print(
+        f"look-up of {len(names):,} names: {time.perf_counter() - t0:.4f} s "
+        f"({found['longitude'].notna().sum():,} found)"
+    )
 
 
 if __name__ == "__main__":

@@ -71,19 +71,72 @@ print(json.dumps({"rows": rows, "wall_s": wall, "cpu_s": cpu, "peak_mb": usage.r
 """
 
 COUNTRIES = [
-    ("BGD", "Bangladesh"), ("RWA", "Rwanda"), ("ETH", "Ethiopia"), ("NPL", "Nepal"),
-    ("IND", "India"), ("PAK", "Pakistan"), ("EGY", "Egypt"), ("IDN", "Indonesia"),
-    ("CHN", "China"), ("GHA", "Ghana"), ("SEN", "Senegal"), ("TZA", "United Republic of Tanzania"),
-    ("CIV", "Côte d’Ivoire"), ("KOR", "Republic of Korea"), ("FRA", "France"), ("ITA", "Italy"),
-    ("BRA", "Brazil"), ("URY", "Uruguay"), ("NGA", "Nigeria"), ("MAR", "Morocco"),
+    ("BGD", "Bangladesh"),
+    ("RWA", "Rwanda"),
+    ("ETH", "Ethiopia"),
+    ("NPL", "Nepal"),
+    ("IND", "India"),
+    ("PAK", "Pakistan"),
+    ("EGY", "Egypt"),
+    ("IDN", "Indonesia"),
+    ("CHN", "China"),
+    ("GHA", "Ghana"),
+    ("SEN", "Senegal"),
+    ("TZA", "United Republic of Tanzania"),
+    ("CIV", "Côte d’Ivoire"),
+    ("KOR", "Republic of Korea"),
+    ("FRA", "France"),
+    ("ITA", "Italy"),
+    ("BRA", "Brazil"),
+    ("URY", "Uruguay"),
+    ("NGA", "Nigeria"),
+    ("MAR", "Morocco"),
 ]
-MISSIONS = ["BINUB", "BINUH", "BNUB", "MINUJUSTH", "MINURCAT", "MINURSO", "MINUSCA", "MINUSMA",
-            "MINUSTAH", "MONUC", "MONUSCO", "UNAMA", "UNAMI", "UNAMID", "UNDOF", "UNFICYP",
-            "UNIFIL", "UNIOGBIS", "UNISFA", "UNMC", "UNMHA", "UNMIK", "UNMIL", "UNMIN", "UNMIS",
-            "UNMISS", "UNMIT", "UNMOGIP", "UNOCI", "UNOWAS", "UNSMIL", "UNSMIS", "UNSOM", "UNSOS",
-            "UNTSO", "UNVMC"]
-TYPES = ["Troops", "Staff Officer", "Experts on Mission", "Formed Police Units",
-         "Individual Police"]
+MISSIONS = [
+    "BINUB",
+    "BINUH",
+    "BNUB",
+    "MINUJUSTH",
+    "MINURCAT",
+    "MINURSO",
+    "MINUSCA",
+    "MINUSMA",
+    "MINUSTAH",
+    "MONUC",
+    "MONUSCO",
+    "UNAMA",
+    "UNAMI",
+    "UNAMID",
+    "UNDOF",
+    "UNFICYP",
+    "UNIFIL",
+    "UNIOGBIS",
+    "UNISFA",
+    "UNMC",
+    "UNMHA",
+    "UNMIK",
+    "UNMIL",
+    "UNMIN",
+    "UNMIS",
+    "UNMISS",
+    "UNMIT",
+    "UNMOGIP",
+    "UNOCI",
+    "UNOWAS",
+    "UNSMIL",
+    "UNSMIS",
+    "UNSOM",
+    "UNSOS",
+    "UNTSO",
+    "UNVMC",
+]
+TYPES = [
+    "Troops",
+    "Staff Officer",
+    "Experts on Mission",
+    "Formed Police Units",
+    "Individual Police",
+]
 
 
 def generate(path: Path, rows: int, seed: int = 7) -> None:
@@ -114,27 +167,38 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     ptype[case] = np.char.upper(ptype[case].astype(str))
     junk = (defect >= 0.015) & (defect < 0.016)
     women[junk] = "n/a"
-    frame = pd.DataFrame({
-        "ISOCode3": iso, "Contributing_Country": name, "Mission_Acronym": mission,
-        "Personnel_Type": ptype, "Female_Personnel": women, "Male_Personnel": men,
-        "Last_Reporting_Date": date,
-    })
+    frame = pd.DataFrame(
+        {
+            "ISOCode3": iso,
+            "Contributing_Country": name,
+            "Mission_Acronym": mission,
+            "Personnel_Type": ptype,
+            "Female_Personnel": women,
+            "Male_Personnel": men,
+            "Last_Reporting_Date": date,
+        }
+    )
     dup = rng.random(rows) < 0.002  # exact duplicates of the previous row
     frame.iloc[np.flatnonzero(dup[1:]) + 1] = frame.iloc[np.flatnonzero(dup[1:])].to_numpy()
     frame.to_csv(path, index=False)
 
 
 def measure(mode: str, path: Path, *extra: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", _MEASURE, mode, str(path), *extra], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, mode, str(path), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def checkout(rev: str, into: Path) -> Path:
     """The ``src`` folder of git revision ``rev`` of this repository, extracted into ``into``."""
     repo = Path(__file__).resolve().parents[1]
-    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "src"], check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", rev, "src"], check=True, capture_output=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into / "src"
 
@@ -155,28 +219,39 @@ def main() -> None:
         imports = {"this code": measure("import", path, str(Path(tmp) / "new"))}
         if args.old:
             old_src = checkout(args.old, Path(tmp))
-            imports[f"git {args.old}"] = measure("import", path, str(Path(tmp) / "old"),
-                                                 str(old_src))
+            imports[f"git {args.old}"] = measure(
+                "import", path, str(Path(tmp) / "old"), str(old_src)
+            )
     print(f"file: {args.rows:,} rows, {size_mb:.0f} MB")
     print("(wall and CPU time include starting Python and importing the libraries)")
     for label, r in (("baseline pandas.read_csv ", base), ("bluehelmet read_un_monthly", ours)):
-        print(f"{label}: wall {r['wall_s']:6.2f} s  CPU {r['cpu_s']:6.2f} s  "
-              f"peak RSS {r['peak_mb']:6.0f} MB")
-    print(f"ratio (bluehelmet / baseline): time {ours['wall_s'] / base['wall_s']:.1f}x, "
-          f"memory {ours['peak_mb'] / base['peak_mb']:.1f}x")
-    print(f"accounting: accepted {ours['accepted']:,}, repaired {ours['repaired']:,}, "
-          f"rejected {ours['rejected']:,}, repair records {ours['repairs']:,}, "
-          f"balanced {ours['balanced']}")
+        print(
+            f"{label}: wall {r['wall_s']:6.2f} s  CPU {r['cpu_s']:6.2f} s  "
+            f"peak RSS {r['peak_mb']:6.0f} MB"
+        )
+    print(
+        f"ratio (bluehelmet / baseline): time {ours['wall_s'] / base['wall_s']:.1f}x, "
+        f"memory {ours['peak_mb'] / base['peak_mb']:.1f}x"
+    )
+    print(
+        f"accounting: accepted {ours['accepted']:,}, repaired {ours['repaired']:,}, "
+        f"rejected {ours['rejected']:,}, repair records {ours['repairs']:,}, "
+        f"balanced {ours['balanced']}"
+    )
     ok = ours["wall_s"] <= 10 and ours["peak_mb"] <= 1024
     print("targets (<= 10 s, <= 1 GB):", "met" if ok else "NOT met")
     print(f"machine load while measuring: {os.getloadavg()[0]:.1f} (1-minute average)")
     for label, r in imports.items():
-        print(f"data import --into, {label:>12}: wall {r['wall_s']:6.2f} s  CPU "
-              f"{r['cpu_s']:6.2f} s  peak RSS {r['peak_mb']:6.0f} MB  exit {r['exit']}")
+        print(
+            f"data import --into, {label:>12}: wall {r['wall_s']:6.2f} s  CPU "
+            f"{r['cpu_s']:6.2f} s  peak RSS {r['peak_mb']:6.0f} MB  exit {r['exit']}"
+        )
     if len(imports) == 2:
         new, old = imports.values()
-        print(f"ratio (old / this code): wall {old['wall_s'] / new['wall_s']:.1f}x, "
-              f"CPU {old['cpu_s'] / new['cpu_s']:.1f}x")
+        print(
+            f"ratio (old / this code): wall {old['wall_s'] / new['wall_s']:.1f}x, "
+            f"CPU {old['cpu_s'] / new['cpu_s']:.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -35,20 +35,27 @@ def generate(n: int, seed: int = 0) -> pd.DataFrame:
     r_lon = lon[event] + jitter_km * np.cos(angle) / (111.0 * np.cos(np.radians(lat[event])))
     r_hours = hours[event] + rng.uniform(0, 12, n)
     times = pd.Timestamp("2017-01-01") + pd.to_timedelta(np.round(r_hours * 60), unit="min")
-    return pd.DataFrame({
-        "id": pd.array([f"r{i:07d}" for i in range(n)], dtype="string"),
-        "time": times.strftime("%Y-%m-%dT%H:%M").astype("string"),
-        "time_precision": "minute", "longitude": r_lon, "latitude": r_lat,
-        "category": pd.array(np.asarray(CATEGORIES)[cat[event]], dtype="string"),
-        "fatalities": pd.array(rng.integers(0, 5, n), dtype="Int64"),
-        "civilian_deaths": pd.array(rng.integers(0, 3, n), dtype="Int64"),
-        "source_type": "patrol", "reliability": "B", "credibility": pd.array(
-            rng.integers(1, 7, n), dtype="Int64"),
-        "reporter_contact": pd.array([pd.NA] * n, dtype="string"),
-        "classification": "unclassified", "owner": "MINUSMA",
-        "releasable_to": pd.array([pd.NA] * n, dtype="string"),
-        "basis": "illustrative", "source": "generated for the benchmark",
-    })
+    return pd.DataFrame(
+        {
+            "id": pd.array([f"r{i:07d}" for i in range(n)], dtype="string"),
+            "time": times.strftime("%Y-%m-%dT%H:%M").astype("string"),
+            "time_precision": "minute",
+            "longitude": r_lon,
+            "latitude": r_lat,
+            "category": pd.array(np.asarray(CATEGORIES)[cat[event]], dtype="string"),
+            "fatalities": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+            "civilian_deaths": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+            "source_type": "patrol",
+            "reliability": "B",
+            "credibility": pd.array(rng.integers(1, 7, n), dtype="Int64"),
+            "reporter_contact": pd.array([pd.NA] * n, dtype="string"),
+            "classification": "unclassified",
+            "owner": "MINUSMA",
+            "releasable_to": pd.array([pd.NA] * n, dtype="string"),
+            "basis": "illustrative",
+            "source": "generated for the benchmark",
+        }
+    )
 
 
 def ckdtree_pairs(reports: pd.DataFrame, rules: Rules) -> int:
@@ -69,16 +76,20 @@ def main() -> None:
     result = fuse(ReportTable(data).view(reader), rules)  # the gate included
     elapsed = time.perf_counter() - start
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(f"fuse {n:,} reports: {elapsed:.1f} s, peak RSS {peak_gb:.2f} GB, "
-          f"{len(result.incidents):,} incidents, {len(result.links):,} links")
+    print(
+        f"fuse {n:,} reports: {elapsed:.1f} s, peak RSS {peak_gb:.2f} GB, "
+        f"{len(result.incidents):,} incidents, {len(result.links):,} links"
+    )
     cut = n - n // 100
     earlier = fuse(ReportTable(data.iloc[:cut]).view(reader), rules)
     start = time.perf_counter()
     later = extend(earlier, ReportTable(data.iloc[cut:]).view(reader))
     t_extend = time.perf_counter() - start
     same = later.incidents.equals(result.incidents) and later.links.equals(result.links)
-    print(f"extend by the last {n - cut:,} reports: {t_extend:.1f} s (batch {elapsed:.1f} s); "
-          f"identical to the batch result: {same}")
+    print(
+        f"extend by the last {n - cut:,} reports: {t_extend:.1f} s (batch {elapsed:.1f} s); "
+        f"identical to the batch result: {same}"
+    )
     sub = data.iloc[: n // 10].reset_index(drop=True)
     start = time.perf_counter()
     grid = len(link_pairs(sub, rules))
@@ -86,9 +97,11 @@ def main() -> None:
     start = time.perf_counter()
     tree = ckdtree_pairs(sub, rules)
     t_tree = time.perf_counter() - start
-    print(f"pair search on {len(sub):,} reports: grid index {t_grid:.2f} s ({grid:,} links), "
-          f"cKDTree space-only + time filter {t_tree:.2f} s ({tree:,} space-time pairs before "
-          f"the category rule); ratio cKDTree/grid = {t_tree / t_grid:.1f}")
+    print(
+        f"pair search on {len(sub):,} reports: grid index {t_grid:.2f} s ({grid:,} links), "
+        f"cKDTree space-only + time filter {t_tree:.2f} s ({tree:,} space-time pairs before "
+        f"the category rule); ratio cKDTree/grid = {t_tree / t_grid:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,10 @@ def main() -> None:
     start = time.perf_counter()
     result = hotspots(ReportTable(reports).view(reader), value="civilian_deaths")
     fast = time.perf_counter() - start
-    print(f"hotspots for {len(reports):,} events: {fast:.2f} s "
-          f"({len(result):,} cells in the study area, {int(result['hotspot'].sum())} hotspots)")
+    print(
+        f"hotspots for {len(reports):,} events: {fast:.2f} s "
+        f"({len(result):,} cells in the study area, {int(result['hotspot'].sum())} hotspots)"
+    )
     agg = aggregate(ReportTable(reports).view(reader), period="all")
     values = dict(zip(agg["gid"].astype(int), agg["civilian_deaths"].astype(float), strict=True))
     cells = study_area(np.array(list(values)))
@@ -54,9 +56,11 @@ def main() -> None:
     loop = time.perf_counter() - start
     z = result.set_index("gid")["z"]
     diff = max(abs(z[g] - v) for g, v in slow.items())
-    print(f"loop baseline (Gi* of the same {len(slow):,} cells): {loop:.2f} s (Gi* only, "
-          f"without aggregation) against {vectorised:.3f} s for scipy.sparse Gi* alone: "
-          f"ratio {loop / vectorised:.0f}x; max |z difference| {diff:.2e}")
+    print(
+        f"loop baseline (Gi* of the same {len(slow):,} cells): {loop:.2f} s (Gi* only, "
+        f"without aggregation) against {vectorised:.3f} s for scipy.sparse Gi* alone: "
+        f"ratio {loop / vectorised:.0f}x; max |z difference| {diff:.2e}"
+    )
 
 
 if __name__ == "__main__":

@@ -35,9 +35,25 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADER = ["id", "time", "time_precision", "longitude", "latitude", "place_name", "category",
-          "fatalities", "civilian_deaths", "source_type", "reliability", "credibility",
-          "classification", "owner", "releasable_to", "source", "reporter_contact"]
+HEADER = [
+    "id",
+    "time",
+    "time_precision",
+    "longitude",
+    "latitude",
+    "place_name",
+    "category",
+    "fatalities",
+    "civilian_deaths",
+    "source_type",
+    "reliability",
+    "credibility",
+    "classification",
+    "owner",
+    "releasable_to",
+    "source",
+    "reporter_contact",
+]
 
 
 def make(hidden: int, visible: int = 1, seed: int = 7) -> pd.DataFrame:
@@ -45,35 +61,57 @@ def make(hidden: int, visible: int = 1, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     n = hidden + 136 * visible
     owner = np.array(["FRA"] * hidden + ["UN"] * 100 * visible + ["MINUSMA"] * 36 * visible)
-    level = np.array(["strictly_confidential"] * hidden + ["unclassified"] * 100 * visible
-                     + ["confidential"] * 36 * visible)
+    level = np.array(
+        ["strictly_confidential"] * hidden
+        + ["unclassified"] * 100 * visible
+        + ["confidential"] * 36 * visible
+    )
     order = rng.permutation(n)  # visible reports scattered through the store
-    return pd.DataFrame({
-        "id": [f"r{i}" for i in range(n)], "time": "2018-03-05", "time_precision": "day",
-        "longitude": np.round(rng.uniform(-4, -2, n), 3).astype(str),
-        "latitude": np.round(rng.uniform(14, 16, n), 3).astype(str), "place_name": "",
-        "category": "attack_on_civilians", "fatalities": "1", "civilian_deaths": "0",
-        "source_type": "patrol", "reliability": "B", "credibility": "2",
-        "classification": level[order], "owner": owner[order], "releasable_to": "",
-        "source": "synthetic benchmark (illustrative)", "reporter_contact": "",
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(n)],
+            "time": "2018-03-05",
+            "time_precision": "day",
+            "longitude": np.round(rng.uniform(-4, -2, n), 3).astype(str),
+            "latitude": np.round(rng.uniform(14, 16, n), 3).astype(str),
+            "place_name": "",
+            "category": "attack_on_civilians",
+            "fatalities": "1",
+            "civilian_deaths": "0",
+            "source_type": "patrol",
+            "reliability": "B",
+            "credibility": "2",
+            "classification": level[order],
+            "owner": owner[order],
+            "releasable_to": "",
+            "source": "synthetic benchmark (illustrative)",
+            "reporter_contact": "",
+        }
+    )
 
 
-READ = ("import sys,time; from bluehelmet.intel.store import reports; "  # old code
-        "from bluehelmet.model.access import AccessContext, Classification; "
-        "r=AccessContext('MINUSMA', Classification.CONFIDENTIAL); times=[]\n"
-        "for _ in range(int(sys.argv[2])):\n"
-        "    t=time.perf_counter(); n=len(reports(sys.argv[1], r)); "
-        "times.append(time.perf_counter()-t)\n"
-        "print(min(times), n)")
+READ = (
+    "import sys,time; from bluehelmet.intel.store import reports; "  # old code
+    "from bluehelmet.model.access import AccessContext, Classification; "
+    "r=AccessContext('MINUSMA', Classification.CONFIDENTIAL); times=[]\n"
+    "for _ in range(int(sys.argv[2])):\n"
+    "    t=time.perf_counter(); n=len(reports(sys.argv[1], r)); "
+    "times.append(time.perf_counter()-t)\n"
+    "print(min(times), n)"
+)
 
 
 def timed_read(store: Path, repeat: int, pythonpath: str | None) -> tuple[float, int]:
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    out = subprocess.run([sys.executable, "-c", READ, str(store), str(repeat)], check=True,
-                         capture_output=True, text=True, env=env).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", READ, str(store), str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.split()
     return float(out[0]), int(out[1])
 
 
@@ -87,8 +125,10 @@ def fill(folder: Path, table: pd.DataFrame) -> Path:
     assert not problems
     with open_store(folder, create=True) as store:
         for owner in ("FRA", "UN", "MINUSMA"):
-            store.add(valid[valid["owner"] == owner],
-                      AccessContext(owner, Classification.STRICTLY_CONFIDENTIAL))
+            store.add(
+                valid[valid["owner"] == owner],
+                AccessContext(owner, Classification.STRICTLY_CONFIDENTIAL),
+            )
     return folder
 
 
@@ -117,9 +157,11 @@ def main() -> None:
 
     reader = AccessContext("MINUSMA", Classification.CONFIDENTIAL)
     full = make(args.hidden)
-    stores = {"A": fill(work / "a", full),
-              "B": fill(work / "b", full[full["owner"] != "FRA"].reset_index(drop=True)),
-              "C": fill(work / "c", make(args.hidden, visible=100))}
+    stores = {
+        "A": fill(work / "a", full),
+        "B": fill(work / "b", full[full["owner"] != "FRA"].reset_index(drop=True)),
+        "C": fill(work / "c", make(args.hidden, visible=100)),
+    }
     results = {}
     for name, folder in stores.items():
         with open_store(folder) as store:
@@ -127,21 +169,28 @@ def main() -> None:
             count, counted = best(args.repeat, lambda s=store: s.count(reader))
         assert seen == counted
         results[name] = (read, count, seen)
-        print(f"store {name}: {seen:,} of {seen + (args.hidden if name != 'B' else 0):,} "
-              f"reports visible; view {read * 1000:.1f} ms, count {count * 1000:.2f} ms",
-              flush=True)
+        print(
+            f"store {name}: {seen:,} of {seen + (args.hidden if name != 'B' else 0):,} "
+            f"reports visible; view {read * 1000:.1f} ms, count {count * 1000:.2f} ms",
+            flush=True,
+        )
     a, b, c = results["A"], results["B"], results["C"]
-    print(f"A/B (hidden reports' cost): view {a[0] / b[0]:.2f}x, count {a[1] / b[1]:.2f}x; "
-          f"C/A ({c[2] // a[2]}x the visible reports): view {c[0] / a[0]:.1f}x, count "
-          f"{c[1] / a[1]:.1f}x; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"A/B (hidden reports' cost): view {a[0] / b[0]:.2f}x, count {a[1] / b[1]:.2f}x; "
+        f"C/A ({c[2] // a[2]}x the visible reports): view {c[0] / a[0]:.1f}x, count "
+        f"{c[1] / a[1]:.1f}x; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     if args.old_ref:
         old_store = work / "old"
         old_store.mkdir()
         full.to_csv(old_store / "reports.csv", index=False)
         old_src = work / "old-src"
         old_src.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.old_ref, "src"],
-                                 check=True, capture_output=True).stdout
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.old_ref, "src"],
+            check=True,
+            capture_output=True,
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(old_src)], input=archive, check=True)
         old, n_old = timed_read(old_store, 1, str(old_src / "src"))
         assert n_old == a[2], (n_old, a[2])

@@ -46,8 +46,11 @@ def state(folder: Path) -> dict[str, tuple[str, ...]]:
 def run(file: Path, folder: Path, delay: float | None) -> float:
     """Run the command; kill it after ``delay`` s (None: wait). Returns the seconds it ran."""
     start = time.perf_counter()
-    proc = subprocess.Popen([*COMMAND, "data", "import", str(file), "--into", str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*COMMAND, "data", "import", str(file), "--into", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if delay is None:
         proc.wait()
     else:
@@ -84,16 +87,24 @@ def main() -> None:
             shutil.rmtree(expected)
             shutil.copytree(folder, expected)
             # the complete import's result, computed in this process (the same library code)
-            import_into_scenario(read_un_monthly(file).table, "deployments", expected,
-                                 file=str(file))
+            import_into_scenario(
+                read_un_monthly(file).table, "deployments", expected, file=str(file)
+            )
             run(file, folder, rng.uniform(0, 1.2 * length))
             return before, state(expected)
 
-        outcomes = kill_rounds(args.kills, args.seed, attempt, lambda: state(folder),
-                               lambda k, what: print(f"kill {k + 1}: {what} state", flush=True))
-    print(f"{args.kills} kills of 'bluehelmet data import --into' (a full run took "
-          f"{min(lengths):.1f}-{max(lengths):.1f} s here): the folder loaded every time; "
-          f"old state {outcomes['old']}, new state {outcomes['new']}, anything else 0")
+        outcomes = kill_rounds(
+            args.kills,
+            args.seed,
+            attempt,
+            lambda: state(folder),
+            lambda k, what: print(f"kill {k + 1}: {what} state", flush=True),
+        )
+    print(
+        f"{args.kills} kills of 'bluehelmet data import --into' (a full run took "
+        f"{min(lengths):.1f}-{max(lengths):.1f} s here): the folder loaded every time; "
+        f"old state {outcomes['old']}, new state {outcomes['new']}, anything else 0"
+    )
 
 
 if __name__ == "__main__":

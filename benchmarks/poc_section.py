@@ -41,8 +41,7 @@ def main() -> None:
         to_svg(poc_maps(found.results, found.response_minutes))
         maps.append(time.perf_counter() - t0)
     base = statistics.median(plans)
-    for name, values in (("plan (baseline)", plans), ("PoC statistics", stats),
-                         ("PoC map", maps)):
+    for name, values in (("plan (baseline)", plans), ("PoC statistics", stats), ("PoC map", maps)):
         med = statistics.median(values)
         print(f"{name:18s} median {med:6.2f} s  ratio to the plan {med / base:5.2f}")
 

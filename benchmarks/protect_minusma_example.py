@@ -50,6 +50,7 @@ def _risk(work: Path) -> tuple[pd.DataFrame, str]:
 
 def _md(table: pd.DataFrame) -> str:
     """A Markdown table (floats to 3 decimals, timestamps as dates)."""
+
     def cell(v: object) -> str:
         if isinstance(v, float):
             return f"{v:.3f}"
@@ -72,17 +73,30 @@ def _plan_minusma(scenario: object, label: str) -> pd.DataFrame | None:
         return None
     t0 = time.perf_counter()
     options = PlanOptions(explain=False, smart_pledging=False, sensitivities=False).with_solve(
-        time_limit=120)
+        time_limit=120
+    )
     result = plan(scenario.view(READER), options)  # type: ignore[attr-defined]
     s = result.summary.to_dict()
-    print(f"planner ({label}): {time.perf_counter() - t0:.1f} s, status {s.get('status')}, "
-          f"gap {s.get('mip_gap')}, unmet requirement-months {s.get('unmet_requirement_months')}")
+    print(
+        f"planner ({label}): {time.perf_counter() - t0:.1f} s, status {s.get('status')}, "
+        f"gap {s.get('mip_gap')}, unmet requirement-months {s.get('unmet_requirement_months')}"
+    )
     gaps = result.gaps
-    units = gaps.loc[gaps["unit_type_id"].isin(["util_heli", "qrf_coy", "inf_bn",
-                                                 "mech_inf_coy"])].copy()
+    units = gaps.loc[
+        gaps["unit_type_id"].isin(["util_heli", "qrf_coy", "inf_bn", "mech_inf_coy"])
+    ].copy()
     units["filled_unit_months"] = units["required_unit_months"] - units["unmet_unit_months"]
-    return units[["requirement_id", "mission_id", "unit_type_id", "count",
-                  "required_unit_months", "unmet_unit_months", "filled_unit_months"]]
+    return units[
+        [
+            "requirement_id",
+            "mission_id",
+            "unit_type_id",
+            "count",
+            "required_unit_months",
+            "unmet_unit_months",
+            "filled_unit_months",
+        ]
+    ]
 
 
 def main() -> None:
@@ -97,9 +111,13 @@ def main() -> None:
     print(f"risk: {note}; {len(risk)} cells")
 
     t0 = time.perf_counter()
-    analysis = analyse_mission(scenario.view(READER), "MINUSMA",
-                               ProtectOptions(response_minutes=120, max_units=3, curve_units=3),
-                               risk=risk, risk_note=note)
+    analysis = analyse_mission(
+        scenario.view(READER),
+        "MINUSMA",
+        ProtectOptions(response_minutes=120, max_units=3, curve_units=3),
+        risk=risk,
+        risk_note=note,
+    )
     print(f"analysis at 120 min: {time.perf_counter() - t0:.1f} s")
     write_outputs(analysis, args.work / "out_120")
     (args.work / "out_120" / "coverage_map.png").replace(args.docs_map)
@@ -108,48 +126,76 @@ def main() -> None:
     for minutes in (30, 60, 120, 240):
         problem = replace(analysis.problem, response_minutes=float(minutes))
         sol = today(problem, Reach(problem))
-        rows.append({"response (min)": minutes, "risk covered today": sol.share,
-                     "cells reached": int((sol.coverage["coverage"] > 0).sum())})
+        rows.append(
+            {
+                "response (min)": minutes,
+                "risk covered today": sol.share,
+                "cells reached": int((sol.coverage["coverage"] > 0).sum()),
+            }
+        )
     print("\n## Today's coverage by response time\n" + _md(pd.DataFrame(rows)))
 
-    print(f"\n## At 120 min: today {analysis.today.share:.3f}, with the recommended additions "
-          f"{analysis.proposed.share:.3f} ({analysis.proposed.status})")
+    print(
+        f"\n## At 120 min: today {analysis.today.share:.3f}, with the recommended additions "
+        f"{analysis.proposed.share:.3f} ({analysis.proposed.status})"
+    )
     print("\n### One more unit of each type\n" + _md(analysis.marginal))
     print("\n### Coverage curve\n" + _md(analysis.curve.drop(columns=["mip_gap"])))
     print("\n### Recommended additions\n" + _md(analysis.recommended))
     added = analysis.proposed.deployment
     print("\n### Where the additions go\n" + _md(added.loc[added["added"] > 0]))
-    print("\n### Requirements for the force planner\n" + _md(
-        analysis.requirements[["id", "mission_id", "unit_type_id", "count", "start", "end",
-                               "priority", "basis"]]))
+    print(
+        "\n### Requirements for the force planner\n"
+        + _md(
+            analysis.requirements[
+                ["id", "mission_id", "unit_type_id", "count", "start", "end", "priority", "basis"]
+            ]
+        )
+    )
     print("\n### Uncovered high-risk cells (proposed)\n" + _md(analysis.uncovered.head(10)))
 
     for sites in (0, 3):
         moved = optimise(replace(analysis.problem, relocate=True, max_new_sites=sites))
-        heli = moved.deployment.loc[(moved.deployment["asset_type_id"] == "utility_helicopter")
-                                    & (moved.deployment["count"] > 0), "name"]
-        print(f"\n## Relocating today's assets (max {sites} TOBs): {moved.share:.3f} "
-              f"({moved.status}); helicopters at {', '.join(heli)}")
+        heli = moved.deployment.loc[
+            (moved.deployment["asset_type_id"] == "utility_helicopter")
+            & (moved.deployment["count"] > 0),
+            "name",
+        ]
+        print(
+            f"\n## Relocating today's assets (max {sites} TOBs): {moved.share:.3f} "
+            f"({moved.status}); helicopters at {', '.join(heli)}"
+        )
 
-    a60 = analyse_mission(scenario.view(READER), "MINUSMA",
-                          ProtectOptions(response_minutes=60, max_units=3, curve_units=1),
-                          risk=risk, risk_note=note)
+    a60 = analyse_mission(
+        scenario.view(READER),
+        "MINUSMA",
+        ProtectOptions(response_minutes=60, max_units=3, curve_units=1),
+        risk=risk,
+        risk_note=note,
+    )
     print(f"\n## At 60 min: today {a60.today.share:.3f}, proposed {a60.proposed.share:.3f}")
     print(_md(a60.marginal))
     print(_md(a60.requirements[["unit_type_id", "count", "priority"]]))
 
     with_reqs = apply_requirements(scenario, analysis.requirements)
     folder = save_scenario(with_reqs, args.work / "scenario_2018_protect")
-    print(f"\nscenario with the protection requirements saved to {folder} "
-          f"(bluehelmet plan {folder})")
+    print(
+        f"\nscenario with the protection requirements saved to {folder} (bluehelmet plan {folder})"
+    )
     before = _plan_minusma(scenario, "2018 as bundled")
     after = _plan_minusma(with_reqs, "2018 + protection requirements")
     if before is not None and after is not None:
         for name, table in (("before", before), ("after", after)):
-            print(f"\n### Planner: helicopter, QRF and infantry requirements, {name}\n"
-                  + _md(table))
-            print(table.groupby("unit_type_id")[["required_unit_months", "unmet_unit_months",
-                                                 "filled_unit_months"]].sum().to_string())
+            print(
+                f"\n### Planner: helicopter, QRF and infantry requirements, {name}\n" + _md(table)
+            )
+            print(
+                table.groupby("unit_type_id")[
+                    ["required_unit_months", "unmet_unit_months", "filled_unit_months"]
+                ]
+                .sum()
+                .to_string()
+            )
 
 
 if __name__ == "__main__":

@@ -42,12 +42,14 @@ def _grid(path: Path, n: int, horizon: int | None) -> Path:
     ready = [-2, -1, 0, 1, 2]
     gender = ["soft", "hard"]
     assert len(list(itertools.product(lift, budget, ready, gender))) >= n
-    text = (("" if horizon is None else f"horizon = {horizon}\n") + "time_limit = 120\n"
-            f"[[axis]]\nname = \"lift\"\nparameter = \"lift_moves_per_month\"\nvalues = {lift}\n"
-            f"[[axis]]\nname = \"budget\"\nbudget_scale = {budget}\n"
-            f"[[axis]]\nname = \"ready\"\nreadiness_shift_months = {ready}\n"
-            f"[[axis]]\nname = \"gender\"\nparameter = \"gender_mode\"\n"
-            f"values = {json.dumps(gender)}\n")
+    text = (
+        ("" if horizon is None else f"horizon = {horizon}\n") + "time_limit = 120\n"
+        f'[[axis]]\nname = "lift"\nparameter = "lift_moves_per_month"\nvalues = {lift}\n'
+        f'[[axis]]\nname = "budget"\nbudget_scale = {budget}\n'
+        f'[[axis]]\nname = "ready"\nreadiness_shift_months = {ready}\n'
+        f'[[axis]]\nname = "gender"\nparameter = "gender_mode"\n'
+        f"values = {json.dumps(gender)}\n"
+    )
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -73,12 +75,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         grid = load_grid(_grid(root / "grid.toml", args.variants, args.horizon))
-        grid.variants = grid.variants[:args.variants]
+        grid.variants = grid.variants[: args.variants]
         tables: dict[str, pd.DataFrame] = {}
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            engines = {"local-1": LocalPool(1), "local-2": LocalPool(2),
-                       "dask-2": DaskExecutor(client)}
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            engines = {
+                "local-1": LocalPool(1),
+                "local-2": LocalPool(2),
+                "dask-2": DaskExecutor(client),
+            }
             for name, ex in engines.items():
                 t0 = time.perf_counter()
                 run = run_sweep(scenario, reader, grid, root / name, ex)
@@ -86,15 +95,23 @@ def main() -> None:
                 t = run.table
                 solve = t.loc[t["figure"] == "solve_seconds", "value"]
                 tables[name] = t[t["figure"] != "solve_seconds"].reset_index(drop=True)
-                results[name] = {"wall_s": wall, "workers": ex.workers,
-                                 "sum_solve_s": float(solve.sum()),
-                                 "median_solve_s": float(solve.median()),
-                                 "efficiency": float(solve.sum()) / (wall * ex.workers),
-                                 "errors": int((t.drop_duplicates("key")["error"] != "").sum())}
+                results[name] = {
+                    "wall_s": wall,
+                    "workers": ex.workers,
+                    "sum_solve_s": float(solve.sum()),
+                    "median_solve_s": float(solve.median()),
+                    "efficiency": float(solve.sum()) / (wall * ex.workers),
+                    "errors": int((t.drop_duplicates("key")["error"] != "").sum()),
+                }
                 n = len(grid.variants)
                 t0 = time.perf_counter()
-                run_tasks(ex, _noop, scenario.view(reader), {f"noop{i}": i for i in range(n)},
-                          root / f"noop-{name}")
+                run_tasks(
+                    ex,
+                    _noop,
+                    scenario.view(reader),
+                    {f"noop{i}": i for i in range(n)},
+                    root / f"noop-{name}",
+                )
                 # Worker-seconds per task of the machinery alone (start, scatter, round trip).
                 results[name]["noop_per_task_s"] = (time.perf_counter() - t0) * ex.workers / n
                 print(name, json.dumps(results[name]), flush=True)
@@ -102,28 +119,33 @@ def main() -> None:
         # the machine's load); reported, not asserted, so a busy machine does not lose the run.
         ref = tables["local-1"]
         results["tables_identical"] = {
-            name: bool(tables[name].equals(ref)) for name in ("local-2", "dask-2")}
+            name: bool(tables[name].equals(ref)) for name in ("local-2", "dask-2")
+        }
         results["variants_not_optimal"] = int(
-            (ref.drop_duplicates("key")["status"] != "optimal").sum())
+            (ref.drop_duplicates("key")["status"] != "optimal").sum()
+        )
         base = results["local-1"]["wall_s"]
         for name in ("local-1", "local-2", "dask-2"):
             r = results[name]
             r["speedup_vs_1"] = base / r["wall_s"]
-            r["overhead_share_of_solve"] = r["noop_per_task_s"] / results["local-1"][
-                "median_solve_s"]
+            r["overhead_share_of_solve"] = (
+                r["noop_per_task_s"] / results["local-1"]["median_solve_s"]
+            )
         if args.estimate_sample:
             sample = load_grid(_grid(root / "g12.toml", args.variants, None))
-            sample.variants = sample.variants[::max(1, len(sample.variants)
-                                                    // args.estimate_sample)][
-                :args.estimate_sample]
+            sample.variants = sample.variants[
+                :: max(1, len(sample.variants) // args.estimate_sample)
+            ][: args.estimate_sample]
             run = run_sweep(scenario, reader, sample, root / "sample12", LocalPool(1))
             solve = run.table.loc[run.table["figure"] == "solve_seconds", "value"]
             per = float(statistics.median(solve))
             dask_over = results["dask-2"]["noop_per_task_s"]
             results["estimate_10000_on_64"] = {
-                "median_solve_s_default_horizon": per, "max_solve_s": float(solve.max()),
+                "median_solve_s_default_horizon": per,
+                "max_solve_s": float(solve.max()),
                 "dask_overhead_per_task_s": dask_over,
-                "hours": 10_000 * (per + dask_over) / 64 / 3600}
+                "hours": 10_000 * (per + dask_over) / 64 / 3600,
+            }
             print("estimate", json.dumps(results["estimate_10000_on_64"]), flush=True)
     print(json.dumps(results, indent=2))
     if args.json:

@@ -46,15 +46,31 @@ def _free_port() -> int:
 
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
     """``bluehelmet serve --demo`` on 127.0.0.1:``port``; returns once it answers."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL",
-                                                                    "BLUEHELMET_"))}
-    env.update(BLUEHELMET_ALERT_RATE="1000000/h", BLUEHELMET_LOGIN_USER_RATE="100000/h",
-               BLUEHELMET_LOGIN_IP_RATE="100000/h")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "BLUEHELMET_"))}
+    env.update(
+        BLUEHELMET_ALERT_RATE="1000000/h",
+        BLUEHELMET_LOGIN_USER_RATE="100000/h",
+        BLUEHELMET_LOGIN_IP_RATE="100000/h",
+    )
     log = (folder / "serve.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-c", "from bluehelmet.cli.main import app; app()", "serve", "--demo",
-         "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(folder / "data")],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-c",
+            "from bluehelmet.cli.main import app; app()",
+            "serve",
+            "--demo",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(folder / "data"),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -97,17 +113,21 @@ def stored_counts(folder: Path, marker: str) -> dict[str, int]:
 
     url = Cluster(folder / "data" / "postgres").url(SUPERUSER)
     with psycopg.connect(url) as conn:
-        rows = conn.execute("SELECT description, count(*) FROM reports_report "
-                            "WHERE description LIKE %s GROUP BY description",
-                            (marker + "%",)).fetchall()
+        rows = conn.execute(
+            "SELECT description, count(*) FROM reports_report "
+            "WHERE description LIKE %s GROUP BY description",
+            (marker + "%",),
+        ).fetchall()
     return {str(text): int(n) for text, n in rows}
 
 
 def summary(result: LoadResult, seconds: float) -> dict[str, float]:
     """Request rate, error count and latency quantiles (ms)."""
-    out: dict[str, float] = {"requests": result.requests,
-                             "requests_per_s": round(result.requests / seconds, 1),
-                             "errors": len(result.errors)}
+    out: dict[str, float] = {
+        "requests": result.requests,
+        "requests_per_s": round(result.requests / seconds, 1),
+        "errors": len(result.errors),
+    }
     for kind in result.latencies:
         for q in (0.5, 0.95, 0.99):
             out[f"{kind}_p{int(q * 100)}_ms"] = round(result.percentile(kind, q) * 1000, 1)
@@ -125,8 +145,9 @@ def main() -> int:
     folder.chmod(0o755)  # the unprivileged PostgreSQL user must reach it when run as root
     server = start_server(folder, port := _free_port())
     try:
-        users = {u["username"]: u for u in json.loads(
-            (folder / "data" / "demo-users.json").read_text())}
+        users = {
+            u["username"]: u for u in json.loads((folder / "data" / "demo-users.json").read_text())
+        }
         credentials = [(name, users[name]["password"]) for name in WRITERS]
         base = f"http://127.0.0.1:{port}"
         cpu0 = cpu_seconds(server, folder)
@@ -147,21 +168,37 @@ def main() -> int:
     exactly_once = set(counts) == posted and set(counts.values()) <= {1}
     p95 = load.percentile("page", 0.95)
     # CPU per request includes sign-ins (Argon2) and the think-time idle of the threads
-    cpu_ms = {"baseline": round((cpu1 - cpu0) * 1000 / max(one.requests, 1), 1),
-              "load": round((cpu2 - cpu1) * 1000 / max(load.requests, 1), 1)}
-    print(json.dumps({"load_average_1_5_15": os.getloadavg(), "cpus": os.cpu_count(),
-                      "platform_cpu_ms_per_request": cpu_ms,
-                      "requests_per_s_2_dedicated_cores": round(2000 / cpu_ms["load"], 1),
-                      "users": args.users, "minutes": args.minutes,
-                      "baseline_1_user": base_figures, "load": load_figures,
-                      "p95_page_ratio_to_baseline": round(
-                          p95 / one.percentile("page", 0.95), 2),
-                      "alerts_posted": len(load.alerts), "alerts_resent": twice,
-                      "reports_posted": len(load.reports), "stored_exactly_once": exactly_once,
-                      "first_errors": load.errors[:5]}, indent=1))
+    cpu_ms = {
+        "baseline": round((cpu1 - cpu0) * 1000 / max(one.requests, 1), 1),
+        "load": round((cpu2 - cpu1) * 1000 / max(load.requests, 1), 1),
+    }
+    print(
+        json.dumps(
+            {
+                "load_average_1_5_15": os.getloadavg(),
+                "cpus": os.cpu_count(),
+                "platform_cpu_ms_per_request": cpu_ms,
+                "requests_per_s_2_dedicated_cores": round(2000 / cpu_ms["load"], 1),
+                "users": args.users,
+                "minutes": args.minutes,
+                "baseline_1_user": base_figures,
+                "load": load_figures,
+                "p95_page_ratio_to_baseline": round(p95 / one.percentile("page", 0.95), 2),
+                "alerts_posted": len(load.alerts),
+                "alerts_resent": twice,
+                "reports_posted": len(load.reports),
+                "stored_exactly_once": exactly_once,
+                "first_errors": load.errors[:5],
+            },
+            indent=1,
+        )
+    )
     ok = not load.errors and exactly_once and p95 < TARGET_P95
-    print("PASS" if ok else "FAIL", f"(p95 page {p95 * 1000:.0f} ms, target "
-          f"{TARGET_P95 * 1000:.0f} ms; errors {len(load.errors)}; exactly once {exactly_once})")
+    print(
+        "PASS" if ok else "FAIL",
+        f"(p95 page {p95 * 1000:.0f} ms, target "
+        f"{TARGET_P95 * 1000:.0f} ms; errors {len(load.errors)}; exactly once {exactly_once})",
+    )
     return 0 if ok else 1
 
 

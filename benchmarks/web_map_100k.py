@@ -47,14 +47,25 @@ def _seed(n: int) -> None:
     for i in range(n):
         released = kind[i] < 0.2
         hidden = 0.2 <= kind[i] < 0.3
-        rows.append(Report(
-            uid=f"bench-{i:06d}", time=str(np.datetime64("2010-01-01") + int(day[i])),
-            time_precision="day", longitude=float(lon[i]), latitude=float(lat[i]),
-            category=categories[i % 4], source_type="patrol", reliability="C", credibility=3,
-            mission="MINUSMA", classification="confidential" if released or hidden
-            else "unclassified", owner="MINUSMA-JOC" if released or hidden else "UCDP",
-            releasable_to=["MINUSMA-JMAC"] if released else [], basis="illustrative",
-            source="illustrative benchmark record built by bluehelmet; no real event"))
+        rows.append(
+            Report(
+                uid=f"bench-{i:06d}",
+                time=str(np.datetime64("2010-01-01") + int(day[i])),
+                time_precision="day",
+                longitude=float(lon[i]),
+                latitude=float(lat[i]),
+                category=categories[i % 4],
+                source_type="patrol",
+                reliability="C",
+                credibility=3,
+                mission="MINUSMA",
+                classification="confidential" if released or hidden else "unclassified",
+                owner="MINUSMA-JOC" if released or hidden else "UCDP",
+                releasable_to=["MINUSMA-JMAC"] if released else [],
+                basis="illustrative",
+                source="illustrative benchmark record built by bluehelmet; no real event",
+            )
+        )
     # As the owner (the cluster's superuser): a bulk load, not a request.
     Report.objects.using("owner").bulk_create(rows, batch_size=5000)
 
@@ -81,13 +92,31 @@ def _points_baseline(reader: object) -> None:
 
     with transaction.atomic():
         set_reader(reader)  # type: ignore[arg-type]
-        rows = Report.objects.visible_to(reader).filter(  # type: ignore[arg-type]
-            longitude__isnull=False).values_list("uid", "longitude", "latitude", "category",
-                                                 "time", "classification")
-        json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r[1], r[2]]},
-             "properties": {"id": r[0], "category": r[3], "time": r[4],
-                            "classification": r[5]}} for r in rows]})
+        rows = (
+            Report.objects.visible_to(reader)
+            .filter(  # type: ignore[arg-type]
+                longitude__isnull=False
+            )
+            .values_list("uid", "longitude", "latitude", "category", "time", "classification")
+        )
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [r[1], r[2]]},
+                        "properties": {
+                            "id": r[0],
+                            "category": r[3],
+                            "time": r[4],
+                            "classification": r[5],
+                        },
+                    }
+                    for r in rows
+                ],
+            }
+        )
 
 
 def main() -> None:
@@ -127,13 +156,21 @@ def _run(folder: Path, n: int) -> None:
             _points_baseline(reader)
         baseline = (time.perf_counter() - start) / 5
         print(f"baseline, every visible report as a point: {baseline:.3f} s (mean of 5)")
-        for url in ["/map/reports.geojson", "/map/reports.geojson?cell=0.5",
-                    "/map/reports.geojson?bbox=-1,15,1,17", "/reports/", "/incidents/",
-                    "/map/incidents.geojson", "/"]:
+        for url in [
+            "/map/reports.geojson",
+            "/map/reports.geojson?cell=0.5",
+            "/map/reports.geojson?bbox=-1,15,1,17",
+            "/reports/",
+            "/incidents/",
+            "/map/incidents.geojson",
+            "/",
+        ]:
             seconds, size = _time(client, url)
-            print(f"{url:40s} {seconds:6.3f} s  {size / 1e3:8.1f} kB  "
-                  f"{'under' if seconds < 1 else 'OVER'} 1 s; baseline / this = "
-                  f"{baseline / seconds:5.1f}")
+            print(
+                f"{url:40s} {seconds:6.3f} s  {size / 1e3:8.1f} kB  "
+                f"{'under' if seconds < 1 else 'OVER'} 1 s; baseline / this = "
+                f"{baseline / seconds:5.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -32,11 +32,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PAGES = {"count (home)": "/", "list, page 1": "/reports/", "list, page 100": "/reports/?page=100",
-         "list filtered by category": "/reports/?category=ied", "API, 50 reports":
-         "/api/reports?limit=50", "map clusters (0.5 degree)": "/map/reports.geojson?cell=0.5",
-         "map clusters (2 degrees)": "/map/reports.geojson?cell=2",
-         "map points (every visible report)": "/map/reports.geojson"}
+PAGES = {
+    "count (home)": "/",
+    "list, page 1": "/reports/",
+    "list, page 100": "/reports/?page=100",
+    "list filtered by category": "/reports/?category=ied",
+    "API, 50 reports": "/api/reports?limit=50",
+    "map clusters (0.5 degree)": "/map/reports.geojson?cell=0.5",
+    "map clusters (2 degrees)": "/map/reports.geojson?cell=2",
+    "map points (every visible report)": "/map/reports.geojson",
+}
 TARGET = 1.0
 
 SEED = """
@@ -88,8 +93,11 @@ def _explain(reader: Any) -> str:
         set_reader(reader)
         sql, params = Report.objects.visible_to(reader).values("id").query.sql_with_params()
         with connection.cursor() as cur:
-            cur.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
-                        f"SELECT count(*) FROM ({sql}) t", params)
+            cur.execute(
+                f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
+                f"SELECT count(*) FROM ({sql}) t",
+                params,
+            )
             return "\n".join(row[0] for row in cur.fetchall())
 
 
@@ -113,8 +121,10 @@ def main() -> int:
             from django.test import Client
 
             from bluehelmet.web.accounts.models import Membership
+
             INDEXES = importlib.import_module(  # noqa: N806
-                "bluehelmet.web.reports.migrations.0007_need_to_know_indexes").INDEXES
+                "bluehelmet.web.reports.migrations.0007_need_to_know_indexes"
+            ).INDEXES
 
             seed_demo(folder / "data")
             client = Client()
@@ -139,11 +149,21 @@ def main() -> int:
             plan = _explain(reader)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(json.dumps({"reports_added": args.reports, "visible_to_analyst": visible,
-                      "seconds_baseline_demo": baseline, "seconds_without_indexes": plain,
-                      "seconds_with_indexes": indexed,
-                      "ratio_with_indexes_to_baseline": {
-                          k: round(indexed[k] / baseline[k], 1) for k in PAGES}}, indent=1))
+    print(
+        json.dumps(
+            {
+                "reports_added": args.reports,
+                "visible_to_analyst": visible,
+                "seconds_baseline_demo": baseline,
+                "seconds_without_indexes": plain,
+                "seconds_with_indexes": indexed,
+                "ratio_with_indexes_to_baseline": {
+                    k: round(indexed[k] / baseline[k], 1) for k in PAGES
+                },
+            },
+            indent=1,
+        )
+    )
     print("\nEXPLAIN ANALYZE, count for the JMAC analyst, without the indexes:\n" + plan_plain)
     print("\nEXPLAIN ANALYZE, count for the JMAC analyst, with the indexes:\n" + plan)
     slow = {k: v for k, v in indexed.items() if v >= TARGET and "points" not in k}

@@ -30,8 +30,9 @@ READS = ["/", "/reports/", "/reports/?page=2", "/api/reports?limit=50", "/map/re
 class LoadResult:
     """What the users did and how long each request took (seconds), by kind."""
 
-    latencies: dict[str, list[float]] = field(default_factory=lambda: {
-        "page": [], "report_post": [], "alert_post": []})
+    latencies: dict[str, list[float]] = field(
+        default_factory=lambda: {"page": [], "report_post": [], "alert_post": []}
+    )
     errors: list[str] = field(default_factory=list)
     alerts: dict[str, int] = field(default_factory=dict)  # text -> POSTs (2 when resent)
     reports: list[str] = field(default_factory=list)  # descriptions of staff reports posted
@@ -49,8 +50,13 @@ class LoadResult:
         return values[min(len(values) - 1, max(0, int(round(q * len(values) + 0.5)) - 1))]
 
 
-async def _timed(result: LoadResult, kind: str, call: Awaitable[httpx.Response],
-                 expect: tuple[int, ...], what: str) -> httpx.Response | None:
+async def _timed(
+    result: LoadResult,
+    kind: str,
+    call: Awaitable[httpx.Response],
+    expect: tuple[int, ...],
+    what: str,
+) -> httpx.Response | None:
     start = time.perf_counter()
     try:
         response = await call
@@ -71,36 +77,55 @@ def _token(page: httpx.Response | None) -> str:
 
 async def _login(client: httpx.AsyncClient, username: str, password: str) -> None:
     page = await client.get("/login/")
-    done = await client.post("/login/", data={"csrfmiddlewaretoken": _token(page),
-                                              "username": username, "password": password})
+    done = await client.post(
+        "/login/",
+        data={"csrfmiddlewaretoken": _token(page), "username": username, "password": password},
+    )
     if done.status_code != 302:
         raise RuntimeError(f"sign-in of {username} failed (HTTP {done.status_code})")
 
 
-async def _read(client: httpx.AsyncClient, result: LoadResult, rng: random.Random,
-                details: list[str]) -> None:
+async def _read(
+    client: httpx.AsyncClient, result: LoadResult, rng: random.Random, details: list[str]
+) -> None:
     path = rng.choice(READS + [f"/reports/{rng.choice(details)}/"] if details else READS)
     await _timed(result, "page", client.get(path), (200,), f"GET {path}")
 
 
-async def _report(client: httpx.AsyncClient, result: LoadResult, rng: random.Random,
-                  marker: str, n: int) -> None:
+async def _report(
+    client: httpx.AsyncClient, result: LoadResult, rng: random.Random, marker: str, n: int
+) -> None:
     form = await _timed(result, "page", client.get("/reports/new/"), (200,), "GET report form")
     if form is None:
         return
     text = f"{marker} report {n}"
-    data = {"csrfmiddlewaretoken": _token(form), "time": "2018-06-01T12:00",
-            "time_precision": "hour", "place_name": "Gao", "longitude": "-0.04",
-            "latitude": "16.27", "category": rng.choice(["ied", "displacement", "other"]),
-            "source_type": "patrol", "reliability": "C", "credibility": "3",
-            "description": text, "classification": "confidential", "releasable_to": ""}
-    if await _timed(result, "report_post", client.post("/reports/new/", data=data), (302,),
-                    "POST report") is not None:
+    data = {
+        "csrfmiddlewaretoken": _token(form),
+        "time": "2018-06-01T12:00",
+        "time_precision": "hour",
+        "place_name": "Gao",
+        "longitude": "-0.04",
+        "latitude": "16.27",
+        "category": rng.choice(["ied", "displacement", "other"]),
+        "source_type": "patrol",
+        "reliability": "C",
+        "credibility": "3",
+        "description": text,
+        "classification": "confidential",
+        "releasable_to": "",
+    }
+    if (
+        await _timed(
+            result, "report_post", client.post("/reports/new/", data=data), (302,), "POST report"
+        )
+        is not None
+    ):
         result.reports.append(text)
 
 
-async def _alert(public: httpx.AsyncClient, result: LoadResult, rng: random.Random,
-                 marker: str, n: int) -> None:
+async def _alert(
+    public: httpx.AsyncClient, result: LoadResult, rng: random.Random, marker: str, n: int
+) -> None:
     form = await _timed(result, "page", public.get("/alert/"), (200,), "GET alert form")
     key = ALERT_KEY.search(form.text) if form is not None else None
     if form is None or key is None:
@@ -108,21 +133,42 @@ async def _alert(public: httpx.AsyncClient, result: LoadResult, rng: random.Rand
             result.errors.append("alert form without an idempotency key")
         return
     text = f"{marker} alert {n}"
-    data = {"csrfmiddlewaretoken": _token(form), "text": text, "place_name": "Ménaka",
-            "category": "other", "name": "", "phone": "", "key": key.group(1)}
+    data = {
+        "csrfmiddlewaretoken": _token(form),
+        "text": text,
+        "place_name": "Ménaka",
+        "category": "other",
+        "name": "",
+        "phone": "",
+        "key": key.group(1),
+    }
     for _ in range(2 if rng.random() < 0.2 else 1):
-        if await _timed(result, "alert_post", public.post("/alert/", data=data), (200,),
-                        "POST alert") is None:
+        if (
+            await _timed(
+                result, "alert_post", public.post("/alert/", data=data), (200,), "POST alert"
+            )
+            is None
+        ):
             return
         result.alerts[text] = result.alerts.get(text, 0) + 1
 
 
-async def _user(index: int, base: str, credentials: tuple[str, str], seconds: float,
-                marker: str, result: LoadResult, think: tuple[float, float], seed: int) -> None:
+async def _user(
+    index: int,
+    base: str,
+    credentials: tuple[str, str],
+    seconds: float,
+    marker: str,
+    result: LoadResult,
+    think: tuple[float, float],
+    seed: int,
+) -> None:
     rng = random.Random(seed * 1000 + index)
     limits = httpx.Limits(max_connections=2)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as staff, \
-            httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as public:
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as staff,
+        httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as public,
+    ):
         await _login(staff, *credentials)
         api = await staff.get("/api/reports?limit=20")
         details = [r["id"] for r in api.json()["results"]] if api.status_code == 200 else []
@@ -141,8 +187,15 @@ async def _user(index: int, base: str, credentials: tuple[str, str], seconds: fl
             await asyncio.sleep(rng.uniform(*think))
 
 
-def run_load(base: str, credentials: list[tuple[str, str]], users: int, seconds: float,
-             marker: str, think: tuple[float, float] = (1.0, 3.0), seed: int = 1) -> LoadResult:
+def run_load(
+    base: str,
+    credentials: list[tuple[str, str]],
+    users: int,
+    seconds: float,
+    marker: str,
+    think: tuple[float, float] = (1.0, 3.0),
+    seed: int = 1,
+) -> LoadResult:
     """Run ``users`` virtual users against ``base`` for ``seconds`` each; return what happened.
 
     ``credentials`` are (user name, password) pairs of users who may write reports, used in
@@ -151,9 +204,14 @@ def run_load(base: str, credentials: list[tuple[str, str]], users: int, seconds:
     result = LoadResult()
 
     async def main() -> None:
-        await asyncio.gather(*(
-            _user(i, base, credentials[i % len(credentials)], seconds, marker, result, think,
-                  seed) for i in range(users)))
+        await asyncio.gather(
+            *(
+                _user(
+                    i, base, credentials[i % len(credentials)], seconds, marker, result, think, seed
+                )
+                for i in range(users)
+            )
+        )
 
     asyncio.run(main())
     return result

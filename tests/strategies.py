@@ -30,8 +30,9 @@ def value_strategy(col: Column, refs: list[str]) -> st.SearchStrategy[object]:
         if not refs:
             return st.none()
         if col.type == "list":  # a list of ids
-            return st.lists(st.sampled_from(refs), min_size=1, max_size=3,
-                            unique=True).map(";".join)
+            return st.lists(st.sampled_from(refs), min_size=1, max_size=3, unique=True).map(
+                ";".join
+            )
         return st.sampled_from(refs)
     if col.allowed:
         values = [int(a) if col.type == "integer" else a for a in col.allowed]
@@ -47,17 +48,21 @@ def value_strategy(col: Column, refs: list[str]) -> st.SearchStrategy[object]:
         hi = int(col.max) if col.max is not None else 10**9
         return st.integers(lo, hi)
     if col.type == "float":
-        return st.floats(col.min if col.min is not None else -1e12,
-                         col.max if col.max is not None else 1e12,
-                         allow_nan=False, allow_infinity=False)
+        return st.floats(
+            col.min if col.min is not None else -1e12,
+            col.max if col.max is not None else 1e12,
+            allow_nan=False,
+            allow_infinity=False,
+        )
     if col.type == "boolean":
         return st.booleans()
     return DATES.map(pd.Timestamp)
 
 
 @st.composite
-def tables(draw: st.DrawFn, name: str, refs: dict[str, list[str]], max_rows: int = 4
-           ) -> pd.DataFrame:
+def tables(
+    draw: st.DrawFn, name: str, refs: dict[str, list[str]], max_rows: int = 4
+) -> pd.DataFrame:
     """A valid table of entity ``name`` whose references point into ``refs``."""
     ent = entity(name)
     if any(c.references and not refs.get(c.references) for c in ent.columns if c.required):

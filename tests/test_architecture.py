@@ -103,8 +103,12 @@ def strongly_connected(g: dict[str, dict[str, int]]) -> list[list[str]]:
 def test_the_import_graph_has_no_cycle() -> None:
     g = import_graph()
     cycles = strongly_connected(g)
-    described = ["; ".join(f"{a} imports {b} (line {line})" for a in comp
-                           for b, line in g[a].items() if b in comp) for comp in cycles]
+    described = [
+        "; ".join(
+            f"{a} imports {b} (line {line})" for a in comp for b, line in g[a].items() if b in comp
+        )
+        for comp in cycles
+    ]
     assert not cycles, "modules that import each other:\n" + "\n".join(described)
 
 
@@ -125,17 +129,25 @@ def test_no_private_name_is_used_from_another_module() -> None:
             if name is not None and name.startswith("_") and not name.startswith("__"):
                 found.append(f"{path.relative_to(SRC)}:{line} imports {target}.{name}")
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        aliases = {a.asname or a.name.split(".")[-1] for node in ast.walk(tree)
-                   if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names
-                   if f"{_target(module, node)}{a.name}".split(".")[0] == PACKAGE
-                   or (isinstance(node, ast.ImportFrom) and _resolve(module, node).startswith(
-                       PACKAGE))}
+        aliases = {
+            a.asname or a.name.split(".")[-1]
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for a in node.names
+            if f"{_target(module, node)}{a.name}".split(".")[0] == PACKAGE
+            or (isinstance(node, ast.ImportFrom) and _resolve(module, node).startswith(PACKAGE))
+        }
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
-                    and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
-                    and node.value.id in aliases):
-                found.append(f"{path.relative_to(SRC)}:{node.lineno} uses "
-                             f"{node.value.id}.{node.attr}")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+            ):
+                found.append(
+                    f"{path.relative_to(SRC)}:{node.lineno} uses {node.value.id}.{node.attr}"
+                )
     assert not found, "private names used across modules:\n" + "\n".join(found)
 
 

@@ -29,8 +29,9 @@ def test_known_distances() -> None:
 
 
 @given(lon, lat, lon, lat)
-def test_haversine_agrees_with_the_chord_and_is_symmetric(a: float, b: float, c: float,
-                                                          d: float) -> None:
+def test_haversine_agrees_with_the_chord_and_is_symmetric(
+    a: float, b: float, c: float, d: float
+) -> None:
     direct = haversine_km(a, b, c, d)
     assert direct == pytest.approx(haversine_km(c, d, a, b), abs=1e-6)
     chord = np.linalg.norm(unit_vectors([a], [b]) - unit_vectors([c], [d]))

@@ -40,9 +40,13 @@ PUBLIC = AccessContext.public()
 MISSION_CONF = AccessContext("MINUSMA", Classification.CONFIDENTIAL)
 OWNER = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
 #: No reader configured in the environment: the commands must fall back to the public reader.
-ENV = {"BLUEHELMET_ORG": None, "BLUEHELMET_CLEARANCE": None, "COLUMNS": "200",
-       # the report store seals reporter contacts with a key held outside it (a test key here)
-       "BLUEHELMET_STORE_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="}
+ENV = {
+    "BLUEHELMET_ORG": None,
+    "BLUEHELMET_CLEARANCE": None,
+    "COLUMNS": "200",
+    # the report store seals reporter contacts with a key held outside it (a test key here)
+    "BLUEHELMET_STORE_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+}
 
 REPORTS = (
     "id,time,time_precision,longitude,latitude,place_name,category,fatalities,civilian_deaths,"
@@ -65,24 +69,45 @@ def _plant(folder: Path) -> None:
 
     def add(table: str, row: dict[str, object]) -> None:
         t = s.tables[table]
-        new = {c: pd.NA for c in t.columns} | {"releasable_to": (), "basis": "illustrative",
-                                               "source": "SECRET-source"} | row
-        s.tables[table] = pd.concat([t, pd.DataFrame([new]).astype(t.dtypes.to_dict())],
-                                    ignore_index=True)
+        new = (
+            {c: pd.NA for c in t.columns}
+            | {"releasable_to": (), "basis": "illustrative", "source": "SECRET-source"}
+            | row
+        )
+        s.tables[table] = pd.concat(
+            [t, pd.DataFrame([new]).astype(t.dtypes.to_dict())], ignore_index=True
+        )
 
     mission = s.missions.iloc[0].to_dict() | {
-        "id": "SECRET-M", "name": "SECRET mission", "classification": "confidential",
-        "owner": "UN-DPO", "releasable_to": (), "hq_location": "SECRET-town"}
+        "id": "SECRET-M",
+        "name": "SECRET mission",
+        "classification": "confidential",
+        "owner": "UN-DPO",
+        "releasable_to": (),
+        "hq_location": "SECRET-town",
+    }
     add("missions", mission)
-    req = s.requirements.iloc[0].to_dict() | {"id": "SECRET-REQ", "mission_id": "SECRET-M",
-                                              "count": 7, "classification": "unclassified"}
+    req = s.requirements.iloc[0].to_dict() | {
+        "id": "SECRET-REQ",
+        "mission_id": "SECRET-M",
+        "count": 7,
+        "classification": "unclassified",
+    }
     add("requirements", req)
-    dep = s.deployments.iloc[0].to_dict() | {"id": "SECRET-DEP", "mission_id": "SECRET-M",
-                                             "men": 4711}
+    dep = s.deployments.iloc[0].to_dict() | {
+        "id": "SECRET-DEP",
+        "mission_id": "SECRET-M",
+        "men": 4711,
+    }
     add("deployments", dep)
     pledge = s.pledges.iloc[0].to_dict() | {
-        "id": "SECRET-PLEDGE", "classification": "confidential", "owner": "UN-DPO",
-        "releasable_to": ("UN-DOS",), "national_restrictions": "SECRET-caveat", "count": 47}
+        "id": "SECRET-PLEDGE",
+        "classification": "confidential",
+        "owner": "UN-DPO",
+        "releasable_to": ("UN-DOS",),
+        "national_restrictions": "SECRET-caveat",
+        "count": 47,
+    }
     add("pledges", pledge)
     assert s.validate() == []
     save_scenario(s, folder)
@@ -100,9 +125,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
     store = root / "store"
     # each owner imports its own reports (write rights); the other owner's rows are refused
     for owner in ("MINUSMA", "UN-DPO"):
-        res = runner.invoke(app, ["intel", "import", str(reports), "--store", str(store),
-                                  "--org", owner, "--clearance", "strictly_confidential",
-                                  "--rejects", str(root / f"{owner}.rejects.csv")], env=ENV)
+        res = runner.invoke(
+            app,
+            [
+                "intel",
+                "import",
+                str(reports),
+                "--store",
+                str(store),
+                "--org",
+                owner,
+                "--clearance",
+                "strictly_confidential",
+                "--rejects",
+                str(root / f"{owner}.rejects.csv"),
+            ],
+            env=ENV,
+        )
         assert res.exit_code == 1 and "2 report(s) added" in res.output, res.output
     # A damaged copy: the hidden pledge's count is not a number. Its owner must hear of it;
     # nobody else may (the message would quote the hidden value).
@@ -116,54 +155,90 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
 
 
 def _files_text(folder: Path) -> str:
-    return "\n".join(p.read_text("utf-8", errors="replace") for p in sorted(folder.rglob("*"))
-                     if p.is_file() and p.suffix in (".csv", ".json", ".txt", ".html", ".toml"))
+    return "\n".join(
+        p.read_text("utf-8", errors="replace")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix in (".csv", ".json", ".txt", ".html", ".toml")
+    )
 
 
 def _reader_args(reader: AccessContext) -> list[str]:
-    return [] if reader == PUBLIC else ["--org", reader.organisation, "--clearance",
-                                        reader.clearance.label]
+    return (
+        []
+        if reader == PUBLIC
+        else ["--org", reader.organisation, "--clearance", reader.clearance.label]
+    )
 
 
 def test_the_secret_is_there_for_its_owner(world: dict[str, Path]) -> None:
     view = load_scenario(world["full"]).view(OWNER)
     assert "SECRET-M" in set(view.missions["id"]) and "SECRET-PLEDGE" in set(view.pledges["id"])
     assert view.marking == Classification.CONFIDENTIAL
-    res = CliRunner().invoke(app, ["scenario", "show", str(world["damaged"]),
-                                   *_reader_args(OWNER)], env=ENV)
+    res = CliRunner().invoke(
+        app, ["scenario", "show", str(world["damaged"]), *_reader_args(OWNER)], env=ENV
+    )
     assert res.exit_code == 2 and "SECRET-47" in res.output
 
 
 @pytest.mark.parametrize("reader", [PUBLIC, MISSION_CONF], ids=["public", "minusma"])
-def test_library_read_paths(world: dict[str, Path], reader: AccessContext,
-                            tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_library_read_paths(
+    world: dict[str, Path], reader: AccessContext, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="bluehelmet.audit")
     view = load_scenario(world["full"]).view(reader)
     assert isinstance(view, ScenarioView) and view.validate() == []
     outputs: list[object] = [view.tables, view.marking]
     functions: list[Callable[[ScenarioView], object]] = [
-        stats.latest_deployments, stats.mission_strength, stats.strength_by_category,
-        stats.pledges_by_level, stats.pledge_landscape, stats.basis_summary,
-        geography.mission_points, geography.deployment_flows, gender.traffic_lights,
-        provenance.basis_by_table, provenance.sources_by_table, provenance.highest_classification]
+        stats.latest_deployments,
+        stats.mission_strength,
+        stats.strength_by_category,
+        stats.pledges_by_level,
+        stats.pledge_landscape,
+        stats.basis_summary,
+        geography.mission_points,
+        geography.deployment_flows,
+        gender.traffic_lights,
+        provenance.basis_by_table,
+        provenance.sources_by_table,
+        provenance.highest_classification,
+    ]
     outputs += [f(view) for f in functions]
     result = plan(view, PlanOptions(sensitivities=False, max_asks=2).with_solve(time_limit=5))
     assert result.reader == reader and result.summary.reader.organisation == reader.organisation
     assert result.summary.marking == Classification.UNCLASSIFIED.label
     st = result.statistics
-    outputs += [result, result.summary, *result.tables.values(),
-                money.cost_vs_budget(result.costs, view), st.coverage(), st.cost(),
-                st.coverage_by_month(), st.critical_coverage(), st.gaps(), st.headline(),
-                st.gap_costs(), st.cost_vs_budget(), st.mission_costs(), st.unit_costs(),
-                st.capability_requirements(), st.smart_pledges(), st.unused_pledges(),
-                st.gender(), st.planned_flows()]
+    outputs += [
+        result,
+        result.summary,
+        *result.tables.values(),
+        money.cost_vs_budget(result.costs, view),
+        st.coverage(),
+        st.cost(),
+        st.coverage_by_month(),
+        st.critical_coverage(),
+        st.gaps(),
+        st.headline(),
+        st.gap_costs(),
+        st.cost_vs_budget(),
+        st.mission_costs(),
+        st.unit_costs(),
+        st.capability_requirements(),
+        st.smart_pledges(),
+        st.unused_pledges(),
+        st.gender(),
+        st.planned_flows(),
+    ]
     result.write(tmp_path / "plan")
     brief = make_brief(view, tmp_path / "brief", plan=result, pdf=False)
     save_scenario(view, tmp_path / "export")
     # Every file written carries the view's marking (the secret rows would have raised it).
     written = [tmp_path / "plan" / name for name in ("plan.csv", "coverage.csv", "summary.json")]
-    written += [brief.html, brief.tables / "gaps.csv", brief.tables / "summary.json",
-                tmp_path / "export" / "pledges.csv"]
+    written += [
+        brief.html,
+        brief.tables / "gaps.csv",
+        brief.tables / "summary.json",
+        tmp_path / "export" / "pledges.csv",
+    ]
     for path in written:
         assert read_marking(path) == view.marking == Classification.UNCLASSIFIED, path
     text = "\n".join(map(str, outputs)) + _files_text(tmp_path) + caplog.text
@@ -178,15 +253,20 @@ def _normalised(text: str, *paths: Path) -> str:
 
 
 @pytest.mark.parametrize("reader", [PUBLIC, MISSION_CONF], ids=["public", "minusma"])
-def test_command_line_read_paths(world: dict[str, Path], reader: AccessContext,
-                                 tmp_path: Path) -> None:
+def test_command_line_read_paths(
+    world: dict[str, Path], reader: AccessContext, tmp_path: Path
+) -> None:
     runner = CliRunner()
     args = _reader_args(reader)
     full, store = world["full"], world["store"]
     # What the reader may see, as its own scenario folder: every count must be the same on it.
     seen = tmp_path / "seen"
-    assert runner.invoke(app, ["scenario", "export", str(full), "--to", str(seen), *args],
-                         env=ENV).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["scenario", "export", str(full), "--to", str(seen), *args], env=ENV
+        ).exit_code
+        == 0
+    )
 
     def run(*cmd: str, code: int = 0) -> str:
         res = runner.invoke(app, [*cmd, *args], env=ENV)
@@ -209,8 +289,10 @@ def test_command_line_read_paths(world: dict[str, Path], reader: AccessContext,
     for rid in ("SECRET-PLEDGE", "NO-SUCH-PLEDGE"):
         ov = tmp_path / "ov.toml"
         ov.write_text(f'name = "drop"\n[[pledges.remove]]\nid = "{rid}"\n', "utf-8")
-        for cmd in (["plan", str(full), "--out", str(tmp_path / "ovplan")],
-                    ["brief", str(full), "--out", str(tmp_path / "ovbrief"), "--no-pdf"]):
+        for cmd in (
+            ["plan", str(full), "--out", str(tmp_path / "ovplan")],
+            ["brief", str(full), "--out", str(tmp_path / "ovbrief"), "--no-pdf"],
+        ):
             res = runner.invoke(app, [*cmd, "--override", str(ov), *args], env=ENV)
             assert res.exit_code == 2, res.output
             errors.append(_normalised(res.output.replace(rid, "<id>"), tmp_path))
@@ -218,9 +300,21 @@ def test_command_line_read_paths(world: dict[str, Path], reader: AccessContext,
     # A hidden mission is as unknown to protection planning as one that does not exist.
     out = []
     for mid in ("SECRET-M", "NO-SUCH-M"):
-        res = runner.invoke(app, ["protect", mid, "--scenario", str(full), "--out",
-                                  str(tmp_path / "prot"), "--risk", str(world["risk"]), *args],
-                            env=ENV)
+        res = runner.invoke(
+            app,
+            [
+                "protect",
+                mid,
+                "--scenario",
+                str(full),
+                "--out",
+                str(tmp_path / "prot"),
+                "--risk",
+                str(world["risk"]),
+                *args,
+            ],
+            env=ENV,
+        )
         assert res.exit_code == 2
         out.append(_normalised(res.output.replace(mid, "<id>"), tmp_path))
     assert out[0] == out[1] and MARK not in out[0]
@@ -232,8 +326,11 @@ def test_command_line_read_paths(world: dict[str, Path], reader: AccessContext,
 
 
 def test_a_released_report_hides_its_protected_contact(world: dict[str, Path]) -> None:
-    res = CliRunner().invoke(app, ["intel", "reports", "--store", str(world["store"]),
-                                   *_reader_args(MISSION_CONF)], env=ENV)
+    res = CliRunner().invoke(
+        app,
+        ["intel", "reports", "--store", str(world["store"]), *_reader_args(MISSION_CONF)],
+        env=ENV,
+    )
     assert res.exit_code == 0 and "rel-1" in res.output and "3 report(s)" in res.output
     from bluehelmet.intel.store import read_view
 

@@ -12,11 +12,17 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "docs" / "notebooks"
 
 def test_the_2018_notebook_runs(tmp_path: Path) -> None:
     nb = nbformat.read(NOTEBOOKS / "2018.ipynb", as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    outputs = {i: "".join(str(o.get("data", {}).get("text/plain", o.get("text", "")))
-                          for o in cell.get("outputs", []))
-               for i, cell in enumerate(nb.cells) if cell.cell_type == "code"}
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    outputs = {
+        i: "".join(
+            str(o.get("data", {}).get("text/plain", o.get("text", "")))
+            for o in cell.get("outputs", [])
+        )
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+    }
     text = "\n".join(outputs.values())
     assert "Plan of scenario '2018'" in text
     assert "share_covered" in text and "MINUSMA" in text

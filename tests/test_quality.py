@@ -1,4 +1,4 @@
-"""Code quality gates run with the tests, so CI enforces them: ruff (lint) and mypy (types)."""
+"""Code quality gates run with the tests, so CI enforces them: ruff (lint and format) and mypy (types)."""
 
 import subprocess
 import sys
@@ -8,12 +8,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
 
 
 def test_ruff_is_clean():
     result = run("ruff", "check", "src", "tests", "tools", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    """The code is in ruff's format (``ruff format src tests tools benchmarks``)."""
+    result = run("ruff", "format", "--check", "src", "tests", "tools", "benchmarks")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -28,17 +35,24 @@ def test_no_wall_clock_assertions_in_tests():
     # The kill tests read the clock only to place SIGKILLs at random moments inside a measured
     # write; they assert nothing about how long anything takes.
     exempt = {"test_quality.py", "test_kill.py"}
-    offenders = [f"{p.relative_to(ROOT)}: {clock}" for p in (ROOT / "tests").rglob("*.py")
-                 if p.name not in exempt for clock in clocks
-                 if clock in p.read_text("utf-8")]
+    offenders = [
+        f"{p.relative_to(ROOT)}: {clock}"
+        for p in (ROOT / "tests").rglob("*.py")
+        if p.name not in exempt
+        for clock in clocks
+        if clock in p.read_text("utf-8")
+    ]
     assert offenders == []
 
 
 def test_one_earth_radius():
     """Every distance uses bluehelmet.geodesy; no other module writes its own Earth radius."""
     sources = [p for p in (ROOT / "src").rglob("*.py") if p.name != "geodesy.py"]
-    offenders = [str(p.relative_to(ROOT)) for p in sources
-                 if any(r in p.read_text("utf-8") for r in ("6371", "6378", "arcsin(np.sqrt"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in sources
+        if any(r in p.read_text("utf-8") for r in ("6371", "6378", "arcsin(np.sqrt"))
+    ]
     assert offenders == []
 
 

@@ -13,9 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-COLUMNS = {"casualty_id": "casualty_id", "incident_date": "incident_date",
-           "mission_acronym": "mission_id", "casualty_personnel_type": "personnel_type",
-           "type_of_incident": "incident_type", "isocode3": "nationality_iso3"}
+COLUMNS = {
+    "casualty_id": "casualty_id",
+    "incident_date": "incident_date",
+    "mission_acronym": "mission_id",
+    "casualty_personnel_type": "personnel_type",
+    "type_of_incident": "incident_type",
+    "isocode3": "nationality_iso3",
+}
 
 
 def main(shared: Path) -> None:

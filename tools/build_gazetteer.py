@@ -25,9 +25,25 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "src" / "bluehelmet" / "datasets" / "reference"
 
 #: Host countries of the bundled missions (scenario 2018 and the bundled bases): ISO2 -> ISO3.
-HOSTS = {"ML": "MLI", "CF": "CAF", "CD": "COD", "SS": "SSD", "SD": "SDN", "LB": "LBN",
-         "SY": "SYR", "CY": "CYP", "EH": "ESH", "XK": "XKX", "IN": "IND", "PK": "PAK",
-         "IL": "ISR", "PS": "PSE", "EG": "EGY", "JO": "JOR", "HT": "HTI"}
+HOSTS = {
+    "ML": "MLI",
+    "CF": "CAF",
+    "CD": "COD",
+    "SS": "SSD",
+    "SD": "SDN",
+    "LB": "LBN",
+    "SY": "SYR",
+    "CY": "CYP",
+    "EH": "ESH",
+    "XK": "XKX",
+    "IN": "IND",
+    "PK": "PAK",
+    "IL": "ISR",
+    "PS": "PSE",
+    "EG": "EGY",
+    "JO": "JOR",
+    "HT": "HTI",
+}
 
 #: The missions' bases and towns: name, other spellings, ISO3, missions, GeoNames name (to take
 #: the coordinates from; empty: from the bundled MINUSMA bases file).
@@ -74,8 +90,9 @@ MISSION_PLACES = [
 
 def latin(name: str) -> bool:
     """Whether a name is written in the Latin script (after removing accents)."""
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", name)
-                   if not unicodedata.combining(ch))
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
+    )
     return bool(text.strip()) and all(ord(ch) < 0x250 for ch in text)
 
 
@@ -88,17 +105,27 @@ def main() -> None:
         small = c["population"] < (15000 if c["countrycode"] in ("IN", "PK") else 5000)
         if c["countrycode"] not in HOSTS or small:
             continue
-        alternates = sorted({a for a in c["alternatenames"] if latin(a) and a != c["name"]
-                             and ";" not in a})
-        rows.append({"geonameid": c["geonameid"], "name": c["name"],
-                     "iso3": HOSTS[c["countrycode"]], "longitude": round(c["longitude"], 5),
-                     "latitude": round(c["latitude"], 5), "population": c["population"],
-                     "alternate_names": ";".join(alternates)})
+        alternates = sorted(
+            {a for a in c["alternatenames"] if latin(a) and a != c["name"] and ";" not in a}
+        )
+        rows.append(
+            {
+                "geonameid": c["geonameid"],
+                "name": c["name"],
+                "iso3": HOSTS[c["countrycode"]],
+                "longitude": round(c["longitude"], 5),
+                "latitude": round(c["latitude"], 5),
+                "population": c["population"],
+                "alternate_names": ";".join(alternates),
+            }
+        )
     rows.sort(key=lambda r: (r["iso3"], -int(r["population"]), r["name"]))
     # mtime=0: the same data give the same bytes
-    with (REFERENCE / "geonames_host_places.csv.gz").open("wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as packed, \
-            io.TextIOWrapper(packed, encoding="utf-8", newline="") as f:
+    with (
+        (REFERENCE / "geonames_host_places.csv.gz").open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as packed,
+        io.TextIOWrapper(packed, encoding="utf-8", newline="") as f,
+    ):
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -127,8 +154,17 @@ def main() -> None:
             b = base(name)
             lon, lat = float(b["longitude"]), float(b["latitude"])
             source = f"bundled bases file (base {b['id']}: {b['source'].split(' (')[0]})"
-        out.append({"name": name, "alternate_names": others, "iso3": iso3, "missions": missions,
-                    "longitude": lon, "latitude": lat, "source": source})
+        out.append(
+            {
+                "name": name,
+                "alternate_names": others,
+                "iso3": iso3,
+                "missions": missions,
+                "longitude": lon,
+                "latitude": lat,
+                "source": source,
+            }
+        )
     with (REFERENCE / "mission_places.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(out[0]), lineterminator="\n")
         writer.writeheader()

@@ -40,16 +40,31 @@ TCC_FILE = "geopko_TCCMap_v.2.3.csv"
 TT_FILE = "geopko_TTMap_v.2.3.csv"
 OUT = Path(__file__).resolve().parent / "facts" / "geopko_2018.csv"
 #: TTMap columns and the unit-type words written in the facts file.
-TYPE_COLUMNS = {"Infantry": "infantry", "eng": "engineering", "med": "medical",
-                "sig": "signals", "av": "aviation", "riv": "riverine",
-                "maint": "maintenance", "trans": "transport"}
+TYPE_COLUMNS = {
+    "Infantry": "infantry",
+    "eng": "engineering",
+    "med": "medical",
+    "sig": "signals",
+    "av": "aviation",
+    "riv": "riverine",
+    "maint": "maintenance",
+    "trans": "transport",
+}
 #: Geo-PKO spellings the country lookup does not know, and names that are no country.
 ALIASES = {"Korea (ROK)": "KOR", "UK": "GBR", "USA": "USA"}
 NOT_A_COUNTRY = frozenset({"Multinational", "TCC name unknown"})
 #: One entry of a TCCMap ``year.overview`` list: ``Name (123)`` or ``Name (size unknown)``.
 ENTRY = re.compile(r"\s*(?P<name>.+?) \((?P<size>\d+|size unknown)\)\s*(?:,|$)")
-COLUMNS = ["mission", "location", "latitude", "longitude", "contributor", "iso3", "troops",
-           "types_at_location"]
+COLUMNS = [
+    "mission",
+    "location",
+    "latitude",
+    "longitude",
+    "contributor",
+    "iso3",
+    "troops",
+    "types_at_location",
+]
 
 
 def parse_overview(text: str, where: str) -> list[tuple[str, int | None]]:
@@ -65,9 +80,11 @@ def parse_overview(text: str, where: str) -> list[tuple[str, int | None]]:
     while pos < len(text):
         hit = ENTRY.match(text, pos)
         if hit is None or hit.end() == pos:
-            raise ValueError(f"{where}: cannot read {text[pos:].strip()!r} in the contributor list "
-                             f"{text!r}; expected entries 'Country (number)' or "
-                             "'Country (size unknown)' separated by commas")
+            raise ValueError(
+                f"{where}: cannot read {text[pos:].strip()!r} in the contributor list "
+                f"{text!r}; expected entries 'Country (number)' or "
+                "'Country (size unknown)' separated by commas"
+            )
         size = hit["size"]
         out.append((hit["name"].strip(), None if size == "size unknown" else int(size)))
         pos = hit.end()
@@ -86,8 +103,10 @@ def iso3_of(name: str) -> str:
         return ""
     code = ALIASES.get(name) or lookup_iso3(name)
     if code is None:
-        raise ValueError(f"Geo-PKO contributor {name!r} has no ISO3 code; add it to ALIASES "
-                         f"in {Path(__file__).name}")
+        raise ValueError(
+            f"Geo-PKO contributor {name!r} has no ISO3 code; add it to ALIASES "
+            f"in {Path(__file__).name}"
+        )
     return code
 
 
@@ -124,18 +143,34 @@ def derive(tt: pd.DataFrame, tcc: pd.DataFrame, year: int) -> pd.DataFrame:
     for idx, r in tcc.loc[tcc["year"].astype(int) == year].iterrows():
         where = f"{TCC_FILE} row {int(str(idx)) + 2}"
         for name, troops in parse_overview(r["year.overview"], where):
-            rows.append({"mission": r["mission"], "location": r["location"],
-                         "latitude": r["latitude"], "longitude": r["longitude"],
-                         "contributor": name, "iso3": iso3_of(name),
-                         "troops": "" if troops is None else str(troops),
-                         "types_at_location": types.get((r["mission"], r["location"]), "")})
+            rows.append(
+                {
+                    "mission": r["mission"],
+                    "location": r["location"],
+                    "latitude": r["latitude"],
+                    "longitude": r["longitude"],
+                    "contributor": name,
+                    "iso3": iso3_of(name),
+                    "troops": "" if troops is None else str(troops),
+                    "types_at_location": types.get((r["mission"], r["location"]), ""),
+                }
+            )
     seen = {(row["mission"], row["location"]) for row in rows}
     for _, r in tt_y.iterrows():
         key = (r["mission"], r["location"])
         if key not in seen and types[key]:
-            rows.append({"mission": key[0], "location": key[1], "latitude": r["latitude"],
-                         "longitude": r["longitude"], "contributor": "", "iso3": "",
-                         "troops": "", "types_at_location": types[key]})
+            rows.append(
+                {
+                    "mission": key[0],
+                    "location": key[1],
+                    "latitude": r["latitude"],
+                    "longitude": r["longitude"],
+                    "contributor": "",
+                    "iso3": "",
+                    "troops": "",
+                    "types_at_location": types[key],
+                }
+            )
     out = pd.DataFrame(rows, columns=COLUMNS)
     return out.sort_values(["mission", "location", "contributor"], ignore_index=True)
 
@@ -144,8 +179,10 @@ def read_geopko(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The TTMap and TCCMap files of ``folder`` as text tables."""
     missing = [f for f in (TT_FILE, TCC_FILE) if not (folder / f).is_file()]
     if missing:
-        raise FileNotFoundError(f"{folder}: no {', '.join(missing)} (Geo-PKO v2.3 dashboard "
-                                "files; see docs/data-provenance.md)")
+        raise FileNotFoundError(
+            f"{folder}: no {', '.join(missing)} (Geo-PKO v2.3 dashboard "
+            "files; see docs/data-provenance.md)"
+        )
 
     def read(name: str) -> pd.DataFrame:
         return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
@@ -156,12 +193,19 @@ def read_geopko(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: derive and write (or check) ``tools/facts/geopko_2018.csv``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--geopko-dir", type=Path, required=True,
-                        help="folder with the Geo-PKO v2.3 TTMap and TCCMap files")
+    parser.add_argument(
+        "--geopko-dir",
+        type=Path,
+        required=True,
+        help="folder with the Geo-PKO v2.3 TTMap and TCCMap files",
+    )
     parser.add_argument("--year", type=int, default=2018)
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--check", action="store_true",
-                        help="compare with --out instead of writing it; exit 1 if they differ")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with --out instead of writing it; exit 1 if they differ",
+    )
     args = parser.parse_args(argv)
     facts = derive(*read_geopko(args.geopko_dir), args.year)
     text = facts.to_csv(index=False, lineterminator="\n")

@@ -18,17 +18,33 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 
 #: (module, names) of the public API, in reading order: data -> view -> plan -> results.
 API: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("bluehelmet", ("load_scenario", "save_scenario", "bundled_scenarios", "AccessContext",
-                    "Classification")),
+    (
+        "bluehelmet",
+        ("load_scenario", "save_scenario", "bundled_scenarios", "AccessContext", "Classification"),
+    ),
     ("bluehelmet.scenario.core", ("Scenario",)),
-    ("bluehelmet.forcegen", ("plan", "PlanOptions", "SolveOptions", "Plan", "PlanSummary",
-                             "StageSummary", "compare_plans", "Override", "load_override",
-                             "apply_overrides")),
+    (
+        "bluehelmet.forcegen",
+        (
+            "plan",
+            "PlanOptions",
+            "SolveOptions",
+            "Plan",
+            "PlanSummary",
+            "StageSummary",
+            "compare_plans",
+            "Override",
+            "load_override",
+            "apply_overrides",
+        ),
+    ),
     ("bluehelmet.statistics.plan", ("PlanStatistics",)),
     ("bluehelmet.plot.plan", ("PlanPlot",)),
     ("bluehelmet.outputs", ("DeclaredTables",)),
-    ("bluehelmet.protect", ("analyse_mission", "ProtectOptions", "ProtectionAnalysis",
-                            "write_outputs")),
+    (
+        "bluehelmet.protect",
+        ("analyse_mission", "ProtectOptions", "ProtectionAnalysis", "write_outputs"),
+    ),
     ("bluehelmet.output", ("write_folder",)),
     ("bluehelmet.intel.view", ("ReportView", "ReportTable")),
 )
@@ -83,18 +99,25 @@ def _members(cls: type) -> list[str]:
 
 def api_markdown() -> str:
     """The API reference as Markdown."""
-    parts = ["# Python API reference", "",
-             "Generated from the docstrings by `python tools/gen_api_docs.py`; do not edit by "
-             "hand (a test checks it is current). A worked example: "
-             "[notebooks/2018.ipynb](notebooks/2018.ipynb)."]
+    parts = [
+        "# Python API reference",
+        "",
+        "Generated from the docstrings by `python tools/gen_api_docs.py`; do not edit by "
+        "hand (a test checks it is current). A worked example: "
+        "[notebooks/2018.ipynb](notebooks/2018.ipynb).",
+    ]
     for module_name, names in API:
         module = importlib.import_module(module_name)
         parts += ["", f"## `{module_name}`", "", _doc(module).split("\n\n")[0]]
         for name in names:
             obj = getattr(module, name)
             kind = "class" if inspect.isclass(obj) else "function"
-            parts += ["", f"### `{_signature(name, obj)}`" if kind == "function"
-                      else f"### class `{name}`", "", _markdown(_doc(obj)) or "(no docstring)"]
+            parts += [
+                "",
+                f"### `{_signature(name, obj)}`" if kind == "function" else f"### class `{name}`",
+                "",
+                _markdown(_doc(obj)) or "(no docstring)",
+            ]
             if kind == "class":
                 members = _members(obj)
                 if members:

@@ -48,25 +48,39 @@ TOWNS = {
     "Dyabali": ("diabaly", "Diabaly", "published", "Diabaly"),
 }
 PUBLISHED = {"Diabaly": (-(6 + 1 / 60), 14 + 41 / 60)}
-GEOPKO_NOTE = ("base recorded in Geo-PKO v2.3 (Uppsala University) for MINUSMA in 2018 "
-               "(used to derive which towns had bases; Geo-PKO data not copied)")
+GEOPKO_NOTE = (
+    "base recorded in Geo-PKO v2.3 (Uppsala University) for MINUSMA in 2018 "
+    "(used to derive which towns had bases; Geo-PKO data not copied)"
+)
 
 
 def _coordinates(gazetteer: str, place: str) -> tuple[float, float, str]:
     if gazetteer == "ne":
         ne = pd.read_csv(reference_path("naturalearth_populated_places.csv"))
         row = ne.loc[ne["name"] == place].iloc[0]
-        return float(row["longitude"]), float(row["latitude"]), \
-            "coordinates: Natural Earth populated places (public domain)"
+        return (
+            float(row["longitude"]),
+            float(row["latitude"]),
+            "coordinates: Natural Earth populated places (public domain)",
+        )
     if gazetteer == "ucdp":
         ucdp = pd.read_csv(reference_path("ucdp_ged201_subset_1995_2014.csv"))
         hit = ucdp.loc[ucdp["where_coordinates"] == place, ["longitude", "latitude"]]
         lon, lat = hit.mode().iloc[0]
-        return float(lon), float(lat), \
-            f"coordinates: UCDP GED 20.1 geocoded place '{place}' (CC BY 4.0)"
+        return (
+            float(lon),
+            float(lat),
+            f"coordinates: UCDP GED 20.1 geocoded place '{place}' (CC BY 4.0)",
+        )
     lon, lat = PUBLISHED[place]
-    return lon, lat, (f"coordinates: published position of {place} (14 deg 41' N, 6 deg 01' W, "
-                      "e.g. Wikipedia); not in the bundled gazetteers")
+    return (
+        lon,
+        lat,
+        (
+            f"coordinates: published position of {place} (14 deg 41' N, 6 deg 01' W, "
+            "e.g. Wikipedia); not in the bundled gazetteers"
+        ),
+    )
 
 
 def main() -> None:
@@ -75,9 +89,13 @@ def main() -> None:
     types = pd.read_csv(GEOPKO / "geopko_TTMap_v.2.3.csv")
     front = front.loc[(front["mission"] == "MINUSMA") & (front["year"] == 2018)]
     types = types.loc[(types["mission"] == "MINUSMA") & (types["year"] == 2018)]
-    per_town = front.groupby("location").agg(infantry=("Infantry", "max"), hq=("hq", "max"),
-                                             av=("Av", "max"), lon=("longitude", "first"),
-                                             lat=("latitude", "first"))
+    per_town = front.groupby("location").agg(
+        infantry=("Infantry", "max"),
+        hq=("hq", "max"),
+        av=("Av", "max"),
+        lon=("longitude", "first"),
+        lat=("latitude", "first"),
+    )
     aviation = set(types.loc[types["av"] > 0, "location"]) | set(per_town.index[per_town["av"] > 0])
     missing = set(per_town.index) - set(TOWNS)
     if missing:
@@ -90,36 +108,64 @@ def main() -> None:
         if off > 5:
             raise SystemExit(f"{name}: gazetteer and Geo-PKO positions differ by {off:.1f} km")
         kind = {3: "hq", 2: "sector_hq"}.get(int(row["hq"]), "company_base")
-        bases.append({"id": f"minusma-{bid}", "mission_id": "MINUSMA", "name": name,
-                      "longitude": round(lon, 5), "latitude": round(lat, 5), "kind": kind,
-                      "year": 2018, "classification": "unclassified", "owner": "UN",
-                      "releasable_to": "", "basis": "derived",
-                      "source": f"{GEOPKO_NOTE}; kind from its headquarters flag; {src}; "
-                                f"{off:.1f} km from Geo-PKO's position"})
+        bases.append(
+            {
+                "id": f"minusma-{bid}",
+                "mission_id": "MINUSMA",
+                "name": name,
+                "longitude": round(lon, 5),
+                "latitude": round(lat, 5),
+                "kind": kind,
+                "year": 2018,
+                "classification": "unclassified",
+                "owner": "UN",
+                "releasable_to": "",
+                "basis": "derived",
+                "source": f"{GEOPKO_NOTE}; kind from its headquarters flag; {src}; "
+                f"{off:.1f} km from Geo-PKO's position",
+            }
+        )
         companies = max(1, int(np.rint(row["infantry"] / INFANTRY_PER_COMPANY)))
-        assets.append({"id": f"minusma-{bid}-infantry", "base_id": f"minusma-{bid}",
-                       "asset_type_id": "infantry_company_road", "count": companies,
-                       "classification": "unclassified", "owner": "UN", "releasable_to": "",
-                       "basis": "derived",
-                       "source": f"Geo-PKO v2.3 MINUSMA 2018: {int(row['infantry'])} infantry at "
-                                 f"{loc}, at {INFANTRY_PER_COMPANY} per deployable road-mobile "
-                                 "company (assumed), at least 1"})
+        assets.append(
+            {
+                "id": f"minusma-{bid}-infantry",
+                "base_id": f"minusma-{bid}",
+                "asset_type_id": "infantry_company_road",
+                "count": companies,
+                "classification": "unclassified",
+                "owner": "UN",
+                "releasable_to": "",
+                "basis": "derived",
+                "source": f"Geo-PKO v2.3 MINUSMA 2018: {int(row['infantry'])} infantry at "
+                f"{loc}, at {INFANTRY_PER_COMPANY} per deployable road-mobile "
+                "company (assumed), at least 1",
+            }
+        )
         if loc in aviation:
-            assets.append({"id": f"minusma-{bid}-helicopters", "base_id": f"minusma-{bid}",
-                           "asset_type_id": "utility_helicopter",
-                           "count": HELICOPTERS_PER_AVIATION_SITE, "classification":
-                           "unclassified", "owner": "UN", "releasable_to": "",
-                           "basis": "illustrative",
-                           "source": "Geo-PKO v2.3 records an aviation unit at "
-                                     f"{loc} in 2018; its size is not given: one utility "
-                                     f"helicopter unit of {HELICOPTERS_PER_AVIATION_SITE} "
-                                     "aircraft assumed"})
+            assets.append(
+                {
+                    "id": f"minusma-{bid}-helicopters",
+                    "base_id": f"minusma-{bid}",
+                    "asset_type_id": "utility_helicopter",
+                    "count": HELICOPTERS_PER_AVIATION_SITE,
+                    "classification": "unclassified",
+                    "owner": "UN",
+                    "releasable_to": "",
+                    "basis": "illustrative",
+                    "source": "Geo-PKO v2.3 records an aviation unit at "
+                    f"{loc} in 2018; its size is not given: one utility "
+                    f"helicopter unit of {HELICOPTERS_PER_AVIATION_SITE} "
+                    "aircraft assumed",
+                }
+            )
     order = {"hq": 0, "sector_hq": 1, "company_base": 2}
-    table = pd.DataFrame(bases).sort_values(["kind", "id"], key=lambda s: s.map(order)
-                                            if s.name == "kind" else s)
+    table = pd.DataFrame(bases).sort_values(
+        ["kind", "id"], key=lambda s: s.map(order) if s.name == "kind" else s
+    )
     table.to_csv(OUT / "minusma_2018_bases.csv", index=False, lineterminator="\n")
-    pd.DataFrame(assets).sort_values("id").to_csv(OUT / "minusma_2018_base_assets.csv",
-                                                  index=False, lineterminator="\n")
+    pd.DataFrame(assets).sort_values("id").to_csv(
+        OUT / "minusma_2018_base_assets.csv", index=False, lineterminator="\n"
+    )
     print(table[["id", "kind", "longitude", "latitude"]].to_string(index=False))
 
 

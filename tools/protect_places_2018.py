@@ -60,8 +60,14 @@ def _gazetteers(iso3: str, mission: str) -> list[tuple[str, pd.DataFrame]]:
         for r in b.itertuples():
             parts = str(r.name).replace("(", "/").replace(")", "").split("/")
             for part in [str(r.name), *parts]:
-                rows.append({"name": part.strip(), "longitude": r.longitude,
-                             "latitude": r.latitude, "source": f"{bases.name}: {r.source}"})
+                rows.append(
+                    {
+                        "name": part.strip(),
+                        "longitude": r.longitude,
+                        "latitude": r.latitude,
+                        "source": f"{bases.name}: {r.source}",
+                    }
+                )
         out.append(("bases", pd.DataFrame(rows)))
     g = pd.read_csv(reference_path("geonames_host_places.csv.gz"), keep_default_na=False)
     g = g.loc[g["iso3"] == iso3]
@@ -69,26 +75,37 @@ def _gazetteers(iso3: str, mission: str) -> list[tuple[str, pd.DataFrame]]:
     for r in g.itertuples():
         for n in [r.name, *str(r.alternate_names).split(";")]:
             if n:
-                rows.append({"name": n, "longitude": r.longitude, "latitude": r.latitude,
-                             "source": f"GeoNames {r.geonameid} '{r.name}' (CC BY 4.0)"})
+                rows.append(
+                    {
+                        "name": n,
+                        "longitude": r.longitude,
+                        "latitude": r.latitude,
+                        "source": f"GeoNames {r.geonameid} '{r.name}' (CC BY 4.0)",
+                    }
+                )
     out.append(("geonames", pd.DataFrame(rows)))
-    events = pd.concat([read_ucdp(reference_path(f)).table for f in
-                        ("ucdp_ged201_subset_1995_2014.csv", "ucdp_ged201_subset_2015_2017.csv")])
-    u = ucdp_places(events).assign(source=lambda t: "UCDP GED 20.1 geocoded place '"
-                                   + t["name"] + "' (CC BY 4.0)")
+    events = pd.concat(
+        [
+            read_ucdp(reference_path(f)).table
+            for f in ("ucdp_ged201_subset_1995_2014.csv", "ucdp_ged201_subset_2015_2017.csv")
+        ]
+    )
+    u = ucdp_places(events).assign(
+        source=lambda t: "UCDP GED 20.1 geocoded place '" + t["name"] + "' (CC BY 4.0)"
+    )
     out.append(("ucdp", u))
     return out
 
 
-def places(units: pd.DataFrame, missions: pd.DataFrame, poc: list[str], geopko: pd.DataFrame
-           ) -> tuple[pd.DataFrame, list[str]]:
+def places(
+    units: pd.DataFrame, missions: pd.DataFrame, poc: list[str], geopko: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
     """Positions for the other locations of the PoC missions' units in place, and the misses."""
     rows, missing = [], []
     for mission in poc:
         sub = units.loc[units["mission_id"] == mission]
         main = set(sub["location"])
-        others = sorted({n for o in sub["other_locations"].dropna() for n in o.split(";")}
-                        - main)
+        others = sorted({n for o in sub["other_locations"].dropna() for n in o.split(";")} - main)
         iso3 = str(missions.at[mission, "host_iso3"])
         gaz = _gazetteers(iso3, mission)
         ref = geopko.loc[(geopko["mission"] == mission) & (geopko["year"] == 2018)]
@@ -101,20 +118,29 @@ def places(units: pd.DataFrame, missions: pd.DataFrame, poc: list[str], geopko: 
                     continue
                 r = hit.iloc[0]
                 if name in ref.index:
-                    d = float(haversine_km(r.longitude, r.latitude, ref.at[name, "longitude"],
-                                           ref.at[name, "latitude"]))
+                    d = float(
+                        haversine_km(
+                            r.longitude,
+                            r.latitude,
+                            ref.at[name, "longitude"],
+                            ref.at[name, "latitude"],
+                        )
+                    )
                     if d > MAX_KM:
                         continue
                     check = f"; {d:.1f} km from Geo-PKO v2.3's position"
                 else:
                     check = "; not in Geo-PKO v2.3's 2018 locations of the mission"
-                found = {"mission_id": mission, "name": name,
-                         "longitude": round(float(r.longitude), 5),
-                         "latitude": round(float(r.latitude), 5),
-                         "basis": "derived",
-                         "source": f"place named by the force in place (units_in_place "
-                                   f"other_locations; Cil et al. 2020, Geo-PKO v2.3); position: "
-                                   f"{r.source}{check}"}
+                found = {
+                    "mission_id": mission,
+                    "name": name,
+                    "longitude": round(float(r.longitude), 5),
+                    "latitude": round(float(r.latitude), 5),
+                    "basis": "derived",
+                    "source": f"place named by the force in place (units_in_place "
+                    f"other_locations; Cil et al. 2020, Geo-PKO v2.3); position: "
+                    f"{r.source}{check}",
+                }
                 break
             if found is None:
                 missing.append(f"{mission}: {name}")
@@ -123,8 +149,13 @@ def places(units: pd.DataFrame, missions: pd.DataFrame, poc: list[str], geopko: 
     return pd.DataFrame(rows), missing
 
 
-def airfields(units: pd.DataFrame, found: pd.DataFrame, missions: pd.DataFrame, poc: list[str],
-              geopko: pd.DataFrame) -> pd.DataFrame:
+def airfields(
+    units: pd.DataFrame,
+    found: pd.DataFrame,
+    missions: pd.DataFrame,
+    poc: list[str],
+    geopko: pd.DataFrame,
+) -> pd.DataFrame:
     """ICAO aerodromes within :data:`AIRFIELD_KM` of a place of each PoC mission."""
     import airportsdata
 
@@ -133,33 +164,46 @@ def airfields(units: pd.DataFrame, found: pd.DataFrame, missions: pd.DataFrame, 
     rows = []
     for mission in poc:
         sub = units.loc[units["mission_id"] == mission]
-        pl = pd.concat([sub[["location", "longitude", "latitude"]].rename(
-            columns={"location": "name"}), found.loc[found["mission_id"] == mission,
-                                                       ["name", "longitude", "latitude"]]])
+        pl = pd.concat(
+            [
+                sub[["location", "longitude", "latitude"]].rename(columns={"location": "name"}),
+                found.loc[found["mission_id"] == mission, ["name", "longitude", "latitude"]],
+            ]
+        )
         pl = pl.drop_duplicates("name").reset_index(drop=True)
         iso3 = str(missions.at[mission, "host_iso3"])
         cand = ad.loc[ad["country"] == ALPHA2[iso3]]
         av = geopko.loc[(geopko["mission"] == mission) & (geopko["year"] == 2018)]
         av = av.groupby("location")["Av"].max()
         for r in cand.itertuples():
-            d = haversine_km(pl["longitude"].to_numpy(float), pl["latitude"].to_numpy(float),
-                             r.lon, r.lat)
+            d = haversine_km(
+                pl["longitude"].to_numpy(float), pl["latitude"].to_numpy(float), r.lon, r.lat
+            )
             k = int(np.argmin(d))
             if d[k] > AIRFIELD_KM:
                 continue
             near = str(pl.at[k, "name"])
-            rows.append({
-                "id": f"{mission.lower()}-{r.icao.lower()}", "mission_id": mission,
-                "icao": r.icao, "name": r.name, "longitude": round(float(r.lon), 5),
-                "latitude": round(float(r.lat), 5), "near_place": near,
-                "km_to_place": round(float(d[k]), 1),
-                "aviation_2018": bool(av.get(near, 0) > 0),
-                "classification": "unclassified", "owner": "UN", "releasable_to": "",
-                "basis": "derived",
-                "source": f"airportsdata {version} (MIT; OurAirports and national AIPs): ICAO "
-                          f"{r.icao} '{r.name}', {float(d[k]):.1f} km from {near}; aviation "
-                          "at that place in 2018: Geo-PKO v2.3 (Cil et al. 2020), used as a "
-                          "fact only"})
+            rows.append(
+                {
+                    "id": f"{mission.lower()}-{r.icao.lower()}",
+                    "mission_id": mission,
+                    "icao": r.icao,
+                    "name": r.name,
+                    "longitude": round(float(r.lon), 5),
+                    "latitude": round(float(r.lat), 5),
+                    "near_place": near,
+                    "km_to_place": round(float(d[k]), 1),
+                    "aviation_2018": bool(av.get(near, 0) > 0),
+                    "classification": "unclassified",
+                    "owner": "UN",
+                    "releasable_to": "",
+                    "basis": "derived",
+                    "source": f"airportsdata {version} (MIT; OurAirports and national AIPs): ICAO "
+                    f"{r.icao} '{r.name}', {float(d[k]):.1f} km from {near}; aviation "
+                    "at that place in 2018: Geo-PKO v2.3 (Cil et al. 2020), used as a "
+                    "fact only",
+                }
+            )
     return pd.DataFrame(rows).sort_values(["mission_id", "id"]).reset_index(drop=True)
 
 

@@ -40,16 +40,30 @@ def main() -> None:
         frames.append(risk.assign(mission_id=mission))
         notes[mission] = note
         print(mission, len(risk), note)
-    out = pd.concat(frames, ignore_index=True)[["mission_id", "cell_id", "longitude",
-                                                 "latitude", "risk", "civilian_deaths",
-                                                 "hotspot_z", "hotspot"]]
+    out = pd.concat(frames, ignore_index=True)[
+        [
+            "mission_id",
+            "cell_id",
+            "longitude",
+            "latitude",
+            "risk",
+            "civilian_deaths",
+            "hotspot_z",
+            "hotspot",
+        ]
+    ]
     out["risk"] = out["risk"].round(6)
     out.to_csv(OUT / "risk_2018.csv", index=False)
     years = pd.to_numeric(events["year"])
-    meta = {"target_year": RISK_YEAR, "first_year": int(years.min()),
-            "last_year": int(years.max()), "events": list(EVENT_FILES), "notes": notes,
-            "hotspot_years": [RISK_YEAR - HOTSPOT_YEARS, RISK_YEAR - 1],
-            "generator": "tools/protect_risk_2018.py (bluehelmet.intel.early_warning)"}
+    meta = {
+        "target_year": RISK_YEAR,
+        "first_year": int(years.min()),
+        "last_year": int(years.max()),
+        "events": list(EVENT_FILES),
+        "notes": notes,
+        "hotspot_years": [RISK_YEAR - HOTSPOT_YEARS, RISK_YEAR - 1],
+        "generator": "tools/protect_risk_2018.py (bluehelmet.intel.early_warning)",
+    }
     (OUT / "risk_2018.json").write_text(json.dumps(meta, indent=1) + "\n", "utf-8")
 
 

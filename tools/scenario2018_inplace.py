@@ -33,20 +33,26 @@ import pandas as pd
 
 #: Geo-PKO TTMap unit-type words -> catalogue unit type (assumed mapping). A medical unit on a
 #: deployment map has no level: level I is the common case, known level II hospitals are curated.
-ENABLER_TYPES = {"engineering": "eng_coy", "medical": "med_l1", "signals": "signals_coy",
-                 "aviation": "util_heli", "riverine": "riverine", "maintenance": "transport_coy",
-                 "transport": "transport_coy"}
+ENABLER_TYPES = {
+    "engineering": "eng_coy",
+    "medical": "med_l1",
+    "signals": "signals_coy",
+    "aviation": "util_heli",
+    "riverine": "riverine",
+    "maintenance": "transport_coy",
+    "transport": "transport_coy",
+}
 BATTALION = 850
 #: Closure dates set by a resolution where they differ from the Data Hub's end date.
-CLOSURES = {"MINUJUSTH": ("2019-10-15", "S/RES/2466 (2019): the mission closed on 15 October "
-                                        "2019")}
+CLOSURES = {"MINUJUSTH": ("2019-10-15", "S/RES/2466 (2019): the mission closed on 15 October 2019")}
 GEOPKO = "Cil et al. 2020, Geo-PKO v2.3"
 #: Default rotation period per unit type where the contributor's own is not known (assumed).
 DEFAULT_ROTATION_MONTHS = 12
 DEFAULT_ROTATION_SOURCE = (
     "assumed: a contributor rotates a unit's personnel every 6 or 12 months as its MOU sets "
     "(UN COE Manual, model MOU); where the contributor's own period is not public, 12 months "
-    "for every unit type (the longer of the two: fewer rotation flights), not a rule by region")
+    "for every unit type (the longer of the two: fewer rotation flights), not a rule by region"
+)
 
 
 def _half_up(x: float) -> int:
@@ -59,26 +65,40 @@ def _troops(facts: pd.DataFrame) -> pd.Series:
 
 def rotation_periods(unit_types: pd.DataFrame, by_contributor: pd.DataFrame) -> pd.DataFrame:
     """Rotation period per unit type (assumed default) plus the contributor-specific rows."""
-    default = pd.DataFrame({
-        "id": "ROT-" + unit_types["id"].astype(str), "unit_type_id": unit_types["id"],
-        "contributor_id": "", "rotation_months": str(DEFAULT_ROTATION_MONTHS),
-        "basis": "assumed", "source": DEFAULT_ROTATION_SOURCE})
+    default = pd.DataFrame(
+        {
+            "id": "ROT-" + unit_types["id"].astype(str),
+            "unit_type_id": unit_types["id"],
+            "contributor_id": "",
+            "rotation_months": str(DEFAULT_ROTATION_MONTHS),
+            "basis": "assumed",
+            "source": DEFAULT_ROTATION_SOURCE,
+        }
+    )
     own = by_contributor.assign(
-        id="ROT-" + by_contributor["unit_type_id"] + "-" + by_contributor["contributor_id"])
+        id="ROT-" + by_contributor["unit_type_id"] + "-" + by_contributor["contributor_id"]
+    )
     return pd.concat([default, own], ignore_index=True).sort_values("id", ignore_index=True)
 
 
 def _rotation(table: pd.DataFrame, unit: str, contributor: str) -> tuple[str, str]:
     own = table.loc[(table["unit_type_id"] == unit) & (table["contributor_id"] == contributor)]
-    row = own if len(own) else table.loc[(table["unit_type_id"] == unit)
-                                         & (table["contributor_id"] == "")]
+    row = (
+        own
+        if len(own)
+        else table.loc[(table["unit_type_id"] == unit) & (table["contributor_id"] == "")]
+    )
     hit = row.iloc[0]
     return str(hit["rotation_months"]), f"rotation_periods {hit['id']} ({hit['basis']})"
 
 
-def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[str, str]],
-                 size: pd.Series, deployed: dict[tuple[str, str], int] | None = None
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def derive_units(
+    geo: pd.DataFrame,
+    missions: pd.DataFrame,
+    covered: set[tuple[str, str]],
+    size: pd.Series,
+    deployed: dict[tuple[str, str], int] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Units derived from the Geo-PKO facts by the module's rules.
 
     Parameters
@@ -110,15 +130,30 @@ def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[s
     for (mid, cid), grp in geo.loc[geo["iso3"] != ""].groupby(["mission", "iso3"], sort=True):
         total = int(grp["troops_n"].sum())
         if (mid, cid) in covered:
-            left.append({"mission_id": mid, "contributor": cid, "troops": total,
-                         "entries": len(grp), "why": "contingent described by curated rows"})
+            left.append(
+                {
+                    "mission_id": mid,
+                    "contributor": cid,
+                    "troops": total,
+                    "entries": len(grp),
+                    "why": "contingent described by curated rows",
+                }
+            )
             continue
         if mid in no_military:
             for r in grp.itertuples():
-                units.append({"mission_id": mid, "location": r.location, "contributor_id": cid,
-                              "unit_type_id": "fpu", "count": 1, "personnel": int(size["fpu"]),
-                              "rule": "3 (formed police unit in a mission without troops; "
-                                      "catalogue size)"})
+                units.append(
+                    {
+                        "mission_id": mid,
+                        "location": r.location,
+                        "contributor_id": cid,
+                        "unit_type_id": "fpu",
+                        "count": 1,
+                        "personnel": int(size["fpu"]),
+                        "rule": "3 (formed police unit in a mission without troops; "
+                        "catalogue size)",
+                    }
+                )
             continue
         real = None if deployed is None else deployed.get((mid, cid))
         enabler_persons = 0
@@ -138,10 +173,17 @@ def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[s
                     continue
                 here += persons
                 enabler_persons += persons
-                units.append({"mission_id": mid, "location": r.location, "contributor_id": cid,
-                              "unit_type_id": unit, "count": 1, "personnel": persons,
-                              "rule": f"1 ({word} unit at a base where {cid} is the only "
-                                      "contributor)"})
+                units.append(
+                    {
+                        "mission_id": mid,
+                        "location": r.location,
+                        "contributor_id": cid,
+                        "unit_type_id": unit,
+                        "count": 1,
+                        "personnel": persons,
+                        "rule": f"1 ({word} unit at a base where {cid} is the only contributor)",
+                    }
+                )
         rest = total - enabler_persons
         capped = real is not None and real - enabler_persons < rest
         if capped:
@@ -150,28 +192,56 @@ def derive_units(geo: pd.DataFrame, missions: pd.DataFrame, covered: set[tuple[s
         if rest >= BATTALION / 2:
             battalions = _half_up(rest / BATTALION)
             others = [loc for loc in main["location"].iloc[1:] if loc]
-            units.append({"mission_id": mid, "location": main["location"].iloc[0],
-                          "other_locations": ";".join(sorted(others)), "contributor_id": cid,
-                          "unit_type_id": "inf_bn", "count": battalions, "personnel": rest,
-                          "rule": f"2 ({rest:,} troops at {len(grp)} bases not attributed to "
-                                  "enablers" + (" - the 2018 deployment, smaller than Geo-PKO's "
-                                                f"{total - enabler_persons:,} -" if capped
-                                                else "")
-                                  + f" -> {battalions} battalion(s) of {BATTALION})"})
+            units.append(
+                {
+                    "mission_id": mid,
+                    "location": main["location"].iloc[0],
+                    "other_locations": ";".join(sorted(others)),
+                    "contributor_id": cid,
+                    "unit_type_id": "inf_bn",
+                    "count": battalions,
+                    "personnel": rest,
+                    "rule": f"2 ({rest:,} troops at {len(grp)} bases not attributed to "
+                    "enablers"
+                    + (
+                        " - the 2018 deployment, smaller than Geo-PKO's "
+                        f"{total - enabler_persons:,} -"
+                        if capped
+                        else ""
+                    )
+                    + f" -> {battalions} battalion(s) of {BATTALION})",
+                }
+            )
         elif rest > 0 or (grp["troops"] == "").any():
-            left.append({"mission_id": mid, "contributor": cid, "troops": rest,
-                         "entries": len(grp),
-                         "why": "less than half a battalion not attributed to a unit type"
-                                if rest > 0 else "size unknown"})
+            left.append(
+                {
+                    "mission_id": mid,
+                    "contributor": cid,
+                    "troops": rest,
+                    "entries": len(grp),
+                    "why": "less than half a battalion not attributed to a unit type"
+                    if rest > 0
+                    else "size unknown",
+                }
+            )
     for r in geo.loc[geo["iso3"] == ""].itertuples():
-        left.append({"mission_id": r.mission, "contributor": r.contributor or "(none)",
-                     "troops": int(r.troops_n), "entries": 1,
-                     "why": "no contributor country" if r.contributor else
-                            "unit types at a base without contributors"})
+        left.append(
+            {
+                "mission_id": r.mission,
+                "contributor": r.contributor or "(none)",
+                "troops": int(r.troops_n),
+                "entries": 1,
+                "why": "no contributor country"
+                if r.contributor
+                else "unit types at a base without contributors",
+            }
+        )
     out = pd.DataFrame(units)
     for u in out.itertuples():
-        lon, lat = geo.loc[(geo["mission"] == u.mission_id) & (geo["location"] == u.location),
-                           ["longitude", "latitude"]].iloc[0]
+        lon, lat = geo.loc[
+            (geo["mission"] == u.mission_id) & (geo["location"] == u.location),
+            ["longitude", "latitude"],
+        ].iloc[0]
         out.loc[u.Index, ["longitude", "latitude"]] = [lon, lat]
     return out, pd.DataFrame(left)
 
@@ -183,10 +253,15 @@ def _women_men(personnel: str, share: float | None) -> tuple[str, str]:
     return str(women), str(int(personnel) - women)
 
 
-def build_units_in_place(geo: pd.DataFrame, curated: pd.DataFrame, missions: pd.DataFrame,
-                         deployments: pd.DataFrame, unit_types: pd.DataFrame,
-                         pledges: pd.DataFrame, rotation: pd.DataFrame
-                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_units_in_place(
+    geo: pd.DataFrame,
+    curated: pd.DataFrame,
+    missions: pd.DataFrame,
+    deployments: pd.DataFrame,
+    unit_types: pd.DataFrame,
+    pledges: pd.DataFrame,
+    rotation: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``units_in_place`` rows (text) and what Geo-PKO gave that no rule attributed.
 
     Raises
@@ -196,38 +271,65 @@ def build_units_in_place(geo: pd.DataFrame, curated: pd.DataFrame, missions: pd.
         that Geo-PKO does not have for a contributor it says was there.
     """
     size = unit_types.set_index("id")["personnel"]
-    covered = {(r.mission_id, r.contributor_id) for r in curated.itertuples()
-               if r.covers_contingent == "true"}
+    covered = {
+        (r.mission_id, r.contributor_id)
+        for r in curated.itertuples()
+        if r.covers_contingent == "true"
+    }
     dep = deployments.assign(total=deployments["women"] + deployments["men"])
     sums = dep.groupby(["mission_id", "contributor_id"])[["women", "total"]].sum()
-    derived, unattributed = derive_units(geo, missions, covered, size,
-                                         {k: int(v) for k, v in sums["total"].items()})
+    derived, unattributed = derive_units(
+        geo, missions, covered, size, {k: int(v) for k, v in sums["total"].items()}
+    )
     share = (sums["women"] / sums["total"]).to_dict()
     real = pledges.loc[pledges["basis"] == "real"]
     rows: list[dict[str, str]] = []
     for r in curated.itertuples():
         pledge_id = ""
         if r.pledge == "yes":
-            hit = real.loc[(real["contributor_id"] == r.contributor_id)
-                           & (real["unit_type_id"] == r.unit_type_id), "id"]
+            hit = real.loc[
+                (real["contributor_id"] == r.contributor_id)
+                & (real["unit_type_id"] == r.unit_type_id),
+                "id",
+            ]
             if len(hit) != 1:
-                raise ValueError(f"units_in_place_curated.csv: {r.contributor_id} "
-                                 f"{r.unit_type_id} matches {len(hit)} real pledges, not 1")
+                raise ValueError(
+                    f"units_in_place_curated.csv: {r.contributor_id} "
+                    f"{r.unit_type_id} matches {len(hit)} real pledges, not 1"
+                )
             pledge_id = str(hit.iloc[0])
-        point = geo.loc[(geo["mission"] == r.mission_id) & (geo["location"] == r.location),
-                        ["longitude", "latitude"]]
-        lon, lat = (point.iloc[0] if len(point) else ("", ""))
+        point = geo.loc[
+            (geo["mission"] == r.mission_id) & (geo["location"] == r.location),
+            ["longitude", "latitude"],
+        ]
+        lon, lat = point.iloc[0] if len(point) else ("", "")
         months, rot_src = _rotation(rotation, r.unit_type_id, r.contributor_id)
-        rows.append({
-            "mission_id": r.mission_id, "location": r.location, "longitude": lon,
-            "latitude": lat, "other_locations": r.other_locations,
-            "contributor_id": r.contributor_id, "unit_type_id": r.unit_type_id,
-            "count": r.count, "personnel": r.personnel, "women": "", "men": "",
-            "personnel_source": r.personnel_source, "since": r.since, "until": r.until,
-            "end_kind": r.end_kind, "relieved_by": r.relieved_by, "rotation_months": months,
-            "rotation_source": rot_src, "pledge_id": pledge_id, "basis": r.basis,
-            "source": r.source + ("; moved from the pledge registry (was " + pledge_id + ")"
-                                  if pledge_id else "")})
+        rows.append(
+            {
+                "mission_id": r.mission_id,
+                "location": r.location,
+                "longitude": lon,
+                "latitude": lat,
+                "other_locations": r.other_locations,
+                "contributor_id": r.contributor_id,
+                "unit_type_id": r.unit_type_id,
+                "count": r.count,
+                "personnel": r.personnel,
+                "women": "",
+                "men": "",
+                "personnel_source": r.personnel_source,
+                "since": r.since,
+                "until": r.until,
+                "end_kind": r.end_kind,
+                "relieved_by": r.relieved_by,
+                "rotation_months": months,
+                "rotation_source": rot_src,
+                "pledge_id": pledge_id,
+                "basis": r.basis,
+                "source": r.source
+                + ("; moved from the pledge registry (was " + pledge_id + ")" if pledge_id else ""),
+            }
+        )
     closing = missions.set_index("id")["end_date"].copy()
     for mid, (day, _) in CLOSURES.items():
         closing[mid] = pd.Timestamp(day)
@@ -236,25 +338,47 @@ def build_units_in_place(geo: pd.DataFrame, curated: pd.DataFrame, missions: pd.
         women, men = _women_men(str(u.personnel), share.get((u.mission_id, u.contributor_id)))
         end = closing.get(u.mission_id)
         until = "" if pd.isna(end) else pd.Timestamp(end).strftime("%Y-%m-%d")
-        rows.append({
-            "mission_id": u.mission_id, "location": u.location, "longitude": u.longitude,
-            "latitude": u.latitude, "other_locations": u.other_locations,
-            "contributor_id": u.contributor_id, "unit_type_id": u.unit_type_id,
-            "count": str(u.count), "personnel": str(u.personnel), "women": women, "men": men,
-            "personnel_source": (
-                "Geo-PKO troop figures (largest of the 2018 maps) less rule 1, capped at the 2018 "
-                "deployment (rule 2)"
-                if u.unit_type_id == "inf_bn" else "catalogue size of the unit type, capped at the "
-                "contributor's troops at the base and its 2018 deployment")
-            + ("; women and men split by the contributor's 2018 women's share in the mission "
-               "(deployments table)" if women else ""),
-            "since": "", "until": until, "end_kind": "mission_closure" if until else "",
-            "_closure": (CLOSURES.get(u.mission_id, ("", "the Data Hub's end date"))[1]
-                         if until else ""),
-            "relieved_by": "", "rotation_months": months, "rotation_source": rot_src,
-            "pledge_id": "", "basis": "derived",
-            "source": f"{GEOPKO}: {u.contributor_id} at {u.location} in 2018; unit type and "
-                      f"count by rule {u.rule} (tools/scenario2018_inplace.py)"})
+        rows.append(
+            {
+                "mission_id": u.mission_id,
+                "location": u.location,
+                "longitude": u.longitude,
+                "latitude": u.latitude,
+                "other_locations": u.other_locations,
+                "contributor_id": u.contributor_id,
+                "unit_type_id": u.unit_type_id,
+                "count": str(u.count),
+                "personnel": str(u.personnel),
+                "women": women,
+                "men": men,
+                "personnel_source": (
+                    "Geo-PKO troop figures (largest of the 2018 maps) less rule 1, capped at the "
+                    "2018 deployment (rule 2)"
+                    if u.unit_type_id == "inf_bn"
+                    else "catalogue size of the unit type, capped at the "
+                    "contributor's troops at the base and its 2018 deployment"
+                )
+                + (
+                    "; women and men split by the contributor's 2018 women's share in the mission "
+                    "(deployments table)"
+                    if women
+                    else ""
+                ),
+                "since": "",
+                "until": until,
+                "end_kind": "mission_closure" if until else "",
+                "_closure": (
+                    CLOSURES.get(u.mission_id, ("", "the Data Hub's end date"))[1] if until else ""
+                ),
+                "relieved_by": "",
+                "rotation_months": months,
+                "rotation_source": rot_src,
+                "pledge_id": "",
+                "basis": "derived",
+                "source": f"{GEOPKO}: {u.contributor_id} at {u.location} in 2018; unit type and "
+                f"count by rule {u.rule} (tools/scenario2018_inplace.py)",
+            }
+        )
     out = pd.DataFrame(rows)
     closes = out.pop("_closure").fillna("")
     out.loc[closes != "", "source"] += "; until = mission closure (" + closes[closes != ""] + ")"
@@ -269,13 +393,21 @@ def check_ceilings(rows: pd.DataFrame) -> None:
         spans = sorted((r.valid_from, r.valid_to or "9999-12-31") for r in grp.itertuples())
         for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
             if start <= end:
-                raise ValueError(f"ceilings.csv: {mid} {comp} overlap: a row runs to {end} and "
-                                 f"the next starts {start}")
+                raise ValueError(
+                    f"ceilings.csv: {mid} {comp} overlap: a row runs to {end} and "
+                    f"the next starts {start}"
+                )
 
 
 def build_ceilings(facts: pd.DataFrame) -> pd.DataFrame:
     """Ceiling rows (text) with ids; checked for overlaps."""
     check_ceilings(facts)
-    out = facts.assign(id="CEIL-" + facts["mission_id"] + "-" + facts["component"] + "-"
-                       + facts["valid_from"].str.replace("-", "", regex=False))
+    out = facts.assign(
+        id="CEIL-"
+        + facts["mission_id"]
+        + "-"
+        + facts["component"]
+        + "-"
+        + facts["valid_from"].str.replace("-", "", regex=False)
+    )
     return out.sort_values("id", ignore_index=True)

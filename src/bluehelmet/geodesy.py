@@ -19,8 +19,7 @@ EARTH_RADIUS_KM = 6371.0088
 ArrayLike = npt.ArrayLike
 
 
-def haversine_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike,
-                 lat2: ArrayLike) -> np.ndarray:
+def haversine_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> np.ndarray:
     """Great-circle distance in km between points given in degrees (numpy broadcasting).
 
     Parameters
@@ -33,8 +32,7 @@ def haversine_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike,
     numpy.ndarray
         Distances in km on a sphere of radius :data:`EARTH_RADIUS_KM`.
     """
-    x1, y1, x2, y2 = (np.radians(np.asarray(v, dtype="float64"))
-                      for v in (lon1, lat1, lon2, lat2))
+    x1, y1, x2, y2 = (np.radians(np.asarray(v, dtype="float64")) for v in (lon1, lat1, lon2, lat2))
     a = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
@@ -53,8 +51,9 @@ def sphere_km(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
 
 def chord_to_km(chord: ArrayLike) -> np.ndarray:
     """Great-circle distance in km for a straight-line chord between unit vectors."""
-    return np.asarray(2 * EARTH_RADIUS_KM
-                      * np.arcsin(np.clip(np.asarray(chord, dtype="float64") / 2, 0.0, 1.0)))
+    return np.asarray(
+        2 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord, dtype="float64") / 2, 0.0, 1.0))
+    )
 
 
 def km_to_chord(km: float) -> float:

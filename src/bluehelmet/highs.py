@@ -45,8 +45,13 @@ def new_highs() -> highspy.Highs:
     return h
 
 
-def to_highs(model: LinearModel, columns: np.ndarray | None = None, *,
-             cost: np.ndarray | None = None, maximise: bool = False) -> highspy.Highs:
+def to_highs(
+    model: LinearModel,
+    columns: np.ndarray | None = None,
+    *,
+    cost: np.ndarray | None = None,
+    maximise: bool = False,
+) -> highspy.Highs:
     """A silent HiGHS instance holding ``model``, the one way a model reaches the solver.
 
     Parameters
@@ -80,8 +85,10 @@ def to_highs(model: LinearModel, columns: np.ndarray | None = None, *,
     lp.a_matrix_.value_ = a.data
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, model.n_rows
     if columns is None:
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i
-                           else highspy.HighsVarType.kContinuous for i in integer]
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+            for i in integer
+        ]
     h = new_highs()
     h.passModel(lp)
     return h

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def lazy_getattr(package: str, names: dict[str, str],
-                 namespace: dict[str, Any]) -> Callable[[str], Any]:
+def lazy_getattr(
+    package: str, names: dict[str, str], namespace: dict[str, Any]
+) -> Callable[[str], Any]:
     """A module ``__getattr__`` that imports ``names[name]`` on first use and caches the value.
 
     Parameters

@@ -30,9 +30,15 @@ from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.marking import marking_path, stamp
 
 
-def write_folder(folder: str | Path, tables: Mapping[str, pd.DataFrame],
-                 documents: Mapping[str, object] | None = None, *, marking: Classification,
-                 reader: AccessContext | None = None, source: str = "") -> Path:
+def write_folder(
+    folder: str | Path,
+    tables: Mapping[str, pd.DataFrame],
+    documents: Mapping[str, object] | None = None,
+    *,
+    marking: Classification,
+    reader: AccessContext | None = None,
+    source: str = "",
+) -> Path:
     """Write ``tables`` as ``<name>.csv`` and ``documents`` as ``<name>.json`` into ``folder``.
 
     Parameters
@@ -71,8 +77,9 @@ def write_folder(folder: str | Path, tables: Mapping[str, pd.DataFrame],
             named_index = table.index.name is not None or table.index.nlevels > 1
             write_csv(table, tmp / f"{name}.csv", index=named_index)
         for name, doc in (documents or {}).items():
-            (tmp / f"{name}.json").write_text(json.dumps(doc, indent=2, default=str) + "\n",
-                                              encoding="utf-8")
+            (tmp / f"{name}.json").write_text(
+                json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8"
+            )
         files = [*(f"{n}.csv" for n in tables), *(f"{n}.json" for n in documents or {})]
         stamp(tmp, marking, files, reader=reader, source=source)
         if not dest.exists():

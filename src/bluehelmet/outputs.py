@@ -20,9 +20,14 @@ from importlib import resources
 
 import pandas as pd
 
-DTYPES: dict[str, str] = {"string": "string", "integer": "int64", "float": "float64",
-                          "boolean": "bool", "month": "datetime64[ns]",
-                          "date": "datetime64[ns]"}
+DTYPES: dict[str, str] = {
+    "string": "string",
+    "integer": "int64",
+    "float": "float64",
+    "boolean": "bool",
+    "month": "datetime64[ns]",
+    "date": "datetime64[ns]",
+}
 TEXT_FORMATS = {"month": "%Y-%m", "date": "%Y-%m-%d"}
 #: Dtypes of a column added as missing values (:func:`conform` with ``fill_missing``).
 MISSING_DTYPES: dict[str, str] = {**DTYPES, "integer": "Int64", "boolean": "boolean"}
@@ -66,32 +71,36 @@ class DeclaredTables:
             rows = pd.read_csv(f, dtype=str, keep_default_na=False)
         out: dict[str, list[OutputColumn]] = {}
         for record in rows.to_dict("records"):
-            col = OutputColumn(*(str(record[k]) for k in ("table", "column", "type", "unit",
-                                                            "description")))
+            col = OutputColumn(
+                *(str(record[k]) for k in ("table", "column", "type", "unit", "description"))
+            )
             if col.type not in DTYPES:
-                raise OutputTableError(f"outputs.csv: column {col.table}.{col.column} has type "
-                                       f"{col.type!r}; use one of {', '.join(DTYPES)}")
+                raise OutputTableError(
+                    f"outputs.csv: column {col.table}.{col.column} has type "
+                    f"{col.type!r}; use one of {', '.join(DTYPES)}"
+                )
             out.setdefault(col.table, []).append(col)
         unknown = set(out) ^ set(self.file_names)
         if unknown:
-            raise OutputTableError(f"{self.package}: outputs.csv and the file names disagree on "
-                                   f"tables {sorted(unknown)}")
+            raise OutputTableError(
+                f"{self.package}: outputs.csv and the file names disagree on "
+                f"tables {sorted(unknown)}"
+            )
         return {name: tuple(cols) for name, cols in out.items()}
-
 
     def columns(self, table: str) -> list[str]:
         """The declared column names of ``table``."""
         return [c.column for c in self.declarations[table]]
 
-
     def empty(self, table: str) -> pd.DataFrame:
         """An empty ``table`` with the declared columns and dtypes."""
-        return pd.DataFrame({c.column: pd.Series(dtype=DTYPES[c.type])
-                             for c in self.declarations[table]})
+        return pd.DataFrame(
+            {c.column: pd.Series(dtype=DTYPES[c.type]) for c in self.declarations[table]}
+        )
 
-
-    def conform(self, table: str, frame: pd.DataFrame, *,
-                fill_missing: bool = False) -> pd.DataFrame:
+    def conform(
+        self, table: str, frame: pd.DataFrame, *, fill_missing: bool = False
+    ) -> pd.DataFrame:
         """``frame`` with exactly the declared columns of ``table``, in order, with declared dtypes.
 
         Parameters
@@ -111,8 +120,9 @@ class DeclaredTables:
             message names the table, column, row and value).
         """
         if table not in self.declarations:
-            raise OutputTableError(f"unknown output table {table!r}; known: "
-                                   f"{', '.join(self.declarations)}")
+            raise OutputTableError(
+                f"unknown output table {table!r}; known: {', '.join(self.declarations)}"
+            )
         if len(frame.columns) == 0 and len(frame) == 0:
             return self.empty(table)
         decl = self.declarations[table]
@@ -120,17 +130,21 @@ class DeclaredTables:
         extra = [c for c in frame.columns if c not in names]
         missing = [c for c in names if c not in frame.columns]
         if extra:
-            raise OutputTableError(f"output table {table!r} has undeclared columns {extra}; "
-                                   f"declare them in {self.package}/outputs.csv")
+            raise OutputTableError(
+                f"output table {table!r} has undeclared columns {extra}; "
+                f"declare them in {self.package}/outputs.csv"
+            )
         if missing and not fill_missing:
             raise OutputTableError(f"output table {table!r} lacks declared columns {missing}")
         out = pd.DataFrame(index=frame.index)
         for col in decl:
-            values = frame[col.column] if col.column in frame.columns else pd.Series(
-                index=frame.index, dtype=MISSING_DTYPES[col.type])
+            values = (
+                frame[col.column]
+                if col.column in frame.columns
+                else pd.Series(index=frame.index, dtype=MISSING_DTYPES[col.type])
+            )
             out[col.column] = _cast(table, col, values)
         return out.reset_index(drop=True)
-
 
     def render(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` with months and dates as the text written to CSV (``YYYY-MM``, ISO dates)."""
@@ -140,13 +154,14 @@ class DeclaredTables:
                 out[col.column] = out[col.column].dt.strftime(TEXT_FORMATS[col.type]).fillna("")
         return out
 
-
     def reference_markdown(self) -> str:
         """The declaration as Markdown tables (for ``docs/force-generation.md``)."""
         parts = []
         for table, cols in self.declarations.items():
-            parts.append(f"**{table}** (`{self.file_names[table]}.csv`)\n\n"
-                         "| column | type | unit | description |\n|---|---|---|---|")
+            parts.append(
+                f"**{table}** (`{self.file_names[table]}.csv`)\n\n"
+                "| column | type | unit | description |\n|---|---|---|---|"
+            )
             parts.extend(f"| `{c.column}` | {c.type} | {c.unit} | {c.description} |" for c in cols)
             parts.append("")
         return "\n".join(parts)
@@ -177,8 +192,10 @@ def _cast(table: str, col: OutputColumn, values: pd.Series) -> pd.Series:
         return values.astype("float64")
     except (TypeError, ValueError) as exc:
         bad = _first_bad(col, values)
-        raise OutputTableError(f"output table {table!r}, column {col.column!r}, row {bad[0]}: "
-                               f"value {bad[1]!r} is not a {col.type} ({exc})") from None
+        raise OutputTableError(
+            f"output table {table!r}, column {col.column!r}, row {bad[0]}: "
+            f"value {bad[1]!r} is not a {col.type} ({exc})"
+        ) from None
 
 
 def _first_bad(col: OutputColumn, values: pd.Series) -> tuple[object, object]:

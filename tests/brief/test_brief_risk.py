@@ -19,13 +19,24 @@ from bluehelmet.robust.risk import RiskSettings, run_risk
 from bluehelmet.scenario.core import Scenario
 
 
-def test_robustness_page(tmp_path: Path, tiny: Scenario, reader: AccessContext,
-                         tiny_plan: Plan) -> None:
-    run_risk(tiny, reader, DisruptionModel(), RiskSettings(draws=20, seed=4, time_limit=None),
-             tmp_path / "risk")
+def test_robustness_page(
+    tmp_path: Path, tiny: Scenario, reader: AccessContext, tiny_plan: Plan
+) -> None:
+    run_risk(
+        tiny,
+        reader,
+        DisruptionModel(),
+        RiskSettings(draws=20, seed=4, time_limit=None),
+        tmp_path / "risk",
+    )
     page = read_risk(tmp_path / "risk")
-    made = make_brief(tiny.view(reader), tmp_path / "brief", plan=tiny_plan, pdf=False,
-                      options=BriefOptions(risk=page))
+    made = make_brief(
+        tiny.view(reader),
+        tmp_path / "brief",
+        plan=tiny_plan,
+        pdf=False,
+        options=BriefOptions(risk=page),
+    )
     html = made.html.read_text("utf-8")
     assert 'id="robustness"' in html and "20 draws" in html
     cells = stat_cells(html)

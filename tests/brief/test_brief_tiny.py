@@ -32,10 +32,20 @@ STEPS: list[str] = []
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory, tiny: Scenario, reader: AccessContext,
-         tiny_plan: Plan, options) -> BriefFiles:  # type: ignore[no-untyped-def]
-    return make_brief(tiny.view(reader), tmp_path_factory.mktemp("brief"), plan=tiny_plan,
-                      options=options, progress=STEPS.append)
+def made(
+    tmp_path_factory: pytest.TempPathFactory,
+    tiny: Scenario,
+    reader: AccessContext,
+    tiny_plan: Plan,
+    options,
+) -> BriefFiles:  # type: ignore[no-untyped-def]
+    return make_brief(
+        tiny.view(reader),
+        tmp_path_factory.mktemp("brief"),
+        plan=tiny_plan,
+        options=options,
+        progress=STEPS.append,
+    )
 
 
 def test_progress_names_each_step(made: BriefFiles) -> None:
@@ -53,8 +63,9 @@ def cells(html: str) -> pd.DataFrame:
     return stat_cells(html)
 
 
-def _check(cells: pd.DataFrame, stat: str, expected: dict[str, object],
-           optional: bool = False) -> int:
+def _check(
+    cells: pd.DataFrame, stat: str, expected: dict[str, object], optional: bool = False
+) -> int:
     """Compare every cell of ``stat`` with the expected value for its key; return cells seen."""
     rows = cells.loc[cells["stat"] == stat]
     assert len(rows) or optional, f"no cells for {stat}"
@@ -66,7 +77,9 @@ def _check(cells: pd.DataFrame, stat: str, expected: dict[str, object],
                 assert row.value == ""
             else:
                 assert float(row.value) == pytest.approx(float(want), rel=1e-9, abs=1e-9), (
-                    stat, row.key)
+                    stat,
+                    row.key,
+                )
         else:
             assert row.value == str(want), (stat, row.key)
     return len(rows)
@@ -85,15 +98,18 @@ def test_headline_has_the_hand_computed_answer(cells: pd.DataFrame) -> None:
     assert float(value["headline.critical_share_closed"]) == pytest.approx(20 / 60)
 
 
-def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scenario,
-                                                 reader: AccessContext, tiny_plan: Plan,
-                                                 contributions: pd.DataFrame) -> None:
+def test_every_table_cell_matches_the_statistics(
+    cells: pd.DataFrame,
+    tiny: Scenario,
+    reader: AccessContext,
+    tiny_plan: Plan,
+    contributions: pd.DataFrame,
+) -> None:
     view = tiny.view(reader)
     gaps = coverage.gap_table(tiny_plan.coverage, view)
     key = ["mission_id", "unit_type_id"]
     seen = 0
-    for col in ("required_unit_months", "covered_unit_months", "unmet_unit_months",
-                "share_closed"):
+    for col in ("required_unit_months", "covered_unit_months", "unmet_unit_months", "share_closed"):
         seen += _check(cells, f"gaps.{col}", _keyed(gaps, col, key))
     costs = money.gap_costs(gaps, view, "2018-07-01")
     for col in ("unmet_unit_months", "unit_monthly_usd", "cost_to_close_usd"):
@@ -102,19 +118,26 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     for col in ("units", "value"):
         seen += _check(cells, f"smart_pledging.{col}", _keyed(ask, col, key))
     budget = money.cost_vs_budget(tiny_plan.costs, view)
-    seen += _check(cells, "cost_vs_budget.headroom_used",
-                   _keyed(budget, "headroom_used", ["mission_id", "fiscal_year"]))
+    seen += _check(
+        cells,
+        "cost_vs_budget.headroom_used",
+        _keyed(budget, "headroom_used", ["mission_id", "fiscal_year"]),
+    )
     totals = money.mission_cost_totals(budget).reset_index()
     for col in ("cost_usd", "headroom_usd", "headroom_used"):
         seen += _check(cells, f"mission_cost_totals.{col}", _keyed(totals, col, ["mission_id"]))
     lights = gender.traffic_lights(view)
     for col in ("women", "women_share", "light"):
-        seen += _check(cells, f"traffic_lights.{col}",
-                       _keyed(lights, col, ["contributor_id", "personnel_category"]))
+        seen += _check(
+            cells,
+            f"traffic_lights.{col}",
+            _keyed(lights, col, ["contributor_id", "personnel_category"]),
+        )
     counts = gender.traffic_light_counts(lights).reset_index()
     for col in ("green", "yellow", "red", "contributors", "target_share", "women_share"):
-        seen += _check(cells, f"traffic_light_counts.{col}",
-                       _keyed(counts, col, ["personnel_category"]))
+        seen += _check(
+            cells, f"traffic_light_counts.{col}", _keyed(counts, col, ["personnel_category"])
+        )
     trend = gender.women_share_trend(contributions).reset_index()
     seen += _check(cells, "women_share_trend.women_share", _keyed(trend, "women_share", ["year"]))
     strength = mission_strength(view).reset_index()
@@ -124,8 +147,7 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
     for col in ("rows", "real", "derived", "illustrative", "assumed"):
         seen += _check(cells, f"basis_by_table.{col}", _keyed(basis, col, ["table"]))
     unused = pledging.unused_pledges_by_reason(tiny_plan.explanations)
-    seen += _check(cells, "unused_pledges_by_reason.pledges", _keyed(unused, "pledges",
-                                                                     ["reason"]))
+    seen += _check(cells, "unused_pledges_by_reason.pledges", _keyed(unused, "pledges", ["reason"]))
     headline = coverage.coverage_headline(tiny_plan.coverage, view)
     for name in ("share_closed", "critical_share_closed", "unmet_unit_months"):
         seen += _check(cells, f"headline.{name}", {"": float(headline[name])})
@@ -139,28 +161,43 @@ def test_every_table_cell_matches_the_statistics(cells: pd.DataFrame, tiny: Scen
         seen += _check(cells, f"solver_stages.{col}", _keyed(stages, col, ["stage"]))
     seen += _check(cells, "solver.proven", {"": "true" if solver.plan_proven(stages) else "false"})
     seen += _check(cells, "meta.classification", {"": "UNCLASSIFIED"})
-    seen += _check(cells, "traffic_light_counts.none",
-                   _keyed(counts, "none", ["personnel_category"]))
+    seen += _check(
+        cells, "traffic_light_counts.none", _keyed(counts, "none", ["personnel_category"])
+    )
     targets = gender.ugps_targets(view, 2018).reset_index()
     seen += _check(cells, "ugps_targets.basis", _keyed(targets, "basis", ["personnel_category"]))
     for col in ("authorised_end", "authorised_end_military"):
-        seen += _check(cells, f"mission_strength.{col}", _keyed(strength, col, ["mission_id"]),
-                       optional=True)
-    for col in ("required_personnel_months", "covered_personnel_months",
-                "required_aircraft_months", "covered_aircraft_months"):
+        seen += _check(
+            cells, f"mission_strength.{col}", _keyed(strength, col, ["mission_id"]), optional=True
+        )
+    for col in (
+        "required_personnel_months",
+        "covered_personnel_months",
+        "required_aircraft_months",
+        "covered_aircraft_months",
+    ):
         seen += _check(cells, f"gaps.{col}", _keyed(gaps, col, key), optional=True)
-    for name in ("personnel_share_closed", "required_personnel_months",
-                 "required_aircraft_months", "covered_aircraft_months"):
+    for name in (
+        "personnel_share_closed",
+        "required_personnel_months",
+        "required_aircraft_months",
+        "covered_aircraft_months",
+    ):
         seen += _check(cells, f"headline.{name}", {"": float(headline[name])}, optional=True)
     summary_rows = provenance.source_summary(view, limit=2)
-    seen += _check(cells, "source_summary.table_rows", _keyed(summary_rows, "table_rows",
-                                                              ["table"]))
-    by_table = {f"{t}|{i}": n for i, (t, n) in enumerate(zip(summary_rows["table"],
-                                                            summary_rows["rows"], strict=True))}
+    seen += _check(
+        cells, "source_summary.table_rows", _keyed(summary_rows, "table_rows", ["table"])
+    )
+    by_table = {
+        f"{t}|{i}": n
+        for i, (t, n) in enumerate(zip(summary_rows["table"], summary_rows["rows"], strict=True))
+    }
     seen += _check(cells, "source_summary.rows", by_table)
-    for stat, value in (("summary_open_more", len(costs) - min(len(costs), SUMMARY_ROWS)),
-                        ("open_gaps_more", len(costs) - min(len(costs), 10)),
-                        ("gaps_more", len(gaps) - min(len(gaps), GAP_ROWS))):
+    for stat, value in (
+        ("summary_open_more", len(costs) - min(len(costs), SUMMARY_ROWS)),
+        ("open_gaps_more", len(costs) - min(len(costs), 10)),
+        ("gaps_more", len(gaps) - min(len(gaps), GAP_ROWS)),
+    ):
         seen += _check(cells, stat, {"": value}, optional=True)
     # The sections of issue 11 (provenance, components, money, themes, findings, bases).
     seen += council_cells(cells, tiny_plan)
@@ -182,9 +219,11 @@ def test_traffic_lights_known_answers(cells: pd.DataFrame) -> None:
 
 def test_lights_carry_symbol_and_word_not_colour_only(html: str) -> None:
     # The legend names each light with symbol and words; every cell repeats symbol and word.
-    for symbol, light, words in (("✔", "green", "meets the target"),
-                                 ("◐", "yellow", "some women but below"),
-                                 ("✖", "red", "no women")):
+    for symbol, light, words in (
+        ("✔", "green", "meets the target"),
+        ("◐", "yellow", "some women but below"),
+        ("✖", "red", "no women"),
+    ):
         assert f"{symbol} {light}</span> {words}" in html
     cells = re.findall(r'data-light="(\w+)">([^<]+)</span>', html)
     assert cells
@@ -222,8 +261,9 @@ def test_pdf_renders_to_the_expected_pages(made: BriefFiles, tmp_path: Path) -> 
         assert first.height / first.width == pytest.approx(297 / 210, rel=0.01)
 
 
-def test_tables_written_beside_the_brief(made: BriefFiles, tiny: Scenario, reader: AccessContext,
-                                         tiny_plan: Plan) -> None:
+def test_tables_written_beside_the_brief(
+    made: BriefFiles, tiny: Scenario, reader: AccessContext, tiny_plan: Plan
+) -> None:
     gaps = pd.read_csv(made.tables / "gaps.csv")
     expected = coverage.gap_table(tiny_plan.coverage, tiny.view(reader))
     assert list(gaps["unmet_unit_months"]) == list(expected["unmet_unit_months"])

@@ -30,9 +30,23 @@ PAGES_2018 = 22
 
 
 def test_cli_writes_a_self_contained_brief(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["brief", str(TINY), "--out", str(tmp_path), "--no-pdf",
-                                      "--asks", "2", "--org", "UN-DPO", "--clearance",
-                                      "confidential", "--hotspots"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "brief",
+            str(TINY),
+            "--out",
+            str(tmp_path),
+            "--no-pdf",
+            "--asks",
+            "2",
+            "--org",
+            "UN-DPO",
+            "--clearance",
+            "confidential",
+            "--hotspots",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "wrote" in result.output and "illustrative data" in result.output
     html = (tmp_path / "brief.html").read_text("utf-8")
@@ -45,7 +59,8 @@ def test_cli_writes_a_self_contained_brief(tmp_path: Path) -> None:
     cells = stat_cells(html).set_index("stat")
     gaps = pd.read_csv(tmp_path / "tables" / "gaps.csv")
     assert float(cells.loc["headline.unmet_unit_months", "value"]) == pytest.approx(
-        gaps["unmet_unit_months"].sum())
+        gaps["unmet_unit_months"].sum()
+    )
     # The brief's unmet unit-months agree with the planner's own count.
     assert gaps["unmet_unit_months"].sum() == pytest.approx(summary["unmet_requirement_months"])
 
@@ -80,8 +95,12 @@ def test_2018_figures_match_the_statistics(brief_2018: BriefFiles) -> None:
     tables = files.brief.tables
     gaps = tables["gaps"]
     shown = cells.loc[cells["stat"] == "gaps.unmet_unit_months"]
-    expected = {f"{m}|{u}": v for m, u, v in zip(gaps["mission_id"], gaps["unit_type_id"],
-                                                 gaps["unmet_unit_months"], strict=True)}
+    expected = {
+        f"{m}|{u}": v
+        for m, u, v in zip(
+            gaps["mission_id"], gaps["unit_type_id"], gaps["unmet_unit_months"], strict=True
+        )
+    }
     assert len(shown) > 5
     for row in shown.itertuples():
         assert float(row.value) == pytest.approx(expected[row.key])
@@ -89,12 +108,14 @@ def test_2018_figures_match_the_statistics(brief_2018: BriefFiles) -> None:
     assert gaps["unmet_unit_months"].sum() == pytest.approx(summary["unmet_requirement_months"])
     costs = money.gap_costs(gaps, load_scenario("2018").view(READER_2018), "2018-07-01")
     assert list(tables["gap_costs"]["cost_to_close_usd"]) == pytest.approx(
-        list(costs["cost_to_close_usd"]))
+        list(costs["cost_to_close_usd"])
+    )
     lights = cells.loc[cells["stat"] == "traffic_lights.light"]
     assert len(lights) == len(tables["traffic_lights"]) > 100  # every contributor is shown
     value = dict(zip(cells["stat"], cells["value"], strict=False))
     assert float(value["headline.unmet_unit_months"]) == pytest.approx(
-        gaps["unmet_unit_months"].sum())
+        gaps["unmet_unit_months"].sum()
+    )
     by_mission = tables["coverage_by_mission_month"]
     assert by_mission["required"].sum() == pytest.approx(gaps["required_unit_months"].sum())
 
@@ -109,8 +130,13 @@ def test_ucdp_hotspot_layer_and_merge() -> None:
     assert set(layer.hotspots.columns) >= {"longitude", "latitude", "cell_size", "level"}
     assert (layer.hotspots["z"] > 0).all()
     assert "Getis-Ord" in layer.intel_note and "CC BY 4.0" in layer.intel_note
-    cells = pd.DataFrame({"longitude": [0.25, 1.25, 2.25] * 10, "latitude": [0.25] * 30,
-                          "risk": [float(i) for i in range(30)]})
+    cells = pd.DataFrame(
+        {
+            "longitude": [0.25, 1.25, 2.25] * 10,
+            "latitude": [0.25] * 30,
+            "risk": [float(i) for i in range(30)],
+        }
+    )
     risk = risk_hotspots(cells)
     assert len(risk) == 3 and set(risk["level"]) == {"hot", "warm"}
     both = merge_layers(layer, BriefOptions(hotspots=risk, intel_note="x"))
@@ -120,7 +146,8 @@ def test_ucdp_hotspot_layer_and_merge() -> None:
 
 def test_override_reaches_the_plan(tmp_path: Path) -> None:
     override = tmp_path / "isr.toml"
-    override.write_text('''name = "NLD intelligence unit"
+    override.write_text(
+        """name = "NLD intelligence unit"
 description = "The Netherlands pledges an intelligence fusion unit at RDL"
 
 [[pledges.add]]
@@ -133,12 +160,18 @@ available_from = 2018-01-01
 rotation_months = 12
 basis = "illustrative"
 source = "what-if"
-''', "utf-8")
+""",
+        "utf-8",
+    )
     reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
-    base = make_brief(load_scenario(TINY).view(reader), tmp_path / "base", pdf=False,
-                      max_asks=0)
-    more = make_brief(load_scenario(TINY).view(reader), tmp_path / "more", pdf=False, max_asks=0,
-                      overrides=[override])
+    base = make_brief(load_scenario(TINY).view(reader), tmp_path / "base", pdf=False, max_asks=0)
+    more = make_brief(
+        load_scenario(TINY).view(reader),
+        tmp_path / "more",
+        pdf=False,
+        max_asks=0,
+        overrides=[override],
+    )
     assert base.brief is not None and more.brief is not None
 
     def isr(files: BriefFiles) -> float:

@@ -40,8 +40,10 @@ TINY = Path(__file__).parent / "data" / "tiny"
 
 # --- statistics: known answers -------------------------------------------------------------
 
-def test_strength_by_component_counts_only_reported_components(tiny: Scenario,
-                                                              reader: AccessContext) -> None:
+
+def test_strength_by_component_counts_only_reported_components(
+    tiny: Scenario, reader: AccessContext
+) -> None:
     view = tiny.view(reader)
     table = components.strength_by_component(view).set_index(["mission_id", "component"])
     # MINUSMA: troops 800 + 250 + 400 and 12 staff officers; women 40 + 30.
@@ -58,8 +60,9 @@ def test_strength_by_component_counts_only_reported_components(tiny: Scenario,
     assert women.loc["formed_police", "women_share"] == pytest.approx(25 / 140)
 
 
-def test_pooled_deployments_are_not_split_into_components(tiny: Scenario,
-                                                          reader: AccessContext) -> None:
+def test_pooled_deployments_are_not_split_into_components(
+    tiny: Scenario, reader: AccessContext
+) -> None:
     scenario = tiny.copy()
     dep = scenario.tables["deployments"]
     scenario.tables["deployments"] = dep.assign(personnel_type="uniformed")
@@ -73,18 +76,27 @@ def test_pooled_deployments_are_not_split_into_components(tiny: Scenario,
 
 
 def test_fatalities_by_year_known_answer() -> None:
-    table = pd.DataFrame({
-        "casualty_id": ["a", "b", "c", "d", "e"],
-        "mission_id": ["MINUSMA", "MINUSMA", "UNMISS", "MINUSMA", "UNIFIL"],
-        "personnel_type": ["Military", "Local", "Police", "Military", "Military"],
-        "incident_type": ["Malicious Act", "Malicious Act", "Illness", "Malicious Act",
-                          "Malicious Act"],
-        "year": [2016, 2017, 2017, 2017, 2017]})
+    table = pd.DataFrame(
+        {
+            "casualty_id": ["a", "b", "c", "d", "e"],
+            "mission_id": ["MINUSMA", "MINUSMA", "UNMISS", "MINUSMA", "UNIFIL"],
+            "personnel_type": ["Military", "Local", "Police", "Military", "Military"],
+            "incident_type": [
+                "Malicious Act",
+                "Malicious Act",
+                "Illness",
+                "Malicious Act",
+                "Malicious Act",
+            ],
+            "year": [2016, 2017, 2017, 2017, 2017],
+        }
+    )
     out = debate.fatalities_by_year(["MINUSMA", "UNMISS"], 2016, 2018, table)
     assert out.loc[2017].tolist() == [3, 2, 1]  # all causes, malicious, malicious uniformed
     assert out.loc[2018].tolist() == [0, 0, 0]
     assert debate.malicious_by_mission(["MINUSMA", "UNMISS"], 2017, table).to_dict() == {
-        "MINUSMA": 2}
+        "MINUSMA": 2
+    }
 
 
 def test_the_bundled_fatality_records_are_the_un_series() -> None:
@@ -118,15 +130,26 @@ def test_plan_against_approved(tiny_plan: Plan) -> None:
 def test_so_what_is_computed_from_the_statistics(tiny_plan: Plan) -> None:
     gaps = tiny_plan.statistics.gaps()
     themes = debate.debate_themes(
-        tiny_plan.view, assignments=tiny_plan.assignments, explanations=tiny_plan.explanations,
+        tiny_plan.view,
+        assignments=tiny_plan.assignments,
+        explanations=tiny_plan.explanations,
         smart_pledging=tiny_plan.statistics.capability_requirements(valued_only=True),
         gaps=gaps,
-        plan_gender=tiny_plan.statistics.gender())
-    what_ifs = findings.what_if_findings(pd.DataFrame({
-        "change": ["budget headroom +10 %", "strategic lift +50 %"], "gain": [0.0, 4.5]}))
+        plan_gender=tiny_plan.statistics.gender(),
+    )
+    what_ifs = findings.what_if_findings(
+        pd.DataFrame(
+            {"change": ["budget headroom +10 %", "strategic lift +50 %"], "gain": [0.0, 4.5]}
+        )
+    )
     assert what_ifs["change"].tolist() == ["strategic lift +50 %", "budget headroom +10 %"]
-    out = findings.so_what(tiny_plan.statistics.headline(), gaps, finance.plan_against_approved(
-        tiny_plan.statistics.cost_vs_budget(), tiny_plan.view), themes, what_ifs)
+    out = findings.so_what(
+        tiny_plan.statistics.headline(),
+        gaps,
+        finance.plan_against_approved(tiny_plan.statistics.cost_vs_budget(), tiny_plan.view),
+        themes,
+        what_ifs,
+    )
     assert out["finding"].tolist() == ["critical_gap", "money", "safety"]
     first = out.loc[0, "values"]
     assert first["critical_share_closed"] == pytest.approx(20 / 60)
@@ -143,19 +166,30 @@ def test_contributor_page_known_answers(tiny_plan: Plan) -> None:
     # Latest date: BGD 1,140, SEN 800, CHN 420, NLD 262.
     assert (rank["rank"], rank["contributors"], rank["personnel"]) == (4, 4, 262)
     assert rank["women_share"] == pytest.approx(30 / 262)
-    page = contributor_view(view, "NLD", assignments=tiny_plan.assignments,
-                            explanations=tiny_plan.explanations, gaps=tiny_plan.statistics.gaps(),
-                            lights=traffic_lights(view))
+    page = contributor_view(
+        view,
+        "NLD",
+        assignments=tiny_plan.assignments,
+        explanations=tiny_plan.explanations,
+        gaps=tiny_plan.statistics.gaps(),
+        lights=traffic_lights(view),
+    )
     pledge = page.pledges.set_index("pledge_id").loc["P1"]
     assert pledge["mission_id"] == "MINUSMA" and pledge["start"] == pd.Timestamp("2019-02-01")
     assert set(page.asked["unit_type_id"]) == {"UH"}
     with pytest.raises(KeyError, match="among those you may see"):
-        contributor_view(view, "XXX", assignments=tiny_plan.assignments,
-                         explanations=tiny_plan.explanations, gaps=tiny_plan.statistics.gaps(),
-                         lights=traffic_lights(view))
+        contributor_view(
+            view,
+            "XXX",
+            assignments=tiny_plan.assignments,
+            explanations=tiny_plan.explanations,
+            gaps=tiny_plan.statistics.gaps(),
+            lights=traffic_lights(view),
+        )
 
 
 # --- the map's labels ----------------------------------------------------------------------
+
 
 @settings(max_examples=8, deadline=None)
 @given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=3, max_value=14))
@@ -173,15 +207,26 @@ def test_placed_labels_never_overlap_when_they_fit(seed: int, n: int) -> None:
 
 # --- French --------------------------------------------------------------------------------
 
+
 def _template_messages() -> set[str]:
     ids: set[str] = set()
-    for path in [TEMPLATES / "brief.html.j2", TEMPLATES / "macros.html.j2",
-                 *sorted((TEMPLATES / "sections").glob("*.j2"))]:
+    for path in [
+        TEMPLATES / "brief.html.j2",
+        TEMPLATES / "macros.html.j2",
+        *sorted((TEMPLATES / "sections").glob("*.j2")),
+    ]:
         with path.open("rb") as f:
             for _, _, message, _ in babel_extract(
-                    f, ["_", "gettext", "ngettext"], [],
-                    {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
-                     "lstrip_blocks": "true", "trimmed": "true"}):
+                f,
+                ["_", "gettext", "ngettext"],
+                [],
+                {
+                    "extensions": "jinja2.ext.i18n",
+                    "trim_blocks": "true",
+                    "lstrip_blocks": "true",
+                    "trimmed": "true",
+                },
+            ):
                 ids.add(message if isinstance(message, str) else message[0])
     return ids
 
@@ -202,14 +247,20 @@ def test_french_number_formats() -> None:
 
 
 @pytest.fixture(scope="module")
-def both_languages(tmp_path_factory: pytest.TempPathFactory, tiny_plan: Plan,
-                   options: BriefOptions) -> dict[str, BriefFiles]:
+def both_languages(
+    tmp_path_factory: pytest.TempPathFactory, tiny_plan: Plan, options: BriefOptions
+) -> dict[str, BriefFiles]:
     out = {}
     for lang in ("en", "fr"):
-        opts = BriefOptions(contributions=options.contributions, generated=options.generated,
-                            contributor="NLD", lang=lang)
-        out[lang] = make_brief(tiny_plan.view, tmp_path_factory.mktemp(lang), plan=tiny_plan,
-                               options=opts, pdf=False)
+        opts = BriefOptions(
+            contributions=options.contributions,
+            generated=options.generated,
+            contributor="NLD",
+            lang=lang,
+        )
+        out[lang] = make_brief(
+            tiny_plan.view, tmp_path_factory.mktemp(lang), plan=tiny_plan, options=opts, pdf=False
+        )
     return out
 
 
@@ -220,13 +271,18 @@ def test_french_brief_states_the_same_figures(both_languages: dict[str, BriefFil
     assert en[["stat", "key", "value"]].equals(fr[["stat", "key", "value"]])
     html = both_languages["fr"].html.read_text("utf-8")
     assert '<html lang="fr">' in html
-    for words in ("Méthodes et données", "Les finances vues par la Cinquième Commission",
-                  "En bref : trois constats pour le débat", "Les thèmes du débat"):
+    for words in (
+        "Méthodes et données",
+        "Les finances vues par la Cinquième Commission",
+        "En bref : trois constats pour le débat",
+        "Les thèmes du débat",
+    ):
         assert words in html
 
 
-def test_contributor_page_figures_match(both_languages: dict[str, BriefFiles],
-                                        tiny_plan: Plan) -> None:
+def test_contributor_page_figures_match(
+    both_languages: dict[str, BriefFiles], tiny_plan: Plan
+) -> None:
     for files in both_languages.values():
         cells = stat_cells(files.html.read_text("utf-8"))
         assert council_cells(cells, tiny_plan, contributor="NLD") > 50
@@ -234,6 +290,7 @@ def test_contributor_page_figures_match(both_languages: dict[str, BriefFiles],
 
 
 # --- provenance on every chart and table ---------------------------------------------------
+
 
 class _Blocks(HTMLParser):
     """Tables, figures, provenance labels and section ends, in document order."""
@@ -288,42 +345,72 @@ def test_every_chart_and_table_has_its_provenance(both_languages: dict[str, Brie
 
 # --- the command line ----------------------------------------------------------------------
 
+
 def test_cli_contributor_and_language(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["brief", str(TINY), "--out", str(tmp_path), "--no-pdf",
-                                      "--asks", "1", "--org", "UN-DPO", "--clearance",
-                                      "confidential", "--contributor", "nld", "--lang", "fr",
-                                      "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "brief",
+            str(TINY),
+            "--out",
+            str(tmp_path),
+            "--no-pdf",
+            "--asks",
+            "1",
+            "--org",
+            "UN-DPO",
+            "--clearance",
+            "confidential",
+            "--contributor",
+            "nld",
+            "--lang",
+            "fr",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     html = (tmp_path / "brief.html").read_text("utf-8")
     assert 'id="contributor"' in html and "Netherlands" in html and 'lang="fr"' in html
     assert json.loads(result.stdout)["html"].endswith("brief.html")
 
 
-@pytest.mark.parametrize(("flag", "value", "words"), [
-    ("--lang", "de", "a brief can be written in en, fr"),
-    ("--contributor", "XYZ", "no contributor with this id among those you may see")])
-def test_cli_rejects_bad_language_and_contributor(tmp_path: Path, flag: str, value: str,
-                                                  words: str) -> None:
-    result = CliRunner().invoke(app, ["brief", str(TINY), "--out", str(tmp_path), "--no-pdf",
-                                      flag, value])
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        ("--lang", "de", "a brief can be written in en, fr"),
+        ("--contributor", "XYZ", "no contributor with this id among those you may see"),
+    ],
+)
+def test_cli_rejects_bad_language_and_contributor(
+    tmp_path: Path, flag: str, value: str, words: str
+) -> None:
+    result = CliRunner().invoke(
+        app, ["brief", str(TINY), "--out", str(tmp_path), "--no-pdf", flag, value]
+    )
     assert result.exit_code == 2
     assert words in re.sub(r"\s+", " ", re.sub(r"[│╭╮╰╯─]", " ", result.output))
 
 
 # --- the 2018 brief ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def nld_fr_2018(brief_2018: BriefFiles, tmp_path_factory: pytest.TempPathFactory) -> BriefFiles:
     """The 2018 brief in French with the Netherlands' page, on the same plan."""
     assert brief_2018.plan is not None
-    return make_brief(brief_2018.plan.view, tmp_path_factory.mktemp("nl-fr"),
-                      plan=brief_2018.plan, pdf=False,
-                      options=BriefOptions(contributor="NLD", lang="fr"))
+    return make_brief(
+        brief_2018.plan.view,
+        tmp_path_factory.mktemp("nl-fr"),
+        plan=brief_2018.plan,
+        pdf=False,
+        options=BriefOptions(contributor="NLD", lang="fr"),
+    )
 
 
 @pytest.mark.slow
-def test_2018_every_new_figure_matches_in_both_languages(brief_2018: BriefFiles,
-                                                         nld_fr_2018: BriefFiles) -> None:
+def test_2018_every_new_figure_matches_in_both_languages(
+    brief_2018: BriefFiles, nld_fr_2018: BriefFiles
+) -> None:
     assert brief_2018.plan is not None
     en = stat_cells(brief_2018.html.read_text("utf-8"))
     fr = stat_cells(nld_fr_2018.html.read_text("utf-8"))
@@ -332,7 +419,7 @@ def test_2018_every_new_figure_matches_in_both_languages(brief_2018: BriefFiles,
     # The French brief states the same figures (besides the NLD page it adds).
     html = nld_fr_2018.html.read_text("utf-8")
     start = html.index('<section class="page" id="contributor">')
-    without = html[:start] + html[html.index("</section>", start):]
+    without = html[:start] + html[html.index("</section>", start) :]
     shared = stat_cells(without)
     assert en[["stat", "key", "value"]].equals(shared[["stat", "key", "value"]])
 
@@ -343,8 +430,9 @@ def test_2018_provenance_labels_and_the_real_mission_table(brief_2018: BriefFile
     assert unlabelled(html) == []
     # The mission table (real deployments, ceilings) is not stamped illustrative.
     after = html.split('id="mission-table"', 1)[1]
-    label = re.search(r'<p class="provenance[^"]*" data-figure="strength" data-weakest="(\w+)"',
-                      after)
+    label = re.search(
+        r'<p class="provenance[^"]*" data-figure="strength" data-weakest="(\w+)"', after
+    )
     assert label is not None and label.group(1) != "illustrative"
     # The page that uses the headline assumptions states them.
     coverage_page = html.split('id="coverage"', 1)[1].split("</section>", 1)[0]
@@ -383,7 +471,10 @@ def test_gap_closing_costs_add_emplacement_and_repatriation(tiny_plan: Plan) -> 
     units = view.unit_types.set_index("id")
     for row in out.itertuples():
         moves = float(units.loc[row.unit_type_id, "lift_moves"])
-        one_way = moves * 600_000.0 if moves > 0 else float(
-            units.loc[row.unit_type_id, "personnel"]) * 2_000.0
+        one_way = (
+            moves * 600_000.0
+            if moves > 0
+            else float(units.loc[row.unit_type_id, "personnel"]) * 2_000.0
+        )
         assert row.move_usd == pytest.approx(2 * one_way * row.units_to_deploy)
         assert row.total_to_close_usd == pytest.approx(row.cost_to_close_usd + row.move_usd)

@@ -16,8 +16,10 @@ from bluehelmet.statistics import coverage, gender, money, provenance, solver
 from bluehelmet.statistics.scenario import mission_strength
 
 READER = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
-DISCLAIMER = ("The boundaries and names shown and the designations used on this map do not imply "
-              "official endorsement or acceptance by the United Nations.")
+DISCLAIMER = (
+    "The boundaries and names shown and the designations used on this map do not imply "
+    "official endorsement or acceptance by the United Nations."
+)
 
 
 class _Text(HTMLParser):
@@ -89,9 +91,9 @@ def _cell(cells: pd.DataFrame, stat: str, key: str = "") -> pd.Series:
 
 
 @pytest.mark.slow
-def test_each_stage_status_and_gap_never_optimal_when_unproven(files: BriefFiles,
-                                                               cells: pd.DataFrame,
-                                                               page: _Text) -> None:
+def test_each_stage_status_and_gap_never_optimal_when_unproven(
+    files: BriefFiles, cells: pd.DataFrame, page: _Text
+) -> None:
     assert files.brief is not None
     summary = files.brief.context["solver"]
     stages = solver.solver_stages(summary)
@@ -114,12 +116,35 @@ def test_each_stage_status_and_gap_never_optimal_when_unproven(files: BriefFiles
 
 
 def test_stage_table_known_answers() -> None:
-    stages = solver.solver_stages({"status": "time_limit", "mip_gap": 0.0, "stages": [
-        {"stage": "unmet", "status": "optimal", "objective": 5.0, "bound": 5.0, "mip_gap": 0.0},
-        {"stage": "cost", "status": "time_limit", "objective": 9.0, "bound": None,
-         "mip_gap": 0.0},
-        {"stage": "gender", "status": "time_limit", "objective": 4.0, "bound": 0.0,
-         "mip_gap": 1.0}]}).set_index("stage")
+    stages = solver.solver_stages(
+        {
+            "status": "time_limit",
+            "mip_gap": 0.0,
+            "stages": [
+                {
+                    "stage": "unmet",
+                    "status": "optimal",
+                    "objective": 5.0,
+                    "bound": 5.0,
+                    "mip_gap": 0.0,
+                },
+                {
+                    "stage": "cost",
+                    "status": "time_limit",
+                    "objective": 9.0,
+                    "bound": None,
+                    "mip_gap": 0.0,
+                },
+                {
+                    "stage": "gender",
+                    "status": "time_limit",
+                    "objective": 4.0,
+                    "bound": 0.0,
+                    "mip_gap": 1.0,
+                },
+            ],
+        }
+    ).set_index("stage")
     assert stages.loc["unmet", "proven"] and stages.loc["unmet", "mip_gap"] == 0.0
     assert not stages.loc["cost", "gap_known"] and pd.isna(stages.loc["cost", "mip_gap"])
     assert stages.loc["gender", "mip_gap"] == 1.0 and not stages.loc["gender", "proven"]
@@ -127,8 +152,9 @@ def test_stage_table_known_answers() -> None:
 
 
 @pytest.mark.slow
-def test_ceilings_in_force_and_no_zero_for_missions_without_one(cells: pd.DataFrame,
-                                                                page: _Text) -> None:
+def test_ceilings_in_force_and_no_zero_for_missions_without_one(
+    cells: pd.DataFrame, page: _Text
+) -> None:
     view = load_scenario("2018").view(READER)
     strength = mission_strength(view)
     for mission in ("UNTSO", "UNMOGIP", "UNMIK"):
@@ -138,8 +164,9 @@ def test_ceilings_in_force_and_no_zero_for_missions_without_one(cells: pd.DataFr
     # UNAMID: 8,735 troops + 2,500 police in force on 2018-06-30 (S/RES/2363 (2017)); S/RES/2429
     # (2018) sets 4,050 troops by 30 June 2019, the last day of the plan's horizon.
     assert float(_cell(cells, "mission_strength.authorised", "UNAMID")["value"]) == 8735 + 2500
-    assert float(_cell(cells, "mission_strength.authorised_end_military", "UNAMID")[
-        "value"]) == 4050
+    assert (
+        float(_cell(cells, "mission_strength.authorised_end_military", "UNAMID")["value"]) == 4050
+    )
     assert float(_cell(cells, "mission_strength.authorised_end", "UNAMID")["value"]) == 6550
     assert "S/RES/2429" in page.text("mission-table-note")
     # MINUSMA: S/RES/2364 (2017), 13,289 military + 1,920 police.
@@ -166,8 +193,7 @@ def test_targets_labelled_by_their_basis(cells: pd.DataFrame, page: _Text) -> No
 
 
 @pytest.mark.slow
-def test_no_traffic_light_against_the_wrong_component(cells: pd.DataFrame,
-                                                      page: _Text) -> None:
+def test_no_traffic_light_against_the_wrong_component(cells: pd.DataFrame, page: _Text) -> None:
     lights = cells.loc[cells["stat"] == "traffic_lights.light"]
     assert len(lights) > 100
     assert set(lights["value"]) == {"none"}  # the 2018 data report no component
@@ -195,8 +221,9 @@ def test_map_follows_un_practice(files: BriefFiles, html: str, page: _Text) -> N
 
 
 @pytest.mark.slow
-def test_gap_counts_and_the_costliest_gaps_come_from_one_table(files: BriefFiles,
-                                                               cells: pd.DataFrame) -> None:
+def test_gap_counts_and_the_costliest_gaps_come_from_one_table(
+    files: BriefFiles, cells: pd.DataFrame
+) -> None:
     assert files.brief is not None
     costs = files.brief.tables["gap_costs"]
     costliest = files.brief.tables["costliest_gaps"]
@@ -206,20 +233,24 @@ def test_gap_counts_and_the_costliest_gaps_come_from_one_table(files: BriefFiles
     assert int(_cell(cells, "open_gaps_more")["value"]) == len(costs) - len(costliest)
     # The table of the costliest gaps: the same gaps as the chart, in the same order, and the
     # three costliest of all the open gaps among them.
-    table_keys = [k for k in shown_summary["key"]][len(summary_rows):]
-    expected = [f"{m}|{u}" for m, u in zip(costliest["mission_id"], costliest["unit_type_id"],
-                                           strict=True)]
+    table_keys = [k for k in shown_summary["key"]][len(summary_rows) :]
+    expected = [
+        f"{m}|{u}" for m, u in zip(costliest["mission_id"], costliest["unit_type_id"], strict=True)
+    ]
     assert table_keys == expected
     top3 = costs.sort_values("cost_to_close_usd", ascending=False).head(3)
-    assert {f"{m}|{u}" for m, u in zip(top3["mission_id"], top3["unit_type_id"],
-                                       strict=True)} <= set(table_keys)
-    assert list(costliest["cost_to_close_usd"]) == sorted(costliest["cost_to_close_usd"],
-                                                          reverse=True)
+    assert {
+        f"{m}|{u}" for m, u in zip(top3["mission_id"], top3["unit_type_id"], strict=True)
+    } <= set(table_keys)
+    assert list(costliest["cost_to_close_usd"]) == sorted(
+        costliest["cost_to_close_usd"], reverse=True
+    )
 
 
 @pytest.mark.slow
-def test_names_marking_and_sources(files: BriefFiles, html: str, page: _Text,
-                                   cells: pd.DataFrame) -> None:
+def test_names_marking_and_sources(
+    files: BriefFiles, html: str, page: _Text, cells: pd.DataFrame
+) -> None:
     text = page.text()
     assert "Prepared for UN-DPO" not in text and "prepared for UN-DPO" not in text
     assert "Department of Peacekeeping Operations (DPKO)" in text
@@ -229,7 +260,8 @@ def test_names_marking_and_sources(files: BriefFiles, html: str, page: _Text,
     assert page.text("banner") == "ILLUSTRATIVE \u2014 not a UN document"
     assert 'class="banner-classification"' not in html
     assert "not a classification of this document by the United Nations" in page.text(
-        "marking-line")
+        "marking-line"
+    )
     assert "ILLUSTRATIVE \\2014  not a UN document" in html  # the running header
     assert "DOMAIN.md" not in html
     sources = page.text("methods")
@@ -259,8 +291,9 @@ def test_no_blank_page(files: BriefFiles) -> None:
 
 
 @pytest.mark.slow
-def test_units_weighed_by_personnel_and_aircraft(files: BriefFiles, cells: pd.DataFrame,
-                                                 html: str) -> None:
+def test_units_weighed_by_personnel_and_aircraft(
+    files: BriefFiles, cells: pd.DataFrame, html: str
+) -> None:
     assert files.brief is not None
     view = load_scenario("2018").view(READER)
     gaps = files.brief.tables["gaps"]
@@ -269,11 +302,14 @@ def test_units_weighed_by_personnel_and_aircraft(files: BriefFiles, cells: pd.Da
     aircraft = gaps["unit_type_id"].map(units["aircraft"].astype(float))
     headline = files.brief.context["headline"]
     assert headline["required_personnel_months"] == pytest.approx(
-        float((gaps["required_unit_months"] * personnel).sum()))
+        float((gaps["required_unit_months"] * personnel).sum())
+    )
     assert headline["required_aircraft_months"] == pytest.approx(
-        float((gaps["required_unit_months"] * aircraft).sum()))
+        float((gaps["required_unit_months"] * aircraft).sum())
+    )
     assert float(_cell(cells, "headline.personnel_share_closed")["value"]) == pytest.approx(
-        headline["covered_personnel_months"] / headline["required_personnel_months"])
+        headline["covered_personnel_months"] / headline["required_personnel_months"]
+    )
     assert units.loc["util_heli", "aircraft"] == 3 and units.loc["inf_bn", "aircraft"] == 0
     assert units.loc["airlift_c130", "capability"] == "tactical_airlift"
     assert coverage.capability_group("tactical_airlift") == "Tactical airlift (in-mission)"
@@ -287,12 +323,14 @@ def test_money_labels_are_not_mathtext() -> None:
 
     from bluehelmet.plot import money as money_plots
 
-    totals = pd.DataFrame({"cost_usd": [3.4e6], "headroom_usd": [14.6e6],
-                           "headroom_used": [0.23]}, index=pd.Index(["MINUJUSTH"],
-                                                                   name="mission_id"))
+    totals = pd.DataFrame(
+        {"cost_usd": [3.4e6], "headroom_usd": [14.6e6], "headroom_used": [0.23]},
+        index=pd.Index(["MINUJUSTH"], name="mission_id"),
+    )
     fig = money_plots.cost_budget_chart(totals)
     texts = [t for t in fig.findobj(Text) if "$" in t.get_text()]
     assert any("$3.4 m of $14.6 m" in t.get_text() for t in texts)
     assert texts and not any(t.get_parse_math() for t in texts)
     assert money.costliest_gaps(pd.DataFrame({"cost_to_close_usd": [1.0, 3.0, 2.0]}), 2)[
-        "cost_to_close_usd"].tolist() == [3.0, 2.0]
+        "cost_to_close_usd"
+    ].tolist() == [3.0, 2.0]

@@ -20,12 +20,16 @@ from tests.brief.test_issue11_build import unlabelled
 
 #: A hand-made plan: one helicopter unit for MINUSMA and a hospital for UNMISS (which does not
 #: respond to alerts), both counting in June 2019, and a QRF company for MONUSCO that has left.
-ASSIGNMENTS = pd.DataFrame({
-    "pledge_id": ["PLG-UKR-util_heli-01", "PLG-BGD-med_l2-01", "PLG-AU-qrf_coy-01"],
-    "mission_id": ["MINUSMA", "UNMISS", "MONUSCO"],
-    "unit_type_id": ["util_heli", "med_l2", "qrf_coy"], "units": [1, 1, 1],
-    "counts_from": pd.to_datetime(["2018-11-01", "2018-11-01", "2018-09-01"]),
-    "end": pd.to_datetime(["2019-06-01", "2019-06-01", "2019-03-01"])})
+ASSIGNMENTS = pd.DataFrame(
+    {
+        "pledge_id": ["PLG-UKR-util_heli-01", "PLG-BGD-med_l2-01", "PLG-AU-qrf_coy-01"],
+        "mission_id": ["MINUSMA", "UNMISS", "MONUSCO"],
+        "unit_type_id": ["util_heli", "med_l2", "qrf_coy"],
+        "units": [1, 1, 1],
+        "counts_from": pd.to_datetime(["2018-11-01", "2018-11-01", "2018-09-01"]),
+        "end": pd.to_datetime(["2019-06-01", "2019-06-01", "2019-03-01"]),
+    }
+)
 
 
 class _Basis(HTMLParser):
@@ -58,28 +62,45 @@ class _Basis(HTMLParser):
 def section() -> tuple[str, pd.DataFrame, dict[str, str]]:
     view = load_scenario("2018").view(AccessContext("UN-DPO", Classification.CONFIDENTIAL))
     plan = SimpleNamespace(view=view, assignments=ASSIGNMENTS)
-    ctx: dict[str, object] = {"map_notes": [], "meta": {"planning_start": pd.Timestamp(
-        "2018-07-01")}}
+    ctx: dict[str, object] = {
+        "map_notes": [],
+        "meta": {"planning_start": pd.Timestamp("2018-07-01")},
+    }
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, str] = {}
     add_section(plan, ctx, tables, figures)  # type: ignore[arg-type]
     template = environment().from_string(
-        '{% import "macros.html.j2" as m %}{% include "sections/poc.html.j2" %}')
+        '{% import "macros.html.j2" as m %}{% include "sections/poc.html.j2" %}'
+    )
     html = template.render(**ctx, figures={k: "data:image/svg+xml;base64," for k in figures})
     expected = protection_by_mission(view, ASSIGNMENTS)
     return html, expected.missions.set_index("mission_id"), expected.basis
 
 
 def test_every_figure_matches_the_statistics(
-        section: tuple[str, pd.DataFrame, dict[str, str]]) -> None:
+    section: tuple[str, pd.DataFrame, dict[str, str]],
+) -> None:
     html, table, _ = section
     cells = stat_cells(html)
-    poc = cells.loc[cells["stat"].str.startswith("poc.") & cells["key"].notna()
-                    & (cells["key"] != "")]
+    poc = cells.loc[
+        cells["stat"].str.startswith("poc.") & cells["key"].notna() & (cells["key"] != "")
+    ]
     columns = set(poc["stat"].str.removeprefix("poc."))
-    assert {"cells", "risk_expected", "hotspot_cells", "civilian_deaths", "bases",
-            "airfields", "companies", "helicopters", "covered_today", "covered_later_without",
-            "covered_later_with", "change_pp", "plan_units"} <= columns
+    assert {
+        "cells",
+        "risk_expected",
+        "hotspot_cells",
+        "civilian_deaths",
+        "bases",
+        "airfields",
+        "companies",
+        "helicopters",
+        "covered_today",
+        "covered_later_without",
+        "covered_later_with",
+        "change_pp",
+        "plan_units",
+    } <= columns
     for row in poc.itertuples():
         if row.stat.removeprefix("poc.") not in table.columns:
             continue  # the notes' counts, checked below
@@ -88,18 +109,17 @@ def test_every_figure_matches_the_statistics(
     assert poc.loc[poc["stat"] == "poc.covered_today", "key"].nunique() == len(table) == 7
     # Places without a position, per mission (UNIFIL's numbered positions among them).
     unplaced = poc.loc[poc["stat"] == "poc.unplaced"].set_index("key")["value"].astype(int)
-    assert unplaced.to_dict() == {"MONUSCO": 9, "UNMISS": 3, "UNAMID": 7, "UNISFA": 8,
-                                  "UNIFIL": 21}
+    assert unplaced.to_dict() == {"MONUSCO": 9, "UNMISS": 3, "UNAMID": 7, "UNISFA": 8, "UNIFIL": 21}
 
 
 def test_every_figure_carries_its_provenance_label(
-        section: tuple[str, pd.DataFrame, dict[str, str]]) -> None:
+    section: tuple[str, pd.DataFrame, dict[str, str]],
+) -> None:
     html, _, basis = section
     parser = _Basis()
     parser.feed(html)
     assert len(parser.found) > 80
-    assert all(b in BASES for _, b in parser.found), [f for f in parser.found
-                                                      if f[1] not in BASES]
+    assert all(b in BASES for _, b in parser.found), [f for f in parser.found if f[1] not in BASES]
     # The label printed is the statistics' label, and it is printed in the column header.
     for stat, b in parser.found:
         column = stat.removeprefix("poc.")
@@ -111,14 +131,16 @@ def test_every_figure_carries_its_provenance_label(
 
 
 def test_every_chart_and_table_is_followed_by_its_provenance_line(
-        section: tuple[str, pd.DataFrame, dict[str, str]]) -> None:
+    section: tuple[str, pd.DataFrame, dict[str, str]],
+) -> None:
     html, _, _ = section
     assert unlabelled(html) == []
     assert html.count('class="provenance') == 4
 
 
 def test_the_plan_s_units_change_only_where_they_respond(
-        section: tuple[str, pd.DataFrame, dict[str, str]]) -> None:
+    section: tuple[str, pd.DataFrame, dict[str, str]],
+) -> None:
     _, table, basis = section
     # MINUSMA gets a helicopter unit in June 2019; UNMISS a hospital (not a responder); MONUSCO's
     # QRF has left by then.
@@ -135,7 +157,8 @@ def test_the_plan_s_units_change_only_where_they_respond(
 
 
 def test_the_section_states_the_years_of_data_it_rests_on(
-        section: tuple[str, pd.DataFrame, dict[str, str]]) -> None:
+    section: tuple[str, pd.DataFrame, dict[str, str]],
+) -> None:
     html, _, _ = section
     text = unescape(re.sub(r"<[^>]+>", "", html))
     assert "trained on UCDP events of 1995–2017" in text
@@ -143,7 +166,8 @@ def test_the_section_states_the_years_of_data_it_rests_on(
 
 
 def test_the_default_2018_brief_puts_protection_first_after_the_summary(
-        brief_2018: BriefFiles) -> None:
+    brief_2018: BriefFiles,
+) -> None:
     html = brief_2018.html.read_text("utf-8")
     order = re.findall(r'<section class="page" id="([a-z_-]+)"', html)
     assert order[:2] == ["summary", "poc"]

@@ -19,8 +19,9 @@ from tests.forcegen.tiny import pledge, tiny
 def _stages(solver: dict[str, object]) -> list[tuple[str, str, float]]:
     stages = solver["stages"]
     assert isinstance(stages, list)
-    return [(s["stage"], s["status"], pytest.approx(s["objective"], rel=1e-9, abs=1e-9))
-            for s in stages]
+    return [
+        (s["stage"], s["status"], pytest.approx(s["objective"], rel=1e-9, abs=1e-9)) for s in stages
+    ]
 
 
 def test_brief_and_plan_give_the_same_plan_tiny(tmp_path) -> None:  # noqa: ANN001

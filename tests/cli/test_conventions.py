@@ -46,23 +46,28 @@ def test_completion_is_offered() -> None:
 
 
 def test_importing_the_cli_loads_no_numerical_stack() -> None:
-    code = ("import sys, bluehelmet.cli.main; "
-            "print(sorted(m for m in ('pandas', 'matplotlib', 'highspy', 'weasyprint', "
-            "'geopandas', 'scipy', 'sklearn') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, bluehelmet.cli.main; "
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'highspy', 'weasyprint', "
+        "'geopandas', 'scipy', 'sklearn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["plan", "2018", "--out", "OUT", "--horizon", "0"], "--horizon"),
-    (["intel", "hotspots", "--events", str(UCDP), "--value", "deaths"], "civilian_deaths"),
-    (["intel", "hotspots", "--store", "no-such-store"], "no-such-store"),
-    (["intel", "fuse", "--store", "no-such-store"], "no-such-store"),
-    (["scenario", "export", "2018", "--to", "x", "--format", "ods"], "xlsx"),
-])
-def test_wrong_values_exit_2_naming_what_is_valid(args: list[str], message: str,
-                                                  tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["plan", "2018", "--out", "OUT", "--horizon", "0"], "--horizon"),
+        (["intel", "hotspots", "--events", str(UCDP), "--value", "deaths"], "civilian_deaths"),
+        (["intel", "hotspots", "--store", "no-such-store"], "no-such-store"),
+        (["intel", "fuse", "--store", "no-such-store"], "no-such-store"),
+        (["scenario", "export", "2018", "--to", "x", "--format", "ods"], "xlsx"),
+    ],
+)
+def test_wrong_values_exit_2_naming_what_is_valid(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
     args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
     result = run(*args)
     assert result.exit_code == 2, result.output
@@ -74,23 +79,31 @@ def test_wrong_values_exit_2_naming_what_is_valid(args: list[str], message: str,
 def test_out_pointing_at_a_file_is_a_clear_error(tmp_path: Path) -> None:
     file = tmp_path / "a-file"
     file.write_text("x")
-    for args in (["plan", "2018", "--out", str(file)], ["brief", "2018", "--out", str(file)],
-                 ["protect", "MINUSMA", "--scenario", "2018", "--out", str(file)]):
+    for args in (
+        ["plan", "2018", "--out", str(file)],
+        ["brief", "2018", "--out", str(file)],
+        ["protect", "MINUSMA", "--scenario", "2018", "--out", str(file)],
+    ):
         result = run(*args)
         assert result.exit_code == 2, (args, result.output)
         assert "is a file, not a folder" in flat(result.output)
 
 
 def test_plan_json_prints_the_summary(tmp_path: Path) -> None:
-    save_scenario(random_scenario(n_missions=2, n_months=6, n_pledges=6, n_unit_types=2,
-                                  seed=3), tmp_path / "scn")
-    result = run("plan", str(tmp_path / "scn"), "--out", str(tmp_path / "p"), "--json",
-                 "--time-limit", "5")
+    save_scenario(
+        random_scenario(n_missions=2, n_months=6, n_pledges=6, n_unit_types=2, seed=3),
+        tmp_path / "scn",
+    )
+    result = run(
+        "plan", str(tmp_path / "scn"), "--out", str(tmp_path / "p"), "--json", "--time-limit", "5"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["status"] == "optimal" and data["folder"] == str(tmp_path / "p")
-    assert data == {**json.loads((tmp_path / "p" / "summary.json").read_text()),
-                    "folder": data["folder"]}
+    assert data == {
+        **json.loads((tmp_path / "p" / "summary.json").read_text()),
+        "folder": data["folder"],
+    }
 
 
 def test_scenario_show_and_list_json() -> None:
@@ -103,8 +116,9 @@ def test_scenario_show_and_list_json() -> None:
 
 
 def test_data_check_json(tmp_path: Path) -> None:
-    result = run("data", "check", str(ROOT / "examples" / "odp_contributionsbygender.csv"),
-                 "--json")
+    result = run(
+        "data", "check", str(ROOT / "examples" / "odp_contributionsbygender.csv"), "--json"
+    )
     assert result.exit_code == 1  # repairs found
     data = json.loads(result.stdout)
     assert data["rows_read"] == 56 and data["balanced"] and data["repaired"] == 56
@@ -114,9 +128,20 @@ def test_piped_output_is_not_wrapped() -> None:
     """Run as a real process with stdout a pipe: long lines stay whole."""
     env = {k: v for k, v in __import__("os").environ.items() if k != "COLUMNS"}
     env.update(NO_CONFIG)
-    out = subprocess.run([sys.executable, "-c", "from bluehelmet.cli.main import app; app()",
-                          "scenario", "show", "2018"], capture_output=True, text=True,
-                         env=env, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from bluehelmet.cli.main import app; app()",
+            "scenario",
+            "show",
+            "2018",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     line = next(x for x in out.stdout.splitlines() if "Illustrative data" in x)
     assert "Each row's 'basis'" in line  # the whole notice on one line
 
@@ -124,8 +149,7 @@ def test_piped_output_is_not_wrapped() -> None:
 def test_config_file_gives_defaults_and_help_says_so(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     store = tmp_path / "store"
-    config.write_text(f'org = "MINUSMA"\nclearance = "confidential"\nstore = "{store}"\n',
-                      "utf-8")
+    config.write_text(f'org = "MINUSMA"\nclearance = "confidential"\nstore = "{store}"\n', "utf-8")
     env = {"BLUEHELMET_CONFIG": str(config)}
     help_text = flat(run("intel", "reports", "-h", env={**env, "COLUMNS": "250"}).output)
     assert "MINUSMA, from" in help_text and "config.toml" in help_text
@@ -161,6 +185,10 @@ def test_quiet_and_verbose_set_the_log_level() -> None:
 
 def test_the_library_configures_no_logging() -> None:
     sources = (ROOT / "src" / "bluehelmet").rglob("*.py")
-    offenders = [p for p in sources if "basicConfig" in p.read_text("utf-8")
-                 or ("addHandler" in p.read_text("utf-8") and p.parent.name != "cli")]
+    offenders = [
+        p
+        for p in sources
+        if "basicConfig" in p.read_text("utf-8")
+        or ("addHandler" in p.read_text("utf-8") and p.parent.name != "cli")
+    ]
     assert offenders == []

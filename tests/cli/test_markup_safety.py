@@ -17,8 +17,9 @@ def test_scenario_show_prints_markup_in_values_as_text(tmp_path: Path) -> None:
     path = folder / "unit_types.csv"
     text = path.read_text("utf-8")
     first = text.splitlines()[1].split(",")[1]  # the first unit type's name
-    path.write_text(text.replace(f",{first},", ",[/][link=http://evil.example]x[/link],", 1),
-                    "utf-8")
+    path.write_text(
+        text.replace(f",{first},", ",[/][link=http://evil.example]x[/link],", 1), "utf-8"
+    )
     res = CliRunner().invoke(app, ["scenario", "show", str(folder)], env={"COLUMNS": "300"})
     assert res.exit_code == 0, res.output
     assert "[link=http://evil.example]x[/link]" in " ".join(res.output.split())

@@ -22,8 +22,7 @@ def _flags(command: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("command", "cls"), OPTIONS, ids=[c.__name__ for _, c in OPTIONS])
-def test_every_option_has_a_flag_a_doc_and_a_line_in_the_reference(command: str,
-                                                                    cls: type) -> None:
+def test_every_option_has_a_flag_a_doc_and_a_line_in_the_reference(command: str, cls: type) -> None:
     flags = _flags(command)
     reference = (ROOT / "docs" / "cli.md").read_text("utf-8")
     for f in fields(cls):
@@ -32,7 +31,8 @@ def test_every_option_has_a_flag_a_doc_and_a_line_in_the_reference(command: str,
         assert f.metadata.get("doc"), f"{cls.__name__}.{f.name} has no documentation"
         assert flag(f.name) in flags, f"bluehelmet {command} has no {flag(f.name)} flag"
         assert f"| `{f.name}` | `{flag(f.name)}` |" in reference, (
-            f"{cls.__name__}.{f.name} missing from docs/cli.md: run python tools/gen_docs.py")
+            f"{cls.__name__}.{f.name} missing from docs/cli.md: run python tools/gen_docs.py"
+        )
 
 
 def test_options_are_frozen_and_checked() -> None:
@@ -50,7 +50,9 @@ def test_options_are_frozen_and_checked() -> None:
 
 def test_no_module_flag_is_patched_by_the_tests() -> None:
     """Solver behaviour is set by options objects, never by patching module globals."""
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")
-                 if "monkeypatch.setattr(" in p.read_text("utf-8") and p.name != Path(
-                     __file__).name]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "tests").rglob("*.py")
+        if "monkeypatch.setattr(" in p.read_text("utf-8") and p.name != Path(__file__).name
+    ]
     assert not offenders, offenders

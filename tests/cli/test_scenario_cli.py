@@ -13,14 +13,24 @@ runner = CliRunner()
 def test_show_bundled_scenario_lists_missions_pledges_and_illustrative_notice():
     result = runner.invoke(app, ["scenario", "show", "2018"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    for text in ("MINUSMA", "MONUSCO", "women %", "PCRS", "Illustrative data", "Force in place",
-                 "units and personnel in place per mission"):
+    for text in (
+        "MINUSMA",
+        "MONUSCO",
+        "women %",
+        "PCRS",
+        "Illustrative data",
+        "Force in place",
+        "units and personnel in place per mission",
+    ):
         assert text in result.output
 
 
 def test_show_as_public_reader_hides_confidential_pledges():
-    result = runner.invoke(app, ["scenario", "show", "2018", "--org", "public",
-                                 "--clearance", "unclassified"], env={"COLUMNS": "160"})
+    result = runner.invoke(
+        app,
+        ["scenario", "show", "2018", "--org", "public", "--clearance", "unclassified"],
+        env={"COLUMNS": "160"},
+    )
     assert result.exit_code == 0, result.output
     scenario = load_scenario("2018")
     public = scenario.pledges["classification"].eq("unclassified").sum()
@@ -29,8 +39,20 @@ def test_show_as_public_reader_hides_confidential_pledges():
 
 def test_export_then_show_the_copy(tmp_path: Path):
     out = tmp_path / "copy"
-    result = runner.invoke(app, ["scenario", "export", "2018", "--to", str(out), "--org",
-                                 "UN-DPO", "--clearance", "confidential"])
+    result = runner.invoke(
+        app,
+        [
+            "scenario",
+            "export",
+            "2018",
+            "--to",
+            str(out),
+            "--org",
+            "UN-DPO",
+            "--clearance",
+            "confidential",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (out / "scenario.toml").is_file()
     assert load_scenario(out).pledges.equals(load_scenario("2018").pledges)
@@ -42,8 +64,11 @@ def test_export_without_a_reader_writes_only_unclassified_rows(tmp_path: Path):
     full = load_scenario("2018")
     for args in ([], ["--org", "MINUSMA", "--clearance", "unclassified"]):
         out = tmp_path / ("x" + "-".join(args))
-        result = runner.invoke(app, ["scenario", "export", "2018", "--to", str(out), *args],
-                               env={"BLUEHELMET_ORG": None, "BLUEHELMET_CLEARANCE": None})
+        result = runner.invoke(
+            app,
+            ["scenario", "export", "2018", "--to", str(out), *args],
+            env={"BLUEHELMET_ORG": None, "BLUEHELMET_CLEARANCE": None},
+        )
         assert result.exit_code == 0, result.output
         for csv in out.glob("*.csv"):
             assert "confidential" not in csv.read_text("utf-8"), csv.name
@@ -76,9 +101,15 @@ def test_audit_lines_go_to_the_configured_file(tmp_path: Path):
     audit = logging.getLogger("bluehelmet.audit")
     before = list(audit.handlers)
     try:
-        result = runner.invoke(app, ["scenario", "show", "2018"],
-                               env={"BLUEHELMET_AUDIT_LOG": str(log), "BLUEHELMET_ORG": None,
-                                    "BLUEHELMET_USER": "analyst-1"})
+        result = runner.invoke(
+            app,
+            ["scenario", "show", "2018"],
+            env={
+                "BLUEHELMET_AUDIT_LOG": str(log),
+                "BLUEHELMET_ORG": None,
+                "BLUEHELMET_USER": "analyst-1",
+            },
+        )
         assert result.exit_code == 0, result.output
     finally:
         for handler in set(audit.handlers) - set(before):

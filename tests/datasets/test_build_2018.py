@@ -39,8 +39,9 @@ def test_builder_reproduces_the_bundled_files(builder: ModuleType, tmp_path: Pat
     assert builder.main(["--out", str(tmp_path)]) == 0
     bundled = resolve_scenario_path("2018")
     names = sorted(p.name for p in bundled.iterdir() if p.suffix in (".csv", ".toml"))
-    assert names == sorted(p.name for p in tmp_path.iterdir()
-                           if not p.name.endswith(".marking.json"))
+    assert names == sorted(
+        p.name for p in tmp_path.iterdir() if not p.name.endswith(".marking.json")
+    )
     # The builder's output holds confidential pledges and requirements, and says so.
     assert read_marking(tmp_path / "pledges.csv") == Classification.CONFIDENTIAL
     for name in names:
@@ -48,10 +49,16 @@ def test_builder_reproduces_the_bundled_files(builder: ModuleType, tmp_path: Pat
 
 
 def test_strength_gap_hand_computed(plans: ModuleType) -> None:
-    missions = pd.DataFrame({"id": ["MINUSMA", "UNIFIL"], "authorised_troops": [1700, 15000],
-                             "authorised_police": [300, 0]})
-    deployments = pd.DataFrame({"mission_id": ["MINUSMA", "UNIFIL"], "women": [0, 0],
-                                "men": [0, 100]})
+    missions = pd.DataFrame(
+        {
+            "id": ["MINUSMA", "UNIFIL"],
+            "authorised_troops": [1700, 15000],
+            "authorised_police": [300, 0],
+        }
+    )
+    deployments = pd.DataFrame(
+        {"mission_id": ["MINUSMA", "UNIFIL"], "women": [0, 0], "men": [0, 100]}
+    )
     units = pd.DataFrame({"id": ["inf_bn", "fpu"], "personnel": [850, 140]})
     gaps = plans.strength_gaps(missions, deployments, units).set_index("unit_type_id")
     # gap 2,000 = 1,700 military (2 battalions of 850) + 300 police (300/140 = 2.14 -> 2 FPUs);
@@ -66,13 +73,16 @@ def test_illustrative_attributes_are_deterministic(plans: ModuleType) -> None:
     b = plans.illustrative_attributes("PLG-X-inf_bn-01", row, "infantry", 0.05, "large", "asia")
     assert a == b
     assert a["rotation_months"] == "12" and a["women_share"] == "0.05"
-    europe = plans.illustrative_attributes("PLG-X-med_l2-01", row, "medical", 0.05, "small",
-                                           "europe")
+    europe = plans.illustrative_attributes(
+        "PLG-X-med_l2-01", row, "medical", 0.05, "small", "europe"
+    )
     assert europe["rotation_months"] == "6" and europe["women_share"] == "0.1"
 
 
-@given(st.sampled_from(["troops", "staff_officers_observers", "formed_police",
-                        "individual_police"]), st.integers(2018, 2027))
+@given(
+    st.sampled_from(["troops", "staff_officers_observers", "formed_police", "individual_police"]),
+    st.integers(2018, 2027),
+)
 def test_ugps_targets_rise_and_stay_below_the_2028_target(category: str, year: int) -> None:
     sys.path.insert(0, str(TOOLS))
     try:

@@ -41,17 +41,33 @@ def test_enough_substance_for_the_planner(scenario: Scenario) -> None:
     assert pledges["unit_type_id"].nunique() >= 15
     assert len(scenario.missions) == 14
     assert {"AU", "EU"} <= set(
-        scenario.contributors.loc[scenario.contributors["kind"] == "regional_organisation", "id"])
+        scenario.contributors.loc[scenario.contributors["kind"] == "regional_organisation", "id"]
+    )
     assert scenario.pledges["contributor_id"].isin(["AU", "EU"]).sum() >= 2
 
 
 def test_catalogue_has_the_issue_unit_types(scenario: Scenario) -> None:
     names = " | ".join(scenario.unit_types["name"].str.lower())
-    for needle in ("infantry battalion", "quick reaction force", "special forces",
-                   "utility helicopter", "attack helicopter", "uas", "all-source intelligence",
-                   "level i hospital", "level ii hospital", "level iii hospital", "engineer",
-                   "signals", "transport company", "riverine", "formed police",
-                   "individual police", "staff officers and military observers", "airlift"):
+    for needle in (
+        "infantry battalion",
+        "quick reaction force",
+        "special forces",
+        "utility helicopter",
+        "attack helicopter",
+        "uas",
+        "all-source intelligence",
+        "level i hospital",
+        "level ii hospital",
+        "level iii hospital",
+        "engineer",
+        "signals",
+        "transport company",
+        "riverine",
+        "formed police",
+        "individual police",
+        "staff officers and military observers",
+        "airlift",
+    ):
         assert needle in names, needle
     for col in ("personnel_source", "cost_source", "lift_source"):
         assert scenario.unit_types[col].str.len().min() > 10
@@ -107,8 +123,22 @@ def _datahub_active_on(day: dt.date) -> set[str]:
 
 
 def test_missions_are_those_active_in_mid_2018(scenario: Scenario) -> None:
-    expected = {"MINUSMA", "MINUSCA", "MONUSCO", "UNMISS", "UNAMID", "UNIFIL", "UNDOF",
-                "UNFICYP", "MINURSO", "UNISFA", "UNMIK", "UNMOGIP", "UNTSO", "MINUJUSTH"}
+    expected = {
+        "MINUSMA",
+        "MINUSCA",
+        "MONUSCO",
+        "UNMISS",
+        "UNAMID",
+        "UNIFIL",
+        "UNDOF",
+        "UNFICYP",
+        "MINURSO",
+        "UNISFA",
+        "UNMIK",
+        "UNMOGIP",
+        "UNTSO",
+        "MINUJUSTH",
+    }
     assert _datahub_active_on(MID_2018) == expected
     assert set(scenario.missions["id"]) == expected
 
@@ -119,8 +149,9 @@ def test_mission_languages_and_francophone_requirements(scenario: Scenario) -> N
     req = scenario.requirements
     fr = req["mission_id"].map(lang) == "fr"
     capability = req["unit_type_id"].map(scenario.unit_types.set_index("id")["capability"])
-    facing = capability.isin(["infantry", "quick_reaction", "special_forces", "police",
-                              "staff_observers"])
+    facing = capability.isin(
+        ["infantry", "quick_reaction", "special_forces", "police", "staff_observers"]
+    )
     assert (req.loc[fr & facing, "language"] == "fr").all()
     assert (req.loc[fr & ~facing, "language"] == "en").all()  # technical enablers
     assert req.loc[~fr, "language"].isna().all()
@@ -143,7 +174,8 @@ def test_deployments_equal_the_contributions_table(scenario: Scenario) -> None:
     missions = set(scenario.missions["id"])
     expected: dict[tuple[str, str], tuple[int, int]] = {}
     with reference_path("un_contributions_country_mission_year.csv").open(
-            encoding="utf-8", newline="") as fh:
+        encoding="utf-8", newline=""
+    ) as fh:
         for row in csv.DictReader(fh):
             mission = row["Mission"].strip()
             if row["Year"] != "2018" or mission not in missions or int(row["Total"]) == 0:
@@ -152,8 +184,10 @@ def test_deployments_equal_the_contributions_table(scenario: Scenario) -> None:
             assert iso3 is not None, row["Country"]
             expected[(mission, iso3)] = (int(row["Female"]), int(row["Total"]))
     dep = scenario.deployments
-    got = {(r.mission_id, r.contributor_id): (int(r.women), int(r.women + r.men))
-           for r in dep.itertuples()}
+    got = {
+        (r.mission_id, r.contributor_id): (int(r.women), int(r.women + r.men))
+        for r in dep.itertuples()
+    }
     assert got == expected
     assert (dep["personnel_type"] == "uniformed").all()
     assert (dep["basis"] == "derived").all()
@@ -188,8 +222,10 @@ def test_scarce_capabilities_give_real_choices(scenario: Scenario) -> None:
     # Requirements are totals: what is open in July 2018 is the count less the units in place
     # for the whole month (of the same mission and unit type); the offers are the open pledges.
     u = scenario.units_in_place
-    there = u[(u["since"].isna() | (u["since"] <= pd.Timestamp("2018-07-01")))
-              & (u["until"].isna() | (u["until"] >= pd.Timestamp("2018-07-31")))]
+    there = u[
+        (u["since"].isna() | (u["since"] <= pd.Timestamp("2018-07-01")))
+        & (u["until"].isna() | (u["until"] >= pd.Timestamp("2018-07-31")))
+    ]
     n = there.groupby(["mission_id", "unit_type_id"])["count"].sum()
     req = scenario.requirements
     key = pd.MultiIndex.from_arrays([req["mission_id"], req["unit_type_id"]])
@@ -228,11 +264,16 @@ def test_parameter_tables(scenario: Scenario) -> None:
     # regular budget's periods (the biennium 2018-2019, then the year 2020).
     for fy in ("2018/19", "2019/20"):
         assert missions_with_needs - regular <= set(
-            budgets.loc[budgets["fiscal_year"] == fy, "mission_id"])
+            budgets.loc[budgets["fiscal_year"] == fy, "mission_id"]
+        )
     for period in ("2018-2019", "2020"):
         assert regular == set(budgets.loc[budgets["fiscal_year"] == period, "mission_id"])
-    assert not budgets["mission_id"].isin(regular).any() or not budgets.loc[
-        budgets["mission_id"].isin(regular), "fiscal_year"].str.contains("/").any()
+    assert (
+        not budgets["mission_id"].isin(regular).any()
+        or not budgets.loc[budgets["mission_id"].isin(regular), "fiscal_year"]
+        .str.contains("/")
+        .any()
+    )
     # No headroom is invented in the data: it is the stated scenario parameter.
     assert budgets["headroom_usd"].isna().all()
     assert scenario.param("budget_headroom_share") == pytest.approx(0.12)

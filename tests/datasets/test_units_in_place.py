@@ -67,6 +67,7 @@ def _geopko_dir(tmp_path: Path) -> Path:
 
 # --- the derivation tool on a synthetic fixture -------------------------------------------------
 
+
 def test_derive_gives_one_row_per_contributor_and_keeps_every_fact(derive, tmp_path):
     facts = derive.derive(*derive.read_geopko(_geopko_dir(tmp_path)), 2018)
     got = facts[["location", "contributor", "iso3", "troops", "types_at_location"]]
@@ -97,8 +98,10 @@ def test_unreadable_contributor_list_names_the_row(derive):
 
 
 def test_committed_facts_equal_a_fresh_derivation_where_the_files_exist(derive):
-    candidates = [ROOT.parent / "shared/data/reference-only",
-                  ROOT.parent.parent / "shared/data/reference-only"]
+    candidates = [
+        ROOT.parent / "shared/data/reference-only",
+        ROOT.parent.parent / "shared/data/reference-only",
+    ]
     folder = next((c for c in candidates if (c / derive.TT_FILE).is_file()), None)
     if folder is None:
         pytest.skip("Geo-PKO reference-only files not on this machine (not shipped)")
@@ -109,30 +112,57 @@ def test_committed_facts_equal_a_fresh_derivation_where_the_files_exist(derive):
 
 # --- the rules that turn facts into units ------------------------------------------------------
 
+
 def _geo(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame([{"mission": m, "location": loc, "latitude": "1", "longitude": "2",
-                          "contributor": c, "iso3": c, "troops": t, "types_at_location": ty}
-                         for m, loc, c, t, ty in rows])
+    return pd.DataFrame(
+        [
+            {
+                "mission": m,
+                "location": loc,
+                "latitude": "1",
+                "longitude": "2",
+                "contributor": c,
+                "iso3": c,
+                "troops": t,
+                "types_at_location": ty,
+            }
+            for m, loc, c, t, ty in rows
+        ]
+    )
 
 
 def test_rules_on_a_hand_computed_case(inplace):
-    geo = _geo([
-        ("MX", "Solo", "GHA", "400", "infantry;engineering;medical"),  # rule 1: alone at Solo
-        ("MX", "Shared", "GHA", "700", "infantry;signals"),            # shared: no rule 1
-        ("MX", "Shared", "NPL", "300", "infantry;signals"),            # < half a battalion
-        ("MX", "Solo2", "KEN", "2000", ""),                            # capped by deployments
-        ("MX", "Camp", "DEU", "900", ""),                              # curated contingent
-        ("MX", "Post", "KOR", "600", "infantry;engineering;signals;maintenance"),  # capped
-        ("PX", "Town", "SEN", "", ""),                                 # police-only mission
-    ])
-    missions = pd.DataFrame({"id": ["MX", "PX"], "authorised_troops": pd.array([5000, 0],
-                                                                               dtype="Int64")})
-    size = pd.Series({"eng_coy": 175, "med_l1": 11, "inf_bn": 850, "fpu": 140,
-                      "signals_coy": 120, "transport_coy": 160})
-    units, left = inplace.derive_units(geo, missions, {("MX", "DEU")}, size,
-                                       {("MX", "KEN"): 1200, ("MX", "KOR"): 335})
-    got = {(u.contributor_id, u.unit_type_id, u.location): (u.count, u.personnel)
-           for u in units.itertuples()}
+    geo = _geo(
+        [
+            ("MX", "Solo", "GHA", "400", "infantry;engineering;medical"),  # rule 1: alone at Solo
+            ("MX", "Shared", "GHA", "700", "infantry;signals"),  # shared: no rule 1
+            ("MX", "Shared", "NPL", "300", "infantry;signals"),  # < half a battalion
+            ("MX", "Solo2", "KEN", "2000", ""),  # capped by deployments
+            ("MX", "Camp", "DEU", "900", ""),  # curated contingent
+            ("MX", "Post", "KOR", "600", "infantry;engineering;signals;maintenance"),  # capped
+            ("PX", "Town", "SEN", "", ""),  # police-only mission
+        ]
+    )
+    missions = pd.DataFrame(
+        {"id": ["MX", "PX"], "authorised_troops": pd.array([5000, 0], dtype="Int64")}
+    )
+    size = pd.Series(
+        {
+            "eng_coy": 175,
+            "med_l1": 11,
+            "inf_bn": 850,
+            "fpu": 140,
+            "signals_coy": 120,
+            "transport_coy": 160,
+        }
+    )
+    units, left = inplace.derive_units(
+        geo, missions, {("MX", "DEU")}, size, {("MX", "KEN"): 1200, ("MX", "KOR"): 335}
+    )
+    got = {
+        (u.contributor_id, u.unit_type_id, u.location): (u.count, u.personnel)
+        for u in units.itertuples()
+    }
     assert got == {
         ("GHA", "eng_coy", "Solo"): (1, 175),
         ("GHA", "med_l1", "Solo"): (1, 11),
@@ -147,14 +177,21 @@ def test_rules_on_a_hand_computed_case(inplace):
         ("SEN", "fpu", "Town"): (1, 140),
     }
     why = {(r.contributor, r.troops): r.why for r in left.itertuples()}
-    assert why == {("DEU", 900): "contingent described by curated rows",
-                   ("NPL", 300): "less than half a battalion not attributed to a unit type"}
+    assert why == {
+        ("DEU", 900): "contingent described by curated rows",
+        ("NPL", 300): "less than half a battalion not attributed to a unit type",
+    }
 
 
 def test_ceiling_overlaps_are_refused(inplace):
-    rows = pd.DataFrame({"mission_id": ["M", "M"], "component": ["military", "military"],
-                         "valid_from": ["2018-01-01", "2018-06-01"],
-                         "valid_to": ["2018-06-01", ""]})
+    rows = pd.DataFrame(
+        {
+            "mission_id": ["M", "M"],
+            "component": ["military", "military"],
+            "valid_from": ["2018-01-01", "2018-06-01"],
+            "valid_to": ["2018-06-01", ""],
+        }
+    )
     with pytest.raises(ValueError, match="M military overlap"):
         inplace.check_ceilings(rows)
     rows.loc[1, "valid_from"] = "2018-06-02"
@@ -162,6 +199,7 @@ def test_ceiling_overlaps_are_refused(inplace):
 
 
 # --- the bundled tables ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("table", ["units_in_place", "ceilings", "rotation_periods"])
 def test_every_row_has_basis_and_source_and_illustrative_rows_say_so(s2018, table):
@@ -201,7 +239,8 @@ def test_ceilings_do_not_overlap_and_match_the_mandates_at_the_start(s2018):
     missions = s2018.missions.set_index("id")
     for comp, col in (("military", "authorised_troops"), ("police", "authorised_police")):
         rows = on.loc[(on["component"] == comp) & (on["kind"] == "numeric")].set_index(
-            "mission_id")["ceiling"]
+            "mission_id"
+        )["ceiling"]
         wanted = missions[col].dropna()
         wanted = wanted[wanted.index != "MINUJUSTH"] if comp == "military" else wanted
         assert rows.reindex(wanted.index).astype("Int64").equals(wanted.astype("Int64"))
@@ -209,8 +248,12 @@ def test_ceilings_do_not_overlap_and_match_the_mandates_at_the_start(s2018):
 
 def _ceiling(s: Scenario, mission: str, component: str, day: str) -> object:
     c, d = s.ceilings, pd.Timestamp(day)
-    row = c.loc[(c["mission_id"] == mission) & (c["component"] == component)
-                & (c["valid_from"] <= d) & (c["valid_to"].isna() | (c["valid_to"] >= d))]
+    row = c.loc[
+        (c["mission_id"] == mission)
+        & (c["component"] == component)
+        & (c["valid_from"] <= d)
+        & (c["valid_to"].isna() | (c["valid_to"] >= d))
+    ]
     assert len(row) == 1
     return row["ceiling"].iloc[0] if row["kind"].iloc[0] == "numeric" else "none"
 
@@ -219,8 +262,11 @@ def test_spot_facts(s2018):
     u = s2018.units_in_place
 
     def one(mission: str, contributor: str, unit: str) -> pd.Series:
-        rows = u.loc[(u["mission_id"] == mission) & (u["contributor_id"] == contributor)
-                     & (u["unit_type_id"] == unit)]
+        rows = u.loc[
+            (u["mission_id"] == mission)
+            & (u["contributor_id"] == contributor)
+            & (u["unit_type_id"] == unit)
+        ]
         assert len(rows) == 1, (mission, contributor, unit)
         return rows.iloc[0]
 
@@ -228,11 +274,18 @@ def test_spot_facts(s2018):
     assert one("MINUSMA", "SWE", "recce_isr_coy")["location"] == "Tombouctou (Timbuktu)"
     uk = one("UNMISS", "GBR", "med_l2")
     assert (uk["location"], uk["until"], uk["end_kind"], uk["relieved_by"]) == (
-        "Bentiu", pd.Timestamp("2018-10-31"), "handover", "VNM")
+        "Bentiu",
+        pd.Timestamp("2018-10-31"),
+        "handover",
+        "VNM",
+    )
     assert one("UNMISS", "VNM", "med_l2")["since"] == pd.Timestamp("2018-10-01")
     canada = one("MINUSMA", "CAN", "util_heli")
     assert (canada["since"], canada["until"], canada["relieved_by"]) == (
-        pd.Timestamp("2018-08-01"), pd.Timestamp("2019-08-31"), "ROU")
+        pd.Timestamp("2018-08-01"),
+        pd.Timestamp("2019-08-31"),
+        "ROU",
+    )
     assert one("MINUSMA", "NLD", "recce_isr_coy")["until"] == pd.Timestamp("2019-05-01")
     assert pd.isna(one("MONUSCO", "UKR", "attack_heli")["until"])  # stayed until 2022
     assert one("UNAMID", "CHN", "util_heli")["rotation_months"] == 12
@@ -258,27 +311,45 @@ def test_moved_pledges_are_real_and_left_out_of_the_open_registry(s2018):
     assert len(open_) == len(pledges) - len(moved) and not open_["id"].isin(moved).any()
     still_offers = sorted(open_.loc[open_["basis"] == "real", "id"])
     assert len(moved) + len(still_offers) == 16  # the registry's 16 real pledges
-    assert still_offers == ["PLG-CAN-airlift_c130-01", "PLG-CAN-ipo_team-01",
-                            "PLG-CAN-qrf_coy-01", "PLG-IND-fpu-01", "PLG-IND-inf_bn-01",
-                            "PLG-NOR-airlift_c130-01"]
+    assert still_offers == [
+        "PLG-CAN-airlift_c130-01",
+        "PLG-CAN-ipo_team-01",
+        "PLG-CAN-qrf_coy-01",
+        "PLG-IND-fpu-01",
+        "PLG-IND-inf_bn-01",
+        "PLG-NOR-airlift_c130-01",
+    ]
 
 
 def test_force_in_place_statistics_on_a_hand_computed_case(s2018):
-    text = pd.DataFrame({
-        "id": ["A", "B", "C"], "mission_id": "MINUSMA", "location": "Gao",
-        "contributor_id": "DEU", "unit_type_id": ["inf_bn", "isr_uas", "util_heli"],
-        "count": ["2", "1", "1"], "personnel": ["1700", "", ""],
-        "since": ["", "", "2018-08-01"], "until": ["", "2018-12-31", ""],
-        "basis": "illustrative", "source": "illustrative: test"})
+    text = pd.DataFrame(
+        {
+            "id": ["A", "B", "C"],
+            "mission_id": "MINUSMA",
+            "location": "Gao",
+            "contributor_id": "DEU",
+            "unit_type_id": ["inf_bn", "isr_uas", "util_heli"],
+            "count": ["2", "1", "1"],
+            "personnel": ["1700", "", ""],
+            "since": ["", "", "2018-08-01"],
+            "until": ["", "2018-12-31", ""],
+            "basis": "illustrative",
+            "source": "illustrative: test",
+        }
+    )
     table, problems = coerce_table("units_in_place", text, "test")
     assert problems == []
     s = s2018.copy()
     s.tables["units_in_place"] = table
     got = force_in_place(s.view(AccessContext("UN-DPO", Classification.parse("confidential"))))
     # in place on 2018-07-01: A (2 units, 1,700) and B (1 unit, catalogue 80, leaves in horizon)
-    assert got.loc["MINUSMA"].to_dict() == {"units": 3, "personnel": 1780,
-                                            "personnel_catalogue": 80, "arriving": 1,
-                                            "leaving": 1}
+    assert got.loc["MINUSMA"].to_dict() == {
+        "units": 3,
+        "personnel": 1780,
+        "personnel_catalogue": 80,
+        "arriving": 1,
+        "leaving": 1,
+    }
 
 
 def test_bad_rows_in_the_new_tables_are_clear_errors(tmp_path):
@@ -290,8 +361,7 @@ def test_bad_rows_in_the_new_tables_are_clear_errors(tmp_path):
     text = path.read_text("utf-8").replace("PLG-DEU-isr_uas-01", "PLG-NOPE", 1)
     path.write_text(text, "utf-8")
     ceilings = folder / "ceilings.csv"
-    ceilings.write_text(ceilings.read_text("utf-8").replace(",numeric,", ",numerical,", 1),
-                        "utf-8")
+    ceilings.write_text(ceilings.read_text("utf-8").replace(",numeric,", ",numerical,", 1), "utf-8")
     with pytest.raises(DataError) as err:
         load_scenario(folder)
     message = str(err.value)

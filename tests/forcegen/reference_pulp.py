@@ -25,8 +25,11 @@ def target_share(d: PlanningData, category: str, year: int) -> float | None:
     """UGPS target of ``category`` in ``year``: that year's, else the latest earlier year's."""
     best_year, best = None, None
     for row in d.gender_targets.itertuples():
-        if (str(row.personnel_category) == category and int(row.year) <= year
-                and (best_year is None or int(row.year) > best_year)):
+        if (
+            str(row.personnel_category) == category
+            and int(row.year) <= year
+            and (best_year is None or int(row.year) > best_year)
+        ):
             best_year, best = int(row.year), float(row.target_share)
     return best
 
@@ -64,8 +67,10 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 if s + h <= e:
                     tours.append((row.pledge, row.req, s, e))
     prob = pulp.LpProblem("ref", pulp.LpMinimize)
-    y = {k: prob.add_variable(f"y{i}", 0, int(pl.loc[k[0], "count"]), cat="Integer")
-         for i, k in enumerate(tours)}
+    y = {
+        k: prob.add_variable(f"y{i}", 0, int(pl.loc[k[0], "count"]), cat="Integer")
+        for i, k in enumerate(tours)
+    }
     u = {}
     # What the force in place leaves open: o_{r,t} = n_r - I_{r,t} (d.need, the input side).
     open_units = {(int(n.req), int(n.month)): int(n.open) for n in d.need.itertuples()}
@@ -73,21 +78,28 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         for t in range(r.first, r.last + 1):
             o = open_units[r.Index, t]
             u[r.Index, t] = prob.add_variable(f"u{r.Index}_{t}", 0, o)
-            prob += pulp.lpSum(v for (p, rr, s, e), v in y.items()
-                               if rr == r.Index and s + h <= t <= e) + u[r.Index, t] >= o
+            prob += (
+                pulp.lpSum(v for (p, rr, s, e), v in y.items() if rr == r.Index and s + h <= t <= e)
+                + u[r.Index, t]
+                >= o
+            )
     msa = float(d.params["msa_usd_per_person_month"])
 
     def month_cost(p: int, s: int, e: int, t: int) -> float:
         # Individual officers are paid MSA, contingents the troop rate; a new unit's emplacement
         # in its first month and its repatriation in its last committed month.
-        individual = str(pl.loc[p, "category"]) in ("individual_police",
-                                                     "staff_officers_observers")
-        monthly = (pl.loc[p, "personnel"] * (msa if individual else d.rate[t])
-                   + pl.loc[p, "fixed_monthly"])
+        individual = str(pl.loc[p, "category"]) in ("individual_police", "staff_officers_observers")
+        monthly = (
+            pl.loc[p, "personnel"] * (msa if individual else d.rate[t]) + pl.loc[p, "fixed_monthly"]
+        )
         moves = float(pl.loc[p, "lift_moves"])
-        once = (moves * float(d.params["lift_move_usd"]) if moves > 0
-                else pl.loc[p, "personnel"] * float(d.params["travel_usd_per_person"]))
+        once = (
+            moves * float(d.params["lift_move_usd"])
+            if moves > 0
+            else pl.loc[p, "personnel"] * float(d.params["travel_usd_per_person"])
+        )
         return monthly + once * ((t == s) + (t == e))
+
     for p in pl.index:
         for t in range(n_t):
             terms = [v for (pp, _, s, e), v in y.items() if pp == p and s <= t <= e]
@@ -95,31 +107,50 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 prob += pulp.lpSum(terms) <= int(pl.loc[p, "count"])
     for c, cap in d.max_units.items():
         for t in range(n_t):
-            terms = [v for (p, _, s, e), v in y.items()
-                     if pl.loc[p, "contributor_id"] == c and s <= t <= e]
+            terms = [
+                v
+                for (p, _, s, e), v in y.items()
+                if pl.loc[p, "contributor_id"] == c and s <= t <= e
+            ]
             if terms:
                 prob += pulp.lpSum(terms) <= cap
     share = float(d.params["max_contributor_share"])
     if share < 1:
         import math
+
         for m in set(req["mission_id"]):
             for c in set(pl["contributor_id"]):
                 for t in range(n_t):
-                    need = sum(open_units[r.Index, t] for r in req.itertuples()
-                               if r.mission_id == m and r.first <= t <= r.last)
-                    terms = [v for (p, rr, s, e), v in y.items()
-                             if req.loc[rr, "mission_id"] == m and pl.loc[p, "contributor_id"] == c
-                             and s + h <= t <= e]
+                    need = sum(
+                        open_units[r.Index, t]
+                        for r in req.itertuples()
+                        if r.mission_id == m and r.first <= t <= r.last
+                    )
+                    terms = [
+                        v
+                        for (p, rr, s, e), v in y.items()
+                        if req.loc[rr, "mission_id"] == m
+                        and pl.loc[p, "contributor_id"] == c
+                        and s + h <= t <= e
+                    ]
                     if terms:
                         prob += pulp.lpSum(terms) <= max(1, math.ceil(share * need))
     # Council ceilings: personnel of tours present <= ceiling - personnel in place (at least 0).
     for c in d.ceilings.itertuples():
-        there = sum(float(i.personnel) for i in d.in_place.itertuples()
-                    if i.mission_id == c.mission_id and i.component == c.component
-                    and int(i.month) == int(c.month))
-        terms = [float(pl.loc[p, "personnel"]) * v for (p, rr, s, e), v in y.items()
-                 if req.loc[rr, "mission_id"] == c.mission_id
-                 and pl.loc[p, "component"] == c.component and s <= int(c.month) <= e]
+        there = sum(
+            float(i.personnel)
+            for i in d.in_place.itertuples()
+            if i.mission_id == c.mission_id
+            and i.component == c.component
+            and int(i.month) == int(c.month)
+        )
+        terms = [
+            float(pl.loc[p, "personnel"]) * v
+            for (p, rr, s, e), v in y.items()
+            if req.loc[rr, "mission_id"] == c.mission_id
+            and pl.loc[p, "component"] == c.component
+            and s <= int(c.month) <= e
+        ]
         if terms:
             prob += pulp.lpSum(terms) <= max(0.0, float(c.ceiling) - there)
     for b in d.budgets.itertuples():
@@ -127,15 +158,17 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
         for (p, rr, s, e), v in y.items():
             if req.loc[rr, "mission_id"] != b.mission_id:
                 continue
-            c = sum(month_cost(p, s, e, t) for t in range(s, e + 1)
-                    if d.fiscal_year[t] == b.fiscal_year)
+            c = sum(
+                month_cost(p, s, e, t) for t in range(s, e + 1) if d.fiscal_year[t] == b.fiscal_year
+            )
             if c:
                 terms.append(c / 1e6 * v)
         if terms:
             prob += pulp.lpSum(terms) <= b.headroom_usd / 1e6
     for t in range(n_t):
-        terms = [pl.loc[p, "lift_moves"] * v for (p, _, s, e), v in y.items()
-                 if s == t or e + 1 == t]
+        terms = [
+            pl.loc[p, "lift_moves"] * v for (p, _, s, e), v in y.items() if s == t or e + 1 == t
+        ]
         if terms:
             prob += pulp.lpSum(terms) <= float(d.params["lift_moves_per_month"])
     # Gender: for every category g and calendar year Y with a target tau (else the latest earlier
@@ -159,8 +192,10 @@ def solve_reference(d: PlanningData, pairs) -> tuple[float, float, float]:  # no
                 v_gender[g, year] = prob.add_variable(f"v_{g}_{year}", 0)
                 prob += pulp.lpSum(terms) + v_gender[g, year] >= 0
     unmet = pulp.lpSum(req.loc[r, "weight"] * v for (r, _), v in u.items())
-    cost = pulp.lpSum(sum(month_cost(p, s, e, t) for t in range(s, e + 1)) / 1e6 * v
-                      for (p, _, s, e), v in y.items())
+    cost = pulp.lpSum(
+        sum(month_cost(p, s, e, t) for t in range(s, e + 1)) / 1e6 * v
+        for (p, _, s, e), v in y.items()
+    )
     solver = cbc()
 
     def optimum(objective: pulp.LpAffineExpression) -> float:

@@ -33,8 +33,9 @@ def _gender_setup(s: Scenario, seed: int) -> None:
     t["target_share"] = t["target_share"].astype(float) + 0.08
     drop = {1: ("troops", 2019), 2: ("formed_police", 2018)}.get(seed % 3)
     if drop:
-        t = t[~((t["personnel_category"].astype(str) == drop[0])
-                & (t["year"].astype(int) == drop[1]))]
+        t = t[
+            ~((t["personnel_category"].astype(str) == drop[0]) & (t["year"].astype(int) == drop[1]))
+        ]
     s.tables["gender_targets"] = t.reset_index(drop=True)
     u = s.tables["unit_types"].copy()
     u.loc[u["id"] == "U01", "personnel_category"] = "formed_police"
@@ -54,22 +55,43 @@ def _force_in_place_setup(s: Scenario, seed: int) -> None:
     req = s.requirements.head(3)
     start = pd.Timestamp(s.param("planning_start"))
     until = start + pd.DateOffset(months=seed % 5 + 2) - pd.Timedelta(days=1)
-    s.tables["units_in_place"] = frame("units_in_place", {
-        "id": [f"IP{i}" for i in range(len(req))], "mission_id": req["mission_id"].tolist(),
-        "location": ["base"] * len(req),
-        "contributor_id": [s.contributors["id"].iloc[0]] * len(req),
-        "unit_type_id": req["unit_type_id"].tolist(), "count": [1] * len(req),
-        "until": [until] * len(req)}, "test")
+    s.tables["units_in_place"] = frame(
+        "units_in_place",
+        {
+            "id": [f"IP{i}" for i in range(len(req))],
+            "mission_id": req["mission_id"].tolist(),
+            "location": ["base"] * len(req),
+            "contributor_id": [s.contributors["id"].iloc[0]] * len(req),
+            "unit_type_id": req["unit_type_id"].tolist(),
+            "count": [1] * len(req),
+            "until": [until] * len(req),
+        },
+        "test",
+    )
     size = s.unit_types.set_index("id")["personnel"].astype(float)
-    biggest = s.requirements.assign(p=s.requirements["unit_type_id"].map(size)).groupby(
-        "mission_id")["p"].max()
+    biggest = (
+        s.requirements.assign(p=s.requirements["unit_type_id"].map(size))
+        .groupby("mission_id")["p"]
+        .max()
+    )
     there = req.assign(p=req["unit_type_id"].map(size)).groupby("mission_id")["p"].sum()
-    rows = [(m, comp, int(there.get(m, 0.0) + 0.6 * biggest[m]))
-            for m in biggest.index for comp in ("military", "police")]
-    s.tables["ceilings"] = frame("ceilings", {
-        "id": [f"C{i}" for i in range(len(rows))], "mission_id": [r[0] for r in rows],
-        "component": [r[1] for r in rows], "valid_from": [start] * len(rows),
-        "kind": ["numeric"] * len(rows), "ceiling": [r[2] for r in rows]}, "test")
+    rows = [
+        (m, comp, int(there.get(m, 0.0) + 0.6 * biggest[m]))
+        for m in biggest.index
+        for comp in ("military", "police")
+    ]
+    s.tables["ceilings"] = frame(
+        "ceilings",
+        {
+            "id": [f"C{i}" for i in range(len(rows))],
+            "mission_id": [r[0] for r in rows],
+            "component": [r[1] for r in rows],
+            "valid_from": [start] * len(rows),
+            "kind": ["numeric"] * len(rows),
+            "ceiling": [r[2] for r in rows],
+        },
+        "test",
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)

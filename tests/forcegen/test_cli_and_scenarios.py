@@ -59,8 +59,9 @@ def test_compare_and_statistics(tmp_path: Path) -> None:
     reader = AccessContext.public()
     view = s.view(reader)
     base = plan(view)
-    alt = plan(view, PlanOptions(smart_pledging=False, sensitivities=False),
-               overrides=(load_override(f),))
+    alt = plan(
+        view, PlanOptions(smart_pledging=False, sensitivities=False), overrides=(load_override(f),)
+    )
     table = compare_plans({"base": base, "alt": alt})
     assert list(table.columns) == ["base", "alt"]
     stats = base.statistics
@@ -87,8 +88,7 @@ def test_confidential_pledges_are_filtered() -> None:
     s = tiny([pledge("A", rotation=12)])
     s.tables["pledges"]["classification"] = "confidential"
     s.tables["pledges"]["owner"] = "UN-DPO"
-    r = plan(s.view(AccessContext.public()), PlanOptions(smart_pledging=False,
-                                                         sensitivities=False))
+    r = plan(s.view(AccessContext.public()), PlanOptions(smart_pledging=False, sensitivities=False))
     assert r.summary.pledges == 0 and r.summary.units_deployed == 0
 
 
@@ -98,15 +98,41 @@ def test_cli_plan_with_override(tmp_path: Path) -> None:
     f = tmp_path / "more_lift.toml"
     f.write_text('name = "more lift"\n[parameters]\nlift_moves_per_month = 50\n')
     out = tmp_path / "out"
-    res = CliRunner().invoke(app, ["plan", str(tmp_path / "scn"), "--out", str(out),
-                                   "--override", str(f), "--time-limit", "5"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(tmp_path / "scn"),
+            "--out",
+            str(out),
+            "--override",
+            str(f),
+            "--time-limit",
+            "5",
+        ],
+    )
     assert res.exit_code == 0, res.output
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("objective", "status", "mip_gap", "solve_seconds", "unmet_requirement_months",
-                "total_cost_usd", "notice"):
+    for key in (
+        "objective",
+        "status",
+        "mip_gap",
+        "solve_seconds",
+        "unmet_requirement_months",
+        "total_cost_usd",
+        "notice",
+    ):
         assert key in summary
-    for name in ("plan", "coverage", "gaps", "costs", "gender", "explanations",
-                 "capability_requirements", "smart_pledges"):
+    for name in (
+        "plan",
+        "coverage",
+        "gaps",
+        "costs",
+        "gender",
+        "explanations",
+        "capability_requirements",
+        "smart_pledges",
+    ):
         assert (out / f"{name}.csv").exists()
     assert (out / "more lift" / "summary.json").exists()
     assert "base" in pd.read_csv(out / "comparison.csv").columns
@@ -114,8 +140,11 @@ def test_cli_plan_with_override(tmp_path: Path) -> None:
 
 
 def test_formulation_doc_is_current() -> None:
-    res = subprocess.run([sys.executable, str(ROOT / "tools" / "gen_forcegen_math.py"),
-                          "--check"], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_forcegen_math.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
 
 

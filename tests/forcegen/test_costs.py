@@ -23,38 +23,58 @@ READER = AccessContext.public()
 
 def run(s):  # noqa: ANN001, ANN201
     options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(
-        time_limit=None, mip_rel_gap=0.0)
+        time_limit=None, mip_rel_gap=0.0
+    )
     return plan(s.view(READER), options)
 
 
 def test_rules_by_hand() -> None:
-    units = pd.DataFrame({"equipment_monthly_usd": [5_000.0, np.nan],
-                          "aviation_monthly_usd": [10_000.0, np.nan],
-                          "flying_hours_per_month": [20.0, np.nan],
-                          "usd_per_flying_hour": [1_500.0, 3_900.0]})
+    units = pd.DataFrame(
+        {
+            "equipment_monthly_usd": [5_000.0, np.nan],
+            "aviation_monthly_usd": [10_000.0, np.nan],
+            "flying_hours_per_month": [20.0, np.nan],
+            "usd_per_flying_hour": [1_500.0, 3_900.0],
+        }
+    )
     # Letter of assist: 10,000 fixed + 20 h x 1,500 = 40,000; plus 5,000 wet lease.
     assert list(money.aviation_monthly_cost(units)) == [40_000.0, 0.0]
     assert list(money.fixed_monthly_cost(units)) == [45_000.0, 0.0]
     # Troops and formed police at the troop rate, individual officers at MSA.
-    rate = money.person_rate(["troops", "formed_police", "individual_police",
-                              "staff_officers_observers"], 1_428.0, 4_500.0)
+    rate = money.person_rate(
+        ["troops", "formed_police", "individual_police", "staff_officers_observers"],
+        1_428.0,
+        4_500.0,
+    )
     assert list(rate) == [1_428.0, 1_428.0, 4_500.0, 4_500.0]
     assert money.monthly_cost(850.0, 1_428.0, 650_000.0) == 850 * 1_428 + 650_000
     # Emplacement one way: 3 lift moves x 600,000; 10 individual officers x 2,000.
     assert list(money.deployment_cost([80, 10], [3, 0], 600_000.0, 2_000.0)) == [
-        1_800_000.0, 20_000.0]
+        1_800_000.0,
+        20_000.0,
+    ]
 
 
 def test_budget_periods_by_account() -> None:
-    months = pd.to_datetime(["2018-06-01", "2018-07-01", "2019-12-01", "2020-01-01",
-                             "2020-07-01"])
+    months = pd.to_datetime(["2018-06-01", "2018-07-01", "2019-12-01", "2020-01-01", "2020-07-01"])
     assert list(money.budget_period("peacekeeping", months)) == [
-        "2017/18", "2018/19", "2019/20", "2019/20", "2020/21"]
+        "2017/18",
+        "2018/19",
+        "2019/20",
+        "2019/20",
+        "2020/21",
+    ]
     # The regular budget: the biennium 2018-2019, annual from 2020 (GA res. 72/266 A).
     assert list(money.budget_period("regular_budget", months)) == [
-        "2018-2019", "2018-2019", "2018-2019", "2020", "2020"]
-    budgets = pd.DataFrame({"headroom_usd": [5.0, np.nan, np.nan],
-                            "approved_usd": [100.0, 100.0, np.nan]})
+        "2018-2019",
+        "2018-2019",
+        "2018-2019",
+        "2020",
+        "2020",
+    ]
+    budgets = pd.DataFrame(
+        {"headroom_usd": [5.0, np.nan, np.nan], "approved_usd": [100.0, 100.0, np.nan]}
+    )
     got = money.budget_headroom(budgets, 0.1)
     assert list(got[:2]) == [5.0, 10.0] and np.isnan(got[2])
 
@@ -76,8 +96,9 @@ def test_emplacement_and_repatriation_of_new_units_not_of_self_rotation() -> Non
     # ways each: tours July-December and December-May (counted August-May), then the 12th
     # month is short; 6 + 6 unit-months x US$100,000 + 4 x US$100,000 = US$1.6 m.
     s = tiny([pledge("A"), pledge("B", available_from="2018-12-01")], lift_move_usd=100_000.0)
-    s.tables["pledges"] = s.tables["pledges"].assign(available_until=pd.to_datetime(
-        ["2018-12-31", "2019-05-31"]))
+    s.tables["pledges"] = s.tables["pledges"].assign(
+        available_until=pd.to_datetime(["2018-12-31", "2019-05-31"])
+    )
     r = run(s)
     assert r.summary.objective == pytest.approx(20.0)
     assert list(r.assignments.sort_values("start")["cost_usd"]) == pytest.approx([0.8e6, 0.8e6])
@@ -85,9 +106,11 @@ def test_emplacement_and_repatriation_of_new_units_not_of_self_rotation() -> Non
 
 def individual_officers(s):  # noqa: ANN001, ANN201
     s.tables["unit_types"] = s.tables["unit_types"].assign(
-        personnel_category="individual_police", lift_moves=0)
+        personnel_category="individual_police", lift_moves=0
+    )
     s.tables["gender_targets"] = s.tables["gender_targets"].assign(
-        personnel_category="individual_police")
+        personnel_category="individual_police"
+    )
     return s
 
 
@@ -96,8 +119,13 @@ def test_individual_officers_at_mission_subsistence_allowance() -> None:
     # July 2018 (counted from August; July is short, weight 10). 12 months x 100 x MSA 4,500 =
     # US$5.4 m, not the troop rate; emplacement and repatriation by commercial travel,
     # 2 x 100 x 2,000 = US$0.4 m.
-    s = individual_officers(tiny([pledge("A", rotation=12)], msa_usd_per_person_month=4_500.0,
-                                 travel_usd_per_person=2_000.0))
+    s = individual_officers(
+        tiny(
+            [pledge("A", rotation=12)],
+            msa_usd_per_person_month=4_500.0,
+            travel_usd_per_person=2_000.0,
+        )
+    )
     r = run(s)
     assert r.summary.objective == pytest.approx(10.0)
     assert r.summary.total_cost_usd == pytest.approx(5.8e6)

@@ -22,7 +22,8 @@ READER = AccessContext.public()
 
 def run(s):  # noqa: ANN001, ANN201
     options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(
-        time_limit=None, mip_rel_gap=0.0)
+        time_limit=None, mip_rel_gap=0.0
+    )
     return plan(s.view(READER), options)
 
 
@@ -64,22 +65,30 @@ def test_without_the_force_in_place_the_gap_starts_in_july() -> None:
     assert r.summary.total_cost_usd == pytest.approx(1.2e6)
 
 
-@pytest.mark.parametrize(("ceilings", "objective", "cost"), [
-    # No numeric ceiling: both pledged units start in July and count from August; only July is
-    # short (2 units x 10).
-    ([ceiling(None)], 20.0, 2.4e6),
-    # 250 persons with 100 in place: room for one unit of 100. July short 2, August - June 1:
-    # 13 unit-months x 10; one unit for 12 months.
-    ([ceiling(250)], 130.0, 1.2e6),
-    # 250 until December, 350 from January: the second unit may be present from January only
-    # (in December 100 + 200 > 250) and counts from February. Short: July 2, August - January 1
-    # (6 months): 8 x 10. Cost: 12 + 6 unit-months.
-    ([ceiling(250, valid_to="2018-12-31"), ceiling(350, valid_from="2019-01-01")], 80.0, 1.8e6),
-])
-def test_council_ceiling_binds(ceilings: list[dict[str, object]], objective: float,
-                               cost: float) -> None:
-    s = tiny([pledge("A", rotation=12, count=2)], count=3,
-             in_place=[unit_in_place("B", personnel=100)], ceilings=ceilings)
+@pytest.mark.parametrize(
+    ("ceilings", "objective", "cost"),
+    [
+        # No numeric ceiling: both pledged units start in July and count from August; only July is
+        # short (2 units x 10).
+        ([ceiling(None)], 20.0, 2.4e6),
+        # 250 persons with 100 in place: room for one unit of 100. July short 2, August - June 1:
+        # 13 unit-months x 10; one unit for 12 months.
+        ([ceiling(250)], 130.0, 1.2e6),
+        # 250 until December, 350 from January: the second unit may be present from January only
+        # (in December 100 + 200 > 250) and counts from February. Short: July 2, August - January 1
+        # (6 months): 8 x 10. Cost: 12 + 6 unit-months.
+        ([ceiling(250, valid_to="2018-12-31"), ceiling(350, valid_from="2019-01-01")], 80.0, 1.8e6),
+    ],
+)
+def test_council_ceiling_binds(
+    ceilings: list[dict[str, object]], objective: float, cost: float
+) -> None:
+    s = tiny(
+        [pledge("A", rotation=12, count=2)],
+        count=3,
+        in_place=[unit_in_place("B", personnel=100)],
+        ceilings=ceilings,
+    )
     r = run(s)
     assert r.summary.status == "optimal"
     assert r.summary.objective == pytest.approx(objective)
@@ -91,28 +100,40 @@ def test_council_ceiling_binds(ceilings: list[dict[str, object]], objective: flo
 
 def test_council_ceiling_is_a_named_family() -> None:
     # A's two units (200 persons) could exceed the room of 250 - 100 in place = 150.
-    d, _ = prepare(tiny([pledge("A", count=2)], count=3,
-                        in_place=[unit_in_place("B", personnel=100)], ceilings=[ceiling(250)]))
+    d, _ = prepare(
+        tiny(
+            [pledge("A", count=2)],
+            count=3,
+            in_place=[unit_in_place("B", personnel=100)],
+            ceilings=[ceiling(250)],
+        )
+    )
     m = build_model(d)
     assert "Council-ceiling" in m.con_families
     rows = m.con_families["Council-ceiling"]
     _, _, _, _, row_hi = m.bounds()
     # Room: 250 - 100 in place, in every month a tour can be present.
-    assert set(row_hi[rows.start:rows.stop]) == {150.0}
+    assert set(row_hi[rows.start : rows.stop]) == {150.0}
 
 
 def test_council_ceiling_rows_that_cannot_bind_are_not_generated() -> None:
     # A's one unit (100 persons) fits in the room of 150 whatever the plan: no row.
-    d, _ = prepare(tiny([pledge("A")], in_place=[unit_in_place("B", personnel=100)],
-                        ceilings=[ceiling(250)]))
+    d, _ = prepare(
+        tiny([pledge("A")], in_place=[unit_in_place("B", personnel=100)], ceilings=[ceiling(250)])
+    )
     assert "Council-ceiling" not in build_model(d).con_families
 
 
 def test_tour_bound_is_the_most_its_requirement_leaves_open() -> None:
     # Mission M needs 2 units; B's unit in place stays to 31 December. A offers 3 units: a tour
     # counting only in months to December can use 1, one counting from January 2, never 3.
-    d, _ = prepare(tiny([pledge("A", rotation=6, count=3)], count=2,
-                        in_place=[unit_in_place("B", until="2018-12-31")]))
+    d, _ = prepare(
+        tiny(
+            [pledge("A", rotation=6, count=3)],
+            count=2,
+            in_place=[unit_in_place("B", until="2018-12-31")],
+        )
+    )
     c = d.candidates
     last = c["end"].clip(upper=d.n_months - 1)
     before_january = last <= 5
@@ -121,16 +142,19 @@ def test_tour_bound_is_the_most_its_requirement_leaves_open() -> None:
     m = build_model(d)
     _, col_hi, _, _, _ = m.bounds()
     tours = m.var_families["Tour-start"]
-    assert (col_hi[tours.start:tours.stop] == c["max_units"].to_numpy()).all()
+    assert (col_hi[tours.start : tours.stop] == c["max_units"].to_numpy()).all()
 
 
 def test_force_in_place_above_its_ceiling_is_a_finding_not_infeasible() -> None:
     # 300 persons in place, ceiling 250 from January 2019 (none before): no tour may be present
     # from January. A's two units on 6-month tours serve July - December (counting from August);
     # short: July 2 and January - June 2 x 6 = 14 x 10. Cost 2 x 6 unit-months.
-    s = tiny([pledge("A", rotation=6, count=2)], count=3,
-             in_place=[unit_in_place("B", personnel=300)],
-             ceilings=[ceiling(250, valid_from="2019-01-01")])
+    s = tiny(
+        [pledge("A", rotation=6, count=2)],
+        count=3,
+        in_place=[unit_in_place("B", personnel=300)],
+        ceilings=[ceiling(250, valid_from="2019-01-01")],
+    )
     r = run(s)
     assert r.summary.status == "optimal"
     assert r.summary.objective == pytest.approx(140.0)
@@ -144,8 +168,10 @@ def test_force_in_place_above_its_ceiling_is_a_finding_not_infeasible() -> None:
 def test_nothing_arrives_late_that_is_already_in_place() -> None:
     # B's unit has been in place since 2017; the registry still lists it as pledge P0 (L1: it
     # would "arrive" in October). It is not an offer: only P1 is, and nothing is needed.
-    s = tiny([pledge("B", level="L1", rotation=12), pledge("A", rotation=6)],
-             in_place=[unit_in_place("B", since="2017-01-01", pledge_id="P0")])
+    s = tiny(
+        [pledge("B", level="L1", rotation=12), pledge("A", rotation=6)],
+        in_place=[unit_in_place("B", since="2017-01-01", pledge_id="P0")],
+    )
     r = run(s)
     assert r.summary.objective == pytest.approx(0.0)
     assert len(r.assignments) == 0
@@ -158,8 +184,10 @@ def test_announced_arrival_counts_from_its_first_whole_month() -> None:
     # The unit in place arrives on 15 October: it counts from November. July - October are open;
     # A's 6-month tour from July counts August - October (and stays to December, its rotation):
     # July short (10), US$0.6 m. The in-place unit's own pledge P0 is not planned.
-    s = tiny([pledge("B", rotation=12), pledge("A", rotation=6)],
-             in_place=[unit_in_place("B", since="2018-10-15", pledge_id="P0")])
+    s = tiny(
+        [pledge("B", rotation=12), pledge("A", rotation=6)],
+        in_place=[unit_in_place("B", since="2018-10-15", pledge_id="P0")],
+    )
     r = run(s)
     assert r.summary.objective == pytest.approx(10.0)
     assert r.assignments["pledge_id"].tolist() == ["P1"]
@@ -183,13 +211,17 @@ def test_aircraft_are_counted_as_planners_count() -> None:
     assert r.coverage["in_place_aircraft"].sum() == 6.0
 
 
-@pytest.mark.parametrize(("level_since", "start"), [
-    (None, "2018-10-01"),          # not known: 3 months from the planning start
-    ("2018-05-01", "2018-08-01"),  # reached L1 on 1 May: ready 1 August
-    ("2017-01-01", "2018-07-01"),  # long ready: from the planning start (when it is offered)
-])
-def test_readiness_runs_from_the_date_the_pledge_reached_its_level(level_since: str | None,
-                                                                   start: str) -> None:
+@pytest.mark.parametrize(
+    ("level_since", "start"),
+    [
+        (None, "2018-10-01"),  # not known: 3 months from the planning start
+        ("2018-05-01", "2018-08-01"),  # reached L1 on 1 May: ready 1 August
+        ("2017-01-01", "2018-07-01"),  # long ready: from the planning start (when it is offered)
+    ],
+)
+def test_readiness_runs_from_the_date_the_pledge_reached_its_level(
+    level_since: str | None, start: str
+) -> None:
     # One L1 pledge (3 months' lead time, no transit), 12-month rotation, offered from 1 July.
     p = pledge("A", level="L1", rotation=12)
     p["level_since"] = pd.Timestamp(level_since) if level_since else pd.NaT
@@ -204,7 +236,8 @@ def test_tour_past_the_horizon_is_a_commitment_costed_in_full() -> None:
     # 6 months within the horizon), coverage counted only to December. Unmet: July, 1 x 10.
     s = tiny([pledge("A", rotation=12)])
     options = PlanOptions(horizon=6, smart_pledging=False, sensitivities=False).with_solve(
-        time_limit=None, mip_rel_gap=0.0)
+        time_limit=None, mip_rel_gap=0.0
+    )
     r = plan(s.view(READER), options)
     assert r.summary.objective == pytest.approx(10.0)
     a = r.assignments
@@ -214,7 +247,8 @@ def test_tour_past_the_horizon_is_a_commitment_costed_in_full() -> None:
     assert r.summary.total_cost_usd == pytest.approx(1.2e6)
     # Costs per budget year: every month of the tour falls in 2018/19.
     assert r.costs.set_index("fiscal_year")["cost_usd"].to_dict() == {
-        "2018/19": pytest.approx(1.2e6)}
+        "2018/19": pytest.approx(1.2e6)
+    }
     # Person-months in the summary stay within the horizon: July - December, 6 x 100.
     assert r.summary.planned_person_months == pytest.approx(600.0)
 

@@ -12,8 +12,13 @@ from bluehelmet.forcegen import PlanOptions, plan
 from bluehelmet.forcegen.generate import random_scenario
 
 instances = st.builds(
-    random_scenario, n_missions=st.integers(1, 4), n_months=st.integers(3, 18),
-    n_pledges=st.integers(1, 24), n_unit_types=st.integers(1, 5), seed=st.integers(0, 10**6))
+    random_scenario,
+    n_missions=st.integers(1, 4),
+    n_months=st.integers(3, 18),
+    n_pledges=st.integers(1, 24),
+    n_unit_types=st.integers(1, 5),
+    seed=st.integers(0, 10**6),
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -21,11 +26,14 @@ instances = st.builds(
 def test_plan_invariants(s, gender_mode: str, handover: int) -> None:  # noqa: ANN001
     s.set_param("gender_mode", gender_mode)
     s.set_param("handover_months", handover)
-    r = plan(s.view(AccessContext.public()), PlanOptions(smart_pledging=False, sensitivities=False
-                                                         ).with_solve(time_limit=10))
+    r = plan(
+        s.view(AccessContext.public()),
+        PlanOptions(smart_pledging=False, sensitivities=False).with_solve(time_limit=10),
+    )
     a = r.assignments
-    months = pd.date_range(pd.Timestamp(s.param("planning_start")),
-                           periods=int(s.param("horizon_months")), freq="MS")
+    months = pd.date_range(
+        pd.Timestamp(s.param("planning_start")), periods=int(s.param("horizon_months")), freq="MS"
+    )
     horizon = len(months)
 
     def pos(month: pd.Timestamp) -> int:

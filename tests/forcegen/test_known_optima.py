@@ -14,7 +14,8 @@ READER = AccessContext.public()
 
 def run(s):  # noqa: ANN001, ANN201
     options = PlanOptions(smart_pledging=False, sensitivities=False).with_solve(
-        time_limit=None, mip_rel_gap=0.0)
+        time_limit=None, mip_rel_gap=0.0
+    )
     return plan(s.view(READER), options)
 
 
@@ -38,8 +39,14 @@ def test_a_new_contributor_replacing_a_departing_one_overlaps_for_hand_over() ->
     # A's offer ends on 31 December: B, a new contributor, must deploy and take over. B arrives
     # in December (hand-over overlap with A) and counts from January: no lapse. A: July -
     # December (6 months), B: December - June (7 months): 13 unit-months, US$1.3 m; July short.
-    r = run(tiny([_until(pledge("A"), "2018-12-31"),
-                  _until(pledge("B", available_from="2018-12-01"), None)]))
+    r = run(
+        tiny(
+            [
+                _until(pledge("A"), "2018-12-31"),
+                _until(pledge("B", available_from="2018-12-01"), None),
+            ]
+        )
+    )
     assert r.summary.objective == pytest.approx(10.0)
     assert r.summary.total_cost_usd == pytest.approx(1.3e6)
     a = r.assignments.sort_values("start")
@@ -103,8 +110,7 @@ def test_hard_gender_target_excludes_unit() -> None:
 
 
 def test_unused_pledge_reasons() -> None:
-    r = run(tiny([pledge("A", rotation=12), pledge("B", rotation=12,
-                                                   available_from="2020-01-01")]))
+    r = run(tiny([pledge("A", rotation=12), pledge("B", rotation=12, available_from="2020-01-01")]))
     reasons = r.explanations.set_index("pledge_id")["reason_code"]
     assert reasons["P0"] == "used"
     assert reasons["P1"] == "too_late"

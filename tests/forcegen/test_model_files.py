@@ -32,10 +32,19 @@ FILES = Path(__file__).parent / "data" / "tiny_model"
 
 def tiny_case() -> Scenario:
     """Two contributors (one limited to one unit), two pledges, a budget and a share cap."""
-    s = tiny([pledge("A", rotation=4, count=2, women=0.05),
-              pledge("B", level="L1", rotation=6, women=0.3)],
-             requirement_months=8, count=2, headroom=1.5e6, horizon_months=6,
-             max_contributor_share=0.5, lift_moves_per_month=1, gender_mode="soft")
+    s = tiny(
+        [
+            pledge("A", rotation=4, count=2, women=0.05),
+            pledge("B", level="L1", rotation=6, women=0.3),
+        ],
+        requirement_months=8,
+        count=2,
+        headroom=1.5e6,
+        horizon_months=6,
+        max_contributor_share=0.5,
+        lift_moves_per_month=1,
+        gender_mode="soft",
+    )
     s.tables["contributors"]["max_units"] = pd.array([1, pd.NA], dtype="Int64")
     return s
 
@@ -60,8 +69,9 @@ def regenerate() -> None:
         old.unlink()
     m = tiny_model()
     for name in m.con_families:
-        _text(m.constraint_table(name)).to_csv(FILES / f"{name}.csv", index=False,
-                                               lineterminator="\n")
+        _text(m.constraint_table(name)).to_csv(
+            FILES / f"{name}.csv", index=False, lineterminator="\n"
+        )
 
 
 def test_the_families_are_the_stored_ones() -> None:

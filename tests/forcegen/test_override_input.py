@@ -31,24 +31,29 @@ def _override(tmp: Path, text: str, name: str = "o.toml") -> Path:
     return path
 
 
-@pytest.mark.parametrize(("text", "field", "says"), [
-    (ADD + "count = 9223372036854775808\n", "pledges.add[1].count", "out of range"),
-    (ADD + "count = -99999999999999999999\n", "pledges.add[1].count", "out of range"),
-    (ADD + "available_until = 1500-01-01\n", "pledges.add[1].available_until", "out of range"),
-    (ADD + "women_share = \"lots\"\n", "pledges.add[1].women_share", "not a number"),
-    (ADD + "colour = \"blue\"\n", "pledges.add[1]", "not a column"),
-    ("[[pledges.update]]\nid = \"P1\"\ncount = 1e400\n", "pledges.update[1].count", "not a"),
-    ("pledges = { add = 5 }\n", "pledges.add", "not a list of rows"),
-    ("[[pledges.remove]]\nid = \"P1\"\ncount = 2\n", "pledges.remove[1]", "only its id"),
-    ("[parameters]\nhorizon_months = 99999999999999999999999\n", "parameters.horizon_months",
-     ""),
-    ("parameters = 3\n", "parameters", "not a table"),
-    ("name = [1, 2]\n", "name", "not a name"),
-    ('name = "base"\n', "name", "clashes with the base plan"),
-    ('name = "BASE "\n', "name", "clashes with the base plan"),
-])
-def test_bad_override_values_are_problems(tmp_path: Path, text: str, field: str,
-                                          says: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "field", "says"),
+    [
+        (ADD + "count = 9223372036854775808\n", "pledges.add[1].count", "out of range"),
+        (ADD + "count = -99999999999999999999\n", "pledges.add[1].count", "out of range"),
+        (ADD + "available_until = 1500-01-01\n", "pledges.add[1].available_until", "out of range"),
+        (ADD + 'women_share = "lots"\n', "pledges.add[1].women_share", "not a number"),
+        (ADD + 'colour = "blue"\n', "pledges.add[1]", "not a column"),
+        ('[[pledges.update]]\nid = "P1"\ncount = 1e400\n', "pledges.update[1].count", "not a"),
+        ("pledges = { add = 5 }\n", "pledges.add", "not a list of rows"),
+        ('[[pledges.remove]]\nid = "P1"\ncount = 2\n', "pledges.remove[1]", "only its id"),
+        (
+            "[parameters]\nhorizon_months = 99999999999999999999999\n",
+            "parameters.horizon_months",
+            "",
+        ),
+        ("parameters = 3\n", "parameters", "not a table"),
+        ("name = [1, 2]\n", "name", "not a name"),
+        ('name = "base"\n', "name", "clashes with the base plan"),
+        ('name = "BASE "\n', "name", "clashes with the base plan"),
+    ],
+)
+def test_bad_override_values_are_problems(tmp_path: Path, text: str, field: str, says: str) -> None:
     with pytest.raises(DataError) as err:
         load_override(_override(tmp_path, text))
     found = {p.field: p for p in err.value.problems}
@@ -73,9 +78,18 @@ def test_open_end_in_override_is_a_value(tmp_path: Path) -> None:
     assert str(added["available_until"]) == "NaT"
 
 
-@pytest.mark.parametrize(("name", "slug"), [
-    ("../../etc/evil", "etc_evil"), ("/tmp/abs", "tmp_abs"), ("..", "o"), ("a\\b", "a_b"),
-    ("more lift", "more lift"), ("summary.json", "summary_json"), ("", "o")])
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("../../etc/evil", "etc_evil"),
+        ("/tmp/abs", "tmp_abs"),
+        ("..", "o"),
+        ("a\\b", "a_b"),
+        ("more lift", "more lift"),
+        ("summary.json", "summary_json"),
+        ("", "o"),
+    ],
+)
 def test_names_become_plain_folder_names(tmp_path: Path, name: str, slug: str) -> None:
     text = f'name = "{name}"\n'.replace("\\", "\\\\") if name else ""
     ov = load_override(_override(tmp_path, text))
@@ -95,20 +109,44 @@ def test_confined_rejects_escapes(tmp_path: Path) -> None:
 def test_cli_plan_writes_only_inside_out(tmp_path: Path) -> None:
     s = random_scenario(n_missions=2, n_months=6, n_pledges=6, n_unit_types=2, seed=3)
     save_scenario(s, tmp_path / "scn")
-    evil = _override(tmp_path, 'name = "../../escaped"\n[parameters]\n'
-                     'lift_moves_per_month = 40\n', "evil.toml")
+    evil = _override(
+        tmp_path, 'name = "../../escaped"\n[parameters]\nlift_moves_per_month = 40\n', "evil.toml"
+    )
     out = tmp_path / "deep" / "out"
-    res = CliRunner().invoke(app, ["plan", str(tmp_path / "scn"), "--out", str(out),
-                                   "--override", str(evil), "--time-limit", "3"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(tmp_path / "scn"),
+            "--out",
+            str(out),
+            "--override",
+            str(evil),
+            "--time-limit",
+            "3",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert (out / "escaped" / "summary.json").is_file()
     assert not (tmp_path / "escaped").exists() and not (tmp_path / "deep" / "escaped").exists()
     # two overrides with one name would overwrite each other: an error, before any solving
     twin = _override(tmp_path, 'name = "escaped"\n', "twin.toml")
-    res = CliRunner().invoke(app, ["plan", str(tmp_path / "scn"), "--out", str(out),
-                                   "--override", str(evil), "--override", str(twin)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(tmp_path / "scn"),
+            "--out",
+            str(out),
+            "--override",
+            str(evil),
+            "--override",
+            str(twin),
+        ],
+    )
     assert res.exit_code == 2 and "same name" in res.output
     base = _override(tmp_path, 'name = "base"\n', "base.toml")
-    res = CliRunner().invoke(app, ["plan", str(tmp_path / "scn"), "--out", str(out),
-                                   "--override", str(base)])
+    res = CliRunner().invoke(
+        app, ["plan", str(tmp_path / "scn"), "--out", str(out), "--override", str(base)]
+    )
     assert res.exit_code == 2 and "clashes with the base plan" in " ".join(res.output.split())

@@ -19,7 +19,8 @@ READER = AccessContext.public()
 
 def run(s):  # noqa: ANN001, ANN201
     options = PlanOptions(sensitivities=False, max_asks=0).with_solve(
-        time_limit=None, mip_rel_gap=0.0)
+        time_limit=None, mip_rel_gap=0.0
+    )
     return plan(s.view(READER), options)
 
 
@@ -29,14 +30,20 @@ def test_note_for_a_unit_in_place_that_leaves() -> None:
     # run, 4 months). A unit pledged now at RDL is ready on 1 July (lead 0, no transit) and
     # counts from August, before the run opens: the requirement is emerging, and it would close
     # all 4 unit-months (x 10 = 40) at 4 x US$100,000 (no emplacement cost in the tiny case).
-    p = run(tiny([pledge("A", rotation=12, available_from="2019-01-01")],
-                 in_place=[unit_in_place("B", until="2018-09-30")]))
+    p = run(
+        tiny(
+            [pledge("A", rotation=12, available_from="2019-01-01")],
+            in_place=[unit_in_place("B", until="2018-09-30")],
+        )
+    )
     note = p.capability_requirements
     assert len(note) == 1
     row = note.iloc[0]
     assert (row["status"], row["location"], row["replaces"]) == ("emerging", "Base", "IP0 (B)")
-    assert (row["time_from"], row["time_to"]) == (pd.Timestamp("2018-10-01"),
-                                                 pd.Timestamp("2019-01-01"))
+    assert (row["time_from"], row["time_to"]) == (
+        pd.Timestamp("2018-10-01"),
+        pd.Timestamp("2019-01-01"),
+    )
     assert (row["months"], row["units"], row["personnel"]) == (4, 1, 100)
     assert row["earliest_RDL"] == pd.Timestamp("2018-08-01")
     assert row["earliest_L1"] == pd.Timestamp("2018-11-01")  # 3 months lead + hand-over
@@ -65,7 +72,8 @@ def test_ties_share_a_rank_and_a_current_gap_closes_only_from_the_earliest_arriv
     # offer comes after the horizon.
     s = tiny([pledge("A", rotation=12, available_from="2020-01-01")])
     s.tables["requirements"] = pd.concat(
-        [s.tables["requirements"], s.tables["requirements"].assign(id="R2")], ignore_index=True)
+        [s.tables["requirements"], s.tables["requirements"].assign(id="R2")], ignore_index=True
+    )
     note = run(s).capability_requirements
     assert len(note) == 2 and list(note["rank"]) == [1, 1]
 
@@ -75,8 +83,9 @@ def test_smart_pledge_group_holds_a_long_requirement_in_succession() -> None:
     # single offer holds the year. A serves July-December (counts from August), B relieves in
     # December and counts January-May (its 6-month tour): 10 of 12 months held.
     s = tiny([pledge("A"), pledge("B", available_from="2018-12-01")])
-    s.tables["pledges"] = s.tables["pledges"].assign(available_until=pd.to_datetime(
-        ["2018-12-31", "2019-06-30"]))
+    s.tables["pledges"] = s.tables["pledges"].assign(
+        available_until=pd.to_datetime(["2018-12-31", "2019-06-30"])
+    )
     groups = run(s).smart_pledges
     assert list(groups["contributor_id"]) == ["A", "B"]
     assert list(groups["start"].dt.strftime("%Y-%m")) == ["2018-07", "2018-12"]
@@ -86,12 +95,23 @@ def test_smart_pledge_group_holds_a_long_requirement_in_succession() -> None:
 
 
 def test_succession_takes_the_longest_relief_that_counts_in_time() -> None:
-    offers = pd.DataFrame({"pledge_id": ["P1", "P2", "P3"], "contributor_id": ["C1", "C2", "C3"],
-                           "earliest": [0, 3, 4], "rotation": [6, 12, 6],
-                           "until": [99, 8, 99]})
+    offers = pd.DataFrame(
+        {
+            "pledge_id": ["P1", "P2", "P3"],
+            "contributor_id": ["C1", "C2", "C3"],
+            "earliest": [0, 3, 4],
+            "rotation": [6, 12, 6],
+            "until": [99, 8, 99],
+        }
+    )
     # Month 0: no offer counts in time; C1 counts first (month 1) and holds to 5. Month 6: C2
     # (start 5, offer ends month 8) and C3 (start 5, to 10) both count in time; C3 holds
     # longer. Month 11: C2 would end before it; the group stops.
     got = succession(offers, 0, 11, 1)
-    assert got.to_dict("list") == {"pledge_id": ["P1", "P3"], "contributor_id": ["C1", "C3"],
-                                   "start": [0, 5], "counts_from": [1, 6], "end": [5, 10]}
+    assert got.to_dict("list") == {
+        "pledge_id": ["P1", "P3"],
+        "contributor_id": ["C1", "C3"],
+        "start": [0, 5],
+        "counts_from": [1, 6],
+        "end": [5, 10],
+    }

@@ -18,21 +18,49 @@ from tests.forcegen.tiny import pledge, tiny
 READER = AccessContext.public()
 #: Every field summary.json had before the summary became a dataclass.
 SUMMARY_FIELDS = {
-    "scenario", "objective", "objective_name", "stages", "status", "mip_gap",
-    "mip_gap_all_stages", "solve_seconds", "build_seconds", "unmet_requirement_months",
-    "weighted_unmet_requirement_months", "required_requirement_months", "total_cost_usd",
-    "units_deployed", "pledges", "pledges_used", "candidate_tours", "greedy_objective",
-    "greedy_gap_to_optimum", "gender_mode", "missions_without_budget_rows", "horizon_start",
-    "horizon_months", "uses_illustrative_data", "notice",
+    "scenario",
+    "objective",
+    "objective_name",
+    "stages",
+    "status",
+    "mip_gap",
+    "mip_gap_all_stages",
+    "solve_seconds",
+    "build_seconds",
+    "unmet_requirement_months",
+    "weighted_unmet_requirement_months",
+    "required_requirement_months",
+    "total_cost_usd",
+    "units_deployed",
+    "pledges",
+    "pledges_used",
+    "candidate_tours",
+    "greedy_objective",
+    "greedy_gap_to_optimum",
+    "gender_mode",
+    "missions_without_budget_rows",
+    "horizon_start",
+    "horizon_months",
+    "uses_illustrative_data",
+    "notice",
     # The gate's additions: the view's marking and whose view it was.
-    "marking", "reader",
+    "marking",
+    "reader",
     # Added with the force in place (issue 10): the fields above are kept.
-    "in_place_requirement_months", "required_person_months", "in_place_person_months",
-    "planned_person_months", "unmet_person_months", "units_in_place", "ceiling_excess_months",
-    "required_aircraft_months", "in_place_aircraft_months", "planned_aircraft_months",
+    "in_place_requirement_months",
+    "required_person_months",
+    "in_place_person_months",
+    "planned_person_months",
+    "unmet_person_months",
+    "units_in_place",
+    "ceiling_excess_months",
+    "required_aircraft_months",
+    "in_place_aircraft_months",
+    "planned_aircraft_months",
     "unmet_aircraft_months",
     # What a wall-clock time limit cut short (issue 10).
-    "cut_by_time_limit"}
+    "cut_by_time_limit",
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +90,27 @@ def test_the_summary_is_typed_and_keeps_every_field(small: Plan) -> None:
 
 
 def test_a_table_that_does_not_match_its_declaration_is_refused() -> None:
-    cov = pd.DataFrame({"mission_id": ["M"], "unit_type_id": ["U"], "month": ["2018-07"],
-                        "critical": [True], "required": ["two"], "in_place": [0.0],
-                        "planned": [1.0], "covered": [1.0], "weighted_short": [0.0],
-                        "short": [0.0], "required_personnel": [200.0],
-                        "planned_personnel": [100.0], "short_personnel": [0.0],
-                        "required_aircraft": [0.0], "in_place_aircraft": [0.0],
-                        "planned_aircraft": [0.0], "short_aircraft": [0.0]})
+    cov = pd.DataFrame(
+        {
+            "mission_id": ["M"],
+            "unit_type_id": ["U"],
+            "month": ["2018-07"],
+            "critical": [True],
+            "required": ["two"],
+            "in_place": [0.0],
+            "planned": [1.0],
+            "covered": [1.0],
+            "weighted_short": [0.0],
+            "short": [0.0],
+            "required_personnel": [200.0],
+            "planned_personnel": [100.0],
+            "short_personnel": [0.0],
+            "required_aircraft": [0.0],
+            "in_place_aircraft": [0.0],
+            "planned_aircraft": [0.0],
+            "short_aircraft": [0.0],
+        }
+    )
     with pytest.raises(OutputTableError, match="'coverage', column 'required', row 0.*'two'"):
         conform("coverage", cov)
     with pytest.raises(OutputTableError, match="undeclared columns \\['extra'\\]"):
@@ -101,8 +143,11 @@ def test_write_is_complete_and_leaves_other_files_alone(small: Plan, tmp_path: P
     small.write(out)
     assert (out / "notes.txt").read_text() == "mine"
     written = {"summary.json", *(f"{f}.csv" for f in FILE_NAMES.values())}
-    assert {p.name for p in out.iterdir()} == {"notes.txt", *written,
-                                               *(f + MARKING_SUFFIX for f in written)}
+    assert {p.name for p in out.iterdir()} == {
+        "notes.txt",
+        *written,
+        *(f + MARKING_SUFFIX for f in written),
+    }
     # Every file the writer wrote carries the view's marking; the user's own file has none.
     assert {read_marking(out / f) for f in written} == {Classification.UNCLASSIFIED}
     assert read_marking(out / "notes.txt") is None

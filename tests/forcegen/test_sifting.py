@@ -24,8 +24,12 @@ def _model(seed: int, pledges: int = 120) -> tuple[LinearModel, np.ndarray]:
 def _feasible(m: LinearModel, x: np.ndarray) -> bool:
     col_lo, col_hi, _, row_lo, row_hi = m.bounds()
     act = m.matrix @ x
-    return bool((x >= col_lo - 1e-7).all() and (x <= col_hi + 1e-7).all()
-                and (act >= row_lo - 1e-6).all() and (act <= row_hi + 1e-6).all())
+    return bool(
+        (x >= col_lo - 1e-7).all()
+        and (x <= col_hi + 1e-7).all()
+        and (act >= row_lo - 1e-6).all()
+        and (act <= row_hi + 1e-6).all()
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -37,6 +37,7 @@ def test_warm_started_stages_match_cold_stages(seed: int) -> None:
 @pytest.mark.parametrize("seed", [5, 7, 11])
 def test_same_gaps_search_keeps_the_lexicographic_optimum(seed: int) -> None:
     """Searching plans with the same gaps first (large models only) changes no stage's optimum."""
+
     def run(above: int) -> dict[str, solve_module.StageResult]:
         s = random_scenario(n_missions=3, n_months=12, n_pledges=14, n_unit_types=4, seed=seed)
         s.set_param("gender_mode", "soft")
@@ -79,7 +80,7 @@ def test_same_gaps_search_finds_a_cheaper_plan_with_no_larger_gap() -> None:
     h2.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), cost)
     found = solve_module._same_gaps_first(m, cost, costly, h2, 10.0)
     short = m.var_families["Shortfall"]
-    assert (found[short.start:short.stop] <= costly[short.start:short.stop] + 1e-6).all()
+    assert (found[short.start : short.stop] <= costly[short.start : short.stop] + 1e-6).all()
     assert cost @ found < cost @ costly - 1e-6
     lo, hi = m.bounds()[3], m.bounds()[4]
     act = m.matrix @ found

@@ -17,9 +17,12 @@ from tests.intel.helpers import fill_store, view
 from tests.intel.helpers import reports as case
 
 SECRET_CELL = 152_999  # PRIO-GRID cell of (-1.0, 16.0): row 212, col 358; only the secret report
-READERS = [AccessContext.public(), AccessContext("MINUSMA", Classification.CONFIDENTIAL),
-           AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL),
-           AccessContext("FRA", Classification.CONFIDENTIAL)]
+READERS = [
+    AccessContext.public(),
+    AccessContext("MINUSMA", Classification.CONFIDENTIAL),
+    AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL),
+    AccessContext("FRA", Classification.CONFIDENTIAL),
+]
 OWNER = AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL)
 
 
@@ -87,13 +90,26 @@ def test_cli_outputs_hide_the_secret(tmp_path: Path) -> None:
         assert listing.exit_code == 0, listing.output
         assert "s1" not in listing.output and "FRA" not in listing.output
         out = tmp_path / reader.organisation / reader.clearance.label
-        fused = runner.invoke(app, ["intel", "fuse", "--store", str(store), "--out", str(out),
-                                    *args])
+        fused = runner.invoke(
+            app, ["intel", "fuse", "--store", str(store), "--out", str(out), *args]
+        )
         assert fused.exit_code == 0, fused.output
         exported = (out / "incidents.csv").read_text() + (out / "incident_links.csv").read_text()
         assert "s1" not in exported and "555" not in exported
-        hs = runner.invoke(app, ["intel", "hotspots", "--store", str(store), "--value",
-                                 "civilian_deaths", "--out", str(out / "hot.csv"), *args])
+        hs = runner.invoke(
+            app,
+            [
+                "intel",
+                "hotspots",
+                "--store",
+                str(store),
+                "--value",
+                "civilian_deaths",
+                "--out",
+                str(out / "hot.csv"),
+                *args,
+            ],
+        )
         assert hs.exit_code == 0, hs.output
         hot = pd.read_csv(out / "hot.csv")
         assert hot.loc[hot["gid"] == SECRET_CELL, "value"].sum() == 0
@@ -102,9 +118,35 @@ def test_cli_outputs_hide_the_secret(tmp_path: Path) -> None:
 def test_cli_trends_count_only_visible_reports(tmp_path: Path) -> None:
     store = _store(tmp_path)
     runner = CliRunner()
-    public = runner.invoke(app, ["intel", "trends", "--store", str(store), "--mission", "MINUSMA",
-                                 "--org", "public", "--clearance", "unclassified"])
-    owner = runner.invoke(app, ["intel", "trends", "--store", str(store), "--mission", "MINUSMA",
-                                "--org", "MINUSMA", "--clearance", "confidential"])
+    public = runner.invoke(
+        app,
+        [
+            "intel",
+            "trends",
+            "--store",
+            str(store),
+            "--mission",
+            "MINUSMA",
+            "--org",
+            "public",
+            "--clearance",
+            "unclassified",
+        ],
+    )
+    owner = runner.invoke(
+        app,
+        [
+            "intel",
+            "trends",
+            "--store",
+            str(store),
+            "--mission",
+            "MINUSMA",
+            "--org",
+            "MINUSMA",
+            "--clearance",
+            "confidential",
+        ],
+    )
     assert public.exit_code == 0 and owner.exit_code == 0, public.output + owner.output
     assert "│ 2 " in public.output and "│ 3 " in owner.output

@@ -18,14 +18,15 @@ from bluehelmet.reference import ucdp_events
 
 def _cells(lon0: float, lat0: float, n: int) -> pd.DataFrame:
     lon = lon0 + 0.5 * np.arange(n)
-    gids = np.unique(gid_of(*np.meshgrid(lon, lat0 + 0.5 * np.arange(n))) .ravel())
+    gids = np.unique(gid_of(*np.meshgrid(lon, lat0 + 0.5 * np.arange(n))).ravel())
     return pd.DataFrame({"gid": gids})
 
 
 def _events(rows: list[tuple[int, float, float, int]]) -> pd.DataFrame:
     year, lon, lat, civ = zip(*rows, strict=True)
-    return pd.DataFrame({"year": year, "longitude": lon, "latitude": lat, "best": civ,
-                         "deaths_civilians": civ})
+    return pd.DataFrame(
+        {"year": year, "longitude": lon, "latitude": lat, "best": civ, "deaths_civilians": civ}
+    )
 
 
 def test_prio_grid_ids() -> None:
@@ -53,17 +54,25 @@ def test_features_use_the_past_only() -> None:
 def test_predict_risk_contract_and_no_future() -> None:
     cells = _cells(0.25, 0.25, 10)
     rng = np.random.default_rng(1)
-    rows = [(int(y), float(x), float(z), int(c)) for y, x, z, c in zip(
-        rng.integers(2000, 2010, 400), rng.uniform(0.3, 3, 400), rng.uniform(0.3, 3, 400),
-        rng.integers(0, 3, 400), strict=True)]
+    rows = [
+        (int(y), float(x), float(z), int(c))
+        for y, x, z, c in zip(
+            rng.integers(2000, 2010, 400),
+            rng.uniform(0.3, 3, 400),
+            rng.uniform(0.3, 3, 400),
+            rng.integers(0, 3, 400),
+            strict=True,
+        )
+    ]
     events = _events(rows)
     risk = ew.predict_risk(events, 2008, cells=cells)
     assert list(risk.columns) == ["gid", "longitude", "latitude", "risk"]
     assert len(risk) == len(cells) and risk["risk"].between(0, 1).all()
     future = pd.concat([events, _events([(2009, 5.0, 5.0, 99)] * 50)])
     again = ew.predict_risk(future[future["year"] != 2008], 2008, cells=cells)
-    assert np.allclose(again["risk"], ew.predict_risk(events[events["year"] != 2008], 2008,
-                                                       cells=cells)["risk"])
+    assert np.allclose(
+        again["risk"], ew.predict_risk(events[events["year"] != 2008], 2008, cells=cells)["risk"]
+    )
     with pytest.raises(ValueError, match="target_year"):
         ew.predict_risk(events, 2015, cells=cells)
 
@@ -103,19 +112,41 @@ def test_cli_evaluate(tmp_path: Path) -> None:
     cells = tmp_path / "events.csv"
     rng = np.random.default_rng(2)
     n = 300
-    pd.DataFrame({"year": rng.integers(2000, 2008, n), "longitude": rng.uniform(0, 3, n),
-                  "latitude": rng.uniform(0, 3, n), "where_coordinates": "somewhere",
-                  "best": rng.integers(1, 4, n), "deaths_civilians": rng.integers(0, 2, n),
-                  }).to_csv(cells, index=False)
+    pd.DataFrame(
+        {
+            "year": rng.integers(2000, 2008, n),
+            "longitude": rng.uniform(0, 3, n),
+            "latitude": rng.uniform(0, 3, n),
+            "where_coordinates": "somewhere",
+            "best": rng.integers(1, 4, n),
+            "deaths_civilians": rng.integers(0, 2, n),
+        }
+    ).to_csv(cells, index=False)
     out = tmp_path / "metrics.json"
-    result = CliRunner().invoke(app, ["intel", "evaluate", str(cells), "--first-test-year",
-                                      "2006", "--out", str(out), "--plot",
-                                      str(tmp_path / "cal.png")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "intel",
+            "evaluate",
+            str(cells),
+            "--first-test-year",
+            "2006",
+            "--out",
+            str(out),
+            "--plot",
+            str(tmp_path / "cal.png"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
     assert set(metrics["years"]) == {"2006", "2007"}
-    assert set(metrics["mean"]) == {"model", "persistence", "persistence_count",
-                                   "historical_mean", "kernel_density"}
+    assert set(metrics["mean"]) == {
+        "model",
+        "persistence",
+        "persistence_count",
+        "historical_mean",
+        "kernel_density",
+    }
     assert metrics["mean"]["persistence_count"]["brier"] is None
     assert (tmp_path / "cal.png").stat().st_size > 1000
 

@@ -70,10 +70,19 @@ def test_incremental_equals_batch() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 0.3), st.floats(0, 0.3), st.integers(0, 200),
-                          st.sampled_from(["attack_on_civilians", "ied", "other", "hate_speech"])),
-                min_size=1, max_size=30),
-       st.integers(0, 30))
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 0.3),
+            st.floats(0, 0.3),
+            st.integers(0, 200),
+            st.sampled_from(["attack_on_civilians", "ied", "other", "hate_speech"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(0, 30),
+)
 def test_incremental_equals_batch_generated(points: list, cut: int) -> None:
     n = len(points)
     times = pd.Timestamp("2018-01-01") + pd.to_timedelta([p[2] for p in points], unit="h")
@@ -88,8 +97,10 @@ def test_incremental_equals_batch_generated(points: list, cut: int) -> None:
     step = extend(fuse(view(table.iloc[:cut], MISSION)), view(table.iloc[cut:], MISSION))
     pd.testing.assert_frame_equal(step.incidents, batch.incidents)
     pd.testing.assert_frame_equal(step.links, batch.links)
-    pd.testing.assert_series_equal(step.reports.set_index("id")["incident_id"].sort_index(),
-                                   batch.reports.set_index("id")["incident_id"].sort_index())
+    pd.testing.assert_series_equal(
+        step.reports.set_index("id")["incident_id"].sort_index(),
+        batch.reports.set_index("id")["incident_id"].sort_index(),
+    )
     # Brute force: the links are exactly the pairs the rule accepts.
     assert len(batch.links) == _brute_force_links(table, Rules())
     assert batch.incidents["reports"].sum() == n
@@ -104,9 +115,14 @@ def _brute_force_links(table: pd.DataFrame, rules: Rules) -> int:
     for i in range(len(table)):
         for j in range(i + 1, len(table)):
             d = haversine_km(p.lon[i], p.lat[i], p.lon[j], p.lat[j])
-            gap = max(0.0, max(p.hours[i], p.hours[j]) - min(p.hours[i] + p.span[i],
-                                                              p.hours[j] + p.span[j]))
-            if d <= rules.distance_km and gap <= rules.gap_hours and \
-                    _compatible()[p.category[i], p.category[j]]:
+            gap = max(
+                0.0,
+                max(p.hours[i], p.hours[j]) - min(p.hours[i] + p.span[i], p.hours[j] + p.span[j]),
+            )
+            if (
+                d <= rules.distance_km
+                and gap <= rules.gap_hours
+                and _compatible()[p.category[i], p.category[j]]
+            ):
                 count += 1
     return count

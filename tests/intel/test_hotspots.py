@@ -10,8 +10,9 @@ def test_gi_star_by_hand() -> None:
     # A 3 x 3 block of cells around one with value 9, others 0: n = 9, mean 1, sd sqrt(8).
     centre_gid = 100 * 720 + 100 + 1
     cells = np.array([centre_gid + dr * 720 + dc for dr in (-1, 0, 1) for dc in (-1, 0, 1)])
-    z = dict(zip(*gi_star(pd.Series({centre_gid: 9.0}), cells)[["gid", "z"]].T.to_numpy(),
-                 strict=True))
+    z = dict(
+        zip(*gi_star(pd.Series({centre_gid: 9.0}), cells)[["gid", "z"]].T.to_numpy(), strict=True)
+    )
     # Centre: W = 9 (itself and 8 neighbours), sum = 9: numerator 9 - 1*9 = 0.
     assert np.isclose(z[centre_gid], 0.0)
     # Corner: W = 4, sum = 9: (9 - 4) / (sqrt(8) sqrt((9*4 - 16) / 8)) = 5 / sqrt(20)

@@ -55,8 +55,9 @@ def test_unusable_files_are_clear_errors(tmp_path: Path, name: str) -> None:
         path.mkdir()
     elif content is not None:
         path.write_bytes(content)
-    result = CliRunner().invoke(app, ["intel", "import", str(path), "--store",
-                                      str(tmp_path / "store"), *WRITER])
+    result = CliRunner().invoke(
+        app, ["intel", "import", str(path), "--store", str(tmp_path / "store"), *WRITER]
+    )
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     text = _flat(result.output)
@@ -66,58 +67,79 @@ def test_unusable_files_are_clear_errors(tmp_path: Path, name: str) -> None:
 def test_windows_1252_is_read_with_a_warning_and_broken_bytes_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "cp1252.csv"
     path.write_bytes((HEADER + ROW.replace("log", "journal télé")).encode("cp1252"))
-    result = CliRunner().invoke(app, ["intel", "import", str(path), "--store",
-                                      str(tmp_path / "store"), *WRITER])
+    result = CliRunner().invoke(
+        app, ["intel", "import", str(path), "--store", str(tmp_path / "store"), *WRITER]
+    )
     assert result.exit_code == 0, result.output
-    shown = read_view(tmp_path / "store",
-                      AccessContext("MINUSMA", Classification.CONFIDENTIAL)).reports
+    shown = read_view(
+        tmp_path / "store", AccessContext("MINUSMA", Classification.CONFIDENTIAL)
+    ).reports
     assert shown.loc[0, "source"] == "journal télé"
     broken = tmp_path / "broken.csv"
     broken.write_bytes((HEADER + ROW).encode() + b"\x81\x8d\x8f\x90\x9d\n")
-    result = CliRunner().invoke(app, ["intel", "import", str(broken), "--store",
-                                      str(tmp_path / "store"), *WRITER])
+    result = CliRunner().invoke(
+        app, ["intel", "import", str(broken), "--store", str(tmp_path / "store"), *WRITER]
+    )
     assert result.exit_code in (1, 2) and "broken.csv" in _flat(result.output)
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def test_rejected_rows_are_counted_and_kept(tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
-    path.write_text(CASE + "b1,5 March,day,,,Atlantis,massacre,,,patrol,A,1,unclassified,"
-                    "MINUSMA,,x,\n" + "only,three,fields\n")
-    result = CliRunner().invoke(app, ["intel", "import", str(path), "--store",
-                                      str(tmp_path / "store"), *WRITER])
+    path.write_text(
+        CASE + "b1,5 March,day,,,Atlantis,massacre,,,patrol,A,1,unclassified,"
+        "MINUSMA,,x,\n" + "only,three,fields\n"
+    )
+    result = CliRunner().invoke(
+        app, ["intel", "import", str(path), "--store", str(tmp_path / "store"), *WRITER]
+    )
     assert result.exit_code == 1, result.output
     assert "6 row(s) read = 3 accepted + 0 repaired + 3 rejected" in _flat(result.output)
     rejects = pd.read_csv(tmp_path / "mixed.rejects.csv", dtype=str)
     assert sorted(rejects["line"].astype(int)) == [5, 6, 7]
     assert set(rejects.loc[rejects["line"] == "6", "field"].str.split(" | ").sum()) >= {
-        "time", "category"}
+        "time",
+        "category",
+    }
 
 
 def test_a_ucdp_file_with_bad_rows_exits_1_and_counts_add_up(tmp_path: Path) -> None:
     path = tmp_path / "ged.csv"
-    path.write_text("year,longitude,latitude,where_coordinates,best,deaths_civilians\n"
-                    "2012,-3.0,15.0,Somewhere,4,2\n2012,abc,15.0,Elsewhere,4,2\n"
-                    "2013,-2.0,14.0,Third,-1,0\n")
-    result = CliRunner().invoke(app, ["intel", "import", str(path), "--store",
-                                      str(tmp_path / "store"), "--rejects",
-                                      str(tmp_path / "r.csv")])
+    path.write_text(
+        "year,longitude,latitude,where_coordinates,best,deaths_civilians\n"
+        "2012,-3.0,15.0,Somewhere,4,2\n2012,abc,15.0,Elsewhere,4,2\n"
+        "2013,-2.0,14.0,Third,-1,0\n"
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "intel",
+            "import",
+            str(path),
+            "--store",
+            str(tmp_path / "store"),
+            "--rejects",
+            str(tmp_path / "r.csv"),
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert "3 row(s) read = 1 accepted + 0 repaired + 2 rejected" in _flat(result.output)
     assert len(pd.read_csv(tmp_path / "r.csv")) == 2
 
 
-@pytest.mark.parametrize(("args", "valid"), [
-    (["intel", "reports", "--clearance", "secret"], "strictly_confidential"),
-    (["intel", "hotspots", "--value", "deaths"], "civilian_deaths"),
-    (["intel", "hotspots", "--period", "last year"], "integer"),
-    (["intel", "export", "--out", "x.csv", "--category", "riot"], "attack_on_civilians"),
-    (["intel", "export", "--out", "x.csv", "--since", "5 March"], "YYYY-MM-DD"),
-    (["intel", "trends", "--mission", "NOPE"], "MINUSMA"),
-    (["intel", "import", "x.csv", "--clearance", "top"], "unclassified"),
-])
-def test_bad_option_values_list_the_valid_ones(tmp_path: Path, args: list[str],
-                                               valid: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "valid"),
+    [
+        (["intel", "reports", "--clearance", "secret"], "strictly_confidential"),
+        (["intel", "hotspots", "--value", "deaths"], "civilian_deaths"),
+        (["intel", "hotspots", "--period", "last year"], "integer"),
+        (["intel", "export", "--out", "x.csv", "--category", "riot"], "attack_on_civilians"),
+        (["intel", "export", "--out", "x.csv", "--since", "5 March"], "YYYY-MM-DD"),
+        (["intel", "trends", "--mission", "NOPE"], "MINUSMA"),
+        (["intel", "import", "x.csv", "--clearance", "top"], "unclassified"),
+    ],
+)
+def test_bad_option_values_list_the_valid_ones(tmp_path: Path, args: list[str], valid: str) -> None:
     result = CliRunner().invoke(app, [*args, "--store", str(tmp_path)])
     assert result.exit_code == 2, result.output
     assert valid in _flat(result.output)
@@ -126,7 +148,7 @@ def test_bad_option_values_list_the_valid_ones(tmp_path: Path, args: list[str],
 
 def test_derived_files_carry_their_classification(tmp_path: Path) -> None:
     case = tmp_path / "case.csv"
-    case.write_text(CASE.replace("patrol log", "=HYPERLINK(\"x\")"))
+    case.write_text(CASE.replace("patrol log", '=HYPERLINK("x")'))
     store = tmp_path / "store"
     runner = CliRunner()
     runner.invoke(app, ["intel", "import", str(case), "--store", str(store), *WRITER])
@@ -137,14 +159,19 @@ def test_derived_files_carry_their_classification(tmp_path: Path) -> None:
         "fuse": ["intel", "fuse", "--out", str(tmp_path / "fused")],
     }
     for name, args in outputs.items():
-        for clearance, level in (("unclassified", "unclassified"),
-                                 ("confidential", "confidential")):
-            result = runner.invoke(app, [*args, "--store", str(store), "--org", "MINUSMA",
-                                         "--clearance", clearance])
+        for clearance, level in (
+            ("unclassified", "unclassified"),
+            ("confidential", "confidential"),
+        ):
+            result = runner.invoke(
+                app, [*args, "--store", str(store), "--org", "MINUSMA", "--clearance", clearance]
+            )
             assert result.exit_code == 0, (name, result.output)
-            files = ([tmp_path / "fused" / "incidents.csv",
-                      tmp_path / "fused" / "incident_links.csv"] if name == "fuse"
-                     else [Path(args[-1])])
+            files = (
+                [tmp_path / "fused" / "incidents.csv", tmp_path / "fused" / "incident_links.csv"]
+                if name == "fuse"
+                else [Path(args[-1])]
+            )
             for file in files:
                 table = pd.read_csv(file, dtype=str)
                 marking = json.loads(file.with_name(file.name + ".marking.json").read_text())
@@ -152,7 +179,7 @@ def test_derived_files_carry_their_classification(tmp_path: Path) -> None:
                 assert "classification" in table.columns
                 if name == "export":
                     assert "reporter_contact" not in table.columns
-                    assert "'=HYPERLINK(\"x\")" in set(table["source"])
+                    assert '\'=HYPERLINK("x")' in set(table["source"])
                     assert not table["source"].str.startswith("=").any()
                     assert table["longitude"].str.startswith("-").all()  # numbers untouched
                 elif name != "fuse":
@@ -166,9 +193,24 @@ def test_export_filters_by_time_and_category(tmp_path: Path) -> None:
     runner = CliRunner()
     runner.invoke(app, ["intel", "import", str(case), "--store", str(store), *WRITER])
     out = tmp_path / "e.csv"
-    result = runner.invoke(app, ["intel", "export", "--store", str(store), "--out", str(out),
-                                 "--since", "2018-03-05", "--until", "2018-03-05",
-                                 "--category", "attack_on_civilians", *WRITER])
+    result = runner.invoke(
+        app,
+        [
+            "intel",
+            "export",
+            "--store",
+            str(store),
+            "--out",
+            str(out),
+            "--since",
+            "2018-03-05",
+            "--until",
+            "2018-03-05",
+            "--category",
+            "attack_on_civilians",
+            *WRITER,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out)["id"].tolist() == ["p1", "v1"]
 
@@ -179,13 +221,17 @@ def test_unwritable_outputs_are_clear_errors(tmp_path: Path) -> None:
     store = tmp_path / "store"
     runner = CliRunner()
     runner.invoke(app, ["intel", "import", str(case), "--store", str(store), *WRITER])
-    for args in (["export", "--out", str(tmp_path)], ["hotspots", "--out", str(tmp_path)],
-                 ["import", str(case), "--rejects", str(tmp_path)]):
+    for args in (
+        ["export", "--out", str(tmp_path)],
+        ["hotspots", "--out", str(tmp_path)],
+        ["import", str(case), "--rejects", str(tmp_path)],
+    ):
         result = runner.invoke(app, ["intel", *args, "--store", str(store), *WRITER])
         assert result.exit_code == 2, (args, result.output)
         # Either check names the problem: the option's own check ("is a folder") or the writer.
-        assert ("cannot be written" in _flat(result.output)
-                or "is a folder" in _flat(result.output)), result.output
+        assert "cannot be written" in _flat(result.output) or "is a folder" in _flat(
+            result.output
+        ), result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -195,9 +241,12 @@ def test_event_file_commands_refuse_unusable_files(tmp_path: Path) -> None:
     book = tmp_path / "events.xlsx"
     book.write_bytes(_xlsx())
     runner = CliRunner()
-    for args in (["risk", str(empty), "--year", "2015"],
-                 ["evaluate", str(book), "--first-test-year", "2008"],
-                 ["hotspots", "--events", str(book)], ["trends", "--events", str(empty)]):
+    for args in (
+        ["risk", str(empty), "--year", "2015"],
+        ["evaluate", str(book), "--first-test-year", "2008"],
+        ["hotspots", "--events", str(book)],
+        ["trends", "--events", str(empty)],
+    ):
         result = runner.invoke(app, ["intel", *args])
         assert result.exit_code == 2, (args, result.output)
         assert "events." in _flat(result.output)

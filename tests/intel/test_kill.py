@@ -37,25 +37,51 @@ CLI = "from bluehelmet.cli.main import app; app()"
 def _chunk(folder: Path, k: int, rows: int = ROWS) -> Path:
     rng = np.random.default_rng(k)
     ids = pd.Series(np.arange(rows)).map(lambda i: f"c{k:03d}-{i:06d}")
-    table = pd.DataFrame({
-        "id": ids, "time": "2018-03-05", "time_precision": "day",
-        "longitude": np.round(rng.uniform(-4, -2, rows), 3),
-        "latitude": np.round(rng.uniform(14, 16, rows), 3), "place_name": "",
-        "category": "attack_on_civilians", "fatalities": rng.integers(0, 4, rows),
-        "civilian_deaths": 0, "source_type": "community_alert", "reliability": "F",
-        "credibility": 3, "classification": "confidential", "owner": "MINUSMA",
-        "releasable_to": "FRA", "source": "kill test (illustrative)",
-        "reporter_contact": "+223 555 0" + ids.str[-3:],
-    })
+    table = pd.DataFrame(
+        {
+            "id": ids,
+            "time": "2018-03-05",
+            "time_precision": "day",
+            "longitude": np.round(rng.uniform(-4, -2, rows), 3),
+            "latitude": np.round(rng.uniform(14, 16, rows), 3),
+            "place_name": "",
+            "category": "attack_on_civilians",
+            "fatalities": rng.integers(0, 4, rows),
+            "civilian_deaths": 0,
+            "source_type": "community_alert",
+            "reliability": "F",
+            "credibility": 3,
+            "classification": "confidential",
+            "owner": "MINUSMA",
+            "releasable_to": "FRA",
+            "source": "kill test (illustrative)",
+            "reporter_contact": "+223 555 0" + ids.str[-3:],
+        }
+    )
     path = folder / f"chunk{k:03d}.csv"
     path.write_text(HEADER + table.to_csv(index=False, header=False, lineterminator="\n"))
     return path
 
 
 def _start(path: Path, store: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", CLI, "intel", "import", str(path), "--store",
-                             str(store), "--org", "MINUSMA", "--clearance", "confidential"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "intel",
+            "import",
+            str(path),
+            "--store",
+            str(store),
+            "--org",
+            "MINUSMA",
+            "--clearance",
+            "confidential",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _forked(path: Path, store: Path) -> tuple[multiprocessing.process.BaseProcess, int]:
@@ -80,8 +106,20 @@ def _forked(path: Path, store: Path) -> tuple[multiprocessing.process.BaseProces
         SQLiteReportStore._insert = signalled  # type: ignore[method-assign]
         code = 0
         try:
-            app(["intel", "import", str(path), "--store", str(store), "--org", "MINUSMA",
-                 "--clearance", "confidential"], standalone_mode=False)
+            app(
+                [
+                    "intel",
+                    "import",
+                    str(path),
+                    "--store",
+                    str(store),
+                    "--org",
+                    "MINUSMA",
+                    "--clearance",
+                    "confidential",
+                ],
+                standalone_mode=False,
+            )
         except BaseException:  # noqa: BLE001 - the exit code is all the parent needs
             code = 1
         os._exit(code)
@@ -164,5 +202,7 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
         path = _chunk(files, k)
     assert outcomes["old"] + outcomes["new"] == KILLS
     assert mid_write >= KILLS // 10, "too few kills landed while the store was being written"
-    print(f"kills: {outcomes}, {mid_write} inside the write transaction (one import: "
-          f"{whole:.1f} s of which writing {write:.1f} s; interpreter start {startup:.1f} s)")
+    print(
+        f"kills: {outcomes}, {mid_write} inside the write transaction (one import: "
+        f"{whole:.1f} s of which writing {write:.1f} s; interpreter start {startup:.1f} s)"
+    )

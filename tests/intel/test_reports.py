@@ -20,16 +20,22 @@ def _raw(text: str) -> pd.DataFrame:
 
 
 def test_times_parse_at_every_precision() -> None:
-    parsed = parse_times(pd.Series(["2018", "2018-03", "2018-03-05", "2018-03-05T14:30Z",
-                                    "5 March"]))
+    parsed = parse_times(
+        pd.Series(["2018", "2018-03", "2018-03-05", "2018-03-05T14:30Z", "5 March"])
+    )
     assert list(parsed[:4].dt.strftime("%Y-%m-%d %H:%M")) == [
-        "2018-01-01 00:00", "2018-03-01 00:00", "2018-03-05 00:00", "2018-03-05 14:30"]
+        "2018-01-01 00:00",
+        "2018-03-01 00:00",
+        "2018-03-05 00:00",
+        "2018-03-05 14:30",
+    ]
     assert pd.isna(parsed[4])
 
 
 def test_place_name_resolved_from_gazetteer() -> None:
-    text = HEADER + ("g1,2018-03-06,day,,,Bamako,displacement,,,open_source,C,3,unclassified,"
-                     "UN,,press,\n")
+    text = HEADER + (
+        "g1,2018-03-06,day,,,Bamako,displacement,,,open_source,C,3,unclassified,UN,,press,\n"
+    )
     table, problems = validate_reports(_raw(text), "g.csv")
     assert problems == []
     row = table.iloc[0]
@@ -42,8 +48,14 @@ def test_problems_name_file_line_column_value() -> None:
     table, problems = validate_reports(_raw(text), "bad.csv")
     assert len(table) == 1  # never dropped
     found = {(p.row, p.field) for p in problems}
-    assert {(2, "time"), (2, "place_name"), (2, "category"), (2, "source_type"),
-            (2, "reliability"), (2, "credibility")} <= found
+    assert {
+        (2, "time"),
+        (2, "place_name"),
+        (2, "category"),
+        (2, "source_type"),
+        (2, "reliability"),
+        (2, "credibility"),
+    } <= found
     assert all(p.file == "bad.csv" for p in problems)
 
 
@@ -68,12 +80,26 @@ def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
     case = tmp_path / "case.csv"
     case.write_text(CASE)
     ucdp = tmp_path / "ged.csv"
-    ucdp.write_text("year,longitude,latitude,where_coordinates,best,deaths_civilians\n"
-                    "2012,-3.0,15.0,Somewhere town,4,2\n")
+    ucdp.write_text(
+        "year,longitude,latitude,where_coordinates,best,deaths_civilians\n"
+        "2012,-3.0,15.0,Somewhere town,4,2\n"
+    )
     store = tmp_path / "store"
     runner = CliRunner()
-    result = runner.invoke(app, ["intel", "import", str(case), "--store", str(store),
-                                 "--org", "MINUSMA", "--clearance", "confidential"])
+    result = runner.invoke(
+        app,
+        [
+            "intel",
+            "import",
+            str(case),
+            "--store",
+            str(store),
+            "--org",
+            "MINUSMA",
+            "--clearance",
+            "confidential",
+        ],
+    )
     assert result.exit_code == 1, result.output  # FRA's strictly confidential row is refused
     assert "3 accepted + 0 repaired + 1 rejected" in result.output
     result = runner.invoke(app, ["intel", "import", str(ucdp), "--store", str(store)])
@@ -82,11 +108,13 @@ def test_cli_import_report_file_and_ucdp(tmp_path: Path) -> None:
     assert len(shown) == 4
     event = shown[shown["source_type"] == "event_file"].iloc[0]
     assert (event["time_precision"], event["category"], event["owner"]) == (
-        "year", "attack_on_civilians", "UCDP")
+        "year",
+        "attack_on_civilians",
+        "UCDP",
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + "b1,2018,year,1,1,,massacre,,,patrol,A,1,unclassified,UN,,x,\n")
-    result = runner.invoke(app, ["intel", "import", str(bad), "--store", str(store),
-                                 "--org", "UN"])
+    result = runner.invoke(app, ["intel", "import", str(bad), "--store", str(store), "--org", "UN"])
     assert result.exit_code == 1 and "category" in result.output
     rejects = pd.read_csv(tmp_path / "bad.rejects.csv", dtype=str)
     assert rejects.loc[0, "field"] == "category" and rejects.loc[0, "line"] == "2"
@@ -99,16 +127,27 @@ GED_HEADER = (
     "source_date,source_headline,source_original,where_prec,where_coordinates,"
     "where_description,adm_1,adm_2,latitude,longitude,geom_wkt,priogrid_gid,country,"
     "country_id,region,event_clarity,date_prec,date_start,date_end,deaths_a,deaths_b,"
-    "deaths_civilians,deaths_unknown,best,high,low,gwnoa,gwnob")
+    "deaths_civilians,deaths_unknown,best,high,low,gwnoa,gwnob"
+)
 
 
 def _ged_row(event_id: int, lon: float, lat: float, date: str, civilians: int) -> str:
     values = dict.fromkeys(GED_HEADER.split(","), "")
-    values.update({"id": str(event_id), "year": date[:4], "type_of_violence": "3",
-                   "where_description": "Ogossagou village", "latitude": str(lat),
-                   "longitude": str(lon), "country": "Mali", "date_start": date,
-                   "date_end": date, "deaths_civilians": str(civilians),
-                   "best": str(civilians)})
+    values.update(
+        {
+            "id": str(event_id),
+            "year": date[:4],
+            "type_of_violence": "3",
+            "where_description": "Ogossagou village",
+            "latitude": str(lat),
+            "longitude": str(lon),
+            "country": "Mali",
+            "date_start": date,
+            "date_end": date,
+            "deaths_civilians": str(civilians),
+            "best": str(civilians),
+        }
+    )
     return ",".join(values.values())
 
 
@@ -116,16 +155,27 @@ def test_full_ged_events_fuse_with_a_patrol_report(tmp_path: Path) -> None:
     from bluehelmet.intel.fusion import fuse
 
     ged = tmp_path / "ged.csv"
-    ged.write_text("\n".join([GED_HEADER, _ged_row(1, -3.9, 14.2, "2019-03-23", 157),
-                              _ged_row(2, -3.9, 14.2, "2019-06-01", 3)]) + "\n")
+    ged.write_text(
+        "\n".join(
+            [
+                GED_HEADER,
+                _ged_row(1, -3.9, 14.2, "2019-03-23", 157),
+                _ged_row(2, -3.9, 14.2, "2019-06-01", 3),
+            ]
+        )
+        + "\n"
+    )
     patrol = tmp_path / "patrol.csv"
-    patrol.write_text(HEADER + "p9,2019-03-24T08:00,hour,-3.91,14.21,,attack_on_civilians,"
-                      "150,150,patrol,B,2,unclassified,MINUSMA,,patrol log,\n")
+    patrol.write_text(
+        HEADER + "p9,2019-03-24T08:00,hour,-3.91,14.21,,attack_on_civilians,"
+        "150,150,patrol,B,2,unclassified,MINUSMA,,patrol log,\n"
+    )
     store = tmp_path / "store"
     runner = CliRunner()
     for path in (ged, patrol):
-        result = runner.invoke(app, ["intel", "import", str(path), "--store", str(store),
-                                     "--org", "MINUSMA"])
+        result = runner.invoke(
+            app, ["intel", "import", str(path), "--store", str(store), "--org", "MINUSMA"]
+        )
         assert result.exit_code == 0, result.output
     fused = fuse(read_view(store, READER))
     incidents = fused.incidents.set_index("id")

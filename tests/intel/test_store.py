@@ -29,8 +29,9 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_files_are_private_and_the_key_lives_outside(tmp_path: Path,
-                                                     _private_key_folder: Path) -> None:
+def test_files_are_private_and_the_key_lives_outside(
+    tmp_path: Path, _private_key_folder: Path
+) -> None:
     store = fill_store(tmp_path / "store", case())
     assert _mode(store) == 0o700
     assert _mode(store / DB_FILE) == 0o600
@@ -44,12 +45,15 @@ def test_contact_is_encrypted_at_rest_and_shown_only_to_its_owner(tmp_path: Path
     store = fill_store(tmp_path / "store", case())
     raw = b"".join(p.read_bytes() for p in store.iterdir())
     assert CONTACT.encode() not in raw and b"555 0101" not in raw
+
     def contact_of(reader: AccessContext) -> object:
         shown = read_view(store, reader).reports.set_index("id")
         return shown.loc["v1", "reporter_contact"] if "v1" in shown.index else "hidden"
+
     assert contact_of(MINUSMA) == CONTACT
-    assert pd.isna(contact_of(AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL))
-                   ) is False
+    assert (
+        pd.isna(contact_of(AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL))) is False
+    )
     assert contact_of(AccessContext("MINUSMA", Classification.UNCLASSIFIED)) == "hidden"
     released = case()
     released["releasable_to"] = pd.array(["UN-DPO"] * len(released), dtype="string")
@@ -58,8 +62,9 @@ def test_contact_is_encrypted_at_rest_and_shown_only_to_its_owner(tmp_path: Path
     assert "v1" in set(shown["id"]) and shown["reporter_contact"].isna().all()
 
 
-def test_wrong_key_is_an_error_naming_no_record(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wrong_key_is_an_error_naming_no_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = fill_store(tmp_path / "store", case())
     monkeypatch.setenv(contact.KEY_ENV, "A" * 43 + "=")
     with pytest.raises(StoreError, match="does not open") as err:
@@ -67,8 +72,9 @@ def test_wrong_key_is_an_error_naming_no_record(tmp_path: Path,
     assert "v1" not in str(err.value)
 
 
-def test_key_file_inside_the_store_is_refused(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_file_inside_the_store_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(contact.KEY_FILE_ENV, str(tmp_path / "store" / "k.key"))
     with pytest.raises(StoreError, match="inside the store"):
         fill_store(tmp_path / "store", case())
@@ -93,10 +99,17 @@ def test_a_hidden_id_is_never_revealed(tmp_path: Path) -> None:
     """Importing an id a writer cannot see behaves exactly like importing a fresh id."""
     hidden = case()  # s1 is FRA's, strictly confidential; v1 is MINUSMA's, confidential
     folder = fill_store(tmp_path / "store", hidden)
-    probe = case(HEADER + "\n".join([
-        "s1,2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,unclassified,MINUSMA,,probe,",
-        "v1,2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,unclassified,MINUSMA,,probe,",
-        "zz,2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,unclassified,MINUSMA,,probe,"]) + "\n")
+    probe = case(
+        HEADER
+        + "\n".join(
+            [
+                "s1,2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,unclassified,MINUSMA,,probe,",
+                "v1,2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,unclassified,MINUSMA,,probe,",
+                "zz,2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,unclassified,MINUSMA,,probe,",
+            ]
+        )
+        + "\n"
+    )
     writer = AccessContext("MINUSMA", Classification.UNCLASSIFIED)
     with open_store(folder) as store:
         result = store.add(probe, writer)
@@ -108,16 +121,28 @@ def test_a_hidden_id_is_never_revealed(tmp_path: Path) -> None:
 
 
 @settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
-@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 2),
-                          st.sampled_from(["", "A", "B", "A;C", "C; B"])), min_size=1,
-                max_size=12),
-       st.sampled_from(["A", "B", "C", "D"]), st.integers(0, 2))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C"]),
+            st.integers(0, 2),
+            st.sampled_from(["", "A", "B", "A;C", "C; B"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["A", "B", "C", "D"]),
+    st.integers(0, 2),
+)
 def test_sql_filter_agrees_with_the_library_rule(
-        tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, int, str]], org: str,
-        level: int) -> None:
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, int, str]], org: str, level: int
+) -> None:
     labels = [c.label for c in Classification]
-    lines = [f"r{i},2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,{labels[lvl]},{owner},"
-             f"\"{rel}\",generated," for i, (owner, lvl, rel) in enumerate(rows)]
+    lines = [
+        f"r{i},2019-01-01,day,-3.0,15.0,,other,,,patrol,B,2,{labels[lvl]},{owner},"
+        f'"{rel}",generated,'
+        for i, (owner, lvl, rel) in enumerate(rows)
+    ]
     table = case(HEADER + "\n".join(lines) + "\n")
     folder = fill_store(tmp_path_factory.mktemp("store"), table)
     reader = AccessContext(org, Classification(level))
@@ -131,8 +156,12 @@ def test_visibility_query_uses_indexes_only(tmp_path: Path) -> None:
     folder = fill_store(tmp_path / "store", case())
     sql = visible_sql(MINUSMA)
     conn = sqlite3.connect(folder / DB_FILE)
-    plan = " ".join(str(r[3]) for r in conn.execute(
-        f"EXPLAIN QUERY PLAN SELECT id FROM reports r WHERE {sql.text}", sql.params))
+    plan = " ".join(
+        str(r[3])
+        for r in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT id FROM reports r WHERE {sql.text}", sql.params
+        )
+    )
     conn.close()
     assert "MULTI-INDEX OR" in plan and "SCAN r" not in plan
 
@@ -156,10 +185,15 @@ def test_a_damaged_store_is_an_error_never_an_empty_store(tmp_path: Path, damage
     else:  # overwrite every page after the first with noise
         db.write_bytes(data[:4096] + bytes(range(256)) * ((len(data) - 4096) // 256))
     runner = CliRunner()
-    for command in (["intel", "reports"], ["intel", "check"], ["intel", "export", "--out",
-                                                               str(tmp_path / "x.csv")]):
-        result = runner.invoke(app, [*command, "--store", str(folder), "--org", "public",
-                                     "--clearance", "unclassified"])
+    for command in (
+        ["intel", "reports"],
+        ["intel", "check"],
+        ["intel", "export", "--out", str(tmp_path / "x.csv")],
+    ):
+        result = runner.invoke(
+            app,
+            [*command, "--store", str(folder), "--org", "public", "--clearance", "unclassified"],
+        )
         assert result.exit_code == 2, (command, result.output)
         assert "report(s)" not in result.output and "Traceback" not in result.output
         for secret in ("s1", "FRA", "555", "partner"):
@@ -169,8 +203,14 @@ def test_a_damaged_store_is_an_error_never_an_empty_store(tmp_path: Path, damage
 def test_reads_never_create_a_store(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = tmp_path / "mistyped"
-    for command in (["reports"], ["fuse"], ["hotspots"], ["trends"], ["check"],
-                    ["export", "--out", str(tmp_path / "e.csv")]):
+    for command in (
+        ["reports"],
+        ["fuse"],
+        ["hotspots"],
+        ["trends"],
+        ["check"],
+        ["export", "--out", str(tmp_path / "e.csv")],
+    ):
         result = runner.invoke(app, ["intel", *command, "--store", str(missing)])
         assert result.exit_code == 2, (command, result.output)
         said = " ".join(result.output.split())
@@ -191,8 +231,9 @@ def test_an_old_csv_store_is_migrated_once_and_kept(tmp_path: Path) -> None:
     assert not (folder / "reports.csv").exists()
     kept = folder / "reports.csv.migrated"
     assert kept.read_text() == CASE and _mode(kept) == 0o600
-    assert read_view(folder, AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL)
-                      ).reports["id"].tolist() == ["p1", "x1", "s1"]
+    assert read_view(folder, AccessContext("FRA", Classification.STRICTLY_CONFIDENTIAL)).reports[
+        "id"
+    ].tolist() == ["p1", "x1", "s1"]
 
 
 def _downgrade_to_version_1(db: Path) -> None:
@@ -221,11 +262,13 @@ def _downgrade_to_version_1(db: Path) -> None:
 
 def test_a_version_1_store_is_upgraded_in_place_and_reads_the_same(tmp_path: Path) -> None:
     released = case()
-    released["releasable_to"] = pd.Series([(), ("FRA",), (), ("MINUSMA", "UN-DPO")],
-                                          dtype=object)
+    released["releasable_to"] = pd.Series([(), ("FRA",), (), ("MINUSMA", "UN-DPO")], dtype=object)
     folder = fill_store(tmp_path / "store", released)
-    readers = [MINUSMA, AccessContext("FRA", Classification.CONFIDENTIAL),
-               AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL)]
+    readers = [
+        MINUSMA,
+        AccessContext("FRA", Classification.CONFIDENTIAL),
+        AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL),
+    ]
     before = [read_view(folder, r).reports for r in readers]
     _downgrade_to_version_1(folder / DB_FILE)
     after = [read_view(folder, r).reports for r in readers]  # the first open upgrades
@@ -240,7 +283,8 @@ def test_a_version_1_store_is_upgraded_in_place_and_reads_the_same(tmp_path: Pat
 
 
 def test_every_view_leaves_one_audit_line_counting_only_what_it_shows(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     from bluehelmet.intel.view import ReportTable
 
     folder = fill_store(tmp_path / "store", case())
@@ -250,7 +294,8 @@ def test_every_view_leaves_one_audit_line_counting_only_what_it_shows(
     lines = [r.audit for r in caplog.records if r.name == "bluehelmet.audit"]  # type: ignore[attr-defined]
     assert [(a["source"], a["rows"], a["organisation"]) for a in lines] == [
         (f"report store {folder}", {"reports": 3}, "MINUSMA"),
-        ("UCDP GED test", {"reports": 2}, "public")]
+        ("UCDP GED test", {"reports": 2}, "public"),
+    ]
     assert len(seen) == 3 and seen.marking == Classification.CONFIDENTIAL
     assert len(events) == 2 and events.marking == Classification.UNCLASSIFIED
     assert "s1" not in caplog.text and "FRA" not in caplog.text

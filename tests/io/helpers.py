@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-UN_HEADER = ("ISOCode3,Contributing_Country,Mission_Acronym,Personnel_Type,Female_Personnel,"
-             "Male_Personnel,Last_Reporting_Date")
-HUB_HEADER = ("contribution_id,isocode3,contributing_country,mission_acronym,personnel_type,"
-              "female_personnel,male_personnel,last_reporting_date")
-MISSIONS_HEADER = ("id,mission_acronym,mission_name,lead_department,mission_isactive,start_date,"
-                   "end_date,mission_location,mission_longitude,mission_latitude,last_update")
+UN_HEADER = (
+    "ISOCode3,Contributing_Country,Mission_Acronym,Personnel_Type,Female_Personnel,"
+    "Male_Personnel,Last_Reporting_Date"
+)
+HUB_HEADER = (
+    "contribution_id,isocode3,contributing_country,mission_acronym,personnel_type,"
+    "female_personnel,male_personnel,last_reporting_date"
+)
+MISSIONS_HEADER = (
+    "id,mission_acronym,mission_name,lead_department,mission_isactive,start_date,"
+    "end_date,mission_location,mission_longitude,mission_latitude,last_update"
+)
 YEAR_HEADER = '"","Year","Country","Mission","Female","Male","Total"'
 
 

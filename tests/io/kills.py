@@ -18,8 +18,14 @@ from tests.io.helpers import UN_HEADER
 State = TypeVar("State")
 
 #: The illustrative UN monthly rows: every country x mission x personnel type.
-COUNTRIES = [("BGD", "Bangladesh"), ("NPL", "Nepal"), ("FRA", "France"), ("SEN", "Senegal"),
-             ("CHN", "China"), ("TCD", "Chad")]
+COUNTRIES = [
+    ("BGD", "Bangladesh"),
+    ("NPL", "Nepal"),
+    ("FRA", "France"),
+    ("SEN", "Senegal"),
+    ("CHN", "China"),
+    ("TCD", "Chad"),
+]
 MISSIONS = ["MINUSMA", "UNIFIL", "MONUSCO", "UNMISS"]
 TYPES = ["Troops", "Staff Officer", "Experts on Mission", "Individual Police"]
 _DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -29,19 +35,25 @@ def un_file(folder: Path, month: int) -> Path:
     """Illustrative UN monthly rows for month number ``month`` after January 2000."""
     year, mon = 2000 + month // 12, month % 12 + 1
     last = 29 if mon == 2 and year % 4 == 0 else _DAYS[mon - 1]
-    rows = [f"{iso},{name},{m},{t},{(i * 7 + month) % 13},{(i * 31 + month) % 400},"
-            f"{last:02d}/{mon:02d}/{year}"
-            for i, ((iso, name), m, t) in enumerate(
-                (c, m, t) for c in COUNTRIES for m in MISSIONS for t in TYPES)]
+    rows = [
+        f"{iso},{name},{m},{t},{(i * 7 + month) % 13},{(i * 31 + month) % 400},"
+        f"{last:02d}/{mon:02d}/{year}"
+        for i, ((iso, name), m, t) in enumerate(
+            (c, m, t) for c in COUNTRIES for m in MISSIONS for t in TYPES
+        )
+    ]
     path = folder / f"un_{month:03d}.csv"
     path.write_text("\n".join([UN_HEADER, *rows]) + "\n", "utf-8")
     return path
 
 
-def kill_rounds(kills: int, seed: int,
-                attempt: Callable[[int, random.Random], tuple[State, State]],
-                observe: Callable[[], State],
-                said: Callable[[int, str], None] | None = None) -> dict[str, int]:
+def kill_rounds(
+    kills: int,
+    seed: int,
+    attempt: Callable[[int, random.Random], tuple[State, State]],
+    observe: Callable[[], State],
+    said: Callable[[int, str], None] | None = None,
+) -> dict[str, int]:
     """Run ``kills`` seeded rounds of "write, kill, look"; count old and new states.
 
     Parameters

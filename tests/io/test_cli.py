@@ -17,15 +17,24 @@ def test_check_mission_list_reports_defects() -> None:
     result = run("data", "check", str(reference_path("un_psdh_missions.csv")))
     assert result.exit_code == 1, result.output
     out = result.output
-    for text in ("MINUSMA: longitude and latitude swapped", "UNOSOM I", "UNEF", "UNAVEM I",
-                 "decimal_comma", "'NO' -> 'No'", "broken quoting", "DOMREP", "81", "aggregate",
-                 "MINUSMA is listed as running"):
+    for text in (
+        "MINUSMA: longitude and latitude swapped",
+        "UNOSOM I",
+        "UNEF",
+        "UNAVEM I",
+        "decimal_comma",
+        "'NO' -> 'No'",
+        "broken quoting",
+        "DOMREP",
+        "81",
+        "aggregate",
+        "MINUSMA is listed as running",
+    ):
         assert text in out, text
 
 
 def test_check_contributions_flags_incomplete_years() -> None:
-    result = run("data", "check", str(reference_path(
-        "un_contributions_country_mission_year.csv")))
+    result = run("data", "check", str(reference_path("un_contributions_country_mission_year.csv")))
     assert result.exit_code == 1
     flagged = [line for line in result.output.splitlines() if "incomplete period" in line]
     for year in ("2010", "2017", "2021"):
@@ -59,8 +68,13 @@ def test_check_scenario_folder() -> None:
 
 
 def test_import_into_new_scenario(tmp_path: Path) -> None:
-    src = write(tmp_path, "odp.csv", UN_HEADER, "BGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021",
-                "BGD,Bangladesh,MINUSMA,Troops,x,2,28/02/2021")
+    src = write(
+        tmp_path,
+        "odp.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021",
+        "BGD,Bangladesh,MINUSMA,Troops,x,2,28/02/2021",
+    )
     folder = tmp_path / "scen"
     result = run("data", "import", str(src), "--into", str(folder))
     assert result.exit_code == 1, result.output  # one row rejected
@@ -70,7 +84,12 @@ def test_import_into_new_scenario(tmp_path: Path) -> None:
 
 
 def test_import_ucdp_points_to_intel(tmp_path: Path) -> None:
-    result = run("data", "import", str(reference_path("ucdp_ged201_subset_1995_2014.csv")),
-                 "--into", str(tmp_path / "s"))
+    result = run(
+        "data",
+        "import",
+        str(reference_path("ucdp_ged201_subset_1995_2014.csv")),
+        "--into",
+        str(tmp_path / "s"),
+    )
     assert result.exit_code == 2
     assert "intel import" in result.output

@@ -48,8 +48,7 @@ def test_hand_built(tmp_path: Path) -> None:
 
 
 def test_bundled_table_flags_2010_2017_2021() -> None:
-    result = read_contributions_by_year(reference_path(
-        "un_contributions_country_mission_year.csv"))
+    result = read_contributions_by_year(reference_path("un_contributions_country_mission_year.csv"))
     check_accounting(result, 57425)
     flagged = {int(w.value) for w in result.report.warnings if "incomplete period" in w.reason}
     assert {2010, 2017, 2021} <= flagged

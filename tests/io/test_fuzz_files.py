@@ -23,8 +23,12 @@ from bluehelmet.io.write import FORMULA_START
 from bluehelmet.reference.files import reference_path
 
 #: The bundled real files (see bluehelmet/datasets/reference/PROVENANCE.md), first lines only.
-REAL = ["un_psdh_missions.csv", "ucdp_ged201_subset_1995_2014.csv",
-        "un_contributions_country_mission_year.csv", "un_contributions_rank_2021-01.csv"]
+REAL = [
+    "un_psdh_missions.csv",
+    "ucdp_ged201_subset_1995_2014.csv",
+    "un_contributions_country_mission_year.csv",
+    "un_contributions_rank_2021-01.csv",
+]
 LINES = 12
 
 
@@ -35,10 +39,32 @@ def _head(name: str) -> bytes:
 
 HEADS = {name: _head(name) for name in REAL}
 
-NASTY_CELLS = ["9223372036854775808", "18446744073709551616", "-9223372036854775809",
-               "1e400", "9999-12-31", "31/12/9999", "0001-01-01", "[/]", "[link=http://x]y[/]",
-               "=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "-", "", " ", "\"", "NaN", "é",
-               "\x00", "\ufeff", "31/12/2018", "1,5", "\r", "\t=1"]
+NASTY_CELLS = [
+    "9223372036854775808",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "1e400",
+    "9999-12-31",
+    "31/12/9999",
+    "0001-01-01",
+    "[/]",
+    "[link=http://x]y[/]",
+    '=HYPERLINK("http://x")',
+    "+1",
+    "@SUM(A1)",
+    "-",
+    "",
+    " ",
+    '"',
+    "NaN",
+    "é",
+    "\x00",
+    "\ufeff",
+    "31/12/2018",
+    "1,5",
+    "\r",
+    "\t=1",
+]
 
 _binary = st.binary(min_size=1, max_size=4)
 
@@ -48,31 +74,53 @@ def mutated(draw: st.DrawFn) -> bytes:
     """A real file's head with 1-5 mutations at byte, cell, line or encoding level."""
     data = HEADS[draw(st.sampled_from(REAL))]
     for _ in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(["byte", "insert", "delete", "cell", "line_dup",
-                                     "line_drop", "truncate", "encode", "prefix"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "byte",
+                    "insert",
+                    "delete",
+                    "cell",
+                    "line_dup",
+                    "line_drop",
+                    "truncate",
+                    "encode",
+                    "prefix",
+                ]
+            )
+        )
         pos = draw(st.integers(0, max(len(data) - 1, 0)))
         if kind == "byte" and data:
-            data = data[:pos] + draw(_binary) + data[pos + 1:]
+            data = data[:pos] + draw(_binary) + data[pos + 1 :]
         elif kind == "insert":
             data = data[:pos] + draw(_binary) + data[pos:]
         elif kind == "delete":
-            data = data[:pos] + data[pos + draw(st.integers(1, 20)):]
+            data = data[:pos] + data[pos + draw(st.integers(1, 20)) :]
         elif kind == "cell":
-            data = _replace_cell(data, draw(st.integers(0, 10_000)),
-                                 draw(st.sampled_from(NASTY_CELLS)))
+            data = _replace_cell(
+                data, draw(st.integers(0, 10_000)), draw(st.sampled_from(NASTY_CELLS))
+            )
         elif kind in ("line_dup", "line_drop"):
             lines = data.split(b"\n")
             i = draw(st.integers(0, len(lines) - 1))
-            lines[i:i + 1] = [lines[i], lines[i]] if kind == "line_dup" else []
+            lines[i : i + 1] = [lines[i], lines[i]] if kind == "line_dup" else []
             data = b"\n".join(lines)
         elif kind == "truncate":
             data = data[:pos]
         elif kind == "encode":
-            data = _reencode(data, draw(st.sampled_from(
-                ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig", "cp1252"])))
+            data = _reencode(
+                data,
+                draw(
+                    st.sampled_from(
+                        ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig", "cp1252"]
+                    )
+                ),
+            )
         else:
-            data = draw(st.sampled_from([b"PK\x03\x04", b"\xef\xbb\xbf", b"\xff\xfe",
-                                         b"\n", b"\x00"])) + data
+            data = (
+                draw(st.sampled_from([b"PK\x03\x04", b"\xef\xbb\xbf", b"\xff\xfe", b"\n", b"\x00"]))
+                + data
+            )
     return data
 
 
@@ -101,8 +149,12 @@ def records(path: Path, encoding: str) -> int:
     return max(len(rows) - 1, 0)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(mutated())
 def test_mutated_real_files_never_crash_and_always_add_up(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:

@@ -37,24 +37,30 @@ def _xlsx(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "says"), [
-    (lambda d: d / "missing.csv", "no such file"),
-    (lambda d: (d / "folder.csv").mkdir() or d / "folder.csv", "is a folder"),
-    (lambda d: _put(d / "e.csv", b""), "empty (0 bytes)"),
-    (lambda d: _xlsx(d / "book.xlsx"), "Excel workbook"),
-    (lambda d: _put(d / "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64),
-     "old Excel"),
-    (lambda d: _put(d / "b.csv", b"abc\x00\x01\x02\xff" * 10), "binary file"),
-    (lambda d: _put(d / "bom.csv", codecs.BOM_UTF8), "only a byte-order mark"),
-    (lambda d: _put(d / "blank.csv", b"\n\nx\n"), "first line is empty"),
-])
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda d: d / "missing.csv", "no such file"),
+        (lambda d: (d / "folder.csv").mkdir() or d / "folder.csv", "is a folder"),
+        (lambda d: _put(d / "e.csv", b""), "empty (0 bytes)"),
+        (lambda d: _xlsx(d / "book.xlsx"), "Excel workbook"),
+        (
+            lambda d: _put(d / "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64),
+            "old Excel",
+        ),
+        (lambda d: _put(d / "b.csv", b"abc\x00\x01\x02\xff" * 10), "binary file"),
+        (lambda d: _put(d / "bom.csv", codecs.BOM_UTF8), "only a byte-order mark"),
+        (lambda d: _put(d / "blank.csv", b"\n\nx\n"), "first line is empty"),
+    ],
+)
 def test_unreadable_inputs_exit_2_with_a_message(tmp_path: Path, make, says) -> None:  # type: ignore[no-untyped-def]
     path = make(tmp_path)
     with pytest.raises(UnreadableFileError, match=re.escape(says)):
         import_file(path)
     for command in ("check", "import"):
-        args = ["data", command, str(path)] + (["--into", str(tmp_path / "s")]
-                                               if command == "import" else [])
+        args = ["data", command, str(path)] + (
+            ["--into", str(tmp_path / "s")] if command == "import" else []
+        )
         res = run(*args)
         assert res.exit_code == 2, res.output
         assert res.exception is None or isinstance(res.exception, SystemExit)
@@ -93,12 +99,16 @@ def test_header_only_and_duplicate_header(tmp_path: Path) -> None:
 
 
 def test_huge_counts_and_far_dates_are_rejected_rows_not_crashes(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER,
-                 "BGD,Bangladesh,MINUSMA,Troops,9223372036854775808,3,31/01/2021",
-                 "BGD,Bangladesh,MINUSMA,Troops,1,1" + "0" * 40 + ",28/02/2021",
-                 "BGD,Bangladesh,MINUSMA,Troops,1,3,9999-12-31",
-                 "BGD,Bangladesh,MINUSMA,Troops,1,3,01/01/1500",
-                 ROW)
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,MINUSMA,Troops,9223372036854775808,3,31/01/2021",
+        "BGD,Bangladesh,MINUSMA,Troops,1,1" + "0" * 40 + ",28/02/2021",
+        "BGD,Bangladesh,MINUSMA,Troops,1,3,9999-12-31",
+        "BGD,Bangladesh,MINUSMA,Troops,1,3,01/01/1500",
+        ROW,
+    )
     result = read_un_monthly(path)
     check_accounting(result, 5)
     assert result.report.rejected == 4
@@ -110,9 +120,12 @@ def test_huge_counts_and_far_dates_are_rejected_rows_not_crashes(tmp_path: Path)
 def test_open_end_date_in_mission_list_is_a_value(tmp_path: Path) -> None:
     from bluehelmet.io.missions import read_missions
 
-    path = write(tmp_path, "m.csv", MISSIONS_HEADER,
-                 "1,MINUSMA,Mission in Mali,DPO,Yes,2013-04-25,9999-12-31,Bamako,-8.0,12.65,"
-                 "2024-02-19")
+    path = write(
+        tmp_path,
+        "m.csv",
+        MISSIONS_HEADER,
+        "1,MINUSMA,Mission in Mali,DPO,Yes,2013-04-25,9999-12-31,Bamako,-8.0,12.65,2024-02-19",
+    )
     result = read_missions(path)
     check_accounting(result, 1)
     assert result.table["end_date"].isna().all()  # open-ended: NaT
@@ -121,9 +134,14 @@ def test_open_end_date_in_mission_list_is_a_value(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_across_date_spellings_name_both_lines(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER, ROW,
-                 "BGD,Bangladesh,MINUSMA,Troops,1,2,2021-01-31",
-                 "BGD,Bangladesh,MINUSMA,Troops,5,2,31-Jan-21")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        ROW,
+        "BGD,Bangladesh,MINUSMA,Troops,1,2,2021-01-31",
+        "BGD,Bangladesh,MINUSMA,Troops,5,2,31-Jan-21",
+    )
     result = read_un_monthly(path)
     check_accounting(result, 3)
     assert result.report.rejected == 2
@@ -135,9 +153,13 @@ def test_duplicate_ids_across_date_spellings_name_both_lines(tmp_path: Path) -> 
 
 
 def test_markup_in_values_is_printed_as_text(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER,
-                 "BGD,Bangladesh,[/],Troops,[link=http://evil.example]x[/link],2,31/01/2021",
-                 "BGD,Bangladesh,MINUSMA,[bold]T[/],1,2,31/01/2021")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,[/],Troops,[link=http://evil.example]x[/link],2,31/01/2021",
+        "BGD,Bangladesh,MINUSMA,[bold]T[/],1,2,31/01/2021",
+    )
     res = run("data", "check", str(path))
     assert res.exit_code == 1, res.output
     assert res.exception is None or isinstance(res.exception, SystemExit)
@@ -147,9 +169,13 @@ def test_markup_in_values_is_printed_as_text(tmp_path: Path) -> None:
 
 
 def test_formula_cells_in_rejects_are_neutralised(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER,
-                 'BGD,Bangladesh,MINUSMA,=HYPERLINK("http://x"),-3,2,31/01/2021',
-                 "BGD,Bangladesh,MINUSMA,Troops,@SUM(A1),-3.5,28/02/2021")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        'BGD,Bangladesh,MINUSMA,=HYPERLINK("http://x"),-3,2,31/01/2021',
+        "BGD,Bangladesh,MINUSMA,Troops,@SUM(A1),-3.5,28/02/2021",
+    )
     out = tmp_path / "r.csv"
     res = run("data", "check", str(path), "--rejects", str(out))
     assert res.exit_code == 1

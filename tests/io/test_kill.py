@@ -60,6 +60,7 @@ def _counting(kill_at: int | None) -> list[int]:
                 os.kill(os.getpid(), signal.SIGKILL)
             count[0] += 1
             return func(*args, **kwargs)
+
         return step
 
     w.os.rename = wrap(os.rename)  # type: ignore[attr-defined]
@@ -69,8 +70,9 @@ def _counting(kill_at: int | None) -> list[int]:
     return count
 
 
-def killed_save(scenario: Scenario, folder: Path, kill_at: int | None,
-                delay: float | None = None) -> int:
+def killed_save(
+    scenario: Scenario, folder: Path, kill_at: int | None, delay: float | None = None
+) -> int:
     """Save in a forked child, SIGKILLed before its ``kill_at``-th file-system step, or after
     ``delay`` seconds; returns the child's exit status, or the number of steps if neither."""
     pid = os.fork()
@@ -90,8 +92,10 @@ def killed_save(scenario: Scenario, folder: Path, kill_at: int | None,
     return os.waitstatus_to_exitcode(status)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "darwin",
-                    reason="forks to start the killed writes cheaply")
+@pytest.mark.skipif(
+    not hasattr(os, "fork") or sys.platform == "darwin",
+    reason="forks to start the killed writes cheaply",
+)
 def test_fifty_random_kills_leave_old_or_new_state(tmp_path: Path) -> None:
     data = tmp_path / "files"
     data.mkdir()

@@ -15,10 +15,16 @@ from bluehelmet.io.layers import format_of, write_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 UCDP = ROOT / "src" / "bluehelmet" / "datasets" / "reference" / "ucdp_ged201_subset_1995_2014.csv"
-TABLE = pd.DataFrame({"gid": [1, 2, 3], "longitude": [-3.0, 1.4, None],
-                      "latitude": [16.77, 18.44, None], "risk": [0.5, 0.25, 0.1],
-                      "when": pd.to_datetime(["2018-01-01", "2018-02-01", None]),
-                      "name": ["Timbuktu", None, "no coordinates"]})
+TABLE = pd.DataFrame(
+    {
+        "gid": [1, 2, 3],
+        "longitude": [-3.0, 1.4, None],
+        "latitude": [16.77, 18.44, None],
+        "risk": [0.5, 0.25, 0.1],
+        "when": pd.to_datetime(["2018-01-01", "2018-02-01", None]),
+        "name": ["Timbuktu", None, "no coordinates"],
+    }
+)
 
 
 def check_rfc7946(path: Path, rows: int) -> dict:  # type: ignore[type-arg]
@@ -35,8 +41,10 @@ def check_rfc7946(path: Path, rows: int) -> dict:  # type: ignore[type-arg]
         for lon, lat in flat:
             assert -180 <= lon <= 180 and -90 <= lat <= 90
         if geometry["type"] == "Point":  # longitude first
-            assert (coords[0], coords[1]) == (feature["properties"]["longitude"],
-                                              feature["properties"]["latitude"])
+            assert (coords[0], coords[1]) == (
+                feature["properties"]["longitude"],
+                feature["properties"]["latitude"],
+            )
     return doc
 
 
@@ -62,7 +70,11 @@ def test_csv_is_unchanged_and_formats_come_from_the_suffix(tmp_path: Path) -> No
     out = write_layer(TABLE, tmp_path / "t.csv")
     assert list(pd.read_csv(out).columns) == list(TABLE.columns)
     assert [format_of(p) for p in ("a.geojson", "a.gpkg", "a.csv", "a")] == [
-        "geojson", "gpkg", "csv", "csv"]
+        "geojson",
+        "gpkg",
+        "csv",
+        "csv",
+    ]
     with pytest.raises(ValueError, match="geojson"):
         format_of("a", "shp")
 
@@ -73,9 +85,22 @@ def test_intel_hotspots_geojson_from_the_cli(tmp_path: Path) -> None:
     assert len(sahel) > 50
     sahel.to_csv(tmp_path / "sahel.csv", index=False)  # the real events of Mali and around it
     out = tmp_path / "hotspots.geojson"
-    result = CliRunner().invoke(app, ["intel", "hotspots", "--events", str(tmp_path / "sahel.csv"),
-                                      "--value", "civilian_deaths", "--out", str(out),
-                                      "--format", "geojson", "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "intel",
+            "hotspots",
+            "--events",
+            str(tmp_path / "sahel.csv"),
+            "--value",
+            "civilian_deaths",
+            "--out",
+            str(out),
+            "--format",
+            "geojson",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     doc = check_rfc7946(out, data["cells"])
@@ -94,8 +119,9 @@ def test_reports_layer_under_need_to_know_without_the_protected_field(tmp_path: 
     assert problems == []
     with open_store(tmp_path / "store", create=True) as store:
         store.add(table, AccessContext("MINUSMA", Classification.CONFIDENTIAL))
-    shown = read_view(tmp_path / "store",
-                      AccessContext("MINUSMA", Classification.CONFIDENTIAL)).reports
+    shown = read_view(
+        tmp_path / "store", AccessContext("MINUSMA", Classification.CONFIDENTIAL)
+    ).reports
     out = write_layer(export_table(shown), tmp_path / "reports.gpkg", layer="reports")
     frame = pyogrio.read_dataframe(out)
     assert len(frame) == 6 and "reporter_contact" not in frame.columns

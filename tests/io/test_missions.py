@@ -11,16 +11,18 @@ from tests.io.helpers import MISSIONS_HEADER, check_accounting, write
 
 def test_hand_built_defects(tmp_path: Path) -> None:
     path = write(
-        tmp_path, "m.csv", MISSIONS_HEADER,
-        '69,MINUSMA,United Nations Mission in Mali,DPO,Yes,2013-04-25,,Bamako,'
+        tmp_path,
+        "m.csv",
+        MISSIONS_HEADER,
+        "69,MINUSMA,United Nations Mission in Mali,DPO,Yes,2013-04-25,,Bamako,"
         '"12,6500","-8,0000",x',
-        '68,MINUSTAH,United Nations Stabilization Mission in Haiti,DPO,NO,2004-06-01,2017-10-01,'
+        "68,MINUSTAH,United Nations Stabilization Mission in Haiti,DPO,NO,2004-06-01,2017-10-01,"
         'Port-au-Prince,"-72,3333","18,5333",x',
-        '14,UNOSOM II,United Nations Operation in Somalia II,DPO,No,1993-03-01,1995-03-01,'
+        "14,UNOSOM II,United Nations Operation in Somalia II,DPO,No,1993-03-01,1995-03-01,"
         'Mogadishu,"2,0333","45,3500",x',
-        '15,UNOSOM I,United Nations Operation in Somalia I,DPO,No,1992-04-01,1993-03-01,'
+        "15,UNOSOM I,United Nations Operation in Somalia I,DPO,No,1992-04-01,1993-03-01,"
         'Mogadishu,"45,3500","2,0333",x',
-        '16,UNOSOM,United Nations Operation in Somalia (I & II),DPO,No,1992-04-01,1995-03-01,'
+        "16,UNOSOM,United Nations Operation in Somalia (I & II),DPO,No,1992-04-01,1995-03-01,"
         'Mogadishu,"45,3500","2,0333",x',
         '79,DOMREP,"""Mission of the Representative of the Secretary-General in the",DPO,No,'
         "1965-05-01,1966-10-01,,,,x",
@@ -70,8 +72,12 @@ def test_bundled_mission_list() -> None:
 
 
 def test_strict(tmp_path: Path) -> None:
-    path = write(tmp_path, "m.csv", MISSIONS_HEADER,
-                 '69,MINUSMA,United Nations Mission in Mali,DPO,Yes,2013-04-25,,Bamako,'
-                 '"12,6500","-8,0000",x')
+    path = write(
+        tmp_path,
+        "m.csv",
+        MISSIONS_HEADER,
+        "69,MINUSMA,United Nations Mission in Mali,DPO,Yes,2013-04-25,,Bamako,"
+        '"12,6500","-8,0000",x',
+    )
     with pytest.raises(DataError):
         read_missions(path, strict=True)

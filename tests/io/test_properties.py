@@ -14,26 +14,74 @@ from bluehelmet.io.missions import read_missions
 from bluehelmet.io.un_monthly import read_un_monthly
 from tests.io.helpers import MISSIONS_HEADER, UN_HEADER, YEAR_HEADER, check_accounting
 
-COUNTRIES = [("BGD", "Bangladesh"), ("NPL", "Nepal"), ("TZA", "United Republic of Tanzania"),
-             ("CIV", "Côte d’Ivoire"), ("FRA", "France")]
+COUNTRIES = [
+    ("BGD", "Bangladesh"),
+    ("NPL", "Nepal"),
+    ("TZA", "United Republic of Tanzania"),
+    ("CIV", "Côte d’Ivoire"),
+    ("FRA", "France"),
+]
 MISSIONS = ["MINUSMA", "UNIFIL", "MONUSCO", "UNMISS"]
-TYPES = ["Troops", "Staff Officer", "Experts on Mission", "Formed Police Units",
-         "Individual Police"]
-JUNK = st.sampled_from(["", " ", "abc", "-5", "1,5", "12.0", "NA", "n/a", '"', "99999999999",
-                        "31/02/2021", "2021-13-01", "TROOPS", "bgd", "  MINUSMA  ", "é", "0",
-                        "Republic of Korea", "nan", "None", "1e3", "\t"])
+TYPES = [
+    "Troops",
+    "Staff Officer",
+    "Experts on Mission",
+    "Formed Police Units",
+    "Individual Police",
+]
+JUNK = st.sampled_from(
+    [
+        "",
+        " ",
+        "abc",
+        "-5",
+        "1,5",
+        "12.0",
+        "NA",
+        "n/a",
+        '"',
+        "99999999999",
+        "31/02/2021",
+        "2021-13-01",
+        "TROOPS",
+        "bgd",
+        "  MINUSMA  ",
+        "é",
+        "0",
+        "Republic of Korea",
+        "nan",
+        "None",
+        "1e3",
+        "\t",
+    ]
+)
 
 
 @st.composite
 def un_rows(draw: st.DrawFn) -> list[list[str]]:
     n = draw(st.integers(1, 12))
-    keys = draw(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 4),
-                                   st.integers(1, 12)), min_size=n, max_size=n, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 4), st.integers(1, 12)),
+            min_size=n,
+            max_size=n,
+            unique=True,
+        )
+    )
     rows = []
     for c, m, t, month in keys:
         iso, name = COUNTRIES[c]
-        rows.append([iso, name, MISSIONS[m], TYPES[t], str(draw(st.integers(0, 50))),
-                     str(draw(st.integers(0, 900))), f"28/{month:02d}/2020"])
+        rows.append(
+            [
+                iso,
+                name,
+                MISSIONS[m],
+                TYPES[t],
+                str(draw(st.integers(0, 50))),
+                str(draw(st.integers(0, 900))),
+                f"28/{month:02d}/2020",
+            ]
+        )
     return rows
 
 
@@ -82,8 +130,11 @@ def _run(reader, header: str, lines: list[str]) -> None:  # type: ignore[no-unty
             assert len(result.report.repair_table) >= result.report.repaired
 
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @SETTINGS
@@ -98,8 +149,9 @@ def test_un_monthly_corruption_never_lost(data: st.DataObject) -> None:
 def test_un_monthly_valid_file_clean(rows: list[list[str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "f.csv"
-        path.write_text("\n".join([UN_HEADER] + [",".join(r) for r in rows]) + "\n",
-                        encoding="utf-8")
+        path.write_text(
+            "\n".join([UN_HEADER] + [",".join(r) for r in rows]) + "\n", encoding="utf-8"
+        )
         result = read_un_monthly(path)
         assert result.report.clean and len(result.table) == len(rows)
 
@@ -107,13 +159,20 @@ def test_un_monthly_valid_file_clean(rows: list[list[str]]) -> None:
 @st.composite
 def year_rows(draw: st.DrawFn) -> list[list[str]]:
     n = draw(st.integers(1, 10))
-    keys = draw(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(2010, 2021)),
-                         min_size=n, max_size=n, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(2010, 2021)),
+            min_size=n,
+            max_size=n,
+            unique=True,
+        )
+    )
     rows = []
     for i, (c, m, y) in enumerate(keys):
         f, mm = draw(st.integers(0, 30)), draw(st.integers(0, 500))
-        rows.append([str(i + 1), str(y), COUNTRIES[c][1], MISSIONS[m], str(f), str(mm),
-                     str(f + mm)])
+        rows.append(
+            [str(i + 1), str(y), COUNTRIES[c][1], MISSIONS[m], str(f), str(mm), str(f + mm)]
+        )
     return rows
 
 
@@ -125,12 +184,45 @@ def test_contributions_year_corruption_never_lost(data: st.DataObject) -> None:
 
 
 MISSION_ROWS = [
-    ["69", "MINUSMA", "United Nations Mission in Mali", "DPO", "Yes", "2013-04-25", "",
-     "Bamako", "-8,0000", "12,6500", "2024-02-19"],
-    ["70", "MINUSCA", "United Nations Mission in the Central African Republic", "DPO", "Yes",
-     "2014-04-10", "", "Bangui", "18.5833", "4.3667", "2024-02-19"],
-    ["30", "UNMIL", "United Nations Mission in Liberia", "DPO", "No", "2003-09-01", "2018-03-01",
-     "Monrovia", "-10.8014", "6.3133", "2024-02-19"],
+    [
+        "69",
+        "MINUSMA",
+        "United Nations Mission in Mali",
+        "DPO",
+        "Yes",
+        "2013-04-25",
+        "",
+        "Bamako",
+        "-8,0000",
+        "12,6500",
+        "2024-02-19",
+    ],
+    [
+        "70",
+        "MINUSCA",
+        "United Nations Mission in the Central African Republic",
+        "DPO",
+        "Yes",
+        "2014-04-10",
+        "",
+        "Bangui",
+        "18.5833",
+        "4.3667",
+        "2024-02-19",
+    ],
+    [
+        "30",
+        "UNMIL",
+        "United Nations Mission in Liberia",
+        "DPO",
+        "No",
+        "2003-09-01",
+        "2018-03-01",
+        "Monrovia",
+        "-10.8014",
+        "6.3133",
+        "2024-02-19",
+    ],
 ]
 
 

@@ -10,9 +10,13 @@ from tests.io.helpers import HUB_HEADER, UN_HEADER, check_accounting, write
 
 
 def test_clean_file_all_accepted(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER,
-                 "BGD,Bangladesh,MINUSMA,Troops,10,1200,31/01/2021",
-                 "NPL,Nepal,UNIFIL,Staff Officer,2,20,31/01/2021")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,MINUSMA,Troops,10,1200,31/01/2021",
+        "NPL,Nepal,UNIFIL,Staff Officer,2,20,31/01/2021",
+    )
     result = read_un_monthly(path)
     check_accounting(result, 2)
     assert result.report.clean
@@ -33,18 +37,27 @@ def test_each_date_format(tmp_path: Path, date: str) -> None:
 
 
 def test_mixed_date_formats_warned(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER, "BGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021",
-                 "BGD,Bangladesh,MINUSMA,Troops,1,2,28-Feb-21")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021",
+        "BGD,Bangladesh,MINUSMA,Troops,1,2,28-Feb-21",
+    )
     result = read_un_monthly(path)
     assert len(result.table) == 2
     assert any("mixes date formats" in w.reason for w in result.report.warnings)
 
 
 def test_trailing_spaces_and_case_variants_repaired(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER,
-                 "BGD,Bangladesh,MINUSMA ,Troops,1,2,31/01/2021",
-                 "npl,Nepal,unifil,TROOPS,1,2,31/01/2021",
-                 "NPL,Nepal,UNMISS,formed police unit,1,2,31/01/2021")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,MINUSMA ,Troops,1,2,31/01/2021",
+        "npl,Nepal,unifil,TROOPS,1,2,31/01/2021",
+        "NPL,Nepal,UNMISS,formed police unit,1,2,31/01/2021",
+    )
     result = read_un_monthly(path)
     check_accounting(result, 3)
     rules = set(result.report.repair_table["rule"])
@@ -56,10 +69,14 @@ def test_trailing_spaces_and_case_variants_repaired(tmp_path: Path) -> None:
 
 
 def test_name_without_code_looked_up(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER,
-                 ",United Republic of Tanzania,MONUSCO,Troops,1,2,31/01/2021",
-                 ",Côte d’Ivoire,MINUSMA,Troops,1,2,31/01/2021",
-                 ",Atlantis,MINUSMA,Troops,1,2,31/01/2021")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        ",United Republic of Tanzania,MONUSCO,Troops,1,2,31/01/2021",
+        ",Côte d’Ivoire,MINUSMA,Troops,1,2,31/01/2021",
+        ",Atlantis,MINUSMA,Troops,1,2,31/01/2021",
+    )
     result = read_un_monthly(path)
     check_accounting(result, 3)
     assert list(result.table["contributor_id"]) == ["TZA", "CIV"]
@@ -77,8 +94,9 @@ def test_code_contradicting_name_rejected(tmp_path: Path) -> None:
 
 def test_duplicates_rejected_not_lost(tmp_path: Path) -> None:
     row = "BGD,Bangladesh,MINUSMA,Troops,10,1200,31/01/2021"
-    path = write(tmp_path, "a.csv", UN_HEADER, row, row,
-                 "BGD,Bangladesh,MINUSMA,Troops,11,1200,31/01/2021")
+    path = write(
+        tmp_path, "a.csv", UN_HEADER, row, row, "BGD,Bangladesh,MINUSMA,Troops,11,1200,31/01/2021"
+    )
     result = read_un_monthly(path)
     check_accounting(result, 3)
     reasons = list(result.report.rejects["reason"])
@@ -88,11 +106,14 @@ def test_duplicates_rejected_not_lost(tmp_path: Path) -> None:
     assert result.report.rejects["female_personnel"].tolist() == ["10", "11"]
 
 
-@pytest.mark.parametrize(("value", "ok"), [("12", True), ("12.0", True), ("abc", False),
-                                           ("-3", False), ("", False), ("1.5", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("12", True), ("12.0", True), ("abc", False), ("-3", False), ("", False), ("1.5", False)],
+)
 def test_counts(tmp_path: Path, value: str, ok: bool) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER, f"BGD,Bangladesh,MINUSMA,Troops,{value},2,"
-                 "31/01/2021")
+    path = write(
+        tmp_path, "a.csv", UN_HEADER, f"BGD,Bangladesh,MINUSMA,Troops,{value},2,31/01/2021"
+    )
     result = read_un_monthly(path)
     check_accounting(result, 1)
     assert (len(result.table) == 1) is ok
@@ -101,19 +122,26 @@ def test_counts(tmp_path: Path, value: str, ok: bool) -> None:
 
 
 def test_bad_date_and_unknown_type_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER, "BGD,Bangladesh,MINUSMA,Troops,1,2,31/13/2021",
-                 "BGD,Bangladesh,MINUSMA,Pilots,1,2,31/01/2021",
-                 "BGD,Bangladesh,,Troops,1,2,31/01/2021")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,MINUSMA,Troops,1,2,31/13/2021",
+        "BGD,Bangladesh,MINUSMA,Pilots,1,2,31/01/2021",
+        "BGD,Bangladesh,,Troops,1,2,31/01/2021",
+    )
     result = read_un_monthly(path)
     check_accounting(result, 3)
-    assert list(result.report.rejects["field"]) == ["last_reporting_date", "personnel_type",
-                                                    "mission_acronym"]
+    assert list(result.report.rejects["field"]) == [
+        "last_reporting_date",
+        "personnel_type",
+        "mission_acronym",
+    ]
 
 
 def test_data_hub_variant_same_ids(tmp_path: Path) -> None:
     un = write(tmp_path, "un.csv", UN_HEADER, "BGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021")
-    hub = write(tmp_path, "hub.csv", HUB_HEADER,
-                "77,BGD,Bangladesh,MINUSMA,Troops,1,2,2021-01-31")
+    hub = write(tmp_path, "hub.csv", HUB_HEADER, "77,BGD,Bangladesh,MINUSMA,Troops,1,2,2021-01-31")
     a, b = read_un_monthly(un), read_un_monthly(hub)
     assert b.report.format.startswith("un_monthly")
     pd.testing.assert_frame_equal(a.table.drop(columns="source"), b.table.drop(columns="source"))
@@ -121,17 +149,25 @@ def test_data_hub_variant_same_ids(tmp_path: Path) -> None:
 
 def test_bom_and_header_spaces(tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
-    header = " ISOCODE3 ,Contributing_Country,Mission_Acronym,Personnel_Type,Female_Personnel," \
-             "Male_Personnel,Last_Reporting_Date "
-    path.write_text("\ufeff" + header + "\nBGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021\n",
-                    encoding="utf-8")
+    header = (
+        " ISOCODE3 ,Contributing_Country,Mission_Acronym,Personnel_Type,Female_Personnel,"
+        "Male_Personnel,Last_Reporting_Date "
+    )
+    path.write_text(
+        "\ufeff" + header + "\nBGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021\n", encoding="utf-8"
+    )
     assert len(read_un_monthly(path).table) == 1
 
 
 def test_ragged_line_rejected_with_line_number(tmp_path: Path) -> None:
-    path = write(tmp_path, "a.csv", UN_HEADER, "BGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021",
-                 "BGD,Bangladesh,MINUSMA,Troops,1,31/01/2021",
-                 "NPL,Nepal,UNIFIL,Troops,1,2,31/01/2021")
+    path = write(
+        tmp_path,
+        "a.csv",
+        UN_HEADER,
+        "BGD,Bangladesh,MINUSMA,Troops,1,2,31/01/2021",
+        "BGD,Bangladesh,MINUSMA,Troops,1,31/01/2021",
+        "NPL,Nepal,UNIFIL,Troops,1,2,31/01/2021",
+    )
     result = read_un_monthly(path)
     check_accounting(result, 3)
     assert result.report.rejects["line"].tolist() == [3]
@@ -165,8 +201,9 @@ def test_write_rejects(tmp_path: Path) -> None:
 
 def test_windows_1252_file_read_with_warning(tmp_path: Path) -> None:
     path = tmp_path / "cp.csv"
-    path.write_bytes((UN_HEADER + "\n,Côte d’Ivoire,MINUSMA,Troops,1,2,31/01/2021\n")
-                     .encode("cp1252"))
+    path.write_bytes(
+        (UN_HEADER + "\n,Côte d’Ivoire,MINUSMA,Troops,1,2,31/01/2021\n").encode("cp1252")
+    )
     result = read_un_monthly(path)
     assert result.table["contributor_id"].tolist() == ["CIV"]
     assert any("Windows-1252" in w.reason for w in result.report.warnings)

@@ -6,8 +6,10 @@ from bluehelmet.model.schema import entity
 from bluehelmet.reference.files import reference_path
 from tests.io.helpers import check_accounting, write
 
-HEADER = ("\ufeffISOCode3,M49_Code,Contributing_Country,Personnel_Contribution_Rank,"
-          "Female_Personnel,Male_Personnel,Total_Uniformed_Personnel,Last_Reporting_Date")
+HEADER = (
+    "\ufeffISOCode3,M49_Code,Contributing_Country,Personnel_Contribution_Rank,"
+    "Female_Personnel,Male_Personnel,Total_Uniformed_Personnel,Last_Reporting_Date"
+)
 
 
 def test_bundled_ranking_is_clean() -> None:
@@ -23,9 +25,15 @@ def test_bundled_ranking_is_clean() -> None:
 
 
 def test_hand_built(tmp_path: Path) -> None:
-    path = write(tmp_path, "r.csv", HEADER, "BGD,50,Bangladesh,1,317,6394,6700,31-Jan-21",
-                 ",646,Rwanda,2,585,5793,6378,31-Jan-21", "ZZZ,1,Nowhere,3,1,1,2,31-Jan-21",
-                 "ETH,9999,Ethiopia,4,1,1,2,31-Jan-21")
+    path = write(
+        tmp_path,
+        "r.csv",
+        HEADER,
+        "BGD,50,Bangladesh,1,317,6394,6700,31-Jan-21",
+        ",646,Rwanda,2,585,5793,6378,31-Jan-21",
+        "ZZZ,1,Nowhere,3,1,1,2,31-Jan-21",
+        "ETH,9999,Ethiopia,4,1,1,2,31-Jan-21",
+    )
     result = read_un_rank(path)
     check_accounting(result, 4)
     assert set(result.report.repair_table["rule"]) == {"total_recomputed", "iso3_from_name"}

@@ -32,28 +32,33 @@ def test_neutralise_is_safe_and_reversible(values: list[str | None]) -> None:
             continue
         if after and after[0] in FORMULA_START:  # only plain numbers may start so
             float(after)
-    pd.testing.assert_series_equal(unneutralise(safe).astype("string"), series,
-                                   check_names=False)
+    pd.testing.assert_series_equal(unneutralise(safe).astype("string"), series, check_names=False)
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=6))
 def test_text_fast_path_matches_the_csv_module(tmp_path_factory, values) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("w")
-    table = pd.DataFrame({"a": pd.Series(values, dtype="string"),
-                          "b": pd.Series(values[::-1], dtype="string")})
+    table = pd.DataFrame(
+        {"a": pd.Series(values, dtype="string"), "b": pd.Series(values[::-1], dtype="string")}
+    )
     path = write_csv(table, folder / "t.csv")
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    expected = [["" if pd.isna(v) else str(v) for v in row]
-                for row in neutralise(table["a"]).to_frame().join(
-                    neutralise(table["b"])).itertuples(index=False)]
+    expected = [
+        ["" if pd.isna(v) else str(v) for v in row]
+        for row in neutralise(table["a"])
+        .to_frame()
+        .join(neutralise(table["b"]))
+        .itertuples(index=False)
+    ]
     assert rows == [["a", "b"], *expected]
 
 
 def test_numbers_stay_numbers(tmp_path: Path) -> None:
-    table = pd.DataFrame({"n": [-3.5, 2.0], "t": ["-3.5", "-x"], "i": pd.array([-1, 2],
-                                                                           dtype="Int64")})
+    table = pd.DataFrame(
+        {"n": [-3.5, 2.0], "t": ["-3.5", "-x"], "i": pd.array([-1, 2], dtype="Int64")}
+    )
     text = write_csv(table, tmp_path / "n.csv").read_text()
     assert text == "n,t,i\n-3.5,-3.5,-1\n2.0,'-x,2\n"
 

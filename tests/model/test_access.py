@@ -15,16 +15,19 @@ def filter_visible(t, reader):  # noqa: ANN001, ANN201
 
 def table(rows):
     return pd.DataFrame(rows, columns=["id", "classification", "owner", "releasable_to"]).astype(
-        "string")
+        "string"
+    )
 
 
 def test_rule_on_hand_built_records():
-    t = table([
-        ("a", "unclassified", "MINUSMA", None),
-        ("b", "confidential", "MINUSMA", None),
-        ("c", "confidential", "MINUSMA", "UN-DPO"),
-        ("d", "strictly_confidential", "MINUSMA", "UN-DPO"),
-    ])
+    t = table(
+        [
+            ("a", "unclassified", "MINUSMA", None),
+            ("b", "confidential", "MINUSMA", None),
+            ("c", "confidential", "MINUSMA", "UN-DPO"),
+            ("d", "strictly_confidential", "MINUSMA", "UN-DPO"),
+        ]
+    )
     public = AccessContext.public()
     dpo_conf = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
     mission_top = AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL)
@@ -45,8 +48,14 @@ def test_parse_rejects_unknown_levels():
 
 
 @given(
-    st.lists(st.tuples(st.sampled_from(LEVELS), st.sampled_from(["A", "B", "C"]),
-                       st.sampled_from([None, "A", "B", "A;C"])), max_size=30),
+    st.lists(
+        st.tuples(
+            st.sampled_from(LEVELS),
+            st.sampled_from(["A", "B", "C"]),
+            st.sampled_from([None, "A", "B", "A;C"]),
+        ),
+        max_size=30,
+    ),
     st.sampled_from(["A", "B", "C", "D"]),
     st.sampled_from(list(Classification)),
 )

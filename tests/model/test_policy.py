@@ -23,30 +23,43 @@ from bluehelmet.model.organisations import lookup, principals, registry
 ORGS = ["UN", "UN-DPO", "MINUSMA", "MINUSMA-JMAC", "NLD", "AU", "public"]
 LABELS = [*Classification.labels(), "secret-ish", None]
 
-records = st.lists(st.tuples(st.sampled_from(LABELS), st.sampled_from(ORGS),
-                             st.lists(st.sampled_from(ORGS), max_size=3, unique=True)),
-                   max_size=25)
+records = st.lists(
+    st.tuples(
+        st.sampled_from(LABELS),
+        st.sampled_from(ORGS),
+        st.lists(st.sampled_from(ORGS), max_size=3, unique=True),
+    ),
+    max_size=25,
+)
 readers = st.builds(AccessContext, st.sampled_from(ORGS), st.sampled_from(list(Classification)))
 
 
 def _table(rows: list[tuple[Any, str, list[str]]]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": [f"r{i}" for i in range(len(rows))],
-        "classification": pd.array([c for c, _, _ in rows], dtype="string"),
-        "owner": pd.array([o for _, o, _ in rows], dtype="string"),
-        "releasable_to": pd.Series([tuple(r) for _, _, r in rows], dtype=object)})
+    return pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(len(rows))],
+            "classification": pd.array([c for c, _, _ in rows], dtype="string"),
+            "owner": pd.array([o for _, o, _ in rows], dtype="string"),
+            "releasable_to": pd.Series([tuple(r) for _, _, r in rows], dtype=object),
+        }
+    )
 
 
 def _sqlite(table: pd.DataFrame) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE pledges (id TEXT PRIMARY KEY, classification TEXT, owner TEXT)")
     db.execute(RELEASE_TABLE_DDL)
-    db.executemany("INSERT INTO pledges VALUES (?, ?, ?)",
-                   table[["id", "classification", "owner"]].astype(object)
-                   .where(table[["id", "classification", "owner"]].notna(), None)
-                   .itertuples(index=False, name=None))
-    db.executemany("INSERT INTO record_release VALUES (?, ?, ?)",
-                   release_rows(table, "pledges").itertuples(index=False, name=None))
+    db.executemany(
+        "INSERT INTO pledges VALUES (?, ?, ?)",
+        table[["id", "classification", "owner"]]
+        .astype(object)
+        .where(table[["id", "classification", "owner"]].notna(), None)
+        .itertuples(index=False, name=None),
+    )
+    db.executemany(
+        "INSERT INTO record_release VALUES (?, ?, ?)",
+        release_rows(table, "pledges").itertuples(index=False, name=None),
+    )
     return db
 
 
@@ -80,8 +93,9 @@ def test_pandas_sql_and_django_renderings_agree(rows, reader) -> None:  # noqa: 
     by_pandas = set(table.loc[policy.mask(table), "id"])
     sql = policy.sql("p", "pledges")
     with _sqlite(table) as db:
-        by_sql = {r[0] for r in db.execute(f"SELECT id FROM pledges p WHERE {sql.text}",
-                                           sql.params)}
+        by_sql = {
+            r[0] for r in db.execute(f"SELECT id FROM pledges p WHERE {sql.text}", sql.params)
+        }
     assert by_pandas == by_sql
     try:
         q = policy.q()
@@ -92,24 +106,43 @@ def test_pandas_sql_and_django_renderings_agree(rows, reader) -> None:  # noqa: 
 
 
 def test_rule_on_hand_built_records() -> None:
-    table = _table([("unclassified", "MINUSMA", []), ("confidential", "MINUSMA", []),
-                    ("confidential", "MINUSMA", ["UN-DPO"]),
-                    ("strictly_confidential", "MINUSMA", ["UN-DPO"]), (None, "UN-DPO", [])])
+    table = _table(
+        [
+            ("unclassified", "MINUSMA", []),
+            ("confidential", "MINUSMA", []),
+            ("confidential", "MINUSMA", ["UN-DPO"]),
+            ("strictly_confidential", "MINUSMA", ["UN-DPO"]),
+            (None, "UN-DPO", []),
+        ]
+    )
+
     def seen(reader: AccessContext) -> list[str]:
         return list(table.loc[reader.policy.mask(table), "id"])
+
     assert seen(AccessContext.public()) == ["r0"]
     assert seen(AccessContext("UN-DPO", Classification.CONFIDENTIAL)) == ["r0", "r2"]
     assert seen(AccessContext("MINUSMA", Classification.STRICTLY_CONFIDENTIAL)) == [
-        "r0", "r1", "r2", "r3"]
+        "r0",
+        "r1",
+        "r2",
+        "r3",
+    ]
 
 
 def test_hierarchy_parent_does_not_see_child_section_acts_for_mission() -> None:
     # Decided in bluehelmet.model.organisations: rank is not need to know.
-    table = _table([("confidential", "MINUSMA", []), ("confidential", "MINUSMA-JMAC", []),
-                    ("confidential", "UN-DPO", [])])
+    table = _table(
+        [
+            ("confidential", "MINUSMA", []),
+            ("confidential", "MINUSMA-JMAC", []),
+            ("confidential", "UN-DPO", []),
+        ]
+    )
+
     def seen(org: str) -> list[str]:
         policy = NeedToKnow.of(AccessContext(org, Classification.STRICTLY_CONFIDENTIAL))
         return list(table.loc[policy.mask(table), "id"])
+
     assert seen("UN-DPO") == ["r2"]  # not the mission's record, not its section's
     assert seen("UN") == []  # the Secretariat does not see its department's records
     assert seen("MINUSMA") == ["r0"]  # not its section's own record
@@ -122,8 +155,7 @@ def test_registry_is_consistent() -> None:
     orgs = registry()
     for org in orgs.values():
         assert org.parent is None or org.parent in orgs, org.id
-        assert org.kind in {"public", "secretariat", "department", "mission", "section",
-                            "partner"}
+        assert org.kind in {"public", "secretariat", "department", "mission", "section", "partner"}
         assert not org.acts_for_parent or org.kind == "section"
         assert org.source
     assert lookup("NLD").kind == "member_state"
@@ -138,8 +170,10 @@ def test_sql_renders_for_postgres_and_session_settings() -> None:
     assert "REGEXP" not in sql.text.upper() and "LIKE" not in sql.text.upper()
     body = NeedToKnow.rls_policy("pledges", "pledges")
     assert "current_setting('bluehelmet.principals', true)" in body
-    assert policy.session_settings() == {"bluehelmet.levels": "confidential",
-                                         "bluehelmet.principals": "MINUSMA-JMAC,MINUSMA"}
+    assert policy.session_settings() == {
+        "bluehelmet.levels": "confidential",
+        "bluehelmet.principals": "MINUSMA-JMAC,MINUSMA",
+    }
 
 
 def test_django_q_object() -> None:
@@ -147,4 +181,5 @@ def test_django_q_object() -> None:
     q = NeedToKnow.of(AccessContext("UN-DPO", Classification.CONFIDENTIAL)).q(prefix="pledge__")
     assert "pledge__classification" in str(q) and "pledge__releasable_to__overlap" in str(q)
     assert NeedToKnow.of(AccessContext.public()).q().children == [
-        ("classification", "unclassified")]
+        ("classification", "unclassified")
+    ]

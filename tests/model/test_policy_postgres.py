@@ -44,28 +44,61 @@ def psql() -> Iterator[list[str]]:
         shutil.chown(folder, "postgres")
     data = folder / "data"
     pg_ctl = str(Path(initdb).resolve().parent / "pg_ctl")
-    subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres",
-                                 "--no-sync"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-w", "-l", str(folder / "log"),
-                                 "-o", f"-k {folder} -c listen_addresses='' -F", "start"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"]),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(folder / "log"),
+                "-o",
+                f"-k {folder} -c listen_addresses='' -F",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
-        yield ["psql", "-h", str(folder), "-U", "postgres", "-d", "postgres", "-X", "-q",
-               "-v", "ON_ERROR_STOP=1", "-At"]
+        yield [
+            "psql",
+            "-h",
+            str(folder),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+        ]
     finally:
-        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def _records(n: int, seed: int) -> pd.DataFrame:
     rng = random.Random(seed)
     labels = [*Classification.labels(), "secret-ish", None]
-    return pd.DataFrame({
-        "id": [f"r{i:03d}" for i in range(n)],
-        "classification": [rng.choice(labels) for _ in range(n)],
-        "owner": [rng.choice(ORGS) for _ in range(n)],
-        "releasable_to": [tuple(rng.sample(ORGS, rng.randint(0, 2))) for _ in range(n)]})
+    return pd.DataFrame(
+        {
+            "id": [f"r{i:03d}" for i in range(n)],
+            "classification": [rng.choice(labels) for _ in range(n)],
+            "owner": [rng.choice(ORGS) for _ in range(n)],
+            "releasable_to": [tuple(rng.sample(ORGS, rng.randint(0, 2))) for _ in range(n)],
+        }
+    )
 
 
 def _lit(value: object) -> str:
@@ -74,10 +107,13 @@ def _lit(value: object) -> str:
 
 def test_rls_policy_agrees_with_the_pandas_mask(psql: list[str]) -> None:
     table = _records(300, seed=17)
-    rows = ", ".join(f"({_lit(r.id)}, {_lit(r.classification)}, {_lit(r.owner)})"
-                     for r in table.itertuples())
-    releases = ", ".join(f"({_lit(e)}, {_lit(i)}, {_lit(o)})" for e, i, o in
-                         release_rows(table, "pledges").itertuples(index=False, name=None))
+    rows = ", ".join(
+        f"({_lit(r.id)}, {_lit(r.classification)}, {_lit(r.owner)})" for r in table.itertuples()
+    )
+    releases = ", ".join(
+        f"({_lit(e)}, {_lit(i)}, {_lit(o)})"
+        for e, i, o in release_rows(table, "pledges").itertuples(index=False, name=None)
+    )
     readers = [AccessContext(o, c) for o in ORGS for c in Classification]
     script = [
         "CREATE TABLE pledges (id text PRIMARY KEY, classification text, owner text);",
@@ -94,12 +130,16 @@ def test_rls_policy_agrees_with_the_pandas_mask(psql: list[str]) -> None:
     for i, reader in enumerate(readers):
         for key, value in NeedToKnow.of(reader).session_settings().items():
             script.append(f"SET {key} = '{value}';")
-        script.append(f"SELECT '{i}|' || coalesce(string_agg(id, ',' ORDER BY id), '') "
-                      "FROM pledges;")
-    out = subprocess.run(psql, input="\n".join(script), text=True, capture_output=True,
-                         check=True).stdout
-    seen = {int(k): set(filter(None, v.split(","))) for k, v in
-            (line.split("|", 1) for line in out.splitlines() if "|" in line)}
+        script.append(
+            f"SELECT '{i}|' || coalesce(string_agg(id, ',' ORDER BY id), '') FROM pledges;"
+        )
+    out = subprocess.run(
+        psql, input="\n".join(script), text=True, capture_output=True, check=True
+    ).stdout
+    seen = {
+        int(k): set(filter(None, v.split(",")))
+        for k, v in (line.split("|", 1) for line in out.splitlines() if "|" in line)
+    }
     assert len(seen) == len(readers)
     for i, reader in enumerate(readers):
         expected = set(table.loc[NeedToKnow.of(reader).mask(table), "id"])

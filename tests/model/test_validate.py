@@ -10,8 +10,15 @@ def raw(**cols):
 def test_coerce_applies_types_and_defaults():
     table, problems = coerce_table(
         "pledges",
-        raw(id=["p1"], contributor_id=["NLD"], unit_type_id=["uh"], pcrs_level=["RDL"],
-            available_from=["2019-01-01"], source=["test"], languages=[" en ; fr "]),
+        raw(
+            id=["p1"],
+            contributor_id=["NLD"],
+            unit_type_id=["uh"],
+            pcrs_level=["RDL"],
+            available_from=["2019-01-01"],
+            source=["test"],
+            languages=[" en ; fr "],
+        ),
         "pledges.csv",
     )
     assert problems == []
@@ -26,9 +33,16 @@ def test_coerce_applies_types_and_defaults():
 def test_each_problem_names_line_column_value_and_fix():
     table, problems = coerce_table(
         "pledges",
-        raw(id=["p1", "p1"], contributor_id=["NLD", "NLD"], unit_type_id=["uh", "uh"],
-            pcrs_level=["L4", "L1"], available_from=["2019-13-01", "2019-01-01"],
-            count=["2.5", "0"], women_share=["0,2", "0.1"], source=["x", "x"]),
+        raw(
+            id=["p1", "p1"],
+            contributor_id=["NLD", "NLD"],
+            unit_type_id=["uh", "uh"],
+            pcrs_level=["L4", "L1"],
+            available_from=["2019-13-01", "2019-01-01"],
+            count=["2.5", "0"],
+            women_share=["0,2", "0.1"],
+            source=["x", "x"],
+        ),
         "p.csv",
     )
     assert len(table) == 2  # rows are never dropped
@@ -55,8 +69,14 @@ def test_references_must_exist():
     missions, _ = coerce_table("missions", raw(id=["MINUSMA"], name=["x"], source=["s"]), "m")
     reqs, _ = coerce_table(
         "requirements",
-        raw(id=["r1"], mission_id=["MINUSCA"], unit_type_id=["uh"], start=["2018-07-01"],
-            end=["2019-06-30"], source=["s"]),
+        raw(
+            id=["r1"],
+            mission_id=["MINUSCA"],
+            unit_type_id=["uh"],
+            start=["2018-07-01"],
+            end=["2019-06-30"],
+            source=["s"],
+        ),
         "r",
     )
     problems = check_references({"missions": missions, "requirements": reqs})

@@ -38,8 +38,11 @@ def test_sum_over_given_rows_keeps_empty_rows_and_adds_terms() -> None:
     tours = m.terms("Tour", np.array([0, 1]), month=np.array([1, 1]))
     con = (2.0 * tours + m.terms("Short")).sum(by=["month"], over=rows) >= np.array([1, 2, 3])
     m.add_constraint("Cover", con)
-    assert m.matrix.toarray().tolist() == [[0, 0, 0, 1, 0, 0], [2, 2, 0, 0, 1, 0],
-                                           [0, 0, 0, 0, 0, 1]]
+    assert m.matrix.toarray().tolist() == [
+        [0, 0, 0, 1, 0, 0],
+        [2, 2, 0, 0, 1, 0],
+        [0, 0, 0, 0, 0, 1],
+    ]
     assert list(m.bounds()[3]) == [1.0, 2.0, 3.0]
 
 
@@ -57,18 +60,30 @@ def test_terms_with_different_labels_do_not_add() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 2),
-                          st.floats(-5, 5, allow_nan=False)), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 4),
+            st.integers(0, 3),
+            st.integers(0, 2),
+            st.floats(-5, 5, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_a_labelled_sum_is_the_grouped_sum_of_its_terms(
-        terms: list[tuple[int, int, int, float]]) -> None:
+    terms: list[tuple[int, int, int, float]],
+) -> None:
     """Row (g, h) of the matrix holds, per column, the sum of the coefficients of its terms."""
     m = LinearModel()
     m.add_variables("X", pd.DataFrame({"i": range(5)}), 0.0, 1.0)
     col, g, h, coef = (np.array(v) for v in zip(*terms, strict=True))
     fam = m.add_constraint("Rows", m.terms("X", col, coef, g=g, h=h).sum(by=["g", "h"]) <= 1.0)
     dense = m.matrix.toarray()
-    expected = pd.DataFrame({"g": g, "h": h, "col": col, "v": coef}).groupby(
-        ["g", "h", "col"])["v"].sum()
+    expected = (
+        pd.DataFrame({"g": g, "h": h, "col": col, "v": coef}).groupby(["g", "h", "col"])["v"].sum()
+    )
     for (gv, hv, c), v in expected.items():
         row = fam.labels.index[(fam.labels["g"] == gv) & (fam.labels["h"] == hv)][0]
         assert dense[row, c] == pytest.approx(v, abs=1e-9)

@@ -30,23 +30,54 @@ def _risk_file(tmp_path: Path) -> Path:
 
 def test_protect_cli_writes_everything_and_requirements_fit_the_scenario(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, [
-        "protect", "MINUSMA", "--scenario", "2018", "--risk", str(_risk_file(tmp_path)),
-        "--response-minutes", "90", "--out", str(out), "--max-units", "1", "--candidates", "8",
-        "--min-gain", "0.001", "--format", "gpkg"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "protect",
+            "MINUSMA",
+            "--scenario",
+            "2018",
+            "--risk",
+            str(_risk_file(tmp_path)),
+            "--response-minutes",
+            "90",
+            "--out",
+            str(out),
+            "--max-units",
+            "1",
+            "--candidates",
+            "8",
+            "--min-gain",
+            "0.001",
+            "--format",
+            "gpkg",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "today:" in result.output and "requirement:" in result.output
     assert "1 cells of the risk layer lie outside the mission area" in " ".join(
-        result.output.split())
-    for name in ("deployment_today.csv", "deployment_proposed.csv", "coverage.csv",
-                 "coverage_curve.csv", "marginal.csv", "recommended.csv", "requirements.csv",
-                 "uncovered_high_risk.csv", "sites.csv", "summary.json", "coverage_map.png"):
+        result.output.split()
+    )
+    for name in (
+        "deployment_today.csv",
+        "deployment_proposed.csv",
+        "coverage.csv",
+        "coverage_curve.csv",
+        "marginal.csv",
+        "recommended.csv",
+        "requirements.csv",
+        "uncovered_high_risk.csv",
+        "sites.csv",
+        "summary.json",
+        "coverage_map.png",
+    ):
         assert (out / name).is_file(), name
     for layer in ("coverage", "sites", "bases", "uncovered_high_risk"):  # map layers for GIS
         info = pyogrio.read_info(out / f"{layer}.gpkg")
         assert info["crs"] == "EPSG:4326" and info["geometry_type"] == "Point", layer
     assert pyogrio.read_info(out / "coverage.gpkg")["features"] == len(
-        pd.read_csv(out / "coverage.csv"))
+        pd.read_csv(out / "coverage.csv")
+    )
     summary = json.loads((out / "summary.json").read_text())
     assert summary["proposed_coverage_share"] >= summary["today_coverage_share"]
     assert 0 < summary["today_coverage_share"] < 1
@@ -66,8 +97,19 @@ def test_protect_cli_writes_everything_and_requirements_fit_the_scenario(tmp_pat
 def test_protect_cli_bad_risk_file_exits_2_with_the_line(tmp_path: Path) -> None:
     path = tmp_path / "risk.csv"
     path.write_text("gid,risk\n152993,high\n", "utf-8")
-    result = CliRunner().invoke(app, ["protect", "MINUSMA", "--scenario", "2018", "--risk",
-                                      str(path), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "protect",
+            "MINUSMA",
+            "--scenario",
+            "2018",
+            "--risk",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 2
     text = " ".join(result.output.split())
     assert "line 2, column 'risk': value 'high'" in text
@@ -76,6 +118,17 @@ def test_protect_cli_bad_risk_file_exits_2_with_the_line(tmp_path: Path) -> None
 def test_protect_cli_unknown_mission(tmp_path: Path) -> None:
     path = tmp_path / "risk.csv"
     path.write_text("gid,risk\n152993,0.1\n", "utf-8")
-    result = CliRunner().invoke(app, ["protect", "NOPE", "--scenario", "2018", "--risk",
-                                      str(path), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "protect",
+            "NOPE",
+            "--scenario",
+            "2018",
+            "--risk",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 2 and "no such mission" in " ".join(result.output.split())

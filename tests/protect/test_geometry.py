@@ -18,9 +18,15 @@ def test_haversine_known_distances() -> None:
 
 
 def test_reach_uses_speed_route_factor_mobilisation_and_range() -> None:
-    assets = pd.DataFrame({"speed_kmh": [40.0, 220.0, 4.0], "route_factor": [1.4, 1.0, 1.2],
-                           "mobilisation_minutes": [30.0, 45.0, 200.0],
-                           "range_km": [np.nan, 250.0, np.nan]}, index=["road", "heli", "foot"])
+    assets = pd.DataFrame(
+        {
+            "speed_kmh": [40.0, 220.0, 4.0],
+            "route_factor": [1.4, 1.0, 1.2],
+            "mobilisation_minutes": [30.0, 45.0, 200.0],
+            "range_km": [np.nan, 250.0, np.nan],
+        },
+        index=["road", "heli", "foot"],
+    )
     reach = reach_km(assets, 120.0)
     assert reach["road"] == pytest.approx(90 / 60 * 40 / 1.4)
     assert reach["heli"] == pytest.approx(250.0)  # 275 km of flying, capped by the radius

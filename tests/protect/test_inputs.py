@@ -29,12 +29,20 @@ def test_bundled_minusma_2018_bases_and_assets_are_valid() -> None:
     bases, assets, held = load_inputs("MINUSMA", 2018, PUBLIC)
     assert len(bases) == 14
     assert set(bases.loc[bases["kind"] != "company_base", "name"]) == {
-        "Bamako", "Gao", "Kidal", "Timbuktu (Tombouctou)"}
+        "Bamako",
+        "Gao",
+        "Kidal",
+        "Timbuktu (Tombouctou)",
+    }
     assert set(bases["basis"]) == {"derived"}
     assert bases["source"].str.contains("Geo-PKO").all()
-    assert set(assets.index) == {"infantry_company_road", "infantry_company_foot",
-                                 "quick_reaction_force", "utility_helicopter",
-                                 "utility_helicopter_day"}
+    assert set(assets.index) == {
+        "infantry_company_road",
+        "infantry_company_foot",
+        "quick_reaction_force",
+        "utility_helicopter",
+        "utility_helicopter_day",
+    }
     assert assets.loc["utility_helicopter", "availability"] == pytest.approx(2 / 3, abs=0.001)
     assert held["base_id"].isin(bases["id"]).all()
     heli = held.loc[held["asset_type_id"] == "utility_helicopter"]
@@ -50,15 +58,21 @@ def test_bundled_positions_agree_with_geopko_within_5_km() -> None:
     geo = geo.loc[(geo["mission"] == "MINUSMA") & (geo["year"] == 2018)]
     bases, _, _ = load_inputs("MINUSMA", 2018, PUBLIC)
     assert len(geo["location"].unique()) == len(bases)
-    d = haversine_km(bases["longitude"].to_numpy()[:, None], bases["latitude"].to_numpy()[:, None],
-                     geo["longitude"].to_numpy()[None, :], geo["latitude"].to_numpy()[None, :])
+    d = haversine_km(
+        bases["longitude"].to_numpy()[:, None],
+        bases["latitude"].to_numpy()[:, None],
+        geo["longitude"].to_numpy()[None, :],
+        geo["latitude"].to_numpy()[None, :],
+    )
     assert (d.min(axis=1) < 5).all()
 
 
 def test_confidential_bases_are_hidden_from_readers_without_need_to_know(tmp_path: Path) -> None:
     bases = pd.read_csv(data_path("minusma_2018_bases.csv"), dtype=str, keep_default_na=False)
-    bases.loc[bases["id"] == "minusma-ber", ["classification", "owner"]] = ["confidential",
-                                                                          "MINUSMA"]
+    bases.loc[bases["id"] == "minusma-ber", ["classification", "owner"]] = [
+        "confidential",
+        "MINUSMA",
+    ]
     path = tmp_path / "bases.csv"
     bases.to_csv(path, index=False)
     public, _, _ = load_inputs("MINUSMA", 2018, PUBLIC, bases_file=path)
@@ -113,16 +127,25 @@ def test_area_cells_and_candidates() -> None:
     area = mission_area("MLI")
     cells = area_cells(area)
     assert 380 < len(cells) < 460  # Mali: about 1.24 million km2 of 0.5 degree cells
-    cells = cells.rename(columns={"gid": "cell_id"}).assign(
-        risk=np.linspace(0, 1, len(cells)))
+    cells = cells.rename(columns={"gid": "cell_id"}).assign(risk=np.linspace(0, 1, len(cells)))
     bases, _, _ = load_inputs("MINUSMA", 2018, PUBLIC)
-    places = pd.DataFrame({"name": ["Somewhere"], "longitude": [cells["longitude"].iloc[-1]],
-                           "latitude": [cells["latitude"].iloc[-1]], "source": ["test"]})
+    places = pd.DataFrame(
+        {
+            "name": ["Somewhere"],
+            "longitude": [cells["longitude"].iloc[-1]],
+            "latitude": [cells["latitude"].iloc[-1]],
+            "source": ["test"],
+        }
+    )
     sites = candidate_sites(cells, bases, n=5, places=places)
     assert len(sites) == 5 and not sites["existing"].any()
     assert sites.loc[0, "name"] == "Somewhere"  # the highest-risk cell holds the named place
-    d = haversine_km(sites["longitude"].to_numpy()[:, None], sites["latitude"].to_numpy()[:, None],
-                     bases["longitude"].to_numpy()[None, :], bases["latitude"].to_numpy()[None, :])
+    d = haversine_km(
+        sites["longitude"].to_numpy()[:, None],
+        sites["latitude"].to_numpy()[:, None],
+        bases["longitude"].to_numpy()[None, :],
+        bases["latitude"].to_numpy()[None, :],
+    )
     assert (d.min(axis=1) >= 30).all()
 
 
@@ -132,8 +155,9 @@ def test_weight_column_multiplies_the_risk(tmp_path: Path) -> None:
     risk = read_risk(path)
     from bluehelmet.protect.problem import CoverageProblem
 
-    sites = pd.DataFrame({"site_id": ["a"], "name": ["a"], "longitude": [0.0],
-                          "latitude": [0.0], "existing": [True]})
+    sites = pd.DataFrame(
+        {"site_id": ["a"], "name": ["a"], "longitude": [0.0], "latitude": [0.0], "existing": [True]}
+    )
     problem = CoverageProblem(risk, sites, pd.DataFrame(), pd.DataFrame())
     assert list(problem.value) == pytest.approx([200.0, 2.0])
 
@@ -142,7 +166,8 @@ def test_a_risk_layer_entirely_outside_the_area_is_an_error() -> None:
     from bluehelmet.protect.planning import analyse_mission
     from bluehelmet.scenario.io import load_scenario
 
-    risk = pd.DataFrame({"cell_id": ["1"], "longitude": [-179.75], "latitude": [-89.75],
-                         "risk": [0.5]})
+    risk = pd.DataFrame(
+        {"cell_id": ["1"], "longitude": [-179.75], "latitude": [-89.75], "risk": [0.5]}
+    )
     with pytest.raises(DataError, match="none of its 1 cells lies in the mission area"):
         analyse_mission(load_scenario("2018").view(PUBLIC), "MINUSMA", risk=risk)

@@ -32,8 +32,9 @@ def test_one_helicopter_covers_both_clusters_one_company_only_one() -> None:
     assert placed["site_id"] == "base" and placed["added"] == 1
     # It takes two companies, at two new bases, to do what one helicopter does.
     assert optimise(clusters_problem(extra={"coy": 2})).covered_value == pytest.approx(2.0)
-    assert optimise(clusters_problem(extra={"coy": 2}, max_new_sites=1)).covered_value == \
-        pytest.approx(1.0)
+    assert optimise(
+        clusters_problem(extra={"coy": 2}, max_new_sites=1)
+    ).covered_value == pytest.approx(1.0)
 
 
 def test_helicopter_with_two_thirds_availability_still_beats_a_company() -> None:
@@ -58,8 +59,9 @@ def test_helicopters_do_not_stand_at_new_sites_by_default() -> None:
     far = asset_table(heli={"range_km": 20.0})
     sol = optimise(clusters_problem(asset_types=far, extra={"heli": 1}))
     assert sol.covered_value == 0.0
-    allowed = optimise(clusters_problem(asset_types=far, extra={"heli": 1},
-                                        new_site_assets=("coy", "heli")))
+    allowed = optimise(
+        clusters_problem(asset_types=far, extra={"heli": 1}, new_site_assets=("coy", "heli"))
+    )
     assert allowed.covered_value == pytest.approx(1.0)
 
 
@@ -91,8 +93,13 @@ def _brute_force(problem) -> float:  # type: ignore[no-untyped-def]
     open_today = problem.open_today()
     allowed_new = problem.allowed_at_new_sites()
     sizes = problem.group_sizes()
-    slots = [a for a in range(len(problem.asset_types)) for _ in range(
-        int(problem.extra.get(str(problem.asset_types.index[a]), 0)) // int(sizes[a]))]
+    slots = [
+        a
+        for a in range(len(problem.asset_types))
+        for _ in range(
+            int(problem.extra.get(str(problem.asset_types.index[a]), 0)) // int(sizes[a])
+        )
+    ]
     best = 0.0
     for placement in itertools.product(range(len(problem.sites)), repeat=len(slots)):
         x = base.copy()
@@ -173,8 +180,9 @@ def test_warm_start_is_a_complete_feasible_solution() -> None:
     for seed in range(4):
         problem = random_problem(seed)
         assets = problem.asset_types.assign(group_size=[1, 2])
-        problem = replace(problem, asset_types=assets, extra={"coy": 2, "heli": 4},
-                          relocate=bool(seed % 2))
+        problem = replace(
+            problem, asset_types=assets, extra={"coy": 2, "heli": 4}, relocate=bool(seed % 2)
+        )
         reach = Reach(problem)
         start = greedy(problem, reach)
         b = LinearModel()
@@ -185,8 +193,9 @@ def test_warm_start_is_a_complete_feasible_solution() -> None:
         m.define_groups(b, problem, x0, n_sites)
         m.define_supply(b, problem, x0, n_types, n_sites)
         m.define_site_open(b, problem, x0, y0, candidates, n_sites)
-        cover = m.define_cover(b, problem, reach, x0, n_sites,
-                               np.zeros(len(problem.cells), dtype=bool))
+        cover = m.define_cover(
+            b, problem, reach, x0, n_sites, np.zeros(len(problem.cells), dtype=bool)
+        )
         v = m._start_vector(b, problem, reach, start, candidates, cover)
         col_lower, col_upper, _, row_lower, row_upper = b.bounds()
         activity = b.matrix @ v
@@ -195,7 +204,8 @@ def test_warm_start_is_a_complete_feasible_solution() -> None:
         assert (v >= col_lower - 1e-9).all()
         assert (v <= col_upper + 1e-9).all()
         assert float(b.objective_vector(m.COVERAGE) @ v) == pytest.approx(
-            evaluate(problem, start, reach=reach).covered_value)
+            evaluate(problem, start, reach=reach).covered_value
+        )
 
 
 @settings(max_examples=10, deadline=None)
@@ -204,8 +214,10 @@ def test_one_more_asset_never_lowers_the_optimum(seed: int, kind: str) -> None:
     problem = random_problem(seed)
     more = dict(problem.extra)
     more[kind] = more.get(kind, 0) + 1
-    assert optimise(replace(problem, extra=more)).covered_value >= \
-        optimise(problem).covered_value - 1e-9
+    assert (
+        optimise(replace(problem, extra=more)).covered_value
+        >= optimise(problem).covered_value - 1e-9
+    )
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -213,8 +225,12 @@ def test_one_more_asset_never_lowers_the_optimum(seed: int, kind: str) -> None:
 def test_grouped_optimum_matches_brute_force(seed: int, helicopters: int) -> None:
     problem = random_problem(seed)
     assets = problem.asset_types.assign(group_size=[1, 2])
-    problem = replace(problem, asset_types=assets, extra={"coy": 1, "heli": helicopters},
-                      new_site_assets=("coy", "heli"))
+    problem = replace(
+        problem,
+        asset_types=assets,
+        extra={"coy": 1, "heli": helicopters},
+        new_site_assets=("coy", "heli"),
+    )
     sol = optimise(problem)
     assert sol.covered_value == pytest.approx(_brute_force(problem), abs=1e-6)
     assert sol.covered_value == pytest.approx(evaluate(problem, sol.x).covered_value)

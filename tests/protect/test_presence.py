@@ -23,9 +23,16 @@ CELL_KM2 = (0.5 * KM_PER_DEG) ** 2
 
 
 def _assets(**rows: dict[str, object]) -> pd.DataFrame:
-    base = {"mode": "ground", "speed_kmh": 4.0, "route_factor": 1.0, "mobilisation_minutes": 0.0,
-            "range_km": np.nan, "availability": 1.0, "patrol_km": np.nan,
-            "night_capable": True}
+    base = {
+        "mode": "ground",
+        "speed_kmh": 4.0,
+        "route_factor": 1.0,
+        "mobilisation_minutes": 0.0,
+        "range_km": np.nan,
+        "availability": 1.0,
+        "patrol_km": np.nan,
+        "night_capable": True,
+    }
     return pd.DataFrame.from_dict({k: {**base, **v} for k, v in rows.items()}, orient="index")
 
 
@@ -34,9 +41,15 @@ def _cells(*specs: tuple[str, float, float, float]) -> pd.DataFrame:
 
 
 def _sites(*specs: tuple[str, float, float, bool]) -> pd.DataFrame:
-    return pd.DataFrame({"site_id": [s[0] for s in specs], "name": [s[0] for s in specs],
-                         "longitude": [s[1] for s in specs], "latitude": [s[2] for s in specs],
-                         "existing": [s[3] for s in specs]})
+    return pd.DataFrame(
+        {
+            "site_id": [s[0] for s in specs],
+            "name": [s[0] for s in specs],
+            "longitude": [s[1] for s in specs],
+            "latitude": [s[2] for s in specs],
+            "existing": [s[3] for s in specs],
+        }
+    )
 
 
 def _none() -> pd.DataFrame:
@@ -48,23 +61,31 @@ def test_a_foot_patrol_covers_the_share_of_its_cell_within_its_radius() -> None:
     # pi 10^2 / (55.6 km)^2 = 0.1016 of the cell. Its two-hour response on foot reaches nothing
     # (8 km, less than the 21 km mean distance to a place in the cell), so without patrols the
     # company would count for 0.
-    problem = CoverageProblem(_cells(("c", 0.0, 0.0, 1.0)), _sites(("base", 0.0, 0.0, True)),
-                              _assets(foot={"patrol_km": 10.0}),
-                              pd.DataFrame({"site_id": ["base"], "asset_type_id": ["foot"],
-                                            "count": [1]}),
-                              response_minutes=120.0, within_cell_km=21.0)
+    problem = CoverageProblem(
+        _cells(("c", 0.0, 0.0, 1.0)),
+        _sites(("base", 0.0, 0.0, True)),
+        _assets(foot={"patrol_km": 10.0}),
+        pd.DataFrame({"site_id": ["base"], "asset_type_id": ["foot"], "count": [1]}),
+        response_minutes=120.0,
+        within_cell_km=21.0,
+    )
     expected = math.pi * 10.0**2 / CELL_KM2
     assert expected == pytest.approx(0.1016, abs=1e-4)
     now = today(problem)
     assert now.covered_value == pytest.approx(expected, abs=0.005)
-    no_patrol = CoverageProblem(problem.cells, problem.sites, _assets(foot={}), problem.fixed,
-                                response_minutes=120.0, within_cell_km=21.0)
+    no_patrol = CoverageProblem(
+        problem.cells,
+        problem.sites,
+        _assets(foot={}),
+        problem.fixed,
+        response_minutes=120.0,
+        within_cell_km=21.0,
+    )
     assert today(no_patrol).covered_value == 0.0
 
 
 def test_a_patrol_radius_larger_than_the_cell_covers_all_of_it() -> None:
-    shares = patrol_shares(np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]),
-                           50.0)
+    shares = patrol_shares(np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]), 50.0)
     assert shares.toarray()[0, 0] == pytest.approx(1.0)
     # A neighbouring cell whose nearest edge is 27.8 km away: a 20 km patrol misses it.
     far = patrol_shares(np.array([0.5]), np.array([0.0]), np.array([0.0]), np.array([0.0]), 20.0)
@@ -76,11 +97,17 @@ def test_the_optimiser_places_a_patrolling_company_where_the_patrolled_risk_is_h
     # reaches no cell; 30 km patrol: the disc overhangs the 27.8 km half-cell, share 0.61 of the
     # cell) goes to the cell with risk 0.7, not 0.3.
     cells = _cells(("low", 0.0, 0.0, 0.3), ("high", 2.0, 0.0, 0.7))
-    sites = _sites(("hq", 10.0, 0.0, True), ("s_low", 0.0, 0.0, False),
-                   ("s_high", 2.0, 0.0, False))
-    problem = CoverageProblem(cells, sites, _assets(coy={"patrol_km": 30.0}), _none(),
-                              extra={"coy": 1}, response_minutes=60.0, max_new_sites=1,
-                              within_cell_km=21.0)
+    sites = _sites(("hq", 10.0, 0.0, True), ("s_low", 0.0, 0.0, False), ("s_high", 2.0, 0.0, False))
+    problem = CoverageProblem(
+        cells,
+        sites,
+        _assets(coy={"patrol_km": 30.0}),
+        _none(),
+        extra={"coy": 1},
+        response_minutes=60.0,
+        max_new_sites=1,
+        within_cell_km=21.0,
+    )
     share = Reach(problem).patrol[0].toarray()
     sol = optimise(problem)
     placed = sol.deployment.set_index("site_id")["count"]
@@ -95,8 +122,7 @@ def test_a_second_company_at_the_same_site_patrols_the_same_area() -> None:
     sites = _sites(("base", 0.0, 0.0, True))
     fixed = pd.DataFrame({"site_id": ["base"], "asset_type_id": ["coy"], "count": [1]})
     one = CoverageProblem(cells, sites, _assets(coy={"patrol_km": 10.0}), fixed)
-    two = CoverageProblem(cells, sites, _assets(coy={"patrol_km": 10.0}), fixed,
-                          extra={"coy": 1})
+    two = CoverageProblem(cells, sites, _assets(coy={"patrol_km": 10.0}), fixed, extra={"coy": 1})
     assert optimise(two).covered_value == pytest.approx(today(one).covered_value)
 
 
@@ -107,9 +133,15 @@ def _air_problem(**kwargs: object) -> CoverageProblem:
     sites = _sites(("base", 0.0, 0.0, True), ("strip", 2 * d, 0.0, False))
     sites["airfield"] = [False, True]
     heli = {"mode": "air", "speed_kmh": 200.0, "availability": 1.0}
-    args: dict[str, object] = {"cells": cells, "sites": sites, "asset_types": _assets(heli=heli),
-                               "fixed": _none(), "extra": {"heli": 1},
-                               "response_minutes": 60.0, "max_new_sites": 1}
+    args: dict[str, object] = {
+        "cells": cells,
+        "sites": sites,
+        "asset_types": _assets(heli=heli),
+        "fixed": _none(),
+        "extra": {"heli": 1},
+        "response_minutes": 60.0,
+        "max_new_sites": 1,
+    }
     args.update(kwargs)
     return CoverageProblem(**args)  # type: ignore[arg-type]
 
@@ -132,18 +164,22 @@ def test_aircraft_held_at_a_site_without_an_airfield_are_an_error() -> None:
         today(_air_problem(fixed=fixed))
 
 
-@pytest.mark.parametrize(("night_capable", "count", "expected"),
-                         [(True, 1, 1.0), (False, 1, 0.5), (False, 2, 0.75)])
+@pytest.mark.parametrize(
+    ("night_capable", "count", "expected"), [(True, 1, 1.0), (False, 1, 0.5), (False, 2, 0.75)]
+)
 def test_helicopters_without_night_capability_respond_only_by_day(
-        night_capable: bool, count: int, expected: float) -> None:
+    night_capable: bool, count: int, expected: float
+) -> None:
     # Half of the day is dark (night_share 0.5): a day-only helicopter is there for half of
     # the incidents, two of them for 1 - 0.5^2.
     sites = _air_problem().sites.assign(airfield=[True, True])
-    heli = {"mode": "air", "speed_kmh": 200.0, "availability": 1.0,
-            "night_capable": night_capable}
-    problem = _air_problem(sites=sites, asset_types=_assets(heli=heli), extra={},
-                           fixed=pd.DataFrame({"site_id": ["base"], "asset_type_id": ["heli"],
-                                               "count": [count]}))
+    heli = {"mode": "air", "speed_kmh": 200.0, "availability": 1.0, "night_capable": night_capable}
+    problem = _air_problem(
+        sites=sites,
+        asset_types=_assets(heli=heli),
+        extra={},
+        fixed=pd.DataFrame({"site_id": ["base"], "asset_type_id": ["heli"], "count": [count]}),
+    )
     assert today(problem).covered_value == pytest.approx(expected)
     reach = Reach(problem)
     assert expected_coverage(reach, problem.fixed_counts())[0] == pytest.approx(expected)
@@ -155,8 +191,11 @@ def _brute_force(problem: CoverageProblem) -> float:
     base = problem.fixed_counts()
     open_today = problem.open_today()
     allowed = problem.allowed_sites()
-    slots = [a for a in range(len(problem.asset_types))
-             for _ in range(int(problem.extra.get(str(problem.asset_types.index[a]), 0)))]
+    slots = [
+        a
+        for a in range(len(problem.asset_types))
+        for _ in range(int(problem.extra.get(str(problem.asset_types.index[a]), 0)))
+    ]
     best = 0.0
     for placement in itertools.product(range(len(problem.sites)), repeat=len(slots)):
         x = base.copy()
@@ -175,12 +214,19 @@ def _brute_force(problem: CoverageProblem) -> float:
 def test_optimum_with_patrols_airfields_and_night_matches_brute_force(seed: int) -> None:
     problem = random_problem(seed, n_cells=10, n_sites=4)
     rng = np.random.default_rng(seed)
-    assets = problem.asset_types.assign(patrol_km=[float(rng.choice([0.0, 20.0, 60.0])), 0.0],
-                                        night_capable=[True, bool(rng.integers(0, 2))])
+    assets = problem.asset_types.assign(
+        patrol_km=[float(rng.choice([0.0, 20.0, 60.0])), 0.0],
+        night_capable=[True, bool(rng.integers(0, 2))],
+    )
     sites = problem.sites.assign(airfield=rng.integers(0, 2, len(problem.sites)).astype(bool))
     sites.loc[1, "airfield"] = True  # today's helicopter stands at s1
-    problem = replace(problem, asset_types=assets, sites=sites, within_cell_km=10.0,
-                      extra={"coy": int(rng.integers(1, 3)), "heli": int(rng.integers(0, 2))})
+    problem = replace(
+        problem,
+        asset_types=assets,
+        sites=sites,
+        within_cell_km=10.0,
+        extra={"coy": int(rng.integers(1, 3)), "heli": int(rng.integers(0, 2))},
+    )
     sol = optimise(problem)
     assert sol.covered_value == pytest.approx(_brute_force(problem), abs=1e-6)
     assert sol.covered_value == pytest.approx(evaluate(problem, sol.x).covered_value)

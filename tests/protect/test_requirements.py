@@ -20,16 +20,27 @@ def scenario():  # type: ignore[no-untyped-def]
 
 
 def _assets() -> pd.DataFrame:
-    return read_table(data_path("asset_types.csv"), "asset_types",
-                      AccessContext.public()).set_index("id")
+    return read_table(
+        data_path("asset_types.csv"), "asset_types", AccessContext.public()
+    ).set_index("id")
 
 
 def test_assets_become_whole_units_of_the_catalogue(scenario) -> None:  # type: ignore[no-untyped-def]
-    steps = pd.DataFrame({"asset_type_id": ["utility_helicopter", "utility_helicopter",
-                                            "quick_reaction_force"],
-                          "assets_added": [3, 1, 1]})
-    reqs = requirements_from(steps, _assets(), "MINUSMA", dt.date(2018, 7, 1),
-                             dt.date(2020, 6, 30), unit_types=scenario.unit_types, source="test")
+    steps = pd.DataFrame(
+        {
+            "asset_type_id": ["utility_helicopter", "utility_helicopter", "quick_reaction_force"],
+            "assets_added": [3, 1, 1],
+        }
+    )
+    reqs = requirements_from(
+        steps,
+        _assets(),
+        "MINUSMA",
+        dt.date(2018, 7, 1),
+        dt.date(2020, 6, 30),
+        unit_types=scenario.unit_types,
+        source="test",
+    )
     by_unit = reqs.set_index("unit_type_id")
     assert by_unit.at["util_heli", "count"] == 2  # 4 helicopters at 3 per unit -> 2 units
     assert by_unit.at["qrf_coy", "count"] == 1
@@ -40,8 +51,15 @@ def test_assets_become_whole_units_of_the_catalogue(scenario) -> None:  # type: 
 
 def test_apply_requirements_extends_or_replaces(scenario) -> None:  # type: ignore[no-untyped-def]
     steps = pd.DataFrame({"asset_type_id": ["quick_reaction_force"], "assets_added": [1]})
-    reqs = requirements_from(steps, _assets(), "MINUSMA", dt.date(2018, 7, 1),
-                             dt.date(2020, 6, 30), unit_types=scenario.unit_types, source="test")
+    reqs = requirements_from(
+        steps,
+        _assets(),
+        "MINUSMA",
+        dt.date(2018, 7, 1),
+        dt.date(2020, 6, 30),
+        unit_types=scenario.unit_types,
+        source="test",
+    )
     more = apply_requirements(scenario, reqs)
     assert len(more.requirements) == len(scenario.requirements) + 1
     assert more.validate() == []
@@ -56,8 +74,9 @@ def test_unknown_unit_type_is_a_clear_error(scenario) -> None:  # type: ignore[n
     assets = _assets()
     assets.loc["quick_reaction_force", "unit_type_id"] = "no_such_unit"
     steps = pd.DataFrame({"asset_type_id": ["quick_reaction_force"], "assets_added": [1]})
-    reqs = requirements_from(steps, assets, "MINUSMA", dt.date(2018, 7, 1),
-                             dt.date(2020, 6, 30), source="test")
+    reqs = requirements_from(
+        steps, assets, "MINUSMA", dt.date(2018, 7, 1), dt.date(2020, 6, 30), source="test"
+    )
     with pytest.raises(DataError, match="unit_type_id.*no_such_unit.*no record"):
         apply_requirements(scenario, reqs)
 
@@ -67,5 +86,6 @@ def test_asset_type_without_unit_type_cannot_be_requested() -> None:
     assets.loc["quick_reaction_force", "unit_type_id"] = pd.NA
     steps = pd.DataFrame({"asset_type_id": ["quick_reaction_force"], "assets_added": [1]})
     with pytest.raises(DataError, match="cannot be requested"):
-        requirements_from(steps, assets, "MINUSMA", dt.date(2018, 7, 1), dt.date(2020, 6, 30),
-                          source="test")
+        requirements_from(
+            steps, assets, "MINUSMA", dt.date(2018, 7, 1), dt.date(2020, 6, 30), source="test"
+        )

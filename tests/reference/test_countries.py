@@ -14,7 +14,12 @@ def test_countries_table_shape_and_fixes() -> None:
     assert (df.loc[df["iso3"] == "XKX", "name"] == "Kosovo").all()
     assert {"MLT", "BHR", "SGP", "MUS"} <= set(df["iso3"])
     assert set(df["region"].dropna()) <= {
-        "africa", "americas", "asia", "europe", "middle_east", "oceania"
+        "africa",
+        "americas",
+        "asia",
+        "europe",
+        "middle_east",
+        "oceania",
     }
     # France's point lies in metropolitan France, not French Guiana
     fra = df.set_index("iso3").loc["FRA"]

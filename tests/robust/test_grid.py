@@ -44,37 +44,49 @@ def test_every_combination_is_a_variant(tmp_path: Path) -> None:
 def test_overrides_change_what_the_axis_names(tmp_path: Path, scenario: Scenario) -> None:
     grid = load_grid(write_grid(tmp_path / "g.toml", GRID))
     values = {"lift": 4, "budget": 0.5, "out": ("C000",)}
-    changed = apply_overrides(scenario.view(READER),
-                              list(variant_overrides(scenario, grid.axes, values)))
+    changed = apply_overrides(
+        scenario.view(READER), list(variant_overrides(scenario, grid.axes, values))
+    )
     assert changed.param("lift_moves_per_month") == 4
-    assert (changed.tables["budgets"]["headroom_usd"].to_numpy()
-            == pytest.approx(0.5 * scenario.tables["budgets"]["headroom_usd"].to_numpy()))
+    assert changed.tables["budgets"]["headroom_usd"].to_numpy() == pytest.approx(
+        0.5 * scenario.tables["budgets"]["headroom_usd"].to_numpy()
+    )
     assert "C000" not in set(changed.pledges["contributor_id"])
     mine = scenario.pledges["contributor_id"] == "C000"
     assert len(changed.pledges) == len(scenario.pledges) - int(mine.sum()) > 0
 
 
 def test_readiness_and_ceiling_axes(tmp_path: Path, scenario: Scenario) -> None:
-    grid = load_grid(write_grid(tmp_path / "g.toml", """
+    grid = load_grid(
+        write_grid(
+            tmp_path / "g.toml",
+            """
 [[axis]]
 name = "ready"
 readiness_shift_months = [-3]
 [[axis]]
 name = "ceiling"
 ceiling_scale = [2.0]
-"""))
-    changed = apply_overrides(scenario.view(READER), list(variant_overrides(scenario, grid.axes,
-                                                               grid.variants[0])))
+""",
+        )
+    )
+    changed = apply_overrides(
+        scenario.view(READER), list(variant_overrides(scenario, grid.axes, grid.variants[0]))
+    )
     before = scenario.tables["pcrs_lead_times"]["lead_time_months"].to_numpy()
     after = changed.tables["pcrs_lead_times"]["lead_time_months"].to_numpy()
     assert list(after) == [max(0, int(b) - 3) for b in before]
     limited = scenario.contributors["max_units"].notna()
-    assert (changed.contributors["max_units"][limited].to_numpy()
-            == 2 * scenario.contributors["max_units"][limited].to_numpy()).all()
+    assert (
+        changed.contributors["max_units"][limited].to_numpy()
+        == 2 * scenario.contributors["max_units"][limited].to_numpy()
+    ).all()
 
 
 def test_bad_grids_name_file_axis_field_and_value(tmp_path: Path) -> None:
-    path = write_grid(tmp_path / "bad.toml", """
+    path = write_grid(
+        tmp_path / "bad.toml",
+        """
 [[axis]]
 name = "a"
 budget_scale = [1.0, -2]
@@ -85,7 +97,8 @@ values = [1.5]
 [[axis]]
 name = "b"
 colour = [1]
-""")
+""",
+    )
     with pytest.raises(DataError) as err:
         load_grid(path)
     text = "\n".join(str(p) for p in err.value.problems)
@@ -95,11 +108,16 @@ colour = [1]
 
 
 def test_unknown_withdrawn_ids_are_refused(tmp_path: Path, scenario: Scenario) -> None:
-    grid = load_grid(write_grid(tmp_path / "g.toml", """
+    grid = load_grid(
+        write_grid(
+            tmp_path / "g.toml",
+            """
 [[axis]]
 name = "gone"
 withdraw_pledges = [["NOPE"]]
-"""))
+""",
+        )
+    )
     with pytest.raises(DataError, match="NOPE"):
         check_ids(grid, scenario)
 
@@ -109,27 +127,35 @@ def test_keys_are_stable_and_tell_variants_apart(tmp_path: Path, scenario: Scena
     fp = scenario_fingerprint(scenario)
     keys = [variant_key(fp, grid, v) for v in grid.variants]
     assert len(set(keys)) == len(keys)
-    assert keys == [variant_key(scenario_fingerprint(scenario.copy()), grid, v)
-                    for v in grid.variants]
+    assert keys == [
+        variant_key(scenario_fingerprint(scenario.copy()), grid, v) for v in grid.variants
+    ]
     other = scenario.copy()
     other.set_param("loading_days", 1)
     assert variant_key(scenario_fingerprint(other), grid, grid.variants[0]) != keys[0]
 
 
-def test_override_axis_reads_files_relative_to_the_grid(tmp_path: Path,
-                                                        scenario: Scenario) -> None:
+def test_override_axis_reads_files_relative_to_the_grid(tmp_path: Path, scenario: Scenario) -> None:
     (tmp_path / "more_lift.toml").write_text(
-        'name = "more lift"\n[parameters]\nlift_moves_per_month = 99\n', encoding="utf-8")
-    grid = load_grid(write_grid(tmp_path / "g.toml", """
+        'name = "more lift"\n[parameters]\nlift_moves_per_month = 99\n', encoding="utf-8"
+    )
+    grid = load_grid(
+        write_grid(
+            tmp_path / "g.toml",
+            """
 [[axis]]
 name = "what-if"
 override = ["", "more_lift.toml"]
-"""))
+""",
+        )
+    )
     assert [grid.axes[0].label(v["what-if"]) for v in grid.variants] == ["base", "more lift"]
     assert variant_overrides(scenario, grid.axes, grid.variants[0]) == ()
-    changed = apply_overrides(scenario.view(READER), list(variant_overrides(scenario, grid.axes,
-                                                               grid.variants[1])))
+    changed = apply_overrides(
+        scenario.view(READER), list(variant_overrides(scenario, grid.axes, grid.variants[1]))
+    )
     assert changed.param("lift_moves_per_month") == 99
     with pytest.raises(DataError, match="missing.toml"):
-        load_grid(write_grid(tmp_path / "h.toml",
-                             '[[axis]]\nname = "x"\noverride = ["missing.toml"]\n'))
+        load_grid(
+            write_grid(tmp_path / "h.toml", '[[axis]]\nname = "x"\noverride = ["missing.toml"]\n')
+        )

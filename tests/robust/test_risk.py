@@ -28,34 +28,60 @@ def _model(**parameters: float) -> DisruptionModel:
     return m
 
 
-def test_same_seed_same_tables_other_seed_other_draws(tmp_path: Path,
-                                                      scenario: Scenario) -> None:
+def test_same_seed_same_tables_other_seed_other_draws(tmp_path: Path, scenario: Scenario) -> None:
     s = RiskSettings(draws=30, seed=7, time_limit=None)
     a = run_risk(scenario, READER, DisruptionModel(), s, tmp_path / "a")
     b = run_risk(scenario, READER, DisruptionModel(), s, tmp_path / "b")
-    assert set(a.tables) == {"draws", "outcomes", "unmet", "distribution", "critical_held",
-                             "criticality", "comparison", "model"}
+    assert set(a.tables) == {
+        "draws",
+        "outcomes",
+        "unmet",
+        "distribution",
+        "critical_held",
+        "criticality",
+        "comparison",
+        "model",
+    }
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
-        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == \
-            (tmp_path / "b" / f"{name}.csv").read_bytes()
-    other = run_risk(scenario, READER, DisruptionModel(),
-                     RiskSettings(draws=30, seed=8, time_limit=None), tmp_path / "c")
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (
+            tmp_path / "b" / f"{name}.csv"
+        ).read_bytes()
+    other = run_risk(
+        scenario,
+        READER,
+        DisruptionModel(),
+        RiskSettings(draws=30, seed=8, time_limit=None),
+        tmp_path / "c",
+    )
     assert not a.tables["draws"]["withdrawn"].equals(other.tables["draws"]["withdrawn"])
     # Draw i depends on the seed and i only, not on how many draws are made.
-    fewer = run_risk(scenario, READER, DisruptionModel(),
-                     RiskSettings(draws=5, seed=7, time_limit=None), tmp_path / "d")
+    fewer = run_risk(
+        scenario,
+        READER,
+        DisruptionModel(),
+        RiskSettings(draws=5, seed=7, time_limit=None),
+        tmp_path / "d",
+    )
     pd.testing.assert_frame_equal(fewer.tables["draws"], a.tables["draws"].head(5))
 
 
 def test_known_answers_at_the_extremes() -> None:
     data, units = NOMINAL.data, NOMINAL.units
-    need = (data.requirements["count"] * (data.requirements["last"]
-                                          - data.requirements["first"] + 1)).to_numpy()
+    need = (
+        data.requirements["count"] * (data.requirements["last"] - data.requirements["first"] + 1)
+    ).to_numpy()
     everything = rates(_model(pledge_withdraw_probability=1.0), data)
     assert np.allclose(evaluate(data, units, everything, draw(everything, 1, 0)), need)
-    nothing = rates(_model(pledge_withdraw_probability=0.0, contributor_withdraw_probability=0.0,
-                           pledge_delay_probability=0.0, mission_delay_probability=0.0), data)
+    nothing = rates(
+        _model(
+            pledge_withdraw_probability=0.0,
+            contributor_withdraw_probability=0.0,
+            pledge_delay_probability=0.0,
+            mission_delay_probability=0.0,
+        ),
+        data,
+    )
     world = evaluate(data, units, nothing, no_disruption(nothing, len(data.pledges)))
     for i in range(5):
         assert np.array_equal(evaluate(data, units, nothing, draw(nothing, 1, i)), world)
@@ -107,13 +133,22 @@ def test_robust_plan_is_no_worse_on_its_own_draws() -> None:
     assert mean_gap(robust.units) <= mean_gap(NOMINAL.units) + 1e-6
 
 
-def test_replans_local_and_dask_agree_and_resume(tmp_path: Path, scenario: Scenario,
-                                                 dask_client: object) -> None:
-    s = RiskSettings(draws=6, seed=2, time_limit=None, replan=True, robust=True, robust_draws=4,
-                     robust_time_limit=None)
+def test_replans_local_and_dask_agree_and_resume(
+    tmp_path: Path, scenario: Scenario, dask_client: object
+) -> None:
+    s = RiskSettings(
+        draws=6,
+        seed=2,
+        time_limit=None,
+        replan=True,
+        robust=True,
+        robust_draws=4,
+        robust_time_limit=None,
+    )
     local = run_risk(scenario, READER, DisruptionModel(), s, tmp_path / "l", LocalPool(2))
-    dask = run_risk(scenario, READER, DisruptionModel(), s, tmp_path / "d",
-                    DaskExecutor(dask_client))
+    dask = run_risk(
+        scenario, READER, DisruptionModel(), s, tmp_path / "d", DaskExecutor(dask_client)
+    )
     for name in local.tables:
         pd.testing.assert_frame_equal(local.tables[name], dask.tables[name])
     out = local.tables["outcomes"].pivot(index="draw", columns="plan", values="weighted_unmet")
@@ -131,24 +166,32 @@ def test_replans_local_and_dask_agree_and_resume(tmp_path: Path, scenario: Scena
 
 def test_model_file_sets_entities_and_refuses_nonsense(tmp_path: Path) -> None:
     good = tmp_path / "risk.toml"
-    good.write_text('[parameters]\npledge_withdraw_probability = 0.2\n'
-                    '[mission.M00]\ndelay_probability = 0.9\n', encoding="utf-8")
+    good.write_text(
+        "[parameters]\npledge_withdraw_probability = 0.2\n[mission.M00]\ndelay_probability = 0.9\n",
+        encoding="utf-8",
+    )
     m = load_model(good)
     assert m.parameters["pledge_withdraw_probability"] == 0.2
     r = rates(m, NOMINAL.data)
     assert r.m_delay[list(r.missions).index("M00")] == 0.9
     table = m.table()
-    assert (table.loc[table["parameter"] == "pledge_withdraw_probability", "source"]
-            .str.contains("risk.toml").all())
+    assert (
+        table.loc[table["parameter"] == "pledge_withdraw_probability", "source"]
+        .str.contains("risk.toml")
+        .all()
+    )
     assert table["source"].str.len().gt(0).all()
     bad = tmp_path / "bad.toml"
-    bad.write_text('[parameters]\npledge_withdraw_probability = 1.5\nfoo = 1\n'
-                   '[mission.M00]\ndelay_mean_months = 0\n', encoding="utf-8")
+    bad.write_text(
+        "[parameters]\npledge_withdraw_probability = 1.5\nfoo = 1\n"
+        "[mission.M00]\ndelay_mean_months = 0\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as err:
         load_model(bad)
     text = "\n".join(map(str, err.value.problems))
     assert "bad.toml" in text and "1.5" in text and "foo" in text and "delay_mean_months" in text
     unknown = tmp_path / "unknown.toml"
-    unknown.write_text('[contributor.XYZ]\nwithdraw_probability = 0.5\n', encoding="utf-8")
+    unknown.write_text("[contributor.XYZ]\nwithdraw_probability = 0.5\n", encoding="utf-8")
     with pytest.raises(DataError, match="XYZ"):
         rates(load_model(unknown), NOMINAL.data)

@@ -37,15 +37,19 @@ def _solution(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
-def test_sweep_local_dask_resume_and_failures(tmp_path: Path, scenario: Scenario,
-                                              dask_client: object) -> None:
+def test_sweep_local_dask_resume_and_failures(
+    tmp_path: Path, scenario: Scenario, dask_client: object
+) -> None:
     grid = load_grid(write_grid(tmp_path / "g.toml", GRID))
     out = tmp_path / "local"
     first = run_sweep(scenario, READER, grid, out, LocalPool(2))
     table = first.table
     assert len(first.solved) == 12
-    assert len(table) == 12 * 6 and set(table["figure"]) >= {"unmet_requirement_months",
-                                                             "total_cost_usd", "women_share"}
+    assert len(table) == 12 * 6 and set(table["figure"]) >= {
+        "unmet_requirement_months",
+        "total_cost_usd",
+        "women_share",
+    }
     assert (out / "sweep.parquet").exists() and (out / "sweep.csv").exists()
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), table)
 
@@ -58,7 +62,8 @@ def test_sweep_local_dask_resume_and_failures(tmp_path: Path, scenario: Scenario
     assert (ok["status"] == "optimal").all() and (ok["error"] == "").all()
 
     wide = table[table["transit"] == 600.0].pivot_table(
-        index=["lift", "out"], columns="figure", values="value")
+        index=["lift", "out"], columns="figure", values="value"
+    )
     # Invariants: more lift never leaves more unmet; withdrawing contributors never helps.
     for out_value in ("none", "C000+C001"):
         unmet = wide.xs(out_value, level="out")["unmet_requirement_months"].to_numpy()
@@ -75,8 +80,7 @@ def test_sweep_local_dask_resume_and_failures(tmp_path: Path, scenario: Scenario
     pd.testing.assert_frame_equal(_solution(again.table), _solution(table))
 
     # The same sweep on a Dask cluster gives the same table.
-    on_dask = run_sweep(scenario, READER, grid, tmp_path / "dask",
-                        DaskExecutor(dask_client))
+    on_dask = run_sweep(scenario, READER, grid, tmp_path / "dask", DaskExecutor(dask_client))
     assert len(on_dask.solved) == 12
     pd.testing.assert_frame_equal(_solution(on_dask.table), _solution(table))
 

@@ -53,7 +53,7 @@ def test_a_bad_cell_names_workbook_sheet_row_and_column(workbook: Path, tmp_path
 def test_formula_like_text_is_stored_as_text(tmp_path: Path) -> None:
     scenario = load_scenario("2018")
     missions = scenario.tables["missions"].copy()
-    missions.loc[0, "name"] = "=HYPERLINK(\"http://x\")"
+    missions.loc[0, "name"] = '=HYPERLINK("http://x")'
     scenario.tables["missions"] = missions
     out = save_workbook(scenario, tmp_path / "f.xlsx")
     cell = openpyxl.load_workbook(out)["missions"]["B2"]
@@ -89,17 +89,23 @@ def test_data_check_reads_an_excel_import_file_like_its_csv(tmp_path: Path) -> N
     table = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
     table.iloc[3, 4] = "lots"
     table.to_csv(csv, index=False)
-    as_csv = json.loads(CliRunner().invoke(app, ["data", "check", str(csv), "--json"],
-                                           env=NO_CONFIG).stdout)
+    as_csv = json.loads(
+        CliRunner().invoke(app, ["data", "check", str(csv), "--json"], env=NO_CONFIG).stdout
+    )
     assert [(r["line"], r["reason"]) for r in as_csv["rejects"]] == [
-        (reject["line"], reject["reason"])]
+        (reject["line"], reject["reason"])
+    ]
 
 
 def test_scenario_export_xlsx_and_check_it(tmp_path: Path) -> None:
     out = tmp_path / "my-2018.xlsx"
     runner = CliRunner()
-    assert runner.invoke(app, ["scenario", "export", "2018", "--format", "xlsx", "--to",
-                               str(out)], env=NO_CONFIG).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["scenario", "export", "2018", "--format", "xlsx", "--to", str(out)], env=NO_CONFIG
+        ).exit_code
+        == 0
+    )
     result = runner.invoke(app, ["data", "check", str(out)], env=NO_CONFIG)
     assert result.exit_code == 0, result.output
     assert "no problem" in result.output

@@ -75,8 +75,7 @@ def test_open_end_and_out_of_range_values(tmp_path: Path) -> None:
     scenario, repairs = read_scenario(folder)
     assert scenario.missions["end_date"].isna().all()  # open-ended
     assert {r.rule for r in repairs} == {"open_end"}
-    _rewrite(folder / "pledges.csv",
-             lambda c, v: "9223372036854775808" if c == "count" else v)
+    _rewrite(folder / "pledges.csv", lambda c, v: "9223372036854775808" if c == "count" else v)
     _rewrite(folder / "requirements.csv", lambda c, v: "9999-12-31" if c == "end" else v)
     with pytest.raises(DataError) as err:
         load_scenario(folder)
@@ -84,10 +83,13 @@ def test_open_end_and_out_of_range_values(tmp_path: Path) -> None:
     assert ("count", "out of range") in reasons and ("end", "out of range") in reasons
 
 
-@pytest.mark.parametrize(("text", "says"), [
-    ('[scenario]\nname = "x"\ntitle = \n', "line 3, column"),
-    ('[scenario]\nname = "x"\n[scenario]\n', "line 3, column"),
-])
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[scenario]\nname = "x"\ntitle = \n', "line 3, column"),
+        ('[scenario]\nname = "x"\n[scenario]\n', "line 3, column"),
+    ],
+)
 def test_toml_errors_give_line_and_column(tmp_path: Path, text: str, says: str) -> None:
     folder = _copy(tmp_path)
     (folder / "scenario.toml").write_text(text, "utf-8")
@@ -97,8 +99,14 @@ def test_toml_errors_give_line_and_column(tmp_path: Path, text: str, says: str) 
     assert res.exit_code == 2 and says in " ".join(res.output.split())
 
 
-@pytest.mark.parametrize("toml", ["parameters = 5\n", "[parameters]\nhorizon_months = 1e999\n",
-                                  "[parameters]\nplanning_start = 99999-01-01\n"])
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "parameters = 5\n",
+        "[parameters]\nhorizon_months = 1e999\n",
+        "[parameters]\nplanning_start = 99999-01-01\n",
+    ],
+)
 def test_bad_parameters_are_problems_not_tracebacks(tmp_path: Path, toml: str) -> None:
     folder = _copy(tmp_path)
     (folder / "scenario.toml").write_text(toml, "utf-8")

@@ -24,10 +24,10 @@ def assert_same(a: Scenario, b: Scenario) -> None:
     assert a.name == b.name
     assert a.meta == b.meta
     assert {k: (p.value, p.source) for k, p in a.parameters.items()} == {
-        k: (p.value, p.source) for k, p in b.parameters.items()}
+        k: (p.value, p.source) for k, p in b.parameters.items()
+    }
     for name in ENTITY_ORDER:
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True,
-                                      obj=name)
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
 
 
 @SETTINGS
@@ -45,8 +45,26 @@ def test_any_valid_scenario_round_trips_exactly(tmp_path_factory, scenario):
         assert f.read_bytes() == (again / f.name).read_bytes(), f.name
 
 
-JUNK = st.sampled_from(["", " ", "x", "-1", "1,5", "2019-02-30", "31/01/2021", "NaN", "inf",
-                        "true", "L9", '"', ";", "1e400", "0x10", "\u00e9"])
+JUNK = st.sampled_from(
+    [
+        "",
+        " ",
+        "x",
+        "-1",
+        "1,5",
+        "2019-02-30",
+        "31/01/2021",
+        "NaN",
+        "inf",
+        "true",
+        "L9",
+        '"',
+        ";",
+        "1e400",
+        "0x10",
+        "\u00e9",
+    ]
+)
 
 
 @SETTINGS
@@ -73,7 +91,8 @@ def test_corrupted_cells_are_reported_by_place_or_harmless(tmp_path_factory, sce
         assert all(p.file for p in exc.problems)
         assert all(p.reason and p.fix for p in exc.problems)
         assert any(p.file == str(path) for p in exc.problems) or any(
-            p.field and p.field.endswith("_id") for p in exc.problems)
+            p.field and p.field.endswith("_id") for p in exc.problems
+        )
         return
     # accepted: the table kept every row
     assert len(loaded.tables[name]) == len(scenario.tables[name])
@@ -91,7 +110,8 @@ def test_missing_scenario_and_unreadable_files(tmp_path: Path):
 
 def test_bad_parameter_is_named(tmp_path: Path):
     (tmp_path / "scenario.toml").write_text(
-        '[scenario]\nname = "x"\n[parameters]\nhorizon_months = "many"\nnonsense = 1\n')
+        '[scenario]\nname = "x"\n[parameters]\nhorizon_months = "many"\nnonsense = 1\n'
+    )
     with pytest.raises(DataError) as info:
         load_scenario(tmp_path)
     fields = {p.field for p in info.value.problems}
@@ -101,9 +121,11 @@ def test_bad_parameter_is_named(tmp_path: Path):
 def test_hand_written_scenario_loads(tmp_path: Path):
     (tmp_path / "scenario.toml").write_text(
         '[scenario]\nname = "mini"\n[parameters]\n'
-        'horizon_months = 12\nlift_moves_per_month = {value = 4, source = "UN MovCon, 2018"}\n')
+        'horizon_months = 12\nlift_moves_per_month = {value = 4, source = "UN MovCon, 2018"}\n'
+    )
     (tmp_path / "missions.csv").write_text(
-        "id,name,language,source\nMINUSMA,\"Mission in Mali, multidimensional\",fr,UN\n")
+        'id,name,language,source\nMINUSMA,"Mission in Mali, multidimensional",fr,UN\n'
+    )
     s = load_scenario(tmp_path)
     assert s.param("horizon_months") == 12
     assert s.parameters["lift_moves_per_month"].source == "UN MovCon, 2018"

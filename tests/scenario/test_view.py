@@ -40,7 +40,8 @@ def test_closure_hides_what_hangs_off_a_hidden_record(hidden_mission: Scenario) 
     excluded = view.pledges.set_index("id")["excluded_missions"]
     assert "P5" in excluded.index and excluded.isna().all()
     assert hidden_mission.view(DPO).pledges.set_index("id").at["P5", "excluded_missions"] == (
-        "MINUSMA")
+        "MINUSMA"
+    )
 
 
 def test_a_list_of_references_is_checked_item_by_item() -> None:
@@ -50,12 +51,14 @@ def test_a_list_of_references_is_checked_item_by_item() -> None:
     assert (problem.field, problem.value) == ("excluded_missions", "NO-SUCH-MISSION")
 
 
-def test_a_hidden_mission_plans_without_error_and_without_its_id(hidden_mission: Scenario,
-                                                                  tmp_path: Path) -> None:
+def test_a_hidden_mission_plans_without_error_and_without_its_id(
+    hidden_mission: Scenario, tmp_path: Path
+) -> None:
     options = PlanOptions(sensitivities=False, max_asks=1).with_solve(time_limit=5)
     result = plan(hidden_mission.view(PUBLIC), options)
     text = json.dumps(result.summary.to_dict(), default=str) + "".join(
-        t.to_csv() for t in result.tables.values())
+        t.to_csv() for t in result.tables.values()
+    )
     assert "MINUSMA" not in text
     assert result.summary.to_dict()["marking"] == "unclassified"
 
@@ -70,7 +73,8 @@ def test_a_reader_who_sees_everything_gets_the_scenario_unchanged() -> None:
 
 
 def test_one_audit_line_per_view_with_visible_counts_only(
-        hidden_mission: Scenario, caplog: pytest.LogCaptureFixture) -> None:
+    hidden_mission: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="bluehelmet.audit")
     hidden_mission.view(AccessContext("NLD", user="analyst-7"))
     [record] = [r for r in caplog.records if r.name == "bluehelmet.audit"]
@@ -86,8 +90,9 @@ def _override(tmp_path: Path, text: str) -> object:
     return load_override(path)
 
 
-def test_override_of_a_hidden_id_fails_like_one_of_an_absent_id(hidden_mission: Scenario,
-                                                                 tmp_path: Path) -> None:
+def test_override_of_a_hidden_id_fails_like_one_of_an_absent_id(
+    hidden_mission: Scenario, tmp_path: Path
+) -> None:
     view = hidden_mission.view(PUBLIC)
     messages = []
     for rid in ("R1", "R999"):  # R1 is MINUSMA's requirement, hidden by closure
@@ -108,9 +113,11 @@ def test_override_that_changes_nothing_is_an_error(tmp_path: Path) -> None:
 
 def test_override_rows_are_owned_by_the_reader(tmp_path: Path) -> None:
     view = load_scenario(TINY).view(AccessContext("NLD", Classification.CONFIDENTIAL))
-    row = ('[[pledges.add]]\nid = "W1"\ncontributor_id = "NLD"\nunit_type_id = "UH"\n'
-           'count = 1\npcrs_level = "RDL"\navailable_from = 2018-07-01\nrotation_months = 6\n'
-           'basis = "illustrative"\nsource = "what-if"\n')
+    row = (
+        '[[pledges.add]]\nid = "W1"\ncontributor_id = "NLD"\nunit_type_id = "UH"\n'
+        'count = 1\npcrs_level = "RDL"\navailable_from = 2018-07-01\nrotation_months = 6\n'
+        'basis = "illustrative"\nsource = "what-if"\n'
+    )
     out = apply_overrides(view, [_override(tmp_path, row)])
     added = out.pledges.set_index("id").loc["W1"]
     assert added["owner"] == "NLD" and added["classification"] == "unclassified"
@@ -119,5 +126,7 @@ def test_override_rows_are_owned_by_the_reader(tmp_path: Path) -> None:
         with pytest.raises(DataError, match="owned by the reader"):
             apply_overrides(view, [_override(tmp_path, row + extra)])
     with pytest.raises(DataError, match="cannot change who may read"):
-        apply_overrides(view, [_override(tmp_path, '[[pledges.update]]\nid = "P1"\n'
-                                                   'classification = "confidential"')])
+        apply_overrides(
+            view,
+            [_override(tmp_path, '[[pledges.update]]\nid = "P1"\nclassification = "confidential"')],
+        )

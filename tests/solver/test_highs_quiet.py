@@ -44,10 +44,12 @@ print("done", flush=True)
 
 
 def test_highs_prints_no_banner_and_other_threads_keep_their_output() -> None:
-    run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                         check=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=300
+    )
     assert "HiGHS" not in run.stdout and "HiGHS" not in run.stderr
     lines = run.stdout.splitlines()
     assert [line for line in lines if line.startswith("other thread")] == [
-        f"other thread {i}" for i in range(200)]
+        f"other thread {i}" for i in range(200)
+    ]
     assert lines[-1] == "done" and run.stderr == ""

@@ -42,8 +42,11 @@ def test_targets_declared_interpolated_and_nearest(tiny: ScenarioView) -> None:
     assert t2030.loc["individual_police", "basis"] == "nearest year"
 
 
-@given(women=st.integers(0, 1000), men=st.integers(0, 1000),
-       target=st.floats(0.0, 1.0, allow_nan=False))
+@given(
+    women=st.integers(0, 1000),
+    men=st.integers(0, 1000),
+    target=st.floats(0.0, 1.0, allow_nan=False),
+)
 def test_light_rules(women: int, men: int, target: float) -> None:
     if women + men == 0:
         return
@@ -62,9 +65,11 @@ def test_confidential_deployments_are_not_counted_for_a_public_reader(raw: Scena
     public = gender.traffic_lights(secret.view(PUBLIC))
     assert "CHN|troops" not in set(public["contributor_id"] + "|" + public["personnel_category"])
     cleared = gender.traffic_lights(
-        secret.view(AccessContext("UN-DPO", Classification.CONFIDENTIAL)))
-    chn = cleared.loc[(cleared["contributor_id"] == "CHN")
-                      & (cleared["personnel_category"] == "troops")]
+        secret.view(AccessContext("UN-DPO", Classification.CONFIDENTIAL))
+    )
+    chn = cleared.loc[
+        (cleared["contributor_id"] == "CHN") & (cleared["personnel_category"] == "troops")
+    ]
     assert chn["light"].tolist() == ["red"] and chn["total"].tolist() == [400]
 
 
@@ -101,17 +106,26 @@ def test_2018_targets_are_labelled_by_basis() -> None:
     rows = view.tables["gender_targets"]
     rows = rows.loc[rows["year"].astype(int) == 2018].set_index("personnel_category")
     for category, row in t2018.iterrows():
-        expected = "declared" if rows.loc[category, "basis"] == "real" else (
-            "interpolated" if "interpolation" in rows.loc[category, "source"] else "assumed")
+        expected = (
+            "declared"
+            if rows.loc[category, "basis"] == "real"
+            else ("interpolated" if "interpolation" in rows.loc[category, "source"] else "assumed")
+        )
         assert row["basis"] == expected, category
     assert (t2018["basis"] != "declared").all()  # no 2018 target is published by the UGPS
     assert t2018.loc["individual_police", "basis"] == "assumed"
 
 
 def test_trend_marks_incomplete_years() -> None:
-    rows = pd.DataFrame({"year": [2016, 2016, 2017], "women": [3.0, 1.0, 1.0],
-                         "men": [97.0, 99.0, 9.0], "total": [100.0, 100.0, 10.0],
-                         "complete_year": [True, True, False]})
+    rows = pd.DataFrame(
+        {
+            "year": [2016, 2016, 2017],
+            "women": [3.0, 1.0, 1.0],
+            "men": [97.0, 99.0, 9.0],
+            "total": [100.0, 100.0, 10.0],
+            "complete_year": [True, True, False],
+        }
+    )
     trend = gender.women_share_trend(rows)
     assert trend.loc[2016, "women_share"] == pytest.approx(0.02)
     assert bool(trend.loc[2017, "complete_year"]) is False
@@ -128,8 +142,13 @@ def test_unit_costs_and_rate_in_force(tiny: ScenarioView) -> None:
 
 
 def test_cost_against_budget(tiny: ScenarioView) -> None:
-    costs = pd.DataFrame({"mission_id": ["MINUSMA", "UNMISS"], "fiscal_year": ["2018/19"] * 2,
-                          "cost_usd": [10e6, 25e6]})
+    costs = pd.DataFrame(
+        {
+            "mission_id": ["MINUSMA", "UNMISS"],
+            "fiscal_year": ["2018/19"] * 2,
+            "cost_usd": [10e6, 25e6],
+        }
+    )
     table = money.cost_vs_budget(costs, tiny).set_index("mission_id")
     assert table.loc["MINUSMA", "headroom_used"] == pytest.approx(0.25)
     assert not table.loc["MINUSMA", "over_budget"]
@@ -140,10 +159,15 @@ def test_cost_against_budget(tiny: ScenarioView) -> None:
 
 def _coverage() -> pd.DataFrame:
     months = pd.date_range("2018-07-01", periods=3, freq="MS")
-    return pd.DataFrame({
-        "mission_id": ["MINUSMA"] * 6, "unit_type_id": ["UH"] * 3 + ["INF"] * 3,
-        "month": list(months) * 2, "required": [2, 2, 2, 1, 1, 1],
-        "covered": [0, 1, 3, 1, 1, 1]})  # 3 > 2 required: capped
+    return pd.DataFrame(
+        {
+            "mission_id": ["MINUSMA"] * 6,
+            "unit_type_id": ["UH"] * 3 + ["INF"] * 3,
+            "month": list(months) * 2,
+            "required": [2, 2, 2, 1, 1, 1],
+            "covered": [0, 1, 3, 1, 1, 1],
+        }
+    )  # 3 > 2 required: capped
 
 
 def test_gap_table_and_headline(tiny: ScenarioView) -> None:

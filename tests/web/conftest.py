@@ -37,9 +37,14 @@ def platform() -> Iterator[dict[str, Any]]:
     folder = Path(tempfile.mkdtemp(prefix="bh-web-"))
     folder.chmod(0o755)  # the unprivileged server user must reach it when tests run as root
     saved = dict(os.environ)
-    for key in ("DATABASE_URL", "BLUEHELMET_OWNER_DATABASE_URL", "BLUEHELMET_IDENTITY_KEY_FILE",
-                "BLUEHELMET_SECRET_KEY", "BLUEHELMET_SECRET_KEY_FILE",
-                "BLUEHELMET_TWILIO_AUTH_TOKEN_FILE"):
+    for key in (
+        "DATABASE_URL",
+        "BLUEHELMET_OWNER_DATABASE_URL",
+        "BLUEHELMET_IDENTITY_KEY_FILE",
+        "BLUEHELMET_SECRET_KEY",
+        "BLUEHELMET_SECRET_KEY_FILE",
+        "BLUEHELMET_TWILIO_AUTH_TOKEN_FILE",
+    ):
         os.environ.pop(key, None)
     os.environ["BLUEHELMET_ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"
     os.environ["BLUEHELMET_ALERT_RATE"] = "1000/m"
@@ -61,16 +66,22 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def member(org_code: str, clearance: int, roles: list[str], kind: str = "section",
-           parent: str | None = None) -> Any:
+def member(
+    org_code: str,
+    clearance: int,
+    roles: list[str],
+    kind: str = "section",
+    parent: str | None = None,
+) -> Any:
     """A new user with one membership in ``org_code`` (created when missing)."""
     from django.contrib.auth.models import User
 
     from bluehelmet.web.accounts.models import Membership, Organisation
 
     above = Organisation.objects.filter(code=parent).first() if parent else None
-    org, _ = Organisation.objects.get_or_create(code=org_code, defaults={
-        "name": org_code, "kind": kind, "parent": above})
+    org, _ = Organisation.objects.get_or_create(
+        code=org_code, defaults={"name": org_code, "kind": kind, "parent": above}
+    )
     user = User.objects.create_user(unique("u"))  # no password: no Argon2 hashing (tests log in
     # with force_login; the tests of passwords set one)
     Membership.objects.create(user=user, organisation=org, clearance=clearance, roles=roles)

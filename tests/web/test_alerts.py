@@ -32,9 +32,16 @@ def _demo(name: str) -> Any:
 def _post_alert(lang: str, text: str, name: str = "", phone: str = "") -> str:
     from bluehelmet.web.reports.models import Report
 
-    response = _client().post(f"/alert/{lang}/", {"text": text, "place_name": "Tessit",
-                                                  "category": "armed_group_movement",
-                                                  "name": name, "phone": phone})
+    response = _client().post(
+        f"/alert/{lang}/",
+        {
+            "text": text,
+            "place_name": "Tessit",
+            "category": "armed_group_movement",
+            "name": name,
+            "phone": phone,
+        },
+    )
     assert response.status_code == 200, response.content[:500]
     with_text = Report.objects.using("owner").filter(description=text)
     assert with_text.count() == 1
@@ -44,10 +51,17 @@ def _post_alert(lang: str, text: str, name: str = "", phone: str = "") -> str:
 def test_twilio_signature_matches_twilio_documentation() -> None:
     from bluehelmet.web.reports.intake import twilio_signature
 
-    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+14158675310", "Digits": "1234",
-              "From": "+14158675310", "To": "+18005551212"}
-    assert twilio_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
-                            params) == "GvWf1cFY/Q7PnoempGyD5oXAezc="
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+14158675310",
+        "Digits": "1234",
+        "From": "+14158675310",
+        "To": "+18005551212",
+    }
+    assert (
+        twilio_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params)
+        == "GvWf1cFY/Q7PnoempGyD5oXAezc="
+    )
 
 
 def test_alert_form_in_three_languages_arabic_right_to_left() -> None:
@@ -76,8 +90,7 @@ def test_identity_is_sealed_and_only_liaison_decrypts_with_audit() -> None:
     assert (report.classification, report.owner) == ("confidential", "MINUSMA-CAS")
     assert {"MINUSMA-JMAC", "MINUSMA-JOC"} <= set(report.releasable_to)
     stored = ReporterIdentity.objects.using("owner").get(report=report)
-    assert name.encode() not in bytes(stored.ciphertext) and b"+223" not in bytes(
-        stored.ciphertext)
+    assert name.encode() not in bytes(stored.ciphertext) and b"+223" not in bytes(stored.ciphertext)
     liaison = _client(_demo("liaison"))
     assert b"reveal" in liaison.get(f"/reports/{uid}/").content
     revealed = liaison.post(f"/reports/{uid}/identity/")
@@ -85,8 +98,12 @@ def test_identity_is_sealed_and_only_liaison_decrypts_with_audit() -> None:
     assert name in shown and phone in shown
     assert revealed["Cache-Control"] == "no-store"
     assert liaison.get(f"/reports/{uid}/identity/").status_code == 405
-    assert AccessLog.objects.filter(username="liaison", action="decrypt",
-                                    target=f"identity:{uid}").count() == 1
+    assert (
+        AccessLog.objects.filter(
+            username="liaison", action="decrypt", target=f"identity:{uid}"
+        ).count()
+        == 1
+    )
     analyst = _client(_demo("analyst"))  # another section: sees the alert, not the identity
     page = analyst.get(f"/reports/{uid}/").content.decode()
     assert "Tessit" in page and name not in page and "reveal" not in page
@@ -119,23 +136,32 @@ def _twilio(params: dict[str, str], signature: str | None = None) -> Any:
     from bluehelmet.web.reports.intake import twilio_signature
 
     token = Path(os.environ["BLUEHELMET_TWILIO_AUTH_TOKEN_FILE"]).read_text().strip()
-    return _client().post("/webhooks/twilio/sms/", params, HTTP_X_TWILIO_SIGNATURE=signature
-                          or twilio_signature(token, URL, params))
+    return _client().post(
+        "/webhooks/twilio/sms/",
+        params,
+        HTTP_X_TWILIO_SIGNATURE=signature or twilio_signature(token, URL, params),
+    )
 
 
 def test_twilio_webhook_is_verified_and_idempotent_on_message_id() -> None:
     from bluehelmet.web.reports.models import InboundMessage, Report
 
     sid = "SM" + unique("x").replace("-", "")
-    params = {"MessageSid": sid, "AccountSid": "AC123", "From": "+22376000000",
-              "To": "+22320000000", "Body": f"Hommes armés au marché {sid}"}
+    params = {
+        "MessageSid": sid,
+        "AccountSid": "AC123",
+        "From": "+22376000000",
+        "To": "+22320000000",
+        "Body": f"Hommes armés au marché {sid}",
+    }
     assert _twilio(params).status_code == 200
     assert _twilio(params).status_code == 200  # the gateway retries: same alert, stored once
     assert Report.objects.using("owner").filter(description=params["Body"]).count() == 1
     assert InboundMessage.objects.filter(provider="twilio", message_id=sid).count() == 1
     report = Report.objects.using("owner").get(description=params["Body"])
     assert report.source_type == "community_alert" and "+22376000000" not in str(
-        Report.objects.using("owner").filter(pk=report.pk).values().get())
+        Report.objects.using("owner").filter(pk=report.pk).values().get()
+    )
     forged = {**params, "MessageSid": sid + "b", "Body": "forged"}
     assert _twilio(forged, signature="AAAA").status_code == 403
     assert not Report.objects.using("owner").filter(description="forged").exists()
@@ -146,8 +172,14 @@ def test_alert_form_is_rate_limited() -> None:
 
     with override_settings(ALERT_RATE="2/m"):
         client = _client()
-        codes = [client.post("/alert/en/", {"text": unique("spam"), "category": "other"},
-                             REMOTE_ADDR="192.0.2.77").status_code for _ in range(3)]
+        codes = [
+            client.post(
+                "/alert/en/",
+                {"text": unique("spam"), "category": "other"},
+                REMOTE_ADDR="192.0.2.77",
+            ).status_code
+            for _ in range(3)
+        ]
     assert codes == [200, 200, 429]
 
 

@@ -15,11 +15,14 @@ def _line() -> Any:
     return AccessLog.objects.create(username="someone", action=Action.VIEW, target="report:x")
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_accesslog SET username = 'nobody' WHERE id = %s",
-    "DELETE FROM audit_accesslog WHERE id = %s",
-    "TRUNCATE audit_accesslog",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_accesslog SET username = 'nobody' WHERE id = %s",
+        "DELETE FROM audit_accesslog WHERE id = %s",
+        "TRUNCATE audit_accesslog",
+    ],
+)
 @pytest.mark.parametrize("alias", ["default", "owner"])
 def test_access_log_cannot_be_altered(alias: str, statement: str) -> None:
     from django.db import DatabaseError, connections, transaction
@@ -27,8 +30,11 @@ def test_access_log_cannot_be_altered(alias: str, statement: str) -> None:
     from bluehelmet.web.audit.models import AccessLog
 
     line = _line()
-    with pytest.raises(DatabaseError, match="permission denied|append-only"), \
-            transaction.atomic(using=alias), connections[alias].cursor() as cur:
+    with (
+        pytest.raises(DatabaseError, match="permission denied|append-only"),
+        transaction.atomic(using=alias),
+        connections[alias].cursor() as cur,
+    ):
         cur.execute(statement, [line.pk] if "%s" in statement else None)
     assert AccessLog.objects.get(pk=line.pk).username == "someone"
 
@@ -52,9 +58,15 @@ def test_report_changes_are_kept_in_history() -> None:
     from bluehelmet.web.reports.models import Report
 
     with transaction.atomic(), acting_as(AccessContext("HIST", Classification.CONFIDENTIAL)):
-        report = Report.objects.create(uid="hist-1", time="2018", category="other",
-                                       source_type="patrol", source="t", owner="HIST",
-                                       classification="confidential")
+        report = Report.objects.create(
+            uid="hist-1",
+            time="2018",
+            category="other",
+            source_type="patrol",
+            source="t",
+            owner="HIST",
+            classification="confidential",
+        )
         report.description = "corrected"
         report.save()
         events = list(report.events.order_by("pgh_id").values_list("pgh_label", "description"))

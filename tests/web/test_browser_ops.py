@@ -12,7 +12,8 @@ from tests.web.test_browser import _login, browser, server  # noqa: F401 (fixtur
 
 
 def test_alert_is_kept_offline_and_sent_once_when_back_online(
-        platform: dict[str, Any], server: str, browser: Any) -> None:  # noqa: F811
+    platform: dict[str, Any], server: str, browser: Any
+) -> None:
     from bluehelmet.web.reports.models import Report
 
     stored = Report.objects.using("owner")
@@ -20,8 +21,10 @@ def test_alert_is_kept_offline_and_sent_once_when_back_online(
     context = browser.new_context()
     page = context.new_page()
     problems: list[str] = []  # CSP violations and script errors (offline requests fail: fine)
-    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text
-            else None)
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{server}/alert/fr/")
     context.set_offline(True)
@@ -43,8 +46,11 @@ def test_alert_is_kept_offline_and_sent_once_when_back_online(
     assert "+223" not in str(report.__dict__)
 
     # a resend of the same alert (an answer lost on the way back) stores nothing new
-    again = page.request.post(queued[0]["action"], data=queued[0]["body"], headers={
-        "Content-Type": "application/x-www-form-urlencoded"})
+    again = page.request.post(
+        queued[0]["action"],
+        data=queued[0]["body"],
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert again.status == 200
     assert stored.filter(description=text).count() == 1
 
@@ -63,7 +69,8 @@ def test_alert_is_kept_offline_and_sent_once_when_back_online(
 
 
 def test_reporter_uploads_a_csv_and_downloads_the_rejects(
-        platform: dict[str, Any], server: str, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    platform: dict[str, Any], server: str, browser: Any, tmp_path: Path
+) -> None:
     good, wrong_owner = unique("joc"), unique("joc")
     path = tmp_path / "joc-patrols.csv"
     path.write_text(
@@ -72,16 +79,18 @@ def test_reporter_uploads_a_csv_and_downloads_the_rejects(
         f"{good},2018-06-02,-0.04,16.27,ied,patrol,Road checked,confidential,MINUSMA-JOC,"
         "JOC log\n"
         f"{wrong_owner},2018-06-02,-0.04,16.27,ied,patrol,Not ours,confidential,MINUSMA-JMAC,"
-        "JOC log\n")
+        "JOC log\n"
+    )
     page = _login(browser, server, platform["users"]["joc"])
     page.goto(f"{server}/reports/upload/")
     page.set_input_files("#id_file", str(path))
     page.get_by_test_id("upload").click()
     page.get_by_test_id("accounting").wait_for()
-    counts = {k: int(page.get_by_test_id(k).inner_text())
-              for k in ("rows-read", "accepted", "repaired", "rejected", "added")}
-    assert counts["rows-read"] == 2 == counts["accepted"] + counts["repaired"] + counts[
-        "rejected"]
+    counts = {
+        k: int(page.get_by_test_id(k).inner_text())
+        for k in ("rows-read", "accepted", "repaired", "rejected", "added")
+    }
+    assert counts["rows-read"] == 2 == counts["accepted"] + counts["repaired"] + counts["rejected"]
     assert (counts["rejected"], counts["added"]) == (1, 1)
     with page.expect_download() as info:
         page.get_by_test_id("rejects").click()

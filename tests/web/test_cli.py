@@ -23,8 +23,7 @@ from tests.web.conftest import unique
 
 def test_help_lists_the_platform_commands_without_importing_django() -> None:
     code = "import sys, bluehelmet.cli.main; print('django' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     result = CliRunner().invoke(app, ["--help"])
     assert "serve" in result.output and "admin" in result.output
@@ -36,33 +35,57 @@ def test_admin_creates_organisations_and_users(platform: dict[str, Any]) -> None
     runner = CliRunner()
     org = "SEN"  # a member state: organisations come from the library's registry
     folder = ["--data-dir", str(platform["folder"])]
-    done = runner.invoke(app, ["admin", "create-org", org, "--name", "Senegal", "--kind",
-                               "contributor", *folder])
+    done = runner.invoke(
+        app, ["admin", "create-org", org, "--name", "Senegal", "--kind", "contributor", *folder]
+    )
     assert done.exit_code == 0, done.output
     name = unique("user")
-    done = runner.invoke(app, ["admin", "create-user", name, "--org", org, "--clearance",
-                               "confidential", "--role", "analyst", "--totp", "--password",
-                               "a long enough passphrase 42", *folder])
+    done = runner.invoke(
+        app,
+        [
+            "admin",
+            "create-user",
+            name,
+            "--org",
+            org,
+            "--clearance",
+            "confidential",
+            "--role",
+            "analyst",
+            "--totp",
+            "--password",
+            "a long enough passphrase 42",
+            *folder,
+        ],
+    )
     assert done.exit_code == 0, done.output
     assert "otpauth://totp/" in done.output
     membership = Membership.objects.get(user__username=name)
     assert (membership.organisation.code, membership.clearance, membership.roles) == (
-        org, 1, ["analyst"])
+        org,
+        1,
+        ["analyst"],
+    )
     assert membership.user.password.startswith("argon2")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--org", "NOPE"], "organisation 'NOPE' does not exist"),
-    (["--org", "MINUSMA", "--role", "king"], "role(s) king"),
-    (["--org", "MINUSMA", "--clearance", "secret"], "unknown classification 'secret'"),
-    (["--org", "MINUSMA", "--password", "short"], "password refused"),
-])
-def test_admin_refuses_bad_input_with_the_reason(platform: dict[str, Any], args: list[str],
-                                                 message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--org", "NOPE"], "organisation 'NOPE' does not exist"),
+        (["--org", "MINUSMA", "--role", "king"], "role(s) king"),
+        (["--org", "MINUSMA", "--clearance", "secret"], "unknown classification 'secret'"),
+        (["--org", "MINUSMA", "--password", "short"], "password refused"),
+    ],
+)
+def test_admin_refuses_bad_input_with_the_reason(
+    platform: dict[str, Any], args: list[str], message: str
+) -> None:
     if "--password" not in args:
         args = [*args, "--password", "a long enough passphrase 42"]
-    result = CliRunner().invoke(app, ["admin", "create-user", unique("u"), *args,
-                                      "--data-dir", str(platform["folder"])])
+    result = CliRunner().invoke(
+        app, ["admin", "create-user", unique("u"), *args, "--data-dir", str(platform["folder"])]
+    )
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
 
@@ -86,12 +109,19 @@ def test_serve_demo_starts_its_own_postgres_and_stops_it(platform: dict[str, Any
     folder = Path(tempfile.mkdtemp(prefix="bh-serve-"))
     folder.chmod(0o755)
     port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DATABASE_URL", "BLUEHELMET_", "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "BLUEHELMET_", "DJANGO_"))
+    }
     exe = shutil.which("bluehelmet") or str(Path(sys.executable).with_name("bluehelmet"))
-    proc = subprocess.Popen([exe, "serve", "--demo", "--data-dir", str(folder), "--port",
-                             str(port)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [exe, "serve", "--demo", "--data-dir", str(folder), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines: list[str] = []
         assert proc.stdout is not None

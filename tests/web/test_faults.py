@@ -39,10 +39,15 @@ def _port() -> int:
 
 
 @contextmanager
-def _process(args: list[str], folder: Path, port: int | None = None
-             ) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([*COMMAND, *args, "--data-dir", str(folder)], env=dict(os.environ),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def _process(
+    args: list[str], folder: Path, port: int | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        [*COMMAND, *args, "--data-dir", str(folder)],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(600 if port is not None else 0):  # up to about 2 minutes
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]  # type: ignore
@@ -80,11 +85,35 @@ def _owner_query(sql: str, params: tuple[Any, ...] = ()) -> Any:
 def _big_csv(org: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "time", "longitude", "latitude", "category", "source_type",
-                     "description", "classification", "owner", "source"])
+    writer.writerow(
+        [
+            "id",
+            "time",
+            "longitude",
+            "latitude",
+            "category",
+            "source_type",
+            "description",
+            "classification",
+            "owner",
+            "source",
+        ]
+    )
     for i in range(ROWS):
-        writer.writerow([f"k{i}", "2018-06-01", f"{-1 + i % 100 * 0.01:.2f}", "16.2", "ied",
-                         "patrol", f"row {i}", "confidential", org, "fault test"])
+        writer.writerow(
+            [
+                f"k{i}",
+                "2018-06-01",
+                f"{-1 + i % 100 * 0.01:.2f}",
+                "16.2",
+                "ied",
+                "patrol",
+                f"row {i}",
+                "confidential",
+                org,
+                "fault test",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -92,9 +121,13 @@ def _inserting() -> bool:
     """Whether a connection of the application is inserting reports (the upload's)."""
     from bluehelmet.web.dbsetup import app_role
 
-    return bool(_owner_query(
-        "SELECT count(*) FROM pg_stat_activity WHERE usename = %s "
-        "AND query ILIKE 'INSERT INTO \"reports_report\"%%'", (app_role(),)))
+    return bool(
+        _owner_query(
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = %s "
+            "AND query ILIKE 'INSERT INTO \"reports_report\"%%'",
+            (app_role(),),
+        )
+    )
 
 
 def _signed_in(base: str, username: str, password: str) -> Any:
@@ -104,8 +137,14 @@ def _signed_in(base: str, username: str, password: str) -> Any:
 
     client = httpx.Client(base_url=base, timeout=120)
     page = client.get("/login/")
-    client.post("/login/", data={"csrfmiddlewaretoken": CSRF.findall(page.text)[0],
-                                 "username": username, "password": password})
+    client.post(
+        "/login/",
+        data={
+            "csrfmiddlewaretoken": CSRF.findall(page.text)[0],
+            "username": username,
+            "password": password,
+        },
+    )
     return client
 
 
@@ -113,15 +152,18 @@ def _post_upload(client: Any, content: bytes) -> Any:
     from benchmarks.web_users import CSRF
 
     form = client.get("/reports/upload/")
-    return client.post("/reports/upload/", data={
-        "csrfmiddlewaretoken": CSRF.findall(form.text)[0]},
-        files={"file": ("big.csv", content, "text/csv")})
+    return client.post(
+        "/reports/upload/",
+        data={"csrfmiddlewaretoken": CSRF.findall(form.text)[0]},
+        files={"file": ("big.csv", content, "text/csv")},
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("platform")
 def test_server_killed_mid_import_leaves_nothing_and_the_upload_can_be_sent_again(
-        platform: dict[str, Any]) -> None:
+    platform: dict[str, Any],
+) -> None:
     import threading
 
     import httpx
@@ -135,8 +177,9 @@ def test_server_killed_mid_import_leaves_nothing_and_the_upload_can_be_sent_agai
     content = _big_csv(org)
     imported = Report.objects.using("owner").filter(owner=org)
     port = _port()
-    with _process(["serve", "--no-worker", "--port", str(port)], platform["folder"],
-                  port) as server:
+    with _process(
+        ["serve", "--no-worker", "--port", str(port)], platform["folder"], port
+    ) as server:
         client = _signed_in(f"http://127.0.0.1:{port}", user.username, password)
         failure: list[BaseException] = []
 
@@ -171,7 +214,8 @@ def test_server_killed_mid_import_leaves_nothing_and_the_upload_can_be_sent_agai
 @pytest.mark.slow
 @pytest.mark.usefixtures("platform")
 def test_export_killed_mid_run_resumes_after_its_lease_or_fails_with_a_message(
-        platform: dict[str, Any]) -> None:
+    platform: dict[str, Any],
+) -> None:
     from django.db import connections
     from django.utils import timezone
 
@@ -188,7 +232,9 @@ def test_export_killed_mid_run_resumes_after_its_lease_or_fails_with_a_message(
             "owner, releasable_to, basis, source, created_at) SELECT %s || '-' || g, "
             "'2018-06-01', 'day', '', 'ied', 'patrol', 'C', 3, '', repeat('x', 200), "
             "'confidential', %s, '{}', 'illustrative', 'fault test', now() "
-            "FROM generate_series(1, %s) g", [org, org, EXPORT_ROWS])
+            "FROM generate_series(1, %s) g",
+            [org, org, EXPORT_ROWS],
+        )
     membership = Membership.objects.get(user=user)
     job = ExportJob.objects.create(membership=membership)
     jobs = ExportJob.objects.using("owner")
@@ -215,8 +261,11 @@ def test_export_killed_mid_run_resumes_after_its_lease_or_fails_with_a_message(
     assert not final.with_suffix(".csv.part").exists()
 
     again = ExportJob.objects.create(membership=membership)  # killed every time: gives up
-    jobs.filter(pk=again.pk).update(status=ExportJob.RUNNING, attempts=MAX_ATTEMPTS,
-                                    lease_until=timezone.now() - timedelta(seconds=1))
+    jobs.filter(pk=again.pk).update(
+        status=ExportJob.RUNNING,
+        attempts=MAX_ATTEMPTS,
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
     with _process(["admin", "worker", "--once"], platform["folder"]) as worker:
         worker.wait(timeout=300)
     failed = jobs.get(pk=again.pk)

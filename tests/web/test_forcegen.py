@@ -36,11 +36,20 @@ def dpo_user(role: str) -> Any:
 
 def register(client: Any, unit_type: str = "attack_heli", **extra: str) -> str:
     """Register a pledge through the form; returns its id."""
-    data = {"unit_type_id": unit_type, "count": "1", "pcrs_level": "L2",
-            "available_from": "2018-07-01", "rotation_months": "12", "women_share": "0.1",
-            "languages": "en;fr", "excluded_missions": "", "excluded_regions": "",
-            "national_restrictions": "no night flying", "classification": "confidential",
-            **extra}
+    data = {
+        "unit_type_id": unit_type,
+        "count": "1",
+        "pcrs_level": "L2",
+        "available_from": "2018-07-01",
+        "rotation_months": "12",
+        "women_share": "0.1",
+        "languages": "en;fr",
+        "excluded_missions": "",
+        "excluded_regions": "",
+        "national_restrictions": "no night flying",
+        "classification": "confidential",
+        **extra,
+    }
     response = client.post("/forcegen/pledges/new/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return str(response["Location"]).rstrip("/").split("/")[-1]
@@ -75,10 +84,19 @@ def test_member_state_registers_and_another_cannot_see_it() -> None:
 
 def test_bad_pledge_is_refused_with_the_schema_message() -> None:
     a = client_for(state_user(STATE_A))
-    response = a.post("/forcegen/pledges/new/", {
-        "unit_type_id": "attack_heli", "count": "1", "pcrs_level": "L1",
-        "available_from": "2018-07-01", "rotation_months": "12", "women_share": "0",
-        "excluded_missions": "ATLANTIS", "classification": "confidential"})
+    response = a.post(
+        "/forcegen/pledges/new/",
+        {
+            "unit_type_id": "attack_heli",
+            "count": "1",
+            "pcrs_level": "L1",
+            "available_from": "2018-07-01",
+            "rotation_months": "12",
+            "women_share": "0",
+            "excluded_missions": "ATLANTIS",
+            "classification": "confidential",
+        },
+    )
     assert response.status_code == 200
     text = "; ".join(str(p) for p in response.context["problems"])
     assert "excluded_missions" in text and "ATLANTIS" in text
@@ -91,10 +109,15 @@ def test_dpo_moves_a_pledge_to_l2_only_after_an_assessment_visit() -> None:
     refused = fgo.post(f"/forcegen/pledges/{uid}/stage/", {"stage": "L2", "on": today})
     assert refused.status_code == 200
     assert "assessment" in str(refused.context["problems"][0])
-    assert fgo.post(f"/forcegen/pledges/{uid}/stage/",
-                    {"stage": "assessment_visit", "on": today}).status_code == 302
-    assert fgo.post(f"/forcegen/pledges/{uid}/stage/", {"stage": "L2", "on": today}
-                    ).status_code == 302
+    assert (
+        fgo.post(
+            f"/forcegen/pledges/{uid}/stage/", {"stage": "assessment_visit", "on": today}
+        ).status_code
+        == 302
+    )
+    assert (
+        fgo.post(f"/forcegen/pledges/{uid}/stage/", {"stage": "L2", "on": today}).status_code == 302
+    )
     page = fgo.get(f"/forcegen/pledges/{uid}/")
     assert page.context["pledge"].level == "L2"
     assert [s.stage for s in page.context["stages"]] == ["registered", "assessment_visit", "L2"]
@@ -102,13 +125,18 @@ def test_dpo_moves_a_pledge_to_l2_only_after_an_assessment_visit() -> None:
     import csv
     import io
 
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(
-        fgo.get("/forcegen/pledges/export.csv").content.decode()))}
+    rows = {
+        r["id"]: r
+        for r in csv.DictReader(
+            io.StringIO(fgo.get("/forcegen/pledges/export.csv").content.decode())
+        )
+    }
     assert (rows[uid]["pcrs_level"], rows[uid]["level_since"]) == ("L2", today)
     # the member state may not record stages
     own = client_for(state_user(STATE_A))
-    assert own.post(f"/forcegen/pledges/{uid}/stage/", {"stage": "RDL", "on": today}
-                    ).status_code in (403, 404)
+    assert own.post(
+        f"/forcegen/pledges/{uid}/stage/", {"stage": "RDL", "on": today}
+    ).status_code in (403, 404)
     stages = fgo.get(f"/forcegen/pledges/{uid}/").context["stages"]
     assert [s.stage for s in stages] == ["registered", "assessment_visit", "L2"]
 
@@ -126,14 +154,22 @@ def test_stage_rules_hold_in_the_database_without_the_application() -> None:
         set_reader(AccessContext(STATE_A, Classification.CONFIDENTIAL))
         pledge = Pledge.objects.get(uid=uid)
         with pytest.raises(DatabaseError), transaction.atomic():
-            PledgeStage.objects.create(pledge=pledge, stage="RDL", on=dt.date.today(),
-                                       recorded_by="x", organisation=STATE_A)
+            PledgeStage.objects.create(
+                pledge=pledge,
+                stage="RDL",
+                on=dt.date.today(),
+                recorded_by="x",
+                organisation=STATE_A,
+            )
         set_reader(AccessContext(STATE_B, Classification.CONFIDENTIAL))
         with connection.cursor() as cur:  # a forgotten filter returns nothing of A's
             cur.execute("SELECT count(*) FROM forcegen_pledge WHERE uid = %s", [uid])
             assert cur.fetchone()[0] == 0
-            cur.execute("SELECT count(*) FROM forcegen_pledgestage s JOIN forcegen_pledge p "
-                        "ON p.id = s.pledge_id WHERE p.uid = %s", [uid])
+            cur.execute(
+                "SELECT count(*) FROM forcegen_pledgestage s JOIN forcegen_pledge p "
+                "ON p.id = s.pledge_id WHERE p.uid = %s",
+                [uid],
+            )
             assert cur.fetchone()[0] == 0
 
 
@@ -188,9 +224,18 @@ def test_plan_job_publishes_requests_to_the_member_state_only() -> None:
     for stage in ("assessment_visit", "L2"):
         fgo.post(f"/forcegen/pledges/{uid}/stage/", {"stage": stage, "on": today})
     planner = client_for(dpo_user("planner"))
-    start = planner.post("/forcegen/plans/start/", {
-        "title": unique("t"), "as_of": today, "start": "2018-07-01", "horizon": "3",
-        "missions": ["MINUSMA"], "time_limit": "", "kind": "plan"})
+    start = planner.post(
+        "/forcegen/plans/start/",
+        {
+            "title": unique("t"),
+            "as_of": today,
+            "start": "2018-07-01",
+            "horizon": "3",
+            "missions": ["MINUSMA"],
+            "time_limit": "",
+            "kind": "plan",
+        },
+    )
     pk = int(str(start["Location"]).rstrip("/").split("/")[-1])
     assert planner.get(f"/forcegen/plans/{pk}/").context["job"].status == "queued"
     assert b.get(f"/forcegen/plans/{pk}/").status_code == 403  # member states plan nothing
@@ -207,15 +252,18 @@ def test_plan_job_publishes_requests_to_the_member_state_only() -> None:
     mine = a.get("/forcegen/requests/").context["mine"]
     assert any(r.unit_type == "attack_heli" and r.addressed_to == STATE_A for r in mine)
     theirs = b.get("/forcegen/requests/")
-    assert all(r.addressed_to != STATE_A for r in theirs.context["mine"] + theirs.context[
-        "others"])
+    assert all(r.addressed_to != STATE_A for r in theirs.context["mine"] + theirs.context["others"])
     api_b = b.get("/api/forcegen/requests").json()
     assert all(r["addressed_to"] != STATE_A for r in api_b)
     # the plan's own outputs name the pledge; member states cannot open them
     assert b.get(f"/forcegen/plans/{pk}/files/plan.csv").status_code == 403
     # choose it with reasons, compare it with itself
-    assert planner.post(f"/forcegen/plans/{pk}/choose/", {"reasons": "covers the helicopters"}
-                        ).status_code == 302
+    assert (
+        planner.post(
+            f"/forcegen/plans/{pk}/choose/", {"reasons": "covers the helicopters"}
+        ).status_code
+        == 302
+    )
     compare = planner.get(f"/forcegen/plans/compare/?plan={pk}&plan={pk}")
     assert compare.status_code == 200 and len(compare.context["jobs"]) == 2
 
@@ -225,35 +273,57 @@ def test_planners_keep_requirements_validated_by_the_library() -> None:
 
     planner = client_for(dpo_user("planner"))
     mission, unit_type = "UNMISS", "med_l2"
-    form = {"mission": mission, "unit_type": unit_type, "count": "2", "start": "2018-07-01",
-            "end": "2019-06-30", "priority": "critical", "language": ""}
+    form = {
+        "mission": mission,
+        "unit_type": unit_type,
+        "count": "2",
+        "start": "2018-07-01",
+        "end": "2019-06-30",
+        "priority": "critical",
+        "language": "",
+    }
     assert planner.post("/forcegen/requirements/save/", form).status_code == 302
-    bad = planner.post("/forcegen/requirements/save/", {**form, "end": "30/13/2019",
-                                                        "unit_type": "tanks"})
+    bad = planner.post(
+        "/forcegen/requirements/save/", {**form, "end": "30/13/2019", "unit_type": "tanks"}
+    )
     assert bad.status_code == 400
     assert "end" in bad.context["error"] and "tanks" in bad.context["error"]
     listed = planner.get(f"/forcegen/requirements/?mission={mission}")
     mine = [r for r in listed.context["requirements"] if r.unit_type == unit_type]
     assert [(r.count, r.priority) for r in mine][-1:] == [(2, "critical")]
-    assert AccessLog.objects.filter(target__startswith=f"requirement:REQ-{mission}-{unit_type}"
-                                    ).exists()
+    assert AccessLog.objects.filter(
+        target__startswith=f"requirement:REQ-{mission}-{unit_type}"
+    ).exists()
     member_state = client_for(state_user(STATE_A))
     assert member_state.get("/forcegen/requirements/").status_code == 403
 
 
-SECRET_PATHS = ["/forcegen/", "/forcegen/pledges/", "/forcegen/pledges/export.csv",
-                "/api/forcegen/pledges?limit=1000", "/api/forcegen/requests",
-                "/forcegen/requests/", "/forcegen/pledges/{uid}/", "/api/forcegen/pledges/{uid}",
-                "/forcegen/plans/", "/forcegen/requirements/"]
+SECRET_PATHS = [
+    "/forcegen/",
+    "/forcegen/pledges/",
+    "/forcegen/pledges/export.csv",
+    "/api/forcegen/pledges?limit=1000",
+    "/api/forcegen/requests",
+    "/forcegen/requests/",
+    "/forcegen/pledges/{uid}/",
+    "/api/forcegen/pledges/{uid}",
+    "/forcegen/plans/",
+    "/forcegen/requirements/",
+]
 
 
 def test_no_force_generation_read_path_reveals_a_secret_pledge() -> None:
     """The platform's part of the need-to-know registry (issue 17) for the registry."""
     secret = unique("secret-caveat")
     uid = register(client_for(state_user(STATE_A)), national_restrictions=secret)
-    reader = client_for(member(STATE_B, 2, ["reporter", "planner", "force_generation",
-                                            "analyst", "approver", "auditor"],
-                               kind="contributor"))
+    reader = client_for(
+        member(
+            STATE_B,
+            2,
+            ["reporter", "planner", "force_generation", "analyst", "approver", "auditor"],
+            kind="contributor",
+        )
+    )
     for path in SECRET_PATHS:
         response = reader.get(path.format(uid=uid))
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -266,20 +336,24 @@ def test_force_in_place_from_the_un_monthly_file(tmp_path: Any) -> None:
     from bluehelmet.web.forcegen.models import Deployment
 
     path = tmp_path / "contributions.csv"
-    path.write_text("isocode3,contributing_country,mission_acronym,personnel_type,"
-                    "female_personnel,male_personnel,last_reporting_date\n"
-                    "BGD,Bangladesh,MINUSMA,Troops,10,1200,30/06/2018\n"
-                    "SEN,Senegal,MINUSMA,Formed Police Units,not a number,140,30/06/2018\n")
+    path.write_text(
+        "isocode3,contributing_country,mission_acronym,personnel_type,"
+        "female_personnel,male_personnel,last_reporting_date\n"
+        "BGD,Bangladesh,MINUSMA,Troops,10,1200,30/06/2018\n"
+        "SEN,Senegal,MINUSMA,Formed Police Units,not a number,140,30/06/2018\n"
+    )
     planner = client_for(dpo_user("planner"))
     try:
         with open(path, "rb") as handle:
             done = planner.post("/forcegen/requirements/deployments/", {"file": handle})
         assert done.status_code == 302
-        rows = list(Deployment.objects.using("owner").filter(date=dt.date(2018, 6, 30),
-                                                             mission="MINUSMA"))
+        rows = list(
+            Deployment.objects.using("owner").filter(date=dt.date(2018, 6, 30), mission="MINUSMA")
+        )
         # the importer's rules: the clean row is in, the bad one rejected (and counted)
         assert [(r.contributor, r.personnel_type, r.women, r.men) for r in rows] == [
-            ("BGD", "troops", 10, 1200)]
+            ("BGD", "troops", 10, 1200)
+        ]
         page = planner.get("/forcegen/requirements/")
         assert page.context["deployments"] >= 1
         assert page.context["latest"] == dt.date(2018, 6, 30)
@@ -292,10 +366,19 @@ def test_sweep_and_an_answer_to_a_request() -> None:
     from bluehelmet.web.jobs import work
 
     planner = client_for(dpo_user("planner"))
-    start = planner.post("/forcegen/plans/start/", {
-        "title": unique("sweep"), "as_of": "2018-06-30", "start": "2018-07-01",
-        "horizon": "1", "missions": ["MINUSMA"], "kind": "sweep",
-        "sweep_parameter": "max_contributor_share", "sweep_values": "0.25;0.5"})
+    start = planner.post(
+        "/forcegen/plans/start/",
+        {
+            "title": unique("sweep"),
+            "as_of": "2018-06-30",
+            "start": "2018-07-01",
+            "horizon": "1",
+            "missions": ["MINUSMA"],
+            "kind": "sweep",
+            "sweep_parameter": "max_contributor_share",
+            "sweep_values": "0.25;0.5",
+        },
+    )
     pk = int(str(start["Location"]).rstrip("/").split("/")[-1])
     while PlanJob.objects.filter(status__in=["queued", "running"]).exists():
         work(once=True)
@@ -303,8 +386,9 @@ def test_sweep_and_an_answer_to_a_request() -> None:
     assert job.status == "done", job.error
     assert [r["max_contributor_share"] for r in job.summary["runs"]] == [0.25, 0.5]
     assert planner.get(f"/forcegen/plans/{pk}/files/sweep.csv").status_code == 200
-    bad = planner.post("/forcegen/plans/start/", {"kind": "sweep", "sweep_parameter": "x",
-                                                  "sweep_values": "1"})
+    bad = planner.post(
+        "/forcegen/plans/start/", {"kind": "sweep", "sweep_parameter": "x", "sweep_values": "1"}
+    )
     assert bad.status_code == 400
 
     # a member state answers a request released to it with a pledge linked to the request
@@ -312,8 +396,7 @@ def test_sweep_and_an_answer_to_a_request() -> None:
     line = RequestLine.objects.using("owner").filter(releasable_to__contains=[STATE_A]).first()
     if line is None:  # no publication yet in this session: publish one
         test_plan_job_publishes_requests_to_the_member_state_only()
-        line = RequestLine.objects.using("owner").filter(
-            releasable_to__contains=[STATE_A]).first()
+        line = RequestLine.objects.using("owner").filter(releasable_to__contains=[STATE_A]).first()
     assert line is not None
     form = a.get(f"/forcegen/pledges/new/?request={line.pk}")
     assert form.context["answers"].pk == line.pk
@@ -330,20 +413,34 @@ def test_published_lines_come_from_the_capability_requirements_note_when_there_i
     from bluehelmet.web.forcegen.planviews import request_lines
 
     planner = dpo_user("planner")
-    job = PlanJob.objects.create(membership=planner.memberships.get(), owner="UN-DPO",
-                                 as_of=dt.date.today(), status="done", title=unique("note"))
+    job = PlanJob.objects.create(
+        membership=planner.memberships.get(),
+        owner="UN-DPO",
+        as_of=dt.date.today(),
+        status="done",
+        title=unique("note"),
+    )
     folder = output_dir(job) / "plan"
     folder.mkdir(parents=True)
     (folder / "capability_requirements.csv").write_text(
         "requirement_id,status,mission_id,location,unit_type_id,priority,time_from,time_to,"
         "units,specification,request_by_RDL,unit_months_short\n"
         "REQ-1,current,MINUSMA,Gao,util_heli,critical,2018-09-01,2019-02-01,2,"
-        "3 x Mi-8 night capable,2018-07-03,12.0\n")
+        "3 x Mi-8 night capable,2018-07-03,12.0\n"
+    )
     PlanJob.objects.filter(pk=job.pk).update(folder=output_dir(job).name)
     lines = request_lines(job).to_dict("records")
-    assert [(r["mission_id"], r["unit_type_id"], r["units"], r["unit_months"],
-             r["first_month"], r["critical"]) for r in lines] == [
-        ("MINUSMA", "util_heli", 2, 12.0, "2018-09", True)]
+    assert [
+        (
+            r["mission_id"],
+            r["unit_type_id"],
+            r["units"],
+            r["unit_months"],
+            r["first_month"],
+            r["critical"],
+        )
+        for r in lines
+    ] == [("MINUSMA", "util_heli", 2, 12.0, "2018-09", True)]
     assert "Gao" in lines[0]["note"] and "Mi-8" in lines[0]["note"]
     assert "2018-07-03" in lines[0]["note"]
 
@@ -351,9 +448,13 @@ def test_published_lines_come_from_the_capability_requirements_note_when_there_i
 def test_dpo_releases_its_pledge_record_to_the_member_state_concerned() -> None:
     from bluehelmet.web.forcegen.models import Pledge
 
-    record = (Pledge.objects.using("owner").filter(owner="UN-DPO", classification="confidential",
-                                                   releasable_to=[])
-              .exclude(contributor__in=[STATE_A, STATE_B]).order_by("uid").first())
+    record = (
+        Pledge.objects.using("owner")
+        .filter(owner="UN-DPO", classification="confidential", releasable_to=[])
+        .exclude(contributor__in=[STATE_A, STATE_B])
+        .order_by("uid")
+        .first()
+    )
     assert record is not None  # the demo's 2018 registry
     state = record.contributor
     reader = client_for(member(state, 1, ["reporter"], kind="contributor"))
@@ -361,11 +462,18 @@ def test_dpo_releases_its_pledge_record_to_the_member_state_concerned() -> None:
     dpo = client_for(dpo_user("force_generation"))
     refused = dpo.post(f"/forcegen/pledges/{record.uid}/release/", {"releasable_to": "NOWHERE"})
     assert "NOWHERE" in str(refused.context["problems"])
-    assert dpo.post(f"/forcegen/pledges/{record.uid}/release/", {"releasable_to": state}
-                    ).status_code == 302
+    assert (
+        dpo.post(f"/forcegen/pledges/{record.uid}/release/", {"releasable_to": state}).status_code
+        == 302
+    )
     assert reader.get(f"/forcegen/pledges/{record.uid}/").status_code == 200
-    assert client_for(state_user(STATE_B)).get(f"/forcegen/pledges/{record.uid}/"
-                                               ).status_code == 404
+    assert (
+        client_for(state_user(STATE_B)).get(f"/forcegen/pledges/{record.uid}/").status_code == 404
+    )
     # the member state reads it but may not release it further
-    assert reader.post(f"/forcegen/pledges/{record.uid}/release/",
-                       {"releasable_to": STATE_B}).status_code == 403
+    assert (
+        reader.post(
+            f"/forcegen/pledges/{record.uid}/release/", {"releasable_to": STATE_B}
+        ).status_code
+        == 403
+    )

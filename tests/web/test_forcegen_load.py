@@ -25,8 +25,9 @@ pytestmark = [pytest.mark.usefixtures("platform"), pytest.mark.slow]
 PLANNERS = 20
 WORKERS = 2
 #: A worker process, as ``bluehelmet admin worker --once`` runs one (without migrating again).
-WORKER = ("import django; django.setup(); from bluehelmet.web.jobs import work; "
-          "print(work(once=True))")
+WORKER = (
+    "import django; django.setup(); from bluehelmet.web.jobs import work; print(work(once=True))"
+)
 
 
 def start_plans(n: int, form: dict[str, Any]) -> list[int]:
@@ -66,8 +67,16 @@ def start_plans(n: int, form: dict[str, Any]) -> list[int]:
 def run_workers(n: int) -> list[str]:
     """``n`` worker processes, started together, each running until the queue is empty."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bluehelmet.web.settings")
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
     outputs = []
     for proc in procs:
         out, err = proc.communicate(timeout=1200)
@@ -79,11 +88,27 @@ def run_workers(n: int) -> list[str]:
 def cli_plan(scenario: Path, out: Path, horizon: int) -> None:
     """``bluehelmet plan`` on a job's scenario, with the job's options."""
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("bluehelmet")), "plan", str(scenario), "--out",
-         str(out),
-         "--horizon", str(horizon), "--time-limit", "0", "--no-smart-pledging",
-         "--no-sensitivities", "--org", "UN-DPO", "--clearance", "confidential"],
-        capture_output=True, text=True, timeout=600)
+        [
+            str(Path(sys.executable).with_name("bluehelmet")),
+            "plan",
+            str(scenario),
+            "--out",
+            str(out),
+            "--horizon",
+            str(horizon),
+            "--time-limit",
+            "0",
+            "--no-smart-pledging",
+            "--no-sensitivities",
+            "--org",
+            "UN-DPO",
+            "--clearance",
+            "confidential",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:] + done.stdout[-2000:]
 
 
@@ -101,9 +126,17 @@ def test_twenty_planners_at_once_none_lost_each_as_the_cli(tmp_path: Path) -> No
     from bluehelmet.web.forcegen.planjobs import output_dir
 
     title = unique("load")
-    ids = start_plans(PLANNERS, {"title": title, "as_of": dt.date.today().isoformat(),
-                                 "start": "2018-07-01", "horizon": "2",
-                                 "missions": ["MINUSMA"], "kind": "plan"})
+    ids = start_plans(
+        PLANNERS,
+        {
+            "title": title,
+            "as_of": dt.date.today().isoformat(),
+            "start": "2018-07-01",
+            "horizon": "2",
+            "missions": ["MINUSMA"],
+            "kind": "plan",
+        },
+    )
     assert len(set(ids)) == PLANNERS  # every request queued one job
     assert PlanJob.objects.filter(title=title, status="queued").count() == PLANNERS
     counts = run_workers(WORKERS)
@@ -119,11 +152,17 @@ def test_twenty_planners_at_once_none_lost_each_as_the_cli(tmp_path: Path) -> No
     for job in jobs:
         job_tours, job_summary = plan_tables(output_dir(job) / "plan")
         pd.testing.assert_frame_equal(job_tours, tours)
-        for key in ("objective", "total_cost_usd", "units_deployed", "status",
-                    "unmet_requirement_months"):
+        for key in (
+            "objective",
+            "total_cost_usd",
+            "units_deployed",
+            "status",
+            "unmet_requirement_months",
+        ):
             assert job_summary[key] == summary[key], key
         assert (output_dir(job) / "scenario" / "pledges.csv").read_bytes() == (
-            output_dir(jobs[0]) / "scenario" / "pledges.csv").read_bytes()
+            output_dir(jobs[0]) / "scenario" / "pledges.csv"
+        ).read_bytes()
 
 
 def test_a_plan_whose_worker_died_is_run_again() -> None:
@@ -134,9 +173,15 @@ def test_a_plan_whose_worker_died_is_run_again() -> None:
     from bluehelmet.web.forcegen.models import PlanJob
 
     planner = member("UN-DPO", 1, ["planner"], kind="un_hq")
-    job = PlanJob.objects.create(membership=planner.memberships.get(), owner="UN-DPO",
-                                 as_of=dt.date.today(), start=dt.date(2018, 7, 1), horizon=1,
-                                 missions=["MINUSMA"], title=unique("dead"))
+    job = PlanJob.objects.create(
+        membership=planner.memberships.get(),
+        owner="UN-DPO",
+        as_of=dt.date.today(),
+        start=dt.date(2018, 7, 1),
+        horizon=1,
+        missions=["MINUSMA"],
+        title=unique("dead"),
+    )
     kind = next(k for k in jobs.KINDS if k.name == "plan")
     claimed = jobs.claim(PlanJob, kind.lease)
     assert claimed is not None and claimed.pk == job.pk  # ... and its worker is killed

@@ -16,13 +16,21 @@ WRITERS = ("joc", "analyst", "partner")
 
 
 def test_concurrent_users_get_no_error_and_alerts_are_stored_exactly_once(
-        platform: dict[str, Any], server: str) -> None:  # noqa: F811
+    platform: dict[str, Any], server: str
+) -> None:
     from bluehelmet.web.reports.models import Report
 
     users = platform["users"]
     marker = unique("load")
-    result = run_load(server, [(users[u]["username"], users[u]["password"]) for u in WRITERS],
-                      users=4, seconds=8, marker=marker, think=(0.1, 0.5), seed=3)
+    result = run_load(
+        server,
+        [(users[u]["username"], users[u]["password"]) for u in WRITERS],
+        users=4,
+        seconds=8,
+        marker=marker,
+        think=(0.1, 0.5),
+        seed=3,
+    )
     assert result.errors == []
     assert result.latencies["page"] and result.alerts and result.reports
     stored = Report.objects.using("owner").filter(description__startswith=marker)

@@ -27,11 +27,21 @@ def _report(owner: str, classification: str, released: list[str] | None = None) 
     from bluehelmet.web.reports.models import Report
 
     uid = unique("r")
-    with transaction.atomic(), acting_as(AccessContext(owner, Classification.parse(
-            classification))):
-        Report.objects.create(uid=uid, time="2018-05-01", category="ied", source_type="patrol",
-                              source="test", classification=classification, owner=owner,
-                              releasable_to=released or [], description=f"text of {uid}")
+    with (
+        transaction.atomic(),
+        acting_as(AccessContext(owner, Classification.parse(classification))),
+    ):
+        Report.objects.create(
+            uid=uid,
+            time="2018-05-01",
+            category="ied",
+            source_type="patrol",
+            source="test",
+            classification=classification,
+            owner=owner,
+            releasable_to=released or [],
+            description=f"text of {uid}",
+        )
     return uid
 
 
@@ -64,12 +74,12 @@ def test_list_count_detail_api_and_export_agree() -> None:
         assert client.get(f"/api/reports/{uid}").status_code == 404
         assert client.get(f"/reports/{unique('none')}/").status_code == 404
     assert client.get(f"/reports/{mine}/").status_code == 200
-    actions = set(AccessLog.objects.filter(username=user.username).values_list("action",
-                                                                                flat=True))
+    actions = set(AccessLog.objects.filter(username=user.username).values_list("action", flat=True))
     assert {"api", "list", "count", "export", "denied", "view"} <= actions
     denied = AccessLog.objects.filter(username=user.username, action="denied")
-    assert {f"report:{hidden}", f"report:{too_high}"} <= set(denied.values_list("target",
-                                                                                flat=True))
+    assert {f"report:{hidden}", f"report:{too_high}"} <= set(
+        denied.values_list("target", flat=True)
+    )
 
 
 def test_api_refuses_anonymous_callers() -> None:
@@ -118,8 +128,10 @@ def test_clearance_cannot_be_claimed_in_a_request() -> None:
     org = unique("SEC")
     hidden = _report(unique("OTHER"), "confidential")
     client = _client(member(org, 0, ["analyst"]))
-    response = client.get("/api/reports?limit=1000&org=UN-DPO&clearance=strictly_confidential",
-                          HTTP_X_BLUEHELMET_ORG="UN-DPO")
+    response = client.get(
+        "/api/reports?limit=1000&org=UN-DPO&clearance=strictly_confidential",
+        HTTP_X_BLUEHELMET_ORG="UN-DPO",
+    )
     assert hidden not in {r["id"] for r in response.json()["results"]}
     assert all(r["classification"] == "unclassified" for r in response.json()["results"])
 
@@ -158,8 +170,7 @@ def test_sessions_rotate_on_login_end_on_logout_and_are_http_only() -> None:
     replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = stolen
     assert replay.get("/").status_code == 302  # the old session is gone: back to login
-    logged = list(AccessLog.objects.filter(target=user.username).values_list("action",
-                                                                             flat=True))
+    logged = list(AccessLog.objects.filter(target=user.username).values_list("action", flat=True))
     assert sorted(logged) == ["login", "login", "login_failed"]
     assert not settings.DEBUG
 
@@ -171,8 +182,16 @@ def test_login_attempts_per_user_name_are_limited() -> None:
     assert settings.LOGIN_USER_RATE == "10/h"  # the default
     name = unique("victim")
     with override_settings(LOGIN_USER_RATE="3/h"):  # fewer slow Argon2 checks in the test
-        codes = [Client().post("/login/", {"username": name, "password": f"guess {i}"},
-                               REMOTE_ADDR=f"198.51.100.{i}").status_code for i in range(4)]
+        codes = [
+            Client()
+            .post(
+                "/login/",
+                {"username": name, "password": f"guess {i}"},
+                REMOTE_ADDR=f"198.51.100.{i}",
+            )
+            .status_code
+            for i in range(4)
+        ]
     assert codes == [401] * 3 + [429]
 
 
@@ -191,14 +210,25 @@ def test_map_layers_show_what_the_list_shows() -> None:
 
     org, other = unique("SEC"), unique("OTHER")
     placed = {}
-    for name, owner, released in (("mine", org, []), ("released", other, [org]),
-                                  ("hidden", other, [])):
+    for name, owner, released in (
+        ("mine", org, []),
+        ("released", other, [org]),
+        ("hidden", other, []),
+    ):
         placed[name] = unique("geo")
         with transaction.atomic(), acting_as(AccessContext(owner, Classification.CONFIDENTIAL)):
-            Report.objects.create(uid=placed[name], time="2018", category="ied",
-                                  source_type="patrol", source="t", owner=owner,
-                                  classification="confidential", releasable_to=released,
-                                  longitude=1.5, latitude=16.5)
+            Report.objects.create(
+                uid=placed[name],
+                time="2018",
+                category="ied",
+                source_type="patrol",
+                source="t",
+                owner=owner,
+                classification="confidential",
+                releasable_to=released,
+                longitude=1.5,
+                latitude=16.5,
+            )
     client = _client(member(org, 1, ["analyst"]))
     points = client.get("/map/reports.geojson").json()["features"]
     ids = {f["properties"]["id"] for f in points}
@@ -210,9 +240,11 @@ def test_map_layers_show_what_the_list_shows() -> None:
     page = client.get("/map/").content.decode()
     assert '<script src="/static/vendor/leaflet/leaflet.js"' in page
     assert client.get("/map/base.geojson").status_code == 200
-    for asset, kind in (("bluehelmet/site.css", "text/css"),
-                        ("bluehelmet/map.js", "javascript"),
-                        ("vendor/leaflet/leaflet.js", "javascript")):
+    for asset, kind in (
+        ("bluehelmet/site.css", "text/css"),
+        ("bluehelmet/map.js", "javascript"),
+        ("vendor/leaflet/leaflet.js", "javascript"),
+    ):
         response = client.get(f"/static/{asset}")
         assert response.status_code == 200 and kind in response["Content-Type"]
 
@@ -222,16 +254,28 @@ def test_staff_report_is_owned_by_the_writer_and_bounded_by_clearance() -> None:
 
     org = unique("SEC")
     client = _client(member(org, 1, ["reporter"]))
-    form = {"time": "2018-06-02T08:30", "time_precision": "hour", "place_name": "Gao",
-            "longitude": "-0.04", "latitude": "16.27", "category": "ied",
-            "source_type": "patrol", "reliability": "B", "credibility": "2",
-            "description": unique("staff"), "classification": "confidential",
-            "releasable_to": "MINUSMA-JMAC, NLD"}
+    form = {
+        "time": "2018-06-02T08:30",
+        "time_precision": "hour",
+        "place_name": "Gao",
+        "longitude": "-0.04",
+        "latitude": "16.27",
+        "category": "ied",
+        "source_type": "patrol",
+        "reliability": "B",
+        "credibility": "2",
+        "description": unique("staff"),
+        "classification": "confidential",
+        "releasable_to": "MINUSMA-JMAC, NLD",
+    }
     response = client.post("/reports/new/", form)
     assert response.status_code == 302
     report = Report.objects.using("owner").get(description=form["description"])
     assert (report.owner, report.classification, sorted(report.releasable_to)) == (
-        org, "confidential", ["MINUSMA-JMAC", "NLD"])
+        org,
+        "confidential",
+        ["MINUSMA-JMAC", "NLD"],
+    )
     assert list(report.events.using("owner").values_list("pgh_label", flat=True)) == ["insert"]
     too_high = client.post("/reports/new/", {**form, "classification": "strictly_confidential"})
     assert too_high.status_code == 200 and "classification" in too_high.context["form"].errors
@@ -251,12 +295,17 @@ def test_downgrades_need_the_owner_and_two_approvers_for_strictly_confidential()
     first, second = member(org, 2, ["approver"]), member(org, 2, ["approver"])
     outsider = member(unique("OTHER"), 2, ["approver"])
     reason = {"to_level": "confidential", "reason": "source protected, details public now"}
-    assert _client(member(org, 2, ["analyst"])).post(
-        f"/reports/{secret}/downgrade/", reason).status_code == 403
+    assert (
+        _client(member(org, 2, ["analyst"]))
+        .post(f"/reports/{secret}/downgrade/", reason)
+        .status_code
+        == 403
+    )
     assert _client(outsider).post(f"/reports/{secret}/downgrade/", reason).status_code == 404
     assert _client(first).post(f"/reports/{secret}/downgrade/", reason).status_code == 302
-    assert Report.objects.using("owner").get(uid=secret).classification == \
-        "strictly_confidential"  # waits for the second approver
+    assert (
+        Report.objects.using("owner").get(uid=secret).classification == "strictly_confidential"
+    )  # waits for the second approver
     pending = Downgrade.objects.using("owner").get(report__uid=secret)
     url = f"/reports/{secret}/downgrade/{pending.pk}/approve/"
     assert _client(first).post(url).status_code == 403  # not the same approver
@@ -264,10 +313,14 @@ def test_downgrades_need_the_owner_and_two_approvers_for_strictly_confidential()
     report = Report.objects.using("owner").get(uid=secret)
     assert report.classification == "confidential"
     assert list(report.events.using("owner").values_list("classification", flat=True)) == [
-        "strictly_confidential", "confidential"]
+        "strictly_confidential",
+        "confidential",
+    ]
     line = AccessLog.objects.get(action="downgrade", target=f"report:{secret}")
     assert (line.detail["requested_by"], line.detail["approved_by"]) == (
-        first.username, second.username)
+        first.username,
+        second.username,
+    )
     once = _report(org, "confidential")  # confidential: one approver suffices
     to_public = {"to_level": "unclassified", "reason": "released in the public report"}
     assert _client(first).post(f"/reports/{once}/downgrade/", to_public).status_code == 302
@@ -300,11 +353,14 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions() -> None
     for client in (other, mine):
         client.post("/login/", {"username": user.username, "password": "the first passphrase 1"})
     new = "the second passphrase 2"
-    wrong = mine.post("/password/", {"old_password": "not it at all", "new_password1": new,
-                                     "new_password2": new})
+    wrong = mine.post(
+        "/password/", {"old_password": "not it at all", "new_password1": new, "new_password2": new}
+    )
     assert wrong.status_code == 200 and "old_password" in wrong.context["form"].errors
-    done = mine.post("/password/", {"old_password": "the first passphrase 1",
-                                    "new_password1": new, "new_password2": new})
+    done = mine.post(
+        "/password/",
+        {"old_password": "the first passphrase 1", "new_password1": new, "new_password2": new},
+    )
     assert done.status_code == 302
     assert mine.get("/").status_code == 200 and other.get("/").status_code == 302
     assert mine.get("/")["Cache-Control"] == "no-store"
@@ -373,13 +429,23 @@ def test_export_job_runs_as_the_requester_and_survives_a_dead_worker() -> None:
     assert got[0] is not None and got[0].pk == second.pk
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", "/"), ("get", "/reports/"), ("get", "/reports/?category=ied"),
-    ("get", "/reports/export.csv"), ("get", "/map/reports.geojson"),
-    ("get", "/map/reports.geojson?cell=1"), ("get", "/api/reports?limit=1000"),
-    ("get", "/api/reports/{uid}"), ("get", "/reports/{uid}/"), ("post", "/reports/{uid}/identity/"),
-    ("post", "/reports/{uid}/downgrade/"), ("get", "/audit/?target={uid}"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/"),
+        ("get", "/reports/"),
+        ("get", "/reports/?category=ied"),
+        ("get", "/reports/export.csv"),
+        ("get", "/map/reports.geojson"),
+        ("get", "/map/reports.geojson?cell=1"),
+        ("get", "/api/reports?limit=1000"),
+        ("get", "/api/reports/{uid}"),
+        ("get", "/reports/{uid}/"),
+        ("post", "/reports/{uid}/identity/"),
+        ("post", "/reports/{uid}/downgrade/"),
+        ("get", "/audit/?target={uid}"),
+    ],
+)
 def test_no_read_path_reveals_a_secret_record(method: str, path: str) -> None:
     """Registry of the platform's read paths against one record the reader may not see."""
     from django.db import transaction
@@ -390,14 +456,24 @@ def test_no_read_path_reveals_a_secret_record(method: str, path: str) -> None:
 
     uid, token, owner = unique("secret"), unique("SECRETWORD"), unique("OWNER")
     with transaction.atomic(), acting_as(AccessContext(owner, Classification.CONFIDENTIAL)):
-        Report.objects.create(uid=uid, time="2018", category="ied", source_type="patrol",
-                              source="t", owner=owner, classification="confidential",
-                              releasable_to=["MINUSMA-JMAC"], description=token,
-                              longitude=1.0, latitude=16.0)
+        Report.objects.create(
+            uid=uid,
+            time="2018",
+            category="ied",
+            source_type="patrol",
+            source="t",
+            owner=owner,
+            classification="confidential",
+            releasable_to=["MINUSMA-JMAC"],
+            description=token,
+            longitude=1.0,
+            latitude=16.0,
+        )
     reader = _client(member(unique("NLDX"), 2, ["analyst", "approver", "community_liaison"]))
-    response = getattr(reader, method)(path.format(uid=uid), {"to_level": "unclassified",
-                                                              "reason": "x" * 20}
-                                       if method == "post" else None)
+    response = getattr(reader, method)(
+        path.format(uid=uid),
+        {"to_level": "unclassified", "reason": "x" * 20} if method == "post" else None,
+    )
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert uid.encode() not in body and token.encode() not in body
     assert response.status_code in (200, 403, 404)

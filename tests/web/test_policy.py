@@ -15,22 +15,28 @@ from bluehelmet.model.access import AccessContext, Classification, visible
 ORGS = ["MINUSMA", "MINUSMA-JMAC", "NLD", "AU", "UN-DPO"]
 LABELS = [c.label for c in Classification]  # the database refuses any other label
 
-record = st.fixed_dictionaries({
-    "classification": st.sampled_from(LABELS),
-    "owner": st.sampled_from(ORGS),
-    "releasable_to": st.lists(st.sampled_from(ORGS), max_size=3, unique=True),
-    "spaces": st.booleans(),
-})
-reader = st.builds(AccessContext, st.sampled_from([*ORGS, "public"]),
-                   st.sampled_from(list(Classification)))
+record = st.fixed_dictionaries(
+    {
+        "classification": st.sampled_from(LABELS),
+        "owner": st.sampled_from(ORGS),
+        "releasable_to": st.lists(st.sampled_from(ORGS), max_size=3, unique=True),
+        "spaces": st.booleans(),
+    }
+)
+reader = st.builds(
+    AccessContext, st.sampled_from([*ORGS, "public"]), st.sampled_from(list(Classification))
+)
 
 
 def _library(records: list[dict[str, Any]], uids: list[str], who: AccessContext) -> set[str]:
     sep = " ; " if records and records[0]["spaces"] else ";"
-    table = pd.DataFrame({
-        "classification": [r["classification"] for r in records],
-        "owner": [r["owner"] for r in records],
-        "releasable_to": [sep.join(r["releasable_to"]) or None for r in records]})
+    table = pd.DataFrame(
+        {
+            "classification": [r["classification"] for r in records],
+            "owner": [r["owner"] for r in records],
+            "releasable_to": [sep.join(r["releasable_to"]) or None for r in records],
+        }
+    )
     mask = visible(table, who)
     return {u for u, keep in zip(uids, mask, strict=True) if keep}
 
@@ -48,12 +54,27 @@ def test_library_orm_and_rls_agree(records: list[dict[str, Any]], who: AccessCon
     uids = [f"p-{uuid.uuid4().hex[:10]}" for _ in records]
     expected = _library(records, uids, who)
     with transaction.atomic(using="owner"):
-        Report.objects.using("owner").bulk_create([Report(
-            uid=u, time="2018", category="other", source_type="patrol", source="test",
-            classification=r["classification"], owner=r["owner"],
-            releasable_to=r["releasable_to"]) for u, r in zip(uids, records, strict=True)])
-        orm = set(Report.objects.using("owner").filter(uid__in=uids).filter(visible_q(who))
-                  .values_list("uid", flat=True))
+        Report.objects.using("owner").bulk_create(
+            [
+                Report(
+                    uid=u,
+                    time="2018",
+                    category="other",
+                    source_type="patrol",
+                    source="test",
+                    classification=r["classification"],
+                    owner=r["owner"],
+                    releasable_to=r["releasable_to"],
+                )
+                for u, r in zip(uids, records, strict=True)
+            ]
+        )
+        orm = set(
+            Report.objects.using("owner")
+            .filter(uid__in=uids)
+            .filter(visible_q(who))
+            .values_list("uid", flat=True)
+        )
         with connections["owner"].cursor() as cur:
             cur.execute(f"SET LOCAL ROLE {app_role()}")  # the superuser would bypass RLS
             for name, value in reader_settings(who).items():
@@ -73,16 +94,35 @@ def test_q_has_known_answers(platform: dict[str, Any]) -> None:
     from bluehelmet.web.reports.models import Report
 
     jmac = AccessContext("MINUSMA-JMAC", Classification.CONFIDENTIAL)
-    rows = {"open": ("unclassified", "X", []), "mine": ("confidential", "MINUSMA-JMAC", []),
-            "released": ("confidential", "X", ["MINUSMA-JMAC"]),
-            "too_high": ("strictly_confidential", "MINUSMA-JMAC", []),
-            "not_released": ("confidential", "X", ["NLD"])}
+    rows = {
+        "open": ("unclassified", "X", []),
+        "mine": ("confidential", "MINUSMA-JMAC", []),
+        "released": ("confidential", "X", ["MINUSMA-JMAC"]),
+        "too_high": ("strictly_confidential", "MINUSMA-JMAC", []),
+        "not_released": ("confidential", "X", ["NLD"]),
+    }
     with transaction.atomic(using="owner"):
-        Report.objects.using("owner").bulk_create([Report(
-            uid=f"k-{k}", time="2018", category="other", source_type="patrol", source="t",
-            classification=c, owner=o, releasable_to=r) for k, (c, o, r) in rows.items()])
-        seen = set(Report.objects.using("owner").filter(uid__startswith="k-")
-                   .filter(visible_q(jmac)).values_list("uid", flat=True))
+        Report.objects.using("owner").bulk_create(
+            [
+                Report(
+                    uid=f"k-{k}",
+                    time="2018",
+                    category="other",
+                    source_type="patrol",
+                    source="t",
+                    classification=c,
+                    owner=o,
+                    releasable_to=r,
+                )
+                for k, (c, o, r) in rows.items()
+            ]
+        )
+        seen = set(
+            Report.objects.using("owner")
+            .filter(uid__startswith="k-")
+            .filter(visible_q(jmac))
+            .values_list("uid", flat=True)
+        )
         transaction.set_rollback(True, using="owner")
     assert seen == {"k-open", "k-mine", "k-released"}
 
@@ -93,8 +133,10 @@ def test_application_role_cannot_bypass_rls(platform: dict[str, Any]) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         assert cur.fetchone() == (False, False)
-        cur.execute("SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
-                    "WHERE relname = 'reports_report'")
+        cur.execute(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
+            "WHERE relname = 'reports_report'"
+        )
         assert cur.fetchone() == (True, True)
 
 
@@ -121,6 +163,12 @@ def test_unknown_classifications_are_refused_by_the_database(platform: dict[str,
 
     for label in ("secret", "Confidential", ""):
         with pytest.raises(IntegrityError), transaction.atomic(using="owner"):
-            Report.objects.using("owner").create(uid=f"bad-{label}", time="2018",
-                                                 category="other", source_type="patrol",
-                                                 source="t", classification=label, owner="X")
+            Report.objects.using("owner").create(
+                uid=f"bad-{label}",
+                time="2018",
+                category="other",
+                source_type="patrol",
+                source="t",
+                classification=label,
+                owner="X",
+            )

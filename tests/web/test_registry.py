@@ -14,8 +14,10 @@ def test_the_platform_tree_is_the_librarys_registry() -> None:
     from bluehelmet.web.accounts.registry import KINDS, sync_registry
 
     entries = {k: o for k, o in registry().items() if o.kind != "public"}
-    rows = {o.code: o for o in Organisation.objects.select_related("parent").filter(
-        code__in=list(entries))}
+    rows = {
+        o.code: o
+        for o in Organisation.objects.select_related("parent").filter(code__in=list(entries))
+    }
     assert set(rows) == set(entries)  # the demo seeded every registered organisation
     for code, entry in entries.items():
         row = rows[code]

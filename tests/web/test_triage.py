@@ -26,9 +26,16 @@ def _client(user: Any) -> Any:
     return client
 
 
-def _report(owner: str, classification: str, released: list[str] | None = None, *,
-            lon: float = 1.0, lat: float = 16.0, time: str = "2018-05-01T10:00",
-            category: str = "ied") -> str:
+def _report(
+    owner: str,
+    classification: str,
+    released: list[str] | None = None,
+    *,
+    lon: float = 1.0,
+    lat: float = 16.0,
+    time: str = "2018-05-01T10:00",
+    category: str = "ied",
+) -> str:
     from django.db import transaction
 
     from bluehelmet.model.access import AccessContext, Classification
@@ -36,29 +43,53 @@ def _report(owner: str, classification: str, released: list[str] | None = None, 
     from bluehelmet.web.reports.models import Report
 
     uid = unique("r")
-    with transaction.atomic(), acting_as(AccessContext(owner, Classification.parse(
-            classification))):
-        Report.objects.create(uid=uid, time=time, time_precision="hour", category=category,
-                              source_type="patrol", source="test", classification=classification,
-                              owner=owner, releasable_to=released or [], longitude=lon,
-                              latitude=lat, reliability="B", credibility=2,
-                              description=f"text of {uid}")
+    with (
+        transaction.atomic(),
+        acting_as(AccessContext(owner, Classification.parse(classification))),
+    ):
+        Report.objects.create(
+            uid=uid,
+            time=time,
+            time_precision="hour",
+            category=category,
+            source_type="patrol",
+            source="test",
+            classification=classification,
+            owner=owner,
+            releasable_to=released or [],
+            longitude=lon,
+            latitude=lat,
+            reliability="B",
+            credibility=2,
+            description=f"text of {uid}",
+        )
     return uid
 
 
 @st.composite
 def _records(draw: Any) -> list[dict[str, Any]]:
-    return draw(st.lists(st.fixed_dictionaries({
-        "classification": st.sampled_from(LEVELS), "owner": st.sampled_from(ORGS),
-        "releasable_to": st.lists(st.sampled_from(ORGS), max_size=3, unique=True)}),
-        min_size=1, max_size=5))
+    return draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "classification": st.sampled_from(LEVELS),
+                    "owner": st.sampled_from(ORGS),
+                    "releasable_to": st.lists(st.sampled_from(ORGS), max_size=3, unique=True),
+                }
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
 
 
 @settings(max_examples=200, deadline=None)
-@given(records=_records(), org=st.sampled_from(ORGS + ["A-S2", "D"]),
-       clearance=st.sampled_from(LEVELS))
+@given(
+    records=_records(), org=st.sampled_from(ORGS + ["A-S2", "D"]), clearance=st.sampled_from(LEVELS)
+)
 def test_whoever_may_see_an_incident_may_see_every_report_it_was_derived_from(
-        records: list[dict[str, Any]], org: str, clearance: str) -> None:
+    records: list[dict[str, Any]], org: str, clearance: str
+) -> None:
     """The derived marking (highest level, narrowest release) never widens access."""
     import pandas as pd
 
@@ -67,18 +98,28 @@ def test_whoever_may_see_an_incident_may_see_every_report_it_was_derived_from(
 
     reports = [Report(**r) for r in records]  # not saved: only the marking is derived
     level, released = derived_marking(reports)
-    creators = [o for o in ORGS if AccessContext(o, Classification.STRICTLY_CONFIDENTIAL
-                                                 ).policy.mask(pd.DataFrame(records)).all()]
+    creators = [
+        o
+        for o in ORGS
+        if AccessContext(o, Classification.STRICTLY_CONFIDENTIAL)
+        .policy.mask(pd.DataFrame(records))
+        .all()
+    ]
     reader = AccessContext(org, Classification.parse(clearance)).policy
-    table = pd.DataFrame(records).assign(releasable_to=[tuple(r["releasable_to"])
-                                                        for r in records])
+    table = pd.DataFrame(records).assign(releasable_to=[tuple(r["releasable_to"]) for r in records])
     for owner in creators:  # an incident is owned by an organisation that saw every report
-        incident = pd.DataFrame({"classification": [level], "owner": [owner],
-                                 "releasable_to": [tuple(o for o in released if o != owner)]})
+        incident = pd.DataFrame(
+            {
+                "classification": [level],
+                "owner": [owner],
+                "releasable_to": [tuple(o for o in released if o != owner)],
+            }
+        )
         if reader.mask(incident).iloc[0]:
             assert reader.mask(table).all()
-    assert Classification.parse(level) == max(Classification.parse(r["classification"])
-                                              for r in records)
+    assert Classification.parse(level) == max(
+        Classification.parse(r["classification"]) for r in records
+    )
 
 
 def test_triage_accept_split_merge_keep_reasons_and_markings() -> None:
@@ -87,8 +128,7 @@ def test_triage_accept_split_merge_keep_reasons_and_markings() -> None:
 
     org, partner = unique("SEC"), unique("PARTNER")
     ours = _report(org, "confidential", lon=2.40, lat=15.92)
-    theirs = _report(partner, "confidential", [org], lon=2.43, lat=15.90,
-                     time="2018-05-01T14:00")
+    theirs = _report(partner, "confidential", [org], lon=2.43, lat=15.90, time="2018-05-01T14:00")
     public = _report("UCDP", "unclassified", lon=2.41, lat=15.91, time="2018-05-01T12:00")
     far = _report(org, "confidential", lon=-4.0, lat=14.5)
     analyst = member(org, 1, ["analyst"])
@@ -97,45 +137,63 @@ def test_triage_accept_split_merge_keep_reasons_and_markings() -> None:
     found = [set(p.reports) for p in page.context["proposals"]]
     assert {ours, theirs, public} in found and not any(far in p for p in found)
 
-    assert client.post("/incidents/accept/", {"report": [ours], "reason": "short"}
-                       ).status_code == 400
-    accepted = client.post("/incidents/accept/", {"report": [ours, theirs, public],
-                                                  "reason": "same column seen by two sources"})
+    assert (
+        client.post("/incidents/accept/", {"report": [ours], "reason": "short"}).status_code == 400
+    )
+    accepted = client.post(
+        "/incidents/accept/",
+        {"report": [ours, theirs, public], "reason": "same column seen by two sources"},
+    )
     assert accepted.status_code == 302
     created = accepted["Location"].rstrip("/").split("/")[-1]
     incident = Incident.objects.using("owner").get(uid=created)
     assert (incident.classification, incident.owner, incident.releasable_to) == (
-        "confidential", org, [])  # the partner's report was released to org only
+        "confidential",
+        org,
+        [],
+    )  # the partner's report was released to org only
     again = client.post("/incidents/accept/", {"report": [ours], "reason": "once more, please"})
     assert again.status_code == 409 and b"already in an incident" in again.content
     assert ours not in str(client.get("/incidents/triage/").context["proposals"])
 
-    split = client.post(f"/incidents/{incident.uid}/split/",
-                        {"report": [public], "reason": "the UCDP event is another clash"})
+    split = client.post(
+        f"/incidents/{incident.uid}/split/",
+        {"report": [public], "reason": "the UCDP event is another clash"},
+    )
     assert split.status_code == 302
     detail = client.get(f"/incidents/{incident.uid}/").context
     assert {r.uid for r in detail["reports"]} == {ours, theirs}
-    new = Incident.objects.using("owner").get(uid=next(a.other for a, _ in detail["history"]
-                                        if a.action == "split"))
+    new = Incident.objects.using("owner").get(
+        uid=next(a.other for a, _ in detail["history"] if a.action == "split")
+    )
     assert new.classification == "unclassified"  # derived from its one public report
-    merged = client.post(f"/incidents/{incident.uid}/merge/",
-                         {"other": new.uid, "reason": "it was the same clash after all"})
+    merged = client.post(
+        f"/incidents/{incident.uid}/merge/",
+        {"other": new.uid, "reason": "it was the same clash after all"},
+    )
     assert merged.status_code == 302
     new.refresh_from_db()
     assert new.status == "merged" and new.merged_into == incident.uid
-    history = TriageAction.objects.using("owner").filter(incident=incident).values_list(
-        "action", "reason")
+    history = (
+        TriageAction.objects.using("owner")
+        .filter(incident=incident)
+        .values_list("action", "reason")
+    )
     assert [a for a, _ in history] == ["accept", "split", "merge"]
     assert ("split", "the UCDP event is another clash") in set(history)
     logged = AccessLog.objects.filter(username=analyst.username, action="triage")
-    assert {d["kind"] for d in logged.values_list("detail", flat=True)} == {"accept", "split",
-                                                                            "merge"}
+    assert {d["kind"] for d in logged.values_list("detail", flat=True)} == {
+        "accept",
+        "split",
+        "merge",
+    }
     # the history cannot be rewritten, even through the ORM
     from django.db import DatabaseError, transaction
 
     with pytest.raises(DatabaseError), transaction.atomic(using="owner"):
         TriageAction.objects.using("owner").filter(incident=incident).update(
-            reason="nothing happened")
+            reason="nothing happened"
+        )
 
 
 def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
@@ -145,8 +203,9 @@ def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
     first = _report(org, "confidential")
     second = _report(org, "confidential", time="2018-05-01T11:00")
     analyst = _client(member(org, 1, ["analyst"]))
-    location = analyst.post("/incidents/accept/", {"report": [first, second],
-                                                   "reason": "two patrols, one event"})
+    location = analyst.post(
+        "/incidents/accept/", {"report": [first, second], "reason": "two patrols, one event"}
+    )
     uid = location["Location"].rstrip("/").split("/")[-1]
     outsider = _client(member(other, 2, ["analyst", "approver"]))
     assert outsider.get(f"/incidents/{uid}/").status_code == 404
@@ -155,11 +214,21 @@ def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
     assert uid not in outsider.get("/api/incidents?limit=1000").content.decode()
     mine = analyst.get("/api/incidents?limit=1000").json()
     assert [i["reports"] for i in mine if i["id"] == uid] == [[first, second]]
-    assert analyst.post(f"/incidents/{uid}/downgrade/", {
-        "to_level": "unclassified", "reason": "release the fact of the clash"}).status_code == 403
+    assert (
+        analyst.post(
+            f"/incidents/{uid}/downgrade/",
+            {"to_level": "unclassified", "reason": "release the fact of the clash"},
+        ).status_code
+        == 403
+    )
     approver = _client(member(org, 2, ["approver", "analyst"]))
-    assert approver.post(f"/incidents/{uid}/downgrade/", {
-        "to_level": "unclassified", "reason": "release the fact of the clash"}).status_code == 302
+    assert (
+        approver.post(
+            f"/incidents/{uid}/downgrade/",
+            {"to_level": "unclassified", "reason": "release the fact of the clash"},
+        ).status_code
+        == 302
+    )
     assert Incident.objects.using("owner").get(uid=uid).classification == "unclassified"
 
     page = outsider.get(f"/incidents/{uid}/")
@@ -171,8 +240,9 @@ def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
     api = outsider.get("/api/incidents?limit=1000").json()
     assert [i["reports"] for i in api if i["id"] == uid] == [[]]
     exported = outsider.get("/export/incidents.geojson").json()
-    assert [f["properties"]["reports"] for f in exported["features"]
-            if f["properties"]["id"] == uid] == [0]
+    assert [
+        f["properties"]["reports"] for f in exported["features"] if f["properties"]["id"] == uid
+    ] == [0]
     # underneath: a query that forgets the filter still sees no link to a hidden report
     from django.db import transaction
 
@@ -189,8 +259,10 @@ def test_map_layers_follow_the_window_and_carry_their_marking() -> None:
     early = _report(org, "confidential", time="2016-03-01")
     late = _report(org, "unclassified", time="2019-07-01")
     client = _client(member(org, 1, ["analyst"]))
-    ids = {f["properties"].get("id") for f in
-           client.get("/map/reports.geojson?from=2016&to=2016").json()["features"]}
+    ids = {
+        f["properties"].get("id")
+        for f in client.get("/map/reports.geojson?from=2016&to=2016").json()["features"]
+    }
     assert early in ids and late not in ids
     layer = client.get("/map/reports.geojson?from=2016-03-01&to=2016-03-01").json()
     assert layer["classification"] == "confidential"
@@ -199,11 +271,14 @@ def test_map_layers_follow_the_window_and_carry_their_marking() -> None:
     bases = client.get("/map/bases.geojson").json()
     assert len(bases["features"]) >= 14 and bases["classification"] == "unclassified"
     units = client.get("/map/units.geojson").json()  # the 2018 scenario, through its gate
-    assert units["scenario"] == "2018" and any(f["properties"]["mission"] == "MINUSMA"
-                                               for f in units["features"])
+    assert units["scenario"] == "2018" and any(
+        f["properties"]["mission"] == "MINUSMA" for f in units["features"]
+    )
     hot = client.get("/map/hotspots.geojson").json()
     assert hot["type"] == "FeatureCollection" and hot["classification"] in (
-        "unclassified", "confidential")
+        "unclassified",
+        "confidential",
+    )
     assert all(f["geometry"]["type"] == "Polygon" for f in hot["features"])
     page = client.get("/map/")
     assert page.status_code == 200 and page.context["first_year"] <= "2016"
@@ -240,14 +315,25 @@ def test_exports_in_both_formats_agree_with_the_list_and_run_as_jobs() -> None:
     assert json.loads(body) == data
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", "/incidents/"), ("get", "/incidents/{inc}/"), ("get", "/incidents/triage/"),
-    ("post", "/incidents/accept/"), ("post", "/incidents/{inc}/split/"),
-    ("post", "/incidents/{inc}/downgrade/"), ("get", "/map/incidents.geojson"),
-    ("get", "/map/hotspots.geojson"), ("get", "/map/risk.geojson"),
-    ("get", "/export/reports.geojson"), ("get", "/export/incidents.csv"),
-    ("get", "/export/incidents.geojson"), ("get", "/map/"), ("get", "/api/incidents"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/incidents/"),
+        ("get", "/incidents/{inc}/"),
+        ("get", "/incidents/triage/"),
+        ("post", "/incidents/accept/"),
+        ("post", "/incidents/{inc}/split/"),
+        ("post", "/incidents/{inc}/downgrade/"),
+        ("get", "/map/incidents.geojson"),
+        ("get", "/map/hotspots.geojson"),
+        ("get", "/map/risk.geojson"),
+        ("get", "/export/reports.geojson"),
+        ("get", "/export/incidents.csv"),
+        ("get", "/export/incidents.geojson"),
+        ("get", "/map/"),
+        ("get", "/api/incidents"),
+    ],
+)
 def test_no_triage_or_map_path_reveals_a_secret_incident(method: str, path: str) -> None:
     """The registry of issue 17, for the paths of this module: one secret report and incident."""
     from django.db import transaction
@@ -262,9 +348,12 @@ def test_no_triage_or_map_path_reveals_a_secret_incident(method: str, path: str)
     with transaction.atomic(), acting_as(writer):
         incident = fusing.accept(writer, "t", [uid], token)
     reader = _client(member(unique("NLDX"), 2, ["analyst", "approver"]))
-    response = getattr(reader, method)(path.format(inc=incident.uid), {
-        "report": [uid], "reason": "x" * 20, "to_level": "unclassified"}
-        if method == "post" else None)
+    response = getattr(reader, method)(
+        path.format(inc=incident.uid),
+        {"report": [uid], "reason": "x" * 20, "to_level": "unclassified"}
+        if method == "post"
+        else None,
+    )
     body = response.content
     for secret in (uid, token, incident.uid):
         assert secret.encode() not in body
@@ -277,19 +366,30 @@ def test_strictly_confidential_incident_needs_a_second_approver_and_htmx_gets_fr
     org = unique("SEC")
     secret = _report(org, "strictly_confidential")
     first = _client(member(org, 2, ["analyst", "approver"]))
-    fragment = first.post("/incidents/accept/", {"report": [secret], "reason": "one SC report"},
-                          HTTP_HX_REQUEST="true")
+    fragment = first.post(
+        "/incidents/accept/",
+        {"report": [secret], "reason": "one SC report"},
+        HTTP_HX_REQUEST="true",
+    )
     body = fragment.content.decode()
     assert fragment.status_code == 200 and "<html" not in body and 'data-testid="accepted"' in body
     uid = fragment.context["incident"].uid
-    refused = first.post("/incidents/accept/", {"report": [secret], "reason": "one SC report"},
-                         HTTP_HX_REQUEST="true")
+    refused = first.post(
+        "/incidents/accept/",
+        {"report": [secret], "reason": "one SC report"},
+        HTTP_HX_REQUEST="true",
+    )
     assert refused.status_code == 200 and 'data-testid="refused"' in refused.content.decode()
     rows = first.get("/reports/?category=ied", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in rows and secret in rows  # the list's rows only, for HTMX to swap
 
-    assert first.post(f"/incidents/{uid}/downgrade/", {
-        "to_level": "confidential", "reason": "for the JOC's planning"}).status_code == 302
+    assert (
+        first.post(
+            f"/incidents/{uid}/downgrade/",
+            {"to_level": "confidential", "reason": "for the JOC's planning"},
+        ).status_code
+        == 302
+    )
     assert Incident.objects.using("owner").get(uid=uid).classification == "strictly_confidential"
     (pending,) = first.get(f"/incidents/{uid}/").context["pending"]
     assert first.post(f"/incidents/{uid}/downgrade/{pending.pk}/approve/").status_code == 403
@@ -298,18 +398,22 @@ def test_strictly_confidential_incident_needs_a_second_approver_and_htmx_gets_fr
     assert Incident.objects.using("owner").get(uid=uid).classification == "confidential"
     steps = TriageAction.objects.using("owner").filter(incident__uid=uid)
     assert [(a.action, a.classification) for a in steps] == [
-        ("accept", "strictly_confidential"), ("downgrade_request", "strictly_confidential"),
-        ("downgrade", "confidential")]
+        ("accept", "strictly_confidential"),
+        ("downgrade_request", "strictly_confidential"),
+        ("downgrade", "confidential"),
+    ]
     reader = _client(member(org, 1, ["analyst"]))  # confidential clearance: sees the last step
     history = reader.get(f"/incidents/{uid}/").context["history"]
     assert [a.action for a, _ in history] == ["downgrade"] and history[0][1] == []
 
 
 @settings(max_examples=200, deadline=None)
-@given(day=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),
-       minute=st.integers(0, 24 * 60 - 1), part=st.sampled_from([4, 7, 10]))
-def test_a_window_holds_exactly_the_times_of_its_periods(day: date, minute: int,
-                                                         part: int) -> None:
+@given(
+    day=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),
+    minute=st.integers(0, 24 * 60 - 1),
+    part=st.sampled_from([4, 7, 10]),
+)
+def test_a_window_holds_exactly_the_times_of_its_periods(day: date, minute: int, part: int) -> None:
     """``to=PERIOD`` includes every time of the period and nothing after it (times sort as text)."""
     from bluehelmet.web.reports.window import after
 

@@ -31,7 +31,7 @@ def _errors(page: Any) -> list[str]:
     return problems
 
 
-def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> None:  # noqa: F811
+def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> None:
     users = platform["users"]
     analyst = _login(browser, server, users["analyst"])
     problems = _errors(analyst)
@@ -56,8 +56,10 @@ def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> Non
     approver = _login(browser, server, users["approver"])
     approver.goto(f"{server}/incidents/{uid}/")
     approver.select_option("select[name=to_level]", "unclassified")
-    approver.fill("form:has([data-testid=downgrade]) input[name=reason]",
-                  "the movement is public knowledge in Ménaka")
+    approver.fill(
+        "form:has([data-testid=downgrade]) input[name=reason]",
+        "the movement is public knowledge in Ménaka",
+    )
     approver.get_by_test_id("downgrade").click()
     assert approver.get_by_test_id("marking").inner_text().startswith("UNCLASSIFIED")
     _shot(approver, "platform_incident.png")
@@ -77,7 +79,8 @@ def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> Non
 
 
 def test_map_layers_slider_and_list_filter(
-        platform: dict[str, Any], server: str, browser: Any) -> None:  # noqa: F811
+    platform: dict[str, Any], server: str, browser: Any
+) -> None:
     from playwright.sync_api import expect
 
     analyst = _login(browser, server, platform["users"]["analyst"])

@@ -12,9 +12,22 @@ from tests.web.conftest import member, unique
 
 pytestmark = pytest.mark.usefixtures("platform")
 
-HEADER = ["id", "time", "longitude", "latitude", "category", "source_type", "reliability",
-          "credibility", "description", "classification", "owner", "releasable_to", "source",
-          "reporter_contact"]
+HEADER = [
+    "id",
+    "time",
+    "longitude",
+    "latitude",
+    "category",
+    "source_type",
+    "reliability",
+    "credibility",
+    "description",
+    "classification",
+    "owner",
+    "releasable_to",
+    "source",
+    "reporter_contact",
+]
 
 
 def _csv(rows: list[dict[str, str]]) -> bytes:
@@ -26,19 +39,30 @@ def _csv(rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode()
 
 
-def _row(rid: str, owner: str, classification: str = "confidential", **extra: str
-         ) -> dict[str, str]:
-    return {"id": rid, "time": "2018-06-01", "longitude": "2.4", "latitude": "15.9",
-            "category": "ied", "source_type": "patrol", "reliability": "B", "credibility": "2",
-            "description": f"uploaded {rid}", "classification": classification, "owner": owner,
-            "source": "test upload", **extra}
+def _row(
+    rid: str, owner: str, classification: str = "confidential", **extra: str
+) -> dict[str, str]:
+    return {
+        "id": rid,
+        "time": "2018-06-01",
+        "longitude": "2.4",
+        "latitude": "15.9",
+        "category": "ied",
+        "source_type": "patrol",
+        "reliability": "B",
+        "credibility": "2",
+        "description": f"uploaded {rid}",
+        "classification": classification,
+        "owner": owner,
+        "source": "test upload",
+        **extra,
+    }
 
 
 def _upload(client: Any, name: str, content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post("/reports/upload/", {"file": SimpleUploadedFile(name, content,
-                                                                       "text/csv")})
+    return client.post("/reports/upload/", {"file": SimpleUploadedFile(name, content, "text/csv")})
 
 
 def test_upload_accounts_for_every_row_with_the_librarys_rights() -> None:
@@ -52,13 +76,15 @@ def test_upload_accounts_for_every_row_with_the_librarys_rights() -> None:
     client = Client()
     client.force_login(uploader)
     mine, secret, theirs, bad, contact = (unique("p") for _ in range(5))
-    content = _csv([
-        _row(mine, org, releasable_to="MINUSMA-JMAC"),
-        _row(secret, org, "strictly_confidential"),  # above the uploader's clearance
-        _row(theirs, "AU"),  # not the uploader's organisation
-        _row(bad, org, category="riot"),  # not a category of the schema
-        _row(contact, org, reporter_contact="+223 70 00 00 00"),
-    ])
+    content = _csv(
+        [
+            _row(mine, org, releasable_to="MINUSMA-JMAC"),
+            _row(secret, org, "strictly_confidential"),  # above the uploader's clearance
+            _row(theirs, "AU"),  # not the uploader's organisation
+            _row(bad, org, category="riot"),  # not a category of the schema
+            _row(contact, org, reporter_contact="+223 70 00 00 00"),
+        ]
+    )
     response = _upload(client, "patrols.csv", content)
     assert response.status_code == 302, response.content.decode()[:500]
     upload = Upload.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
@@ -73,8 +99,9 @@ def test_upload_accounts_for_every_row_with_the_librarys_rights() -> None:
     assert not any(u.startswith((secret, theirs, bad)) for u in uids)
     first = stored.get(uid=f"{mine}@{org}:confidential")
     assert (first.owner, first.releasable_to, first.category) == (org, ["MINUSMA-JMAC"], "ied")
-    sealed = ReporterIdentity.objects.using("owner").get(report__uid=f"{contact}@{org}:"
-                                                         "confidential")
+    sealed = ReporterIdentity.objects.using("owner").get(
+        report__uid=f"{contact}@{org}:confidential"
+    )
     assert b"+223" not in bytes(sealed.ciphertext)
 
     rejects = client.get(f"/reports/uploads/{upload.pk}/rejects.csv")
@@ -93,8 +120,9 @@ def test_upload_accounts_for_every_row_with_the_librarys_rights() -> None:
     stranger.force_login(member(org, 1, ["reporter"]))
     assert stranger.get(f"/reports/uploads/{upload.pk}/").status_code == 404
     assert stranger.get(f"/reports/uploads/{upload.pk}/rejects.csv").status_code == 404
-    log = AccessLog.objects.filter(username=uploader.username, action="create",
-                                   target=f"upload:{upload.pk}").get()
+    log = AccessLog.objects.filter(
+        username=uploader.username, action="create", target=f"upload:{upload.pk}"
+    ).get()
     assert log.detail["rows_read"] == 5 and log.detail["rejected"] == 3
 
 
@@ -116,8 +144,9 @@ def test_upload_refuses_unreadable_files_by_name_and_needs_a_writer_role() -> No
     auditor = Client()
     auditor.force_login(user := member(org, 1, ["auditor"]))
     assert auditor.get("/reports/upload/").status_code == 403
-    assert AccessLog.objects.filter(username=user.username, action="denied",
-                                    target="report:upload").exists()
+    assert AccessLog.objects.filter(
+        username=user.username, action="denied", target="report:upload"
+    ).exists()
 
 
 def test_the_uid_length_limit_is_the_models() -> None:

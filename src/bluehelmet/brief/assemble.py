@@ -35,11 +35,25 @@ from bluehelmet.statistics.scenario import (
 )
 
 #: Planner summary figures shown in "Methods and data", in this order (others go to the CSV).
-SOLVER_FACTS = ("solve_seconds", "build_seconds", "objective",
-                "objective_name", "required_requirement_months", "unmet_requirement_months",
-                "weighted_unmet_requirement_months", "total_cost_usd", "units_deployed",
-                "pledges", "pledges_used", "candidate_tours", "greedy_objective",
-                "greedy_gap_to_optimum", "gender_mode", "horizon_start", "horizon_months")
+SOLVER_FACTS = (
+    "solve_seconds",
+    "build_seconds",
+    "objective",
+    "objective_name",
+    "required_requirement_months",
+    "unmet_requirement_months",
+    "weighted_unmet_requirement_months",
+    "total_cost_usd",
+    "units_deployed",
+    "pledges",
+    "pledges_used",
+    "candidate_tours",
+    "greedy_objective",
+    "greedy_gap_to_optimum",
+    "gender_mode",
+    "horizon_start",
+    "horizon_months",
+)
 
 
 #: Rows of the gap table on the critical-capabilities page (all rows go to gaps.csv).
@@ -112,8 +126,9 @@ def country_outlines() -> dict[str, BaseGeometry]:
 
 def brief_sources() -> pd.DataFrame:
     """The reference data the brief itself uses, with source and licence."""
-    with resources.files("bluehelmet.brief").joinpath("sources.csv").open("r",
-                                                                          encoding="utf-8") as f:
+    with (
+        resources.files("bluehelmet.brief").joinpath("sources.csv").open("r", encoding="utf-8") as f
+    ):
         return pd.read_csv(f, dtype="string")
 
 
@@ -121,11 +136,18 @@ def brief_sources() -> pd.DataFrame:
 #: first whose ``until`` is after the date applies. The UN management reform (GA res. 72/199)
 #: replaced DPKO and DFS by DPO and DOS on 1 January 2019.
 ORGANISATION_NAMES: dict[str, list[tuple[str | None, str]]] = {
-    "UN-DPO": [("2019-01-01", "the UN Department of Peacekeeping Operations (DPKO) and "
-                              "Department of Field Support (DFS)"),
-               (None, "the UN Department of Peace Operations (DPO)")],
-    "UN-DOS": [("2019-01-01", "the UN Department of Field Support (DFS)"),
-               (None, "the UN Department of Operational Support (DOS)")],
+    "UN-DPO": [
+        (
+            "2019-01-01",
+            "the UN Department of Peacekeeping Operations (DPKO) and "
+            "Department of Field Support (DFS)",
+        ),
+        (None, "the UN Department of Peace Operations (DPO)"),
+    ],
+    "UN-DOS": [
+        ("2019-01-01", "the UN Department of Field Support (DFS)"),
+        (None, "the UN Department of Operational Support (DOS)"),
+    ],
 }
 
 
@@ -139,10 +161,21 @@ def organisation_name(organisation: str, on: pd.Timestamp) -> str:
 
 def map_practice() -> pd.DataFrame:
     """How UN maps place and name the missions in disputed or special areas (with sources)."""
-    with resources.files("bluehelmet.brief").joinpath("map_practice.csv").open(
-            "r", encoding="utf-8") as f:
-        return pd.read_csv(f, dtype={"mission_id": "string", "areas": "string",
-                                     "label": "string", "note": "string", "source": "string"})
+    with (
+        resources.files("bluehelmet.brief")
+        .joinpath("map_practice.csv")
+        .open("r", encoding="utf-8") as f
+    ):
+        return pd.read_csv(
+            f,
+            dtype={
+                "mission_id": "string",
+                "areas": "string",
+                "label": "string",
+                "note": "string",
+                "source": "string",
+            },
+        )
 
 
 def _records(table: pd.DataFrame, top: int | None = None) -> list[dict[str, Any]]:
@@ -151,8 +184,10 @@ def _records(table: pd.DataFrame, top: int | None = None) -> list[dict[str, Any]
     if shown.index.name is not None or isinstance(shown.index, pd.MultiIndex):
         shown = shown.reset_index()
     # Missing values become None so that templates can test them ("if g.critical_group").
-    return [{str(k): (None if _is_missing(v) else v) for k, v in row.items()}
-            for row in shown.to_dict("records")]
+    return [
+        {str(k): (None if _is_missing(v) else v) for k, v in row.items()}
+        for row in shown.to_dict("records")
+    ]
 
 
 def _is_missing(value: Any) -> bool:
@@ -185,16 +220,21 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     critical = stats.critical_coverage()
     gaps = stats.gaps()
     headline = stats.headline()
-    tables.update(coverage_by_mission_month=by_mission, critical_coverage_by_month=critical,
-                  gaps=gaps)
+    tables.update(
+        coverage_by_mission_month=by_mission, critical_coverage_by_month=critical, gaps=gaps
+    )
     mission_share = coverage.share_closed_by(by_mission, "mission_id")
     critical_share = coverage.share_closed_by(critical, "group")
-    tables.update(share_closed_by_mission=mission_share.to_frame(),
-                  share_closed_by_critical_group=critical_share.to_frame())
-    figures["coverage_missions"] = to_svg(coverage_plots.small_multiples(
-        by_mission, "mission_id", mission_share))
-    figures["coverage_critical"] = to_svg(coverage_plots.small_multiples(
-        critical, "group", critical_share))
+    tables.update(
+        share_closed_by_mission=mission_share.to_frame(),
+        share_closed_by_critical_group=critical_share.to_frame(),
+    )
+    figures["coverage_missions"] = to_svg(
+        coverage_plots.small_multiples(by_mission, "mission_id", mission_share)
+    )
+    figures["coverage_critical"] = to_svg(
+        coverage_plots.small_multiples(critical, "group", critical_share)
+    )
 
     # The ask, and what the plan cannot do.
     ask = stats.capability_requirements(valued_only=True)
@@ -217,10 +257,17 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     lights = gender.traffic_lights(view)
     light_counts = gender.traffic_light_counts(lights)
     trend = gender.women_share_trend(opts.contributions)
-    tables.update(traffic_lights=lights, traffic_light_counts=light_counts,
-                  women_share_trend=trend, plan_gender=stats.gender())
-    lit = light_counts.loc[light_counts[gender.LIGHTS].sum(axis=1) > 0] if len(
-        light_counts) else light_counts
+    tables.update(
+        traffic_lights=lights,
+        traffic_light_counts=light_counts,
+        women_share_trend=trend,
+        plan_gender=stats.gender(),
+    )
+    lit = (
+        light_counts.loc[light_counts[gender.LIGHTS].sum(axis=1) > 0]
+        if len(light_counts)
+        else light_counts
+    )
     if len(lit):
         figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(lit))
     figures["trend"] = to_svg(gender_plots.trend_chart(trend))
@@ -240,17 +287,25 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     outlines = country_outlines()
     bases = geography.base_points(view)
     named = geography.contributor_points(flows, view)
-    tables.update(mission_points=points, deployment_flows=flows, planned_flows=planned,
-                  bases=bases, named_contributors=named)
-    figures["map_deployments"] = to_svg(maps.deployment_map(points, flows, planned, outlines,
-                                                            contributors=named, bases=bases))
+    tables.update(
+        mission_points=points,
+        deployment_flows=flows,
+        planned_flows=planned,
+        bases=bases,
+        named_contributors=named,
+    )
+    figures["map_deployments"] = to_svg(
+        maps.deployment_map(points, flows, planned, outlines, contributors=named, bases=bases)
+    )
     if len(bases):
         figures["map_bases"] = to_svg(maps.bases_map(bases, points, outlines))
     has_layers = (opts.hotspots is not None and len(opts.hotspots) > 0) or (
-        opts.protection is not None and len(opts.protection) > 0)
+        opts.protection is not None and len(opts.protection) > 0
+    )
     if has_layers:
-        figures["map_areas"] = to_svg(maps.mission_area_map(points, outlines, opts.hotspots,
-                                                            opts.protection))
+        figures["map_areas"] = to_svg(
+            maps.mission_area_map(points, outlines, opts.hotspots, opts.protection)
+        )
         if opts.hotspots is not None:
             tables["hotspots"] = opts.hotspots
         if opts.protection is not None:
@@ -265,8 +320,11 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     stages = solver.solver_stages(summary)
     source_summary = provenance.source_summary(view, limit=2)
     tables["scenario_sources"] = provenance.sources_by_table(view, limit=10**9)
-    targets = (gender.ugps_targets(view, int(lights["year"].iloc[0])) if len(lights)
-               else pd.DataFrame(columns=["personnel_category", "target_share", "basis"]))
+    targets = (
+        gender.ugps_targets(view, int(lights["year"].iloc[0]))
+        if len(lights)
+        else pd.DataFrame(columns=["personnel_category", "target_share", "basis"])
+    )
     tables["solver_stages"] = stages
     context: dict[str, Any] = {
         "meta": {
@@ -278,8 +336,9 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
             "reference_date": reference_date(view),
             "horizon_end": horizon_end(view),
             "clearance": reader.clearance.label,
-            "classification": provenance.highest_classification(view).label.replace(
-                "_", " ").upper(),
+            "classification": provenance.highest_classification(view)
+            .label.replace("_", " ")
+            .upper(),
             "planning_start": planning_month(view),
             "horizon_months": int(view.param("horizon_months")),
             "missions": len(points),
@@ -301,11 +360,20 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "fiscal_years": sorted(budget["fiscal_year"].dropna().astype(str).unique()),
         "budget_by_key": {f"{r['mission_id']}|{r['fiscal_year']}": r for r in _records(budget)},
         "single_category": bool(lights["personnel_category"].nunique() <= 1),
-        "gaps_before": _records(gaps.sort_values(
-            ["critical_group", "required_unit_months"], ascending=[True, False],
-            na_position="last"), top),
-        "closed": _records(gaps.loc[gaps["covered_unit_months"] > 0].sort_values(
-            "covered_unit_months", ascending=False), top),
+        "gaps_before": _records(
+            gaps.sort_values(
+                ["critical_group", "required_unit_months"],
+                ascending=[True, False],
+                na_position="last",
+            ),
+            top,
+        ),
+        "closed": _records(
+            gaps.loc[gaps["covered_unit_months"] > 0].sort_values(
+                "covered_unit_months", ascending=False
+            ),
+            top,
+        ),
         "open_gaps": _records(costliest),
         "open_gaps_count": len(costs_of_gaps),
         "open_gaps_more": len(costs_of_gaps) - len(costliest),
@@ -323,8 +391,11 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "targets": _records(targets),
         "targets_by_category": {str(r["personnel_category"]): r for r in _records(targets)},
         "lit_categories": [str(c) for c in lit.index],
-        "unlit_categories": [str(c) for c in light_counts.index
-                             if len(light_counts) and light_counts.loc[c, "none"] > 0],
+        "unlit_categories": [
+            str(c)
+            for c in light_counts.index
+            if len(light_counts) and light_counts.loc[c, "none"] > 0
+        ],
         "deployments_period": deployments_period(view),
         "trend": _records(trend),
         "plan_gender": _records(tables["plan_gender"]),
@@ -342,9 +413,14 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         "protection_note": opts.protection_note,
         "top_rows": top,
     }
-    council, council_tables = council_context(plan, budget=budget, headline=headline,
-                                              gaps=gaps, lights=lights,
-                                              contributor=opts.contributor)
+    council, council_tables = council_context(
+        plan,
+        budget=budget,
+        headline=headline,
+        gaps=gaps,
+        lights=lights,
+        contributor=opts.contributor,
+    )
     tables.update(council_tables)
     context.update(council)
     context["bases"] = _records(bases)

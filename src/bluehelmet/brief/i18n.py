@@ -63,8 +63,9 @@ def check_language(lang: str) -> str:
         Naming the language and the ones available.
     """
     if lang not in LANGUAGES:
-        raise ValueError(f"language {lang!r}: a brief can be written in "
-                         f"{', '.join(LANGUAGES)} (option --lang)")
+        raise ValueError(
+            f"language {lang!r}: a brief can be written in {', '.join(LANGUAGES)} (option --lang)"
+        )
     return lang
 
 

@@ -51,8 +51,7 @@ def risk_hotspots(cells: pd.DataFrame, cell_size: float = 0.5) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def ucdp_hotspots(view: ScenarioView, since: int = 2010,
-                  alpha: float = 0.05) -> BriefOptions:
+def ucdp_hotspots(view: ScenarioView, since: int = 2010, alpha: float = 0.05) -> BriefOptions:
     """Getis-Ord Gi* hotspots of civilian deaths in the bundled UCDP events, in the host countries.
 
     The events from ``since`` on that fall inside a mission's host country become unclassified
@@ -74,24 +73,37 @@ def ucdp_hotspots(view: ScenarioView, since: int = 2010,
     events = events.loc[inside].reset_index(drop=True)
     last = int(events["year"].max()) if len(events) else since
     source = "bundled UCDP GED 20.1 subset"
-    cells = hotspots(ReportTable(events_to_reports(events, source), source).view(view.reader),
-                     value="civilian_deaths", fdr=True, alpha=alpha)
+    cells = hotspots(
+        ReportTable(events_to_reports(events, source), source).view(view.reader),
+        value="civilian_deaths",
+        fdr=True,
+        alpha=alpha,
+    )
     hot = cells.loc[cells["hotspot"]]
-    table = pd.DataFrame({"longitude": hot["longitude"].astype("float64"),
-                          "latitude": hot["latitude"].astype("float64"), "cell_size": 0.5,
-                          "level": "Gi* hotspot",
-                          "z": hot["z"], "value": hot["value"]}).reset_index(drop=True)
-    note = (f"Hotspots: Getis-Ord Gi* of civilian deaths per 0.5\u00b0 PRIO-GRID cell in the UCDP "
-            f"GED events {since}-{last} inside the missions' host countries ({len(events):,} "
-            f"events; bundled subset, CC BY 4.0), significant at a false discovery rate of "
-            f"{100 * alpha:g}%: {len(table)} cells. The bundled events end in {last}, before "
-            "the plan starts: read them as where violence against civilians concentrated, not as a "
-            "forecast.")
+    table = pd.DataFrame(
+        {
+            "longitude": hot["longitude"].astype("float64"),
+            "latitude": hot["latitude"].astype("float64"),
+            "cell_size": 0.5,
+            "level": "Gi* hotspot",
+            "z": hot["z"],
+            "value": hot["value"],
+        }
+    ).reset_index(drop=True)
+    note = (
+        f"Hotspots: Getis-Ord Gi* of civilian deaths per 0.5\u00b0 PRIO-GRID cell in the UCDP "
+        f"GED events {since}-{last} inside the missions' host countries ({len(events):,} "
+        f"events; bundled subset, CC BY 4.0), significant at a false discovery rate of "
+        f"{100 * alpha:g}%: {len(table)} cells. The bundled events end in {last}, before "
+        "the plan starts: read them as where violence against civilians concentrated, not as a "
+        "forecast."
+    )
     return BriefOptions(hotspots=table, intel_note=note)
 
 
 def merge_layers(first: BriefOptions, second: BriefOptions) -> BriefOptions:
     """Both sets of layers and notes in one :class:`BriefOptions`."""
+
     def cat(a: pd.DataFrame | None, b: pd.DataFrame | None) -> pd.DataFrame | None:
         parts = [t for t in (a, b) if t is not None and len(t)]
         return pd.concat(parts, ignore_index=True) if parts else None
@@ -100,12 +112,13 @@ def merge_layers(first: BriefOptions, second: BriefOptions) -> BriefOptions:
         hotspots=cat(first.hotspots, second.hotspots),
         protection=cat(first.protection, second.protection),
         intel_note=" ".join(n for n in (first.intel_note, second.intel_note) if n),
-        protection_note=" ".join(n for n in (first.protection_note, second.protection_note)
-                                 if n))
+        protection_note=" ".join(n for n in (first.protection_note, second.protection_note) if n),
+    )
 
 
-def protection_layers(view: ScenarioView, missions: Sequence[str],
-                      time_limit: float = 10.0) -> BriefOptions:
+def protection_layers(
+    view: ScenarioView, missions: Sequence[str], time_limit: float = 10.0
+) -> BriefOptions:
     """Run the protection analysis for ``missions`` and turn it into map layers and notes.
 
     Each analysis re-runs the early warning and a covering model, which takes tens of seconds
@@ -117,15 +130,20 @@ def protection_layers(view: ScenarioView, missions: Sequence[str],
     hotspots, covered, notes = [], [], []
     risk_notes: set[str] = set()
     for mission_id in missions:
-        analysis = analyse_mission(view, mission_id,
-                                   ProtectOptions(curve_units=1, max_units=1,
-                                                  time_limit=time_limit))
+        analysis = analyse_mission(
+            view, mission_id, ProtectOptions(curve_units=1, max_units=1, time_limit=time_limit)
+        )
         table = coverage_table(analysis)
         hotspots.append(risk_hotspots(table))
-        covered.append(pd.DataFrame({
-            "longitude": table["longitude"].astype("float64"),
-            "latitude": table["latitude"].astype("float64"),
-            "covered": table["coverage_today"].astype("float64") >= COVERED_FROM}))
+        covered.append(
+            pd.DataFrame(
+                {
+                    "longitude": table["longitude"].astype("float64"),
+                    "latitude": table["latitude"].astype("float64"),
+                    "covered": table["coverage_today"].astype("float64") >= COVERED_FROM,
+                }
+            )
+        )
         summary: dict[str, Any] = analysis.summary()
         risk_notes.add(str(summary["risk"]))
         notes.append(
@@ -133,13 +151,19 @@ def protection_layers(view: ScenarioView, missions: Sequence[str],
             f" of the expected risk within {float(summary['response_minutes']):g} minutes "
             f"({summary['existing_bases']} bases, {summary['cells']} cells); the protection "
             f"model's proposal reaches {100 * float(summary['proposed_coverage_share']):.0f}%; "
-            f"{summary['uncovered_high_risk_cells_proposed']} high-risk cells stay out of reach.")
+            f"{summary['uncovered_high_risk_cells_proposed']} high-risk cells stay out of reach."
+        )
         notes.extend(str(n) for n in summary.get("notes", []) or [])
     return BriefOptions(
         hotspots=pd.concat(hotspots, ignore_index=True) if hotspots else None,
         protection=pd.concat(covered, ignore_index=True) if covered else None,
-        intel_note="Risk: " + "; ".join(sorted(risk_notes)) + (
+        intel_note="Risk: "
+        + "; ".join(sorted(risk_notes))
+        + (
             f". Hotspots: cells in the top {100 * (1 - WARM_QUANTILE):.0f}% (warm) and "
-            f"{100 * (1 - HOT_QUANTILE):.0f}% (hot) of risk in the mission area." if risk_notes
-            else ""),
-        protection_note=" ".join(notes))
+            f"{100 * (1 - HOT_QUANTILE):.0f}% (hot) of risk in the mission area."
+            if risk_notes
+            else ""
+        ),
+        protection_note=" ".join(notes),
+    )

@@ -30,7 +30,8 @@ BRIEF_TIME_LIMIT: float | None = None
 def brief_plan_options(time_limit: float | None = None, max_asks: int = 8) -> PlanOptions:
     """The planner options of a brief, with the what-ifs (the brief states them as findings)."""
     return PlanOptions(sensitivities=True, max_asks=max_asks).with_solve(
-        time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit)
+        time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit
+    )
 
 
 @dataclass
@@ -67,16 +68,28 @@ def write_tables(brief: Brief, folder: Path, view: ScenarioView) -> Path:
 
     Every file is stamped with the marking of ``view``, the view the brief was made from.
     """
-    return write_folder(folder, brief.tables, {"summary": brief.context["solver"]},
-                        marking=view.marking, reader=view.reader,
-                        source=f"brief on scenario {view.name}")
+    return write_folder(
+        folder,
+        brief.tables,
+        {"summary": brief.context["solver"]},
+        marking=view.marking,
+        reader=view.reader,
+        source=f"brief on scenario {view.name}",
+    )
 
 
-def make_brief(view: ScenarioView, out_dir: str | Path, *,
-               plan: Plan | None = None, time_limit: float | None = None,
-               overrides: list[Path] | None = None, options: BriefOptions | None = None,
-               pdf: bool = True, max_asks: int = 8,
-               progress: Callable[[str], None] | None = None) -> BriefFiles:
+def make_brief(
+    view: ScenarioView,
+    out_dir: str | Path,
+    *,
+    plan: Plan | None = None,
+    time_limit: float | None = None,
+    overrides: list[Path] | None = None,
+    options: BriefOptions | None = None,
+    pdf: bool = True,
+    max_asks: int = 8,
+    progress: Callable[[str], None] | None = None,
+) -> BriefFiles:
     """Solve the plan (unless given), then write ``brief.html``, ``brief.pdf`` and ``tables/``.
 
     Parameters
@@ -117,13 +130,16 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
             done = "" if res is None else f" done ({getattr(res, 'status', '')})"
             step(f"planning the force: {name} stage{done}")
 
-        plan = make_plan(view, brief_plan_options(time_limit, max_asks), overrides=loaded,
-                         progress=stage)
+        plan = make_plan(
+            view, brief_plan_options(time_limit, max_asks), overrides=loaded, progress=stage
+        )
     elif plan.reader != view.reader:
-        raise ValueError(f"the plan was made for {plan.reader.organisation} "
-                         f"({plan.reader.clearance.label}), the brief is for "
-                         f"{view.reader.organisation} ({view.reader.clearance.label}); plan on "
-                         "the brief reader's view")
+        raise ValueError(
+            f"the plan was made for {plan.reader.organisation} "
+            f"({plan.reader.clearance.label}), the brief is for "
+            f"{view.reader.organisation} ({view.reader.clearance.label}); plan on "
+            "the brief reader's view"
+        )
     view = plan.view
     seconds["plan"] = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -145,7 +161,12 @@ def make_brief(view: ScenarioView, out_dir: str | Path, *,
         pdf_path = out / "brief.pdf"
         pages = write_pdf(html, pdf_path)
         seconds["pdf"] = time.perf_counter() - t3
-    stamp(out, view.marking, [html_path, *([pdf_path] if pdf_path else [])],
-          reader=view.reader, source=f"brief on scenario {view.name}")
+    stamp(
+        out,
+        view.marking,
+        [html_path, *([pdf_path] if pdf_path else [])],
+        reader=view.reader,
+        source=f"brief on scenario {view.name}",
+    )
     seconds["total"] = time.perf_counter() - t0
     return BriefFiles(html_path, pdf_path, pages, tables, seconds, brief, plan)

@@ -47,13 +47,16 @@ def write_pdf(html: str, path: str | Path) -> int:
         raise BriefRenderError(
             f"cannot load WeasyPrint to write the PDF ({exc}); install it with "
             "'pip install weasyprint' and the Pango library (Debian: libpango-1.0-0), "
-            "or use --no-pdf to write the HTML only") from exc
+            "or use --no-pdf to write the HTML only"
+        ) from exc
     fetcher = URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
     try:
         document = weasyprint.HTML(string=html, url_fetcher=fetcher).render()
     except FatalURLFetchingError as exc:
-        raise BriefRenderError(f"the brief refers to a resource that is not embedded: {exc}; "
-                               "every image and style must be a data: URI") from exc
+        raise BriefRenderError(
+            f"the brief refers to a resource that is not embedded: {exc}; "
+            "every image and style must be a data: URI"
+        ) from exc
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     document.write_pdf(str(path))
     return len(document.pages)
@@ -69,8 +72,9 @@ def pdf_page_count(path: str | Path) -> int:
         document.close()
 
 
-def render_pages(path: str | Path, out_dir: str | Path, prefix: str = "brief-page",
-                 dpi: int = 80) -> list[Path]:
+def render_pages(
+    path: str | Path, out_dir: str | Path, prefix: str = "brief-page", dpi: int = 80
+) -> list[Path]:
     """Render every page of a PDF to ``<out_dir>/<prefix>-<n>.png`` (1-based), for docs and tests.
 
     Returns
@@ -99,6 +103,8 @@ def _pdfium() -> ModuleType:
     try:
         import pypdfium2
     except ImportError as exc:
-        raise BriefRenderError("reading PDF pages needs pypdfium2: pip install pypdfium2 "
-                               "(it is in bluehelmet's 'test' extra)") from exc
+        raise BriefRenderError(
+            "reading PDF pages needs pypdfium2: pip install pypdfium2 "
+            "(it is in bluehelmet's 'test' extra)"
+        ) from exc
     return pypdfium2

@@ -27,14 +27,16 @@ BASIS_MEANING = {
     "real": "counted from real records",
     "derived": "computed from real records by a documented rule",
     "assumed": "rests on an assumed parameter (speeds, notice to move, patrol radius, the "
-               "assets a unit brings)",
+    "assets a unit brings)",
     "illustrative": "rests on illustrative rows (the 2018 pledges the plan uses)",
 }
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): (None if _missing(v) else v) for k, v in row.items()}
-            for row in table.to_dict("records")]
+    return [
+        {str(k): (None if _missing(v) else v) for k, v in row.items()}
+        for row in table.to_dict("records")
+    ]
 
 
 def _missing(value: Any) -> bool:
@@ -50,20 +52,37 @@ def findings(table: pd.DataFrame) -> list[dict[str, Any]]:
     if table.empty:
         return out
     low = table.sort_values(["covered_today", "mission_id"]).iloc[0]
-    out.append({"kind": "lowest", "mission_id": low["mission_id"],
-                "value": float(low["covered_today"]), "stat": "poc.covered_today"})
+    out.append(
+        {
+            "kind": "lowest",
+            "mission_id": low["mission_id"],
+            "value": float(low["covered_today"]),
+            "stat": "poc.covered_today",
+        }
+    )
     moved = table.assign(delta=table["covered_later_without"] - table["covered_today"])
     moved = moved.loc[moved["delta"].abs() > 1e-9].sort_values("delta")
     if len(moved):
         row = moved.iloc[0]
-        out.append({"kind": "force_change", "mission_id": row["mission_id"],
-                    "value": float(row["covered_later_without"]),
-                    "before": float(row["covered_today"]),
-                    "stat": "poc.covered_later_without"})
+        out.append(
+            {
+                "kind": "force_change",
+                "mission_id": row["mission_id"],
+                "value": float(row["covered_later_without"]),
+                "before": float(row["covered_today"]),
+                "stat": "poc.covered_later_without",
+            }
+        )
     gain = table.sort_values(["change_pp", "mission_id"], ascending=[False, True]).iloc[0]
-    out.append({"kind": "plan", "mission_id": gain["mission_id"],
-                "value": float(gain["change_pp"]), "stat": "poc.change_pp",
-                "any": bool(gain["change_pp"] > 1e-9)})
+    out.append(
+        {
+            "kind": "plan",
+            "mission_id": gain["mission_id"],
+            "value": float(gain["change_pp"]),
+            "stat": "poc.change_pp",
+            "any": bool(gain["change_pp"] > 1e-9),
+        }
+    )
     return out
 
 
@@ -71,12 +90,18 @@ def assumptions(reader: AccessContext) -> list[dict[str, Any]]:
     """The assumed parameters the section rests on (the asset catalogue ``reader`` may see)."""
     rows = []
     for asset, r in asset_catalogue(reader).iterrows():
-        rows.append({"asset_type_id": str(asset), "name": str(r["name"]),
-                     "speed_kmh": float(r["speed_kmh"]),
-                     "mobilisation_minutes": float(r["mobilisation_minutes"]),
-                     "patrol_km": None if _missing(r["patrol_km"]) else float(r["patrol_km"]),
-                     "availability": float(r["availability"]),
-                     "night_capable": bool(r["night_capable"]), "basis": str(r["basis"])})
+        rows.append(
+            {
+                "asset_type_id": str(asset),
+                "name": str(r["name"]),
+                "speed_kmh": float(r["speed_kmh"]),
+                "mobilisation_minutes": float(r["mobilisation_minutes"]),
+                "patrol_km": None if _missing(r["patrol_km"]) else float(r["patrol_km"]),
+                "availability": float(r["availability"]),
+                "night_capable": bool(r["night_capable"]),
+                "basis": str(r["basis"]),
+            }
+        )
     return rows
 
 
@@ -90,8 +115,11 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
         result = figures.results[row["mission_id"]]
         row["plan_detail"] = ", ".join(f"{n} {u}" for u, n in sorted(result.additions.items()))
     unplaced = {m: len(r.inputs.unplaced) for m, r in figures.results.items() if r.inputs.unplaced}
-    idle = {m: ", ".join(f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()))
-            for m, r in figures.results.items() if r.inputs.not_responding}
+    idle = {
+        m: ", ".join(f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()))
+        for m, r in figures.results.items()
+        if r.inputs.not_responding
+    }
     return {
         "present": bool(len(rows)),
         "missions": rows,
@@ -120,24 +148,46 @@ def provenance_labels(figures: ProtectionFigures, plan: Plan) -> dict[str, dict[
     events = f"UCDP GED 20.1 events {figures.risk_years[0]}-{figures.risk_years[1]}"
     model = "the covering model (bluehelmet.protect) on the force in place"
     used = view.pledges.loc[view.pledges["id"].isin(plan.assignments.get("pledge_id", []))]
-    catalogue = {"asset catalogue: speeds, notice, patrol radius, readiness (assumed)": "assumed",
-                 "units to assets (unit_assets.csv)": "assumed"}
+    catalogue = {
+        "asset catalogue: speeds, notice, patrol radius, readiness (assumed)": "assumed",
+        "units to assets (unit_assets.csv)": "assumed",
+    }
     return {
-        "map": figure_provenance(view, ("units_in_place",), {
-            events: "real", "early-warning risk layer": "derived",
-            "ICAO aerodromes (airportsdata)": "derived", **catalogue}, model),
-        "risk": figure_provenance(view, (), {
-            events: "real", "early-warning risk layer": "derived",
-            "Security Council resolutions": "real"}, "the early warning and Gi* hotspots"),
-        "reach": figure_provenance(view, ("units_in_place", "pledges"), {
-            "ICAO aerodromes (airportsdata)": "derived", **catalogue}, model,
-            rows={"pledges": used}),
+        "map": figure_provenance(
+            view,
+            ("units_in_place",),
+            {
+                events: "real",
+                "early-warning risk layer": "derived",
+                "ICAO aerodromes (airportsdata)": "derived",
+                **catalogue,
+            },
+            model,
+        ),
+        "risk": figure_provenance(
+            view,
+            (),
+            {
+                events: "real",
+                "early-warning risk layer": "derived",
+                "Security Council resolutions": "real",
+            },
+            "the early warning and Gi* hotspots",
+        ),
+        "reach": figure_provenance(
+            view,
+            ("units_in_place", "pledges"),
+            {"ICAO aerodromes (airportsdata)": "derived", **catalogue},
+            model,
+            rows={"pledges": used},
+        ),
         "assumptions": figure_provenance(view, (), catalogue, ""),
     }
 
 
-def add_section(plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame],
-                figures: dict[str, str]) -> None:
+def add_section(
+    plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame], figures: dict[str, str]
+) -> None:
     """Compute the protection section of ``plan``'s brief into the brief's context and tables."""
     from bluehelmet.protect.plot import poc_maps
 
@@ -145,10 +195,12 @@ def add_section(plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame]
     ctx["poc"] = context(found, plan.view.reader)
     ctx["poc"]["prov"] = provenance_labels(found, plan)
     # Only the map notes about these missions (e.g. Abyei for UNISFA) go under their map.
-    ctx["poc"]["map_notes"] = [n for n in ctx.get("map_notes", [])
-                               if any(m in str(n) for m in found.results)]
+    ctx["poc"]["map_notes"] = [
+        n for n in ctx.get("map_notes", []) if any(m in str(n) for m in found.results)
+    ]
     tables["poc_missions"] = found.missions
-    tables["poc_basis"] = pd.DataFrame({"column": list(found.basis),
-                                        "basis": list(found.basis.values())})
+    tables["poc_basis"] = pd.DataFrame(
+        {"column": list(found.basis), "basis": list(found.basis.values())}
+    )
     if found.results:
         figures["poc_maps"] = to_svg(poc_maps(found.results, found.response_minutes))

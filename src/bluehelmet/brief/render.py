@@ -83,7 +83,7 @@ def css_string(value: Any) -> Markup:
     """
     out = []
     for ch in str(value):
-        if ch in '"\\<>&\'' or ord(ch) < 32:
+        if ch in "\"\\<>&'" or ord(ch) < 32:
             out.append(f"\\{ord(ch):x} ")
         else:
             out.append(ch)
@@ -119,8 +119,13 @@ def localised_filters(lang: str) -> dict[str, Callable[..., str]]:
     def num(value: Any, digits: int = 0) -> str:
         if _missing(value):
             return "\u2013"
-        return str(format_decimal(round(float(value), digits), format="#,##0" + (
-            "." + "0" * digits if digits else ""), locale=locale))
+        return str(
+            format_decimal(
+                round(float(value), digits),
+                format="#,##0" + ("." + "0" * digits if digits else ""),
+                locale=locale,
+            )
+        )
 
     def pct(value: Any, digits: int = 1) -> str:
         return "\u2013" if _missing(value) else num(100 * float(value), digits) + "\u00a0%"
@@ -164,16 +169,19 @@ def environment(lang: str = "en") -> jinja2.Environment:
     env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
     # Words that come from data (a reason, a source, a title) are looked up as they are: the
     # "_()" of the templates treats its text as a format string, data may contain "%".
-    env.filters.update(date=fmt_date, raw=raw_value, css_string=css_string,
-                       tr=lambda text: words.gettext(str(text)) if text is not None else "",
-                       **localised_filters(lang))
+    env.filters.update(
+        date=fmt_date,
+        raw=raw_value,
+        css_string=css_string,
+        tr=lambda text: words.gettext(str(text)) if text is not None else "",
+        **localised_filters(lang),
+    )
     return env
 
 
 def stylesheet() -> str:
     """The brief's CSS (inlined into the page)."""
-    return resources.files("bluehelmet.brief").joinpath("templates", "brief.css").read_text(
-        "utf-8")
+    return resources.files("bluehelmet.brief").joinpath("templates", "brief.css").read_text("utf-8")
 
 
 def render_html(context: dict[str, Any]) -> str:
@@ -251,12 +259,18 @@ class _StatCollector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {k: v or "" for k, v in attrs}
         if "data-stat" in found:
-            row = {"stat": found["data-stat"], "key": found.get("data-key", ""),
-                   "value": found.get("data-value", ""), "text": "", "tag": tag}
+            row = {
+                "stat": found["data-stat"],
+                "key": found.get("data-key", ""),
+                "value": found.get("data-value", ""),
+                "text": "",
+                "tag": tag,
+            }
             self.rows.append(row)
             self._open.append(row)
-        elif self._open and tag in ("td", "li", "span", "dd", "div") and tag == self._open[-1][
-                "tag"]:
+        elif (
+            self._open and tag in ("td", "li", "span", "dd", "div") and tag == self._open[-1]["tag"]
+        ):
             self._open.append({"tag": tag, "text": ""})
 
     def handle_endtag(self, tag: str) -> None:

@@ -44,9 +44,19 @@ def read_risk(folder: str | Path) -> RiskPage:
     if not (path / "summary.json").exists():
         missing.append("summary.json")
     if missing:
-        raise DataError([Problem(str(path / m), None, None, None, "risk run file not found",
-                                 "give the --out folder of 'bluehelmet risk SCENARIO --out DIR'")
-                         for m in missing])
+        raise DataError(
+            [
+                Problem(
+                    str(path / m),
+                    None,
+                    None,
+                    None,
+                    "risk run file not found",
+                    "give the --out folder of 'bluehelmet risk SCENARIO --out DIR'",
+                )
+                for m in missing
+            ]
+        )
     tables = {name: pd.read_csv(path / f"{name}.csv") for name in RISK_FILES}
     summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
     return RiskPage(str(path), tables, summary)
@@ -61,9 +71,16 @@ def held_chart(critical: pd.DataFrame) -> Figure:
     height = 0.8 / max(len(plans), 1)
     for i, plan in enumerate(plans):
         rows = critical[critical["plan"] == plan].set_index("requirement_id").reindex(keys)
-        ax.barh(np.arange(len(keys)) + i * height, rows["probability_as_planned"], height,
-                label=plan, hatch="" if i == 0 else "//", edgecolor="black", linewidth=0.4,
-                color="white" if i else "#5b92e5")
+        ax.barh(
+            np.arange(len(keys)) + i * height,
+            rows["probability_as_planned"],
+            height,
+            label=plan,
+            hatch="" if i == 0 else "//",
+            edgecolor="black",
+            linewidth=0.4,
+            color="white" if i else "#5b92e5",
+        )
     ax.set_yticks(np.arange(len(keys)) + height * (len(plans) - 1) / 2, keys, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -73,13 +90,15 @@ def held_chart(critical: pd.DataFrame) -> Figure:
     return fig
 
 
-def risk_context(page: RiskPage, top: int) -> tuple[dict[str, Any], dict[str, pd.DataFrame],
-                                                      dict[str, Figure]]:
+def risk_context(
+    page: RiskPage, top: int
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, Figure]]:
     """Template context, CSV tables and charts of the robustness page."""
     t = page.tables
     held = t["critical_held"]
     nominal = held[held["plan"] == "nominal"].sort_values(
-        ["probability_as_planned", "requirement_id"])
+        ["probability_as_planned", "requirement_id"]
+    )
     shown = list(nominal["requirement_id"].head(top))
     worst = held[held["requirement_id"].isin(shown)].copy()
     worst["order"] = worst["requirement_id"].map({k: i for i, k in enumerate(shown)})
@@ -88,7 +107,8 @@ def risk_context(page: RiskPage, top: int) -> tuple[dict[str, Any], dict[str, pd
     ranking = crit[crit["plan"] == "nominal"].head(top)
     context = {
         "folder": page.folder,
-        "draws": page.summary.get("draws"), "seed": page.summary.get("seed"),
+        "draws": page.summary.get("draws"),
+        "seed": page.summary.get("seed"),
         "horizon_months": page.summary.get("horizon_months"),
         "plans": [c for c in t["comparison"].columns if c != "figure"],
         "comparison": t["comparison"].to_dict("records"),

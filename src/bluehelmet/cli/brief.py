@@ -14,32 +14,61 @@ from bluehelmet.cli.output import JsonOption, print_json, progress
 
 def brief(
     scenario: str = typer.Argument(..., help="Bundled scenario name (e.g. 2018) or folder."),
-    out: Path = typer.Option(..., "--out", callback=out_folder, help="Folder to write "
-                             "brief.html, brief.pdf and tables/ into (created if needed)."),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        callback=out_folder,
+        help="Folder to write brief.html, brief.pdf and tables/ into (created if needed).",
+    ),
     override: list[Path] = typer.Option(  # noqa: B008 - typer declares options this way
-        [], "--override", help="Override file applied to the scenario before planning "
-        "(repeatable; see the force planner's docs)."),
-    time_limit: float | None = typer.Option(None, "--time-limit", min=0.1,
-                                            show_default="none: every stage proven optimal",
-                                            help="Wall-clock seconds for the brief's plan."),
-    hotspots: bool = typer.Option(False, "--hotspots", help="Map the Getis-Ord hotspots of "
-                                  "civilian deaths in the bundled UCDP events in the missions' "
-                                  "host countries (about 2 s)."),
+        [],
+        "--override",
+        help="Override file applied to the scenario before planning "
+        "(repeatable; see the force planner's docs).",
+    ),
+    time_limit: float | None = typer.Option(
+        None,
+        "--time-limit",
+        min=0.1,
+        show_default="none: every stage proven optimal",
+        help="Wall-clock seconds for the brief's plan.",
+    ),
+    hotspots: bool = typer.Option(
+        False,
+        "--hotspots",
+        help="Map the Getis-Ord hotspots of "
+        "civilian deaths in the bundled UCDP events in the missions' "
+        "host countries (about 2 s).",
+    ),
     protect: list[str] = typer.Option(  # noqa: B008
-        [], "--protect", help="Mission whose early-warning risk hotspots and protection "
-        "coverage to map (repeatable; runs the protection analysis, tens of seconds each)."),
-    asks: int = typer.Option(8, "--asks", min=0, help="Gaps for which the value of one more "
-                             "unit is measured (one re-solve each): the smart-pledging list."),
+        [],
+        "--protect",
+        help="Mission whose early-warning risk hotspots and protection "
+        "coverage to map (repeatable; runs the protection analysis, tens of seconds each).",
+    ),
+    asks: int = typer.Option(
+        8,
+        "--asks",
+        min=0,
+        help="Gaps for which the value of one more "
+        "unit is measured (one re-solve each): the smart-pledging list.",
+    ),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write brief.pdf (WeasyPrint)."),
-    risk: Path | None = typer.Option(None, "--risk", help="Folder of a risk run "
-                                     "('bluehelmet risk ... --out DIR'): adds a robustness "
-                                     "page."),
+    risk: Path | None = typer.Option(
+        None,
+        "--risk",
+        help="Folder of a risk run ('bluehelmet risk ... --out DIR'): adds a robustness page.",
+    ),
     contributor: str | None = typer.Option(
-        None, "--contributor", help="Add the page of one contributor (ISO3 code, e.g. NLD): "
+        None,
+        "--contributor",
+        help="Add the page of one contributor (ISO3 code, e.g. NLD): "
         "what is asked of it, the fate of each pledge and why, its women's share against the "
-        "targets, its rank among contributors."),
-    lang: str = typer.Option("en", "--lang", help="Language of the brief: en or fr (the "
-                             "figures are the same)."),
+        "targets, its rank among contributors.",
+    ),
+    lang: str = typer.Option(
+        "en", "--lang", help="Language of the brief: en or fr (the figures are the same)."
+    ),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
@@ -66,7 +95,8 @@ def brief(
             raise typer.BadParameter(
                 f"{contributor!r}: no contributor with this id among those you may see "
                 "(contributors.csv, column id); give an ISO3 code such as NLD",
-                param_hint="--contributor")
+                param_hint="--contributor",
+            )
         options = BriefOptions()
         if risk is not None:
             from bluehelmet.brief.robustness import read_risk
@@ -78,28 +108,55 @@ def brief(
         if protect:
             update(f"protection analysis of {', '.join(protect)}")
             options = merge_layers(options, protection_layers(view, protect))
-        options = dataclasses.replace(options, lang=lang,
-                                      contributor=contributor.upper() if contributor else None)
-        files = make_brief(view, out, time_limit=time_limit,
-                           overrides=list(override), options=options, pdf=pdf, max_asks=asks,
-                           progress=update)
+        options = dataclasses.replace(
+            options, lang=lang, contributor=contributor.upper() if contributor else None
+        )
+        files = make_brief(
+            view,
+            out,
+            time_limit=time_limit,
+            overrides=list(override),
+            options=options,
+            pdf=pdf,
+            max_asks=asks,
+            progress=update,
+        )
     solver = files.brief.context["solver"] if files.brief else {}
     illustrative = bool(files.brief and files.brief.context["illustrative"]["uses"])
     if json_output:
-        print_json({"html": str(files.html), "pdf": None if files.pdf is None else str(files.pdf),
-                    "pages": files.pages, "tables": str(files.tables), "solver": solver,
-                    "seconds": files.seconds, "uses_illustrative_data": illustrative})
+        print_json(
+            {
+                "html": str(files.html),
+                "pdf": None if files.pdf is None else str(files.pdf),
+                "pages": files.pages,
+                "tables": str(files.tables),
+                "solver": solver,
+                "seconds": files.seconds,
+                "uses_illustrative_data": illustrative,
+            }
+        )
         return
-    console.print(f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)"
-                                           if files.pdf else ""), markup=False)
+    console.print(
+        f"wrote {files.html}" + (f" and {files.pdf} ({files.pages} pages)" if files.pdf else ""),
+        markup=False,
+    )
     console.print(f"tables: {files.tables}", markup=False)
     stages = solver_stages(solver)
-    console.print("plan: " + "; ".join(
-        f"{stage} {status}, gap " + (f"{100 * float(gap):.2f}%" if known
-                                    else "unknown (no bound)")
-        for stage, status, gap, known in zip(stages["stage"], stages["status"],
-                                             stages["mip_gap"], stages["gap_known"],
-                                             strict=True)) + "; "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items()))
+    console.print(
+        "plan: "
+        + "; ".join(
+            f"{stage} {status}, gap "
+            + (f"{100 * float(gap):.2f}%" if known else "unknown (no bound)")
+            for stage, status, gap, known in zip(
+                stages["stage"],
+                stages["status"],
+                stages["mip_gap"],
+                stages["gap_known"],
+                strict=True,
+            )
+        )
+        + "; "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in files.seconds.items())
+    )
     if illustrative:
         console.print("[yellow]The brief uses illustrative data and says so on every page.[/]")

@@ -15,8 +15,9 @@ import typer
 def out_folder(value: Path | None) -> Path | None:
     """``--out`` naming a folder to write into: it may be new, but must not be a file."""
     if value is not None and value.exists() and not value.is_dir():
-        raise typer.BadParameter(f"{value} is a file, not a folder; give a folder name (it is "
-                                 "created if missing)")
+        raise typer.BadParameter(
+            f"{value} is a file, not a folder; give a folder name (it is created if missing)"
+        )
     return value
 
 
@@ -31,8 +32,10 @@ def existing_store(value: Path | None) -> Path | None:
     """``--store`` of a command that reads the store: the folder must exist."""
     if value is not None and not value.is_dir():
         what = "a file" if value.exists() else "not there"
-        raise typer.BadParameter(f"report store {value} is {what}; create one with 'bluehelmet "
-                                 "intel import FILE --store FOLDER' or give the right folder")
+        raise typer.BadParameter(
+            f"report store {value} is {what}; create one with 'bluehelmet "
+            "intel import FILE --store FOLDER' or give the right folder"
+        )
     return value
 
 

@@ -18,21 +18,25 @@ from bluehelmet.errors import AccessDeniedError, BluehelmetError, DataError
 if TYPE_CHECKING:
     from bluehelmet.model.access import AccessContext
 
-__all__ = ["ClearanceOption", "OrgOption", "cli_errors", "console", "err_console",
-           "reader_context"]
+__all__ = ["ClearanceOption", "OrgOption", "cli_errors", "console", "err_console", "reader_context"]
 
 #: The reader when none is configured: deny by default (unclassified records only).
 DEFAULT_ORG = "public"
 DEFAULT_CLEARANCE = "unclassified"
 
 OrgOption = typer.Option(
-    None, "--org", envvar="BLUEHELMET_ORG",
+    None,
+    "--org",
+    envvar="BLUEHELMET_ORG",
     show_default=f"{DEFAULT_ORG}, who sees unclassified records only",
-    help="Reader's organisation for need-to-know filtering, e.g. UN-DPO, MINUSMA, NLD."
+    help="Reader's organisation for need-to-know filtering, e.g. UN-DPO, MINUSMA, NLD.",
 )
 ClearanceOption = typer.Option(
-    None, "--clearance", envvar="BLUEHELMET_CLEARANCE", show_default=DEFAULT_CLEARANCE,
-    help="Reader's clearance: unclassified, confidential or strictly_confidential."
+    None,
+    "--clearance",
+    envvar="BLUEHELMET_CLEARANCE",
+    show_default=DEFAULT_CLEARANCE,
+    help="Reader's clearance: unclassified, confidential or strictly_confidential.",
 )
 
 
@@ -47,15 +51,23 @@ def reader_context(org: str | None, clearance: str | None) -> AccessContext:
     from bluehelmet.model.organisations import lookup
 
     organisation = org if org is not None else os.environ.get("BLUEHELMET_ORG", DEFAULT_ORG)
-    level = clearance if clearance is not None else os.environ.get("BLUEHELMET_CLEARANCE",
-                                                                     DEFAULT_CLEARANCE)
+    level = (
+        clearance
+        if clearance is not None
+        else os.environ.get("BLUEHELMET_CLEARANCE", DEFAULT_CLEARANCE)
+    )
     try:
         if not organisation.strip():
-            raise AccessDeniedError("the reader's organisation is empty; give --org (e.g. "
-                                    "UN-DPO) or leave it out to read as the public")
+            raise AccessDeniedError(
+                "the reader's organisation is empty; give --org (e.g. "
+                "UN-DPO) or leave it out to read as the public"
+            )
         lookup(organisation.strip())
-        reader = AccessContext(organisation.strip(), Classification.parse(level),
-                               user=os.environ.get("BLUEHELMET_USER") or _login())
+        reader = AccessContext(
+            organisation.strip(),
+            Classification.parse(level),
+            user=os.environ.get("BLUEHELMET_USER") or _login(),
+        )
         if reader.organisation == DEFAULT_ORG and reader.clearance > Classification.UNCLASSIFIED:
             raise AccessDeniedError("the public reader has no clearance; give --org too")
     except AccessDeniedError as exc:

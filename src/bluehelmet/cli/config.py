@@ -74,25 +74,30 @@ def load_config(path: Path | None = None) -> Config:
     path = config_path() if path is None else path
     if not path.is_file():
         if path.exists():
-            raise ConfigError(f"config file {path} is not a file; fix: point {ENV} at a TOML "
-                              "file")
+            raise ConfigError(f"config file {path} is not a file; fix: point {ENV} at a TOML file")
         return Config(path, False)
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise ConfigError(f"config file {path} cannot be read ({exc}); fix: check its "
-                          f"permissions or point {ENV} at another file") from exc
+        raise ConfigError(
+            f"config file {path} cannot be read ({exc}); fix: check its "
+            f"permissions or point {ENV} at another file"
+        ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path} is not valid TOML ({exc}); fix: write lines "
-                          'like org = "MINUSMA"') from exc
+        raise ConfigError(
+            f'config file {path} is not valid TOML ({exc}); fix: write lines like org = "MINUSMA"'
+        ) from exc
     values: dict[str, str] = {}
     for key, value in raw.items():
         if key not in KEYS:
-            raise ConfigError(f"config file {path}: unknown key {key!r}; fix: use one of "
-                              f"{', '.join(KEYS)}")
+            raise ConfigError(
+                f"config file {path}: unknown key {key!r}; fix: use one of {', '.join(KEYS)}"
+            )
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"config file {path}: key {key!r} has value {value!r}; fix: give "
-                              "a non-empty string in double quotes")
+            raise ConfigError(
+                f"config file {path}: key {key!r} has value {value!r}; fix: give "
+                "a non-empty string in double quotes"
+            )
         values[key] = value
     return Config(path, True, values)
 

@@ -32,11 +32,15 @@ if TYPE_CHECKING:
     from bluehelmet.io.report import ImportReport, ImportResult
     from bluehelmet.model.access import AccessContext
 
-app = typer.Typer(help="Check and import data files (UN contributions, Data Hub mission list, "
-                  "UCDP GED, contributions by year, scenario folders).", no_args_is_help=True)
+app = typer.Typer(
+    help="Check and import data files (UN contributions, Data Hub mission list, "
+    "UCDP GED, contributions by year, scenario folders).",
+    no_args_is_help=True,
+)
 
-SheetOption = typer.Option(None, "--sheet", show_default="the first sheet",
-                           help="Sheet of an Excel workbook to read.")
+SheetOption = typer.Option(
+    None, "--sheet", show_default="the first sheet", help="Sheet of an Excel workbook to read."
+)
 
 #: Files bigger than this get a progress display.
 PROGRESS_BYTES = 2_000_000
@@ -50,8 +54,11 @@ def _progress(label: str, path: Path) -> Iterator[None]:
     if size < PROGRESS_BYTES:
         yield
         return
-    columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True) as progress:
         progress.add_task(f"{label} {path.name} ({size / 1e6:,.0f} MB)", total=None)
         yield
@@ -68,8 +75,13 @@ def show_report(report: ImportReport) -> None:
     acc = Table(title=escape(f"{Path(report.file).name}: {report.format}"), show_header=True)
     for col in ("rows read", "accepted", "repaired", "rejected", "read = acc + rep + rej"):
         acc.add_column(col, justify="right")
-    acc.add_row(f"{report.rows_read:,}", f"{report.accepted:,}", f"{report.repaired:,}",
-                f"{report.rejected:,}", "yes" if report.balanced else "[red]NO[/]")
+    acc.add_row(
+        f"{report.rows_read:,}",
+        f"{report.accepted:,}",
+        f"{report.repaired:,}",
+        f"{report.rejected:,}",
+        "yes" if report.balanced else "[red]NO[/]",
+    )
     console.print(acc)
     rules = report.repairs_by_rule()
     if len(rules):
@@ -77,8 +89,12 @@ def show_report(report: ImportReport) -> None:
         for col in ("rule", "column", "count", "examples"):
             table.add_column(col, overflow="fold")
         for r in rules.to_dict("records"):
-            table.add_row(escape(str(r["rule"])), escape(str(r["field"])),
-                          f"{int(r['count']):,}", escape(str(r["examples"])))
+            table.add_row(
+                escape(str(r["rule"])),
+                escape(str(r["field"])),
+                f"{int(r['count']):,}",
+                escape(str(r["examples"])),
+            )
         console.print(table)
     if len(report.rejects):
         table = Table(title=f"Rejected rows ({len(report.rejects):,})")
@@ -87,13 +103,25 @@ def show_report(report: ImportReport) -> None:
             table.add_column("column" if col == "field" else col, overflow="fold")
         for row in report.rejects.head(SHOWN).to_dict("records"):
             file = str(row.get("file", report.file))
-            table.add_row(*(escape(str(v)) for v in (
-                Path(file).name, row["line"], row["field"], row["value"], row["reason"],
-                row["fix"])))
+            table.add_row(
+                *(
+                    escape(str(v))
+                    for v in (
+                        Path(file).name,
+                        row["line"],
+                        row["field"],
+                        row["value"],
+                        row["reason"],
+                        row["fix"],
+                    )
+                )
+            )
         console.print(table)
         if len(report.rejects) > SHOWN:
-            console.print(f"... and {len(report.rejects) - SHOWN:,} more rejected rows "
-                          "(write them all with --rejects FILE)")
+            console.print(
+                f"... and {len(report.rejects) - SHOWN:,} more rejected rows "
+                "(write them all with --rejects FILE)"
+            )
     if report.warnings:
         console.print(f"[bold]Warnings ({len(report.warnings)})[/]")
         for w in report.warnings[:SHOWN]:
@@ -123,11 +151,19 @@ def _is_scenario_workbook(path: Path) -> bool:
 
 def report_json(report: ImportReport) -> dict[str, object]:
     """The row accounting, repairs, rejects and warnings of an import as JSON-safe data."""
-    return {"file": report.file, "format": report.format, "rows_read": report.rows_read,
-            "accepted": report.accepted, "repaired": report.repaired,
-            "rejected": report.rejected, "balanced": report.balanced, "clean": report.clean,
-            "repairs_by_rule": records(report.repairs_by_rule()),
-            "rejects": records(report.rejects), "warnings": [str(w) for w in report.warnings]}
+    return {
+        "file": report.file,
+        "format": report.format,
+        "rows_read": report.rows_read,
+        "accepted": report.accepted,
+        "repaired": report.repaired,
+        "rejected": report.rejected,
+        "balanced": report.balanced,
+        "clean": report.clean,
+        "repairs_by_rule": records(report.repairs_by_rule()),
+        "rejects": records(report.rejects),
+        "warnings": [str(w) for w in report.warnings],
+    }
 
 
 def _check_scenario(folder: Path, reader: AccessContext, json_output: bool = False) -> int:
@@ -139,43 +175,64 @@ def _check_scenario(folder: Path, reader: AccessContext, json_output: bool = Fal
         scenario = load_view(folder, reader, repairs)
     except DataError as exc:
         if json_output:
-            print_json({"scenario": str(folder), "valid": False,
-                        "problems": [str(p) for p in exc.problems]})
+            print_json(
+                {
+                    "scenario": str(folder),
+                    "valid": False,
+                    "problems": [str(p) for p in exc.problems],
+                }
+            )
             return 1
-        console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in scenario "
-                      f"{escape(str(folder))}:")
+        console.print(
+            f"[bold red]{len(exc.problems)} problem(s)[/] in scenario {escape(str(folder))}:"
+        )
         for p in exc.problems[:200]:
             console.print(f"  - {p}", highlight=False, markup=False)
         return 1
     counts = {name: len(t) for name, t in scenario.tables.items()}
     if json_output:
-        print_json({"scenario": str(folder), "name": scenario.name, "valid": True,
-                    "rows": counts})
+        print_json({"scenario": str(folder), "name": scenario.name, "valid": True, "rows": counts})
         return 0
-    console.print(f"Scenario {scenario.name!r} in {folder}: no problem in the records you may "
-                  "see; they are: "
-                  + ", ".join(f"{n} {k}" for k, n in counts.items()), markup=False)
+    console.print(
+        f"Scenario {scenario.name!r} in {folder}: no problem in the records you may "
+        "see; they are: " + ", ".join(f"{n} {k}" for k, n in counts.items()),
+        markup=False,
+    )
     if repairs:
-        console.print(f"{len(repairs)} value(s) repaired on reading (the files are unchanged; "
-                      "'bluehelmet scenario export' writes the repaired form):", markup=False)
+        console.print(
+            f"{len(repairs)} value(s) repaired on reading (the files are unchanged; "
+            "'bluehelmet scenario export' writes the repaired form):",
+            markup=False,
+        )
         by_rule: dict[tuple[str, str, str], list[str]] = {}
         for r in repairs:
             by_rule.setdefault((r.rule, Path(r.label).name, r.field), []).append(
-                f"line {r.line}: {r.old!r} -> {r.new!r}")
+                f"line {r.line}: {r.old!r} -> {r.new!r}"
+            )
         for (rule, file, field), shown in by_rule.items():
-            console.print(f"  - {rule}: {file}, column '{field}', {len(shown)} value(s), e.g. "
-                          + "; ".join(shown[:3]), highlight=False, markup=False)
+            console.print(
+                f"  - {rule}: {file}, column '{field}', {len(shown)} value(s), e.g. "
+                + "; ".join(shown[:3]),
+                highlight=False,
+                markup=False,
+            )
         return 1
     return 0
 
 
 @app.command("check")
 def check(
-    file: Path = typer.Argument(..., help="CSV file or Excel workbook (format detected from "
-                                "its header) or a scenario folder or workbook."),
+    file: Path = typer.Argument(
+        ...,
+        help="CSV file or Excel workbook (format detected from "
+        "its header) or a scenario folder or workbook.",
+    ),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
-    rejects: Path | None = typer.Option(None, "--rejects", help="Write the rejected rows "
-                                        "(with line, column, value, reason, fix) to this CSV."),
+    rejects: Path | None = typer.Option(
+        None,
+        "--rejects",
+        help="Write the rejected rows (with line, column, value, reason, fix) to this CSV.",
+    ),
     sheet: str | None = SheetOption,
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
@@ -190,8 +247,7 @@ def check(
 
     with cli_errors(data_error_code=1):
         if file.is_dir() or (is_workbook(file) and _is_scenario_workbook(file)):
-            raise typer.Exit(_check_scenario(file, reader_context(org, clearance),
-                                             json_output))
+            raise typer.Exit(_check_scenario(file, reader_context(org, clearance), json_output))
         with as_csv(file, sheet) as source:
             fmt = detect_format(source.csv)
             result = source.result(_run(source.csv, strict, fmt.reader))
@@ -209,8 +265,9 @@ def check(
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="CSV file or Excel workbook to import."),
-    into: Path = typer.Option(..., "--into", callback=out_folder,
-                              help="Scenario folder (created if missing)."),
+    into: Path = typer.Option(
+        ..., "--into", callback=out_folder, help="Scenario folder (created if missing)."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
     sheet: str | None = SheetOption,
     json_output: bool = JsonOption,
@@ -223,13 +280,17 @@ def import_(
     with cli_errors(data_error_code=1), as_csv(file, sheet) as source:
         fmt = detect_format(source.csv)
         if fmt.entity is None:
-            hint = ("UCDP events are not a scenario table: import them with "
-                    "'bluehelmet intel import FILE'" if fmt.name.startswith("ucdp") else
-                    "this table is reference data, not a scenario table: check it with "
-                    "'bluehelmet data check', use it via bluehelmet.reference."
-                    "contributions_by_year()")
-            err_console.print(f"[bold red]error:[/] {escape(str(file))} is {fmt.description}; "
-                              f"{hint}.")
+            hint = (
+                "UCDP events are not a scenario table: import them with "
+                "'bluehelmet intel import FILE'"
+                if fmt.name.startswith("ucdp")
+                else "this table is reference data, not a scenario table: check it with "
+                "'bluehelmet data check', use it via bluehelmet.reference."
+                "contributions_by_year()"
+            )
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(file))} is {fmt.description}; {hint}."
+            )
             raise typer.Exit(2)
         result = source.result(_run(source.csv, strict, fmt.reader))
         if not json_output:
@@ -241,23 +302,34 @@ def import_(
         result.report.write_rejects(rejects_file)
     problems = len(result.report.rejects) + len(merged.conflicts)
     if json_output:
-        print_json({"import": report_json(result.report), "scenario": str(into),
-                    "created": merged.created, "added": merged.added,
-                    "unchanged": merged.unchanged,
-                    "conflicts": [str(p) for p in merged.conflicts],
-                    "brought_along": merged.brought_along,
-                    "rejects_file": None if rejects_file is None else str(rejects_file)})
+        print_json(
+            {
+                "import": report_json(result.report),
+                "scenario": str(into),
+                "created": merged.created,
+                "added": merged.added,
+                "unchanged": merged.unchanged,
+                "conflicts": [str(p) for p in merged.conflicts],
+                "brought_along": merged.brought_along,
+                "rejects_file": None if rejects_file is None else str(rejects_file),
+            }
+        )
         raise typer.Exit(1 if problems else 0)
     if rejects_file is not None:
         console.print(f"Rejected rows written to {rejects_file}", markup=False)
     verb = "Created" if merged.created else "Updated"
     added = ", ".join(f"{n} {t}" for t, n in merged.added.items()) or "nothing"
-    console.print(f"{verb} scenario {into}: added {added}; "
-                  f"{sum(merged.unchanged.values())} identical record(s) already there.",
-                  markup=False)
+    console.print(
+        f"{verb} scenario {into}: added {added}; "
+        f"{sum(merged.unchanged.values())} identical record(s) already there.",
+        markup=False,
+    )
     for table, ids in merged.brought_along.items():
-        console.print(f"  {table} referenced but missing, added from reference data: "
-                      f"{', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''}", markup=False)
+        console.print(
+            f"  {table} referenced but missing, added from reference data: "
+            f"{', '.join(ids[:20])}{' ...' if len(ids) > 20 else ''}",
+            markup=False,
+        )
     for p in merged.conflicts[:SHOWN]:
         console.print(f"  [yellow]conflict:[/] {escape(p.reason)}", highlight=False)
     raise typer.Exit(1 if problems else 0)

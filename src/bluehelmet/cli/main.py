@@ -53,13 +53,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True,
-                                help="More log messages on standard error (-v info, -vv "
-                                "debug)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on standard error; "
-                               "no progress display."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: int = typer.Option(
+        0,
+        "--verbose",
+        "-v",
+        count=True,
+        help="More log messages on standard error (-v info, -vv debug).",
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Only errors on standard error; no progress display."
+    ),
 ) -> None:
     """Decision support for UN peacekeeping.
 
@@ -88,11 +94,20 @@ def show_config(
     with cli_errors():
         config = load_config()
     if json_output:
-        print_json({"path": str(config.path), "exists": config.exists, "values": config.values,
-                    "keys": CONFIG_KEYS})
+        print_json(
+            {
+                "path": str(config.path),
+                "exists": config.exists,
+                "values": config.values,
+                "keys": CONFIG_KEYS,
+            }
+        )
         return
-    console.print(f"config file: {config.path} ({'found' if config.exists else 'not found'})",
-                  markup=False, highlight=False)
+    console.print(
+        f"config file: {config.path} ({'found' if config.exists else 'not found'})",
+        markup=False,
+        highlight=False,
+    )
     for key, value in config.values.items():
         console.print(f"  {key} = {value!r}", markup=False, highlight=False)
     console.print("keys a config file may hold:", markup=False)

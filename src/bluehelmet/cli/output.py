@@ -34,8 +34,12 @@ def _console(stderr: bool) -> Console:
 console = _console(stderr=False)
 err_console = _console(stderr=True)
 
-JsonOption = typer.Option(False, "--json", help="Print the result as JSON on standard output "
-                          "(progress and messages go to standard error).")
+JsonOption = typer.Option(
+    False,
+    "--json",
+    help="Print the result as JSON on standard output "
+    "(progress and messages go to standard error).",
+)
 
 
 def _clean(value: Any) -> Any:
@@ -60,8 +64,13 @@ def _clean(value: Any) -> Any:
 
 def records(frame: Any) -> list[dict[str, Any]]:
     """A DataFrame as JSON-safe records (missing values as null, dates as ISO strings)."""
-    return list(json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False,
-                                         default_handler=str)))
+    return list(
+        json.loads(
+            frame.to_json(
+                orient="records", date_format="iso", force_ascii=False, default_handler=str
+            )
+        )
+    )
 
 
 def print_json(data: Any) -> None:
@@ -83,8 +92,9 @@ def setup_logging(verbose: int, quiet: bool) -> int:
     from rich.logging import RichHandler
 
     level = logging.ERROR if quiet else LEVELS.get(verbose, logging.DEBUG)
-    handler = RichHandler(console=err_console, show_path=verbose > 1, markup=False,
-                          rich_tracebacks=False)
+    handler = RichHandler(
+        console=err_console, show_path=verbose > 1, markup=False, rich_tracebacks=False
+    )
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_bluehelmet", False)]:
         root.removeHandler(old)
@@ -117,8 +127,13 @@ def progress(label: str) -> Iterator[Callable[[str], None]]:
     if quiet():
         yield log.info
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(text: str) -> None:

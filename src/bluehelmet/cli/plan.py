@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 #: Defaults shown in the help come from the options objects themselves.
 PLAN_DEFAULTS, SOLVE_DEFAULTS = PlanOptions(), SolveOptions()
 
-STAGE_LABELS = {"unmet": "coverage (weighted unmet requirement-months)", "cost": "cost (MUSD)",
-                "gender": "gender shortfall (person-months)"}
+STAGE_LABELS = {
+    "unmet": "coverage (weighted unmet requirement-months)",
+    "cost": "cost (MUSD)",
+    "gender": "gender shortfall (person-months)",
+}
 
 
 def _gap(value: object) -> str:
@@ -45,38 +48,67 @@ def _date(value: object, fmt: str) -> str:
 
 def _print_result(name: str, result: Plan) -> None:
     s = result.summary.to_dict()
-    console.print(f"[bold]{escape(name)}[/]: status [bold]{s['status']}[/], MIP gap "
-                  f"{_gap(s['mip_gap'])}, solved in {s['solve_seconds']:.1f} s "
-                  f"(build {s['build_seconds']:.1f} s)")
+    console.print(
+        f"[bold]{escape(name)}[/]: status [bold]{s['status']}[/], MIP gap "
+        f"{_gap(s['mip_gap'])}, solved in {s['solve_seconds']:.1f} s "
+        f"(build {s['build_seconds']:.1f} s)"
+    )
     stages = s.get("stages", [])
     if s["status"] != "optimal" and isinstance(stages, list):
-        console.print("  gap by objective stage: " + ", ".join(
-            f"{st['stage']} {_gap(st['mip_gap'])} ({st['status']})" for st in stages))
-    console.print(f"  unmet requirement-months {s['unmet_requirement_months']:.0f} of "
-                  f"{s['required_requirement_months']:.0f} (weighted "
-                  f"{s['weighted_unmet_requirement_months']:.0f}; greedy baseline "
-                  f"{s['greedy_objective']:.0f}); cost US${s['total_cost_usd'] / 1e6:,.1f} m; "
-                  f"{s['units_deployed']} units from {s['pledges_used']} of {s['pledges']} pledges")
-    gaps = result.gaps[result.gaps["unmet_unit_months"] > 0].sort_values(
-        "weighted_unmet", ascending=False).head(10)
+        console.print(
+            "  gap by objective stage: "
+            + ", ".join(f"{st['stage']} {_gap(st['mip_gap'])} ({st['status']})" for st in stages)
+        )
+    console.print(
+        f"  unmet requirement-months {s['unmet_requirement_months']:.0f} of "
+        f"{s['required_requirement_months']:.0f} (weighted "
+        f"{s['weighted_unmet_requirement_months']:.0f}; greedy baseline "
+        f"{s['greedy_objective']:.0f}); cost US${s['total_cost_usd'] / 1e6:,.1f} m; "
+        f"{s['units_deployed']} units from {s['pledges_used']} of {s['pledges']} pledges"
+    )
+    gaps = (
+        result.gaps[result.gaps["unmet_unit_months"] > 0]
+        .sort_values("weighted_unmet", ascending=False)
+        .head(10)
+    )
     if len(gaps):
         t = Table(title="Largest gaps")
         for col in ("mission", "unit type", "priority", "unmet unit-months", "from"):
             t.add_column(col)
         for g in gaps.itertuples():
-            t.add_row(escape(str(g.mission_id)), escape(str(g.unit_type_id)), str(g.priority),
-                      f"{g.unmet_unit_months:.0f}", _date(g.first_gap_month, "%Y-%m"))
+            t.add_row(
+                escape(str(g.mission_id)),
+                escape(str(g.unit_type_id)),
+                str(g.priority),
+                f"{g.unmet_unit_months:.0f}",
+                _date(g.first_gap_month, "%Y-%m"),
+            )
         console.print(t)
     note = result.capability_requirements
     if len(note):
         t = Table(title="Capability requirements (rank: equal values share a rank)")
-        for col in ("rank", "status", "mission", "unit type", "units", "from", "request RDL by",
-                    "closes"):
+        for col in (
+            "rank",
+            "status",
+            "mission",
+            "unit type",
+            "units",
+            "from",
+            "request RDL by",
+            "closes",
+        ):
             t.add_column(col)
         for a in note.head(8).itertuples():
-            t.add_row(str(a.rank), str(a.status), escape(str(a.mission_id)),
-                      escape(str(a.unit_type)), str(a.units), _date(a.time_from, "%Y-%m"),
-                      _date(a.request_by_RDL, "%Y-%m-%d"), f"{a.closes_weighted:.0f}")
+            t.add_row(
+                str(a.rank),
+                str(a.status),
+                escape(str(a.mission_id)),
+                escape(str(a.unit_type)),
+                str(a.units),
+                _date(a.time_from, "%Y-%m"),
+                _date(a.request_by_RDL, "%Y-%m-%d"),
+                f"{a.closes_weighted:.0f}",
+            )
         console.print(t)
     if s.get("notice"):
         console.print(f"[yellow]{s['notice']}[/]")
@@ -89,9 +121,16 @@ def _check_names(overrides: list[Override]) -> None:
     for ov in overrides:
         for key in {ov.name.casefold(), ov.slug.casefold()}:
             if key in seen:
-                problems.append(Problem(ov.file, None, "name", ov.name,
-                                        f"the same name (or output folder) as {seen[key]}",
-                                        "give each override its own name"))
+                problems.append(
+                    Problem(
+                        ov.file,
+                        None,
+                        "name",
+                        ov.name,
+                        f"the same name (or output folder) as {seen[key]}",
+                        "give each override its own name",
+                    )
+                )
             seen.setdefault(key, ov.file)
     if problems:
         raise DataError(problems)
@@ -99,47 +138,85 @@ def _check_names(overrides: list[Override]) -> None:
 
 def plan_command(
     scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
-    out: Path = typer.Option(..., "--out", callback=out_folder,
-                             help="Folder for the plan tables and summary.json."),
-    override: list[Path] = typer.Option([], "--override",  # noqa: B008
-                                        help="Override TOML file(s); each is planned and "
-                                        "compared with the base."),
-    horizon: int | None = typer.Option(None, "--horizon", min=1, max=120,
-                                       show_default="the scenario's horizon_months",
-                                       help="Months to plan."),
-    explain: bool = typer.Option(PLAN_DEFAULTS.explain, "--explain/--no-explain",
-                                 help="Explain every pledge and list binding constraints."),
-    smart_pledging: bool = typer.Option(PLAN_DEFAULTS.smart_pledging,
-                                        "--smart-pledging/--no-smart-pledging",
-                                        help="Write the requirements note and smart pledges."),
-    sensitivities: bool = typer.Option(PLAN_DEFAULTS.sensitivities,
-                                       "--sensitivities/--no-sensitivities",
-                                       help="Value more budget, readiness and lift."),
-    max_asks: int = typer.Option(PLAN_DEFAULTS.max_asks, "--max-asks", min=0,
-                                 help="Largest gaps valued for one more unit."),
-    time_limit: float = typer.Option(0.0, "--time-limit", min=0.0,
-                                     help="Wall-clock seconds for the whole command: every "
-                                     "plan (base and overrides), its stages and what-ifs "
-                                     "(0: no limit, every stage proven optimal)."),
-    mip_rel_gap: float = typer.Option(SOLVE_DEFAULTS.mip_rel_gap, "--mip-rel-gap", min=0.0,
-                                      max=0.99, help="Relative gap at which each stage stops."),
+    out: Path = typer.Option(
+        ..., "--out", callback=out_folder, help="Folder for the plan tables and summary.json."
+    ),
+    override: list[Path] = typer.Option(
+        [],
+        "--override",  # noqa: B008
+        help="Override TOML file(s); each is planned and compared with the base.",
+    ),
+    horizon: int | None = typer.Option(
+        None,
+        "--horizon",
+        min=1,
+        max=120,
+        show_default="the scenario's horizon_months",
+        help="Months to plan.",
+    ),
+    explain: bool = typer.Option(
+        PLAN_DEFAULTS.explain,
+        "--explain/--no-explain",
+        help="Explain every pledge and list binding constraints.",
+    ),
+    smart_pledging: bool = typer.Option(
+        PLAN_DEFAULTS.smart_pledging,
+        "--smart-pledging/--no-smart-pledging",
+        help="Write the requirements note and smart pledges.",
+    ),
+    sensitivities: bool = typer.Option(
+        PLAN_DEFAULTS.sensitivities,
+        "--sensitivities/--no-sensitivities",
+        help="Value more budget, readiness and lift.",
+    ),
+    max_asks: int = typer.Option(
+        PLAN_DEFAULTS.max_asks, "--max-asks", min=0, help="Largest gaps valued for one more unit."
+    ),
+    time_limit: float = typer.Option(
+        0.0,
+        "--time-limit",
+        min=0.0,
+        help="Wall-clock seconds for the whole command: every "
+        "plan (base and overrides), its stages and what-ifs "
+        "(0: no limit, every stage proven optimal).",
+    ),
+    mip_rel_gap: float = typer.Option(
+        SOLVE_DEFAULTS.mip_rel_gap,
+        "--mip-rel-gap",
+        min=0.0,
+        max=0.99,
+        help="Relative gap at which each stage stops.",
+    ),
     warm_start_later_stages: bool = typer.Option(
         SOLVE_DEFAULTS.warm_start_later_stages,
         "--warm-start-later-stages/--no-warm-start-later-stages",
-        help="Start each later stage from the previous stage's plan."),
+        help="Start each later stage from the previous stage's plan.",
+    ),
     same_gaps_above_columns: int = typer.Option(
-        SOLVE_DEFAULTS.same_gaps_above_columns, "--same-gaps-above-columns", min=0,
-        help="Model size above which later stages first search plans with no larger gap."),
-    same_gaps_share: float = typer.Option(SOLVE_DEFAULTS.same_gaps_share, "--same-gaps-share",
-                                          help="Share of a stage's time for that search."),
+        SOLVE_DEFAULTS.same_gaps_above_columns,
+        "--same-gaps-above-columns",
+        min=0,
+        help="Model size above which later stages first search plans with no larger gap.",
+    ),
+    same_gaps_share: float = typer.Option(
+        SOLVE_DEFAULTS.same_gaps_share,
+        "--same-gaps-share",
+        help="Share of a stage's time for that search.",
+    ),
     restrict_above_columns: int = typer.Option(
-        SOLVE_DEFAULTS.restrict_above_columns, "--restrict-above-columns", min=0,
-        help="Model size above which the LP's tours are searched first."),
-    restricted_share: float = typer.Option(SOLVE_DEFAULTS.restricted_share,
-                                           "--restricted-share",
-                                           help="Share of the time for that search."),
-    lp_share: float = typer.Option(SOLVE_DEFAULTS.lp_share, "--lp-share",
-                                   help="Share of the time for the LP relaxation."),
+        SOLVE_DEFAULTS.restrict_above_columns,
+        "--restrict-above-columns",
+        min=0,
+        help="Model size above which the LP's tours are searched first.",
+    ),
+    restricted_share: float = typer.Option(
+        SOLVE_DEFAULTS.restricted_share,
+        "--restricted-share",
+        help="Share of the time for that search.",
+    ),
+    lp_share: float = typer.Option(
+        SOLVE_DEFAULTS.lp_share, "--lp-share", help="Share of the time for the LP relaxation."
+    ),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
@@ -153,15 +230,22 @@ def plan_command(
     with cli_errors():
         try:
             options = PlanOptions(
-                horizon=horizon, explain=explain, smart_pledging=smart_pledging,
-                sensitivities=sensitivities, max_asks=max_asks,
+                horizon=horizon,
+                explain=explain,
+                smart_pledging=smart_pledging,
+                sensitivities=sensitivities,
+                max_asks=max_asks,
                 solve=SolveOptions(
-                    time_limit=time_limit or None, mip_rel_gap=mip_rel_gap,
+                    time_limit=time_limit or None,
+                    mip_rel_gap=mip_rel_gap,
                     warm_start_later_stages=warm_start_later_stages,
                     same_gaps_above_columns=same_gaps_above_columns,
                     same_gaps_share=same_gaps_share,
                     restrict_above_columns=restrict_above_columns,
-                    restricted_share=restricted_share, lp_share=lp_share))
+                    restricted_share=restricted_share,
+                    lp_share=lp_share,
+                ),
+            )
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
         reader = reader_context(org, clearance)
@@ -181,27 +265,39 @@ def plan_command(
                 options = options.with_solve(time_limit=left)
             with progress(f"{name}: building the model") as update:
 
-                def show(stage: str, res: StageResult | None,
-                         update: Callable[[str], None] = update, name: str = name) -> None:
+                def show(
+                    stage: str,
+                    res: StageResult | None,
+                    update: Callable[[str], None] = update,
+                    name: str = name,
+                ) -> None:
                     label = STAGE_LABELS.get(stage, stage)
                     if res is None:
                         update(f"{name}: solving {label}")
                     else:
-                        update(f"{name}: {label} {res.objective:,.1f} ({res.status}); "
-                               "explaining")
+                        update(f"{name}: {label} {res.objective:,.1f} ({res.status}); explaining")
+
                 results[name] = plan(view, options, overrides=ovs, progress=show)
         folders = {name: result.write(folders[name]) for name, result in results.items()}
         table = compare_plans(results) if len(results) > 1 else None
         if table is not None:
             marking = max(r.view.marking for r in results.values())
-            write_folder(out, {"comparison": table}, marking=marking, reader=reader,
-                         source=f"comparison of plans of scenario {view.name}")
+            write_folder(
+                out,
+                {"comparison": table},
+                marking=marking,
+                reader=reader,
+                source=f"comparison of plans of scenario {view.name}",
+            )
         if json_output:
             # The base plan's summary at the top level; each override's beside it.
             data = {**results["base"].summary.to_dict(), "folder": str(folders["base"])}
             if table is not None:
-                data["overrides"] = {name: {**r.summary.to_dict(), "folder": str(folders[name])}
-                                     for name, r in results.items() if name != "base"}
+                data["overrides"] = {
+                    name: {**r.summary.to_dict(), "folder": str(folders[name])}
+                    for name, r in results.items()
+                    if name != "base"
+                }
                 data["comparison"] = table.reset_index().to_dict("records")
             print_json(data)
             return
@@ -214,6 +310,5 @@ def plan_command(
             for name in table.columns:
                 t.add_column(escape(str(name)), justify="right")
             for fig, row in table.iterrows():
-                t.add_row(str(fig), *[f"{v:,.2f}" if isinstance(v, float) else str(v)
-                                      for v in row])
+                t.add_row(str(fig), *[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row])
             console.print(t)

@@ -39,9 +39,14 @@ def help_text(path: list[str]) -> str:
     """The ``--help`` output of the command at ``path``."""
     # No user config file (its defaults would show) and no reader variables: the same text on
     # every machine.
-    env = {"COLUMNS": str(WIDTH), "TERM": "dumb", "NO_COLOR": "1",
-           "BLUEHELMET_CONFIG": "/nonexistent/bluehelmet-config.toml", "BLUEHELMET_ORG": None,
-           "BLUEHELMET_CLEARANCE": None}
+    env = {
+        "COLUMNS": str(WIDTH),
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "BLUEHELMET_CONFIG": "/nonexistent/bluehelmet-config.toml",
+        "BLUEHELMET_ORG": None,
+        "BLUEHELMET_CLEARANCE": None,
+    }
     result = CliRunner().invoke(app, [*path, "--help"], env=env, terminal_width=WIDTH)
     if result.exit_code != 0:
         raise RuntimeError(f"bluehelmet {' '.join(path)} --help failed: {result.output}")
@@ -53,8 +58,9 @@ def options(path: list[str]) -> list[str]:
     cmd: Any = typer.main.get_command(app)
     for name in path:
         cmd = cmd.commands[name]
-    return [opt for param in cmd.params for opt in getattr(param, "opts", [])
-            if opt.startswith("-")]
+    return [
+        opt for param in cmd.params for opt in getattr(param, "opts", []) if opt.startswith("-")
+    ]
 
 
 def cli_markdown() -> str:
@@ -85,8 +91,11 @@ def cli_markdown() -> str:
 
 
 #: The options objects and the command whose flags build them.
-OPTIONS: tuple[tuple[str, type], ...] = (("plan", PlanOptions), ("plan", SolveOptions),
-                                         ("protect", ProtectOptions))
+OPTIONS: tuple[tuple[str, type], ...] = (
+    ("plan", PlanOptions),
+    ("plan", SolveOptions),
+    ("protect", ProtectOptions),
+)
 
 
 def flag(name: str) -> str:
@@ -102,14 +111,22 @@ def options_markdown(command: str) -> str:
     objects = [cls for name, cls in OPTIONS if name == command]
     if not objects:
         return ""
-    parts = ["The library takes these frozen dataclasses; the command builds them from one flag "
-             "per field (a test checks that every field has its flag and its line here)."]
+    parts = [
+        "The library takes these frozen dataclasses; the command builds them from one flag "
+        "per field (a test checks that every field has its flag and its line here)."
+    ]
     for cls in objects:
-        parts += ["", f"### Options object `{cls.__module__}.{cls.__name__}`", "",
-                  "| field | flag | default | meaning |", "|---|---|---|---|"]
+        parts += [
+            "",
+            f"### Options object `{cls.__module__}.{cls.__name__}`",
+            "",
+            "| field | flag | default | meaning |",
+            "|---|---|---|---|",
+        ]
         for f in fields(cls):
             if "doc" not in f.metadata or is_dataclass(f.default):
                 continue
-            parts.append(f"| `{f.name}` | `{flag(f.name)}` | `{f.default!r}` | "
-                         f"{f.metadata['doc']} |")
+            parts.append(
+                f"| `{f.name}` | `{flag(f.name)}` | `{f.default!r}` | {f.metadata['doc']} |"
+            )
     return "\n".join(parts)

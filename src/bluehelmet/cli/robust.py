@@ -22,18 +22,29 @@ if TYPE_CHECKING:
     from bluehelmet.scenario.core import Scenario
 
 SchedulerOption = typer.Option(
-    None, "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the solves on a "
-    "cluster [env BLUEHELMET_DASK_SCHEDULER; default: a local process pool].")
-WorkersOption = typer.Option(None, "--workers", help="Local worker processes (default: the "
-                             "CPUs available); ignored with --scheduler.")
+    None,
+    "--scheduler",
+    help="Dask scheduler address (tcp://host:8786) to run the solves on a "
+    "cluster [env BLUEHELMET_DASK_SCHEDULER; default: a local process pool].",
+)
+WorkersOption = typer.Option(
+    None,
+    "--workers",
+    help="Local worker processes (default: the CPUs available); ignored with --scheduler.",
+)
 
 
 def sweep_command(
     scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
-    grid: Path = typer.Option(..., "--grid", help="Grid TOML: the axes of parameter changes "
-                              "(see docs/robustness.md)."),
-    out: Path = typer.Option(..., "--out", help="Folder for sweep.parquet, sweep.csv, charts "
-                             "and the per-variant results (a re-run resumes from them)."),
+    grid: Path = typer.Option(
+        ..., "--grid", help="Grid TOML: the axes of parameter changes (see docs/robustness.md)."
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="Folder for sweep.parquet, sweep.csv, charts "
+        "and the per-variant results (a re-run resumes from them).",
+    ),
     scheduler: str | None = SchedulerOption,
     workers: int | None = WorkersOption,
     org: str | None = OrgOption,
@@ -48,52 +59,86 @@ def sweep_command(
         g = load_grid(grid)
         assert run.executor is not None
         with _bar() as bar:
-            task = bar.add_task(f"{len(g.variants)} variants on {run.executor.workers} "
-                                f"{run.executor.name} worker(s)", total=None)
-            result = run_sweep(run.base, run.reader, g, out, run.executor,
-                               progress=lambda i, n: bar.update(task, completed=i, total=n))
+            task = bar.add_task(
+                f"{len(g.variants)} variants on {run.executor.workers} "
+                f"{run.executor.name} worker(s)",
+                total=None,
+            )
+            result = run_sweep(
+                run.base,
+                run.reader,
+                g,
+                out,
+                run.executor,
+                progress=lambda i, n: bar.update(task, completed=i, total=n),
+            )
         charts = sweep_charts(result.table, out / "charts")
-        wide = result.table.pivot_table(index="variant", columns="figure", values="value",
-                                        aggfunc="first", sort=False)
-        t = Table(title=f"Sweep {g.name}: {len(g.variants)} variants "
-                  f"({len(result.solved)} solved now)")
+        wide = result.table.pivot_table(
+            index="variant", columns="figure", values="value", aggfunc="first", sort=False
+        )
+        t = Table(
+            title=f"Sweep {g.name}: {len(g.variants)} variants ({len(result.solved)} solved now)"
+        )
         for col in ("variant", "unmet req.-months", "cost US$ m", "women %", "status"):
             t.add_column(col)
         first = result.table.drop_duplicates("variant")
-        status = dict(zip(first["variant"].astype(str), first["status"].astype(str),
-                          strict=True))
+        status = dict(zip(first["variant"].astype(str), first["status"].astype(str), strict=True))
         for name, row in wide.head(30).iterrows():
-            t.add_row(str(name), f"{row['unmet_requirement_months']:,.0f}",
-                      f"{row['total_cost_usd'] / 1e6:,.1f}", f"{row['women_share']:.1%}",
-                      status[str(name)])
+            t.add_row(
+                str(name),
+                f"{row['unmet_requirement_months']:,.0f}",
+                f"{row['total_cost_usd'] / 1e6:,.1f}",
+                f"{row['women_share']:.1%}",
+                status[str(name)],
+            )
         console.print(t)
         errors = result.table.drop_duplicates("variant")
         errors = errors[errors["error"].fillna("") != ""]
         for e in errors.itertuples():
             console.print(f"[red]failed[/] {e.variant}: {e.error}")
-        console.print(f"table: {out / 'sweep.parquet'} and sweep.csv; charts: "
-                      f"{', '.join(p.name for p in charts)}")
+        console.print(
+            f"table: {out / 'sweep.parquet'} and sweep.csv; charts: "
+            f"{', '.join(p.name for p in charts)}"
+        )
 
 
 def risk_command(
     scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
     out: Path = typer.Option(..., "--out", help="Folder for the risk tables."),
     draws: int = typer.Option(200, "--draws", min=1, help="Number of disruption draws."),
-    seed: int = typer.Option(1, "--seed", help="Seed; draw i uses SeedSequence(seed, "
-                             "spawn_key=(0, i)), so the same seed gives the same tables."),
-    model: Path | None = typer.Option(None, "--model", help="Risk model TOML changing the "
-                                      "disruption parameters (per mission, contributor, "
-                                      "pledge)."),
-    replan: bool = typer.Option(False, "--replan", help="Also re-plan every draw knowing its "
-                                "disruptions (one solve per draw, through the executor)."),
-    robust: bool = typer.Option(False, "--robust", help="Also plan robustly against training "
-                                "draws and compare with the nominal plan under the same draws."),
-    robust_draws: int = typer.Option(20, "--robust-draws", min=1,
-                                     help="Training draws of the robust plan."),
+    seed: int = typer.Option(
+        1,
+        "--seed",
+        help="Seed; draw i uses SeedSequence(seed, "
+        "spawn_key=(0, i)), so the same seed gives the same tables.",
+    ),
+    model: Path | None = typer.Option(
+        None,
+        "--model",
+        help="Risk model TOML changing the "
+        "disruption parameters (per mission, contributor, "
+        "pledge).",
+    ),
+    replan: bool = typer.Option(
+        False,
+        "--replan",
+        help="Also re-plan every draw knowing its "
+        "disruptions (one solve per draw, through the executor).",
+    ),
+    robust: bool = typer.Option(
+        False,
+        "--robust",
+        help="Also plan robustly against training "
+        "draws and compare with the nominal plan under the same draws.",
+    ),
+    robust_draws: int = typer.Option(
+        20, "--robust-draws", min=1, help="Training draws of the robust plan."
+    ),
     horizon: int | None = typer.Option(None, "--horizon", help="Months to plan."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Solver seconds per plan."),
-    robust_time_limit: float = typer.Option(180.0, "--robust-time-limit",
-                                            help="Solver seconds for the robust plan."),
+    robust_time_limit: float = typer.Option(
+        180.0, "--robust-time-limit", help="Solver seconds for the robust plan."
+    ),
     scheduler: str | None = SchedulerOption,
     workers: int | None = WorkersOption,
     org: str | None = OrgOption,
@@ -105,32 +150,45 @@ def risk_command(
 
     with _many_plans(scenario, org, clearance, workers, scheduler, pool=replan) as run:
         dm = load_model(model)
-        settings = RiskSettings(draws, seed, horizon, time_limit, replan, robust, robust_draws,
-                                robust_time_limit)
-        result = run_risk(run.base, run.reader, dm, settings, out, run.executor,
-                          progress=lambda msg: console.print(f"[dim]{msg}[/]"))
+        settings = RiskSettings(
+            draws, seed, horizon, time_limit, replan, robust, robust_draws, robust_time_limit
+        )
+        result = run_risk(
+            run.base,
+            run.reader,
+            dm,
+            settings,
+            out,
+            run.executor,
+            progress=lambda msg: console.print(f"[dim]{msg}[/]"),
+        )
         comp = result.tables["comparison"]
         t = Table(title=f"{draws} draws, seed {seed}: the plans under the same draws")
         t.add_column("figure")
         for name in comp.columns[1:]:
             t.add_column(str(name), justify="right")
         for row in comp.itertuples(index=False):
-            t.add_row(str(row[0]), *[f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}"
-                                     for v in row[1:]])
+            t.add_row(str(row[0]), *[f"{v:,.3f}" if abs(v) < 10 else f"{v:,.0f}" for v in row[1:]])
         console.print(t)
         crit = result.tables["criticality"]
         crit = crit[crit["plan"] == "nominal"].head(10)
         t = Table(title="Pledges whose failure costs most (nominal plan)")
-        for col in ("rank", "pledge", "missions", "weighted months lost alone",
-                    "excess in draws"):
+        for col in ("rank", "pledge", "missions", "weighted months lost alone", "excess in draws"):
             t.add_column(col)
         for c in crit.itertuples():
-            t.add_row(str(c.rank), str(c.pledge_id), str(c.missions),
-                      f"{c.loss_if_withdrawn:,.0f}", f"{c.excess_when_withdrawn:,.0f}")
+            t.add_row(
+                str(c.rank),
+                str(c.pledge_id),
+                str(c.missions),
+                f"{c.loss_if_withdrawn:,.0f}",
+                f"{c.excess_when_withdrawn:,.0f}",
+            )
         console.print(t)
         if result.summary.get("uses_illustrative_data"):
-            console.print("[yellow]The scenario uses illustrative records; these figures show "
-                          "the method, not the real situation.[/]")
+            console.print(
+                "[yellow]The scenario uses illustrative records; these figures show "
+                "the method, not the real situation.[/]"
+            )
         console.print(f"tables written to {out}")
 
 
@@ -144,9 +202,15 @@ class _Run:
 
 
 @contextmanager
-def _many_plans(scenario: str, org: str | None, clearance: str | None, workers: int | None,
-                scheduler: str | None, *,
-                pool: bool = True) -> Iterator[_Run]:
+def _many_plans(
+    scenario: str,
+    org: str | None,
+    clearance: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    *,
+    pool: bool = True,
+) -> Iterator[_Run]:
     """Resolve the reader, load the scenario, start the executor; always stop the executor.
 
     Errors are reported as the CLI reports them, SIGTERM is treated like Ctrl-C (the results
@@ -170,6 +234,7 @@ def _many_plans(scenario: str, org: str | None, clearance: str | None, workers: 
 @contextmanager
 def _stop_on_term() -> Iterator[None]:
     """Treat SIGTERM (a batch system's kill) like Ctrl-C: stop the workers, keep the results."""
+
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
@@ -177,13 +242,21 @@ def _stop_on_term() -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted: the results written so far are kept; run the same "
-                      "command again to go on[/]")
+        console.print(
+            "[yellow]interrupted: the results written so far are kept; run the same "
+            "command again to go on[/]"
+        )
         raise typer.Exit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
 def _bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

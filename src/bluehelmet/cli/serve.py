@@ -15,9 +15,12 @@ import typer
 from bluehelmet.cli.common import cli_errors, console
 
 DataDirOption = typer.Option(
-    None, "--data-dir", help="Folder of the private PostgreSQL cluster (used when DATABASE_URL "
+    None,
+    "--data-dir",
+    help="Folder of the private PostgreSQL cluster (used when DATABASE_URL "
     "is not set), keys and job files (env BLUEHELMET_DATA_DIR; default "
-    "/var/lib/bluehelmet/demo as root, else ~/.local/share/bluehelmet/demo).")
+    "/var/lib/bluehelmet/demo as root, else ~/.local/share/bluehelmet/demo).",
+)
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -25,13 +28,20 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def serve(
-    demo: bool = typer.Option(False, "--demo", help="Seed demo organisations, users of every "
-                              "kind and the bundled data, and print the users."),
+    demo: bool = typer.Option(
+        False,
+        "--demo",
+        help="Seed demo organisations, users of every "
+        "kind and the bundled data, and print the users.",
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     threads: int = typer.Option(8, "--threads", help="Worker threads of the WSGI server."),
-    worker: bool = typer.Option(True, "--worker/--no-worker", help="Also run background jobs "
-                                "in this process (else run 'bluehelmet admin worker')."),
+    worker: bool = typer.Option(
+        True,
+        "--worker/--no-worker",
+        help="Also run background jobs in this process (else run 'bluehelmet admin worker').",
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Run the mission platform (DATABASE_URL, or a private PostgreSQL in the data folder)."""
@@ -54,24 +64,35 @@ def serve(
             threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
         console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
         try:
-            waitress.serve(application, host=host, port=port, threads=threads,
-                           ident="bluehelmet", clear_untrusted_proxy_headers=True)
+            waitress.serve(
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="bluehelmet",
+                clear_untrusted_proxy_headers=True,
+            )
         except KeyboardInterrupt:
             console.print("stopping")
 
 
 def _print_users(users: list[dict[str, str]]) -> None:
-    console.print("demo users (user  password  organisation  clearance  roles  TOTP):",
-                  highlight=False)
+    console.print(
+        "demo users (user  password  organisation  clearance  roles  TOTP):", highlight=False
+    )
     for user in users:
         totp = f"TOTP {user['totp_uri']}" if user["totp_uri"] else "no TOTP"
-        console.print(f"  {user['username']}  {user['password']}  {user['organisation']}  "
-                      f"{user['clearance']}  {user['roles']}  {totp}", highlight=False,
-                      soft_wrap=True)
+        console.print(
+            f"  {user['username']}  {user['password']}  {user['organisation']}  "
+            f"{user['clearance']}  {user['roles']}  {totp}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
-admin_app = typer.Typer(help="Administer the platform's database: migrate, organisations, users.",
-                        no_args_is_help=True)
+admin_app = typer.Typer(
+    help="Administer the platform's database: migrate, organisations, users.", no_args_is_help=True
+)
 
 
 @admin_app.command("migrate")
@@ -105,8 +126,9 @@ def worker_command(
 def create_org(
     code: str = typer.Argument(..., help="Organisation code used as record owner, e.g. MINUSMA."),
     name: str = typer.Option(..., "--name", help="Full name."),
-    kind: str = typer.Option(..., "--kind", help="un_hq, mission, section, contributor or "
-                             "partner."),
+    kind: str = typer.Option(
+        ..., "--kind", help="un_hq, mission, section, contributor or partner."
+    ),
     parent: str | None = typer.Option(None, "--parent", help="Code of the parent organisation."),
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -122,8 +144,9 @@ def create_org(
 
 @admin_app.command("sync-orgs")
 def sync_orgs(
-    member_state: list[str] = typer.Option([], "--member-state", help="ISO 3166-1 alpha-3 code "
-                                           "of a member state to add (repeatable)."),
+    member_state: list[str] = typer.Option(
+        [], "--member-state", help="ISO 3166-1 alpha-3 code of a member state to add (repeatable)."
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Create the organisations of the library's registry (model/organisations.csv)."""
@@ -133,23 +156,38 @@ def sync_orgs(
         from bluehelmet.web.accounts.registry import sync_registry
 
         created = sync_registry(tuple(member_state))
-        console.print(f"{len(created)} organisation(s) created: {', '.join(created) or 'none'}",
-                      highlight=False)
+        console.print(
+            f"{len(created)} organisation(s) created: {', '.join(created) or 'none'}",
+            highlight=False,
+        )
 
 
 @admin_app.command("create-user")
 def create_user(
     username: str = typer.Argument(..., help="Login name."),
     org: str = typer.Option(..., "--org", help="Organisation code of the membership."),
-    clearance: str = typer.Option("unclassified", "--clearance", help="Clearance assigned in "
-                                  "that organisation: unclassified, confidential or "
-                                  "strictly_confidential."),
-    role: list[str] = typer.Option([], "--role", help="Role (repeatable): reporter, analyst, "
-                                   "approver, community_liaison, auditor, administrator, planner, "
-                                   "force_generation."),
+    clearance: str = typer.Option(
+        "unclassified",
+        "--clearance",
+        help="Clearance assigned in "
+        "that organisation: unclassified, confidential or "
+        "strictly_confidential.",
+    ),
+    role: list[str] = typer.Option(
+        [],
+        "--role",
+        help="Role (repeatable): reporter, analyst, "
+        "approver, community_liaison, auditor, administrator, planner, "
+        "force_generation.",
+    ),
     totp: bool = typer.Option(False, "--totp", help="Enrol a TOTP device and print its URI."),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
-                                 help="Password (prompted when not given)."),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Password (prompted when not given).",
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Create a user with one membership (more with create-user on an existing name)."""
@@ -165,8 +203,9 @@ def create_user(
 
 
 @admin_app.command("identity-key")
-def identity_key(path: Path = typer.Argument(..., help="New key file (refused if it exists).")
-                 ) -> None:
+def identity_key(
+    path: Path = typer.Argument(..., help="New key file (refused if it exists)."),
+) -> None:
     """Create the key file that protects reporter identities (set BLUEHELMET_IDENTITY_KEY_FILE)."""
     from bluehelmet.web.identity import create_key_file
 

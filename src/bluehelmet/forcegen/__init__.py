@@ -42,5 +42,16 @@ _LAZY = {
 __getattr__ = lazy_getattr("bluehelmet.forcegen", _LAZY, globals())
 
 
-__all__ = ["Override", "Plan", "PlanOptions", "PlanSummary", "SolveOptions", "StageSummary",
-           "apply_overrides", "compare_plans", "load_override", "plan", "random_scenario"]
+__all__ = [
+    "Override",
+    "Plan",
+    "PlanOptions",
+    "PlanSummary",
+    "SolveOptions",
+    "StageSummary",
+    "apply_overrides",
+    "compare_plans",
+    "load_override",
+    "plan",
+    "random_scenario",
+]

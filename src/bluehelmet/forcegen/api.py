@@ -37,8 +37,13 @@ from bluehelmet.forcegen.whatif import out_of_time, sensitivity_table, value_of_
 from bluehelmet.scenario.core import ScenarioView
 
 
-def plan(view: ScenarioView, options: PlanOptions | None = None, *,
-         overrides: tuple[Override, ...] = (), progress: Progress | None = None) -> Plan:
+def plan(
+    view: ScenarioView,
+    options: PlanOptions | None = None,
+    *,
+    overrides: tuple[Override, ...] = (),
+    progress: Progress | None = None,
+) -> Plan:
     """Plan which pledged units deploy where and when, on the scenario as its reader sees it.
 
     Parameters
@@ -76,28 +81,39 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
     t0 = time.perf_counter()
     opts = options or PlanOptions()
     if not isinstance(view, ScenarioView):
-        raise TypeError(f"plan() plans on what one reader may see: pass scenario.view(reader), "
-                        f"not a {type(view).__name__}")
+        raise TypeError(
+            f"plan() plans on what one reader may see: pass scenario.view(reader), "
+            f"not a {type(view).__name__}"
+        )
     wrong = [o for o in overrides if not isinstance(o, Override)]
     if wrong:
-        raise TypeError(f"overrides must be Override objects (load_override(path)), got "
-                        f"{type(wrong[0]).__name__}: {wrong[0]!r}")
+        raise TypeError(
+            f"overrides must be Override objects (load_override(path)), got "
+            f"{type(wrong[0]).__name__}: {wrong[0]!r}"
+        )
     if overrides:
         view = apply_overrides(view, list(overrides))
     solved = solve_scenario(view, opts.solve, horizon=opts.horizon, progress=progress)
     deadline = None if opts.solve.time_limit is None else t0 + opts.solve.time_limit
     d, model, x = solved.data, solved.model, solved.solution.x
     y = tour_values(model, x)
-    tables = {"assignments": assignments_table(d, y), "coverage": coverage_table(d, y),
-              "gaps": gaps_table(d, y), "costs": costs_table(d, y), "gender": gender_table(d, y),
-              "force_in_place": force_in_place_table(d), "ceilings": ceilings_table(d, y),
-              "ceiling_excess": ceiling_excess_table(d)}
+    tables = {
+        "assignments": assignments_table(d, y),
+        "coverage": coverage_table(d, y),
+        "gaps": gaps_table(d, y),
+        "costs": costs_table(d, y),
+        "gender": gender_table(d, y),
+        "force_in_place": force_in_place_table(d),
+        "ceilings": ceilings_table(d, y),
+        "ceiling_excess": ceiling_excess_table(d),
+    }
     binding = binding_constraints(model, x, scale={"Budget-fiscal-year": COST_SCALE})
     # A budget binds when no unused unit fits in what is left of it (the knapsack rule).
     budget_keys = set(binding.loc[binding["constraint"] == "Budget-fiscal-year", "key"])
     costs = tables["costs"]
-    costs["budget_binding"] = (costs["mission_id"].astype(str) + " "
-                               + costs["fiscal_year"].astype(str)).isin(budget_keys)
+    costs["budget_binding"] = (
+        costs["mission_id"].astype(str) + " " + costs["fiscal_year"].astype(str)
+    ).isin(budget_keys)
     if opts.explain:
         tables["explanations"] = explain_pledges(d, solved.pairs, model, x)
         tables["binding"] = binding
@@ -108,8 +124,11 @@ def plan(view: ScenarioView, options: PlanOptions | None = None, *,
             note["value_one_more_unit_lp"] = np.nan
         elif len(note):
             asks = note[["mission_id", "unit_type_id"]].drop_duplicates().head(opts.max_asks)
-            value = asks.assign(value_one_more_unit_lp=value_of_one_more_unit(
-                view, solved, opts.horizon, asks, deadline))
+            value = asks.assign(
+                value_one_more_unit_lp=value_of_one_more_unit(
+                    view, solved, opts.horizon, asks, deadline
+                )
+            )
             note = note.merge(value, on=["mission_id", "unit_type_id"], how="left")
             if value["value_one_more_unit_lp"].isna().any():
                 cut.append("capability_requirements")  # values the time limit left no time for
@@ -127,24 +146,30 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
     """The headline numbers of a run (``summary.json``)."""
     m, sol = solved.model, solved.solution
     stage = {s.stage: s for s in sol.stages}
-    unmet = stage["unmet"].objective if "unmet" in stage else float(
-        m.objective_vector("unmet") @ sol.x)
+    unmet = (
+        stage["unmet"].objective if "unmet" in stage else float(m.objective_vector("unmet") @ sol.x)
+    )
     greedy_unmet = float(m.objective_vector("unmet") @ solved.greedy)
     gaps, costs, asg = tables["gaps"], tables["costs"], tables["assignments"]
     missing_budget = costs[costs["headroom_usd"].isna()]
     cov, fip = tables["coverage"], tables["force_in_place"]
     # Person- and aircraft-months within the horizon (a tour committed past it counts to its end).
     last = asg["end"].where(asg["end"] <= solved.data.months[-1], solved.data.months[-1])
-    months_present = ((last.dt.year - asg["start"].dt.year) * 12
-                      + last.dt.month - asg["start"].dt.month + 1)
+    months_present = (
+        (last.dt.year - asg["start"].dt.year) * 12 + last.dt.month - asg["start"].dt.month + 1
+    )
     return PlanSummary(
         scenario=view.name,
         marking=view.marking.label,
         reader=ReaderSummary(view.reader.organisation, view.reader.clearance.label),
         objective=unmet,
         objective_name="weighted unmet requirement-months (stage 1 of 4)",
-        stages=tuple(StageSummary(s.stage, s.status, s.objective, finite(s.bound),
-                                  finite(s.mip_gap), s.seconds) for s in sol.stages),
+        stages=tuple(
+            StageSummary(
+                s.stage, s.status, s.objective, finite(s.bound), finite(s.mip_gap), s.seconds
+            )
+            for s in sol.stages
+        ),
         status=sol.status,
         mip_gap=finite(stage["unmet"].mip_gap) if "unmet" in stage else 0.0,
         mip_gap_all_stages=finite(sol.mip_gap),
@@ -170,8 +195,9 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
         pledges_used=int((asg.groupby("pledge_id").size() > 0).sum()),
         candidate_tours=len(solved.data.candidates),
         greedy_objective=greedy_unmet,
-        greedy_gap_to_optimum=(greedy_unmet - unmet) / max(unmet, 1e-9) if unmet else
-        float(greedy_unmet > 0),
+        greedy_gap_to_optimum=(greedy_unmet - unmet) / max(unmet, 1e-9)
+        if unmet
+        else float(greedy_unmet > 0),
         gender_mode=str(view.param("gender_mode")),
         missions_without_budget_rows=tuple(sorted(set(missing_budget["mission_id"].astype(str)))),
         horizon_start=solved.data.months[0].strftime("%Y-%m"),

@@ -119,32 +119,50 @@ def month_index(dates: pd.Series, origin: pd.Timestamp, round_up: bool) -> np.nd
 
 def _required(table: pd.DataFrame, name: str, file: str) -> None:
     if len(table) == 0:
-        raise DataError([Problem(file, None, None, None, f"the scenario has no {name}",
-                                 f"add at least one row to {file}")])
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    None,
+                    f"the scenario has no {name}",
+                    f"add at least one row to {file}",
+                )
+            ]
+        )
 
 
 def _rates(scenario: Scenario, months: pd.DatetimeIndex) -> np.ndarray:
     """Reimbursement rate in force on the first day of each month."""
     rates = scenario.tables["reimbursement_rates"].sort_values("valid_from")
     _required(rates, "reimbursement rates", "reimbursement_rates.csv")
-    pos = np.searchsorted(pd.to_datetime(rates["valid_from"]).to_numpy(), months.to_numpy(),
-                          side="right") - 1
+    pos = (
+        np.searchsorted(
+            pd.to_datetime(rates["valid_from"]).to_numpy(), months.to_numpy(), side="right"
+        )
+        - 1
+    )
     values = rates["usd_per_person_month"].to_numpy(dtype=float)
     # Before the first recorded rate, the first rate applies (no older rate is known).
     return values[np.clip(pos, 0, None)]
 
 
-def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
-                  params: dict[str, Any]) -> pd.DataFrame:
+def _requirements(
+    scenario: Scenario, origin: pd.Timestamp, n_months: int, params: dict[str, Any]
+) -> pd.DataFrame:
     req = scenario.requirements.reset_index(drop=True)
     missions = scenario.missions.set_index("id")
     units = scenario.unit_types.set_index("id")
-    out = pd.DataFrame({
-        "id": req["id"].astype(str), "mission_id": req["mission_id"].astype(str),
-        "unit_type_id": req["unit_type_id"].astype(str),
-        "count": req["count"].astype("int64").to_numpy(),
-        "priority": req["priority"].astype(str),
-    })
+    out = pd.DataFrame(
+        {
+            "id": req["id"].astype(str),
+            "mission_id": req["mission_id"].astype(str),
+            "unit_type_id": req["unit_type_id"].astype(str),
+            "count": req["count"].astype("int64").to_numpy(),
+            "priority": req["priority"].astype(str),
+        }
+    )
     out["first"] = np.clip(month_index(req["start"], origin, round_up=False), 0, None)
     end_month = month_index(req["end"], origin, round_up=False)
     out["last"] = np.clip(end_month, None, n_months - 1)
@@ -156,12 +174,17 @@ def _requirements(scenario: Scenario, origin: pd.Timestamp, n_months: int,
     out["critical"] = units.loc[out["unit_type_id"], "critical"].fillna(False).to_numpy(bool)
     mission_lang = missions.loc[out["mission_id"], "language"].astype(str).to_numpy()
     own = req["language"].astype("string").fillna("").to_numpy(dtype=str)
-    out["language_needed"] = np.where(own != "", own, np.where(mission_lang != "en",
-                                                                mission_lang, ""))
-    account = (missions["budget_account"] if "budget_account" in missions
-               else pd.Series("peacekeeping", index=missions.index))
-    out["account"] = account.astype("string").fillna("peacekeeping").loc[
-        out["mission_id"]].to_numpy(dtype=str)
+    out["language_needed"] = np.where(
+        own != "", own, np.where(mission_lang != "en", mission_lang, "")
+    )
+    account = (
+        missions["budget_account"]
+        if "budget_account" in missions
+        else pd.Series("peacekeeping", index=missions.index)
+    )
+    out["account"] = (
+        account.astype("string").fillna("peacekeeping").loc[out["mission_id"]].to_numpy(dtype=str)
+    )
     out["region"] = missions.loc[out["mission_id"], "region"].astype("string").fillna("").to_numpy()
     out["lon"] = missions.loc[out["mission_id"], "longitude"].to_numpy(dtype=float)
     out["lat"] = missions.loc[out["mission_id"], "latitude"].to_numpy(dtype=float)
@@ -176,25 +199,39 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     leads = scenario.tables["pcrs_lead_times"].set_index("level")["lead_time_months"]
     missing = sorted(set(pl["pcrs_level"].astype(str)) - set(leads.index.astype(str)))
     if missing:
-        raise DataError([Problem("pcrs_lead_times.csv", None, "level", lvl,
-                                 "pledges use this PCRS level but it has no lead time",
-                                 "add a row for it to pcrs_lead_times.csv") for lvl in missing])
-    out = pd.DataFrame({
-        "id": pl["id"].astype(str), "contributor_id": pl["contributor_id"].astype(str),
-        "unit_type_id": pl["unit_type_id"].astype(str),
-        "count": pl["count"].astype("int64").to_numpy(),
-        "pcrs_level": pl["pcrs_level"].astype(str),
-        "rotation": pl["rotation_months"].astype("int64").to_numpy(),
-        "women_share": pl["women_share"].astype(float).fillna(0.0).to_numpy(),
-    })
+        raise DataError(
+            [
+                Problem(
+                    "pcrs_lead_times.csv",
+                    None,
+                    "level",
+                    lvl,
+                    "pledges use this PCRS level but it has no lead time",
+                    "add a row for it to pcrs_lead_times.csv",
+                )
+                for lvl in missing
+            ]
+        )
+    out = pd.DataFrame(
+        {
+            "id": pl["id"].astype(str),
+            "contributor_id": pl["contributor_id"].astype(str),
+            "unit_type_id": pl["unit_type_id"].astype(str),
+            "count": pl["count"].astype("int64").to_numpy(),
+            "pcrs_level": pl["pcrs_level"].astype(str),
+            "rotation": pl["rotation_months"].astype("int64").to_numpy(),
+            "women_share": pl["women_share"].astype(float).fillna(0.0).to_numpy(),
+        }
+    )
     c = contrib.loc[out["contributor_id"]]
     u = units.loc[out["unit_type_id"]]
     out["kind"] = c["kind"].astype(str).to_numpy()
     out["lon"] = c["longitude"].to_numpy(dtype=float)
     out["lat"] = c["latitude"].to_numpy(dtype=float)
     own_lang = pl["languages"].astype("string").fillna("")
-    out["languages"] = np.where(own_lang != "", own_lang,
-                                c["languages"].astype("string").fillna("").to_numpy())
+    out["languages"] = np.where(
+        own_lang != "", own_lang, c["languages"].astype("string").fillna("").to_numpy()
+    )
     out["excluded_missions"] = pl["excluded_missions"].astype("string").fillna("").to_numpy()
     out["excluded_regions"] = pl["excluded_regions"].astype("string").fillna("").to_numpy()
     out["personnel"] = u["personnel"].astype(float).to_numpy()
@@ -205,39 +242,53 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     # Individual officers are paid mission subsistence allowance, contingents the troop rate.
     out["paid_msa"] = paid_msa(out["category"].to_numpy())
     msa = float(scenario.param("msa_usd_per_person_month"))
-    out["monthly_cost"] = monthly_cost(out["personnel"].to_numpy(),
-                                       person_rate(out["category"].to_numpy(), rate0, msa),
-                                       out["fixed_monthly"].to_numpy())
-    out["emplacement"] = deployment_cost(out["personnel"].to_numpy(), out["lift_moves"].to_numpy(),
-                                         float(scenario.param("lift_move_usd")),
-                                         float(scenario.param("travel_usd_per_person")))
+    out["monthly_cost"] = monthly_cost(
+        out["personnel"].to_numpy(),
+        person_rate(out["category"].to_numpy(), rate0, msa),
+        out["fixed_monthly"].to_numpy(),
+    )
+    out["emplacement"] = deployment_cost(
+        out["personnel"].to_numpy(),
+        out["lift_moves"].to_numpy(),
+        float(scenario.param("lift_move_usd")),
+        float(scenario.param("travel_usd_per_person")),
+    )
     lead = out["pcrs_level"].map(leads.astype(int)).to_numpy(dtype=int)
     # Lead times run from the date the pledge reached its PCRS level where the pledge gives it
     # (level_since; the unit cannot move before it is offered either); otherwise from the UN's
     # request, made at the start of planning at the earliest or when the unit is offered.
     offered = pd.to_datetime(pl["available_from"])
     base = offered.where(offered > origin, origin)
-    since = pd.to_datetime(pl["level_since"]) if "level_since" in pl else pd.Series(
-        pd.NaT, index=pl.index)
+    since = (
+        pd.to_datetime(pl["level_since"])
+        if "level_since" in pl
+        else pd.Series(pd.NaT, index=pl.index)
+    )
     out["lead_months"] = lead
     out["request_date"] = base.to_numpy()
     out["ready_base"] = [
-        max(s + pd.DateOffset(months=int(m)), o) if pd.notna(s)
+        max(s + pd.DateOffset(months=int(m)), o)
+        if pd.notna(s)
         else b + pd.DateOffset(months=int(m))
-        for s, o, b, m in zip(since, offered, base, lead, strict=True)]
+        for s, o, b, m in zip(since, offered, base, lead, strict=True)
+    ]
     until = pd.to_datetime(pl["available_until"])
     out["until_date"] = until.to_numpy()
-    out["until_month"] = np.where(until.isna(), 10**6,
-                                  month_index(until.fillna(origin), origin, round_up=False))
+    out["until_month"] = np.where(
+        until.isna(), 10**6, month_index(until.fillna(origin), origin, round_up=False)
+    )
     return out
 
 
 def _caveat_ok(cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks: mission not excluded, region not excluded, language available."""
+
     def contains(lists: pd.Series, items: pd.Series) -> np.ndarray:
-        return np.array([i != "" and i in split_list(lst) for lst, i in zip(lists, items,
-                                                                           strict=True)],
-                        dtype=bool)
+        return np.array(
+            [i != "" and i in split_list(lst) for lst, i in zip(lists, items, strict=True)],
+            dtype=bool,
+        )
+
     mission_ok = ~contains(cand["excluded_missions"], cand["mission_id"])
     region_ok = ~contains(cand["excluded_regions"], cand["region"])
     needs = cand["language_needed"].astype(str)
@@ -245,17 +296,29 @@ def _caveat_ok(cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mission_ok, region_ok, lang_ok
 
 
-def pair_table(req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, Any],
-               origin: pd.Timestamp) -> pd.DataFrame:
+def pair_table(
+    req: pd.DataFrame, pl: pd.DataFrame, params: dict[str, Any], origin: pd.Timestamp
+) -> pd.DataFrame:
     """Every pledge x requirement pair of the same unit type, with masks and earliest start."""
-    left = pl.reset_index().rename(columns={"index": "pledge", "id": "pledge_id", "lon": "plon",
-                                            "lat": "plat", "count": "pcount"})
+    left = pl.reset_index().rename(
+        columns={
+            "index": "pledge",
+            "id": "pledge_id",
+            "lon": "plon",
+            "lat": "plat",
+            "count": "pcount",
+        }
+    )
     right = req.reset_index().rename(columns={"index": "req", "id": "req_id", "count": "rcount"})
     pairs = left.merge(right, on="unit_type_id", how="inner")
     m_ok, r_ok, l_ok = _caveat_ok(pairs)
     pairs["mission_ok"], pairs["region_ok"], pairs["language_ok"] = m_ok, r_ok, l_ok
-    km = haversine_km(pairs["plon"].to_numpy(), pairs["plat"].to_numpy(),
-                      pairs["lon"].to_numpy(), pairs["lat"].to_numpy())
+    km = haversine_km(
+        pairs["plon"].to_numpy(),
+        pairs["plat"].to_numpy(),
+        pairs["lon"].to_numpy(),
+        pairs["lat"].to_numpy(),
+    )
     # Unknown coordinates: no transit distance is known, only loading time counts.
     km = np.nan_to_num(km, nan=0.0)
     days = km / float(params["transit_km_per_day"]) + float(params["loading_days"])
@@ -286,14 +349,14 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     n = np.clip(hi - lo + 1, 0, None)
     rows = np.repeat(np.arange(len(ok)), n)
     offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "end_month", "until_month",
-                          "kind"]]
+    cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "end_month", "until_month", "kind"]]
     cand = cand.reset_index(drop=True)
     cand["start"] = lo[rows] + offs
     # A unit leaves when its rotation ends, the requirement ends or its offer ends, also when
     # that is after the horizon (the tour is then a commitment past it: beyond_horizon).
-    full_end = np.minimum(np.minimum(cand["start"] + cand["rotation"] - 1, cand["end_month"]),
-                          cand["until_month"])
+    full_end = np.minimum(
+        np.minimum(cand["start"] + cand["rotation"] - 1, cand["end_month"]), cand["until_month"]
+    )
     cand["end"] = full_end
     cand["rotations"] = 1
     cand = pd.concat([cand, self_rotations(cand)], ignore_index=True)
@@ -309,8 +372,11 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
         k = np.clip(cap - (b["start"] + handover).to_numpy(), 0, None)
         rep = np.repeat(np.arange(len(b)), k)
         extra = b.iloc[rep].copy()
-        extra["end"] = (b["start"].to_numpy()[rep] + handover
-                        + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)))
+        extra["end"] = (
+            b["start"].to_numpy()[rep]
+            + handover
+            + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+        )
         cand = pd.concat([cand, extra], ignore_index=True)
     cand = cand.assign(credit_from=cand["start"] + handover)
     cand = cand[cand["credit_from"] <= cand["end"]]
@@ -373,36 +439,57 @@ def prepare(scenario: Scenario, horizon: int | None = None) -> tuple[PlanningDat
     fy = np.array([fiscal_year_label(m) for m in cost_months])
     cand["cost"] = tour_cost(pl, cand, rate, float(params["msa_usd_per_person_month"]))
     budgets = scenario.tables["budgets"]
-    account = (scenario.missions.set_index("id")["budget_account"].astype("string")
-               if "budget_account" in scenario.missions else pd.Series(dtype="string"))
-    budgets = budgets.assign(headroom_usd=budget_headroom(
-        budgets, float(params["budget_headroom_share"])),
-        account=budgets["mission_id"].map(account).fillna("peacekeeping").astype(str))[
-            ["mission_id", "fiscal_year", "headroom_usd", "account"]].dropna(
-                subset=["headroom_usd"])
-    targets = scenario.tables["gender_targets"][["year", "personnel_category",
-                                                  "target_share"]].copy()
+    account = (
+        scenario.missions.set_index("id")["budget_account"].astype("string")
+        if "budget_account" in scenario.missions
+        else pd.Series(dtype="string")
+    )
+    budgets = budgets.assign(
+        headroom_usd=budget_headroom(budgets, float(params["budget_headroom_share"])),
+        account=budgets["mission_id"].map(account).fillna("peacekeeping").astype(str),
+    )[["mission_id", "fiscal_year", "headroom_usd", "account"]].dropna(subset=["headroom_usd"])
+    targets = scenario.tables["gender_targets"][
+        ["year", "personnel_category", "target_share"]
+    ].copy()
     contrib = scenario.contributors
     limited = contrib[contrib["max_units"].notna()]
-    max_units = dict(zip(limited["id"].astype(str), limited["max_units"].astype(float),
-                         strict=True))
+    max_units = dict(
+        zip(limited["id"].astype(str), limited["max_units"].astype(float), strict=True)
+    )
     in_place = in_place_months(scenario, months)
     units = scenario.unit_types.set_index("id")
     need = open_need(req, in_place)
     cand["max_units"] = useful_units(cand, need, pl["count"].to_numpy())
-    data = PlanningData(months, fy, rate, req, pl, cand, budgets, targets, params, max_units,
-                        need, in_place, ceiling_months(scenario, months),
-                        units["personnel"].astype(float),
-                        pd.to_numeric(units["aircraft"], errors="coerce").fillna(0.0))
+    data = PlanningData(
+        months,
+        fy,
+        rate,
+        req,
+        pl,
+        cand,
+        budgets,
+        targets,
+        params,
+        max_units,
+        need,
+        in_place,
+        ceiling_months(scenario, months),
+        units["personnel"].astype(float),
+        pd.to_numeric(units["aircraft"], errors="coerce").fillna(0.0),
+    )
     return data, pairs
 
 
 def pledge_month_cost(pledges: pd.DataFrame, rate: np.ndarray, msa: float) -> np.ndarray:
     """Monthly cost of one unit of each pledge in each month (pledges x months), money's rule."""
     category = pledges["category"].to_numpy(str)[:, None]
-    return np.asarray(monthly_cost(pledges["personnel"].to_numpy()[:, None],
-                                   person_rate(category, rate[None, :], msa),
-                                   pledges["fixed_monthly"].to_numpy()[:, None]))
+    return np.asarray(
+        monthly_cost(
+            pledges["personnel"].to_numpy()[:, None],
+            person_rate(category, rate[None, :], msa),
+            pledges["fixed_monthly"].to_numpy()[:, None],
+        )
+    )
 
 
 def new_deployment(cand: pd.DataFrame) -> np.ndarray:
@@ -415,8 +502,9 @@ def new_deployment(cand: pd.DataFrame) -> np.ndarray:
     return ~cand["self_rotation"].to_numpy(dtype=bool)
 
 
-def tour_cost(pledges: pd.DataFrame, cand: pd.DataFrame, rate: np.ndarray,
-              msa: float) -> np.ndarray:
+def tour_cost(
+    pledges: pd.DataFrame, cand: pd.DataFrame, rate: np.ndarray, msa: float
+) -> np.ndarray:
     """Cost of one unit on each candidate tour, every month it is committed to.
 
     The sum over the committed months (past the horizon too; ``rate`` covers them) of
@@ -443,8 +531,7 @@ def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarra
     """
     start = cand["credit_from"].to_numpy()
     end = cand["end"].to_numpy()
-    n = np.clip(np.minimum(end, int(need["month"].max()) if len(need) else -1) - start + 1, 0,
-                None)
+    n = np.clip(np.minimum(end, int(need["month"].max()) if len(need) else -1) - start + 1, 0, None)
     k = np.repeat(np.arange(len(cand)), n)
     month = start[k] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
     key = pd.MultiIndex.from_arrays([cand["req"].to_numpy()[k], month])
@@ -464,10 +551,13 @@ def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray
     """
     cand, pl = d.candidates, d.pledges
     p = cand["pledge"].to_numpy()[k]
-    rate = person_rate(pl["category"].to_numpy(str)[p], d.rate[t],
-                       float(d.params["msa_usd_per_person_month"]))
-    cost = np.asarray(monthly_cost(pl["personnel"].to_numpy()[p], rate,
-                                   pl["fixed_monthly"].to_numpy()[p]), dtype=float)
+    rate = person_rate(
+        pl["category"].to_numpy(str)[p], d.rate[t], float(d.params["msa_usd_per_person_month"])
+    )
+    cost = np.asarray(
+        monthly_cost(pl["personnel"].to_numpy()[p], rate, pl["fixed_monthly"].to_numpy()[p]),
+        dtype=float,
+    )
     once = pl["emplacement"].to_numpy()[p] * new_deployment(cand)[k]
     first = t == cand["start"].to_numpy()[k]
     last = t == cand["end"].to_numpy()[k]
@@ -477,11 +567,15 @@ def tour_month_cost(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray
 def budget_periods(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Budget period of candidate tour ``k``'s mission in month ``t`` (its account's period)."""
     regular = (d.requirements["account"].to_numpy(str) == "regular_budget")[
-        d.candidates["req"].to_numpy()[k]]
+        d.candidates["req"].to_numpy()[k]
+    ]
     # The period labels of the months costed (past the horizon too), once per account.
     months = cost_months(d)
-    return np.where(regular, budget_period("regular_budget", months)[t],
-                    budget_period("peacekeeping", months)[t])
+    return np.where(
+        regular,
+        budget_period("regular_budget", months)[t],
+        budget_period("peacekeeping", months)[t],
+    )
 
 
 def cost_months(d: PlanningData) -> pd.DatetimeIndex:

@@ -28,13 +28,17 @@ REASONS = {
     "contributor_limit": "the contributor's maximum number of units is reached",
     "gender": "it would break the hard gender target",
     "dominated": "its requirements are covered in the months it could serve by the force in "
-                 "place or by cheaper or earlier units",
+    "place or by cheaper or earlier units",
     "gap_tolerance": "useful but not chosen within the solver's optimality gap",
 }
-_FAMILY_REASON = {"Budget-fiscal-year": "budget", "Lift-moves": "lift",
-                  "Mission-contributor-share": "diversity",
-                  "Contributor-max-units": "contributor_limit", "Gender-target": "gender",
-                  "Pledge-capacity": "dominated"}
+_FAMILY_REASON = {
+    "Budget-fiscal-year": "budget",
+    "Lift-moves": "lift",
+    "Mission-contributor-share": "diversity",
+    "Contributor-max-units": "contributor_limit",
+    "Gender-target": "gender",
+    "Pledge-capacity": "dominated",
+}
 
 
 def _blocking(model: LinearModel, x: np.ndarray, cols: np.ndarray) -> pd.DataFrame:
@@ -47,17 +51,20 @@ def _blocking(model: LinearModel, x: np.ndarray, cols: np.ndarray) -> pd.DataFra
     fam = model.family_of_row()[rows]
     over = act[rows] + vals > hi[rows] + 1e-7
     col_lo, col_hi, _, _, _ = model.bounds()
-    hard = ("Gender-shortfall" in model.var_families
-            and not model.values(col_hi, "Gender-shortfall").any())
+    hard = (
+        "Gender-shortfall" in model.var_families
+        and not model.values(col_hi, "Gender-shortfall").any()
+    )
     under = hard & (fam == "Gender-target") & (act[rows] + vals < lo[rows] - 1e-7)
     cover = model.con_families["Requirement-cover"]
     tours = model.var_families["Tour-start"]
     short = model.var_families["Shortfall"]
     open_gap = np.zeros(model.n_rows, bool)
-    s_val = x[short.start:short.stop]
-    open_gap[cover.start:cover.stop] = s_val > 0.5
-    frame = pd.DataFrame({"col": which, "family": fam, "blocked": over | under,
-                          "fills_gap": open_gap[rows]})
+    s_val = x[short.start : short.stop]
+    open_gap[cover.start : cover.stop] = s_val > 0.5
+    frame = pd.DataFrame(
+        {"col": which, "family": fam, "blocked": over | under, "fills_gap": open_gap[rows]}
+    )
     blocked = frame[frame["blocked"]].groupby("col")["family"].first()
     fills = frame.groupby("col")["fills_gap"].any()
     out = pd.DataFrame({"cand": cols - tours.start})
@@ -76,35 +83,51 @@ def _screen_reason(pairs: pd.DataFrame) -> pd.DataFrame:
             ready = grp.loc[grp["caveat_ok"], "ready_date"].min()
             until = pd.Timestamp(grp["until_date"].iloc[0])
             offer = "" if pd.isna(until) else f"; its offer ends {until:%Y-%m-%d}"
-            details.append((pledge, "too_late",
-                            f"ready {pd.Timestamp(ready):%Y-%m-%d} at the earliest (PCRS "
-                            f"{grp['pcrs_level'].iloc[0]}, transit included), after its "
-                            f"requirements' last useful start{offer}"))
+            details.append(
+                (
+                    pledge,
+                    "too_late",
+                    f"ready {pd.Timestamp(ready):%Y-%m-%d} at the earliest (PCRS "
+                    f"{grp['pcrs_level'].iloc[0]}, transit included), after its "
+                    f"requirements' last useful start{offer}",
+                )
+            )
             continue
         why = []
         if (~grp["mission_ok"]).any():
-            why.append("excludes " + ", ".join(sorted(set(grp.loc[~grp["mission_ok"],
-                                                                  "mission_id"]))))
+            why.append(
+                "excludes " + ", ".join(sorted(set(grp.loc[~grp["mission_ok"], "mission_id"])))
+            )
         if (~grp["region_ok"]).any():
-            why.append("excludes region " + ", ".join(sorted(set(grp.loc[~grp["region_ok"],
-                                                                         "region"]))))
+            why.append(
+                "excludes region " + ", ".join(sorted(set(grp.loc[~grp["region_ok"], "region"])))
+            )
         if (~grp["language_ok"]).any():
-            why.append("does not work in " + ", ".join(sorted(set(grp.loc[~grp["language_ok"],
-                                                                         "language_needed"]))))
+            why.append(
+                "does not work in "
+                + ", ".join(sorted(set(grp.loc[~grp["language_ok"], "language_needed"])))
+            )
         details.append((pledge, "caveat", "; ".join(why)))
     return pd.DataFrame(details, columns=["pledge", "reason_code", "detail"])
 
 
-def explain_pledges(d: PlanningData, pairs: pd.DataFrame, model: LinearModel,
-                    x: np.ndarray) -> pd.DataFrame:
+def explain_pledges(
+    d: PlanningData, pairs: pd.DataFrame, model: LinearModel, x: np.ndarray
+) -> pd.DataFrame:
     """One row per pledge: units used, and for unused pledges the reason code and text."""
     tours = model.var_families["Tour-start"]
-    y = np.round(x[tours.start:tours.stop]).astype(int)
+    y = np.round(x[tours.start : tours.stop]).astype(int)
     cand_p = d.candidates["pledge"].to_numpy()
     used_units = np.bincount(cand_p, weights=y, minlength=len(d.pledges))
     has_cand = np.bincount(cand_p, minlength=len(d.pledges)) > 0
-    rows = pd.DataFrame({"pledge": np.arange(len(d.pledges)), "units_used": used_units.astype(int),
-                         "reason_code": "", "detail": ""})
+    rows = pd.DataFrame(
+        {
+            "pledge": np.arange(len(d.pledges)),
+            "units_used": used_units.astype(int),
+            "reason_code": "",
+            "detail": "",
+        }
+    )
     rows.loc[rows["units_used"] > 0, "reason_code"] = "used"
     rows.loc[~rows["pledge"].isin(pairs["pledge"]), "reason_code"] = "no_requirement"
     screened = _screen_reason(pairs[~pairs["pledge"].isin(np.flatnonzero(has_cand))])
@@ -130,9 +153,15 @@ def explain_pledges(d: PlanningData, pairs: pd.DataFrame, model: LinearModel,
                 detail = f"binding: {fam}"
             rows.loc[rows["pledge"] == pledge, ["reason_code", "detail"]] = [code, detail]
     pl = d.pledges
-    out = pd.DataFrame({"pledge_id": pl["id"], "contributor_id": pl["contributor_id"],
-                        "unit_type_id": pl["unit_type_id"], "pcrs_level": pl["pcrs_level"],
-                        "count": pl["count"]})
+    out = pd.DataFrame(
+        {
+            "pledge_id": pl["id"],
+            "contributor_id": pl["contributor_id"],
+            "unit_type_id": pl["unit_type_id"],
+            "pcrs_level": pl["pcrs_level"],
+            "count": pl["count"],
+        }
+    )
     out["units_used"] = rows["units_used"].to_numpy()
     out["used"] = out["units_used"] > 0
     out["reason_code"] = rows["reason_code"].to_numpy()
@@ -154,7 +183,7 @@ def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     cap = model.con_families.get("Pledge-capacity")
     if cap is not None and cap.stop > cap.start:
         act = model.matrix @ x
-        sub = sp.coo_matrix(model.matrix[cap.start:cap.stop, tours.start:tours.stop])
+        sub = sp.coo_matrix(model.matrix[cap.start : cap.stop, tours.start : tours.stop])
         rows = sub.row + cap.start
         full = act[rows] + sub.data > hi[rows] + 1e-7
         blocked = np.zeros(len(cols), bool)
@@ -163,11 +192,17 @@ def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     return cols[spare]
 
 
-def binding_constraints(model: LinearModel, x: np.ndarray,
-                        families: tuple[str, ...] = ("Budget-fiscal-year", "Lift-moves",
-                                                     "Contributor-max-units",
-                                                     "Mission-contributor-share"),
-                        scale: dict[str, float] | None = None) -> pd.DataFrame:
+def binding_constraints(
+    model: LinearModel,
+    x: np.ndarray,
+    families: tuple[str, ...] = (
+        "Budget-fiscal-year",
+        "Lift-moves",
+        "Contributor-max-units",
+        "Mission-contributor-share",
+    ),
+    scale: dict[str, float] | None = None,
+) -> pd.DataFrame:
     """Upper-bounded constraints of ``families`` that bind in the plan.
 
     A row binds when it has no slack left, or when it is a knapsack over lumpy units that no
@@ -184,10 +219,10 @@ def binding_constraints(model: LinearModel, x: np.ndarray,
         fam = model.con_families.get(name)
         if fam is None or len(fam.labels) == 0:
             continue
-        used, limit = act[fam.start:fam.stop], hi[fam.start:fam.stop]
+        used, limit = act[fam.start : fam.stop], hi[fam.start : fam.stop]
         tol = 1e-6 * np.maximum(1.0, np.abs(limit))
         tight = used >= limit - tol
-        sub = sp.coo_matrix(model.matrix[fam.start:fam.stop][:, spare])
+        sub = sp.coo_matrix(model.matrix[fam.start : fam.stop][:, spare])
         enters = sub.data > 0
         smallest = np.full(fam.stop - fam.start, np.inf)
         np.minimum.at(smallest, sub.row[enters], sub.data[enters])
@@ -198,8 +233,16 @@ def binding_constraints(model: LinearModel, x: np.ndarray,
         lab = fam.labels[tight]
         key = lab.astype(str).agg(" ".join, axis=1)
         f = scale.get(name, 1.0)
-        parts.append(pd.DataFrame({"constraint": name, "key": key.to_numpy(),
-                                   "used": used[tight] * f, "limit": limit[tight] * f}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "constraint": name,
+                    "key": key.to_numpy(),
+                    "used": used[tight] * f,
+                    "limit": limit[tight] * f,
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=["constraint", "key", "used", "limit"])
     return pd.concat(parts, ignore_index=True)

@@ -75,8 +75,11 @@ def define_tours(m: LinearModel, d: PlanningData) -> None:
     0).
     """
     c = d.candidates
-    ub = (c["max_units"].to_numpy() if "max_units" in c
-          else d.pledges["count"].to_numpy()[c["pledge"].to_numpy()])
+    ub = (
+        c["max_units"].to_numpy()
+        if "max_units" in c
+        else d.pledges["count"].to_numpy()[c["pledge"].to_numpy()]
+    )
     m.add_variables("Tour-start", c[["pledge", "req", "start", "end"]], 0.0, ub, integer=True)
 
 
@@ -106,8 +109,9 @@ def define_requirement_cover(m: LinearModel, d: PlanningData) -> None:
     k, t = credited(d)
     counted = m.terms("Tour-start", k, req=d.candidates["req"].to_numpy()[k], month=t)
     shortfall = m.terms("Shortfall")
-    m.add_constraint("Requirement-cover",
-                     (counted + shortfall).sum(by=["req", "month"], over=labels) >= count)
+    m.add_constraint(
+        "Requirement-cover", (counted + shortfall).sum(by=["req", "month"], over=labels) >= count
+    )
     m.set_objective("unmet", "Shortfall", req["weight"].to_numpy()[ridx])
 
 
@@ -139,8 +143,7 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
     present_units = m.terms("Tour-start", k, contributor_id=contrib, month=t)
     limited = present_units.where(pd.Series(contrib).isin(set(limits)).to_numpy())
     cap = pd.Series(limits, dtype=float).rename_axis("contributor_id")
-    m.add_constraint("Contributor-max-units",
-                     limited.sum(by=["contributor_id", "month"]) <= cap)
+    m.add_constraint("Contributor-max-units", limited.sum(by=["contributor_id", "month"]) <= cap)
 
 
 def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
@@ -160,21 +163,33 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
         return
     req = d.requirements
     ridx, month = d.need["req"].to_numpy(), d.need["month"].to_numpy()
-    need = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[ridx], "month": month,
-                         "n": d.need["open"].to_numpy()}).groupby(
-                             ["mission_id", "month"])["n"].sum()
+    need = (
+        pd.DataFrame(
+            {
+                "mission_id": req["mission_id"].to_numpy()[ridx],
+                "month": month,
+                "n": d.need["open"].to_numpy(),
+            }
+        )
+        .groupby(["mission_id", "month"])["n"]
+        .sum()
+    )
     k, t = credited(d)
     cand = d.candidates
     p = cand["pledge"].to_numpy()[k]
-    keys_all = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-                             "contributor_id": d.pledges["contributor_id"].to_numpy()[p],
-                             "month": t})
+    keys_all = pd.DataFrame(
+        {
+            "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
+            "contributor_id": d.pledges["contributor_id"].to_numpy()[p],
+            "month": t,
+        }
+    )
     idx = pd.MultiIndex.from_frame(keys_all[["mission_id", "month"]])
     cap = np.maximum(1.0, np.ceil(share * need.reindex(idx).to_numpy(dtype=float)))
     # Only rows whose members could together exceed the cap can bind.
     ub = d.pledges["count"].to_numpy()[p]
     possible = keys_all.assign(ub=ub).groupby(["mission_id", "contributor_id", "month"])["ub"]
-    keep = (possible.transform("sum").to_numpy() > cap)
+    keep = possible.transform("sum").to_numpy() > cap
     counted = m.terms("Tour-start", k, **{str(c): keys_all[c].to_numpy() for c in keys_all})
     per_row = counted.where(keep).sum(by=["mission_id", "contributor_id", "month"])
     row_cap = pd.Series(cap[keep]).groupby(per_row.rows).first().to_numpy()
@@ -202,22 +217,35 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     k, t = present(d)
     cand, req, pl = d.candidates, d.requirements, d.pledges
     p = cand["pledge"].to_numpy()[k]
-    frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-                          "component": pl["component"].to_numpy()[p], "month": t, "k": k,
-                          "pledge": p, "persons": pl["personnel"].to_numpy()[p]})
+    frame = pd.DataFrame(
+        {
+            "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
+            "component": pl["component"].to_numpy()[p],
+            "month": t,
+            "k": k,
+            "pledge": p,
+            "persons": pl["personnel"].to_numpy()[p],
+        }
+    )
     room = ceiling_room(d)
     keys = ["mission_id", "component", "month"]
     frame = frame.merge(room, on=keys, how="inner")
     # Rows that cannot bind: every pledge present at its full count stays within the room.
     most = frame.drop_duplicates([*keys, "pledge"]).assign(
-        most=lambda f: f["persons"] * pl["count"].to_numpy()[f["pledge"].to_numpy()])
+        most=lambda f: f["persons"] * pl["count"].to_numpy()[f["pledge"].to_numpy()]
+    )
     can_bind = most.groupby(keys)["most"].sum() > most.groupby(keys)["room"].first()
     frame = frame[can_bind.reindex(pd.MultiIndex.from_frame(frame[keys])).to_numpy()]
     if len(frame) == 0:
         return
-    persons = m.terms("Tour-start", frame["k"].to_numpy(), frame["persons"].to_numpy(),
-                      mission_id=frame["mission_id"].to_numpy(),
-                      component=frame["component"].to_numpy(), month=frame["month"].to_numpy())
+    persons = m.terms(
+        "Tour-start",
+        frame["k"].to_numpy(),
+        frame["persons"].to_numpy(),
+        mission_id=frame["mission_id"].to_numpy(),
+        component=frame["component"].to_numpy(),
+        month=frame["month"].to_numpy(),
+    )
     per_row = persons.sum(by=["mission_id", "component", "month"])
     limit = frame.groupby(per_row.rows)["room"].first().to_numpy()
     m.add_constraint("Council-ceiling", per_row <= limit)
@@ -230,10 +258,14 @@ def ceiling_room(d: PlanningData) -> pd.DataFrame:
         there = pd.DataFrame(d.in_place.groupby(keys, as_index=False)["personnel"].sum())
         there = there.rename(columns={"personnel": "in_place"})
     else:
-        there = pd.DataFrame({"mission_id": pd.Series(dtype=object),
-                              "component": pd.Series(dtype=object),
-                              "month": pd.Series(dtype="int64"),
-                              "in_place": pd.Series(dtype=float)})
+        there = pd.DataFrame(
+            {
+                "mission_id": pd.Series(dtype=object),
+                "component": pd.Series(dtype=object),
+                "month": pd.Series(dtype="int64"),
+                "in_place": pd.Series(dtype=float),
+            }
+        )
     out = d.ceilings.merge(there, on=keys, how="left").fillna({"in_place": 0.0})
     out["room"] = np.clip(out["ceiling"] - out["in_place"], 0.0, None)
     return out
@@ -258,18 +290,32 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     k, t = committed(d)
     cand, req = d.candidates, d.requirements
     cost = tour_month_cost(d, k, t)
-    frame = pd.DataFrame({"mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-                          "fiscal_year": budget_periods(d, k, t), "k": k, "cost": cost})
-    budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
-                               fiscal_year=d.budgets["fiscal_year"].astype(str))
-    budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],
-                                           as_index=False)["headroom_usd"].sum())
+    frame = pd.DataFrame(
+        {
+            "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
+            "fiscal_year": budget_periods(d, k, t),
+            "k": k,
+            "cost": cost,
+        }
+    )
+    budgets = d.budgets.assign(
+        mission_id=d.budgets["mission_id"].astype(str),
+        fiscal_year=d.budgets["fiscal_year"].astype(str),
+    )
+    budgets = pd.DataFrame(
+        budgets.groupby(["mission_id", "fiscal_year"], as_index=False)["headroom_usd"].sum()
+    )
     frame = frame.merge(budgets, on=["mission_id", "fiscal_year"], how="inner")
     agg = frame.groupby(["mission_id", "fiscal_year", "k"], as_index=False).agg(
-        cost=("cost", "sum"), headroom_usd=("headroom_usd", "first"))
-    spend = m.terms("Tour-start", agg["k"].to_numpy(), agg["cost"].to_numpy() / COST_SCALE,
-                    mission_id=agg["mission_id"].to_numpy(),
-                    fiscal_year=agg["fiscal_year"].to_numpy())
+        cost=("cost", "sum"), headroom_usd=("headroom_usd", "first")
+    )
+    spend = m.terms(
+        "Tour-start",
+        agg["k"].to_numpy(),
+        agg["cost"].to_numpy() / COST_SCALE,
+        mission_id=agg["mission_id"].to_numpy(),
+        fiscal_year=agg["fiscal_year"].to_numpy(),
+    )
     per_year = spend.sum(by=["mission_id", "fiscal_year"])
     head = agg.groupby(per_year.rows)["headroom_usd"].first().to_numpy()
     m.add_constraint("Budget-fiscal-year", per_year <= head / COST_SCALE)
@@ -293,8 +339,10 @@ def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
     repatriated = m.terms("Tour-start", np.flatnonzero(home), moves[home], month=back[home])
     moved = (out + repatriated).where(np.concatenate([moves, moves[home]]) > 0)
     months = pd.DataFrame({"month": np.arange(d.n_months)})
-    m.add_constraint("Lift-moves", moved.sum(by=["month"], over=months)
-                     <= float(d.params["lift_moves_per_month"]))
+    m.add_constraint(
+        "Lift-moves",
+        moved.sum(by=["month"], over=months) <= float(d.params["lift_moves_per_month"]),
+    )
 
 
 def gender_target_table(d: PlanningData, keys: pd.DataFrame) -> pd.DataFrame:
@@ -326,21 +374,37 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     cand, pl = d.candidates, d.pledges
     p = cand["pledge"].to_numpy()[k]
     year = d.months.year.to_numpy()[t]
-    frame = pd.DataFrame({"category": pl["category"].to_numpy(str)[p], "year": year, "k": k,
-                          "women": pl["women_share"].to_numpy()[p],
-                          "persons": pl["personnel"].to_numpy()[p]})
+    frame = pd.DataFrame(
+        {
+            "category": pl["category"].to_numpy(str)[p],
+            "year": year,
+            "k": k,
+            "women": pl["women_share"].to_numpy()[p],
+            "persons": pl["personnel"].to_numpy()[p],
+        }
+    )
     keys = gender_target_table(d, frame[["category", "year"]].drop_duplicates())
     frame = frame.merge(keys, on=["category", "year"], how="inner")
-    agg = frame.assign(coef=frame["persons"] * (frame["women"] - frame["target_share"])).groupby(
-        ["category", "year", "k"], as_index=False)["coef"].sum()
+    agg = (
+        frame.assign(coef=frame["persons"] * (frame["women"] - frame["target_share"]))
+        .groupby(["category", "year", "k"], as_index=False)["coef"]
+        .sum()
+    )
     _, labels = group_rows(pd.DataFrame(agg[["category", "year"]]))
     hard = str(d.params["gender_mode"]) == "hard"
     m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
-    women_over_target = m.terms("Tour-start", agg["k"].to_numpy(), agg["coef"].to_numpy(),
-                                category=agg["category"].to_numpy(), year=agg["year"].to_numpy())
+    women_over_target = m.terms(
+        "Tour-start",
+        agg["k"].to_numpy(),
+        agg["coef"].to_numpy(),
+        category=agg["category"].to_numpy(),
+        year=agg["year"].to_numpy(),
+    )
     short = m.terms("Gender-shortfall")
-    m.add_constraint("Gender-target",
-                     (women_over_target + short).sum(by=["category", "year"], over=labels) >= 0.0)
+    m.add_constraint(
+        "Gender-target",
+        (women_over_target + short).sum(by=["category", "year"], over=labels) >= 0.0,
+    )
     m.set_objective("gender", "Gender-shortfall", np.ones(len(labels)))
 
 

@@ -16,8 +16,18 @@ from bluehelmet.scenario.core import Scenario
 from bluehelmet.statistics.money import monthly_cost
 
 _REGIONS = ("africa", "americas", "asia", "europe", "middle_east")
-_CAPABILITIES = ("infantry", "quick_reaction", "aviation", "isr", "intelligence", "medical",
-                 "engineering", "signals", "logistics", "police")
+_CAPABILITIES = (
+    "infantry",
+    "quick_reaction",
+    "aviation",
+    "isr",
+    "intelligence",
+    "medical",
+    "engineering",
+    "signals",
+    "logistics",
+    "police",
+)
 _CRITICAL = {"quick_reaction", "aviation", "isr", "intelligence", "medical"}
 _LEVELS = ("L1", "L2", "L3", "RDL")
 _LEADS = (9, 6, 3, 2)
@@ -27,9 +37,13 @@ _CATEGORIES = ("troops", "staff_officers_observers", "formed_police", "individua
 def frame(name: str, rows: dict[str, object], source: str) -> pd.DataFrame:
     """A table of entity ``name`` with the declared columns and dtypes, common columns filled."""
     n = len(next(iter(rows.values()))) if rows else 0  # type: ignore[arg-type]
-    base: dict[str, object] = {"classification": ["unclassified"] * n, "owner": ["UN"] * n,
-                               "releasable_to": [pd.NA] * n, "basis": ["illustrative"] * n,
-                               "source": [source] * n}
+    base: dict[str, object] = {
+        "classification": ["unclassified"] * n,
+        "owner": ["UN"] * n,
+        "releasable_to": [pd.NA] * n,
+        "basis": ["illustrative"] * n,
+        "source": [source] * n,
+    }
     base.update(rows)
     out = {}
     for col in entity(name).columns:
@@ -43,8 +57,13 @@ def frame(name: str, rows: dict[str, object], source: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def random_scenario(n_missions: int = 4, n_months: int = 12, n_pledges: int = 20,
-                    n_unit_types: int = 5, seed: int = 0) -> Scenario:
+def random_scenario(
+    n_missions: int = 4,
+    n_months: int = 12,
+    n_pledges: int = 20,
+    n_unit_types: int = 5,
+    seed: int = 0,
+) -> Scenario:
     """A random but well-formed scenario of the given size.
 
     Requirements are a few per mission (their counts grow with the pledges), so that some
@@ -56,51 +75,85 @@ def random_scenario(n_missions: int = 4, n_months: int = 12, n_pledges: int = 20
     start = dt.date(2018, 7, 1)
     n_contrib = max(3, n_pledges // 8)
     mid = [f"M{i:02d}" for i in range(n_missions)]
-    missions = frame("missions", {
-        "id": mid, "name": [f"Mission {i}" for i in range(n_missions)],
-        "region": rng.choice(_REGIONS[:3], n_missions).tolist(),
-        "longitude": rng.uniform(-15, 45, n_missions).tolist(),
-        "latitude": rng.uniform(-10, 20, n_missions).tolist(),
-        "language": rng.choice(["en", "en", "fr"], n_missions).tolist()}, src)
+    missions = frame(
+        "missions",
+        {
+            "id": mid,
+            "name": [f"Mission {i}" for i in range(n_missions)],
+            "region": rng.choice(_REGIONS[:3], n_missions).tolist(),
+            "longitude": rng.uniform(-15, 45, n_missions).tolist(),
+            "latitude": rng.uniform(-10, 20, n_missions).tolist(),
+            "language": rng.choice(["en", "en", "fr"], n_missions).tolist(),
+        },
+        src,
+    )
     cid = [f"C{i:03d}" for i in range(n_contrib)]
     kinds = ["regional_organisation" if i % 10 == 9 else "member_state" for i in range(n_contrib)]
     langs = rng.choice(["en", "fr", "en;fr", "ar;en"], n_contrib).tolist()
     max_units = [int(rng.integers(2, 6)) if rng.random() < 0.3 else pd.NA for _ in cid]
-    contributors = frame("contributors", {
-        "id": cid, "name": [f"Contributor {i}" for i in range(n_contrib)], "kind": kinds,
-        "region": rng.choice(_REGIONS, n_contrib).tolist(), "languages": langs,
-        "longitude": rng.uniform(-100, 140, n_contrib).tolist(),
-        "latitude": rng.uniform(-40, 60, n_contrib).tolist(), "max_units": max_units}, src)
+    contributors = frame(
+        "contributors",
+        {
+            "id": cid,
+            "name": [f"Contributor {i}" for i in range(n_contrib)],
+            "kind": kinds,
+            "region": rng.choice(_REGIONS, n_contrib).tolist(),
+            "languages": langs,
+            "longitude": rng.uniform(-100, 140, n_contrib).tolist(),
+            "latitude": rng.uniform(-40, 60, n_contrib).tolist(),
+            "max_units": max_units,
+        },
+        src,
+    )
     uid = [f"U{i:02d}" for i in range(n_unit_types)]
     caps = [str(_CAPABILITIES[i % len(_CAPABILITIES)]) for i in range(n_unit_types)]
     personnel = rng.integers(20, 850, n_unit_types)
     aviation = [float(rng.integers(3, 12)) * 1e5 if c == "aviation" else 0.0 for c in caps]
-    unit_types = frame("unit_types", {
-        "id": uid, "name": [f"Unit type {i}" for i in range(n_unit_types)], "capability": caps,
-        "critical": [c in _CRITICAL for c in caps], "personnel": personnel.tolist(),
-        "personnel_category": ["formed_police" if c == "police" else "troops" for c in caps],
-        "personnel_source": [src] * n_unit_types,
-        "equipment_monthly_usd": (rng.integers(1, 40, n_unit_types) * 1e4).tolist(),
-        "aviation_monthly_usd": aviation, "cost_source": [src] * n_unit_types,
-        "lift_moves": rng.integers(1, 4, n_unit_types).tolist(),
-        "lift_source": [src] * n_unit_types}, src)
+    unit_types = frame(
+        "unit_types",
+        {
+            "id": uid,
+            "name": [f"Unit type {i}" for i in range(n_unit_types)],
+            "capability": caps,
+            "critical": [c in _CRITICAL for c in caps],
+            "personnel": personnel.tolist(),
+            "personnel_category": ["formed_police" if c == "police" else "troops" for c in caps],
+            "personnel_source": [src] * n_unit_types,
+            "equipment_monthly_usd": (rng.integers(1, 40, n_unit_types) * 1e4).tolist(),
+            "aviation_monthly_usd": aviation,
+            "cost_source": [src] * n_unit_types,
+            "lift_moves": rng.integers(1, 4, n_unit_types).tolist(),
+            "lift_source": [src] * n_unit_types,
+        },
+        src,
+    )
     origin = pd.Timestamp(start)
     offered = [origin + pd.DateOffset(months=int(m)) for m in rng.integers(-6, n_months, n_pledges)]
-    until = [o + pd.DateOffset(months=int(k)) if rng.random() < 0.3 else pd.NaT
-             for o, k in zip(offered, rng.integers(6, 30, n_pledges), strict=True)]
+    until = [
+        o + pd.DateOffset(months=int(k)) if rng.random() < 0.3 else pd.NaT
+        for o, k in zip(offered, rng.integers(6, 30, n_pledges), strict=True)
+    ]
     pl_contrib = rng.choice(cid, n_pledges)
     excluded = [rng.choice(mid) if rng.random() < 0.15 else pd.NA for _ in range(n_pledges)]
-    pledges = frame("pledges", {
-        "id": [f"P{i:05d}" for i in range(n_pledges)], "contributor_id": pl_contrib.tolist(),
-        "unit_type_id": rng.choice(uid, n_pledges).tolist(),
-        "count": rng.choice([1, 1, 1, 2], n_pledges).tolist(),
-        "pcrs_level": rng.choice(_LEVELS, n_pledges).tolist(),
-        "available_from": offered, "available_until": until,
-        "rotation_months": rng.choice([6, 12], n_pledges).tolist(),
-        "women_share": np.round(rng.uniform(0, 0.25, n_pledges), 3).tolist(),
-        "excluded_missions": excluded,
-        "excluded_regions": [rng.choice(_REGIONS) if rng.random() < 0.1 else pd.NA
-                             for _ in range(n_pledges)]}, src)
+    pledges = frame(
+        "pledges",
+        {
+            "id": [f"P{i:05d}" for i in range(n_pledges)],
+            "contributor_id": pl_contrib.tolist(),
+            "unit_type_id": rng.choice(uid, n_pledges).tolist(),
+            "count": rng.choice([1, 1, 1, 2], n_pledges).tolist(),
+            "pcrs_level": rng.choice(_LEVELS, n_pledges).tolist(),
+            "available_from": offered,
+            "available_until": until,
+            "rotation_months": rng.choice([6, 12], n_pledges).tolist(),
+            "women_share": np.round(rng.uniform(0, 0.25, n_pledges), 3).tolist(),
+            "excluded_missions": excluded,
+            "excluded_regions": [
+                rng.choice(_REGIONS) if rng.random() < 0.1 else pd.NA for _ in range(n_pledges)
+            ],
+        },
+        src,
+    )
     # Requirements grow with missions and the catalogue, not with the pledges: at PCRS scale many
     # more units are registered than missions need, and the counts grow instead.
     n_req = max(2, min(n_pledges // 4, n_missions * max(2, n_unit_types // 3)))
@@ -108,45 +161,94 @@ def random_scenario(n_missions: int = 4, n_months: int = 12, n_pledges: int = 20
     r_start = rng.integers(0, max(1, n_months // 2), n_req)
     r_len = rng.integers(3, n_months + 1, n_req)
     req_units = rng.choice(uid, n_req)
-    requirements = frame("requirements", {
-        "id": [f"R{i:05d}" for i in range(n_req)], "mission_id": rng.choice(mid, n_req).tolist(),
-        "unit_type_id": req_units.tolist(), "count": rng.integers(1, max_count + 1, n_req).tolist(),
-        "start": [origin + pd.DateOffset(months=int(s)) for s in r_start],
-        "end": [origin + pd.DateOffset(months=int(s + n)) - pd.Timedelta(days=1)
-                for s, n in zip(r_start, r_len, strict=True)],
-        "priority": rng.choice(["critical", "high", "normal"], n_req).tolist()}, src)
-    rates = frame("reimbursement_rates", {
-        "id": ["rate-2017", "rate-2018"],
-        "valid_from": [pd.Timestamp(2017, 7, 1), pd.Timestamp(2018, 7, 1)],
-        "usd_per_person_month": [1410.0, 1428.0]}, src)
+    requirements = frame(
+        "requirements",
+        {
+            "id": [f"R{i:05d}" for i in range(n_req)],
+            "mission_id": rng.choice(mid, n_req).tolist(),
+            "unit_type_id": req_units.tolist(),
+            "count": rng.integers(1, max_count + 1, n_req).tolist(),
+            "start": [origin + pd.DateOffset(months=int(s)) for s in r_start],
+            "end": [
+                origin + pd.DateOffset(months=int(s + n)) - pd.Timedelta(days=1)
+                for s, n in zip(r_start, r_len, strict=True)
+            ],
+            "priority": rng.choice(["critical", "high", "normal"], n_req).tolist(),
+        },
+        src,
+    )
+    rates = frame(
+        "reimbursement_rates",
+        {
+            "id": ["rate-2017", "rate-2018"],
+            "valid_from": [pd.Timestamp(2017, 7, 1), pd.Timestamp(2018, 7, 1)],
+            "usd_per_person_month": [1410.0, 1428.0],
+        },
+        src,
+    )
     years = list(range(start.year, start.year + n_months // 12 + 2))
-    targets = frame("gender_targets", {
-        "id": [f"g-{c}-{y}" for y in years for c in _CATEGORIES],
-        "year": [y for y in years for _ in _CATEGORIES],
-        "personnel_category": [c for _ in years for c in _CATEGORIES],
-        "target_share": [round(base + 0.01 * (y - start.year), 3) for y in years
-                         for base in (0.06, 0.16, 0.10, 0.20)]}, src)
-    unit_cost = monthly_cost(personnel, 1428.0, unit_types["equipment_monthly_usd"].to_numpy()
-                             + aviation)
+    targets = frame(
+        "gender_targets",
+        {
+            "id": [f"g-{c}-{y}" for y in years for c in _CATEGORIES],
+            "year": [y for y in years for _ in _CATEGORIES],
+            "personnel_category": [c for _ in years for c in _CATEGORIES],
+            "target_share": [
+                round(base + 0.01 * (y - start.year), 3)
+                for y in years
+                for base in (0.06, 0.16, 0.10, 0.20)
+            ],
+        },
+        src,
+    )
+    unit_cost = monthly_cost(
+        personnel, 1428.0, unit_types["equipment_monthly_usd"].to_numpy() + aviation
+    )
     uc = dict(zip(uid, unit_cost, strict=True))
-    need = pd.DataFrame({"m": requirements["mission_id"], "c": [uc[u] for u in req_units]
-                         * requirements["count"].to_numpy()})
+    need = pd.DataFrame(
+        {
+            "m": requirements["mission_id"],
+            "c": [uc[u] for u in req_units] * requirements["count"].to_numpy(),
+        }
+    )
     per_month = need.groupby("m")["c"].sum()
-    fys = sorted({f"{y}/{(y + 1) % 100:02d}" for y in range(start.year,
-                                                          start.year + n_months // 12 + 1)})
+    fys = sorted(
+        {f"{y}/{(y + 1) % 100:02d}" for y in range(start.year, start.year + n_months // 12 + 1)}
+    )
     bm = [(m, f) for m in mid for f in fys]
-    head = [round(0.6 * 12 * float(per_month.get(m, 0.0)) * rng.uniform(0.3, 1.0), -3)
-            for m, _ in bm]
-    budgets = frame("budgets", {"id": [f"B-{m}-{f}" for m, f in bm],
-                                "mission_id": [m for m, _ in bm],
-                                "fiscal_year": [f for _, f in bm], "headroom_usd": head}, src)
-    leads = frame("pcrs_lead_times", {"id": list(_LEVELS), "level": list(_LEVELS),
-                                      "lead_time_months": list(_LEADS)}, src)
-    scenario = Scenario(f"random-{seed}", {
-        "missions": missions, "contributors": contributors, "unit_types": unit_types,
-        "pledges": pledges, "requirements": requirements, "reimbursement_rates": rates,
-        "gender_targets": targets, "budgets": budgets, "pcrs_lead_times": leads},
-        meta={"title": f"Random force generation instance (seed {seed})"})
+    head = [
+        round(0.6 * 12 * float(per_month.get(m, 0.0)) * rng.uniform(0.3, 1.0), -3) for m, _ in bm
+    ]
+    budgets = frame(
+        "budgets",
+        {
+            "id": [f"B-{m}-{f}" for m, f in bm],
+            "mission_id": [m for m, _ in bm],
+            "fiscal_year": [f for _, f in bm],
+            "headroom_usd": head,
+        },
+        src,
+    )
+    leads = frame(
+        "pcrs_lead_times",
+        {"id": list(_LEVELS), "level": list(_LEVELS), "lead_time_months": list(_LEADS)},
+        src,
+    )
+    scenario = Scenario(
+        f"random-{seed}",
+        {
+            "missions": missions,
+            "contributors": contributors,
+            "unit_types": unit_types,
+            "pledges": pledges,
+            "requirements": requirements,
+            "reimbursement_rates": rates,
+            "gender_targets": targets,
+            "budgets": budgets,
+            "pcrs_lead_times": leads,
+        },
+        meta={"title": f"Random force generation instance (seed {seed})"},
+    )
     scenario.set_param("planning_start", start, "generator")
     scenario.set_param("horizon_months", n_months, "generator")
     scenario.set_param("lift_moves_per_month", max(4, n_pledges // 10), "generator")

@@ -21,8 +21,9 @@ from bluehelmet.optimize.linear import LinearModel
 MIN_USEFUL_SHARE = 0.5
 
 
-def greedy_plan(model: LinearModel, d: PlanningData,
-                initial: np.ndarray | None = None, fill: bool = True) -> np.ndarray:
+def greedy_plan(
+    model: LinearModel, d: PlanningData, initial: np.ndarray | None = None, fill: bool = True
+) -> np.ndarray:
     """Column vector of a feasible plan for ``model`` (tours, shortfalls, gender shortfalls).
 
     ``initial`` (tour counts of a feasible partial plan, e.g. a rounded-down LP solution) is kept
@@ -34,15 +35,15 @@ def greedy_plan(model: LinearModel, d: PlanningData,
     cover = model.con_families["Requirement-cover"]
     gender = model.con_families.get("Gender-target")
     is_cover = np.zeros(model.n_rows, bool)
-    is_cover[cover.start:cover.stop] = True
+    is_cover[cover.start : cover.stop] = True
     # Gender rows only restrict the greedy choice when their shortfall variable is fixed at 0.
     check_lower = np.zeros(model.n_rows, bool)
     shortfall_fixed = str(d.params["gender_mode"]) == "hard"
     if gender is not None and shortfall_fixed:
-        check_lower[gender.start:gender.stop] = True
+        check_lower[gender.start : gender.stop] = True
     tours_x = np.zeros(tours.stop - tours.start) if initial is None else initial
     x = np.zeros(model.n_cols)
-    x[tours.start:tours.stop] = tours_x
+    x[tours.start : tours.stop] = tours_x
     act = a @ x
     need = np.zeros(model.n_rows)
     need[is_cover] = row_lo[is_cover] - act[is_cover]
@@ -51,13 +52,12 @@ def greedy_plan(model: LinearModel, d: PlanningData,
     weight = req["weight"].to_numpy()[cand["req"].to_numpy()]
     months = (np.minimum(cand["end"], d.n_months - 1) - cand["credit_from"] + 1).to_numpy()
     per_month = cand["cost"].to_numpy() / np.maximum(months, 1)
-    order = np.lexsort((per_month, cand["credit_from"].to_numpy(), cand["req"].to_numpy(),
-                        -weight))
+    order = np.lexsort((per_month, cand["credit_from"].to_numpy(), cand["req"].to_numpy(), -weight))
     indptr, indices, data = a.indptr, a.indices, a.data
     for k in order if fill else ():
         j = tours.start + k
-        rows = indices[indptr[j]:indptr[j + 1]]
-        vals = data[indptr[j]:indptr[j + 1]]
+        rows = indices[indptr[j] : indptr[j + 1]]
+        vals = data[indptr[j] : indptr[j + 1]]
         cov = is_cover[rows]
         other, ovals = rows[~cov], vals[~cov]
         while x[j] < col_hi[j]:
@@ -87,20 +87,24 @@ def settle_shortfalls(model: LinearModel, x: np.ndarray) -> np.ndarray:
     a = model.matrix
     col_lo, col_hi, _, row_lo, _ = model.bounds()
     tours = model.var_families["Tour-start"]
-    y = x[tours.start:tours.stop]
+    y = x[tours.start : tours.stop]
     for rows, cols in (("Requirement-cover", "Shortfall"), ("Gender-target", "Gender-shortfall")):
         if rows not in model.con_families or cols not in model.var_families:
             continue
         r, v = model.con_families[rows], model.var_families[cols]
-        act = a[r.start:r.stop, tours.start:tours.stop] @ y
-        x[v.start:v.stop] = np.clip(row_lo[r.start:r.stop] - act, col_lo[v.start:v.stop],
-                                    col_hi[v.start:v.stop])
+        act = a[r.start : r.stop, tours.start : tours.stop] @ y
+        x[v.start : v.stop] = np.clip(
+            row_lo[r.start : r.stop] - act, col_lo[v.start : v.stop], col_hi[v.start : v.stop]
+        )
     return x
 
 
-def lp_rounding_plan(model: LinearModel, d: PlanningData, time_limit: float | None = None,
-                     greedy: np.ndarray | None = None,
-                     ) -> tuple[np.ndarray, float | None, np.ndarray]:
+def lp_rounding_plan(
+    model: LinearModel,
+    d: PlanningData,
+    time_limit: float | None = None,
+    greedy: np.ndarray | None = None,
+) -> tuple[np.ndarray, float | None, np.ndarray]:
     """Round the LP relaxation of the first stage down, complete it greedily; also the LP value.
 
     Rounding down keeps every upper-bounded row feasible (all tour coefficients there are
@@ -128,10 +132,10 @@ def lp_rounding_plan(model: LinearModel, d: PlanningData, time_limit: float | No
     except SolverError:
         return greedy, None, np.zeros(model.n_cols, bool)
     zero = np.zeros(model.n_cols, bool)
-    zero[tours.start:tours.stop] = lp[tours.start:tours.stop] < 1e-6
+    zero[tours.start : tours.stop] = lp[tours.start : tours.stop] < 1e-6
     if str(d.params["gender_mode"]) == "hard":
         return greedy, bound, zero
-    floor = np.floor(lp[tours.start:tours.stop] + 1e-6)
+    floor = np.floor(lp[tours.start : tours.stop] + 1e-6)
     x = greedy_plan(model, d, floor)
     zero &= x < 0.5
     return x, bound, zero

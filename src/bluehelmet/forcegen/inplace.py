@@ -30,8 +30,12 @@ import pandas as pd
 from bluehelmet.scenario.core import Scenario
 
 #: Personnel category of a unit type -> Council ceiling component.
-COMPONENT = {"troops": "military", "staff_officers_observers": "military",
-             "formed_police": "police", "individual_police": "police"}
+COMPONENT = {
+    "troops": "military",
+    "staff_officers_observers": "military",
+    "formed_police": "police",
+    "individual_police": "police",
+}
 
 
 def _dates(col: pd.Series) -> pd.Series:
@@ -44,12 +48,21 @@ def in_place_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFram
     Columns: ``row``, ``month``, ``mission_id``, ``unit_type_id``, ``contributor_id``, ``units``,
     ``personnel``, ``component``.
     """
-    cols = ["row", "month", "mission_id", "unit_type_id", "contributor_id", "units",
-            "personnel", "component"]
+    cols = [
+        "row",
+        "month",
+        "mission_id",
+        "unit_type_id",
+        "contributor_id",
+        "units",
+        "personnel",
+        "component",
+    ]
     table = scenario.tables.get("units_in_place")
     if table is None or len(table) == 0 or len(months) == 0:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("row", "month") else object)
-                             for c in cols})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c in ("row", "month") else object) for c in cols}
+        )
     u = table.reset_index(drop=True)
     units = scenario.unit_types.set_index("id")
     unit_ids = u["unit_type_id"].astype(str).to_numpy()
@@ -65,14 +78,18 @@ def in_place_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFram
     arrived = pd.isna(since)[:, None] | (since[:, None] <= first_day[None, :])
     stays = pd.isna(until)[:, None] | (until[:, None] >= last_day[None, :])
     row, month = np.nonzero(arrived & stays)
-    return pd.DataFrame({
-        "row": row.astype("int64"), "month": month.astype("int64"),
-        "mission_id": u["mission_id"].astype(str).to_numpy()[row],
-        "unit_type_id": u["unit_type_id"].astype(str).to_numpy()[row],
-        "contributor_id": u["contributor_id"].astype(str).to_numpy()[row],
-        "units": count[row], "personnel": persons[row],
-        "component": category.map(COMPONENT).fillna("other").to_numpy()[row],
-    })
+    return pd.DataFrame(
+        {
+            "row": row.astype("int64"),
+            "month": month.astype("int64"),
+            "mission_id": u["mission_id"].astype(str).to_numpy()[row],
+            "unit_type_id": u["unit_type_id"].astype(str).to_numpy()[row],
+            "contributor_id": u["contributor_id"].astype(str).to_numpy()[row],
+            "units": count[row],
+            "personnel": persons[row],
+            "component": category.map(COMPONENT).fillna("other").to_numpy()[row],
+        }
+    )
 
 
 def open_need(req: pd.DataFrame, in_place: pd.DataFrame) -> pd.DataFrame:
@@ -83,11 +100,16 @@ def open_need(req: pd.DataFrame, in_place: pd.DataFrame) -> pd.DataFrame:
     n = np.clip(req["last"].to_numpy() - req["first"].to_numpy() + 1, 0, None)
     ridx = np.repeat(np.arange(len(req)), n)
     month = req["first"].to_numpy()[ridx] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    need = pd.DataFrame({"req": ridx.astype("int64"), "month": month.astype("int64"),
-                         "mission_id": req["mission_id"].to_numpy()[ridx],
-                         "unit_type_id": req["unit_type_id"].to_numpy()[ridx],
-                         "weight": req["weight"].to_numpy()[ridx],
-                         "required": req["count"].to_numpy()[ridx].astype("int64")})
+    need = pd.DataFrame(
+        {
+            "req": ridx.astype("int64"),
+            "month": month.astype("int64"),
+            "mission_id": req["mission_id"].to_numpy()[ridx],
+            "unit_type_id": req["unit_type_id"].to_numpy()[ridx],
+            "weight": req["weight"].to_numpy()[ridx],
+            "required": req["count"].to_numpy()[ridx].astype("int64"),
+        }
+    )
     keys = ["mission_id", "unit_type_id", "month"]
     there = pd.DataFrame(in_place.groupby(keys, as_index=False)["units"].sum())
     there = there.rename(columns={"units": "there"}).astype({"month": "int64"})
@@ -103,26 +125,38 @@ def open_need(req: pd.DataFrame, in_place: pd.DataFrame) -> pd.DataFrame:
 
 def ceiling_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFrame:
     """Numeric Council ceilings per mission, component (military, police) and month index."""
-    cols = {"mission_id": pd.Series(dtype=object), "component": pd.Series(dtype=object),
-            "month": pd.Series(dtype="int64"), "ceiling": pd.Series(dtype=float)}
+    cols = {
+        "mission_id": pd.Series(dtype=object),
+        "component": pd.Series(dtype=object),
+        "month": pd.Series(dtype="int64"),
+        "ceiling": pd.Series(dtype=float),
+    }
     table = scenario.tables.get("ceilings")
     if table is None or len(table) == 0:
         return pd.DataFrame(cols)
-    c = table[(table["kind"].astype(str) == "numeric")
-              & table["component"].astype(str).isin(["military", "police"])
-              & table["ceiling"].notna()].reset_index(drop=True)
+    c = table[
+        (table["kind"].astype(str) == "numeric")
+        & table["component"].astype(str).isin(["military", "police"])
+        & table["ceiling"].notna()
+    ].reset_index(drop=True)
     first_day = months.to_numpy()
     last_day = (months + pd.offsets.MonthEnd(0)).to_numpy()
     frm = _dates(c["valid_from"]).to_numpy()
     to = _dates(c["valid_to"]).to_numpy()
-    overlap = ((frm[:, None] <= last_day[None, :])
-               & (pd.isna(to)[:, None] | (to[:, None] >= first_day[None, :])))
+    overlap = (frm[:, None] <= last_day[None, :]) & (
+        pd.isna(to)[:, None] | (to[:, None] >= first_day[None, :])
+    )
     row, month = np.nonzero(overlap)
-    out = pd.DataFrame({"mission_id": c["mission_id"].astype(str).to_numpy()[row],
-                        "component": c["component"].astype(str).to_numpy()[row],
-                        "month": month.astype("int64"),
-                        "ceiling": c["ceiling"].astype(float).to_numpy()[row]})
+    out = pd.DataFrame(
+        {
+            "mission_id": c["mission_id"].astype(str).to_numpy()[row],
+            "component": c["component"].astype(str).to_numpy()[row],
+            "month": month.astype("int64"),
+            "ceiling": c["ceiling"].astype(float).to_numpy()[row],
+        }
+    )
     if len(out) == 0:
         return pd.DataFrame(cols)
-    return pd.DataFrame(out.groupby(["mission_id", "component", "month"],
-                                    as_index=False)["ceiling"].min())
+    return pd.DataFrame(
+        out.groupby(["mission_id", "component", "month"], as_index=False)["ceiling"].min()
+    )

@@ -14,8 +14,7 @@ from bluehelmet.highs import to_highs
 from bluehelmet.optimize.linear import LinearModel
 
 
-def solve_relaxation(model: LinearModel, stage: str,
-                     time_limit: float | None = None) -> np.ndarray:
+def solve_relaxation(model: LinearModel, stage: str, time_limit: float | None = None) -> np.ndarray:
     """Column values of the LP relaxation of ``model`` for objective ``stage`` (dual simplex).
 
     Raises
@@ -31,6 +30,7 @@ def solve_relaxation(model: LinearModel, stage: str,
         h.setOptionValue("time_limit", float(time_limit))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverError("the LP relaxation could not be solved: "
-                          + h.modelStatusToString(h.getModelStatus()))
+        raise SolverError(
+            "the LP relaxation could not be solved: " + h.modelStatusToString(h.getModelStatus())
+        )
     return np.asarray(h.getSolution().col_value)

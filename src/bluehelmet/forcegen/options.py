@@ -19,21 +19,29 @@ class SolveOptions:
     """How HiGHS solves the lexicographic model (see ``docs/force-generation.md``)."""
 
     time_limit: float | None = option(
-        None, "Wall-clock seconds for the whole planning run: preparation, every objective "
-        "stage and the what-ifs (none: solve every stage to proven optimality).")
+        None,
+        "Wall-clock seconds for the whole planning run: preparation, every objective "
+        "stage and the what-ifs (none: solve every stage to proven optimality).",
+    )
     mip_rel_gap: float = option(1e-4, "Relative optimality gap at which each stage stops.")
     warm_start_later_stages: bool = option(
-        True, "Start each later stage from the previous stage's plan (off only to compare).")
+        True, "Start each later stage from the previous stage's plan (off only to compare)."
+    )
     same_gaps_above_columns: int = option(
-        5_000, "Later stages of models with more columns first search plans with no larger gap.")
+        5_000, "Later stages of models with more columns first search plans with no larger gap."
+    )
     same_gaps_share: float = option(
-        0.6, "Share of a later stage's time that the same-gaps search may use.")
+        0.6, "Share of a later stage's time that the same-gaps search may use."
+    )
     restrict_above_columns: int = option(
-        15_000, "Models with more columns first search only the tours the LP relaxation uses.")
+        15_000, "Models with more columns first search only the tours the LP relaxation uses."
+    )
     restricted_share: float = option(
-        0.35, "Share of the time limit that the restricted search may use.")
+        0.35, "Share of the time limit that the restricted search may use."
+    )
     lp_share: float = option(
-        0.3, "Share of the time limit the LP relaxation (warm start and bound) may use.")
+        0.3, "Share of the time limit the LP relaxation (warm start and bound) may use."
+    )
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and self.time_limit <= 0:
@@ -51,16 +59,20 @@ class PlanOptions:
     """What a planning run covers and which explanation tables it computes."""
 
     horizon: int | None = option(
-        None, "Months to plan (none: the scenario's horizon_months parameter).")
+        None, "Months to plan (none: the scenario's horizon_months parameter)."
+    )
     explain: bool = option(True, "Explain every pledge and list the binding constraints.")
     smart_pledging: bool = option(
-        True, "Write the capability requirements note and the smart-pledge groups "
-        "(capability_requirements.csv, smart_pledges.csv).")
+        True,
+        "Write the capability requirements note and the smart-pledge groups "
+        "(capability_requirements.csv, smart_pledges.csv).",
+    )
     sensitivities: bool = option(
-        True, "Value more budget, faster readiness and more lift (several LP re-solves).")
+        True, "Value more budget, faster readiness and more lift (several LP re-solves)."
+    )
     max_asks: int = option(
-        8, "Highest-ranked requirements of the note valued by one more unit (one LP re-solve "
-        "each).")
+        8, "Highest-ranked requirements of the note valued by one more unit (one LP re-solve each)."
+    )
     solve: SolveOptions = option(SolveOptions(), "How the solver runs.")
 
     def __post_init__(self) -> None:

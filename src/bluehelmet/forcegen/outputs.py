@@ -10,11 +10,19 @@ from bluehelmet.outputs import DeclaredTables, OutputTableError
 
 #: The file each table is written to (without ``.csv``), in writing order.
 FILE_NAMES: dict[str, str] = {
-    "assignments": "plan", "coverage": "coverage", "gaps": "gaps", "costs": "costs",
-    "gender": "gender", "explanations": "explanations", "binding": "binding",
-    "capability_requirements": "capability_requirements", "smart_pledges": "smart_pledges",
+    "assignments": "plan",
+    "coverage": "coverage",
+    "gaps": "gaps",
+    "costs": "costs",
+    "gender": "gender",
+    "explanations": "explanations",
+    "binding": "binding",
+    "capability_requirements": "capability_requirements",
+    "smart_pledges": "smart_pledges",
     "sensitivities": "sensitivities",
-    "force_in_place": "force_in_place", "ceilings": "ceilings", "ceiling_excess": "ceiling_excess",
+    "force_in_place": "force_in_place",
+    "ceilings": "ceilings",
+    "ceiling_excess": "ceiling_excess",
 }
 
 #: The planner's declared output tables.
@@ -26,5 +34,13 @@ conform = OUTPUTS.conform
 render = OUTPUTS.render
 reference_markdown = OUTPUTS.reference_markdown
 
-__all__ = ["FILE_NAMES", "OUTPUTS", "OutputTableError", "columns", "conform", "empty", "render",
-           "reference_markdown"]
+__all__ = [
+    "FILE_NAMES",
+    "OUTPUTS",
+    "OutputTableError",
+    "columns",
+    "conform",
+    "empty",
+    "render",
+    "reference_markdown",
+]

@@ -36,11 +36,15 @@ class Solved:
     build_seconds: float
 
 
-def solve_scenario(view: Scenario, options: SolveOptions | None = None, *,
-                   horizon: int | None = None, stages: tuple[str, ...] = STAGES,
-                   progress: Progress | None = None,
-                   warm_start: Callable[[LinearModel, PlanningData], np.ndarray] | None = None,
-                   ) -> Solved:
+def solve_scenario(
+    view: Scenario,
+    options: SolveOptions | None = None,
+    *,
+    horizon: int | None = None,
+    stages: tuple[str, ...] = STAGES,
+    progress: Progress | None = None,
+    warm_start: Callable[[LinearModel, PlanningData], np.ndarray] | None = None,
+) -> Solved:
     """Prepare, build and solve a scenario view (no tables yet).
 
     Parameters
@@ -82,21 +86,29 @@ def solve_scenario(view: Scenario, options: SolveOptions | None = None, *,
             time_limit = max(1.0, time_limit - (time.perf_counter() - t1))
         unmet = model.objective_vector("unmet")
         start = rounded if unmet @ rounded < unmet @ greedy else greedy
-        if (model.n_cols > opts.restrict_above_columns and bound is not None
-                and str(data.params["gender_mode"]) != "hard"):
+        if (
+            model.n_cols > opts.restrict_above_columns
+            and bound is not None
+            and str(data.params["gender_mode"]) != "hard"
+        ):
             # Large models: first search only the tours the LP uses (a restricted MIP, far
             # smaller), then give its plan to the full model.
             share = None if time_limit is None else opts.restricted_share * time_limit
             t1 = time.perf_counter()
-            sub = solve(model, ("unmet",), replace(opts, time_limit=share),
-                        warm_start=start, fix_zero=zero)
+            sub = solve(
+                model, ("unmet",), replace(opts, time_limit=share), warm_start=start, fix_zero=zero
+            )
             if unmet @ sub.x < unmet @ start:
                 start = sub.x
             if time_limit is not None:
                 time_limit = max(1.0, time_limit - (time.perf_counter() - t1))
-    sol = solve(model, stages, replace(opts, time_limit=time_limit), warm_start=start,
-                progress=progress, first_stage_bound=bound)
+    sol = solve(
+        model,
+        stages,
+        replace(opts, time_limit=time_limit),
+        warm_start=start,
+        progress=progress,
+        first_stage_bound=bound,
+    )
     sol.build_seconds = build
     return Solved(data, pairs, model, sol, greedy, build)
-
-

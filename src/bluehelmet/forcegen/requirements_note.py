@@ -60,9 +60,14 @@ def short_runs(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(columns=["req", "first", "last", "units", "unit_months", "short"])
     new_run = (frame["req"].diff() != 0) | (frame["month"].diff() != 1)
     frame = frame.assign(run=np.cumsum(new_run.to_numpy()))
-    runs = frame.groupby("run").agg(req=("req", "first"), first=("month", "min"),
-                                    last=("month", "max"), units=("short", "max"),
-                                    unit_months=("short", "sum"), short=("short", list))
+    runs = frame.groupby("run").agg(
+        req=("req", "first"),
+        first=("month", "min"),
+        last=("month", "max"),
+        units=("short", "max"),
+        unit_months=("short", "sum"),
+        short=("short", list),
+    )
     return runs.reset_index(drop=True)
 
 
@@ -91,8 +96,7 @@ def _replaced(d: PlanningData, view: ScenarioView, req: int, first: int) -> tupl
         return "", ""
     table = view.tables["units_in_place"].reset_index(drop=True)
     rows = table.iloc[gone]
-    who = "; ".join(f"{i} ({c})" for i, c in zip(rows["id"], rows["contributor_id"],
-                                                 strict=True))
+    who = "; ".join(f"{i} ({c})" for i, c in zip(rows["id"], rows["contributor_id"], strict=True))
     return who, str(rows["location"].iloc[0])
 
 
@@ -108,8 +112,9 @@ def _women_target(view: ScenarioView, category: str, year: int) -> float:
     return float(ok.sort_values("year")["target_share"].iloc[-1]) if len(ok) else np.nan
 
 
-def requirements_note(view: ScenarioView, d: PlanningData, pairs: pd.DataFrame,
-                      y: np.ndarray) -> pd.DataFrame:
+def requirements_note(
+    view: ScenarioView, d: PlanningData, pairs: pd.DataFrame, y: np.ndarray
+) -> pd.DataFrame:
     """The capability requirements note of a plan (see the module docstring for every rule).
 
     Parameters
@@ -140,25 +145,36 @@ def requirements_note(view: ScenarioView, d: PlanningData, pairs: pd.DataFrame,
         start = _month(d, first)
         replaced, base = _replaced(d, view, int(run["req"]), first)
         row: dict[str, object] = {
-            "requirement_id": r["id"], "mission_id": r["mission_id"],
+            "requirement_id": r["id"],
+            "mission_id": r["mission_id"],
             "location": base or _text(missions.loc[str(r["mission_id"]), "hq_location"]),
-            "unit_type_id": r["unit_type_id"], "unit_type": u["name"],
-            "capability": u["capability"], "priority": r["priority"],
-            "time_from": start, "time_to": _month(d, last), "months": last - first + 1,
-            "replaces": replaced, "units": int(run["units"]),
+            "unit_type_id": r["unit_type_id"],
+            "unit_type": u["name"],
+            "capability": u["capability"],
+            "priority": r["priority"],
+            "time_from": start,
+            "time_to": _month(d, last),
+            "months": last - first + 1,
+            "replaces": replaced,
+            "units": int(run["units"]),
             "personnel": int(run["units"]) * int(u["personnel"]),
-            "aircraft": int(run["units"]) * (int(u["aircraft"]) if pd.notna(u.get("aircraft"))
-                                             else 0)}
-        row["specification"] = "; ".join(part for part in (
-            str(u["equipment"]) if pd.notna(u.get("equipment")) else "",
-            "night capability" if str(u["capability"]) in NIGHT_CAPABILITIES else "",
-            "mission-supported individual officers"
-            if str(u["personnel_category"]) in ("individual_police", "staff_officers_observers")
-            else "self-sustained on arrival (30-90 days, as the MOU sets)",
-            f"works in {r['language_needed']}" if r["language_needed"] else "") if part)
+            "aircraft": int(run["units"])
+            * (int(u["aircraft"]) if pd.notna(u.get("aircraft")) else 0),
+        }
+        row["specification"] = "; ".join(
+            part
+            for part in (
+                str(u["equipment"]) if pd.notna(u.get("equipment")) else "",
+                "night capability" if str(u["capability"]) in NIGHT_CAPABILITIES else "",
+                "mission-supported individual officers"
+                if str(u["personnel_category"]) in ("individual_police", "staff_officers_observers")
+                else "self-sustained on arrival (30-90 days, as the MOU sets)",
+                f"works in {r['language_needed']}" if r["language_needed"] else "",
+            )
+            if part
+        )
         row["language"] = r["language_needed"] or "en"
-        row["women_target_share"] = _women_target(view, str(u["personnel_category"]),
-                                                  start.year)
+        row["women_target_share"] = _women_target(view, str(u["personnel_category"]), start.year)
         counts: dict[str, pd.Timestamp] = {}
         for level in PCRS_LEVELS:
             if level not in leads.index:
@@ -183,12 +199,18 @@ def requirements_note(view: ScenarioView, d: PlanningData, pairs: pd.DataFrame,
         emplacement = float(cost["emplacement_usd"]) * int(run["units"])
         weighted = closable * float(r["weight"])
         to_close = closable * float(cost["total_usd"]) + (2 * emplacement if closable else 0.0)
-        row.update({
-            "monthly_cost_usd": monthly, "emplacement_usd": emplacement,
-            "unit_months_short": float(run["unit_months"]), "closes_unit_months": closable,
-            "closes_weighted": weighted, "closes_person_months": closable * float(u["personnel"]),
-            "cost_to_close_usd": to_close,
-            "weighted_per_musd": weighted / (to_close / 1e6) if to_close else np.nan})
+        row.update(
+            {
+                "monthly_cost_usd": monthly,
+                "emplacement_usd": emplacement,
+                "unit_months_short": float(run["unit_months"]),
+                "closes_unit_months": closable,
+                "closes_weighted": weighted,
+                "closes_person_months": closable * float(u["personnel"]),
+                "cost_to_close_usd": to_close,
+                "weighted_per_musd": weighted / (to_close / 1e6) if to_close else np.nan,
+            }
+        )
         rows.append(row)
     out = pd.DataFrame(rows)
     out["rank"] = out["closes_weighted"].rank(method="min", ascending=False).astype(int)

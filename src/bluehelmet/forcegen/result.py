@@ -26,8 +26,10 @@ from bluehelmet.plot.plan import PlanPlot
 from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.plan import PlanStatistics
 
-ILLUSTRATIVE_NOTICE = ("This plan uses illustrative (made-up or assumed) records; its numbers show "
-                       "the method, not the real situation.")
+ILLUSTRATIVE_NOTICE = (
+    "This plan uses illustrative (made-up or assumed) records; its numbers show "
+    "the method, not the real situation."
+)
 
 
 @dataclass(frozen=True)
@@ -149,15 +151,17 @@ class Plan:
     def __post_init__(self) -> None:
         unknown = set(self.tables) - set(outputs.FILE_NAMES)
         if unknown:
-            raise outputs.OutputTableError(f"unknown plan tables {sorted(unknown)}; known: "
-                                           f"{', '.join(outputs.FILE_NAMES)}")
-        conformed = {name: outputs.conform(name, self.tables.get(name, outputs.empty(name)))
-                     for name in outputs.FILE_NAMES}
+            raise outputs.OutputTableError(
+                f"unknown plan tables {sorted(unknown)}; known: {', '.join(outputs.FILE_NAMES)}"
+            )
+        conformed = {
+            name: outputs.conform(name, self.tables.get(name, outputs.empty(name)))
+            for name in outputs.FILE_NAMES
+        }
         object.__setattr__(self, "tables", MappingProxyType(conformed))
 
     @classmethod
-    def from_tables(cls, view: ScenarioView, summary: PlanSummary,
-                    **tables: pd.DataFrame) -> Plan:
+    def from_tables(cls, view: ScenarioView, summary: PlanSummary, **tables: pd.DataFrame) -> Plan:
         """A plan built by hand: declared columns a table lacks are added as missing values.
 
         For tests and examples whose known answers need only some columns; the planner itself
@@ -174,11 +178,13 @@ class Plan:
     def __repr__(self) -> str:
         s = self.summary
         rows = ", ".join(f"{name} {len(t)}" for name, t in self.tables.items() if len(t))
-        return (f"Plan of scenario {s.scenario!r} for {self.reader.organisation} "
-                f"({s.horizon_months} months from {s.horizon_start}): status {s.status}, "
-                f"unmet {s.unmet_requirement_months:,.0f} of "
-                f"{s.required_requirement_months:,.0f} requirement-months, cost "
-                f"US${s.total_cost_usd / 1e6:,.1f} m\n  tables (rows): {rows}")
+        return (
+            f"Plan of scenario {s.scenario!r} for {self.reader.organisation} "
+            f"({s.horizon_months} months from {s.horizon_start}): status {s.status}, "
+            f"unmet {s.unmet_requirement_months:,.0f} of "
+            f"{s.required_requirement_months:,.0f} requirement-months, cost "
+            f"US${s.total_cost_usd / 1e6:,.1f} m\n  tables (rows): {rows}"
+        )
 
     @property
     def assignments(self) -> pd.DataFrame:
@@ -262,17 +268,31 @@ class Plan:
         ``outputs.FILE_NAMES`` (the tours go to ``plan.csv``). Every file gets a marking sidecar
         (``plan.csv.marking.json``, see :mod:`bluehelmet.model.marking`) with the view's marking.
         """
-        tables = {outputs.FILE_NAMES[name]: outputs.render(name, t)
-                  for name, t in self.tables.items()}
-        return write_folder(folder, tables, {"summary": self.summary.to_dict()},
-                            marking=self.view.marking, reader=self.reader,
-                            source=f"plan of scenario {self.summary.scenario}")
+        tables = {
+            outputs.FILE_NAMES[name]: outputs.render(name, t) for name, t in self.tables.items()
+        }
+        return write_folder(
+            folder,
+            tables,
+            {"summary": self.summary.to_dict()},
+            marking=self.view.marking,
+            reader=self.reader,
+            source=f"plan of scenario {self.summary.scenario}",
+        )
 
 
 def compare_plans(plans: Mapping[str, Plan]) -> pd.DataFrame:
     """Side-by-side headline figures of named plans (one column per plan)."""
-    keys = ["status", "mip_gap", "weighted_unmet_requirement_months", "unmet_requirement_months",
-            "total_cost_usd", "units_deployed", "pledges_used", "solve_seconds"]
+    keys = [
+        "status",
+        "mip_gap",
+        "weighted_unmet_requirement_months",
+        "unmet_requirement_months",
+        "total_cost_usd",
+        "units_deployed",
+        "pledges_used",
+        "solve_seconds",
+    ]
     data = {name: [p.summary.to_dict()[k] for k in keys] for name, p in plans.items()}
     out = pd.DataFrame(data, index=keys)
     out.index.name = "figure"

@@ -84,50 +84,106 @@ def load_override(path: str | Path) -> Override:
     try:
         raw = read_toml(p, "see docs/force-generation.md")
     except UnreadableFileError as exc:
-        raise DataError([Problem(str(p), None, None, None, str(exc).removeprefix(f"{p}: "),
-                                 "write valid TOML (see docs/force-generation.md)")]) from None
+        raise DataError(
+            [
+                Problem(
+                    str(p),
+                    None,
+                    None,
+                    None,
+                    str(exc).removeprefix(f"{p}: "),
+                    "write valid TOML (see docs/force-generation.md)",
+                )
+            ]
+        ) from None
     problems: list[Problem] = []
     tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for key, value in raw.items():
         if key in ("name", "description", "parameters"):
             continue
         if key not in ENTITY_ORDER or not isinstance(value, dict):
-            problems.append(Problem(str(p), None, key, None, "unknown table or key",
-                                    f"use one of: name, description, parameters, "
-                                    f"{', '.join(ENTITY_ORDER)}"))
+            problems.append(
+                Problem(
+                    str(p),
+                    None,
+                    key,
+                    None,
+                    "unknown table or key",
+                    f"use one of: name, description, parameters, {', '.join(ENTITY_ORDER)}",
+                )
+            )
             continue
         for action, rows in value.items():
             if action not in ("add", "remove", "update"):
-                problems.append(Problem(str(p), None, f"{key}.{action}", None, "unknown action",
-                                        "use add, remove or update"))
+                problems.append(
+                    Problem(
+                        str(p),
+                        None,
+                        f"{key}.{action}",
+                        None,
+                        "unknown action",
+                        "use add, remove or update",
+                    )
+                )
             elif not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-                problems.append(Problem(str(p), None, f"{key}.{action}", _short(rows),
-                                        "not a list of rows",
-                                        f"write each row as a [[{key}.{action}]] table"))
+                problems.append(
+                    Problem(
+                        str(p),
+                        None,
+                        f"{key}.{action}",
+                        _short(rows),
+                        "not a list of rows",
+                        f"write each row as a [[{key}.{action}]] table",
+                    )
+                )
             else:
                 tables.setdefault(key, {})[action] = list(rows)
                 problems.extend(_check_rows(p, key, action, rows))
     params = raw.get("parameters", {})
     if not isinstance(params, dict):
-        problems.append(Problem(str(p), None, "parameters", _short(params),
-                                "not a table of parameters", "write a [parameters] section"))
+        problems.append(
+            Problem(
+                str(p),
+                None,
+                "parameters",
+                _short(params),
+                "not a table of parameters",
+                "write a [parameters] section",
+            )
+        )
         params = {}
     for pname, value in params.items():
         try:
             parse_parameter(pname, value)
         except (ValueError, TypeError, OverflowError) as exc:
-            problems.append(Problem(str(p), None, f"parameters.{pname}", _short(value), str(exc),
-                                    "see docs/scenario-format.md for the declared parameters"))
+            problems.append(
+                Problem(
+                    str(p),
+                    None,
+                    f"parameters.{pname}",
+                    _short(value),
+                    str(exc),
+                    "see docs/scenario-format.md for the declared parameters",
+                )
+            )
     name = raw.get("name", p.stem)
     if not isinstance(name, str) or not name.strip():
-        problems.append(Problem(str(p), None, "name", _short(name), "not a name",
-                                'write name = "a short name"'))
+        problems.append(
+            Problem(str(p), None, "name", _short(name), "not a name", 'write name = "a short name"')
+        )
         name = p.stem
     slug = safe_component(name, fallback=safe_component(p.stem, "override"))
     if name.strip().casefold() in RESERVED_NAMES or slug.casefold() in RESERVED_NAMES:
-        problems.append(Problem(str(p), None, "name", name, "clashes with the base plan, "
-                                "whose tables are written to --out itself",
-                                "give the override another name"))
+        problems.append(
+            Problem(
+                str(p),
+                None,
+                "name",
+                name,
+                "clashes with the base plan, whose tables are written to --out itself",
+                "give the override another name",
+            )
+        )
     if problems:
         raise DataError(problems)
     return Override(name, str(raw.get("description", "")), dict(params), tables, str(p), slug)
@@ -141,20 +197,44 @@ def _short(value: object) -> str:
 def _check_rows(p: Path, table: str, action: str, rows: list[dict[str, Any]]) -> list[Problem]:
     """Problems in an override's rows, named ``table.action[i]`` (1-based) and column."""
     if action == "remove":
-        return [Problem(str(p), None, f"{table}.remove[{i}]", _short(r), "a removed row needs "
-                        "only its id", "write id = \"...\"")
-                for i, r in enumerate(rows, 1) if set(r) != {"id"}]
+        return [
+            Problem(
+                str(p),
+                None,
+                f"{table}.remove[{i}]",
+                _short(r),
+                "a removed row needs only its id",
+                'write id = "..."',
+            )
+            for i, r in enumerate(rows, 1)
+            if set(r) != {"id"}
+        ]
     ent = entity(table)
     problems = []
     for i, r in enumerate(rows, 1):
         unknown = sorted(set(r) - set(ent.column_names))
         if unknown:
-            problems.append(Problem(str(p), None, f"{table}.{action}[{i}]", ", ".join(unknown),
-                                    f"not a column of {table}",
-                                    f"use columns of {table}: {', '.join(ent.column_names)}"))
+            problems.append(
+                Problem(
+                    str(p),
+                    None,
+                    f"{table}.{action}[{i}]",
+                    ", ".join(unknown),
+                    f"not a column of {table}",
+                    f"use columns of {table}: {', '.join(ent.column_names)}",
+                )
+            )
         if "id" not in r:
-            problems.append(Problem(str(p), None, f"{table}.{action}[{i}].id", None,
-                                    "the row has no id", "give the record's id"))
+            problems.append(
+                Problem(
+                    str(p),
+                    None,
+                    f"{table}.{action}[{i}].id",
+                    None,
+                    "the row has no id",
+                    "give the record's id",
+                )
+            )
     if problems:
         return problems
     _, found = _coerce(table, rows, str(p))
@@ -169,12 +249,13 @@ def _check_rows(p: Path, table: str, action: str, rows: list[dict[str, Any]]) ->
     return out
 
 
-def _coerce(name: str, rows: list[dict[str, Any]], file: str) -> tuple[pd.DataFrame,
-                                                                        list[Problem]]:
+def _coerce(name: str, rows: list[dict[str, Any]], file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Override rows as a typed table, through the data model's validation (row i = line i+1)."""
     columns = sorted({c for r in rows for c in r}, key=entity(name).column_names.index)
-    raw = pd.DataFrame({c: pd.Series([_text(r.get(c)) for r in rows], dtype="string")
-                        for c in columns}, index=range(len(rows)))
+    raw = pd.DataFrame(
+        {c: pd.Series([_text(r.get(c)) for r in rows], dtype="string") for c in columns},
+        index=range(len(rows)),
+    )
     return coerce_table(name, raw, file, first_line=1)
 
 
@@ -222,10 +303,17 @@ def apply_overrides(base: ScenarioView, overrides: list[Override]) -> ScenarioVi
         if problems:
             raise DataError(problems)
         if _same(before, s):
-            raise DataError(Problem(ov.file or ov.name, None, None, None,
-                                    f"override {ov.name!r} changes nothing in the scenario",
-                                    "give parameters that differ from the scenario's, rows to "
-                                    "add, or ids to remove or update with new values"))
+            raise DataError(
+                Problem(
+                    ov.file or ov.name,
+                    None,
+                    None,
+                    None,
+                    f"override {ov.name!r} changes nothing in the scenario",
+                    "give parameters that differ from the scenario's, rows to "
+                    "add, or ids to remove or update with new values",
+                )
+            )
         s.meta.setdefault("overrides", []).append(ov.name)
     problems = s.validate()
     if problems:
@@ -245,26 +333,47 @@ def _apply_one(s: ScenarioView, ov: Override) -> list[Problem]:
         for action in ("remove", "update"):
             for r in actions.get(action, []):
                 if str(r.get("id")) not in ids:
-                    problems.append(Problem(ov.file, None, f"{table}.{action}.id", str(r.get("id")),
-                                            "no record with this id among those you may see",
-                                            f"use an id from {table}.csv that your reader sees"))
+                    problems.append(
+                        Problem(
+                            ov.file,
+                            None,
+                            f"{table}.{action}.id",
+                            str(r.get("id")),
+                            "no record with this id among those you may see",
+                            f"use an id from {table}.csv that your reader sees",
+                        )
+                    )
                 bad = sorted(set(r) & set(ACCESS_COLUMNS))
                 if action == "update" and bad:
-                    problems.append(Problem(ov.file, None, f"{table}.update", ", ".join(bad),
-                                            "an override cannot change who may read a record",
-                                            "leave classification, owner and releasable_to out"))
+                    problems.append(
+                        Problem(
+                            ov.file,
+                            None,
+                            f"{table}.update",
+                            ", ".join(bad),
+                            "an override cannot change who may read a record",
+                            "leave classification, owner and releasable_to out",
+                        )
+                    )
         rows = []
         for r in actions.get("add", []):
             row = dict(r)
             owner = str(row.get("owner", reader.organisation))
             level = Classification.parse(str(row.get("classification", "unclassified")))
             if owner != reader.organisation or level > reader.clearance:
-                problems.append(Problem(ov.file, None, f"{table}.add", str(row.get("id")),
-                                        "rows an override adds are owned by the reader, at "
-                                        "most at the reader's clearance",
-                                        f"leave owner out (or write {reader.organisation!r}) and "
-                                        "use a classification up to "
-                                        f"{reader.clearance.label}"))
+                problems.append(
+                    Problem(
+                        ov.file,
+                        None,
+                        f"{table}.add",
+                        str(row.get("id")),
+                        "rows an override adds are owned by the reader, at "
+                        "most at the reader's clearance",
+                        f"leave owner out (or write {reader.organisation!r}) and "
+                        "use a classification up to "
+                        f"{reader.clearance.label}",
+                    )
+                )
             row["owner"], row["classification"] = reader.organisation, level.label
             rows.append(row)
         if problems:
@@ -284,9 +393,12 @@ def _apply_one(s: ScenarioView, ov: Override) -> list[Problem]:
 
 def _same(a: ScenarioView, b: ScenarioView) -> bool:
     """True if the two views hold the same parameter values and tables."""
-    if {k: p.value for k, p in a.parameters.items()} != {k: p.value for k, p in
-                                                           b.parameters.items()}:
+    if {k: p.value for k, p in a.parameters.items()} != {
+        k: p.value for k, p in b.parameters.items()
+    }:
         return False
-    return all(len(a.tables[n]) == len(b.tables[n]) and a.tables[n].astype(object).equals(
-        b.tables[n].astype(object)) for n in a.tables)
-
+    return all(
+        len(a.tables[n]) == len(b.tables[n])
+        and a.tables[n].astype(object).equals(b.tables[n].astype(object))
+        for n in a.tables
+    )

@@ -50,20 +50,32 @@ def working_set(model: LinearModel, candidates: pd.DataFrame, plan: np.ndarray) 
     """
     tours = model.var_families["Tour-start"]
     start = np.ones(model.n_cols, bool)
-    start[tours.start:tours.stop] = ~candidates.duplicated(["pledge", "req"]).to_numpy()
+    start[tours.start : tours.stop] = ~candidates.duplicated(["pledge", "req"]).to_numpy()
     return start | (plan > 0.5)
 
 
 def _add_columns(h: highspy.Highs, model: LinearModel, c: np.ndarray, cols: np.ndarray) -> None:
     a = model.matrix[:, cols]
     col_lo, col_hi, _, _, _ = model.bounds()
-    h.addCols(len(cols), c[cols], col_lo[cols], col_hi[cols], int(a.nnz),
-              a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32), a.data)
+    h.addCols(
+        len(cols),
+        c[cols],
+        col_lo[cols],
+        col_hi[cols],
+        int(a.nnz),
+        a.indptr[:-1].astype(np.int32),
+        a.indices.astype(np.int32),
+        a.data,
+    )
 
 
-def sifted_relaxation(model: LinearModel, c: np.ndarray, initial: np.ndarray,
-                      time_limit: float | None = None, max_rounds: int | None = None,
-                      ) -> tuple[np.ndarray, float, bool]:
+def sifted_relaxation(
+    model: LinearModel,
+    c: np.ndarray,
+    initial: np.ndarray,
+    time_limit: float | None = None,
+    max_rounds: int | None = None,
+) -> tuple[np.ndarray, float, bool]:
     """LP relaxation of ``model`` for objective ``c`` by sifting from the columns ``initial``.
 
     Parameters
@@ -123,6 +135,8 @@ def sifted_relaxation(model: LinearModel, c: np.ndarray, initial: np.ndarray,
         cols = np.concatenate([cols, new])
         _add_columns(h, model, c, new)
     if best is None:
-        raise SolverError("the LP relaxation could not be solved by sifting: "
-                          + h.modelStatusToString(h.getModelStatus()))
+        raise SolverError(
+            "the LP relaxation could not be solved by sifting: "
+            + h.modelStatusToString(h.getModelStatus())
+        )
     return best

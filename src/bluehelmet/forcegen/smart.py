@@ -34,18 +34,29 @@ from bluehelmet.forcegen.data import PlanningData
 
 def _offers(d: PlanningData, pairs: pd.DataFrame, req: int, first: int) -> pd.DataFrame:
     """Eligible offers for requirement row ``req``: start, counts-from and last month counted."""
-    ok = pairs[(pairs["req"] == req) & pairs["mission_ok"] & pairs["region_ok"]
-               & pairs["language_ok"]]
+    ok = pairs[
+        (pairs["req"] == req) & pairs["mission_ok"] & pairs["region_ok"] & pairs["language_ok"]
+    ]
     h = int(d.params["handover_months"])
     pl = d.pledges.iloc[ok["pledge"].to_numpy()]
     start = np.maximum(ok["earliest"].to_numpy(), np.maximum(first - h, 0))
     end = np.minimum(start + pl["rotation"].to_numpy() - 1, pl["until_month"].to_numpy())
-    return pd.DataFrame({"pledge": ok["pledge"].to_numpy(), "pledge_id": pl["id"].to_numpy(),
-                         "contributor_id": pl["contributor_id"].to_numpy(),
-                         "earliest": ok["earliest"].to_numpy(),
-                         "rotation": pl["rotation"].to_numpy(),
-                         "until": pl["until_month"].to_numpy(), "start": start,
-                         "end": end}).sort_values("pledge_id").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "pledge": ok["pledge"].to_numpy(),
+                "pledge_id": pl["id"].to_numpy(),
+                "contributor_id": pl["contributor_id"].to_numpy(),
+                "earliest": ok["earliest"].to_numpy(),
+                "rotation": pl["rotation"].to_numpy(),
+                "until": pl["until_month"].to_numpy(),
+                "start": start,
+                "end": end,
+            }
+        )
+        .sort_values("pledge_id")
+        .reset_index(drop=True)
+    )
 
 
 def succession(offers: pd.DataFrame, first: int, last: int, handover: int) -> pd.DataFrame:
@@ -72,17 +83,25 @@ def succession(offers: pd.DataFrame, first: int, last: int, handover: int) -> pd
         pick = in_time if in_time.any() else useful & (counts == counts[useful].min())
         best = np.flatnonzero(pick)[np.argmax(end[pick])]  # ties: the lower pledge id
         row = free.iloc[best]
-        members.append({"pledge_id": row["pledge_id"], "contributor_id": row["contributor_id"],
-                        "start": int(start[best]), "counts_from": int(counts[best]),
-                        "end": int(min(end[best], last))})
+        members.append(
+            {
+                "pledge_id": row["pledge_id"],
+                "contributor_id": row["contributor_id"],
+                "start": int(start[best]),
+                "counts_from": int(counts[best]),
+                "end": int(min(end[best], last)),
+            }
+        )
         used.add(str(row["contributor_id"]))
         cursor = int(end[best]) + 1
-    return pd.DataFrame(members, columns=["pledge_id", "contributor_id", "start", "counts_from",
-                                          "end"])
+    return pd.DataFrame(
+        members, columns=["pledge_id", "contributor_id", "start", "counts_from", "end"]
+    )
 
 
-def smart_pledge_groups(d: PlanningData, pairs: pd.DataFrame,
-                        assignments: pd.DataFrame) -> pd.DataFrame:
+def smart_pledge_groups(
+    d: PlanningData, pairs: pd.DataFrame, assignments: pd.DataFrame
+) -> pd.DataFrame:
     """Groups of contributors that can hold each long requirement in succession.
 
     Parameters
@@ -97,11 +116,17 @@ def smart_pledge_groups(d: PlanningData, pairs: pd.DataFrame,
     if need.empty:
         return pd.DataFrame()
     window = need.groupby("req")["month"].agg(["min", "max"])
-    planned = set(zip(assignments["pledge_id"].astype(str),
-                      assignments["requirement_id"].astype(str), strict=True))
+    planned = set(
+        zip(
+            assignments["pledge_id"].astype(str),
+            assignments["requirement_id"].astype(str),
+            strict=True,
+        )
+    )
     rows = []
-    for req, first, last in zip(window.index.astype(int), window["min"].astype(int),
-                                window["max"].astype(int), strict=True):
+    for req, first, last in zip(
+        window.index.astype(int), window["min"].astype(int), window["max"].astype(int), strict=True
+    ):
         offers = _offers(d, pairs, int(req), int(first))
         if offers.empty:
             continue
@@ -114,18 +139,28 @@ def smart_pledge_groups(d: PlanningData, pairs: pd.DataFrame,
         held = np.zeros(int(last) - int(first) + 1, dtype=bool)
         members = group.to_dict("records")
         for m in members:
-            held[max(m["counts_from"], first) - first:m["end"] - first + 1] = True
+            held[max(m["counts_from"], first) - first : m["end"] - first + 1] = True
         r = d.requirements.iloc[int(req)].to_dict()
         for pos, m in enumerate(members, start=1):
-            rows.append({
-                "group_id": f"SP-{r['id']}", "requirement_id": r["id"],
-                "mission_id": r["mission_id"], "unit_type_id": r["unit_type_id"],
-                "window_from": d.months[int(first)], "window_to": d.months[int(last)],
-                "position": pos, "contributor_id": m["contributor_id"], "pledge_id": m["pledge_id"],
-                "start": d.months[min(m["start"], d.n_months - 1)],
-                "counts_from": d.months[min(m["counts_from"], d.n_months - 1)],
-                "end": d.months[m["end"]], "members": len(group),
-                "months_held": int(held.sum()), "window_months": len(held),
-                "holds": bool(held.all()),
-                "in_plan": (str(m["pledge_id"]), str(r["id"])) in planned})
+            rows.append(
+                {
+                    "group_id": f"SP-{r['id']}",
+                    "requirement_id": r["id"],
+                    "mission_id": r["mission_id"],
+                    "unit_type_id": r["unit_type_id"],
+                    "window_from": d.months[int(first)],
+                    "window_to": d.months[int(last)],
+                    "position": pos,
+                    "contributor_id": m["contributor_id"],
+                    "pledge_id": m["pledge_id"],
+                    "start": d.months[min(m["start"], d.n_months - 1)],
+                    "counts_from": d.months[min(m["counts_from"], d.n_months - 1)],
+                    "end": d.months[m["end"]],
+                    "members": len(group),
+                    "months_held": int(held.sum()),
+                    "window_months": len(held),
+                    "holds": bool(held.all()),
+                    "in_plan": (str(m["pledge_id"]), str(r["id"])) in planned,
+                }
+            )
     return pd.DataFrame(rows)

@@ -75,8 +75,12 @@ def _status(h: highspy.Highs) -> str:
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         return "optimal"
-    if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
-                  highspy.HighsModelStatus.kSolutionLimit, highspy.HighsModelStatus.kInterrupt):
+    if status in (
+        highspy.HighsModelStatus.kTimeLimit,
+        highspy.HighsModelStatus.kIterationLimit,
+        highspy.HighsModelStatus.kSolutionLimit,
+        highspy.HighsModelStatus.kInterrupt,
+    ):
         return "time_limit"
     return h.modelStatusToString(status).lower().replace(" ", "_")
 
@@ -84,12 +88,21 @@ def _status(h: highspy.Highs) -> str:
 def _bound_stage(h: highspy.Highs, c: np.ndarray, value: float) -> None:
     """Keep later stages at least as good as ``value`` on objective ``c``."""
     nz = np.flatnonzero(c)
-    h.addRow(-highspy.kHighsInf, value + LEXICOGRAPHIC_SLACK * max(1.0, abs(value)), len(nz),
-             nz.astype(np.int32), c[nz])
+    h.addRow(
+        -highspy.kHighsInf,
+        value + LEXICOGRAPHIC_SLACK * max(1.0, abs(value)),
+        len(nz),
+        nz.astype(np.int32),
+        c[nz],
+    )
 
 
-def _stage_highs(model: LinearModel, mip_rel_gap: float, fix_zero: np.ndarray | None,
-                 earlier: Sequence[tuple[np.ndarray, float]]) -> highspy.Highs:
+def _stage_highs(
+    model: LinearModel,
+    mip_rel_gap: float,
+    fix_zero: np.ndarray | None,
+    earlier: Sequence[tuple[np.ndarray, float]],
+) -> highspy.Highs:
     """A HiGHS instance for one stage: the model, restricted columns, earlier stages' optima."""
     h = to_highs(model)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
@@ -124,8 +137,9 @@ def integral_objective(model: LinearModel, c: np.ndarray) -> bool:
     """
     _, _, integer, _, _ = model.bounds()
     nz = c != 0
-    return bool(nz.any() and integer[nz].all() and np.allclose(c[nz], np.round(c[nz]), rtol=0,
-                                                               atol=1e-9))
+    return bool(
+        nz.any() and integer[nz].all() and np.allclose(c[nz], np.round(c[nz]), rtol=0, atol=1e-9)
+    )
 
 
 def rounded_bound(bound: float, integral: bool) -> float:
@@ -135,8 +149,9 @@ def rounded_bound(bound: float, integral: bool) -> float:
     return bound
 
 
-def _same_gaps_first(model: LinearModel, c: np.ndarray, x: np.ndarray, h: highspy.Highs,
-                     seconds: float) -> np.ndarray:
+def _same_gaps_first(
+    model: LinearModel, c: np.ndarray, x: np.ndarray, h: highspy.Highs, seconds: float
+) -> np.ndarray:
     """A better start for a later stage: the best plan with no gap larger than in ``x``.
 
     ``h`` is a fresh instance of the stage (objective ``c`` set). Every shortfall column is
@@ -152,7 +167,7 @@ def _same_gaps_first(model: LinearModel, c: np.ndarray, x: np.ndarray, h: highsp
     if short is None or seconds <= 0.05:
         return x
     cols = np.arange(short.start, short.stop, dtype=np.int32)
-    h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), x[short.start:short.stop] + 1e-9)
+    h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), x[short.start : short.stop] + 1e-9)
     h.setOptionValue("time_limit", float(seconds))
     _set_start(h, x)
     h.run()
@@ -172,11 +187,16 @@ def _consistent(h: highspy.Highs, c: np.ndarray, mip_rel_gap: float) -> bool:
     return bool(obj - bound <= mip_rel_gap * max(abs(obj), 1.0) + 1e-6)
 
 
-def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | None = None, *,
-          warm_start: np.ndarray | None = None,
-          progress: Callable[[str, StageResult | None], None] | None = None,
-          first_stage_bound: float | None = None,
-          fix_zero: np.ndarray | None = None) -> SolveResult:
+def solve(
+    model: LinearModel,
+    stages: Sequence[str],
+    options: SolveOptions | None = None,
+    *,
+    warm_start: np.ndarray | None = None,
+    progress: Callable[[str, StageResult | None], None] | None = None,
+    first_stage_bound: float | None = None,
+    fix_zero: np.ndarray | None = None,
+) -> SolveResult:
     """Solve ``model`` lexicographically over objective ``stages`` with HiGHS.
 
     Parameters
@@ -225,11 +245,20 @@ def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | Non
         # The tie-break stage must find the one best plan, not one within a gap of it.
         gap_target = 0.0 if stage in EXACT_STAGES else mip_rel_gap
         start = time.perf_counter()
-        if (result.stages and x is not None and time_limit is not None
-                and model.n_cols > opts.same_gaps_above_columns):
+        if (
+            result.stages
+            and x is not None
+            and time_limit is not None
+            and model.n_cols > opts.same_gaps_above_columns
+        ):
             left = max(0.0, time_limit - (time.perf_counter() - t0))
-            x = _same_gaps_first(model, c, x, _stage_model(c),
-                                 left * STAGE_TIME_SHARE.get(stage, 1.0) * opts.same_gaps_share)
+            x = _same_gaps_first(
+                model,
+                c,
+                x,
+                _stage_model(c),
+                left * STAGE_TIME_SHARE.get(stage, 1.0) * opts.same_gaps_share,
+            )
         # A fresh HiGHS instance per stage (the earlier stages' optima as rows): nothing of an
         # earlier stage's search state can leak into this one's optimality claim.
         h = _stage_model(c)
@@ -260,8 +289,10 @@ def solve(model: LinearModel, stages: Sequence[str], options: SolveOptions | Non
             earlier.append((c, prev))
             continue
         if info.primal_solution_status != 2:  # 2 = kSolutionStatusFeasible
-            raise SolverError(f"HiGHS found no feasible plan in stage {stage!r} "
-                              f"({h.modelStatusToString(h.getModelStatus())})")
+            raise SolverError(
+                f"HiGHS found no feasible plan in stage {stage!r} "
+                f"({h.modelStatusToString(h.getModelStatus())})"
+            )
         x = np.asarray(h.getSolution().col_value)
         obj = float(c @ x)
         bound = float(info.mip_dual_bound)

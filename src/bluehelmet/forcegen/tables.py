@@ -36,28 +36,38 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     months = d.months
     last = cand["end"].to_numpy()
     ends = pd.DatetimeIndex([months[0] + pd.DateOffset(months=int(e)) for e in last])
-    return pd.DataFrame({
-        "pledge_id": pl["id"], "contributor_id": pl["contributor_id"],
-        "unit_type_id": pl["unit_type_id"], "mission_id": rq["mission_id"],
-        "requirement_id": rq["id"], "priority": rq["priority"], "units": units,
-        "pcrs_level": pl["pcrs_level"],
-        "start": months[cand["start"].to_numpy()],
-        "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
-        "end": ends,
-        "beyond_horizon": last > d.n_months - 1,
-        "rotation_months": pl["rotation"], "rotations": cand["rotations"].to_numpy(),
-        "personnel": pl["personnel"] * units,
-        "aircraft": d.unit_aircraft.reindex(pl["unit_type_id"]).fillna(0).to_numpy() * units,
-        "women_share": pl["women_share"],
-        "cost_usd": cand["cost"].to_numpy() * units,
-    })
+    return pd.DataFrame(
+        {
+            "pledge_id": pl["id"],
+            "contributor_id": pl["contributor_id"],
+            "unit_type_id": pl["unit_type_id"],
+            "mission_id": rq["mission_id"],
+            "requirement_id": rq["id"],
+            "priority": rq["priority"],
+            "units": units,
+            "pcrs_level": pl["pcrs_level"],
+            "start": months[cand["start"].to_numpy()],
+            "counts_from": months[np.minimum(cand["credit_from"].to_numpy(), d.n_months - 1)],
+            "end": ends,
+            "beyond_horizon": last > d.n_months - 1,
+            "rotation_months": pl["rotation"],
+            "rotations": cand["rotations"].to_numpy(),
+            "personnel": pl["personnel"] * units,
+            "aircraft": d.unit_aircraft.reindex(pl["unit_type_id"]).fillna(0).to_numpy() * units,
+            "women_share": pl["women_share"],
+            "cost_usd": cand["cost"].to_numpy() * units,
+        }
+    )
 
 
 def planned_per_need(d: PlanningData, y: np.ndarray) -> np.ndarray:
     """Units of planned tours counted towards each row of ``d.need`` (requirement x month)."""
     k, t = credited(d)
-    got = pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t,
-                        "u": y[k]}).groupby(["req", "month"])["u"].sum()
+    got = (
+        pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t, "u": y[k]})
+        .groupby(["req", "month"])["u"]
+        .sum()
+    )
     idx = pd.MultiIndex.from_arrays([d.need["req"].to_numpy(), d.need["month"].to_numpy()])
     return got.reindex(idx).fillna(0).to_numpy()
 
@@ -77,9 +87,13 @@ def coverage_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     rows["weight"] = req["weight"].to_numpy()[rows["req"]]
     rows["weighted_short"] = (rows["required"] - rows["covered"]) * rows["weight"]
     out = rows.groupby(["mission_id", "unit_type_id", "month"], as_index=False).agg(
-        critical=("critical", "max"), required=("required", "sum"),
-        in_place=("in_place", "sum"), planned=("planned", "sum"), covered=("covered", "sum"),
-        weighted_short=("weighted_short", "sum"))
+        critical=("critical", "max"),
+        required=("required", "sum"),
+        in_place=("in_place", "sum"),
+        planned=("planned", "sum"),
+        covered=("covered", "sum"),
+        weighted_short=("weighted_short", "sum"),
+    )
     out["short"] = out["required"] - out["covered"]
     size = d.unit_personnel.reindex(out["unit_type_id"]).to_numpy(dtype=float)
     out["required_personnel"] = out["required"] * size
@@ -99,17 +113,23 @@ def gaps_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     req = d.requirements
     frame = d.need.assign(short=np.clip(d.need["open"] - planned_per_need(d, y), 0, None))
     first_short = frame[frame["short"] > 0].groupby("req")["month"].min()
-    agg = frame.groupby("req").agg(required=("required", "sum"), in_place=("in_place", "sum"),
-                                   unmet=("short", "sum"))
+    agg = frame.groupby("req").agg(
+        required=("required", "sum"), in_place=("in_place", "sum"), unmet=("short", "sum")
+    )
     size = d.unit_personnel.reindex(req["unit_type_id"]).to_numpy(dtype=float)
-    out = pd.DataFrame({
-        "requirement_id": req["id"], "mission_id": req["mission_id"],
-        "unit_type_id": req["unit_type_id"], "priority": req["priority"],
-        "critical": req["critical"], "count": req["count"],
-        "required_unit_months": agg["required"].reindex(req.index).fillna(0).to_numpy(),
-        "in_place_unit_months": agg["in_place"].reindex(req.index).fillna(0).to_numpy(),
-        "unmet_unit_months": agg["unmet"].reindex(req.index).fillna(0).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "requirement_id": req["id"],
+            "mission_id": req["mission_id"],
+            "unit_type_id": req["unit_type_id"],
+            "priority": req["priority"],
+            "critical": req["critical"],
+            "count": req["count"],
+            "required_unit_months": agg["required"].reindex(req.index).fillna(0).to_numpy(),
+            "in_place_unit_months": agg["in_place"].reindex(req.index).fillna(0).to_numpy(),
+            "unmet_unit_months": agg["unmet"].reindex(req.index).fillna(0).to_numpy(),
+        }
+    )
     out["weighted_unmet"] = out["unmet_unit_months"] * req["weight"].to_numpy()
     out["unmet_person_months"] = out["unmet_unit_months"] * size
     fm = first_short.reindex(req.index)
@@ -121,13 +141,17 @@ def force_in_place_table(d: PlanningData) -> pd.DataFrame:
     """Mission x unit type x month: units and personnel in place (whole months present)."""
     ip = d.in_place
     out = ip.groupby(["mission_id", "unit_type_id", "month"], as_index=False).agg(
-        units=("units", "sum"), personnel=("personnel", "sum"),
-        contributors=("contributor_id", lambda c: ";".join(sorted(set(c)))))
+        units=("units", "sum"),
+        personnel=("personnel", "sum"),
+        contributors=("contributor_id", lambda c: ";".join(sorted(set(c)))),
+    )
     out["aircraft"] = out["units"] * d.unit_aircraft.reindex(out["unit_type_id"]).fillna(
-        0).to_numpy(dtype=float)
+        0
+    ).to_numpy(dtype=float)
     out["month"] = d.months[out["month"].to_numpy(dtype=int)]
-    return out[["mission_id", "unit_type_id", "month", "units", "personnel", "aircraft",
-                "contributors"]]
+    return out[
+        ["mission_id", "unit_type_id", "month", "units", "personnel", "aircraft", "contributors"]
+    ]
 
 
 def ceiling_excess_table(d: PlanningData) -> pd.DataFrame:
@@ -136,8 +160,9 @@ def ceiling_excess_table(d: PlanningData) -> pd.DataFrame:
     out = room[room["in_place"] > room["ceiling"]].copy()
     out["excess"] = out["in_place"] - out["ceiling"]
     out["month"] = d.months[out["month"].to_numpy(dtype=int)]
-    return out[["mission_id", "component", "month", "in_place", "ceiling", "excess"]
-               ].reset_index(drop=True)
+    return out[["mission_id", "component", "month", "in_place", "ceiling", "excess"]].reset_index(
+        drop=True
+    )
 
 
 def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
@@ -145,18 +170,28 @@ def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     room = ceiling_room(d)
     k, t = present(d)
     p = d.candidates["pledge"].to_numpy()[k]
-    planned = pd.DataFrame({
-        "mission_id": d.requirements["mission_id"].to_numpy()[d.candidates["req"].to_numpy()[k]],
-        "component": d.pledges["component"].to_numpy()[p], "month": t,
-        "planned": d.pledges["personnel"].to_numpy()[p] * y[k]}).groupby(
-            ["mission_id", "component", "month"])["planned"].sum()
-    out = room.merge(planned.reset_index(), on=["mission_id", "component", "month"],
-                     how="left").fillna({"planned": 0.0})
+    planned = (
+        pd.DataFrame(
+            {
+                "mission_id": d.requirements["mission_id"].to_numpy()[
+                    d.candidates["req"].to_numpy()[k]
+                ],
+                "component": d.pledges["component"].to_numpy()[p],
+                "month": t,
+                "planned": d.pledges["personnel"].to_numpy()[p] * y[k],
+            }
+        )
+        .groupby(["mission_id", "component", "month"])["planned"]
+        .sum()
+    )
+    out = room.merge(
+        planned.reset_index(), on=["mission_id", "component", "month"], how="left"
+    ).fillna({"planned": 0.0})
     out["headroom"] = out["ceiling"] - out["in_place"] - out["planned"]
     out["month"] = d.months[out["month"].to_numpy(dtype=int)]
-    return out[["mission_id", "component", "month", "ceiling", "in_place", "planned",
-                "headroom"]].sort_values(["mission_id", "component", "month"],
-                                                    ignore_index=True)
+    return out[
+        ["mission_id", "component", "month", "ceiling", "in_place", "planned", "headroom"]
+    ].sort_values(["mission_id", "component", "month"], ignore_index=True)
 
 
 def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
@@ -166,14 +201,23 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """
     k, t = committed(d)
     cost = tour_month_cost(d, k, t) * y[k]
-    frame = pd.DataFrame({"mission_id": d.requirements["mission_id"].to_numpy()[
-        d.candidates["req"].to_numpy()[k]], "fiscal_year": budget_periods(d, k, t),
-        "cost_usd": cost})
+    frame = pd.DataFrame(
+        {
+            "mission_id": d.requirements["mission_id"].to_numpy()[
+                d.candidates["req"].to_numpy()[k]
+            ],
+            "fiscal_year": budget_periods(d, k, t),
+            "cost_usd": cost,
+        }
+    )
     spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
-    budgets = d.budgets.assign(mission_id=d.budgets["mission_id"].astype(str),
-                               fiscal_year=d.budgets["fiscal_year"].astype(str))
-    budgets = pd.DataFrame(budgets.groupby(["mission_id", "fiscal_year"],
-                                           as_index=False)["headroom_usd"].sum())
+    budgets = d.budgets.assign(
+        mission_id=d.budgets["mission_id"].astype(str),
+        fiscal_year=d.budgets["fiscal_year"].astype(str),
+    )
+    budgets = pd.DataFrame(
+        budgets.groupby(["mission_id", "fiscal_year"], as_index=False)["headroom_usd"].sum()
+    )
     fys = {str(f) for account in ACCOUNTS for f in budget_period(account, cost_months(d))}
     budgets = budgets[budgets["fiscal_year"].isin(fys)]
     out = spent.merge(budgets, on=["mission_id", "fiscal_year"], how="outer")
@@ -182,10 +226,17 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     # Whether a budget binds is decided on the model by the knapsack rule (no unused unit fits
     # in what is left; explain.binding_constraints), which plan() writes here.
     out["budget_binding"] = out["used_share"] > 1 - 1e-6
-    accounts = pd.concat([
-        pd.Series(d.requirements["account"].to_numpy(str),
-                  index=d.requirements["mission_id"].to_numpy(str)),
-        pd.Series(d.budgets["account"].to_numpy(str), index=d.budgets["mission_id"].to_numpy(str))])
+    accounts = pd.concat(
+        [
+            pd.Series(
+                d.requirements["account"].to_numpy(str),
+                index=d.requirements["mission_id"].to_numpy(str),
+            ),
+            pd.Series(
+                d.budgets["account"].to_numpy(str), index=d.budgets["mission_id"].to_numpy(str)
+            ),
+        ]
+    )
     accounts = accounts[~accounts.index.duplicated()]
     out["account"] = out["mission_id"].astype(str).map(accounts).fillna("peacekeeping")
     return out.sort_values(["mission_id", "fiscal_year"]).reset_index(drop=True)
@@ -196,16 +247,22 @@ def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     k, t = present(d)
     p = d.candidates["pledge"].to_numpy()[k]
     persons = d.pledges["personnel"].to_numpy()[p] * y[k]
-    frame = pd.DataFrame({"category": d.pledges["category"].to_numpy(str)[p],
-                          "year": d.months.year.to_numpy()[t], "person_months": persons,
-                          "women_months": persons * d.pledges["women_share"].to_numpy()[p]})
+    frame = pd.DataFrame(
+        {
+            "category": d.pledges["category"].to_numpy(str)[p],
+            "year": d.months.year.to_numpy()[t],
+            "person_months": persons,
+            "women_months": persons * d.pledges["women_share"].to_numpy()[p],
+        }
+    )
     frame = frame[frame["person_months"] > 0]
-    out = frame.groupby(["category", "year"], as_index=False)[["person_months",
-                                                                "women_months"]].sum()
+    out = frame.groupby(["category", "year"], as_index=False)[
+        ["person_months", "women_months"]
+    ].sum()
     out = out.merge(gender_target_table(d, out), on=["category", "year"], how="left")
-    out["women_share"] = out["women_months"] / out["person_months"].where(
-        out["person_months"] > 0)
+    out["women_share"] = out["women_months"] / out["person_months"].where(out["person_months"] > 0)
     out["shortfall_person_months"] = np.clip(
-        out["target_share"] * out["person_months"] - out["women_months"], 0, None)
+        out["target_share"] * out["person_months"] - out["women_months"], 0, None
+    )
     out["meets_target"] = out["women_share"] >= out["target_share"] - 1e-9
     return out.rename(columns={"category": "personnel_category"})

@@ -38,8 +38,9 @@ ASK_SOURCE = "assumed: the unit the UN would ask for"
 def _lp(model: LinearModel) -> highspy.Highs:
     """A HiGHS LP of the first stage (integrality dropped), solved once."""
     h = to_highs(model)
-    h.changeColsCost(model.n_cols, np.arange(model.n_cols, dtype=np.int32),
-                     model.objective_vector("unmet"))
+    h.changeColsCost(
+        model.n_cols, np.arange(model.n_cols, dtype=np.int32), model.objective_vector("unmet")
+    )
     h.setOptionValue("solve_relaxation", True)
     h.run()
     return h
@@ -69,26 +70,45 @@ def _with_asks(view: Scenario, asks: pd.DataFrame) -> Scenario:
     start = pd.Timestamp(s.param("planning_start"))
     missions = s.missions.set_index("id")
     langs = ";".join(sorted({"en", *missions["language"].astype(str)}))
-    row = frame("contributors", {"id": [ASK_CONTRIBUTOR], "name": ["Hypothetical new pledge"],
-                                 "kind": ["member_state"], "languages": [langs]}, ASK_SOURCE)
+    row = frame(
+        "contributors",
+        {
+            "id": [ASK_CONTRIBUTOR],
+            "name": ["Hypothetical new pledge"],
+            "kind": ["member_state"],
+            "languages": [langs],
+        },
+        ASK_SOURCE,
+    )
     s.tables["contributors"] = pd.concat([s.tables["contributors"], row], ignore_index=True)
     all_missions = list(missions.index.astype(str))
     n = len(asks)
-    others = [";".join(m for m in all_missions if m != str(mid)) or pd.NA
-              for mid in asks["mission_id"]]
-    pledges = frame("pledges", {"id": [f"ASK-{i}" for i in range(n)],
-                                "contributor_id": [ASK_CONTRIBUTOR] * n,
-                                "unit_type_id": asks["unit_type_id"].astype(str).tolist(),
-                                "count": [1] * n, "pcrs_level": ["RDL"] * n,
-                                "available_from": [start] * n, "rotation_months": [12] * n,
-                                "women_share": [0.0] * n, "excluded_missions": others,
-                                "languages": [langs] * n}, ASK_SOURCE)
+    others = [
+        ";".join(m for m in all_missions if m != str(mid)) or pd.NA for mid in asks["mission_id"]
+    ]
+    pledges = frame(
+        "pledges",
+        {
+            "id": [f"ASK-{i}" for i in range(n)],
+            "contributor_id": [ASK_CONTRIBUTOR] * n,
+            "unit_type_id": asks["unit_type_id"].astype(str).tolist(),
+            "count": [1] * n,
+            "pcrs_level": ["RDL"] * n,
+            "available_from": [start] * n,
+            "rotation_months": [12] * n,
+            "women_share": [0.0] * n,
+            "excluded_missions": others,
+            "languages": [langs] * n,
+        },
+        ASK_SOURCE,
+    )
     s.tables["pledges"] = pd.concat([s.tables["pledges"], pledges], ignore_index=True)
     return s
 
 
-def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover: int,
-               loading_days: float) -> pd.Timestamp:
+def request_by(
+    first_short: pd.Timestamp, level: str, lead_months: int, handover: int, loading_days: float
+) -> pd.Timestamp:
     """Latest request date for a unit at PCRS ``level`` to count from ``first_short``.
 
     The planner's own readiness rule run backwards: a unit counts from its tour's start month
@@ -102,12 +122,20 @@ def request_by(first_short: pd.Timestamp, level: str, lead_months: int, handover
     arrive_by = pd.Timestamp(first_short) - pd.DateOffset(months=handover)
     if level == "RDL":
         return arrive_by - pd.Timedelta(days=RDL_DAYS)
-    return (arrive_by - pd.Timedelta(days=int(np.ceil(loading_days)))
-            - pd.DateOffset(months=lead_months))
+    return (
+        arrive_by
+        - pd.Timedelta(days=int(np.ceil(loading_days)))
+        - pd.DateOffset(months=lead_months)
+    )
 
 
-def value_of_one_more_unit(view: Scenario, solved: Solved, horizon: int | None,
-                           asks: pd.DataFrame, deadline: float | None = None) -> np.ndarray:
+def value_of_one_more_unit(
+    view: Scenario,
+    solved: Solved,
+    horizon: int | None,
+    asks: pd.DataFrame,
+    deadline: float | None = None,
+) -> np.ndarray:
     """Weighted unmet requirement-months one more unit would close (LP estimate), per ask.
 
     ``asks`` has ``mission_id, unit_type_id``; each is one hypothetical RDL pledge restricted to
@@ -141,8 +169,9 @@ def value_of_one_more_unit(view: Scenario, solved: Solved, horizon: int | None,
     return out
 
 
-def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None,
-                      deadline: float | None = None) -> pd.DataFrame:
+def sensitivity_table(
+    view: Scenario, solved: Solved, horizon: int | None, deadline: float | None = None
+) -> pd.DataFrame:
     """Weighted unmet requirement-months (LP) under more budget, faster readiness, more lift.
 
     What-ifs the run's time budget (``deadline``) leaves no time for are left out.
@@ -165,14 +194,15 @@ def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None,
         h.changeRowsBounds(len(idx), idx, lo[idx], hi[idx])  # type: ignore[attr-defined]
         return value
 
-    for label, family, factor in (("budget headroom +10 %", "Budget-fiscal-year", 1.1),
-                                  ("budget headroom unlimited", "Budget-fiscal-year", 1e6),
-                                  ("strategic lift +50 %", "Lift-moves", 1.5)):
+    for label, family, factor in (
+        ("budget headroom +10 %", "Budget-fiscal-year", 1.1),
+        ("budget headroom unlimited", "Budget-fiscal-year", 1e6),
+        ("strategic lift +50 %", "Lift-moves", 1.5),
+    ):
         if out_of_time(deadline):
             break
         v = scaled(family, factor)
-        rows.append({"change": label, "weighted_unmet_lp": round(v, 6),
-                     "gain": round(base - v, 6)})
+        rows.append({"change": label, "weighted_unmet_lp": round(v, 6), "gain": round(base - v, 6)})
     for level, to in {"L1": "L2", "L2": "L3", "L3": "RDL"}.items():
         p = view.tables["pledges"]
         if not (p["pcrs_level"] == level).any() or out_of_time(deadline):
@@ -182,8 +212,13 @@ def sensitivity_table(view: Scenario, solved: Solved, horizon: int | None,
         d2, _ = prepare(s, horizon)
         m2 = build_model(d2)
         v = float(m2.objective_vector("unmet") @ solve_relaxation(m2, "unmet"))
-        rows.append({"change": f"pledges at {level} reach {to}", "weighted_unmet_lp": round(v, 6),
-                     "gain": round(base - v, 6)})
+        rows.append(
+            {
+                "change": f"pledges at {level} reach {to}",
+                "weighted_unmet_lp": round(v, 6),
+                "gain": round(base - v, 6),
+            }
+        )
     out = pd.DataFrame(rows)
     out["note"] = "LP relaxation of the coverage stage (an estimate)"
     return out

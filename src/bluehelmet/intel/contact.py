@@ -47,9 +47,11 @@ def _decode(text: str, where: str) -> bytes:
     except (ValueError, UnicodeEncodeError):
         key = b""
     if len(key) != 32:
-        raise StoreError(f"the store key from {where} is not 32 bytes of URL-safe base64; "
-                         "generate one with: python -c \"import base64,os;"
-                         "print(base64.urlsafe_b64encode(os.urandom(32)).decode())\"")
+        raise StoreError(
+            f"the store key from {where} is not 32 bytes of URL-safe base64; "
+            'generate one with: python -c "import base64,os;'
+            'print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+        )
     return key
 
 
@@ -66,8 +68,10 @@ def load_key(store_folder: Path, *, create: bool) -> bytes | None:
     path = key_file()
     folder = store_folder.resolve()
     if path.resolve().is_relative_to(folder):
-        raise StoreError(f"the key file {path} is inside the store folder {store_folder}; keep "
-                         "the key outside the store (set $BLUEHELMET_KEY_FILE elsewhere)")
+        raise StoreError(
+            f"the key file {path} is inside the store folder {store_folder}; keep "
+            "the key outside the store (set $BLUEHELMET_KEY_FILE elsewhere)"
+        )
     if path.is_file():
         return _decode(path.read_text("ascii", errors="replace"), str(path))
     if not create:
@@ -111,8 +115,9 @@ def seal(table: pd.DataFrame, key: bytes | None) -> list[bytes | None]:
     return out
 
 
-def unseal(sealed: pd.Series, table: pd.DataFrame, show: np.ndarray,
-           key: bytes | None) -> pd.Series:
+def unseal(
+    sealed: pd.Series, table: pd.DataFrame, show: np.ndarray, key: bytes | None
+) -> pd.Series:
     """Open the sealed contacts where ``show`` is true; everything else becomes missing.
 
     Raises
@@ -128,8 +133,10 @@ def unseal(sealed: pd.Series, table: pd.DataFrame, show: np.ndarray,
     rows = np.flatnonzero(show & sealed.notna().to_numpy(dtype=bool))
     if len(rows):
         if key is None:
-            raise StoreError("this store holds reporter contacts but the store key was not "
-                             f"found (${KEY_ENV} or {key_file()})")
+            raise StoreError(
+                "this store holds reporter contacts but the store key was not "
+                f"found (${KEY_ENV} or {key_file()})"
+            )
         aead = AESGCM(key)
         values = sealed.to_numpy(dtype=object)
         owners = table["owner"].astype(str).to_numpy()
@@ -138,12 +145,15 @@ def unseal(sealed: pd.Series, table: pd.DataFrame, show: np.ndarray,
         try:
             for i in rows:
                 blob = bytes(values[i])
-                out[i] = aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
-                                      _aad(owners[i], levels[i], ids[i])).decode()
+                out[i] = aead.decrypt(
+                    blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(owners[i], levels[i], ids[i])
+                ).decode()
         except (InvalidTag, ValueError, UnicodeDecodeError):
-            raise StoreError("a reporter contact does not open with the store key (a different "
-                             "key, or the store was altered); use the key the store was written "
-                             "with") from None
+            raise StoreError(
+                "a reporter contact does not open with the store key (a different "
+                "key, or the store was altered); use the key the store was written "
+                "with"
+            ) from None
     return pd.Series(pd.array(out, dtype="string"), index=table.index)
 
 

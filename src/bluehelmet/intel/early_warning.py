@@ -37,13 +37,19 @@ COLD_KM = 500.0
 def make_model(seed: int = 0) -> HistGradientBoostingClassifier:
     """The early-warning classifier (hyper-parameters fixed before looking at test years)."""
     return HistGradientBoostingClassifier(
-        learning_rate=0.05, max_iter=250, max_leaf_nodes=31, min_samples_leaf=200,
-        l2_regularization=1.0, early_stopping=False, random_state=seed,
+        learning_rate=0.05,
+        max_iter=250,
+        max_leaf_nodes=31,
+        min_samples_leaf=200,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=seed,
     )
 
 
-def _training_rows(panel: Panel, feats: np.ndarray, target_year: int, seed: int = 0
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _training_rows(
+    panel: Panel, feats: np.ndarray, target_year: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels and weights of the years with history before ``target_year``.
 
     Most land cells never see an event; keeping all of them would make training slow without
@@ -52,21 +58,26 @@ def _training_rows(panel: Panel, feats: np.ndarray, target_year: int, seed: int 
     """
     ks = list(range(MIN_HISTORY, panel.column(target_year)))
     if not ks:
-        raise ValueError(f"no training year before {target_year}: need at least "
-                         f"{MIN_HISTORY + 1} years of events before it")
+        raise ValueError(
+            f"no training year before {target_year}: need at least "
+            f"{MIN_HISTORY + 1} years of events before it"
+        )
     x = np.concatenate([feats[k] for k in ks])
     y = np.concatenate([panel.label(int(panel.years[k])) for k in ks])
     names = list(FEATURE_NAMES)
-    cold = ((x[:, names.index("decayed_count")] == 0)
-            & (x[:, names.index("nbr2_decayed_civ_any")] == 0)
-            & (x[:, names.index("log_km_to_event_lag1")] >= np.log1p(COLD_KM)))
+    cold = (
+        (x[:, names.index("decayed_count")] == 0)
+        & (x[:, names.index("nbr2_decayed_civ_any")] == 0)
+        & (x[:, names.index("log_km_to_event_lag1")] >= np.log1p(COLD_KM))
+    )
     keep = ~cold | (np.random.default_rng(seed).random(len(x)) < COLD_SAMPLE)
     weight = np.where(cold, 1 / COLD_SAMPLE, 1.0)
     return x[keep], y[keep], weight[keep]
 
 
-def fit_predict_model(panel: Panel, feats: np.ndarray, target_year: int, seed: int = 0
-                      ) -> np.ndarray:
+def fit_predict_model(
+    panel: Panel, feats: np.ndarray, target_year: int, seed: int = 0
+) -> np.ndarray:
     """Train on years before ``target_year`` and return each cell's probability for it."""
     x, y, w = _training_rows(panel, feats, target_year, seed)
     x_test = feats[panel.column(target_year)]
@@ -145,8 +156,9 @@ def kernel_density(panel: Panel, target_year: int) -> np.ndarray:
     return np.asarray(calib.predict_proba(np.log1p(score * 1e3).reshape(-1, 1))[:, 1])
 
 
-def predict_risk(events: pd.DataFrame, target_year: int, *,
-                 cells: pd.DataFrame | None = None) -> pd.DataFrame:
+def predict_risk(
+    events: pd.DataFrame, target_year: int, *, cells: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Probability that each cell has civilian deaths >= 1 in ``target_year``.
 
     Trained on years before ``target_year`` only (features of year *t* from years < *t*, labels
@@ -176,15 +188,23 @@ def predict_risk(events: pd.DataFrame, target_year: int, *,
         raise ValueError("no events with a year: the early warning needs past events")
     first, last = int(years.min()), int(years.max())
     if not first + MIN_HISTORY < target_year <= last + 1:
-        raise ValueError(f"target_year {target_year} must be between {first + MIN_HISTORY + 1} "
-                         f"and {last + 1} (the events cover {first}-{last}); forecasts further "
-                         "ahead would treat the years without data as years without violence")
+        raise ValueError(
+            f"target_year {target_year} must be between {first + MIN_HISTORY + 1} "
+            f"and {last + 1} (the events cover {first}-{last}); forecasts further "
+            "ahead would treat the years without data as years without violence"
+        )
     panel = build_panel(events, universe, np.arange(first, last + 2))
     feats = all_features(panel)
     risk = fit_predict_model(panel, feats, target_year)
     lon, lat = centre(panel.cells["gid"])
-    return pd.DataFrame({"gid": panel.cells["gid"].to_numpy("int64"), "longitude": lon,
-                         "latitude": lat, "risk": risk})
+    return pd.DataFrame(
+        {
+            "gid": panel.cells["gid"].to_numpy("int64"),
+            "longitude": lon,
+            "latitude": lat,
+            "risk": risk,
+        }
+    )
 
 
 def risk_inputs(view: ReportView) -> pd.DataFrame:
@@ -199,12 +219,19 @@ def risk_inputs(view: ReportView) -> pd.DataFrame:
     incidents = fuse(view).incidents
     located = incidents.dropna(subset=["longitude", "latitude"])
     year = pd.to_numeric(located["first_time"].str.slice(0, 4), errors="coerce")
-    return pd.DataFrame({
-        "year": year.astype("Int64"), "longitude": located["longitude"].to_numpy(float),
-        "latitude": located["latitude"].to_numpy(float),
-        "best": located["fatalities"].fillna(0).to_numpy(), "deaths_civilians":
-        located["civilian_deaths"].fillna(0).to_numpy(),
-    }).dropna(subset=["year"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "year": year.astype("Int64"),
+                "longitude": located["longitude"].to_numpy(float),
+                "latitude": located["latitude"].to_numpy(float),
+                "best": located["fatalities"].fillna(0).to_numpy(),
+                "deaths_civilians": located["civilian_deaths"].fillna(0).to_numpy(),
+            }
+        )
+        .dropna(subset=["year"])
+        .reset_index(drop=True)
+    )
 
 
 def cell_universe(cells: pd.DataFrame) -> pd.DataFrame:
@@ -216,6 +243,12 @@ def cell_universe(cells: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"gid": gids, "longitude": lon, "latitude": lat})
     # The country-level features need a country per cell; cells at sea have none ("").
     source = cells if "country" in cells else land_cells()
-    out["country"] = source.drop_duplicates("gid").set_index("gid")["country"].reindex(
-        gids).astype("string").fillna("").to_numpy()
+    out["country"] = (
+        source.drop_duplicates("gid")
+        .set_index("gid")["country"]
+        .reindex(gids)
+        .astype("string")
+        .fillna("")
+        .to_numpy()
+    )
     return out

@@ -20,12 +20,24 @@ from bluehelmet.intel import early_warning as ew
 from bluehelmet.intel.features import Panel, all_features, build_panel
 
 #: Models in the order they are reported.
-MODELS: tuple[str, ...] = ("model", "persistence", "persistence_count", "historical_mean",
-                           "kernel_density")
+MODELS: tuple[str, ...] = (
+    "model",
+    "persistence",
+    "persistence_count",
+    "historical_mean",
+    "kernel_density",
+)
 #: Scores that rank cells but are not probabilities: no Brier score, no calibration.
 RANK_ONLY: tuple[str, ...] = ("persistence_count",)
-METRICS: tuple[str, ...] = ("roc_auc", "pr_auc", "brier", "top1_cells", "top5_cells",
-                            "top1_deaths", "top5_deaths")
+METRICS: tuple[str, ...] = (
+    "roc_auc",
+    "pr_auc",
+    "brier",
+    "top1_cells",
+    "top5_cells",
+    "top1_deaths",
+    "top5_deaths",
+)
 #: Probability bin edges of the reliability diagram (log-spaced: risks are mostly small).
 CALIBRATION_EDGES: tuple[float, ...] = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.6, 1.0)
 
@@ -57,11 +69,18 @@ class Evaluation:
         years: dict[str, Any] = {}
         for row in self.metrics.to_dict("records"):
             years.setdefault(str(row["year"]), {})[str(row["model"])] = {
-                m: _number(row[m]) for m in METRICS}
-        mean = {str(m): {str(k): _number(v) for k, v in row.items()}
-                for m, row in self.means().iterrows()}
-        return {"target": "civilian deaths >= 1 in a PRIO-GRID cell in the year",
-                "info": self.info, "years": years, "mean": mean}
+                m: _number(row[m]) for m in METRICS
+            }
+        mean = {
+            str(m): {str(k): _number(v) for k, v in row.items()}
+            for m, row in self.means().iterrows()
+        }
+        return {
+            "target": "civilian deaths >= 1 in a PRIO-GRID cell in the year",
+            "info": self.info,
+            "years": years,
+            "mean": mean,
+        }
 
 
 def _number(value: Any) -> float | None:
@@ -89,8 +108,9 @@ def top_share(score: np.ndarray, weight: np.ndarray, share: float) -> float:
     return float((w[above].sum() + tied_share * w[tied].sum()) / total)
 
 
-def score(label: np.ndarray, deaths: np.ndarray, prob: np.ndarray, *, probability: bool = True
-          ) -> dict[str, float]:
+def score(
+    label: np.ndarray, deaths: np.ndarray, prob: np.ndarray, *, probability: bool = True
+) -> dict[str, float]:
     """All :data:`METRICS` of one prediction (no Brier score unless it is a ``probability``)."""
     both = 0 < label.sum() < len(label)
     return {
@@ -114,9 +134,14 @@ def _predict_all(panel: Panel, feats: np.ndarray, year: int) -> dict[str, np.nda
     }
 
 
-def evaluate(events: pd.DataFrame, first_test_year: int, *, cells: pd.DataFrame | None = None,
-             last_test_year: int | None = None,
-             progress: Callable[[int], None] | None = None) -> Evaluation:
+def evaluate(
+    events: pd.DataFrame,
+    first_test_year: int,
+    *,
+    cells: pd.DataFrame | None = None,
+    last_test_year: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Evaluation:
     """Rolling-origin evaluation of the model and the baselines.
 
     Parameters
@@ -137,8 +162,10 @@ def evaluate(events: pd.DataFrame, first_test_year: int, *, cells: pd.DataFrame 
     first, last = int(years.min()), int(years.max())
     last_test_year = last if last_test_year is None else last_test_year
     if not first + ew.MIN_HISTORY < first_test_year <= last_test_year <= last:
-        raise ValueError(f"test years {first_test_year}-{last_test_year} must lie within "
-                         f"{first + ew.MIN_HISTORY + 1}-{last} for events of {first}-{last}")
+        raise ValueError(
+            f"test years {first_test_year}-{last_test_year} must lie within "
+            f"{first + ew.MIN_HISTORY + 1}-{last} for events of {first}-{last}"
+        )
     panel = build_panel(events, universe, np.arange(first, last + 1))
     feats = all_features(panel)
     rows, preds = [], []
@@ -147,17 +174,37 @@ def evaluate(events: pd.DataFrame, first_test_year: int, *, cells: pd.DataFrame 
         deaths = panel.civilian_deaths[:, panel.column(year)]
         scores = _predict_all(panel, feats, year)
         for name in MODELS:
-            rows.append({"year": year, "model": name, **score(
-                label, deaths, scores[name], probability=name not in RANK_ONLY)})
-        preds.append(pd.DataFrame({"year": year, "gid": panel.cells["gid"].to_numpy(),
-                                   "label": label, "civilian_deaths": deaths, **scores}))
+            rows.append(
+                {
+                    "year": year,
+                    "model": name,
+                    **score(label, deaths, scores[name], probability=name not in RANK_ONLY),
+                }
+            )
+        preds.append(
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "gid": panel.cells["gid"].to_numpy(),
+                    "label": label,
+                    "civilian_deaths": deaths,
+                    **scores,
+                }
+            )
+        )
         if progress is not None:
             progress(year)
-    info = {"universe": "PRIO-GRID 0.5 degree cells intersecting a Natural Earth 1:110m "
-            "country polygon (Antarctica excluded)" if cells is None else "cells given",
-            "cells": len(universe), "events": len(events), "events_outside_universe":
-            panel.outside, "years": [first, last], "test_years": [first_test_year,
-                                                                  last_test_year]}
+    info = {
+        "universe": "PRIO-GRID 0.5 degree cells intersecting a Natural Earth 1:110m "
+        "country polygon (Antarctica excluded)"
+        if cells is None
+        else "cells given",
+        "cells": len(universe),
+        "events": len(events),
+        "events_outside_universe": panel.outside,
+        "years": [first, last],
+        "test_years": [first_test_year, last_test_year],
+    }
     return Evaluation(pd.DataFrame(rows), pd.concat(preds, ignore_index=True), info)
 
 
@@ -169,8 +216,9 @@ def calibration_table(predictions: pd.DataFrame) -> pd.DataFrame:
         prob = predictions[name].to_numpy()
         which = np.clip(np.searchsorted(edges, prob, side="right") - 1, 0, len(edges) - 2)
         frame = pd.DataFrame({"bin": which, "prob": prob, "label": predictions["label"]})
-        grouped = frame.groupby("bin").agg(forecast=("prob", "mean"),
-                                           observed=("label", "mean"), cells=("label", "size"))
+        grouped = frame.groupby("bin").agg(
+            forecast=("prob", "mean"), observed=("label", "mean"), cells=("label", "size")
+        )
         out.append(grouped.reset_index().assign(model=name))
     return pd.concat(out, ignore_index=True)
 
@@ -182,16 +230,26 @@ def plot_calibration(table: pd.DataFrame, path: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    styles = {"model": ("o", "-"), "persistence": ("s", "--"),
-              "historical_mean": ("^", ":"), "kernel_density": ("D", "-.")}
+    styles = {
+        "model": ("o", "-"),
+        "persistence": ("s", "--"),
+        "historical_mean": ("^", ":"),
+        "kernel_density": ("D", "-."),
+    }
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.plot([1e-4, 1], [1e-4, 1], color="0.6", linewidth=1, label="perfect calibration")
     for name in [m for m in MODELS if m not in RANK_ONLY]:
         rows = table[(table["model"] == name) & (table["cells"] >= 20)]
         marker, line = styles[name]
-        ax.plot(rows["forecast"].clip(lower=1e-4), rows["observed"].clip(lower=1e-4),
-                marker=marker, linestyle=line, color="black", markerfacecolor="white",
-                label=name.replace("_", " "))
+        ax.plot(
+            rows["forecast"].clip(lower=1e-4),
+            rows["observed"].clip(lower=1e-4),
+            marker=marker,
+            linestyle=line,
+            color="black",
+            markerfacecolor="white",
+            label=name.replace("_", " "),
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("forecast probability (bin mean)")

@@ -26,11 +26,24 @@ NEVER = 30.0
 FAR_KM = 3000.0
 
 FEATURE_NAMES: tuple[str, ...] = (
-    "civ_any_lag1", "log_count_lag1", "log_civ_lag1", "log_fatal_lag1",
-    "decayed_count", "decayed_civ_any", "share_years_civ", "years_since_event",
-    "years_since_civ", "nbr1_log_count_lag1", "nbr1_civ_any_lag1", "nbr1_decayed_civ_any",
-    "nbr2_decayed_civ_any", "log_km_to_event_lag1", "log_km_to_civ_lag1",
-    "country_log_civ_events_lag1", "country_decayed_civ_events", "history_years",
+    "civ_any_lag1",
+    "log_count_lag1",
+    "log_civ_lag1",
+    "log_fatal_lag1",
+    "decayed_count",
+    "decayed_civ_any",
+    "share_years_civ",
+    "years_since_event",
+    "years_since_civ",
+    "nbr1_log_count_lag1",
+    "nbr1_civ_any_lag1",
+    "nbr1_decayed_civ_any",
+    "nbr2_decayed_civ_any",
+    "log_km_to_event_lag1",
+    "log_km_to_civ_lag1",
+    "country_log_civ_events_lag1",
+    "country_decayed_civ_events",
+    "history_years",
 )
 
 
@@ -69,8 +82,9 @@ class Panel:
         return k
 
 
-def build_panel(events: pd.DataFrame, cells: pd.DataFrame, years: np.ndarray | None = None
-                ) -> Panel:
+def build_panel(
+    events: pd.DataFrame, cells: pd.DataFrame, years: np.ndarray | None = None
+) -> Panel:
     """Aggregate events (``year, longitude, latitude, best, deaths_civilians``) to cells x years.
 
     Missing ``best`` or ``deaths_civilians`` count as 0 deaths (the event still counts).
@@ -89,8 +103,11 @@ def build_panel(events: pd.DataFrame, cells: pd.DataFrame, years: np.ndarray | N
     shape = (len(cells), len(years))
 
     def total(values: pd.Series | None) -> np.ndarray:
-        weights = np.ones(len(r)) if values is None else \
-            pd.to_numeric(values, errors="coerce").fillna(0).to_numpy("float64")[inside]
+        weights = (
+            np.ones(len(r))
+            if values is None
+            else pd.to_numeric(values, errors="coerce").fillna(0).to_numpy("float64")[inside]
+        )
         out = np.zeros(shape)
         np.add.at(out, (r, c), weights)
         return out
@@ -99,8 +116,14 @@ def build_panel(events: pd.DataFrame, cells: pd.DataFrame, years: np.ndarray | N
     if "longitude" not in cells or "latitude" not in cells:
         lon, lat = centre(cells["gid"])
         cells = cells.assign(longitude=lon, latitude=lat)
-    return Panel(cells, np.asarray(years), total(None),
-                 total(events["best"]), total(events["deaths_civilians"]), outside)
+    return Panel(
+        cells,
+        np.asarray(years),
+        total(None),
+        total(events["best"]),
+        total(events["deaths_civilians"]),
+        outside,
+    )
 
 
 def _km_to_nearest(points: np.ndarray, source: np.ndarray) -> np.ndarray:
@@ -147,12 +170,26 @@ def all_features(panel: Panel) -> np.ndarray:
         else:
             cnt = civ = fat = civ_deaths = np.zeros(n)
             country_civ = np.zeros(by_country.shape[1])
-        out[k] = np.column_stack([
-            civ, np.log1p(cnt), np.log1p(civ_deaths), np.log1p(fat),
-            np.log1p(decayed_count), decayed_civ, years_civ / max(k, 1), since_event, since_civ,
-            np.log1p(w1 @ cnt), w1 @ civ, w1 @ decayed_civ, w2 @ decayed_civ,
-            np.log1p(_km_to_nearest(points, cnt > 0)), np.log1p(_km_to_nearest(points, civ > 0)),
-            np.log1p(by_country @ country_civ), by_country @ decayed_country,
-            np.full(n, float(k)),
-        ])
+        out[k] = np.column_stack(
+            [
+                civ,
+                np.log1p(cnt),
+                np.log1p(civ_deaths),
+                np.log1p(fat),
+                np.log1p(decayed_count),
+                decayed_civ,
+                years_civ / max(k, 1),
+                since_event,
+                since_civ,
+                np.log1p(w1 @ cnt),
+                w1 @ civ,
+                w1 @ decayed_civ,
+                w2 @ decayed_civ,
+                np.log1p(_km_to_nearest(points, cnt > 0)),
+                np.log1p(_km_to_nearest(points, civ > 0)),
+                np.log1p(by_country @ country_civ),
+                by_country @ decayed_country,
+                np.full(n, float(k)),
+            ]
+        )
     return out

@@ -41,8 +41,15 @@ from bluehelmet.model.validate import empty_table
 
 #: Categories, most specific first; an incident takes the first one among its reports.
 CATEGORIES: tuple[str, ...] = (
-    "attack_on_civilians", "attack_on_peacekeepers", "ied", "armed_group_movement",
-    "displacement", "restriction_of_movement", "hate_speech", "other")
+    "attack_on_civilians",
+    "attack_on_peacekeepers",
+    "ied",
+    "armed_group_movement",
+    "displacement",
+    "restriction_of_movement",
+    "hate_speech",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +61,10 @@ class Rules:
 
     def text(self) -> str:
         """The rule as written on each link."""
-        return (f"same event: distance <= {self.distance_km:g} km, time gap <= "
-                f"{self.gap_hours:g} h, compatible categories")
+        return (
+            f"same event: distance <= {self.distance_km:g} km, time gap <= "
+            f"{self.gap_hours:g} h, compatible categories"
+        )
 
 
 @dataclass
@@ -102,8 +111,10 @@ def _compatible() -> np.ndarray:
 def _grades() -> dict[str, dict[str, float]]:
     text = resources.files("bluehelmet.intel").joinpath("admiralty.csv")
     table = pd.read_csv(str(text), dtype={"grade": str})
-    return {str(k): dict(zip(g["grade"], g["probability"], strict=True))
-            for k, g in table.groupby("kind")}
+    return {
+        str(k): dict(zip(g["grade"], g["probability"], strict=True))
+        for k, g in table.groupby("kind")
+    }
 
 
 def report_probability(reports: pd.DataFrame) -> np.ndarray:
@@ -127,25 +138,32 @@ class _Prepared:
 def _prepare(reports: pd.DataFrame) -> _Prepared:
     times = parse_times(reports["time"])
     hours = (times - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy() / 3600.0
-    span = reports["time_precision"].astype("string").map(PRECISION_HOURS).astype(float
-                                                                                    ).to_numpy()
+    span = reports["time_precision"].astype("string").map(PRECISION_HOURS).astype(float).to_numpy()
     lon = reports["longitude"].to_numpy("float64", na_value=np.nan)
     lat = reports["latitude"].to_numpy("float64", na_value=np.nan)
     code = {c: i for i, c in enumerate(CATEGORIES)}
     category = reports["category"].astype("string").map(code).fillna(code["other"]).to_numpy(int)
-    linkable = (np.isfinite(hours) & np.isfinite(lon) & np.isfinite(lat)
-                & (span <= PRECISION_HOURS["day"]))
+    linkable = (
+        np.isfinite(hours) & np.isfinite(lon) & np.isfinite(lat) & (span <= PRECISION_HOURS["day"])
+    )
     return _Prepared(hours, span, lon, lat, category, linkable)
 
 
-def _check(p: _Prepared, i: np.ndarray, j: np.ndarray, rules: Rules
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _check(
+    p: _Prepared, i: np.ndarray, j: np.ndarray, rules: Rules
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Exact rule on candidate pairs; returns the linked (i, j, distance, gap)."""
     dist = haversine_km(p.lon[i], p.lat[i], p.lon[j], p.lat[j])
-    gap = np.maximum(0.0, np.maximum(p.hours[i], p.hours[j])
-                     - np.minimum(p.hours[i] + p.span[i], p.hours[j] + p.span[j]))
-    ok = (dist <= rules.distance_km) & (gap <= rules.gap_hours) & \
-        _compatible()[p.category[i], p.category[j]]
+    gap = np.maximum(
+        0.0,
+        np.maximum(p.hours[i], p.hours[j])
+        - np.minimum(p.hours[i] + p.span[i], p.hours[j] + p.span[j]),
+    )
+    ok = (
+        (dist <= rules.distance_km)
+        & (gap <= rules.gap_hours)
+        & _compatible()[p.category[i], p.category[j]]
+    )
     return i[ok], j[ok], dist[ok], gap[ok]
 
 
@@ -164,8 +182,9 @@ def _time_range(p: _Prepared) -> tuple[float, float]:
     return (float(h.min()), float(h.max())) if len(h) else (0.0, 1.0)
 
 
-def link_pairs(reports: pd.DataFrame, rules: Rules, prepared: _Prepared | None = None
-               ) -> pd.DataFrame:
+def link_pairs(
+    reports: pd.DataFrame, rules: Rules, prepared: _Prepared | None = None
+) -> pd.DataFrame:
     """All linked pairs among ``reports`` (positions ``i < j``), with distance and gap."""
     p = prepared or _prepare(reports)
     grid, keys = _index(p, rules, *_time_range(p))
@@ -196,8 +215,10 @@ def extend(previous: Fusion, new_reports: ReportView) -> Fusion:
         If ``new_reports`` is another reader's view than the one ``previous`` was fused for.
     """
     if new_reports.reader != previous.reader:
-        raise ValueError("extend a fusion only with a view of the same reader "
-                         f"({previous.reader.organisation}, {previous.reader.clearance.label})")
+        raise ValueError(
+            "extend a fusion only with a view of the same reader "
+            f"({previous.reader.organisation}, {previous.reader.clearance.label})"
+        )
     reader = previous.reader
     rules = previous.rules
     new = new_reports.reports
@@ -216,30 +237,36 @@ def extend(previous: Fusion, new_reports: ReportView) -> Fusion:
     # Only incidents that a new report links to change; every other incident and link is kept.
     old_incident = previous.reports["incident_id"].to_numpy(str)
     touched = np.unique(old_incident[i2])
-    sub = np.concatenate([np.flatnonzero(np.isin(old_incident, touched)),
-                          np.arange(n_old, len(combined))])
+    sub = np.concatenate(
+        [np.flatnonzero(np.isin(old_incident, touched)), np.arange(n_old, len(combined))]
+    )
     where = np.full(len(combined), -1)
     where[sub] = np.arange(len(sub))
     id_pos = pd.Series(np.arange(n_old), index=old["id"].to_numpy())
     links_touched = _member(previous.links["incident_id"], touched)
     earlier = previous.links[links_touched]
-    pairs = pd.DataFrame({
-        "i": where[np.concatenate([id_pos.reindex(earlier["report_a"]).to_numpy(int), i1, i2])],
-        "j": where[np.concatenate([id_pos.reindex(earlier["report_b"]).to_numpy(int), j1, j2])],
-        "distance_km": np.concatenate([earlier["distance_km"].to_numpy(float), d1, d2]),
-        "gap_hours": np.concatenate([earlier["gap_hours"].to_numpy(float), g1, g2]),
-    })
-    part = _assemble(combined.iloc[sub].reset_index(drop=True), pairs, rules, reader,
-                     _take(p, sub))
+    pairs = pd.DataFrame(
+        {
+            "i": where[np.concatenate([id_pos.reindex(earlier["report_a"]).to_numpy(int), i1, i2])],
+            "j": where[np.concatenate([id_pos.reindex(earlier["report_b"]).to_numpy(int), j1, j2])],
+            "distance_km": np.concatenate([earlier["distance_km"].to_numpy(float), d1, d2]),
+            "gap_hours": np.concatenate([earlier["gap_hours"].to_numpy(float), g1, g2]),
+        }
+    )
+    part = _assemble(combined.iloc[sub].reset_index(drop=True), pairs, rules, reader, _take(p, sub))
     incident_id = np.concatenate([old_incident, np.full(len(new), "", dtype=object)]).astype(object)
     incident_id[sub] = part.reports["incident_id"].to_numpy(str)
     fused = combined.assign(incident_id=pd.array(incident_id.astype(str), dtype="string"))
     keep = ~_member(previous.incidents["id"], touched)
     incidents = pd.concat([previous.incidents[keep], part.incidents], ignore_index=True)
     links = pd.concat([previous.links[~links_touched], part.links], ignore_index=True)
-    return Fusion(fused, incidents.sort_values("id", ignore_index=True),
-                  links.sort_values(["incident_id", "report_a", "report_b"], ignore_index=True),
-                  rules, reader)
+    return Fusion(
+        fused,
+        incidents.sort_values("id", ignore_index=True),
+        links.sort_values(["incident_id", "report_a", "report_b"], ignore_index=True),
+        rules,
+        reader,
+    )
 
 
 def _member(values: pd.Series, pool: pd.Series | np.ndarray) -> np.ndarray:
@@ -249,12 +276,14 @@ def _member(values: pd.Series, pool: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def _take(p: _Prepared, rows: np.ndarray) -> _Prepared:
-    return _Prepared(p.hours[rows], p.span[rows], p.lon[rows], p.lat[rows], p.category[rows],
-                     p.linkable[rows])
+    return _Prepared(
+        p.hours[rows], p.span[rows], p.lon[rows], p.lat[rows], p.category[rows], p.linkable[rows]
+    )
 
 
-def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: AccessContext,
-              p: _Prepared) -> Fusion:
+def _assemble(
+    reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: AccessContext, p: _Prepared
+) -> Fusion:
     n = len(reports)
     graph = sp.coo_matrix((np.ones(len(pairs)), (pairs["i"], pairs["j"])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
@@ -273,16 +302,20 @@ def _assemble(reports: pd.DataFrame, pairs: pd.DataFrame, rules: Rules, reader: 
     swap = np.nan_to_num(p.hours[a], nan=np.inf) > np.nan_to_num(p.hours[b], nan=np.inf)
     a, b = np.where(swap, b, a), np.where(swap, a, b)
     cats = np.asarray(CATEGORIES)
-    links = pd.DataFrame({
-        "incident_id": pd.array(incident_id[a], dtype="string"),
-        "report_a": pd.array(ids[a], dtype="string"),
-        "report_b": pd.array(ids[b], dtype="string"),
-        "rule": rules.text(),
-        "distance_km": pairs["distance_km"].to_numpy(float),
-        "gap_hours": pairs["gap_hours"].to_numpy(float),
-        "categories": pd.array(np.char.add(np.char.add(cats[p.category[a]], "|"),
-                                           cats[p.category[b]]), dtype="string"),
-    }).sort_values(["incident_id", "report_a", "report_b"], ignore_index=True)
+    links = pd.DataFrame(
+        {
+            "incident_id": pd.array(incident_id[a], dtype="string"),
+            "report_a": pd.array(ids[a], dtype="string"),
+            "report_b": pd.array(ids[b], dtype="string"),
+            "rule": rules.text(),
+            "distance_km": pairs["distance_km"].to_numpy(float),
+            "gap_hours": pairs["gap_hours"].to_numpy(float),
+            "categories": pd.array(
+                np.char.add(np.char.add(cats[p.category[a]], "|"), cats[p.category[b]]),
+                dtype="string",
+            ),
+        }
+    ).sort_values(["incident_id", "report_a", "report_b"], ignore_index=True)
     return Fusion(fused, incidents, links, rules, reader)
 
 
@@ -290,19 +323,29 @@ def _confidence(reports: pd.DataFrame, component: np.ndarray, k: int) -> np.ndar
     """Noisy-OR over sources of each source's best report probability, per incident."""
     # Reports from one source are not independent: take each source's best report, then combine
     # sources as independent witnesses.
-    source, _ = pd.factorize(reports["owner"].astype("string").fillna("") + "/"
-                             + reports["source_type"].astype("string").fillna(""))
+    source, _ = pd.factorize(
+        reports["owner"].astype("string").fillna("")
+        + "/"
+        + reports["source_type"].astype("string").fillna("")
+    )
     key = component.astype("int64") * (int(source.max()) + 1) + source
     unique, inverse = np.unique(key, return_inverse=True)
     best = np.zeros(len(unique))
     np.maximum.at(best, inverse, report_probability(reports))
-    log_miss = np.bincount(unique // (int(source.max()) + 1),
-                           weights=np.log1p(-np.minimum(best, 0.999)), minlength=k)
+    log_miss = np.bincount(
+        unique // (int(source.max()) + 1), weights=np.log1p(-np.minimum(best, 0.999)), minlength=k
+    )
     return 1 - np.exp(log_miss)
 
 
-def _summarise(reports: pd.DataFrame, grouped: np.ndarray, start: np.ndarray, names: np.ndarray,
-               p: _Prepared, reader: AccessContext) -> pd.DataFrame:
+def _summarise(
+    reports: pd.DataFrame,
+    grouped: np.ndarray,
+    start: np.ndarray,
+    names: np.ndarray,
+    p: _Prepared,
+    reader: AccessContext,
+) -> pd.DataFrame:
     """One row per incident; ``grouped`` lists reports by incident, ``start`` where each begins."""
     k = len(start)
     if k == 0:
@@ -318,29 +361,38 @@ def _summarise(reports: pd.DataFrame, grouped: np.ndarray, start: np.ndarray, na
         lat = np.bincount(component, np.where(located, p.lat[grouped], 0), k) / n_located
     fatalities = reports["fatalities"].astype("float64").to_numpy()[grouped]
     civilians = reports["civilian_deaths"].astype("float64").to_numpy()[grouped]
-    level = pd.Categorical(reports["classification"].astype(object),  # the one order
-                           categories=Classification.labels(), ordered=True).codes[grouped]
+    level = pd.Categorical(
+        reports["classification"].astype(object),  # the one order
+        categories=Classification.labels(),
+        ordered=True,
+    ).codes[grouped]
     id_list = reports["id"].to_numpy(str)[grouped].tolist()
     joined = [";".join(id_list[a:b]) for a, b in zip(start.tolist(), end.tolist(), strict=True)]
-    table = pd.DataFrame({
-        "id": pd.array(names, dtype="string"),
-        "first_time": pd.array(times[start], dtype="string"),
-        "last_time": pd.array(times[end - 1], dtype="string"),
-        "longitude": lon, "latitude": lat,
-        "category": pd.array(np.asarray(CATEGORIES)[np.minimum.reduceat(p.category[grouped],
-                                                                        start)],
-                             dtype="string"),
-        "reports": pd.array(sizes, dtype="Int64"),
-        "report_ids": pd.array(joined, dtype="string"),
-        "fatalities": pd.Series(np.fmax.reduceat(fatalities, start)).round().astype("Int64"),
-        "civilian_deaths": pd.Series(np.fmax.reduceat(civilians, start)).round().astype(
-            "Int64"),
-        "confidence": _confidence(reports.iloc[grouped], component, k),
-        "classification": pd.array([Classification(v).label for v in
-                                    np.maximum.reduceat(level, start)], dtype="string"),
-        "owner": pd.array([reader.organisation] * k, dtype="string"),
-        "releasable_to": pd.Series([()] * k, dtype=object),
-        "basis": pd.array(["derived"] * k, dtype="string"),
-        "source": pd.array(["fused from reports by bluehelmet intel fuse"] * k, dtype="string"),
-    })
+    table = pd.DataFrame(
+        {
+            "id": pd.array(names, dtype="string"),
+            "first_time": pd.array(times[start], dtype="string"),
+            "last_time": pd.array(times[end - 1], dtype="string"),
+            "longitude": lon,
+            "latitude": lat,
+            "category": pd.array(
+                np.asarray(CATEGORIES)[np.minimum.reduceat(p.category[grouped], start)],
+                dtype="string",
+            ),
+            "reports": pd.array(sizes, dtype="Int64"),
+            "report_ids": pd.array(joined, dtype="string"),
+            "fatalities": pd.Series(np.fmax.reduceat(fatalities, start)).round().astype("Int64"),
+            "civilian_deaths": pd.Series(np.fmax.reduceat(civilians, start))
+            .round()
+            .astype("Int64"),
+            "confidence": _confidence(reports.iloc[grouped], component, k),
+            "classification": pd.array(
+                [Classification(v).label for v in np.maximum.reduceat(level, start)], dtype="string"
+            ),
+            "owner": pd.array([reader.organisation] * k, dtype="string"),
+            "releasable_to": pd.Series([()] * k, dtype=object),
+            "basis": pd.array(["derived"] * k, dtype="string"),
+            "source": pd.array(["fused from reports by bluehelmet intel fuse"] * k, dtype="string"),
+        }
+    )
     return table.sort_values("id", ignore_index=True)

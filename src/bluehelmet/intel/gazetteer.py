@@ -61,8 +61,11 @@ def _keys(names: pd.Series) -> pd.Series:
 def _expand(table: pd.DataFrame, alternates: str) -> pd.DataFrame:
     """One row per name: the place's name, then each of its ``;``-separated alternate names."""
     names = table["name"].astype(str) + ";" + table[alternates].fillna("").astype(str)
-    long = table.drop(columns=[alternates, "name"]).assign(
-        name_as_written=names.str.split(";")).explode("name_as_written")
+    long = (
+        table.drop(columns=[alternates, "name"])
+        .assign(name_as_written=names.str.split(";"))
+        .explode("name_as_written")
+    )
     long = long[long["name_as_written"].str.strip() != ""]
     long["name"] = table.loc[long.index, "name"]
     return long.reset_index(drop=True)
@@ -82,8 +85,9 @@ def _geonames() -> pd.DataFrame:
     table = pd.read_csv(reference_path("geonames_host_places.csv.gz"), keep_default_na=False)
     table = table.sort_values("population", ascending=False, kind="stable")
     out = _expand(table, "alternate_names")
-    return out.assign(precision_km=CITY_KM,
-                      source="GeoNames " + out["geonameid"].astype(str) + " (CC BY 4.0)")
+    return out.assign(
+        precision_km=CITY_KM, source="GeoNames " + out["geonameid"].astype(str) + " (CC BY 4.0)"
+    )
 
 
 def _ucdp() -> pd.DataFrame:
@@ -96,8 +100,11 @@ def _ucdp() -> pd.DataFrame:
     spread = (high - low).sum(axis=1)
     ucdp = grouped[["longitude", "latitude"]].median().loc[spread <= UCDP_SPREAD_DEG]
     ucdp = ucdp.reset_index().rename(columns={"where_description": "name"})
-    return ucdp.assign(name_as_written=ucdp["name"], precision_km=UCDP_KM,
-                       source="UCDP GED 20.1 subset place descriptions")
+    return ucdp.assign(
+        name_as_written=ucdp["name"],
+        precision_km=UCDP_KM,
+        source="UCDP GED 20.1 subset place descriptions",
+    )
 
 
 @cache
@@ -107,8 +114,10 @@ def _table() -> pd.DataFrame:
     cities = places()
     cities = cities.assign(name_as_written=cities["name"], precision_km=CITY_KM)
     columns = ["name", "name_as_written", "longitude", "latitude", "precision_km", "source"]
-    table = pd.concat([frame[columns] for frame in (_mission_places(), cities, _geonames(),
-                                                    _ucdp())], ignore_index=True)
+    table = pd.concat(
+        [frame[columns] for frame in (_mission_places(), cities, _geonames(), _ucdp())],
+        ignore_index=True,
+    )
     table.insert(0, "key", _keys(table["name_as_written"]))
     table = table[table["key"].str.len() > 0]
     return table.drop_duplicates("key", keep="first").reset_index(drop=True)
@@ -127,8 +136,7 @@ def lookup(names: pd.Series) -> pd.DataFrame:
 
     Columns ``name, longitude, latitude, precision_km, source``; missing where not found.
     """
-    table = _table().set_index("key")[["name", "longitude", "latitude", "precision_km",
-                                       "source"]]
+    table = _table().set_index("key")[["name", "longitude", "latitude", "precision_km", "source"]]
     found = table.reindex(_keys(names).to_numpy())
     found.index = names.index
     return found
@@ -154,8 +162,7 @@ def suggest(name: str, n: int = SUGGESTIONS) -> list[str]:
     key = place_key(name)
     if not key:
         return []
-    close = difflib.get_close_matches(key, by_initial.get(key[0], []), n=n,
-                                      cutoff=SUGGEST_CUTOFF)
+    close = difflib.get_close_matches(key, by_initial.get(key[0], []), n=n, cutoff=SUGGEST_CUTOFF)
     if not close:
         everything = [k for keys in by_initial.values() for k in keys]
         close = difflib.get_close_matches(key, everything, n=n, cutoff=SUGGEST_CUTOFF)
@@ -171,8 +178,11 @@ def resolve_places(reports: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     missing = (out["longitude"].isna() & out["latitude"].isna()).to_numpy()
     if missing.any() and out["place_name"][missing].notna().any():
         found = lookup(out["place_name"][missing])
-        for column, target in (("longitude", "longitude"), ("latitude", "latitude"),
-                               ("precision_km", "place_precision_km")):
+        for column, target in (
+            ("longitude", "longitude"),
+            ("latitude", "latitude"),
+            ("precision_km", "place_precision_km"),
+        ):
             values = out[target].to_numpy(dtype="float64", na_value=np.nan).copy()
             values[missing] = found[column].to_numpy(dtype="float64")
             out[target] = values

@@ -59,20 +59,26 @@ def _default_countries_path() -> Path:
 
 
 @cache
-def _country_shapes(path: str, exclude_antarctica: bool) -> tuple[tuple[str, ...],
-                                                                  tuple[shapely.Geometry, ...]]:
+def _country_shapes(
+    path: str, exclude_antarctica: bool
+) -> tuple[tuple[str, ...], tuple[shapely.Geometry, ...]]:
     features = json.loads(Path(path).read_text("utf-8"))["features"]
-    keep = [f for f in features
-            if not (exclude_antarctica and f["properties"].get("continent") == "Antarctica")]
+    keep = [
+        f
+        for f in features
+        if not (exclude_antarctica and f["properties"].get("continent") == "Antarctica")
+    ]
     # Natural Earth 1:110m has a few self-touching rings; make_valid keeps predicates reliable.
-    shapes = tuple(shapely.make_valid(shapely.from_geojson(json.dumps(f["geometry"])))
-                   for f in keep)
+    shapes = tuple(
+        shapely.make_valid(shapely.from_geojson(json.dumps(f["geometry"]))) for f in keep
+    )
     names = tuple(str(f["properties"].get("name")) for f in keep)
     return names, shapes
 
 
-def land_cells(countries_geojson: str | Path | None = None, *,
-               exclude_antarctica: bool = True) -> pd.DataFrame:
+def land_cells(
+    countries_geojson: str | Path | None = None, *, exclude_antarctica: bool = True
+) -> pd.DataFrame:
     """The universe of cells: every cell that intersects a country polygon (land cells).
 
     Parameters
@@ -98,8 +104,9 @@ def land_cells(countries_geojson: str | Path | None = None, *,
     by_touch = np.full(len(gids), None, dtype=object)
     for name, shape in zip(names, shapes, strict=True):
         x0, y0, x1, y1 = shapely.bounds(shape)
-        near = np.flatnonzero((lon >= x0 - half) & (lon <= x1 + half)
-                              & (lat >= y0 - half) & (lat <= y1 + half))
+        near = np.flatnonzero(
+            (lon >= x0 - half) & (lon <= x1 + half) & (lat >= y0 - half) & (lat <= y1 + half)
+        )
         shapely.prepare(shape)
         boxes = shapely.box(lon[near] - half, lat[near] - half, lon[near] + half, lat[near] + half)
         touch = near[shapely.intersects(shape, boxes)]
@@ -109,12 +116,19 @@ def land_cells(countries_geojson: str | Path | None = None, *,
     # A coastal cell takes the country containing its centre, else the first one it touches.
     country = np.where(pd.isna(by_centre), by_touch, by_centre)
     keep = ~pd.isna(country)
-    return pd.DataFrame({"gid": gids[keep], "longitude": lon[keep], "latitude": lat[keep],
-                         "country": pd.array(country[keep], dtype="string")})
+    return pd.DataFrame(
+        {
+            "gid": gids[keep],
+            "longitude": lon[keep],
+            "latitude": lat[keep],
+            "country": pd.array(country[keep], dtype="string"),
+        }
+    )
 
 
-def neighbour_matrix(gids: np.ndarray | pd.Series, *, order: int = 1,
-                     include_self: bool = False) -> sp.csr_matrix:
+def neighbour_matrix(
+    gids: np.ndarray | pd.Series, *, order: int = 1, include_self: bool = False
+) -> sp.csr_matrix:
     """Queen-contiguity weights among ``gids`` (binary, ``order`` rings), as a sparse matrix.
 
     Entry (i, j) is 1 when cell j lies within ``order`` rows and columns of cell i (columns wrap

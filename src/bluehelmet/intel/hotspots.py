@@ -38,8 +38,10 @@ def aggregate(view: ReportView, *, period: str = "year") -> pd.DataFrame:
     """
     shown = view.reports
     times = parse_times(shown["time"])
-    gid = gid_of(shown["longitude"].to_numpy("float64", na_value=np.nan),
-                 shown["latitude"].to_numpy("float64", na_value=np.nan))
+    gid = gid_of(
+        shown["longitude"].to_numpy("float64", na_value=np.nan),
+        shown["latitude"].to_numpy("float64", na_value=np.nan),
+    )
     ok = (gid > 0) & times.notna().to_numpy()
     if period == "year":
         label = times.dt.year.astype("Int64").astype("string")
@@ -49,22 +51,34 @@ def aggregate(view: ReportView, *, period: str = "year") -> pd.DataFrame:
         label = pd.Series("all", index=shown.index, dtype="string")
     else:
         raise ValueError(f"unknown period {period!r}: use year, month or all")
-    frame = pd.DataFrame({
-        "gid": gid[ok], "period": label[ok].to_numpy(),
-        "fatalities": shown["fatalities"].astype("float64").fillna(0).to_numpy()[ok],
-        "civilian_deaths": shown["civilian_deaths"].astype("float64").fillna(0).to_numpy()[ok],
-    })
-    out = frame.groupby(["gid", "period"]).agg(
-        reports=("gid", "size"), fatalities=("fatalities", "sum"),
-        civilian_deaths=("civilian_deaths", "sum")).reset_index()
+    frame = pd.DataFrame(
+        {
+            "gid": gid[ok],
+            "period": label[ok].to_numpy(),
+            "fatalities": shown["fatalities"].astype("float64").fillna(0).to_numpy()[ok],
+            "civilian_deaths": shown["civilian_deaths"].astype("float64").fillna(0).to_numpy()[ok],
+        }
+    )
+    out = (
+        frame.groupby(["gid", "period"])
+        .agg(
+            reports=("gid", "size"),
+            fatalities=("fatalities", "sum"),
+            civilian_deaths=("civilian_deaths", "sum"),
+        )
+        .reset_index()
+    )
     return out.astype({"fatalities": "int64", "civilian_deaths": "int64"})
 
 
 def unplaced(view: ReportView) -> int:
     """Number of reports of ``view`` that have no coordinates or no time."""
     shown = view.reports
-    return int((shown["longitude"].isna() | shown["latitude"].isna()
-                | parse_times(shown["time"]).isna()).sum())
+    return int(
+        (
+            shown["longitude"].isna() | shown["latitude"].isna() | parse_times(shown["time"]).isna()
+        ).sum()
+    )
 
 
 def study_area(gids: np.ndarray, margin: int = 2) -> np.ndarray:
@@ -75,8 +89,9 @@ def study_area(gids: np.ndarray, margin: int = 2) -> np.ndarray:
     return (rows[:, None] * 720 + cols[None, :] + 1).ravel()
 
 
-def gi_star(values: pd.Series, cells: np.ndarray | None = None, *, fdr: bool = False,
-            alpha: float = 0.05) -> pd.DataFrame:
+def gi_star(
+    values: pd.Series, cells: np.ndarray | None = None, *, fdr: bool = False, alpha: float = 0.05
+) -> pd.DataFrame:
     """Getis-Ord Gi* of ``values`` (indexed by gid) over ``cells`` (default: :func:`study_area`).
 
     Cells of the study area without a value count as 0. Returns ``gid, longitude, latitude,
@@ -96,8 +111,18 @@ def gi_star(values: pd.Series, cells: np.ndarray | None = None, *, fdr: bool = F
     p = 2 * stats.norm.sf(np.abs(z))
     significant = _bh(p, alpha) if fdr else p <= alpha
     lon, lat = centre(cells)
-    return pd.DataFrame({"gid": cells, "longitude": lon, "latitude": lat, "value": x, "z": z,
-                         "p": p, "significant": significant, "hotspot": significant & (z > 0)})
+    return pd.DataFrame(
+        {
+            "gid": cells,
+            "longitude": lon,
+            "latitude": lat,
+            "value": x,
+            "z": z,
+            "p": p,
+            "significant": significant,
+            "hotspot": significant & (z > 0),
+        }
+    )
 
 
 def _bh(p: np.ndarray, alpha: float) -> np.ndarray:
@@ -110,8 +135,14 @@ def _bh(p: np.ndarray, alpha: float) -> np.ndarray:
     return np.asarray(stats.false_discovery_control(p, method="bh") <= alpha)
 
 
-def hotspots(view: ReportView, *, value: str = "reports", period: str | None = None,
-             fdr: bool = True, alpha: float = 0.05) -> pd.DataFrame:
+def hotspots(
+    view: ReportView,
+    *,
+    value: str = "reports",
+    period: str | None = None,
+    fdr: bool = True,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Gi* hotspots of the reports of ``view``, over all time or one period.
 
     ``value`` is ``reports``, ``fatalities`` or ``civilian_deaths``; ``period`` e.g. ``"2012"``
@@ -153,8 +184,11 @@ def poisson_trend(years: np.ndarray, counts: np.ndarray) -> dict[str, float]:
     dispersion = max(float(((y - mu) ** 2 / mu).sum()) / max(len(y) - 2, 1), 1.0)
     cov = np.linalg.inv(x.T @ (mu[:, None] * x)) * dispersion
     z = float(beta[1] / np.sqrt(cov[1, 1]))
-    return {"change_per_year": float(np.expm1(beta[1])), "z": z,
-            "p": float(2 * stats.norm.sf(abs(z)))}
+    return {
+        "change_per_year": float(np.expm1(beta[1])),
+        "z": z,
+        "p": float(2 * stats.norm.sf(abs(z))),
+    }
 
 
 def mission_trends(view: ReportView, missions: pd.DataFrame) -> pd.DataFrame:
@@ -167,19 +201,38 @@ def mission_trends(view: ReportView, missions: pd.DataFrame) -> pd.DataFrame:
 
     shown = view.reports
     years = parse_times(shown["time"]).dt.year
-    iso = countries_at(shown["longitude"].to_numpy("float64", na_value=np.nan),
-                       shown["latitude"].to_numpy("float64", na_value=np.nan))
+    iso = countries_at(
+        shown["longitude"].to_numpy("float64", na_value=np.nan),
+        shown["latitude"].to_numpy("float64", na_value=np.nan),
+    )
     frame = pd.DataFrame({"iso3": iso, "year": years}).dropna()
     if frame.empty:
-        return pd.DataFrame(columns=["mission", "host_iso3", "first_year", "last_year",
-                                     "reports", "change_per_year", "z", "p"])
+        return pd.DataFrame(
+            columns=[
+                "mission",
+                "host_iso3",
+                "first_year",
+                "last_year",
+                "reports",
+                "change_per_year",
+                "z",
+                "p",
+            ]
+        )
     span = np.arange(int(frame["year"].min()), int(frame["year"].max()) + 1)
     rows = []
     for mission in missions.dropna(subset=["host_iso3"]).itertuples():
         own = frame[frame["iso3"] == mission.host_iso3]
         yearly = own.groupby("year").size().reindex(span, fill_value=0)
         trend = poisson_trend(span.astype(float), yearly.to_numpy())
-        rows.append({"mission": mission.id, "host_iso3": mission.host_iso3,
-                     "first_year": int(span[0]), "last_year": int(span[-1]),
-                     "reports": int(yearly.sum()), **trend})
+        rows.append(
+            {
+                "mission": mission.id,
+                "host_iso3": mission.host_iso3,
+                "first_year": int(span[0]),
+                "last_year": int(span[-1]),
+                "reports": int(yearly.sum()),
+                **trend,
+            }
+        )
     return pd.DataFrame(rows)

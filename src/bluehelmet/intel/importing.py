@@ -65,15 +65,19 @@ def sniff(path: Path) -> None:
     except OSError as exc:
         raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror})") from exc
     if not head.strip(b"\xef\xbb\xbf \r\n\t"):
-        raise UnreadableFileError(f"{path}: the file is empty; a CSV file with a header line "
-                                  "and report rows is needed")
+        raise UnreadableFileError(
+            f"{path}: the file is empty; a CSV file with a header line and report rows is needed"
+        )
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            raise UnreadableFileError(f"{path}: is {what}, not CSV text; save it as 'CSV UTF-8' "
-                                      "and import that file")
+            raise UnreadableFileError(
+                f"{path}: is {what}, not CSV text; save it as 'CSV UTF-8' and import that file"
+            )
     if b"\x00" in head:
-        raise UnreadableFileError(f"{path}: contains NUL bytes (binary data, or UTF-16/32 text "
-                                  "without a byte-order mark); save it as 'CSV UTF-8'")
+        raise UnreadableFileError(
+            f"{path}: contains NUL bytes (binary data, or UTF-16/32 text "
+            "without a byte-order mark); save it as 'CSV UTF-8'"
+        )
 
 
 def _is_report_header(columns: pd.Index) -> bool:
@@ -93,8 +97,9 @@ def read_input(path: Path) -> tuple[ImportResult, bool]:
     sniff(path)
     raw, bad_rows = read_raw(path)
     if len(raw) == 0 and not bad_rows:
-        raise UnreadableFileError(f"{path}: has a header line but no rows; add reports below "
-                                  "the header")
+        raise UnreadableFileError(
+            f"{path}: has a header line but no rows; add reports below the header"
+        )
     if not _is_report_header(raw.columns):
         from bluehelmet.io.ucdp import read_ucdp
 
@@ -114,19 +119,24 @@ def _reject_problems(ledger: Ledger, problems: list[Problem], n: int) -> None:
     """Hand row problems (line = position + 2) to the ledger, one call per column."""
     if not problems:
         return
-    frame = pd.DataFrame({"pos": [p.row - 2 for p in problems if p.row is not None],
-                          "field": [p.field or "" for p in problems if p.row is not None],
-                          "value": [p.value or "" for p in problems if p.row is not None],
-                          "reason": [p.reason for p in problems if p.row is not None],
-                          "fix": [p.fix for p in problems if p.row is not None]})
+    frame = pd.DataFrame(
+        {
+            "pos": [p.row - 2 for p in problems if p.row is not None],
+            "field": [p.field or "" for p in problems if p.row is not None],
+            "value": [p.value or "" for p in problems if p.row is not None],
+            "reason": [p.reason for p in problems if p.row is not None],
+            "fix": [p.fix for p in problems if p.row is not None],
+        }
+    )
     for (name,), group in frame.groupby(["field"], sort=False):
         group = group.drop_duplicates("pos")
         mask = np.zeros(n, dtype=bool)
         values, reasons, fixes = (np.full(n, "", dtype=object) for _ in range(3))
         pos = group["pos"].to_numpy(dtype="int64")
         mask[pos] = True
-        values[pos], reasons[pos], fixes[pos] = (group[c].to_numpy(dtype=object)
-                                                 for c in ("value", "reason", "fix"))
+        values[pos], reasons[pos], fixes[pos] = (
+            group[c].to_numpy(dtype=object) for c in ("value", "reason", "fix")
+        )
         ledger.reject(mask, str(name), values, reasons, fixes)
 
 
@@ -153,25 +163,45 @@ def _account(result: ImportResult, refused: pd.DataFrame) -> ImportReport:
     kept = lines[~np.isin(lines, report.rejects["line"].to_numpy(dtype="int64"))]
     refused_lines = kept[refused["position"].to_numpy(dtype="int64")]
     rows = result.table.iloc[refused["position"].to_numpy(dtype="int64")].reset_index(drop=True)
-    extra = pd.concat([pd.DataFrame({"line": refused_lines, "field": refused["field"],
-                                     "value": refused["value"], "reason": refused["reason"],
-                                     "fix": refused["fix"], "repairs": ""}),
-                       rows.astype("string")], axis=1)
+    extra = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "line": refused_lines,
+                    "field": refused["field"],
+                    "value": refused["value"],
+                    "reason": refused["reason"],
+                    "fix": refused["fix"],
+                    "repairs": "",
+                }
+            ),
+            rows.astype("string"),
+        ],
+        axis=1,
+    )
     repaired_lines = set(report.repair_table["line"].astype("int64").tolist())
     was_repaired = int(np.isin(np.unique(refused_lines), list(repaired_lines)).sum())
     rejects = pd.concat([report.rejects, extra], ignore_index=True).sort_values(
-        "line", kind="stable", ignore_index=True)
+        "line", kind="stable", ignore_index=True
+    )
     n = int(len(np.unique(refused_lines)))
     repairs = report.repair_table[~report.repair_table["line"].isin(refused_lines)]
     return ImportReport(
-        file=report.file, format=report.format, rows_read=report.rows_read,
-        accepted=report.accepted - (n - was_repaired), repaired=report.repaired - was_repaired,
-        rejected=report.rejected + n, repair_table=repairs.reset_index(drop=True),
-        rejects=rejects, warnings=report.warnings)
+        file=report.file,
+        format=report.format,
+        rows_read=report.rows_read,
+        accepted=report.accepted - (n - was_repaired),
+        repaired=report.repaired - was_repaired,
+        rejected=report.rejected + n,
+        repair_table=repairs.reset_index(drop=True),
+        rejects=rejects,
+        warnings=report.warnings,
+    )
 
 
-def add_to_store(result: ImportResult, published: bool, store: ReportStore,
-                 writer: AccessContext) -> ImportOutcome:
+def add_to_store(
+    result: ImportResult, published: bool, store: ReportStore, writer: AccessContext
+) -> ImportOutcome:
     """Add what :func:`read_input` read to any :class:`~bluehelmet.intel.store.ReportStore`.
 
     The same accounting as :func:`import_file` (the platform imports through this with its

@@ -37,8 +37,12 @@ class GridIndex:
 
     def keys(self, xyz: np.ndarray, hours: np.ndarray) -> np.ndarray:
         """Cell key of each point (int64)."""
-        cells = np.column_stack([np.floor((xyz + EARTH_KM) / self.space),
-                                 np.floor((hours - self.t0) / self.time)]).astype("int64") + 1
+        cells = (
+            np.column_stack(
+                [np.floor((xyz + EARTH_KM) / self.space), np.floor((hours - self.t0) / self.time)]
+            ).astype("int64")
+            + 1
+        )
         key = cells[:, 0]
         for d in range(1, 4):
             key = key * self.radix[d] + cells[:, d]
@@ -57,8 +61,9 @@ class GridIndex:
         return np.asarray(out, dtype="int64")
 
 
-def _expand(start_a: np.ndarray, count_a: np.ndarray, start_b: np.ndarray, count_b: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _expand(
+    start_a: np.ndarray, count_a: np.ndarray, start_b: np.ndarray, count_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """All (a, b) position pairs of matched cells: a in [start_a, +count_a), b likewise."""
     sizes = count_a * count_b
     total = int(sizes.sum())
@@ -92,8 +97,9 @@ def pairs_within(keys: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.n
     return np.minimum(i, j), np.maximum(i, j)
 
 
-def pairs_between(keys_new: np.ndarray, keys_old: np.ndarray, deltas: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def pairs_between(
+    keys_new: np.ndarray, keys_old: np.ndarray, deltas: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (new position, old position) in the same or neighbouring cells.
 
     ``deltas`` must be the full neighbourhood (``half=False``); the same cell is always included.

@@ -58,12 +58,20 @@ def write_private(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); choose another "
-                          "path") from exc
+        raise OutputError(
+            f"{path}: cannot be written ({exc.strerror or exc}); choose another path"
+        ) from exc
 
 
-def write_marked_csv(table: pd.DataFrame, path: str | Path, level: Classification, *,
-                     reader: AccessContext | None, inputs: int, generator: str) -> Path:
+def write_marked_csv(
+    table: pd.DataFrame,
+    path: str | Path,
+    level: Classification,
+    *,
+    reader: AccessContext | None,
+    inputs: int,
+    generator: str,
+) -> Path:
     """Write a derived table with its marking (column and sidecar); return the CSV path.
 
     Parameters
@@ -85,24 +93,26 @@ def write_marked_csv(table: pd.DataFrame, path: str | Path, level: Classificatio
     marked = table.copy()
     if "classification" not in marked:
         marked["classification"] = level.label
-    body = neutralise_frame(marked).to_csv(index=False, date_format="%Y-%m-%d",
-                                           lineterminator="\n")
+    body = neutralise_frame(marked).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
     write_private(out, body)
     return write_marking(out, level, reader=reader, inputs=inputs, generator=generator)
 
 
-def write_marking(out: Path, level: Classification, *, reader: AccessContext | None,
-                  inputs: int, generator: str) -> Path:
+def write_marking(
+    out: Path, level: Classification, *, reader: AccessContext | None, inputs: int, generator: str
+) -> Path:
     """Write the sidecar ``<file>.marking.json`` of a derived file ``out``; return ``out``.
 
     Used by :func:`write_marked_csv` and for map layers (GeoJSON, GeoPackage) whose rows carry
     the ``classification`` column themselves.
     """
-    marking = {"file": out.name, "classification": level.label,
-               "derived_from_reports": int(inputs),
-               "reader_organisation": None if reader is None else reader.organisation,
-               "reader_clearance": None if reader is None else reader.clearance.label,
-               "generator": generator}
-    write_private(out.with_name(out.name + MARKING_SUFFIX), json.dumps(marking, indent=2)
-                   + "\n")
+    marking = {
+        "file": out.name,
+        "classification": level.label,
+        "derived_from_reports": int(inputs),
+        "reader_organisation": None if reader is None else reader.organisation,
+        "reader_clearance": None if reader is None else reader.clearance.label,
+        "generator": generator,
+    }
+    write_private(out.with_name(out.name + MARKING_SUFFIX), json.dumps(marking, indent=2) + "\n")
     return out

@@ -26,10 +26,14 @@ REPORTS_FILE = "reports.csv"
 #: Column that never leaves the record's owner (declared in ``model/schema/_sensitivity.csv``).
 PROTECTED = entity("reports").protected_columns[0]
 #: Length of one unit of each time precision, in hours (months and years: not linked by time).
-PRECISION_HOURS: dict[str, float] = {"minute": 1 / 60, "hour": 1.0, "day": 24.0,
-                                     "month": 24.0 * 31, "year": 24.0 * 366}
-_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m",
-                 "%Y")
+PRECISION_HOURS: dict[str, float] = {
+    "minute": 1 / 60,
+    "hour": 1.0,
+    "day": 24.0,
+    "month": 24.0 * 31,
+    "year": 24.0 * 366,
+}
+_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m", "%Y")
 
 
 def parse_times(text: pd.Series) -> pd.Series:
@@ -59,25 +63,50 @@ def validate_reports(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[P
     times = parse_times(table["time"])
     lines = np.arange(len(table)) + FIRST_DATA_LINE
     for i in np.flatnonzero(table["time"].notna().to_numpy() & times.isna().to_numpy()):
-        problems.append(Problem(file, int(lines[i]), "time", str(table["time"].iloc[i]),
-                                "not an ISO 8601 time",
-                                "write YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or YYYY"))
+        problems.append(
+            Problem(
+                file,
+                int(lines[i]),
+                "time",
+                str(table["time"].iloc[i]),
+                "not an ISO 8601 time",
+                "write YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or YYYY",
+            )
+        )
     one = table["longitude"].isna() != table["latitude"].isna()
     for i in np.flatnonzero(one.to_numpy()):
-        problems.append(Problem(file, int(lines[i]), "longitude", None,
-                                "only one of longitude and latitude is given",
-                                "give both coordinates, or neither and a place_name"))
+        problems.append(
+            Problem(
+                file,
+                int(lines[i]),
+                "longitude",
+                None,
+                "only one of longitude and latitude is given",
+                "give both coordinates, or neither and a place_name",
+            )
+        )
     table, unresolved = resolve_places(table)
     for i in np.flatnonzero(unresolved):
         name = table["place_name"].iloc[i]
         near = suggest(str(name)) if pd.notna(name) else []
-        problems.append(Problem(
-            file, int(lines[i]), "place_name", None if pd.isna(name) else str(name),
-            "no coordinates and the place is not in the gazetteer" if pd.notna(name)
-            else "neither coordinates nor a place name",
-            (f"did you mean {' or '.join(repr(n) for n in near)}? Else give " if near else
-             "give ") + "longitude and latitude, or a place name from "
-            "docs/intelligence.md#gazetteer"))
+        problems.append(
+            Problem(
+                file,
+                int(lines[i]),
+                "place_name",
+                None if pd.isna(name) else str(name),
+                "no coordinates and the place is not in the gazetteer"
+                if pd.notna(name)
+                else "neither coordinates nor a place name",
+                (
+                    f"did you mean {' or '.join(repr(n) for n in near)}? Else give "
+                    if near
+                    else "give "
+                )
+                + "longitude and latitude, or a place name from "
+                "docs/intelligence.md#gazetteer",
+            )
+        )
     return table, problems
 
 
@@ -118,21 +147,29 @@ def events_to_reports(events: pd.DataFrame, source: str) -> pd.DataFrame:
     time = events["date_start"].dt.strftime("%Y-%m-%d").astype("string")
     time = time.where(dated, events["year"].astype("string"))
     civ = events["deaths_civilians"].fillna(0).gt(0) | events["type_of_violence"].eq(3).fillna(
-        False)
-    raw = pd.DataFrame({
-        "id": "ucdp-" + events["event_id"].astype("string"),
-        "time": time,
-        "time_precision": np.where(dated, "day", "year"),
-        "longitude": events["longitude"].astype("string"),
-        "latitude": events["latitude"].astype("string"),
-        "place_name": events["where_description"].astype("string"),
-        "category": np.where(civ, "attack_on_civilians", "other"),
-        "fatalities": events["best"].astype("string"),
-        "civilian_deaths": events["deaths_civilians"].astype("string"),
-        "source_type": "event_file", "reliability": "B", "credibility": "2",
-        "classification": "unclassified", "owner": "UCDP", "basis": "real",
-        "source": f"UCDP GED ({source})",
-    }, index=range(n)).fillna("")
+        False
+    )
+    raw = pd.DataFrame(
+        {
+            "id": "ucdp-" + events["event_id"].astype("string"),
+            "time": time,
+            "time_precision": np.where(dated, "day", "year"),
+            "longitude": events["longitude"].astype("string"),
+            "latitude": events["latitude"].astype("string"),
+            "place_name": events["where_description"].astype("string"),
+            "category": np.where(civ, "attack_on_civilians", "other"),
+            "fatalities": events["best"].astype("string"),
+            "civilian_deaths": events["deaths_civilians"].astype("string"),
+            "source_type": "event_file",
+            "reliability": "B",
+            "credibility": "2",
+            "classification": "unclassified",
+            "owner": "UCDP",
+            "basis": "real",
+            "source": f"UCDP GED ({source})",
+        },
+        index=range(n),
+    ).fillna("")
     table, problems = coerce_table("reports", raw, source)
     if problems:
         raise DataError(problems)

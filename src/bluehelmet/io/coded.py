@@ -44,10 +44,12 @@ class Coded:
 
     def remap(self, new_uniques: np.ndarray) -> Coded:
         """Codes for new values given per old distinct value (re-factorised)."""
-        codes, uniques = pd.factorize(pd.Series(new_uniques, dtype=object).fillna(""),
-                                      use_na_sentinel=False)
-        return Coded(np.asarray(codes, dtype=np.intp)[self.codes],
-                     np.asarray(uniques, dtype=object))
+        codes, uniques = pd.factorize(
+            pd.Series(new_uniques, dtype=object).fillna(""), use_na_sentinel=False
+        )
+        return Coded(
+            np.asarray(codes, dtype=np.intp)[self.codes], np.asarray(uniques, dtype=object)
+        )
 
     def subset(self, rows: np.ndarray) -> Coded:
         """The given rows only (same distinct values)."""
@@ -64,8 +66,9 @@ class Coded:
 
     def categorical(self) -> pd.Categorical:
         """The rows as a pandas Categorical (cheap: shares the codes)."""
-        return pd.Categorical.from_codes(self.codes, categories=pd.Index(self.uniques,
-                                                                          dtype=object))
+        return pd.Categorical.from_codes(
+            self.codes, categories=pd.Index(self.uniques, dtype=object)
+        )
 
 
 def arrow_strings(values: pa.Array | pa.ChunkedArray) -> pd.Series:

@@ -32,9 +32,19 @@ def require_columns(path: str, raw: pd.DataFrame, required: list[str], what: str
     """
     missing = [c for c in required if c not in raw.columns]
     if missing:
-        raise DataError([Problem(path, 1, c, None, "required column is missing",
-                                 f"{what} needs the columns {', '.join(required)}")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    path,
+                    1,
+                    c,
+                    None,
+                    "required column is missing",
+                    f"{what} needs the columns {', '.join(required)}",
+                )
+                for c in missing
+            ]
+        )
 
 
 @cache
@@ -104,8 +114,11 @@ def pair_codes(a: Coded, b: Coded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     combined = a.codes.astype(np.int64) * max(len(b.uniques), 1) + b.codes
     codes, uniques = pd.factorize(combined)
     uniques = np.asarray(uniques, dtype=np.int64)
-    return np.asarray(codes, dtype=np.intp), uniques // max(len(b.uniques), 1), \
-        uniques % max(len(b.uniques), 1)
+    return (
+        np.asarray(codes, dtype=np.intp),
+        uniques // max(len(b.uniques), 1),
+        uniques % max(len(b.uniques), 1),
+    )
 
 
 def combine_keys(*codes: np.ndarray) -> np.ndarray:
@@ -142,28 +155,42 @@ def resolve_iso3(
     known = known_iso3()
     unknown_u = ~missing_u & np.array([c not in known for c in upper_u], dtype=bool)
     clash_u = ~missing_u & ~unknown_u & (by_name_u != "") & (by_name_u != upper_u)
-    per_row = {k: v[rows] for k, v in (("code", code_u), ("upper", upper_u),
-                                       ("by_name", by_name_u), ("name", name_u))}
+    per_row = {
+        k: v[rows]
+        for k, v in (("code", code_u), ("upper", upper_u), ("by_name", by_name_u), ("name", name_u))
+    }
     case_u = (upper_u != code_u) & ~missing_u
     ledger.repair(case_u[rows], iso_field, per_row["code"], per_row["upper"], "case_variant")
-    ledger.repair(found_u[rows], iso_field, per_row["code"], per_row["by_name"],
-                  "iso3_from_name")
-    ledger.reject((missing_u & ~found_u)[rows], name_field, per_row["name"],
-                  "no ISO3 code and the country name is not known",
-                  "give the ISO3 code, or add the name to country_aliases.csv (alias,iso3,source)")
-    ledger.reject(unknown_u[rows], iso_field, per_row["code"],
-                  "not a known ISO 3166-1 alpha-3 code",
-                  "use the country's ISO3 code (e.g. BGD for Bangladesh)")
-    clash_reason = np.array([f"the ISO3 code does not match the country name (which is {n})"
-                             for n in by_name_u], dtype=object)
-    ledger.reject(clash_u[rows], iso_field, per_row["code"], clash_reason[rows],
-                  "correct the code or the country name so that they agree")
+    ledger.repair(found_u[rows], iso_field, per_row["code"], per_row["by_name"], "iso3_from_name")
+    ledger.reject(
+        (missing_u & ~found_u)[rows],
+        name_field,
+        per_row["name"],
+        "no ISO3 code and the country name is not known",
+        "give the ISO3 code, or add the name to country_aliases.csv (alias,iso3,source)",
+    )
+    ledger.reject(
+        unknown_u[rows],
+        iso_field,
+        per_row["code"],
+        "not a known ISO 3166-1 alpha-3 code",
+        "use the country's ISO3 code (e.g. BGD for Bangladesh)",
+    )
+    clash_reason = np.array(
+        [f"the ISO3 code does not match the country name (which is {n})" for n in by_name_u],
+        dtype=object,
+    )
+    ledger.reject(
+        clash_u[rows],
+        iso_field,
+        per_row["code"],
+        clash_reason[rows],
+        "correct the code or the country name so that they agree",
+    )
     return Coded(rows, final_u).remap(final_u)
 
 
-def duplicate_check(
-    ledger: Ledger, keys: np.ndarray, content: list[np.ndarray], what: str
-) -> None:
+def duplicate_check(ledger: Ledger, keys: np.ndarray, content: list[np.ndarray], what: str) -> None:
     """Reject rows repeating an earlier row's key (exact duplicates and conflicting ones).
 
     Only rows not rejected yet are compared. The first occurrence is kept; later ones are
@@ -199,10 +226,16 @@ def duplicate_check(
     first_lines = ledger.lines[firsts]
     reason[later] = np.where(
         same,
-        np.array([f"duplicate: same {what} and numbers as line {ln}" for ln in first_lines],
-                 dtype=object),
-        np.array([f"conflicting duplicate: same {what} as line {ln} but different numbers"
-                  for ln in first_lines], dtype=object),
+        np.array(
+            [f"duplicate: same {what} and numbers as line {ln}" for ln in first_lines], dtype=object
+        ),
+        np.array(
+            [
+                f"conflicting duplicate: same {what} as line {ln} but different numbers"
+                for ln in first_lines
+            ],
+            dtype=object,
+        ),
     )
     exact = np.zeros(n, dtype=bool)
     exact[later[same]] = True

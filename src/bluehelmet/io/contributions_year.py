@@ -85,10 +85,13 @@ def incomplete_years(
             break
         flagged.add(worst)
     refs = {y: reference(y) for y in years}
-    out = pd.DataFrame({
-        "total": [values[y] for y in years],
-        "reference": [refs[y] for y in years],
-    }, index=pd.Index(years, name="year"))
+    out = pd.DataFrame(
+        {
+            "total": [values[y] for y in years],
+            "reference": [refs[y] for y in years],
+        },
+        index=pd.Index(years, name="year"),
+    )
     out["ratio"] = out["total"] / out["reference"].where(out["reference"] > 0)
     out["complete"] = [y not in flagged for y in years]
     return out
@@ -117,8 +120,12 @@ def read_contributions_by_year(path: Path | str, *, strict: bool = False) -> Imp
     text = {c: stripped(ledger, raw, c) for c in COLUMNS}
     country, mission = text["country"], text["mission"]
     rows, c_u, m_u = pair_codes(country, mission)
-    ledger.set_labels(np.array([f"{a}/{b}" for a, b in zip(
-        country.uniques[c_u], mission.uniques[m_u], strict=True)], dtype=object)[rows])
+    ledger.set_labels(
+        np.array(
+            [f"{a}/{b}" for a, b in zip(country.uniques[c_u], mission.uniques[m_u], strict=True)],
+            dtype=object,
+        )[rows]
+    )
 
     matches = [match_country(n) for n in country.uniques]
     codes_u = np.array([code or "" for code, _ in matches], dtype=object)
@@ -127,47 +134,74 @@ def read_contributions_by_year(path: Path | str, *, strict: bool = False) -> Imp
     known = iso3 != ""
     # the name is kept; a UN-style name resolved through the alias table is recorded
     ledger.repair(country.per_row(via_alias), "country", country, iso3, "iso3_via_alias")
-    ledger.reject(~known & (country.rows() != ""), "country", country,
-                  "country name not known", "add an alias: a row 'name,ISO3,source' in "
-                  "bluehelmet/datasets/reference/country_aliases.csv")
-    ledger.reject(country.rows() == "", "country", country, "country is missing",
-                  "give the contributing country's name")
-    ledger.reject(mission.rows() == "", "mission", mission, "mission is missing",
-                  "give the mission's acronym")
+    ledger.reject(
+        ~known & (country.rows() != ""),
+        "country",
+        country,
+        "country name not known",
+        "add an alias: a row 'name,ISO3,source' in "
+        "bluehelmet/datasets/reference/country_aliases.csv",
+    )
+    ledger.reject(
+        country.rows() == "",
+        "country",
+        country,
+        "country is missing",
+        "give the contributing country's name",
+    )
+    ledger.reject(
+        mission.rows() == "", "mission", mission, "mission is missing", "give the mission's acronym"
+    )
 
     year, bad_year = parse_count(ledger, text["year"], "year")
     year_f = year.to_numpy("float64", na_value=np.nan)
     bad_year |= ~((year_f >= 1948) & (year_f <= 2100))
-    ledger.reject(bad_year, "year", text["year"], "not a year between 1948 and 2100",
-                  "write the calendar year, e.g. 2018")
+    ledger.reject(
+        bad_year,
+        "year",
+        text["year"],
+        "not a year between 1948 and 2100",
+        "write the calendar year, e.g. 2018",
+    )
     counts = {}
     for col in ("female", "male", "total"):
         counts[col], bad = parse_count(ledger, text[col], col)
-        ledger.reject(bad, col, text[col], "not a whole number of persons (0 or more)",
-                      "write the number of persons, e.g. 12 (0 if none)")
+        ledger.reject(
+            bad,
+            col,
+            text[col],
+            "not a whole number of persons (0 or more)",
+            "write the number of persons, e.g. 12 (0 if none)",
+        )
     women = counts["female"].to_numpy("float64", na_value=np.nan)
     men = counts["male"].to_numpy("float64", na_value=np.nan)
     total = counts["total"].to_numpy("float64", na_value=np.nan)
     wrong = np.isfinite(women + men + total) & (women + men != total)
     new_total = women + men
-    ledger.repair(wrong, "total", text["total"],
-                  np.array([str(int(v)) if np.isfinite(v) else "" for v in new_total],
-                           dtype=object), "total_recomputed")
+    ledger.repair(
+        wrong,
+        "total",
+        text["total"],
+        np.array([str(int(v)) if np.isfinite(v) else "" for v in new_total], dtype=object),
+        "total_recomputed",
+    )
     total = np.where(wrong, new_total, total)
 
     keys = combine_keys(rows, text["year"].codes)
     duplicate_check(ledger, keys, [women, men, total], "year, country and mission")
 
-    table = pd.DataFrame({
-        "iso3": pd.Series(iso3, dtype="string").replace("", pd.NA),
-        "country": country.series(),
-        "mission_id": mission.series().str.upper(),
-        "year": year,
-        "women": pd.array(women, dtype="Int64"),
-        "men": pd.array(men, dtype="Int64"),
-        "total": pd.array(total, dtype="Int64"),
-        "padding": (np.nan_to_num(total) == 0) & np.isfinite(total),
-    })
+    table = pd.DataFrame(
+        {
+            "iso3": pd.Series(iso3, dtype="string").replace("", pd.NA),
+            "country": country.series(),
+            "mission_id": mission.series().str.upper(),
+            "year": year,
+            "women": pd.array(women, dtype="Int64"),
+            "men": pd.array(men, dtype="Int64"),
+            "total": pd.array(total, dtype="Int64"),
+            "padding": (np.nan_to_num(total) == 0) & np.isfinite(total),
+        }
+    )
     alive = ~ledger.rejected_mask()
     _warn_padding(ledger, table, alive)
     table["complete_year"] = _flag_years(ledger, table, alive)
@@ -177,11 +211,17 @@ def read_contributions_by_year(path: Path | str, *, strict: bool = False) -> Imp
 def _warn_padding(ledger: Ledger, table: pd.DataFrame, alive: np.ndarray) -> None:
     padding = int((table["padding"].to_numpy() & alive).sum())
     if padding:
-        ledger.warn(Problem(
-            ledger.file, None, "total", "0",
-            f"{padding:,} of {int(alive.sum()):,} rows are zero padding (every country x mission "
-            "x year is listed); they are kept as zero records with padding = True",
-            "nothing to fix; leave them out of statistics that count records"))
+        ledger.warn(
+            Problem(
+                ledger.file,
+                None,
+                "total",
+                "0",
+                f"{padding:,} of {int(alive.sum()):,} rows are zero padding (every country x "
+                "mission x year is listed); they are kept as zero records with padding = True",
+                "nothing to fix; leave them out of statistics that count records",
+            )
+        )
 
 
 def _flag_years(ledger: Ledger, table: pd.DataFrame, alive: np.ndarray) -> np.ndarray:
@@ -191,11 +231,17 @@ def _flag_years(ledger: Ledger, table: pd.DataFrame, alive: np.ndarray) -> np.nd
         return np.ones(len(table), dtype=bool)
     check = incomplete_years(totals)
     for year, row in check[~check["complete"]].iterrows():
-        ledger.warn(Problem(
-            ledger.file, None, "year", str(year),
-            f"incomplete period: the {year} total ({row['total']:,.0f}) is {row['ratio']:.0%} "
-            f"of the median of its neighbouring complete years ({row['reference']:,.0f}); "
-            "months are probably missing from the yearly average",
-            "treat the year as incomplete (a gap, not a drop); get the monthly figures"))
+        ledger.warn(
+            Problem(
+                ledger.file,
+                None,
+                "year",
+                str(year),
+                f"incomplete period: the {year} total ({row['total']:,.0f}) is {row['ratio']:.0%} "
+                f"of the median of its neighbouring complete years ({row['reference']:,.0f}); "
+                "months are probably missing from the yearly average",
+                "treat the year as incomplete (a gap, not a drop); get the monthly figures",
+            )
+        )
     complete_years = set(check.index[check["complete"]])
     return table["year"].isin(complete_years).to_numpy(dtype=bool, na_value=False)

@@ -34,8 +34,11 @@ def neutralise_frame(table: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(col.dtype) or col.dtype == object):
             continue
         text = col.astype("string")
-        risky = (text.str.contains(_PATTERN, regex=True)
-                 & ~text.str.contains(_NUMBER, regex=True)).fillna(False).astype(bool)
+        risky = (
+            (text.str.contains(_PATTERN, regex=True) & ~text.str.contains(_NUMBER, regex=True))
+            .fillna(False)
+            .astype(bool)
+        )
         if risky.any():
             out[name] = text.where(~risky, "'" + text)
     return out

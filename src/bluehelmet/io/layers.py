@@ -52,8 +52,13 @@ def with_suffix(path: str | Path, fmt: str) -> Path:
     return p if p.suffix.lower() == SUFFIX[fmt] else p.with_suffix(SUFFIX[fmt])
 
 
-def to_geodataframe(table: pd.DataFrame, *, lon: str = "longitude", lat: str = "latitude",
-                    cell_degrees: float | None = None) -> gpd.GeoDataFrame:
+def to_geodataframe(
+    table: pd.DataFrame,
+    *,
+    lon: str = "longitude",
+    lat: str = "latitude",
+    cell_degrees: float | None = None,
+) -> gpd.GeoDataFrame:
     """``table`` as a GeoDataFrame in EPSG:4326: points, or squares of ``cell_degrees``.
 
     Rows without coordinates get an empty (``None``) geometry.
@@ -73,13 +78,22 @@ def to_geodataframe(table: pd.DataFrame, *, lon: str = "longitude", lat: str = "
     frame = table.reset_index(drop=True).copy()
     for column in frame.columns:
         if frame[column].dtype == object:  # mixed Python objects: GDAL needs one type
-            frame[column] = frame[column].map(lambda v: None if v is None or v is pd.NA
-                                              else str(v)).astype("string")
+            frame[column] = (
+                frame[column]
+                .map(lambda v: None if v is None or v is pd.NA else str(v))
+                .astype("string")
+            )
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
 
 
-def write_layer(table: pd.DataFrame, path: str | Path, fmt: str | None = None, *,
-                layer: str | None = None, cell_degrees: float | None = None) -> Path:
+def write_layer(
+    table: pd.DataFrame,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    layer: str | None = None,
+    cell_degrees: float | None = None,
+) -> Path:
     """Write a map layer as CSV, GeoJSON or GeoPackage; returns the file written.
 
     Parameters

@@ -52,8 +52,16 @@ class Ledger:
         self.bad_rows = list(bad_rows or [])
         if self.bad_rows and strict:
             line, text, fields = self.bad_rows[0]
-            raise DataError(Problem(file, line, None, text, _bad_row_reason(fields, raw),
-                                    "quote values that contain commas; give every field"))
+            raise DataError(
+                Problem(
+                    file,
+                    line,
+                    None,
+                    text,
+                    _bad_row_reason(fields, raw),
+                    "quote values that contain commas; give every field",
+                )
+            )
         # the line of each good row: count the header and skip the lines of the bad rows
         total = len(raw) + len(self.bad_rows)
         all_lines = np.arange(total, dtype="int64") + first_line
@@ -66,12 +74,27 @@ class Ledger:
         self.warnings: list[Problem] = []
         if raw.attrs.get("encoding", "utf-8") != "utf-8":
             label = raw.attrs.get("encoding_label") or "Windows-1252"
-            self.warn(Problem(file, None, None, raw.attrs["encoding"],
-                              f"the file is not UTF-8; it was read as {label}",
-                              "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)"))
+            self.warn(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    raw.attrs["encoding"],
+                    f"the file is not UTF-8; it was read as {label}",
+                    "save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)",
+                )
+            )
         if total == 0:
-            self.warn(Problem(file, None, None, None, "the file has a header but no data rows",
-                              "check that this is the file meant (nothing was imported)"))
+            self.warn(
+                Problem(
+                    file,
+                    None,
+                    None,
+                    None,
+                    "the file has a header but no data rows",
+                    "check that this is the file meant (nothing was imported)",
+                )
+            )
 
     def set_labels(self, labels: pd.Series | np.ndarray) -> None:
         """Name each row for people (e.g. by mission acronym) in repairs and rejects."""
@@ -84,29 +107,47 @@ class Ledger:
             return
         old_v, new_v = _take(old, idx), _take(new, idx)
         if self.strict:
-            raise DataError(Problem(
-                self.file, int(self.lines[idx[0]]), field, str(old_v[0]),
-                f"needs repair '{rule}' (would become {str(new_v[0])!r})",
-                "correct the file, or import without --strict to repair it automatically"))
-        self._repairs.append({"row": idx, "field": field, "old": old_v, "new": new_v,
-                              "rule": rule})
+            raise DataError(
+                Problem(
+                    self.file,
+                    int(self.lines[idx[0]]),
+                    field,
+                    str(old_v[0]),
+                    f"needs repair '{rule}' (would become {str(new_v[0])!r})",
+                    "correct the file, or import without --strict to repair it automatically",
+                )
+            )
+        self._repairs.append({"row": idx, "field": field, "old": old_v, "new": new_v, "rule": rule})
 
-    def reject(self, mask: Mask, field: str, value: Values, reason: str | Values,
-               fix: str | Values) -> None:
+    def reject(
+        self, mask: Mask, field: str, value: Values, reason: str | Values, fix: str | Values
+    ) -> None:
         """Record that the rows where ``mask`` is true are rejected because of ``field``."""
         idx = _where(mask)
         if len(idx) == 0:
             return
         values = _take(value, idx)
-        reasons = np.full(len(idx), reason, dtype=object) if isinstance(reason, str) \
+        reasons = (
+            np.full(len(idx), reason, dtype=object)
+            if isinstance(reason, str)
             else _take(reason, idx)
+        )
         fixes = np.full(len(idx), fix, dtype=object) if isinstance(fix, str) else _take(fix, idx)
         if self.strict:
-            raise DataError(Problem(self.file, int(self.lines[idx[0]]), field, str(values[0]),
-                                    str(reasons[0]), str(fixes[0])))
+            raise DataError(
+                Problem(
+                    self.file,
+                    int(self.lines[idx[0]]),
+                    field,
+                    str(values[0]),
+                    str(reasons[0]),
+                    str(fixes[0]),
+                )
+            )
         self._rejected[idx] = True
-        self._rejects.append({"row": idx, "field": field, "value": values, "reason": reasons,
-                              "fix": fixes})
+        self._rejects.append(
+            {"row": idx, "field": field, "value": values, "reason": reasons, "fix": fixes}
+        )
 
     def warn(self, problem: Problem) -> None:
         """Record a finding that does not reject a row."""
@@ -169,8 +210,12 @@ class Ledger:
         if not dup.any():
             return False
         positions = np.flatnonzero(~self._rejected)
-        first = pd.Series(np.arange(len(ids))).groupby(
-            ids.astype(object).to_numpy()).transform("first").to_numpy()
+        first = (
+            pd.Series(np.arange(len(ids)))
+            .groupby(ids.astype(object).to_numpy())
+            .transform("first")
+            .to_numpy()
+        )
         later = np.flatnonzero(dup)
         mask = np.zeros(len(self.raw), dtype=bool)
         mask[positions[later]] = True
@@ -179,35 +224,45 @@ class Ledger:
         reasons = np.full(len(self.raw), "", dtype=object)
         reasons[positions[later]] = [
             f"duplicate id: line {int(self.lines[positions[f]])} gives the same record id"
-            for f in first[later]]
-        self.reject(mask, "id", values, reasons,
-                    "keep one of the two lines (or correct the one that is wrong)")
+            for f in first[later]
+        ]
+        self.reject(
+            mask,
+            "id",
+            values,
+            reasons,
+            "keep one of the two lines (or correct the one that is wrong)",
+        )
         return True
 
     def _with_bad_rows(self, rejects: pd.DataFrame) -> pd.DataFrame:
         if not self.bad_rows:
             return rejects
-        bad = pd.DataFrame({
-            "line": [b[0] for b in self.bad_rows],
-            "field": "(row)",
-            "value": [b[1] for b in self.bad_rows],
-            "reason": [_bad_row_reason(b[2], self.raw) for b in self.bad_rows],
-            "fix": "quote values that contain commas; give every field (empty if unknown)",
-            "repairs": "",
-        })
+        bad = pd.DataFrame(
+            {
+                "line": [b[0] for b in self.bad_rows],
+                "field": "(row)",
+                "value": [b[1] for b in self.bad_rows],
+                "reason": [_bad_row_reason(b[2], self.raw) for b in self.bad_rows],
+                "fix": "quote values that contain commas; give every field (empty if unknown)",
+                "repairs": "",
+            }
+        )
         both = pd.concat([rejects, bad], ignore_index=True)
         return both.sort_values("line", kind="stable", ignore_index=True)
 
     def _repair_table(self, repairs: pd.DataFrame) -> pd.DataFrame:
         rows = repairs["row"].to_numpy(dtype="int64")
-        out = pd.DataFrame({
-            "line": self.lines[rows],
-            "field": repairs["field"].astype("category"),
-            "old": repairs["old"],
-            "new": repairs["new"],
-            "rule": repairs["rule"].astype("category"),
-            "label": self.labels[rows],
-        })
+        out = pd.DataFrame(
+            {
+                "line": self.lines[rows],
+                "field": repairs["field"].astype("category"),
+                "old": repairs["old"],
+                "new": repairs["new"],
+                "rule": repairs["rule"].astype("category"),
+                "label": self.labels[rows],
+            }
+        )
         return out.sort_values("line", kind="stable", ignore_index=True)
 
     def _reject_table(self, rejects: pd.DataFrame, repairs: pd.DataFrame) -> pd.DataFrame:
@@ -221,12 +276,23 @@ class Ledger:
         out.insert(0, "line", self.lines[uniq])
         notes = pd.Series("", index=uniq, dtype="string")
         if len(repairs):
-            text = {c: repairs[c].astype(object).astype("string") for c in
-                    ("field", "old", "new", "rule")}
-            described = (text["field"] + ": " + text["old"] + " -> " + text["new"] + " ("
-                         + text["rule"] + ")")
-            with_notes, joined = _join_by_row(repairs["row"].to_numpy(dtype="int64"), described,
-                                              "; ")
+            text = {
+                c: repairs[c].astype(object).astype("string")
+                for c in ("field", "old", "new", "rule")
+            }
+            described = (
+                text["field"]
+                + ": "
+                + text["old"]
+                + " -> "
+                + text["new"]
+                + " ("
+                + text["rule"]
+                + ")"
+            )
+            with_notes, joined = _join_by_row(
+                repairs["row"].to_numpy(dtype="int64"), described, "; "
+            )
             notes.loc[with_notes] = joined.to_numpy()
         out["repairs"] = notes.to_numpy()
         original = self.raw.iloc[uniq].reset_index(drop=True)
@@ -247,8 +313,9 @@ def _join_by_row(rows: np.ndarray, texts: pd.Series, sep: str) -> tuple[np.ndarr
     for k in range(1, int(counts.max()) if len(counts) else 0):
         sel = rank == k
         target = np.searchsorted(uniq, rows[sel])
-        out.iloc[target] = (out.iloc[target].to_numpy(dtype=object) + sep
-                            + values[sel].to_numpy(dtype=object))
+        out.iloc[target] = (
+            out.iloc[target].to_numpy(dtype=object) + sep + values[sel].to_numpy(dtype=object)
+        )
     return uniq, out
 
 
@@ -270,8 +337,9 @@ def _where(mask: Mask) -> np.ndarray:
 def _take(values: Values, idx: np.ndarray) -> np.ndarray | pd.Categorical:
     if isinstance(values, Coded):
         # repeated values stay shared: a category per distinct value, a code per repair
-        return pd.Categorical.from_codes(values.codes[idx], categories=pd.Index(
-            values.uniques, dtype=object))
+        return pd.Categorical.from_codes(
+            values.codes[idx], categories=pd.Index(values.uniques, dtype=object)
+        )
     if isinstance(values, pd.Series):
         part = values.iloc[idx]
         return part.astype(object).where(part.notna(), "").to_numpy(dtype=object)
@@ -285,8 +353,9 @@ def _bad_row_reason(fields: int, raw: pd.DataFrame) -> str:
 
 def _stack(parts: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object)
-                             for c in columns})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c == "row" else object) for c in columns}
+        )
     out: dict[str, object] = {}
     for c in columns:
         pieces: list[object] = [part[c] for part in parts]
@@ -297,14 +366,20 @@ def _stack(parts: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
         for piece, part in zip(pieces, parts, strict=True):
             n = len(part["row"])  # type: ignore[arg-type]
             if isinstance(piece, str):
-                cats.append(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
-                                                      categories=pd.Index([piece], dtype=object)))
+                cats.append(
+                    pd.Categorical.from_codes(
+                        np.zeros(n, dtype=np.int8), categories=pd.Index([piece], dtype=object)
+                    )
+                )
             elif isinstance(piece, pd.Categorical):
                 cats.append(piece)
             else:
                 codes, uniques = pd.factorize(np.asarray(piece, dtype=object))
-                cats.append(pd.Categorical.from_codes(codes, categories=pd.Index(
-                    np.asarray(uniques, dtype=object), dtype=object)))
+                cats.append(
+                    pd.Categorical.from_codes(
+                        codes, categories=pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+                    )
+                )
         # categoricals keep a 1,000,000-row repair list small: one string per distinct value
         out[c] = union_categoricals(cats, ignore_order=True)
     return pd.DataFrame(out)

@@ -34,14 +34,25 @@ class MergeReport:
     brought_along: dict[str, list[str]] = field(default_factory=dict)
 
 
-def merge_records(existing: pd.DataFrame, new: pd.DataFrame, table: str,
-                  file: str) -> tuple[pd.DataFrame, int, int, list[Problem]]:
+def merge_records(
+    existing: pd.DataFrame, new: pd.DataFrame, table: str, file: str
+) -> tuple[pd.DataFrame, int, int, list[Problem]]:
     """Merge ``new`` into ``existing`` by id: (merged, added, unchanged, conflicts)."""
     repeated = new["id"][new["id"].duplicated(keep=False)]
     if len(repeated):
-        raise DataError([Problem(file, None, "id", str(i), f"{table}: the id is given more than "
-                                 "once in the rows to import", "give every record its own id")
-                         for i in sorted(set(repeated.astype(str)))])
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "id",
+                    str(i),
+                    f"{table}: the id is given more than once in the rows to import",
+                    "give every record its own id",
+                )
+                for i in sorted(set(repeated.astype(str)))
+            ]
+        )
     known = existing.set_index("id", drop=False)
     is_new = ~new["id"].isin(known.index)
     added = new[is_new]
@@ -49,25 +60,35 @@ def merge_records(existing: pd.DataFrame, new: pd.DataFrame, table: str,
     unchanged = 0
     both = new[~is_new]
     if len(both):
-        old = lists_as_text(known.loc[both["id"], both.columns]).reset_index(
-            drop=True).astype("string")
+        old = (
+            lists_as_text(known.loc[both["id"], both.columns])
+            .reset_index(drop=True)
+            .astype("string")
+        )
         cur = lists_as_text(both).reset_index(drop=True).astype("string")
         same = (old.fillna("\0") == cur.fillna("\0")).all(axis=1)
         unchanged = int(same.sum())
         for i in same.index[~same]:
             diff = [str(c) for c in cur.columns if str(old.at[i, c]) != str(cur.at[i, c])]
             rid = str(cur.at[i, "id"])
-            conflicts.append(Problem(
-                file, None, ", ".join(diff), rid,
-                f"{table} record {rid} already exists in the scenario with "
-                f"different values ({', '.join(diff)}); the scenario's record was kept",
-                "edit the scenario's record by hand, or remove it and import again"))
+            conflicts.append(
+                Problem(
+                    file,
+                    None,
+                    ", ".join(diff),
+                    rid,
+                    f"{table} record {rid} already exists in the scenario with "
+                    f"different values ({', '.join(diff)}); the scenario's record was kept",
+                    "edit the scenario's record by hand, or remove it and import again",
+                )
+            )
     merged = pd.concat([existing, added.astype(existing.dtypes.to_dict())], ignore_index=True)
     return merged, len(added), unchanged, conflicts
 
 
-def import_into_scenario(table: pd.DataFrame, entity: str, folder: Path | str, *,
-                         file: str = "") -> MergeReport:
+def import_into_scenario(
+    table: pd.DataFrame, entity: str, folder: Path | str, *, file: str = ""
+) -> MergeReport:
     """Merge ``table`` (rows of ``entity``) into the scenario at ``folder`` and save it.
 
     A folder without ``scenario.toml`` gets a new scenario with default parameters.
@@ -85,10 +106,13 @@ def import_into_scenario(table: pd.DataFrame, entity: str, folder: Path | str, *
     recover_folder(folder)
     created = not (folder / TOML_NAME).is_file()
     if created:
-        scenario = Scenario(folder.name, meta={
-            "title": f"Scenario {folder.name}",
-            "description": f"Created by 'bluehelmet data import' from {Path(file).name}",
-        })
+        scenario = Scenario(
+            folder.name,
+            meta={
+                "title": f"Scenario {folder.name}",
+                "description": f"Created by 'bluehelmet data import' from {Path(file).name}",
+            },
+        )
     else:
         scenario = load_scenario(folder)
     report = MergeReport(folder, created)
@@ -119,27 +143,30 @@ def _validate_added(scenario: Scenario, before: dict[str, int]) -> list[Problem]
     for name, table in scenario.tables.items():
         start = before.get(name, 0)
         if len(table) > start:
-            problems.extend(check_typed(name, table.iloc[start:], f"{name}.csv",
-                                        first_line=start + 2))
+            problems.extend(
+                check_typed(name, table.iloc[start:], f"{name}.csv", first_line=start + 2)
+            )
     return problems + check_references(scenario.tables)
 
 
-def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport,
-                 file: str) -> None:
+def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport, file: str) -> None:
     """Add the missions and contributors that deployments reference but the scenario lacks."""
     from bluehelmet.reference import un_missions
 
-    need_m = sorted(set(table["mission_id"].dropna().unique())
-                    - set(scenario.missions["id"].dropna()))
+    need_m = sorted(
+        set(table["mission_id"].dropna().unique()) - set(scenario.missions["id"].dropna())
+    )
     if need_m:
         ref = un_missions().set_index("id", drop=False)
         known = ref.loc[[m for m in need_m if m in ref.index]]
         unknown = [m for m in need_m if m not in ref.index]
         extra = entity_frame(
-            "missions", {"id": pd.Series(unknown, dtype="string"),
-                         "name": pd.Series(unknown, dtype="string")},
-            len(unknown), source=f"mission acronym named in {Path(file).name}; not in the UN "
-            "peacekeeping mission list (e.g. a special political mission): details unknown")
+            "missions",
+            {"id": pd.Series(unknown, dtype="string"), "name": pd.Series(unknown, dtype="string")},
+            len(unknown),
+            source=f"mission acronym named in {Path(file).name}; not in the UN "
+            "peacekeeping mission list (e.g. a special political mission): details unknown",
+        )
         extra["basis"] = "derived"
         known = known.reset_index(drop=True).assign(basis="derived")
         rows = pd.concat([known, extra], ignore_index=True)
@@ -147,8 +174,9 @@ def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport,
         scenario.tables["missions"] = merged
         report.added["missions"] = added
         report.brought_along["missions"] = need_m
-    need_c = sorted(set(table["contributor_id"].dropna().unique())
-                    - set(scenario.contributors["id"].dropna()))
+    need_c = sorted(
+        set(table["contributor_id"].dropna().unique()) - set(scenario.contributors["id"].dropna())
+    )
     if need_c:
         ref_c = countries().set_index("iso3", drop=False)
         rows_c = ref_c.loc[[c for c in need_c if c in ref_c.index]].reset_index(drop=True)
@@ -158,11 +186,18 @@ def _bring_along(scenario: Scenario, table: pd.DataFrame, report: MergeReport,
         rows_c = pd.concat([rows_c, bare], ignore_index=True)
         extra_c = entity_frame(
             "contributors",
-            {"id": rows_c["iso3"], "name": rows_c["name"], "iso3": rows_c["iso3"],
-             "region": rows_c.get("region"), "longitude": rows_c.get("longitude"),
-             "latitude": rows_c.get("latitude")},
-            len(rows_c), source="bluehelmet reference countries (Natural Earth 1:110m; point "
-            "inside the country, or the capital for small states)")
+            {
+                "id": rows_c["iso3"],
+                "name": rows_c["name"],
+                "iso3": rows_c["iso3"],
+                "region": rows_c.get("region"),
+                "longitude": rows_c.get("longitude"),
+                "latitude": rows_c.get("latitude"),
+            },
+            len(rows_c),
+            source="bluehelmet reference countries (Natural Earth 1:110m; point "
+            "inside the country, or the capital for small states)",
+        )
         extra_c["basis"] = "derived"
         merged, added, _, _ = merge_records(scenario.contributors, extra_c, "contributors", file)
         scenario.tables["contributors"] = merged

@@ -62,24 +62,44 @@ def read_missions(path: Path | str, *, strict: bool = False) -> ImportResult:
     text = {c: pd.Series(v.rows(), dtype=object) for c, v in coded.items()}
     acronym = text["mission_acronym"]
     ledger.set_labels(acronym.to_numpy())
-    ledger.reject(acronym == "", "mission_acronym", acronym, "mission acronym is missing",
-                  "give the mission's acronym, e.g. MINUSMA")
+    ledger.reject(
+        acronym == "",
+        "mission_acronym",
+        acronym,
+        "mission acronym is missing",
+        "give the mission's acronym, e.g. MINUSMA",
+    )
     _broken_quotes(ledger, text)
     active = _active_flag(ledger, text["mission_isactive"])
     dates = {}
     for col in ("start_date", "end_date"):
-        dates[col], _, bad = parse_dates(coded[col], open_end=ledger if col == "end_date"
-                                         else None, column=col)
-        ledger.reject(bad, col, text[col], "not a date (from 1677-09-22 to 2262-04-11)",
-                      "write the date as YYYY-MM-DD" + ("; leave it empty (or 9999-12-31) "
-                                                        "for no end date"
-                                                        if col == "end_date" else ""))
+        dates[col], _, bad = parse_dates(
+            coded[col], open_end=ledger if col == "end_date" else None, column=col
+        )
+        ledger.reject(
+            bad,
+            col,
+            text[col],
+            "not a date (from 1677-09-22 to 2262-04-11)",
+            "write the date as YYYY-MM-DD"
+            + ("; leave it empty (or 9999-12-31) for no end date" if col == "end_date" else ""),
+        )
     lon, bad_lon = parse_float(ledger, coded["mission_longitude"], "mission_longitude")
     lat, bad_lat = parse_float(ledger, coded["mission_latitude"], "mission_latitude")
-    ledger.reject(bad_lon, "mission_longitude", text["mission_longitude"], "not a number",
-                  "write decimal degrees, e.g. -8.0")
-    ledger.reject(bad_lat, "mission_latitude", text["mission_latitude"], "not a number",
-                  "write decimal degrees, e.g. 12.65")
+    ledger.reject(
+        bad_lon,
+        "mission_longitude",
+        text["mission_longitude"],
+        "not a number",
+        "write decimal degrees, e.g. -8.0",
+    )
+    ledger.reject(
+        bad_lat,
+        "mission_latitude",
+        text["mission_latitude"],
+        "not a number",
+        "write decimal degrees, e.g. 12.65",
+    )
     lon, lat, host = _locate(ledger, text, lon, lat)
     _aggregates_and_duplicates(ledger, acronym, text["mission_name"])
     _note_gaps(ledger, acronym, dates, lon, active)
@@ -91,11 +111,19 @@ def read_missions(path: Path | str, *, strict: bool = False) -> ImportResult:
     language = pd.Series(host, dtype="string").map(_languages()).fillna("en")
     table = entity_frame(
         "missions",
-        {"id": acronym, "name": text["mission_name"], "host_iso3": pd.Series(host),
-         "region": region, "lead_department": text["lead_department"].replace("", "DPO"),
-         "start_date": dates["start_date"], "end_date": dates["end_date"],
-         "hq_location": text["mission_location"].replace("", None),
-         "longitude": lon, "latitude": lat, "language": language},
+        {
+            "id": acronym,
+            "name": text["mission_name"],
+            "host_iso3": pd.Series(host),
+            "region": region,
+            "lead_department": text["lead_department"].replace("", "DPO"),
+            "start_date": dates["start_date"],
+            "end_date": dates["end_date"],
+            "hq_location": text["mission_location"].replace("", None),
+            "longitude": lon,
+            "latitude": lat,
+            "language": language,
+        },
         len(raw),
         source=f"UN Peace and Security Data Hub, DPPADPOSS-PKO ({path.name})",
     )
@@ -113,19 +141,30 @@ def _broken_quotes(ledger: Ledger, text: dict[str, pd.Series]) -> None:
             "broken quoting: the value starts with a stray quote and is cut off mid-sentence",
             "broken quoting: the value contains a stray quote character",
         )
-        ledger.reject(broken, col, values, reason,
-                      "write the full value in one pair of double quotes (\"...\"); for DOMREP: "
-                      "\"Mission of the Representative of the Secretary-General in the "
-                      "Dominican Republic\"" if col == "mission_name" else
-                      "remove the stray quote or close it")
+        ledger.reject(
+            broken,
+            col,
+            values,
+            reason,
+            'write the full value in one pair of double quotes ("..."); for DOMREP: '
+            '"Mission of the Representative of the Secretary-General in the '
+            'Dominican Republic"'
+            if col == "mission_name"
+            else "remove the stray quote or close it",
+        )
 
 
 def _active_flag(ledger: Ledger, values: pd.Series) -> pd.Series:
     canonical = values.str.lower().map(_ACTIVE)
     repaired = canonical.notna() & (canonical != values)
     ledger.repair(repaired, "mission_isactive", values, canonical, "case_variant")
-    ledger.reject(canonical.isna() & (values != ""), "mission_isactive", values,
-                  "not Yes or No", "write Yes (the mission runs) or No (it has closed)")
+    ledger.reject(
+        canonical.isna() & (values != ""),
+        "mission_isactive",
+        values,
+        "not Yes or No",
+        "write Yes (the mission runs) or No (it has closed)",
+    )
     return canonical.fillna("")
 
 
@@ -150,26 +189,43 @@ def _locate(
         d1 = float(distance_km(found["longitude"], found["latitude"], lat[i], lon[i]).min())
         if (not inside and inside_swapped) or (d1 <= NEAR_KM and d0 >= FAR_KM):
             swap[i] = True
-            why[i] = (f"the point lies outside {'/'.join(codes)} ({location}) "
-                      f"{d0:,.0f} km from it, and {d1:,.0f} km from it once swapped")
+            why[i] = (
+                f"the point lies outside {'/'.join(codes)} ({location}) "
+                f"{d0:,.0f} km from it, and {d1:,.0f} km from it once swapped"
+            )
         elif not inside and d0 >= FAR_KM:
-            ledger.warn(Problem(ledger.file, int(ledger.lines[i]), "mission_longitude",
-                                f"{lon[i]}, {lat[i]}",
-                                f"{text['mission_acronym'][i]}: the HQ point lies outside "
-                                f"{'/'.join(codes)} and {d0:,.0f} km from {location}",
-                                "check the coordinates of the mission HQ"))
+            ledger.warn(
+                Problem(
+                    ledger.file,
+                    int(ledger.lines[i]),
+                    "mission_longitude",
+                    f"{lon[i]}, {lat[i]}",
+                    f"{text['mission_acronym'][i]}: the HQ point lies outside "
+                    f"{'/'.join(codes)} and {d0:,.0f} km from {location}",
+                    "check the coordinates of the mission HQ",
+                )
+            )
     old_lon = text["mission_longitude"]
     old_lat = text["mission_latitude"]
-    ledger.repair(swap, "mission_longitude", old_lon, pd.Series(lat).astype(str),
-                  "swapped_coordinates")
-    ledger.repair(swap, "mission_latitude", old_lat, pd.Series(lon).astype(str),
-                  "swapped_coordinates")
+    ledger.repair(
+        swap, "mission_longitude", old_lon, pd.Series(lat).astype(str), "swapped_coordinates"
+    )
+    ledger.repair(
+        swap, "mission_latitude", old_lat, pd.Series(lon).astype(str), "swapped_coordinates"
+    )
     lon[swap], lat[swap] = lat[swap], lon[swap].copy()
     for k in np.flatnonzero(swap):
-        ledger.warn(Problem(ledger.file, int(ledger.lines[k]), "mission_longitude",
-                            f"{old_lon[k]}, {old_lat[k]}",
-                            f"{text['mission_acronym'][k]}: longitude and latitude swapped "
-                            f"({why[k]}); repaired", "swap the two columns in the source"))
+        ledger.warn(
+            Problem(
+                ledger.file,
+                int(ledger.lines[k]),
+                "mission_longitude",
+                f"{old_lon[k]}, {old_lat[k]}",
+                f"{text['mission_acronym'][k]}: longitude and latitude swapped "
+                f"({why[k]}); repaired",
+                "swap the two columns in the source",
+            )
+        )
     for k in np.flatnonzero(pd.isna(host)):
         if np.isfinite(lon[k]) and np.isfinite(lat[k]):
             host[k] = country_at(lon[k], lat[k])
@@ -192,7 +248,7 @@ def _country_in_name(name: str) -> str | None:
             before = words[start - 1] if start else ""
             if before[:1].isupper() and before not in ("Nations", "UN"):
                 continue
-            code = lookup_iso3(" ".join(words[start:start + n]).replace(" - ", "-"))
+            code = lookup_iso3(" ".join(words[start : start + n]).replace(" - ", "-"))
             if code and not any(s <= start and start + n <= e for s, e, _ in spans):
                 spans.append((start, start + n, code))
     found = {code for _, _, code in spans}
@@ -203,55 +259,104 @@ def _aggregates_and_duplicates(ledger: Ledger, acronym: pd.Series, name: pd.Seri
     known = set(acronym)
     # "(I & II)" in the name: the row stands for the parts named in the parentheses
     numerals = name.str.extract(r"\(((?:[IVX]+\s*(?:&|and|,)\s*)+[IVX]+)\)\s*$")[0]
-    parts = pd.Series([
-        [f"{a} {n}" for n in re.split(r"\s*(?:&|and|,)\s*", str(r))] if isinstance(r, str) else []
-        for a, r in zip(acronym, numerals, strict=True)], index=acronym.index)
+    parts = pd.Series(
+        [
+            [f"{a} {n}" for n in re.split(r"\s*(?:&|and|,)\s*", str(r))]
+            if isinstance(r, str)
+            else []
+            for a, r in zip(acronym, numerals, strict=True)
+        ],
+        index=acronym.index,
+    )
     is_aggregate = parts.map(lambda ps: len(ps) >= 2 and all(p in known for p in ps))
-    reason = parts.map(lambda ps: f"aggregate row: repeats {' and '.join(ps)}, which are "
-                                  "listed separately (would count the mission twice)")
-    ledger.reject(is_aggregate, "mission_acronym", acronym, reason,
-                  "keep the separate rows and delete the aggregate")
+    reason = parts.map(
+        lambda ps: (
+            f"aggregate row: repeats {' and '.join(ps)}, which are "
+            "listed separately (would count the mission twice)"
+        )
+    )
+    ledger.reject(
+        is_aggregate,
+        "mission_acronym",
+        acronym,
+        reason,
+        "keep the separate rows and delete the aggregate",
+    )
     alive = ~ledger.rejected_mask()
     dup = acronym.where(alive).duplicated(keep="first") & acronym.where(alive).notna()
-    ledger.reject(dup, "mission_acronym", acronym, "the acronym is used by an earlier row",
-                  "give each mission one row")
+    ledger.reject(
+        dup,
+        "mission_acronym",
+        acronym,
+        "the acronym is used by an earlier row",
+        "give each mission one row",
+    )
 
 
-def _note_gaps(ledger: Ledger, acronym: pd.Series, dates: dict[str, pd.Series],
-               lon: np.ndarray, active: pd.Series) -> None:
+def _note_gaps(
+    ledger: Ledger,
+    acronym: pd.Series,
+    dates: dict[str, pd.Series],
+    lon: np.ndarray,
+    active: pd.Series,
+) -> None:
     alive = ~ledger.rejected_mask()
-    for col, missing in (("start_date", dates["start_date"].isna().to_numpy()),
-                         ("end_date", dates["end_date"].isna().to_numpy()
-                          & (active == "No").to_numpy()),
-                         ("mission_longitude", ~np.isfinite(lon))):
+    for col, missing in (
+        ("start_date", dates["start_date"].isna().to_numpy()),
+        ("end_date", dates["end_date"].isna().to_numpy() & (active == "No").to_numpy()),
+        ("mission_longitude", ~np.isfinite(lon)),
+    ):
         rows = np.flatnonzero(missing & alive)
         if len(rows) == 0:
             continue
         who = ", ".join(f"{acronym[i]} (line {ledger.lines[i]})" for i in rows)
-        what = {"start_date": "start date is empty",
-                "end_date": "end date is empty although the mission is not active",
-                "mission_longitude": "HQ coordinates are empty"}[col]
-        ledger.warn(Problem(ledger.file, None, col, None, f"{what} for {len(rows)} mission(s): "
-                            f"{who}", "fill in from the mission's page on peacekeeping.un.org"))
+        what = {
+            "start_date": "start date is empty",
+            "end_date": "end date is empty although the mission is not active",
+            "mission_longitude": "HQ coordinates are empty",
+        }[col]
+        ledger.warn(
+            Problem(
+                ledger.file,
+                None,
+                col,
+                None,
+                f"{what} for {len(rows)} mission(s): {who}",
+                "fill in from the mission's page on peacekeeping.un.org",
+            )
+        )
     flagged = (active == "Yes").to_numpy() & dates["end_date"].notna().to_numpy() & alive
     for i in np.flatnonzero(flagged):
-        ledger.warn(Problem(ledger.file, int(ledger.lines[i]), "mission_isactive", "Yes",
-                            f"{acronym[i]} is flagged active but has an end date",
-                            "set mission_isactive to No or clear end_date"))
+        ledger.warn(
+            Problem(
+                ledger.file,
+                int(ledger.lines[i]),
+                "mission_isactive",
+                "Yes",
+                f"{acronym[i]} is flagged active but has an end date",
+                "set mission_isactive to No or clear end_date",
+            )
+        )
 
 
-def _known_facts(ledger: Ledger, acronym: pd.Series, active: pd.Series,
-                 end: pd.Series) -> None:
+def _known_facts(ledger: Ledger, acronym: pd.Series, active: pd.Series, end: pd.Series) -> None:
     facts = pd.read_csv(reference_path("mission_facts.csv"), dtype=str)
     for fact in facts.itertuples(index=False):
         if fact.field != "end_date":
             continue
         rows = np.flatnonzero((acronym == fact.acronym).to_numpy() & end.isna().to_numpy())
         for i in rows:
-            ledger.warn(Problem(
-                ledger.file, int(ledger.lines[i]), "mission_isactive", str(active[i]),
-                f"{fact.acronym} is listed as running (no end date) but closed on {fact.value} "
-                f"({fact.source})", f"set end_date {fact.value} and mission_isactive No"))
+            ledger.warn(
+                Problem(
+                    ledger.file,
+                    int(ledger.lines[i]),
+                    "mission_isactive",
+                    str(active[i]),
+                    f"{fact.acronym} is listed as running (no end date) but closed on {fact.value} "
+                    f"({fact.source})",
+                    f"set end_date {fact.value} and mission_isactive No",
+                )
+            )
 
 
 def _languages() -> dict[str, str]:

@@ -80,9 +80,7 @@ class ImportReport:
     accepted: int = 0
     repaired: int = 0
     rejected: int = 0
-    repair_table: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=REPAIR_COLUMNS)
-    )
+    repair_table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPAIR_COLUMNS))
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     warnings: list[Problem] = field(default_factory=list)
 
@@ -90,8 +88,14 @@ class ImportReport:
     def repairs(self) -> list[Repair]:
         """The repairs as :class:`Repair` records (built on demand; prefer ``repair_table``)."""
         return [
-            Repair(int(r["line"]), str(r["field"]), str(r["old"]), str(r["new"]), str(r["rule"]),
-                   str(r["label"]))
+            Repair(
+                int(r["line"]),
+                str(r["field"]),
+                str(r["old"]),
+                str(r["new"]),
+                str(r["rule"]),
+                str(r["label"]),
+            )
             for r in self.repair_table.to_dict("records")
         ]
 
@@ -120,8 +124,14 @@ class ImportReport:
     def problems(self) -> list[Problem]:
         """Rejects and warnings as :class:`Problem` records (repairs are not problems)."""
         out = [
-            Problem(str(r.get("file", self.file)), None if pd.isna(r["line"]) else int(r["line"]),
-                    str(r["field"]), str(r["value"]), str(r["reason"]), str(r["fix"]))
+            Problem(
+                str(r.get("file", self.file)),
+                None if pd.isna(r["line"]) else int(r["line"]),
+                str(r["field"]),
+                str(r["value"]),
+                str(r["reason"]),
+                str(r["fix"]),
+            )
             for r in self.rejects.to_dict("records")
         ]
         return out + list(self.warnings)

@@ -90,18 +90,23 @@ def sniff_text(path: Path | str, encodings: tuple[str, ...] = ("utf-8",)) -> Tex
     except OSError as exc:
         raise UnreadableFileError(f"{path}: cannot be opened ({exc.strerror or exc})") from None
     if not head:
-        raise UnreadableFileError(f"{path}: the file is empty (0 bytes); a CSV file starts "
-                                  "with a header line naming its columns")
+        raise UnreadableFileError(
+            f"{path}: the file is empty (0 bytes); a CSV file starts "
+            "with a header line naming its columns"
+        )
     for magic, what in MAGIC:
         if head.startswith(magic):
             raise UnreadableFileError(
                 f"{path}: this is {what}, not a CSV text file; export it as CSV (in a "
-                "spreadsheet program: Save As, 'CSV UTF-8 (comma delimited)') and give that file")
+                "spreadsheet program: Save As, 'CSV UTF-8 (comma delimited)') and give that file"
+            )
     for bom, encoding, label in BOMS:
         if head.startswith(bom):
             if len(head) == len(bom):
-                raise UnreadableFileError(f"{path}: the file holds only a byte-order mark "
-                                          f"({label}); it has no header line")
+                raise UnreadableFileError(
+                    f"{path}: the file holds only a byte-order mark "
+                    f"({label}); it has no header line"
+                )
             return TextKind(encoding, label, True)
     if b"\x00" in head:
         return _nul_kind(path, head)
@@ -119,7 +124,8 @@ def _nul_kind(path: Path, head: bytes) -> TextKind:
     line = head.count(b"\n", 0, offset) + 1
     raise UnreadableFileError(
         f"{path}: byte {offset} (line {line}) is a NUL byte: this "
-        "is a binary file, not CSV text; give the CSV file (UTF-8 text)")
+        "is a binary file, not CSV text; give the CSV file (UTF-8 text)"
+    )
 
 
 def _decodable(path: Path, encodings: tuple[str, ...]) -> str:
@@ -137,8 +143,9 @@ def _decodable(path: Path, encodings: tuple[str, ...]) -> str:
             return encoding
         except UnicodeDecodeError as exc:
             if first_error is None:
-                first_error = UnicodeDecodeError(exc.encoding, exc.object, exc.start, exc.end,
-                                                 exc.reason)
+                first_error = UnicodeDecodeError(
+                    exc.encoding, exc.object, exc.start, exc.end, exc.reason
+                )
                 first_error.start = offset + exc.start
     assert first_error is not None
     raise UnreadableFileError(_undecodable_message(path, encodings, first_error.start))
@@ -149,7 +156,8 @@ def _undecodable_message(path: Path, encodings: tuple[str, ...], offset: int) ->
         before = fh.read(offset)
         bad = fh.read(1)
     line = before.count(b"\n") + 1
-    names = " or ".join({"utf-8": "UTF-8", "cp1252": "Windows-1252"}.get(e, e)
-                        for e in encodings)
-    return (f"{path}: byte {offset} (line {line}, value 0x{bad.hex()}) cannot be decoded as "
-            f"{names}; save the file as UTF-8 (in a spreadsheet program: 'CSV UTF-8')")
+    names = " or ".join({"utf-8": "UTF-8", "cp1252": "Windows-1252"}.get(e, e) for e in encodings)
+    return (
+        f"{path}: byte {offset} (line {line}, value 0x{bad.hex()}) cannot be decoded as "
+        f"{names}; save the file as UTF-8 (in a spreadsheet program: 'CSV UTF-8')"
+    )

@@ -49,13 +49,17 @@ def read_header(path: Path, encoding: str | None = None) -> list[str]:
         with path.open(encoding=encoding, newline="") as fh:
             row = next(csv.reader(fh), None)
     except UnicodeError as exc:
-        raise UnreadableFileError(f"{path}: the header line cannot be decoded as {encoding} "
-                                  f"({exc}); save the file as UTF-8") from None
+        raise UnreadableFileError(
+            f"{path}: the header line cannot be decoded as {encoding} "
+            f"({exc}); save the file as UTF-8"
+        ) from None
     except (OSError, csv.Error) as exc:
         raise UnreadableFileError(f"{path}: cannot be read as CSV text ({exc})") from exc
     if not row or not any(h.replace("\ufeff", "").strip() for h in row):
-        raise UnreadableFileError(f"{path}: the first line is empty; a CSV file starts with a "
-                                  "header line naming its columns")
+        raise UnreadableFileError(
+            f"{path}: the first line is empty; a CSV file starts with a "
+            "header line naming its columns"
+        )
     return [h.replace("\ufeff", "") for h in row]
 
 
@@ -90,8 +94,10 @@ def _read_raw(path: Path, encoding: str) -> tuple[pd.DataFrame, list[tuple[int, 
     names = [header_key(h) for h in header]
     if len(set(names)) != len(names):
         repeated = sorted({n for n in names if names.count(n) > 1})
-        raise UnreadableFileError(f"{path}: the header repeats the column name(s) "
-                                  f"{', '.join(map(repr, repeated))}; give each column once")
+        raise UnreadableFileError(
+            f"{path}: the header repeats the column name(s) "
+            f"{', '.join(map(repr, repeated))}; give each column once"
+        )
     bad: list[tuple[int | None, str, int]] = []
     # pyarrow reads UTF-8 (and skips its BOM) natively; other encodings are transcoded
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
@@ -118,13 +124,15 @@ def _read_raw(path: Path, encoding: str) -> tuple[pd.DataFrame, list[tuple[int, 
             bad.clear()
             table = read(threads=False)
     except (pa.ArrowInvalid, UnicodeError) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as a CSV file in {encoding} "
-                                  f"({exc}); save it as UTF-8 CSV") from None
+        raise UnreadableFileError(
+            f"{path}: cannot be read as a CSV file in {encoding} ({exc}); save it as UTF-8 CSV"
+        ) from None
     except OSError as exc:
         raise UnreadableFileError(f"{path}: cannot be read ({exc})") from exc
     # self_destruct: free each Arrow column once converted (halves the peak on big files)
     raw = table.rename_columns(names).to_pandas(
-        types_mapper={pa.string(): pd.StringDtype()}.get, self_destruct=True, split_blocks=True)
+        types_mapper={pa.string(): pd.StringDtype()}.get, self_destruct=True, split_blocks=True
+    )
     del table
     rows = [(int(n) if n is not None else 0, text, fields) for n, text, fields in bad]
     return raw.reset_index(drop=True), rows
@@ -156,10 +164,10 @@ def parse_float(ledger: Ledger, text: Coded, column: str) -> tuple[np.ndarray, n
     values_u = parsed.astype("float64").to_numpy()
     repaired_u = comma & np.isfinite(values_u)
     if repaired_u.any():
-        shown = np.array([repr(float(v)) if np.isfinite(v) else "" for v in values_u],
-                         dtype=object)
-        ledger.repair(text.per_row(repaired_u), column, text.rows(), text.per_row(shown),
-                      "decimal_comma")
+        shown = np.array([repr(float(v)) if np.isfinite(v) else "" for v in values_u], dtype=object)
+        ledger.repair(
+            text.per_row(repaired_u), column, text.rows(), text.per_row(shown), "decimal_comma"
+        )
     bad_u = (series.str.strip() != "").to_numpy(dtype=bool) & ~np.isfinite(values_u)
     return text.per_row(values_u), text.per_row(bad_u)
 
@@ -185,24 +193,30 @@ def parse_count(ledger: Ledger, text: Coded, column: str) -> tuple[pd.Series, np
         too_large = whole & (numbers > MAX_COUNT)
     whole &= ~too_large
     if too_large.any():
-        ledger.reject(text.per_row(too_large), column, text.rows(),
-                      f"too large for a count of persons (more than {MAX_COUNT:,})",
-                      "check the value: it is probably a typing or export error")
+        ledger.reject(
+            text.per_row(too_large),
+            column,
+            text.rows(),
+            f"too large for a count of persons (more than {MAX_COUNT:,})",
+            "check the value: it is probably a typing or export error",
+        )
     plain = series.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
     needs = whole & ~plain
     if needs.any():
-        shown = np.array([str(int(v)) if ok else "" for v, ok in zip(numbers, whole,
-                                                                        strict=True)],
-                         dtype=object)
-        ledger.repair(text.per_row(needs), column, text.rows(), text.per_row(shown),
-                      "whole_number")
+        shown = np.array(
+            [str(int(v)) if ok else "" for v, ok in zip(numbers, whole, strict=True)], dtype=object
+        )
+        ledger.repair(text.per_row(needs), column, text.rows(), text.per_row(shown), "whole_number")
     values = pd.array(np.where(whole, numbers, np.nan)[text.codes], dtype="Int64")
     return pd.Series(values), text.per_row(~whole & ~too_large)
 
 
 def parse_dates(
-    text: Coded, formats: Sequence[tuple[str, str]] = DATE_FORMATS, *,
-    open_end: Ledger | None = None, column: str = "",
+    text: Coded,
+    formats: Sequence[tuple[str, str]] = DATE_FORMATS,
+    *,
+    open_end: Ledger | None = None,
+    column: str = "",
 ) -> tuple[pd.Series, dict[str, int], np.ndarray]:
     """Parse dates trying each explicit format in turn, once per distinct value.
 
@@ -234,8 +248,13 @@ def parse_dates(
         names[where] = name
     bad_u = (values != "").to_numpy(dtype=bool) & dates.isna().to_numpy()
     if open_end is not None and late.any():
-        open_end.repair(text.per_row(late), column, text.rows(),
-                        np.full(len(text.codes), "", dtype=object), "open_end")
+        open_end.repair(
+            text.per_row(late),
+            column,
+            text.rows(),
+            np.full(len(text.codes), "", dtype=object),
+            "open_end",
+        )
         bad_u &= ~late
     out = pd.Series(dates.to_numpy()[text.codes], dtype="datetime64[ns]")
     mix: dict[str, int] = {}

@@ -100,43 +100,68 @@ def read_un_monthly(path: Path | str, *, strict: bool = False) -> ImportResult:
     mission = _mission(ledger, text["mission_acronym"])
     ledger.set_labels(pair_label(mission, text["contributing_country"]))
 
-    iso3 = resolve_iso3(ledger, text["isocode3"], text["contributing_country"], "isocode3",
-                        "contributing_country")
+    iso3 = resolve_iso3(
+        ledger, text["isocode3"], text["contributing_country"], "isocode3", "contributing_country"
+    )
     ptype = _personnel_type(ledger, text["personnel_type"])
     women, bad_w = parse_count(ledger, text["female_personnel"], "female_personnel")
     men, bad_m = parse_count(ledger, text["male_personnel"], "male_personnel")
     for column, bad in (("female_personnel", bad_w), ("male_personnel", bad_m)):
-        ledger.reject(bad, column, text[column].rows(),
-                      "not a whole number of persons (0 or more)",
-                      "write the number of persons, e.g. 12 (0 if none)")
+        ledger.reject(
+            bad,
+            column,
+            text[column].rows(),
+            "not a whole number of persons (0 or more)",
+            "write the number of persons, e.g. 12 (0 if none)",
+        )
     dates, mix, bad_date = parse_dates(text["last_reporting_date"])
-    ledger.reject(bad_date | dates.isna().to_numpy(), "last_reporting_date",
-                  text["last_reporting_date"].rows(),
-                  "not a date between 1677 and 2262 (DD/MM/YYYY, DD-Mon-YY or YYYY-MM-DD)",
-                  "write the last day of the month reported, e.g. 31/01/2021")
+    ledger.reject(
+        bad_date | dates.isna().to_numpy(),
+        "last_reporting_date",
+        text["last_reporting_date"].rows(),
+        "not a date between 1677 and 2262 (DD/MM/YYYY, DD-Mon-YY or YYYY-MM-DD)",
+        "write the last day of the month reported, e.g. 31/01/2021",
+    )
     if len(mix) > 1:
         shown = ", ".join(f"{n:,} rows {f}" for f, n in mix.items())
-        ledger.warn(Problem(str(path), None, "last_reporting_date", None,
-                            f"the file mixes date formats ({shown}); all were read day-first",
-                            "check that no date was written month-first"))
+        ledger.warn(
+            Problem(
+                str(path),
+                None,
+                "last_reporting_date",
+                None,
+                f"the file mixes date formats ({shown}); all were read day-first",
+                "check that no date was written month-first",
+            )
+        )
 
-    date_text = text["last_reporting_date"].remap(
-        _iso_dates(text["last_reporting_date"]))
+    date_text = text["last_reporting_date"].remap(_iso_dates(text["last_reporting_date"]))
     keys = _keys(mission, iso3, ptype, date_text)
-    duplicate_check(ledger, keys,
-                    [women.to_numpy("float64", na_value=np.nan),
-                     men.to_numpy("float64", na_value=np.nan)],
-                    "mission, country, personnel type and date")
+    duplicate_check(
+        ledger,
+        keys,
+        [women.to_numpy("float64", na_value=np.nan), men.to_numpy("float64", na_value=np.nan)],
+        "mission, country, personnel type and date",
+    )
     source = f"UN Peacekeeping open data, contributions by gender ({path.name})"
 
     def build(rows: np.ndarray) -> pd.DataFrame:
         return entity_frame(
             "deployments",
-            {"id": _ids(mission.subset(rows), iso3.subset(rows), ptype.subset(rows),
-                        date_text.subset(rows)),
-             "mission_id": mission.subset(rows), "contributor_id": iso3.subset(rows),
-             "personnel_type": ptype.subset(rows), "date": dates.to_numpy()[rows],
-             "women": women.array[rows], "men": men.array[rows]},
+            {
+                "id": _ids(
+                    mission.subset(rows),
+                    iso3.subset(rows),
+                    ptype.subset(rows),
+                    date_text.subset(rows),
+                ),
+                "mission_id": mission.subset(rows),
+                "contributor_id": iso3.subset(rows),
+                "personnel_type": ptype.subset(rows),
+                "date": dates.to_numpy()[rows],
+                "women": women.array[rows],
+                "men": men.array[rows],
+            },
             len(rows),
             source=source,
         )
@@ -153,8 +178,9 @@ def _iso_dates(text: Coded) -> np.ndarray:
 def pair_label(a: Coded, b: Coded) -> np.ndarray:
     """``"a/b"`` per row, built once per distinct pair."""
     rows, ia, ib = pair_codes(a, b)
-    labels = np.array([f"{x}/{y}" for x, y in zip(a.uniques[ia], b.uniques[ib], strict=True)],
-                      dtype=object)
+    labels = np.array(
+        [f"{x}/{y}" for x, y in zip(a.uniques[ia], b.uniques[ib], strict=True)], dtype=object
+    )
     return labels[rows]
 
 
@@ -165,8 +191,13 @@ def _keys(mission: Coded, iso3: Coded, ptype: Coded, date: Coded) -> np.ndarray:
 
 def _ids(mission: Coded, iso3: Coded, ptype: Coded, date: Coded) -> pd.Series:
     """Record ids ``{mission}-{iso3}-{type}-{date}``, joined in C by pyarrow."""
-    ids = pc.binary_join_element_wise(mission.arrow(), iso3.arrow(), ptype.arrow(),
-                                      date.arrow(), pa.scalar("-", pa.large_string()))
+    ids = pc.binary_join_element_wise(
+        mission.arrow(),
+        iso3.arrow(),
+        ptype.arrow(),
+        date.arrow(),
+        pa.scalar("-", pa.large_string()),
+    )
     return arrow_strings(ids)
 
 
@@ -174,23 +205,45 @@ def _mission(ledger: Ledger, text: Coded) -> Coded:
     upper = np.array([v.upper() for v in text.uniques], dtype=object)
     change = (upper != text.uniques) & (text.uniques != "")
     if change.any():
-        ledger.repair(text.per_row(change), "mission_acronym", text.rows(), text.per_row(upper),
-                      "case_variant")
-    ledger.reject(text.per_row(text.uniques == ""), "mission_acronym", text.rows(),
-                  "mission acronym is missing", "give the mission's acronym, e.g. MINUSMA")
+        ledger.repair(
+            text.per_row(change),
+            "mission_acronym",
+            text.rows(),
+            text.per_row(upper),
+            "case_variant",
+        )
+    ledger.reject(
+        text.per_row(text.uniques == ""),
+        "mission_acronym",
+        text.rows(),
+        "mission acronym is missing",
+        "give the mission's acronym, e.g. MINUSMA",
+    )
     return text.remap(upper)
 
 
 def _personnel_type(ledger: Ledger, text: Coded) -> Coded:
     canonical = {v: k for k, v in PERSONNEL_TYPES.items()}
     exact = np.array([PERSONNEL_TYPES.get(v, "") for v in text.uniques], dtype=object)
-    loose = np.array([_VARIANTS.get(" ".join(v.replace("_", " ").split()).lower(), "")
-                      for v in text.uniques], dtype=object)
+    loose = np.array(
+        [_VARIANTS.get(" ".join(v.replace("_", " ").split()).lower(), "") for v in text.uniques],
+        dtype=object,
+    )
     repaired = (exact == "") & (loose != "")
     if repaired.any():
         shown = np.array([canonical.get(v, "") for v in loose], dtype=object)
-        ledger.repair(text.per_row(repaired), "personnel_type", text.rows(),
-                      text.per_row(shown), "personnel_type_variant")
-    ledger.reject(text.per_row((exact == "") & (loose == "")), "personnel_type", text.rows(),
-                  "not a UN personnel type", f"use one of: {_ALLOWED_TEXT}")
+        ledger.repair(
+            text.per_row(repaired),
+            "personnel_type",
+            text.rows(),
+            text.per_row(shown),
+            "personnel_type_variant",
+        )
+    ledger.reject(
+        text.per_row((exact == "") & (loose == "")),
+        "personnel_type",
+        text.rows(),
+        "not a UN personnel type",
+        f"use one of: {_ALLOWED_TEXT}",
+    )
     return text.remap(np.where(exact != "", exact, loose))

@@ -54,9 +54,11 @@ _QUOTED = re.compile(r"^'+[=+\-@\t\r]")
 
 def neutralise(series: pd.Series) -> pd.Series:
     """Text cells a spreadsheet would run as formulas, with a ``'`` in front (numbers kept)."""
-    if not (pd.api.types.is_object_dtype(series.dtype)
-            or pd.api.types.is_string_dtype(series.dtype)
-            or isinstance(series.dtype, pd.CategoricalDtype)):
+    if not (
+        pd.api.types.is_object_dtype(series.dtype)
+        or pd.api.types.is_string_dtype(series.dtype)
+        or isinstance(series.dtype, pd.CategoricalDtype)
+    ):
         return series
     text = series.astype("string")
     first = text.str.slice(0, 1)
@@ -96,8 +98,9 @@ def _header(name: object) -> object:
     return name
 
 
-def write_csv(table: pd.DataFrame, path: str | Path, *, index: bool = False,
-              **options: Any) -> Path:
+def write_csv(
+    table: pd.DataFrame, path: str | Path, *, index: bool = False, **options: Any
+) -> Path:
     """Write ``table`` as UTF-8 CSV, formula-safe and atomically (see the module docstring).
 
     Parameters
@@ -129,8 +132,8 @@ def write_csv(table: pd.DataFrame, path: str | Path, *, index: bool = False,
 
 def _all_text(table: pd.DataFrame) -> bool:
     return len(table.columns) > 0 and all(
-        isinstance(c, str) and isinstance(table[c].dtype, pd.StringDtype)
-        for c in table.columns)
+        isinstance(c, str) and isinstance(table[c].dtype, pd.StringDtype) for c in table.columns
+    )
 
 
 def _text_csv(table: pd.DataFrame, path: Path, eol: str) -> None:
@@ -149,26 +152,33 @@ def _text_csv(table: pd.DataFrame, path: Path, eol: str) -> None:
             return values
         quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
         quoted = pc.binary_join_element_wise(
-            quote, pc.replace_substring(values, '"', '""'), quote, empty)
+            quote, pc.replace_substring(values, '"', '""'), quote, empty
+        )
         return pc.if_else(needs, quoted, values)
 
     header = ",".join(str(cell(pa.array([c]))[0]) for c in table.columns) + eol
-    columns = [cell(pa.array(table[c], type=pa.large_string(), from_pandas=True))
-               for c in table.columns]
+    columns = [
+        cell(pa.array(table[c], type=pa.large_string(), from_pandas=True)) for c in table.columns
+    ]
     with path.open("wb") as fh:
         fh.write(header.encode("utf-8"))
         if len(table):
             large = pa.large_string()
             # each line with its end of line; the array's data buffer is then the file body
-            lines = pc.binary_join_element_wise(*columns, pa.scalar(eol, large),
-                                                pa.scalar(",", large))
-            lines = pc.binary_replace_slice(lines, start=-(len(eol) + 1), stop=-len(eol),
-                                            replacement="")  # the comma before the end
-            for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]):
+            lines = pc.binary_join_element_wise(
+                *columns, pa.scalar(eol, large), pa.scalar(",", large)
+            )
+            lines = pc.binary_replace_slice(
+                lines, start=-(len(eol) + 1), stop=-len(eol), replacement=""
+            )  # the comma before the end
+            for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
                 offsets = chunk.buffers()[1]
-                first, last = (int(x) for x in pa.Array.from_buffers(
-                    pa.int64(), len(chunk) + 1, [None, offsets],
-                    offset=chunk.offset).to_numpy()[[0, -1]])
+                first, last = (
+                    int(x)
+                    for x in pa.Array.from_buffers(
+                        pa.int64(), len(chunk) + 1, [None, offsets], offset=chunk.offset
+                    ).to_numpy()[[0, -1]]
+                )
                 fh.write(memoryview(chunk.buffers()[2])[first:last])
 
 
@@ -198,8 +208,10 @@ def _siblings(folder: Path, kind: str) -> list[Path]:
     if not parent.is_dir():
         return []
     prefix = f".{folder.name}.bh-{kind}-"
-    return sorted((p for p in parent.iterdir() if p.name.startswith(prefix) and p.is_dir()),
-                  key=lambda p: p.stat().st_mtime)
+    return sorted(
+        (p for p in parent.iterdir() if p.name.startswith(prefix) and p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
 
 
 def recover_folder(folder: str | Path) -> bool:
@@ -224,8 +236,11 @@ def recover_folder(folder: str | Path) -> bool:
 def _clear_leftovers(folder: Path) -> None:
     for kind in ("tmp", "new", "old", "trash"):
         for stale in _siblings(folder, kind):
-            trash = stale if kind == "trash" else stale.with_name(
-                f".{folder.name}.bh-trash-{secrets.token_hex(4)}")
+            trash = (
+                stale
+                if kind == "trash"
+                else stale.with_name(f".{folder.name}.bh-trash-{secrets.token_hex(4)}")
+            )
             if stale != trash:
                 os.rename(stale, trash)
             shutil.rmtree(trash, ignore_errors=True)
@@ -270,7 +285,6 @@ def replace_folder(folder: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-
 
 
 def safe_component(name: str, fallback: str = "unnamed") -> str:

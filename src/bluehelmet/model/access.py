@@ -52,7 +52,8 @@ class Classification(IntEnum):
             return cls[key.upper()]
         except KeyError:
             raise AccessDeniedError(
-                f"unknown classification {text!r}; use {', '.join(cls.labels())}") from None
+                f"unknown classification {text!r}; use {', '.join(cls.labels())}"
+            ) from None
 
     @classmethod
     def labels(cls) -> tuple[str, ...]:
@@ -102,6 +103,7 @@ def release_lists(values: pd.Series) -> pd.Series:
     The model holds tuples (parsed once when a file is read). A string is split at ``;`` so that
     a table built by hand in the old text form is still read correctly, never matched as text.
     """
+
     def one(v: object) -> tuple[str, ...]:
         if isinstance(v, tuple):
             return v
@@ -110,6 +112,7 @@ def release_lists(values: pd.Series) -> pd.Series:
         if isinstance(v, (list, np.ndarray)):
             return tuple(str(i) for i in v)
         return ()
+
     items = values.astype(object).to_numpy()
     try:  # lists repeat a lot (most are empty): parse each distinct value once
         codes, uniques = pd.factorize(items, use_na_sentinel=True)
@@ -132,16 +135,22 @@ class SQL:
 
 #: The normalised releasability table the SQL renderings join (one row per record and
 #: organisation released to). :func:`release_rows` builds its rows from a model table.
-RELEASE_TABLE_DDL = ("CREATE TABLE IF NOT EXISTS record_release (entity TEXT NOT NULL, "
-                     "record_id TEXT NOT NULL, organisation TEXT NOT NULL, "
-                     "PRIMARY KEY (entity, record_id, organisation))")
+RELEASE_TABLE_DDL = (
+    "CREATE TABLE IF NOT EXISTS record_release (entity TEXT NOT NULL, "
+    "record_id TEXT NOT NULL, organisation TEXT NOT NULL, "
+    "PRIMARY KEY (entity, record_id, organisation))"
+)
 
 
 def release_rows(table: pd.DataFrame, entity: str) -> pd.DataFrame:
     """Rows of ``record_release`` for ``table``: ``entity, record_id, organisation``."""
     lists = release_lists(table["releasable_to"]) if len(table) else pd.Series(dtype=object)
-    flat = pd.DataFrame({"record_id": table["id"].astype(str).to_numpy() if len(table) else [],
-                         "organisation": lists.to_numpy()}).explode("organisation")
+    flat = pd.DataFrame(
+        {
+            "record_id": table["id"].astype(str).to_numpy() if len(table) else [],
+            "organisation": lists.to_numpy(),
+        }
+    ).explode("organisation")
     flat = flat.dropna().drop_duplicates()
     flat.insert(0, "entity", entity)
     return flat.reset_index(drop=True)
@@ -162,8 +171,9 @@ class NeedToKnow:
     @classmethod
     def of(cls, reader: AccessContext) -> NeedToKnow:
         """The predicate for ``reader``."""
-        levels = tuple(c.label for c in Classification
-                       if Classification.UNCLASSIFIED < c <= reader.clearance)
+        levels = tuple(
+            c.label for c in Classification if Classification.UNCLASSIFIED < c <= reader.clearance
+        )
         return cls(reader, levels, _principals(reader.organisation))
 
     # -- pandas -------------------------------------------------------------------------------
@@ -190,9 +200,15 @@ class NeedToKnow:
         return own | released.reindex(range(len(table)), fill_value=False).to_numpy(bool)
 
     # -- SQL ----------------------------------------------------------------------------------
-    def sql(self, table: str = "t", entity: str | None = None, *,
-            release_table: str = "record_release", key: str = "id",
-            paramstyle: Literal["named", "pyformat"] = "named") -> SQL:
+    def sql(
+        self,
+        table: str = "t",
+        entity: str | None = None,
+        *,
+        release_table: str = "record_release",
+        key: str = "id",
+        paramstyle: Literal["named", "pyformat"] = "named",
+    ) -> SQL:
         """The predicate as an SQL boolean expression over ``table`` (an alias or table name).
 
         Parameters
@@ -238,9 +254,11 @@ class NeedToKnow:
             if entity is not None:
                 params["ntk_entity"] = entity
                 same_entity = f" AND r.entity = {p('ntk_entity')}"
-            text = (f"({text} OR ({cleared} AND {table}.owner IN {orgs})"
-                    f" OR ({cleared} AND {table}.{key} IN (SELECT r.record_id FROM"
-                    f" {release_table} r WHERE r.organisation IN {orgs}{same_entity})))")
+            text = (
+                f"({text} OR ({cleared} AND {table}.owner IN {orgs})"
+                f" OR ({cleared} AND {table}.{key} IN (SELECT r.record_id FROM"
+                f" {release_table} r WHERE r.organisation IN {orgs}{same_entity})))"
+            )
         return SQL(text, params)
 
     @staticmethod
@@ -253,15 +271,19 @@ class NeedToKnow:
         """
         setting = "string_to_array(current_setting('bluehelmet.{0}', true), ',')"
         levels, orgs = setting.format("levels"), setting.format("principals")
-        return (f"{table}.classification = '{Classification.UNCLASSIFIED.label}' OR "
-                f"({table}.classification = ANY ({levels}) AND ({table}.owner = ANY ({orgs}) "
-                f"OR EXISTS (SELECT 1 FROM {release_table} r WHERE r.entity = '{entity}' "
-                f"AND r.record_id = {table}.id AND r.organisation = ANY ({orgs}))))")
+        return (
+            f"{table}.classification = '{Classification.UNCLASSIFIED.label}' OR "
+            f"({table}.classification = ANY ({levels}) AND ({table}.owner = ANY ({orgs}) "
+            f"OR EXISTS (SELECT 1 FROM {release_table} r WHERE r.entity = '{entity}' "
+            f"AND r.record_id = {table}.id AND r.organisation = ANY ({orgs}))))"
+        )
 
     def session_settings(self) -> dict[str, str]:
         """The settings :meth:`rls_policy` reads, for this reader (``SET LOCAL`` each)."""
-        return {"bluehelmet.levels": ",".join(self.levels),
-                "bluehelmet.principals": ",".join(self.principals)}
+        return {
+            "bluehelmet.levels": ",".join(self.levels),
+            "bluehelmet.principals": ",".join(self.principals),
+        }
 
     # -- Django -------------------------------------------------------------------------------
     def q(self, prefix: str = "", release_lookup: str = "releasable_to__overlap") -> Any:
@@ -282,8 +304,7 @@ class NeedToKnow:
         if not self.levels:
             return public
         orgs = list(self.principals)
-        acts_for = (Q(**{f"{prefix}owner__in": orgs})
-                    | Q(**{f"{prefix}{release_lookup}": orgs}))
+        acts_for = Q(**{f"{prefix}owner__in": orgs}) | Q(**{f"{prefix}{release_lookup}": orgs})
         return public | (Q(**{f"{prefix}classification__in": list(self.levels)}) & acts_for)
 
 

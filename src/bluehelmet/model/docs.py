@@ -67,7 +67,7 @@ def schema_markdown() -> str:
         "",
         "## Scenario parameters (`scenario.toml`, section `[parameters]`)",
         "",
-        "Each parameter is written `name = {value = ..., source = \"...\"}` "
+        'Each parameter is written `name = {value = ..., source = "..."}` '
         "(or just `name = value`, source then `scenario`). "
         "A source of `assumed` marks a number that is ours, not a fact.",
         "",

@@ -74,9 +74,14 @@ def _reference_columns(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[tup
     for name in tables:
         if name not in entity_index():
             continue
-        cols = [(c.name, str(c.references)) for c in entity(name).columns
-                if c.references is not None and c.references in tables and c.name in tables[name]
-                and c.type != "list"]
+        cols = [
+            (c.name, str(c.references))
+            for c in entity(name).columns
+            if c.references is not None
+            and c.references in tables
+            and c.name in tables[name]
+            and c.type != "list"
+        ]
         if cols:
             out[name] = cols
     return out
@@ -85,18 +90,25 @@ def _reference_columns(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[tup
 def _reference_lists(name: str, tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str]]:
     if name not in entity_index():
         return []
-    return [(c.name, str(c.references)) for c in entity(name).columns
-            if c.references is not None and c.references in tables and c.type == "list"
-            and c.name in tables[name]]
+    return [
+        (c.name, str(c.references))
+        for c in entity(name).columns
+        if c.references is not None
+        and c.references in tables
+        and c.type == "list"
+        and c.name in tables[name]
+    ]
 
 
 def _only_known(values: pd.Series, known: set[object]) -> pd.Series:
     """``a;b;c`` lists with the ids not in ``known`` removed (an emptied list is missing)."""
+
     def keep(v: object) -> object:
         if not isinstance(v, str):
             return v
         items = [i for i in split_list(v) if i in known]
         return ";".join(items) if items else pd.NA
+
     return values.map(keep).astype(values.dtype)
 
 
@@ -106,8 +118,9 @@ def highest_classification(tables: Mapping[str, pd.DataFrame]) -> Classification
     for table in tables.values():
         if "classification" in table and len(table):
             labels.update(table["classification"].dropna().astype(str).unique())
-    return max((Classification.parse(label) for label in labels),
-               default=Classification.UNCLASSIFIED)
+    return max(
+        (Classification.parse(label) for label in labels), default=Classification.UNCLASSIFIED
+    )
 
 
 def audit(reader: AccessContext, source: str, tables: Mapping[str, pd.DataFrame]) -> None:
@@ -116,7 +129,12 @@ def audit(reader: AccessContext, source: str, tables: Mapping[str, pd.DataFrame]
     The line is JSON (``event, user, organisation, clearance, source, rows``), and the same
     dictionary is attached to the log record as ``record.audit`` for structured handlers.
     """
-    record = {"event": "view", "user": reader.user, "organisation": reader.organisation,
-              "clearance": reader.clearance.label, "source": source,
-              "rows": {name: len(t) for name, t in tables.items()}}
+    record = {
+        "event": "view",
+        "user": reader.user,
+        "organisation": reader.organisation,
+        "clearance": reader.clearance.label,
+        "source": source,
+        "rows": {name: len(t) for name, t in tables.items()},
+    }
     AUDIT.info(json.dumps(record, sort_keys=True), extra={"audit": record})

@@ -37,8 +37,14 @@ def read_marking(path: str | Path) -> Classification | None:
     return Classification.parse(str(json.loads(side.read_text("utf-8"))["classification"]))
 
 
-def stamp(folder: str | Path, marking: Classification, files: Iterable[str | Path], *,
-          reader: AccessContext | None = None, source: str = "") -> list[Path]:
+def stamp(
+    folder: str | Path,
+    marking: Classification,
+    files: Iterable[str | Path],
+    *,
+    reader: AccessContext | None = None,
+    source: str = "",
+) -> list[Path]:
     """Write the marking sidecar of each of ``files`` (written into ``folder``).
 
     Parameters
@@ -60,10 +66,13 @@ def stamp(folder: str | Path, marking: Classification, files: Iterable[str | Pat
     out: list[Path] = []
     for f in files:
         path = Path(f) if Path(f).is_absolute() else Path(folder) / f
-        doc = {"file": path.name, "classification": marking.label,
-               "reader_organisation": None if reader is None else reader.organisation,
-               "reader_clearance": None if reader is None else reader.clearance.label,
-               "generator": source}
+        doc = {
+            "file": path.name,
+            "classification": marking.label,
+            "reader_organisation": None if reader is None else reader.organisation,
+            "reader_clearance": None if reader is None else reader.clearance.label,
+            "generator": source,
+        }
         side = marking_path(path)
         tmp = side.with_name(f".{side.name}.tmp")
         tmp.write_text(json.dumps(doc, indent=2) + "\n", "utf-8")

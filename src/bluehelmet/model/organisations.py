@@ -54,9 +54,14 @@ def registry() -> dict[str, Organisation]:
     text = resources.files("bluehelmet.model").joinpath("organisations.csv").read_text("utf-8")
     out: dict[str, Organisation] = {}
     for row in csv.DictReader(io.StringIO(text)):
-        out[row["id"]] = Organisation(row["id"], row["name"], row["kind"], row["parent"] or None,
-                                      row["acts_for_parent"].strip().lower() == "true",
-                                      row["source"])
+        out[row["id"]] = Organisation(
+            row["id"],
+            row["name"],
+            row["kind"],
+            row["parent"] or None,
+            row["acts_for_parent"].strip().lower() == "true",
+            row["source"],
+        )
     return out
 
 
@@ -75,7 +80,8 @@ def lookup(org: str) -> Organisation:
         return Organisation(org, org, "member_state", None, False, "ISO 3166-1 alpha-3")
     raise AccessDeniedError(
         f"unknown organisation {org!r}; use 'public', an ISO 3166-1 alpha-3 code of a member "
-        f"state, or one of: {', '.join(sorted(k for k in registry() if k != 'public'))}")
+        f"state, or one of: {', '.join(sorted(k for k in registry() if k != 'public'))}"
+    )
 
 
 def principals(org: str) -> tuple[str, ...]:

@@ -34,7 +34,6 @@ DTYPES: dict[str, str] = {
 }
 
 
-
 @cache
 def entity_index() -> dict[str, tuple[str, str]]:
     """Every declared entity: name -> (store, description), in declaration order.
@@ -163,11 +162,16 @@ def entity(name: str) -> Entity:
     index = entity_index()
     if name not in index:
         raise KeyError(f"unknown entity {name!r}; known: {', '.join(index)}")
-    protected = {r["attribute"] for r in _read_declaration("_sensitivity.csv")
-                 if r["entity"] == name and r["sensitivity"] == "protected"}
+    protected = {
+        r["attribute"]
+        for r in _read_declaration("_sensitivity.csv")
+        if r["entity"] == name and r["sensitivity"] == "protected"
+    }
     common = [_column(r) for r in _read_declaration("_common.csv")]
-    own = [replace(c, protected=c.name in protected)
-           for c in (_column(r) for r in _read_declaration(f"{name}.csv"))]
+    own = [
+        replace(c, protected=c.name in protected)
+        for c in (_column(r) for r in _read_declaration(f"{name}.csv"))
+    ]
     # id first, then the entity's own columns, then the rest of the common record columns.
     return Entity(name, index[name][1], (common[0], *own, *common[1:]))
 
@@ -178,10 +182,21 @@ def entities() -> list[Entity]:
 
 
 #: Entity tables of a scenario folder, in the order they are documented, validated and written.
-ENTITY_ORDER: tuple[str, ...] = ("missions", "contributors", "unit_types", "deployments", "pledges",
-                                 "requirements", "reimbursement_rates", "gender_targets", "budgets",
-                                 "pcrs_lead_times", "units_in_place", "ceilings",
-                                 "rotation_periods")
+ENTITY_ORDER: tuple[str, ...] = (
+    "missions",
+    "contributors",
+    "unit_types",
+    "deployments",
+    "pledges",
+    "requirements",
+    "reimbursement_rates",
+    "gender_targets",
+    "budgets",
+    "pcrs_lead_times",
+    "units_in_place",
+    "ceilings",
+    "rotation_periods",
+)
 
 
 @cache

@@ -49,8 +49,11 @@ def open_end_column(col: Column) -> bool:
     end as ``9999-12-31``, which is read as missing (NaT), the model's own way to say
     "open-ended", and recorded as an ``open_end`` repair.
     """
-    return col.type == "date" and not col.required and col.name.endswith(
-        ("end_date", "until", "valid_to"))
+    return (
+        col.type == "date"
+        and not col.required
+        and col.name.endswith(("end_date", "until", "valid_to"))
+    )
 
 
 def _clean(values: pd.Series) -> pd.Series:
@@ -98,8 +101,7 @@ def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
     if col.type in ("string", "list"):
         if col.type == "list":
             codes, uniques = pd.factorize(text)  # one split per distinct value
-            joined = pd.array([";".join(split_list(v)) or pd.NA for v in uniques],
-                              dtype="string")
+            joined = pd.array([";".join(split_list(v)) or pd.NA for v in uniques], dtype="string")
             text = pd.Series(joined.take(codes, allow_fill=True) if n else joined[:0])
         return _Parsed(text.astype("string").reset_index(drop=True), np.zeros(n, dtype=bool))
     if col.type in ("integer", "float"):
@@ -107,8 +109,9 @@ def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
         if repair and col.type == "float":
             comma = text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(dtype=bool)
             fixed = text.where(~comma, text.str.replace(",", ".", regex=False))
-        numbers = np.asarray(pd.to_numeric(fixed.astype(object), errors="coerce"),
-                             dtype="float64").copy()
+        numbers = np.asarray(
+            pd.to_numeric(fixed.astype(object), errors="coerce"), dtype="float64"
+        ).copy()
         finite = np.isfinite(numbers)
         bad = present & ~finite  # unparseable, or inf/1e400: never a valid value
         with np.errstate(invalid="ignore"):
@@ -151,8 +154,9 @@ def _parse_date(col: Column, text: pd.Series, present: np.ndarray, repair: bool)
         out.bad &= ~open_end
         outside &= year <= 1677
         if open_end.any():
-            out.repairs.append((open_end, pd.Series("", index=range(len(open_end)),
-                                                    dtype="string"), "open_end"))
+            out.repairs.append(
+                (open_end, pd.Series("", index=range(len(open_end)), dtype="string"), "open_end")
+            )
     out.out_of_range[where[outside]] = True
     out.bad[where[outside]] = False
     if repair and out.bad.any():
@@ -179,6 +183,7 @@ def _parse_date(col: Column, text: pd.Series, present: np.ndarray, repair: bool)
 
 def _valid_calendar(text: pd.Series) -> np.ndarray:
     """Whether each ``YYYY-MM-DD`` text is a real calendar date (any year 1-9999)."""
+
     def ok(value: object) -> bool:
         try:
             dt.date.fromisoformat(str(value))
@@ -242,8 +247,14 @@ def coerce_table(
     lines = np.arange(len(raw)) + first_line
     for extra in [c for c in raw.columns if c not in ent.column_names]:
         problems.append(
-            Problem(file, 1, str(extra), None, f"column is not part of the {name} table",
-                    f"remove it or rename it to one of: {', '.join(ent.column_names)}")
+            Problem(
+                file,
+                1,
+                str(extra),
+                None,
+                f"column is not part of the {name} table",
+                f"remove it or rename it to one of: {', '.join(ent.column_names)}",
+            )
         )
     out: dict[str, pd.Series] = {}
     for col in ent.columns:
@@ -252,8 +263,14 @@ def coerce_table(
         else:
             if col.required and col.default is None:
                 problems.append(
-                    Problem(file, 1, col.name, None, "required column is missing",
-                            f"add a column '{col.name}': {col.description}")
+                    Problem(
+                        file,
+                        1,
+                        col.name,
+                        None,
+                        "required column is missing",
+                        f"add a column '{col.name}': {col.description}",
+                    )
                 )
             text = pd.Series(pd.NA, index=raw.index, dtype="string")
         if col.default is not None:
@@ -262,21 +279,38 @@ def coerce_table(
         shown = text.fillna("").to_numpy(dtype=object)
         for idx in np.flatnonzero(parsed.bad):
             problems.append(
-                Problem(file, int(lines[idx]), col.name, str(shown[idx]),
-                        f"not {_expected(col)}", f"write {_expected(col)}")
+                Problem(
+                    file,
+                    int(lines[idx]),
+                    col.name,
+                    str(shown[idx]),
+                    f"not {_expected(col)}",
+                    f"write {_expected(col)}",
+                )
             )
         for idx in np.flatnonzero(parsed.out_of_range):
-            problems.append(Problem(
-                file, int(lines[idx]), col.name, str(shown[idx]), "out of range",
-                "give a date from " + DATE_RANGE + " (an open end: leave it empty)"
-                if col.type == "date" else f"give a whole number of at most {MAX_INTEGER:,}"))
+            problems.append(
+                Problem(
+                    file,
+                    int(lines[idx]),
+                    col.name,
+                    str(shown[idx]),
+                    "out of range",
+                    "give a date from " + DATE_RANGE + " (an open end: leave it empty)"
+                    if col.type == "date"
+                    else f"give a whole number of at most {MAX_INTEGER:,}",
+                )
+            )
         for mask, new, rule in parsed.repairs:
             if repairs is not None:
                 new_text = new.fillna("").to_numpy(dtype=object)
-                repairs.extend(Repair(int(lines[i]), col.name, str(shown[i]), str(new_text[i]),
-                                      rule) for i in np.flatnonzero(mask))
-        problems.extend(_check_values(file, col, parsed.values, shown,
-                                      parsed.bad | parsed.out_of_range, lines))
+                repairs.extend(
+                    Repair(int(lines[i]), col.name, str(shown[i]), str(new_text[i]), rule)
+                    for i in np.flatnonzero(mask)
+                )
+        problems.extend(
+            _check_values(file, col, parsed.values, shown, parsed.bad | parsed.out_of_range, lines)
+        )
         out[col.name] = parsed.values.reset_index(drop=True)
     table = pd.DataFrame(out)
     problems.extend(_check_ids(file, table, lines))
@@ -284,21 +318,40 @@ def coerce_table(
 
 
 def _check_values(
-    file: str, col: Column, parsed: pd.Series, text: np.ndarray | _Shown, bad: np.ndarray,
-    lines: np.ndarray
+    file: str,
+    col: Column,
+    parsed: pd.Series,
+    text: np.ndarray | _Shown,
+    bad: np.ndarray,
+    lines: np.ndarray,
 ) -> list[Problem]:
     problems: list[Problem] = []
     missing = parsed.isna().to_numpy()
     if col.required:
         for idx in np.flatnonzero(missing & ~bad):
-            problems.append(Problem(file, int(lines[idx]), col.name, None,
-                                    "required value is missing", f"give {col.description}"))
+            problems.append(
+                Problem(
+                    file,
+                    int(lines[idx]),
+                    col.name,
+                    None,
+                    "required value is missing",
+                    f"give {col.description}",
+                )
+            )
     if col.allowed:
         wrong = ~missing & ~parsed.astype("string").isin(col.allowed).to_numpy(dtype=bool)
         for idx in np.flatnonzero(wrong):
-            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
-                                    "not an allowed value",
-                                    f"use one of {', '.join(col.allowed)}"))
+            problems.append(
+                Problem(
+                    file,
+                    int(lines[idx]),
+                    col.name,
+                    str(text[idx]),
+                    "not an allowed value",
+                    f"use one of {', '.join(col.allowed)}",
+                )
+            )
     if col.type in ("integer", "float") and (col.min is not None or col.max is not None):
         numbers = parsed.astype("float64").to_numpy()
         with np.errstate(invalid="ignore"):
@@ -309,8 +362,16 @@ def _check_values(
         else:
             bounds = f"at least {col.min:g}" if col.min is not None else f"at most {col.max:g}"
         for idx in np.flatnonzero(low | high):
-            problems.append(Problem(file, int(lines[idx]), col.name, str(text[idx]),
-                                    "out of range", f"give a value {bounds}"))
+            problems.append(
+                Problem(
+                    file,
+                    int(lines[idx]),
+                    col.name,
+                    str(text[idx]),
+                    "out of range",
+                    f"give a value {bounds}",
+                )
+            )
     return problems
 
 
@@ -321,18 +382,30 @@ def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Proble
     dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & present
     if not dup.any():
         return []
-    first_pos = pd.Series(np.arange(len(ids)))[present].groupby(
-        ids[present].to_numpy(dtype=object)).transform("first")
+    first_pos = (
+        pd.Series(np.arange(len(ids)))[present]
+        .groupby(ids[present].to_numpy(dtype=object))
+        .transform("first")
+    )
     first_line = np.zeros(len(ids), dtype=np.int64)
     first_line[first_pos.index.to_numpy()] = lines[first_pos.to_numpy()]
     values = ids.astype(object).to_numpy()
-    return [Problem(file, int(lines[i]), "id", str(values[i]),
-                    f"duplicate id (first used on line {first_line[i]})",
-                    "give every record its own id") for i in np.flatnonzero(dup)]
+    return [
+        Problem(
+            file,
+            int(lines[i]),
+            "id",
+            str(values[i]),
+            f"duplicate id (first used on line {first_line[i]})",
+            "give every record its own id",
+        )
+        for i in np.flatnonzero(dup)
+    ]
 
 
-def check_typed(name: str, table: pd.DataFrame, file: str, *,
-                first_line: int = FIRST_DATA_LINE) -> list[Problem]:
+def check_typed(
+    name: str, table: pd.DataFrame, file: str, *, first_line: int = FIRST_DATA_LINE
+) -> list[Problem]:
     """Validate a table that is already typed (e.g. an importer's output), without text.
 
     Checks what :func:`coerce_table` checks after parsing - declared columns and dtypes,
@@ -345,19 +418,36 @@ def check_typed(name: str, table: pd.DataFrame, file: str, *,
     lines = np.arange(len(table)) + first_line
     for col in ent.columns:
         if col.name not in table.columns:
-            problems.append(Problem(file, 1, col.name, None, "required column is missing",
-                                    f"add a column '{col.name}': {col.description}"))
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    col.name,
+                    None,
+                    "required column is missing",
+                    f"add a column '{col.name}': {col.description}",
+                )
+            )
             continue
         values = table[col.name]
         if str(values.dtype) != col.dtype and not (
-                col.dtype == "string" and pd.api.types.is_string_dtype(values.dtype)):
-            problems.append(Problem(file, 1, col.name, str(values.dtype),
-                                    f"held as {values.dtype}, not {col.dtype}",
-                                    f"convert the column to {_expected(col)}"))
+            col.dtype == "string" and pd.api.types.is_string_dtype(values.dtype)
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    col.name,
+                    str(values.dtype),
+                    f"held as {values.dtype}, not {col.dtype}",
+                    f"convert the column to {_expected(col)}",
+                )
+            )
             continue
         shown = _Shown(values)
-        problems.extend(_check_values(file, col, values, shown,
-                                      np.zeros(len(values), dtype=bool), lines))
+        problems.extend(
+            _check_values(file, col, values, shown, np.zeros(len(values), dtype=bool), lines)
+        )
     if "id" in table.columns:
         problems.extend(_check_ids(file, table, lines))
     return problems
@@ -397,15 +487,22 @@ def check_references(
             known = set(tables[col.references]["id"].dropna())
             values = table[col.name]
             if col.type == "list":  # each item of the list is an id
-                values = pd.Series([split_list(v) for v in values.astype(object)],
-                                   index=values.index, dtype=object).explode()
+                values = pd.Series(
+                    [split_list(v) for v in values.astype(object)], index=values.index, dtype=object
+                ).explode()
             missing = (values.notna() & ~values.isin(known).fillna(False)).to_numpy(bool)
             rows = np.asarray(values.index)[missing]
             for i, value in zip(rows, values[missing], strict=True):
-                problems.append(Problem(
-                    files.get(name, f"{name}.csv"), int(i) + FIRST_DATA_LINE, col.name,
-                    str(value), f"no record with this id in {col.references}",
-                    f"use an id from {col.references}.csv or add that record there"))
+                problems.append(
+                    Problem(
+                        files.get(name, f"{name}.csv"),
+                        int(i) + FIRST_DATA_LINE,
+                        col.name,
+                        str(value),
+                        f"no record with this id in {col.references}",
+                        f"use an id from {col.references}.csv or add that record there",
+                    )
+                )
     return problems
 
 

@@ -58,8 +58,14 @@ class LinearModel:
     n_rows: int = 0
     _matrix: sp.csc_matrix | None = None
 
-    def add_variables(self, name: str, labels: pd.DataFrame, lower: np.ndarray | float,
-                      upper: np.ndarray | float, integer: bool = False) -> Family:
+    def add_variables(
+        self,
+        name: str,
+        labels: pd.DataFrame,
+        lower: np.ndarray | float,
+        upper: np.ndarray | float,
+        integer: bool = False,
+    ) -> Family:
         """Add one variable per row of ``labels``; return the family (its column range)."""
         n = len(labels)
         fam = Family(name, self.n_cols, labels.reset_index(drop=True))
@@ -71,17 +77,29 @@ class LinearModel:
         self._matrix = None
         return fam
 
-    def add_constraints(self, name: str, labels: pd.DataFrame, rows: np.ndarray,
-                        cols: np.ndarray, vals: np.ndarray, lower: np.ndarray | float,
-                        upper: np.ndarray | float) -> Family:
+    def add_constraints(
+        self,
+        name: str,
+        labels: pd.DataFrame,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        vals: np.ndarray,
+        lower: np.ndarray | float,
+        upper: np.ndarray | float,
+    ) -> Family:
         """Add one constraint per row of ``labels``; ``rows`` index into ``labels``."""
         n = len(labels)
         fam = Family(name, self.n_rows, labels.reset_index(drop=True))
         self.con_families[name] = fam
         self.row_lower.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
         self.row_upper.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
-        self.entries.append((np.asarray(rows, np.int64) + self.n_rows, np.asarray(cols, np.int64),
-                             np.asarray(vals, float)))
+        self.entries.append(
+            (
+                np.asarray(rows, np.int64) + self.n_rows,
+                np.asarray(cols, np.int64),
+                np.asarray(vals, float),
+            )
+        )
         self.n_rows += n
         self._matrix = None
         return fam
@@ -90,8 +108,13 @@ class LinearModel:
         """Set the coefficients of variable ``family`` in objective ``stage``."""
         self.objectives.setdefault(stage, {})[family] = np.asarray(coefficients, float)
 
-    def terms(self, family: str, members: np.ndarray | None = None,
-              coefficients: np.ndarray | float = 1.0, **labels: np.ndarray) -> Terms:
+    def terms(
+        self,
+        family: str,
+        members: np.ndarray | None = None,
+        coefficients: np.ndarray | float = 1.0,
+        **labels: np.ndarray,
+    ) -> Terms:
         """Labelled terms over variable ``family``: one term per entry of ``members``.
 
         Parameters
@@ -107,8 +130,11 @@ class LinearModel:
         """
         fam = self.var_families[family]
         idx = np.arange(len(fam.labels)) if members is None else np.asarray(members, np.int64)
-        frame = (pd.DataFrame({k: np.asarray(v) for k, v in labels.items()}) if labels
-                 else fam.labels.iloc[idx].reset_index(drop=True))
+        frame = (
+            pd.DataFrame({k: np.asarray(v) for k, v in labels.items()})
+            if labels
+            else fam.labels.iloc[idx].reset_index(drop=True)
+        )
         if len(frame) != len(idx):
             raise ValueError(f"{family}: {len(idx)} terms but {len(frame)} label rows")
         coefs = np.broadcast_to(np.asarray(coefficients, float), (len(idx),)).copy()
@@ -117,15 +143,22 @@ class LinearModel:
     def add_constraint(self, name: str, constraint: Constraint) -> Family:
         """Add constraint family ``name`` written as a formula (see :class:`Terms`)."""
         lhs = constraint.lhs
-        return self.add_constraints(name, lhs.keys, lhs.rows, lhs.terms.cols, lhs.terms.coefs,
-                                    constraint.lower, constraint.upper)
+        return self.add_constraints(
+            name,
+            lhs.keys,
+            lhs.rows,
+            lhs.terms.cols,
+            lhs.terms.coefs,
+            constraint.lower,
+            constraint.upper,
+        )
 
     def objective_vector(self, stage: str) -> np.ndarray:
         """Dense objective vector of ``stage`` over all columns."""
         c = np.zeros(self.n_cols)
         for fam_name, coef in self.objectives.get(stage, {}).items():
             fam = self.var_families[fam_name]
-            c[fam.start:fam.stop] = coef
+            c[fam.start : fam.stop] = coef
         return c
 
     @property
@@ -145,15 +178,22 @@ class LinearModel:
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Column lower/upper, integrality, row lower/upper as flat arrays."""
+
         def cat(parts: list[np.ndarray], dtype: type = float) -> np.ndarray:
             return np.concatenate(parts) if parts else np.zeros(0, dtype)
-        return (cat(self.col_lower), cat(self.col_upper), cat(self.col_integer, bool),
-                cat(self.row_lower), cat(self.row_upper))
+
+        return (
+            cat(self.col_lower),
+            cat(self.col_upper),
+            cat(self.col_integer, bool),
+            cat(self.row_lower),
+            cat(self.row_upper),
+        )
 
     def values(self, x: np.ndarray, family: str) -> np.ndarray:
         """The part of solution vector ``x`` belonging to variable ``family``."""
         fam = self.var_families[family]
-        return x[fam.start:fam.stop]
+        return x[fam.start : fam.stop]
 
     def constraint_table(self, name: str) -> pd.DataFrame:
         """Every coefficient of constraint family ``name``, with its row and column labels.
@@ -163,22 +203,28 @@ class LinearModel:
         what the stored model files of the tests hold (``tests/forcegen/data/tiny_model``).
         """
         fam = self.con_families[name]
-        block = sp.coo_matrix(self.matrix.tocsr()[fam.start:fam.stop])
+        block = sp.coo_matrix(self.matrix.tocsr()[fam.start : fam.stop])
         _, _, _, lo, hi = self.bounds()
         rows = label_strings(fam.labels)
         cols = np.empty(self.n_cols, dtype=object)
         for var in self.var_families.values():
-            cols[var.start:var.stop] = [f"{var.name}[{s}]" for s in label_strings(var.labels)]
-        out = pd.DataFrame({"constraint": rows[block.row], "variable": cols[block.col],
-                            "coefficient": block.data, "lower": lo[fam.start + block.row],
-                            "upper": hi[fam.start + block.row]})
+            cols[var.start : var.stop] = [f"{var.name}[{s}]" for s in label_strings(var.labels)]
+        out = pd.DataFrame(
+            {
+                "constraint": rows[block.row],
+                "variable": cols[block.col],
+                "coefficient": block.data,
+                "lower": lo[fam.start + block.row],
+                "upper": hi[fam.start + block.row],
+            }
+        )
         return out.sort_values(["constraint", "variable"]).reset_index(drop=True)
 
     def family_of_row(self) -> np.ndarray:
         """Name of the constraint family of every row."""
         out = np.empty(self.n_rows, dtype=object)
         for name, fam in self.con_families.items():
-            out[fam.start:fam.stop] = name
+            out[fam.start : fam.stop] = name
         return out
 
 
@@ -206,11 +252,15 @@ class Terms:
 
     def __add__(self, other: Terms) -> Terms:
         if list(self.labels.columns) != list(other.labels.columns):
-            raise ValueError(f"cannot add terms labelled {list(self.labels.columns)} and "
-                             f"{list(other.labels.columns)}")
-        return Terms(pd.concat([self.labels, other.labels], ignore_index=True),
-                     np.concatenate([self.cols, other.cols]),
-                     np.concatenate([self.coefs, other.coefs]))
+            raise ValueError(
+                f"cannot add terms labelled {list(self.labels.columns)} and "
+                f"{list(other.labels.columns)}"
+            )
+        return Terms(
+            pd.concat([self.labels, other.labels], ignore_index=True),
+            np.concatenate([self.cols, other.cols]),
+            np.concatenate([self.coefs, other.coefs]),
+        )
 
     def __sub__(self, other: Terms) -> Terms:
         return self + (-other)
@@ -226,8 +276,9 @@ class Terms:
     def where(self, mask: np.ndarray) -> Terms:
         """Only the terms where ``mask`` is true."""
         keep = np.asarray(mask, bool)
-        return Terms(self.labels.loc[keep].reset_index(drop=True), self.cols[keep],
-                     self.coefs[keep])
+        return Terms(
+            self.labels.loc[keep].reset_index(drop=True), self.cols[keep], self.coefs[keep]
+        )
 
     def sum(self, by: Sequence[str], over: pd.DataFrame | None = None) -> LinearSum:
         """One row per distinct value of the ``by`` labels: the sum of its terms.
@@ -284,8 +335,10 @@ class LinearSum:
         n = len(self.keys)
         if isinstance(rhs, pd.Series):
             if rhs.index.name not in self.keys.columns:
-                raise ValueError(f"right-hand side indexed by {rhs.index.name!r}; rows are "
-                                 f"labelled {list(self.keys.columns)}")
+                raise ValueError(
+                    f"right-hand side indexed by {rhs.index.name!r}; rows are "
+                    f"labelled {list(self.keys.columns)}"
+                )
             values = self.keys[rhs.index.name].map(rhs).to_numpy(dtype=float)
         elif callable(rhs):
             values = np.asarray(rhs(self.keys), float)

@@ -37,10 +37,21 @@ def _panel(ax: Axes, frame: pd.DataFrame, title: str, share: float | None) -> No
     _, cov = _steps(frame["month"], frame["covered_after"].to_numpy(dtype=float))
     # Hatched areas are rasterised (at the figure's 200 dpi): as vectors they make the PDF slow
     # to draw without being any sharper in print; lines and text stay vectors.
-    ax.fill_between(x, 0, cov, facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER,
-                    linewidth=0, rasterized=True)
-    ax.fill_between(x, cov, req, where=req > cov + 1e-9, facecolor="white", hatch="xx",
-                    edgecolor=GAP, linewidth=0, interpolate=False, rasterized=True)
+    ax.fill_between(
+        x, 0, cov, facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, linewidth=0, rasterized=True
+    )
+    ax.fill_between(
+        x,
+        cov,
+        req,
+        where=req > cov + 1e-9,
+        facecolor="white",
+        hatch="xx",
+        edgecolor=GAP,
+        linewidth=0,
+        interpolate=False,
+        rasterized=True,
+    )
     ax.plot(x, req, color=REQUIRED, linewidth=1.2)
     if share is None:
         ax.set_title(title, fontsize=8)
@@ -56,16 +67,26 @@ def _panel(ax: Axes, frame: pd.DataFrame, title: str, share: float | None) -> No
 
 
 def _legend(fig: Figure) -> None:
-    fig.legend(handles=[
-        Line2D([], [], color=REQUIRED, linewidth=1.2, label="units required"),
-        Patch(facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, label="covered by the plan"),
-        Patch(facecolor="white", hatch="xx", edgecolor=GAP, label="gap after the plan"),
-    ], loc="outside upper center", ncol=3)
+    fig.legend(
+        handles=[
+            Line2D([], [], color=REQUIRED, linewidth=1.2, label="units required"),
+            Patch(facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, label="covered by the plan"),
+            Patch(facecolor="white", hatch="xx", edgecolor=GAP, label="gap after the plan"),
+        ],
+        loc="outside upper center",
+        ncol=3,
+    )
 
 
-def small_multiples(table: pd.DataFrame, key: str, shares: pd.Series | None = None,
-                    titles: dict[str, str] | None = None, columns: int = 3,
-                    width: float = FULL_WIDTH, panel_height: float = 1.45) -> Figure:
+def small_multiples(
+    table: pd.DataFrame,
+    key: str,
+    shares: pd.Series | None = None,
+    titles: dict[str, str] | None = None,
+    columns: int = 3,
+    width: float = FULL_WIDTH,
+    panel_height: float = 1.45,
+) -> Figure:
     """One coverage panel per value of ``key`` (a mission or a critical capability group).
 
     Parameters
@@ -90,7 +111,7 @@ def small_multiples(table: pd.DataFrame, key: str, shares: pd.Series | None = No
             share = None if shares is None else float(shares.get(value, float("nan")))
             _panel(ax, frame, (titles or {}).get(value, value), share)
             ax.set_ylabel("units", fontsize=6)
-        for ax in axes[len(keys):]:
+        for ax in axes[len(keys) :]:
             ax.set_visible(False)
         _legend(fig)
         return fig

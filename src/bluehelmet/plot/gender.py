@@ -35,15 +35,29 @@ def traffic_light_chart(counts: pd.DataFrame, width: float = FULL_WIDTH) -> Figu
         for light in LIGHTS:
             style = TRAFFIC_LIGHTS[light]
             values = counts[light].to_numpy(dtype=float) if light in counts else np.zeros(len(y))
-            ax.barh(y, values, left=left, color=style["colour"], hatch=style["hatch"],
-                    edgecolor="black", linewidth=0.5, height=0.6,
-                    label=f"{style['symbol']} {light}: {style['text']}")
+            ax.barh(
+                y,
+                values,
+                left=left,
+                color=style["colour"],
+                hatch=style["hatch"],
+                edgecolor="black",
+                linewidth=0.5,
+                height=0.6,
+                label=f"{style['symbol']} {light}: {style['text']}",
+            )
             for yi, (start, value) in enumerate(zip(left, values, strict=True)):
                 if value > 0:
                     # Count on a white box so it stays legible over the hatching.
-                    ax.text(start + value / 2, yi, f"{int(value)}", ha="center", va="center",
-                            fontsize=7, bbox={"boxstyle": "round,pad=0.15", "fc": "white",
-                                              "ec": "none"})
+                    ax.text(
+                        start + value / 2,
+                        yi,
+                        f"{int(value)}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+                    )
             left += values
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
@@ -70,34 +84,71 @@ def trend_chart(trend: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
         years = trend.index.to_numpy(dtype=int)
         complete = trend["complete_year"].to_numpy(dtype=bool)
         share = 100 * trend["women_share"].to_numpy(dtype=float)
-        ax_share.plot(years[complete], share[complete], color=AFTER, marker="o", linestyle="-",
-                      markersize=4, label="complete year")
-        ax_share.plot(years[~complete], share[~complete], linestyle="none", marker="o",
-                      markersize=5, markerfacecolor="white", markeredgecolor="black",
-                      label="incomplete year (partial data)")
+        ax_share.plot(
+            years[complete],
+            share[complete],
+            color=AFTER,
+            marker="o",
+            linestyle="-",
+            markersize=4,
+            label="complete year",
+        )
+        ax_share.plot(
+            years[~complete],
+            share[~complete],
+            linestyle="none",
+            marker="o",
+            markersize=5,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            label="incomplete year (partial data)",
+        )
         for yr, value, ok in zip(years, share, complete, strict=True):
             if not ok:
-                ax_share.annotate("incomplete", (yr, value), textcoords="offset points",
-                                  xytext=(0, 7), ha="center", fontsize=6)
+                ax_share.annotate(
+                    "incomplete",
+                    (yr, value),
+                    textcoords="offset points",
+                    xytext=(0, 7),
+                    ha="center",
+                    fontsize=6,
+                )
         if complete.any():
             last = int(np.flatnonzero(complete)[-1])
-            ax_share.annotate(f"{share[last]:.1f}%", (years[last], share[last]),
-                              textcoords="offset points", xytext=(4, -10), fontsize=7)
+            ax_share.annotate(
+                f"{share[last]:.1f}%",
+                (years[last], share[last]),
+                textcoords="offset points",
+                xytext=(4, -10),
+                fontsize=7,
+            )
         ax_share.set_ylabel("women, % of uniformed personnel")
         ax_share.set_ylim(0, max(np.nanmax(share) * 1.3, 1) if len(share) else 1)
         ax_share.set_xticks(years, [str(y)[2:] if i else str(y) for i, y in enumerate(years)])
         ax_share.legend(loc="lower right")
         ax_share.set_title("Women's share")
         total = trend["total"].to_numpy(dtype=float) / 1000
-        ax_total.bar(years[complete], total[complete], color=BEFORE, edgecolor="black",
-                     linewidth=0.4)
-        ax_total.bar(years[~complete], total[~complete], color="white", edgecolor="black",
-                     hatch="///", linewidth=0.4)
+        ax_total.bar(
+            years[complete], total[complete], color=BEFORE, edgecolor="black", linewidth=0.4
+        )
+        ax_total.bar(
+            years[~complete],
+            total[~complete],
+            color="white",
+            edgecolor="black",
+            hatch="///",
+            linewidth=0.4,
+        )
         ax_total.set_ylabel("personnel, thousands")
         ax_total.set_xticks(years[::2], [str(y)[2:] for y in years[::2]])
         ax_total.set_title("Uniformed personnel")
-        ax_total.legend(handles=[Patch(facecolor=BEFORE, edgecolor="black", label="complete"),
-                                 Patch(facecolor="white", edgecolor="black", hatch="///",
-                                       label="incomplete")], loc="upper center",
-                        bbox_to_anchor=(0.5, -0.14), ncol=2)
+        ax_total.legend(
+            handles=[
+                Patch(facecolor=BEFORE, edgecolor="black", label="complete"),
+                Patch(facecolor="white", edgecolor="black", hatch="///", label="incomplete"),
+            ],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.14),
+            ncol=2,
+        )
         return fig

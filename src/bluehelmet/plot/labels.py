@@ -21,8 +21,10 @@ from matplotlib.transforms import Bbox
 
 #: Offsets (points) tried around a point, nearest first.
 OFFSETS: tuple[tuple[float, float], ...] = tuple(
-    (dx * r, dy * r) for r in (1.0, 2.0, 3.2)
-    for dx, dy in ((5, 3), (5, -9), (-5, 3), (-5, -9), (0, 7), (0, -12), (8, -3), (-8, -3)))
+    (dx * r, dy * r)
+    for r in (1.0, 2.0, 3.2)
+    for dx, dy in ((5, 3), (5, -9), (-5, 3), (-5, -9), (0, 7), (0, -12), (8, -3), (-8, -3))
+)
 
 
 def renderer_of(fig: Figure) -> RendererBase:
@@ -43,9 +45,16 @@ def _overlap(a: Bbox, b: Bbox) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
-def place_labels(ax: Axes, xs: Sequence[float], ys: Sequence[float], texts: Sequence[str],
-                 *, fontsize: float = 7.0, weight: str = "normal",
-                 avoid: Sequence[Bbox] = ()) -> list[Annotation]:
+def place_labels(
+    ax: Axes,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    texts: Sequence[str],
+    *,
+    fontsize: float = 7.0,
+    weight: str = "normal",
+    avoid: Sequence[Bbox] = (),
+) -> list[Annotation]:
     """Annotate each point with its text where it overlaps no other label.
 
     Parameters
@@ -76,12 +85,23 @@ def place_labels(ax: Axes, xs: Sequence[float], ys: Sequence[float], texts: Sequ
         for dx, dy in OFFSETS:
             ha = "left" if dx > 0 else "right" if dx < 0 else "center"
             candidate = ax.annotate(
-                text, (x, y), textcoords="offset points", xytext=(dx, dy), ha=ha,
-                fontsize=fontsize, weight=weight, zorder=6,
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+                text,
+                (x, y),
+                textcoords="offset points",
+                xytext=(dx, dy),
+                ha=ha,
+                fontsize=fontsize,
+                weight=weight,
+                zorder=6,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+            )
             box = candidate.get_window_extent(renderer)
-            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
-                      and box.y1 <= frame.y1)
+            inside = (
+                box.x0 >= frame.x0
+                and box.x1 <= frame.x1
+                and box.y0 >= frame.y0
+                and box.y1 <= frame.y1
+            )
             cost = sum(_overlap(box, other) for other in placed) + (0.0 if inside else 1e6)
             if cost == 0.0:
                 note = candidate
@@ -93,10 +113,17 @@ def place_labels(ax: Axes, xs: Sequence[float], ys: Sequence[float], texts: Sequ
         if note is None and best is not None:
             dx, dy = best[1]
             note = ax.annotate(
-                text, (x, y), textcoords="offset points", xytext=(dx * 1.6, dy * 1.6),
-                ha="left" if dx > 0 else "right" if dx < 0 else "center", fontsize=fontsize,
-                weight=weight, zorder=6, arrowprops={"arrowstyle": "-", "lw": 0.4},
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+                text,
+                (x, y),
+                textcoords="offset points",
+                xytext=(dx * 1.6, dy * 1.6),
+                ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                fontsize=fontsize,
+                weight=weight,
+                zorder=6,
+                arrowprops={"arrowstyle": "-", "lw": 0.4},
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+            )
             placed.append(note.get_window_extent(renderer))
         if note is not None:
             out.append(note)
@@ -116,4 +143,4 @@ def overlapping_pairs(labels: Sequence[Annotation]) -> int:
         return 0
     renderer = renderer_of(figure)
     boxes = [label.get_window_extent(renderer) for label in labels]
-    return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1:] if _overlap(a, b) > 0)
+    return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1 :] if _overlap(a, b) > 0)

@@ -43,8 +43,13 @@ def _polygons(geom: BaseGeometry) -> Iterable[Polygon]:
         yield from geom.geoms
 
 
-def draw_outlines(ax: Axes, outlines: dict[str, BaseGeometry], highlight: set[str],
-                  bounds: tuple[float, float, float, float], rasterized: bool = True) -> None:
+def draw_outlines(
+    ax: Axes,
+    outlines: dict[str, BaseGeometry],
+    highlight: set[str],
+    bounds: tuple[float, float, float, float],
+    rasterized: bool = True,
+) -> None:
     """Draw country outlines; countries in ``highlight`` (hosts) get a darker, hatched fill.
 
     ``rasterized``: outlines as an image in vector output (small files for world maps);
@@ -57,18 +62,26 @@ def draw_outlines(ax: Axes, outlines: dict[str, BaseGeometry], highlight: set[st
             continue
         host = iso3 in highlight
         for poly in _polygons(geom):
-            ax.add_patch(PolygonPatch(np.asarray(poly.exterior.coords), closed=True,
-                                      facecolor=HOST if host else LAND, edgecolor=BORDER,
-                                      linewidth=0.6 if host else 0.3,
-                                      hatch="////" if host else None, zorder=1,
-                                      rasterized=rasterized))
+            ax.add_patch(
+                PolygonPatch(
+                    np.asarray(poly.exterior.coords),
+                    closed=True,
+                    facecolor=HOST if host else LAND,
+                    edgecolor=BORDER,
+                    linewidth=0.6 if host else 0.3,
+                    hatch="////" if host else None,
+                    zorder=1,
+                    rasterized=rasterized,
+                )
+            )
 
 
 def _areas(missions: pd.DataFrame) -> set[str]:
     """ISO3 codes to hatch: a mission's ``areas`` (``;``-separated) where given, else its host."""
     column = "areas" if "areas" in missions else "host_iso3"
-    return {code for value in missions[column].dropna().astype(str)
-            for code in value.split(";") if code}
+    return {
+        code for value in missions[column].dropna().astype(str) for code in value.split(";") if code
+    }
 
 
 def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
@@ -87,22 +100,32 @@ def _ends(table: pd.DataFrame, weight: str) -> np.ndarray:
     return table[["from_lon", "from_lat", "to_lon", "to_lat", weight]].to_numpy(dtype=float)
 
 
-def padded_bounds(lons: Iterable[float], lats: Iterable[float],
-                  pad: float = 4.0) -> tuple[float, float, float, float]:
+def padded_bounds(
+    lons: Iterable[float], lats: Iterable[float], pad: float = 4.0
+) -> tuple[float, float, float, float]:
     """Bounds (west, south, east, north) around the points, padded by ``pad`` degrees."""
     x = np.asarray(list(lons), dtype=float)
     y = np.asarray(list(lats), dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return (-180.0, -60.0, 180.0, 80.0)
-    return (max(float(x[ok].min()) - pad, -180.0), max(float(y[ok].min()) - pad, -90.0),
-            min(float(x[ok].max()) + pad, 180.0), min(float(y[ok].max()) + pad, 90.0))
+    return (
+        max(float(x[ok].min()) - pad, -180.0),
+        max(float(y[ok].min()) - pad, -90.0),
+        min(float(x[ok].max()) + pad, 180.0),
+        min(float(y[ok].max()) + pad, 90.0),
+    )
 
 
-def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.DataFrame,
-                   outlines: dict[str, BaseGeometry], width: float = FULL_WIDTH,
-                   contributors: pd.DataFrame | None = None,
-                   bases: pd.DataFrame | None = None) -> Figure:
+def deployment_map(
+    missions: pd.DataFrame,
+    flows: pd.DataFrame,
+    planned: pd.DataFrame,
+    outlines: dict[str, BaseGeometry],
+    width: float = FULL_WIDTH,
+    contributors: pd.DataFrame | None = None,
+    bases: pd.DataFrame | None = None,
+) -> Figure:
     """Missions (sized by personnel), where their personnel come from, and the plan's new units.
 
     Parameters
@@ -125,43 +148,120 @@ def deployment_map(missions: pd.DataFrame, flows: pd.DataFrame, planned: pd.Data
     with chart_style():
         fig = new_figure(width, width * 0.86)
         world, zoom = fig.subplots(2, 1, height_ratios=[1, 1.15])
-        lons = pd.concat([missions["longitude"], flows.get("from_lon", pd.Series(dtype=float)),
-                          planned.get("from_lon", pd.Series(dtype=float))])
-        lats = pd.concat([missions["latitude"], flows.get("from_lat", pd.Series(dtype=float)),
-                          planned.get("from_lat", pd.Series(dtype=float))])
-        _deployment_layers(world, missions, flows, planned, outlines,
-                           padded_bounds(lons, lats, pad=6.0), labels=False)
+        lons = pd.concat(
+            [
+                missions["longitude"],
+                flows.get("from_lon", pd.Series(dtype=float)),
+                planned.get("from_lon", pd.Series(dtype=float)),
+            ]
+        )
+        lats = pd.concat(
+            [
+                missions["latitude"],
+                flows.get("from_lat", pd.Series(dtype=float)),
+                planned.get("from_lat", pd.Series(dtype=float)),
+            ]
+        )
+        _deployment_layers(
+            world,
+            missions,
+            flows,
+            planned,
+            outlines,
+            padded_bounds(lons, lats, pad=6.0),
+            labels=False,
+        )
         world.set_title("Where the personnel come from", fontsize=8)
         # The second panel zooms on the missions themselves, where the world view crowds them.
-        _deployment_layers(zoom, missions, flows, planned, outlines,
-                           padded_bounds(missions["longitude"], missions["latitude"], pad=5.0),
-                           labels=True, bases=bases)
+        _deployment_layers(
+            zoom,
+            missions,
+            flows,
+            planned,
+            outlines,
+            padded_bounds(missions["longitude"], missions["latitude"], pad=5.0),
+            labels=True,
+            bases=bases,
+        )
         zoom.set_title("The missions", fontsize=8)
         freeze_layout(fig)
         column = "label" if "label" in missions else "mission_id"
-        place_labels(zoom, missions["longitude"].astype(float).tolist(),
-                     missions["latitude"].astype(float).tolist(),
-                     missions[column].astype(str).tolist(), fontsize=7, weight="bold")
+        place_labels(
+            zoom,
+            missions["longitude"].astype(float).tolist(),
+            missions["latitude"].astype(float).tolist(),
+            missions[column].astype(str).tolist(),
+            fontsize=7,
+            weight="bold",
+        )
         if contributors is not None and len(contributors):
-            place_labels(world, contributors["longitude"].astype(float).tolist(),
-                         contributors["latitude"].astype(float).tolist(),
-                         contributors["name"].astype(str).tolist(), fontsize=5.5)
-        world.legend(handles=[
-            Line2D([], [], marker="o", color="none", markerfacecolor=OKABE_ITO["orange"],
-                   markeredgecolor="black", markersize=7, label="mission HQ (size: personnel)"),
-            Line2D([], [], marker="^", color="none", markerfacecolor="black", markersize=5,
-                   label="contributor"),
-            Line2D([], [], color=BEFORE, linewidth=1.5, label="deployed today (width: personnel)"),
-            Line2D([], [], color=AFTER, linewidth=1.2, linestyle="--",
-                   label="unit deployed by the plan"),
-            Patch(facecolor=HOST, edgecolor=BORDER, hatch="////",
-                  label="where the missions operate"),
-            *([Line2D([], [], marker="s", color="none",
-                      markerfacecolor=OKABE_ITO["bluish_green"], markeredgecolor="black",
-                      markersize=4,
-                      label="base of units in place (size: personnel)")]
-              if bases is not None and len(bases) else []),
-        ], loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
+            place_labels(
+                world,
+                contributors["longitude"].astype(float).tolist(),
+                contributors["latitude"].astype(float).tolist(),
+                contributors["name"].astype(str).tolist(),
+                fontsize=5.5,
+            )
+        world.legend(
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    color="none",
+                    markerfacecolor=OKABE_ITO["orange"],
+                    markeredgecolor="black",
+                    markersize=7,
+                    label="mission HQ (size: personnel)",
+                ),
+                Line2D(
+                    [],
+                    [],
+                    marker="^",
+                    color="none",
+                    markerfacecolor="black",
+                    markersize=5,
+                    label="contributor",
+                ),
+                Line2D(
+                    [], [], color=BEFORE, linewidth=1.5, label="deployed today (width: personnel)"
+                ),
+                Line2D(
+                    [],
+                    [],
+                    color=AFTER,
+                    linewidth=1.2,
+                    linestyle="--",
+                    label="unit deployed by the plan",
+                ),
+                Patch(
+                    facecolor=HOST,
+                    edgecolor=BORDER,
+                    hatch="////",
+                    label="where the missions operate",
+                ),
+                *(
+                    [
+                        Line2D(
+                            [],
+                            [],
+                            marker="s",
+                            color="none",
+                            markerfacecolor=OKABE_ITO["bluish_green"],
+                            markeredgecolor="black",
+                            markersize=4,
+                            label="base of units in place (size: personnel)",
+                        )
+                    ]
+                    if bases is not None and len(bases)
+                    else []
+                ),
+            ],
+            loc="lower left",
+            fontsize=6,
+            framealpha=0.9,
+            frameon=True,
+        )
         return fig
 
 
@@ -175,45 +275,92 @@ def freeze_layout(fig: Figure) -> None:
     fig.set_layout_engine("none")
 
 
-def _deployment_layers(ax: Axes, missions: pd.DataFrame, flows: pd.DataFrame,
-                       planned: pd.DataFrame, outlines: dict[str, BaseGeometry],
-                       bounds: tuple[float, float, float, float], labels: bool,
-                       bases: pd.DataFrame | None = None) -> None:
+def _deployment_layers(
+    ax: Axes,
+    missions: pd.DataFrame,
+    flows: pd.DataFrame,
+    planned: pd.DataFrame,
+    outlines: dict[str, BaseGeometry],
+    bounds: tuple[float, float, float, float],
+    labels: bool,
+    bases: pd.DataFrame | None = None,
+) -> None:
     draw_outlines(ax, outlines, _areas(missions), bounds)
     biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
     # One collection per layer: hundreds of separate lines make slow charts and heavy SVG.
     ends = _ends(flows, "personnel")
-    ax.add_collection(LineCollection(
-        list(ends[:, :4].reshape(-1, 2, 2)), colors=BEFORE, alpha=0.7, zorder=2,
-        linewidths=0.3 + 2.2 * ends[:, 4] / biggest, capstyle="round"))
+    ax.add_collection(
+        LineCollection(
+            list(ends[:, :4].reshape(-1, 2, 2)),
+            colors=BEFORE,
+            alpha=0.7,
+            zorder=2,
+            linewidths=0.3 + 2.2 * ends[:, 4] / biggest,
+            capstyle="round",
+        )
+    )
     new = _ends(planned, "units")
-    ax.add_collection(LineCollection(
-        list(new[:, :4].reshape(-1, 2, 2)), colors=AFTER, linestyles="--", zorder=3,
-        linewidths=0.6 + 0.4 * np.minimum(new[:, 4], 4.0)))
+    ax.add_collection(
+        LineCollection(
+            list(new[:, :4].reshape(-1, 2, 2)),
+            colors=AFTER,
+            linestyles="--",
+            zorder=3,
+            linewidths=0.6 + 0.4 * np.minimum(new[:, 4], 4.0),
+        )
+    )
     for x0, y0, x1, y1, _ in new:
         if not labels:
-            ax.annotate("", xy=(x1, y1), xytext=(x1 - 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0)),
-                        arrowprops={"arrowstyle": "-|>", "color": AFTER, "shrinkA": 0,
-                                    "shrinkB": 4}, zorder=3)
+            ax.annotate(
+                "",
+                xy=(x1, y1),
+                xytext=(x1 - 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0)),
+                arrowprops={"arrowstyle": "-|>", "color": AFTER, "shrinkA": 0, "shrinkB": 4},
+                zorder=3,
+            )
     origins = pd.concat([flows[["from_lon", "from_lat"]], planned[["from_lon", "from_lat"]]])
-    ax.scatter(origins["from_lon"], origins["from_lat"], marker="^", s=10, color="black",
-               zorder=4, linewidths=0)
+    ax.scatter(
+        origins["from_lon"],
+        origins["from_lat"],
+        marker="^",
+        s=10,
+        color="black",
+        zorder=4,
+        linewidths=0,
+    )
     sizes = 20 + 300 * missions["personnel"].astype(float) / max(
-        float(missions["personnel"].max()), 1.0)
-    ax.scatter(missions["longitude"], missions["latitude"], s=sizes, facecolor=OKABE_ITO[
-        "orange"], edgecolor="black", linewidth=0.8, zorder=5)
+        float(missions["personnel"].max()), 1.0
+    )
+    ax.scatter(
+        missions["longitude"],
+        missions["latitude"],
+        s=sizes,
+        facecolor=OKABE_ITO["orange"],
+        edgecolor="black",
+        linewidth=0.8,
+        zorder=5,
+    )
     if bases is not None and len(bases):
-        ax.scatter(bases["longitude"], bases["latitude"], marker="s",
-                   s=4 + 40 * bases["personnel"].astype(float) / max(
-                       float(bases["personnel"].max()), 1.0),
-                   facecolor=OKABE_ITO["bluish_green"], edgecolor="black", linewidth=0.3,
-                   zorder=5)
+        ax.scatter(
+            bases["longitude"],
+            bases["latitude"],
+            marker="s",
+            s=4 + 40 * bases["personnel"].astype(float) / max(float(bases["personnel"].max()), 1.0),
+            facecolor=OKABE_ITO["bluish_green"],
+            edgecolor="black",
+            linewidth=0.3,
+            zorder=5,
+        )
     _frame(ax, bounds)
 
 
-def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
-                     hotspots: pd.DataFrame | None = None, coverage: pd.DataFrame | None = None,
-                     width: float = FULL_WIDTH) -> Figure:
+def mission_area_map(
+    missions: pd.DataFrame,
+    outlines: dict[str, BaseGeometry],
+    hotspots: pd.DataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
+    width: float = FULL_WIDTH,
+) -> Figure:
     """Mission areas with risk hotspots (grid cells) and protection coverage, where given.
 
     Parameters
@@ -245,8 +392,9 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
                     ys += [y0, y1]
             bounds = padded_bounds(xs, ys, pad=1.5)
         west, south, east, north = bounds
-        missions = missions.loc[missions["longitude"].between(west, east)
-                                & missions["latitude"].between(south, north)]
+        missions = missions.loc[
+            missions["longitude"].between(west, east) & missions["latitude"].between(south, north)
+        ]
         draw_outlines(ax, outlines, set(), bounds)
         for iso3 in hosts:
             if iso3 in outlines:
@@ -254,47 +402,120 @@ def mission_area_map(missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
                     ax.plot(*poly.exterior.xy, color="black", linewidth=0.8, zorder=3)
         handles: list[Line2D | Patch] = []
         if hotspots is not None and len(hotspots):
-            styles = {"hot": (OKABE_ITO["vermillion"], "xxxx"), "warm": (OKABE_ITO["orange"], ".."),
-                      "Gi* hotspot": (OKABE_ITO["vermillion"], "xxxx")}
+            styles = {
+                "hot": (OKABE_ITO["vermillion"], "xxxx"),
+                "warm": (OKABE_ITO["orange"], ".."),
+                "Gi* hotspot": (OKABE_ITO["vermillion"], "xxxx"),
+            }
             for level, group in hotspots.groupby("level"):
                 colour, hatch = styles.get(str(level), (OKABE_ITO["yellow"], "//"))
                 squares = group[["longitude", "latitude", "cell_size"]].to_numpy(dtype=float)
                 for x, y, size in squares:
                     h = size / 2
-                    ax.add_patch(PolygonPatch(
-                        [(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)],
-                        facecolor=colour, hatch=hatch, edgecolor="black", linewidth=0.2,
-                        zorder=2))
-                handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="black",
-                                     label=f"risk hotspot: {level}"))
+                    ax.add_patch(
+                        PolygonPatch(
+                            [(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)],
+                            facecolor=colour,
+                            hatch=hatch,
+                            edgecolor="black",
+                            linewidth=0.2,
+                            zorder=2,
+                        )
+                    )
+                handles.append(
+                    Patch(
+                        facecolor=colour,
+                        hatch=hatch,
+                        edgecolor="black",
+                        label=f"risk hotspot: {level}",
+                    )
+                )
         if coverage is not None and len(coverage):
             cov = coverage[coverage["covered"].astype(bool)]
             unc = coverage[~coverage["covered"].astype(bool)]
-            ax.scatter(cov["longitude"], cov["latitude"], marker="o", s=8, facecolor=OKABE_ITO[
-                "bluish_green"], edgecolor="black", linewidth=0.3, zorder=4)
-            ax.scatter(unc["longitude"], unc["latitude"], marker="x", s=10, color="black",
-                       linewidth=0.6, zorder=4)
-            handles += [Line2D([], [], marker="o", color="none", markersize=4,
-                               markerfacecolor=OKABE_ITO["bluish_green"], markeredgecolor="black",
-                               label="covered within response time"),
-                        Line2D([], [], marker="x", color="black", linestyle="none", markersize=4,
-                               label="not covered")]
-        ax.scatter(missions["longitude"], missions["latitude"], marker="*", s=90,
-                   facecolor="white", edgecolor="black", zorder=5)
+            ax.scatter(
+                cov["longitude"],
+                cov["latitude"],
+                marker="o",
+                s=8,
+                facecolor=OKABE_ITO["bluish_green"],
+                edgecolor="black",
+                linewidth=0.3,
+                zorder=4,
+            )
+            ax.scatter(
+                unc["longitude"],
+                unc["latitude"],
+                marker="x",
+                s=10,
+                color="black",
+                linewidth=0.6,
+                zorder=4,
+            )
+            handles += [
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    color="none",
+                    markersize=4,
+                    markerfacecolor=OKABE_ITO["bluish_green"],
+                    markeredgecolor="black",
+                    label="covered within response time",
+                ),
+                Line2D(
+                    [],
+                    [],
+                    marker="x",
+                    color="black",
+                    linestyle="none",
+                    markersize=4,
+                    label="not covered",
+                ),
+            ]
+        ax.scatter(
+            missions["longitude"],
+            missions["latitude"],
+            marker="*",
+            s=90,
+            facecolor="white",
+            edgecolor="black",
+            zorder=5,
+        )
         for row in missions.itertuples():
-            ax.annotate(str(getattr(row, "label", row.mission_id)),
-                        (row.longitude, row.latitude),
-                        textcoords="offset points", xytext=(6, 4), fontsize=7, weight="bold",
-                        zorder=6)
-        handles.append(Line2D([], [], marker="*", color="none", markerfacecolor="white",
-                              markeredgecolor="black", markersize=8, label="mission HQ"))
+            ax.annotate(
+                str(getattr(row, "label", row.mission_id)),
+                (row.longitude, row.latitude),
+                textcoords="offset points",
+                xytext=(6, 4),
+                fontsize=7,
+                weight="bold",
+                zorder=6,
+            )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="*",
+                color="none",
+                markerfacecolor="white",
+                markeredgecolor="black",
+                markersize=8,
+                label="mission HQ",
+            )
+        )
         _frame(ax, bounds)
         ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
         return fig
 
 
-def bases_map(bases: pd.DataFrame, missions: pd.DataFrame, outlines: dict[str, BaseGeometry],
-              width: float = FULL_WIDTH, columns: int = 3) -> Figure:
+def bases_map(
+    bases: pd.DataFrame,
+    missions: pd.DataFrame,
+    outlines: dict[str, BaseGeometry],
+    width: float = FULL_WIDTH,
+    columns: int = 3,
+) -> Figure:
     """Where each mission's forces are: one panel per mission with its bases, named.
 
     Parameters
@@ -317,27 +538,43 @@ def bases_map(bases: pd.DataFrame, missions: pd.DataFrame, outlines: dict[str, B
         for ax, mission in zip(axes, ids, strict=False):
             mine = bases.loc[bases["mission_id"].astype(str) == mission]
             bounds = padded_bounds(mine["longitude"], mine["latitude"], pad=1.0)
-            areas = set(str(where.loc[mission, "areas"]).split(";")) if (
-                "areas" in where and mission in where.index) else set()
+            areas = (
+                set(str(where.loc[mission, "areas"]).split(";"))
+                if ("areas" in where and mission in where.index)
+                else set()
+            )
             draw_outlines(ax, outlines, areas, bounds, rasterized=False)
-            ax.scatter(mine["longitude"], mine["latitude"], marker="s",
-                       s=6 + 60 * mine["personnel"].astype(float) / max(
-                           float(bases["personnel"].max()), 1.0),
-                       facecolor=OKABE_ITO["bluish_green"], edgecolor="black", linewidth=0.3,
-                       zorder=5)
-            label = str(where.loc[mission, "label"]) if (
-                "label" in where and mission in where.index) else mission
+            ax.scatter(
+                mine["longitude"],
+                mine["latitude"],
+                marker="s",
+                s=6
+                + 60 * mine["personnel"].astype(float) / max(float(bases["personnel"].max()), 1.0),
+                facecolor=OKABE_ITO["bluish_green"],
+                edgecolor="black",
+                linewidth=0.3,
+                zorder=5,
+            )
+            label = (
+                str(where.loc[mission, "label"])
+                if ("label" in where and mission in where.index)
+                else mission
+            )
             ax.set_title(label, fontsize=7)
             _frame(ax, bounds)
             ax.set_xlabel("")
             ax.set_ylabel("")
             placed.append((ax, mine))
-        for ax in axes[len(ids):]:
+        for ax in axes[len(ids) :]:
             ax.set_visible(False)
         freeze_layout(fig)
         for ax, mine in placed:
             top = mine.sort_values("personnel", ascending=False)
-            place_labels(ax, top["longitude"].astype(float).tolist(),
-                         top["latitude"].astype(float).tolist(),
-                         top["location"].astype(str).tolist(), fontsize=5)
+            place_labels(
+                ax,
+                top["longitude"].astype(float).tolist(),
+                top["latitude"].astype(float).tolist(),
+                top["location"].astype(str).tolist(),
+                fontsize=5,
+            )
         return fig

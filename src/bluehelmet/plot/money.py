@@ -29,14 +29,30 @@ def cost_budget_chart(totals: pd.DataFrame, width: float = FULL_WIDTH) -> Figure
         y = np.arange(len(totals))
         headroom = totals["headroom_usd"].to_numpy(dtype=float) / 1e6
         cost = totals["cost_usd"].to_numpy(dtype=float) / 1e6
-        ax.barh(y, np.nan_to_num(headroom), height=0.7, facecolor="white", edgecolor="black",
-                linewidth=0.8, label="budget headroom for new units")
-        ax.barh(y, cost, height=0.4, color=COST, hatch="///", edgecolor="black", linewidth=0.4,
-                label="cost of the plan")
+        ax.barh(
+            y,
+            np.nan_to_num(headroom),
+            height=0.7,
+            facecolor="white",
+            edgecolor="black",
+            linewidth=0.8,
+            label="budget headroom for new units",
+        )
+        ax.barh(
+            y,
+            cost,
+            height=0.4,
+            color=COST,
+            hatch="///",
+            edgecolor="black",
+            linewidth=0.4,
+            label="cost of the plan",
+        )
         used = totals["headroom_used"].to_numpy(dtype=float)
         for yi, (c, h, u) in enumerate(zip(cost, headroom, used, strict=True)):
-            text = _millions(c * 1e6) + (f" of {_millions(h * 1e6)} ({100 * u:.0f}%)"
-                                         if np.isfinite(u) else " (no budget)")
+            text = _millions(c * 1e6) + (
+                f" of {_millions(h * 1e6)} ({100 * u:.0f}%)" if np.isfinite(u) else " (no budget)"
+            )
             ax.text(max(c, np.nan_to_num(h)) * 1.01 + 0.01, yi, text, va="center", fontsize=7)
         ax.set_yticks(y, totals.index.astype(str))
         ax.invert_yaxis()
@@ -66,18 +82,21 @@ def gap_cost_chart(costs: pd.DataFrame, top: int = 12, width: float = FULL_WIDTH
         colours = np.where(critical, GAP, OKABE_ITO["sky_blue"])
         hatches = ["xx" if c else "" for c in critical]
         for yi, (v, colour, hatch) in enumerate(zip(value, colours, hatches, strict=True)):
-            ax.barh(yi, v, color=colour, hatch=hatch, edgecolor="black", linewidth=0.4,
-                    height=0.6)
+            ax.barh(yi, v, color=colour, hatch=hatch, edgecolor="black", linewidth=0.4, height=0.6)
             ax.text(v * 1.01 + 0.01, yi, _millions(v * 1e6), va="center", fontsize=7)
-        labels = [f"{m} \u00b7 {u}" for m, u in zip(shown["mission_id"], shown["unit_type"],
-                                                    strict=True)]
+        labels = [
+            f"{m} \u00b7 {u}" for m, u in zip(shown["mission_id"], shown["unit_type"], strict=True)
+        ]
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
         ax.set_xlim(0, float(max(value.max(), 1e-6)) * 1.3 if len(value) else 1)
         ax.set_xlabel("US$ million to close the gap left after the plan")
         ax.grid(axis="y", visible=False)
-        ax.legend(handles=[Patch(facecolor=GAP, hatch="xx", edgecolor="black",
-                                 label="critical capability"),
-                           Patch(facecolor=OKABE_ITO["sky_blue"], edgecolor="black",
-                                 label="other")], loc="lower right")
+        ax.legend(
+            handles=[
+                Patch(facecolor=GAP, hatch="xx", edgecolor="black", label="critical capability"),
+                Patch(facecolor=OKABE_ITO["sky_blue"], edgecolor="black", label="other"),
+            ],
+            loc="lower right",
+        )
         return fig

@@ -43,12 +43,24 @@ ACCENT = OKABE_ITO["orange"]
 
 #: The UN's gender traffic lights, with the symbol and word that carry the same meaning.
 TRAFFIC_LIGHTS: dict[str, dict[str, str]] = {
-    "green": {"colour": OKABE_ITO["bluish_green"], "symbol": "\u2714", "text": "meets target",
-              "hatch": ""},
-    "yellow": {"colour": OKABE_ITO["yellow"], "symbol": "\u25d0", "text": "some women",
-               "hatch": "..."},
-    "red": {"colour": OKABE_ITO["vermillion"], "symbol": "\u2716", "text": "no women",
-            "hatch": "xxx"},
+    "green": {
+        "colour": OKABE_ITO["bluish_green"],
+        "symbol": "\u2714",
+        "text": "meets target",
+        "hatch": "",
+    },
+    "yellow": {
+        "colour": OKABE_ITO["yellow"],
+        "symbol": "\u25d0",
+        "text": "some women",
+        "hatch": "...",
+    },
+    "red": {
+        "colour": OKABE_ITO["vermillion"],
+        "symbol": "\u2716",
+        "text": "no women",
+        "hatch": "xxx",
+    },
 }
 
 #: Series styles for line charts with several series: colour, marker, dash.

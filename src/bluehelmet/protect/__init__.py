@@ -27,16 +27,17 @@ if TYPE_CHECKING:
 
 #: Where each public name lives.
 _LAZY = {
-    **dict.fromkeys(("coverage_curve", "marginal_coverage", "recommend"),
-                    "bluehelmet.protect.analysis"),
+    **dict.fromkeys(
+        ("coverage_curve", "marginal_coverage", "recommend"), "bluehelmet.protect.analysis"
+    ),
     "ProtectOptions": "bluehelmet.protect.options",
     "write_outputs": "bluehelmet.protect.output",
     **dict.fromkeys(("ProtectionAnalysis", "analyse_mission"), "bluehelmet.protect.planning"),
     **dict.fromkeys(("CoverageProblem", "expected_coverage"), "bluehelmet.protect.problem"),
-    **dict.fromkeys(("apply_requirements", "requirements_from"),
-                    "bluehelmet.protect.requirements"),
-    **dict.fromkeys(("CoverageSolution", "evaluate", "greedy", "optimise", "today"),
-                    "bluehelmet.protect.solve"),
+    **dict.fromkeys(("apply_requirements", "requirements_from"), "bluehelmet.protect.requirements"),
+    **dict.fromkeys(
+        ("CoverageSolution", "evaluate", "greedy", "optimise", "today"), "bluehelmet.protect.solve"
+    ),
 }
 
 
@@ -44,8 +45,20 @@ __getattr__ = lazy_getattr("bluehelmet.protect", _LAZY, globals())
 
 
 __all__ = [
-    "CoverageProblem", "CoverageSolution", "ProtectOptions", "ProtectionAnalysis",
+    "CoverageProblem",
+    "CoverageSolution",
+    "ProtectOptions",
+    "ProtectionAnalysis",
     "analyse_mission",
-    "apply_requirements", "coverage_curve", "evaluate", "expected_coverage", "greedy",
-    "marginal_coverage", "optimise", "recommend", "requirements_from", "today", "write_outputs",
+    "apply_requirements",
+    "coverage_curve",
+    "evaluate",
+    "expected_coverage",
+    "greedy",
+    "marginal_coverage",
+    "optimise",
+    "recommend",
+    "requirements_from",
+    "today",
+    "write_outputs",
 ]

@@ -26,8 +26,14 @@ def _per_unit(problem: CoverageProblem) -> dict[str, int]:
     return {str(a): int(n) if pd.notna(n) else 1 for a, n in assets["assets_per_unit"].items()}
 
 
-def coverage_curve(problem: CoverageProblem, max_units: int = 3, *, reach: Reach | None = None,
-                   time_limit: float = 30.0, threads: int | None = None) -> pd.DataFrame:
+def coverage_curve(
+    problem: CoverageProblem,
+    max_units: int = 3,
+    *,
+    reach: Reach | None = None,
+    time_limit: float = 30.0,
+    threads: int | None = None,
+) -> pd.DataFrame:
     """Coverage against the number of units added, for each asset type on its own.
 
     Returns
@@ -45,13 +51,27 @@ def coverage_curve(problem: CoverageProblem, max_units: int = 3, *, reach: Reach
     for a in map(str, problem.asset_types.index):
         previous = start.covered_value
         for u in range(max_units + 1):
-            sol = start if u == 0 else optimise(
-                _with_extra(problem, {**base, a: base.get(a, 0) + u * per_unit[a]}),
-                reach=reach, time_limit=time_limit, threads=threads)
-            rows.append({"asset_type_id": a, "units_added": u, "assets_added": u * per_unit[a],
-                         "covered_value": sol.covered_value, "coverage_share": sol.share,
-                         "gain": sol.covered_value - previous if u else 0.0,
-                         "mip_gap": sol.mip_gap})
+            sol = (
+                start
+                if u == 0
+                else optimise(
+                    _with_extra(problem, {**base, a: base.get(a, 0) + u * per_unit[a]}),
+                    reach=reach,
+                    time_limit=time_limit,
+                    threads=threads,
+                )
+            )
+            rows.append(
+                {
+                    "asset_type_id": a,
+                    "units_added": u,
+                    "assets_added": u * per_unit[a],
+                    "covered_value": sol.covered_value,
+                    "coverage_share": sol.share,
+                    "gain": sol.covered_value - previous if u else 0.0,
+                    "mip_gap": sol.mip_gap,
+                }
+            )
             previous = sol.covered_value
     return pd.DataFrame(rows)
 
@@ -69,23 +89,32 @@ def marginal_coverage(curve: pd.DataFrame, problem: CoverageProblem) -> pd.DataF
     one = curve.loc[curve["units_added"] == 1].set_index("asset_type_id")
     total = float(problem.value.sum()) or 1.0
     per_unit = _per_unit(problem)
-    unit_type = problem.asset_types.get("unit_type_id", pd.Series(pd.NA,
-                                                                 index=problem.asset_types.index))
-    out = pd.DataFrame({
-        "asset_type_id": one.index,
-        "unit_type_id": [unit_type.get(a) for a in one.index],
-        "assets_per_unit": [per_unit[a] for a in one.index],
-        "gain": one["gain"].to_numpy(float),
-    })
+    unit_type = problem.asset_types.get(
+        "unit_type_id", pd.Series(pd.NA, index=problem.asset_types.index)
+    )
+    out = pd.DataFrame(
+        {
+            "asset_type_id": one.index,
+            "unit_type_id": [unit_type.get(a) for a in one.index],
+            "assets_per_unit": [per_unit[a] for a in one.index],
+            "gain": one["gain"].to_numpy(float),
+        }
+    )
     out["gain_share"] = out["gain"] / total
     out["gain_per_asset"] = out["gain"] / out["assets_per_unit"]
     return out.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def recommend(problem: CoverageProblem, *, max_units: int = 3, min_gain_share: float = 0.01,
-              requestable: list[str] | None = None, reach: Reach | None = None,
-              time_limit: float = 30.0, threads: int | None = None
-              ) -> tuple[pd.DataFrame, CoverageSolution]:
+def recommend(
+    problem: CoverageProblem,
+    *,
+    max_units: int = 3,
+    min_gain_share: float = 0.01,
+    requestable: list[str] | None = None,
+    reach: Reach | None = None,
+    time_limit: float = 30.0,
+    threads: int | None = None,
+) -> tuple[pd.DataFrame, CoverageSolution]:
     """Add units one at a time, each time the type whose unit adds most, while it adds enough.
 
     Parameters
@@ -124,8 +153,9 @@ def recommend(problem: CoverageProblem, *, max_units: int = 3, min_gain_share: f
         best: tuple[float, str, CoverageSolution] | None = None
         for a in requestable:
             trial = {**extra, a: extra.get(a, 0) + per_unit[a]}
-            sol = optimise(_with_extra(problem, trial), reach=reach, time_limit=time_limit,
-                           threads=threads)
+            sol = optimise(
+                _with_extra(problem, trial), reach=reach, time_limit=time_limit, threads=threads
+            )
             gain = sol.covered_value - current.covered_value
             if best is None or gain > best[0] + 1e-12:
                 best = (gain, a, sol)
@@ -133,9 +163,15 @@ def recommend(problem: CoverageProblem, *, max_units: int = 3, min_gain_share: f
             break
         gain, a, current = best
         extra[a] = extra.get(a, 0) + per_unit[a]
-        steps.append({"step": step, "asset_type_id": a,
-                      "unit_type_id": assets.at[a, "unit_type_id"] if "unit_type_id" in assets
-                      else pd.NA, "assets_added": per_unit[a], "gain": gain,
-                      "coverage_share": current.share})
+        steps.append(
+            {
+                "step": step,
+                "asset_type_id": a,
+                "unit_type_id": assets.at[a, "unit_type_id"] if "unit_type_id" in assets else pd.NA,
+                "assets_added": per_unit[a],
+                "gain": gain,
+                "coverage_share": current.share,
+            }
+        )
     columns = ["step", "asset_type_id", "unit_type_id", "assets_added", "gain", "coverage_share"]
     return pd.DataFrame(steps, columns=columns), current

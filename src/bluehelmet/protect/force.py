@@ -28,8 +28,12 @@ AVIATION_UNITS = ("util_heli", "attack_heli", "airlift_c130", "isr_uas")
 
 @cache
 def _bundled(name: str) -> pd.DataFrame:
-    return pd.read_csv(data_path(name), dtype={"contributor_id": "string"}, keep_default_na=False,
-                       na_values={"longitude": [""], "latitude": [""], "assets": [""]})
+    return pd.read_csv(
+        data_path(name),
+        dtype={"contributor_id": "string"},
+        keep_default_na=False,
+        na_values={"longitude": [""], "latitude": [""], "assets": [""]},
+    )
 
 
 def poc_mandates() -> pd.DataFrame:
@@ -96,10 +100,15 @@ def force_inputs(view: ScenarioView, mission_id: str, on: dt.date) -> ForceInput
     rows: dict[str, dict[str, object]] = {}
     records = units.to_dict("records")
     for u in records:
-        rows.setdefault(str(u["location"]), {
-            "name": str(u["location"]), "longitude": float(u["longitude"]),
-            "latitude": float(u["latitude"]),
-            "source": "force in place (units_in_place): location of a unit"})
+        rows.setdefault(
+            str(u["location"]),
+            {
+                "name": str(u["location"]),
+                "longitude": float(u["longitude"]),
+                "latitude": float(u["latitude"]),
+                "source": "force in place (units_in_place): location of a unit",
+            },
+        )
     unplaced: set[str] = set()
     positions = where[["longitude", "latitude", "source"]].to_dict("index")
     for u in records:
@@ -108,14 +117,20 @@ def force_inputs(view: ScenarioView, mission_id: str, on: dt.date) -> ForceInput
                 continue
             if name in positions:
                 pos = positions[name]
-                rows[name] = {"name": name, "longitude": float(pos["longitude"]),
-                              "latitude": float(pos["latitude"]), "source": str(pos["source"])}
+                rows[name] = {
+                    "name": name,
+                    "longitude": float(pos["longitude"]),
+                    "latitude": float(pos["latitude"]),
+                    "source": str(pos["source"]),
+                }
             else:
                 unplaced.add(name)
     if unplaced:
-        notes.append(f"{mission_id}: {len(unplaced)} place(s) named by the force in place have "
-                     f"no position in an open gazetteer and are not on the map; their units "
-                     f"count at their main location ({', '.join(sorted(unplaced))})")
+        notes.append(
+            f"{mission_id}: {len(unplaced)} place(s) named by the force in place have "
+            f"no position in an open gazetteer and are not on the map; their units "
+            f"count at their main location ({', '.join(sorted(unplaced))})"
+        )
     sites = pd.DataFrame(list(rows.values()), columns=["name", "longitude", "latitude", "source"])
     sites.insert(0, "site_id", [f"{mission_id.lower()}-{_slug(n)}" for n in sites["name"]])
     sites["existing"] = True
@@ -132,12 +147,21 @@ def force_inputs(view: ScenarioView, mission_id: str, on: dt.date) -> ForceInput
 def _unit_rules() -> dict[tuple[str, str], tuple[str, int]]:
     """``unit_assets.csv`` as {(unit type, contributor or ""): (asset type, assets per unit)}."""
     table = _bundled("unit_assets.csv")
-    return {(str(r["unit_type_id"]), str(r["contributor_id"] or "")):
-            (str(r["asset_type_id"]), int(r["assets"])) for r in table.to_dict("records")}
+    return {
+        (str(r["unit_type_id"]), str(r["contributor_id"] or "")): (
+            str(r["asset_type_id"]),
+            int(r["assets"]),
+        )
+        for r in table.to_dict("records")
+    }
 
 
-def _assets(units: pd.DataFrame, sites: pd.DataFrame, notes: list[str],
-            skipped: dict[str, int] | None = None) -> pd.DataFrame:
+def _assets(
+    units: pd.DataFrame,
+    sites: pd.DataFrame,
+    notes: list[str],
+    skipped: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """Today's assets at each site from the units, through ``unit_assets.csv``.
 
     Units of a type that does not respond are counted in ``skipped`` and named in ``notes``.
@@ -154,23 +178,34 @@ def _assets(units: pd.DataFrame, sites: pd.DataFrame, notes: list[str],
             continue
         asset, per_unit = rule
         total = per_unit * n_units
-        spread = [n for n in _names(u["other_locations"]) if n in site_of][:3] \
-            if asset.startswith("infantry") else []
-        spread = spread[:max(0, total - 1)]
+        spread = (
+            [n for n in _names(u["other_locations"]) if n in site_of][:3]
+            if asset.startswith("infantry")
+            else []
+        )
+        spread = spread[: max(0, total - 1)]
         for name in spread:
             out.append({"site_id": site_of[name], "asset_type_id": asset, "count": 1})
-        out.append({"site_id": site_of[str(u["location"])], "asset_type_id": asset,
-                    "count": total - len(spread)})
+        out.append(
+            {
+                "site_id": site_of[str(u["location"])],
+                "asset_type_id": asset,
+                "count": total - len(spread),
+            }
+        )
     if skipped:
-        notes.append("units in place that do not respond to alerts in this model (not counted): "
-                     + ", ".join(f"{n} {k}" for k, n in sorted(skipped.items())))
+        notes.append(
+            "units in place that do not respond to alerts in this model (not counted): "
+            + ", ".join(f"{n} {k}" for k, n in sorted(skipped.items()))
+        )
     fixed = pd.DataFrame(out, columns=["site_id", "asset_type_id", "count"])
     summed = fixed.groupby(["site_id", "asset_type_id"])["count"].sum()
     return summed.reset_index()
 
 
-def plan_additions(assignments: pd.DataFrame, mission_id: str, month: pd.Timestamp
-                   ) -> dict[str, int]:
+def plan_additions(
+    assignments: pd.DataFrame, mission_id: str, month: pd.Timestamp
+) -> dict[str, int]:
     """Units the plan has counting in ``mission_id`` in ``month``, by unit type."""
     a = assignments.loc[assignments["mission_id"] == mission_id]
     start = pd.to_datetime(a["counts_from"] if "counts_from" in a else a["start"])
@@ -179,15 +214,19 @@ def plan_additions(assignments: pd.DataFrame, mission_id: str, month: pd.Timesta
     return {str(k): int(v) for k, v in on.groupby("unit_type_id")["units"].sum().items()}
 
 
-def additions_as_assets(units: dict[str, int], catalogue: pd.DataFrame
-                        ) -> tuple[dict[str, int], dict[str, int]]:
+def additions_as_assets(
+    units: dict[str, int], catalogue: pd.DataFrame
+) -> tuple[dict[str, int], dict[str, int]]:
     """Assets that the given units bring (by the requestable asset types), and units not modelled.
 
     A requestable asset type (one with a ``unit_type_id`` in the catalogue) turns each unit of its
     unit type into ``assets_per_unit`` assets (``catalogue``: :func:`asset_catalogue`).
     """
-    by_unit = {str(r.unit_type_id): (str(a), int(r.assets_per_unit))
-               for a, r in catalogue.iterrows() if pd.notna(r.unit_type_id)}
+    by_unit = {
+        str(r.unit_type_id): (str(a), int(r.assets_per_unit))
+        for a, r in catalogue.iterrows()
+        if pd.notna(r.unit_type_id)
+    }
     assets: dict[str, int] = {}
     other: dict[str, int] = {}
     for unit, n in units.items():

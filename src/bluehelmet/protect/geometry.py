@@ -16,8 +16,14 @@ from scipy.spatial import cKDTree
 
 from bluehelmet.geodesy import EARTH_RADIUS_KM, haversine_km, km_to_chord, unit_vectors
 
-__all__ = ["EARTH_RADIUS_KM", "haversine_km", "mean_distance_in_cell_km", "pairs_within",
-           "patrol_shares", "reach_km"]
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "haversine_km",
+    "mean_distance_in_cell_km",
+    "pairs_within",
+    "patrol_shares",
+    "reach_km",
+]
 
 #: Points per cell side used to measure the share of a cell within a patrol radius.
 PATROL_SAMPLES = 50
@@ -45,17 +51,19 @@ def reach_km(asset_types: pd.DataFrame, response_minutes: float) -> pd.Series:
     return dist.clip(upper=limit).rename("reach_km")
 
 
-def response_minutes_matrix(
-    asset_row: pd.Series, distance_km: np.ndarray
-) -> np.ndarray:
+def response_minutes_matrix(asset_row: pd.Series, distance_km: np.ndarray) -> np.ndarray:
     """Minutes from alert to arrival over ``distance_km`` (great circle) for one asset type."""
-    return np.asarray(float(asset_row["mobilisation_minutes"]) + distance_km
-                      * float(asset_row["route_factor"]) / float(asset_row["speed_kmh"]) * 60.0)
+    return np.asarray(
+        float(asset_row["mobilisation_minutes"])
+        + distance_km * float(asset_row["route_factor"]) / float(asset_row["speed_kmh"]) * 60.0
+    )
 
 
 def pairs_within(
-    cell_lon: np.ndarray, cell_lat: np.ndarray,
-    site_lon: np.ndarray, site_lat: np.ndarray,
+    cell_lon: np.ndarray,
+    cell_lat: np.ndarray,
+    site_lon: np.ndarray,
+    site_lat: np.ndarray,
     max_km: float,
 ) -> sp.csr_matrix:
     """Sparse cells x sites matrix of great-circle distances, holding only pairs within ``max_km``.
@@ -71,11 +79,16 @@ def pairs_within(
     # A small slack on the chord keeps pairs at exactly max_km; the exact haversine decides.
     coo = cells.sparse_distance_matrix(sites, chord * (1 + 1e-9) + 1e-12, output_type="coo_matrix")
     rows, cols = coo.row, coo.col
-    dist = haversine_km(np.asarray(cell_lon)[rows], np.asarray(cell_lat)[rows],
-                        np.asarray(site_lon)[cols], np.asarray(site_lat)[cols])
+    dist = haversine_km(
+        np.asarray(cell_lon)[rows],
+        np.asarray(cell_lat)[rows],
+        np.asarray(site_lon)[cols],
+        np.asarray(site_lat)[cols],
+    )
     keep = dist <= max_km + 1e-9
-    return sp.csr_matrix((np.maximum(dist[keep], 1e-9), (rows[keep], cols[keep])),
-                         shape=(n_cells, n_sites))
+    return sp.csr_matrix(
+        (np.maximum(dist[keep], 1e-9), (rows[keep], cols[keep])), shape=(n_cells, n_sites)
+    )
 
 
 def mean_distance_in_cell_km(latitude: float, cell_degrees: float = 0.5) -> float:
@@ -92,9 +105,13 @@ def mean_distance_in_cell_km(latitude: float, cell_degrees: float = 0.5) -> floa
 
 
 def patrol_shares(
-    cell_lon: np.ndarray, cell_lat: np.ndarray,
-    site_lon: np.ndarray, site_lat: np.ndarray,
-    radius_km: float, cell_degrees: float = 0.5, samples: int = PATROL_SAMPLES,
+    cell_lon: np.ndarray,
+    cell_lat: np.ndarray,
+    site_lon: np.ndarray,
+    site_lat: np.ndarray,
+    radius_km: float,
+    cell_degrees: float = 0.5,
+    samples: int = PATROL_SAMPLES,
 ) -> sp.csr_matrix:
     """Sparse cells x sites matrix: the share of each square cell's area within ``radius_km``.
 
@@ -108,8 +125,11 @@ def patrol_shares(
         return sp.csr_matrix((n_cells, n_sites))
     cell_lat_arr = np.asarray(cell_lat, float)
     half = cell_degrees / 2
-    corner = float(haversine_km(0.0, float(np.abs(cell_lat_arr).min()), half,
-                                float(np.abs(cell_lat_arr).min()) + half))
+    corner = float(
+        haversine_km(
+            0.0, float(np.abs(cell_lat_arr).min()), half, float(np.abs(cell_lat_arr).min()) + half
+        )
+    )
     near = pairs_within(cell_lon, cell_lat, site_lon, site_lat, radius_km + corner).tocoo()
     if near.nnz == 0:
         return sp.csr_matrix((n_cells, n_sites))
@@ -121,10 +141,12 @@ def patrol_shares(
     # 0.1 %, and much cheaper than the haversine on every sample point.
     slat = np.asarray(site_lat, float)[near.col][:, None]
     km_per_deg = np.radians(1.0) * EARTH_RADIUS_KM
-    dx = (px - np.asarray(site_lon, float)[near.col][:, None]) * km_per_deg \
+    dx = (
+        (px - np.asarray(site_lon, float)[near.col][:, None])
+        * km_per_deg
         * np.cos(np.radians(slat))
+    )
     dy = (py - slat) * km_per_deg
     share = (dx * dx + dy * dy <= radius_km * radius_km).mean(axis=1)
     keep = share > 0
-    return sp.csr_matrix((share[keep], (near.row[keep], near.col[keep])),
-                         shape=(n_cells, n_sites))
+    return sp.csr_matrix((share[keep], (near.row[keep], near.col[keep])), shape=(n_cells, n_sites))

@@ -70,12 +70,17 @@ def define_assign(m: LinearModel, problem: CoverageProblem, n_types: int, n_site
     upper = np.repeat(totals.astype(float), n_sites).reshape(n_types, n_sites)
     # Aircraft stand only at airfields (or, without that column, at the sites open today).
     upper[~problem.allowed_sites()] = 0.0
-    lower = np.zeros(n_types * n_sites) if problem.relocate else \
-        problem.fixed_counts().ravel().astype(float)
-    labels = type_site_labels(np.repeat(np.arange(n_types), n_sites),
-                              np.tile(np.arange(n_sites), n_types))
-    return m.add_variables("Assign", labels, lower, np.maximum(upper.ravel(), lower),
-                           integer=True).start
+    lower = (
+        np.zeros(n_types * n_sites)
+        if problem.relocate
+        else problem.fixed_counts().ravel().astype(float)
+    )
+    labels = type_site_labels(
+        np.repeat(np.arange(n_types), n_sites), np.tile(np.arange(n_sites), n_types)
+    )
+    return m.add_variables(
+        "Assign", labels, lower, np.maximum(upper.ravel(), lower), integer=True
+    ).start
 
 
 def define_groups(m: LinearModel, problem: CoverageProblem, x0: int, n_sites: int) -> None:
@@ -90,32 +95,44 @@ def define_groups(m: LinearModel, problem: CoverageProblem, x0: int, n_sites: in
     a_idx = np.repeat(grouped, n_sites)
     j_idx = np.tile(np.arange(n_sites), len(grouped))
     labels = type_site_labels(a_idx, j_idx)
-    g0 = m.add_variables("Groups", labels, np.zeros(n),
-                         np.repeat(np.ceil(totals[grouped] / sizes[grouped]), n_sites),
-                         integer=True).start
+    g0 = m.add_variables(
+        "Groups",
+        labels,
+        np.zeros(n),
+        np.repeat(np.ceil(totals[grouped] / sizes[grouped]), n_sites),
+        integer=True,
+    ).start
     r = np.arange(n)
-    m.add_constraints("Group-size", labels, np.concatenate([r, r]),
-                      np.concatenate([x0 + a_idx * n_sites + j_idx, g0 + r]),
-                      np.concatenate([np.ones(n), -sizes[a_idx].astype(float)]),
-                      base[a_idx, j_idx].astype(float), base[a_idx, j_idx].astype(float))
+    m.add_constraints(
+        "Group-size",
+        labels,
+        np.concatenate([r, r]),
+        np.concatenate([x0 + a_idx * n_sites + j_idx, g0 + r]),
+        np.concatenate([np.ones(n), -sizes[a_idx].astype(float)]),
+        base[a_idx, j_idx].astype(float),
+        base[a_idx, j_idx].astype(float),
+    )
 
 
 def define_open(m: LinearModel, problem: CoverageProblem, candidates: np.ndarray) -> int:
     """One binary per candidate site (sites that are not open today)."""
     n = len(candidates)
-    return m.add_variables("Open", pd.DataFrame({"site": candidates}), np.zeros(n), np.ones(n),
-                           integer=True).start
+    return m.add_variables(
+        "Open", pd.DataFrame({"site": candidates}), np.zeros(n), np.ones(n), integer=True
+    ).start
 
 
-def define_supply(m: LinearModel, problem: CoverageProblem, x0: int, n_types: int,
-                  n_sites: int) -> None:
+def define_supply(
+    m: LinearModel, problem: CoverageProblem, x0: int, n_types: int, n_sites: int
+) -> None:
     """No more assets of a type than today's plus the extra ones."""
     assets = m.terms("Assign")
     m.add_constraint("Supply", assets.sum(by=["asset_type"]) <= problem.totals().astype(float))
 
 
-def define_site_open(m: LinearModel, problem: CoverageProblem, x0: int, y0: int,
-                     candidates: np.ndarray, n_sites: int) -> None:
+def define_site_open(
+    m: LinearModel, problem: CoverageProblem, x0: int, y0: int, candidates: np.ndarray, n_sites: int
+) -> None:
     """Assets only at open sites, and at most ``max_new_sites`` candidate sites opened."""
     totals = problem.totals().astype(float)
     n_types, n_cand = len(totals), len(candidates)
@@ -124,11 +141,15 @@ def define_site_open(m: LinearModel, problem: CoverageProblem, x0: int, y0: int,
     rows = np.concatenate([r, r])
     cols = np.concatenate([x0 + a_idx * n_sites + candidates[c_idx], y0 + c_idx])
     vals = np.concatenate([np.ones(len(r)), -totals[a_idx]])
-    m.add_constraints("Site-open", type_site_labels(a_idx, candidates[c_idx]), rows, cols, vals,
-                      -INF, 0.0)
+    m.add_constraints(
+        "Site-open", type_site_labels(a_idx, candidates[c_idx]), rows, cols, vals, -INF, 0.0
+    )
     opened = m.terms("Open", everything=np.zeros(n_cand, dtype=int))
-    m.add_constraint("Site-limit", opened.sum(by=["everything"], over=pd.DataFrame(
-        {"everything": [0]})) <= float(problem.max_new_sites))
+    m.add_constraint(
+        "Site-limit",
+        opened.sum(by=["everything"], over=pd.DataFrame({"everything": [0]}))
+        <= float(problem.max_new_sites),
+    )
 
 
 Ladder = tuple[int, int, np.ndarray, np.ndarray | None]
@@ -136,8 +157,9 @@ Ladder = tuple[int, int, np.ndarray, np.ndarray | None]
 PatrolVars = tuple[int, int, np.ndarray]
 
 
-def define_patrol(m: LinearModel, reach: Reach, x0: int, n_sites: int, open_cells: np.ndarray
-                  ) -> tuple[list[PatrolVars], list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+def define_patrol(
+    m: LinearModel, reach: Reach, x0: int, n_sites: int, open_cells: np.ndarray
+) -> tuple[list[PatrolVars], list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """Presence variables ``u[a, j] <= x[a, j]`` for the sites whose patrols reach an open cell.
 
     Returns the variables and, per type, the (cell row, column, share) entries that go into the
@@ -153,13 +175,19 @@ def define_patrol(m: LinearModel, reach: Reach, x0: int, n_sites: int, open_cell
             continue
         sites = np.unique(sub.col)
         n = len(sites)
-        u0 = m.add_variables(f"Patrol[{reach.asset_ids[a]}]", pd.DataFrame({"site": sites}),
-                             np.zeros(n), np.ones(n)).start
+        u0 = m.add_variables(
+            f"Patrol[{reach.asset_ids[a]}]", pd.DataFrame({"site": sites}), np.zeros(n), np.ones(n)
+        ).start
         r = np.arange(n)
-        m.add_constraints(f"Patrol-presence[{reach.asset_ids[a]}]",
-                          pd.DataFrame({"site": sites}), np.concatenate([r, r]),
-                          np.concatenate([u0 + r, x0 + a * n_sites + sites]),
-                          np.concatenate([np.ones(n), -np.ones(n)]), -INF, 0.0)
+        m.add_constraints(
+            f"Patrol-presence[{reach.asset_ids[a]}]",
+            pd.DataFrame({"site": sites}),
+            np.concatenate([r, r]),
+            np.concatenate([u0 + r, x0 + a * n_sites + sites]),
+            np.concatenate([np.ones(n), -np.ones(n)]),
+            -INF,
+            0.0,
+        )
         col_of = np.full(n_sites, -1)
         col_of[sites] = u0 + r
         entries.append((sub.row, col_of[sub.col], -sub.data))
@@ -173,9 +201,9 @@ def _cumulative(gains: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.asarray(cum[np.minimum(n, len(gains)).astype(int)])
 
 
-def define_cover(m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int,
-                 n_sites: int, done: np.ndarray
-                 ) -> tuple[int, np.ndarray, list[Ladder], list[PatrolVars]]:
+def define_cover(
+    m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int, n_sites: int, done: np.ndarray
+) -> tuple[int, np.ndarray, list[Ladder], list[PatrolVars]]:
     """Ladder and cover variables with ``Ladder-supply`` and ``Cover-cap`` for open cells.
 
     For a type added in groups of g, the ladder counts groups instead of assets: the m-th group
@@ -189,8 +217,9 @@ def define_cover(m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int
     pos = np.full(len(value), -1)
     pos[open_cells] = np.arange(len(open_cells))
     n_open = len(open_cells)
-    c0 = m.add_variables("Cover", pd.DataFrame({"cell": open_cells}), np.zeros(n_open),
-                         np.ones(n_open)).start
+    c0 = m.add_variables(
+        "Cover", pd.DataFrame({"cell": open_cells}), np.zeros(n_open), np.ones(n_open)
+    ).start
     m.set_objective(COVERAGE, "Cover", value[open_cells])
     cap_rows, cap_cols, cap_vals = [np.arange(n_open)], [c0 + np.arange(n_open)], [np.ones(n_open)]
     cap_upper = np.zeros(n_open)
@@ -223,10 +252,14 @@ def define_cover(m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int
         else:
             supply_cols = x0 + a * n_sites
             k, tier_gains, tier_base = len(gains), np.tile(gains, len(reached)), None
-        h0 = m.add_variables(f"Ladder[{reach.asset_ids[a]}]",
-                             pd.DataFrame({"cell": np.repeat(cells, k),
-                                           "tier": np.tile(np.arange(k), len(reached))}),
-                             np.zeros(len(reached) * k), np.ones(len(reached) * k)).start
+        h0 = m.add_variables(
+            f"Ladder[{reach.asset_ids[a]}]",
+            pd.DataFrame(
+                {"cell": np.repeat(cells, k), "tier": np.tile(np.arange(k), len(reached))}
+            ),
+            np.zeros(len(reached) * k),
+            np.ones(len(reached) * k),
+        ).start
         ladders.append((a, h0, cells, tier_base))
         row_ids = n_lad_rows + np.arange(len(reached))
         # sum_k h[a,i,k] - sum_j (x or n)[a,j] <= 0
@@ -249,23 +282,41 @@ def define_cover(m: LinearModel, problem: CoverageProblem, reach: Reach, x0: int
         cap_cols.append(cols)
         cap_vals.append(vals)
     if lad_r:
-        m.add_constraints("Ladder-supply", pd.concat(lad_labels, ignore_index=True),
-                          np.concatenate(lad_r), np.concatenate(lad_c), np.concatenate(lad_v),
-                          -INF, 0.0)
-    m.add_constraints("Cover-cap", pd.DataFrame({"cell": open_cells}), np.concatenate(cap_rows),
-                      np.concatenate(cap_cols), np.concatenate(cap_vals), -INF, cap_upper)
+        m.add_constraints(
+            "Ladder-supply",
+            pd.concat(lad_labels, ignore_index=True),
+            np.concatenate(lad_r),
+            np.concatenate(lad_c),
+            np.concatenate(lad_v),
+            -INF,
+            0.0,
+        )
+    m.add_constraints(
+        "Cover-cap",
+        pd.DataFrame({"cell": open_cells}),
+        np.concatenate(cap_rows),
+        np.concatenate(cap_cols),
+        np.concatenate(cap_vals),
+        -INF,
+        cap_upper,
+    )
     return c0, open_cells, ladders, patrols
 
 
-def _start_vector(m: LinearModel, problem: CoverageProblem, reach: Reach, start: np.ndarray,
-                  candidates: np.ndarray,
-                  cover: tuple[int, np.ndarray, list[Ladder], list[PatrolVars]]) -> np.ndarray:
+def _start_vector(
+    m: LinearModel,
+    problem: CoverageProblem,
+    reach: Reach,
+    start: np.ndarray,
+    candidates: np.ndarray,
+    cover: tuple[int, np.ndarray, list[Ladder], list[PatrolVars]],
+) -> np.ndarray:
     """Return a complete feasible solution from a deployment (HiGHS rejects partial ones)."""
     full = np.zeros(m.n_cols)
     x0 = m.var_families["Assign"].start
-    full[x0:x0 + start.size] = start.ravel()
+    full[x0 : x0 + start.size] = start.ravel()
     y0 = m.var_families["Open"].start
-    full[y0:y0 + len(candidates)] = (start[:, candidates].sum(axis=0) > 0).astype(float)
+    full[y0 : y0 + len(candidates)] = (start[:, candidates].sum(axis=0) > 0).astype(float)
     sizes = problem.group_sizes()
     base = np.zeros_like(start) if problem.relocate else problem.fixed_counts()
     groups = np.zeros_like(start)
@@ -273,13 +324,13 @@ def _start_vector(m: LinearModel, problem: CoverageProblem, reach: Reach, start:
         grouped = np.flatnonzero(sizes > 1)
         groups[grouped] = (start[grouped] - base[grouped]) // sizes[grouped, None]
         g0, n = m.var_families["Groups"].start, len(m.var_families["Groups"].labels)
-        full[g0:g0 + n] = groups[grouped].ravel()
+        full[g0 : g0 + n] = groups[grouped].ravel()
     counts = reach.counts_covering(start)
     group_counts = reach.counts_covering(groups)
     c0, open_cells, ladders, patrols = cover
     total = reach.patrol_coverage(start).sum(axis=0)
     for a, u0, sites in patrols:
-        full[u0:u0 + len(sites)] = (start[a, sites] > 0).astype(float)
+        full[u0 : u0 + len(sites)] = (start[a, sites] > 0).astype(float)
     for a, h0, cells, tier_base in ladders:
         gains = reach.gains[a]
         if tier_base is None:
@@ -287,15 +338,21 @@ def _start_vector(m: LinearModel, problem: CoverageProblem, reach: Reach, start:
         else:
             k, used = int(np.ceil(len(gains) / sizes[a])), group_counts[a, cells]
         h = (np.arange(k)[None, :] < used[:, None]).astype(float)
-        full[h0:h0 + h.size] = h.ravel()
+        full[h0 : h0 + h.size] = h.ravel()
         total[cells] += _cumulative(gains, counts[a, cells])
-    full[c0:c0 + len(open_cells)] = np.minimum(1.0, total[open_cells])
+    full[c0 : c0 + len(open_cells)] = np.minimum(1.0, total[open_cells])
     return full
 
 
-def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 60.0,
-                mip_gap: float = 1e-4, threads: int | None = None,
-                start: np.ndarray | None = None) -> ModelResult:
+def solve_model(
+    problem: CoverageProblem,
+    reach: Reach,
+    *,
+    time_limit: float = 60.0,
+    mip_gap: float = 1e-4,
+    threads: int | None = None,
+    start: np.ndarray | None = None,
+) -> ModelResult:
     """Build and solve the model; ``start`` is an optional feasible x (types x sites) warm start.
 
     Raises
@@ -340,19 +397,31 @@ def solve_model(problem: CoverageProblem, reach: Reach, *, time_limit: float = 6
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
     if info.primal_solution_status < 2:
-        raise SolverError(f"HiGHS found no feasible deployment ({status}); "
-                          "raise the time limit or make the problem smaller")
+        raise SolverError(
+            f"HiGHS found no feasible deployment ({status}); "
+            "raise the time limit or make the problem smaller"
+        )
     values = np.asarray(h.getSolution().col_value)
-    x = np.rint(values[x0:x0 + n_types * n_sites]).astype(np.int64).reshape(n_types, n_sites)
+    x = np.rint(values[x0 : x0 + n_types * n_sites]).astype(np.int64).reshape(n_types, n_sites)
     opened = np.zeros(n_sites, dtype=bool)
-    opened[candidates] = np.rint(values[y0:y0 + len(candidates)]) > 0
+    opened[candidates] = np.rint(values[y0 : y0 + len(candidates)]) > 0
     opened[candidates] &= x[:, candidates].sum(axis=0) > 0
-    bound = float(info.mip_dual_bound) + constant if np.isfinite(info.mip_dual_bound) else \
-        float(info.objective_function_value) + constant
+    bound = (
+        float(info.mip_dual_bound) + constant
+        if np.isfinite(info.mip_dual_bound)
+        else float(info.objective_function_value) + constant
+    )
     objective = float(info.objective_function_value) + constant
-    gap = 0.0 if objective <= 0 and bound <= objective + 1e-9 else \
-        max(0.0, (bound - objective) / max(abs(objective), 1e-12))
-    size = {"columns": m.n_cols, "rows": m.n_rows, "nonzeros": int(m.matrix.nnz),
-            "integer_columns": int(m.bounds()[2].sum()),
-            "cells_fixed_covered": int(done.sum())}
+    gap = (
+        0.0
+        if objective <= 0 and bound <= objective + 1e-9
+        else max(0.0, (bound - objective) / max(abs(objective), 1e-12))
+    )
+    size = {
+        "columns": m.n_cols,
+        "rows": m.n_rows,
+        "nonzeros": int(m.matrix.nnz),
+        "integer_columns": int(m.bounds()[2].sum()),
+        "cells_fixed_covered": int(done.sum()),
+    }
     return ModelResult(x, opened, objective, bound, status, gap, build, solve, size)

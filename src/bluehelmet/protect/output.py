@@ -36,8 +36,9 @@ def analysis_tables(analysis: ProtectionAnalysis) -> dict[str, pd.DataFrame]:
     return {name: OUTPUTS.conform(name, table) for name, table in built.items()}
 
 
-def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool = True
-                  ) -> list[Path]:
+def write_outputs(
+    analysis: ProtectionAnalysis, out: str | Path, *, plot: bool = True
+) -> list[Path]:
     """Write the analysis to ``out``: CSV tables, ``requirements.csv``, ``summary.json``, map.
 
     The tables are the declared ones (:func:`analysis_tables`); they and the summary go through
@@ -45,14 +46,19 @@ def write_outputs(analysis: ProtectionAnalysis, out: str | Path, *, plot: bool =
     (:func:`bluehelmet.output.write_folder`, atomic); the map is drawn after them. Every file,
     the map too, gets the analysis's marking sidecar.
     """
-    tables = {**analysis_tables(analysis),
-              "requirements": requirements_text(analysis.requirements)}
+    tables = {**analysis_tables(analysis), "requirements": requirements_text(analysis.requirements)}
     summary = analysis.summary()
     summary["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     summary["marking"] = analysis.marking.label
     source = f"protection analysis {analysis.mission_id}"
-    folder = write_folder(out, tables, {"summary": summary}, marking=analysis.marking,
-                          reader=analysis.reader, source=source)
+    folder = write_folder(
+        out,
+        tables,
+        {"summary": summary},
+        marking=analysis.marking,
+        reader=analysis.reader,
+        source=source,
+    )
     written = [folder / f"{name}.csv" for name in tables] + [folder / "summary.json"]
     if plot:
         written.append(coverage_map(analysis, folder / "coverage_map.png"))

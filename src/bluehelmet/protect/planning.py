@@ -60,25 +60,34 @@ class ProtectionAnalysis:
     def summary(self) -> dict[str, object]:
         """Headline figures (what ``summary.json`` holds)."""
         return {
-            "mission_id": self.mission_id, "response_minutes": self.response_minutes,
-            "risk": self.risk_note, "cells": len(self.problem.cells),
+            "mission_id": self.mission_id,
+            "response_minutes": self.response_minutes,
+            "risk": self.risk_note,
+            "cells": len(self.problem.cells),
             "within_cell_km": self.problem.within_cell_km,
             "sites": len(self.problem.sites),
             "existing_bases": int(self.problem.sites["existing"].sum()),
             "today_coverage_share": self.today.share,
             "proposed_coverage_share": self.proposed.share,
-            "proposed_status": self.proposed.status, "proposed_mip_gap": self.proposed.mip_gap,
+            "proposed_status": self.proposed.status,
+            "proposed_mip_gap": self.proposed.mip_gap,
             "recommended_units": self.recommended[["asset_type_id", "unit_type_id"]]
-            .astype(str).value_counts().rename("units").reset_index().to_dict("records"),
+            .astype(str)
+            .value_counts()
+            .rename("units")
+            .reset_index()
+            .to_dict("records"),
             "uncovered_high_risk_cells_today": int((self.uncovered["coverage_today"] < 0.5).sum()),
             "uncovered_high_risk_cells_proposed": int(
-                (self.uncovered["coverage_proposed"] < 0.5).sum()),
+                (self.uncovered["coverage_proposed"] < 0.5).sum()
+            ),
             "notes": self.notes,
         }
 
 
-def risk_from_events(events: pd.DataFrame, cells: pd.DataFrame, year: int, *,
-                     margin_deg: float = 5.0) -> tuple[pd.DataFrame, str]:
+def risk_from_events(
+    events: pd.DataFrame, cells: pd.DataFrame, year: int, *, margin_deg: float = 5.0
+) -> tuple[pd.DataFrame, str]:
     """Early-warning risk for the area's cells, trained on the area and ``margin_deg`` around it.
 
     The forecast year is ``year``, or the year after the last event if the events end earlier
@@ -97,15 +106,25 @@ def risk_from_events(events: pd.DataFrame, cells: pd.DataFrame, year: int, *,
     region = pd.concat([region[["gid"]], cells[["gid"]]]).drop_duplicates("gid")
     risk = predict_risk(events, target, cells=region)
     out = cells[["gid"]].merge(risk, on="gid", how="left")
-    note = (f"early-warning probability of civilian deaths in {target}, trained on events "
-            f"{int(pd.to_numeric(events['year']).min())}-{last}"
-            + (f" (the events end in {last}: used as the best available proxy for {year})"
-               if target < year else ""))
+    note = (
+        f"early-warning probability of civilian deaths in {target}, trained on events "
+        f"{int(pd.to_numeric(events['year']).min())}-{last}"
+        + (
+            f" (the events end in {last}: used as the best available proxy for {year})"
+            if target < year
+            else ""
+        )
+    )
     return out.rename(columns={"gid": "cell_id"}), note
 
 
-def uncovered_high_risk(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: pd.DataFrame,
-                        sites: pd.DataFrame, quantile: float) -> pd.DataFrame:
+def uncovered_high_risk(
+    cells: pd.DataFrame,
+    today_cov: pd.DataFrame,
+    proposed: pd.DataFrame,
+    sites: pd.DataFrame,
+    quantile: float,
+) -> pd.DataFrame:
     """High-risk cells (at or above ``quantile``) the proposed deployment leaves uncovered."""
     threshold = float(np.quantile(cells["risk"], quantile)) if len(cells) else 0.0
     high = (cells["risk"] >= threshold) & (cells["risk"] > 0)
@@ -113,9 +132,12 @@ def uncovered_high_risk(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: 
     out["coverage_today"] = today_cov.loc[high, "coverage"]
     out["coverage_proposed"] = proposed.loc[high, "coverage"]
     existing = sites.loc[sites["existing"]]
-    d = haversine_km(out["longitude"].to_numpy()[:, None], out["latitude"].to_numpy()[:, None],
-                     existing["longitude"].to_numpy()[None, :],
-                     existing["latitude"].to_numpy()[None, :])
+    d = haversine_km(
+        out["longitude"].to_numpy()[:, None],
+        out["latitude"].to_numpy()[:, None],
+        existing["longitude"].to_numpy()[None, :],
+        existing["latitude"].to_numpy()[None, :],
+    )
     nearest = d.argmin(axis=1) if len(existing) and len(out) else np.zeros(len(out), dtype=int)
     out["nearest_base"] = existing["name"].to_numpy()[nearest] if len(existing) else ""
     out["nearest_base_km"] = d[np.arange(len(out)), nearest] if len(existing) else np.nan
@@ -124,10 +146,16 @@ def uncovered_high_risk(cells: pd.DataFrame, today_cov: pd.DataFrame, proposed: 
 
 
 def analyse_mission(
-    view: ScenarioView, mission_id: str, options: ProtectOptions | None = None, *,
-    risk: pd.DataFrame | None = None, risk_note: str = "user-given risk layer",
-    events: pd.DataFrame | None = None, bases_file: str | Path | None = None,
-    assets_file: str | Path | None = None, base_assets_file: str | Path | None = None,
+    view: ScenarioView,
+    mission_id: str,
+    options: ProtectOptions | None = None,
+    *,
+    risk: pd.DataFrame | None = None,
+    risk_note: str = "user-given risk layer",
+    events: pd.DataFrame | None = None,
+    bases_file: str | Path | None = None,
+    assets_file: str | Path | None = None,
+    base_assets_file: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ProtectionAnalysis:
     """Run the protection analysis of ``mission_id`` in ``view`` (a scenario as one reader sees it).
@@ -156,16 +184,29 @@ def analyse_mission(
     reader = view.reader
     missions = view.missions.set_index("id")
     if mission_id not in missions.index:
-        raise DataError(Problem("missions.csv", None, "id", mission_id,
-                                "no such mission in the scenario (or none you may see)",
-                                f"use one of {', '.join(missions.index.astype(str))}"))
+        raise DataError(
+            Problem(
+                "missions.csv",
+                None,
+                "id",
+                mission_id,
+                "no such mission in the scenario (or none you may see)",
+                f"use one of {', '.join(missions.index.astype(str))}",
+            )
+        )
     iso3 = str(missions["host_iso3"].astype("string").get(mission_id))
     start = pd.Timestamp(view.param("planning_start")).date()
     months = int(view.param("horizon_months"))
     end = (pd.Timestamp(start) + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
     area = mission_area(str(iso3))
-    bases, assets, held = load_inputs(mission_id, start.year, reader, bases_file=bases_file,
-                                      assets_file=assets_file, base_assets_file=base_assets_file)
+    bases, assets, held = load_inputs(
+        mission_id,
+        start.year,
+        reader,
+        bases_file=bases_file,
+        assets_file=assets_file,
+        base_assets_file=base_assets_file,
+    )
     notes: list[str] = []
     if events is None:
         events = bundled_events()
@@ -174,58 +215,116 @@ def analyse_mission(
         risk, risk_note = risk_from_events(events, area_cells(area), start.year)
     cells, outside = clip_to_area(risk, area)
     if cells.empty:
-        raise DataError(Problem("risk layer", None, "longitude/latitude", None,
-                                f"none of its {outside} cells lies in the mission area ({iso3})",
-                                f"give cells inside {iso3} (PRIO-GRID gid or cell centres)"))
+        raise DataError(
+            Problem(
+                "risk layer",
+                None,
+                "longitude/latitude",
+                None,
+                f"none of its {outside} cells lies in the mission area ({iso3})",
+                f"give cells inside {iso3} (PRIO-GRID gid or cell centres)",
+            )
+        )
     if outside:
-        notes.append(f"{outside} cells of the risk layer lie outside the mission area "
-                     f"({iso3}) and were left out")
-    existing = pd.DataFrame({"site_id": bases["id"], "name": bases["name"],
-                             "longitude": bases["longitude"], "latitude": bases["latitude"],
-                             "existing": bases["kind"] != "tob_candidate",
-                             "source": bases["source"]})
+        notes.append(
+            f"{outside} cells of the risk layer lie outside the mission area "
+            f"({iso3}) and were left out"
+        )
+    existing = pd.DataFrame(
+        {
+            "site_id": bases["id"],
+            "name": bases["name"],
+            "longitude": bases["longitude"],
+            "latitude": bases["latitude"],
+            "existing": bases["kind"] != "tob_candidate",
+            "source": bases["source"],
+        }
+    )
     user_candidates = existing.loc[~existing["existing"]]
     existing = existing.loc[existing["existing"]]
     places = ucdp_places(events)
     generated = candidate_sites(cells, existing, n=opts.candidates, places=places)
     sites = pd.concat([existing, user_candidates, generated], ignore_index=True)
     sites = sites.drop_duplicates("site_id").reset_index(drop=True)
-    fixed = pd.DataFrame({"site_id": held["base_id"].astype(str),
-                          "asset_type_id": held["asset_type_id"].astype(str),
-                          "count": held["count"].astype(int)})
+    fixed = pd.DataFrame(
+        {
+            "site_id": held["base_id"].astype(str),
+            "asset_type_id": held["asset_type_id"].astype(str),
+            "count": held["count"].astype(int),
+        }
+    )
     within_cell_km = opts.within_cell_km
     if within_cell_km is None:
         within_cell_km = mean_distance_in_cell_km(float(cells["latitude"].mean()))
-    problem = CoverageProblem(cells, sites, assets, fixed, {}, response_minutes,
-                              opts.max_new_sites, opts.relocate, within_cell_km=within_cell_km)
+    problem = CoverageProblem(
+        cells,
+        sites,
+        assets,
+        fixed,
+        {},
+        response_minutes,
+        opts.max_new_sites,
+        opts.relocate,
+        within_cell_km=within_cell_km,
+    )
     check_problem(problem)
     step("coverage today")
     reach = Reach(problem)
     now = today(problem, reach)
     step("coverage curve: one more unit of each type")
-    curve = coverage_curve(problem, opts.curve_units, reach=reach, time_limit=time_limit,
-                           threads=threads)
+    curve = coverage_curve(
+        problem, opts.curve_units, reach=reach, time_limit=time_limit, threads=threads
+    )
     marginal = marginal_coverage(curve, problem)
     step("recommending units and temporary bases")
-    steps, proposed = recommend(problem, max_units=opts.max_units,
-                                min_gain_share=opts.min_gain_share,
-                                reach=reach, time_limit=time_limit, threads=threads)
-    source = (f"bluehelmet protect: maximal expected covering analysis of {mission_id}, "
-              f"response within {response_minutes:g} min, risk = {risk_note}; bases "
-              f"{Path(str(bases_file)).name if bases_file else 'bundled'}")
-    reqs = requirements_from(steps, assets, mission_id, start, end, unit_types=view.unit_types,
-                             source=source)
-    uncovered = uncovered_high_risk(cells, now.coverage, proposed.coverage, sites,
-                                    opts.high_risk_quantile)
+    steps, proposed = recommend(
+        problem,
+        max_units=opts.max_units,
+        min_gain_share=opts.min_gain_share,
+        reach=reach,
+        time_limit=time_limit,
+        threads=threads,
+    )
+    source = (
+        f"bluehelmet protect: maximal expected covering analysis of {mission_id}, "
+        f"response within {response_minutes:g} min, risk = {risk_note}; bases "
+        f"{Path(str(bases_file)).name if bases_file else 'bundled'}"
+    )
+    reqs = requirements_from(
+        steps, assets, mission_id, start, end, unit_types=view.unit_types, source=source
+    )
+    uncovered = uncovered_high_risk(
+        cells, now.coverage, proposed.coverage, sites, opts.high_risk_quantile
+    )
     illustrative = held["basis"].isin(["illustrative", "assumed"]).sum() if "basis" in held else 0
     if illustrative or assets["basis"].isin(["illustrative", "assumed"]).any():
-        notes.append("uses illustrative or assumed data: see the basis and source of the base "
-                     "assets and asset types")
-    marking = max(view.marking, highest_classification(
-        {"bases": bases, "asset_types": assets, "base_assets": held, "requirements": reqs}))
-    return ProtectionAnalysis(mission_id, response_minutes, risk_note, area, problem, now,
-                              proposed, curve, marginal, steps, reqs, uncovered, notes,
-                              marking=marking, reader=reader)
+        notes.append(
+            "uses illustrative or assumed data: see the basis and source of the base "
+            "assets and asset types"
+        )
+    marking = max(
+        view.marking,
+        highest_classification(
+            {"bases": bases, "asset_types": assets, "base_assets": held, "requirements": reqs}
+        ),
+    )
+    return ProtectionAnalysis(
+        mission_id,
+        response_minutes,
+        risk_note,
+        area,
+        problem,
+        now,
+        proposed,
+        curve,
+        marginal,
+        steps,
+        reqs,
+        uncovered,
+        notes,
+        marking=marking,
+        reader=reader,
+    )
 
 
 def coverage_table(analysis: ProtectionAnalysis) -> pd.DataFrame:

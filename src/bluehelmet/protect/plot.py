@@ -31,29 +31,40 @@ def _outline(ax: Axes, area: object) -> None:
         ax.plot(x, y, color="black", linewidth=1.0)
 
 
-def _panel(ax: Axes, analysis: ProtectionAnalysis, sol: CoverageSolution, title: str,
-           vmax: float) -> object:
+def _panel(
+    ax: Axes, analysis: ProtectionAnalysis, sol: CoverageSolution, title: str, vmax: float
+) -> object:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
     cov = sol.coverage
     half = CELL / 2
-    squares = [Rectangle((x - half, y - half), CELL, CELL)
-               for x, y in zip(cov["longitude"], cov["latitude"], strict=True)]
+    squares = [
+        Rectangle((x - half, y - half), CELL, CELL)
+        for x, y in zip(cov["longitude"], cov["latitude"], strict=True)
+    ]
     cells = PatchCollection(squares, cmap="cividis", edgecolor="none")
     cells.set_array(cov["risk"].to_numpy(float))
     cells.set_clim(0, vmax)
     ax.add_collection(cells)
     covered = cov["coverage"].to_numpy(float) >= 0.5
-    hatch = PatchCollection([s for s, c in zip(squares, covered, strict=True) if c],
-                            facecolor="none", edgecolor="white", hatch="///", linewidth=0.0)
+    hatch = PatchCollection(
+        [s for s, c in zip(squares, covered, strict=True) if c],
+        facecolor="none",
+        edgecolor="white",
+        hatch="///",
+        linewidth=0.0,
+    )
     ax.add_collection(hatch)
     _outline(ax, analysis.area)
     sites = analysis.problem.sites.reset_index(drop=True)
     x = sol.x
     ids = list(analysis.problem.asset_types.index)
-    heli = [i for i, a in enumerate(ids) if str(analysis.problem.asset_types.at[a, "mode"]) ==
-            "air"] if "mode" in analysis.problem.asset_types else []
+    heli = (
+        [i for i, a in enumerate(ids) if str(analysis.problem.asset_types.at[a, "mode"]) == "air"]
+        if "mode" in analysis.problem.asset_types
+        else []
+    )
     has_any = x.sum(axis=0) > 0
     has_heli = x[heli].sum(axis=0) > 0 if heli else np.zeros(len(sites), dtype=bool)
     existing = sites["existing"].to_numpy(bool)
@@ -64,9 +75,17 @@ def _panel(ax: Axes, analysis: ProtectionAnalysis, sol: CoverageSolution, title:
     ]
     for mask, marker, face, edge, label in styles:
         if mask.any():
-            ax.scatter(sites.loc[mask, "longitude"], sites.loc[mask, "latitude"], marker=marker,
-                       s=120 if marker == "*" else 60, facecolor=face, edgecolor=edge,
-                       linewidth=1.2, zorder=5, label=label)
+            ax.scatter(
+                sites.loc[mask, "longitude"],
+                sites.loc[mask, "latitude"],
+                marker=marker,
+                s=120 if marker == "*" else 60,
+                facecolor=face,
+                edgecolor=edge,
+                linewidth=1.2,
+                zorder=5,
+                label=label,
+            )
     ax.set_title(f"{title}: {100 * sol.share:.0f}% of risk covered")
     ax.set_aspect("equal")
     ax.set_xlabel("longitude")
@@ -103,45 +122,70 @@ def coverage_map(analysis: ProtectionAnalysis, path: str | Path) -> Path:
     fig.colorbar(mappable, ax=axes, shrink=0.7, label="risk (cell)")  # type: ignore[arg-type]
     import textwrap
 
-    fig.suptitle("\n".join(textwrap.wrap(
-        f"{analysis.mission_id}: protection coverage within {analysis.response_minutes:g} "
-        f"minutes. Risk: {analysis.risk_note}", 110)), fontsize=10)
+    fig.suptitle(
+        "\n".join(
+            textwrap.wrap(
+                f"{analysis.mission_id}: protection coverage within {analysis.response_minutes:g} "
+                f"minutes. Risk: {analysis.risk_note}",
+                110,
+            )
+        ),
+        fontsize=10,
+    )
     out = Path(path)
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
 
 
-def _label_places(ax: Axes, sites: pd.DataFrame, counts: dict[str, int], limit: int,
-                  min_deg: float) -> None:
+def _label_places(
+    ax: Axes, sites: pd.DataFrame, counts: dict[str, int], limit: int, min_deg: float
+) -> None:
     """Name the bases holding most assets, skipping any too close to one already named."""
     table = sites.copy()
     table["assets"] = table["site_id"].map(counts).fillna(0)
     table = table.sort_values(["assets", "name"], ascending=[False, True])
     placed: list[tuple[float, float]] = []
-    for name, x, y in zip(table["name"].astype(str), table["longitude"].to_numpy(float),
-                          table["latitude"].to_numpy(float), strict=True):
+    for name, x, y in zip(
+        table["name"].astype(str),
+        table["longitude"].to_numpy(float),
+        table["latitude"].to_numpy(float),
+        strict=True,
+    ):
         if any(abs(x - px) < min_deg * 2.5 and abs(y - py) < min_deg for px, py in placed):
             continue
-        ax.annotate(name, (float(x), float(y)), xytext=(3, 3), textcoords="offset points",
-                    fontsize=5.5, zorder=7,
-                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7,
-                          "edgecolor": "none"})
+        ax.annotate(
+            name,
+            (float(x), float(y)),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=5.5,
+            zorder=7,
+            bbox={
+                "boxstyle": "round,pad=0.1",
+                "facecolor": "white",
+                "alpha": 0.7,
+                "edgecolor": "none",
+            },
+        )
         placed.append((float(x), float(y)))
         if len(placed) >= limit:
             break
 
 
-def poc_panel(ax: Axes, result: MissionProtection, vmax: float, area: object | None = None,
-              labels: int = 8) -> object:
+def poc_panel(
+    ax: Axes, result: MissionProtection, vmax: float, area: object | None = None, labels: int = 8
+) -> object:
     """One mission: risk per cell, hotspots outlined, covered cells hatched, bases named."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
     cov = result.today.coverage
     half = CELL / 2
-    squares = [Rectangle((x - half, y - half), CELL, CELL)
-               for x, y in zip(cov["longitude"], cov["latitude"], strict=True)]
+    squares = [
+        Rectangle((x - half, y - half), CELL, CELL)
+        for x, y in zip(cov["longitude"], cov["latitude"], strict=True)
+    ]
     # The cell layers are drawn as one raster image inside the SVG (hundreds of hatched squares
     # as vectors made the seven-panel map slow to write and heavy to embed).
     cells = PatchCollection(squares, cmap="cividis", edgecolor="none", rasterized=True)
@@ -149,31 +193,62 @@ def poc_panel(ax: Axes, result: MissionProtection, vmax: float, area: object | N
     cells.set_clim(0, vmax)
     ax.add_collection(cells)
     covered = cov["coverage"].to_numpy(float) >= 0.5
-    ax.add_collection(PatchCollection([s for s, c in zip(squares, covered, strict=True) if c],
-                                      facecolor="none", edgecolor="white", hatch="///",
-                                      linewidth=0.0, rasterized=True))
+    ax.add_collection(
+        PatchCollection(
+            [s for s, c in zip(squares, covered, strict=True) if c],
+            facecolor="none",
+            edgecolor="white",
+            hatch="///",
+            linewidth=0.0,
+            rasterized=True,
+        )
+    )
     hot = result.hotspots.set_index("cell_id")["hotspot"].reindex(cov["cell_id"]).fillna(False)
-    ax.add_collection(PatchCollection(
-        [s for s, h in zip(squares, hot.to_numpy(bool), strict=True) if h],
-        facecolor="none", edgecolor="#D55E00", linewidth=1.1))
+    ax.add_collection(
+        PatchCollection(
+            [s for s, h in zip(squares, hot.to_numpy(bool), strict=True) if h],
+            facecolor="none",
+            edgecolor="#D55E00",
+            linewidth=1.1,
+        )
+    )
     if area is not None:
         _outline(ax, area)
     sites = result.inputs.sites
     air = sites["airfield"].to_numpy(bool)
-    ax.scatter(sites.loc[~air, "longitude"], sites.loc[~air, "latitude"], marker="^", s=18,
-               facecolor="black", edgecolor="white", linewidth=0.5, zorder=6)
-    ax.scatter(sites.loc[air, "longitude"], sites.loc[air, "latitude"], marker="P", s=30,
-               facecolor="white", edgecolor="black", linewidth=0.7, zorder=6)
-    counts = {str(k): int(v) for k, v in
-              result.inputs.fixed.groupby("site_id")["count"].sum().items()}
+    ax.scatter(
+        sites.loc[~air, "longitude"],
+        sites.loc[~air, "latitude"],
+        marker="^",
+        s=18,
+        facecolor="black",
+        edgecolor="white",
+        linewidth=0.5,
+        zorder=6,
+    )
+    ax.scatter(
+        sites.loc[air, "longitude"],
+        sites.loc[air, "latitude"],
+        marker="P",
+        s=30,
+        facecolor="white",
+        edgecolor="black",
+        linewidth=0.7,
+        zorder=6,
+    )
+    counts = {
+        str(k): int(v) for k, v in result.inputs.fixed.groupby("site_id")["count"].sum().items()
+    }
     x0, x1 = float(cov["longitude"].min()) - 1, float(cov["longitude"].max()) + 1
     y0, y1 = float(cov["latitude"].min()) - 1, float(cov["latitude"].max()) + 1
     _label_places(ax, sites, counts, labels, min_deg=max(0.25, (y1 - y0) / 18))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
-    ax.set_title(f"{result.mission_id}: {100 * result.today.share:.0f}% of the risk reached "
-                 "today", fontsize=7)
+    ax.set_title(
+        f"{result.mission_id}: {100 * result.today.share:.0f}% of the risk reached today",
+        fontsize=7,
+    )
     # No degree ticks: the place names locate the panel, and ticks cost most of the drawing.
     ax.set_xticks([])
     ax.set_yticks([])
@@ -181,8 +256,9 @@ def poc_panel(ax: Axes, result: MissionProtection, vmax: float, area: object | N
     return cells
 
 
-def poc_maps(results: dict[str, MissionProtection], response_minutes: float,
-             width: float = 6.8) -> Figure:
+def poc_maps(
+    results: dict[str, MissionProtection], response_minutes: float, width: float = 6.8
+) -> Figure:
     """Small multiples, one panel per mission (see :func:`poc_panel`), with one legend."""
     import math
 
@@ -202,19 +278,52 @@ def poc_maps(results: dict[str, MissionProtection], response_minutes: float,
         mappable = None
         for ax, mission in zip(axes, missions, strict=False):
             mappable = poc_panel(ax, results[mission], vmax)
-        for ax in axes[len(missions):]:
+        for ax in axes[len(missions) :]:
             ax.set_visible(False)
-        fig.legend(handles=[
-            Line2D([], [], marker="^", color="none", markerfacecolor="black", markersize=5,
-                   label="base (force in place)"),
-            Line2D([], [], marker="P", color="none", markerfacecolor="white",
-                   markeredgecolor="black", markersize=6, label="base with an airfield"),
-            Patch(facecolor="grey", edgecolor="white", hatch="///",
-                  label=f"reached within {response_minutes:g} min (expected >= 50%)"),
-            Patch(facecolor="none", edgecolor="#D55E00", linewidth=1.1,
-                  label="hotspot of civilian deaths"),
-        ], loc="outside lower center", ncol=4, fontsize=6, frameon=False)
+        fig.legend(
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    marker="^",
+                    color="none",
+                    markerfacecolor="black",
+                    markersize=5,
+                    label="base (force in place)",
+                ),
+                Line2D(
+                    [],
+                    [],
+                    marker="P",
+                    color="none",
+                    markerfacecolor="white",
+                    markeredgecolor="black",
+                    markersize=6,
+                    label="base with an airfield",
+                ),
+                Patch(
+                    facecolor="grey",
+                    edgecolor="white",
+                    hatch="///",
+                    label=f"reached within {response_minutes:g} min (expected >= 50%)",
+                ),
+                Patch(
+                    facecolor="none",
+                    edgecolor="#D55E00",
+                    linewidth=1.1,
+                    label="hotspot of civilian deaths",
+                ),
+            ],
+            loc="outside lower center",
+            ncol=4,
+            fontsize=6,
+            frameon=False,
+        )
         if mappable is not None:
-            fig.colorbar(mappable, ax=list(axes[:len(missions)]), shrink=0.6,  # type: ignore
-                         label="probability of civilian deaths in the cell")
+            fig.colorbar(
+                mappable,  # type: ignore[arg-type]
+                ax=list(axes[: len(missions)]),
+                shrink=0.6,
+                label="probability of civilian deaths in the cell",
+            )
         return fig

@@ -40,8 +40,16 @@ from bluehelmet.protect.problem import CoverageProblem, Reach
 from bluehelmet.protect.solve import CoverageSolution, evaluate, optimise
 from bluehelmet.scenario.core import ScenarioView
 
-__all__ = ["EVENT_FILES", "MissionProtection", "analyse_mission_force", "bundled_events",
-           "bundled_risk", "mission_hotspots", "mission_risk", "poc_missions"]
+__all__ = [
+    "EVENT_FILES",
+    "MissionProtection",
+    "analyse_mission_force",
+    "bundled_events",
+    "bundled_risk",
+    "mission_hotspots",
+    "mission_risk",
+    "poc_missions",
+]
 #: The year the bundled risk layers forecast.
 RISK_YEAR = 2018
 #: Years of events summed for the hotspots (the last three before the forecast year).
@@ -79,22 +87,28 @@ def bundled_risk(mission_id: str) -> tuple[pd.DataFrame, dict[str, object]] | No
     return rows.drop(columns="mission_id").reset_index(drop=True), meta
 
 
-def area_of_operations(cells: pd.DataFrame, sites: pd.DataFrame, km: float = AREA_KM
-                       ) -> pd.DataFrame:
+def area_of_operations(
+    cells: pd.DataFrame, sites: pd.DataFrame, km: float = AREA_KM
+) -> pd.DataFrame:
     """The cells whose centre lies within ``km`` of one of the sites."""
     from bluehelmet.protect.geometry import pairs_within
 
     if sites.empty:
         return cells.iloc[0:0]
-    near = pairs_within(cells["longitude"].to_numpy(float), cells["latitude"].to_numpy(float),
-                        sites["longitude"].to_numpy(float), sites["latitude"].to_numpy(float),
-                        km)
+    near = pairs_within(
+        cells["longitude"].to_numpy(float),
+        cells["latitude"].to_numpy(float),
+        sites["longitude"].to_numpy(float),
+        sites["latitude"].to_numpy(float),
+        km,
+    )
     keep = np.diff(near.indptr) > 0
     return cells.loc[keep].reset_index(drop=True)
 
 
-def mission_hotspots(cells: pd.DataFrame, events: pd.DataFrame, last_year: int,
-                     years: int = HOTSPOT_YEARS) -> pd.DataFrame:
+def mission_hotspots(
+    cells: pd.DataFrame, events: pd.DataFrame, last_year: int, years: int = HOTSPOT_YEARS
+) -> pd.DataFrame:
     """Gi* hotspots of civilian deaths in the area's cells over the ``years`` up to ``last_year``.
 
     Returns the cells of the area: ``cell_id, longitude, latitude, civilian_deaths, z, p,
@@ -104,8 +118,11 @@ def mission_hotspots(cells: pd.DataFrame, events: pd.DataFrame, last_year: int,
 
     ev = events.loc[pd.to_numeric(events["year"]).between(last_year - years + 1, last_year)]
     gid = gid_of(ev["longitude"].to_numpy(float), ev["latitude"].to_numpy(float))
-    deaths = pd.Series(pd.to_numeric(ev["deaths_civilians"]).fillna(0).to_numpy(float),
-                       index=gid).groupby(level=0).sum()
+    deaths = (
+        pd.Series(pd.to_numeric(ev["deaths_civilians"]).fillna(0).to_numpy(float), index=gid)
+        .groupby(level=0)
+        .sum()
+    )
     area = cells["cell_id"].astype("int64").to_numpy()
     stats = gi_star(deaths, area, fdr=True)
     out = cells[["cell_id", "longitude", "latitude"]].copy()
@@ -134,23 +151,40 @@ class MissionProtection:
     notes: list[str] = field(default_factory=list)
 
 
-def _problem(cells: pd.DataFrame, inputs: ForceInputs, opts: ProtectOptions,
-             extra: dict[str, int], catalogue: pd.DataFrame) -> CoverageProblem:
+def _problem(
+    cells: pd.DataFrame,
+    inputs: ForceInputs,
+    opts: ProtectOptions,
+    extra: dict[str, int],
+    catalogue: pd.DataFrame,
+) -> CoverageProblem:
     existing = inputs.sites
-    generated = candidate_sites(cells, existing, n=opts.candidates) if extra else \
-        existing.iloc[0:0]
+    generated = candidate_sites(cells, existing, n=opts.candidates) if extra else existing.iloc[0:0]
     sites = pd.concat([existing, generated.assign(airfield=False)], ignore_index=True)
     sites["airfield"] = sites["airfield"].astype(bool)
     within = opts.within_cell_km
     if within is None:
         within = mean_distance_in_cell_km(float(cells["latitude"].mean()))
-    return CoverageProblem(cells, sites, catalogue, inputs.fixed, extra,
-                           opts.response_minutes, opts.max_new_sites, within_cell_km=within)
+    return CoverageProblem(
+        cells,
+        sites,
+        catalogue,
+        inputs.fixed,
+        extra,
+        opts.response_minutes,
+        opts.max_new_sites,
+        within_cell_km=within,
+    )
 
 
-def analyse_mission_force(view: ScenarioView, mission_id: str, assignments: pd.DataFrame,
-                          later: pd.Timestamp, options: ProtectOptions | None = None,
-                          events: pd.DataFrame | None = None) -> MissionProtection | None:
+def analyse_mission_force(
+    view: ScenarioView,
+    mission_id: str,
+    assignments: pd.DataFrame,
+    later: pd.Timestamp,
+    options: ProtectOptions | None = None,
+    events: pd.DataFrame | None = None,
+) -> MissionProtection | None:
     """Coverage of ``mission_id``'s risk by its force in place, today and at ``later``.
 
     ``today`` is the planning start; at ``later`` the units in place that have left are gone
@@ -176,16 +210,37 @@ def analyse_mission_force(view: ScenarioView, mission_id: str, assignments: pd.D
     units = plan_additions(assignments, mission_id, later)
     assets, other = additions_as_assets(units, catalogue)
     with_problem = _problem(cells, then, opts, assets, catalogue)
-    with_plan = optimise(with_problem, time_limit=opts.time_limit, threads=opts.threads,
-                         reach=Reach(with_problem)) if assets else without
+    with_plan = (
+        optimise(
+            with_problem,
+            time_limit=opts.time_limit,
+            threads=opts.threads,
+            reach=Reach(with_problem),
+        )
+        if assets
+        else without
+    )
     if events is None:
-        spots = cells[["cell_id", "longitude", "latitude", "civilian_deaths", "hotspot_z",
-                       "hotspot"]].rename(columns={"hotspot_z": "z"})
+        spots = cells[
+            ["cell_id", "longitude", "latitude", "civilian_deaths", "hotspot_z", "hotspot"]
+        ].rename(columns={"hotspot_z": "z"})
     else:
         spots = mission_hotspots(cells, events, int(str(meta["last_year"])))
     notes = list(dict.fromkeys(now.notes + then.notes))
-    return MissionProtection(mission_id, cells, now, then, today, without, with_plan, units,
-                             other, spots, with_problem, notes)
+    return MissionProtection(
+        mission_id,
+        cells,
+        now,
+        then,
+        today,
+        without,
+        with_plan,
+        units,
+        other,
+        spots,
+        with_problem,
+        notes,
+    )
 
 
 def poc_missions(view: ScenarioView) -> pd.DataFrame:
@@ -200,11 +255,14 @@ def force_summary(result: MissionProtection) -> dict[str, object]:
     heli = [a for a in fixed.index if str(a).startswith("utility_helicopter")]
     night = int(fixed.get("utility_helicopter", 0))
     return {
-        "bases": len(result.inputs.sites), "airfields": int(result.inputs.sites["airfield"].sum()),
-        "companies": int(fixed.get("infantry_company_road", 0)
-                         + fixed.get("infantry_company_foot", 0)),
+        "bases": len(result.inputs.sites),
+        "airfields": int(result.inputs.sites["airfield"].sum()),
+        "companies": int(
+            fixed.get("infantry_company_road", 0) + fixed.get("infantry_company_foot", 0)
+        ),
         "qrf": int(fixed.get("quick_reaction_force", 0)),
-        "helicopters": int(sum(int(fixed[a]) for a in heli)), "helicopters_night": night,
+        "helicopters": int(sum(int(fixed[a]) for a in heli)),
+        "helicopters_night": night,
     }
 
 

@@ -137,8 +137,11 @@ class CoverageProblem:
         """Patrol radius of each asset type (km; 0 where none is given)."""
         if "patrol_km" not in self.asset_types:
             return np.zeros(len(self.asset_types))
-        return np.asarray(pd.to_numeric(self.asset_types["patrol_km"], errors="coerce")
-                          .fillna(0.0).to_numpy(float))
+        return np.asarray(
+            pd.to_numeric(self.asset_types["patrol_km"], errors="coerce")
+            .fillna(0.0)
+            .to_numpy(float)
+        )
 
     def effective_availability(self) -> np.ndarray:
         """Availability of each type, times ``1 - night_share`` for types that fly only by day."""
@@ -160,8 +163,9 @@ class CoverageProblem:
         counts = np.zeros((len(self.asset_types), len(self.sites)), dtype=np.int64)
         a_pos = {a: i for i, a in enumerate(self.asset_types.index)}
         s_pos = {s: j for j, s in enumerate(self.sites["site_id"])}
-        for site, asset, n in zip(self.fixed["site_id"], self.fixed["asset_type_id"],
-                                  self.fixed["count"], strict=True):
+        for site, asset, n in zip(
+            self.fixed["site_id"], self.fixed["asset_type_id"], self.fixed["count"], strict=True
+        ):
             counts[a_pos[str(asset)], s_pos[str(site)]] += int(n)
         return counts
 
@@ -180,97 +184,242 @@ def check_problem(problem: CoverageProblem, where: str = "protection problem") -
     """Raise :class:`DataError` listing every problem with ``problem``'s inputs."""
     out: list[Problem] = []
     cells, sites, assets = problem.cells, problem.sites, problem.asset_types
-    for name, table, cols in (("cells", cells, ("cell_id", "longitude", "latitude", "risk")),
-                              ("sites", sites, ("site_id", "longitude", "latitude", "existing")),
-                              ("fixed", problem.fixed, ("site_id", "asset_type_id", "count"))):
+    for name, table, cols in (
+        ("cells", cells, ("cell_id", "longitude", "latitude", "risk")),
+        ("sites", sites, ("site_id", "longitude", "latitude", "existing")),
+        ("fixed", problem.fixed, ("site_id", "asset_type_id", "count")),
+    ):
         for col in cols:
             if col not in table.columns:
-                out.append(Problem(f"{where}: {name}", None, col, None, "column is missing",
-                                   f"add a column '{col}'"))
+                out.append(
+                    Problem(
+                        f"{where}: {name}",
+                        None,
+                        col,
+                        None,
+                        "column is missing",
+                        f"add a column '{col}'",
+                    )
+                )
     for col in ASSET_COLUMNS:
         if col not in assets.columns:
-            out.append(Problem(f"{where}: asset_types", None, col, None, "column is missing",
-                               f"add a column '{col}' (see the asset_types schema)"))
+            out.append(
+                Problem(
+                    f"{where}: asset_types",
+                    None,
+                    col,
+                    None,
+                    "column is missing",
+                    f"add a column '{col}' (see the asset_types schema)",
+                )
+            )
     if out:
         raise DataError(out)
     for name, table, col in (("cells", cells, "cell_id"), ("sites", sites, "site_id")):
         for i in map(int, np.flatnonzero(table[col].duplicated().to_numpy())):
-            out.append(Problem(f"{where}: {name}", i + 2, col, str(table[col].iloc[i]),
-                               "duplicate id", "give every record its own id"))
+            out.append(
+                Problem(
+                    f"{where}: {name}",
+                    i + 2,
+                    col,
+                    str(table[col].iloc[i]),
+                    "duplicate id",
+                    "give every record its own id",
+                )
+            )
     risk = pd.to_numeric(cells["risk"], errors="coerce").to_numpy(float)
     for i in map(int, np.flatnonzero(~np.isfinite(risk) | (risk < 0))):
-        out.append(Problem(f"{where}: cells", i + 2, "risk", str(cells["risk"].iloc[i]),
-                           "risk must be a finite number >= 0", "give a risk >= 0 for every cell"))
+        out.append(
+            Problem(
+                f"{where}: cells",
+                i + 2,
+                "risk",
+                str(cells["risk"].iloc[i]),
+                "risk must be a finite number >= 0",
+                "give a risk >= 0 for every cell",
+            )
+        )
     for name, table in (("cells", cells), ("sites", sites)):
         lon = pd.to_numeric(table["longitude"], errors="coerce").to_numpy(float)
         lat = pd.to_numeric(table["latitude"], errors="coerce").to_numpy(float)
         bad = ~(np.abs(lon) <= 180) | ~(np.abs(lat) <= 90)
         for i in map(int, np.flatnonzero(bad)):
-            out.append(Problem(f"{where}: {name}", i + 2, "longitude/latitude",
-                               f"{table['longitude'].iloc[i]}, {table['latitude'].iloc[i]}",
-                               "not a valid WGS84 position", "give longitude in [-180, 180] "
-                               "and latitude in [-90, 90], in decimal degrees"))
+            out.append(
+                Problem(
+                    f"{where}: {name}",
+                    i + 2,
+                    "longitude/latitude",
+                    f"{table['longitude'].iloc[i]}, {table['latitude'].iloc[i]}",
+                    "not a valid WGS84 position",
+                    "give longitude in [-180, 180] and latitude in [-90, 90], in decimal degrees",
+                )
+            )
     known_sites = set(sites["site_id"].astype(str))
     fixed = problem.fixed
-    for i, (site, asset, n) in enumerate(zip(fixed["site_id"], fixed["asset_type_id"],
-                                             fixed["count"], strict=True)):
+    for i, (site, asset, n) in enumerate(
+        zip(fixed["site_id"], fixed["asset_type_id"], fixed["count"], strict=True)
+    ):
         if str(asset) not in assets.index:
-            out.append(Problem(f"{where}: base assets", i + 2, "asset_type_id", str(asset),
-                               "unknown asset type",
-                               f"use one of {', '.join(map(str, assets.index))}"))
+            out.append(
+                Problem(
+                    f"{where}: base assets",
+                    i + 2,
+                    "asset_type_id",
+                    str(asset),
+                    "unknown asset type",
+                    f"use one of {', '.join(map(str, assets.index))}",
+                )
+            )
         if str(site) not in known_sites:
-            out.append(Problem(f"{where}: base assets", i + 2, "base_id", str(site),
-                               "no base or site with this id", "use an id from the bases table"))
+            out.append(
+                Problem(
+                    f"{where}: base assets",
+                    i + 2,
+                    "base_id",
+                    str(site),
+                    "no base or site with this id",
+                    "use an id from the bases table",
+                )
+            )
         if pd.isna(n) or int(n) < 0:
-            out.append(Problem(f"{where}: base assets", i + 2, "count", str(n),
-                               "count must be a whole number >= 0", "give a count >= 0"))
+            out.append(
+                Problem(
+                    f"{where}: base assets",
+                    i + 2,
+                    "count",
+                    str(n),
+                    "count must be a whole number >= 0",
+                    "give a count >= 0",
+                )
+            )
     for key, n in problem.extra.items():
         if str(key) not in assets.index:
-            out.append(Problem(where, None, "extra", str(key), "unknown asset type",
-                               f"use one of {', '.join(map(str, assets.index))}"))
+            out.append(
+                Problem(
+                    where,
+                    None,
+                    "extra",
+                    str(key),
+                    "unknown asset type",
+                    f"use one of {', '.join(map(str, assets.index))}",
+                )
+            )
         if int(n) < 0:
-            out.append(Problem(where, None, f"extra[{key}]", str(n), "negative number of assets",
-                               "give 0 or more additional assets"))
+            out.append(
+                Problem(
+                    where,
+                    None,
+                    f"extra[{key}]",
+                    str(n),
+                    "negative number of assets",
+                    "give 0 or more additional assets",
+                )
+            )
     if not np.isfinite(problem.response_minutes) or problem.response_minutes <= 0:
-        out.append(Problem(where, None, "response_minutes", str(problem.response_minutes),
-                           "response time must be positive", "give minutes > 0, e.g. 60"))
+        out.append(
+            Problem(
+                where,
+                None,
+                "response_minutes",
+                str(problem.response_minutes),
+                "response time must be positive",
+                "give minutes > 0, e.g. 60",
+            )
+        )
     if problem.max_new_sites < 0:
-        out.append(Problem(where, None, "max_new_sites", str(problem.max_new_sites),
-                           "negative", "give 0 or more"))
+        out.append(
+            Problem(
+                where,
+                None,
+                "max_new_sites",
+                str(problem.max_new_sites),
+                "negative",
+                "give 0 or more",
+            )
+        )
     if not np.isfinite(problem.within_cell_km) or problem.within_cell_km < 0:
-        out.append(Problem(where, None, "within_cell_km", str(problem.within_cell_km),
-                           "must be a distance >= 0", "give km >= 0 (0 treats cells as points)"))
+        out.append(
+            Problem(
+                where,
+                None,
+                "within_cell_km",
+                str(problem.within_cell_km),
+                "must be a distance >= 0",
+                "give km >= 0 (0 treats cells as points)",
+            )
+        )
     if problem.max_backup < 1:
-        out.append(Problem(where, None, "max_backup", str(problem.max_backup),
-                           "must be at least 1", "give 1 or more (3 is usual)"))
+        out.append(
+            Problem(
+                where,
+                None,
+                "max_backup",
+                str(problem.max_backup),
+                "must be at least 1",
+                "give 1 or more (3 is usual)",
+            )
+        )
     avail = pd.to_numeric(assets["availability"], errors="coerce").to_numpy(float)
     for i in map(int, np.flatnonzero(~((avail > 0) & (avail <= 1)))):
-        out.append(Problem(f"{where}: asset_types", i + 2, "availability",
-                           str(assets["availability"].iloc[i]), "must be in (0, 1]",
-                           "give the share of time one asset is ready, e.g. 0.667"))
+        out.append(
+            Problem(
+                f"{where}: asset_types",
+                i + 2,
+                "availability",
+                str(assets["availability"].iloc[i]),
+                "must be in (0, 1]",
+                "give the share of time one asset is ready, e.g. 0.667",
+            )
+        )
     if not 0 <= problem.night_share < 1:
-        out.append(Problem(where, None, "night_share", str(problem.night_share),
-                           "must be in [0, 1)", "give the share of the day in darkness, e.g. 0.5"))
-    patrol = pd.to_numeric(assets.get("patrol_km", pd.Series(0.0, index=assets.index)),
-                           errors="coerce").fillna(0.0).to_numpy(float)
+        out.append(
+            Problem(
+                where,
+                None,
+                "night_share",
+                str(problem.night_share),
+                "must be in [0, 1)",
+                "give the share of the day in darkness, e.g. 0.5",
+            )
+        )
+    patrol = (
+        pd.to_numeric(assets.get("patrol_km", pd.Series(0.0, index=assets.index)), errors="coerce")
+        .fillna(0.0)
+        .to_numpy(float)
+    )
     for i in map(int, np.flatnonzero(patrol < 0)):
-        out.append(Problem(f"{where}: asset_types", i + 2, "patrol_km",
-                           str(assets["patrol_km"].iloc[i]), "must be a distance >= 0",
-                           "give the patrol radius in km (empty: no patrols)"))
+        out.append(
+            Problem(
+                f"{where}: asset_types",
+                i + 2,
+                "patrol_km",
+                str(assets["patrol_km"].iloc[i]),
+                "must be a distance >= 0",
+                "give the patrol radius in km (empty: no patrols)",
+            )
+        )
     airfield = problem.airfields()
     if airfield is not None and not out:
         air = problem.is_air()
         held = problem.fixed_counts()
         s_pos = {s: j for j, s in enumerate(sites["site_id"].astype(str))}
-        for i, (site, asset) in enumerate(zip(fixed["site_id"], fixed["asset_type_id"],
-                                              strict=True)):
+        for i, (site, asset) in enumerate(
+            zip(fixed["site_id"], fixed["asset_type_id"], strict=True)
+        ):
             a = list(map(str, assets.index)).index(str(asset))
             j = s_pos[str(site)]
             if air[a] and held[a, j] > 0 and not airfield[j]:
-                out.append(Problem(f"{where}: base assets", i + 2, "base_id", str(site),
-                                   "aircraft at a site that is not an airfield",
-                                   "base the aircraft at an airfield (sites.airfield true) or "
-                                   "mark the site as one"))
+                out.append(
+                    Problem(
+                        f"{where}: base assets",
+                        i + 2,
+                        "base_id",
+                        str(site),
+                        "aircraft at a site that is not an airfield",
+                        "base the aircraft at an airfield (sites.airfield true) or "
+                        "mark the site as one",
+                    )
+                )
     if out:
         raise DataError(out)
 
@@ -309,11 +458,13 @@ class Reach:
         #: Per patrolling type: cells x sites share of the cell's area within its patrol radius.
         self.patrol: list[sp.csr_matrix | None] = [
             patrol_shares(lon, lat, slon, slat, float(r), problem.cell_degrees) if r > 0 else None
-            for r in problem.patrol_km()]
+            for r in problem.patrol_km()
+        ]
         self.n_cells = len(lon)
         #: Expected-coverage gain of the k-th asset of each type covering a cell.
-        self.gains: list[np.ndarray] = [p * (1 - p) ** np.arange(k) for p, k in zip(avail, depth,
-                                                                                     strict=True)]
+        self.gains: list[np.ndarray] = [
+            p * (1 - p) ** np.arange(k) for p, k in zip(avail, depth, strict=True)
+        ]
 
     def patrol_coverage(self, x: np.ndarray) -> np.ndarray:
         """(asset types x cells): the share of each cell patrolled, for counts ``x``.
@@ -350,5 +501,8 @@ def expected_coverage(reach: Reach, x: np.ndarray) -> np.ndarray:
     asset can respond when at most one covering type has availability below 1 and no cell is
     patrolled; otherwise it is an upper bound. The optimiser maximises exactly this measure.
     """
-    return np.minimum(1.0, reach.type_coverage(reach.counts_covering(x)).sum(axis=0)
-                      + reach.patrol_coverage(x).sum(axis=0))
+    return np.minimum(
+        1.0,
+        reach.type_coverage(reach.counts_covering(x)).sum(axis=0)
+        + reach.patrol_coverage(x).sum(axis=0),
+    )

@@ -19,9 +19,16 @@ from bluehelmet.scenario.core import Scenario
 
 
 def requirements_from(
-    steps: pd.DataFrame, asset_types: pd.DataFrame, mission_id: str, start: dt.date,
-    end: dt.date, *, unit_types: pd.DataFrame | None = None, source: str,
-    classification: str = "confidential", owner: str = "UN-DPO",
+    steps: pd.DataFrame,
+    asset_types: pd.DataFrame,
+    mission_id: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    unit_types: pd.DataFrame | None = None,
+    source: str,
+    classification: str = "confidential",
+    owner: str = "UN-DPO",
 ) -> pd.DataFrame:
     """Build requirement rows for the recommended additions.
 
@@ -54,14 +61,24 @@ def requirements_from(
     per_type = steps.groupby("asset_type_id")["assets_added"].sum()
     counts: dict[str, int] = {}
     problems: list[Problem] = []
-    units = asset_types["unit_type_id"] if "unit_type_id" in asset_types else \
-        pd.Series(pd.NA, index=asset_types.index)
+    units = (
+        asset_types["unit_type_id"]
+        if "unit_type_id" in asset_types
+        else pd.Series(pd.NA, index=asset_types.index)
+    )
     for a, n_assets in per_type.items():
         unit = units.get(a)
         if unit is None or pd.isna(unit):
-            problems.append(Problem("asset_types", None, "unit_type_id", str(a),
-                                    "asset type has no unit type, so it cannot be requested",
-                                    "give the unit_types id that provides this asset"))
+            problems.append(
+                Problem(
+                    "asset_types",
+                    None,
+                    "unit_type_id",
+                    str(a),
+                    "asset type has no unit type, so it cannot be requested",
+                    "give the unit_types id that provides this asset",
+                )
+            )
             continue
         per_unit = int(asset_types["assets_per_unit"].astype(int).get(a, 1))
         counts[str(unit)] = counts.get(str(unit), 0) + math.ceil(int(n_assets) / per_unit)
@@ -70,20 +87,35 @@ def requirements_from(
     critical: set[str] = set()
     if unit_types is not None and "critical" in unit_types:
         critical = set(unit_types.loc[unit_types["critical"].fillna(False).astype(bool), "id"])
-    raw = pd.DataFrame([{
-        "id": f"protect-{mission_id.lower()}-{unit}", "mission_id": mission_id,
-        "unit_type_id": unit, "count": str(n), "start": start.isoformat(),
-        "end": end.isoformat(), "priority": "critical" if unit in critical else "high",
-        "language": "", "classification": classification, "owner": owner, "releasable_to": "",
-        "basis": "derived", "source": source} for unit, n in counts.items()])
+    raw = pd.DataFrame(
+        [
+            {
+                "id": f"protect-{mission_id.lower()}-{unit}",
+                "mission_id": mission_id,
+                "unit_type_id": unit,
+                "count": str(n),
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "priority": "critical" if unit in critical else "high",
+                "language": "",
+                "classification": classification,
+                "owner": owner,
+                "releasable_to": "",
+                "basis": "derived",
+                "source": source,
+            }
+            for unit, n in counts.items()
+        ]
+    )
     table, found = coerce_table("requirements", raw, "requirements (protection analysis)")
     if found:
         raise DataError(found)
     return table
 
 
-def apply_requirements(scenario: Scenario, reqs: pd.DataFrame, *, replace: bool = False
-                       ) -> Scenario:
+def apply_requirements(
+    scenario: Scenario, reqs: pd.DataFrame, *, replace: bool = False
+) -> Scenario:
     """Return a copy of ``scenario`` whose requirements include ``reqs``.
 
     Parameters
@@ -110,9 +142,10 @@ def apply_requirements(scenario: Scenario, reqs: pd.DataFrame, *, replace: bool 
         kept = current.loc[~current["id"].isin(reqs["id"])]
         merged = pd.concat([kept, reqs], ignore_index=True) if not kept.empty else reqs.copy()
     out.tables["requirements"] = merged.reset_index(drop=True).astype(current.dtypes.to_dict())
-    problems = check_references({"missions": out.missions, "unit_types": out.unit_types,
-                                 "requirements": out.requirements},
-                                {"requirements": "requirements (protection analysis)"})
+    problems = check_references(
+        {"missions": out.missions, "unit_types": out.unit_types, "requirements": out.requirements},
+        {"requirements": "requirements (protection analysis)"},
+    )
     if problems:
         raise DataError(problems)
     return out

@@ -59,11 +59,17 @@ class CoverageSolution:
 
     def summary(self) -> dict[str, object]:
         """Scalar figures, e.g. for ``summary.json``."""
-        return {"method": self.method, "status": self.status, "covered_value": self.covered_value,
-                "total_value": self.total_value, "coverage_share": self.share,
-                "mip_gap": self.mip_gap, "build_seconds": self.build_seconds,
-                "solve_seconds": self.solve_seconds, **{f"model_{k}": v for k, v in
-                                                        self.size.items()}}
+        return {
+            "method": self.method,
+            "status": self.status,
+            "covered_value": self.covered_value,
+            "total_value": self.total_value,
+            "coverage_share": self.share,
+            "mip_gap": self.mip_gap,
+            "build_seconds": self.build_seconds,
+            "solve_seconds": self.solve_seconds,
+            **{f"model_{k}": v for k, v in self.size.items()},
+        }
 
 
 def _fastest(problem: CoverageProblem, reach: Reach, x: np.ndarray) -> np.ndarray:
@@ -81,35 +87,53 @@ def _fastest(problem: CoverageProblem, reach: Reach, x: np.ndarray) -> np.ndarra
     return best
 
 
-def evaluate(problem: CoverageProblem, x: np.ndarray, *, method: str = "today",
-             reach: Reach | None = None) -> CoverageSolution:
+def evaluate(
+    problem: CoverageProblem, x: np.ndarray, *, method: str = "today", reach: Reach | None = None
+) -> CoverageSolution:
     """Coverage of the deployment ``x`` (asset types x sites counts) as tables."""
     reach = reach or Reach(problem)
     cover = expected_coverage(reach, x)
     value = problem.value
     n = reach.counts_covering(x)
     ids = reach.asset_ids
-    covered_by = [";".join(f"{ids[a]}:{int(n[a, i])}" for a in range(len(ids)) if n[a, i] > 0)
-                  for i in range(len(value))]
+    covered_by = [
+        ";".join(f"{ids[a]}:{int(n[a, i])}" for a in range(len(ids)) if n[a, i] > 0)
+        for i in range(len(value))
+    ]
     cells = problem.cells
-    coverage = pd.DataFrame({
-        "cell_id": cells["cell_id"].to_numpy(), "longitude": cells["longitude"].to_numpy(float),
-        "latitude": cells["latitude"].to_numpy(float), "risk": cells["risk"].to_numpy(float),
-        "value": value, "coverage": cover, "covered_by": covered_by,
-        "fastest_minutes": _fastest(problem, reach, x)})
+    coverage = pd.DataFrame(
+        {
+            "cell_id": cells["cell_id"].to_numpy(),
+            "longitude": cells["longitude"].to_numpy(float),
+            "latitude": cells["latitude"].to_numpy(float),
+            "risk": cells["risk"].to_numpy(float),
+            "value": value,
+            "coverage": cover,
+            "covered_by": covered_by,
+            "fastest_minutes": _fastest(problem, reach, x),
+        }
+    )
     today = problem.fixed_counts()
     rows = []
     sites = problem.sites.reset_index(drop=True)
     for a, j in zip(*np.nonzero((x > 0) | (today > 0)), strict=True):
-        rows.append({"site_id": sites.at[j, "site_id"], "name": sites.at[j, "name"]
-                     if "name" in sites else sites.at[j, "site_id"],
-                     "existing": bool(problem.open_today()[j]), "asset_type_id": ids[a],
-                     "today": int(today[a, j]), "count": int(x[a, j]),
-                     "added": int(x[a, j] - today[a, j])})
-    deployment = pd.DataFrame(rows, columns=["site_id", "name", "existing", "asset_type_id",
-                                             "today", "count", "added"])
-    return CoverageSolution(deployment, coverage, float(value @ cover), float(value.sum()),
-                            method, x=x)
+        rows.append(
+            {
+                "site_id": sites.at[j, "site_id"],
+                "name": sites.at[j, "name"] if "name" in sites else sites.at[j, "site_id"],
+                "existing": bool(problem.open_today()[j]),
+                "asset_type_id": ids[a],
+                "today": int(today[a, j]),
+                "count": int(x[a, j]),
+                "added": int(x[a, j] - today[a, j]),
+            }
+        )
+    deployment = pd.DataFrame(
+        rows, columns=["site_id", "name", "existing", "asset_type_id", "today", "count", "added"]
+    )
+    return CoverageSolution(
+        deployment, coverage, float(value @ cover), float(value.sum()), method, x=x
+    )
 
 
 def greedy(problem: CoverageProblem, reach: Reach | None = None) -> np.ndarray:
@@ -167,9 +191,15 @@ def greedy(problem: CoverageProblem, reach: Reach | None = None) -> np.ndarray:
     return x
 
 
-def optimise(problem: CoverageProblem, *, time_limit: float = 60.0, mip_gap: float = 1e-4,
-             threads: int | None = None, warm_start: bool = True,
-             reach: Reach | None = None) -> CoverageSolution:
+def optimise(
+    problem: CoverageProblem,
+    *,
+    time_limit: float = 60.0,
+    mip_gap: float = 1e-4,
+    threads: int | None = None,
+    warm_start: bool = True,
+    reach: Reach | None = None,
+) -> CoverageSolution:
     """Solve the maximal expected covering model with HiGHS.
 
     Parameters
@@ -193,8 +223,9 @@ def optimise(problem: CoverageProblem, *, time_limit: float = 60.0, mip_gap: flo
     t0 = time.perf_counter()
     start = greedy(problem, reach) if warm_start else None
     greedy_seconds = time.perf_counter() - t0
-    result = solve_model(problem, reach, time_limit=time_limit, mip_gap=mip_gap,
-                         threads=threads, start=start)
+    result = solve_model(
+        problem, reach, time_limit=time_limit, mip_gap=mip_gap, threads=threads, start=start
+    )
     solution = evaluate(problem, result.x, method="milp", reach=reach)
     solution.status = result.status
     if start is not None:
@@ -207,8 +238,9 @@ def optimise(problem: CoverageProblem, *, time_limit: float = 60.0, mip_gap: flo
     solution.mip_gap = result.mip_gap
     if np.isfinite(result.bound) and solution.covered_value > 0:
         # The gap of the deployment returned, measured against HiGHS's proven bound.
-        solution.mip_gap = max(result.mip_gap, (result.bound - solution.covered_value)
-                               / solution.covered_value)
+        solution.mip_gap = max(
+            result.mip_gap, (result.bound - solution.covered_value) / solution.covered_value
+        )
     solution.bound = result.bound
     solution.build_seconds = result.build_seconds + greedy_seconds
     solution.solve_seconds = result.solve_seconds

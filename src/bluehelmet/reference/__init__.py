@@ -32,7 +32,8 @@ def contributions_by_year(*, include_padding: bool = False) -> pd.DataFrame:
     from bluehelmet.reference.files import reference_path
 
     table = read_contributions_by_year(
-        reference_path("un_contributions_country_mission_year.csv")).table
+        reference_path("un_contributions_country_mission_year.csv")
+    ).table
     if not include_padding:
         table = table[~table["padding"]].reset_index(drop=True)
     return table

@@ -32,8 +32,22 @@ COLUMNS = ["iso3", "name", "continent", "region", "longitude", "latitude", "pop_
 # Natural Earth puts these in "Asia"; UN peacekeeping groups them (and their missions) as the
 # Middle East. Egypt stays in Africa, Turkey and Cyprus in Europe, as in UN regional usage.
 _MIDDLE_EAST = frozenset(
-    {"ISR", "PSE", "LBN", "SYR", "JOR", "IRQ", "IRN", "KWT", "SAU", "YEM", "OMN", "ARE", "QAT",
-     "BHR"}
+    {
+        "ISR",
+        "PSE",
+        "LBN",
+        "SYR",
+        "JOR",
+        "IRQ",
+        "IRN",
+        "KWT",
+        "SAU",
+        "YEM",
+        "OMN",
+        "ARE",
+        "QAT",
+        "BHR",
+    }
 )
 _EUROPE_OVERRIDE = frozenset({"TUR", "CYP", "CYN"})
 _CONTINENT_REGION = {

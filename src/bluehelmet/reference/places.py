@@ -47,8 +47,7 @@ def _places() -> pd.DataFrame:
     ne = ne[~ne["name"].isin(extra["name"])]
     table = pd.concat([ne, extra], ignore_index=True)
     table["key"] = [normalise_name(str(n)) for n in table["name"]]
-    return table.astype({"name": "string", "iso3": "string", "source": "string",
-                         "key": "string"})
+    return table.astype({"name": "string", "iso3": "string", "source": "string", "key": "string"})
 
 
 def places() -> pd.DataFrame:

@@ -14,5 +14,15 @@ from bluehelmet.robust.grid import Grid, load_grid
 from bluehelmet.robust.risk import RiskSettings, run_risk
 from bluehelmet.robust.sweep import run_sweep
 
-__all__ = ["DaskExecutor", "DisruptionModel", "Grid", "LocalPool", "RiskSettings", "load_grid",
-           "load_model", "make_executor", "run_risk", "run_sweep"]
+__all__ = [
+    "DaskExecutor",
+    "DisruptionModel",
+    "Grid",
+    "LocalPool",
+    "RiskSettings",
+    "load_grid",
+    "load_model",
+    "make_executor",
+    "run_risk",
+    "run_sweep",
+]

@@ -11,9 +11,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 #: What each chart panel shows: figure, axis label, scale.
-PANELS = (("unmet_requirement_months", "unmet requirement-months", 1.0),
-          ("total_cost_usd", "cost (US$ m)", 1e-6),
-          ("women_share", "women's share of personnel-months (%)", 100.0))
+PANELS = (
+    ("unmet_requirement_months", "unmet requirement-months", 1.0),
+    ("total_cost_usd", "cost (US$ m)", 1e-6),
+    ("women_share", "women's share of personnel-months (%)", 100.0),
+)
 #: Most lines (combinations of the other axes) drawn with a legend.
 MAX_LEGEND = 8
 
@@ -21,7 +23,7 @@ MAX_LEGEND = 8
 def axis_columns(table: pd.DataFrame) -> list[str]:
     """The sweep's axis columns (between ``key`` and ``status``)."""
     cols = list(table.columns)
-    return cols[cols.index("key") + 1:cols.index("status")]
+    return cols[cols.index("key") + 1 : cols.index("status")]
 
 
 def sweep_charts(table: pd.DataFrame, folder: Path) -> list[Path]:
@@ -33,8 +35,9 @@ def sweep_charts(table: pd.DataFrame, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     axes = axis_columns(table)
     ok = table[table["error"].fillna("") == ""]
-    wide = ok.pivot_table(index=["key", *axes], columns="figure", values="value",
-                          aggfunc="first").reset_index()
+    wide = ok.pivot_table(
+        index=["key", *axes], columns="figure", values="value", aggfunc="first"
+    ).reset_index()
     paths = []
     for axis in axes:
         others = [a for a in axes if a != axis]
@@ -46,13 +49,21 @@ def sweep_charts(table: pd.DataFrame, folder: Path) -> list[Path]:
             for name, g in groups:
                 g = g.set_index(axis).reindex(order)
                 x = order if numeric else range(len(order))
-                ax.plot(x, g[fig_name] * scale, marker="o",
-                        label=", ".join(f"{o}={v}" for o, v in zip(
-                            others, name if isinstance(name, tuple) else (name,), strict=True))
-                        if others else None)
+                ax.plot(
+                    x,
+                    g[fig_name] * scale,
+                    marker="o",
+                    label=", ".join(
+                        f"{o}={v}"
+                        for o, v in zip(
+                            others, name if isinstance(name, tuple) else (name,), strict=True
+                        )
+                    )
+                    if others
+                    else None,
+                )
             if not numeric:
-                ax.set_xticks(range(len(order)), [str(v) for v in order], rotation=30,
-                              ha="right")
+                ax.set_xticks(range(len(order)), [str(v) for v in order], rotation=30, ha="right")
             ax.set_xlabel(axis)
             ax.set_ylabel(label)
             ax.grid(alpha=0.3)

@@ -41,12 +41,16 @@ import pandas as pd
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.forcegen.data import PlanningData
 
-_AFP_2016 = ("AFP, 'UN: Countries slow to deliver promised peacekeeping contributions', "
-             "17 June 2016: of 46 countries that pledged at the September 2015 Leaders' Summit, "
-             "14 had failed completely or partly to deliver nine months later")
-_GPOR_2016 = ("R. Rappa, 'The Challenges of Full Deployment on UN Peace Operations', Global "
-              "Peace Operations Review, 2016: missions in Africa took almost 12 months to reach "
-              "peak deployment, missions elsewhere less than 7")
+_AFP_2016 = (
+    "AFP, 'UN: Countries slow to deliver promised peacekeeping contributions', "
+    "17 June 2016: of 46 countries that pledged at the September 2015 Leaders' Summit, "
+    "14 had failed completely or partly to deliver nine months later"
+)
+_GPOR_2016 = (
+    "R. Rappa, 'The Challenges of Full Deployment on UN Peace Operations', Global "
+    "Peace Operations Review, 2016: missions in Africa took almost 12 months to reach "
+    "peak deployment, missions elsewhere less than 7"
+)
 
 
 @dataclass(frozen=True)
@@ -62,34 +66,53 @@ class RiskParameter:
 #: The model's parameters at their defaults.
 PARAMETERS: dict[str, RiskParameter] = {
     "pledge_withdraw_probability": RiskParameter(
-        0.10, "probability", f"assumed; order of magnitude from {_AFP_2016} (30 %, partial "
+        0.10,
+        "probability",
+        f"assumed; order of magnitude from {_AFP_2016} (30 %, partial "
         "deliveries included, over nine months)",
-        "chance that a pledge is withdrawn or not delivered within the horizon"),
+        "chance that a pledge is withdrawn or not delivered within the horizon",
+    ),
     "contributor_withdraw_probability": RiskParameter(
-        0.03, "probability", "assumed (the AFP 2016 report names Spain withdrawing its whole "
+        0.03,
+        "probability",
+        "assumed (the AFP 2016 report names Spain withdrawing its whole "
         "UNIFIL offer over a command dispute; no rate is published)",
-        "chance that a contributor withdraws all its pledges"),
+        "chance that a contributor withdraws all its pledges",
+    ),
     "pledge_delay_probability": RiskParameter(
-        0.30, "probability", "assumed (late equipment, failed assessment and advisory visits; "
+        0.30,
+        "probability",
+        "assumed (late equipment, failed assessment and advisory visits; "
         "DOMAIN.md: PCRS lead times are not published)",
-        "chance that a pledge's readiness slips"),
+        "chance that a pledge's readiness slips",
+    ),
     "pledge_delay_mean_months": RiskParameter(
-        2.0, "months", "assumed", "mean slip of a slipping pledge (geometric, at least 1)"),
+        2.0, "months", "assumed", "mean slip of a slipping pledge (geometric, at least 1)"
+    ),
     "mission_delay_probability": RiskParameter(
-        0.20, "probability", "assumed (host-state obstruction is named in the 2018 debate, "
+        0.20,
+        "probability",
+        "assumed (host-state obstruction is named in the 2018 debate, "
         "seed/kamerbrief-2018-03-23, without figures)",
-        "chance that a host state delays every arrival into a mission (visas, customs)"),
+        "chance that a host state delays every arrival into a mission (visas, customs)",
+    ),
     "mission_delay_mean_months": RiskParameter(
-        1.0, "months", "assumed", "mean of a mission-wide arrival delay (geometric, at least 1)"),
+        1.0, "months", "assumed", "mean of a mission-wide arrival delay (geometric, at least 1)"
+    ),
     "africa_delay_factor": RiskParameter(
-        1.7, "factor", f"derived: 12 / 7 from {_GPOR_2016}",
-        "mission delay means are multiplied by this for missions in region africa"),
+        1.7,
+        "factor",
+        f"derived: 12 / 7 from {_GPOR_2016}",
+        "mission delay means are multiplied by this for missions in region africa",
+    ),
 }
 
 #: Per-entity keys a risk model file may set.
-ENTITY_KEYS = {"mission": ("delay_probability", "delay_mean_months"),
-               "contributor": ("withdraw_probability",),
-               "pledge": ("withdraw_probability", "delay_probability", "delay_mean_months")}
+ENTITY_KEYS = {
+    "mission": ("delay_probability", "delay_mean_months"),
+    "contributor": ("withdraw_probability",),
+    "pledge": ("withdraw_probability", "delay_probability", "delay_mean_months"),
+}
 
 
 @dataclass
@@ -97,22 +120,39 @@ class DisruptionModel:
     """The parameters in force, and per-mission, -contributor and -pledge settings."""
 
     parameters: dict[str, float] = field(
-        default_factory=lambda: {k: p.value for k, p in PARAMETERS.items()})
+        default_factory=lambda: {k: p.value for k, p in PARAMETERS.items()}
+    )
     entities: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     file: str = ""
 
     def table(self) -> pd.DataFrame:
         """Every parameter in force with unit, source and description (``model.csv``)."""
-        rows = [{"parameter": k, "applies_to": "all", "value": v, "unit": PARAMETERS[k].unit,
-                 "source": PARAMETERS[k].source if v == PARAMETERS[k].value
-                 else f"risk model file {self.file}", "description": PARAMETERS[k].description}
-                for k, v in self.parameters.items()]
+        rows = [
+            {
+                "parameter": k,
+                "applies_to": "all",
+                "value": v,
+                "unit": PARAMETERS[k].unit,
+                "source": PARAMETERS[k].source
+                if v == PARAMETERS[k].value
+                else f"risk model file {self.file}",
+                "description": PARAMETERS[k].description,
+            }
+            for k, v in self.parameters.items()
+        ]
         for kind, ents in self.entities.items():
             for ident, values in ents.items():
-                rows.extend({"parameter": key, "applies_to": f"{kind} {ident}", "value": v,
-                             "unit": "months" if "months" in key else "probability",
-                             "source": f"risk model file {self.file}", "description": ""}
-                            for key, v in values.items())
+                rows.extend(
+                    {
+                        "parameter": key,
+                        "applies_to": f"{kind} {ident}",
+                        "value": v,
+                        "unit": "months" if "months" in key else "probability",
+                        "source": f"risk model file {self.file}",
+                        "description": "",
+                    }
+                    for key, v in values.items()
+                )
         return pd.DataFrame(rows)
 
 
@@ -132,8 +172,18 @@ def load_model(path: str | Path | None) -> DisruptionModel:
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DataError([Problem(str(p), None, None, None, f"cannot read the risk model: {exc}",
-                                 "write valid TOML (see docs/robustness.md)")]) from exc
+        raise DataError(
+            [
+                Problem(
+                    str(p),
+                    None,
+                    None,
+                    None,
+                    f"cannot read the risk model: {exc}",
+                    "write valid TOML (see docs/robustness.md)",
+                )
+            ]
+        ) from exc
     problems: list[Problem] = []
 
     def check(fld: str, key: str, value: Any) -> float | None:
@@ -145,32 +195,66 @@ def load_model(path: str | Path | None) -> DisruptionModel:
         if key.endswith("delay_mean_months"):
             ok = ok and v >= 1
         if not ok:
-            problems.append(Problem(str(p), None, fld, value, "out of range",
-                                    "a probability in [0, 1]" if "probability" in key
-                                    else "a number of months >= 1" if "months" in key
-                                    else "a number >= 0"))
+            problems.append(
+                Problem(
+                    str(p),
+                    None,
+                    fld,
+                    value,
+                    "out of range",
+                    "a probability in [0, 1]"
+                    if "probability" in key
+                    else "a number of months >= 1"
+                    if "months" in key
+                    else "a number >= 0",
+                )
+            )
             return None
         return v
 
     for key, value in raw.get("parameters", {}).items():
         if key not in PARAMETERS:
-            problems.append(Problem(str(p), None, f"parameters.{key}", value, "unknown parameter",
-                                    f"use one of: {', '.join(PARAMETERS)}"))
+            problems.append(
+                Problem(
+                    str(p),
+                    None,
+                    f"parameters.{key}",
+                    value,
+                    "unknown parameter",
+                    f"use one of: {', '.join(PARAMETERS)}",
+                )
+            )
         elif (v := check(f"parameters.{key}", key, value)) is not None:
             model.parameters[key] = v
     for kind, ents in raw.items():
         if kind == "parameters":
             continue
         if kind not in ENTITY_KEYS or not isinstance(ents, dict):
-            problems.append(Problem(str(p), None, kind, None, "unknown table",
-                                    "use parameters, mission, contributor or pledge"))
+            problems.append(
+                Problem(
+                    str(p),
+                    None,
+                    kind,
+                    None,
+                    "unknown table",
+                    "use parameters, mission, contributor or pledge",
+                )
+            )
             continue
         for ident, values in ents.items():
             for key, value in dict(values).items():
                 fld = f"{kind}.{ident}.{key}"
                 if key not in ENTITY_KEYS[kind]:
-                    problems.append(Problem(str(p), None, fld, value, "unknown key",
-                                            f"use one of: {', '.join(ENTITY_KEYS[kind])}"))
+                    problems.append(
+                        Problem(
+                            str(p),
+                            None,
+                            fld,
+                            value,
+                            "unknown key",
+                            f"use one of: {', '.join(ENTITY_KEYS[kind])}",
+                        )
+                    )
                 elif (v := check(fld, key, value)) is not None:
                     model.entities.setdefault(kind, {}).setdefault(str(ident), {})[key] = v
     if problems:
@@ -216,11 +300,24 @@ def rates(model: DisruptionModel, data: PlanningData) -> Rates:
     pl, req = data.pledges, data.requirements
     missions = np.array(sorted(set(req["mission_id"].astype(str))))
     contributors = np.array(sorted(set(pl["contributor_id"].astype(str))))
-    known = {"mission": set(missions), "contributor": set(contributors),
-             "pledge": set(pl["id"].astype(str))}
-    unknown = [Problem(model.file, None, f"{kind}.{i}", i, f"no such {kind} in the plan's data",
-                       f"use an id of a {kind} the planner sees")
-               for kind, ents in ent.items() for i in ents if i not in known[kind]]
+    known = {
+        "mission": set(missions),
+        "contributor": set(contributors),
+        "pledge": set(pl["id"].astype(str)),
+    }
+    unknown = [
+        Problem(
+            model.file,
+            None,
+            f"{kind}.{i}",
+            i,
+            f"no such {kind} in the plan's data",
+            f"use an id of a {kind} the planner sees",
+        )
+        for kind, ents in ent.items()
+        for i in ents
+        if i not in known[kind]
+    ]
     if unknown:
         raise DataError(unknown)
 
@@ -229,22 +326,30 @@ def rates(model: DisruptionModel, data: PlanningData) -> Rates:
         return np.array([own.get(str(i), {}).get(key, default) for i in ids], float)
 
     region = req.drop_duplicates("mission_id").set_index("mission_id")["region"].astype(str)
-    factor = np.where(region.reindex(missions).to_numpy() == "africa",
-                      par["africa_delay_factor"], 1.0)
+    factor = np.where(
+        region.reindex(missions).to_numpy() == "africa", par["africa_delay_factor"], 1.0
+    )
     ids = pl["id"].astype(str).to_numpy()
     return Rates(
-        missions, contributors,
+        missions,
+        contributors,
         np.searchsorted(contributors, pl["contributor_id"].astype(str).to_numpy()),
         np.searchsorted(missions, req["mission_id"].astype(str).to_numpy()),
         per("pledge", ids, "withdraw_probability", par["pledge_withdraw_probability"]),
-        per("contributor", contributors, "withdraw_probability",
-            par["contributor_withdraw_probability"]),
+        per(
+            "contributor",
+            contributors,
+            "withdraw_probability",
+            par["contributor_withdraw_probability"],
+        ),
         per("pledge", ids, "delay_probability", par["pledge_delay_probability"]),
         per("pledge", ids, "delay_mean_months", par["pledge_delay_mean_months"]),
         per("mission", missions, "delay_probability", par["mission_delay_probability"]),
-        np.where(per("mission", missions, "delay_mean_months", np.nan) > 0,
-                 per("mission", missions, "delay_mean_months", np.nan),
-                 par["mission_delay_mean_months"] * factor),
+        np.where(
+            per("mission", missions, "delay_mean_months", np.nan) > 0,
+            per("mission", missions, "delay_mean_months", np.nan),
+            par["mission_delay_mean_months"] * factor,
+        ),
     )
 
 

@@ -23,8 +23,7 @@ def requirement_months(data: PlanningData) -> tuple[np.ndarray, np.ndarray, np.n
     return req["count"].to_numpy()[ridx].astype(float), ridx, offset
 
 
-def unmet_by_requirement(data: PlanningData, units: np.ndarray, credit: np.ndarray
-                         ) -> np.ndarray:
+def unmet_by_requirement(data: PlanningData, units: np.ndarray, credit: np.ndarray) -> np.ndarray:
     """Unmet unit-months per requirement when tour ``k`` counts from month ``credit[k]``.
 
     ``credit[k] < 0`` removes the tour (withdrawn pledge).
@@ -44,8 +43,12 @@ def unmet_by_requirement(data: PlanningData, units: np.ndarray, credit: np.ndarr
 
 def no_disruption(r: Rates, n_pledges: int) -> Draw:
     """The draw in which nothing happens (the nominal world)."""
-    return Draw(-1, np.zeros(n_pledges, bool), np.zeros(n_pledges, np.int64),
-                np.zeros(len(r.missions), np.int64))
+    return Draw(
+        -1,
+        np.zeros(n_pledges, bool),
+        np.zeros(n_pledges, np.int64),
+        np.zeros(len(r.missions), np.int64),
+    )
 
 
 def evaluate(data: PlanningData, units: np.ndarray, r: Rates, d: Draw) -> np.ndarray:

@@ -36,8 +36,12 @@ class Executor(Protocol):
     workers: int
     name: str
 
-    def run(self, fn: Task, shared: Any, tasks: Mapping[str, Any],
-            ) -> Iterator[tuple[str, dict[str, Any] | BaseException]]:
+    def run(
+        self,
+        fn: Task,
+        shared: Any,
+        tasks: Mapping[str, Any],
+    ) -> Iterator[tuple[str, dict[str, Any] | BaseException]]:
         """Yield ``(key, result)``, or ``(key, exception)`` when the executor lost the task."""
         ...
 
@@ -68,18 +72,24 @@ class LocalPool:
     workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
     name: str = "local"
 
-    def run(self, fn: Task, shared: Any, tasks: Mapping[str, Any],
-            ) -> Iterator[tuple[str, dict[str, Any] | BaseException]]:
+    def run(
+        self,
+        fn: Task,
+        shared: Any,
+        tasks: Mapping[str, Any],
+    ) -> Iterator[tuple[str, dict[str, Any] | BaseException]]:
         """Run the tasks on a fresh pool whose workers hold ``shared``."""
         if not tasks:
             return
         ctx = multiprocessing.get_context("forkserver")
-        pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(shared,))
+        pool = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_init_worker, initargs=(shared,)
+        )
         finished = False
         try:
             futures: dict[Future[dict[str, Any]], str] = {
-                pool.submit(_call_local, fn, payload): key for key, payload in tasks.items()}
+                pool.submit(_call_local, fn, payload): key for key, payload in tasks.items()
+            }
             for fut in as_completed(futures):
                 try:
                     yield futures[fut], fut.result()
@@ -122,19 +132,31 @@ class DaskExecutor:
             self.client, self._own = scheduler, False
         else:
             self.client, self._own = Client(scheduler), True
-        self.workers = max(1, sum(int(w.get("nthreads", 1)) for w in
-                                  self.client.scheduler_info()["workers"].values()))
+        self.workers = max(
+            1,
+            sum(
+                int(w.get("nthreads", 1)) for w in self.client.scheduler_info()["workers"].values()
+            ),
+        )
 
-    def run(self, fn: Task, shared: Any, tasks: Mapping[str, Any],
-            ) -> Iterator[tuple[str, dict[str, Any] | BaseException]]:
+    def run(
+        self,
+        fn: Task,
+        shared: Any,
+        tasks: Mapping[str, Any],
+    ) -> Iterator[tuple[str, dict[str, Any] | BaseException]]:
         """Scatter ``shared`` to every worker once, then submit one small task per key."""
         from distributed import as_completed as dask_completed
 
         if not tasks:
             return
         data = self.client.scatter(shared, broadcast=True, hash=False)
-        futures = {self.client.submit(_call_dask, fn, data, payload, key=f"bluehelmet-{key}",
-                                      pure=False): key for key, payload in tasks.items()}
+        futures = {
+            self.client.submit(
+                _call_dask, fn, data, payload, key=f"bluehelmet-{key}", pure=False
+            ): key
+            for key, payload in tasks.items()
+        }
         try:
             for fut in dask_completed(list(futures)):
                 try:
@@ -181,8 +203,14 @@ class TaskRun:
     computed: list[str]
 
 
-def run_tasks(executor: Executor, fn: Task, shared: Any, tasks: Mapping[str, Any],
-              folder: Path, progress: Callable[[int, int], None] | None = None) -> TaskRun:
+def run_tasks(
+    executor: Executor,
+    fn: Task,
+    shared: Any,
+    tasks: Mapping[str, Any],
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> TaskRun:
     """Run the tasks whose ``folder/<key>.json`` is missing; read the others from disk.
 
     A result is written as soon as its task ends, so an interrupted run resumes where it

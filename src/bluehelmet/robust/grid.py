@@ -48,7 +48,7 @@ KINDS = {
     "ceiling_scale": "numbers >= 0 multiplying every contributor's max_units",
     "withdraw_pledges": "lists of pledge ids withdrawn",
     "withdraw_contributors": "lists of contributor ids whose pledges are all withdrawn",
-    "override": "override TOML files (relative to the grid file; \"\" = none)",
+    "override": 'override TOML files (relative to the grid file; "" = none)',
 }
 
 #: Seconds per solve when the grid does not say.
@@ -87,8 +87,14 @@ class Grid:
 
 
 def _problem(file: str, axis: str, fld: str, value: object, what: str, fix: str) -> Problem:
-    return Problem(file, None, f"axis {axis}: {fld}" if axis else fld,
-                   None if value is None else str(value), what, fix)
+    return Problem(
+        file,
+        None,
+        f"axis {axis}: {fld}" if axis else fld,
+        None if value is None else str(value),
+        what,
+        fix,
+    )
 
 
 def _axis(raw: dict[str, Any], file: Path, problems: list[Problem]) -> Axis | None:
@@ -97,19 +103,37 @@ def _axis(raw: dict[str, Any], file: Path, problems: list[Problem]) -> Axis | No
     unknown = sorted(set(raw) - set(KINDS) - {"name", "values"})
     f = str(file)
     if not name:
-        problems.append(_problem(f, "", "name", None, "an axis has no name",
-                                 "give every [[axis]] a name = \"...\""))
+        problems.append(
+            _problem(
+                f, "", "name", None, "an axis has no name", 'give every [[axis]] a name = "..."'
+            )
+        )
         return None
     if unknown or len(kinds) != 1:
-        problems.append(_problem(f, name, "kind", ", ".join(unknown or kinds) or None,
-                                 "an axis needs exactly one kind of change",
-                                 f"use one of: {', '.join(KINDS)}"))
+        problems.append(
+            _problem(
+                f,
+                name,
+                "kind",
+                ", ".join(unknown or kinds) or None,
+                "an axis needs exactly one kind of change",
+                f"use one of: {', '.join(KINDS)}",
+            )
+        )
         return None
     kind = kinds[0]
     values = raw.get("values") if kind == "parameter" else raw[kind]
     if not isinstance(values, list) or not values:
-        problems.append(_problem(f, name, "values" if kind == "parameter" else kind, values,
-                                 "no list of values", f"give a non-empty list: {KINDS[kind]}"))
+        problems.append(
+            _problem(
+                f,
+                name,
+                "values" if kind == "parameter" else kind,
+                values,
+                "no list of values",
+                f"give a non-empty list: {KINDS[kind]}",
+            )
+        )
         return None
     out: list[Any] = []
     for v in values:
@@ -153,25 +177,53 @@ def load_grid(path: str | Path) -> Grid:
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DataError([Problem(str(p), None, None, None, f"cannot read the grid: {exc}",
-                                 "write valid TOML (see docs/robustness.md)")]) from exc
+        raise DataError(
+            [
+                Problem(
+                    str(p),
+                    None,
+                    None,
+                    None,
+                    f"cannot read the grid: {exc}",
+                    "write valid TOML (see docs/robustness.md)",
+                )
+            ]
+        ) from exc
     problems: list[Problem] = []
     axes = [a for a in (_axis(r, p, problems) for r in raw.get("axis", [])) if a is not None]
     if not raw.get("axis"):
-        problems.append(_problem(str(p), "", "axis", None, "the grid has no [[axis]]",
-                                 "add at least one [[axis]] with a name and values"))
+        problems.append(
+            _problem(
+                str(p),
+                "",
+                "axis",
+                None,
+                "the grid has no [[axis]]",
+                "add at least one [[axis]] with a name and values",
+            )
+        )
     names = [a.name for a in axes]
     for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(_problem(str(p), dup, "name", dup, "two axes have this name",
-                                 "give every axis its own name"))
+        problems.append(
+            _problem(
+                str(p), dup, "name", dup, "two axes have this name", "give every axis its own name"
+            )
+        )
     if problems:
         raise DataError(problems)
     limit = raw.get("time_limit", DEFAULT_TIME_LIMIT)
-    grid = Grid(str(raw.get("name", p.stem)), axes, None if limit in (0, None) else float(limit),
-                int(raw["horizon"]) if "horizon" in raw else None, str(p),
-                str(raw.get("description", "")))
-    grid.variants = [dict(zip(names, combo, strict=True))
-                     for combo in itertools.product(*(a.values for a in axes))]
+    grid = Grid(
+        str(raw.get("name", p.stem)),
+        axes,
+        None if limit in (0, None) else float(limit),
+        int(raw["horizon"]) if "horizon" in raw else None,
+        str(p),
+        str(raw.get("description", "")),
+    )
+    grid.variants = [
+        dict(zip(names, combo, strict=True))
+        for combo in itertools.product(*(a.values for a in axes))
+    ]
     return grid
 
 
@@ -183,18 +235,32 @@ def check_ids(grid: Grid, view: Scenario) -> None:
     DataError
         Naming the grid file, the axis and the unknown id.
     """
-    known = {"withdraw_pledges": set(view.pledges["id"].astype(str)),
-             "withdraw_contributors": set(view.contributors["id"].astype(str))}
-    problems = [_problem(grid.file, a.name, a.kind, i, "no such id in the scenario (as you may "
-                         "see it)", f"use an id from {a.kind.split('_')[1]}.csv")
-                for a in grid.axes if a.kind in known
-                for ids in a.values for i in ids if i not in known[a.kind]]
+    known = {
+        "withdraw_pledges": set(view.pledges["id"].astype(str)),
+        "withdraw_contributors": set(view.contributors["id"].astype(str)),
+    }
+    problems = [
+        _problem(
+            grid.file,
+            a.name,
+            a.kind,
+            i,
+            "no such id in the scenario (as you may see it)",
+            f"use an id from {a.kind.split('_')[1]}.csv",
+        )
+        for a in grid.axes
+        if a.kind in known
+        for ids in a.values
+        for i in ids
+        if i not in known[a.kind]
+    ]
     if problems:
         raise DataError(problems)
 
 
-def variant_overrides(view: Scenario, axes: list[Axis],
-                      values: dict[str, Any]) -> tuple[Override, ...]:
+def variant_overrides(
+    view: Scenario, axes: list[Axis], values: dict[str, Any]
+) -> tuple[Override, ...]:
     """The overrides that turn ``view`` into the variant (override files first)."""
     out = [values[a.name] for a in axes if a.kind == "override" and values[a.name] is not None]
     params: dict[str, Any] = {}
@@ -208,17 +274,22 @@ def variant_overrides(view: Scenario, axes: list[Axis],
             b = view.tables["budgets"]
             tables.setdefault("budgets", {})["update"] = [
                 {"id": str(i), "headroom_usd": float(h) * v}
-                for i, h in zip(b["id"], b["headroom_usd"], strict=True) if pd.notna(h)]
+                for i, h in zip(b["id"], b["headroom_usd"], strict=True)
+                if pd.notna(h)
+            ]
         elif a.kind == "readiness_shift_months":
             lt = view.tables["pcrs_lead_times"]
             tables.setdefault("pcrs_lead_times", {})["update"] = [
                 {"id": str(i), "lead_time_months": max(0, int(m) + v)}
-                for i, m in zip(lt["id"], lt["lead_time_months"], strict=True)]
+                for i, m in zip(lt["id"], lt["lead_time_months"], strict=True)
+            ]
         elif a.kind == "ceiling_scale":
             c = view.contributors
             tables.setdefault("contributors", {})["update"] = [
                 {"id": str(i), "max_units": int(math.floor(float(m) * v))}
-                for i, m in zip(c["id"], c["max_units"], strict=True) if pd.notna(m)]
+                for i, m in zip(c["id"], c["max_units"], strict=True)
+                if pd.notna(m)
+            ]
         elif a.kind == "withdraw_pledges":
             withdrawn |= set(v)
         elif a.kind == "withdraw_contributors":
@@ -237,8 +308,11 @@ def scenario_fingerprint(view: Scenario) -> str:
     h = hashlib.sha256()
     for name in sorted(view.tables):
         h.update(name.encode())
-        h.update(pd.util.hash_pandas_object(view.tables[name].astype("string"),
-                                            index=False).to_numpy().tobytes())
+        h.update(
+            pd.util.hash_pandas_object(view.tables[name].astype("string"), index=False)
+            .to_numpy()
+            .tobytes()
+        )
     for name, p in sorted(view.parameters.items()):
         h.update(f"{name}={p.value!r}".encode())
     return h.hexdigest()
@@ -246,13 +320,21 @@ def scenario_fingerprint(view: Scenario) -> str:
 
 def variant_key(fingerprint: str, grid: Grid, values: dict[str, Any]) -> str:
     """Stable key of one variant: the scenario, the solve settings and the changes."""
+
     def plain(v: Any) -> Any:
         if isinstance(v, Override):
             return {"name": v.name, "parameters": v.parameters, "tables": v.tables}
         return v
-    text = json.dumps({"scenario": fingerprint, "horizon": grid.horizon,
-                       "time_limit": grid.time_limit,
-                       "axes": {a.name: [a.kind, a.parameter] for a in grid.axes},
-                       "values": {k: plain(v) for k, v in sorted(values.items())}},
-                      sort_keys=True, default=str)
+
+    text = json.dumps(
+        {
+            "scenario": fingerprint,
+            "horizon": grid.horizon,
+            "time_limit": grid.time_limit,
+            "axes": {a.name: [a.kind, a.parameter] for a in grid.axes},
+            "values": {k: plain(v) for k, v in sorted(values.items())},
+        },
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:20]

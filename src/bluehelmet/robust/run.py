@@ -29,8 +29,14 @@ from bluehelmet.optimize.linear import LinearModel
 from bluehelmet.scenario.core import Scenario, ScenarioView
 
 #: Figures of one planned variant, in the order of the sweep table.
-FIGURES = ("unmet_requirement_months", "weighted_unmet_requirement_months", "total_cost_usd",
-           "women_share", "mip_gap", "solve_seconds")
+FIGURES = (
+    "unmet_requirement_months",
+    "weighted_unmet_requirement_months",
+    "total_cost_usd",
+    "women_share",
+    "mip_gap",
+    "solve_seconds",
+)
 
 
 _lock = threading.Lock()
@@ -97,16 +103,31 @@ def reader_view(scenario: Scenario, reader: AccessContext) -> ScenarioView:
     view = scenario.view(reader)
     empty = [name for name in ("requirements", "pledges") if len(view.tables[name]) == 0]
     if empty:
-        raise DataError([Problem(f"{name}.csv", None, None, None,
-                                 f"{reader.organisation} ({reader.clearance.label}) may see no "
-                                 f"{name} of scenario {scenario.name}: nothing to plan",
-                                 "read as a reader who may see them (--org, --clearance or "
-                                 "BLUEHELMET_ORG, BLUEHELMET_CLEARANCE)") for name in empty])
+        raise DataError(
+            [
+                Problem(
+                    f"{name}.csv",
+                    None,
+                    None,
+                    None,
+                    f"{reader.organisation} ({reader.clearance.label}) may see no "
+                    f"{name} of scenario {scenario.name}: nothing to plan",
+                    "read as a reader who may see them (--org, --clearance or "
+                    "BLUEHELMET_ORG, BLUEHELMET_CLEARANCE)",
+                )
+                for name in empty
+            ]
+        )
     return view
 
 
-def solve_variant(view: ScenarioView, overrides: tuple[Override, ...], *,
-                  horizon: int | None, time_limit: float | None) -> dict[str, Any]:
+def solve_variant(
+    view: ScenarioView,
+    overrides: tuple[Override, ...],
+    *,
+    horizon: int | None,
+    time_limit: float | None,
+) -> dict[str, Any]:
     """Plan the reader's ``view`` with a variant's ``overrides``; return its figures.
 
     The figures are those of :data:`FIGURES` plus ``status``; ``women_share`` is the share of
@@ -114,8 +135,13 @@ def solve_variant(view: ScenarioView, overrides: tuple[Override, ...], *,
     """
     from bluehelmet.forcegen import PlanOptions, SolveOptions, plan
 
-    options = PlanOptions(horizon=horizon, explain=False, smart_pledging=False,
-                          sensitivities=False, solve=SolveOptions(time_limit=time_limit))
+    options = PlanOptions(
+        horizon=horizon,
+        explain=False,
+        smart_pledging=False,
+        sensitivities=False,
+        solve=SolveOptions(time_limit=time_limit),
+    )
     t0 = time.perf_counter()
     with one_thread():
         result = plan(view, options, overrides=overrides)
@@ -142,8 +168,7 @@ def with_earliest(data: PlanningData, pairs: pd.DataFrame) -> PlanningData:
     return data
 
 
-def solve_nominal(view: Scenario, *, horizon: int | None,
-                  time_limit: float | None) -> PlannedTours:
+def solve_nominal(view: Scenario, *, horizon: int | None, time_limit: float | None) -> PlannedTours:
     """The nominal plan of ``view`` (the planner's own pipeline), with its prepared data."""
     from bluehelmet.forcegen.options import SolveOptions
     from bluehelmet.forcegen.pipeline import solve_scenario
@@ -153,14 +178,23 @@ def solve_nominal(view: Scenario, *, horizon: int | None,
         solved = solve_scenario(view, SolveOptions(time_limit=time_limit), horizon=horizon)
     data = with_earliest(solved.data, solved.pairs)
     sol = solved.solution
-    return PlannedTours(data, tour_values(solved.model, sol.x), sol.status,
-                        float(sol.mip_gap), float(sol.solve_seconds))
+    return PlannedTours(
+        data,
+        tour_values(solved.model, sol.x),
+        sol.status,
+        float(sol.mip_gap),
+        float(sol.solve_seconds),
+    )
 
 
-def solve_data(data: PlanningData, *, time_limit: float | None,
-               extend: Callable[[LinearModel], None] | None = None,
-               settle: Callable[[LinearModel, np.ndarray], np.ndarray] | None = None,
-               start_units: np.ndarray | None = None) -> PlannedTours:
+def solve_data(
+    data: PlanningData,
+    *,
+    time_limit: float | None,
+    extend: Callable[[LinearModel], None] | None = None,
+    settle: Callable[[LinearModel, np.ndarray], np.ndarray] | None = None,
+    start_units: np.ndarray | None = None,
+) -> PlannedTours:
     """Plan already prepared (possibly disrupted) data with the planner's model and stages.
 
     ``extend`` adds rows, columns or objectives to the built model (the robust plan's draw
@@ -181,10 +215,11 @@ def solve_data(data: PlanningData, *, time_limit: float | None,
     else:
         tours = model.var_families["Tour-start"]
         start = np.zeros(model.n_cols)
-        start[tours.start:tours.stop] = start_units
+        start[tours.start : tours.stop] = start_units
     if settle is not None:
         start = settle(model, start)
     with one_thread():
         sol = solve(model, STAGES, SolveOptions(time_limit=time_limit), warm_start=start)
-    return PlannedTours(data, tour_values(model, sol.x), sol.status, float(sol.mip_gap),
-                        float(sol.solve_seconds))
+    return PlannedTours(
+        data, tour_values(model, sol.x), sol.status, float(sol.mip_gap), float(sol.solve_seconds)
+    )

@@ -40,11 +40,23 @@ def define_draw_cover(m: LinearModel, data: PlanningData, r: Rates, draws: list[
     need, ridx, offset = requirement_months(data)
     n_rm, n_s = len(need), len(draws)
     first = data.requirements["first"].to_numpy()
-    month = np.concatenate([np.arange(a, b + 1) for a, b in
-                            zip(first, data.requirements["last"].to_numpy(), strict=True)]
-                           ) if n_rm else np.zeros(0, int)
-    labels = pd.DataFrame({"req": np.tile(ridx, n_s), "month": np.tile(month, n_s),
-                           "draw": np.repeat([d.index for d in draws], n_rm)})
+    month = (
+        np.concatenate(
+            [
+                np.arange(a, b + 1)
+                for a, b in zip(first, data.requirements["last"].to_numpy(), strict=True)
+            ]
+        )
+        if n_rm
+        else np.zeros(0, int)
+    )
+    labels = pd.DataFrame(
+        {
+            "req": np.tile(ridx, n_s),
+            "month": np.tile(month, n_s),
+            "draw": np.repeat([d.index for d in draws], n_rm),
+        }
+    )
     short = m.add_variables(DRAW_SHORT, labels, 0.0, np.tile(need, n_s))
     tours = m.var_families["Tour-start"]
     end = np.minimum(data.candidates["end"].to_numpy(), data.n_months - 1)
@@ -59,13 +71,21 @@ def define_draw_cover(m: LinearModel, data: PlanningData, r: Rates, draws: list[
         rows.append(s * n_rm + offset[q] + t - first[q])
         cols.append(tours.start + ok[k])
     n = len(labels)
-    m.add_constraints(DRAW_ROWS, labels,
-                      np.concatenate([*rows, np.arange(n)]),
-                      np.concatenate([*cols, short.start + np.arange(n)]),
-                      np.ones(sum(map(len, rows)) + n), np.tile(need, n_s), INF)
+    m.add_constraints(
+        DRAW_ROWS,
+        labels,
+        np.concatenate([*rows, np.arange(n)]),
+        np.concatenate([*cols, short.start + np.arange(n)]),
+        np.ones(sum(map(len, rows)) + n),
+        np.tile(need, n_s),
+        INF,
+    )
     weight = data.requirements["weight"].to_numpy()[ridx]
-    m.set_objective("unmet", "Shortfall", np.zeros(m.var_families["Shortfall"].stop
-                                                   - m.var_families["Shortfall"].start))
+    m.set_objective(
+        "unmet",
+        "Shortfall",
+        np.zeros(m.var_families["Shortfall"].stop - m.var_families["Shortfall"].start),
+    )
     m.set_objective("unmet", DRAW_SHORT, np.tile(weight, n_s) / max(n_s, 1))
 
 
@@ -75,15 +95,25 @@ def settle_draw_shortfalls(m: LinearModel, x: np.ndarray) -> np.ndarray:
     rows, cols = m.con_families[DRAW_ROWS], m.var_families[DRAW_SHORT]
     tours = m.var_families["Tour-start"]
     _, col_hi, _, row_lo, _ = m.bounds()
-    act = m.matrix[rows.start:rows.stop, tours.start:tours.stop] @ x[tours.start:tours.stop]
-    x[cols.start:cols.stop] = np.clip(row_lo[rows.start:rows.stop] - act, 0,
-                                      col_hi[cols.start:cols.stop])
+    act = m.matrix[rows.start : rows.stop, tours.start : tours.stop] @ x[tours.start : tours.stop]
+    x[cols.start : cols.stop] = np.clip(
+        row_lo[rows.start : rows.stop] - act, 0, col_hi[cols.start : cols.stop]
+    )
     return x
 
 
-def robust_plan(data: PlanningData, r: Rates, draws: list[Draw], start_units: np.ndarray,
-                time_limit: float | None) -> PlannedTours:
+def robust_plan(
+    data: PlanningData,
+    r: Rates,
+    draws: list[Draw],
+    start_units: np.ndarray,
+    time_limit: float | None,
+) -> PlannedTours:
     """Plan against ``draws`` (sample average of weighted unmet months), from ``start_units``."""
-    return solve_data(data, time_limit=time_limit,
-                      extend=lambda m: define_draw_cover(m, data, r, draws),
-                      settle=settle_draw_shortfalls, start_units=start_units)
+    return solve_data(
+        data,
+        time_limit=time_limit,
+        extend=lambda m: define_draw_cover(m, data, r, draws),
+        settle=settle_draw_shortfalls,
+        start_units=start_units,
+    )

@@ -48,13 +48,16 @@ def sweep_task(shared: SweepShared, values: dict[str, Any]) -> dict[str, Any]:
     """Plan one variant; a failure is returned as the variant's ``error`` (the sweep goes on)."""
     try:
         overrides = variant_overrides(shared.view, shared.axes, values)
-        figures = solve_variant(shared.view, overrides, horizon=shared.horizon,
-                                time_limit=shared.time_limit)
+        figures = solve_variant(
+            shared.view, overrides, horizon=shared.horizon, time_limit=shared.time_limit
+        )
         return {**figures, "error": ""}
     except Exception as exc:
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        return {"status": "error", "error": f"{type(exc).__name__}: {exc} "
-                f"({Path(last.filename).name}:{last.lineno})"}
+        return {
+            "status": "error",
+            "error": f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})",
+        }
 
 
 @dataclass
@@ -66,15 +69,18 @@ class SweepResult:
     folder: Path
 
 
-def sweep_table(grid: Grid, keys: list[str], results: dict[str, dict[str, Any]]
-                ) -> pd.DataFrame:
+def sweep_table(grid: Grid, keys: list[str], results: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """One row per variant and figure (tidy), variants in grid order."""
     rows = []
     for key, values in zip(keys, grid.variants, strict=True):
         res = results[key]
-        base = {"variant": ", ".join(f"{a.name}={a.label(values[a.name])}" for a in grid.axes),
-                "key": key, **{a.name: a.label(values[a.name]) for a in grid.axes},
-                "status": str(res.get("status", "error")), "error": str(res.get("error", ""))}
+        base = {
+            "variant": ", ".join(f"{a.name}={a.label(values[a.name])}" for a in grid.axes),
+            "key": key,
+            **{a.name: a.label(values[a.name]) for a in grid.axes},
+            "status": str(res.get("status", "error")),
+            "error": str(res.get("error", "")),
+        }
         for fig in FIGURES:
             v = res.get(fig)
             rows.append({**base, "figure": fig, "value": float("nan") if v is None else float(v)})
@@ -82,9 +88,14 @@ def sweep_table(grid: Grid, keys: list[str], results: dict[str, dict[str, Any]]
     return pd.DataFrame(rows, columns=cols)
 
 
-def run_sweep(scenario: Scenario, reader: AccessContext, grid: Grid, out: Path,
-              executor: Executor, progress: Callable[[int, int], None] | None = None,
-              ) -> SweepResult:
+def run_sweep(
+    scenario: Scenario,
+    reader: AccessContext,
+    grid: Grid,
+    out: Path,
+    executor: Executor,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
     """Plan every variant of ``grid`` and write the sweep table into ``out``.
 
     Raises
@@ -97,8 +108,14 @@ def run_sweep(scenario: Scenario, reader: AccessContext, grid: Grid, out: Path,
     fingerprint = scenario_fingerprint(view)
     keys = [variant_key(fingerprint, grid, v) for v in grid.variants]
     shared = SweepShared(view, grid.axes, grid.horizon, grid.time_limit)
-    run = run_tasks(executor, sweep_task, shared, dict(zip(keys, grid.variants, strict=True)),
-                    out / "variants", progress)
+    run = run_tasks(
+        executor,
+        sweep_task,
+        shared,
+        dict(zip(keys, grid.variants, strict=True)),
+        out / "variants",
+        progress,
+    )
     table = sweep_table(grid, keys, run.results)
     out.mkdir(parents=True, exist_ok=True)
     write_table(table, out / "sweep")

@@ -71,8 +71,10 @@ def parse_parameter(name: str, value: object) -> ParameterValue:
             raise ValueError(f"parameter {name} must be a whole number, got {value!r}")
         number = int(str(value)) if not isinstance(value, (int, float)) else int(value)
         if abs(number) > MAX_INTEGER:  # 2**63 and beyond would overflow every array
-            raise ValueError(f"parameter {name} is out of range ({number}); give a whole "
-                             f"number of at most {MAX_INTEGER:,}")
+            raise ValueError(
+                f"parameter {name} is out of range ({number}); give a whole "
+                f"number of at most {MAX_INTEGER:,}"
+            )
         return number
     if kind == "float":
         real = float(str(value)) if not isinstance(value, (int, float)) else float(value)
@@ -122,8 +124,9 @@ class Scenario:
                 table["releasable_to"] = release_lists(table["releasable_to"])
         merged = default_parameters()
         for key, param in self.parameters.items():
-            merged[key] = Parameter(parse_parameter(key, param.value), param.source, param.unit
-                                    or merged[key].unit)
+            merged[key] = Parameter(
+                parse_parameter(key, param.value), param.source, param.unit or merged[key].unit
+            )
         self.parameters = merged
 
     # Typed accessors, one per entity, so that analysis code reads ``scenario.pledges``.
@@ -205,9 +208,12 @@ class Scenario:
     def __repr__(self) -> str:
         title = self.meta.get("title")
         rows = ", ".join(f"{name} {len(self.tables[name])}" for name in ENTITY_ORDER)
-        return (f"Scenario {self.name!r}" + (f" ({title})" if title else "")
-                + f"\n  tables (rows): {rows}\n  {len(self.parameters)} parameters; "
-                "see .tables, .parameters, .meta")
+        return (
+            f"Scenario {self.name!r}"
+            + (f" ({title})" if title else "")
+            + f"\n  tables (rows): {rows}\n  {len(self.parameters)} parameters; "
+            "see .tables, .parameters, .meta"
+        )
 
     def param(self, name: str) -> Any:
         """Value of parameter ``name``."""
@@ -218,8 +224,9 @@ class Scenario:
 
     def set_param(self, name: str, value: object, source: str = "user") -> None:
         """Set parameter ``name`` (converted to its declared type) with its source."""
-        self.parameters[name] = Parameter(parse_parameter(name, value), source,
-                                          parameter_specs()[name].unit)
+        self.parameters[name] = Parameter(
+            parse_parameter(name, value), source, parameter_specs()[name].unit
+        )
 
     def copy(self) -> Scenario:
         """A deep copy (tables copied too)."""
@@ -240,8 +247,13 @@ class Scenario:
         """
         policy = NeedToKnow.of(reader)
         tables = gate(self.tables, policy)
-        out = ScenarioView(self.name, tables, copy.deepcopy(self.parameters),
-                           copy.deepcopy(self.meta), reader=reader)
+        out = ScenarioView(
+            self.name,
+            tables,
+            copy.deepcopy(self.parameters),
+            copy.deepcopy(self.meta),
+            reader=reader,
+        )
         audit(reader, f"scenario {self.name}", tables)
         return out
 
@@ -311,9 +323,13 @@ class ScenarioView(Scenario):
 
     def copy(self) -> ScenarioView:
         """A deep copy, still a view for the same reader."""
-        return ScenarioView(self.name, {k: v.copy() for k, v in self.tables.items()},
-                            copy.deepcopy(self.parameters), copy.deepcopy(self.meta),
-                            reader=self.reader)
+        return ScenarioView(
+            self.name,
+            {k: v.copy() for k, v in self.tables.items()},
+            copy.deepcopy(self.parameters),
+            copy.deepcopy(self.meta),
+            reader=self.reader,
+        )
 
     def view(self, reader: AccessContext) -> ScenarioView:
         """The view narrowed to ``reader`` (never wider than what it already holds)."""

@@ -59,8 +59,9 @@ def _open(path: Path) -> Any:
     except FileNotFoundError as exc:
         raise UnreadableFileError(f"{path}: no such file") from exc
     except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as an Excel workbook (.xlsx): "
-                                  f"{exc}") from exc
+        raise UnreadableFileError(
+            f"{path}: cannot be read as an Excel workbook (.xlsx): {exc}"
+        ) from exc
 
 
 def sheet_rows(path: str | Path, sheet: str | None = None) -> list[list[str]]:
@@ -68,8 +69,9 @@ def sheet_rows(path: str | Path, sheet: str | None = None) -> list[list[str]]:
     book = _open(Path(path))
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise UnreadableFileError(f"{path}: no sheet named {sheet!r}; sheets: "
-                                      f"{', '.join(book.sheetnames)}")
+            raise UnreadableFileError(
+                f"{path}: no sheet named {sheet!r}; sheets: {', '.join(book.sheetnames)}"
+            )
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         rows = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
@@ -123,8 +125,9 @@ def workbook_to_folder(path: str | Path, folder: Path, toml_name: str) -> dict[s
     meta = _key_values(path, META_SHEET) if META_SHEET in sheets else {}
     meta.setdefault("name", path.stem)
     params = _parameters(path) if PARAMS_SHEET in sheets else {}
-    (folder / toml_name).write_text(tomli_w.dumps({"scenario": meta, "parameters": params}),
-                                    "utf-8")
+    (folder / toml_name).write_text(
+        tomli_w.dumps({"scenario": meta, "parameters": params}), "utf-8"
+    )
     for name in ENTITY_ORDER:
         if name in sheets:
             csv_path = write_csv_rows(sheet_rows(path, name), folder / f"{name}.csv")
@@ -147,8 +150,10 @@ def _parameters(path: Path) -> dict[str, Any]:
         rec = dict(zip(header, row, strict=False))
         if not rec.get("key"):
             continue
-        entry: dict[str, Any] = {"value": rec.get("value", ""),
-                                 "source": rec.get("source") or "scenario"}
+        entry: dict[str, Any] = {
+            "value": rec.get("value", ""),
+            "source": rec.get("source") or "scenario",
+        }
         if rec.get("unit"):
             entry["unit"] = rec["unit"]
         out[rec["key"]] = entry
@@ -176,8 +181,12 @@ def save_workbook(scenario: Scenario, path: str | Path) -> Path:
         columns = entity(name).columns
         ws.append([c.name for c in columns])
         table = lists_as_text(scenario.tables[name])  # tuples of ids as "a;b", as in CSV
-        values = {c.name: _cells(table[c.name] if c.name in table else
-                                 pd.Series(pd.NA, index=table.index), c.type) for c in columns}
+        values = {
+            c.name: _cells(
+                table[c.name] if c.name in table else pd.Series(pd.NA, index=table.index), c.type
+            )
+            for c in columns
+        }
         for i in range(len(table)):
             _append(ws, [values[c.name][i] for c in columns])
     book.save(out)

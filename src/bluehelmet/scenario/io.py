@@ -106,19 +106,23 @@ def read_text_csv(path: str | Path, *, empty_columns: list[str] | None = None) -
             return pd.DataFrame(columns=empty_columns)
         raise UnreadableFileError(f"{path}: the file is empty (no header line)") from exc
     except (OSError, UnicodeError, pd.errors.ParserError, ValueError) as exc:
-        raise UnreadableFileError(f"{path}: cannot be read as a CSV file ({exc}); save it as "
-                                  "UTF-8 CSV with one header line") from None
+        raise UnreadableFileError(
+            f"{path}: cannot be read as a CSV file ({exc}); save it as "
+            "UTF-8 CSV with one header line"
+        ) from None
     table.columns = [str(c).replace("\ufeff", "").strip() for c in table.columns]
     if len(set(table.columns)) != len(table.columns):
-        raise UnreadableFileError(f"{path}: the header repeats a column name; give each "
-                                  "column once")
+        raise UnreadableFileError(
+            f"{path}: the header repeats a column name; give each column once"
+        )
     for col in table.columns:
         table[col] = unneutralise(table[col])
     return table
 
 
-def read_table_file(path: Path, name: str, repairs: list[Repair] | None = None
-                    ) -> tuple[pd.DataFrame, list[Problem]]:
+def read_table_file(
+    path: Path, name: str, repairs: list[Repair] | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one entity CSV as the declared typed table, with the problems found.
 
     With ``repairs``, spreadsheet forms (day-first dates, decimal commas) are repaired and
@@ -179,8 +183,9 @@ def load_workbook(path: str | Path) -> Scenario:
             raise DataError([relabel(p, names) for p in exc.problems]) from None
 
 
-def load_view(name_or_dir: str | Path, reader: AccessContext,
-              repairs: list[Repair] | None = None) -> ScenarioView:
+def load_view(
+    name_or_dir: str | Path, reader: AccessContext, repairs: list[Repair] | None = None
+) -> ScenarioView:
     """Load a scenario as ``reader`` may see it (``load_scenario(...).view(reader)``).
 
     Problems are reported only where they concern the reader: in rows the reader may see or
@@ -201,22 +206,34 @@ def load_view(name_or_dir: str | Path, reader: AccessContext,
     scenario, files, problems, found = _read_folder(name_or_dir)
     policy = NeedToKnow.of(reader)
     by_file = {f: name for name, f in files.items()}
-    masks = {name: (policy.mask(t) | policy.owns(t)).to_numpy(bool)
-             for name, t in scenario.tables.items()}
-    shown = [p for p in problems if p.row is None or p.file not in by_file
-             or p.row - FIRST_DATA_LINE >= len(masks[by_file[p.file]])
-             or masks[by_file[p.file]][p.row - FIRST_DATA_LINE]]
+    masks = {
+        name: (policy.mask(t) | policy.owns(t)).to_numpy(bool)
+        for name, t in scenario.tables.items()
+    }
+    shown = [
+        p
+        for p in problems
+        if p.row is None
+        or p.file not in by_file
+        or p.row - FIRST_DATA_LINE >= len(masks[by_file[p.file]])
+        or masks[by_file[p.file]][p.row - FIRST_DATA_LINE]
+    ]
     if shown:
         raise DataError(shown)
     if repairs is not None:
-        repairs.extend(r for r in found if r.label in by_file and 0 <= r.line - FIRST_DATA_LINE
-                       < len(masks[by_file[r.label]])
-                       and masks[by_file[r.label]][r.line - FIRST_DATA_LINE])
+        repairs.extend(
+            r
+            for r in found
+            if r.label in by_file
+            and 0 <= r.line - FIRST_DATA_LINE < len(masks[by_file[r.label]])
+            and masks[by_file[r.label]][r.line - FIRST_DATA_LINE]
+        )
     return scenario.view(reader)
 
 
-def _read_folder(name_or_dir: str | Path
-                 ) -> tuple[Scenario, dict[str, str], list[Problem], list[Repair]]:
+def _read_folder(
+    name_or_dir: str | Path,
+) -> tuple[Scenario, dict[str, str], list[Problem], list[Repair]]:
     """The scenario as read (invalid values missing), its files, every problem and repair.
 
     A folder left without its final name by an interrupted write (see
@@ -236,12 +253,14 @@ def _read_folder(name_or_dir: str | Path
         path = folder / f"{name}.csv"
         if path.exists():
             if path.is_dir():
-                raise UnreadableFileError(f"{path} is a folder; it should be the {name} table "
-                                          "(a CSV file)")
+                raise UnreadableFileError(
+                    f"{path} is a folder; it should be the {name} table (a CSV file)"
+                )
             found_repairs: list[Repair] = []
             tables[name], found = read_table_file(path, name, found_repairs)
-            repairs.extend(Repair(r.line, r.field, r.old, r.new, r.rule, str(path))
-                           for r in found_repairs)
+            repairs.extend(
+                Repair(r.line, r.field, r.old, r.new, r.rule, str(path)) for r in found_repairs
+            )
             problems.extend(found)
             files[name] = str(path)
     problems.extend(check_references(tables, files))
@@ -253,23 +272,49 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], dict[str, Parameter]]:
     doc = read_toml(path, "see docs/scenario-format.md")
     unknown_sections = set(doc) - {"scenario", "parameters"}
     if unknown_sections:
-        raise DataError(Problem(str(path), None, None, ", ".join(sorted(unknown_sections)),
-                                "unknown section", "use only [scenario] and [parameters]"))
+        raise DataError(
+            Problem(
+                str(path),
+                None,
+                None,
+                ", ".join(sorted(unknown_sections)),
+                "unknown section",
+                "use only [scenario] and [parameters]",
+            )
+        )
     for section in ("scenario", "parameters"):
         if not isinstance(doc.get(section, {}), dict):
-            raise DataError(Problem(str(path), None, section, repr(doc[section]),
-                                    f"[{section}] must be a table of keys",
-                                    f"write it as a [{section}] section"))
+            raise DataError(
+                Problem(
+                    str(path),
+                    None,
+                    section,
+                    repr(doc[section]),
+                    f"[{section}] must be a table of keys",
+                    f"write it as a [{section}] section",
+                )
+            )
     params: dict[str, Parameter] = {}
     problems: list[Problem] = []
     for key, raw in doc.get("parameters", {}).items():
-        value, source = (raw.get("value"), str(raw.get("source", "scenario"))) if isinstance(
-            raw, dict) else (raw, "scenario")
+        value, source = (
+            (raw.get("value"), str(raw.get("source", "scenario")))
+            if isinstance(raw, dict)
+            else (raw, "scenario")
+        )
         try:
             params[key] = Parameter(parse_parameter(key, value), source)
         except (ValueError, TypeError, OverflowError) as exc:
-            problems.append(Problem(str(path), None, f"parameters.{key}", repr(value), str(exc),
-                                    "see docs/scenario-format.md for the declared parameters"))
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    f"parameters.{key}",
+                    repr(value),
+                    str(exc),
+                    "see docs/scenario-format.md for the declared parameters",
+                )
+            )
     if problems:
         raise DataError(problems)
     return dict(doc.get("scenario", {})), params
@@ -307,8 +352,9 @@ def _render(table: pd.DataFrame, name: str) -> pd.DataFrame:
         series = table[col.name] if col.name in table else pd.Series(pd.NA, index=table.index)
         if col.type == "date":  # formatted once per distinct date
             codes, uniques = pd.factorize(pd.to_datetime(series))
-            formatted = pd.array(pd.Index(uniques).strftime("%Y-%m-%d").to_numpy(dtype=object),
-                                 dtype="string")
+            formatted = pd.array(
+                pd.Index(uniques).strftime("%Y-%m-%d").to_numpy(dtype=object), dtype="string"
+            )
             text = pd.Series(formatted.take(codes, allow_fill=True), index=table.index)
         elif col.type == "boolean":
             text = series.astype("boolean").map({True: "true", False: "false"})
@@ -360,9 +406,13 @@ def save_scenario(scenario: Scenario, folder: str | Path) -> Path:
         (tmp / TOML_NAME).write_text(text, "utf-8")
         for name in ENTITY_ORDER:
             write_csv(_render(scenario.tables[name], name), tmp / f"{name}.csv")
-        stamp(tmp, highest_classification(scenario.tables),
-              [TOML_NAME, *(f"{n}.csv" for n in ENTITY_ORDER)], reader=reader,
-              source=f"scenario {scenario.name}")
+        stamp(
+            tmp,
+            highest_classification(scenario.tables),
+            [TOML_NAME, *(f"{n}.csv" for n in ENTITY_ORDER)],
+            reader=reader,
+            source=f"scenario {scenario.name}",
+        )
     return out
 
 

@@ -30,12 +30,28 @@ CEILING_COMPONENTS: dict[str, tuple[str, ...]] = {
 }
 
 #: UGPS component of each catalogue ``personnel_category`` counted against a ceiling component.
-_CATEGORY_CEILING = {"troops": "military", "staff_officers_observers": "military",
-                     "formed_police": "formed_police", "individual_police": "individual_police"}
+_CATEGORY_CEILING = {
+    "troops": "military",
+    "staff_officers_observers": "military",
+    "formed_police": "formed_police",
+    "individual_police": "individual_police",
+}
 
-COLUMNS = ["mission_id", "component", "ceiling_kind", "ceiling", "resolution", "reported",
-           "deployed", "women", "women_share", "share_of_ceiling", "uniformed_total",
-           "in_place_identified", "note"]
+COLUMNS = [
+    "mission_id",
+    "component",
+    "ceiling_kind",
+    "ceiling",
+    "resolution",
+    "reported",
+    "deployed",
+    "women",
+    "women_share",
+    "share_of_ceiling",
+    "uniformed_total",
+    "in_place_identified",
+    "note",
+]
 
 
 def _ceiling_rows(view: ScenarioView, on: pd.Timestamp) -> pd.DataFrame:
@@ -46,11 +62,15 @@ def _ceiling_rows(view: ScenarioView, on: pd.Timestamp) -> pd.DataFrame:
     start = pd.to_datetime(table["valid_from"])
     end = pd.to_datetime(table["valid_to"])
     now = table.loc[(start <= on) & (end.isna() | (end >= on))]
-    return pd.DataFrame({"mission_id": now["mission_id"].astype(str),
-                         "component": now["component"].astype(str),
-                         "kind": now["kind"].astype(str),
-                         "ceiling": now["ceiling"].astype("float64"),
-                         "resolution": now["resolution"].astype("string").fillna("")})
+    return pd.DataFrame(
+        {
+            "mission_id": now["mission_id"].astype(str),
+            "component": now["component"].astype(str),
+            "kind": now["kind"].astype(str),
+            "ceiling": now["ceiling"].astype("float64"),
+            "resolution": now["resolution"].astype("string").fillna(""),
+        }
+    )
 
 
 def strength_by_component(view: ScenarioView) -> pd.DataFrame:
@@ -79,13 +99,19 @@ def strength_by_component(view: ScenarioView) -> pd.DataFrame:
     in_place = pd.Series(dtype="float64")
     if len(uip):
         category = uip["unit_type_id"].map(
-            view.unit_types.set_index("id")["personnel_category"].astype(str))
+            view.unit_types.set_index("id")["personnel_category"].astype(str)
+        )
         size = uip["unit_type_id"].map(view.unit_types.set_index("id")["personnel"]).astype(
-            "float64") * uip["count"].astype("float64")
+            "float64"
+        ) * uip["count"].astype("float64")
         personnel = uip["personnel"].astype("Float64").astype("float64").fillna(size)
-        frame = pd.DataFrame({"mission_id": uip["mission_id"].astype(str),
-                              "component": category.map(_CATEGORY_CEILING),
-                              "personnel": personnel})
+        frame = pd.DataFrame(
+            {
+                "mission_id": uip["mission_id"].astype(str),
+                "component": category.map(_CATEGORY_CEILING),
+                "personnel": personnel,
+            }
+        )
         in_place = frame.groupby(["mission_id", "component"])["personnel"].sum()
     rows = []
     for mission in view.missions["id"].astype(str):
@@ -93,9 +119,16 @@ def strength_by_component(view: ScenarioView) -> pd.DataFrame:
         total = float((mine["women"] + mine["men"]).sum()) if len(mine) else 0.0
         typed = mine.loc[mine["personnel_type"] != "uniformed"] if len(mine) else mine
         caps = ceilings.loc[ceilings["mission_id"] == mission]
-        components = [c for c in CEILING_COMPONENTS if c in set(caps["component"])
-                      or (len(typed) and typed["personnel_type"].isin(
-                          CEILING_COMPONENTS[c]).any() and c in ("military", "police"))]
+        components = [
+            c
+            for c in CEILING_COMPONENTS
+            if c in set(caps["component"])
+            or (
+                len(typed)
+                and typed["personnel_type"].isin(CEILING_COMPONENTS[c]).any()
+                and c in ("military", "police")
+            )
+        ]
         for component in components:
             cap = caps.loc[caps["component"] == component]
             kind = str(cap["kind"].iloc[0]) if len(cap) else "not set"
@@ -109,19 +142,29 @@ def strength_by_component(view: ScenarioView) -> pd.DataFrame:
             elif reported:
                 note = "component reported"
             else:
-                note = ("the deployments do not report the personnel component: only the "
-                        "mission's uniformed total is known")
-            rows.append({
-                "mission_id": mission, "component": component, "ceiling_kind": kind,
-                "ceiling": ceiling,
-                "resolution": "; ".join(sorted({str(r) for r in cap["resolution"] if r})),
-                "reported": reported, "deployed": deployed, "women": women,
-                "women_share": women / deployed if reported and deployed > 0 else float("nan"),
-                "share_of_ceiling": (deployed / ceiling if reported and ceiling > 0
-                                     else float("nan")),
-                "uniformed_total": total,
-                "in_place_identified": float(in_place.get((mission, component), 0.0)),
-                "note": note})
+                note = (
+                    "the deployments do not report the personnel component: only the "
+                    "mission's uniformed total is known"
+                )
+            rows.append(
+                {
+                    "mission_id": mission,
+                    "component": component,
+                    "ceiling_kind": kind,
+                    "ceiling": ceiling,
+                    "resolution": "; ".join(sorted({str(r) for r in cap["resolution"] if r})),
+                    "reported": reported,
+                    "deployed": deployed,
+                    "women": women,
+                    "women_share": women / deployed if reported and deployed > 0 else float("nan"),
+                    "share_of_ceiling": (
+                        deployed / ceiling if reported and ceiling > 0 else float("nan")
+                    ),
+                    "uniformed_total": total,
+                    "in_place_identified": float(in_place.get((mission, component), 0.0)),
+                    "note": note,
+                }
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -139,16 +182,25 @@ def mission_total_vs_ceiling(view: ScenarioView) -> pd.DataFrame:
     """
     dep = latest_deployments(view)
     ids = pd.Index(view.missions["id"].astype(str), name="mission_id")
-    total = (dep["women"] + dep["men"]).groupby(dep["mission_id"].astype(str)).sum() if len(
-        dep) else pd.Series(dtype="float64")
-    typed = (dep["personnel_type"].astype(str) != "uniformed").groupby(
-        dep["mission_id"].astype(str)).all() if len(dep) else pd.Series(dtype=bool)
+    total = (
+        (dep["women"] + dep["men"]).groupby(dep["mission_id"].astype(str)).sum()
+        if len(dep)
+        else pd.Series(dtype="float64")
+    )
+    typed = (
+        (dep["personnel_type"].astype(str) != "uniformed")
+        .groupby(dep["mission_id"].astype(str))
+        .all()
+        if len(dep)
+        else pd.Series(dtype=bool)
+    )
     caps = ceilings_in_force(view, reference_date(view)).reindex(ids)
     out = pd.DataFrame(index=ids)
     out["uniformed_total"] = total.reindex(ids).fillna(0).astype("float64")
     out["ceiling_total"] = caps["authorised"].astype("float64")
     out["share_of_ceiling"] = out["uniformed_total"] / out["ceiling_total"].where(
-        out["ceiling_total"] > 0)
+        out["ceiling_total"] > 0
+    )
     out["component_reported"] = typed.reindex(ids).fillna(False).astype(bool)
     return out
 

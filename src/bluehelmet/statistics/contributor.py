@@ -46,16 +46,25 @@ def contributor_rank(view: ScenarioView, contributor_id: str) -> dict[str, objec
     ranks = total.rank(ascending=False, method="min")
     mine = float(total.get(contributor_id, 0.0))
     her = float(women.get(contributor_id, 0.0))
-    return {"personnel": mine, "women": her,
-            "women_share": her / mine if mine > 0 else float("nan"),
-            "rank": int(ranks[contributor_id]) if contributor_id in ranks.index else None,
-            "contributors": len(total),
-            "share_of_total": mine / float(total.sum()) if float(total.sum()) > 0 else 0.0}
+    return {
+        "personnel": mine,
+        "women": her,
+        "women_share": her / mine if mine > 0 else float("nan"),
+        "rank": int(ranks[contributor_id]) if contributor_id in ranks.index else None,
+        "contributors": len(total),
+        "share_of_total": mine / float(total.sum()) if float(total.sum()) > 0 else 0.0,
+    }
 
 
-def contributor_view(view: ScenarioView, contributor_id: str, *, assignments: pd.DataFrame,
-                     explanations: pd.DataFrame, gaps: pd.DataFrame,
-                     lights: pd.DataFrame) -> ContributorView:
+def contributor_view(
+    view: ScenarioView,
+    contributor_id: str,
+    *,
+    assignments: pd.DataFrame,
+    explanations: pd.DataFrame,
+    gaps: pd.DataFrame,
+    lights: pd.DataFrame,
+) -> ContributorView:
     """Everything the contributor's page shows.
 
     Parameters
@@ -77,8 +86,10 @@ def contributor_view(view: ScenarioView, contributor_id: str, *, assignments: pd
     """
     contributors = view.contributors.set_index(view.contributors["id"].astype(str))
     if contributor_id not in contributors.index:
-        raise KeyError(f"contributor {contributor_id!r}: no record with this id among those you "
-                       "may see (contributors.csv, column id); give an ISO3 code such as NLD")
+        raise KeyError(
+            f"contributor {contributor_id!r}: no record with this id among those you "
+            "may see (contributors.csv, column id); give an ISO3 code such as NLD"
+        )
     name = str(contributors.loc[contributor_id, "name"])
     dep = latest_deployments(view)
     mine = dep.loc[dep["contributor_id"].astype(str) == contributor_id]
@@ -88,41 +99,79 @@ def contributor_view(view: ScenarioView, contributor_id: str, *, assignments: pd
     deployed = deployed.sort_values("total", ascending=False)
 
     uip = view.units_in_place
-    in_place = uip.loc[uip["contributor_id"].astype(str) == contributor_id, [
-        "mission_id", "location", "unit_type_id", "count", "personnel", "until", "end_kind",
-        "basis"]].reset_index(drop=True) if len(uip) else pd.DataFrame()
+    in_place = (
+        uip.loc[
+            uip["contributor_id"].astype(str) == contributor_id,
+            [
+                "mission_id",
+                "location",
+                "unit_type_id",
+                "count",
+                "personnel",
+                "until",
+                "end_kind",
+                "basis",
+            ],
+        ].reset_index(drop=True)
+        if len(uip)
+        else pd.DataFrame()
+    )
 
     pledges = view.pledges.loc[view.pledges["contributor_id"].astype(str) == contributor_id]
-    table = pd.DataFrame({
-        "pledge_id": pledges["id"].astype(str), "unit_type_id": pledges["unit_type_id"].astype(
-            str), "count": pledges["count"].astype("int64"),
-        "pcrs_level": pledges["pcrs_level"].astype(str),
-        "available_from": pledges["available_from"], "women_share": pledges[
-            "women_share"].astype("float64"), "basis": pledges["basis"].astype(str)}).reset_index(
-        drop=True)
-    fate = explanations.drop_duplicates("pledge_id").set_index("pledge_id") if len(
-        explanations) else pd.DataFrame(columns=["used", "reason"])
+    table = pd.DataFrame(
+        {
+            "pledge_id": pledges["id"].astype(str),
+            "unit_type_id": pledges["unit_type_id"].astype(str),
+            "count": pledges["count"].astype("int64"),
+            "pcrs_level": pledges["pcrs_level"].astype(str),
+            "available_from": pledges["available_from"],
+            "women_share": pledges["women_share"].astype("float64"),
+            "basis": pledges["basis"].astype(str),
+        }
+    ).reset_index(drop=True)
+    fate = (
+        explanations.drop_duplicates("pledge_id").set_index("pledge_id")
+        if len(explanations)
+        else pd.DataFrame(columns=["used", "reason"])
+    )
     table["used"] = table["pledge_id"].map(fate["used"]).astype("boolean")
     table["reason"] = table["pledge_id"].map(fate["reason"]).astype("string")
     if len(assignments):
         tours = assignments.loc[assignments["pledge_id"].astype(str).isin(table["pledge_id"])]
-        where = tours.groupby("pledge_id").agg(mission_id=("mission_id", "first"),
-                                               start=("start", "min"), end=("end", "max"))
+        where = tours.groupby("pledge_id").agg(
+            mission_id=("mission_id", "first"), start=("start", "min"), end=("end", "max")
+        )
         table = table.join(where, on="pledge_id")
     else:
         table[["mission_id", "start", "end"]] = None
 
     # What is asked of it: the open gaps of the unit types it pledges or fields.
-    types = set(table["unit_type_id"]) | (set(in_place["unit_type_id"].astype(str))
-                                          if len(in_place) else set())
-    asked = gaps.loc[gaps["unit_type_id"].astype(str).isin(types)
-                     & (gaps["unmet_unit_months"] > 1e-9)].sort_values(
-        "unmet_unit_months", ascending=False).reset_index(drop=True)
+    types = set(table["unit_type_id"]) | (
+        set(in_place["unit_type_id"].astype(str)) if len(in_place) else set()
+    )
+    asked = (
+        gaps.loc[gaps["unit_type_id"].astype(str).isin(types) & (gaps["unmet_unit_months"] > 1e-9)]
+        .sort_values("unmet_unit_months", ascending=False)
+        .reset_index(drop=True)
+    )
     women = lights.loc[lights["contributor_id"].astype(str) == contributor_id].reset_index(
-        drop=True)
-    out = ContributorView(contributor_id, name, contributor_rank(view, contributor_id),
-                          deployed, in_place, table, asked, women)
-    out.tables = {"contributor_deployed": deployed, "contributor_in_place": in_place,
-                  "contributor_pledges": table, "contributor_asked": asked,
-                  "contributor_women": women}
+        drop=True
+    )
+    out = ContributorView(
+        contributor_id,
+        name,
+        contributor_rank(view, contributor_id),
+        deployed,
+        in_place,
+        table,
+        asked,
+        women,
+    )
+    out.tables = {
+        "contributor_deployed": deployed,
+        "contributor_in_place": in_place,
+        "contributor_pledges": table,
+        "contributor_asked": asked,
+        "contributor_women": women,
+    }
     return out

@@ -50,11 +50,11 @@ def with_catalogue(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     out["unit_type"] = units["name"].astype("string").reindex(out["unit_type_id"]).to_numpy()
     # Units are not equal: a 10-officer police team is not an 850-strong battalion. Personnel
     # and aircraft per unit come from the catalogue (aircraft 0 where it gives none).
-    out["personnel"] = units["personnel"].astype("float64").reindex(
-        out["unit_type_id"]).fillna(0.0).to_numpy()
+    out["personnel"] = (
+        units["personnel"].astype("float64").reindex(out["unit_type_id"]).fillna(0.0).to_numpy()
+    )
     aircraft = units["aircraft"] if "aircraft" in units else pd.Series(0.0, index=units.index)
-    out["aircraft"] = aircraft.astype("float64").reindex(out["unit_type_id"]).fillna(
-        0.0).to_numpy()
+    out["aircraft"] = aircraft.astype("float64").reindex(out["unit_type_id"]).fillna(0.0).to_numpy()
     return out
 
 
@@ -117,7 +117,8 @@ def share_closed_by(table: pd.DataFrame, key: str) -> pd.Series:
     """
     sums = table.groupby(key, sort=False)[["required", "covered_after"]].sum()
     return (sums["covered_after"] / sums["required"].where(sums["required"] > 0)).rename(
-        "share_closed")
+        "share_closed"
+    )
 
 
 def gap_table(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
@@ -141,34 +142,60 @@ def gap_table(coverage: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
         cov[f"covered_{what}"] = cov["covered"] * cov[what]
     keys = ["mission_id", "unit_type_id"]
     out = cov.groupby(keys, as_index=False).agg(
-        unit_type=("unit_type", "first"), capability=("capability", "first"),
-        critical_group=("critical_group", "first"), required_unit_months=("required", "sum"),
-        covered_unit_months=("covered", "sum"), unmet_unit_months=("unmet", "sum"),
-        personnel_per_unit=("personnel", "first"), aircraft_per_unit=("aircraft", "first"),
+        unit_type=("unit_type", "first"),
+        capability=("capability", "first"),
+        critical_group=("critical_group", "first"),
+        required_unit_months=("required", "sum"),
+        covered_unit_months=("covered", "sum"),
+        unmet_unit_months=("unmet", "sum"),
+        personnel_per_unit=("personnel", "first"),
+        aircraft_per_unit=("aircraft", "first"),
         required_personnel_months=("required_personnel", "sum"),
         covered_personnel_months=("covered_personnel", "sum"),
         required_aircraft_months=("required_aircraft", "sum"),
-        covered_aircraft_months=("covered_aircraft", "sum"))
+        covered_aircraft_months=("covered_aircraft", "sum"),
+    )
     out = out.loc[out["required_unit_months"] > 0].copy()
     first_unmet = cov.loc[cov["unmet"] > 1e-9].groupby(keys)["month"].min()
     out["first_unmet_month"] = pd.MultiIndex.from_frame(out[keys]).map(first_unmet.to_dict().get)
     out["first_unmet_month"] = pd.to_datetime(out["first_unmet_month"])
     req = view.requirements
     rank = {"critical": 0, "high": 1, "normal": 2}
-    prio = req.assign(rank=req["priority"].map(rank)).groupby(
-        ["mission_id", "unit_type_id"])["rank"].min()
+    prio = (
+        req.assign(rank=req["priority"].map(rank))
+        .groupby(["mission_id", "unit_type_id"])["rank"]
+        .min()
+    )
     names = {v: k for k, v in rank.items()}
-    out["priority"] = [names.get(int(prio.get((m, u), 2))) for m, u in zip(
-        out["mission_id"], out["unit_type_id"], strict=True)]
+    out["priority"] = [
+        names.get(int(prio.get((m, u), 2)))
+        for m, u in zip(out["mission_id"], out["unit_type_id"], strict=True)
+    ]
     out["share_closed"] = out["covered_unit_months"] / out["required_unit_months"]
     out["_critical"] = out["critical_group"].isna()
-    out = out.sort_values(["_critical", "unmet_unit_months", "mission_id", "unit_type_id"],
-                          ascending=[True, False, True, True]).drop(columns="_critical")
-    cols = ["mission_id", "unit_type_id", "unit_type", "capability", "critical_group", "priority",
-            "required_unit_months", "covered_unit_months", "unmet_unit_months", "share_closed",
-            "first_unmet_month", "personnel_per_unit", "aircraft_per_unit",
-            "required_personnel_months", "covered_personnel_months", "required_aircraft_months",
-            "covered_aircraft_months"]
+    out = out.sort_values(
+        ["_critical", "unmet_unit_months", "mission_id", "unit_type_id"],
+        ascending=[True, False, True, True],
+    ).drop(columns="_critical")
+    cols = [
+        "mission_id",
+        "unit_type_id",
+        "unit_type",
+        "capability",
+        "critical_group",
+        "priority",
+        "required_unit_months",
+        "covered_unit_months",
+        "unmet_unit_months",
+        "share_closed",
+        "first_unmet_month",
+        "personnel_per_unit",
+        "aircraft_per_unit",
+        "required_personnel_months",
+        "covered_personnel_months",
+        "required_aircraft_months",
+        "covered_aircraft_months",
+    ]
     return out[cols].reset_index(drop=True)
 
 
@@ -198,15 +225,23 @@ def coverage_headline(coverage: pd.DataFrame, view: ScenarioView) -> pd.Series:
     pcov = float(gaps["covered_personnel_months"].sum())
     areq = float(gaps["required_aircraft_months"].sum())
     acov = float(gaps["covered_aircraft_months"].sum())
-    return pd.Series({
-        "required_unit_months": req, "covered_unit_months": cov,
-        "unmet_unit_months": req - cov, "share_closed": share(cov, req),
-        "critical_required_unit_months": creq, "critical_covered_unit_months": ccov,
-        "critical_unmet_unit_months": creq - ccov, "critical_share_closed": share(ccov, creq),
-        "required_personnel_months": preq, "covered_personnel_months": pcov,
-        "personnel_share_closed": share(pcov, preq),
-        "required_aircraft_months": areq, "covered_aircraft_months": acov,
-        "aircraft_share_closed": share(acov, areq),
-        "gaps_open": int((gaps["unmet_unit_months"] > 1e-9).sum()),
-        "gaps_closed": int((gaps["unmet_unit_months"] <= 1e-9).sum()),
-    })
+    return pd.Series(
+        {
+            "required_unit_months": req,
+            "covered_unit_months": cov,
+            "unmet_unit_months": req - cov,
+            "share_closed": share(cov, req),
+            "critical_required_unit_months": creq,
+            "critical_covered_unit_months": ccov,
+            "critical_unmet_unit_months": creq - ccov,
+            "critical_share_closed": share(ccov, creq),
+            "required_personnel_months": preq,
+            "covered_personnel_months": pcov,
+            "personnel_share_closed": share(pcov, preq),
+            "required_aircraft_months": areq,
+            "covered_aircraft_months": acov,
+            "aircraft_share_closed": share(acov, areq),
+            "gaps_open": int((gaps["unmet_unit_months"] > 1e-9).sum()),
+            "gaps_closed": int((gaps["unmet_unit_months"] <= 1e-9).sum()),
+        }
+    )

@@ -25,8 +25,17 @@ def budget_facts() -> pd.DataFrame:
     """
     path = resources.files("bluehelmet.datasets.debate").joinpath(_FACTS)
     with path.open("r", encoding="utf-8") as f:
-        out = pd.read_csv(f, dtype={"id": "string", "fiscal_year": "string", "fact": "string",
-                                    "unit": "string", "basis": "string", "source": "string"})
+        out = pd.read_csv(
+            f,
+            dtype={
+                "id": "string",
+                "fiscal_year": "string",
+                "fact": "string",
+                "unit": "string",
+                "basis": "string",
+                "source": "string",
+            },
+        )
     out["value"] = out["value"].astype("float64")
     out["missions"] = out["missions"].astype("Int64")
     return out
@@ -43,10 +52,15 @@ def approved_budgets() -> pd.DataFrame:
     """
     facts = budget_facts()
     rows = facts.loc[facts["id"].str.startswith("approved-")]
-    out = pd.DataFrame({"approved_usd": rows["value"].to_numpy(),
-                        "missions": rows["missions"].to_numpy(),
-                        "basis": rows["basis"].to_numpy(), "source": rows["source"].to_numpy()},
-                       index=pd.Index(rows["fiscal_year"].astype(str), name="fiscal_year"))
+    out = pd.DataFrame(
+        {
+            "approved_usd": rows["value"].to_numpy(),
+            "missions": rows["missions"].to_numpy(),
+            "basis": rows["basis"].to_numpy(),
+            "source": rows["source"].to_numpy(),
+        },
+        index=pd.Index(rows["fiscal_year"].astype(str), name="fiscal_year"),
+    )
     out = out.sort_index()
     out["change_usd"] = out["approved_usd"].diff()
     out["change_share"] = out["change_usd"] / out["approved_usd"].shift()
@@ -69,18 +83,36 @@ def budget_pressure() -> pd.DataFrame:
     rows: list[dict[str, object]] = []
     if {"2017/18", "2018/19"} <= set(approved.index):
         usd, source = approved["approved_usd"], approved["source"]
-        rows.append({"fact": "cut in the approved total, 2017/18 to 2018/19",
-                     "value": float(usd.loc["2018/19"]) - float(usd.loc["2017/18"]),
-                     "unit": "USD", "basis": "derived",
-                     "source": f"difference of the approved totals: {source.loc['2017/18']}; "
-                               f"{source.loc['2018/19']}"})
-        rows.append({"fact": "the same cut as a share of the 2017/18 total",
-                     "value": float(approved["change_share"].loc["2018/19"]), "unit": "share",
-                     "basis": "derived", "source": "as above"})
+        rows.append(
+            {
+                "fact": "cut in the approved total, 2017/18 to 2018/19",
+                "value": float(usd.loc["2018/19"]) - float(usd.loc["2017/18"]),
+                "unit": "USD",
+                "basis": "derived",
+                "source": f"difference of the approved totals: {source.loc['2017/18']}; "
+                f"{source.loc['2018/19']}",
+            }
+        )
+        rows.append(
+            {
+                "fact": "the same cut as a share of the 2017/18 total",
+                "value": float(approved["change_share"].loc["2018/19"]),
+                "unit": "share",
+                "basis": "derived",
+                "source": "as above",
+            }
+        )
     facts = budget_facts()
     for _, row in facts.loc[facts["id"].str.contains("arrears|owed|rate")].iterrows():
-        rows.append({"fact": str(row["fact"]), "value": row["value"], "unit": str(row["unit"]),
-                     "basis": str(row["basis"]), "source": str(row["source"])})
+        rows.append(
+            {
+                "fact": str(row["fact"]),
+                "value": row["value"],
+                "unit": str(row["unit"]),
+                "basis": str(row["basis"]),
+                "source": str(row["source"]),
+            }
+        )
     return pd.DataFrame(rows, columns=["fact", "value", "unit", "basis", "source"])
 
 
@@ -104,21 +136,31 @@ def plan_against_approved(cost_vs_budget: pd.DataFrame, view: ScenarioView) -> p
     """
     approved = approved_budgets()["approved_usd"]
     by_year = cost_vs_budget.groupby("fiscal_year").agg(
-        plan_cost_usd=("cost_usd", "sum"), scenario_approved_usd=("approved_usd", "sum"))
+        plan_cost_usd=("cost_usd", "sum"), scenario_approved_usd=("approved_usd", "sum")
+    )
     budgets = view.tables["budgets"]
     basis = budgets.groupby("fiscal_year")["basis"].agg(
-        lambda s: ";".join(sorted({str(b) for b in s.dropna()})))
+        lambda s: ";".join(sorted({str(b) for b in s.dropna()}))
+    )
     out = by_year.astype("float64")
     out["approved_total_usd"] = approved.reindex(out.index).astype("float64")
     out["share_of_total"] = out["plan_cost_usd"] / out["approved_total_usd"]
     out["scenario_budget_basis"] = basis.reindex(out.index).fillna("")
     out.index.name = "fiscal_year"
-    return out[["plan_cost_usd", "approved_total_usd", "share_of_total",
-                "scenario_approved_usd", "scenario_budget_basis"]]
+    return out[
+        [
+            "plan_cost_usd",
+            "approved_total_usd",
+            "share_of_total",
+            "scenario_approved_usd",
+            "scenario_budget_basis",
+        ]
+    ]
 
 
-def gap_closing_costs(gap_costs: pd.DataFrame, coverage: pd.DataFrame,
-                      view: ScenarioView) -> pd.DataFrame:
+def gap_closing_costs(
+    gap_costs: pd.DataFrame, coverage: pd.DataFrame, view: ScenarioView
+) -> pd.DataFrame:
     """What closing each open gap would cost, with the new units' emplacement and repatriation.
 
     Parameters

@@ -36,8 +36,13 @@ def what_if_findings(sensitivities: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def so_what(headline: pd.Series, gaps: pd.DataFrame, money_by_year: pd.DataFrame,
-            themes: pd.DataFrame, what_ifs: pd.DataFrame) -> pd.DataFrame:
+def so_what(
+    headline: pd.Series,
+    gaps: pd.DataFrame,
+    money_by_year: pd.DataFrame,
+    themes: pd.DataFrame,
+    what_ifs: pd.DataFrame,
+) -> pd.DataFrame:
     """The three findings a delegation should take into the debate.
 
     Parameters
@@ -64,32 +69,49 @@ def so_what(headline: pd.Series, gaps: pd.DataFrame, money_by_year: pd.DataFrame
     open_critical = gaps.loc[gaps["critical_group"].notna() & (gaps["unmet_unit_months"] > 1e-9)]
     worst = open_critical.sort_values("unmet_unit_months", ascending=False).head(1)
     gains = what_ifs.loc[what_ifs["gains"]] if len(what_ifs) else what_ifs
-    budget_rows = what_ifs.loc[what_ifs["change"].str.startswith("budget")] if len(
-        what_ifs) else what_ifs
-    rows = [{
-        "finding": "critical_gap", "page": "coverage",
-        "values": {
-            "critical_share_closed": float(headline["critical_share_closed"]),
-            "critical_gaps_open": len(open_critical),
-            "worst_mission": str(worst["mission_id"].iloc[0]) if len(worst) else "",
-            "worst_unit_type": str(worst["unit_type"].iloc[0]) if len(worst) else "",
-            "worst_unmet_unit_months": float(worst["unmet_unit_months"].iloc[0]) if len(
-                worst) else 0.0,
-            "best_what_if": str(gains["change"].iloc[0]) if len(gains) else "",
-            "budget_gains": bool(budget_rows["gains"].any()) if len(budget_rows) else None,
-        }}]
+    budget_rows = (
+        what_ifs.loc[what_ifs["change"].str.startswith("budget")] if len(what_ifs) else what_ifs
+    )
+    rows = [
+        {
+            "finding": "critical_gap",
+            "page": "coverage",
+            "values": {
+                "critical_share_closed": float(headline["critical_share_closed"]),
+                "critical_gaps_open": len(open_critical),
+                "worst_mission": str(worst["mission_id"].iloc[0]) if len(worst) else "",
+                "worst_unit_type": str(worst["unit_type"].iloc[0]) if len(worst) else "",
+                "worst_unmet_unit_months": float(worst["unmet_unit_months"].iloc[0])
+                if len(worst)
+                else 0.0,
+                "best_what_if": str(gains["change"].iloc[0]) if len(gains) else "",
+                "budget_gains": bool(budget_rows["gains"].any()) if len(budget_rows) else None,
+            },
+        }
+    ]
     first = money_by_year.dropna(subset=["approved_total_usd"]).head(1)
-    rows.append({
-        "finding": "money", "page": "money-approved",
-        "values": {
-            "fiscal_year": str(first.index[0]) if len(first) else "",
-            "plan_cost_usd": float(first["plan_cost_usd"].iloc[0]) if len(first) else 0.0,
-            "approved_total_usd": float(first["approved_total_usd"].iloc[0]) if len(
-                first) else float("nan"),
-            "share_of_total": float(first["share_of_total"].iloc[0]) if len(first) else float(
-                "nan"),
-        }})
+    rows.append(
+        {
+            "finding": "money",
+            "page": "money-approved",
+            "values": {
+                "fiscal_year": str(first.index[0]) if len(first) else "",
+                "plan_cost_usd": float(first["plan_cost_usd"].iloc[0]) if len(first) else 0.0,
+                "approved_total_usd": float(first["approved_total_usd"].iloc[0])
+                if len(first)
+                else float("nan"),
+                "share_of_total": float(first["share_of_total"].iloc[0])
+                if len(first)
+                else float("nan"),
+            },
+        }
+    )
     safety = themes["values"].loc[themes["theme"] == "safety"]
-    rows.append({"finding": "safety", "page": "debate",
-                 "values": dict(safety.iloc[0]) if len(safety) else {}})
+    rows.append(
+        {
+            "finding": "safety",
+            "page": "debate",
+            "values": dict(safety.iloc[0]) if len(safety) else {},
+        }
+    )
     return pd.DataFrame(rows, columns=["finding", "page", "values"])

@@ -26,7 +26,12 @@ NO_COMPONENT = "no target: the data do not report the personnel type"
 
 #: UGPS personnel categories in the order the UN reports them.
 UGPS_CATEGORIES: list[str] = [
-    "troops", "staff_officers_observers", "formed_police", "individual_police", POOLED]
+    "troops",
+    "staff_officers_observers",
+    "formed_police",
+    "individual_police",
+    POOLED,
+]
 
 #: Readable names of the UGPS categories.
 CATEGORY_LABELS: dict[str, str] = {
@@ -93,10 +98,18 @@ def ugps_targets(view: ScenarioView, year: int) -> pd.DataFrame:
             share = float(points.loc[below] + frac * (points.loc[above] - points.loc[below]))
             basis = "interpolated"
             source = f"linear interpolation between {below} and {above} (bluehelmet)"
-        rows.append({"personnel_category": str(category), "year": year, "target_share": share,
-                     "basis": basis, "source": source})
-    out = pd.DataFrame(rows, columns=["personnel_category", "year", "target_share", "basis",
-                                      "source"])
+        rows.append(
+            {
+                "personnel_category": str(category),
+                "year": year,
+                "target_share": share,
+                "basis": basis,
+                "source": source,
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["personnel_category", "year", "target_share", "basis", "source"]
+    )
     order = {c: i for i, c in enumerate(UGPS_CATEGORIES)}
     out = out.sort_values("personnel_category", key=lambda s: s.map(order).fillna(99))
     return out.set_index("personnel_category")
@@ -129,15 +142,29 @@ def traffic_lights(view: ScenarioView) -> pd.DataFrame:
         date, year, women, men, total, women_share, target_share, target_basis, light``, sorted by
         category then contributor name.
     """
-    columns = ["contributor_id", "contributor", "personnel_category", "date", "year", "women",
-               "men", "total", "women_share", "target_share", "target_basis", "light"]
+    columns = [
+        "contributor_id",
+        "contributor",
+        "personnel_category",
+        "date",
+        "year",
+        "women",
+        "men",
+        "total",
+        "women_share",
+        "target_share",
+        "target_basis",
+        "light",
+    ]
     dep = latest_deployments(view)
     if dep.empty:
         return pd.DataFrame(columns=columns)
-    dep = dep.assign(personnel_category=dep["personnel_type"].map({**UGPS_CATEGORY,
-                                                                  POOLED: POOLED}))
+    dep = dep.assign(
+        personnel_category=dep["personnel_type"].map({**UGPS_CATEGORY, POOLED: POOLED})
+    )
     out = dep.groupby(["contributor_id", "personnel_category"], as_index=False).agg(
-        date=("date", "max"), women=("women", "sum"), men=("men", "sum"))
+        date=("date", "max"), women=("women", "sum"), men=("men", "sum")
+    )
     out[["women", "men"]] = out[["women", "men"]].astype("int64")
     out["total"] = out["women"] + out["men"]
     out = out.loc[out["total"] > 0].copy()
@@ -146,17 +173,25 @@ def traffic_lights(view: ScenarioView) -> pd.DataFrame:
     out["year"] = year
     targets = ugps_targets(view, year)
     out["target_share"] = out["personnel_category"].map(targets["target_share"]).astype("float64")
-    out["target_basis"] = out["personnel_category"].map(targets["basis"]).fillna(
-        "no target").where(out["personnel_category"] != POOLED, NO_COMPONENT)
+    out["target_basis"] = (
+        out["personnel_category"]
+        .map(targets["basis"])
+        .fillna("no target")
+        .where(out["personnel_category"] != POOLED, NO_COMPONENT)
+    )
     out["light"] = [
         "none" if pd.isna(t) else light_for(int(w), float(s), float(t))
-        for w, s, t in zip(out["women"], out["women_share"], out["target_share"], strict=True)]
+        for w, s, t in zip(out["women"], out["women_share"], out["target_share"], strict=True)
+    ]
     names = view.contributors.set_index("id")["name"]
-    out["contributor"] = out["contributor_id"].map(names).astype("string").fillna(
-        out["contributor_id"])
+    out["contributor"] = (
+        out["contributor_id"].map(names).astype("string").fillna(out["contributor_id"])
+    )
     order = {c: i for i, c in enumerate(UGPS_CATEGORIES)}
-    out = out.sort_values(["personnel_category", "contributor"],
-                          key=lambda s: s.map(order) if s.name == "personnel_category" else s)
+    out = out.sort_values(
+        ["personnel_category", "contributor"],
+        key=lambda s: s.map(order) if s.name == "personnel_category" else s,
+    )
     return out[columns].reset_index(drop=True)
 
 
@@ -171,10 +206,14 @@ def traffic_light_counts(lights: pd.DataFrame) -> pd.DataFrame:
         pooled women's share).
     """
     if lights.empty:
-        return pd.DataFrame(columns=[*LIGHTS, "none", "contributors", "target_share",
-                                     "women_share"])
-    counts = pd.crosstab(lights["personnel_category"], lights["light"]).reindex(
-        columns=[*LIGHTS, "none"], fill_value=0).astype("int64")
+        return pd.DataFrame(
+            columns=[*LIGHTS, "none", "contributors", "target_share", "women_share"]
+        )
+    counts = (
+        pd.crosstab(lights["personnel_category"], lights["light"])
+        .reindex(columns=[*LIGHTS, "none"], fill_value=0)
+        .astype("int64")
+    )
     counts["contributors"] = counts[[*LIGHTS, "none"]].sum(axis=1)
     grouped = lights.groupby("personnel_category")
     counts["target_share"] = grouped["target_share"].first()
@@ -209,7 +248,8 @@ def women_share_trend(contributions: pd.DataFrame | None = None) -> pd.DataFrame
     grouped = contributions.groupby(contributions["year"].astype("int64"))
     out = grouped[["women", "men", "total"]].sum().astype("float64")
     out["women_share"] = out["women"] / (out["women"] + out["men"]).where(
-        out["women"] + out["men"] > 0)
+        out["women"] + out["men"] > 0
+    )
     out["complete_year"] = grouped["complete_year"].all().astype(bool)
     out.index.name = "year"
     return out

@@ -25,13 +25,15 @@ def mission_points(view: ScenarioView) -> pd.DataFrame:
     """
     missions = view.missions
     strength = mission_strength(view)["total"]
-    out = pd.DataFrame({
-        "mission_id": missions["id"].astype(str).to_numpy(),
-        "name": missions["name"].astype("string").to_numpy(),
-        "host_iso3": missions["host_iso3"].astype("string").to_numpy(),
-        "longitude": missions["longitude"].astype("float64").to_numpy(),
-        "latitude": missions["latitude"].astype("float64").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "mission_id": missions["id"].astype(str).to_numpy(),
+            "name": missions["name"].astype("string").to_numpy(),
+            "host_iso3": missions["host_iso3"].astype("string").to_numpy(),
+            "longitude": missions["longitude"].astype("float64").to_numpy(),
+            "latitude": missions["latitude"].astype("float64").to_numpy(),
+        }
+    )
     out["personnel"] = out["mission_id"].map(strength).fillna(0).astype("int64")
     return out.dropna(subset=["longitude", "latitude"]).reset_index(drop=True)
 
@@ -73,10 +75,8 @@ def apply_map_practice(points: pd.DataFrame, practice: pd.DataFrame) -> pd.DataF
 
 
 def _positions(view: ScenarioView) -> tuple[pd.DataFrame, pd.DataFrame]:
-    contrib = view.contributors.set_index("id")[
-        ["longitude", "latitude"]].astype("float64")
-    missions = view.missions.set_index("id")[
-        ["longitude", "latitude"]].astype("float64")
+    contrib = view.contributors.set_index("id")[["longitude", "latitude"]].astype("float64")
+    missions = view.missions.set_index("id")[["longitude", "latitude"]].astype("float64")
     return contrib, missions
 
 
@@ -105,8 +105,9 @@ def deployment_flows(view: ScenarioView) -> pd.DataFrame:
     grouped["personnel"] = (grouped["women"] + grouped["men"]).astype("int64")
     contrib, missions = _positions(view)
     out = _attach(grouped[["contributor_id", "mission_id", "personnel"]], contrib, missions)
-    return out[[*FLOW_COLUMNS, "personnel"]].sort_values("personnel", ascending=False,
-                                                          ignore_index=True)
+    return out[[*FLOW_COLUMNS, "personnel"]].sort_values(
+        "personnel", ascending=False, ignore_index=True
+    )
 
 
 def planned_flows(assignments: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
@@ -125,7 +126,8 @@ def planned_flows(assignments: pd.DataFrame, view: ScenarioView) -> pd.DataFrame
     if assignments.empty:
         return pd.DataFrame(columns=[*FLOW_COLUMNS, "units"])
     grouped = assignments.groupby(["contributor_id", "mission_id"], as_index=False).agg(
-        units=("units", "sum"))
+        units=("units", "sum")
+    )
     contrib, missions = _positions(view)
     out = _attach(grouped, contrib, missions)
     return out[[*FLOW_COLUMNS, "units"]]
@@ -145,37 +147,55 @@ def base_points(view: ScenarioView) -> pd.DataFrame:
         (the least real basis of its rows), largest base first; bases without coordinates are
         left out.
     """
-    columns = ["mission_id", "location", "longitude", "latitude", "units", "personnel",
-               "contributors", "contributor_ids", "basis"]
+    columns = [
+        "mission_id",
+        "location",
+        "longitude",
+        "latitude",
+        "units",
+        "personnel",
+        "contributors",
+        "contributor_ids",
+        "basis",
+    ]
     uip = view.units_in_place
     if uip.empty:
         return pd.DataFrame(columns=columns)
     size = uip["unit_type_id"].map(view.unit_types.set_index("id")["personnel"]).astype(
-        "float64") * uip["count"].astype("float64")
-    frame = pd.DataFrame({
-        "mission_id": uip["mission_id"].astype(str), "location": uip["location"].astype(str),
-        "longitude": uip["longitude"].astype("float64"),
-        "latitude": uip["latitude"].astype("float64"),
-        "units": uip["count"].astype("int64"),
-        "personnel": uip["personnel"].astype("Float64").astype("float64").fillna(size),
-        "contributor_id": uip["contributor_id"].astype(str),
-        "basis": uip["basis"].astype(str)}).dropna(subset=["longitude", "latitude"])
+        "float64"
+    ) * uip["count"].astype("float64")
+    frame = pd.DataFrame(
+        {
+            "mission_id": uip["mission_id"].astype(str),
+            "location": uip["location"].astype(str),
+            "longitude": uip["longitude"].astype("float64"),
+            "latitude": uip["latitude"].astype("float64"),
+            "units": uip["count"].astype("int64"),
+            "personnel": uip["personnel"].astype("Float64").astype("float64").fillna(size),
+            "contributor_id": uip["contributor_id"].astype(str),
+            "basis": uip["basis"].astype(str),
+        }
+    ).dropna(subset=["longitude", "latitude"])
     names = view.contributors.set_index(view.contributors["id"].astype(str))["name"].astype(str)
     order = {"real": 0, "derived": 1, "assumed": 2, "illustrative": 3}
     rows = []
     for (mission, location), group in frame.groupby(["mission_id", "location"], sort=False):
         by = group.groupby("contributor_id")["personnel"].sum().sort_values(ascending=False)
-        rows.append({"mission_id": mission, "location": location,
-                     "longitude": float(group["longitude"].mean()),
-                     "latitude": float(group["latitude"].mean()),
-                     "units": int(group["units"].sum()),
-                     "personnel": float(group["personnel"].sum()),
-                     "contributors": ", ".join(names.get(c, c) for c in by.index),
-                     "contributor_ids": ";".join(by.index),
-                     "basis": max(group["basis"], key=lambda b: order.get(b, 4))})
+        rows.append(
+            {
+                "mission_id": mission,
+                "location": location,
+                "longitude": float(group["longitude"].mean()),
+                "latitude": float(group["latitude"].mean()),
+                "units": int(group["units"].sum()),
+                "personnel": float(group["personnel"].sum()),
+                "contributors": ", ".join(names.get(c, c) for c in by.index),
+                "contributor_ids": ";".join(by.index),
+                "basis": max(group["basis"], key=lambda b: order.get(b, 4)),
+            }
+        )
     out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values(["mission_id", "personnel"], ascending=[True, False],
-                           ignore_index=True)
+    return out.sort_values(["mission_id", "personnel"], ascending=[True, False], ignore_index=True)
 
 
 def contributor_points(flows: pd.DataFrame, view: ScenarioView, top: int = 12) -> pd.DataFrame:
@@ -187,11 +207,19 @@ def contributor_points(flows: pd.DataFrame, view: ScenarioView, top: int = 12) -
         ``contributor_id, name, longitude, latitude, personnel``, largest first.
     """
     if flows.empty:
-        return pd.DataFrame(columns=["contributor_id", "name", "longitude", "latitude",
-                                     "personnel"])
-    by = flows.groupby("contributor_id", as_index=False).agg(
-        longitude=("from_lon", "first"), latitude=("from_lat", "first"),
-        personnel=("personnel", "sum")).sort_values("personnel", ascending=False).head(top)
+        return pd.DataFrame(
+            columns=["contributor_id", "name", "longitude", "latitude", "personnel"]
+        )
+    by = (
+        flows.groupby("contributor_id", as_index=False)
+        .agg(
+            longitude=("from_lon", "first"),
+            latitude=("from_lat", "first"),
+            personnel=("personnel", "sum"),
+        )
+        .sort_values("personnel", ascending=False)
+        .head(top)
+    )
     names = view.contributors.set_index(view.contributors["id"].astype(str))["name"].astype(str)
     by.insert(1, "name", by["contributor_id"].map(names).fillna(by["contributor_id"]))
     return by.reset_index(drop=True)

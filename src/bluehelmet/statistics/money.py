@@ -55,9 +55,9 @@ def aviation_monthly_cost(unit_types: pd.DataFrame) -> pd.Series:
     ``+ flying_hours_per_month x usd_per_flying_hour``. Missing values count as zero (a unit
     type with no aircraft has no letter of assist).
     """
-    return (_column(unit_types, "aviation_monthly_usd")
-            + _column(unit_types, "flying_hours_per_month")
-            * _column(unit_types, "usd_per_flying_hour"))
+    return _column(unit_types, "aviation_monthly_usd") + _column(
+        unit_types, "flying_hours_per_month"
+    ) * _column(unit_types, "usd_per_flying_hour")
 
 
 def fixed_monthly_cost(unit_types: pd.DataFrame) -> pd.Series:
@@ -81,11 +81,13 @@ def person_rate(category: Any, troop_rate: Any, msa: float) -> Any:
 @overload
 def monthly_cost(personnel: float, rate: float, fixed: float) -> float: ...
 @overload
-def monthly_cost(personnel: np.ndarray, rate: np.ndarray | float,
-                 fixed: np.ndarray | float) -> np.ndarray: ...
+def monthly_cost(
+    personnel: np.ndarray, rate: np.ndarray | float, fixed: np.ndarray | float
+) -> np.ndarray: ...
 @overload
-def monthly_cost(personnel: pd.Series, rate: pd.Series | float,
-                 fixed: pd.Series | float) -> pd.Series: ...
+def monthly_cost(
+    personnel: pd.Series, rate: pd.Series | float, fixed: pd.Series | float
+) -> pd.Series: ...
 def monthly_cost(personnel: Any, rate: Any, fixed: Any) -> Any:
     """What one unit costs the UN in a month: ``personnel x rate + fixed``.
 
@@ -98,8 +100,9 @@ def monthly_cost(personnel: Any, rate: Any, fixed: Any) -> Any:
     return personnel * rate + fixed
 
 
-def deployment_cost(personnel: Any, lift_moves: Any, lift_move_usd: float,
-                    travel_usd_per_person: float) -> Any:
+def deployment_cost(
+    personnel: Any, lift_moves: Any, lift_move_usd: float, travel_usd_per_person: float
+) -> Any:
     """One-way emplacement (or repatriation) cost of one new unit.
 
     ``lift_moves x lift_move_usd`` for a contingent (its charters and sailings carry its
@@ -107,8 +110,11 @@ def deployment_cost(personnel: Any, lift_moves: Any, lift_move_usd: float,
     whose catalogue entry has no lift moves. Arrays broadcast.
     """
     moves = np.asarray(lift_moves, dtype=float)
-    return np.where(moves > 0, moves * float(lift_move_usd),
-                    np.asarray(personnel, dtype=float) * float(travel_usd_per_person))
+    return np.where(
+        moves > 0,
+        moves * float(lift_move_usd),
+        np.asarray(personnel, dtype=float) * float(travel_usd_per_person),
+    )
 
 
 def budget_period(account: Any, months: Any) -> np.ndarray:
@@ -126,8 +132,9 @@ def budget_period(account: Any, months: Any) -> np.ndarray:
     start = year - year % 2
     regular = [str(y) if y >= 2020 else f"{s}-{s + 1}" for y, s in zip(year, start, strict=True)]
     acc = np.broadcast_to(np.asarray(account, dtype=str), year.shape)
-    return np.where(acc == "regular_budget", np.asarray(regular, dtype=object),
-                    np.asarray(fiscal, dtype=object))
+    return np.where(
+        acc == "regular_budget", np.asarray(regular, dtype=object), np.asarray(fiscal, dtype=object)
+    )
 
 
 def budget_headroom(budgets: pd.DataFrame, share: float) -> pd.Series:
@@ -183,8 +190,11 @@ def unit_monthly_cost(view: ScenarioView, date: pd.Timestamp | str) -> pd.DataFr
     """
     units = view.unit_types.set_index("id")
     category = units["personnel_category"].astype(str)
-    rate = person_rate(category.to_numpy(), rate_in_force(view, date),
-                       float(view.param("msa_usd_per_person_month")))
+    rate = person_rate(
+        category.to_numpy(),
+        rate_in_force(view, date),
+        float(view.param("msa_usd_per_person_month")),
+    )
     out = pd.DataFrame(index=units.index)
     out["name"] = units["name"].astype("string")
     out["personnel"] = units["personnel"].astype("float64")
@@ -195,8 +205,11 @@ def unit_monthly_cost(view: ScenarioView, date: pd.Timestamp | str) -> pd.DataFr
     out["aviation_usd"] = aviation_monthly_cost(units)
     out["total_usd"] = monthly_cost(out["personnel"], out["rate_usd"], fixed_monthly_cost(units))
     out["emplacement_usd"] = deployment_cost(
-        out["personnel"].to_numpy(), _column(units, "lift_moves").to_numpy(),
-        float(view.param("lift_move_usd")), float(view.param("travel_usd_per_person")))
+        out["personnel"].to_numpy(),
+        _column(units, "lift_moves").to_numpy(),
+        float(view.param("lift_move_usd")),
+        float(view.param("travel_usd_per_person")),
+    )
     out.index.name = "unit_type_id"
     return out
 
@@ -220,15 +233,17 @@ def cost_vs_budget(costs: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
         budget) and ``over_budget`` (boolean).
     """
     budgets = view.tables["budgets"]
-    budgets = budgets.assign(headroom_usd=budget_headroom(
-        budgets, float(view.param("budget_headroom_share"))))
+    budgets = budgets.assign(
+        headroom_usd=budget_headroom(budgets, float(view.param("budget_headroom_share")))
+    )
     if len(costs):
         # Only the fiscal years the plan covers: budgets of later years are not the plan's.
         budgets = budgets.loc[budgets["fiscal_year"].isin(costs["fiscal_year"].unique())]
     keys = ["mission_id", "fiscal_year"]
     cost = costs.groupby(keys, as_index=False)["cost_usd"].sum()
-    bud = budgets.groupby(keys, as_index=False).agg(headroom_usd=("headroom_usd", "sum"),
-                                                    approved_usd=("approved_usd", "sum"))
+    bud = budgets.groupby(keys, as_index=False).agg(
+        headroom_usd=("headroom_usd", "sum"), approved_usd=("approved_usd", "sum")
+    )
     out = cost.merge(bud, on=keys, how="outer")
     out["cost_usd"] = out["cost_usd"].astype("float64").fillna(0.0)
     out["headroom_usd"] = out["headroom_usd"].astype("float64")
@@ -281,5 +296,8 @@ def costliest_gaps(costs: pd.DataFrame, top: int) -> pd.DataFrame:
     The chart and the table of the costliest gaps both take this one table, so they show the
     same gaps in the same order.
     """
-    return costs.sort_values("cost_to_close_usd", ascending=False, kind="stable").head(
-        top).reset_index(drop=True)
+    return (
+        costs.sort_values("cost_to_close_usd", ascending=False, kind="stable")
+        .head(top)
+        .reset_index(drop=True)
+    )

@@ -18,12 +18,18 @@ from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics import coverage, geography, money, pledging
 
 #: Keys :meth:`PlanStatistics.coverage` can group by.
-COVERAGE_KEYS = ("mission_id", "unit_type_id", "unit_type", "capability", "critical_group",
-                 "month")
+COVERAGE_KEYS = ("mission_id", "unit_type_id", "unit_type", "capability", "critical_group", "month")
 
 #: Keys :meth:`PlanStatistics.cost` can group by (columns of the plan's tours).
-COST_KEYS = ("mission_id", "contributor_id", "unit_type_id", "pledge_id", "requirement_id",
-             "priority", "pcrs_level")
+COST_KEYS = (
+    "mission_id",
+    "contributor_id",
+    "unit_type_id",
+    "pledge_id",
+    "requirement_id",
+    "priority",
+    "pcrs_level",
+)
 
 
 class PlannedTables(Protocol):
@@ -86,7 +92,8 @@ class PlanStatistics:
 
     def __repr__(self) -> str:
         return "PlanStatistics: " + ", ".join(
-            name for name in dir(self) if not name.startswith("_"))
+            name for name in dir(self) if not name.startswith("_")
+        )
 
     def coverage(self, groupby: str | list[str] | None = "mission_id") -> pd.DataFrame:
         """Unit-months required, covered and unmet, and the share covered, per group.
@@ -108,15 +115,21 @@ class PlanStatistics:
         if unknown:
             raise ValueError(f"cannot group coverage by {unknown}; use {', '.join(COVERAGE_KEYS)}")
         cov = coverage.with_catalogue(self._plan.coverage, self._plan.view)
-        sums = cov.assign(one=0).groupby(keys or ["one"], dropna=False)[
-            ["required", "covered"]].sum().reset_index()
+        sums = (
+            cov.assign(one=0)
+            .groupby(keys or ["one"], dropna=False)[["required", "covered"]]
+            .sum()
+            .reset_index()
+        )
         if not keys:
             sums = sums.drop(columns="one")
-        out = sums.rename(columns={"required": "required_unit_months",
-                                   "covered": "covered_unit_months"})
+        out = sums.rename(
+            columns={"required": "required_unit_months", "covered": "covered_unit_months"}
+        )
         out["unmet_unit_months"] = out["required_unit_months"] - out["covered_unit_months"]
         out["share_covered"] = out["covered_unit_months"] / out["required_unit_months"].where(
-            out["required_unit_months"] > 0)
+            out["required_unit_months"] > 0
+        )
         return out
 
     def cost(self, groupby: str | list[str] | None = "mission_id") -> pd.DataFrame:
@@ -174,8 +187,9 @@ class PlanStatistics:
 
         ``valued_only``: only the rows valued by one more unit (the brief's ask).
         """
-        return pledging.capability_requirements_list(self._plan.capability_requirements,
-                                                     self._plan.view, valued_only)
+        return pledging.capability_requirements_list(
+            self._plan.capability_requirements, self._plan.view, valued_only
+        )
 
     def smart_pledges(self) -> pd.DataFrame:
         """Smart-pledge groups: the contributors that can hold a long requirement in turn."""

@@ -8,8 +8,9 @@ from bluehelmet.scenario.core import ScenarioView
 from bluehelmet.statistics.coverage import capability_group
 
 
-def capability_requirements_list(note: pd.DataFrame, view: ScenarioView,
-                                 valued_only: bool = False) -> pd.DataFrame:
+def capability_requirements_list(
+    note: pd.DataFrame, view: ScenarioView, valued_only: bool = False
+) -> pd.DataFrame:
     """The capability requirements note as the brief lists it, by rank (ties share a rank).
 
     Parameters
@@ -33,34 +34,56 @@ def capability_requirements_list(note: pd.DataFrame, view: ScenarioView,
     if valued_only:
         out = out.loc[out["value_one_more_unit_lp"].notna()]
     out = out.sort_values(["rank", "mission_id", "unit_type_id", "time_from"]).reset_index(
-        drop=True)
+        drop=True
+    )
     out["needed_by"] = pd.to_datetime(out["time_from"])
     out["value"] = out["closes_weighted"].astype("float64")
     out["mission"] = out["mission_id"].map(missions).astype("string")
-    out["unit_type"] = out["unit_type_id"].map(
-        view.unit_types.set_index("id")["name"]).astype("string")
-    out["critical_group"] = [None if pd.isna(c) else capability_group(str(c))
-                             for c in out["capability"]]
+    out["unit_type"] = (
+        out["unit_type_id"].map(view.unit_types.set_index("id")["name"]).astype("string")
+    )
+    out["critical_group"] = [
+        None if pd.isna(c) else capability_group(str(c)) for c in out["capability"]
+    ]
     out["why"] = [
         f"{status}: {short:.0f} unit-months short from {pd.Timestamp(start):%Y-%m}"
         + (f"; replaces {rep}" if isinstance(rep, str) and rep else "")
-        for status, short, start, rep in zip(out["status"], out["unit_months_short"],
-                                             out["time_from"], out["replaces"], strict=True)]
+        for status, short, start, rep in zip(
+            out["status"], out["unit_months_short"], out["time_from"], out["replaces"], strict=True
+        )
+    ]
     return out
 
 
 def smart_pledge_table(groups: pd.DataFrame, view: ScenarioView) -> pd.DataFrame:
     """One row per smart-pledge group: requirement, members in turn, months held of the window."""
     if groups.empty:
-        return pd.DataFrame(columns=["group_id", "mission_id", "unit_type_id", "members",
-                                     "contributors", "months_held", "window_months", "holds"])
+        return pd.DataFrame(
+            columns=[
+                "group_id",
+                "mission_id",
+                "unit_type_id",
+                "members",
+                "contributors",
+                "months_held",
+                "window_months",
+                "holds",
+            ]
+        )
     ordered = groups.sort_values(["group_id", "position"])
-    out = ordered.groupby("group_id", sort=True).agg(
-        mission_id=("mission_id", "first"), unit_type_id=("unit_type_id", "first"),
-        members=("members", "first"),
-        contributors=("contributor_id", lambda c: " > ".join(map(str, c))),
-        months_held=("months_held", "first"), window_months=("window_months", "first"),
-        holds=("holds", "first")).reset_index()
+    out = (
+        ordered.groupby("group_id", sort=True)
+        .agg(
+            mission_id=("mission_id", "first"),
+            unit_type_id=("unit_type_id", "first"),
+            members=("members", "first"),
+            contributors=("contributor_id", lambda c: " > ".join(map(str, c))),
+            months_held=("months_held", "first"),
+            window_months=("window_months", "first"),
+            holds=("holds", "first"),
+        )
+        .reset_index()
+    )
     units = view.unit_types.set_index("id")["name"]
     out["unit_type"] = out["unit_type_id"].map(units).astype("string")
     return out

@@ -61,12 +61,14 @@ class ProtectionFigures:
 
 def later_month(view: ScenarioView) -> pd.Timestamp:
     """The month the plan's protection effect is measured: the last of the first budget year."""
-    return pd.Timestamp(view.param("planning_start")).to_period("M").to_timestamp() \
-        + pd.DateOffset(months=11)
+    return pd.Timestamp(view.param("planning_start")).to_period("M").to_timestamp() + pd.DateOffset(
+        months=11
+    )
 
 
-def protection_by_mission(view: ScenarioView, assignments: pd.DataFrame,
-                          options: ProtectOptions | None = None) -> ProtectionFigures:
+def protection_by_mission(
+    view: ScenarioView, assignments: pd.DataFrame, options: ProtectOptions | None = None
+) -> ProtectionFigures:
     """Risk, hotspots, forces and coverage of every mission with a protection mandate.
 
     Parameters
@@ -89,8 +91,9 @@ def protection_by_mission(view: ScenarioView, assignments: pd.DataFrame,
         ``plan_units`` (units the plan adds that respond), ``plan_units_other``,
         ``high_risk_uncovered_today``; ``basis`` the label of each column.
     """
-    opts = options or ProtectOptions(response_minutes=RESPONSE_MINUTES, time_limit=10.0,
-                                     candidates=15)
+    opts = options or ProtectOptions(
+        response_minutes=RESPONSE_MINUTES, time_limit=10.0, candidates=15
+    )
     later = later_month(view)
     mandates = poc_missions(view)
     results: dict[str, MissionProtection] = {}
@@ -108,26 +111,50 @@ def protection_by_mission(view: ScenarioView, assignments: pd.DataFrame,
         results[mission] = result
         force = force_summary(result)
         spots = result.hotspots
-        rows.append({
-            "mission_id": mission, "resolution": rec["resolution"],
-            "cells": len(result.cells), "risk_expected": float(result.cells["risk"].sum()),
-            "hotspot_cells": int(spots["hotspot"].sum()),
-            "civilian_deaths": float(spots["civilian_deaths"].sum()),
-            **force,
-            "covered_today": result.today.share,
-            "covered_later_without": result.later_without.share,
-            "covered_later_with": result.later_with.share,
-            "change_pp": 100 * (result.later_with.share - result.later_without.share),
-            "plan_units": int(sum(n for u, n in result.additions.items()
-                                  if u not in result.not_modelled)),
-            "plan_units_other": int(sum(result.not_modelled.values())),
-            "high_risk_uncovered_today": high_risk_uncovered(result.today),
-        })
-    table = pd.DataFrame(rows, columns=[
-        "mission_id", "resolution", "cells", "risk_expected", "hotspot_cells", "civilian_deaths",
-        "bases", "airfields", "companies", "qrf", "helicopters", "helicopters_night",
-        "covered_today", "covered_later_without", "covered_later_with", "change_pp",
-        "plan_units", "plan_units_other", "high_risk_uncovered_today"])
+        rows.append(
+            {
+                "mission_id": mission,
+                "resolution": rec["resolution"],
+                "cells": len(result.cells),
+                "risk_expected": float(result.cells["risk"].sum()),
+                "hotspot_cells": int(spots["hotspot"].sum()),
+                "civilian_deaths": float(spots["civilian_deaths"].sum()),
+                **force,
+                "covered_today": result.today.share,
+                "covered_later_without": result.later_without.share,
+                "covered_later_with": result.later_with.share,
+                "change_pp": 100 * (result.later_with.share - result.later_without.share),
+                "plan_units": int(
+                    sum(n for u, n in result.additions.items() if u not in result.not_modelled)
+                ),
+                "plan_units_other": int(sum(result.not_modelled.values())),
+                "high_risk_uncovered_today": high_risk_uncovered(result.today),
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "mission_id",
+            "resolution",
+            "cells",
+            "risk_expected",
+            "hotspot_cells",
+            "civilian_deaths",
+            "bases",
+            "airfields",
+            "companies",
+            "qrf",
+            "helicopters",
+            "helicopters_night",
+            "covered_today",
+            "covered_later_without",
+            "covered_later_with",
+            "change_pp",
+            "plan_units",
+            "plan_units_other",
+            "high_risk_uncovered_today",
+        ],
+    )
     units = view.units_in_place
     force_basis = _table_basis(units.loc[units["mission_id"].isin(table["mission_id"])])
     used = view.pledges.loc[view.pledges["id"].isin(assignments.get("pledge_id", []))]
@@ -135,13 +162,21 @@ def protection_by_mission(view: ScenarioView, assignments: pd.DataFrame,
     modelled = weakest(force_basis, "assumed")
     basis = {
         # Real events counted in the area of operations (a documented rule): derived.
-        "cells": "derived", "risk_expected": "derived", "hotspot_cells": "derived",
-        "civilian_deaths": "derived", "bases": weakest(force_basis, "derived"),
-        "airfields": "derived", "companies": modelled, "qrf": modelled,
-        "helicopters": modelled, "helicopters_night": modelled,
-        "covered_today": modelled, "covered_later_without": modelled,
-        "covered_later_with": weakest(modelled, plan_basis), "change_pp": weakest(
-            modelled, plan_basis), "plan_units": weakest(plan_basis, "derived"),
+        "cells": "derived",
+        "risk_expected": "derived",
+        "hotspot_cells": "derived",
+        "civilian_deaths": "derived",
+        "bases": weakest(force_basis, "derived"),
+        "airfields": "derived",
+        "companies": modelled,
+        "qrf": modelled,
+        "helicopters": modelled,
+        "helicopters_night": modelled,
+        "covered_today": modelled,
+        "covered_later_without": modelled,
+        "covered_later_with": weakest(modelled, plan_basis),
+        "change_pp": weakest(modelled, plan_basis),
+        "plan_units": weakest(plan_basis, "derived"),
         "plan_units_other": weakest(plan_basis, "derived"),
         "high_risk_uncovered_today": modelled,
     }
@@ -149,7 +184,14 @@ def protection_by_mission(view: ScenarioView, assignments: pd.DataFrame,
     last = int(str(meta.get("last_year", 0))) if meta else 0
     spot_years = meta.get("hotspot_years", [last - 2, last]) if meta else [0, 0]
     assert isinstance(spot_years, list)
-    return ProtectionFigures(table, basis, results, later, (first, last),
-                             int(str(meta.get("target_year", 0))) if meta else 0,
-                             (int(spot_years[0]), int(spot_years[1])), opts.response_minutes,
-                             mandates)
+    return ProtectionFigures(
+        table,
+        basis,
+        results,
+        later,
+        (first, last),
+        int(str(meta.get("target_year", 0))) if meta else 0,
+        (int(spot_years[0]), int(spot_years[1])),
+        opts.response_minutes,
+        mandates,
+    )

@@ -30,11 +30,18 @@ def basis_by_table(view: ScenarioView) -> pd.DataFrame:
         if seen.empty:
             continue
         counts = seen["basis"].astype("string").value_counts()
-        rows.append({"table": name, "rows": len(seen),
-                     **{b: int(counts.get(b, 0)) for b in ("real", "derived", "illustrative",
-                                                             "assumed")}})
-    out = pd.DataFrame(rows, columns=["table", "rows", "real", "derived", "illustrative",
-                                      "assumed"]).set_index("table")
+        rows.append(
+            {
+                "table": name,
+                "rows": len(seen),
+                **{
+                    b: int(counts.get(b, 0)) for b in ("real", "derived", "illustrative", "assumed")
+                },
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["table", "rows", "real", "derived", "illustrative", "assumed"]
+    ).set_index("table")
     out["not_real"] = out["illustrative"] + out["assumed"]
     out["not_real_share"] = out["not_real"] / out["rows"]
     return out
@@ -53,13 +60,15 @@ def sources_by_table(view: ScenarioView, limit: int = 3) -> pd.DataFrame:
         seen = table
         if seen.empty:
             continue
-        counts = seen.groupby(["basis", "source"], dropna=False).size().sort_values(
-            ascending=False)
+        counts = seen.groupby(["basis", "source"], dropna=False).size().sort_values(ascending=False)
         top = counts.head(limit)
-        for basis, source, n in zip(top.index.get_level_values(0), top.index.get_level_values(1),
-                                    top.to_numpy(), strict=True):
-            rows.append({"table": name, "basis": str(basis), "source": str(source),
-                         "rows": int(n)})
+        for basis, source, n in zip(
+            top.index.get_level_values(0),
+            top.index.get_level_values(1),
+            top.to_numpy(),
+            strict=True,
+        ):
+            rows.append({"table": name, "basis": str(basis), "source": str(source), "rows": int(n)})
     return pd.DataFrame(rows, columns=["table", "basis", "source", "rows"])
 
 
@@ -72,9 +81,16 @@ def assumed_parameters(view: ScenarioView) -> pd.DataFrame:
         ``parameter, value, unit, description``.
     """
     specs = parameter_specs()
-    rows = [{"parameter": name, "value": str(p.value), "unit": p.unit,
-             "description": specs[name].description if name in specs else ""}
-            for name, p in view.parameters.items() if p.source == "assumed"]
+    rows = [
+        {
+            "parameter": name,
+            "value": str(p.value),
+            "unit": p.unit,
+            "description": specs[name].description if name in specs else "",
+        }
+        for name, p in view.parameters.items()
+        if p.source == "assumed"
+    ]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "description"])
 
 
@@ -102,8 +118,9 @@ def source_summary(view: ScenarioView, limit: int = 2) -> pd.DataFrame:
     """
     every = sources_by_table(view, limit=10**9)
     if every.empty:
-        return pd.DataFrame(columns=["table", "table_rows", "basis", "source", "rows",
-                                     "other_sources"])
+        return pd.DataFrame(
+            columns=["table", "table_rows", "basis", "source", "rows", "other_sources"]
+        )
     sizes = {name: len(t) for name, t in view.tables.items()}
     parts = []
     for name, group in every.groupby("table", sort=False):
@@ -119,10 +136,13 @@ def source_summary(view: ScenarioView, limit: int = 2) -> pd.DataFrame:
 BASES = ("real", "derived", "assumed", "illustrative")
 
 
-def figure_provenance(view: ScenarioView, tables: tuple[str, ...],
-                      external: dict[str, str] | None = None,
-                      computed: str = "",
-                      rows: dict[str, pd.DataFrame] | None = None) -> dict[str, object]:
+def figure_provenance(
+    view: ScenarioView,
+    tables: tuple[str, ...],
+    external: dict[str, str] | None = None,
+    computed: str = "",
+    rows: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, object]:
     """What a chart or table rests on: its input rows per basis, for that figure alone.
 
     Parameters
@@ -164,6 +184,10 @@ def figure_provenance(view: ScenarioView, tables: tuple[str, ...],
     present = [b for b in BASES if bases[b]] + [b for _, b in extra]
     order = {b: i for i, b in enumerate(BASES)}
     weakest = max(present, key=lambda b: order.get(b, len(BASES))) if present else "real"
-    return {"bases": {b: v for b, v in bases.items() if v},
-            "rows": {b: sum(n for _, n in v) for b, v in bases.items() if v},
-            "external": extra, "computed": computed, "weakest": weakest}
+    return {
+        "bases": {b: v for b, v in bases.items() if v},
+        "rows": {b: sum(n for _, n in v) for b, v in bases.items() if v},
+        "external": extra,
+        "computed": computed,
+        "weakest": weakest,
+    }

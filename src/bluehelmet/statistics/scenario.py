@@ -65,8 +65,11 @@ def ceilings_in_force(view: ScenarioView, on: pd.Timestamp | str) -> pd.DataFram
     day = pd.Timestamp(on)
     table = view.ceilings
     ids = view.missions["id"].astype(str)
-    out = pd.DataFrame(index=pd.Index(ids, name="mission_id"),
-                       columns=["military", "police", "authorised"], dtype="float64")
+    out = pd.DataFrame(
+        index=pd.Index(ids, name="mission_id"),
+        columns=["military", "police", "authorised"],
+        dtype="float64",
+    )
     out["resolutions"] = ""
     out["numeric"] = False
     # A scenario without a ceilings table (or a mission without rows in it) falls back to the
@@ -79,8 +82,9 @@ def ceilings_in_force(view: ScenarioView, on: pd.Timestamp | str) -> pd.DataFram
     out["numeric"] = out["authorised"].notna()
     if table.empty:
         return out
-    out.loc[out.index.isin(table["mission_id"].astype(str)),
-            ["military", "police", "authorised"]] = float("nan")
+    out.loc[
+        out.index.isin(table["mission_id"].astype(str)), ["military", "police", "authorised"]
+    ] = float("nan")
     out.loc[out.index.isin(table["mission_id"].astype(str)), "numeric"] = False
     start = pd.to_datetime(table["valid_from"])
     end = pd.to_datetime(table["valid_to"])
@@ -89,8 +93,9 @@ def ceilings_in_force(view: ScenarioView, on: pd.Timestamp | str) -> pd.DataFram
         if mission not in out.index:
             continue
         numeric = rows.loc[rows["kind"].astype(str) == "numeric"]
-        value = dict(zip(numeric["component"].astype(str),
-                         numeric["ceiling"].astype("float64"), strict=True))
+        value = dict(
+            zip(numeric["component"].astype(str), numeric["ceiling"].astype("float64"), strict=True)
+        )
         police = value.get("police")
         if police is None and any(p in value for p in POLICE_PARTS):
             police = sum(value.get(p, 0.0) for p in POLICE_PARTS)
@@ -101,7 +106,8 @@ def ceilings_in_force(view: ScenarioView, on: pd.Timestamp | str) -> pd.DataFram
         out.loc[mission, "authorised"] = sum(parts) if parts else float("nan")
         out.loc[mission, "numeric"] = bool(parts)
         out.loc[mission, "resolutions"] = "; ".join(
-            sorted({str(r) for r in rows["resolution"].dropna().astype(str) if r}))
+            sorted({str(r) for r in rows["resolution"].dropna().astype(str) if r})
+        )
     return out
 
 
@@ -124,11 +130,17 @@ def deployments_period(view: ScenarioView) -> dict[str, object]:
     date = pd.Timestamp(dep["date"].max())
     sources = dep["source"].astype("string").fillna("").str.lower()
     if bool(sources.str.contains("yearly average|annual average|calendar-year average").all()):
-        label = (f"{date.year} calendar-year average of the UN's monthly figures "
-                 f"(dated {date.date().isoformat()} in the data)")
+        label = (
+            f"{date.year} calendar-year average of the UN's monthly figures "
+            f"(dated {date.date().isoformat()} in the data)"
+        )
         return {"date": date, "kind": "yearly average", "year": date.year, "label": label}
-    return {"date": date, "kind": "point", "year": date.year,
-            "label": f"at the latest reporting date ({date.date().isoformat()})"}
+    return {
+        "date": date,
+        "kind": "point",
+        "year": date.year,
+        "label": f"at the latest reporting date ({date.date().isoformat()})",
+    }
 
 
 def mission_strength(view: ScenarioView) -> pd.DataFrame:
@@ -151,11 +163,15 @@ def mission_strength(view: ScenarioView) -> pd.DataFrame:
     dep = latest_deployments(view)
     missions = view.missions.set_index("id")
     grouped = dep.groupby("mission_id").agg(
-        date=("date", "max"), women=("women", "sum"), men=("men", "sum"),
-        contributors=("contributor_id", "nunique"))
+        date=("date", "max"),
+        women=("women", "sum"),
+        men=("men", "sum"),
+        contributors=("contributor_id", "nunique"),
+    )
     out = missions[["name", "host_iso3"]].join(grouped, how="left")
-    out[["women", "men", "contributors"]] = out[["women", "men", "contributors"]].fillna(0).astype(
-        "int64")
+    out[["women", "men", "contributors"]] = (
+        out[["women", "men", "contributors"]].fillna(0).astype("int64")
+    )
     out["total"] = out["women"] + out["men"]
     out["women_share"] = (out["women"] / out["total"].where(out["total"] > 0)).astype("float64")
     on, end = reference_date(view), horizon_end(view)
@@ -191,8 +207,14 @@ def pledges_by_level(view: ScenarioView) -> pd.DataFrame:
     """
     pledges = view.pledges
     levels = ["L1", "L2", "L3", "RDL"]
-    table = pledges.pivot_table(index="unit_type_id", columns="pcrs_level", values="count",
-                                aggfunc="sum", fill_value=0, observed=False)
+    table = pledges.pivot_table(
+        index="unit_type_id",
+        columns="pcrs_level",
+        values="count",
+        aggfunc="sum",
+        fill_value=0,
+        observed=False,
+    )
     table = table.reindex(columns=levels, fill_value=0).astype("int64")
     table["total"] = table.sum(axis=1)
     names = view.unit_types.set_index("id")["name"]
@@ -258,13 +280,15 @@ def force_in_place(view: ScenarioView, on: pd.Timestamp | None = None) -> pd.Dat
     started = uip["since"].isna() | (uip["since"] <= day)
     ongoing = uip["until"].isna() | (uip["until"] >= day)
     now = started & ongoing
-    frame = pd.DataFrame({
-        "mission_id": uip["mission_id"],
-        "units": uip["count"].astype("int64").where(now, 0),
-        "personnel": given.fillna(catalogue).astype("float64").where(now, 0.0),
-        "personnel_catalogue": catalogue.where(now & given.isna().to_numpy(), 0.0),
-        "arriving": uip["count"].astype("int64").where(~started & ongoing, 0),
-        "leaving": uip["count"].astype("int64").where(now & (uip["until"] <= horizon_end), 0),
-    })
+    frame = pd.DataFrame(
+        {
+            "mission_id": uip["mission_id"],
+            "units": uip["count"].astype("int64").where(now, 0),
+            "personnel": given.fillna(catalogue).astype("float64").where(now, 0.0),
+            "personnel_catalogue": catalogue.where(now & given.isna().to_numpy(), 0.0),
+            "arriving": uip["count"].astype("int64").where(~started & ongoing, 0),
+            "leaving": uip["count"].astype("int64").where(now & (uip["until"] <= horizon_end), 0),
+        }
+    )
     out = frame.groupby("mission_id")[cols].sum().round().astype("int64")
     return out.sort_values("personnel", ascending=False)

@@ -41,19 +41,32 @@ def solver_stages(summary: Mapping[str, Any]) -> pd.DataFrame:
     stages = summary.get("stages")
     if not stages:
         bound = summary.get("bound", summary.get("objective"))
-        stages = [{"stage": "plan", "status": summary.get("status", "unknown"),
-                   "objective": summary.get("objective"), "bound": bound,
-                   "mip_gap": summary.get("mip_gap")}]
+        stages = [
+            {
+                "stage": "plan",
+                "status": summary.get("status", "unknown"),
+                "objective": summary.get("objective"),
+                "bound": bound,
+                "mip_gap": summary.get("mip_gap"),
+            }
+        ]
     rows = []
     for s in stages:
         status = str(s.get("status") or "unknown")
         bound = _number(s.get("bound"))
         gap = _number(s.get("mip_gap"))
         known = not math.isnan(bound) and not math.isnan(gap)
-        rows.append({"stage": str(s.get("stage", "")), "status": status,
-                     "objective": _number(s.get("objective")), "bound": bound,
-                     "mip_gap": gap if known else math.nan,
-                     "proven": status == "optimal", "gap_known": known})
+        rows.append(
+            {
+                "stage": str(s.get("stage", "")),
+                "status": status,
+                "objective": _number(s.get("objective")),
+                "bound": bound,
+                "mip_gap": gap if known else math.nan,
+                "proven": status == "optimal",
+                "gap_known": known,
+            }
+        )
     return pd.DataFrame(rows, columns=STAGE_COLUMNS)
 
 

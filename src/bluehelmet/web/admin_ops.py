@@ -41,8 +41,9 @@ def create_organisation(code: str, name: str, kind: str, parent: str | None) -> 
     return Organisation.objects.create(code=code, name=name, kind=kind, parent=above)
 
 
-def create_user(username: str, org: str, clearance: str, roles: list[str], password: str,
-                totp: bool) -> str:
+def create_user(
+    username: str, org: str, clearance: str, roles: list[str], password: str, totp: bool
+) -> str:
     """Create ``username`` (or add a membership to it); returns the TOTP URI if enrolled."""
     level = Classification.parse(clearance)
     wrong = [r for r in roles if r not in {v.value for v in Role}]
@@ -50,8 +51,9 @@ def create_user(username: str, org: str, clearance: str, roles: list[str], passw
         raise AdminError(f"role(s) {', '.join(wrong)}: use {', '.join(Role)}")
     organisation = Organisation.objects.filter(code=org).first()
     if organisation is None:
-        raise AdminError(f"organisation {org!r} does not exist; create it with "
-                         "'bluehelmet admin create-org'")
+        raise AdminError(
+            f"organisation {org!r} does not exist; create it with 'bluehelmet admin create-org'"
+        )
     with transaction.atomic():
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -64,8 +66,9 @@ def create_user(username: str, org: str, clearance: str, roles: list[str], passw
             user.save()
         if Membership.objects.filter(user=user, organisation=organisation).exists():
             raise AdminError(f"{username} is already a member of {org}")
-        Membership.objects.create(user=user, organisation=organisation, clearance=int(level),
-                                  roles=roles)
+        Membership.objects.create(
+            user=user, organisation=organisation, clearance=int(level), roles=roles
+        )
         if totp:
             return str(TOTPDevice.objects.create(user=user, name="cli", confirmed=True).config_url)
     return ""

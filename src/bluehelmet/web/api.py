@@ -10,8 +10,13 @@ from ninja.security import django_auth
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.reports.models import Incident, IncidentReport, Report
 
-api = NinjaAPI(title="bluehelmet", version="1", auth=django_auth, urls_namespace="api",
-               docs_decorator=login_required)
+api = NinjaAPI(
+    title="bluehelmet",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+    docs_decorator=login_required,
+)
 api.add_router("/forcegen", "bluehelmet.web.forcegen.api.router")
 
 
@@ -39,11 +44,19 @@ class ReportPage(Schema):
 
 
 def _out(report: Report) -> ReportOut:
-    return ReportOut(id=report.uid, time=report.time, category=report.category,
-                     place_name=report.place_name, longitude=report.longitude,
-                     latitude=report.latitude, source_type=report.source_type,
-                     classification=report.classification, owner=report.owner,
-                     releasable_to=list(report.releasable_to), description=report.description)
+    return ReportOut(
+        id=report.uid,
+        time=report.time,
+        category=report.category,
+        place_name=report.place_name,
+        longitude=report.longitude,
+        latitude=report.latitude,
+        source_type=report.source_type,
+        classification=report.classification,
+        owner=report.owner,
+        releasable_to=list(report.releasable_to),
+        description=report.description,
+    )
 
 
 @api.get("/reports", response=ReportPage)
@@ -52,7 +65,7 @@ def list_reports(request: HttpRequest, limit: int = 100, offset: int = 0) -> Rep
     reports = Report.objects.visible_to(request.reader)
     count = reports.count()
     limit = max(0, min(limit, 1000))
-    rows = list(reports.order_by("-time", "uid")[offset:offset + limit])
+    rows = list(reports.order_by("-time", "uid")[offset : offset + limit])
     record(request, Action.API, "reports", count=count, offset=offset, limit=limit)
     return ReportPage(count=count, results=[_out(r) for r in rows])
 
@@ -60,8 +73,7 @@ def list_reports(request: HttpRequest, limit: int = 100, offset: int = 0) -> Rep
 @api.get("/reports/{uid}", response=ReportOut)
 def get_report(request: HttpRequest, uid: str) -> ReportOut:
     """One report, or 404 whether it is missing or hidden."""
-    report = Report.objects.visible_to(request.reader).filter(
-        uid=uid).first()
+    report = Report.objects.visible_to(request.reader).filter(uid=uid).first()
     if report is None:
         record(request, Action.DENIED, f"report:{uid}", via="api")
         raise Http404("No such report.")
@@ -91,15 +103,31 @@ def list_incidents(request: HttpRequest, limit: int = 100, offset: int = 0) -> l
     """Incidents visible to the caller, newest first, each with its reports the caller sees."""
     rows = Incident.objects.visible_to(request.reader).order_by("-first_time", "uid")
     limit = max(0, min(limit, 1000))
-    page = list(rows[offset:offset + limit])
+    page = list(rows[offset : offset + limit])
     links: dict[int, list[str]] = {}
-    for incident, uid in IncidentReport.objects.filter(
+    for incident, uid in (
+        IncidentReport.objects.filter(
             incident__in=page, report__in=Report.objects.visible_to(request.reader)
-            ).order_by("report__time", "report__uid").values_list("incident_id", "report__uid"):
+        )
+        .order_by("report__time", "report__uid")
+        .values_list("incident_id", "report__uid")
+    ):
         links.setdefault(incident, []).append(uid)
     record(request, Action.API, "incidents", offset=offset, limit=limit, rows=len(page))
-    return [IncidentOut(id=i.uid, title=i.title, first_time=i.first_time, last_time=i.last_time,
-                        longitude=i.longitude, latitude=i.latitude, category=i.category,
-                        status=i.status, classification=i.classification, owner=i.owner,
-                        releasable_to=list(i.releasable_to), reports=links.get(i.pk, []))
-            for i in page]
+    return [
+        IncidentOut(
+            id=i.uid,
+            title=i.title,
+            first_time=i.first_time,
+            last_time=i.last_time,
+            longitude=i.longitude,
+            latitude=i.latitude,
+            category=i.category,
+            status=i.status,
+            classification=i.classification,
+            owner=i.owner,
+            releasable_to=list(i.releasable_to),
+            reports=links.get(i.pk, []),
+        )
+        for i in page
+    ]

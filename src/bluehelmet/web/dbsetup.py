@@ -11,8 +11,12 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.db import connections
 
-NO_CHANGE = ["audit_accesslog", "reports_reporteridentity", "reports_inboundmessage",
-             "reports_reportevent"]
+NO_CHANGE = [
+    "audit_accesslog",
+    "reports_reporteridentity",
+    "reports_inboundmessage",
+    "reports_reportevent",
+]
 NO_DELETE = ["reports_report", "reports_downgrade"]
 NO_CHANGE += ["forcegen_pledgestage", "forcegen_pledgeevent", "forcegen_requirementevent"]
 NO_DELETE += ["forcegen_pledge", "forcegen_requirement", "forcegen_requestline"]
@@ -32,8 +36,9 @@ def grant_app_role(role: str | None = None) -> None:
     quoted = connections["owner"].ops.quote_name(role)
     with connections["owner"].cursor() as cur:
         cur.execute(f"GRANT USAGE ON SCHEMA public TO {quoted}")
-        cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
-                    f"TO {quoted}")
+        cur.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}"
+        )
         cur.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
         for table in NO_CHANGE:
             cur.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}")

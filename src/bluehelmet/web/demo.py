@@ -46,16 +46,61 @@ USERS = [  # username, organisation, clearance, roles, TOTP
 ]
 
 ILLUSTRATIVE = [  # id, owner, classification, releasable_to, place, lon, lat, category, text
-    ("demo-patrol-1", "MINUSMA-JOC", C, ["MINUSMA-JMAC"], "Ménaka", 2.40, 15.92,
-     "armed_group_movement", "Patrol observed a column of pick-ups moving north at dusk."),
-    ("demo-patrol-2", "MINUSMA-JOC", C, ["MINUSMA-JMAC", "NLD"], "Gao", -0.04, 16.27, "ied",
-     "Suspected IED found on the road east of the camp; cordon in place."),
-    ("demo-jmac-1", "MINUSMA-JMAC", SC, [], "Kidal", 1.41, 18.44, "other",
-     "Assessment of an armed group's intentions (strictly confidential)."),
-    ("demo-au-1", "AU", C, ["MINUSMA-JMAC"], "Mopti", -4.20, 14.49, "displacement",
-     "Partner report: families leaving villages towards the town."),
-    ("demo-au-2", "AU", C, ["MINUSMA-JMAC"], "Ménaka", 2.43, 15.90, "armed_group_movement",
-     "Partner report: armed men in pick-ups seen leaving Ménaka northwards."),
+    (
+        "demo-patrol-1",
+        "MINUSMA-JOC",
+        C,
+        ["MINUSMA-JMAC"],
+        "Ménaka",
+        2.40,
+        15.92,
+        "armed_group_movement",
+        "Patrol observed a column of pick-ups moving north at dusk.",
+    ),
+    (
+        "demo-patrol-2",
+        "MINUSMA-JOC",
+        C,
+        ["MINUSMA-JMAC", "NLD"],
+        "Gao",
+        -0.04,
+        16.27,
+        "ied",
+        "Suspected IED found on the road east of the camp; cordon in place.",
+    ),
+    (
+        "demo-jmac-1",
+        "MINUSMA-JMAC",
+        SC,
+        [],
+        "Kidal",
+        1.41,
+        18.44,
+        "other",
+        "Assessment of an armed group's intentions (strictly confidential).",
+    ),
+    (
+        "demo-au-1",
+        "AU",
+        C,
+        ["MINUSMA-JMAC"],
+        "Mopti",
+        -4.20,
+        14.49,
+        "displacement",
+        "Partner report: families leaving villages towards the town.",
+    ),
+    (
+        "demo-au-2",
+        "AU",
+        C,
+        ["MINUSMA-JMAC"],
+        "Ménaka",
+        2.43,
+        15.90,
+        "armed_group_movement",
+        "Partner report: armed men in pick-ups seen leaving Ménaka northwards.",
+    ),
 ]
 
 
@@ -78,19 +123,22 @@ def seed() -> list[DemoUser]:
     with transaction.atomic():
         sync_registry(MEMBER_STATES)  # the library's registry is the one list
         orgs = {o.code: o for o in Organisation.objects.all()}
-        users = [_user(name, orgs[org], level, roles, totp)
-                 for name, org, level, roles, totp in USERS]
+        users = [
+            _user(name, orgs[org], level, roles, totp) for name, org, level, roles, totp in USERS
+        ]
         _reports()
         users += forcegen_seed(_user)  # type: ignore[arg-type]
     return users
 
 
-def _user(name: str, org: Organisation, level: Classification, roles: list[Role],
-          totp: bool) -> DemoUser:
+def _user(
+    name: str, org: Organisation, level: Classification, roles: list[Role], totp: bool
+) -> DemoUser:
     password = secrets.token_urlsafe(12)
     user = User.objects.create_user(name, password=password)
-    Membership.objects.create(user=user, organisation=org, clearance=int(level),
-                              roles=[r.value for r in roles])
+    Membership.objects.create(
+        user=user, organisation=org, clearance=int(level), roles=[r.value for r in roles]
+    )
     uri = ""
     if totp:
         uri = TOTPDevice.objects.create(user=user, name="demo", confirmed=True).config_url
@@ -111,26 +159,53 @@ def _reports() -> None:
 
     events = ucdp_events()
     west, south, east, north = MALI_BBOX
-    mali = events[events["longitude"].between(west, east) & events["latitude"].between(south,
-                                                                                         north)]
+    mali = events[
+        events["longitude"].between(west, east) & events["latitude"].between(south, north)
+    ]
     table = events_to_reports(mali.reset_index(drop=True), "bundled subset, Mali")
-    rows = [Report(uid=r.id, time=str(r.time), time_precision=r.time_precision,
-                   longitude=float(r.longitude), latitude=float(r.latitude),
-                   place_name="" if pd.isna(r.place_name) else str(r.place_name),
-                   category=r.category, fatalities=_int(r.fatalities),
-                   civilian_deaths=_int(r.civilian_deaths),
-                   source_type=r.source_type, reliability=r.reliability,
-                   credibility=int(r.credibility), mission="MINUSMA",
-                   classification="unclassified", owner="UCDP", basis="real", source=r.source)
-            for r in _rows(table)]
+    rows = [
+        Report(
+            uid=r.id,
+            time=str(r.time),
+            time_precision=r.time_precision,
+            longitude=float(r.longitude),
+            latitude=float(r.latitude),
+            place_name="" if pd.isna(r.place_name) else str(r.place_name),
+            category=r.category,
+            fatalities=_int(r.fatalities),
+            civilian_deaths=_int(r.civilian_deaths),
+            source_type=r.source_type,
+            reliability=r.reliability,
+            credibility=int(r.credibility),
+            mission="MINUSMA",
+            classification="unclassified",
+            owner="UCDP",
+            basis="real",
+            source=r.source,
+        )
+        for r in _rows(table)
+    ]
     with acting_as(AccessContext("UCDP", Classification.UNCLASSIFIED)):
         Report.objects.bulk_create(rows, batch_size=1000)
     for uid, owner, level, released, place, lon, lat, category, text in ILLUSTRATIVE:
         with acting_as(AccessContext(owner, level)):
             Report.objects.create(
-                uid=uid, time="2018-06-01T10:00", time_precision="hour", place_name=place,
-                longitude=lon, latitude=lat, place_precision_km=5.0,
-                category=category, source_type="patrol", reliability="B", credibility=2,
-                mission="MINUSMA", description=text, classification=level.label, owner=owner,
-                releasable_to=released, basis="illustrative",
-                source="illustrative demo record built by bluehelmet; no real event")
+                uid=uid,
+                time="2018-06-01T10:00",
+                time_precision="hour",
+                place_name=place,
+                longitude=lon,
+                latitude=lat,
+                place_precision_km=5.0,
+                category=category,
+                source_type="patrol",
+                reliability="B",
+                credibility=2,
+                mission="MINUSMA",
+                description=text,
+                classification=level.label,
+                owner=owner,
+                releasable_to=released,
+                basis="illustrative",
+                source="illustrative demo record built by bluehelmet; no real event",
+            )

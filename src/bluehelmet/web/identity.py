@@ -46,14 +46,18 @@ def create_key_file(path: Path) -> None:
 
 def _kek(path: str | Path) -> tuple[str, bytes]:
     if not str(path):
-        raise IdentityKeyError("BLUEHELMET_IDENTITY_KEY_FILE is not set; it must name the file "
-                               "holding the identity key (create one with "
-                               "'bluehelmet admin identity-key PATH')")
+        raise IdentityKeyError(
+            "BLUEHELMET_IDENTITY_KEY_FILE is not set; it must name the file "
+            "holding the identity key (create one with "
+            "'bluehelmet admin identity-key PATH')"
+        )
     try:
         key = base64.b64decode(Path(path).read_text().strip(), validate=True)
     except (OSError, ValueError) as exc:
-        raise IdentityKeyError(f"{path}: cannot read the identity key ({exc}); expected one "
-                               "line of base64 holding 32 bytes") from None
+        raise IdentityKeyError(
+            f"{path}: cannot read the identity key ({exc}); expected one "
+            "line of base64 holding 32 bytes"
+        ) from None
     if len(key) != 32:
         raise IdentityKeyError(f"{path}: the identity key has {len(key)} bytes; expected 32")
     return hashlib.sha256(key).hexdigest()[:16], key
@@ -74,10 +78,13 @@ def unseal(sealed: Sealed, report_uid: str, key_file: str | Path) -> dict[str, s
     """Decrypt an identity sealed by :func:`seal` (callers audit every call)."""
     key_id, kek = _kek(key_file)
     if key_id != sealed.key_id:
-        raise IdentityKeyError(f"identity sealed with key {sealed.key_id}, but the key file "
-                               f"holds key {key_id}")
-    data_key = AESGCM(kek).decrypt(sealed.wrapped_key[:NONCE], sealed.wrapped_key[NONCE:],
-                                   key_id.encode())
-    plain = AESGCM(data_key).decrypt(sealed.ciphertext[:NONCE], sealed.ciphertext[NONCE:],
-                                     report_uid.encode())
+        raise IdentityKeyError(
+            f"identity sealed with key {sealed.key_id}, but the key file holds key {key_id}"
+        )
+    data_key = AESGCM(kek).decrypt(
+        sealed.wrapped_key[:NONCE], sealed.wrapped_key[NONCE:], key_id.encode()
+    )
+    plain = AESGCM(data_key).decrypt(
+        sealed.ciphertext[:NONCE], sealed.ciphertext[NONCE:], report_uid.encode()
+    )
     return dict(json.loads(plain))

@@ -55,10 +55,12 @@ class JobKind:
 
 #: Every kind of job, claimed in this order (quick exports before long plans).
 KINDS = (
-    JobKind("export", "reports.ExportJob", "bluehelmet.web.reports.jobs:run",
-            timedelta(minutes=10)),
-    JobKind("plan", "forcegen.PlanJob", "bluehelmet.web.forcegen.planjobs:run",
-            timedelta(minutes=2)),
+    JobKind(
+        "export", "reports.ExportJob", "bluehelmet.web.reports.jobs:run", timedelta(minutes=10)
+    ),
+    JobKind(
+        "plan", "forcegen.PlanJob", "bluehelmet.web.forcegen.planjobs:run", timedelta(minutes=2)
+    ),
 )
 
 
@@ -66,9 +68,12 @@ def claim(model: type[models.Model], lease: timedelta, now: datetime | None = No
     """Take the oldest job of ``model`` that is queued or whose lease expired (or ``None``)."""
     now = now or timezone.now()
     with transaction.atomic():
-        job: Any = (model._default_manager.select_for_update(skip_locked=True)
-                    .filter(Q(status=QUEUED) | Q(status=RUNNING, lease_until__lt=now))
-                    .order_by("created_at", "pk").first())
+        job: Any = (
+            model._default_manager.select_for_update(skip_locked=True)
+            .filter(Q(status=QUEUED) | Q(status=RUNNING, lease_until__lt=now))
+            .order_by("created_at", "pk")
+            .first()
+        )
         if job is None:
             return None
         job.status, job.attempts = RUNNING, job.attempts + 1
@@ -77,8 +82,9 @@ def claim(model: type[models.Model], lease: timedelta, now: datetime | None = No
     return job
 
 
-def claim_next(kinds: tuple[JobKind, ...] = KINDS,
-               now: datetime | None = None) -> tuple[JobKind, Any] | None:
+def claim_next(
+    kinds: tuple[JobKind, ...] = KINDS, now: datetime | None = None
+) -> tuple[JobKind, Any] | None:
     """The next job of any kind, with its kind (or ``None`` when every queue is empty)."""
     for kind in kinds:
         job = claim(kind.model, kind.lease, now)
@@ -87,8 +93,7 @@ def claim_next(kinds: tuple[JobKind, ...] = KINDS,
     return None
 
 
-def work(once: bool = False, idle_seconds: float = 1.0,
-         kinds: tuple[JobKind, ...] = KINDS) -> int:
+def work(once: bool = False, idle_seconds: float = 1.0, kinds: tuple[JobKind, ...] = KINDS) -> int:
     """Claim and run jobs of every kind until stopped (or until none is left, with ``once``)."""
     done = 0
     while True:
@@ -113,12 +118,12 @@ def heartbeat(job: Any, lease: timedelta, every: float = 20.0) -> Iterator[None]
         try:
             while not stop.wait(every):
                 model._default_manager.filter(pk=job.pk, status=RUNNING).update(
-                    lease_until=timezone.now() + lease)
+                    lease_until=timezone.now() + lease
+                )
         finally:
             connection.close()
 
-    thread = threading.Thread(target=beat, name=f"lease-{model.__name__}-{job.pk}",
-                              daemon=True)
+    thread = threading.Thread(target=beat, name=f"lease-{model.__name__}-{job.pk}", daemon=True)
     thread.start()
     try:
         yield

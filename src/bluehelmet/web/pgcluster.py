@@ -48,6 +48,7 @@ def find_bindir() -> Path:
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False)
         if out.returncode == 0:
             candidates.append(Path(out.stdout.strip()))
+
     def version(path: str) -> int:
         name = Path(path).parent.name
         return int(name) if name.isdigit() else 0
@@ -70,8 +71,10 @@ def _as_service_user() -> list[str]:
         return []
     runuser = shutil.which("runuser") or shutil.which("setpriv")
     if runuser is None:
-        raise ClusterError("running as root, but neither runuser nor setpriv is installed to "
-                           f"start PostgreSQL as the unprivileged user {SERVICE_USER!r}")
+        raise ClusterError(
+            "running as root, but neither runuser nor setpriv is installed to "
+            f"start PostgreSQL as the unprivileged user {SERVICE_USER!r}"
+        )
     if runuser.endswith("runuser"):
         return [runuser, "-u", SERVICE_USER, "--"]
     entry = pwd.getpwnam(SERVICE_USER)
@@ -122,15 +125,17 @@ class Cluster:
     def url(self, role: str = APP_ROLE) -> str:
         """``postgresql://`` URL for ``role`` (``postgres`` = superuser) over the unix socket."""
         password = self._credentials()[role]
-        return (f"postgresql://{role}:{password}@/{DATABASE}"
-                f"?host={self.socket_dir}&port={self.port}")
+        return f"postgresql://{role}:{password}@/{DATABASE}?host={self.socket_dir}&port={self.port}"
 
     def _run(self, args: list[str], what: str) -> None:
-        out = subprocess.run(_as_service_user() + args, capture_output=True, text=True,
-                             check=False, cwd="/")
+        out = subprocess.run(
+            _as_service_user() + args, capture_output=True, text=True, check=False, cwd="/"
+        )
         if out.returncode != 0:
-            raise ClusterError(f"{what} failed (exit {out.returncode}): "
-                               f"{(out.stderr or out.stdout).strip()[-800:]}")
+            raise ClusterError(
+                f"{what} failed (exit {out.returncode}): "
+                f"{(out.stderr or out.stdout).strip()[-800:]}"
+            )
 
     def init(self) -> None:
         """Create the cluster, the database and the application role if not yet there."""
@@ -150,42 +155,76 @@ class Cluster:
         pwfile.write_text(creds[SUPERUSER])
         _chown_service(pwfile)
         try:
-            self._run([str(bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER,
-                       "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
-                       "--locale=C.UTF-8" if _has_c_utf8() else "--locale=C"], "initdb")
+            self._run(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    SUPERUSER,
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8" if _has_c_utf8() else "--locale=C",
+                ],
+                "initdb",
+            )
         finally:
             pwfile.unlink(missing_ok=True)
         self.start()
         import psycopg
 
-        with psycopg.connect(self.url(SUPERUSER).replace(f"/{DATABASE}?", "/postgres?"),
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            self.url(SUPERUSER).replace(f"/{DATABASE}?", "/postgres?"), autocommit=True
+        ) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
             conn.execute(
                 f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
-                "PASSWORD %s".replace("%s", _literal(creds[APP_ROLE])))
+                "PASSWORD %s".replace("%s", _literal(creds[APP_ROLE]))
+            )
 
     def running(self) -> bool:
         """Whether the server of this cluster is running."""
         return (self.data / "postmaster.pid").exists() and subprocess.run(
             _as_service_user() + [str(find_bindir() / "pg_ctl"), "status", "-D", str(self.data)],
-            capture_output=True, check=False, cwd="/").returncode == 0
+            capture_output=True,
+            check=False,
+            cwd="/",
+        ).returncode == 0
 
     def start(self) -> None:
         """Start the server (unix socket only, no TCP) and wait until it accepts connections."""
         if self.running():
             return
-        options = (f"-c listen_addresses='' -k {self.socket_dir} -p {self.port} "
-                   "-c fsync=on -c max_connections=60")
-        self._run([str(find_bindir() / "pg_ctl"), "start", "-w", "-t", "60", "-D",
-                   str(self.data), "-l", str(self.socket_dir / "server.log"), "-o", options],
-                  "pg_ctl start")
+        options = (
+            f"-c listen_addresses='' -k {self.socket_dir} -p {self.port} "
+            "-c fsync=on -c max_connections=60"
+        )
+        self._run(
+            [
+                str(find_bindir() / "pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.socket_dir / "server.log"),
+                "-o",
+                options,
+            ],
+            "pg_ctl start",
+        )
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: open transactions are rolled back)."""
         if self.running():
-            self._run([str(find_bindir() / "pg_ctl"), "stop", "-w", "-m", "fast", "-D",
-                       str(self.data)], "pg_ctl stop")
+            self._run(
+                [str(find_bindir() / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data)],
+                "pg_ctl stop",
+            )
 
 
 def _literal(text: str) -> str:

@@ -53,16 +53,19 @@ def _array(setting: str) -> str:
 
 
 #: Body of the SELECT/UPDATE policy of every record table (no settings: public records only).
-RLS_USING = (f"(classification = '{PUBLIC}' OR (classification = ANY ({_array(LEVELS_SETTING)}) "
-             f"AND (owner = ANY ({_array(PRINCIPALS_SETTING)}) "
-             f"OR releasable_to && {_array(PRINCIPALS_SETTING)}::varchar[])))")
+RLS_USING = (
+    f"(classification = '{PUBLIC}' OR (classification = ANY ({_array(LEVELS_SETTING)}) "
+    f"AND (owner = ANY ({_array(PRINCIPALS_SETTING)}) "
+    f"OR releasable_to && {_array(PRINCIPALS_SETTING)}::varchar[])))"
+)
 #: Body of the INSERT policy, and the UPDATE policy's extra condition: a reader writes only
 #: records owned by an organisation they act for (the owner decides further release).
 RLS_INSERT_CHECK = f"(owner = ANY ({_array(PRINCIPALS_SETTING)}))"
 RLS_UPDATE = f"({RLS_USING} AND {RLS_INSERT_CHECK})"
 #: The classifications a record table accepts.
 CLASSIFICATION_CHECK = "classification IN ({})".format(
-    ", ".join(f"'{c.label}'" for c in Classification))
+    ", ".join(f"'{c.label}'" for c in Classification)
+)
 
 
 def rls_sql(table: str) -> list[str]:
@@ -81,24 +84,32 @@ def rls_sql(table: str) -> list[str]:
 
 def rls_reverse_sql(table: str) -> list[str]:
     """Statements that undo :func:`rls_sql`."""
-    return [f"DROP POLICY IF EXISTS need_to_know_{kind} ON {table}"
-            for kind in ("select", "update", "insert")] + [
+    return [
+        f"DROP POLICY IF EXISTS need_to_know_{kind} ON {table}"
+        for kind in ("select", "update", "insert")
+    ] + [
         f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
-        f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_known_classification"]
+        f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_known_classification",
+    ]
 
 
 def reader_settings(reader: AccessContext, may_decrypt: bool = False) -> dict[str, str]:
     """The session settings that describe ``reader`` to the RLS policies."""
     levels, principals = rule(reader)
-    return {LEVELS_SETTING: ",".join(levels), PRINCIPALS_SETTING: ",".join(principals),
-            DECRYPT_SETTING: "on" if may_decrypt else "off"}
+    return {
+        LEVELS_SETTING: ",".join(levels),
+        PRINCIPALS_SETTING: ",".join(principals),
+        DECRYPT_SETTING: "on" if may_decrypt else "off",
+    }
 
 
 def _apply(values: dict[str, str]) -> None:
     with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)),
-                    [item for pair in values.items() for item in pair])
+        cur.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)),
+            [item for pair in values.items() for item in pair],
+        )
 
 
 def set_reader(reader: AccessContext, may_decrypt: bool = False) -> None:
@@ -110,8 +121,10 @@ def set_reader(reader: AccessContext, may_decrypt: bool = False) -> None:
 def acting_as(reader: AccessContext, may_decrypt: bool = False) -> Iterator[None]:
     """Run a block as ``reader`` (e.g. public intake writing as the receiving section)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(["coalesce(current_setting(%s, true), '')"]
-                                          * len(SETTINGS)), list(SETTINGS))
+        cur.execute(
+            "SELECT " + ", ".join(["coalesce(current_setting(%s, true), '')"] * len(SETTINGS)),
+            list(SETTINGS),
+        )
         before = dict(zip(SETTINGS, cur.fetchone(), strict=True))
     set_reader(reader, may_decrypt)
     try:

@@ -64,11 +64,15 @@ def platform(data_dir: Path | None = None, migrate: bool = True) -> Iterator[Clu
             create_key_file(key)
         os.environ["BLUEHELMET_IDENTITY_KEY_FILE"] = str(key)
     if not os.environ.get("BLUEHELMET_SECRET_KEY") and not os.environ.get(
-            "BLUEHELMET_SECRET_KEY_FILE"):
+        "BLUEHELMET_SECRET_KEY_FILE"
+    ):
         os.environ["BLUEHELMET_SECRET_KEY_FILE"] = str(
-            _secret_file(folder / "secret.key", secrets.token_urlsafe(50)))
-    os.environ.setdefault("BLUEHELMET_TWILIO_AUTH_TOKEN_FILE", str(
-        _secret_file(folder / "twilio.token", secrets.token_hex(16))))
+            _secret_file(folder / "secret.key", secrets.token_urlsafe(50))
+        )
+    os.environ.setdefault(
+        "BLUEHELMET_TWILIO_AUTH_TOKEN_FILE",
+        str(_secret_file(folder / "twilio.token", secrets.token_hex(16))),
+    )
     os.environ.setdefault("BLUEHELMET_JOBS_DIR", str(folder / "jobs"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bluehelmet.web.settings")
     try:

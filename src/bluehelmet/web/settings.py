@@ -42,8 +42,9 @@ def _database(url: str) -> dict[str, Any]:
     # Persistent connections (a new PostgreSQL connection per request cost ~30 % of a page in
     # benchmarks/web_load.py); the reader is set per transaction, so nothing carries over.
     age = int(os.environ.get("BLUEHELMET_DB_CONN_MAX_AGE", "60"))
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=age,
-                                                        conn_health_checks=True))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=age, conn_health_checks=True)
+    )
     config["ATOMIC_REQUESTS"] = False  # the reader middleware opens the request transaction
     return config
 
@@ -89,30 +90,40 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "bluehelmet.web.urls"
 WSGI_APPLICATION = "bluehelmet.web.wsgi.application"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [BASE_DIR / "templates"],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-        "bluehelmet.web.accounts.middleware.reader_context",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bluehelmet.web.accounts.middleware.reader_context",
+            ]
+        },
+    }
+]
 
 DATABASES = {"default": _database(os.environ.get("DATABASE_URL", "postgresql:///bluehelmet"))}
-DATABASES["owner"] = _database(os.environ.get("BLUEHELMET_OWNER_DATABASE_URL")
-                               or os.environ.get("DATABASE_URL", "postgresql:///bluehelmet"))
+DATABASES["owner"] = _database(
+    os.environ.get("BLUEHELMET_OWNER_DATABASE_URL")
+    or os.environ.get("DATABASE_URL", "postgresql:///bluehelmet")
+)
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id first (OWASP ASVS 11.4.2); older hashes are upgraded on the next login.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher",
-                    "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
@@ -136,11 +147,19 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Strict CSP: nothing inline, nothing from another origin (every asset is vendored).
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
-    "default-src": ["'none'"], "script-src": ["'self'"], "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"], "connect-src": ["'self'"], "font-src": ["'self'"],
-    "form-action": ["'self'"], "frame-ancestors": ["'none'"], "base-uri": ["'none'"],
-}}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
 
 # Rate limits count in this process's memory (one waitress process with threads).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -168,7 +187,8 @@ IDENTITY_KEY_FILE = os.environ.get("BLUEHELMET_IDENTITY_KEY_FILE", "")
 TWILIO_AUTH_TOKEN_FILE = os.environ.get("BLUEHELMET_TWILIO_AUTH_TOKEN_FILE", "")
 
 LOGGING: dict[str, Any] = {
-    "version": 1, "disable_existing_loggers": False,
+    "version": 1,
+    "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
 }

@@ -35,5 +35,12 @@ from bluehelmet.intel.store.files import LEGACY_FILE, open_store, read_view
 from bluehelmet.intel.store.interface import AddResult, ReportStore
 from bluehelmet.intel.store.sqlite import DB_FILE, SQLiteReportStore
 
-__all__ = ["DB_FILE", "LEGACY_FILE", "AddResult", "ReportStore", "SQLiteReportStore",
-           "open_store", "read_view"]
+__all__ = [
+    "DB_FILE",
+    "LEGACY_FILE",
+    "AddResult",
+    "ReportStore",
+    "SQLiteReportStore",
+    "open_store",
+    "read_view",
+]

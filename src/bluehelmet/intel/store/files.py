@@ -22,8 +22,12 @@ CACHE_KIB = 65_536
 def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     """A connection to the store file ``path`` (autocommit; transactions are explicit)."""
     mode = "rwc" if create else "rw"
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True,
-                           isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode={mode}",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+    )
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -45,8 +49,10 @@ def new_store(folder: Path) -> None:
         conn.execute("BEGIN")
         for statement in schema.statements():
             conn.execute(statement)
-        conn.executemany("INSERT INTO meta VALUES (?, ?)",
-                         [("schema_version", str(schema.SCHEMA_VERSION)), ("reports", "0")])
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("schema_version", str(schema.SCHEMA_VERSION)), ("reports", "0")],
+        )
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -62,16 +68,22 @@ def _verify(path: Path, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.Error as exc:
-        raise StoreError(f"the report store {path} is damaged or not a bluehelmet store "
-                         f"({type(exc).__name__}); restore it from a backup") from exc
+        raise StoreError(
+            f"the report store {path} is damaged or not a bluehelmet store "
+            f"({type(exc).__name__}); restore it from a backup"
+        ) from exc
     if app != schema.APPLICATION_ID or not {"meta", "reports"} <= tables:
-        raise StoreError(f"{path} is not a bluehelmet report store (no store schema); check "
-                         "--store, or restore the store from a backup")
+        raise StoreError(
+            f"{path} is not a bluehelmet report store (no store schema); check "
+            "--store, or restore the store from a backup"
+        )
     if version == 1 and "releasable" in tables:
         _upgrade(path, conn)
     elif version != schema.SCHEMA_VERSION or schema.RELEASE_TABLE not in tables:
-        raise StoreError(f"the report store {path} has schema version {version}; this "
-                         f"bluehelmet reads version {schema.SCHEMA_VERSION}")
+        raise StoreError(
+            f"the report store {path} has schema version {version}; this "
+            f"bluehelmet reads version {schema.SCHEMA_VERSION}"
+        )
 
 
 def _upgrade(path: Path, conn: sqlite3.Connection) -> None:
@@ -87,9 +99,11 @@ def _upgrade(path: Path, conn: sqlite3.Connection) -> None:
             raise
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
-        raise StoreError(f"the report store {path} (schema version 1) could not be upgraded "
-                         f"({type(exc).__name__}); check it with 'bluehelmet intel check' using "
-                         "the bluehelmet that wrote it, or restore it from a backup") from exc
+        raise StoreError(
+            f"the report store {path} (schema version 1) could not be upgraded "
+            f"({type(exc).__name__}); check it with 'bluehelmet intel check' using "
+            "the bluehelmet that wrote it, or restore it from a backup"
+        ) from exc
 
 
 def open_store(folder: str | Path, *, create: bool = False) -> SQLiteReportStore:
@@ -116,8 +130,10 @@ def open_store(folder: str | Path, *, create: bool = False) -> SQLiteReportStore
     path = folder / DB_FILE
     if not folder.exists():
         if not create:
-            raise StoreError(f"no report store at {folder}: the folder does not exist (check "
-                             "--store; a store is created by 'bluehelmet intel import')")
+            raise StoreError(
+                f"no report store at {folder}: the folder does not exist (check "
+                "--store; a store is created by 'bluehelmet intel import')"
+            )
         folder.mkdir(parents=True, mode=0o700)
     if not folder.is_dir():
         raise StoreError(f"{folder} is a file, not a report store folder; check --store")
@@ -128,18 +144,24 @@ def open_store(folder: str | Path, *, create: bool = False) -> SQLiteReportStore
         elif create:
             new_store(folder)
         else:
-            raise StoreError(f"{folder} holds no report store ({DB_FILE} is missing); check "
-                             "--store, or import reports into it first")
+            raise StoreError(
+                f"{folder} holds no report store ({DB_FILE} is missing); check "
+                "--store, or import reports into it first"
+            )
     with open(path, "rb") as fh:
         head = fh.read(len(_SQLITE_HEADER))
     if head != _SQLITE_HEADER:
-        raise StoreError(f"{path} is not a bluehelmet report store (empty, cut short or not "
-                         "SQLite); restore it from a backup")
+        raise StoreError(
+            f"{path} is not a bluehelmet report store (empty, cut short or not "
+            "SQLite); restore it from a backup"
+        )
     try:
         conn = connect(path, create=False)
     except sqlite3.Error as exc:
-        raise StoreError(f"the report store {path} cannot be opened ({type(exc).__name__}); "
-                         "check its permissions") from exc
+        raise StoreError(
+            f"the report store {path} cannot be opened ({type(exc).__name__}); "
+            "check its permissions"
+        ) from exc
     try:
         _verify(path, conn)
     except StoreError:
@@ -162,9 +184,11 @@ def _migrate(folder: Path) -> None:
     legacy = folder / LEGACY_FILE
     table, problems = read_reports_file(legacy)
     if [p for p in problems if p.field != "place_name"]:
-        raise StoreError(f"the old CSV store {legacy} does not validate ({len(problems)} "
-                         "problem(s)), so it was not migrated; check it with 'bluehelmet data "
-                         "check' as the organisation that owns it, then import it")
+        raise StoreError(
+            f"the old CSV store {legacy} does not validate ({len(problems)} "
+            "problem(s)), so it was not migrated; check it with 'bluehelmet data "
+            "check' as the organisation that owns it, then import it"
+        )
     staging = folder / ".migrating"
     staging.mkdir(mode=0o700, exist_ok=True)
     for stale in staging.iterdir():

@@ -27,8 +27,11 @@ class AddResult:
 
     added: int = 0
     present: int = 0
-    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["position", "field", "value", "reason", "fix"]))
+    rejected: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["position", "field", "value", "reason", "fix"]
+        )
+    )
 
 
 class ReportStore(Protocol):

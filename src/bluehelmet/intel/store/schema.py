@@ -37,8 +37,13 @@ INDEXES: tuple[str, ...] = (
     "CREATE UNIQUE INDEX reports_identity ON reports (classification, owner, id)",
 )
 INDEX_NAMES: tuple[str, ...] = ("reports_identity",)
-_SQL_TYPES = {"string": "TEXT", "list": "TEXT", "orgs": "TEXT", "float": "REAL",
-              "integer": "INTEGER"}
+_SQL_TYPES = {
+    "string": "TEXT",
+    "list": "TEXT",
+    "orgs": "TEXT",
+    "float": "REAL",
+    "integer": "INTEGER",
+}
 
 
 def columns() -> list[str]:
@@ -71,15 +76,21 @@ def reports_table(name: str = "reports") -> str:
     return f"CREATE TABLE {name} (seq INTEGER PRIMARY KEY, " + ", ".join(cols) + ")"
 
 
-RELEASE_DDL = (f"CREATE TABLE {RELEASE_TABLE} (organisation TEXT NOT NULL, record_id INTEGER "
-               "NOT NULL REFERENCES reports (seq), PRIMARY KEY (organisation, record_id)) "
-               "WITHOUT ROWID")
+RELEASE_DDL = (
+    f"CREATE TABLE {RELEASE_TABLE} (organisation TEXT NOT NULL, record_id INTEGER "
+    "NOT NULL REFERENCES reports (seq), PRIMARY KEY (organisation, record_id)) "
+    "WITHOUT ROWID"
+)
 
 
 def statements() -> list[str]:
     """The statements that create an empty store (schema version :data:`SCHEMA_VERSION`)."""
-    return ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", reports_table(),
-            *INDEXES, RELEASE_DDL]
+    return [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        reports_table(),
+        *INDEXES,
+        RELEASE_DDL,
+    ]
 
 
 def upgrade_statements() -> list[str]:
@@ -89,23 +100,28 @@ def upgrade_statements() -> list[str]:
     report)``; version 2 is queried by the gate's own SQL rendering, on ``classification``.
     """
     names = ", ".join(["seq", *columns()])
-    return [reports_table("reports_v2"),
-            f"INSERT INTO reports_v2 ({names}) SELECT {names} FROM reports ORDER BY seq",
-            RELEASE_DDL,
-            f"INSERT INTO {RELEASE_TABLE} (organisation, record_id) "
-            "SELECT organisation, report FROM releasable",
-            "DROP TABLE releasable", "DROP TABLE reports",
-            "ALTER TABLE reports_v2 RENAME TO reports", *INDEXES,
-            f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'",
-            f"PRAGMA user_version = {SCHEMA_VERSION}"]
+    return [
+        reports_table("reports_v2"),
+        f"INSERT INTO reports_v2 ({names}) SELECT {names} FROM reports ORDER BY seq",
+        RELEASE_DDL,
+        f"INSERT INTO {RELEASE_TABLE} (organisation, record_id) "
+        "SELECT organisation, report FROM releasable",
+        "DROP TABLE releasable",
+        "DROP TABLE reports",
+        "ALTER TABLE reports_v2 RENAME TO reports",
+        *INDEXES,
+        f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version'",
+        f"PRAGMA user_version = {SCHEMA_VERSION}",
+    ]
 
 
 def release_text(values: pd.Series) -> pd.Series:
     """Releasability as ``a;b`` text (missing when empty), from tuples or text."""
     if values.dtype == object:  # tuples: join each distinct list once (lists repeat a lot)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        joined = np.array([";".join(v) if isinstance(v, tuple) else v for v in uniques] + [None],
-                          dtype=object)
+        joined = np.array(
+            [";".join(v) if isinstance(v, tuple) else v for v in uniques] + [None], dtype=object
+        )
         values = pd.Series(joined[codes], index=values.index, dtype=object)
     text = values.astype("string")
     return text.mask(text == "")
@@ -114,8 +130,11 @@ def release_text(values: pd.Series) -> pd.Series:
 def release_pairs(release: pd.Series, seq: Any) -> pd.DataFrame:
     """Rows of ``report_release`` (``organisation, record_id``) for reports numbered ``seq``."""
     lists = release_text(release).str.split(";")
-    pairs = pd.DataFrame({"record_id": seq, "organisation": lists.to_numpy()}).explode(
-        "organisation").dropna()
+    pairs = (
+        pd.DataFrame({"record_id": seq, "organisation": lists.to_numpy()})
+        .explode("organisation")
+        .dropna()
+    )
     pairs["organisation"] = pairs["organisation"].astype(str).str.strip()
     return pairs[pairs["organisation"] != ""].drop_duplicates()
 
@@ -135,8 +154,9 @@ def frame(rows: list[Any], names: list[str]) -> pd.DataFrame:
         if c == "reporter_contact":
             out[c] = raw[c]
         elif entity("reports").column(c).type == "orgs":
-            out[c] = pd.Series([tuple(split_list(v)) if isinstance(v, str) else ()
-                                for v in raw[c]], dtype=object)
+            out[c] = pd.Series(
+                [tuple(split_list(v)) if isinstance(v, str) else () for v in raw[c]], dtype=object
+            )
         else:
             out[c] = raw[c].astype(template[c].dtype)
     return pd.DataFrame(out, columns=names)

@@ -67,9 +67,11 @@ class SQLiteReportStore:
         conn.execute("COMMIT")
 
     def _damaged(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(f"the report store {self.path} is damaged or unreadable "
-                          f"({type(exc).__name__}); restore it from a backup, then check it with "
-                          "'bluehelmet intel check'")
+        return StoreError(
+            f"the report store {self.path} is damaged or unreadable "
+            f"({type(exc).__name__}); restore it from a backup, then check it with "
+            "'bluehelmet intel check'"
+        )
 
     # -- writing -------------------------------------------------------------------------------
     def add(self, table: pd.DataFrame, writer: AccessContext | None) -> AddResult:
@@ -92,24 +94,40 @@ class SQLiteReportStore:
         ok = label.isin(Classification.labels()).fillna(False).to_numpy(bool)
         if writer is not None:
             held = [c.label for c in Classification if c <= writer.clearance]
-            allowed = ok & owner.eq(writer.organisation).fillna(False).to_numpy(bool) & (
-                label.isin(held).fillna(False).to_numpy(bool))
-            rejected.append(_rejects(
-                ok & ~allowed, "owner", owner + "/" + label,
-                "you may only create reports owned by your organisation "
-                f"({writer.organisation}) at or below your clearance "
-                f"({writer.clearance.label})",
-                "set owner to your organisation and a classification you hold, or import as "
-                "a reader who has those rights (--org, --clearance)"))
+            allowed = (
+                ok
+                & owner.eq(writer.organisation).fillna(False).to_numpy(bool)
+                & (label.isin(held).fillna(False).to_numpy(bool))
+            )
+            rejected.append(
+                _rejects(
+                    ok & ~allowed,
+                    "owner",
+                    owner + "/" + label,
+                    "you may only create reports owned by your organisation "
+                    f"({writer.organisation}) at or below your clearance "
+                    f"({writer.clearance.label})",
+                    "set owner to your organisation and a classification you hold, or import as "
+                    "a reader who has those rights (--org, --clearance)",
+                )
+            )
             ok = allowed
         try:
             with self._transaction() as conn:
                 stored = self._stored(conn, table.loc[ok])
-                key = pd.DataFrame({"owner": owner, "classification": label, "id": table["id"],
-                                    "position": np.arange(len(table))})
+                key = pd.DataFrame(
+                    {
+                        "owner": owner,
+                        "classification": label,
+                        "id": table["id"],
+                        "position": np.arange(len(table)),
+                    }
+                )
                 hit = key.loc[ok].merge(
                     stored.assign(classification=stored["classification"].astype("string")),
-                    on=["owner", "classification", "id"], how="inner")
+                    on=["owner", "classification", "id"],
+                    how="inner",
+                )
                 position = hit["position"].to_numpy(dtype="int64")
                 compared = schema.compared_columns()
                 new_text = schema.comparable(table.iloc[position][compared])
@@ -119,18 +137,27 @@ class SQLiteReportStore:
                 conflict[position[differs]] = True
                 same = np.zeros(len(table), dtype=bool)
                 same[position[~differs]] = True
-                rejected.append(_rejects(
-                    conflict, "id", table["id"],
-                    "a different report with this id is already stored under the same owner "
-                    "and classification; reports are never altered",
-                    "give the new report its own id"))
+                rejected.append(
+                    _rejects(
+                        conflict,
+                        "id",
+                        table["id"],
+                        "a different report with this id is already stored under the same owner "
+                        "and classification; reports are never altered",
+                        "give the new report its own id",
+                    )
+                )
                 fresh = ok & ~conflict & ~same
                 self._insert(conn, table.loc[fresh])
         except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
-        return AddResult(int(fresh.sum()), int(same.sum()), pd.concat(
-            rejected, ignore_index=True).sort_values("position", kind="stable",
-                                                     ignore_index=True))
+        return AddResult(
+            int(fresh.sum()),
+            int(same.sum()),
+            pd.concat(rejected, ignore_index=True).sort_values(
+                "position", kind="stable", ignore_index=True
+            ),
+        )
 
     def _stored(self, conn: sqlite3.Connection, table: pd.DataFrame) -> pd.DataFrame:
         """Stored reports in the namespaces ``table`` writes to whose ids ``table`` uses.
@@ -143,16 +170,23 @@ class SQLiteReportStore:
         spaces = table[["owner", "classification"]].astype("string").drop_duplicates()
         for owner, label in spaces.itertuples(index=False):  # at most a few namespaces
             args = (str(owner), str(label))
-            ids = pd.Series([r[0] for r in conn.execute(
-                "SELECT id FROM reports WHERE owner = ? AND classification = ?", args)],
-                dtype="string")
+            ids = pd.Series(
+                [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM reports WHERE owner = ? AND classification = ?", args
+                    )
+                ],
+                dtype="string",
+            )
             mine = (table["owner"].eq(owner) & table["classification"].eq(label)).fillna(False)
             wanted = ids[_member(ids, table.loc[mine.to_numpy(bool), "id"])]
             if len(wanted):
                 rows = conn.execute(
                     f"SELECT {', '.join(names)} FROM reports WHERE owner = ? AND "
                     "classification = ? AND id IN (SELECT value FROM json_each(?))",
-                    (*args, json.dumps(wanted.tolist()))).fetchall()
+                    (*args, json.dumps(wanted.tolist())),
+                ).fetchall()
                 frames.append(schema.frame(rows, names))
         return pd.concat(frames, ignore_index=True)
 
@@ -161,36 +195,43 @@ class SQLiteReportStore:
         if len(table) == 0:
             return
         first, held = conn.execute(
-            "SELECT coalesce(max(seq), 0) + 1, count(*) FROM reports").fetchone()
+            "SELECT coalesce(max(seq), 0) + 1, count(*) FROM reports"
+        ).fetchone()
         rebuild = len(table) >= REBUILD_AT and len(table) > held
         if rebuild:
             for name in schema.INDEX_NAMES:
                 conn.execute(f"DROP INDEX {name}")
-        key = contact.load_key(self.folder,
-                               create=bool(table["reporter_contact"].notna().any()))
+        key = contact.load_key(self.folder, create=bool(table["reporter_contact"].notna().any()))
         columns = schema.columns()
         names = ", ".join(["seq", *columns])
         marks = ", ".join("?" * (len(columns) + 1))
         for start in range(0, len(table), self.insert_chunk):
-            part = table.iloc[start:start + self.insert_chunk]
+            part = table.iloc[start : start + self.insert_chunk]
             seq = np.arange(first + start, first + start + len(part), dtype="int64")
             release = schema.release_text(part["releasable_to"])
             values: list[list[Any]] = [seq.tolist()]
             for name in columns:
-                values.append(contact.seal(part, key) if name == "reporter_contact"
-                              else _python(release if name == "releasable_to" else part[name]))
-            conn.executemany(f"INSERT INTO reports ({names}) VALUES ({marks})",
-                             zip(*values, strict=True))
+                values.append(
+                    contact.seal(part, key)
+                    if name == "reporter_contact"
+                    else _python(release if name == "releasable_to" else part[name])
+                )
+            conn.executemany(
+                f"INSERT INTO reports ({names}) VALUES ({marks})", zip(*values, strict=True)
+            )
             del values
             pairs = schema.release_pairs(release, seq)
-            conn.executemany(f"INSERT INTO {schema.RELEASE_TABLE} (organisation, record_id) "
-                             "VALUES (?, ?)", zip(pairs["organisation"].tolist(),
-                                                  pairs["record_id"].tolist(), strict=True))
+            conn.executemany(
+                f"INSERT INTO {schema.RELEASE_TABLE} (organisation, record_id) VALUES (?, ?)",
+                zip(pairs["organisation"].tolist(), pairs["record_id"].tolist(), strict=True),
+            )
         if rebuild:
             for statement in schema.INDEXES:
                 conn.execute(statement)
-        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'reports'",
-                     (len(table),))
+        conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'reports'",
+            (len(table),),
+        )
 
     # -- reading -------------------------------------------------------------------------------
     def view(self, reader: AccessContext) -> ReportView:
@@ -209,13 +250,17 @@ class SQLiteReportStore:
         try:
             rows = self._conn.execute(
                 f"SELECT {', '.join(columns)} FROM reports r WHERE {sql.text} ORDER BY r.seq",
-                sql.params).fetchall()
+                sql.params,
+            ).fetchall()
         except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
         out = schema.frame(rows, columns)
         show = contact.entitled(out, reader)
-        key = contact.load_key(self.folder, create=False) if (
-            show & out["reporter_contact"].notna().to_numpy(bool)).any() else None
+        key = (
+            contact.load_key(self.folder, create=False)
+            if (show & out["reporter_contact"].notna().to_numpy(bool)).any()
+            else None
+        )
         out["reporter_contact"] = contact.unseal(out["reporter_contact"], out, show, key)
         twice = out["id"].duplicated(keep=False).to_numpy(bool)
         if twice.any():
@@ -227,8 +272,11 @@ class SQLiteReportStore:
         """How many reports ``reader`` may see (the same predicate as :meth:`view`)."""
         sql = schema.visible(reader)
         try:
-            return int(self._conn.execute(
-                f"SELECT count(*) FROM reports r WHERE {sql.text}", sql.params).fetchone()[0])
+            return int(
+                self._conn.execute(
+                    f"SELECT count(*) FROM reports r WHERE {sql.text}", sql.params
+                ).fetchone()[0]
+            )
         except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
 
@@ -238,10 +286,10 @@ class SQLiteReportStore:
             result = self._conn.execute("PRAGMA integrity_check").fetchall()
             orphans = self._conn.execute(
                 f"SELECT count(*) FROM {schema.RELEASE_TABLE} x WHERE NOT EXISTS "
-                "(SELECT 1 FROM reports r WHERE r.seq = x.record_id)").fetchone()[0]
+                "(SELECT 1 FROM reports r WHERE r.seq = x.record_id)"
+            ).fetchone()[0]
             count = self._conn.execute("SELECT count(*) FROM reports").fetchone()[0]
-            stated = self._conn.execute("SELECT value FROM meta WHERE key = 'reports'"
-                                        ).fetchone()
+            stated = self._conn.execute("SELECT value FROM meta WHERE key = 'reports'").fetchone()
         except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
         problems = []
@@ -252,14 +300,19 @@ class SQLiteReportStore:
         if stated is None or int(stated[0]) != count:
             problems.append("the number of reports differs from the number recorded")
         if problems:
-            raise StoreError(f"the report store {self.path} fails its integrity check ("
-                             + "; ".join(problems) + "); restore it from a backup")
+            raise StoreError(
+                f"the report store {self.path} fails its integrity check ("
+                + "; ".join(problems)
+                + "); restore it from a backup"
+            )
 
 
 def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
     """``values.isin(pool)`` for text, in Arrow (pandas' version loops over ``pool`` in Python)."""
-    found = pc.is_in(pa.array(values.astype(object), type=pa.string()),
-                     value_set=pa.array(pool.astype(object), type=pa.string()))
+    found = pc.is_in(
+        pa.array(values.astype(object), type=pa.string()),
+        value_set=pa.array(pool.astype(object), type=pa.string()),
+    )
     return np.asarray(found.fill_null(False), dtype=bool)
 
 
@@ -272,9 +325,14 @@ def _python(values: pd.Series) -> list[Any]:
     return list(values.astype(object).where(values.notna(), None).tolist())
 
 
-def _rejects(mask: np.ndarray, name: str, values: pd.Series, reason: str,
-             fix: str) -> pd.DataFrame:
+def _rejects(mask: np.ndarray, name: str, values: pd.Series, reason: str, fix: str) -> pd.DataFrame:
     where = np.flatnonzero(mask)
-    return pd.DataFrame({"position": where, "field": name,
-                         "value": values.astype("string").to_numpy(dtype=object)[where],
-                         "reason": reason, "fix": fix})
+    return pd.DataFrame(
+        {
+            "position": where,
+            "field": name,
+            "value": values.astype("string").to_numpy(dtype=object)[where],
+            "reason": reason,
+            "fix": fix,
+        }
+    )

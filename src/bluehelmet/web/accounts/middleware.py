@@ -74,8 +74,10 @@ class ReaderMiddleware:
 
 def reader_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: the reader and membership of the request."""
-    return {"reader": getattr(request, "reader", None),
-            "membership": getattr(request, "membership", None)}
+    return {
+        "reader": getattr(request, "reader", None),
+        "membership": getattr(request, "membership", None),
+    }
 
 
 def has_role(request: HttpRequest, role: Role) -> bool:

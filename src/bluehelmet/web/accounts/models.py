@@ -47,8 +47,10 @@ def choices(values: type[StrEnum]) -> list[tuple[str, str]]:
 
 
 CLEARANCES = [(int(c), c.label) for c in Classification]
-CODE = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$",
-                      "letters, digits, '.', '_' or '-', starting with a letter or digit")
+CODE = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$",
+    "letters, digits, '.', '_' or '-', starting with a letter or digit",
+)
 
 
 class Organisation(models.Model):
@@ -57,8 +59,9 @@ class Organisation(models.Model):
     code = models.CharField(max_length=40, unique=True, validators=[CODE])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=choices(OrgKind))
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     def __str__(self) -> str:
         return self.code
@@ -74,20 +77,25 @@ class Organisation(models.Model):
 class Membership(models.Model):
     """A user in an organisation, with the clearance and roles an administrator assigned."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="memberships")
-    clearance = models.PositiveSmallIntegerField(choices=CLEARANCES,
-                                                 default=int(Classification.UNCLASSIFIED))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    clearance = models.PositiveSmallIntegerField(
+        choices=CLEARANCES, default=int(Classification.UNCLASSIFIED)
+    )
     roles = ArrayField(models.CharField(max_length=30, choices=choices(Role)), default=list)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     assigned_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "organisation"],
-                                               name="one_membership_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({Classification(self.clearance).label})"
@@ -95,8 +103,9 @@ class Membership(models.Model):
     @property
     def reader(self) -> AccessContext:
         """The access context this membership reads with."""
-        return AccessContext(self.organisation.code, Classification(self.clearance),
-                             user=self.user.get_username())
+        return AccessContext(
+            self.organisation.code, Classification(self.clearance), user=self.user.get_username()
+        )
 
     def has_role(self, role: Role) -> bool:
         """Whether the administrator gave this membership ``role``."""

@@ -19,9 +19,14 @@ from bluehelmet.model.organisations import lookup, registry
 from bluehelmet.web.accounts.models import Organisation, OrgKind
 
 #: The platform's kind of each registry kind.
-KINDS = {"secretariat": OrgKind.UN_HQ, "department": OrgKind.UN_HQ,
-         "mission": OrgKind.MISSION, "section": OrgKind.SECTION,
-         "partner": OrgKind.PARTNER, "member_state": OrgKind.CONTRIBUTOR}
+KINDS = {
+    "secretariat": OrgKind.UN_HQ,
+    "department": OrgKind.UN_HQ,
+    "mission": OrgKind.MISSION,
+    "section": OrgKind.SECTION,
+    "partner": OrgKind.PARTNER,
+    "member_state": OrgKind.CONTRIBUTOR,
+}
 
 
 class RegistryError(BluehelmetError):
@@ -36,10 +41,12 @@ def registered(code: str) -> Registered:
         raise RegistryError(
             f"{exc}. The platform's organisations come from the library's registry "
             "(bluehelmet/model/organisations.csv), which decides who acts for whom: add the "
-            "organisation there first") from None
+            "organisation there first"
+        ) from None
     if found.kind == "public":
-        raise RegistryError("'public' is the reader without an organisation, not an "
-                            "organisation of the platform")
+        raise RegistryError(
+            "'public' is the reader without an organisation, not an organisation of the platform"
+        )
     return found
 
 
@@ -58,7 +65,8 @@ def check_organisation(code: str, kind: str, parent: str | None) -> Registered:
         raise RegistryError(
             f"organisation {code!r}: the registry has kind {want_kind!r} and parent "
             f"{want_parent or 'none'!r}, not kind {kind!r} and parent {parent or 'none'!r}; "
-            f"use --kind {want_kind}" + (f" --parent {want_parent}" if want_parent else ""))
+            f"use --kind {want_kind}" + (f" --parent {want_parent}" if want_parent else "")
+        )
     return found
 
 
@@ -73,8 +81,7 @@ def sync_registry(member_states: tuple[str, ...] = ()) -> list[str]:
     entries.sort(key=_depth)  # parents before their children
     created: list[str] = []
     with transaction.atomic():
-        rows = {o.code: o for o in Organisation.objects.filter(
-            code__in=[e.id for e in entries])}
+        rows = {o.code: o for o in Organisation.objects.filter(code__in=[e.id for e in entries])}
         for entry in entries:
             parent = rows.get(entry.parent) if entry.parent else None
             values = {"name": entry.name, "kind": KINDS[entry.kind].value, "parent": parent}

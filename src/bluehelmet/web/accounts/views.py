@@ -30,8 +30,12 @@ class LoginForm(forms.Form):
 
 
 @ratelimit(key="ip", rate=lambda group, request: settings.LOGIN_IP_RATE, method="POST", block=True)
-@ratelimit(key="post:username", rate=lambda group, request: settings.LOGIN_USER_RATE,
-           method="POST", block=True)
+@ratelimit(
+    key="post:username",
+    rate=lambda group, request: settings.LOGIN_USER_RATE,
+    method="POST",
+    block=True,
+)
 def login_view(request: HttpRequest) -> HttpResponse:
     """Password then TOTP; administrators must have a TOTP device."""
     form = LoginForm(request.POST or None)
@@ -39,15 +43,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = authenticate(request, username=data["username"], password=data["password"])
-        device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
-                  if user is not None else None)
+        device = (
+            TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if user is not None
+            else None
+        )
         is_admin = user is not None and any(
-            Role.ADMINISTRATOR.value in m.roles for m in Membership.objects.filter(user=user))
+            Role.ADMINISTRATOR.value in m.roles for m in Membership.objects.filter(user=user)
+        )
         if user is None or (device is not None and not device.verify_token(data["otp_token"])):
             error = FAILED
         elif device is None and is_admin:
-            error = "Administrators must sign in with an authenticator code; ask another " \
-                    "administrator to enrol a TOTP device for you."
+            error = (
+                "Administrators must sign in with an authenticator code; ask another "
+                "administrator to enrol a TOTP device for you."
+            )
         if error:
             record(request, Action.LOGIN_FAILED, data["username"])
         else:
@@ -57,8 +67,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
             record(request, Action.LOGIN, data["username"], totp=device is not None)
             return redirect("home")
-    return render(request, "accounts/login.html", {"form": form, "error": error},
-                  status=401 if error else 200)
+    return render(
+        request, "accounts/login.html", {"form": form, "error": error}, status=401 if error else 200
+    )
 
 
 @login_required

@@ -41,8 +41,9 @@ class AccessLog(models.Model):
     username = models.CharField(max_length=150, blank=True, db_index=True)
     organisation = models.CharField(max_length=40, blank=True)
     clearance = models.SmallIntegerField(null=True)
-    action = models.CharField(max_length=20, choices=[(a.value, a.value) for a in Action],
-                              db_index=True)
+    action = models.CharField(
+        max_length=20, choices=[(a.value, a.value) for a in Action], db_index=True
+    )
     target = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -51,8 +52,9 @@ class AccessLog(models.Model):
         ordering = ["-at", "-id"]
 
 
-def record(request: HttpRequest | None, action: Action, target: str = "",
-           **detail: Any) -> AccessLog:
+def record(
+    request: HttpRequest | None, action: Action, target: str = "", **detail: Any
+) -> AccessLog:
     """Append one line for ``request``'s user and active membership."""
     user = getattr(request, "user", None)
     reader = getattr(request, "reader", None)
@@ -60,5 +62,8 @@ def record(request: HttpRequest | None, action: Action, target: str = "",
         username=user.get_username() if user is not None and user.is_authenticated else "",
         organisation=reader.organisation if reader is not None else "",
         clearance=int(reader.clearance) if reader is not None else None,
-        action=action, target=target, detail=detail,
-        ip=request.META.get("REMOTE_ADDR") if request is not None else None)
+        action=action,
+        target=target,
+        detail=detail,
+        ip=request.META.get("REMOTE_ADDR") if request is not None else None,
+    )

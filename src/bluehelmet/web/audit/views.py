@@ -29,5 +29,8 @@ def search(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(target__icontains=filters["target"])
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     record(request, Action.LIST, "audit", filters=filters)
-    return render(request, "audit/search.html", {"page": page, "filters": filters,
-                                                 "actions": [a.value for a in Action]})
+    return render(
+        request,
+        "audit/search.html",
+        {"page": page, "filters": filters, "actions": [a.value for a in Action]},
+    )

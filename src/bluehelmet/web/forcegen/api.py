@@ -56,14 +56,23 @@ class RequestOut(Schema):
 
 def _pledge(p: Pledge) -> PledgeOut:
     return PledgeOut(
-        id=p.uid, contributor=p.contributor, unit_type=p.unit_type, count=p.count,
-        pcrs_level=getattr(p, "level", None), stage=getattr(p, "stage", None),
+        id=p.uid,
+        contributor=p.contributor,
+        unit_type=p.unit_type,
+        count=p.count,
+        pcrs_level=getattr(p, "level", None),
+        stage=getattr(p, "stage", None),
         available_from=p.available_from.isoformat(),
         available_until=p.available_until.isoformat() if p.available_until else None,
-        rotation_months=p.rotation_months, women_share=p.women_share,
-        languages=list(p.languages), excluded_missions=list(p.excluded_missions),
-        national_restrictions=p.national_restrictions, classification=p.classification,
-        owner=p.owner, releasable_to=list(p.releasable_to))
+        rotation_months=p.rotation_months,
+        women_share=p.women_share,
+        languages=list(p.languages),
+        excluded_missions=list(p.excluded_missions),
+        national_restrictions=p.national_restrictions,
+        classification=p.classification,
+        owner=p.owner,
+        releasable_to=list(p.releasable_to),
+    )
 
 
 @router.get("/pledges", response=PledgePage)
@@ -72,7 +81,7 @@ def list_pledges(request: HttpRequest, limit: int = 100, offset: int = 0) -> Ple
     pledges = Pledge.objects.visible_to(request.reader)
     count = pledges.count()
     limit = max(0, min(limit, 1000))
-    rows = list(with_levels(pledges).order_by("uid")[offset:offset + limit])
+    rows = list(with_levels(pledges).order_by("uid")[offset : offset + limit])
     record(request, Action.API, "pledges", count=count, offset=offset, limit=limit)
     return PledgePage(count=count, results=[_pledge(p) for p in rows])
 
@@ -93,7 +102,17 @@ def list_requests(request: HttpRequest) -> list[RequestOut]:
     """Published request lines released to the caller."""
     rows = list(RequestLine.objects.visible_to(request.reader))
     record(request, Action.API, "requests", count=len(rows))
-    return [RequestOut(id=r.pk, mission=r.mission, unit_type=r.unit_type, units=r.units,
-                       unit_months=r.unit_months, first_month=r.first_month,
-                       priority=r.priority, specification=r.specification,
-                       addressed_to=r.addressed_to) for r in rows]
+    return [
+        RequestOut(
+            id=r.pk,
+            mission=r.mission,
+            unit_type=r.unit_type,
+            units=r.units,
+            unit_months=r.unit_months,
+            first_month=r.first_month,
+            priority=r.priority,
+            specification=r.specification,
+            addressed_to=r.addressed_to,
+        )
+        for r in rows
+    ]

@@ -63,8 +63,7 @@ class VisibleQuerySet(models.QuerySet[Any]):
 class Record(models.Model):
     """The need-to-know columns every record table has."""
 
-    classification = models.CharField(max_length=30, choices=CLASSIFICATIONS,
-                                      default=CONFIDENTIAL)
+    classification = models.CharField(max_length=30, choices=CLASSIFICATIONS, default=CONFIDENTIAL)
     owner = models.CharField(max_length=40)
     releasable_to = ArrayField(models.CharField(max_length=40), default=list, blank=True)
 
@@ -94,15 +93,18 @@ class Pledge(Record):
     declared_level = models.CharField(max_length=4, blank=True)
     basis = models.CharField(max_length=12, default="real")
     source = models.TextField()
-    answers = models.ForeignKey("RequestLine", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="answers")
+    answers = models.ForeignKey(
+        "RequestLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["owner", "classification"]),
-                   models.Index(fields=["unit_type"])]
+        indexes = [
+            models.Index(fields=["owner", "classification"]),
+            models.Index(fields=["unit_type"]),
+        ]
 
     def __str__(self) -> str:
         return self.uid
@@ -171,8 +173,9 @@ class PlanJob(Record):
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
     PLAN, SWEEP = "plan", "sweep"
 
-    membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE,
-                                   related_name="plan_jobs")
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="plan_jobs"
+    )
     kind = models.CharField(max_length=10, default=PLAN)
     title = models.CharField(max_length=200, blank=True)
     as_of = models.DateField()

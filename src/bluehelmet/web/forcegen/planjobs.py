@@ -67,8 +67,12 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def registry_view(reader: AccessContext, as_of: dt.date, missions: list[str] | None = None,
-                  start: dt.date | None = None) -> Any:
+def registry_view(
+    reader: AccessContext,
+    as_of: dt.date,
+    missions: list[str] | None = None,
+    start: dt.date | None = None,
+) -> Any:
     """The scenario built from the registry as ``reader`` may see it on ``as_of``.
 
     Must run in a transaction where :func:`~bluehelmet.web.policy.set_reader` told PostgreSQL
@@ -77,28 +81,69 @@ def registry_view(reader: AccessContext, as_of: dt.date, missions: list[str] | N
     starts in the month of ``start`` (default: the bundled scenario's ``planning_start``).
     """
     s = base_scenario().copy()
-    pledges = pledge_frame(Pledge.objects.visible_to(reader).filter(
-        stages__stage="registered", stages__on__lte=as_of).distinct(), as_of)
+    pledges = pledge_frame(
+        Pledge.objects.visible_to(reader)
+        .filter(stages__stage="registered", stages__on__lte=as_of)
+        .distinct(),
+        as_of,
+    )
     s.tables["pledges"] = _typed("pledges", pledges[pledges["pcrs_level"] != ""])
     requirements = Requirement.objects.visible_to(reader)
     if missions:
         requirements = requirements.filter(mission__in=missions)
-    s.tables["requirements"] = _typed("requirements", pd.DataFrame(
-        [text_row({"id": r.uid, "mission_id": r.mission, "unit_type_id": r.unit_type,
-                   "count": r.count, "start": r.start, "end": r.end, "priority": r.priority,
-                   "language": r.language, "classification": r.classification,
-                   "owner": r.owner, "releasable_to": r.releasable_to, "basis": r.basis,
-                   "source": r.source}) for r in requirements.order_by("uid")],
-        columns=list(s.requirements.columns)))
+    s.tables["requirements"] = _typed(
+        "requirements",
+        pd.DataFrame(
+            [
+                text_row(
+                    {
+                        "id": r.uid,
+                        "mission_id": r.mission,
+                        "unit_type_id": r.unit_type,
+                        "count": r.count,
+                        "start": r.start,
+                        "end": r.end,
+                        "priority": r.priority,
+                        "language": r.language,
+                        "classification": r.classification,
+                        "owner": r.owner,
+                        "releasable_to": r.releasable_to,
+                        "basis": r.basis,
+                        "source": r.source,
+                    }
+                )
+                for r in requirements.order_by("uid")
+            ],
+            columns=list(s.requirements.columns),
+        ),
+    )
     deployments = Deployment.objects.visible_to(reader)
     if deployments.exists():
-        s.tables["deployments"] = _typed("deployments", pd.DataFrame(
-            [text_row({"id": d.uid, "mission_id": d.mission, "contributor_id": d.contributor,
-                       "personnel_type": d.personnel_type, "date": d.date, "women": d.women,
-                       "men": d.men, "classification": d.classification, "owner": d.owner,
-                       "releasable_to": d.releasable_to, "basis": d.basis,
-                       "source": d.source}) for d in deployments.order_by("uid")],
-            columns=list(s.deployments.columns)))
+        s.tables["deployments"] = _typed(
+            "deployments",
+            pd.DataFrame(
+                [
+                    text_row(
+                        {
+                            "id": d.uid,
+                            "mission_id": d.mission,
+                            "contributor_id": d.contributor,
+                            "personnel_type": d.personnel_type,
+                            "date": d.date,
+                            "women": d.women,
+                            "men": d.men,
+                            "classification": d.classification,
+                            "owner": d.owner,
+                            "releasable_to": d.releasable_to,
+                            "basis": d.basis,
+                            "source": d.source,
+                        }
+                    )
+                    for d in deployments.order_by("uid")
+                ],
+                columns=list(s.deployments.columns),
+            ),
+        )
     # Units in place moved from a pledge the registry no longer lists keep standing.
     uip = s.tables["units_in_place"]
     known = set(s.tables["pledges"]["id"])
@@ -128,10 +173,15 @@ def run(job: PlanJob) -> PlanJob:
             with transaction.atomic():
                 set_reader(reader)
                 view = registry_view(reader, job.as_of, list(job.missions), job.start)
-            job.progress = [{"stage": "scenario built from the registry", "status": "done",
-                             "pledges": len(view.pledges),
-                             "requirements": len(view.requirements),
-                             "elapsed": round(time.perf_counter() - started, 1)}]
+            job.progress = [
+                {
+                    "stage": "scenario built from the registry",
+                    "status": "done",
+                    "pledges": len(view.pledges),
+                    "requirements": len(view.requirements),
+                    "elapsed": round(time.perf_counter() - started, 1),
+                }
+            ]
             _save(job, "progress")
             partial.mkdir(parents=True)
             save_scenario(view, partial / "scenario")
@@ -159,21 +209,26 @@ def plan_options(job: PlanJob) -> Any:
     """The :class:`bluehelmet.PlanOptions` a job plans with (the CLI's defaults otherwise)."""
     from bluehelmet.forcegen import PlanOptions
 
-    return PlanOptions(horizon=job.horizon, smart_pledging=False, sensitivities=False
-                       ).with_solve(time_limit=job.time_limit)
+    return PlanOptions(horizon=job.horizon, smart_pledging=False, sensitivities=False).with_solve(
+        time_limit=job.time_limit
+    )
 
 
 def _progress(job: PlanJob, started: float, prefix: str = "") -> Any:
     def report(stage: str, result: Any | None) -> None:
-        entry: dict[str, Any] = {"stage": f"{prefix}{stage}",
-                                 "elapsed": round(time.perf_counter() - started, 1)}
+        entry: dict[str, Any] = {
+            "stage": f"{prefix}{stage}",
+            "elapsed": round(time.perf_counter() - started, 1),
+        }
         if result is None:
             entry["status"] = "running"
         else:
             gap = getattr(result, "mip_gap", None)
-            entry.update(status=str(result.status), objective=float(result.objective),
-                         gap=None if gap is None or gap != gap or gap == float("inf")
-                         else float(gap))
+            entry.update(
+                status=str(result.status),
+                objective=float(result.objective),
+                gap=None if gap is None or gap != gap or gap == float("inf") else float(gap),
+            )
         steps = list(job.progress)
         if result is not None and steps and steps[-1].get("stage") == entry["stage"]:
             steps[-1] = entry  # the stage that was running has ended
@@ -181,6 +236,7 @@ def _progress(job: PlanJob, started: float, prefix: str = "") -> Any:
             steps.append(entry)
         job.progress = steps
         _save(job, "progress")
+
     return report
 
 
@@ -192,12 +248,24 @@ def _plan(job: PlanJob, view: Any, folder: Path, started: float) -> dict[str, An
     if job.with_brief:
         from bluehelmet.brief.make import make_brief
 
-        job.progress = [*job.progress, {"stage": "briefing (HTML and PDF)", "status": "running",
-                                        "elapsed": round(time.perf_counter() - started, 1)}]
+        job.progress = [
+            *job.progress,
+            {
+                "stage": "briefing (HTML and PDF)",
+                "status": "running",
+                "elapsed": round(time.perf_counter() - started, 1),
+            },
+        ]
         _save(job, "progress")
         make_brief(view, folder / "brief", plan=p, pdf=True)
-        job.progress = [*job.progress[:-1], {**job.progress[-1], "status": "done",
-                                              "elapsed": round(time.perf_counter() - started, 1)}]
+        job.progress = [
+            *job.progress[:-1],
+            {
+                **job.progress[-1],
+                "status": "done",
+                "elapsed": round(time.perf_counter() - started, 1),
+            },
+        ]
         _save(job, "progress")
     return p.summary.to_dict()
 
@@ -209,20 +277,36 @@ def _sweep(job: PlanJob, view: Any, folder: Path, started: float) -> dict[str, A
     for value in job.sweep_values:
         varied = view.copy()
         varied.set_param(job.sweep_parameter, value, source=f"sweep of plan job {job.pk}")
-        p = plan(varied, plan_options(job),
-                 progress=_progress(job, started, f"{job.sweep_parameter}={value:g}: "))
+        p = plan(
+            varied,
+            plan_options(job),
+            progress=_progress(job, started, f"{job.sweep_parameter}={value:g}: "),
+        )
         s = p.summary
-        rows.append({job.sweep_parameter: value, "status": s.status, "objective": s.objective,
-                     "unmet_requirement_months": s.unmet_requirement_months,
-                     "total_cost_usd": s.total_cost_usd, "units_deployed": s.units_deployed,
-                     "marking": s.marking})
+        rows.append(
+            {
+                job.sweep_parameter: value,
+                "status": s.status,
+                "objective": s.objective,
+                "unmet_requirement_months": s.unmet_requirement_months,
+                "total_cost_usd": s.total_cost_usd,
+                "units_deployed": s.units_deployed,
+                "marking": s.marking,
+            }
+        )
     from bluehelmet.io.write import write_csv
 
     table = pd.DataFrame(rows)
     write_csv(table, folder / "sweep.csv")
-    worst = max((Classification.parse(r["marking"]) for r in rows),
-                default=Classification.UNCLASSIFIED)
-    return {"marking": worst.label, "sweep_parameter": job.sweep_parameter,
-            "runs": [dict(r) for r in rows],
-            "reader": {"organisation": view.reader.organisation,
-                       "clearance": view.reader.clearance.label}}
+    worst = max(
+        (Classification.parse(r["marking"]) for r in rows), default=Classification.UNCLASSIFIED
+    )
+    return {
+        "marking": worst.label,
+        "sweep_parameter": job.sweep_parameter,
+        "runs": [dict(r) for r in rows],
+        "reader": {
+            "organisation": view.reader.organisation,
+            "clearance": view.reader.clearance.label,
+        },
+    }

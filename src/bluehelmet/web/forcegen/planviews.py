@@ -37,12 +37,14 @@ from bluehelmet.web.forcegen.planjobs import SWEEP_PARAMETERS, output_dir
 from bluehelmet.web.forcegen.views import deny, is_member_state, is_planner
 
 #: Files of a finished plan that may be downloaded, and their content types.
-FILES = {"brief.html": ("brief/brief.html", "text/html; charset=utf-8"),
-         "brief.pdf": ("brief/brief.pdf", "application/pdf"),
-         "summary.json": ("plan/summary.json", "application/json"),
-         "plan.csv": ("plan/plan.csv", "text/csv; charset=utf-8"),
-         "gaps.csv": ("plan/gaps.csv", "text/csv; charset=utf-8"),
-         "sweep.csv": ("sweep.csv", "text/csv; charset=utf-8")}
+FILES = {
+    "brief.html": ("brief/brief.html", "text/html; charset=utf-8"),
+    "brief.pdf": ("brief/brief.pdf", "application/pdf"),
+    "summary.json": ("plan/summary.json", "application/json"),
+    "plan.csv": ("plan/plan.csv", "text/csv; charset=utf-8"),
+    "gaps.csv": ("plan/gaps.csv", "text/csv; charset=utf-8"),
+    "sweep.csv": ("sweep.csv", "text/csv; charset=utf-8"),
+}
 
 
 def _planner_only(request: HttpRequest, target: str) -> None:
@@ -59,9 +61,15 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         requirements = requirements.filter(mission=mission)
     deployments = Deployment.objects.visible_to(request.reader)
     record(request, Action.LIST, "requirements", count=requirements.count(), mission=mission)
-    return render(request, "forcegen/requirements.html", {
-        "requirements": requirements, "deployments": deployments.count(),
-        "latest": deployments.order_by("-date").values_list("date", flat=True).first()})
+    return render(
+        request,
+        "forcegen/requirements.html",
+        {
+            "requirements": requirements,
+            "deployments": deployments.count(),
+            "latest": deployments.order_by("-date").values_list("date", flat=True).first(),
+        },
+    )
 
 
 @login_required
@@ -78,30 +86,59 @@ def requirement_save(request: HttpRequest) -> HttpResponse:
     post = request.POST
     mission, unit_type = post.get("mission", ""), post.get("unit_type", "")
     uid = f"REQ-{mission}-{unit_type}"
-    row = text_row({"id": uid, "mission_id": mission, "unit_type_id": unit_type,
-                    "count": post.get("count", ""), "start": post.get("start", ""),
-                    "end": post.get("end", ""), "priority": post.get("priority", "normal"),
-                    "language": post.get("language", ""), "classification": "confidential",
-                    "owner": request.reader.organisation, "releasable_to": [],
-                    "basis": "real", "source": f"statement of requirement kept by "
-                    f"{request.reader.organisation} on the platform"})
+    row = text_row(
+        {
+            "id": uid,
+            "mission_id": mission,
+            "unit_type_id": unit_type,
+            "count": post.get("count", ""),
+            "start": post.get("start", ""),
+            "end": post.get("end", ""),
+            "priority": post.get("priority", "normal"),
+            "language": post.get("language", ""),
+            "classification": "confidential",
+            "owner": request.reader.organisation,
+            "releasable_to": [],
+            "basis": "real",
+            "source": f"statement of requirement kept by "
+            f"{request.reader.organisation} on the platform",
+        }
+    )
     table, problems = coerce_table("requirements", pd.DataFrame([row]), "the requirement form")
     catalogue_problem = _unknown(mission, unit_type)
     if problems or catalogue_problem:
-        return render(request, "forcegen/requirements.html", {
-            "error": "; ".join([str(p) for p in problems] + catalogue_problem),
-            "requirements": Requirement.objects.visible_to(request.reader)
-            .order_by("mission", "uid")}, status=400)
+        return render(
+            request,
+            "forcegen/requirements.html",
+            {
+                "error": "; ".join([str(p) for p in problems] + catalogue_problem),
+                "requirements": Requirement.objects.visible_to(request.reader).order_by(
+                    "mission", "uid"
+                ),
+            },
+            status=400,
+        )
     r = table.to_dict("records")[0]
     existing = Requirement.objects.visible_to(request.reader).filter(uid=uid).first()
     if existing is None and Requirement.objects.filter(uid=uid).exists():
         uid = f"{uid}-{request.reader.organisation}"  # ids are never reused nor revealed
-    Requirement.objects.update_or_create(uid=uid, defaults={
-        "mission": mission, "unit_type": unit_type, "count": int(r["count"]),
-        "start": pd.Timestamp(r["start"]).date(), "end": pd.Timestamp(r["end"]).date(),
-        "priority": r["priority"], "language": "" if pd.isna(r["language"]) else r["language"],
-        "classification": r["classification"], "owner": r["owner"], "releasable_to": [],
-        "basis": r["basis"], "source": r["source"]})
+    Requirement.objects.update_or_create(
+        uid=uid,
+        defaults={
+            "mission": mission,
+            "unit_type": unit_type,
+            "count": int(r["count"]),
+            "start": pd.Timestamp(r["start"]).date(),
+            "end": pd.Timestamp(r["end"]).date(),
+            "priority": r["priority"],
+            "language": "" if pd.isna(r["language"]) else r["language"],
+            "classification": r["classification"],
+            "owner": r["owner"],
+            "releasable_to": [],
+            "basis": r["basis"],
+            "source": r["source"],
+        },
+    )
     record(request, Action.CHANGE if existing else Action.CREATE, f"requirement:{uid}")
     return redirect("forcegen:requirements")
 
@@ -140,17 +177,30 @@ def deployments_import(request: HttpRequest) -> HttpResponse:
     table = result.table
     with transaction.atomic():
         for row in table.to_dict("records"):
-            Deployment.objects.update_or_create(uid=row["id"], defaults={
-                "mission": row["mission_id"], "contributor": row["contributor_id"],
-                "personnel_type": row["personnel_type"],
-                "date": pd.Timestamp(row["date"]).date(), "women": int(row["women"]),
-                "men": int(row["men"]), "classification": row["classification"],
-                # kept on the platform by the planner's organisation (public UN figures)
-                "owner": request.reader.organisation,
-                "releasable_to": list(row["releasable_to"] or []),
-                "basis": row["basis"], "source": row["source"]})
-    record(request, Action.CREATE, "deployments:import", rows=len(table),
-           report=str(result.report)[:500])
+            Deployment.objects.update_or_create(
+                uid=row["id"],
+                defaults={
+                    "mission": row["mission_id"],
+                    "contributor": row["contributor_id"],
+                    "personnel_type": row["personnel_type"],
+                    "date": pd.Timestamp(row["date"]).date(),
+                    "women": int(row["women"]),
+                    "men": int(row["men"]),
+                    "classification": row["classification"],
+                    # kept on the platform by the planner's organisation (public UN figures)
+                    "owner": request.reader.organisation,
+                    "releasable_to": list(row["releasable_to"] or []),
+                    "basis": row["basis"],
+                    "source": row["source"],
+                },
+            )
+    record(
+        request,
+        Action.CREATE,
+        "deployments:import",
+        rows=len(table),
+        report=str(result.report)[:500],
+    )
     return redirect("forcegen:requirements")
 
 
@@ -159,12 +209,20 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     """The planner's plans (and a form to start one)."""
     _planner_only(request, "plans")
     jobs = PlanJob.objects.visible_to(request.reader).order_by("-created_at")[:100]
-    missions = sorted(Requirement.objects.visible_to(request.reader)
-                      .values_list("mission", flat=True).distinct())
+    missions = sorted(
+        Requirement.objects.visible_to(request.reader).values_list("mission", flat=True).distinct()
+    )
     record(request, Action.LIST, "plans", count=len(jobs))
-    return render(request, "forcegen/plans.html", {
-        "jobs": jobs, "missions": missions, "today": dt.date.today().isoformat(),
-        "sweep_parameters": SWEEP_PARAMETERS})
+    return render(
+        request,
+        "forcegen/plans.html",
+        {
+            "jobs": jobs,
+            "missions": missions,
+            "today": dt.date.today().isoformat(),
+            "sweep_parameters": SWEEP_PARAMETERS,
+        },
+    )
 
 
 @login_required
@@ -178,26 +236,41 @@ def plan_start(request: HttpRequest) -> HttpResponse:
         start = dt.date.fromisoformat(post["start"]) if post.get("start") else None
         horizon = int(post.get("horizon") or 12)
         limit = float(post["time_limit"]) if post.get("time_limit") else None
-        values = [float(v) for v in post.get("sweep_values", "").replace(",", ";").split(";")
-                  if v.strip()]
+        values = [
+            float(v) for v in post.get("sweep_values", "").replace(",", ";").split(";") if v.strip()
+        ]
     except ValueError as exc:
-        return HttpResponse(f"Bad plan request: {exc}. Give the date as YYYY-MM-DD, the horizon"
-                            " in whole months, the time limit in seconds.", status=400,
-                            content_type="text/plain")
+        return HttpResponse(
+            f"Bad plan request: {exc}. Give the date as YYYY-MM-DD, the horizon"
+            " in whole months, the time limit in seconds.",
+            status=400,
+            content_type="text/plain",
+        )
     kind = PlanJob.SWEEP if post.get("kind") == PlanJob.SWEEP else PlanJob.PLAN
     parameter = post.get("sweep_parameter", "")
     if kind == PlanJob.SWEEP and (parameter not in SWEEP_PARAMETERS or not values):
-        return HttpResponse(f"A sweep needs a parameter ({', '.join(SWEEP_PARAMETERS)}) and "
-                            "values such as 6;12;18.", status=400, content_type="text/plain")
+        return HttpResponse(
+            f"A sweep needs a parameter ({', '.join(SWEEP_PARAMETERS)}) and "
+            "values such as 6;12;18.",
+            status=400,
+            content_type="text/plain",
+        )
     if not 1 <= horizon <= 60:
-        return HttpResponse("The horizon is 1 to 60 months.", status=400,
-                            content_type="text/plain")
+        return HttpResponse("The horizon is 1 to 60 months.", status=400, content_type="text/plain")
     job = PlanJob.objects.create(
-        membership=request.membership, kind=kind, title=post.get("title", "")[:200],
-        as_of=as_of, start=start, horizon=horizon, missions=post.getlist("missions"),
+        membership=request.membership,
+        kind=kind,
+        title=post.get("title", "")[:200],
+        as_of=as_of,
+        start=start,
+        horizon=horizon,
+        missions=post.getlist("missions"),
         time_limit=limit,
-        with_brief=post.get("with_brief") == "on", sweep_parameter=parameter,
-        sweep_values=values, owner=request.reader.organisation)
+        with_brief=post.get("with_brief") == "on",
+        sweep_parameter=parameter,
+        sweep_values=values,
+        owner=request.reader.organisation,
+    )
     record(request, Action.CREATE, f"plan:{job.pk}", kind=kind, as_of=as_of.isoformat())
     return redirect("forcegen:plan", pk=job.pk)
 
@@ -224,23 +297,42 @@ def request_lines(job: PlanJob) -> pd.DataFrame:
     worst month, unit-months short and the first month short per mission and unit type.
     """
     note = _table(job, "capability_requirements")
-    if not note.empty and {"mission_id", "unit_type_id", "units", "unit_months_short",
-                           "time_from", "priority"} <= set(note.columns):
-        out = note.rename(columns={"unit_months_short": "unit_months",
-                                   "time_from": "first_month"})
+    if not note.empty and {
+        "mission_id",
+        "unit_type_id",
+        "units",
+        "unit_months_short",
+        "time_from",
+        "priority",
+    } <= set(note.columns):
+        out = note.rename(columns={"unit_months_short": "unit_months", "time_from": "first_month"})
         out["critical"] = out["priority"] == "critical"
         out["first_month"] = out["first_month"].astype(str).str[:7]
         out["note"] = [_note_text(r) for r in note.to_dict("records")]
-        return out.sort_values(["mission_id", "unit_type_id", "first_month"]).reset_index(
-            drop=True)
+        return out.sort_values(["mission_id", "unit_type_id", "first_month"]).reset_index(drop=True)
     coverage = _table(job, "coverage")
     if coverage.empty:
-        return pd.DataFrame(columns=["mission_id", "unit_type_id", "units", "unit_months",
-                                     "first_month", "critical"])
+        return pd.DataFrame(
+            columns=[
+                "mission_id",
+                "unit_type_id",
+                "units",
+                "unit_months",
+                "first_month",
+                "critical",
+            ]
+        )
     short = coverage[coverage["short"] > 1e-6]
-    grouped = short.groupby(["mission_id", "unit_type_id"]).agg(
-        units=("short", "max"), unit_months=("short", "sum"), first_month=("month", "min"),
-        critical=("critical", "max")).reset_index()
+    grouped = (
+        short.groupby(["mission_id", "unit_type_id"])
+        .agg(
+            units=("short", "max"),
+            unit_months=("short", "sum"),
+            first_month=("month", "min"),
+            critical=("critical", "max"),
+        )
+        .reset_index()
+    )
     grouped["units"] = grouped["units"].round().clip(lower=1).astype(int)
     grouped["first_month"] = grouped["first_month"].astype(str).str[:7]
     return grouped.sort_values(["mission_id", "unit_type_id"]).reset_index(drop=True)
@@ -248,10 +340,12 @@ def request_lines(job: PlanJob) -> pd.DataFrame:
 
 def _note_text(row: Mapping[Hashable, Any]) -> str:
     """One line of the capability requirements note as a member state reads it."""
-    parts = [f"{row.get('status', '')} requirement".strip(),
-             f"{row.get('location', '')}".strip(),
-             f"{str(row.get('time_from', ''))[:7]} to {str(row.get('time_to', ''))[:7]}",
-             str(row.get("specification", "") or "")]
+    parts = [
+        f"{row.get('status', '')} requirement".strip(),
+        f"{row.get('location', '')}".strip(),
+        f"{str(row.get('time_from', ''))[:7]} to {str(row.get('time_to', ''))[:7]}",
+        str(row.get("specification", "") or ""),
+    ]
     if row.get("request_by_RDL"):
         parts.append(f"pledge by {str(row['request_by_RDL'])[:10]} at RDL")
     return "; ".join(p for p in parts if p and p != "nan")
@@ -264,11 +358,20 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record(request, Action.VIEW, f"plan:{pk}")
     files = [n for n, (rel, _) in FILES.items() if job.folder and (output_dir(job) / rel).exists()]
     lines = request_lines(job)
-    return render(request, "forcegen/plan.html", {
-        "job": job, "running": job.status in (PlanJob.QUEUED, PlanJob.RUNNING),
-        "elapsed": _elapsed(job), "files": files, "lines": lines.to_dict("records"),
-        "published": job.requests.exists(), "summary": job.summary,
-        "summary_json": json.dumps(job.summary, indent=1)[:4000]})
+    return render(
+        request,
+        "forcegen/plan.html",
+        {
+            "job": job,
+            "running": job.status in (PlanJob.QUEUED, PlanJob.RUNNING),
+            "elapsed": _elapsed(job),
+            "files": files,
+            "lines": lines.to_dict("records"),
+            "published": job.requests.exists(),
+            "summary": job.summary,
+            "summary_json": json.dumps(job.summary, indent=1)[:4000],
+        },
+    )
 
 
 def _elapsed(job: PlanJob) -> float | None:
@@ -289,8 +392,12 @@ def plan_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if not path.exists():
         raise Http404("No such file.")
     record(request, Action.EXPORT, f"plan:{pk}:{name}")
-    return FileResponse(open(path, "rb"), as_attachment=not name.endswith(".html"),
-                        filename=name, content_type=content_type)
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=not name.endswith(".html"),
+        filename=name,
+        content_type=content_type,
+    )
 
 
 @login_required
@@ -299,20 +406,37 @@ def plan_compare(request: HttpRequest) -> HttpResponse:
     _planner_only(request, "plans:compare")
     ids = [int(i) for i in request.GET.getlist("plan") if i.isdigit()][:4]
     jobs = [_visible_job(request, i) for i in ids]
-    keys = ["status", "objective", "unmet_requirement_months", "total_cost_usd",
-            "units_deployed", "pledges", "pledges_used", "horizon_start", "horizon_months",
-            "marking"]
+    keys = [
+        "status",
+        "objective",
+        "unmet_requirement_months",
+        "total_cost_usd",
+        "units_deployed",
+        "pledges",
+        "pledges_used",
+        "horizon_start",
+        "horizon_months",
+        "marking",
+    ]
     rows = [{"key": k, "values": [j.summary.get(k, "") for j in jobs]} for k in keys]
     gaps: dict[tuple[str, str], list[int]] = {}
     for n, job in enumerate(jobs):
         for line in request_lines(job).to_dict("records"):
-            gaps.setdefault((line["mission_id"], line["unit_type_id"]), [0] * len(jobs))[n] = \
-                int(line["units"])
+            gaps.setdefault((line["mission_id"], line["unit_type_id"]), [0] * len(jobs))[n] = int(
+                line["units"]
+            )
     record(request, Action.VIEW, "plans:compare", plans=ids)
-    return render(request, "forcegen/compare.html", {
-        "jobs": jobs, "rows": rows,
-        "gaps": [{"mission": m, "unit_type": u, "values": v}
-                 for (m, u), v in sorted(gaps.items())]})
+    return render(
+        request,
+        "forcegen/compare.html",
+        {
+            "jobs": jobs,
+            "rows": rows,
+            "gaps": [
+                {"mission": m, "unit_type": u, "values": v} for (m, u), v in sorted(gaps.items())
+            ],
+        },
+    )
 
 
 @login_required
@@ -322,8 +446,9 @@ def plan_choose(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     reasons = request.POST.get("reasons", "").strip()
     if not reasons or job.status != PlanJob.DONE:
-        return HttpResponse("Choose a finished plan and give your reasons.", status=400,
-                            content_type="text/plain")
+        return HttpResponse(
+            "Choose a finished plan and give your reasons.", status=400, content_type="text/plain"
+        )
     job.chosen, job.reasons = True, reasons
     job.chosen_by, job.chosen_at = request.user.get_username(), timezone.now()
     job.save(update_fields=["chosen", "reasons", "chosen_by", "chosen_at"])
@@ -333,13 +458,18 @@ def plan_choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 def addressees(unit_type: str, reader: Any) -> list[str]:
     """Member states the planner sees a pledge of ``unit_type`` from (asked to add or raise)."""
-    return sorted(set(Pledge.objects.visible_to(reader).filter(unit_type=unit_type)
-                      .values_list("contributor", flat=True)) & _member_states())
+    return sorted(
+        set(
+            Pledge.objects.visible_to(reader)
+            .filter(unit_type=unit_type)
+            .values_list("contributor", flat=True)
+        )
+        & _member_states()
+    )
 
 
 def _member_states() -> set[str]:
-    return set(Organisation.objects.filter(kind=OrgKind.CONTRIBUTOR)
-               .values_list("code", flat=True))
+    return set(Organisation.objects.filter(kind=OrgKind.CONTRIBUTOR).values_list("code", flat=True))
 
 
 @login_required
@@ -352,26 +482,32 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """
     job = _visible_job(request, pk)
     if job.status != PlanJob.DONE or job.requests.exists():
-        return HttpResponse("Publish a finished plan, once.", status=400,
-                            content_type="text/plain")
+        return HttpResponse("Publish a finished plan, once.", status=400, content_type="text/plain")
     everyone = sorted(_member_states())
     by = request.user.get_username()
     made = 0
     with transaction.atomic():
         for line in request_lines(job).to_dict("records"):
-            spec = (f"{line['units']} x {line['unit_type_id']} for {line['mission_id']} from "
-                    f"{line['first_month']}" + (" (critical)" if line["critical"] else ""))
+            spec = (
+                f"{line['units']} x {line['unit_type_id']} for {line['mission_id']} from "
+                f"{line['first_month']}" + (" (critical)" if line["critical"] else "")
+            )
             if line.get("note"):
                 spec += f": {line['note']}"
-            common = {"plan": job, "mission": line["mission_id"],
-                      "unit_type": line["unit_type_id"], "units": int(line["units"]),
-                      "unit_months": float(line["unit_months"]),
-                      "first_month": line["first_month"],
-                      "priority": "critical" if line["critical"] else "",
-                      "specification": spec, "published_by": by,
-                      "owner": FORCE_GENERATION_ORG
-                      if request.reader.organisation == FORCE_GENERATION_ORG
-                      else request.reader.organisation}
+            common = {
+                "plan": job,
+                "mission": line["mission_id"],
+                "unit_type": line["unit_type_id"],
+                "units": int(line["units"]),
+                "unit_months": float(line["unit_months"]),
+                "first_month": line["first_month"],
+                "priority": "critical" if line["critical"] else "",
+                "specification": spec,
+                "published_by": by,
+                "owner": FORCE_GENERATION_ORG
+                if request.reader.organisation == FORCE_GENERATION_ORG
+                else request.reader.organisation,
+            }
             RequestLine.objects.create(releasable_to=everyone, **common)
             for state in addressees(line["unit_type_id"], request.reader):
                 RequestLine.objects.create(addressed_to=state, releasable_to=[state], **common)
@@ -388,6 +524,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
     general = [r for r in lines if not r.addressed_to]
     others = [r for r in lines if r.addressed_to and r not in mine]
     record(request, Action.LIST, "requests", count=len(lines))
-    return render(request, "forcegen/requests.html", {
-        "mine": mine, "general": general, "others": others,
-        "member_state": is_member_state(request)})
+    return render(
+        request,
+        "forcegen/requests.html",
+        {
+            "mine": mine,
+            "general": general,
+            "others": others,
+            "member_state": is_member_state(request),
+        },
+    )

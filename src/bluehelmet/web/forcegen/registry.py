@@ -74,17 +74,25 @@ def latest_level(on: dt.date | None = None, field: str = "stage") -> Subquery:
 
 def latest_stage() -> Subquery:
     """Subquery: a pledge's latest stage of any kind."""
-    return Subquery(PledgeStage.objects.filter(pledge=OuterRef("pk"))
-                    .order_by("-on", "-recorded_at", "-pk").values("stage")[:1])
+    return Subquery(
+        PledgeStage.objects.filter(pledge=OuterRef("pk"))
+        .order_by("-on", "-recorded_at", "-pk")
+        .values("stage")[:1]
+    )
 
 
 def with_levels(pledges: QuerySet[Pledge], on: dt.date | None = None) -> QuerySet[Pledge]:
     """Pledges annotated with ``level`` (PCRS) and ``stage`` (latest step)."""
-    return pledges.annotate(level=latest_level(on), level_on=latest_level(on, "on"),
-                            level_known=latest_level(on, "date_known"), stage=latest_stage())
+    return pledges.annotate(
+        level=latest_level(on),
+        level_on=latest_level(on, "on"),
+        level_known=latest_level(on, "date_known"),
+        stage=latest_stage(),
+    )
 
 
 # --- validation through the library's schema -------------------------------------------------
+
 
 def text_row(values: dict[str, object]) -> dict[str, str]:
     """A pledge's values as the text a pledges CSV holds (lists joined with ``;``)."""
@@ -117,65 +125,118 @@ def validate(rows: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[Problem
     if unverified is not None:
         table["pcrs_level"] = table["pcrs_level"].where(~unverified.to_numpy(), None)
     cat = catalogue()
-    known = {"contributor_id": set(cat["contributors"]["id"]),
-             "unit_type_id": set(cat["unit_types"]["id"])}
+    known = {
+        "contributor_id": set(cat["contributors"]["id"]),
+        "unit_type_id": set(cat["unit_types"]["id"]),
+    }
     for col, ids in known.items():
         for i, value in enumerate(table[col]):
             if isinstance(value, str) and value not in ids:
                 what = "contributors" if col == "contributor_id" else "unit types"
-                problems.append(Problem(label, i + 2, col, value,
-                                        f"not in the catalogue of {what}",
-                                        f"use one of the {len(ids)} {what} of the catalogue"))
+                problems.append(
+                    Problem(
+                        label,
+                        i + 2,
+                        col,
+                        value,
+                        f"not in the catalogue of {what}",
+                        f"use one of the {len(ids)} {what} of the catalogue",
+                    )
+                )
     missions = set(cat["missions"]["id"])
     for i, value in enumerate(table["excluded_missions"]):
         for mission in split_list(value) if isinstance(value, str) else ():
             if mission not in missions:
-                problems.append(Problem(label, i + 2, "excluded_missions", mission,
-                                        "not a mission of the catalogue",
-                                        "use mission ids such as "
-                                        f"{', '.join(sorted(missions)[:4])}"))
+                problems.append(
+                    Problem(
+                        label,
+                        i + 2,
+                        "excluded_missions",
+                        mission,
+                        "not a mission of the catalogue",
+                        f"use mission ids such as {', '.join(sorted(missions)[:4])}",
+                    )
+                )
     return table, problems
 
 
-def stage_problem(pledge: Pledge, stage: Stage, on: dt.date, reader: AccessContext,
-                  today: dt.date | None = None) -> Problem | None:
+def stage_problem(
+    pledge: Pledge, stage: Stage, on: dt.date, reader: AccessContext, today: dt.date | None = None
+) -> Problem | None:
     """Why recording ``stage`` on ``on`` for ``pledge`` is refused (``None``: allowed)."""
     today = today or dt.date.today()
     where = f"pledge {pledge.uid}"
     if stage is Stage.REGISTERED:
-        return Problem(where, None, "stage", stage.value, "a pledge is registered once, when "
-                       "it is created", "record a PCRS level or an assessment visit")
+        return Problem(
+            where,
+            None,
+            "stage",
+            stage.value,
+            "a pledge is registered once, when it is created",
+            "record a PCRS level or an assessment visit",
+        )
     if reader.organisation != FORCE_GENERATION_ORG:
-        return Problem(where, None, "stage", stage.value,
-                       f"only {FORCE_GENERATION_ORG} force generation records stages",
-                       "ask the force generation service to verify the pledge")
+        return Problem(
+            where,
+            None,
+            "stage",
+            stage.value,
+            f"only {FORCE_GENERATION_ORG} force generation records stages",
+            "ask the force generation service to verify the pledge",
+        )
     if on > today:
-        return Problem(where, None, "on", on.isoformat(), "a stage is recorded when it has "
-                       "happened", f"give a date on or before {today.isoformat()}")
+        return Problem(
+            where,
+            None,
+            "on",
+            on.isoformat(),
+            "a stage is recorded when it has happened",
+            f"give a date on or before {today.isoformat()}",
+        )
     registered = pledge.stages.filter(stage=Stage.REGISTERED).values_list("on", flat=True).first()
     if registered is not None and on < registered:
-        return Problem(where, None, "on", on.isoformat(), "before the pledge was registered",
-                       f"give a date on or after {registered.isoformat()}")
-    if stage in NEEDS_VISIT and not pledge.stages.filter(stage=Stage.ASSESSMENT_VISIT,
-                                                         on__lte=on).exists():
-        return Problem(where, None, "stage", stage.value, "a pledge moves to L2 or higher only "
-                       "after an assessment and advisory visit",
-                       "record the assessment visit (with its date) first")
+        return Problem(
+            where,
+            None,
+            "on",
+            on.isoformat(),
+            "before the pledge was registered",
+            f"give a date on or after {registered.isoformat()}",
+        )
+    if (
+        stage in NEEDS_VISIT
+        and not pledge.stages.filter(stage=Stage.ASSESSMENT_VISIT, on__lte=on).exists()
+    ):
+        return Problem(
+            where,
+            None,
+            "stage",
+            stage.value,
+            "a pledge moves to L2 or higher only after an assessment and advisory visit",
+            "record the assessment visit (with its date) first",
+        )
     return None
 
 
-def record_stage(pledge: Pledge, stage: Stage, on: dt.date, reader: AccessContext,
-                 username: str, note: str = "") -> PledgeStage:
+def record_stage(
+    pledge: Pledge, stage: Stage, on: dt.date, reader: AccessContext, username: str, note: str = ""
+) -> PledgeStage:
     """Record a stage of ``pledge`` (DPO force generation), or raise :class:`RegistryError`."""
     problem = stage_problem(pledge, stage, on, reader)
     if problem is not None:
         raise RegistryError([problem])
-    return PledgeStage.objects.create(pledge=pledge, stage=stage.value, on=on,
-                                      recorded_by=username, organisation=reader.organisation,
-                                      note=note)
+    return PledgeStage.objects.create(
+        pledge=pledge,
+        stage=stage.value,
+        on=on,
+        recorded_by=username,
+        organisation=reader.organisation,
+        note=note,
+    )
 
 
 # --- CSV in and out --------------------------------------------------------------------------
+
 
 def pledge_frame(pledges: QuerySet[Pledge], on: dt.date | None = None) -> pd.DataFrame:
     """The pledges as text in the library's ``pledges`` columns.
@@ -186,16 +247,31 @@ def pledge_frame(pledges: QuerySet[Pledge], on: dt.date | None = None) -> pd.Dat
     columns = entity("pledges").column_names
     rows = []
     for p in with_levels(pledges, on).order_by("uid"):
-        rows.append(text_row({
-            "id": p.uid, "contributor_id": p.contributor, "unit_type_id": p.unit_type,
-            "count": p.count, "pcrs_level": p.level or "", "available_from": p.available_from,
-            "level_since": p.level_on if p.level_known else None,
-            "available_until": p.available_until, "rotation_months": p.rotation_months,
-            "women_share": p.women_share, "excluded_missions": p.excluded_missions,
-            "excluded_regions": p.excluded_regions, "languages": p.languages,
-            "national_restrictions": p.national_restrictions,
-            "classification": p.classification, "owner": p.owner,
-            "releasable_to": p.releasable_to, "basis": p.basis, "source": p.source}))
+        rows.append(
+            text_row(
+                {
+                    "id": p.uid,
+                    "contributor_id": p.contributor,
+                    "unit_type_id": p.unit_type,
+                    "count": p.count,
+                    "pcrs_level": p.level or "",
+                    "available_from": p.available_from,
+                    "level_since": p.level_on if p.level_known else None,
+                    "available_until": p.available_until,
+                    "rotation_months": p.rotation_months,
+                    "women_share": p.women_share,
+                    "excluded_missions": p.excluded_missions,
+                    "excluded_regions": p.excluded_regions,
+                    "languages": p.languages,
+                    "national_restrictions": p.national_restrictions,
+                    "classification": p.classification,
+                    "owner": p.owner,
+                    "releasable_to": p.releasable_to,
+                    "basis": p.basis,
+                    "source": p.source,
+                }
+            )
+        )
     frame = pd.DataFrame(rows, columns=list(columns)).fillna("")
     return frame.astype("string")
 
@@ -224,8 +300,9 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
 
 
-def import_pledges(path: Path, label: str, reader: AccessContext, username: str,
-                   force_generation: bool) -> ImportOutcome:
+def import_pledges(
+    path: Path, label: str, reader: AccessContext, username: str, force_generation: bool
+) -> ImportOutcome:
     """Import a pledges CSV (the library's format): every row, or none and every problem.
 
     A member state imports pledges it owns and contributes; the ``pcrs_level`` it gives is kept
@@ -241,28 +318,55 @@ def import_pledges(path: Path, label: str, reader: AccessContext, username: str,
     acts_for = set(reader.policy.principals)
     # Rows of others' pledges exactly as the export wrote them are kept as they are (a file
     # exported and imported back); any change to them is refused below.
-    theirs = pledge_frame(Pledge.objects.visible_to(reader).exclude(owner__in=acts_for)
-                          .filter(uid__in=list(raw.get("id", pd.Series(dtype=str)))))
+    theirs = pledge_frame(
+        Pledge.objects.visible_to(reader)
+        .exclude(owner__in=acts_for)
+        .filter(uid__in=list(raw.get("id", pd.Series(dtype=str))))
+    )
     current = {r["id"]: r for r in theirs.astype(str).to_dict("records")}
-    same = [str(r.get("id")) in current and {k: str(r.get(k, "")) for k in current[str(r.get(
-        "id"))]} == current[str(r.get("id"))] for r in raw.astype(str).to_dict("records")]
+    same = [
+        str(r.get("id")) in current
+        and {k: str(r.get(k, "")) for k in current[str(r.get("id"))]} == current[str(r.get("id"))]
+        for r in raw.astype(str).to_dict("records")
+    ]
     out.unchanged = [str(i) for i, s in zip(raw.get("id", []), same, strict=False) if s]
     table = table[[not s for s in same]]
     for i, row in table.iterrows():
         line = int(str(i)) + 2
         if row["owner"] not in acts_for:
-            problems.append(Problem(label, line, "owner", str(row["owner"]),
-                                    f"you import as {reader.organisation}",
-                                    f"write {reader.organisation} (pledges are owned by the "
-                                    "organisation that registers them)"))
+            problems.append(
+                Problem(
+                    label,
+                    line,
+                    "owner",
+                    str(row["owner"]),
+                    f"you import as {reader.organisation}",
+                    f"write {reader.organisation} (pledges are owned by the "
+                    "organisation that registers them)",
+                )
+            )
         if not force_generation and row["contributor_id"] != reader.organisation:
-            problems.append(Problem(label, line, "contributor_id", str(row["contributor_id"]),
-                                    "a member state registers its own pledges",
-                                    f"write {reader.organisation}"))
+            problems.append(
+                Problem(
+                    label,
+                    line,
+                    "contributor_id",
+                    str(row["contributor_id"]),
+                    "a member state registers its own pledges",
+                    f"write {reader.organisation}",
+                )
+            )
         if Classification.parse(str(row["classification"])) > reader.clearance:
-            problems.append(Problem(label, line, "classification", str(row["classification"]),
-                                    "above your clearance", "classify at or below "
-                                    f"{reader.clearance.label}"))
+            problems.append(
+                Problem(
+                    label,
+                    line,
+                    "classification",
+                    str(row["classification"]),
+                    "above your clearance",
+                    f"classify at or below {reader.clearance.label}",
+                )
+            )
     if problems:
         out.problems = sorted(problems, key=lambda p: (p.row or 0, p.field or ""))
         return out
@@ -273,13 +377,20 @@ def import_pledges(path: Path, label: str, reader: AccessContext, username: str,
             level = record["pcrs_level"]
             existing = Pledge.objects.filter(uid=record["id"]).first()
             if existing is None:
-                pledge = Pledge.objects.create(uid=record["id"], created_by=username, **values,
-                                               declared_level="" if force_generation
-                                               else (level or ""))
-                PledgeStage.objects.create(pledge=pledge, stage=Stage.REGISTERED.value,
-                                           on=today, recorded_by=username,
-                                           organisation=reader.organisation,
-                                           note=f"imported from {label}")
+                pledge = Pledge.objects.create(
+                    uid=record["id"],
+                    created_by=username,
+                    **values,
+                    declared_level="" if force_generation else (level or ""),
+                )
+                PledgeStage.objects.create(
+                    pledge=pledge,
+                    stage=Stage.REGISTERED.value,
+                    on=today,
+                    recorded_by=username,
+                    organisation=reader.organisation,
+                    note=f"imported from {label}",
+                )
                 out.created.append(pledge.uid)
             else:
                 Pledge.objects.filter(pk=existing.pk).update(**values)
@@ -287,12 +398,14 @@ def import_pledges(path: Path, label: str, reader: AccessContext, username: str,
                 out.updated.append(pledge.uid)
             if force_generation and level:
                 since: Any = record.get("level_since")
-                PledgeStage.objects.create(pledge=pledge, stage=level,
-                                           on=today if _missing(since)
-                                           else pd.Timestamp(since).date(),
-                                           recorded_by=username,
-                                           organisation=reader.organisation,
-                                           note=f"level given in {label}")
+                PledgeStage.objects.create(
+                    pledge=pledge,
+                    stage=level,
+                    on=today if _missing(since) else pd.Timestamp(since).date(),
+                    recorded_by=username,
+                    organisation=reader.organisation,
+                    note=f"level given in {label}",
+                )
     return out
 
 
@@ -302,6 +415,7 @@ def _missing(value: Any) -> bool:
 
 def pledge_values(row: Mapping[Hashable, Any]) -> dict[str, Any]:
     """Model field values of one typed row of the library's pledges table."""
+
     def lst(value: Any) -> list[str]:
         if isinstance(value, (list, tuple)):
             return [str(v) for v in value]
@@ -311,21 +425,29 @@ def pledge_values(row: Mapping[Hashable, Any]) -> dict[str, Any]:
         return None if _missing(value) else pd.Timestamp(value).date()
 
     restrictions = row["national_restrictions"]
-    return {"contributor": row["contributor_id"], "unit_type": row["unit_type_id"],
-            "count": int(row["count"]), "available_from": day(row["available_from"]),
-            "available_until": day(row["available_until"]),
-            "rotation_months": int(row["rotation_months"]),
-            "women_share": float(row["women_share"]),
-            "excluded_missions": lst(row["excluded_missions"]),
-            "excluded_regions": lst(row["excluded_regions"]), "languages": lst(row["languages"]),
-            "national_restrictions": "" if _missing(restrictions) else str(restrictions),
-            "classification": row["classification"], "owner": row["owner"],
-            "releasable_to": lst(row["releasable_to"]), "basis": row["basis"],
-            "source": row["source"]}
+    return {
+        "contributor": row["contributor_id"],
+        "unit_type": row["unit_type_id"],
+        "count": int(row["count"]),
+        "available_from": day(row["available_from"]),
+        "available_until": day(row["available_until"]),
+        "rotation_months": int(row["rotation_months"]),
+        "women_share": float(row["women_share"]),
+        "excluded_missions": lst(row["excluded_missions"]),
+        "excluded_regions": lst(row["excluded_regions"]),
+        "languages": lst(row["languages"]),
+        "national_restrictions": "" if _missing(restrictions) else str(restrictions),
+        "classification": row["classification"],
+        "owner": row["owner"],
+        "releasable_to": lst(row["releasable_to"]),
+        "basis": row["basis"],
+        "source": row["source"],
+    }
 
 
-def register(fields: dict[str, object], reader: AccessContext, username: str,
-             answers: object | None = None) -> Pledge:
+def register(
+    fields: dict[str, object], reader: AccessContext, username: str, answers: object | None = None
+) -> Pledge:
     """Register a member state's pledge from the web form (validated as a CSV row would be).
 
     The pledge is owned and contributed by the reader's organisation, ``confidential`` unless
@@ -338,28 +460,54 @@ def register(fields: dict[str, object], reader: AccessContext, username: str,
     while Pledge.objects.filter(uid=uid).exists():  # ids are never reused
         n += 1
         uid = f"PLG-{org}-{fields['unit_type_id']}-W{n + 1:02d}"
-    row = text_row({"id": uid, "contributor_id": org, "owner": org,
-                    "basis": "real", "source": f"registered on the platform by {org}",
-                    "releasable_to": [FORCE_GENERATION_ORG], **fields})
+    row = text_row(
+        {
+            "id": uid,
+            "contributor_id": org,
+            "owner": org,
+            "basis": "real",
+            "source": f"registered on the platform by {org}",
+            "releasable_to": [FORCE_GENERATION_ORG],
+            **fields,
+        }
+    )
     table, problems = validate(pd.DataFrame([row]), "the pledge form")
     if problems:
         raise RegistryError(problems)
     record = table.to_dict("records")[0]
     values = pledge_values(record)
     with transaction.atomic():
-        pledge = Pledge.objects.create(uid=uid, created_by=username, answers=answers,
-                                       declared_level=str(record["pcrs_level"] or ""), **values)
-        PledgeStage.objects.create(pledge=pledge, stage=Stage.REGISTERED.value,
-                                   on=dt.date.today(), recorded_by=username, organisation=org,
-                                   note="registered on the platform")
+        pledge = Pledge.objects.create(
+            uid=uid,
+            created_by=username,
+            answers=answers,
+            declared_level=str(record["pcrs_level"] or ""),
+            **values,
+        )
+        PledgeStage.objects.create(
+            pledge=pledge,
+            stage=Stage.REGISTERED.value,
+            on=dt.date.today(),
+            recorded_by=username,
+            organisation=org,
+            note="registered on the platform",
+        )
     return pledge
 
 
 def update(pledge: Pledge, fields: dict[str, object]) -> Pledge:
     """Change a pledge's offer (its owner only; every change is kept by pghistory)."""
-    row = text_row({"id": pledge.uid, "contributor_id": pledge.contributor,
-                    "owner": pledge.owner, "basis": pledge.basis, "source": pledge.source,
-                    "releasable_to": pledge.releasable_to, **fields})
+    row = text_row(
+        {
+            "id": pledge.uid,
+            "contributor_id": pledge.contributor,
+            "owner": pledge.owner,
+            "basis": pledge.basis,
+            "source": pledge.source,
+            "releasable_to": pledge.releasable_to,
+            **fields,
+        }
+    )
     table, problems = validate(pd.DataFrame([row]), f"pledge {pledge.uid}")
     if problems:
         raise RegistryError(problems)

@@ -50,8 +50,10 @@ def is_member_state(request: HttpRequest) -> bool:
 
 def is_force_generation(request: HttpRequest) -> bool:
     """Whether the reader is a DPO force-generation officer (verifies, records stages)."""
-    return (has_role(request, Role.FORCE_GENERATION)
-            and request.reader.organisation == FORCE_GENERATION_ORG)
+    return (
+        has_role(request, Role.FORCE_GENERATION)
+        and request.reader.organisation == FORCE_GENERATION_ORG
+    )
 
 
 def is_planner(request: HttpRequest) -> bool:
@@ -72,21 +74,25 @@ class PledgeForm(forms.Form):
     count = forms.IntegerField(min_value=1, initial=1)
     pcrs_level = forms.ChoiceField(label="Declared PCRS level", choices=LEVELS, initial="L1")
     available_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    available_until = forms.DateField(required=False,
-                                      widget=forms.DateInput(attrs={"type": "date"}))
-    rotation_months = forms.TypedChoiceField(choices=[(6, "6"), (12, "12")], coerce=int,
-                                             initial=12)
-    women_share = forms.FloatField(min_value=0, max_value=1, initial=0.0,
-                                   label="Share of women (0-1)")
+    available_until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    rotation_months = forms.TypedChoiceField(choices=[(6, "6"), (12, "12")], coerce=int, initial=12)
+    women_share = forms.FloatField(
+        min_value=0, max_value=1, initial=0.0, label="Share of women (0-1)"
+    )
     languages = forms.CharField(required=False, help_text="ISO 639-1 codes, ';'-separated")
-    excluded_missions = forms.CharField(required=False, label="Caveats: missions excluded",
-                                        help_text="mission ids, ';'-separated")
+    excluded_missions = forms.CharField(
+        required=False, label="Caveats: missions excluded", help_text="mission ids, ';'-separated"
+    )
     excluded_regions = forms.CharField(required=False, label="Caveats: regions excluded")
-    national_restrictions = forms.CharField(required=False, widget=forms.Textarea(
-        attrs={"rows": 2}), label="Other national caveats")
-    classification = forms.ChoiceField(choices=[("confidential", "confidential"),
-                                                ("unclassified", "unclassified")],
-                                       initial="confidential")
+    national_restrictions = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Other national caveats"
+    )
+    classification = forms.ChoiceField(
+        choices=[("confidential", "confidential"), ("unclassified", "unclassified")],
+        initial="confidential",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,9 +110,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     pledges = Pledge.objects.visible_to(request.reader).count()
     requests = RequestLine.objects.visible_to(request.reader).count()
     record(request, Action.COUNT, "pledges", count=pledges, requests=requests)
-    return render(request, "forcegen/overview.html", {
-        "pledges": pledges, "requests": requests, "member_state": is_member_state(request),
-        "force_generation": is_force_generation(request), "planner": is_planner(request)})
+    return render(
+        request,
+        "forcegen/overview.html",
+        {
+            "pledges": pledges,
+            "requests": requests,
+            "member_state": is_member_state(request),
+            "force_generation": is_force_generation(request),
+            "planner": is_planner(request),
+        },
+    )
 
 
 @login_required
@@ -116,9 +130,16 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     rows = list(pledges[:500])
     count = pledges.count()
     record(request, Action.LIST, "pledges", count=count)
-    return render(request, "forcegen/pledges.html", {
-        "pledges": rows, "count": count, "member_state": is_member_state(request),
-        "force_generation": is_force_generation(request)})
+    return render(
+        request,
+        "forcegen/pledges.html",
+        {
+            "pledges": rows,
+            "count": count,
+            "member_state": is_member_state(request),
+            "force_generation": is_force_generation(request),
+        },
+    )
 
 
 @login_required
@@ -137,16 +158,24 @@ def pledge_new(request: HttpRequest) -> HttpResponse:
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         try:
-            pledge = register(_fields(form), request.reader, request.user.get_username(),
-                              answers=answers)
+            pledge = register(
+                _fields(form), request.reader, request.user.get_username(), answers=answers
+            )
         except RegistryError as exc:
             problems = exc.problems
         else:
-            record(request, Action.CREATE, f"pledge:{pledge.uid}",
-                   answers=answers.pk if answers else None)
+            record(
+                request,
+                Action.CREATE,
+                f"pledge:{pledge.uid}",
+                answers=answers.pk if answers else None,
+            )
             return redirect("forcegen:pledge", uid=pledge.uid)
-    return render(request, "forcegen/pledge_form.html",
-                  {"form": form, "problems": problems, "answers": answers})
+    return render(
+        request,
+        "forcegen/pledge_form.html",
+        {"form": form, "problems": problems, "answers": answers},
+    )
 
 
 def _visible_pledge(request: HttpRequest, uid: str) -> Pledge:
@@ -178,27 +207,46 @@ def pledge_detail(request: HttpRequest, uid: str) -> HttpResponse:
     return _detail(request, pledge, owner, form)
 
 
-def _detail(request: HttpRequest, pledge: Pledge, owner: bool, form: PledgeForm | None,
-            problems: list[Any] | None = None) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    pledge: Pledge,
+    owner: bool,
+    form: PledgeForm | None,
+    problems: list[Any] | None = None,
+) -> HttpResponse:
     if owner and form is None:
-        form = PledgeForm(initial={
-            "unit_type_id": pledge.unit_type, "count": pledge.count,
-            "pcrs_level": pledge.declared_level or "L1",
-            "available_from": pledge.available_from, "available_until": pledge.available_until,
-            "rotation_months": pledge.rotation_months, "women_share": pledge.women_share,
-            "languages": ";".join(pledge.languages),
-            "excluded_missions": ";".join(pledge.excluded_missions),
-            "excluded_regions": ";".join(pledge.excluded_regions),
-            "national_restrictions": pledge.national_restrictions,
-            "classification": pledge.classification})
+        form = PledgeForm(
+            initial={
+                "unit_type_id": pledge.unit_type,
+                "count": pledge.count,
+                "pcrs_level": pledge.declared_level or "L1",
+                "available_from": pledge.available_from,
+                "available_until": pledge.available_until,
+                "rotation_months": pledge.rotation_months,
+                "women_share": pledge.women_share,
+                "languages": ";".join(pledge.languages),
+                "excluded_missions": ";".join(pledge.excluded_missions),
+                "excluded_regions": ";".join(pledge.excluded_regions),
+                "national_restrictions": pledge.national_restrictions,
+                "classification": pledge.classification,
+            }
+        )
     history = list(pledge.events.order_by("pgh_created_at", "pgh_id"))
-    return render(request, "forcegen/pledge.html", {
-        "pledge": pledge, "stages": list(pledge.stages.all()), "history": history,
-        "owner": owner,
-        "form": form, "problems": problems or [],
-        "force_generation": is_force_generation(request),
-        "stage_choices": [s.value for s in Stage if s is not Stage.REGISTERED],
-        "today": dt.date.today().isoformat()})
+    return render(
+        request,
+        "forcegen/pledge.html",
+        {
+            "pledge": pledge,
+            "stages": list(pledge.stages.all()),
+            "history": history,
+            "owner": owner,
+            "form": form,
+            "problems": problems or [],
+            "force_generation": is_force_generation(request),
+            "stage_choices": [s.value for s in Stage if s is not Stage.REGISTERED],
+            "today": dt.date.today().isoformat(),
+        },
+    )
 
 
 @login_required
@@ -212,11 +260,24 @@ def pledge_stage(request: HttpRequest, uid: str) -> HttpResponse:
         stage = Stage(request.POST.get("stage", ""))
         on = dt.date.fromisoformat(request.POST.get("on", ""))
     except ValueError:
-        return _detail(request, pledge, False, None, problems=[
-            "stage must be one of assessment_visit, L1, L2, L3, RDL and the date YYYY-MM-DD"])
+        return _detail(
+            request,
+            pledge,
+            False,
+            None,
+            problems=[
+                "stage must be one of assessment_visit, L1, L2, L3, RDL and the date YYYY-MM-DD"
+            ],
+        )
     try:
-        record_stage(pledge, stage, on, request.reader, request.user.get_username(),
-                     request.POST.get("note", ""))
+        record_stage(
+            pledge,
+            stage,
+            on,
+            request.reader,
+            request.user.get_username(),
+            request.POST.get("note", ""),
+        )
     except RegistryError as exc:
         return _detail(request, pledge, False, None, problems=exc.problems)
     record(request, Action.CHANGE, f"pledge:{uid}", stage=stage.value, on=on.isoformat())
@@ -230,13 +291,21 @@ def pledge_release(request: HttpRequest, uid: str) -> HttpResponse:
     pledge = _visible_pledge(request, uid)
     if pledge.owner not in request.reader.policy.principals:
         raise deny(request, f"pledge:{uid}:release", "only the owner decides further release")
-    codes = sorted({c.strip() for c in request.POST.get("releasable_to", "").split(";")
-                    if c.strip()})
+    codes = sorted(
+        {c.strip() for c in request.POST.get("releasable_to", "").split(";") if c.strip()}
+    )
     known = set(Organisation.objects.filter(code__in=codes).values_list("code", flat=True))
     if unknown := [c for c in codes if c not in known]:
-        return _detail(request, pledge, True, None, problems=[
-            f"releasable_to: {', '.join(unknown)} is not an organisation of the platform; "
-            "give organisation codes separated by ';'"])
+        return _detail(
+            request,
+            pledge,
+            True,
+            None,
+            problems=[
+                f"releasable_to: {', '.join(unknown)} is not an organisation of the platform; "
+                "give organisation codes separated by ';'"
+            ],
+        )
     pledge.releasable_to = codes
     pledge.save(update_fields=["releasable_to", "updated_at"])
     record(request, Action.CHANGE, f"pledge:{uid}", releasable_to=codes)
@@ -261,18 +330,30 @@ def pledge_import(request: HttpRequest) -> HttpResponse:
     """Import pledges from a CSV in the library's format: all rows or none, every problem."""
     member, fg = is_member_state(request), is_force_generation(request)
     if not (member or fg):
-        raise deny(request, "pledges:import", "only member states and DPO force generation "
-                   "import pledges")
+        raise deny(
+            request, "pledges:import", "only member states and DPO force generation import pledges"
+        )
     outcome = None
     if request.method == "POST" and (upload := request.FILES.get("file")) is not None:
         with tempfile.TemporaryDirectory(prefix="bh-import-") as tmp:
             path = Path(tmp) / "upload.csv"
             path.write_bytes(upload.read())
-            outcome = import_pledges(path, upload.name or "upload.csv", request.reader,
-                                     request.user.get_username(), force_generation=fg)
-        record(request, Action.CREATE if not outcome.problems else Action.DENIED,
-               "pledges:import", rows=outcome.rows, created=len(outcome.created),
-               updated=len(outcome.updated), problems=len(outcome.problems))
+            outcome = import_pledges(
+                path,
+                upload.name or "upload.csv",
+                request.reader,
+                request.user.get_username(),
+                force_generation=fg,
+            )
+        record(
+            request,
+            Action.CREATE if not outcome.problems else Action.DENIED,
+            "pledges:import",
+            rows=outcome.rows,
+            created=len(outcome.created),
+            updated=len(outcome.updated),
+            problems=len(outcome.problems),
+        )
     return render(request, "forcegen/import.html", {"outcome": outcome})
 
 

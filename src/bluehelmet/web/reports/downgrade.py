@@ -48,9 +48,17 @@ def _apply(request: HttpRequest, report: Report, downgrade: Downgrade) -> None:
     report.save(update_fields=["classification"])
     downgrade.applied_at = timezone.now()
     downgrade.save(update_fields=["approved_by", "applied_at"])
-    record(request, Action.DOWNGRADE, f"report:{report.uid}", **{
-        "from": downgrade.from_level, "to": downgrade.to_level, "requested_by":
-        downgrade.requested_by, "approved_by": downgrade.approved_by})
+    record(
+        request,
+        Action.DOWNGRADE,
+        f"report:{report.uid}",
+        **{
+            "from": downgrade.from_level,
+            "to": downgrade.to_level,
+            "requested_by": downgrade.requested_by,
+            "approved_by": downgrade.approved_by,
+        },
+    )
 
 
 @login_required
@@ -61,12 +69,17 @@ def request_downgrade(request: HttpRequest, uid: str) -> HttpResponse:
     form = DowngradeForm(request.POST)
     current = Classification.parse(report.classification)
     if not form.is_valid() or Classification.parse(form.cleaned_data["to_level"]) >= current:
-        raise PermissionDenied("A downgrade needs a lower classification and a reason of at "
-                               "least 10 characters.")
+        raise PermissionDenied(
+            "A downgrade needs a lower classification and a reason of at least 10 characters."
+        )
     user = request.user.get_username()
-    downgrade = Downgrade.objects.create(report=report, from_level=current.label,
-                                         to_level=form.cleaned_data["to_level"],
-                                         reason=form.cleaned_data["reason"], requested_by=user)
+    downgrade = Downgrade.objects.create(
+        report=report,
+        from_level=current.label,
+        to_level=form.cleaned_data["to_level"],
+        reason=form.cleaned_data["reason"],
+        requested_by=user,
+    )
     if current is Classification.STRICTLY_CONFIDENTIAL:
         record(request, Action.DOWNGRADE_REQUEST, f"report:{uid}", to=downgrade.to_level)
     else:

@@ -33,9 +33,22 @@ from bluehelmet.web.reports.models import (
 )
 
 #: Report fields the fusion engine reads (``uid`` becomes the library's ``id``).
-FUSION_FIELDS = ["uid", "time", "time_precision", "longitude", "latitude", "category",
-                 "fatalities", "civilian_deaths", "source_type", "reliability", "credibility",
-                 "classification", "owner", "releasable_to"]
+FUSION_FIELDS = [
+    "uid",
+    "time",
+    "time_precision",
+    "longitude",
+    "latitude",
+    "category",
+    "fatalities",
+    "civilian_deaths",
+    "source_type",
+    "reliability",
+    "credibility",
+    "classification",
+    "owner",
+    "releasable_to",
+]
 #: Above this many reports in the window, proposals ask for a narrower window.
 MAX_FUSED = 50_000
 
@@ -59,8 +72,9 @@ def report_frame(reports: ReportQuerySet) -> pd.DataFrame:
     """``reports`` as the library's reports table (the columns fusion reads)."""
     rows = list(reports.values_list(*FUSION_FIELDS))
     table = pd.DataFrame.from_records(rows, columns=FUSION_FIELDS).rename(columns={"uid": "id"})
-    table["releasable_to"] = pd.Series([tuple(v) for v in table["releasable_to"]],
-                                       index=table.index, dtype=object)
+    table["releasable_to"] = pd.Series(
+        [tuple(v) for v in table["releasable_to"]], index=table.index, dtype=object
+    )
     for column in ("fatalities", "civilian_deaths"):
         table[column] = table[column].astype("Int64")
     return table
@@ -72,30 +86,44 @@ def untriaged(reports: ReportQuerySet, reader: AccessContext) -> ReportQuerySet:
     return reports.exclude(pk__in=linked)
 
 
-def proposals(reports: ReportQuerySet, reader: AccessContext, rules: Rules | None = None
-              ) -> list[Proposal]:
+def proposals(
+    reports: ReportQuerySet, reader: AccessContext, rules: Rules | None = None
+) -> list[Proposal]:
     """Groups of two or more untriaged reports that fusion links, newest first."""
     candidates = untriaged(reports, reader)
     if candidates.count() > MAX_FUSED:
-        raise TriageError(f"more than {MAX_FUSED:,} reports in this window: choose a shorter "
-                          "time window or a category")
+        raise TriageError(
+            f"more than {MAX_FUSED:,} reports in this window: choose a shorter "
+            "time window or a category"
+        )
     table = report_frame(candidates)
     if table.empty:
         return []
     # the queryset is already the reader's (RLS and visible_q); the library's gate again
     incidents = fuse(ReportTable(table, "platform triage").view(reader), rules).incidents
     found = incidents[incidents["reports"] >= 2]
-    out = [Proposal(tuple(str(row["report_ids"]).split(";")), str(row["first_time"]),
-                    str(row["category"]), float(row["confidence"]), str(row["classification"]))
-           for row in found.to_dict("records")]
+    out = [
+        Proposal(
+            tuple(str(row["report_ids"]).split(";")),
+            str(row["first_time"]),
+            str(row["category"]),
+            float(row["confidence"]),
+            str(row["classification"]),
+        )
+        for row in found.to_dict("records")
+    ]
     return sorted(out, key=lambda p: (p.first_time, p.reports), reverse=True)
 
 
 def may_triage(incident: Incident, reader: AccessContext) -> bool:
     """Whether ``reader`` may change ``incident``: its owner, seeing every report it holds."""
-    derived = pd.DataFrame({"classification": [incident.derived_classification],
-                            "owner": [incident.owner],
-                            "releasable_to": [tuple(incident.derived_releasable_to)]})
+    derived = pd.DataFrame(
+        {
+            "classification": [incident.derived_classification],
+            "owner": [incident.owner],
+            "releasable_to": [tuple(incident.derived_releasable_to)],
+        }
+    )
     return incident.owner == reader.organisation and bool(reader.policy.mask(derived).iloc[0])
 
 
@@ -104,8 +132,12 @@ def _summary(reports: Sequence[Report], owner: str) -> dict[str, object]:
     times = sorted(r.time for r in reports)
     located = [r for r in reports if r.longitude is not None and r.latitude is not None]
     order = {c: i for i, c in enumerate(CATEGORIES)}
-    grades = pd.DataFrame({"reliability": [r.reliability for r in reports],
-                           "credibility": [str(r.credibility) for r in reports]})
+    grades = pd.DataFrame(
+        {
+            "reliability": [r.reliability for r in reports],
+            "credibility": [str(r.credibility) for r in reports],
+        }
+    )
     probability = report_probability(grades)
     best: dict[tuple[str, str], float] = {}  # one witness per source: its best report
     for report, p in zip(reports, probability, strict=True):
@@ -116,15 +148,18 @@ def _summary(reports: Sequence[Report], owner: str) -> dict[str, object]:
     level, common = derived_marking(reports)
     released = [o for o in common if o != owner]  # the owner sees its own products anyway
     return {
-        "first_time": times[0], "last_time": times[-1],
+        "first_time": times[0],
+        "last_time": times[-1],
         "longitude": float(np.mean([r.longitude for r in located])) if located else None,
         "latitude": float(np.mean([r.latitude for r in located])) if located else None,
         "category": min((r.category for r in reports), key=lambda c: order.get(c, len(order))),
         "fatalities": max(deaths) if deaths else None,
         "civilian_deaths": max(civilians) if civilians else None,
         "confidence": 1 - float(np.prod([1 - min(p, 0.999) for p in best.values()])),
-        "classification": level, "releasable_to": released,
-        "derived_classification": level, "derived_releasable_to": released,
+        "classification": level,
+        "releasable_to": released,
+        "derived_classification": level,
+        "derived_releasable_to": released,
     }
 
 
@@ -145,33 +180,54 @@ def _visible_reports(reader: AccessContext, uids: Sequence[str]) -> list[Report]
     return found
 
 
-def record_action(incident: Incident, action: str, reason: str, by: str,
-                  reports: Sequence[str] = (), **extra: object) -> TriageAction:
+def record_action(
+    incident: Incident,
+    action: str,
+    reason: str,
+    by: str,
+    reports: Sequence[str] = (),
+    **extra: object,
+) -> TriageAction:
     """Append one decision to ``incident``'s history, marked as the incident is now."""
     return TriageAction.objects.create(
-        incident=incident, action=action, reason=reason, reports=list(reports), by=by,
-        classification=incident.classification, owner=incident.owner,
-        releasable_to=list(incident.releasable_to), **extra)
+        incident=incident,
+        action=action,
+        reason=reason,
+        reports=list(reports),
+        by=by,
+        classification=incident.classification,
+        owner=incident.owner,
+        releasable_to=list(incident.releasable_to),
+        **extra,
+    )
 
 
 def _link(incident: Incident, reports: Sequence[Report]) -> None:
     try:
         with transaction.atomic():
-            IncidentReport.objects.bulk_create([IncidentReport(
-                incident=incident, report=r, owner=incident.owner) for r in reports])
+            IncidentReport.objects.bulk_create(
+                [IncidentReport(incident=incident, report=r, owner=incident.owner) for r in reports]
+            )
     except IntegrityError:
-        raise TriageError("a chosen report is already in an incident of your organisation: "
-                          "split or merge that incident instead") from None
+        raise TriageError(
+            "a chosen report is already in an incident of your organisation: "
+            "split or merge that incident instead"
+        ) from None
 
 
-def accept(reader: AccessContext, by: str, uids: Sequence[str], reason: str,
-           title: str = "") -> Incident:
+def accept(
+    reader: AccessContext, by: str, uids: Sequence[str], reason: str, title: str = ""
+) -> Incident:
     """Make an incident of the reports ``uids`` (a proposal, or part of one)."""
     reports = _visible_reports(reader, uids)
     with transaction.atomic():
-        incident = Incident(uid=f"inc-{uuid.uuid4().hex[:10]}", owner=reader.organisation,
-                            created_by=by, title=title or f"{reports[0].category} at "
-                            f"{reports[0].place_name or reports[0].time}"[:200])
+        incident = Incident(
+            uid=f"inc-{uuid.uuid4().hex[:10]}",
+            owner=reader.organisation,
+            created_by=by,
+            title=title
+            or f"{reports[0].category} at {reports[0].place_name or reports[0].time}"[:200],
+        )
         _refresh(incident, reports)
         _link(incident, reports)
         record_action(incident, TriageAction.ACCEPT, reason, by, [r.uid for r in reports])
@@ -180,20 +236,26 @@ def accept(reader: AccessContext, by: str, uids: Sequence[str], reason: str,
 
 def reports_of(incident: Incident, reader: AccessContext) -> list[Report]:
     """The reports of ``incident`` that ``reader`` may see (RLS filters the links again)."""
-    return list(Report.objects.visible_to(reader).filter(incident_links__incident=incident)
-                .order_by("time", "uid"))
+    return list(
+        Report.objects.visible_to(reader)
+        .filter(incident_links__incident=incident)
+        .order_by("time", "uid")
+    )
 
 
 def _check(incident: Incident, reader: AccessContext) -> None:
     if incident.status != Incident.OPEN:
         raise TriageError(f"{incident.uid} was merged into {incident.merged_into}; change that")
     if not may_triage(incident, reader):
-        raise TriageError("only analysts of the owning organisation who may see every report "
-                          "of the incident change it")
+        raise TriageError(
+            "only analysts of the owning organisation who may see every report "
+            "of the incident change it"
+        )
 
 
-def split(incident: Incident, reader: AccessContext, by: str, uids: Sequence[str],
-          reason: str) -> Incident:
+def split(
+    incident: Incident, reader: AccessContext, by: str, uids: Sequence[str], reason: str
+) -> Incident:
     """Move the reports ``uids`` of ``incident`` into a new incident; returns the new one."""
     _check(incident, reader)
     current = reports_of(incident, reader)
@@ -202,8 +264,12 @@ def split(incident: Incident, reader: AccessContext, by: str, uids: Sequence[str
     if not moving or not staying or len(moving) != len(set(uids)):
         raise TriageError("choose some, not all, of the incident's own reports to split off")
     with transaction.atomic():
-        new = Incident(uid=f"inc-{uuid.uuid4().hex[:10]}", owner=incident.owner, created_by=by,
-                       title=f"{incident.title} (split)"[:200])
+        new = Incident(
+            uid=f"inc-{uuid.uuid4().hex[:10]}",
+            owner=incident.owner,
+            created_by=by,
+            title=f"{incident.title} (split)"[:200],
+        )
         _refresh(new, moving)
         IncidentReport.objects.filter(incident=incident, report__in=moving).update(incident=new)
         _refresh(incident, staying)
@@ -213,8 +279,9 @@ def split(incident: Incident, reader: AccessContext, by: str, uids: Sequence[str
     return new
 
 
-def merge(target: Incident, other: Incident, reader: AccessContext, by: str,
-          reason: str) -> Incident:
+def merge(
+    target: Incident, other: Incident, reader: AccessContext, by: str, reason: str
+) -> Incident:
     """Move every report of ``other`` into ``target``; ``other`` is kept, marked merged."""
     if target.pk == other.pk:
         raise TriageError("choose another incident to merge")

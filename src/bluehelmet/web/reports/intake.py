@@ -69,8 +69,10 @@ def receiver() -> Organisation:
     code = os.environ.get("BLUEHELMET_ALERT_RECEIVER", DEFAULT_RECEIVER)
     found = Organisation.objects.filter(code=code).first()
     if found is None:
-        raise IntakeError(f"the alert receiver organisation {code!r} does not exist; create it "
-                          "or set BLUEHELMET_ALERT_RECEIVER to an organisation code")
+        raise IntakeError(
+            f"the alert receiver organisation {code!r} does not exist; create it "
+            "or set BLUEHELMET_ALERT_RECEIVER to an organisation code"
+        )
     return found
 
 
@@ -90,23 +92,37 @@ def receive(alert: InboundAlert) -> tuple[Report, bool]:
     uid = f"alert-{uuid.uuid4().hex[:12]}"
     try:
         with transaction.atomic():
-            InboundMessage.objects.create(provider=alert.provider, message_id=alert.message_id,
-                                          report_uid=uid)
+            InboundMessage.objects.create(
+                provider=alert.provider, message_id=alert.message_id, report_uid=uid
+            )
             with acting_as(AccessContext(owner.code, Classification.CONFIDENTIAL)):
                 report = Report.objects.create(
-                    uid=uid, time=alert.received.strftime("%Y-%m-%dT%H:%M"),
-                    time_precision="hour", place_name=alert.place_name[:200],
-                    category=alert.category, source_type="community_alert", reliability="F",
-                    credibility=6, mission=mission.code if mission else "",
-                    description=alert.text, classification=Classification.CONFIDENTIAL.label,
-                    owner=owner.code, releasable_to=siblings, basis="real",
-                    source=f"community alert via {alert.provider} ({alert.language})")
+                    uid=uid,
+                    time=alert.received.strftime("%Y-%m-%dT%H:%M"),
+                    time_precision="hour",
+                    place_name=alert.place_name[:200],
+                    category=alert.category,
+                    source_type="community_alert",
+                    reliability="F",
+                    credibility=6,
+                    mission=mission.code if mission else "",
+                    description=alert.text,
+                    classification=Classification.CONFIDENTIAL.label,
+                    owner=owner.code,
+                    releasable_to=siblings,
+                    basis="real",
+                    source=f"community alert via {alert.provider} ({alert.language})",
+                )
                 if alert.name or alert.phone:
-                    sealed = seal({"name": alert.name, "phone": alert.phone}, uid,
-                                  settings.IDENTITY_KEY_FILE)
-                    ReporterIdentity.objects.create(report=report, key_id=sealed.key_id,
-                                                    wrapped_key=sealed.wrapped_key,
-                                                    ciphertext=sealed.ciphertext)
+                    sealed = seal(
+                        {"name": alert.name, "phone": alert.phone}, uid, settings.IDENTITY_KEY_FILE
+                    )
+                    ReporterIdentity.objects.create(
+                        report=report,
+                        key_id=sealed.key_id,
+                        wrapped_key=sealed.wrapped_key,
+                        ciphertext=sealed.ciphertext,
+                    )
     except IntegrityError:  # the same message arrived concurrently: the other one stored it
         return receive(alert)
     return report, True
@@ -138,8 +154,9 @@ class TwilioSMS:
         try:
             token = Path(self.auth_token_file).read_text().strip()
         except OSError as exc:
-            raise IntakeError(f"cannot read the Twilio auth token file {self.auth_token_file!r}: "
-                              f"{exc}") from None
+            raise IntakeError(
+                f"cannot read the Twilio auth token file {self.auth_token_file!r}: {exc}"
+            ) from None
         params = {key: request.POST[key] for key in request.POST}
         expected = twilio_signature(token, request.build_absolute_uri(), params)
         given = request.headers.get("X-Twilio-Signature", "")
@@ -148,5 +165,11 @@ class TwilioSMS:
         missing = [key for key in ("MessageSid", "Body") if not params.get(key)]
         if missing:
             raise IntakeError(f"Twilio request without {', '.join(missing)}")
-        return [InboundAlert(text=params["Body"][:2000], provider=self.name,
-                             message_id=params["MessageSid"], phone=params.get("From", ""))]
+        return [
+            InboundAlert(
+                text=params["Body"][:2000],
+                provider=self.name,
+                message_id=params["MessageSid"],
+                phone=params.get("From", ""),
+            )
+        ]

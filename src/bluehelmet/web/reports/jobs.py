@@ -27,10 +27,27 @@ from bluehelmet.web import jobs as queue
 from bluehelmet.web.policy import set_reader
 from bluehelmet.web.reports.models import ExportJob, Incident, Report, ReportQuerySet
 
-EXPORT_FIELDS = ["uid", "time", "time_precision", "longitude", "latitude", "place_name",
-                 "category", "fatalities", "civilian_deaths", "source_type", "reliability",
-                 "credibility", "mission", "description", "classification", "owner",
-                 "releasable_to", "basis", "source"]
+EXPORT_FIELDS = [
+    "uid",
+    "time",
+    "time_precision",
+    "longitude",
+    "latitude",
+    "place_name",
+    "category",
+    "fatalities",
+    "civilian_deaths",
+    "source_type",
+    "reliability",
+    "credibility",
+    "mission",
+    "description",
+    "classification",
+    "owner",
+    "releasable_to",
+    "basis",
+    "source",
+]
 LEASE = timedelta(minutes=10)
 #: Runs of a job whose worker died before it is failed instead of run again.
 MAX_ATTEMPTS = 3
@@ -42,15 +59,29 @@ def write_csv(reports: ReportQuerySet, handle: IO[str]) -> int:
     writer.writerow(["id" if f == "uid" else f for f in EXPORT_FIELDS])
     rows = 0
     for row in reports.order_by("uid").values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
-        writer.writerow([";".join(v) if isinstance(v, list) else ("" if v is None else v)
-                         for v in row])
+        writer.writerow(
+            [";".join(v) if isinstance(v, list) else ("" if v is None else v) for v in row]
+        )
         rows += 1
     return rows
 
 
-INCIDENT_FIELDS = ["uid", "title", "first_time", "last_time", "longitude", "latitude",
-                   "category", "fatalities", "civilian_deaths", "confidence", "status",
-                   "classification", "owner", "releasable_to"]
+INCIDENT_FIELDS = [
+    "uid",
+    "title",
+    "first_time",
+    "last_time",
+    "longitude",
+    "latitude",
+    "category",
+    "fatalities",
+    "civilian_deaths",
+    "confidence",
+    "status",
+    "classification",
+    "owner",
+    "releasable_to",
+]
 #: Exports kept on the request (above this many rows an export runs as a background job).
 DIRECT_LIMIT = 20_000
 
@@ -61,9 +92,11 @@ def _cell(value: object) -> object:
 
 def _incidents(reader: AccessContext) -> Any:
     visible = Report.objects.visible_to(reader).values("pk")
-    return (Incident.objects.visible_to(reader)
-            .annotate(reports=Count("links", filter=Q(links__report__in=visible)))
-            .order_by("uid"))
+    return (
+        Incident.objects.visible_to(reader)
+        .annotate(reports=Count("links", filter=Q(links__report__in=visible)))
+        .order_by("uid")
+    )
 
 
 def rows_of(layer: str, reader: AccessContext) -> Any:
@@ -100,17 +133,23 @@ def write_geojson(layer: str, reader: AccessContext, handle: IO[str]) -> int:
     rows = rows_of(layer, reader)
     levels = set(rows.values_list("classification", flat=True).distinct())
     level = max((Classification.parse(v) for v in levels), default=Classification.UNCLASSIFIED)
-    handle.write(f'{{"type": "FeatureCollection", "classification": "{level.label}", '
-                 '"features": [\n')
+    handle.write(
+        f'{{"type": "FeatureCollection", "classification": "{level.label}", "features": [\n'
+    )
     count = 0
     for values in rows.values_list(*fields).iterator(chunk_size=2000):
         item = dict(zip(fields, values, strict=True))
         item["id"] = item.pop("uid")
         lon, lat = item.get("longitude"), item.get("latitude")
-        geometry = (None if lon is None or lat is None
-                    else {"type": "Point", "coordinates": [lon, lat]})
-        handle.write((",\n" if count else "") + json.dumps(
-            {"type": "Feature", "geometry": geometry, "properties": item}, ensure_ascii=False))
+        geometry = (
+            None if lon is None or lat is None else {"type": "Point", "coordinates": [lon, lat]}
+        )
+        handle.write(
+            (",\n" if count else "")
+            + json.dumps(
+                {"type": "Feature", "geometry": geometry, "properties": item}, ensure_ascii=False
+            )
+        )
         count += 1
     handle.write("\n]}\n")
     return count
@@ -118,7 +157,9 @@ def write_geojson(layer: str, reader: AccessContext, handle: IO[str]) -> int:
 
 #: Export writers by format.
 WRITERS: dict[str, Callable[[str, AccessContext, IO[str]], int]] = {
-    "csv": write_table, "geojson": write_geojson}
+    "csv": write_table,
+    "geojson": write_geojson,
+}
 LAYERS = ("reports", "incidents")
 
 
@@ -168,10 +209,12 @@ def run(job: ExportJob) -> ExportJob:
 
 def _give_up(job: ExportJob) -> ExportJob:
     job.status, job.finished_at = ExportJob.FAILED, timezone.now()
-    job.error = (f"the export was interrupted {job.attempts - 1} times (its worker stopped "
-                 "before finishing: killed, restarted or out of memory); no file was kept. Start "
-                 "the export again; if it is interrupted again, ask an administrator to check "
-                 "the worker's log")
+    job.error = (
+        f"the export was interrupted {job.attempts - 1} times (its worker stopped "
+        "before finishing: killed, restarted or out of memory); no file was kept. Start "
+        "the export again; if it is interrupted again, ask an administrator to check "
+        "the worker's log"
+    )
     job.save(update_fields=["status", "finished_at", "error"])
     return job
 

@@ -37,15 +37,17 @@ RISK_CELLS = 200
 HALF_CELL = 0.25  # PRIO-GRID cells are 0.5 degrees
 #: The bundled scenario whose units in place the map shows.
 UNITS_SCENARIO = "2018"
-LEVEL = Case(*[When(classification=c.label, then=Value(int(c))) for c in Classification],
-             default=Value(int(Classification.STRICTLY_CONFIDENTIAL)), output_field=IntegerField())
+LEVEL = Case(
+    *[When(classification=c.label, then=Value(int(c))) for c in Classification],
+    default=Value(int(Classification.STRICTLY_CONFIDENTIAL)),
+    output_field=IntegerField(),
+)
 
 
 @login_required
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map page; the time slider spans the years of the reports the reader may see."""
-    span = Report.objects.visible_to(request.reader).aggregate(first=Min("time"),
-                                                               last=Max("time"))
+    span = Report.objects.visible_to(request.reader).aggregate(first=Min("time"), last=Max("time"))
     first, last = (span["first"] or "")[:4], (span["last"] or "")[:4]
     return render(request, "reports/map.html", {"first_year": first, "last_year": last})
 
@@ -71,20 +73,29 @@ def _highest(rows: Any) -> str:
     return Classification(level if level is not None else 0).label
 
 
-def _collection(features: list[dict[str, Any]], classification: str, **extra: Any
-                ) -> JsonResponse:
-    return JsonResponse({"type": "FeatureCollection", "classification": classification,
-                         **extra, "features": features})
+def _collection(features: list[dict[str, Any]], classification: str, **extra: Any) -> JsonResponse:
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "classification": classification,
+            **extra,
+            "features": features,
+        }
+    )
 
 
 def located_reports(reader: AccessContext, request: HttpRequest) -> ReportQuerySet:
     """The reader's located reports in the request's window (and bounding box, if given)."""
-    rows = Window.from_request(request).apply(Report.objects.visible_to(reader)).filter(
-        longitude__isnull=False, latitude__isnull=False)
+    rows = (
+        Window.from_request(request)
+        .apply(Report.objects.visible_to(reader))
+        .filter(longitude__isnull=False, latitude__isnull=False)
+    )
     if (box := _bbox(request.GET.get("bbox"))) is not None:
         west, south, east, north = box
-        rows = rows.filter(longitude__gte=west, longitude__lte=east, latitude__gte=south,
-                           latitude__lte=north)
+        rows = rows.filter(
+            longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
+        )
     return rows
 
 
@@ -102,24 +113,42 @@ def reports_geojson(request: HttpRequest) -> JsonResponse:
     features: list[dict[str, Any]] = []
     if size is None:
         for uid, lon, lat, category, time, level in located.values_list(
-                "uid", "longitude", "latitude", "category", "time", "classification"):
-            features.append(_point(lon, lat, id=uid, category=category, time=time,
-                                   classification=level))
+            "uid", "longitude", "latitude", "category", "time", "classification"
+        ):
+            features.append(
+                _point(lon, lat, id=uid, category=category, time=time, classification=level)
+            )
         marking = _highest(located)
     else:
-        cells = (located.annotate(cx=Floor(Cast(F("longitude"), FloatField()) / size),
-                                  cy=Floor(Cast(F("latitude"), FloatField()) / size))
-                 .values("cx", "cy").annotate(n=Count("id"), level=Max(LEVEL))
-                 .order_by("cx", "cy"))
+        cells = (
+            located.annotate(
+                cx=Floor(Cast(F("longitude"), FloatField()) / size),
+                cy=Floor(Cast(F("latitude"), FloatField()) / size),
+            )
+            .values("cx", "cy")
+            .annotate(n=Count("id"), level=Max(LEVEL))
+            .order_by("cx", "cy")
+        )
         level = 0
         for cell in cells:
             level = max(level, cell["level"])
-            features.append(_point((cell["cx"] + 0.5) * size, (cell["cy"] + 0.5) * size,
-                                   count=cell["n"],
-                                   classification=Classification(cell["level"]).label))
+            features.append(
+                _point(
+                    (cell["cx"] + 0.5) * size,
+                    (cell["cy"] + 0.5) * size,
+                    count=cell["n"],
+                    classification=Classification(cell["level"]).label,
+                )
+            )
         marking = Classification(level).label
-    record(request, Action.LIST, "map:reports", features=len(features), cell=size,
-           **Window.from_request(request).detail())
+    record(
+        request,
+        Action.LIST,
+        "map:reports",
+        features=len(features),
+        cell=size,
+        **Window.from_request(request).detail(),
+    )
     return _collection(features, marking, cell=size)
 
 
@@ -129,27 +158,46 @@ def incidents_geojson(request: HttpRequest) -> JsonResponse:
     reader: AccessContext = request.reader
     window = Window.from_request(request)
     incidents = window.apply(Incident.objects.visible_to(reader), "first_time").filter(
-        status=Incident.OPEN, longitude__isnull=False, latitude__isnull=False)
+        status=Incident.OPEN, longitude__isnull=False, latitude__isnull=False
+    )
     visible = Report.objects.visible_to(reader).values("pk")
     rows = incidents.annotate(n=Count("links", filter=Q(links__report__in=visible)))
-    features = [_point(i.longitude, i.latitude, id=i.uid, title=i.title, category=i.category,
-                       time=i.first_time, reports=i.n, classification=i.classification)
-                for i in rows.order_by("first_time", "uid")]
+    features = [
+        _point(
+            i.longitude,
+            i.latitude,
+            id=i.uid,
+            title=i.title,
+            category=i.category,
+            time=i.first_time,
+            reports=i.n,
+            classification=i.classification,
+        )
+        for i in rows.order_by("first_time", "uid")
+    ]
     record(request, Action.LIST, "map:incidents", features=len(features), **window.detail())
     return _collection(features, _highest(incidents))
 
 
 def _visible_frame(request: HttpRequest) -> pd.DataFrame:
-    return report_frame(Window.from_request(request).apply(
-        Report.objects.visible_to(request.reader)))
+    return report_frame(
+        Window.from_request(request).apply(Report.objects.visible_to(request.reader))
+    )
 
 
 def _square(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
-    ring = [[lon - HALF_CELL, lat - HALF_CELL], [lon + HALF_CELL, lat - HALF_CELL],
-            [lon + HALF_CELL, lat + HALF_CELL], [lon - HALF_CELL, lat + HALF_CELL],
-            [lon - HALF_CELL, lat - HALF_CELL]]
-    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-            "properties": properties}
+    ring = [
+        [lon - HALF_CELL, lat - HALF_CELL],
+        [lon + HALF_CELL, lat - HALF_CELL],
+        [lon + HALF_CELL, lat + HALF_CELL],
+        [lon - HALF_CELL, lat + HALF_CELL],
+        [lon - HALF_CELL, lat - HALF_CELL],
+    ]
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": properties,
+    }
 
 
 @login_required
@@ -165,11 +213,24 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
         view = ReportTable(reports, "platform map").view(request.reader)
         cells = hotspots(view, value="reports", fdr=True)
         found = cells[cells["hotspot"]]
-    features = [_square(float(c["longitude"]), float(c["latitude"]), gid=int(c["gid"]),
-                        reports=int(c["value"]), z=round(float(c["z"]), 2), p=float(c["p"]))
-                for c in found.to_dict("records")]
-    record(request, Action.LIST, "map:hotspots", features=len(features),
-           **Window.from_request(request).detail())
+    features = [
+        _square(
+            float(c["longitude"]),
+            float(c["latitude"]),
+            gid=int(c["gid"]),
+            reports=int(c["value"]),
+            z=round(float(c["z"]), 2),
+            p=float(c["p"]),
+        )
+        for c in found.to_dict("records")
+    ]
+    record(
+        request,
+        Action.LIST,
+        "map:hotspots",
+        features=len(features),
+        **Window.from_request(request).detail(),
+    )
     return _collection(features, highest(reports).label)
 
 
@@ -180,10 +241,23 @@ def risk_geojson(request: HttpRequest) -> JsonResponse:
 
     reports = _visible_frame(request)
     year, risk = _risk(reports, request.reader)
-    features = [_square(float(c["longitude"]), float(c["latitude"]), gid=int(c["gid"]),
-                        risk=round(float(c["risk"]), 4)) for c in risk.to_dict("records")]
-    record(request, Action.LIST, "map:risk", features=len(features), year=year,
-           **Window.from_request(request).detail())
+    features = [
+        _square(
+            float(c["longitude"]),
+            float(c["latitude"]),
+            gid=int(c["gid"]),
+            risk=round(float(c["risk"]), 4),
+        )
+        for c in risk.to_dict("records")
+    ]
+    record(
+        request,
+        Action.LIST,
+        "map:risk",
+        features=len(features),
+        year=year,
+        **Window.from_request(request).detail(),
+    )
     return _collection(features, highest(reports).label, year=year)
 
 
@@ -229,8 +303,9 @@ def _bases() -> pd.DataFrame:
 
     root = resources.files("bluehelmet.datasets").joinpath("protect")
     files = sorted(str(p) for p in root.iterdir() if p.name.endswith("_bases.csv"))
-    table = pd.concat([pd.read_csv(f, dtype={"releasable_to": str}) for f in files],
-                      ignore_index=True)
+    table = pd.concat(
+        [pd.read_csv(f, dtype={"releasable_to": str}) for f in files], ignore_index=True
+    )
     table["releasable_to"] = release_lists(table["releasable_to"])
     return table
 
@@ -240,12 +315,26 @@ def bases_geojson(request: HttpRequest) -> JsonResponse:
     """The missions' bases (the bundled protection tables) the reader may see."""
     table = _bases()
     shown = table[request.reader.policy.mask(table).to_numpy(bool)]
-    features = [_point(float(b.longitude), float(b.latitude), id=b.id, name=b.name,
-                       kind=b.kind, mission=b.mission_id, year=int(b.year),
-                       classification=b.classification) for b in shown.itertuples()]
+    features = [
+        _point(
+            float(b.longitude),
+            float(b.latitude),
+            id=b.id,
+            name=b.name,
+            kind=b.kind,
+            mission=b.mission_id,
+            year=int(b.year),
+            classification=b.classification,
+        )
+        for b in shown.itertuples()
+    ]
     record(request, Action.LIST, "map:bases", features=len(features))
-    return _collection(features, Classification.UNCLASSIFIED.label if shown.empty else max(
-        Classification.parse(c) for c in shown["classification"]).label)
+    return _collection(
+        features,
+        Classification.UNCLASSIFIED.label
+        if shown.empty
+        else max(Classification.parse(c) for c in shown["classification"]).label,
+    )
 
 
 @cache
@@ -266,23 +355,39 @@ def units_geojson(request: HttpRequest) -> JsonResponse:
     located = units.dropna(subset=["longitude", "latitude"])
     features = []
     for (mission, place, lon, lat), group in located.groupby(
-            ["mission_id", "location", "longitude", "latitude"], sort=True):
-        lines = [f"{u['contributor_id']} {u['unit_type_id']} x{u['count']}"
-                 for u in group.to_dict("records")]
-        features.append(_point(float(lon), float(lat), mission=str(mission), location=str(place),
-                               units=lines, classification=max(
-                                   Classification.parse(c) for c in group["classification"]
-                               ).label))
+        ["mission_id", "location", "longitude", "latitude"], sort=True
+    ):
+        lines = [
+            f"{u['contributor_id']} {u['unit_type_id']} x{u['count']}"
+            for u in group.to_dict("records")
+        ]
+        features.append(
+            _point(
+                float(lon),
+                float(lat),
+                mission=str(mission),
+                location=str(place),
+                units=lines,
+                classification=max(Classification.parse(c) for c in group["classification"]).label,
+            )
+        )
     record(request, Action.LIST, "map:units", features=len(features))
-    return _collection(features, max((Classification.parse(f["properties"]["classification"])
-                                      for f in features),
-                                     default=Classification.UNCLASSIFIED).label,
-                       scenario=UNITS_SCENARIO)
+    return _collection(
+        features,
+        max(
+            (Classification.parse(f["properties"]["classification"]) for f in features),
+            default=Classification.UNCLASSIFIED,
+        ).label,
+        scenario=UNITS_SCENARIO,
+    )
 
 
 def _point(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": properties}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
+    }
 
 
 def base_geojson(request: HttpRequest) -> HttpResponse:

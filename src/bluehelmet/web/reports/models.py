@@ -34,10 +34,24 @@ from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.web.policy import visible_q
 
 CLASSIFICATIONS = [(c.label, c.label.replace("_", " ")) for c in Classification]
-CATEGORIES = ["attack_on_civilians", "attack_on_peacekeepers", "ied", "armed_group_movement",
-              "displacement", "restriction_of_movement", "hate_speech", "other"]
-SOURCE_TYPES = ["patrol", "community_alert", "partner", "regional_organisation", "open_source",
-                "event_file"]
+CATEGORIES = [
+    "attack_on_civilians",
+    "attack_on_peacekeepers",
+    "ied",
+    "armed_group_movement",
+    "displacement",
+    "restriction_of_movement",
+    "hate_speech",
+    "other",
+]
+SOURCE_TYPES = [
+    "patrol",
+    "community_alert",
+    "partner",
+    "regional_organisation",
+    "open_source",
+    "event_file",
+]
 
 
 class ReportQuerySet(models.QuerySet["Report"]):
@@ -67,8 +81,9 @@ class Report(models.Model):
     credibility = models.PositiveSmallIntegerField(default=6)
     mission = models.CharField(max_length=40, blank=True)
     description = models.TextField(blank=True)
-    classification = models.CharField(max_length=30, choices=CLASSIFICATIONS,
-                                      default=Classification.UNCLASSIFIED.label)
+    classification = models.CharField(
+        max_length=30, choices=CLASSIFICATIONS, default=Classification.UNCLASSIFIED.label
+    )
     owner = models.CharField(max_length=40)
     releasable_to = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     basis = models.CharField(max_length=12, default="real")
@@ -78,9 +93,11 @@ class Report(models.Model):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["owner", "classification"]),
-                   models.Index(fields=["category"]),
-                   models.Index(fields=["time"], name="reports_report_time_idx")]
+        indexes = [
+            models.Index(fields=["owner", "classification"]),
+            models.Index(fields=["category"]),
+            models.Index(fields=["time"], name="reports_report_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.uid
@@ -93,8 +110,9 @@ class ReporterIdentity(models.Model):
     (RLS on ``bluehelmet.may_decrypt``) and then only through an audited decryption.
     """
 
-    report = models.OneToOneField(Report, on_delete=models.PROTECT, primary_key=True,
-                                  related_name="identity")
+    report = models.OneToOneField(
+        Report, on_delete=models.PROTECT, primary_key=True, related_name="identity"
+    )
     key_id = models.CharField(max_length=40)
     wrapped_key = models.BinaryField()
     ciphertext = models.BinaryField()
@@ -109,8 +127,11 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["provider", "message_id"],
-                                               name="one_alert_per_provider_message")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "message_id"], name="one_alert_per_provider_message"
+            )
+        ]
 
 
 class Upload(models.Model):
@@ -120,8 +141,9 @@ class Upload(models.Model):
     without the protected ``reporter_contact`` column, which is never stored in clear).
     """
 
-    membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE,
-                                   related_name="uploads")
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="uploads"
+    )
     file_name = models.CharField(max_length=200)
     rows_read = models.PositiveIntegerField()
     accepted = models.PositiveIntegerField()
@@ -155,8 +177,9 @@ class ExportJob(models.Model):
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
-    membership = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE,
-                                   related_name="export_jobs")
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="export_jobs"
+    )
     status = models.CharField(max_length=10, default=QUEUED, db_index=True)
     layer = models.CharField(max_length=12, default="reports")  # reports or incidents
     fmt = models.CharField(max_length=8, default="csv")  # csv or geojson
@@ -168,7 +191,6 @@ class ExportJob(models.Model):
     rows = models.PositiveIntegerField(null=True, blank=True)
     file_name = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
-
 
 
 # -- Incidents: reports fused by an analyst, their links and their history -------------------
@@ -225,10 +247,10 @@ class Incident(models.Model):
     owner = models.CharField(max_length=40)
     releasable_to = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     #: The marking derived from the reports (before any downgrade): who may triage it.
-    derived_classification = models.CharField(max_length=30, choices=CLASSIFICATIONS,
-                                              default=PUBLIC)
-    derived_releasable_to = ArrayField(models.CharField(max_length=40), default=list,
-                                       blank=True)
+    derived_classification = models.CharField(
+        max_length=30, choices=CLASSIFICATIONS, default=PUBLIC
+    )
+    derived_releasable_to = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -252,8 +274,11 @@ class IncidentReport(models.Model):
     owner = models.CharField(max_length=40)
 
     class Meta:  # noqa: D106
-        constraints = [models.UniqueConstraint(fields=["report", "owner"],
-                                               name="one_incident_per_report_and_owner")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "owner"], name="one_incident_per_report_and_owner"
+            )
+        ]
 
 
 class TriageAction(models.Model):
@@ -268,8 +293,9 @@ class TriageAction(models.Model):
     reports = ArrayField(models.CharField(max_length=80), default=list, blank=True)
     other = models.CharField(max_length=40, blank=True)
     to_level = models.CharField(max_length=30, blank=True)
-    request = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="approvals")
+    request = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="approvals"
+    )
     by = models.CharField(max_length=150)
     at = models.DateTimeField(auto_now_add=True)
     classification = models.CharField(max_length=30, choices=CLASSIFICATIONS, default=PUBLIC)

@@ -36,10 +36,27 @@ from bluehelmet.web.policy import acting_as
 from bluehelmet.web.reports.models import Report, ReporterIdentity
 
 #: Columns of the library's report table stored as model fields of the same name.
-FIELDS = ["time", "time_precision", "longitude", "latitude", "place_name", "place_precision_km",
-          "category", "fatalities", "civilian_deaths", "source_type", "reliability",
-          "credibility", "mission", "description", "classification", "owner", "releasable_to",
-          "basis", "source"]
+FIELDS = [
+    "time",
+    "time_precision",
+    "longitude",
+    "latitude",
+    "place_name",
+    "place_precision_km",
+    "category",
+    "fatalities",
+    "civilian_deaths",
+    "source_type",
+    "reliability",
+    "credibility",
+    "mission",
+    "description",
+    "classification",
+    "owner",
+    "releasable_to",
+    "basis",
+    "source",
+]
 #: The owner of published event data (written without a writer).
 PUBLISHER = "UCDP"
 #: Length of ``Report.uid`` (checked against the model in tests/web/test_upload.py).
@@ -49,8 +66,9 @@ _LEVELS = {c.label: int(c) for c in Classification}
 
 def platform_uid(ids: pd.Series, owner: pd.Series, classification: pd.Series) -> pd.Series:
     """The platform's uid of uploaded reports: ``id@owner:classification``."""
-    return (ids.astype("string") + "@" + owner.astype("string") + ":"
-            + classification.astype("string"))
+    return (
+        ids.astype("string") + "@" + owner.astype("string") + ":" + classification.astype("string")
+    )
 
 
 def _value(value: Any) -> Any:
@@ -83,12 +101,17 @@ def _same(stored: Report, new: dict[str, Any]) -> bool:
     return all(norm(getattr(stored, name)) == norm(new[name]) for name in FIELDS)
 
 
-def _rejects(mask: np.ndarray, name: str, values: pd.Series, reason: str,
-             fix: str) -> pd.DataFrame:
+def _rejects(mask: np.ndarray, name: str, values: pd.Series, reason: str, fix: str) -> pd.DataFrame:
     where = np.flatnonzero(mask)
-    return pd.DataFrame({"position": where, "field": name,
-                         "value": values.astype("string").to_numpy(dtype=object)[where],
-                         "reason": reason, "fix": fix})
+    return pd.DataFrame(
+        {
+            "position": where,
+            "field": name,
+            "value": values.astype("string").to_numpy(dtype=object)[where],
+            "reason": reason,
+            "fix": fix,
+        }
+    )
 
 
 class PlatformReportStore:
@@ -106,8 +129,14 @@ class PlatformReportStore:
             accepted. ``None`` for published, unclassified event data.
         """
         table = table[entity("reports").column_names].reset_index(drop=True)
-        level = table["classification"].astype("string").map(_LEVELS).fillna(-1).astype(
-            "int64").to_numpy()
+        level = (
+            table["classification"]
+            .astype("string")
+            .map(_LEVELS)
+            .fillna(-1)
+            .astype("int64")
+            .to_numpy()
+        )
         owner = table["owner"].astype("string")
         ids = table["id"].astype("string")
         rejected: list[pd.DataFrame] = []
@@ -119,35 +148,63 @@ class PlatformReportStore:
             fix = "import it as a report CSV under your organisation"
         else:
             uid = platform_uid(ids, owner, table["classification"])
-            allowed = ok & owner.eq(writer.organisation).fillna(False).to_numpy(bool) & (
-                level <= int(writer.clearance))
-            reason = ("you may only create reports owned by your organisation "
-                      f"({writer.organisation}) at or below your clearance "
-                      f"({writer.clearance.label})")
-            fix = ("set owner to your organisation and a classification you hold, or ask a "
-                   "member of the owning organisation to upload it")
-        rejected.append(_rejects(ok & ~allowed, "owner",
-                                 owner + "/" + table["classification"].astype("string"),
-                                 reason, fix))
+            allowed = (
+                ok
+                & owner.eq(writer.organisation).fillna(False).to_numpy(bool)
+                & (level <= int(writer.clearance))
+            )
+            reason = (
+                "you may only create reports owned by your organisation "
+                f"({writer.organisation}) at or below your clearance "
+                f"({writer.clearance.label})"
+            )
+            fix = (
+                "set owner to your organisation and a classification you hold, or ask a "
+                "member of the owning organisation to upload it"
+            )
+        rejected.append(
+            _rejects(
+                ok & ~allowed,
+                "owner",
+                owner + "/" + table["classification"].astype("string"),
+                reason,
+                fix,
+            )
+        )
         ok = allowed
         unusable = (uid.str.len().fillna(0).to_numpy() > UID_LENGTH) | ids.str.contains(
-            "/", regex=False).fillna(False).to_numpy(bool)
-        rejected.append(_rejects(ok & unusable, "id", ids,
-                                 f"the id is too long or contains '/' (the platform's id "
-                                 f"id@owner:classification has at most {UID_LENGTH} characters "
-                                 "and no '/')", "give the report a shorter id without '/'"))
+            "/", regex=False
+        ).fillna(False).to_numpy(bool)
+        rejected.append(
+            _rejects(
+                ok & unusable,
+                "id",
+                ids,
+                f"the id is too long or contains '/' (the platform's id "
+                f"id@owner:classification has at most {UID_LENGTH} characters "
+                "and no '/')",
+                "give the report a shorter id without '/'",
+            )
+        )
         ok &= ~unusable
         twice = ok & uid.duplicated(keep="first").fillna(False).to_numpy(bool)
-        rejected.append(_rejects(twice & ok, "id", ids,
-                                 "an earlier row of this file has the same id, owner and "
-                                 "classification", "give each report its own id"))
+        rejected.append(
+            _rejects(
+                twice & ok,
+                "id",
+                ids,
+                "an earlier row of this file has the same id, owner and classification",
+                "give each report its own id",
+            )
+        )
         ok &= ~twice
         publisher = AccessContext(PUBLISHER, Classification.UNCLASSIFIED)
         with acting_as(publisher) if writer is None else nullcontext():
             return self._insert(table, uid, ok, rejected)
 
-    def _insert(self, table: pd.DataFrame, uid: pd.Series, ok: np.ndarray,
-                rejected: list[pd.DataFrame]) -> AddResult:
+    def _insert(
+        self, table: pd.DataFrame, uid: pd.Series, ok: np.ndarray, rejected: list[pd.DataFrame]
+    ) -> AddResult:
         records = table.to_dict("records")
         wanted = {str(uid.iloc[i]): int(i) for i in np.flatnonzero(ok)}
         stored = {r.uid: r for r in Report.objects.filter(uid__in=list(wanted))}
@@ -165,20 +222,33 @@ class PlatformReportStore:
             contact = records[i].get("reporter_contact")
             if isinstance(contact, str) and contact.strip():
                 contacts.append((report, contact.strip()))
-        rejected.append(_rejects(conflict, "id", table["id"],
-                                 "a different report with this id is already stored under the "
-                                 "same owner and classification; reports are never altered",
-                                 "give the new report its own id"))
+        rejected.append(
+            _rejects(
+                conflict,
+                "id",
+                table["id"],
+                "a different report with this id is already stored under the "
+                "same owner and classification; reports are never altered",
+                "give the new report its own id",
+            )
+        )
         Report.objects.bulk_create(new, batch_size=2000)
         for report, contact in contacts:
-            sealed = seal({"name": "", "phone": "", "contact": contact}, report.uid,
-                          settings.IDENTITY_KEY_FILE)
-            ReporterIdentity.objects.create(report=report, key_id=sealed.key_id,
-                                            wrapped_key=sealed.wrapped_key,
-                                            ciphertext=sealed.ciphertext)
+            sealed = seal(
+                {"name": "", "phone": "", "contact": contact},
+                report.uid,
+                settings.IDENTITY_KEY_FILE,
+            )
+            ReporterIdentity.objects.create(
+                report=report,
+                key_id=sealed.key_id,
+                wrapped_key=sealed.wrapped_key,
+                ciphertext=sealed.ciphertext,
+            )
         result = AddResult(added=len(new), present=int(same.sum()))
         result.rejected = pd.concat(rejected, ignore_index=True).sort_values(
-            "position", kind="stable", ignore_index=True)
+            "position", kind="stable", ignore_index=True
+        )
         return result
 
     def view(self, reader: AccessContext) -> ReportView:
@@ -199,4 +269,3 @@ class PlatformReportStore:
 
     def check(self) -> None:
         """PostgreSQL keeps its own integrity (WAL, constraints); nothing to check here."""
-

@@ -24,9 +24,11 @@ PRECISIONS = ["minute", "hour", "day", "month", "year"]
 class StaffReportForm(forms.Form):
     """A report as the library's ``reports`` schema declares it."""
 
-    time = forms.RegexField(regex=r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2})?)?)?$",
-                            help_text="UTC, YYYY-MM-DD or YYYY-MM-DDTHH:MM",
-                            error_messages={"invalid": "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"})
+    time = forms.RegexField(
+        regex=r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2})?)?)?$",
+        help_text="UTC, YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+        error_messages={"invalid": "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"},
+    )
     time_precision = forms.ChoiceField(choices=[(p, p) for p in PRECISIONS], initial="day")
     place_name = forms.CharField(max_length=200, required=False)
     longitude = forms.FloatField(min_value=-180, max_value=180, required=False)
@@ -34,18 +36,21 @@ class StaffReportForm(forms.Form):
     category = forms.ChoiceField(choices=[(c, c) for c in CATEGORIES])
     source_type = forms.ChoiceField(choices=[(s, s) for s in STAFF_SOURCES])
     reliability = forms.ChoiceField(choices=[(r, r) for r in "ABCDEF"], initial="F")
-    credibility = forms.TypedChoiceField(choices=[(str(i), str(i)) for i in range(1, 7)],
-                                         coerce=int, initial="6")
+    credibility = forms.TypedChoiceField(
+        choices=[(str(i), str(i)) for i in range(1, 7)], coerce=int, initial="6"
+    )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     classification = forms.ChoiceField()
-    releasable_to = forms.CharField(required=False, max_length=500,
-                                    help_text="organisation codes, separated by commas")
+    releasable_to = forms.CharField(
+        required=False, max_length=500, help_text="organisation codes, separated by commas"
+    )
 
     def __init__(self, *args: Any, reader: AccessContext, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reader = reader
         self.fields["classification"].choices = [
-            (c.label, c.label) for c in Classification if c <= reader.clearance]
+            (c.label, c.label) for c in Classification if c <= reader.clearance
+        ]
 
     def clean_releasable_to(self) -> list[str]:
         """Organisation codes that exist (unknown codes are named in the error)."""
@@ -78,14 +83,23 @@ def new_report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         report = Report.objects.create(
-            uid=f"rep-{uuid.uuid4().hex[:12]}", time=data["time"],
-            time_precision=data["time_precision"], place_name=data["place_name"],
-            longitude=data["longitude"], latitude=data["latitude"], category=data["category"],
-            source_type=data["source_type"], reliability=data["reliability"],
-            credibility=data["credibility"], description=data["description"],
-            classification=data["classification"], owner=reader.organisation,
-            releasable_to=data["releasable_to"], basis="real",
-            source=f"staff report by {request.user.get_username()}")
+            uid=f"rep-{uuid.uuid4().hex[:12]}",
+            time=data["time"],
+            time_precision=data["time_precision"],
+            place_name=data["place_name"],
+            longitude=data["longitude"],
+            latitude=data["latitude"],
+            category=data["category"],
+            source_type=data["source_type"],
+            reliability=data["reliability"],
+            credibility=data["credibility"],
+            description=data["description"],
+            classification=data["classification"],
+            owner=reader.organisation,
+            releasable_to=data["releasable_to"],
+            basis="real",
+            source=f"staff report by {request.user.get_username()}",
+        )
         record(request, Action.CREATE, f"report:{report.uid}")
         return redirect("report-detail", uid=report.uid)
     return render(request, "reports/new.html", {"form": form})

@@ -62,8 +62,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Incident.OPEN)
     if status in (Incident.OPEN, Incident.MERGED):
         incidents = incidents.filter(status=status)
-    page = Paginator(incidents.order_by("-first_time", "uid"), 50).get_page(
-        request.GET.get("page"))
+    page = Paginator(incidents.order_by("-first_time", "uid"), 50).get_page(request.GET.get("page"))
     record(request, Action.LIST, "incidents", count=page.paginator.count, **window.detail())
     context = {"page": page, "categories": CATEGORIES, "window": window, "status": status}
     template = "reports/_incident_rows.html" if _htmx(request) else "reports/incidents.html"
@@ -82,8 +81,11 @@ def triage(request: HttpRequest) -> HttpResponse:
         found, error = [], str(exc)
     record(request, Action.LIST, "triage", proposals=len(found), **window.detail())
     template = "reports/_proposals.html" if _htmx(request) else "reports/triage.html"
-    return render(request, template, {"proposals": found, "window": window, "error": error,
-                                      "categories": CATEGORIES})
+    return render(
+        request,
+        template,
+        {"proposals": found, "window": window, "error": error, "categories": CATEGORIES},
+    )
 
 
 @login_required
@@ -95,13 +97,22 @@ def accept(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, "give a reason of at least 10 characters", status=400)
     try:
-        incident = fusing.accept(reader, request.user.get_username(),
-                                 form.cleaned_data["report"], form.cleaned_data["reason"],
-                                 form.cleaned_data["title"])
+        incident = fusing.accept(
+            reader,
+            request.user.get_username(),
+            form.cleaned_data["report"],
+            form.cleaned_data["reason"],
+            form.cleaned_data["title"],
+        )
     except fusing.TriageError as exc:
         return _refused(request, str(exc))
-    record(request, Action.TRIAGE, f"incident:{incident.uid}", kind="accept",
-           reports=len(form.cleaned_data["report"]))
+    record(
+        request,
+        Action.TRIAGE,
+        f"incident:{incident.uid}",
+        kind="accept",
+        reports=len(form.cleaned_data["report"]),
+    )
     if _htmx(request):
         return render(request, "reports/_accepted.html", {"incident": incident})
     return redirect("incident-detail", uid=incident.uid)
@@ -134,26 +145,43 @@ def _context(request: HttpRequest, incident: Incident, **extra: Any) -> dict[str
     reader: AccessContext = request.reader
     reports = fusing.reports_of(incident, reader)
     shown = {r.uid for r in reports}
-    history = [(a, [u for u in a.reports if u in shown])  # never name a report hidden now
-               for a in TriageAction.objects.visible_to(reader).filter(incident=incident)]
+    history = [
+        (a, [u for u in a.reports if u in shown])  # never name a report hidden now
+        for a in TriageAction.objects.visible_to(reader).filter(incident=incident)
+    ]
     analyst = has_role(request, Role.ANALYST) and fusing.may_triage(incident, reader)
     approver = has_role(request, Role.APPROVER) and fusing.may_triage(incident, reader)
     current = Classification.parse(incident.classification)
     pending = _pending(incident) if approver else []
-    others = (Incident.objects.visible_to(reader).filter(
-        owner=incident.owner, status=Incident.OPEN).exclude(pk=incident.pk)
-        .order_by("-first_time")[:200] if analyst and incident.status == Incident.OPEN else [])
-    return {"incident": incident, "reports": reports, "history": history,
-            "can_triage": analyst and incident.status == Incident.OPEN, "others": others,
-            "can_downgrade": approver and current > Classification.UNCLASSIFIED,
-            "lower_levels": [c.label for c in Classification if c < current],
-            "pending": pending, **extra}
+    others = (
+        Incident.objects.visible_to(reader)
+        .filter(owner=incident.owner, status=Incident.OPEN)
+        .exclude(pk=incident.pk)
+        .order_by("-first_time")[:200]
+        if analyst and incident.status == Incident.OPEN
+        else []
+    )
+    return {
+        "incident": incident,
+        "reports": reports,
+        "history": history,
+        "can_triage": analyst and incident.status == Incident.OPEN,
+        "others": others,
+        "can_downgrade": approver and current > Classification.UNCLASSIFIED,
+        "lower_levels": [c.label for c in Classification if c < current],
+        "pending": pending,
+        **extra,
+    }
 
 
 def _pending(incident: Incident) -> list[TriageAction]:
-    return list(incident.actions.filter(action=TriageAction.DOWNGRADE_REQUEST,
-                                        approvals__isnull=True,
-                                        classification=incident.classification))
+    return list(
+        incident.actions.filter(
+            action=TriageAction.DOWNGRADE_REQUEST,
+            approvals__isnull=True,
+            classification=incident.classification,
+        )
+    )
 
 
 def _decision(request: HttpRequest, uid: str) -> tuple[Incident, AccessContext, DecisionForm]:
@@ -171,8 +199,13 @@ def split(request: HttpRequest, uid: str) -> HttpResponse:
     """Move the chosen reports of an incident into a new incident."""
     incident, reader, form = _decision(request, uid)
     try:
-        new = fusing.split(incident, reader, request.user.get_username(),
-                           form.cleaned_data["report"], form.cleaned_data["reason"])
+        new = fusing.split(
+            incident,
+            reader,
+            request.user.get_username(),
+            form.cleaned_data["report"],
+            form.cleaned_data["reason"],
+        )
     except fusing.TriageError as exc:
         return _refused(request, str(exc))
     record(request, Action.TRIAGE, f"incident:{uid}", kind="split", into=new.uid)
@@ -186,8 +219,9 @@ def merge(request: HttpRequest, uid: str) -> HttpResponse:
     incident, reader, form = _decision(request, uid)
     other = _visible_incident(request, request.POST.get("other", ""))
     try:
-        fusing.merge(incident, other, reader, request.user.get_username(),
-                     form.cleaned_data["reason"])
+        fusing.merge(
+            incident, other, reader, request.user.get_username(), form.cleaned_data["reason"]
+        )
     except fusing.TriageError as exc:
         return _refused(request, str(exc))
     record(request, Action.TRIAGE, f"incident:{uid}", kind="merge", merged=other.uid)
@@ -205,8 +239,10 @@ def _approver(request: HttpRequest, uid: str) -> Incident:
     incident = _visible_incident(request, uid)
     if not has_role(request, Role.APPROVER) or not fusing.may_triage(incident, request.reader):
         record(request, Action.DENIED, f"downgrade:incident:{uid}")
-        raise PermissionDenied("Only approvers of the owning organisation who may see every "
-                               "report of the incident downgrade it.")
+        raise PermissionDenied(
+            "Only approvers of the owning organisation who may see every "
+            "report of the incident downgrade it."
+        )
     return incident
 
 
@@ -218,11 +254,13 @@ def downgrade(request: HttpRequest, uid: str) -> HttpResponse:
     form = DowngradeForm(request.POST)
     current = Classification.parse(incident.classification)
     if not form.is_valid() or Classification.parse(form.cleaned_data["to_level"]) >= current:
-        raise PermissionDenied("A downgrade needs a lower classification and a reason of at "
-                               "least 10 characters.")
+        raise PermissionDenied(
+            "A downgrade needs a lower classification and a reason of at least 10 characters."
+        )
     by, to = request.user.get_username(), form.cleaned_data["to_level"]
-    ask = fusing.record_action(incident, TriageAction.DOWNGRADE_REQUEST,
-                               form.cleaned_data["reason"], by, to_level=to)
+    ask = fusing.record_action(
+        incident, TriageAction.DOWNGRADE_REQUEST, form.cleaned_data["reason"], by, to_level=to
+    )
     if current is Classification.STRICTLY_CONFIDENTIAL:
         record(request, Action.DOWNGRADE_REQUEST, f"incident:{uid}", to=to)
     else:
@@ -250,8 +288,18 @@ def _apply(request: HttpRequest, incident: Incident, ask: TriageAction, by: str)
     before = incident.classification
     incident.classification = ask.to_level
     incident.save(update_fields=["classification"])
-    fusing.record_action(incident, TriageAction.DOWNGRADE, ask.reason, by, request=ask,
-                         to_level=ask.to_level)
-    record(request, Action.DOWNGRADE, f"incident:{incident.uid}", **{
-        "from": before, "to": ask.to_level, "requested_by": ask.by, "approved_by": by,
-        "at": timezone.now().isoformat()})
+    fusing.record_action(
+        incident, TriageAction.DOWNGRADE, ask.reason, by, request=ask, to_level=ask.to_level
+    )
+    record(
+        request,
+        Action.DOWNGRADE,
+        f"incident:{incident.uid}",
+        **{
+            "from": before,
+            "to": ask.to_level,
+            "requested_by": ask.by,
+            "approved_by": by,
+            "at": timezone.now().isoformat(),
+        },
+    )

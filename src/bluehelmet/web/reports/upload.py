@@ -38,15 +38,18 @@ MAX_BYTES = 50 * 1024 * 1024
 class UploadForm(forms.Form):
     """One CSV file: a report CSV (the library's columns) or a UCDP GED file."""
 
-    file = forms.FileField(help_text="CSV (UTF-8): the report columns of docs/intelligence.md, "
-                           "or a UCDP GED file")
+    file = forms.FileField(
+        help_text="CSV (UTF-8): the report columns of docs/intelligence.md, or a UCDP GED file"
+    )
 
     def clean_file(self) -> object:
         """Refuse files over :data:`MAX_BYTES` with the limit."""
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(f"the file has {upload.size:,} bytes; the limit is "
-                                        f"{MAX_BYTES:,} (use 'bluehelmet intel import')")
+            raise forms.ValidationError(
+                f"the file has {upload.size:,} bytes; the limit is "
+                f"{MAX_BYTES:,} (use 'bluehelmet intel import')"
+            )
         return upload
 
 
@@ -78,24 +81,36 @@ def upload_reports(request: HttpRequest) -> HttpResponse:
         if not error:
             outcome = add_to_store(result, published, PlatformReportStore(), request.reader)
             report = outcome.report
-            rejects = neutralise_frame(report.rejects.drop(columns=[PROTECTED],
-                                                           errors="ignore"))
+            rejects = neutralise_frame(report.rejects.drop(columns=[PROTECTED], errors="ignore"))
             upload = Upload.objects.create(
-                membership=request.membership, file_name=name, rows_read=report.rows_read,
-                accepted=report.accepted, repaired=report.repaired, rejected=report.rejected,
-                added=outcome.added, present=outcome.present, warnings=list(report.warnings),
-                rejects=rejects.to_csv(index=False, lineterminator="\n") if report.rejected
-                else "")
-            record(request, Action.CREATE, f"upload:{upload.pk}", file=name,
-                   rows_read=report.rows_read, accepted=report.accepted,
-                   repaired=report.repaired, rejected=report.rejected, added=outcome.added)
+                membership=request.membership,
+                file_name=name,
+                rows_read=report.rows_read,
+                accepted=report.accepted,
+                repaired=report.repaired,
+                rejected=report.rejected,
+                added=outcome.added,
+                present=outcome.present,
+                warnings=list(report.warnings),
+                rejects=rejects.to_csv(index=False, lineterminator="\n") if report.rejected else "",
+            )
+            record(
+                request,
+                Action.CREATE,
+                f"upload:{upload.pk}",
+                file=name,
+                rows_read=report.rows_read,
+                accepted=report.accepted,
+                repaired=report.repaired,
+                rejected=report.rejected,
+                added=outcome.added,
+            )
             return redirect("report-upload-result", pk=upload.pk)
     status = 200
     if request.method == "POST":  # refused: the form's or the importer's reason is shown
         record(request, Action.DENIED, "report:upload", reason=error or "form invalid")
         status = 400
-    return render(request, "reports/upload.html", {"form": form, "error": error},
-                  status=status)
+    return render(request, "reports/upload.html", {"form": form, "error": error}, status=status)
 
 
 def _own_upload(request: HttpRequest, pk: int) -> Upload:

@@ -12,8 +12,11 @@ urlpatterns = [
     path("incidents/<str:uid>/split/", triage.split, name="incident-split"),
     path("incidents/<str:uid>/merge/", triage.merge, name="incident-merge"),
     path("incidents/<str:uid>/downgrade/", triage.downgrade, name="incident-downgrade"),
-    path("incidents/<str:uid>/downgrade/<int:pk>/approve/", triage.approve_downgrade,
-         name="incident-downgrade-approve"),
+    path(
+        "incidents/<str:uid>/downgrade/<int:pk>/approve/",
+        triage.approve_downgrade,
+        name="incident-downgrade-approve",
+    ),
     path("map/incidents.geojson", maps.incidents_geojson, name="map-incidents"),
     path("map/hotspots.geojson", maps.hotspots_geojson, name="map-hotspots"),
     path("map/risk.geojson", maps.risk_geojson, name="map-risk"),

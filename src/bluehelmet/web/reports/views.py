@@ -32,8 +32,9 @@ from bluehelmet.web.reports.window import Window
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Answer for a request over its rate limit."""
-    return HttpResponse("Too many requests; try again later.", status=429,
-                        content_type="text/plain")
+    return HttpResponse(
+        "Too many requests; try again later.", status=429, content_type="text/plain"
+    )
 
 
 @login_required
@@ -41,8 +42,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """The reader's overview: how many reports they may see."""
     count = Report.objects.visible_to(request.reader).count()
     record(request, Action.COUNT, "reports", count=count)
-    return render(request, "web/home.html", {"count": count,
-                                             "memberships": request.user.memberships.all()})
+    return render(
+        request, "web/home.html", {"count": count, "memberships": request.user.memberships.all()}
+    )
 
 
 @login_required
@@ -51,17 +53,28 @@ def report_list(request: HttpRequest) -> HttpResponse:
     window = Window.from_request(request)
     reports = window.apply(Report.objects.visible_to(request.reader))
     page = Paginator(reports.order_by("-time", "uid"), 50).get_page(request.GET.get("page"))
-    record(request, Action.LIST, "reports", count=page.paginator.count, page=page.number,
-           **window.detail())
-    template = ("reports/_report_rows.html" if request.headers.get("HX-Request") == "true"
-                else "reports/list.html")
-    return render(request, template, {"page": page, "categories": CATEGORIES, "window": window,
-                                      "category": window.category})
+    record(
+        request,
+        Action.LIST,
+        "reports",
+        count=page.paginator.count,
+        page=page.number,
+        **window.detail(),
+    )
+    template = (
+        "reports/_report_rows.html"
+        if request.headers.get("HX-Request") == "true"
+        else "reports/list.html"
+    )
+    return render(
+        request,
+        template,
+        {"page": page, "categories": CATEGORIES, "window": window, "category": window.category},
+    )
 
 
 def _visible_report(request: HttpRequest, uid: str) -> Report:
-    report = Report.objects.visible_to(request.reader).filter(
-        uid=uid).first()
+    report = Report.objects.visible_to(request.reader).filter(uid=uid).first()
     if report is None:  # hidden and missing look the same
         record(request, Action.DENIED, f"report:{uid}")
         raise Http404("No such report.")
@@ -79,12 +92,17 @@ def report_detail(request: HttpRequest, uid: str) -> HttpResponse:
 def _detail_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
     liaison = has_role(request, Role.COMMUNITY_LIAISON)
     has_identity = liaison and ReporterIdentity.objects.filter(report=report).exists()
-    approver = (has_role(request, Role.APPROVER)
-                and report.owner == request.reader.organisation)
+    approver = has_role(request, Role.APPROVER) and report.owner == request.reader.organisation
     lower = [c.label for c in Classification if c < Classification.parse(report.classification)]
     pending = list(report.downgrades.filter(applied_at__isnull=True)) if approver else []
-    return {"report": report, "can_reveal": has_identity, "can_downgrade": approver and lower,
-            "lower_levels": lower, "pending": pending, **extra}
+    return {
+        "report": report,
+        "can_reveal": has_identity,
+        "can_downgrade": approver and lower,
+        "lower_levels": lower,
+        "pending": pending,
+        **extra,
+    }
 
 
 @login_required
@@ -98,11 +116,15 @@ def reveal_identity(request: HttpRequest, uid: str) -> HttpResponse:
     stored = ReporterIdentity.objects.filter(report=report).first()
     if stored is None:
         raise Http404("This report has no reporter identity.")
-    identity = unseal(Sealed(stored.key_id, bytes(stored.wrapped_key), bytes(stored.ciphertext)),
-                      report.uid, settings.IDENTITY_KEY_FILE)
+    identity = unseal(
+        Sealed(stored.key_id, bytes(stored.wrapped_key), bytes(stored.ciphertext)),
+        report.uid,
+        settings.IDENTITY_KEY_FILE,
+    )
     record(request, Action.DECRYPT, f"identity:{uid}")
-    response = render(request, "reports/detail.html",
-                      _detail_context(request, report, identity=identity))
+    response = render(
+        request, "reports/detail.html", _detail_context(request, report, identity=identity)
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -139,25 +161,37 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("The export is not finished.")
     record(request, Action.EXPORT, f"job:{pk}", rows=job.rows)
     fmt = job.fmt if job.fmt == "geojson" else "csv"
-    return FileResponse(open(jobs_dir() / job.file_name, "rb"), as_attachment=True,
-                        filename=f"{job.layer}.{fmt}", content_type=CONTENT_TYPES[fmt])
+    return FileResponse(
+        open(jobs_dir() / job.file_name, "rb"),
+        as_attachment=True,
+        filename=f"{job.layer}.{fmt}",
+        content_type=CONTENT_TYPES[fmt],
+    )
 
 
 class AlertForm(forms.Form):
     """The public community alert form (a few fields, no JavaScript)."""
 
-    text = forms.CharField(label=_("What happened?"), max_length=2000, widget=forms.Textarea(
-        attrs={"rows": 4}))
-    place_name = forms.CharField(label=_("Where? (village, town)"), max_length=200,
-                                 required=False)
-    category = forms.ChoiceField(label=_("Kind"), choices=[
-        ("attack_on_civilians", _("Attack on civilians")),
-        ("armed_group_movement", _("Armed men moving")), ("displacement", _("People fleeing")),
-        ("other", _("Other"))], initial="other")
-    name = forms.CharField(label=_("Your name (optional, kept secret)"), max_length=120,
-                           required=False)
-    phone = forms.CharField(label=_("Your phone (optional, kept secret)"), max_length=40,
-                            required=False)
+    text = forms.CharField(
+        label=_("What happened?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    place_name = forms.CharField(label=_("Where? (village, town)"), max_length=200, required=False)
+    category = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("attack_on_civilians", _("Attack on civilians")),
+            ("armed_group_movement", _("Armed men moving")),
+            ("displacement", _("People fleeing")),
+            ("other", _("Other")),
+        ],
+        initial="other",
+    )
+    name = forms.CharField(
+        label=_("Your name (optional, kept secret)"), max_length=120, required=False
+    )
+    phone = forms.CharField(
+        label=_("Your phone (optional, kept secret)"), max_length=40, required=False
+    )
     #: Idempotency key put in the form by the server (a resend never duplicates the alert).
     key = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
 
@@ -168,18 +202,28 @@ def alert_form(request: HttpRequest, lang: str = "en") -> HttpResponse:
     if lang not in dict(settings.LANGUAGES):
         raise Http404("Unknown language.")
     with translation.override(lang):
-        form = AlertForm(request.POST or None, label_suffix="",
-                         initial={"key": uuid.uuid4().hex})
+        form = AlertForm(request.POST or None, label_suffix="", initial={"key": uuid.uuid4().hex})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            report, _new = receive(InboundAlert(
-                text=data["text"], provider="web", message_id=data["key"] or uuid.uuid4().hex,
-                place_name=data["place_name"], category=data["category"], name=data["name"],
-                phone=data["phone"], language=lang))
+            report, _new = receive(
+                InboundAlert(
+                    text=data["text"],
+                    provider="web",
+                    message_id=data["key"] or uuid.uuid4().hex,
+                    place_name=data["place_name"],
+                    category=data["category"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    language=lang,
+                )
+            )
             record(request, Action.CREATE, f"report:{report.uid}", source="public form")
             return render(request, "reports/alert_done.html", {"lang": lang})
-        return render(request, "reports/alert.html", {"form": form, "lang": lang,
-                                                      "languages": settings.LANGUAGES})
+        return render(
+            request,
+            "reports/alert.html",
+            {"form": form, "lang": lang, "languages": settings.LANGUAGES},
+        )
 
 
 @csrf_exempt
@@ -194,5 +238,6 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
     for alert in alerts:
         report, new = receive(alert)
         record(request, Action.CREATE, f"report:{report.uid}", source="twilio", new=new)
-    return HttpResponse("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>",
-                        content_type="text/xml")
+    return HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml"
+    )

@@ -57,8 +57,11 @@ class Window:
     def from_request(cls, request: HttpRequest) -> Window:
         """The window of the query string (``from``, ``to``, ``category``); bad values ignored."""
         category = request.GET.get("category") or None
-        return cls(_period(request.GET.get("from")), _period(request.GET.get("to")),
-                   category if category in CATEGORIES else None)
+        return cls(
+            _period(request.GET.get("from")),
+            _period(request.GET.get("to")),
+            category if category in CATEGORIES else None,
+        )
 
     def apply(self, rows: Q, field: str = "time") -> Q:
         """``rows`` whose ``field`` lies in the window (and of the category)."""
@@ -72,12 +75,20 @@ class Window:
 
     def detail(self) -> dict[str, str]:
         """The window for the access log (only what was set)."""
-        return {k: v for k, v in (("from", self.start), ("to", self.end),
-                                  ("category", self.category)) if v}
+        return {
+            k: v
+            for k, v in (("from", self.start), ("to", self.end), ("category", self.category))
+            if v
+        }
 
     def query(self) -> str:
         """The window as a query string (for links to pages and exports)."""
         from urllib.parse import urlencode
 
-        return urlencode({k: v for k, v in (("from", self.start), ("to", self.end),
-                                            ("category", self.category)) if v})
+        return urlencode(
+            {
+                k: v
+                for k, v in (("from", self.start), ("to", self.end), ("category", self.category))
+                if v
+            }
+        )

@@ -4,28 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('username', models.CharField(blank=True, db_index=True, max_length=150)),
-                ('organisation', models.CharField(blank=True, max_length=40)),
-                ('clearance', models.SmallIntegerField(null=True)),
-                ('action', models.CharField(choices=[('view', 'view'), ('list', 'list'), ('count', 'count'), ('export', 'export'), ('api', 'api'), ('decrypt', 'decrypt'), ('denied', 'denied'), ('login', 'login'), ('login_failed', 'login_failed'), ('create', 'create'), ('downgrade', 'downgrade'), ('downgrade_request', 'downgrade_request')], db_index=True, max_length=20)),
-                ('target', models.CharField(blank=True, max_length=200)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("username", models.CharField(blank=True, db_index=True, max_length=150)),
+                ("organisation", models.CharField(blank=True, max_length=40)),
+                ("clearance", models.SmallIntegerField(null=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "view"),
+                            ("list", "list"),
+                            ("count", "count"),
+                            ("export", "export"),
+                            ("api", "api"),
+                            ("decrypt", "decrypt"),
+                            ("denied", "denied"),
+                            ("login", "login"),
+                            ("login_failed", "login_failed"),
+                            ("create", "create"),
+                            ("downgrade", "downgrade"),
+                            ("downgrade_request", "downgrade_request"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("target", models.CharField(blank=True, max_length=200)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

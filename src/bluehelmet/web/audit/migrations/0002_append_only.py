@@ -17,9 +17,11 @@ FORWARD = [
     f"""CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON {TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION audit_accesslog_append_only()""",
 ]
-REVERSE = [f"DROP TRIGGER append_only_truncate ON {TABLE}",
-           f"DROP TRIGGER append_only_rows ON {TABLE}",
-           "DROP FUNCTION audit_accesslog_append_only()"]
+REVERSE = [
+    f"DROP TRIGGER append_only_truncate ON {TABLE}",
+    f"DROP TRIGGER append_only_rows ON {TABLE}",
+    "DROP FUNCTION audit_accesslog_append_only()",
+]
 
 
 class Migration(migrations.Migration):

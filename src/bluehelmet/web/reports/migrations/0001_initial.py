@@ -8,138 +8,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("pghistory", "0007_auto_20250421_0444"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Downgrade',
+            name="Downgrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_level', models.CharField(max_length=30)),
-                ('to_level', models.CharField(max_length=30)),
-                ('reason', models.TextField()),
-                ('requested_by', models.CharField(max_length=150)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_by', models.CharField(blank=True, max_length=150)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_level", models.CharField(max_length=30)),
+                ("to_level", models.CharField(max_length=30)),
+                ("reason", models.TextField()),
+                ("requested_by", models.CharField(max_length=150)),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("approved_by", models.CharField(blank=True, max_length=150)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.CharField(max_length=80, unique=True, verbose_name='id')),
-                ('time', models.CharField(max_length=25)),
-                ('time_precision', models.CharField(default='day', max_length=6)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('place_name', models.CharField(blank=True, max_length=200)),
-                ('place_precision_km', models.FloatField(blank=True, null=True)),
-                ('category', models.CharField(choices=[('attack_on_civilians', 'attack_on_civilians'), ('attack_on_peacekeepers', 'attack_on_peacekeepers'), ('ied', 'ied'), ('armed_group_movement', 'armed_group_movement'), ('displacement', 'displacement'), ('restriction_of_movement', 'restriction_of_movement'), ('hate_speech', 'hate_speech'), ('other', 'other')], max_length=30)),
-                ('fatalities', models.PositiveIntegerField(blank=True, null=True)),
-                ('civilian_deaths', models.PositiveIntegerField(blank=True, null=True)),
-                ('source_type', models.CharField(choices=[('patrol', 'patrol'), ('community_alert', 'community_alert'), ('partner', 'partner'), ('regional_organisation', 'regional_organisation'), ('open_source', 'open_source'), ('event_file', 'event_file')], max_length=25)),
-                ('reliability', models.CharField(default='F', max_length=1)),
-                ('credibility', models.PositiveSmallIntegerField(default=6)),
-                ('mission', models.CharField(blank=True, max_length=40)),
-                ('description', models.TextField(blank=True)),
-                ('classification', models.CharField(choices=[('unclassified', 'unclassified'), ('confidential', 'confidential'), ('strictly_confidential', 'strictly confidential')], default='unclassified', max_length=30)),
-                ('owner', models.CharField(max_length=40)),
-                ('releasable_to', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list, size=None)),
-                ('basis', models.CharField(default='real', max_length=12)),
-                ('source', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uid", models.CharField(max_length=80, unique=True, verbose_name="id")),
+                ("time", models.CharField(max_length=25)),
+                ("time_precision", models.CharField(default="day", max_length=6)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("place_name", models.CharField(blank=True, max_length=200)),
+                ("place_precision_km", models.FloatField(blank=True, null=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("attack_on_civilians", "attack_on_civilians"),
+                            ("attack_on_peacekeepers", "attack_on_peacekeepers"),
+                            ("ied", "ied"),
+                            ("armed_group_movement", "armed_group_movement"),
+                            ("displacement", "displacement"),
+                            ("restriction_of_movement", "restriction_of_movement"),
+                            ("hate_speech", "hate_speech"),
+                            ("other", "other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("fatalities", models.PositiveIntegerField(blank=True, null=True)),
+                ("civilian_deaths", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "source_type",
+                    models.CharField(
+                        choices=[
+                            ("patrol", "patrol"),
+                            ("community_alert", "community_alert"),
+                            ("partner", "partner"),
+                            ("regional_organisation", "regional_organisation"),
+                            ("open_source", "open_source"),
+                            ("event_file", "event_file"),
+                        ],
+                        max_length=25,
+                    ),
+                ),
+                ("reliability", models.CharField(default="F", max_length=1)),
+                ("credibility", models.PositiveSmallIntegerField(default=6)),
+                ("mission", models.CharField(blank=True, max_length=40)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("unclassified", "unclassified"),
+                            ("confidential", "confidential"),
+                            ("strictly_confidential", "strictly confidential"),
+                        ],
+                        default="unclassified",
+                        max_length=30,
+                    ),
+                ),
+                ("owner", models.CharField(max_length=40)),
+                (
+                    "releasable_to",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("basis", models.CharField(default="real", max_length=12)),
+                ("source", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ReportEvent',
+            name="ReportEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('uid', models.CharField(max_length=80, verbose_name='id')),
-                ('time', models.CharField(max_length=25)),
-                ('time_precision', models.CharField(default='day', max_length=6)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('place_name', models.CharField(blank=True, max_length=200)),
-                ('place_precision_km', models.FloatField(blank=True, null=True)),
-                ('category', models.CharField(choices=[('attack_on_civilians', 'attack_on_civilians'), ('attack_on_peacekeepers', 'attack_on_peacekeepers'), ('ied', 'ied'), ('armed_group_movement', 'armed_group_movement'), ('displacement', 'displacement'), ('restriction_of_movement', 'restriction_of_movement'), ('hate_speech', 'hate_speech'), ('other', 'other')], max_length=30)),
-                ('fatalities', models.PositiveIntegerField(blank=True, null=True)),
-                ('civilian_deaths', models.PositiveIntegerField(blank=True, null=True)),
-                ('source_type', models.CharField(choices=[('patrol', 'patrol'), ('community_alert', 'community_alert'), ('partner', 'partner'), ('regional_organisation', 'regional_organisation'), ('open_source', 'open_source'), ('event_file', 'event_file')], max_length=25)),
-                ('reliability', models.CharField(default='F', max_length=1)),
-                ('credibility', models.PositiveSmallIntegerField(default=6)),
-                ('mission', models.CharField(blank=True, max_length=40)),
-                ('description', models.TextField(blank=True)),
-                ('classification', models.CharField(choices=[('unclassified', 'unclassified'), ('confidential', 'confidential'), ('strictly_confidential', 'strictly confidential')], default='unclassified', max_length=30)),
-                ('owner', models.CharField(max_length=40)),
-                ('releasable_to', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list, size=None)),
-                ('basis', models.CharField(default='real', max_length=12)),
-                ('source', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("uid", models.CharField(max_length=80, verbose_name="id")),
+                ("time", models.CharField(max_length=25)),
+                ("time_precision", models.CharField(default="day", max_length=6)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("place_name", models.CharField(blank=True, max_length=200)),
+                ("place_precision_km", models.FloatField(blank=True, null=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("attack_on_civilians", "attack_on_civilians"),
+                            ("attack_on_peacekeepers", "attack_on_peacekeepers"),
+                            ("ied", "ied"),
+                            ("armed_group_movement", "armed_group_movement"),
+                            ("displacement", "displacement"),
+                            ("restriction_of_movement", "restriction_of_movement"),
+                            ("hate_speech", "hate_speech"),
+                            ("other", "other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("fatalities", models.PositiveIntegerField(blank=True, null=True)),
+                ("civilian_deaths", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "source_type",
+                    models.CharField(
+                        choices=[
+                            ("patrol", "patrol"),
+                            ("community_alert", "community_alert"),
+                            ("partner", "partner"),
+                            ("regional_organisation", "regional_organisation"),
+                            ("open_source", "open_source"),
+                            ("event_file", "event_file"),
+                        ],
+                        max_length=25,
+                    ),
+                ),
+                ("reliability", models.CharField(default="F", max_length=1)),
+                ("credibility", models.PositiveSmallIntegerField(default=6)),
+                ("mission", models.CharField(blank=True, max_length=40)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("unclassified", "unclassified"),
+                            ("confidential", "confidential"),
+                            ("strictly_confidential", "strictly confidential"),
+                        ],
+                        default="unclassified",
+                        max_length=30,
+                    ),
+                ),
+                ("owner", models.CharField(max_length=40)),
+                (
+                    "releasable_to",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("basis", models.CharField(default="real", max_length=12)),
+                ("source", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='InboundMessage',
+            name="InboundMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=30)),
-                ('message_id', models.CharField(max_length=100)),
-                ('report_uid', models.CharField(max_length=80)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=30)),
+                ("message_id", models.CharField(max_length=100)),
+                ("report_uid", models.CharField(max_length=80)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('provider', 'message_id'), name='one_alert_per_provider_message')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("provider", "message_id"), name="one_alert_per_provider_message"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReporterIdentity',
+            name="ReporterIdentity",
             fields=[
-                ('report', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='identity', serialize=False, to='reports.report')),
-                ('key_id', models.CharField(max_length=40)),
-                ('wrapped_key', models.BinaryField()),
-                ('ciphertext', models.BinaryField()),
+                (
+                    "report",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="identity",
+                        serialize=False,
+                        to="reports.report",
+                    ),
+                ),
+                ("key_id", models.CharField(max_length=40)),
+                ("wrapped_key", models.BinaryField()),
+                ("ciphertext", models.BinaryField()),
             ],
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['owner', 'classification'], name='reports_rep_owner_df1440_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["owner", "classification"], name="reports_rep_owner_df1440_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['category'], name='reports_rep_categor_b7680f_idx'),
+            model_name="report",
+            index=models.Index(fields=["category"], name="reports_rep_categor_b7680f_idx"),
         ),
         migrations.AddField(
-            model_name='downgrade',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='downgrades', to='reports.report'),
+            model_name="downgrade",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="downgrades",
+                to="reports.report",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='report',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "reports_reportevent" ("basis", "category", "civilian_deaths", "classification", "created_at", "credibility", "description", "fatalities", "id", "latitude", "longitude", "mission", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place_name", "place_precision_km", "releasable_to", "reliability", "source", "source_type", "time", "time_precision", "uid") VALUES (NEW."basis", NEW."category", NEW."civilian_deaths", NEW."classification", NEW."created_at", NEW."credibility", NEW."description", NEW."fatalities", NEW."id", NEW."latitude", NEW."longitude", NEW."mission", NEW."owner", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."place_name", NEW."place_precision_km", NEW."releasable_to", NEW."reliability", NEW."source", NEW."source_type", NEW."time", NEW."time_precision", NEW."uid"); RETURN NULL;', hash='1fa15a7e952074f22df73906eb532001b9fb7deb', operation='INSERT', pgid='pgtrigger_insert_insert_84ceb', table='reports_report', when='AFTER')),
+            model_name="report",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "reports_reportevent" ("basis", "category", "civilian_deaths", "classification", "created_at", "credibility", "description", "fatalities", "id", "latitude", "longitude", "mission", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place_name", "place_precision_km", "releasable_to", "reliability", "source", "source_type", "time", "time_precision", "uid") VALUES (NEW."basis", NEW."category", NEW."civilian_deaths", NEW."classification", NEW."created_at", NEW."credibility", NEW."description", NEW."fatalities", NEW."id", NEW."latitude", NEW."longitude", NEW."mission", NEW."owner", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."place_name", NEW."place_precision_km", NEW."releasable_to", NEW."reliability", NEW."source", NEW."source_type", NEW."time", NEW."time_precision", NEW."uid"); RETURN NULL;',
+                    hash="1fa15a7e952074f22df73906eb532001b9fb7deb",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_84ceb",
+                    table="reports_report",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='report',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "reports_reportevent" ("basis", "category", "civilian_deaths", "classification", "created_at", "credibility", "description", "fatalities", "id", "latitude", "longitude", "mission", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place_name", "place_precision_km", "releasable_to", "reliability", "source", "source_type", "time", "time_precision", "uid") VALUES (NEW."basis", NEW."category", NEW."civilian_deaths", NEW."classification", NEW."created_at", NEW."credibility", NEW."description", NEW."fatalities", NEW."id", NEW."latitude", NEW."longitude", NEW."mission", NEW."owner", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."place_name", NEW."place_precision_km", NEW."releasable_to", NEW."reliability", NEW."source", NEW."source_type", NEW."time", NEW."time_precision", NEW."uid"); RETURN NULL;', hash='46f0f850b11fb5373549d914202bc4f778a74fbf', operation='UPDATE', pgid='pgtrigger_update_update_234a9', table='reports_report', when='AFTER')),
+            model_name="report",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "reports_reportevent" ("basis", "category", "civilian_deaths", "classification", "created_at", "credibility", "description", "fatalities", "id", "latitude", "longitude", "mission", "owner", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "place_name", "place_precision_km", "releasable_to", "reliability", "source", "source_type", "time", "time_precision", "uid") VALUES (NEW."basis", NEW."category", NEW."civilian_deaths", NEW."classification", NEW."created_at", NEW."credibility", NEW."description", NEW."fatalities", NEW."id", NEW."latitude", NEW."longitude", NEW."mission", NEW."owner", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."place_name", NEW."place_precision_km", NEW."releasable_to", NEW."reliability", NEW."source", NEW."source_type", NEW."time", NEW."time_precision", NEW."uid"); RETURN NULL;',
+                    hash="46f0f850b11fb5373549d914202bc4f778a74fbf",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_234a9",
+                    table="reports_report",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='reportevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="reportevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='reportevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='reports.report'),
+            model_name="reportevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="reports.report",
+            ),
         ),
     ]

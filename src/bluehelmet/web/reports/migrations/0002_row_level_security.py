@@ -21,14 +21,15 @@ FORWARD = [s for t in TABLES for s in rls_sql(t)] + [
     f"CREATE POLICY downgrade_visible ON {DOWNGRADE} USING ({_VISIBLE_REPORT}) "
     f"WITH CHECK ({_VISIBLE_REPORT})",
 ]
-REVERSE = [f"DROP POLICY IF EXISTS downgrade_visible ON {DOWNGRADE}",
-           f"ALTER TABLE {DOWNGRADE} NO FORCE ROW LEVEL SECURITY",
-           f"ALTER TABLE {DOWNGRADE} DISABLE ROW LEVEL SECURITY",
-           f"DROP POLICY IF EXISTS identity_select ON {IDENTITY}",
-           f"DROP POLICY IF EXISTS identity_insert ON {IDENTITY}",
-           f"ALTER TABLE {IDENTITY} NO FORCE ROW LEVEL SECURITY",
-           f"ALTER TABLE {IDENTITY} DISABLE ROW LEVEL SECURITY",
-           ] + [s for t in TABLES for s in rls_reverse_sql(t)]
+REVERSE = [
+    f"DROP POLICY IF EXISTS downgrade_visible ON {DOWNGRADE}",
+    f"ALTER TABLE {DOWNGRADE} NO FORCE ROW LEVEL SECURITY",
+    f"ALTER TABLE {DOWNGRADE} DISABLE ROW LEVEL SECURITY",
+    f"DROP POLICY IF EXISTS identity_select ON {IDENTITY}",
+    f"DROP POLICY IF EXISTS identity_insert ON {IDENTITY}",
+    f"ALTER TABLE {IDENTITY} NO FORCE ROW LEVEL SECURITY",
+    f"ALTER TABLE {IDENTITY} DISABLE ROW LEVEL SECURITY",
+] + [s for t in TABLES for s in rls_reverse_sql(t)]
 
 
 class Migration(migrations.Migration):

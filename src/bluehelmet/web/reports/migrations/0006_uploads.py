@@ -5,28 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('reports', '0005_incidents_row_level_security'),
+        ("accounts", "0001_initial"),
+        ("reports", "0005_incidents_row_level_security"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Upload',
+            name="Upload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200)),
-                ('rows_read', models.PositiveIntegerField()),
-                ('accepted', models.PositiveIntegerField()),
-                ('repaired', models.PositiveIntegerField()),
-                ('rejected', models.PositiveIntegerField()),
-                ('added', models.PositiveIntegerField()),
-                ('present', models.PositiveIntegerField()),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('rejects', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uploads', to='accounts.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("rows_read", models.PositiveIntegerField()),
+                ("accepted", models.PositiveIntegerField()),
+                ("repaired", models.PositiveIntegerField()),
+                ("rejected", models.PositiveIntegerField()),
+                ("added", models.PositiveIntegerField()),
+                ("present", models.PositiveIntegerField()),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("rejects", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uploads",
+                        to="accounts.membership",
+                    ),
+                ),
             ],
         ),
     ]

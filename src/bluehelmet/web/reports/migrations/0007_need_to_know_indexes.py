@@ -21,6 +21,9 @@ class Migration(migrations.Migration):
     """Plain SQL indexes (not model state: they serve the RLS policy as much as the ORM)."""
 
     dependencies = [("reports", "0006_uploads")]
-    operations = [migrations.RunSQL(
-        [f"CREATE INDEX IF NOT EXISTS {name} ON {target}" for name, target in INDEXES],
-        [f"DROP INDEX IF EXISTS {name}" for name, _ in INDEXES])]
+    operations = [
+        migrations.RunSQL(
+            [f"CREATE INDEX IF NOT EXISTS {name} ON {target}" for name, target in INDEXES],
+            [f"DROP INDEX IF EXISTS {name}" for name, _ in INDEXES],
+        )
+    ]
