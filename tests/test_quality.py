@@ -1,4 +1,4 @@
-"""Code quality gates run with the tests, so CI enforces them: ruff (lint and format) and mypy (types)."""
+"""Code quality gates run with the tests, so CI enforces them: ruff (lint, format) and mypy."""
 
 import subprocess
 import sys
