@@ -112,8 +112,6 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
     rows = _records(table)
     for row in rows:
         row["mandate"] = str(mandates.at[row["mission_id"], "text"])
-        result = figures.results[row["mission_id"]]
-        row["plan_detail"] = ", ".join(f"{n} {u}" for u, n in sorted(result.additions.items()))
     unplaced = {m: len(r.inputs.unplaced) for m, r in figures.results.items() if r.inputs.unplaced}
     idle = {
         m: ", ".join(f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()))
