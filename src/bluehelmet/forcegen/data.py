@@ -290,7 +290,7 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     return out
 
 
-def _caveat_ok(cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def caveat_ok(cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks: mission not excluded, region not excluded, language available."""
 
     def contains(lists: pd.Series, items: pd.Series) -> np.ndarray:
@@ -328,7 +328,7 @@ def pair_table(
     )
     right = req.reset_index().rename(columns={"index": "req", "id": "req_id", "count": "rcount"})
     pairs = left.merge(right, on="unit_type_id", how="inner")
-    m_ok, r_ok, l_ok = _caveat_ok(pairs)
+    m_ok, r_ok, l_ok = caveat_ok(pairs)
     pairs["mission_ok"], pairs["region_ok"], pairs["language_ok"] = m_ok, r_ok, l_ok
     km = haversine_km(
         pairs["plon"].to_numpy(),

@@ -115,11 +115,16 @@ def _stage_highs(
     return h
 
 
-def _set_time_limit(h: highspy.Highs, time_limit: float | None, t0: float, stage: str) -> None:
-    """Give the stage its share of what is left of ``time_limit`` (counted from ``t0``)."""
-    if time_limit is not None:
-        left = max(0.05, time_limit - (time.perf_counter() - t0))
-        h.setOptionValue("time_limit", left * STAGE_TIME_SHARE.get(stage, 1.0))
+def _set_time_limit(h: highspy.Highs, time_limit: float | None, t0: float, stage: str) -> float:
+    """Give the stage its share of what is left of ``time_limit`` (counted from ``t0``).
+
+    Returns the moment (``time.perf_counter``) the stage should end (infinity without a limit).
+    """
+    if time_limit is None:
+        return float("inf")
+    left = max(0.05, time_limit - (time.perf_counter() - t0))
+    h.setOptionValue("time_limit", left * STAGE_TIME_SHARE.get(stage, 1.0))
+    return time.perf_counter() + left * STAGE_TIME_SHARE.get(stage, 1.0)
 
 
 def _set_start(h: highspy.Highs, x: np.ndarray) -> None:
@@ -230,6 +235,9 @@ def solve(
     result = SolveResult(np.zeros(n) if x is None else np.asarray(x, float))
     earlier: list[tuple[np.ndarray, float]] = []
     t0 = time.perf_counter()
+    # The most a stage has run past the time it was given (setting up a fresh HiGHS instance and
+    # presolving: tens of seconds at 100,000 pledges, where HiGHS checks its limit rarely).
+    overrun = 0.0
 
     def _stage_model(c: np.ndarray) -> highspy.Highs:
         h = _stage_highs(model, gap_target, fix_zero, earlier)
@@ -245,6 +253,17 @@ def solve(
         # The tie-break stage must find the one best plan, not one within a gap of it.
         gap_target = 0.0 if stage in EXACT_STAGES else mip_rel_gap
         start = time.perf_counter()
+        left = float("inf") if time_limit is None else time_limit - (start - t0)
+        if x is not None and result.stages and overrun > 0 and left < 2 * overrun:
+            # Too little time left to set the stage up, let alone search: keep the plan so far
+            # and say the stage is unproven, rather than overrun the limit.
+            prev = float(c @ x)
+            res = StageResult(stage, "time_limit", prev, float("-inf"), float("inf"), 0.0)
+            result.stages.append(res)
+            if progress:
+                progress(stage, res)
+            earlier.append((c, prev))
+            continue
         if (
             result.stages
             and x is not None
@@ -262,7 +281,7 @@ def solve(
         # A fresh HiGHS instance per stage (the earlier stages' optima as rows): nothing of an
         # earlier stage's search state can leak into this one's optimality claim.
         h = _stage_model(c)
-        _set_time_limit(h, time_limit, t0, stage)
+        ends = _set_time_limit(h, time_limit, t0, stage)
         # Every stage starts from the best plan so far (feasible for it: the earlier stages'
         # bounds hold it with slack), so a later stage always has an incumbent and a gap.
         if x is not None and (opts.warm_start_later_stages or not result.stages):
@@ -272,11 +291,12 @@ def solve(
                 # HiGHS 1.16 sometimes calls a stage "optimal" from its start vector with
                 # a bound far below the objective (random_scenario seed 5): solve it cold.
                 h = _stage_model(c)
-                _set_time_limit(h, time_limit, t0, stage)
+                ends = _set_time_limit(h, time_limit, t0, stage)
                 h.run()
         else:
             h.run()
         seconds = time.perf_counter() - start
+        overrun = max(overrun, time.perf_counter() - ends)
         info = h.getInfo()
         # A stage that finds nothing in time (or only after a cold re-solve) keeps the plan it
         # started from.
