@@ -9,6 +9,8 @@ is blocked and none fills an open gap is dominated: others cover those months, c
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -141,6 +143,7 @@ def explain_pledges(
     if len(cols):
         block = _blocking(model, x, cols)
         block["pledge"] = cand_p[block["cand"].to_numpy()]
+        found: dict[int, tuple[str, str]] = {}
         for pledge, grp in block.groupby("pledge"):
             useful = grp[grp["fills_gap"]]
             if len(useful) == 0:
@@ -151,7 +154,11 @@ def explain_pledges(
                 fam = useful["family"].value_counts().index[0]
                 code = _FAMILY_REASON.get(str(fam), "dominated")
                 detail = f"binding: {fam}"
-            rows.loc[rows["pledge"] == pledge, ["reason_code", "detail"]] = [code, detail]
+            found[cast(int, pledge)] = (code, detail)
+        # One assignment (row i is pledge i), not one scan of every row per pledge.
+        which = np.fromiter(found, dtype=np.int64, count=len(found))
+        rows.loc[which, "reason_code"] = [code for code, _ in found.values()]
+        rows.loc[which, "detail"] = [detail for _, detail in found.values()]
     pl = d.pledges
     out = pd.DataFrame(
         {
