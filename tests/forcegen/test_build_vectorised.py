@@ -9,11 +9,13 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluehelmet.forcegen.data import add_months, caveat_ok, prepare
-from bluehelmet.forcegen.formulation import tiebreak_weights
+from bluehelmet.forcegen.data import PlanningData, add_months, caveat_ok, prepare
+from bluehelmet.forcegen.formulation import build_model, tiebreak_weights
 from bluehelmet.forcegen.generate import random_scenario
 from bluehelmet.forcegen.generate_mixed import mixed_scenario
+from bluehelmet.forcegen.greedy import MIN_USEFUL_SHARE, greedy_plan, settle_shortfalls
 from bluehelmet.model.schema import split_list
+from bluehelmet.optimize.linear import LinearModel
 
 
 def test_add_months_follows_dateoffset_month_ends() -> None:
@@ -103,3 +105,59 @@ def test_ready_dates_follow_the_pledge_rule() -> None:
         lead = int(leads[pl["pcrs_level"].iloc[i]])
         want = max(offered, origin) + pd.DateOffset(months=lead)
         assert pd.Timestamp(d.pledges["ready_base"].iloc[i]) == want
+
+
+def _plain_greedy(model: LinearModel, d: PlanningData) -> np.ndarray:
+    """The greedy rule tour by tour, with no screening (the reference)."""
+    a = model.matrix
+    _, col_hi, _, row_lo, row_hi = model.bounds()
+    tours, cover = model.var_families["Tour-start"], model.con_families["Requirement-cover"]
+    is_cover = np.zeros(model.n_rows, bool)
+    is_cover[cover.start : cover.stop] = True
+    low_rows = np.zeros(model.n_rows, bool)
+    gender = model.con_families.get("Gender-target")
+    if gender is not None and str(d.params["gender_mode"]) == "hard":
+        low_rows[gender.start : gender.stop] = True
+    x = np.zeros(model.n_cols)
+    act = a @ x
+    need = np.where(is_cover, row_lo - act, 0.0)
+    cand = d.candidates
+    weight = d.requirements["weight"].to_numpy()[cand["req"].to_numpy()]
+    months = (np.minimum(cand["end"], d.n_months - 1) - cand["credit_from"] + 1).to_numpy()
+    per_month = cand["cost"].to_numpy() / np.maximum(months, 1)
+    order = np.lexsort((per_month, cand["credit_from"].to_numpy(), cand["req"].to_numpy(), -weight))
+    for k in order:
+        j = tours.start + k
+        rows = a.indices[a.indptr[j] : a.indptr[j + 1]]
+        vals = a.data[a.indptr[j] : a.indptr[j + 1]]
+        cov = is_cover[rows]
+        while x[j] < col_hi[j]:
+            opened = int((need[rows[cov]] > 0.5).sum())
+            new = act[rows[~cov]] + vals[~cov]
+            low = low_rows[rows[~cov]]
+            if (
+                opened == 0
+                or opened < MIN_USEFUL_SHARE * cov.sum()
+                or (new > row_hi[rows[~cov]] + 1e-9).any()
+                or (new[low] < row_lo[rows[~cov]][low] - 1e-9).any()
+            ):
+                break
+            act[rows[~cov]] = new
+            need[rows[cov]] -= vals[cov]
+            x[j] += 1
+    return settle_shortfalls(model, x)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10_000), st.booleans(), st.booleans())
+def test_screened_greedy_is_the_plain_greedy(seed: int, mixed: bool, hard: bool) -> None:
+    s = (
+        mixed_scenario(150, n_missions=8, n_months=12, n_unit_types=6, seed=seed)
+        if mixed
+        else random_scenario(n_missions=4, n_months=12, n_pledges=150, n_unit_types=5, seed=seed)
+    )
+    if hard:
+        s.set_param("gender_mode", "hard", "test")
+    d, _ = prepare(s)
+    m = build_model(d)
+    assert np.array_equal(greedy_plan(m, d), _plain_greedy(m, d))
