@@ -51,6 +51,21 @@ def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     return expand(c["credit_from"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
 
 
+def per_tour_and_label(
+    k: np.ndarray, label: np.ndarray, value: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum ``value`` over the months of each (tour, label) pair: (tours, labels, sums).
+
+    E.g. a tour's cost per budget period: one row per tour and period instead of one per
+    tour-month (ten times fewer rows to join and group at 100,000 pledges).
+    """
+    codes, labels = pd.factorize(label)
+    key = k.astype(np.int64) * max(len(labels), 1) + codes
+    pairs, inverse = np.unique(key, return_inverse=True)
+    total = np.bincount(inverse, weights=value, minlength=len(pairs))
+    return pairs // max(len(labels), 1), np.asarray(labels)[pairs % max(len(labels), 1)], total
+
+
 def define_tours(m: LinearModel, d: PlanningData) -> None:
     """Tour starts ``Tour-start``.
 
@@ -289,11 +304,11 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     """
     k, t = committed(d)
     cand, req = d.candidates, d.requirements
-    cost = tour_month_cost(d, k, t)
+    k, period, cost = per_tour_and_label(k, budget_periods(d, k, t), tour_month_cost(d, k, t))
     frame = pd.DataFrame(
         {
             "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-            "fiscal_year": budget_periods(d, k, t),
+            "fiscal_year": period,
             "k": k,
             "cost": cost,
         }
@@ -372,15 +387,15 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     """
     k, t = present(d)
     cand, pl = d.candidates, d.pledges
+    k, year, months = per_tour_and_label(k, d.months.year.to_numpy()[t], np.ones(len(k)))
     p = cand["pledge"].to_numpy()[k]
-    year = d.months.year.to_numpy()[t]
     frame = pd.DataFrame(
         {
             "category": pl["category"].to_numpy(str)[p],
             "year": year,
             "k": k,
             "women": pl["women_share"].to_numpy()[p],
-            "persons": pl["personnel"].to_numpy()[p],
+            "persons": pl["personnel"].to_numpy()[p] * months,
         }
     )
     keys = gender_target_table(d, frame[["category", "year"]].drop_duplicates())
