@@ -175,7 +175,13 @@ def _child(args: argparse.Namespace, generator: str, n: int, src: str | None) ->
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    # A run that overruns its limit more than four times (plus the instance's generation) is
+    # stopped and reported as such (the main line's what-if LPs had no time limit at all).
+    cap = 4 * args.time_limit + 300
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=cap)
+    except subprocess.TimeoutExpired:
+        return {"generator": generator, "pledges": n, "error": f"stopped after {cap:.0f} s"}
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
     if not lines:
         return {"generator": generator, "pledges": n, "error": res.stderr[-800:]}
