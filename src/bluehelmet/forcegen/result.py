@@ -79,6 +79,12 @@ class PlanSummary:
     weighted_unmet_requirement_months: float
     required_requirement_months: float
     total_cost_usd: float
+    #: total_cost_usd split by the account that pays (``costs.csv`` ``account``): the
+    #: peacekeeping accounts and the regular budget (UNTSO, UNMOGIP), kept apart.
+    peacekeeping_cost_usd: float
+    regular_budget_cost_usd: float
+    #: Cost per account and budget period (``{"peacekeeping": {"2018/19": ...}, ...}``).
+    cost_by_budget_period: Mapping[str, Mapping[str, float]]
     units_deployed: int
     #: Requirement-months the force in place covers (required = in place + planned + unmet).
     in_place_requirement_months: float
@@ -122,6 +128,9 @@ class PlanSummary:
         out["reader"] = dict(out["reader"])
         out["missions_without_budget_rows"] = list(self.missions_without_budget_rows)
         out["cut_by_time_limit"] = list(self.cut_by_time_limit)
+        out["cost_by_budget_period"] = {
+            account: dict(periods) for account, periods in self.cost_by_budget_period.items()
+        }
         return out
 
 
