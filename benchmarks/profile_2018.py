@@ -44,9 +44,7 @@ def main() -> None:
     from bluehelmet.forcegen.solve import _set_start, _stage_highs
 
     args.log_dir.mkdir(parents=True, exist_ok=True)
-    view = load_scenario("2018").view(
-        AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL)
-    )
+    view = load_scenario("2018").view(AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL))
     c0, t0 = time.process_time(), time.perf_counter()
     d, _ = prepare(view, args.horizon)
     m = build_model(d)

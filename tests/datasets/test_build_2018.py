@@ -89,9 +89,13 @@ def test_illustrative_pledges_rotate_as_the_rotation_periods_table_says() -> Non
             (table["unit_type_id"] == p["unit_type_id"])
             & (table["contributor_id"].fillna("") == p["contributor_id"])
         ]
-        row = own if len(own) else table[
-            (table["unit_type_id"] == p["unit_type_id"]) & table["contributor_id"].isna()
-        ]
+        row = (
+            own
+            if len(own)
+            else table[
+                (table["unit_type_id"] == p["unit_type_id"]) & table["contributor_id"].isna()
+            ]
+        )
         assert int(p["rotation_months"]) == int(row["rotation_months"].iloc[0]), p["id"]
         assert f"rotation from rotation_periods {row['id'].iloc[0]}" in p["source"], p["id"]
 

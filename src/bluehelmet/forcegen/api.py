@@ -180,7 +180,9 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
         weighted_unmet_requirement_months=float(gaps["weighted_unmet"].sum()),
         required_requirement_months=float(gaps["required_unit_months"].sum()),
         total_cost_usd=float(asg["cost_usd"].sum()),
-        peacekeeping_cost_usd=float(costs.loc[costs["account"] == "peacekeeping", "cost_usd"].sum()),
+        peacekeeping_cost_usd=float(
+            costs.loc[costs["account"] == "peacekeeping", "cost_usd"].sum()
+        ),
         regular_budget_cost_usd=float(
             costs.loc[costs["account"] == "regular_budget", "cost_usd"].sum()
         ),
@@ -214,10 +216,12 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
 
 def cost_by_budget_period(costs: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Planned cost per account and budget period (``costs.csv`` summed over missions)."""
-    per = costs.groupby(["account", "fiscal_year"])["cost_usd"].sum()
+    per = costs.groupby(["account", "fiscal_year"], as_index=False)["cost_usd"].sum()
     out: dict[str, dict[str, float]] = {}
-    for (account, period), value in per.items():  # type: ignore[misc]
-        out.setdefault(str(account), {})[str(period)] = float(value)
+    for account, period, value in zip(
+        per["account"].astype(str), per["fiscal_year"].astype(str), per["cost_usd"], strict=True
+    ):
+        out.setdefault(account, {})[period] = float(value)
     return out
 
 

@@ -65,7 +65,8 @@ class PlanOptions:
     smart_pledging: bool = option(
         True,
         "Write the capability requirements note and the smart-pledge groups "
-        "(capability_requirements.csv, smart_pledges.csv).",
+        "(capability_requirements.csv, smart_pledges.csv); the command line also takes "
+        "--capability-requirements/--no-capability-requirements.",
     )
     sensitivities: bool = option(
         True, "Value more budget, faster readiness and more lift (several LP re-solves)."
