@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--log-dir", type=Path, default=Path("/tmp/profile2018"))
     parser.add_argument("--option", action="append", default=[])
     parser.add_argument("--stages", nargs="*", default=None)
+    parser.add_argument("--no-fixing", action="store_true", help="no reduced-cost fixing")
     args = parser.parse_args()
     import numpy as np
 
@@ -41,7 +42,12 @@ def main() -> None:
     from bluehelmet.forcegen.data import prepare
     from bluehelmet.forcegen.formulation import STAGES, build_model
     from bluehelmet.forcegen.greedy import greedy_plan, lp_rounding_plan
-    from bluehelmet.forcegen.solve import _set_start, _stage_highs
+    from bluehelmet.forcegen.solve import (
+        LEXICOGRAPHIC_SLACK,
+        _set_start,
+        _stage_highs,
+        reduced_cost_bounds,
+    )
 
     args.log_dir.mkdir(parents=True, exist_ok=True)
     view = load_scenario("2018").view(AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL))
@@ -65,12 +71,14 @@ def main() -> None:
     earlier: list[tuple[np.ndarray, float]] = []
     out = []
     idx = np.arange(m.n_cols, dtype=np.int32)
+    col_lo, col_hi, integer, _, _ = m.bounds()
+    bounds = (col_lo.copy(), col_hi.copy())
     for stage in args.stages or STAGES:
         c = m.objective_vector(stage)
         if not c.any():
             continue
         gap = 0.0 if stage == "tiebreak" else 1e-4
-        h = _stage_highs(m, gap, None, earlier)
+        h = _stage_highs(m, gap, None, earlier, bounds)
         h.changeColsCost(m.n_cols, idx, c)
         log = args.log_dir / f"stage-{stage}.log"
         log.unlink(missing_ok=True)
@@ -113,6 +121,21 @@ def main() -> None:
         )
         print("    gap over time:", ", ".join(f"{g}%@{s}s" for g, s in trace[-8:]), flush=True)
         earlier.append((c, obj))
+        if not args.no_fixing:
+            c2 = time.process_time()
+            hl = _stage_highs(m, gap, None, earlier[:-1], bounds)
+            hl.changeColsCost(m.n_cols, idx, c)
+            new = reduced_cost_bounds(
+                hl, integer, obj + LEXICOGRAPHIC_SLACK * max(1.0, abs(obj)), bounds
+            )
+            tightened = int(((new[0] > bounds[0]) | (new[1] < bounds[1])).sum())
+            fixed = int((new[0] == new[1]).sum())
+            bounds = new
+            print(
+                f"    reduced-cost fixing: {tightened} columns tightened, {fixed} fixed in all, "
+                f"{time.process_time() - c2:.2f} s CPU",
+                flush=True,
+            )
     (args.log_dir / "profile.json").write_text(json.dumps(out, indent=1, default=str))
 
 

@@ -185,6 +185,7 @@ def plan_command(
     restrict_above_columns: int = field_option(SOLVE_DEFAULTS, "restrict_above_columns", min=0),
     restricted_share: float = field_option(SOLVE_DEFAULTS, "restricted_share"),
     lp_share: float = field_option(SOLVE_DEFAULTS, "lp_share"),
+    reduced_cost_fixing: bool = field_option(SOLVE_DEFAULTS, "reduced_cost_fixing"),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,

@@ -42,6 +42,11 @@ class SolveOptions:
     lp_share: float = option(
         0.3, "Share of the time limit the LP relaxation (warm start and bound) may use."
     )
+    reduced_cost_fixing: bool = option(
+        True,
+        "Tighten later stages' column bounds by each stage's LP reduced costs "
+        "(off only to compare; the plan is the same).",
+    )
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and self.time_limit <= 0:
