@@ -20,7 +20,7 @@ Measures, in one run on this machine:
 
 Usage: python benchmarks/forcegen_2018.py [--repeats 5] [--horizons 6 9 12 15 18 24]
        [--time-limit 60] [--other-solvers] [--json results.json]
-       python benchmarks/forcegen_2018.py --against /tmp/main-src --against-horizons 12 24
+       python benchmarks/forcegen_2018.py --against /tmp/main-src [--against-horizons 12]
        [--repeats 2]
 """
 
@@ -292,7 +292,7 @@ def main() -> None:
     parser.add_argument("--other-solvers", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--against", type=Path, help="baseline checkout (its src/ is run)")
-    parser.add_argument("--against-horizons", type=int, nargs="*", default=[12, 24])
+    parser.add_argument("--against-horizons", type=int, nargs="*", default=[12])
     args = parser.parse_args()
     if args.against:
         print(f"this code against {args.against} (no time limit, each run its own process):")
