@@ -254,7 +254,13 @@ def ceiling_terms(d: PlanningData) -> pd.DataFrame:
     k, t = present(d)
     cand, req, pl = d.candidates, d.requirements, d.pledges
     p = cand["pledge"].to_numpy()[k]
-    i, component = by_ceiling_component(pl["category"].to_numpy(str)[p])
+    # Components per pledge (few), then each (tour, month) once per component of its pledge.
+    of_pledge, comps = by_ceiling_component(pl["category"].to_numpy(str))
+    count = np.bincount(of_pledge, minlength=len(pl))
+    first = np.cumsum(count) - count
+    n = count[p]
+    i = np.repeat(np.arange(len(p)), n)
+    component = comps[first[p[i]] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))]
     return pd.DataFrame(
         {
             "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k[i]]],

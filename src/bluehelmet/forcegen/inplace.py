@@ -59,11 +59,19 @@ def by_ceiling_component(category: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A formed police unit at position ``i`` gives ``(i, "police")`` and ``(i, "formed_police")``;
     a category with no ceiling component (``other``) gives nothing.
     """
-    comps = [CEILING_COMPONENTS.get(str(c), ()) for c in category]
-    n = np.array([len(c) for c in comps], dtype=np.int64)
-    idx = np.repeat(np.arange(len(comps)), n)
-    flat = np.array([x for c in comps for x in c], dtype=object)
-    return idx, flat
+    # Vectorised over the few distinct categories (millions of tour-months at PCRS scale).
+    kinds, inverse = np.unique(np.asarray(category, dtype=str), return_inverse=True)
+    idx_parts, comp_parts = [], []
+    for j, kind in enumerate(kinds):
+        rows = np.flatnonzero(inverse == j)
+        for comp in CEILING_COMPONENTS.get(str(kind), ()):
+            idx_parts.append(rows)
+            comp_parts.append(np.full(len(rows), comp, dtype=object))
+    if not idx_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    idx = np.concatenate(idx_parts)
+    order = np.argsort(idx, kind="stable")
+    return idx[order].astype(np.int64), np.concatenate(comp_parts)[order]
 
 
 def _dates(col: pd.Series) -> pd.Series:
