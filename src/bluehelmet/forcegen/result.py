@@ -79,12 +79,6 @@ class PlanSummary:
     weighted_unmet_requirement_months: float
     required_requirement_months: float
     total_cost_usd: float
-    #: total_cost_usd split by the account that pays (``costs.csv`` ``account``): the
-    #: peacekeeping accounts and the regular budget (UNTSO, UNMOGIP), kept apart.
-    peacekeeping_cost_usd: float
-    regular_budget_cost_usd: float
-    #: Cost per account and budget period (``{"peacekeeping": {"2018/19": ...}, ...}``).
-    cost_by_budget_period: Mapping[str, Mapping[str, float]]
     units_deployed: int
     #: Requirement-months the force in place covers (required = in place + planned + unmet).
     in_place_requirement_months: float
@@ -118,8 +112,14 @@ class PlanSummary:
     notice: str
     #: What the wall-clock time limit cut short: objective stages not proven optimal
     #: (``stage cost``: its gap is in ``stages``) and what-ifs left incomplete
-    #: (``smart_pledging``, ``sensitivities``). Empty: everything ran to the end.
+    #: (``capability_requirements``, ``sensitivities``). Empty: everything ran to the end.
     cut_by_time_limit: tuple[str, ...] = ()
+    #: total_cost_usd split by the account that pays (``costs.csv`` ``account``): the
+    #: peacekeeping accounts and the regular budget (UNTSO, UNMOGIP), kept apart.
+    peacekeeping_cost_usd: float = 0.0
+    regular_budget_cost_usd: float = 0.0
+    #: Cost per account and budget period (``{"peacekeeping": {"2018/19": ...}, ...}``).
+    cost_by_budget_period: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values (lists for tuples), in declaration order."""
