@@ -171,6 +171,8 @@ class Ledger:
         """
         if callable(table):
             kept = table(np.flatnonzero(~self._rejected))
+        elif not self._rejected.any():  # nothing rejected: no copy of every row
+            kept = table.reset_index(drop=True)
         else:
             kept = table.loc[~self._rejected].reset_index(drop=True)
         if self._reject_duplicate_ids(kept):

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bluehelmet.errors import Problem
 from bluehelmet.io.report import Repair
@@ -79,6 +81,23 @@ def to_datetime_ns(text: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     return parsed.mask(outside).astype("datetime64[ns]"), late
 
 
+#: A number as written in a data file (what :func:`parse_numbers` reads); RE2 syntax, ASCII digits.
+NUMBER_PATTERN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def parse_numbers(text: pd.Series) -> np.ndarray:
+    """``float64`` per value: NaN where missing or not a plain decimal number, vectorised.
+
+    Arrow's kernels (a pattern match, then a correctly rounded cast) and no Python object per
+    value; ``inf``, ``nan``, hexadecimal and digit groupings are not numbers, and a value too
+    large for a float (``1e400``) becomes infinite (never valid in a column).
+    """
+    values = pa.array(text.astype("string"), type=pa.large_string())
+    plain = pc.match_substring_regex(values, NUMBER_PATTERN)
+    numbers = pc.cast(pc.if_else(plain, values, None), pa.float64())
+    return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64").copy()
+
+
 class _Parsed:
     """One column parsed: values, unparseable mask, and repairs (mask, new text, rule)."""
 
@@ -109,9 +128,7 @@ def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
         if repair and col.type == "float":
             comma = text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(dtype=bool)
             fixed = text.where(~comma, text.str.replace(",", ".", regex=False))
-        numbers = np.asarray(
-            pd.to_numeric(fixed.astype(object), errors="coerce"), dtype="float64"
-        ).copy()
+        numbers = parse_numbers(fixed)
         finite = np.isfinite(numbers)
         bad = present & ~finite  # unparseable, or inf/1e400: never a valid value
         with np.errstate(invalid="ignore"):
@@ -276,7 +293,7 @@ def coerce_table(
         if col.default is not None:
             text = text.fillna(col.default)
         parsed = _parse(col, text, repair=repairs is not None)
-        shown = text.fillna("").to_numpy(dtype=object)
+        shown = _Shown(text)  # text of a value only where a problem quotes it
         for idx in np.flatnonzero(parsed.bad):
             problems.append(
                 Problem(
@@ -303,10 +320,12 @@ def coerce_table(
             )
         for mask, new, rule in parsed.repairs:
             if repairs is not None:
-                new_text = new.fillna("").to_numpy(dtype=object)
+                rows = np.flatnonzero(mask)
+                old_text = text.iloc[rows].fillna("").to_numpy(dtype=object)
+                new_text = new.iloc[rows].fillna("").to_numpy(dtype=object)
                 repairs.extend(
-                    Repair(int(lines[i]), col.name, str(shown[i]), str(new_text[i]), rule)
-                    for i in np.flatnonzero(mask)
+                    Repair(int(lines[i]), col.name, str(o), str(n), rule)
+                    for i, o, n in zip(rows, old_text, new_text, strict=True)
                 )
         problems.extend(
             _check_values(file, col, parsed.values, shown, parsed.bad | parsed.out_of_range, lines)

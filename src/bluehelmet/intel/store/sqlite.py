@@ -114,29 +114,10 @@ class SQLiteReportStore:
             ok = allowed
         try:
             with self._transaction() as conn:
-                stored = self._stored(conn, table.loc[ok])
                 key = pd.DataFrame(
-                    {
-                        "owner": owner,
-                        "classification": label,
-                        "id": table["id"],
-                        "position": np.arange(len(table)),
-                    }
-                )
-                hit = key.loc[ok].merge(
-                    stored.assign(classification=stored["classification"].astype("string")),
-                    on=["owner", "classification", "id"],
-                    how="inner",
-                )
-                position = hit["position"].to_numpy(dtype="int64")
-                compared = schema.compared_columns()
-                new_text = schema.comparable(table.iloc[position][compared])
-                old_text = schema.comparable(hit[compared])
-                differs = (new_text.to_numpy() != old_text.to_numpy()).any(axis=1)
-                conflict = np.zeros(len(table), dtype=bool)
-                conflict[position[differs]] = True
-                same = np.zeros(len(table), dtype=bool)
-                same[position[~differs]] = True
+                    {"owner": owner, "classification": label, "id": table["id"]}
+                ).loc[ok]
+                conflict, same = self._compare(conn, table, key)
                 rejected.append(
                     _rejects(
                         conflict,
@@ -148,7 +129,7 @@ class SQLiteReportStore:
                     )
                 )
                 fresh = ok & ~conflict & ~same
-                self._insert(conn, table.loc[fresh])
+                self._insert(conn, table if fresh.all() else table.loc[fresh])
         except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
         return AddResult(
@@ -159,15 +140,45 @@ class SQLiteReportStore:
             ),
         )
 
-    def _stored(self, conn: sqlite3.Connection, table: pd.DataFrame) -> pd.DataFrame:
-        """Stored reports in the namespaces ``table`` writes to whose ids ``table`` uses.
+    def _compare(
+        self, conn: sqlite3.Connection, table: pd.DataFrame, key: pd.DataFrame
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Masks of ``table``'s rows that conflict with, or equal, a stored report.
+
+        ``key`` holds owner, classification and id of the rows to write (index: positions).
+        """
+        conflict = np.zeros(len(table), dtype=bool)
+        same = np.zeros(len(table), dtype=bool)
+        stored = self._stored(conn, key)
+        if stored.empty:  # the usual case: new ids only, nothing to compare
+            return conflict, same
+        hit = (
+            key.assign(position=key.index.to_numpy())
+            .astype({"owner": "string", "classification": "string", "id": "string"})
+            .merge(
+                stored.astype({"classification": "string"}),
+                on=["owner", "classification", "id"],
+                how="inner",
+            )
+        )
+        position = hit["position"].to_numpy(dtype="int64")
+        compared = schema.compared_columns()
+        new_text = schema.comparable(table.iloc[position][compared])
+        old_text = schema.comparable(hit[compared])
+        differs = (new_text.to_numpy() != old_text.to_numpy()).any(axis=1)
+        conflict[position[differs]] = True
+        same[position[~differs]] = True
+        return conflict, same
+
+    def _stored(self, conn: sqlite3.Connection, key: pd.DataFrame) -> pd.DataFrame:
+        """Stored reports in the namespaces ``key`` writes to whose ids ``key`` uses.
 
         The ids of each namespace (one owner and classification, which the writer can read) are
         read first; whole rows only for the ids that match.
         """
         names = schema.compared_columns()
         frames = [schema.frame([], names)]
-        spaces = table[["owner", "classification"]].astype("string").drop_duplicates()
+        spaces = key[["owner", "classification"]].astype("string").drop_duplicates()
         for owner, label in spaces.itertuples(index=False):  # at most a few namespaces
             args = (str(owner), str(label))
             ids = pd.Series(
@@ -179,8 +190,10 @@ class SQLiteReportStore:
                 ],
                 dtype="string",
             )
-            mine = (table["owner"].eq(owner) & table["classification"].eq(label)).fillna(False)
-            wanted = ids[_member(ids, table.loc[mine.to_numpy(bool), "id"])]
+            if ids.empty:
+                continue
+            mine = (key["owner"].eq(owner) & key["classification"].eq(label)).fillna(False)
+            wanted = ids[_member(ids, key.loc[mine.to_numpy(bool), "id"])]
             if len(wanted):
                 rows = conn.execute(
                     f"SELECT {', '.join(names)} FROM reports WHERE owner = ? AND "
@@ -191,7 +204,12 @@ class SQLiteReportStore:
         return pd.concat(frames, ignore_index=True)
 
     def _insert(self, conn: sqlite3.Connection, table: pd.DataFrame) -> None:
-        """Insert ``table`` (inside the caller's transaction), in chunks to bound memory."""
+        """Insert ``table`` (inside the caller's transaction), in chunks to bound memory.
+
+        Each chunk's columns go from Arrow to the driver as Python lists (the least the
+        standard library driver accepts); columns missing in every row of a chunk are left out
+        of its ``INSERT`` (stored as NULL without binding a value per row).
+        """
         if len(table) == 0:
             return
         first, held = conn.execute(
@@ -202,22 +220,24 @@ class SQLiteReportStore:
             for name in schema.INDEX_NAMES:
                 conn.execute(f"DROP INDEX {name}")
         key = contact.load_key(self.folder, create=bool(table["reporter_contact"].notna().any()))
-        columns = schema.columns()
-        names = ", ".join(["seq", *columns])
-        marks = ", ".join("?" * (len(columns) + 1))
         for start in range(0, len(table), self.insert_chunk):
             part = table.iloc[start : start + self.insert_chunk]
             seq = np.arange(first + start, first + start + len(part), dtype="int64")
             release = schema.release_text(part["releasable_to"])
-            values: list[list[Any]] = [seq.tolist()]
-            for name in columns:
-                values.append(
-                    contact.seal(part, key)
-                    if name == "reporter_contact"
-                    else _python(release if name == "releasable_to" else part[name])
-                )
+            values: dict[str, list[Any]] = {"seq": seq.tolist()}
+            for name in schema.columns():
+                if name == "reporter_contact":
+                    column = contact.seal(part, key)
+                    if any(v is not None for v in column):
+                        values[name] = column
+                    continue
+                arrow = _arrow(release if name == "releasable_to" else part[name])
+                if arrow.null_count < len(arrow):
+                    values[name] = arrow.to_pylist()
+            marks = ", ".join("?" * len(values))
             conn.executemany(
-                f"INSERT INTO reports ({names}) VALUES ({marks})", zip(*values, strict=True)
+                f"INSERT INTO reports ({', '.join(values)}) VALUES ({marks})",
+                zip(*values.values(), strict=True),
             )
             del values
             pairs = schema.release_pairs(release, seq)
@@ -316,13 +336,12 @@ def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
     return np.asarray(found.fill_null(False), dtype=bool)
 
 
-def _python(values: pd.Series) -> list[Any]:
-    """A column as a Python list with ``None`` for missing values (for the SQLite driver)."""
-    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
-        return pd.array(values, dtype="string[pyarrow]")._pa_array.to_pylist()  # type: ignore
+def _arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A column as Arrow values with nulls for missing values (NaN included), no copy of text."""
     if values.dtype.kind == "f":
-        return values.to_numpy(dtype="float64").tolist()  # NaN is stored as NULL
-    return list(values.astype(object).where(values.notna(), None).tolist())
+        numbers = values.to_numpy(dtype="float64")
+        return pa.array(numbers, mask=np.isnan(numbers))
+    return pa.array(values, from_pandas=True)
 
 
 def _rejects(mask: np.ndarray, name: str, values: pd.Series, reason: str, fix: str) -> pd.DataFrame:
@@ -331,7 +350,7 @@ def _rejects(mask: np.ndarray, name: str, values: pd.Series, reason: str, fix: s
         {
             "position": where,
             "field": name,
-            "value": values.astype("string").to_numpy(dtype=object)[where],
+            "value": values.iloc[where].astype("string").to_numpy(dtype=object),
             "reason": reason,
             "fix": fix,
         }
