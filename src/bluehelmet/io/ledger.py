@@ -15,6 +15,7 @@ from pandas.api.types import union_categoricals
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.coded import Coded
 from bluehelmet.io.report import REJECT_COLUMNS, ImportReport, ImportResult
+from bluehelmet.model.validate import first_uses
 
 
 class Ledger:
@@ -208,21 +209,15 @@ class Ledger:
         if "id" not in kept.columns or kept.empty:
             return False
         ids = kept["id"]
-        dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy(dtype=bool)
+        dup, first = first_uses(ids)
         if not dup.any():
             return False
         positions = np.flatnonzero(~self._rejected)
-        first = (
-            pd.Series(np.arange(len(ids)))
-            .groupby(ids.astype(object).to_numpy())
-            .transform("first")
-            .to_numpy()
-        )
         later = np.flatnonzero(dup)
         mask = np.zeros(len(self.raw), dtype=bool)
         mask[positions[later]] = True
         values = np.full(len(self.raw), "", dtype=object)
-        values[positions[later]] = ids.astype(object).to_numpy()[later]
+        values[positions[later]] = ids.iloc[later].astype(object).to_numpy()
         reasons = np.full(len(self.raw), "", dtype=object)
         reasons[positions[later]] = [
             f"duplicate id: line {int(self.lines[positions[f]])} gives the same record id"

@@ -394,31 +394,52 @@ def _check_values(
     return problems
 
 
+def first_uses(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Repeated values: (mask of every later use, position of each value's first use).
+
+    Missing values are never repeats. One hash pass in Arrow (``dictionary_encode`` numbers the
+    distinct values in order of first appearance, so a row repeats a value exactly when its code
+    is not larger than every code before it); the positions are only built when there are
+    repeats, and are ``-1`` for rows that are not repeats.
+    """
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    encoded = pc.dictionary_encode(pa.array(values.astype("string"), type=pa.large_string()))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    present = n - encoded.null_count
+    if len(encoded.dictionary) == present:  # the usual case: every value used once
+        return np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    repeat = (codes >= 0) & (codes <= seen)
+    first_of = np.zeros(len(encoded.dictionary), dtype=np.int64)
+    firsts = np.flatnonzero((codes >= 0) & ~repeat)
+    first_of[codes[firsts]] = firsts
+    first = np.full(n, -1, dtype=np.int64)
+    first[repeat] = first_of[codes[repeat]]
+    return repeat, first
+
+
 def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Problem]:
     """Every later use of an id names the line of its first use (vectorised)."""
     ids = table["id"]
-    present = ids.notna().to_numpy(dtype=bool)
-    dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & present
+    dup, first = first_uses(ids)
     if not dup.any():
         return []
-    first_pos = (
-        pd.Series(np.arange(len(ids)))[present]
-        .groupby(ids[present].to_numpy(dtype=object))
-        .transform("first")
-    )
-    first_line = np.zeros(len(ids), dtype=np.int64)
-    first_line[first_pos.index.to_numpy()] = lines[first_pos.to_numpy()]
-    values = ids.astype(object).to_numpy()
+    rows = np.flatnonzero(dup)
+    values = ids.iloc[rows].astype(object).to_numpy()
     return [
         Problem(
             file,
             int(lines[i]),
             "id",
-            str(values[i]),
-            f"duplicate id (first used on line {first_line[i]})",
+            str(value),
+            f"duplicate id (first used on line {lines[first[i]]})",
             "give every record its own id",
         )
-        for i in np.flatnonzero(dup)
+        for i, value in zip(rows, values, strict=True)
     ]
 
 

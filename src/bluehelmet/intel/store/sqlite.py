@@ -6,6 +6,7 @@ are in :mod:`bluehelmet.intel.store.files`, the schema in :mod:`bluehelmet.intel
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -32,6 +33,9 @@ INSERT_CHUNK = 250_000
 #: rebuilds them after the rows (one sort instead of one B-tree insert per row), in the same
 #: transaction.
 REBUILD_AT = 100_000
+#: Rows per ``INSERT`` statement in a bulk insert (times the columns: far below SQLite's limit of
+#: 32,766 bound values).
+ROWS_PER_STATEMENT = 50
 
 
 class SQLiteReportStore:
@@ -234,11 +238,7 @@ class SQLiteReportStore:
                 arrow = _arrow(release if name == "releasable_to" else part[name])
                 if arrow.null_count < len(arrow):
                     values[name] = arrow.to_pylist()
-            marks = ", ".join("?" * len(values))
-            conn.executemany(
-                f"INSERT INTO reports ({', '.join(values)}) VALUES ({marks})",
-                zip(*values.values(), strict=True),
-            )
+            _insert_rows(conn, "reports", list(values), list(values.values()))
             del values
             pairs = schema.release_pairs(release, seq)
             conn.executemany(
@@ -334,6 +334,28 @@ def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
         value_set=pa.array(pool.astype(object), type=pa.string()),
     )
     return np.asarray(found.fill_null(False), dtype=bool)
+
+
+def _insert_rows(
+    conn: sqlite3.Connection, table: str, names: list[str], columns: list[list[Any]]
+) -> None:
+    """``INSERT`` the rows given as columns, :data:`ROWS_PER_STATEMENT` rows per statement.
+
+    Several rows per ``VALUES`` clause spare the driver a statement run per row (about a tenth
+    of a bulk insert); the values are the same Python objects either way.
+    """
+    n = len(columns[0]) if columns else 0
+    row = "(" + ", ".join("?" * len(names)) + ")"
+    head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+    whole = n - n % ROWS_PER_STATEMENT
+    if whole:
+        flat = itertools.chain.from_iterable(zip(*(c[:whole] for c in columns), strict=True))
+        conn.executemany(
+            head + ", ".join([row] * ROWS_PER_STATEMENT),
+            zip(*[flat] * (ROWS_PER_STATEMENT * len(names)), strict=True),
+        )
+    if whole < n:
+        conn.executemany(head + row, zip(*(c[whole:] for c in columns), strict=True))
 
 
 def _arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
