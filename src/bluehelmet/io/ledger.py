@@ -176,8 +176,9 @@ class Ledger:
             kept = table.reset_index(drop=True)
         else:
             kept = table.loc[~self._rejected].reset_index(drop=True)
-        if self._reject_duplicate_ids(kept):
-            return self.finish(table)  # once more, without the rows just rejected
+        repeated = self._reject_duplicate_ids(kept)
+        if repeated.any():  # the first row with each id stays
+            kept = kept.loc[~repeated].reset_index(drop=True)
         n = len(self.raw)
         rejected = self._rejected
         repairs = _stack(self._repairs, ["row", "field", "old", "new", "rule"])
@@ -200,18 +201,19 @@ class Ledger:
         )
         return ImportResult(kept, report)
 
-    def _reject_duplicate_ids(self, kept: pd.DataFrame) -> bool:
+    def _reject_duplicate_ids(self, kept: pd.DataFrame) -> np.ndarray:
         """Reject kept rows whose record id an earlier kept row has (naming both lines).
 
         The importers' own checks compare rows by content; this last check guarantees that
         no two imported records share an id, so nothing is dropped later when merging by id.
+        Returns the mask of the ``kept`` rows it rejected.
         """
         if "id" not in kept.columns or kept.empty:
-            return False
+            return np.zeros(len(kept), dtype=bool)
         ids = kept["id"]
         dup, first = first_uses(ids)
         if not dup.any():
-            return False
+            return dup
         positions = np.flatnonzero(~self._rejected)
         later = np.flatnonzero(dup)
         mask = np.zeros(len(self.raw), dtype=bool)
@@ -230,7 +232,7 @@ class Ledger:
             reasons,
             "keep one of the two lines (or correct the one that is wrong)",
         )
-        return True
+        return dup
 
     def _with_bad_rows(self, rejects: pd.DataFrame) -> pd.DataFrame:
         if not self.bad_rows:
