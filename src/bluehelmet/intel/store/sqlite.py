@@ -177,32 +177,33 @@ class SQLiteReportStore:
     def _stored(self, conn: sqlite3.Connection, key: pd.DataFrame) -> pd.DataFrame:
         """Stored reports in the namespaces ``key`` writes to whose ids ``key`` uses.
 
-        The ids of each namespace (one owner and classification, which the writer can read) are
-        read first; whole rows only for the ids that match.
+        Per namespace (one owner and classification, which the writer can read): when it holds
+        fewer reports than the import names, its ids are read and matched in memory; else the
+        import's ids are looked up in the index. Whole rows are read only for ids that match, so
+        the cost follows the smaller of the two, not the size of the store.
         """
         names = schema.compared_columns()
         frames = [schema.frame([], names)]
         spaces = key[["owner", "classification"]].astype("string").drop_duplicates()
         for owner, label in spaces.itertuples(index=False):  # at most a few namespaces
             args = (str(owner), str(label))
-            ids = pd.Series(
-                [
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT id FROM reports WHERE owner = ? AND classification = ?", args
-                    )
-                ],
-                dtype="string",
-            )
-            if ids.empty:
+            where = "WHERE owner = ? AND classification = ?"
+            held = conn.execute(f"SELECT count(*) FROM reports {where}", args).fetchone()[0]
+            if held == 0:
                 continue
             mine = (key["owner"].eq(owner) & key["classification"].eq(label)).fillna(False)
-            wanted = ids[_member(ids, key.loc[mine.to_numpy(bool), "id"])]
-            if len(wanted):
+            named = key.loc[mine.to_numpy(bool), "id"].drop_duplicates()
+            if held < len(named):
+                ids = pd.Series(
+                    [r[0] for r in conn.execute(f"SELECT id FROM reports {where}", args)],
+                    dtype="string",
+                )
+                named = ids[_member(ids, named)]
+            if len(named):
                 rows = conn.execute(
-                    f"SELECT {', '.join(names)} FROM reports WHERE owner = ? AND "
-                    "classification = ? AND id IN (SELECT value FROM json_each(?))",
-                    (*args, json.dumps(wanted.tolist())),
+                    f"SELECT {', '.join(names)} FROM reports {where} "
+                    "AND id IN (SELECT value FROM json_each(?))",
+                    (*args, json.dumps(named.astype(str).tolist())),
                 ).fetchall()
                 frames.append(schema.frame(rows, names))
         return pd.concat(frames, ignore_index=True)
