@@ -62,8 +62,7 @@ def neutralise(series: pd.Series) -> pd.Series:
     ):
         return series
     text = series.astype("string")
-    first = text.str.slice(0, 1)
-    if not first.isin([*FORMULA_START, "'"]).any():  # the common case: one cheap pass
+    if not _may_start_with(text, [*FORMULA_START, "'"]):  # the common case: one cheap pass
         return series
     risky = text.str.contains(_RISKY, na=False) & ~text.str.fullmatch(_NUMBER, na=False)
     if not risky.any():
@@ -183,6 +182,32 @@ def _text_csv(table: pd.DataFrame, path: Path, eol: str) -> None:
                     ).to_numpy()[[0, -1]]
                 )
                 fh.write(memoryview(chunk.buffers()[2])[first:last])
+
+
+def _may_start_with(text: pd.Series, starts: list[str]) -> bool:
+    """Whether a value of ``text`` may begin with one of the one-byte ``starts`` (vectorised).
+
+    The first byte of every value is read from the Arrow offsets (no per-value slice); a
+    non-Arrow column is checked with pandas.
+    """
+    import pyarrow as pa
+
+    try:
+        values = pa.chunked_array(pa.array(text, from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return bool(text.str.slice(0, 1).isin(starts).any())
+    wanted = np.array([ord(c) for c in starts], dtype=np.uint8)
+    for chunk in values.chunks:
+        if chunk.type not in (pa.string(), pa.large_string()) or chunk.buffers()[2] is None:
+            continue
+        width = np.int32 if chunk.type == pa.string() else np.int64
+        window = slice(chunk.offset, chunk.offset + len(chunk) + 1)
+        offsets: np.ndarray = np.frombuffer(chunk.buffers()[1], dtype=width)[window]
+        octets = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+        begins = offsets[:-1][offsets[1:] > offsets[:-1]]  # non-empty values
+        if np.isin(octets[begins], wanted).any():
+            return True
+    return False
 
 
 def _may_hold(values: Any, needles: tuple[bytes, ...]) -> bool:
