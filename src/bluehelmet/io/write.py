@@ -166,13 +166,12 @@ def _text_csv(table: pd.DataFrame, path: Path, eol: str) -> None:
         fh.write(header.encode("utf-8"))
         if len(table):
             large = pa.large_string()
-            # each line with its end of line; the array's data buffer is then the file body
-            lines = pc.binary_join_element_wise(
-                *columns, pa.scalar(eol, large), pa.scalar(",", large)
+            # each line with its end of line (added to the last cell, so that no comma precedes
+            # it); the array's data buffer is then the file body
+            ends = pc.binary_join_element_wise(
+                columns[-1], pa.scalar(eol, large), pa.scalar("", large)
             )
-            lines = pc.binary_replace_slice(
-                lines, start=-(len(eol) + 1), stop=-len(eol), replacement=""
-            )  # the comma before the end
+            lines = pc.binary_join_element_wise(*columns[:-1], ends, pa.scalar(",", large))
             for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
                 offsets = chunk.buffers()[1]
                 first, last = (
