@@ -82,6 +82,9 @@ def write_file(n: int, path: Path) -> Path:
 def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, float, float]:
     """Wall-clock and CPU seconds and peak memory (MB) of the import (CPU: all threads).
 
+    Peak memory is the process's own high-water mark (``VmHWM``; ``ru_maxrss`` would carry over
+    the peak of this process, which generated the file).
+
     ``src``: run the code of that ``src`` folder (a checked-out git revision) instead.
     """
     code = (
@@ -91,9 +94,9 @@ def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, fl
         "t=time.perf_counter(); c=time.process_time(); "
         "o=import_file(Path(sys.argv[1]), Path(sys.argv[2]), "
         f"AccessContext({WRITER[0]!r}, Classification.parse({WRITER[1]!r}))); "
-        "import resource; "
+        "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
         "print(time.perf_counter()-t, o.added, o.report.rejected, time.process_time()-c, "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "int(hwm) / 1024)"
     )
     env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
     out = subprocess.run(
@@ -124,9 +127,8 @@ for start in range(0, table.num_rows, 250_000):
     conn.executemany(f"INSERT INTO r VALUES ({marks})",
                      zip(*(c.to_pylist() for c in part.columns)))
 conn.execute("COMMIT")
-import resource
-print(time.perf_counter() - t0, time.process_time() - c0,
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(time.perf_counter() - t0, time.process_time() - c0, int(hwm) / 1024)
 """
 
 
