@@ -10,6 +10,7 @@ import itertools
 import json
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -213,7 +214,9 @@ class SQLiteReportStore:
 
         Each chunk's columns go from Arrow to the driver as Python lists (the least the
         standard library driver accepts); columns missing in every row of a chunk are left out
-        of its ``INSERT`` (stored as NULL without binding a value per row).
+        of its ``INSERT`` (stored as NULL without binding a value per row). The next chunk is
+        converted in a second thread while SQLite stores this one (SQLite releases the GIL
+        while it steps), so on two cores conversion and storing overlap.
         """
         if len(table) == 0:
             return
@@ -225,7 +228,9 @@ class SQLiteReportStore:
             for name in schema.INDEX_NAMES:
                 conn.execute(f"DROP INDEX {name}")
         key = contact.load_key(self.folder, create=bool(table["reporter_contact"].notna().any()))
-        for start in range(0, len(table), self.insert_chunk):
+        starts = list(range(0, len(table), self.insert_chunk))
+
+        def convert(start: int) -> tuple[dict[str, list[Any]], pd.DataFrame]:
             part = table.iloc[start : start + self.insert_chunk]
             seq = np.arange(first + start, first + start + len(part), dtype="int64")
             release = schema.release_text(part["releasable_to"])
@@ -239,13 +244,20 @@ class SQLiteReportStore:
                 arrow = _arrow(release if name == "releasable_to" else part[name])
                 if arrow.null_count < len(arrow):
                     values[name] = arrow.to_pylist()
-            _insert_rows(conn, "reports", list(values), list(values.values()))
-            del values
-            pairs = schema.release_pairs(release, seq)
-            conn.executemany(
-                f"INSERT INTO {schema.RELEASE_TABLE} (organisation, record_id) VALUES (?, ?)",
-                zip(pairs["organisation"].tolist(), pairs["record_id"].tolist(), strict=True),
-            )
+            return values, schema.release_pairs(release, seq)
+
+        with ThreadPoolExecutor(max_workers=1) as converter:
+            ready = converter.submit(convert, starts[0])
+            for following in [*starts[1:], None]:
+                values, pairs = ready.result()
+                if following is not None:
+                    ready = converter.submit(convert, following)
+                _insert_rows(conn, "reports", list(values), list(values.values()))
+                del values
+                conn.executemany(
+                    f"INSERT INTO {schema.RELEASE_TABLE} (organisation, record_id) VALUES (?, ?)",
+                    zip(pairs["organisation"].tolist(), pairs["record_id"].tolist(), strict=True),
+                )
         if rebuild:
             for statement in schema.INDEXES:
                 conn.execute(statement)
