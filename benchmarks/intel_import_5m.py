@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -99,6 +100,7 @@ def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, fl
         "int(hwm) / 1024)"
     )
     env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
+    shutil.rmtree(store, ignore_errors=True)  # a store left by an earlier run in --work
     out = subprocess.run(
         [sys.executable, "-c", code, str(path), str(store)],
         check=True,
@@ -135,6 +137,8 @@ print(time.perf_counter() - t0, time.process_time() - c0, int(hwm) / 1024)
 def run_floor(path: Path, db: Path) -> tuple[float, float, float]:
     """Wall-clock and CPU seconds and peak MB of the floor: pyarrow CSV + ``executemany``."""
     columns = ",".join(make_reports(1).columns)
+    for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        stale.unlink(missing_ok=True)  # left by an earlier run in --work
     out = subprocess.run(
         [sys.executable, "-c", FLOOR, str(path), str(db), columns],
         check=True,
