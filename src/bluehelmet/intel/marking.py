@@ -23,9 +23,9 @@ import pandas as pd
 
 from bluehelmet.errors import OutputError
 from bluehelmet.io.csvsafe import neutralise_frame
-from bluehelmet.model.validate import lists_as_text
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.gate import highest_classification
+from bluehelmet.model.validate import lists_as_text
 
 MARKING_SUFFIX = ".marking.json"
 
