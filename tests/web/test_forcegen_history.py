@@ -121,7 +121,7 @@ def test_the_version_of_the_date_must_have_been_visible(dated_pledge: str) -> No
     assert _registry(dt.date(2024, 2, 1), a)[dated_pledge]["count"] == "1"
 
 
-def test_a_withdrawn_pledge_is_kept_and_frozen(dated_pledge: str) -> None:
+def test_a_withdrawn_pledge_is_kept_and_frozen(dated_pledge: str, tmp_path: Any) -> None:
     from django.db import DatabaseError, transaction
 
     from bluehelmet.model.access import AccessContext, Classification
@@ -143,6 +143,20 @@ def test_a_withdrawn_pledge_is_kept_and_frozen(dated_pledge: str) -> None:
         f"/forcegen/pledges/{dated_pledge}/stage/", {"stage": "L2", "on": dt.date.today()}
     )
     assert "withdrawn" in str(stage.context["problems"])
+    # an export imported back leaves it unchanged; a changed row of it is refused
+    path = tmp_path / "pledges.csv"
+    path.write_text(a.get("/forcegen/pledges/export.csv").content.decode())
+    with open(path, "rb") as handle:
+        outcome = a.post("/forcegen/pledges/import/", {"file": handle}).context["outcome"]
+    assert dated_pledge in outcome.unchanged and not outcome.problems
+    lines = path.read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith(f"{dated_pledge},"))
+    cells = lines[row].split(",")
+    cells[3] = "9"  # count
+    path.write_text("\n".join([lines[0], ",".join(cells)]) + "\n")
+    with open(path, "rb") as handle:
+        refused = a.post("/forcegen/pledges/import/", {"file": handle}).context["outcome"]
+    assert [(p.row, p.field) for p in refused.problems] == [(2, "id")]
     # another member state cannot withdraw it, nor can the database be made to
     other = client_for(state_user(STATE_B))
     assert other.post(f"/forcegen/pledges/{dated_pledge}/withdraw/").status_code == 404
