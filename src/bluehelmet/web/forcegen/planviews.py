@@ -467,15 +467,14 @@ def plan_choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def addressees(unit_type: str, reader: Any) -> list[str]:
-    """Member states the planner sees a pledge of ``unit_type`` from (asked to add or raise)."""
-    return sorted(
-        set(
-            Pledge.objects.visible_to(reader)
-            .filter(unit_type=unit_type)
-            .values_list("contributor", flat=True)
-        )
-        & _member_states()
+    """Member states the planner sees a standing pledge of ``unit_type`` from (asked to add).
+
+    A withdrawn pledge is no ground to ask.
+    """
+    standing = registered_on(
+        Pledge.objects.visible_to(reader).filter(unit_type=unit_type), dt.date.today()
     )
+    return sorted(set(standing.values_list("contributor", flat=True)) & _member_states())
 
 
 def _member_states() -> set[str]:
