@@ -180,5 +180,6 @@ def test_force_generation_walk(platform: dict[str, Any], server: str, browser: A
     shot(nld, "requests")
     sen.goto(f"{server}/forcegen/requests/")
     assert "attack_heli" not in sen.get_by_test_id("requests-mine").inner_text()
+    assert uid not in sen.content()  # the published lines it is shown do not name the pledge
     assert sen.request.get(plan_url).status == 403
     assert sen.request.get(f"{plan_url}files/brief.html").status == 403

@@ -253,17 +253,21 @@ def withdrawn_on(pledge: Pledge) -> dt.date | None:
 
 
 def withdraw(
-    pledge: Pledge, on: dt.date, reader: AccessContext, username: str, note: str = ""
+    pledge: Pledge,
+    on: dt.date,
+    reader: AccessContext,
+    username: str,
+    note: str = "",
+    force_generation: bool = False,
 ) -> PledgeStage:
-    """Withdraw ``pledge`` from ``on`` (its owner, or DPO force generation), or raise.
+    """Withdraw ``pledge`` from ``on`` (its owner, or DPO ``force_generation``), or raise.
 
     A withdrawn pledge is not planned on from that date (a plan of the registry at an earlier
     date still sees it, as it was); its offer and stages are kept, and nothing more is recorded.
     """
     where = f"pledge {pledge.uid}"
     problems = []
-    principals = set(reader.policy.principals)
-    if pledge.owner not in principals and FORCE_GENERATION_ORG not in principals:
+    if pledge.owner not in reader.policy.principals and not force_generation:
         problems.append(
             Problem(
                 where,

@@ -319,7 +319,12 @@ def pledge_withdraw(request: HttpRequest, uid: str) -> HttpResponse:
     try:
         on = dt.date.fromisoformat(request.POST.get("on") or dt.date.today().isoformat())
         withdraw(
-            pledge, on, request.reader, request.user.get_username(), request.POST.get("note", "")
+            pledge,
+            on,
+            request.reader,
+            request.user.get_username(),
+            request.POST.get("note", ""),
+            force_generation=is_force_generation(request),
         )
     except ValueError:
         return _detail(
