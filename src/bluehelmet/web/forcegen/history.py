@@ -118,7 +118,7 @@ def changes(versions: list[Any]) -> list[dict[str, Any]]:
 
     ``versions`` in the order they were recorded; the first lists the offer as registered.
     """
-    shown = (*OFFER_FIELDS, "classification", "owner", "releasable_to")
+    shown = (*OFFER_FIELDS, "classification", "owner", "releasable_to", "answers_id")
     out: list[dict[str, Any]] = []
     before: Any = None
     for v in versions:
