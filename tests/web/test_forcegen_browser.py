@@ -160,6 +160,8 @@ def test_force_generation_walk(platform: dict[str, Any], server: str, browser: A
     planner.get_by_test_id("start-plan").click()
     expect(planner.locator("#plan-body[hx-trigger='every 2s']")).to_be_attached()
     planner.evaluate("window.bhSamePage = true")  # gone if the page reloaded
+    progress = planner.get_by_test_id("plan-progress")
+    expect(progress).to_contain_text("briefing", timeout=300_000)  # the last stage: running
     shot(planner, "plan_running")
     expect(planner.get_by_test_id("plan-status")).to_have_text("done", timeout=300_000)
     assert planner.evaluate("window.bhSamePage === true")  # HTMX swapped the body in place
