@@ -20,7 +20,7 @@ time_limit = 30
 [[axis]]
 name = "lift"
 parameter = "lift_moves_per_month"
-values = [1, 3, 40]
+values = [1, 4, 40]  # 4: the scenario's own, so one variant is the base plan
 [[axis]]
 name = "out"
 withdraw_contributors = [[], ["C000", "C001"]]
@@ -60,6 +60,8 @@ def test_sweep_local_dask_resume_and_failures(
     assert (failed["status"] == "error").all() and failed["error"].str.len().gt(0).all()
     ok = per_variant[per_variant["transit"] == 600.0]
     assert (ok["status"] == "optimal").all() and (ok["error"] == "").all()
+    # lift=4, out=none, transit=600 are the scenario's own values: the base plan, not an error.
+    assert "lift=4, out=none, transit=600.0" in set(ok["variant"])
 
     wide = table[table["transit"] == 600.0].pivot_table(
         index=["lift", "out"], columns="figure", values="value"
