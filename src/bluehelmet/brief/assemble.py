@@ -17,6 +17,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.brief.council import council_context
+from bluehelmet.brief.i18n import chart_words
 from bluehelmet.brief.poc import add_section as add_poc_section
 from bluehelmet.brief.robustness import RiskPage, risk_context
 from bluehelmet.forcegen.result import Plan
@@ -212,6 +213,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     opts = options or BriefOptions()
     view, reader, stats = plan.view, plan.reader, plan.statistics
     top = opts.top_rows
+    words = chart_words(opts.lang)
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, str] = {}
 
@@ -230,10 +232,10 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         share_closed_by_critical_group=critical_share.to_frame(),
     )
     figures["coverage_missions"] = to_svg(
-        coverage_plots.small_multiples(by_mission, "mission_id", mission_share)
+        coverage_plots.small_multiples(by_mission, "mission_id", mission_share, words=words)
     )
     figures["coverage_critical"] = to_svg(
-        coverage_plots.small_multiples(critical, "group", critical_share)
+        coverage_plots.small_multiples(critical, "group", critical_share, words=words)
     )
 
     # The ask, and what the plan cannot do.
@@ -247,11 +249,11 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     totals = stats.mission_costs()
     unit_costs = stats.unit_costs()
     tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
-    figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals))
+    figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals, words=words))
     costliest = money.costliest_gaps(costs_of_gaps, top)
     tables["costliest_gaps"] = costliest
     if len(costliest):
-        figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costliest, top=top))
+        figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costliest, top=top, words=words))
 
     # Women in peacekeeping.
     lights = gender.traffic_lights(view)
@@ -269,8 +271,8 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         else light_counts
     )
     if len(lit):
-        figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(lit))
-    figures["trend"] = to_svg(gender_plots.trend_chart(trend))
+        figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(lit, words=words))
+    figures["trend"] = to_svg(gender_plots.trend_chart(trend, words=words))
 
     # Maps.
     practice = map_practice()
@@ -295,16 +297,18 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         named_contributors=named,
     )
     figures["map_deployments"] = to_svg(
-        maps.deployment_map(points, flows, planned, outlines, contributors=named, bases=bases)
+        maps.deployment_map(
+            points, flows, planned, outlines, contributors=named, bases=bases, words=words
+        )
     )
     if len(bases):
-        figures["map_bases"] = to_svg(maps.bases_map(bases, points, outlines))
+        figures["map_bases"] = to_svg(maps.bases_map(bases, points, outlines, words=words))
     has_layers = (opts.hotspots is not None and len(opts.hotspots) > 0) or (
         opts.protection is not None and len(opts.protection) > 0
     )
     if has_layers:
         figures["map_areas"] = to_svg(
-            maps.mission_area_map(points, outlines, opts.hotspots, opts.protection)
+            maps.mission_area_map(points, outlines, opts.hotspots, opts.protection, words=words)
         )
         if opts.hotspots is not None:
             tables["hotspots"] = opts.hotspots
@@ -428,8 +432,8 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     context["lang"] = opts.lang
     context["risk"] = None
     if opts.risk is not None:
-        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top)
+        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top, words)
         tables.update(risk_tables)
         figures.update({name: to_svg(fig) for name, fig in risk_figures.items()})
-    add_poc_section(plan, context, tables, figures)  # protection of civilians (brief/poc.py)
+    add_poc_section(plan, context, tables, figures, words)  # protection of civilians (brief/poc.py)
     return Brief(context, tables, figures)

@@ -15,8 +15,9 @@ import pandas as pd
 
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.model.access import AccessContext
+from bluehelmet.plot.labels import ENGLISH, ChartWords
 from bluehelmet.plot.style import to_svg
-from bluehelmet.protect.force import asset_catalogue, poc_mandates
+from bluehelmet.protect.force import asset_catalogue, isr_detection, poc_mandates
 from bluehelmet.protect.poc import AREA_KM
 from bluehelmet.protect.problem import NIGHT_SHARE
 from bluehelmet.statistics.protection import ProtectionFigures, protection_by_mission
@@ -134,6 +135,7 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
         "night_share": NIGHT_SHARE,
         "findings": findings(table),
         "assumptions": assumptions(reader),
+        "detection": _records(isr_detection().reset_index()),
         "unplaced": unplaced,
         "not_responding": idle,
         "mandated": _records(figures.mandated),
@@ -149,6 +151,7 @@ def provenance_labels(figures: ProtectionFigures, plan: Plan) -> dict[str, dict[
     catalogue = {
         "asset catalogue: speeds, notice, patrol radius, readiness (assumed)": "assumed",
         "units to assets (unit_assets.csv)": "assumed",
+        "ISR watched radius (isr_detection.csv)": "assumed",
     }
     return {
         "map": figure_provenance(
@@ -184,7 +187,11 @@ def provenance_labels(figures: ProtectionFigures, plan: Plan) -> dict[str, dict[
 
 
 def add_section(
-    plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame], figures: dict[str, str]
+    plan: Plan,
+    ctx: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    figures: dict[str, str],
+    words: ChartWords = ENGLISH,
 ) -> None:
     """Compute the protection section of ``plan``'s brief into the brief's context and tables."""
     from bluehelmet.protect.plot import poc_maps
@@ -201,4 +208,4 @@ def add_section(
         {"column": list(found.basis), "basis": list(found.basis.values())}
     )
     if found.results:
-        figures["poc_maps"] = to_svg(poc_maps(found.results, found.response_minutes))
+        figures["poc_maps"] = to_svg(poc_maps(found.results, found.response_minutes, words=words))
