@@ -4,8 +4,8 @@ The phrases come from the English catalogue (the ``msgid`` of ``brief/locale/fr.
 from a hand-made list: each message id is cut at its placeholders and tags into fragments; a
 fragment that the English brief shows and that the message's own French translation does not
 contain is English, and must not appear in the French brief. Text marked ``lang="en"`` (source
-citations, quoted as published) or ``translate="no"`` (identifiers: table names) is not read; the words inside the charts are (matplotlib writes
-each text of an SVG chart as a comment beside its glyphs).
+citations, quoted as published) or ``translate="no"`` (identifiers: table names) is not read; the
+words inside the charts are (the ``<text>`` elements of each embedded SVG chart).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ class _Visible(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         skipped = (
-            tag in ("style", "script", "title") or a.get("lang") == "en" or a.get("translate") == "no"
+            tag in ("style", "script", "title")
+            or a.get("lang") == "en"
+            or a.get("translate") == "no"
         )
         if skipped or (self._skip and tag == self._skip[-1]):
             self._skip.append(tag)
@@ -46,6 +48,8 @@ class _Visible(HTMLParser):
         src = a.get("src") or ""
         if src.startswith("data:image/svg+xml;base64,"):
             svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+            texts = re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S)
+            self.parts.extend(unescape(re.sub(r"<[^>]+>", "", t)) for t in texts)
             self.parts.extend(unescape(c.strip()) for c in re.findall(r"<!--(.*?)-->", svg))
 
     def handle_endtag(self, tag: str) -> None:

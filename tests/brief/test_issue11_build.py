@@ -401,7 +401,7 @@ def test_cli_contributor_and_language(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     html = (tmp_path / "brief.html").read_text("utf-8")
-    assert 'id="contributor"' in html and "Netherlands" in html and 'lang="fr"' in html
+    assert 'id="contributor"' in html and "Pays-Bas" in html and 'lang="fr"' in html
     assert json.loads(result.stdout)["html"].endswith("brief.html")
 
 

@@ -9,11 +9,14 @@ template formats; it never computes. The same DataFrames are written beside the 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
 from shapely.geometry.base import BaseGeometry
 
 from bluehelmet.brief.council import council_context
@@ -25,6 +28,7 @@ from bluehelmet.plot import coverage as coverage_plots
 from bluehelmet.plot import gender as gender_plots
 from bluehelmet.plot import maps
 from bluehelmet.plot import money as money_plots
+from bluehelmet.plot.labels import ChartWords
 from bluehelmet.plot.style import to_svg
 from bluehelmet.statistics import coverage, gender, geography, money, provenance, solver
 from bluehelmet.statistics.plan import planning_month
@@ -106,11 +110,32 @@ class BriefOptions:
 
 @dataclass
 class Brief:
-    """A brief ready to render: the template context, its tables and its charts (SVG)."""
+    """A brief ready to render: the template context, its tables and its charts (SVG).
+
+    ``seconds``: time spent drawing the charts (``charts``), the rest of :func:`collect` being
+    the statistics.
+    """
 
     context: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Charts:
+    """Draws the brief's charts in its language as SVG text, and keeps the time spent drawing."""
+
+    words: ChartWords
+    seconds: float = 0.0
+
+    def svg(self, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> str:
+        """``draw(*args, words=..., **kwargs)`` as SVG text."""
+        start = time.perf_counter()
+        try:
+            return to_svg(draw(*args, words=self.words, **kwargs))
+        finally:
+            self.seconds += time.perf_counter() - start
 
 
 def country_outlines() -> dict[str, BaseGeometry]:
@@ -213,7 +238,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     opts = options or BriefOptions()
     view, reader, stats = plan.view, plan.reader, plan.statistics
     top = opts.top_rows
-    words = chart_words(opts.lang)
+    charts = Charts(chart_words(opts.lang))
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, str] = {}
 
@@ -231,11 +256,11 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         share_closed_by_mission=mission_share.to_frame(),
         share_closed_by_critical_group=critical_share.to_frame(),
     )
-    figures["coverage_missions"] = to_svg(
-        coverage_plots.small_multiples(by_mission, "mission_id", mission_share, words=words)
+    figures["coverage_missions"] = charts.svg(
+        coverage_plots.small_multiples, by_mission, "mission_id", mission_share
     )
-    figures["coverage_critical"] = to_svg(
-        coverage_plots.small_multiples(critical, "group", critical_share, words=words)
+    figures["coverage_critical"] = charts.svg(
+        coverage_plots.small_multiples, critical, "group", critical_share
     )
 
     # The ask, and what the plan cannot do.
@@ -249,11 +274,11 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     totals = stats.mission_costs()
     unit_costs = stats.unit_costs()
     tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
-    figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals, words=words))
+    figures["cost_budget"] = charts.svg(money_plots.cost_budget_chart, totals)
     costliest = money.costliest_gaps(costs_of_gaps, top)
     tables["costliest_gaps"] = costliest
     if len(costliest):
-        figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costliest, top=top, words=words))
+        figures["gap_costs"] = charts.svg(money_plots.gap_cost_chart, costliest, top=top)
 
     # Women in peacekeeping.
     lights = gender.traffic_lights(view)
@@ -271,8 +296,8 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         else light_counts
     )
     if len(lit):
-        figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(lit, words=words))
-    figures["trend"] = to_svg(gender_plots.trend_chart(trend, words=words))
+        figures["traffic_lights"] = charts.svg(gender_plots.traffic_light_chart, lit)
+    figures["trend"] = charts.svg(gender_plots.trend_chart, trend)
 
     # Maps.
     practice = map_practice()
@@ -296,19 +321,17 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         bases=bases,
         named_contributors=named,
     )
-    figures["map_deployments"] = to_svg(
-        maps.deployment_map(
-            points, flows, planned, outlines, contributors=named, bases=bases, words=words
-        )
+    figures["map_deployments"] = charts.svg(
+        maps.deployment_map, points, flows, planned, outlines, contributors=named, bases=bases
     )
     if len(bases):
-        figures["map_bases"] = to_svg(maps.bases_map(bases, points, outlines, words=words))
+        figures["map_bases"] = charts.svg(maps.bases_map, bases, points, outlines)
     has_layers = (opts.hotspots is not None and len(opts.hotspots) > 0) or (
         opts.protection is not None and len(opts.protection) > 0
     )
     if has_layers:
-        figures["map_areas"] = to_svg(
-            maps.mission_area_map(points, outlines, opts.hotspots, opts.protection, words=words)
+        figures["map_areas"] = charts.svg(
+            maps.mission_area_map, points, outlines, opts.hotspots, opts.protection
         )
         if opts.hotspots is not None:
             tables["hotspots"] = opts.hotspots
@@ -432,8 +455,10 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     context["lang"] = opts.lang
     context["risk"] = None
     if opts.risk is not None:
-        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top, words)
+        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top, charts.words)
         tables.update(risk_tables)
         figures.update({name: to_svg(fig) for name, fig in risk_figures.items()})
-    add_poc_section(plan, context, tables, figures, words)  # protection of civilians (brief/poc.py)
-    return Brief(context, tables, figures)
+    add_poc_section(
+        plan, context, tables, figures, charts
+    )  # protection of civilians (brief/poc.py)
+    return Brief(context, tables, figures, {"charts": charts.seconds})

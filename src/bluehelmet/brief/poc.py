@@ -9,19 +9,22 @@ context (``templates/sections/poc.html.j2``). Every figure carries its provenanc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.model.access import AccessContext
-from bluehelmet.plot.labels import ENGLISH, ChartWords
+from bluehelmet.plot.labels import ENGLISH
 from bluehelmet.plot.style import to_svg
 from bluehelmet.protect.force import asset_catalogue, isr_detection, poc_mandates
 from bluehelmet.protect.poc import AREA_KM
 from bluehelmet.protect.problem import NIGHT_SHARE
 from bluehelmet.statistics.protection import ProtectionFigures, protection_by_mission
 from bluehelmet.statistics.provenance import figure_provenance
+
+if TYPE_CHECKING:
+    from bluehelmet.brief.assemble import Charts
 
 #: What each provenance label means, as printed under the tables.
 BASIS_MEANING = {
@@ -88,9 +91,27 @@ def findings(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def assumptions(reader: AccessContext) -> list[dict[str, Any]]:
-    """The assumed parameters the section rests on (the asset catalogue ``reader`` may see)."""
+    """The assumed parameters the section rests on (the asset catalogue ``reader`` may see).
+
+    A day-only variant (``<id>_day``) is folded into its night-capable type when their other
+    parameters agree: the row then reads "documented units; others by day" (``night`` is
+    ``mixed``), which keeps the page's table to one row per responder.
+    """
+    catalogue = asset_catalogue(reader)
+    shown = ["speed_kmh", "mobilisation_minutes", "patrol_km", "availability"]
     rows = []
-    for asset, r in asset_catalogue(reader).iterrows():
+    for asset, r in catalogue.iterrows():
+        base = str(asset).removesuffix("_day")
+        if base != asset and base in catalogue.index:
+            same = catalogue.loc[[base, asset], shown].nunique(dropna=False).max() == 1
+            if same:
+                continue
+        night = "yes" if bool(r["night_capable"]) else "no"
+        twin = f"{asset}_day"
+        if twin in catalogue.index and (
+            catalogue.loc[[asset, twin], shown].nunique(dropna=False).max() == 1
+        ):
+            night = "mixed"
         rows.append(
             {
                 "asset_type_id": str(asset),
@@ -100,6 +121,7 @@ def assumptions(reader: AccessContext) -> list[dict[str, Any]]:
                 "patrol_km": None if _missing(r["patrol_km"]) else float(r["patrol_km"]),
                 "availability": float(r["availability"]),
                 "night_capable": bool(r["night_capable"]),
+                "night": night,
                 "basis": str(r["basis"]),
             }
         )
@@ -135,7 +157,7 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
         "night_share": NIGHT_SHARE,
         "findings": findings(table),
         "assumptions": assumptions(reader),
-        "detection": _records(isr_detection().reset_index()),
+        "detection_radius": isr_detection()["radius_km"].astype("float64").to_dict(),
         "unplaced": unplaced,
         "not_responding": idle,
         "mandated": _records(figures.mandated),
@@ -149,7 +171,7 @@ def provenance_labels(figures: ProtectionFigures, plan: Plan) -> dict[str, dict[
     model = "the covering model (bluehelmet.protect) on the force in place"
     used = view.pledges.loc[view.pledges["id"].isin(plan.assignments.get("pledge_id", []))]
     catalogue = {
-        "asset catalogue: speeds, notice, patrol radius, readiness (assumed)": "assumed",
+        "asset catalogue: speeds, notice, patrol radius, readiness": "assumed",
         "units to assets (unit_assets.csv)": "assumed",
         "ISR watched radius (isr_detection.csv)": "assumed",
     }
@@ -191,9 +213,12 @@ def add_section(
     ctx: dict[str, Any],
     tables: dict[str, pd.DataFrame],
     figures: dict[str, str],
-    words: ChartWords = ENGLISH,
+    charts: Charts | None = None,
 ) -> None:
-    """Compute the protection section of ``plan``'s brief into the brief's context and tables."""
+    """Compute the protection section of ``plan``'s brief into the brief's context and tables.
+
+    ``charts`` draws the section's map in the brief's language (default: English).
+    """
     from bluehelmet.protect.plot import poc_maps
 
     found = protection_by_mission(plan.view, plan.assignments)
@@ -208,4 +233,9 @@ def add_section(
         {"column": list(found.basis), "basis": list(found.basis.values())}
     )
     if found.results:
-        figures["poc_maps"] = to_svg(poc_maps(found.results, found.response_minutes, words=words))
+        if charts is None:
+            figures["poc_maps"] = to_svg(
+                poc_maps(found.results, found.response_minutes, words=ENGLISH)
+            )
+        else:
+            figures["poc_maps"] = charts.svg(poc_maps, found.results, found.response_minutes)

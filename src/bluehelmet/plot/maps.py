@@ -583,6 +583,10 @@ def bases_map(
             )
             ax.set_title(words(label), fontsize=7)
             _frame(ax, bounds)
+            # No degree ticks: the place names locate each panel, and the ticks of a dozen
+            # panels cost much of the drawing and of the PDF's SVG rendering.
+            ax.set_xticks([])
+            ax.set_yticks([])
             ax.set_xlabel("")
             ax.set_ylabel("")
             placed.append((ax, mine))
