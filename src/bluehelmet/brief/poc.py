@@ -29,10 +29,9 @@ if TYPE_CHECKING:
 #: What each provenance label means, as printed under the tables.
 BASIS_MEANING = {
     "real": "counted from real records",
-    "derived": "computed from real records by a documented rule",
-    "assumed": "rests on an assumed parameter (speeds, notice to move, patrol radius, the "
-    "assets a unit brings)",
-    "illustrative": "rests on illustrative rows (the 2018 pledges the plan uses)",
+    "derived": "computed from them by a documented rule",
+    "assumed": "rests on an assumed parameter",
+    "illustrative": "rests on illustrative rows (the 2018 pledges)",
 }
 
 
@@ -136,10 +135,14 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
     for row in rows:
         row["mandate"] = str(mandates.at[row["mission_id"], "text"])
     unplaced = {m: len(r.inputs.unplaced) for m, r in figures.results.items() if r.inputs.unplaced}
+    # ISR units are not idle: they watch (the table's ISR column), so they are not listed here.
+    watching = set(isr_detection().index)
     idle = {
-        m: ", ".join(f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()))
+        m: ", ".join(
+            f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()) if u not in watching
+        )
         for m, r in figures.results.items()
-        if r.inputs.not_responding
+        if set(r.inputs.not_responding) - watching
     }
     return {
         "present": bool(len(rows)),
