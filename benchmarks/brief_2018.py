@@ -2,7 +2,8 @@
 
 Phases: the plan alone (what ``bluehelmet plan`` does with the brief's settings), then the
 brief end to end with its own plan, split into plan, statistics, charts, HTML and PDF (a
-baseline without the statistics/charts split reports them together). With ``--baseline-src``
+baseline without the statistics/charts split reports them together), each in wall-clock and
+in CPU seconds (``*_cpu``: steadier than wall-clock on a shared machine). With ``--baseline-src``
 (the ``src`` folder of an earlier checkout, e.g. ``git archive <commit> src | tar -x -C
 /tmp/base``) each run times the baseline and this version back to back, in fresh processes and
 alternating which goes first, and prints the ratios per phase with the machine's load average.
@@ -30,23 +31,51 @@ PHASES = ("plan_alone", "plan", "statistics", "charts", "statistics_and_charts",
 
 
 def measure(out: str) -> dict[str, float]:
-    """One measurement in this process: the plan alone, then the brief per phase (seconds)."""
-    from bluehelmet.brief.make import brief_plan_options, make_brief
+    """One measurement in this process: the plan alone, then the brief per phase.
+
+    Each phase is timed in wall-clock seconds and in CPU seconds of this process (``*_cpu``,
+    all threads): on a machine shared with other work the CPU time is the steadier measure.
+    The brief's phases are the steps of ``make_brief`` called one by one (the same functions).
+    """
+    from bluehelmet.brief.assemble import collect
+    from bluehelmet.brief.make import brief_plan_options, render_brief, write_tables
+    from bluehelmet.brief.pdf import write_pdf
     from bluehelmet.forcegen.api import plan
     from bluehelmet.model.access import AccessContext, Classification
     from bluehelmet.scenario.io import load_scenario
 
     reader = AccessContext("UN-DPO", Classification.CONFIDENTIAL)
-    t0 = time.perf_counter()
+    found: dict[str, float] = {}
+    clock = [time.perf_counter(), time.process_time()]
+
+    def lap(name: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        found[name], found[f"{name}_cpu"] = wall - clock[0], cpu - clock[1]
+        clock[:] = [wall, cpu]
+
     plan(load_scenario("2018").view(reader), brief_plan_options())
-    found = {"plan_alone": time.perf_counter() - t0}
-    t0 = time.perf_counter()
-    files = make_brief(load_scenario("2018").view(reader), out)
-    found["brief"] = time.perf_counter() - t0
-    found.update({k: v for k, v in files.seconds.items() if k != "total"})
-    found["pages"] = float(files.pages or 0)
-    found["html_mb"] = files.html.stat().st_size / 1e6
-    found["pdf_mb"] = (files.pdf.stat().st_size / 1e6) if files.pdf else 0.0
+    lap("plan_alone")
+    start = list(clock)
+    made = plan(load_scenario("2018").view(reader), brief_plan_options())
+    lap("plan")
+    brief = collect(made)
+    lap("statistics_and_charts")
+    charts = float(getattr(brief, "seconds", {}).get("charts", float("nan")))
+    if charts == charts:
+        found["charts"] = charts
+        found["statistics"] = found["statistics_and_charts"] - charts
+    html = render_brief(brief)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "brief.html").write_text(html, "utf-8")
+    write_tables(brief, folder / "tables", made.view)
+    lap("html")
+    found["pages"] = float(write_pdf(html, folder / "brief.pdf"))
+    lap("pdf")
+    found["brief"] = clock[0] - start[0]
+    found["brief_cpu"] = clock[1] - start[1]
+    found["html_mb"] = (folder / "brief.html").stat().st_size / 1e6
+    found["pdf_mb"] = (folder / "brief.pdf").stat().st_size / 1e6
     return found
 
 
@@ -96,7 +125,8 @@ def main() -> None:
     print(f"medians of {args.runs} run(s), seconds:")
     header = f"{'phase':24s}{'this':>10s}"
     print(header + (f"{'baseline':>10s}{'ratio':>8s}" if base else ""))
-    for key in ("brief", *PHASES, "pages", "html_mb", "pdf_mb"):
+    keys = [k for p in ("brief", *PHASES) for k in (p, f"{p}_cpu")]
+    for key in (*keys, "pages", "html_mb", "pdf_mb"):
         now = _median(this, key)
         then = _median(base, key)
         if now is None and then is None:

@@ -38,11 +38,9 @@ def _panel(
     frame = frame.sort_values("month")
     x, req = _steps(frame["month"], frame["required"].to_numpy(dtype=float))
     _, cov = _steps(frame["month"], frame["covered_after"].to_numpy(dtype=float))
-    # Hatched areas are rasterised (at the figure's 200 dpi): as vectors they make the PDF slow
-    # to draw without being any sharper in print; lines and text stay vectors.
-    ax.fill_between(
-        x, 0, cov, facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, linewidth=0, rasterized=True
-    )
+    # Hatched areas stay vectors (SVG patterns): rasterising each of them made the SVG slower
+    # to write and the PDF slower to draw (docs/briefing.md, measured).
+    ax.fill_between(x, 0, cov, facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, linewidth=0)
     ax.fill_between(
         x,
         cov,
@@ -53,7 +51,6 @@ def _panel(
         edgecolor=GAP,
         linewidth=0,
         interpolate=False,
-        rasterized=True,
     )
     ax.plot(x, req, color=REQUIRED, linewidth=1.2)
     if share is None:
