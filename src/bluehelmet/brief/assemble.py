@@ -447,6 +447,9 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         gaps=gaps,
         lights=lights,
         contributor=opts.contributor,
+        gap_costs=costs_of_gaps,
+        ask=ask,
+        plan_gender=tables["plan_gender"],
     )
     tables.update(council_tables)
     context.update(council)

@@ -169,23 +169,29 @@ def place_labels(
     frame = ax.get_window_extent(renderer)
     placed: list[Bbox] = list(avoid)
     out: list[Annotation] = []
+    scale = figure.dpi / 72.0  # offsets are in points, boxes in display pixels
     for x, y, text in zip(xs, ys, texts, strict=True):
         best: tuple[float, tuple[float, float]] | None = None
         note: Annotation | None = None
+        # The label's box is measured once, at the point itself; each candidate offset moves it
+        # (a box per candidate annotation measured anew cost most of a map's drawing).
+        probe = ax.annotate(
+            text,
+            (x, y),
+            textcoords="offset points",
+            xytext=(0, 0),
+            ha="left",
+            fontsize=fontsize,
+            weight=weight,
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+        at = probe.get_window_extent(renderer)
+        px, py = ax.transData.transform((x, y))
+        width = at.width
         for dx, dy in OFFSETS:
-            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
-            candidate = ax.annotate(
-                text,
-                (x, y),
-                textcoords="offset points",
-                xytext=(dx, dy),
-                ha=ha,
-                fontsize=fontsize,
-                weight=weight,
-                zorder=6,
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-            )
-            box = candidate.get_window_extent(renderer)
+            left = px + dx * scale + (0.0 if dx > 0 else -width if dx < 0 else -width / 2)
+            box = Bbox.from_bounds(left + (at.x0 - px), at.y0 + dy * scale, width, at.height)
             inside = (
                 box.x0 >= frame.x0
                 and box.x1 <= frame.x1
@@ -194,12 +200,15 @@ def place_labels(
             )
             cost = sum(_overlap(box, other) for other in placed) + (0.0 if inside else 1e6)
             if cost == 0.0:
-                note = candidate
+                probe.set_position((dx, dy))
+                probe.set_horizontalalignment("left" if dx > 0 else "right" if dx < 0 else "center")
+                note = probe
                 placed.append(box)
                 break
-            candidate.remove()
             if best is None or cost < best[0]:
                 best = (cost, (dx, dy))
+        if note is None:
+            probe.remove()
         if note is None and best is not None:
             dx, dy = best[1]
             note = ax.annotate(
