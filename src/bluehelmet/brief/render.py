@@ -81,8 +81,10 @@ def css_string(value: Any) -> Markup:
     Quotes, backslashes and the characters HTML would escape become CSS escapes, so the result
     needs (and gets) no HTML escaping.
     """
+    # Markup (a translated message, a joined string) is HTML: its entities become characters.
+    text = value.unescape() if isinstance(value, Markup) else str(value)
     out = []
-    for ch in str(value):
+    for ch in text:
         if ch in "\"\\<>&'" or ord(ch) < 32:
             out.append(f"\\{ord(ch):x} ")
         else:
