@@ -9,16 +9,14 @@ template formats; it never computes. The same DataFrames are written beside the 
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 from shapely.geometry.base import BaseGeometry
 
+from bluehelmet.brief.charts import Charts
 from bluehelmet.brief.council import council_context
 from bluehelmet.brief.i18n import chart_words
 from bluehelmet.brief.poc import add_section as add_poc_section
@@ -28,7 +26,6 @@ from bluehelmet.plot import coverage as coverage_plots
 from bluehelmet.plot import gender as gender_plots
 from bluehelmet.plot import maps
 from bluehelmet.plot import money as money_plots
-from bluehelmet.plot.labels import ChartWords
 from bluehelmet.plot.style import to_svg
 from bluehelmet.statistics import coverage, gender, geography, money, provenance, solver
 from bluehelmet.statistics.plan import planning_month
@@ -120,22 +117,6 @@ class Brief:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Charts:
-    """Draws the brief's charts in its language as SVG text, and keeps the time spent drawing."""
-
-    words: ChartWords
-    seconds: float = 0.0
-
-    def svg(self, draw: Callable[..., Figure], *args: Any, **kwargs: Any) -> str:
-        """``draw(*args, words=..., **kwargs)`` as SVG text."""
-        start = time.perf_counter()
-        try:
-            return to_svg(draw(*args, words=self.words, **kwargs))
-        finally:
-            self.seconds += time.perf_counter() - start
 
 
 def country_outlines() -> dict[str, BaseGeometry]:

@@ -24,7 +24,7 @@ from bluehelmet.statistics.protection import ProtectionFigures, protection_by_mi
 from bluehelmet.statistics.provenance import figure_provenance
 
 if TYPE_CHECKING:
-    from bluehelmet.brief.assemble import Charts
+    from bluehelmet.brief.charts import Charts
 
 #: What each provenance label means, as printed under the tables.
 BASIS_MEANING = {
