@@ -30,6 +30,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+#: Session setting that admits a job worker to every job of a queue under row-level security
+#: (the plan queue, ``forcegen/0004``); set for one transaction by :func:`as_worker`.
+WORKER_SETTING = "bluehelmet.job_worker"
+
+
+def as_worker() -> None:
+    """Declare the current transaction a job worker's (``SET LOCAL``; pages never do)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config(%s, 'on', true)", [WORKER_SETTING])
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ def claim(model: type[models.Model], lease: timedelta, now: datetime | None = No
     """Take the oldest job of ``model`` that is queued or whose lease expired (or ``None``)."""
     now = now or timezone.now()
     with transaction.atomic():
+        as_worker()
         job: Any = (
             model._default_manager.select_for_update(skip_locked=True)
             .filter(Q(status=QUEUED) | Q(status=RUNNING, lease_until__lt=now))
@@ -117,9 +127,11 @@ def heartbeat(job: Any, lease: timedelta, every: float = 20.0) -> Iterator[None]
     def beat() -> None:
         try:
             while not stop.wait(every):
-                model._default_manager.filter(pk=job.pk, status=RUNNING).update(
-                    lease_until=timezone.now() + lease
-                )
+                with transaction.atomic():
+                    as_worker()
+                    model._default_manager.filter(pk=job.pk, status=RUNNING).update(
+                        lease_until=timezone.now() + lease
+                    )
         finally:
             connection.close()
 
