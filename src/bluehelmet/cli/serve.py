@@ -51,7 +51,7 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     with cli_errors(), platform(folder):
         if demo:
-            _print_users(seed_demo(folder))
+            _print_users(seed_demo(folder, warm=worker))
         import waitress
 
         from bluehelmet.web.wsgi import application

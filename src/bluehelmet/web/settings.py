@@ -14,6 +14,8 @@
     Comma-separated host names (default ``localhost,127.0.0.1``).
 ``BLUEHELMET_SECURE``
     ``1`` behind HTTPS: secure cookies, HSTS, redirect to HTTPS.
+``BLUEHELMET_UPLOAD_JOB_BYTES``
+    CSV uploads larger than this are imported by a background job (default 4 MB).
 ``BLUEHELMET_DB_CONN_MAX_AGE``
     Seconds a database connection is kept for later requests (default 60; 0: one per request).
 """
@@ -183,6 +185,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
 JOBS_DIR = os.environ.get("BLUEHELMET_JOBS_DIR") or str(Path.cwd() / "bluehelmet-jobs")
+#: CSV uploads larger than this (bytes) are imported by a background job, not on the request.
+UPLOAD_JOB_BYTES = int(os.environ.get("BLUEHELMET_UPLOAD_JOB_BYTES", 4 * 1024 * 1024))
 IDENTITY_KEY_FILE = os.environ.get("BLUEHELMET_IDENTITY_KEY_FILE", "")
 TWILIO_AUTH_TOKEN_FILE = os.environ.get("BLUEHELMET_TWILIO_AUTH_TOKEN_FILE", "")
 
