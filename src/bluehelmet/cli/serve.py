@@ -23,6 +23,10 @@ DataDirOption = typer.Option(
 )
 
 
+#: Connections the web server keeps open at once (keep-alive connections of every browser).
+CONNECTION_LIMIT = 1000
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -71,6 +75,10 @@ def serve(
                 threads=threads,
                 ident="bluehelmet",
                 clear_untrusted_proxy_headers=True,
+                # waitress's default of 100 open connections is below what 50 users' browsers
+                # keep alive (up to 6 each): further connections waited seconds to be accepted
+                connection_limit=CONNECTION_LIMIT,
+                asyncore_use_poll=True,  # poll(), not select(): no limit of 1,024 descriptors
             )
         except KeyboardInterrupt:
             console.print("stopping")

@@ -110,13 +110,17 @@ def reports_geojson(request: HttpRequest) -> JsonResponse:
             size = max(0.05, min(10.0, (box[2] - box[0]) / 64))
     features: list[dict[str, Any]] = []
     if size is None:
+        labels: set[str] = set()
         for uid, lon, lat, category, time, level in located.values_list(
             "uid", "longitude", "latitude", "category", "time", "classification"
         ):
             features.append(
                 _point(lon, lat, id=uid, category=category, time=time, classification=level)
             )
-        marking = _highest(located)
+            labels.add(level)
+        marking = max(
+            (Classification.parse(c) for c in labels), default=Classification.UNCLASSIFIED
+        ).label
     else:
         cells = (
             located.annotate(
@@ -244,9 +248,9 @@ def risk_geojson(request: HttpRequest) -> JsonResponse:
 
     window = Window.from_request(request)
     reports = window.apply(Report.objects.visible_to(request.reader))
-    if not reports.exists():
+    if request.membership is None or not reports.exists():  # nothing to train on, or no one
         record(request, Action.LIST, "map:risk", features=0, **window.detail())
-        return _collection([], Classification.UNCLASSIFIED.label, year=None)
+        return _collection([], Classification.UNCLASSIFIED.label, year=None, pending=False)
     layer, job = layer_for(reports, window, request.membership)
     if layer is None:
         assert job is not None
