@@ -47,6 +47,7 @@ def main() -> None:
     folder.chmod(0o755)
     for key in [k for k in os.environ if k.startswith(("DATABASE_URL", "BLUEHELMET_"))]:
         del os.environ[key]
+    os.environ["BLUEHELMET_ALLOWED_HOSTS"] = "127.0.0.1"
     from bluehelmet.web.runtime import platform, seed_demo
 
     try:
@@ -66,7 +67,7 @@ def _measure(username: str, repeat: int, profile: Path | None) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=username))
     uid = client.get("/api/reports?limit=1").json()["results"][0]["id"]
     pages = [*PAGES, f"/reports/{uid}/"]

@@ -23,10 +23,6 @@ DataDirOption = typer.Option(
 )
 
 
-#: Connections the web server keeps open at once (keep-alive connections of every browser).
-CONNECTION_LIMIT = 1000
-
-
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -41,6 +37,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     threads: int = typer.Option(8, "--threads", help="Worker threads of the WSGI server."),
+    processes: int = typer.Option(
+        1,
+        "--processes",
+        help="Web server processes sharing the port (Linux, macOS); 2-3 use both cores of a "
+        "2-core server.",
+    ),
     worker: bool = typer.Option(
         True,
         "--worker/--no-worker",
@@ -56,32 +58,22 @@ def serve(
     with cli_errors(), platform(folder):
         if demo:
             _print_users(seed_demo(folder, warm=worker))
-        import waitress
-
+        from bluehelmet.web.server import forked, listen, serve_on
         from bluehelmet.web.wsgi import application
 
-        if worker:
-            import threading
+        sock = listen(host, port)
+        with forked(application, sock, threads, max(0, processes - 1)):
+            if worker:  # after the fork: one job worker, in this process
+                import threading
 
-            from bluehelmet.web.jobs import work
+                from bluehelmet.web.jobs import work
 
-            threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
-        console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
-        try:
-            waitress.serve(
-                application,
-                host=host,
-                port=port,
-                threads=threads,
-                ident="bluehelmet",
-                clear_untrusted_proxy_headers=True,
-                # waitress's default of 100 open connections is below what 50 users' browsers
-                # keep alive (up to 6 each): further connections waited seconds to be accepted
-                connection_limit=CONNECTION_LIMIT,
-                asyncore_use_poll=True,  # poll(), not select(): no limit of 1,024 descriptors
-            )
-        except KeyboardInterrupt:
-            console.print("stopping")
+                threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
+            console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
+            try:
+                serve_on(application, sock, threads)
+            except KeyboardInterrupt:
+                console.print("stopping")
 
 
 def _print_users(users: list[dict[str, str]]) -> None:

@@ -114,6 +114,8 @@ DATABASES["owner"] = _database(
     or os.environ.get("DATABASE_URL", "postgresql:///bluehelmet")
 )
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# Rate-limit counters (bluehelmet.web.ratelimit): the application's role, in autocommit.
+DATABASES["counters"] = _database(os.environ.get("DATABASE_URL", "postgresql:///bluehelmet"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id first (OWASP ASVS 11.4.2); older hashes are upgraded on the next login.
@@ -163,8 +165,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Rate limits count in this process's memory (one waitress process with threads).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits count in PostgreSQL, so every web server process shares them (serve --processes).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "bluehelmet.web.ratelimit.CounterCache"},
+}
+RATELIMIT_USE_CACHE = "ratelimit"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "bluehelmet.web.reports.views.rate_limited"
 ALERT_RATE = os.environ.get("BLUEHELMET_ALERT_RATE", "10/h")

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import F, Func, TextField, Value
+from django.db.models import BinaryField, F, Func, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
@@ -48,19 +48,24 @@ def fingerprint(reports: ReportQuerySet) -> str:
     """SHA-256 (hex) of the fusion fields of ``reports`` in ``uid`` order, computed in SQL."""
     from django.contrib.postgres.aggregates import StringAgg
 
+    text_field = TextField()
     parts: list[Any] = []
     for name in FUSION_FIELDS:
-        parts += [Coalesce(Cast(F(name), TextField()), Value("")), Value("|")]
-    row = Concat(*parts, output_field=TextField())
-    text = StringAgg(row, delimiter="\n", order_by="uid", default=Value(""))
+        cell = Coalesce(Cast(F(name), text_field), Value(""), output_field=text_field)
+        parts += [cell, Value("|", output_field=text_field)]
+    row = Concat(*parts, output_field=text_field)
+    text = StringAgg(
+        row, delimiter="\n", order_by="uid", default=Value(""), output_field=text_field
+    )
     digest = Func(
         Func(
-            Func(text, Value("UTF8"), function="convert_to"),
+            Func(text, Value("UTF8"), function="convert_to", output_field=BinaryField()),
             function="sha256",
+            output_field=BinaryField(),
         ),
         Value("hex"),
         function="encode",
-        output_field=TextField(),
+        output_field=text_field,
     )
     found = reports.order_by().aggregate(digest=digest)["digest"]
     return hashlib.sha256(f"{VERSION}|{found}".encode()).hexdigest()
