@@ -166,7 +166,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--baseline-seconds", type=float, default=30.0)
-    parser.add_argument("--processes", type=int, default=3, help="serve --processes")
+    parser.add_argument("--processes", type=int, default=1, help="serve --processes")
     parser.add_argument(
         "--priority",
         type=int,
