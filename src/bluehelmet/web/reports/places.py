@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -86,21 +87,38 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/_places.html", {"places": matches(text), "text": text})
 
 
+class LocationForm(forms.Form):
+    """The location fields of the report form (``StaffReportForm`` takes them from here)."""
+
+    place_name = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="type a few letters to pick a place from the gazetteer",
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": "/places/",
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#place-options",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    longitude = forms.FloatField(min_value=-180, max_value=180, required=False)
+    latitude = forms.FloatField(min_value=-90, max_value=90, required=False)
+
+
 @login_required
 def pick(request: HttpRequest, pk: int) -> HttpResponse:
     """The place, longitude and latitude fields filled from place ``pk`` (out-of-band swaps)."""
-    from bluehelmet.web.reports.staff import StaffReportForm
-
     place = Place.objects.filter(pk=pk).first()
     if place is None:
         raise Http404("No such place.")
-    form = StaffReportForm(
+    form = LocationForm(
         initial={
             "place_name": place.name_as_written,
             "longitude": round(place.longitude, 5),
             "latitude": round(place.latitude, 5),
-        },
-        reader=request.reader,
+        }
     )
     oob = {"hx-swap-oob": "true"}
     fields = [form[n].as_widget(attrs=oob) for n in ("place_name", "longitude", "latitude")]

@@ -16,7 +16,7 @@ from bluehelmet.web.accounts.middleware import has_role
 from bluehelmet.web.accounts.models import Organisation, Role
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.reports.models import CATEGORIES, Report
-from bluehelmet.web.reports.places import locate
+from bluehelmet.web.reports.places import LocationForm, locate
 
 STAFF_SOURCES = ["patrol", "partner", "regional_organisation", "open_source"]
 PRECISIONS = ["minute", "hour", "day", "month", "year"]
@@ -31,21 +31,9 @@ class StaffReportForm(forms.Form):
         error_messages={"invalid": "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"},
     )
     time_precision = forms.ChoiceField(choices=[(p, p) for p in PRECISIONS], initial="day")
-    place_name = forms.CharField(
-        max_length=200,
-        required=False,
-        help_text="type a few letters to pick a place from the gazetteer",
-        widget=forms.TextInput(
-            attrs={
-                "hx-get": "/places/",
-                "hx-trigger": "input changed delay:250ms",
-                "hx-target": "#place-options",
-                "autocomplete": "off",
-            }
-        ),
-    )
-    longitude = forms.FloatField(min_value=-180, max_value=180, required=False)
-    latitude = forms.FloatField(min_value=-90, max_value=90, required=False)
+    place_name = LocationForm.base_fields["place_name"]
+    longitude = LocationForm.base_fields["longitude"]
+    latitude = LocationForm.base_fields["latitude"]
     category = forms.ChoiceField(choices=[(c, c) for c in CATEGORIES])
     source_type = forms.ChoiceField(choices=[(s, s) for s in STAFF_SOURCES])
     reliability = forms.ChoiceField(choices=[(r, r) for r in "ABCDEF"], initial="F")
