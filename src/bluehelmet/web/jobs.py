@@ -3,8 +3,9 @@
 A *kind* of job is a model with the queue fields ``status`` (``queued``, ``running``, ``done``,
 ``failed``), ``attempts``, ``created_at``, ``started_at``, ``lease_until``, ``finished_at`` and
 ``error``, and a function that runs one claimed job to its end (done or failed, never half
-written). Today: report exports (:mod:`bluehelmet.web.reports.jobs`) and force plans
-(:mod:`bluehelmet.web.forcegen.planjobs`).
+written). Today: report exports (:mod:`bluehelmet.web.reports.jobs`), large CSV uploads
+(:mod:`bluehelmet.web.reports.upload`), the early-warning risk layer
+(:mod:`bluehelmet.web.reports.risk`) and force plans (:mod:`bluehelmet.web.forcegen.planjobs`).
 
 A worker claims the oldest queued job of a kind with ``SELECT ... FOR UPDATE SKIP LOCKED`` (so two
 workers never take the same job) and holds it for a lease; a long job renews its lease with
@@ -67,6 +68,10 @@ KINDS = (
     JobKind(
         "export", "reports.ExportJob", "bluehelmet.web.reports.jobs:run", timedelta(minutes=10)
     ),
+    JobKind(
+        "upload", "reports.UploadJob", "bluehelmet.web.reports.upload:run", timedelta(minutes=10)
+    ),
+    JobKind("risk", "reports.RiskJob", "bluehelmet.web.reports.risk:run", timedelta(minutes=10)),
     JobKind(
         "plan", "forcegen.PlanJob", "bluehelmet.web.forcegen.planjobs:run", timedelta(minutes=2)
     ),
