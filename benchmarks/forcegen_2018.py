@@ -11,10 +11,17 @@ Measures, in one run on this machine:
 * the time to proof against the horizon (``--horizons``), each with ``--time-limit`` seconds,
   which shows where proofs stop being quick (the two-year view is not proven in 60 s);
 * optionally (``--other-solvers``) the 24-month first stage written as MPS and given to SCIP
-  (pyscipopt) and CP-SAT (ortools) when they are installed; neither is a dependency.
+  (pyscipopt) and CP-SAT (ortools) when they are installed; neither is a dependency;
+* optionally (``--against DIR``) this code and the code of another checkout (``DIR/src``, e.g.
+  ``git archive main | tar -x -C DIR``) in the same run, alternating, each run in its own process
+  with no time limit: CPU seconds of the process (which a busy machine inflates far less than
+  wall seconds), wall seconds, each stage's status, and the 1-minute load average when the run
+  started; the ratio this / baseline is what the docs quote.
 
 Usage: python benchmarks/forcegen_2018.py [--repeats 5] [--horizons 6 9 12 15 18 24]
        [--time-limit 60] [--other-solvers] [--json results.json]
+       python benchmarks/forcegen_2018.py --against /tmp/main-src [--against-horizons 12]
+       [--repeats 2]
 """
 
 from __future__ import annotations
@@ -213,6 +220,70 @@ def other_solvers(horizon: int, time_limit: float) -> list[dict[str, object]]:
     return out
 
 
+#: One run in a fresh process: solve_scenario with no time limit; CPU and wall seconds as JSON.
+RUN = """
+import json, os, sys, time
+load = os.getloadavg()[0]
+c0, t0 = time.process_time(), time.perf_counter()
+from bluehelmet import AccessContext, Classification, load_scenario
+from bluehelmet.forcegen.options import SolveOptions
+from bluehelmet.forcegen.pipeline import solve_scenario
+view = load_scenario("2018").view(AccessContext("UN-DPO", Classification.STRICTLY_CONFIDENTIAL))
+solved = solve_scenario(view, SolveOptions(time_limit=None), horizon=int(sys.argv[1]))
+print(json.dumps({
+    "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0, "load": load,
+    "columns": solved.model.n_cols, "rows": solved.model.n_rows,
+    "stages": {s.stage: [s.status, s.objective, s.seconds] for s in solved.solution.stages},
+}))
+"""
+
+
+def against(baseline: Path, horizons: list[int], repeats: int) -> list[dict[str, object]]:
+    """This code and the baseline checkout's, alternating, each run in its own process."""
+    import os
+    import subprocess
+    import sys
+
+    here = Path(__file__).resolve().parents[1] / "src"
+    out: list[dict[str, object]] = []
+    for h in horizons:
+        for i in range(repeats):
+            for name, src in (("this", here), ("baseline", baseline / "src")):
+                env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
+                res = subprocess.run(
+                    [sys.executable, "-c", RUN, str(h)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                row = {"code": name, "horizon": h, "run": i, **json.loads(res.stdout)}
+                out.append(row)
+                stages = row["stages"]
+                assert isinstance(stages, dict)
+                print(
+                    f"  {name:<8} {h:>2} months run {i}: {row['cpu_s']:.1f} s CPU, "
+                    f"{row['wall_s']:.1f} s wall, load {row['load']:.1f}, "
+                    f"{row['columns']} columns, {row['rows']} rows; "
+                    + ", ".join(f"{k} {v[0]} {v[1]:.4f} ({v[2]:.1f} s)" for k, v in stages.items()),
+                    flush=True,
+                )
+    for h in horizons:
+        cpu = {
+            name: statistics.median(
+                float(r["cpu_s"])  # type: ignore[arg-type]
+                for r in out
+                if r["code"] == name and r["horizon"] == h
+            )
+            for name in ("this", "baseline")
+        }
+        print(
+            f"  {h} months: median CPU this {cpu['this']:.1f} s, baseline {cpu['baseline']:.1f} s,"
+            f" ratio this/baseline {cpu['this'] / cpu['baseline']:.2f}"
+        )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -220,7 +291,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--other-solvers", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--against", type=Path, help="baseline checkout (its src/ is run)")
+    parser.add_argument("--against-horizons", type=int, nargs="*", default=[12])
     args = parser.parse_args()
+    if args.against:
+        print(f"this code against {args.against} (no time limit, each run its own process):")
+        rows = against(args.against, args.against_horizons, args.repeats)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1, default=float))
+        return
     print("bundled 2018 scenario, no time limit:")
     res: dict[str, object] = {"bundled": bundled(args.repeats)}
     b = res["bundled"]

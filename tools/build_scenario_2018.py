@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scenario2018_inplace import (  # noqa: E402
     build_ceilings,
     build_units_in_place,
+    rotation_of,
     rotation_periods,
 )
 from scenario2018_plans import (  # noqa: E402
@@ -484,14 +485,17 @@ def build_scenario() -> Scenario:
     unit_types = build_unit_types()
     shares = women_share_2018(rows)
     tiers = rows.groupby("iso3")["Total"].sum()
-    regions = ctry.countries().set_index("iso3")["region"].astype(str)
-    regions = pd.concat([regions, pd.Series({"AU": "africa", "EU": "europe"})])
+    rotation = typed(
+        "rotation_periods",
+        with_common(rotation_periods(unit_types, facts("rotation_by_contributor"))),
+    )
+    rotation_text = rotation.astype("string").fillna("")
     pledge_text = build_pledges(
         facts("pledges_real"),
         facts("pledges_illustrative"),
         shares,
         tiers,
-        regions,
+        lambda unit, contributor: rotation_of(rotation_text, unit, contributor),
         mission_ids,
         unit_types.set_index("id")["capability"].astype(str),
     )
@@ -501,10 +505,6 @@ def build_scenario() -> Scenario:
         "requirements",
         build_requirements(missions, deployments, facts("requirements_capability"), unit_types),
     )
-    rotation = typed(
-        "rotation_periods",
-        with_common(rotation_periods(unit_types, facts("rotation_by_contributor"))),
-    )
     in_place, left = build_units_in_place(
         facts("geopko_2018"),
         facts("units_in_place_curated"),
@@ -512,7 +512,7 @@ def build_scenario() -> Scenario:
         deployments,
         unit_types,
         pledges,
-        rotation.astype("string").fillna(""),
+        rotation_text,
     )
     in_place = typed("units_in_place", with_common(in_place))
     requirements = requirements_as_totals(

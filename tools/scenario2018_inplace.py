@@ -81,7 +81,8 @@ def rotation_periods(unit_types: pd.DataFrame, by_contributor: pd.DataFrame) -> 
     return pd.concat([default, own], ignore_index=True).sort_values("id", ignore_index=True)
 
 
-def _rotation(table: pd.DataFrame, unit: str, contributor: str) -> tuple[str, str]:
+def rotation_of(table: pd.DataFrame, unit: str, contributor: str) -> tuple[str, str]:
+    """(months, "rotation_periods <id> (<basis>)"): the contributor's row, else the type's."""
     own = table.loc[(table["unit_type_id"] == unit) & (table["contributor_id"] == contributor)]
     row = (
         own
@@ -303,7 +304,7 @@ def build_units_in_place(
             ["longitude", "latitude"],
         ]
         lon, lat = point.iloc[0] if len(point) else ("", "")
-        months, rot_src = _rotation(rotation, r.unit_type_id, r.contributor_id)
+        months, rot_src = rotation_of(rotation, r.unit_type_id, r.contributor_id)
         rows.append(
             {
                 "mission_id": r.mission_id,
@@ -334,7 +335,7 @@ def build_units_in_place(
     for mid, (day, _) in CLOSURES.items():
         closing[mid] = pd.Timestamp(day)
     for u in derived.fillna("").itertuples():
-        months, rot_src = _rotation(rotation, u.unit_type_id, u.contributor_id)
+        months, rot_src = rotation_of(rotation, u.unit_type_id, u.contributor_id)
         women, men = _women_men(str(u.personnel), share.get((u.mission_id, u.contributor_id)))
         end = closing.get(u.mission_id)
         until = "" if pd.isna(end) else pd.Timestamp(end).strftime("%Y-%m-%d")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -192,9 +193,14 @@ def _pledge_ids(rows: pd.DataFrame) -> pd.Series:
 
 
 def illustrative_attributes(
-    pid: str, row: pd.Series, capability: str, women_base: float, tier: str, region: str
+    pid: str, row: pd.Series, capability: str, women_base: float, tier: str, rotation: str
 ) -> dict[str, str]:
-    """Readiness, dates, rotation, women's share and restriction of one illustrative pledge."""
+    """Readiness, dates, women's share and restriction of one illustrative pledge.
+
+    ``rotation`` is the pledge's rotation period in months, from the scenario's
+    ``rotation_periods`` table (the contributor's row for the unit type, else the unit type's):
+    data, not a rule by region.
+    """
     rng = np.random.default_rng(zlib.crc32(pid.encode()))
     level = row["pcrs_level"] or str(rng.choice(LEVELS, p=LEVEL_WEIGHTS[tier]))
     offsets = np.arange(19)
@@ -203,7 +209,6 @@ def illustrative_attributes(
     )
     span = UNTIL_MONTHS[int(rng.choice(len(UNTIL_MONTHS), p=UNTIL_WEIGHTS))]
     until = "" if span is None else (_add_months(start, span) - dt.timedelta(days=1)).isoformat()
-    rotation = 6 if region in ("europe", "americas", "oceania") else 12
     if row["women_share"]:
         women = float(row["women_share"])
     else:
@@ -227,7 +232,7 @@ def build_pledges(
     illustrative: pd.DataFrame,
     women_2018: pd.Series,
     deployed_2018: pd.Series,
-    regions: pd.Series,
+    rotation: Callable[[str, str], tuple[str, str]],
     missions: list[str],
     capabilities: pd.Series,
 ) -> pd.DataFrame:
@@ -239,8 +244,9 @@ def build_pledges(
         The two facts tables (text).
     women_2018, deployed_2018
         Each contributor's 2018 women's share and total deployed (by ISO3).
-    regions
-        Region of every contributor id.
+    rotation
+        (months, basis) of the rotation period of a unit type and contributor, from the
+        scenario's ``rotation_periods`` table.
     missions
         Mission ids in the scenario (caveats must name only these).
     capabilities
@@ -256,8 +262,9 @@ def build_pledges(
         size = float(deployed_2018.get(cid, 0))
         tier = "large" if size >= 2000 else "medium" if size >= 300 else "small"
         base = ORG_WOMEN_SHARE.get(cid, float(women_2018.get(cid, 0.0)))
+        months, rotation_basis = rotation(str(row["unit_type_id"]), str(cid))
         attrs = illustrative_attributes(
-            row["id"], row, str(capabilities[row["unit_type_id"]]), base, tier, str(regions[cid])
+            row["id"], row, str(capabilities[row["unit_type_id"]]), base, tier, months
         )
         fields = {str(k): v for k, v in row.drop(labels=["basis"]).items()}
         records.append(
@@ -267,9 +274,10 @@ def build_pledges(
                 "basis": "illustrative",
                 **CONFIDENTIAL,
                 "source": (
-                    f"illustrative: {row['basis']}; level, dates, rotation and "
+                    f"illustrative: {row['basis']}; level, dates and "
                     "women's share from the builder's rules (contributor's 2018 "
-                    "deployment size and women's share; docs/scenario-2018.md)"
+                    "deployment size and women's share; docs/scenario-2018.md); "
+                    f"rotation from {rotation_basis}"
                 ),
             }
         )

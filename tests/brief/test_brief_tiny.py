@@ -116,7 +116,7 @@ def test_every_table_cell_matches_the_statistics(
         seen += _check(cells, f"gap_costs.{col}", _keyed(costs, col, key))
     ask = pledging.capability_requirements_list(tiny_plan.capability_requirements, view)
     for col in ("units", "value"):
-        seen += _check(cells, f"smart_pledging.{col}", _keyed(ask, col, key))
+        seen += _check(cells, f"capability_requirements.{col}", _keyed(ask, col, key))
     budget = money.cost_vs_budget(tiny_plan.costs, view)
     seen += _check(
         cells,

@@ -69,14 +69,35 @@ def test_strength_gap_hand_computed(plans: ModuleType) -> None:
 
 def test_illustrative_attributes_are_deterministic(plans: ModuleType) -> None:
     row = pd.Series({"pcrs_level": "", "women_share": "", "national_restrictions": ""})
-    a = plans.illustrative_attributes("PLG-X-inf_bn-01", row, "infantry", 0.05, "large", "asia")
-    b = plans.illustrative_attributes("PLG-X-inf_bn-01", row, "infantry", 0.05, "large", "asia")
+    a = plans.illustrative_attributes("PLG-X-inf_bn-01", row, "infantry", 0.05, "large", "12")
+    b = plans.illustrative_attributes("PLG-X-inf_bn-01", row, "infantry", 0.05, "large", "12")
     assert a == b
     assert a["rotation_months"] == "12" and a["women_share"] == "0.05"
-    europe = plans.illustrative_attributes(
-        "PLG-X-med_l2-01", row, "medical", 0.05, "small", "europe"
-    )
-    assert europe["rotation_months"] == "6" and europe["women_share"] == "0.1"
+    # The rotation is the rotation_periods table's (passed in), not a rule by region.
+    medical = plans.illustrative_attributes("PLG-X-med_l2-01", row, "medical", 0.05, "small", "6")
+    assert medical["rotation_months"] == "6" and medical["women_share"] == "0.1"
+
+
+def test_illustrative_pledges_rotate_as_the_rotation_periods_table_says() -> None:
+    from bluehelmet import load_scenario
+
+    s = load_scenario("2018")
+    table = s.tables["rotation_periods"]
+    pledges = s.pledges[s.pledges["basis"] == "illustrative"]
+    for _, p in pledges.iterrows():
+        own = table[
+            (table["unit_type_id"] == p["unit_type_id"])
+            & (table["contributor_id"].fillna("") == p["contributor_id"])
+        ]
+        row = (
+            own
+            if len(own)
+            else table[
+                (table["unit_type_id"] == p["unit_type_id"]) & table["contributor_id"].isna()
+            ]
+        )
+        assert int(p["rotation_months"]) == int(row["rotation_months"].iloc[0]), p["id"]
+        assert f"rotation from rotation_periods {row['id'].iloc[0]}" in p["source"], p["id"]
 
 
 @given(

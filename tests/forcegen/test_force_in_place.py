@@ -14,6 +14,7 @@ from bluehelmet import AccessContext
 from bluehelmet.forcegen import PlanOptions, plan
 from bluehelmet.forcegen.data import prepare
 from bluehelmet.forcegen.formulation import build_model
+from bluehelmet.forcegen.inplace import CEILING_COMPONENTS
 from bluehelmet.forcegen.whatif import request_by
 from tests.forcegen.tiny import ceiling, pledge, tiny, unit_in_place
 
@@ -94,8 +95,84 @@ def test_council_ceiling_binds(
     assert r.summary.objective == pytest.approx(objective)
     assert r.summary.total_cost_usd == pytest.approx(cost)
     c = r.ceilings
-    assert (c["in_place"] + c["planned"] <= c["ceiling"]).all()
+    numeric = c[c["kind"] == "numeric"]
+    assert (numeric["in_place"] + numeric["planned"] <= numeric["ceiling"]).all()
+    # "No ceiling" is shown as such: a row with its personnel and no number, never 0.
+    none = c[c["kind"] == "none"]
+    assert none["ceiling"].isna().all() and none["headroom"].isna().all()
+    assert len(none) == (12 if ceilings[0]["kind"] == "none" else 0)
     assert len(r.ceiling_excess) == 0
+
+
+def police(s, category: str = "formed_police"):  # noqa: ANN001, ANN201
+    """The tiny case with unit type U as police of ``category`` (its target too)."""
+    s.tables["unit_types"] = s.tables["unit_types"].assign(personnel_category=category)
+    s.tables["gender_targets"] = s.tables["gender_targets"].assign(personnel_category=category)
+    return s
+
+
+@pytest.mark.parametrize(
+    ("category", "ceilings", "objective", "cost"),
+    [
+        # The police ceiling (1,000) leaves room for both of A's formed police units: July short
+        # 2 x 10, both units for 12 months.
+        ("formed_police", [ceiling(1000, component="police")], 20.0, 2.4e6),
+        # The formed police sub-ceiling binds: 250 with 100 in place leaves room for one unit of
+        # 100 (the police ceiling of 1,000 would take both). July short 2, August - June 1:
+        # 13 x 10; one unit for 12 months.
+        (
+            "formed_police",
+            [ceiling(1000, component="police"), ceiling(250, component="formed_police")],
+            130.0,
+            1.2e6,
+        ),
+        # An individual police sub-ceiling does not hold formed police units back.
+        (
+            "formed_police",
+            [ceiling(1000, component="police"), ceiling(250, component="individual_police")],
+            20.0,
+            2.4e6,
+        ),
+        # Individual police count against the individual police sub-ceiling (and police).
+        (
+            "individual_police",
+            [ceiling(1000, component="police"), ceiling(250, component="individual_police")],
+            130.0,
+            None,
+        ),
+        # ... and against the police ceiling: 250 binds as above.
+        ("individual_police", [ceiling(250, component="police")], 130.0, None),
+        # The military ceiling holds no police back.
+        ("formed_police", [ceiling(250, component="military")], 20.0, 2.4e6),
+    ],
+)
+def test_police_ceiling_and_sub_ceilings_bind(
+    category: str, ceilings: list[dict[str, object]], objective: float, cost: float | None
+) -> None:
+    # The case of test_council_ceiling_binds with police: mission M needs 3 units, B's unit of
+    # 100 is in place, A offers 2 units of 100 on 12-month tours.
+    s = police(
+        tiny(
+            [pledge("A", rotation=12, count=2)],
+            count=3,
+            in_place=[unit_in_place("B", personnel=100)],
+            ceilings=ceilings,
+        ),
+        category,
+    )
+    r = run(s)
+    assert r.summary.status == "optimal"
+    assert r.summary.objective == pytest.approx(objective)
+    if cost is not None:  # formed police at the troop rate; individual police at MSA
+        assert r.summary.total_cost_usd == pytest.approx(cost)
+    c = r.ceilings
+    assert set(c["component"]) == {str(x["component"]) for x in ceilings}
+    # Each row counts the police of its component (formed police: police and formed_police):
+    # in place 100, planned within the ceiling; other components hold none of them.
+    counted = c["component"].isin(CEILING_COMPONENTS[category])
+    assert (c.loc[counted, "in_place"] == 100.0).all()
+    assert (c.loc[~counted, "in_place"] + c.loc[~counted, "planned"] == 0.0).all()
+    assert (c["in_place"] + c["planned"] <= c["ceiling"]).all()
 
 
 def test_council_ceiling_is_a_named_family() -> None:

@@ -60,6 +60,10 @@ SUMMARY_FIELDS = {
     "unmet_aircraft_months",
     # What a wall-clock time limit cut short (issue 10).
     "cut_by_time_limit",
+    # Money by the account that pays, per budget period (issue 10).
+    "peacekeeping_cost_usd",
+    "regular_budget_cost_usd",
+    "cost_by_budget_period",
 }
 
 

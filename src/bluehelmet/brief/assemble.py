@@ -240,7 +240,9 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     ask = stats.capability_requirements(valued_only=True)
     unused = stats.unused_pledges()
     costs_of_gaps = stats.gap_costs()
-    tables.update(smart_pledging=ask, unused_pledges_by_reason=unused, gap_costs=costs_of_gaps)
+    tables.update(
+        capability_requirements=ask, unused_pledges_by_reason=unused, gap_costs=costs_of_gaps
+    )
 
     # Money.
     budget = stats.cost_vs_budget()

@@ -7,7 +7,8 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -18,7 +19,15 @@ from bluehelmet.errors import AccessDeniedError, BluehelmetError, DataError
 if TYPE_CHECKING:
     from bluehelmet.model.access import AccessContext
 
-__all__ = ["ClearanceOption", "OrgOption", "cli_errors", "console", "err_console", "reader_context"]
+__all__ = [
+    "ClearanceOption",
+    "OrgOption",
+    "cli_errors",
+    "console",
+    "err_console",
+    "field_option",
+    "reader_context",
+]
 
 #: The reader when none is configured: deny by default (unclassified records only).
 DEFAULT_ORG = "public"
@@ -31,6 +40,27 @@ OrgOption = typer.Option(
     show_default=f"{DEFAULT_ORG}, who sees unclassified records only",
     help="Reader's organisation for need-to-know filtering, e.g. UN-DPO, MINUSMA, NLD.",
 )
+
+
+def field_option(defaults: Any, name: str, *aliases: str, **kwargs: Any) -> Any:
+    """The typer option of field ``name`` of an options object (``defaults``, an instance).
+
+    One declaration for every command that builds the object: the flag is the field's name
+    (``time_limit`` -> ``--time-limit``; a boolean ``--x/--no-x``), the default the instance's
+    value and the help the field's own documentation (``metadata["doc"]``). ``aliases`` are
+    further flags; ``kwargs`` go to :func:`typer.Option` (``min``, ``max``, ...).
+    """
+    doc = {f.name: str(f.metadata.get("doc", "")) for f in fields(defaults)}
+    if name not in doc:
+        raise KeyError(f"{type(defaults).__name__} has no field {name!r}")
+    value = getattr(defaults, name)
+    flag = "--" + name.replace("_", "-")
+    if isinstance(value, bool):
+        flag = f"{flag}/--no-{flag[2:]}"
+    kwargs.setdefault("help", doc[name])
+    return typer.Option(value, flag, *aliases, **kwargs)
+
+
 ClearanceOption = typer.Option(
     None,
     "--clearance",

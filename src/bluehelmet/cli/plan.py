@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from bluehelmet.cli.checks import out_folder
-from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.cli.common import (
+    ClearanceOption,
+    OrgOption,
+    cli_errors,
+    console,
+    field_option,
+    reader_context,
+)
 from bluehelmet.cli.output import JsonOption, print_json, progress
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.forcegen.options import PlanOptions, SolveOptions
@@ -154,24 +162,14 @@ def plan_command(
         show_default="the scenario's horizon_months",
         help="Months to plan.",
     ),
-    explain: bool = typer.Option(
-        PLAN_DEFAULTS.explain,
-        "--explain/--no-explain",
-        help="Explain every pledge and list binding constraints.",
+    explain: bool = field_option(PLAN_DEFAULTS, "explain"),
+    smart_pledging: bool = field_option(
+        PLAN_DEFAULTS,
+        "smart_pledging",
+        "--capability-requirements/--no-capability-requirements",
     ),
-    smart_pledging: bool = typer.Option(
-        PLAN_DEFAULTS.smart_pledging,
-        "--smart-pledging/--no-smart-pledging",
-        help="Write the requirements note and smart pledges.",
-    ),
-    sensitivities: bool = typer.Option(
-        PLAN_DEFAULTS.sensitivities,
-        "--sensitivities/--no-sensitivities",
-        help="Value more budget, readiness and lift.",
-    ),
-    max_asks: int = typer.Option(
-        PLAN_DEFAULTS.max_asks, "--max-asks", min=0, help="Largest gaps valued for one more unit."
-    ),
+    sensitivities: bool = field_option(PLAN_DEFAULTS, "sensitivities"),
+    max_asks: int = field_option(PLAN_DEFAULTS, "max_asks", min=0),
     time_limit: float = typer.Option(
         0.0,
         "--time-limit",
@@ -180,43 +178,14 @@ def plan_command(
         "plan (base and overrides), its stages and what-ifs "
         "(0: no limit, every stage proven optimal).",
     ),
-    mip_rel_gap: float = typer.Option(
-        SOLVE_DEFAULTS.mip_rel_gap,
-        "--mip-rel-gap",
-        min=0.0,
-        max=0.99,
-        help="Relative gap at which each stage stops.",
-    ),
-    warm_start_later_stages: bool = typer.Option(
-        SOLVE_DEFAULTS.warm_start_later_stages,
-        "--warm-start-later-stages/--no-warm-start-later-stages",
-        help="Start each later stage from the previous stage's plan.",
-    ),
-    same_gaps_above_columns: int = typer.Option(
-        SOLVE_DEFAULTS.same_gaps_above_columns,
-        "--same-gaps-above-columns",
-        min=0,
-        help="Model size above which later stages first search plans with no larger gap.",
-    ),
-    same_gaps_share: float = typer.Option(
-        SOLVE_DEFAULTS.same_gaps_share,
-        "--same-gaps-share",
-        help="Share of a stage's time for that search.",
-    ),
-    restrict_above_columns: int = typer.Option(
-        SOLVE_DEFAULTS.restrict_above_columns,
-        "--restrict-above-columns",
-        min=0,
-        help="Model size above which the LP's tours are searched first.",
-    ),
-    restricted_share: float = typer.Option(
-        SOLVE_DEFAULTS.restricted_share,
-        "--restricted-share",
-        help="Share of the time for that search.",
-    ),
-    lp_share: float = typer.Option(
-        SOLVE_DEFAULTS.lp_share, "--lp-share", help="Share of the time for the LP relaxation."
-    ),
+    mip_rel_gap: float = field_option(SOLVE_DEFAULTS, "mip_rel_gap", min=0.0, max=0.99),
+    warm_start_later_stages: bool = field_option(SOLVE_DEFAULTS, "warm_start_later_stages"),
+    same_gaps_above_columns: int = field_option(SOLVE_DEFAULTS, "same_gaps_above_columns", min=0),
+    same_gaps_share: float = field_option(SOLVE_DEFAULTS, "same_gaps_share"),
+    restrict_above_columns: int = field_option(SOLVE_DEFAULTS, "restrict_above_columns", min=0),
+    restricted_share: float = field_option(SOLVE_DEFAULTS, "restricted_share"),
+    lp_share: float = field_option(SOLVE_DEFAULTS, "lp_share"),
+    reduced_cost_fixing: bool = field_option(SOLVE_DEFAULTS, "reduced_cost_fixing"),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
@@ -229,22 +198,11 @@ def plan_command(
 
     with cli_errors():
         try:
+            # One flag per field of both options objects (field_option); --time-limit 0 is none.
+            given = {**locals(), "time_limit": time_limit or None}
             options = PlanOptions(
-                horizon=horizon,
-                explain=explain,
-                smart_pledging=smart_pledging,
-                sensitivities=sensitivities,
-                max_asks=max_asks,
-                solve=SolveOptions(
-                    time_limit=time_limit or None,
-                    mip_rel_gap=mip_rel_gap,
-                    warm_start_later_stages=warm_start_later_stages,
-                    same_gaps_above_columns=same_gaps_above_columns,
-                    same_gaps_share=same_gaps_share,
-                    restrict_above_columns=restrict_above_columns,
-                    restricted_share=restricted_share,
-                    lp_share=lp_share,
-                ),
+                **{f.name: given[f.name] for f in fields(PlanOptions) if f.name != "solve"},
+                solve=SolveOptions(**{f.name: given[f.name] for f in fields(SolveOptions)}),
             )
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc

@@ -180,6 +180,13 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
         weighted_unmet_requirement_months=float(gaps["weighted_unmet"].sum()),
         required_requirement_months=float(gaps["required_unit_months"].sum()),
         total_cost_usd=float(asg["cost_usd"].sum()),
+        peacekeeping_cost_usd=float(
+            costs.loc[costs["account"] == "peacekeeping", "cost_usd"].sum()
+        ),
+        regular_budget_cost_usd=float(
+            costs.loc[costs["account"] == "regular_budget", "cost_usd"].sum()
+        ),
+        cost_by_budget_period=cost_by_budget_period(costs),
         units_deployed=int(asg["units"].sum()),
         required_person_months=float(cov["required_personnel"].sum()),
         in_place_person_months=float(fip["personnel"].sum()),
@@ -205,6 +212,17 @@ def summarise(view: ScenarioView, solved: Solved, tables: dict[str, pd.DataFrame
         uses_illustrative_data=view.uses_illustrative_data,
         notice=ILLUSTRATIVE_NOTICE if view.uses_illustrative_data else "",
     )
+
+
+def cost_by_budget_period(costs: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Planned cost per account and budget period (``costs.csv`` summed over missions)."""
+    per = costs.groupby(["account", "fiscal_year"], as_index=False)["cost_usd"].sum()
+    out: dict[str, dict[str, float]] = {}
+    for account, period, value in zip(
+        per["account"].astype(str), per["fiscal_year"].astype(str), per["cost_usd"], strict=True
+    ):
+        out.setdefault(account, {})[period] = float(value)
+    return out
 
 
 def finite(value: float) -> float | None:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.forcegen.data import PlanningData, budget_periods, tour_month_cost
+from bluehelmet.forcegen.inplace import by_ceiling_component
 from bluehelmet.optimize.linear import INF, LinearModel, group_rows
 
 #: Objective stages, in lexicographic order (the last only breaks ties, see define_tiebreak).
@@ -202,32 +203,25 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     Math
     ----
     For every mission m, component c (military: troops, staff officers and observers; police:
-    formed and individual police) and month t with a numeric ceiling K_{m,c,t} (the lowest of the
-    ceilings in force on any day of t; none where the resolution sets no number):
-    Σ_{k: mission(r(k))=m, c(p(k))=c, s_k ≤ t ≤ e_k} P_p y_k ≤ max(0, K_{m,c,t} − Q_{m,c,t}),
-    with P_p the personnel of one unit of pledge p and Q_{m,c,t} the personnel of the units in
+    formed and individual police; and, where the resolution sets them, the police sub-ceilings
+    formed_police and individual_police) and month t with a numeric ceiling K_{m,c,t} (the
+    lowest of the ceilings in force on any day of t; none where the resolution sets no number):
+    Σ_{k: mission(r(k))=m, c ∈ C(p(k)), s_k ≤ t ≤ e_k} P_p y_k ≤ max(0, K_{m,c,t} − Q_{m,c,t}),
+    with C(p) the components pledge p counts against (a formed police unit: police and
+    formed_police),
+    P_p the personnel of one unit of pledge p and Q_{m,c,t} the personnel of the units in
     place (present the whole month). Where the force in place alone exceeds the ceilings
     (Q > K) no tour may add personnel and the excess is reported (``ceiling_excess``), not made
     infeasible. Rows no tour can enter are not generated, nor rows that cannot bind: those where
     every pledge with a tour present, at its full count, stays within the room
     (Σ_{p present} P_p n_p ≤ K − Q).
     """
-    if len(d.ceilings) == 0:
+    if len(d.ceilings) == 0 or not (d.ceilings["kind"] == "numeric").any():
         return
-    k, t = present(d)
-    cand, req, pl = d.candidates, d.requirements, d.pledges
-    p = cand["pledge"].to_numpy()[k]
-    frame = pd.DataFrame(
-        {
-            "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-            "component": pl["component"].to_numpy()[p],
-            "month": t,
-            "k": k,
-            "pledge": p,
-            "persons": pl["personnel"].to_numpy()[p],
-        }
-    )
+    frame = ceiling_terms(d)
+    pl = d.pledges
     room = ceiling_room(d)
+    room = room[room["kind"] == "numeric"]
     keys = ["mission_id", "component", "month"]
     frame = frame.merge(room, on=keys, how="inner")
     # Rows that cannot bind: every pledge present at its full count stays within the room.
@@ -251,11 +245,45 @@ def define_council_ceiling(m: LinearModel, d: PlanningData) -> None:
     m.add_constraint("Council-ceiling", per_row <= limit)
 
 
+def ceiling_terms(d: PlanningData) -> pd.DataFrame:
+    """(tour, month present, ceiling component) with the tour's mission, pledge and personnel.
+
+    A tour of a formed police unit appears twice per month: under ``police`` and under
+    ``formed_police`` (:data:`~bluehelmet.forcegen.inplace.CEILING_COMPONENTS`).
+    """
+    k, t = present(d)
+    cand, req, pl = d.candidates, d.requirements, d.pledges
+    p = cand["pledge"].to_numpy()[k]
+    # Components per pledge (few), then each (tour, month) once per component of its pledge.
+    of_pledge, comps = by_ceiling_component(pl["category"].to_numpy(str))
+    count = np.bincount(of_pledge, minlength=len(pl))
+    first = np.cumsum(count) - count
+    n = count[p]
+    i = np.repeat(np.arange(len(p)), n)
+    component = comps[first[p[i]] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))]
+    return pd.DataFrame(
+        {
+            "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k[i]]],
+            "component": component,
+            "month": t[i],
+            "k": k[i],
+            "pledge": p[i],
+            "persons": pl["personnel"].to_numpy()[p[i]],
+        }
+    )
+
+
 def ceiling_room(d: PlanningData) -> pd.DataFrame:
-    """Per mission, component and month with a ceiling: ceiling, personnel in place, room left."""
+    """Per mission, component and month with a ceiling row: ceiling, personnel in place, room.
+
+    ``kind`` none (the resolution sets no number): ``ceiling`` and ``room`` are empty.
+    """
     keys = ["mission_id", "component", "month"]
     if len(d.in_place):
-        there = pd.DataFrame(d.in_place.groupby(keys, as_index=False)["personnel"].sum())
+        ip = d.in_place
+        i, component = by_ceiling_component(ip["category"].to_numpy(str))
+        ip = ip.iloc[i].assign(component=component)
+        there = pd.DataFrame(ip.groupby(keys, as_index=False)["personnel"].sum())
         there = there.rename(columns={"personnel": "in_place"})
     else:
         there = pd.DataFrame(

@@ -18,8 +18,10 @@ Rules (each checkable from the tables):
 * The ceiling of a mission, component and month is the lowest numeric ceiling of the rows in
   force on any day of the month; a month with no numeric row (``kind = none`` or no row) has no
   ceiling. Components: ``military`` (troops, staff officers and observers) and ``police``
-  (formed and individual police); the separate formed/individual police sub-ceilings are not
-  modelled.
+  (formed and individual police), and where a resolution separates them the police
+  sub-ceilings ``formed_police`` and ``individual_police``: a formed police unit counts against
+  its mission's ``police`` and ``formed_police`` ceilings, an individual police officer against
+  ``police`` and ``individual_police`` (:data:`CEILING_COMPONENTS`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,40 @@ COMPONENT = {
     "individual_police": "police",
 }
 
+#: Personnel category of a unit type -> every Council ceiling component it counts against
+#: (the component, then the police sub-ceiling where a resolution sets one).
+CEILING_COMPONENTS: dict[str, tuple[str, ...]] = {
+    "troops": ("military",),
+    "staff_officers_observers": ("military",),
+    "formed_police": ("police", "formed_police"),
+    "individual_police": ("police", "individual_police"),
+}
+
+
+#: Every ceiling component the planner holds (``other`` is not planned on).
+PLANNED_COMPONENTS = ("military", "police", "formed_police", "individual_police")
+
+
+def by_ceiling_component(category: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position, component) for every ceiling component each personnel category counts against.
+
+    A formed police unit at position ``i`` gives ``(i, "police")`` and ``(i, "formed_police")``;
+    a category with no ceiling component (``other``) gives nothing.
+    """
+    # Vectorised over the few distinct categories (millions of tour-months at PCRS scale).
+    kinds, inverse = np.unique(np.asarray(category, dtype=str), return_inverse=True)
+    idx_parts, comp_parts = [], []
+    for j, kind in enumerate(kinds):
+        rows = np.flatnonzero(inverse == j)
+        for comp in CEILING_COMPONENTS.get(str(kind), ()):
+            idx_parts.append(rows)
+            comp_parts.append(np.full(len(rows), comp, dtype=object))
+    if not idx_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    idx = np.concatenate(idx_parts)
+    order = np.argsort(idx, kind="stable")
+    return idx[order].astype(np.int64), np.concatenate(comp_parts)[order]
+
 
 def _dates(col: pd.Series) -> pd.Series:
     return pd.to_datetime(col)
@@ -46,7 +82,7 @@ def in_place_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFram
     """Units in place per row of ``units_in_place`` and month present (month indices).
 
     Columns: ``row``, ``month``, ``mission_id``, ``unit_type_id``, ``contributor_id``, ``units``,
-    ``personnel``, ``component``.
+    ``personnel``, ``component``, ``category`` (the unit type's personnel category).
     """
     cols = [
         "row",
@@ -57,6 +93,7 @@ def in_place_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFram
         "units",
         "personnel",
         "component",
+        "category",
     ]
     table = scenario.tables.get("units_in_place")
     if table is None or len(table) == 0 or len(months) == 0:
@@ -88,6 +125,7 @@ def in_place_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFram
             "units": count[row],
             "personnel": persons[row],
             "component": category.map(COMPONENT).fillna("other").to_numpy()[row],
+            "category": category.to_numpy(dtype=object)[row],
         }
     )
 
@@ -124,20 +162,28 @@ def open_need(req: pd.DataFrame, in_place: pd.DataFrame) -> pd.DataFrame:
 
 
 def ceiling_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFrame:
-    """Numeric Council ceilings per mission, component (military, police) and month index."""
+    """Council ceilings per mission, component and month index, numeric or none.
+
+    Components: ``military``, ``police`` and the police sub-ceilings ``formed_police`` and
+    ``individual_police`` (see :data:`CEILING_COMPONENTS`). ``kind`` is ``numeric`` (``ceiling``
+    the lowest number in force on any day of the month) or ``none`` (the resolution in force
+    sets no number: ``ceiling`` empty; shown as "no ceiling", never as 0). A month with both
+    takes the numeric one.
+    """
     cols = {
         "mission_id": pd.Series(dtype=object),
         "component": pd.Series(dtype=object),
         "month": pd.Series(dtype="int64"),
         "ceiling": pd.Series(dtype=float),
+        "kind": pd.Series(dtype=object),
     }
     table = scenario.tables.get("ceilings")
     if table is None or len(table) == 0:
         return pd.DataFrame(cols)
+    kind = table["kind"].astype(str)
     c = table[
-        (table["kind"].astype(str) == "numeric")
-        & table["component"].astype(str).isin(["military", "police"])
-        & table["ceiling"].notna()
+        ((kind == "none") | ((kind == "numeric") & table["ceiling"].notna()))
+        & table["component"].astype(str).isin(PLANNED_COMPONENTS)
     ].reset_index(drop=True)
     first_day = months.to_numpy()
     last_day = (months + pd.offsets.MonthEnd(0)).to_numpy()
@@ -152,11 +198,14 @@ def ceiling_months(scenario: Scenario, months: pd.DatetimeIndex) -> pd.DataFrame
             "mission_id": c["mission_id"].astype(str).to_numpy()[row],
             "component": c["component"].astype(str).to_numpy()[row],
             "month": month.astype("int64"),
-            "ceiling": c["ceiling"].astype(float).to_numpy()[row],
+            "ceiling": pd.to_numeric(c["ceiling"], errors="coerce").to_numpy(float)[row],
+            "kind": c["kind"].astype(str).to_numpy()[row],
         }
     )
     if len(out) == 0:
         return pd.DataFrame(cols)
-    return pd.DataFrame(
-        out.groupby(["mission_id", "component", "month"], as_index=False)["ceiling"].min()
-    )
+    keys = ["mission_id", "component", "month"]
+    # min() skips the empty ceilings of kind none; a month with a number keeps the number.
+    out = out.groupby(keys, as_index=False).agg(ceiling=("ceiling", "min"))
+    out["kind"] = np.where(out["ceiling"].notna(), "numeric", "none")
+    return pd.DataFrame(out)

@@ -42,6 +42,11 @@ class SolveOptions:
     lp_share: float = option(
         0.3, "Share of the time limit the LP relaxation (warm start and bound) may use."
     )
+    reduced_cost_fixing: bool = option(
+        True,
+        "Tighten later stages' column bounds by each stage's LP reduced costs "
+        "(off only to compare; the plan is the same).",
+    )
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and self.time_limit <= 0:
@@ -65,7 +70,8 @@ class PlanOptions:
     smart_pledging: bool = option(
         True,
         "Write the capability requirements note and the smart-pledge groups "
-        "(capability_requirements.csv, smart_pledges.csv).",
+        "(capability_requirements.csv, smart_pledges.csv); the command line also takes "
+        "--capability-requirements/--no-capability-requirements.",
     )
     sensitivities: bool = option(
         True, "Value more budget, faster readiness and more lift (several LP re-solves)."

@@ -112,8 +112,14 @@ class PlanSummary:
     notice: str
     #: What the wall-clock time limit cut short: objective stages not proven optimal
     #: (``stage cost``: its gap is in ``stages``) and what-ifs left incomplete
-    #: (``smart_pledging``, ``sensitivities``). Empty: everything ran to the end.
+    #: (``capability_requirements``, ``sensitivities``). Empty: everything ran to the end.
     cut_by_time_limit: tuple[str, ...] = ()
+    #: total_cost_usd split by the account that pays (``costs.csv`` ``account``): the
+    #: peacekeeping accounts and the regular budget (UNTSO, UNMOGIP), kept apart.
+    peacekeeping_cost_usd: float = 0.0
+    regular_budget_cost_usd: float = 0.0
+    #: Cost per account and budget period (``{"peacekeeping": {"2018/19": ...}, ...}``).
+    cost_by_budget_period: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values (lists for tuples), in declaration order."""
@@ -122,6 +128,9 @@ class PlanSummary:
         out["reader"] = dict(out["reader"])
         out["missions_without_budget_rows"] = list(self.missions_without_budget_rows)
         out["cut_by_time_limit"] = list(self.cut_by_time_limit)
+        out["cost_by_budget_period"] = {
+            account: dict(periods) for account, periods in self.cost_by_budget_period.items()
+        }
         return out
 
 

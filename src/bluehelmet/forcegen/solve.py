@@ -102,10 +102,21 @@ def _stage_highs(
     mip_rel_gap: float,
     fix_zero: np.ndarray | None,
     earlier: Sequence[tuple[np.ndarray, float]],
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> highspy.Highs:
-    """A HiGHS instance for one stage: the model, restricted columns, earlier stages' optima."""
+    """A HiGHS instance for one stage: the model, restricted columns, earlier stages' optima.
+
+    ``bounds`` (column lower and upper bounds) replace the model's where they are tighter
+    (:func:`reduced_cost_bounds`).
+    """
     h = to_highs(model)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if bounds is not None:
+        col_lo, col_hi, _, _, _ = model.bounds()
+        lo, hi = bounds
+        cols = np.flatnonzero((lo > col_lo) | (hi < col_hi)).astype(np.int32)
+        if len(cols):
+            h.changeColsBounds(len(cols), cols, lo[cols], hi[cols])
     if fix_zero is not None and fix_zero.any():
         cols = np.flatnonzero(fix_zero).astype(np.int32)
         zeros = np.zeros(len(cols))
@@ -113,6 +124,45 @@ def _stage_highs(
     for c, value in earlier:
         _bound_stage(h, c, value)
     return h
+
+
+def reduced_cost_bounds(
+    h: highspy.Highs,
+    integer: np.ndarray,
+    limit: float,
+    bounds: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tighter column bounds for every plan whose stage objective is at most ``limit``.
+
+    ``h`` holds one stage's model with its objective ``c``; its LP relaxation is solved here.
+    With ``z`` the LP value and ``d`` the reduced costs, every point ``x`` of the LP's polytope
+    has ``c x >= z + d_j (x_j - l_j)`` for a column at its lower bound ``l_j`` (``d_j > 0``) and
+    ``c x >= z + d_j (x_j - u_j)`` at its upper bound (``d_j < 0``): the Lagrangian bound with
+    the LP's duals. A later stage holds ``c x <= limit`` (this stage's optimum with its slack),
+    so an integer column may not move more than ``floor((limit - z) / |d_j|)`` away from that
+    bound. This is reduced-cost fixing; it removes only plans worse than the stage's optimum,
+    which the later stages' bound row excludes anyway, so their optima (and the tie-break's one
+    allocation) are unchanged, and their search is smaller: the later stages' objectives
+    cannot use HiGHS's own reduced-cost fixing on an earlier objective held as a row. Returns
+    ``bounds`` unchanged when the LP is not solved to optimality.
+    """
+    lo, hi = (b.copy() for b in bounds)
+    h.setOptionValue("solve_relaxation", True)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return lo, hi
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value)
+    d = np.asarray(sol.col_dual)
+    z = float(h.getInfo().objective_function_value)
+    # Room left to the limit, widened by the LP's tolerances (duals are exact to about 1e-7).
+    room = max(0.0, limit - z) + 1e-6 * max(1.0, abs(limit)) + 1e-6
+    tol = 1e-6
+    up = integer & (d > tol) & (x <= lo + 1e-7) & np.isfinite(lo)
+    hi[up] = np.minimum(hi[up], lo[up] + np.floor(room / d[up]))
+    down = integer & (d < -tol) & (x >= hi - 1e-7) & np.isfinite(hi)
+    lo[down] = np.maximum(lo[down], hi[down] - np.floor(room / -d[down]))
+    return lo, hi
 
 
 def _set_time_limit(h: highspy.Highs, time_limit: float | None, t0: float, stage: str) -> None:
@@ -231,8 +281,11 @@ def solve(
     earlier: list[tuple[np.ndarray, float]] = []
     t0 = time.perf_counter()
 
+    col_lo, col_hi, integer, _, _ = model.bounds()
+    bounds = (col_lo.copy(), col_hi.copy())
+
     def _stage_model(c: np.ndarray) -> highspy.Highs:
-        h = _stage_highs(model, gap_target, fix_zero, earlier)
+        h = _stage_highs(model, gap_target, fix_zero, earlier, bounds)
         h.changeColsCost(n, idx, c)
         return h
 
@@ -316,6 +369,11 @@ def solve(
         if progress:
             progress(stage, res)
         earlier.append((c, obj))
+        if opts.reduced_cost_fixing and stage != stages[-1]:
+            # Later stages hold c x <= obj (with slack): tighten their columns' bounds by this
+            # stage's LP reduced costs (valid for every plan they may choose).
+            limit = obj + LEXICOGRAPHIC_SLACK * max(1.0, abs(obj))
+            bounds = reduced_cost_bounds(_stage_model(c), integer, limit, bounds)
     if x is not None:
         # Integer columns come back with round-off; snap them so the plan counts whole units.
         _, _, integer, _, _ = model.bounds()

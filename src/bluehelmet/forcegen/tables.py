@@ -13,6 +13,7 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData, budget_periods, cost_months, tour_month_cost
 from bluehelmet.forcegen.formulation import (
     ceiling_room,
+    ceiling_terms,
     committed,
     credited,
     gender_target_table,
@@ -157,7 +158,7 @@ def force_in_place_table(d: PlanningData) -> pd.DataFrame:
 def ceiling_excess_table(d: PlanningData) -> pd.DataFrame:
     """Mission x component x month where the force in place alone exceeds the Council ceiling."""
     room = ceiling_room(d)
-    out = room[room["in_place"] > room["ceiling"]].copy()
+    out = room[(room["kind"] == "numeric") & (room["in_place"] > room["ceiling"])].copy()
     out["excess"] = out["in_place"] - out["ceiling"]
     out["month"] = d.months[out["month"].to_numpy(dtype=int)]
     return out[["mission_id", "component", "month", "in_place", "ceiling", "excess"]].reset_index(
@@ -166,21 +167,15 @@ def ceiling_excess_table(d: PlanningData) -> pd.DataFrame:
 
 
 def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
-    """Mission x component x month with a ceiling: personnel in place, planned, ceiling."""
+    """Mission x component x month with a ceiling row: personnel in place, planned, ceiling.
+
+    A component whose resolution sets no number (``kind`` none: UNTSO, UNMOGIP, UNMIK) has a
+    row with the personnel and an empty ceiling and headroom: "no ceiling", not 0.
+    """
     room = ceiling_room(d)
-    k, t = present(d)
-    p = d.candidates["pledge"].to_numpy()[k]
+    terms = ceiling_terms(d)
     planned = (
-        pd.DataFrame(
-            {
-                "mission_id": d.requirements["mission_id"].to_numpy()[
-                    d.candidates["req"].to_numpy()[k]
-                ],
-                "component": d.pledges["component"].to_numpy()[p],
-                "month": t,
-                "planned": d.pledges["personnel"].to_numpy()[p] * y[k],
-            }
-        )
+        terms.assign(planned=terms["persons"].to_numpy() * y[terms["k"].to_numpy()])
         .groupby(["mission_id", "component", "month"])["planned"]
         .sum()
     )
@@ -190,7 +185,7 @@ def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     out["headroom"] = out["ceiling"] - out["in_place"] - out["planned"]
     out["month"] = d.months[out["month"].to_numpy(dtype=int)]
     return out[
-        ["mission_id", "component", "month", "ceiling", "in_place", "planned", "headroom"]
+        ["mission_id", "component", "month", "kind", "ceiling", "in_place", "planned", "headroom"]
     ].sort_values(["mission_id", "component", "month"], ignore_index=True)
 
 
