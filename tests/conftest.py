@@ -12,9 +12,14 @@ pytest 9.2, so the grouping is this scheduler's.)
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import Any
 
 import pytest
+
+_MADE_BASETEMP = pytest.StashKey[str]()
 
 #: Modules that share one expensive session fixture, by group.
 SHARED = {
@@ -38,6 +43,40 @@ LONG_FIRST = (
     "tests/io/test_kill.py",
     "tests/intel/test_kill.py",
 )
+
+
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller: tell each worker the terminal width the run was started with."""
+    node.workerinput["columns"] = os.environ.get("COLUMNS")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Make a worker's run look like a plain ``pytest`` run to the command line's consoles.
+
+    A worker starts with ``COLUMNS=80``: it gets the controller's value instead. And a worker's
+    temporary folders would be ``popen-gwN`` deeper than a single process's, so that paths
+    quoted in 80-column error boxes wrap elsewhere: with workers and no ``--basetemp``, the
+    run's base is a short ``/tmp/bh-*`` folder (removed at the end) instead of
+    ``/tmp/pytest-of-USER/pytest-N``.
+    """
+    controller = not hasattr(config, "workerinput")
+    if controller and config.getoption("numprocesses", None) and config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="bh-")
+        config.stash[_MADE_BASETEMP] = config.option.basetemp
+    if hasattr(config, "workerinput"):
+        columns = config.workerinput.get("columns")
+        if columns is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = columns
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the base folder made above."""
+    made = config.stash.get(_MADE_BASETEMP, None)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def group_of(nodeid: str) -> str:

@@ -1,7 +1,7 @@
 """Platform tests: one private PostgreSQL cluster (initdb + pg_ctl in a temp folder) per session.
 
-Also one waitress server and one Chromium per session (each browser test opens its own
-contexts), and :func:`login` for the browser walks. Skipped, with the reason, when Django, the
+Also one waitress server per session and one Chromium per browser module (each test opens its
+own contexts), and :func:`login` for the browser walks. Skipped, with the reason, when Django, the
 PostgreSQL server binaries, Playwright or Debian's chromium are not installed.
 """
 
@@ -144,9 +144,13 @@ def server(platform: dict[str, Any]) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, started once; tests open their own contexts."""
+    """Debian's Chromium through Playwright, once per module; tests open their own contexts.
+
+    Per module, not per session: Playwright's sync API keeps an event loop running while it is
+    open, and the load test (``asyncio.run``) needs none running.
+    """
     sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
