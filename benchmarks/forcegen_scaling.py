@@ -1,22 +1,32 @@
-"""Force generation benchmark: PCRS-scale instances and a scaling table up to 100,000 pledges.
+"""Force generation benchmark: the planner at 1,000 to 100,000 pledges, against a baseline.
 
-For each generated instance (N pledges, 24 months) it measures model build time, HiGHS solve time
-and the gap of every stage (lexicographic, one time limit), the wall time of the whole pipeline
-against the time limit, peak memory, the greedy baseline's gap to the optimiser, and the same
-first-stage model through CBC (the solver PuLP ships) for a time ratio in the same run. Two
-generators of different shape: ``random`` (:func:`bluehelmet.forcegen.generate.random_scenario`,
-15 missions, 20 unit types) and ``mixed`` (:func:`bluehelmet.forcegen.generate_mixed.
-mixed_scenario`, 20 missions, 30 unit types, mid-month dates, many caveats). Each instance runs
-in its own process so memory is its own; the machine's load average is printed with each row.
+For each generated instance (N pledges, 24 months) it runs :func:`bluehelmet.forcegen.plan`
+end to end with a wall-clock ``time_limit`` (the limit the command line's ``--time-limit``
+sets: preparation, model building, every objective stage, tables, explanations and what-ifs)
+and reports the wall time against the limit, each stage's status, bound and gap, the model's
+size and build time, peak memory, the greedy baseline's gap, and optionally the first stage
+through CBC (the solver PuLP ships) on the same model, as a time ratio in the same run.
+
+With ``--baseline-src DIR`` (e.g. the main line's ``src``) every row is also run with the code
+found there (``PYTHONPATH=DIR``), in the same run, and the row reports the ratios
+(``build_ratio`` = baseline build seconds / these, ``wall_ratio`` likewise). ``--build-only``
+measures only preparing and building the model (cheap at 100,000 pledges).
+
+Two generators of different shape: ``random`` (:func:`bluehelmet.forcegen.generate.
+random_scenario`, 15 missions, 20 unit types) and ``mixed`` (:func:`bluehelmet.forcegen.
+generate_mixed.mixed_scenario`, 20 missions, 30 unit types, mid-month dates, many caveats).
+Each instance runs in its own process so memory is its own; the machine's 1-minute load
+average is printed with each row (before and after).
 
 Usage: python benchmarks/forcegen_scaling.py [--sizes 1000 10000] [--generators random mixed]
-       [--time-limit 60] [--no-cbc]
+       [--time-limit 60] [--no-cbc] [--build-only] [--baseline-src ../main/src]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import subprocess
@@ -24,101 +34,165 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+
+def _scenario(n: int, generator: str) -> Any:
+    from bluehelmet.forcegen.generate import random_scenario
+    from bluehelmet.forcegen.generate_mixed import mixed_scenario
+
+    if generator == "random":
+        return random_scenario(n_missions=15, n_months=24, n_pledges=n, n_unit_types=20, seed=2018)
+    return mixed_scenario(n, n_missions=20, n_months=24, seed=2018)
+
+
+def build_one(n: int, generator: str) -> dict[str, object]:
+    """Prepare and build the model only (seconds, size)."""
+    from bluehelmet.forcegen.data import prepare
+    from bluehelmet.forcegen.formulation import build_model
+
+    load = os.getloadavg()[0]
+    s = _scenario(n, generator)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    d, _ = prepare(s)
+    prep = time.perf_counter() - t0
+    m = build_model(d)
+    _ = m.matrix
+    return {
+        "generator": generator,
+        "pledges": n,
+        "load_avg_1min": round(load, 1),
+        "candidate_tours": len(d.candidates),
+        "columns": m.n_cols,
+        "rows": m.n_rows,
+        "nonzeros": int(m.matrix.nnz),
+        "prepare_s": round(prep, 2),
+        "build_s": round(time.perf_counter() - t0, 2),
+        "build_cpu_s": round(time.process_time() - cpu0, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "load_avg_1min_after": round(os.getloadavg()[0], 1),
+    }
 
 
 def run_one(n: int, time_limit: float, cbc: bool, generator: str) -> dict[str, object]:
-    import os
+    """The whole plan() run under ``time_limit``, optionally CBC on its first stage."""
+    from bluehelmet.forcegen import plan
+    from bluehelmet.forcegen.options import PlanOptions, SolveOptions
+    from bluehelmet.model.access import AccessContext
 
-    import numpy as np
-    import pulp
-
-    from bluehelmet.forcegen.generate import random_scenario
-    from bluehelmet.forcegen.generate_mixed import mixed_scenario
-    from bluehelmet.forcegen.greedy import greedy_plan
-    from bluehelmet.forcegen.options import SolveOptions
-    from bluehelmet.forcegen.pipeline import solve_scenario
-    from bluehelmet.forcegen.solve import solve
-    from bluehelmet.highs import to_highs
-
-    load_before = os.getloadavg()[0]
-    s = (
-        random_scenario(n_missions=15, n_months=24, n_pledges=n, n_unit_types=20, seed=2018)
-        if generator == "random"
-        else mixed_scenario(n, n_missions=20, n_months=24, seed=2018)
-    )
-    # The full pipeline as plan() runs it: prepare, build, greedy, LP rounding, restricted
-    # search, three stages; wall and CPU seconds of the whole call (the time limit covers the
-    # solver part; build comes on top).
-    cpu0 = time.process_time()
-    t0 = time.perf_counter()
-    solved = solve_scenario(s, SolveOptions(time_limit=time_limit, mip_rel_gap=0.005))
+    load = os.getloadavg()[0]
+    s = _scenario(n, generator)
+    view = s.view(AccessContext.public())
+    opts = PlanOptions(solve=SolveOptions(time_limit=time_limit, mip_rel_gap=0.005))
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    p = plan(view, opts)
     wall = time.perf_counter() - t0
-    cpu = time.process_time() - cpu0
-    d, m, build = solved.data, solved.model, solved.build_seconds
-    t0 = time.perf_counter()
-    xg = greedy_plan(m, d)
-    greedy_s = time.perf_counter() - t0
-    unmet = m.objective_vector("unmet")
-    r = solved.solution
-    st = {x.stage: x for x in r.stages}
-    z = st["unmet"].objective
+    sm = p.summary
     out: dict[str, object] = {
         "generator": generator,
-        "load_avg_1min": round(load_before, 1),
         "pledges": n,
-        "candidate_tours": len(d.candidates),
-        "rows": m.n_rows,
-        "nonzeros": int(m.matrix.nnz),
-        "build_s": round(build, 2),
-        "pipeline_wall_s": round(wall, 2),
-        "pipeline_cpu_s": round(cpu, 2),
+        "time_limit_s": time_limit,
+        "load_avg_1min": round(load, 1),
+        "candidate_tours": sm.candidate_tours,
+        "build_s": round(sm.build_seconds, 2),
+        "plan_wall_s": round(wall, 2),
+        "plan_cpu_s": round(time.process_time() - cpu0, 2),
         "wall_over_limit": round(wall / time_limit, 2),
-        "solve_s": round(r.solve_seconds, 2),
-        "status": r.status,
-        "gaps": {x.stage: x.mip_gap for x in r.stages},
-        "bounds": {x.stage: x.bound for x in r.stages},
-        "gap_unmet": st["unmet"].mip_gap,
-        "gap_cost": st["cost"].mip_gap if "cost" in st else None,
-        "unmet": z,
-        "greedy_unmet": float(unmet @ xg),
-        "greedy_s": round(greedy_s, 2),
-        "greedy_gap": (float(unmet @ xg) - z) / z if z else 0.0,
+        "status": sm.status,
+        "stages": {
+            st.stage: {
+                "status": st.status,
+                "objective": st.objective,
+                "bound": st.bound,
+                "gap": st.mip_gap,
+                "s": round(st.seconds, 1),
+            }
+            for st in sm.stages
+        },
+        "cut_by_time_limit": list(sm.cut_by_time_limit),
+        "greedy_gap": sm.greedy_gap_to_optimum,
+        "phases": dict(getattr(sm, "phases", {}) or {}),
     }
     if cbc:
-        # Same first-stage model, written as MPS and given to the CBC binary PuLP ships.
-        h = to_highs(m)
-        h.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), unmet)
-        with tempfile.TemporaryDirectory() as tmp:
-            mps = str(Path(tmp) / "m.mps")
-            h.writeModel(mps)
-            t0 = time.perf_counter()
-            hs = solve(
-                m, ("unmet",), SolveOptions(time_limit=time_limit, mip_rel_gap=0.005), warm_start=xg
-            )
-            highs_s = time.perf_counter() - t0
-            cbc_path = pulp.PULP_CBC_CMD().path
-            t0 = time.perf_counter()
-            log = subprocess.run(
-                [cbc_path, mps, "-sec", str(time_limit), "-ratio", "0.005", "-solve", "-quit"],
-                capture_output=True,
-                text=True,
-            ).stdout
-            cbc_s = time.perf_counter() - t0
-        found = re.findall(r"Objective value:\s+([-\d.eE+]+)", log)
-        out.update(
-            {
-                "highs_stage1_s": round(highs_s, 2),
-                "highs_stage1": hs.stages[0].objective,
-                "highs_stage1_gap": hs.stages[0].mip_gap,
-                "cbc_stage1_s": round(cbc_s, 2),
-                "cbc_stage1": float(found[-1]) if found else None,
-                "cbc_stopped": "Stopped on time" in log or "stopped on time" in log,
-                "cbc_to_highs_time_ratio": round(cbc_s / max(highs_s, 1e-9), 2),
-            }
-        )
+        out.update(cbc_row(s, time_limit))
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["load_avg_1min_after"] = round(os.getloadavg()[0], 1)
     return out
+
+
+def cbc_row(s: Any, time_limit: float) -> dict[str, object]:
+    """Stage 1 alone by HiGHS (from the greedy plan) and by CBC on the same MPS file."""
+    import numpy as np
+    import pulp
+
+    from bluehelmet.forcegen.data import prepare
+    from bluehelmet.forcegen.formulation import build_model
+    from bluehelmet.forcegen.greedy import greedy_plan
+    from bluehelmet.forcegen.options import SolveOptions
+    from bluehelmet.forcegen.solve import solve
+    from bluehelmet.highs import to_highs
+
+    d, _ = prepare(s)
+    m = build_model(d)
+    xg = greedy_plan(m, d)
+    unmet = m.objective_vector("unmet")
+    h = to_highs(m)
+    h.changeColsCost(m.n_cols, np.arange(m.n_cols, dtype=np.int32), unmet)
+    with tempfile.TemporaryDirectory() as tmp:
+        mps = str(Path(tmp) / "m.mps")
+        h.writeModel(mps)
+        t0 = time.perf_counter()
+        hs = solve(
+            m, ("unmet",), SolveOptions(time_limit=time_limit, mip_rel_gap=0.005), warm_start=xg
+        )
+        highs_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        log = subprocess.run(
+            [pulp.PULP_CBC_CMD().path, mps, "-sec", str(time_limit), "-ratio", "0.005"]
+            + ["-solve", "-quit"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        cbc_s = time.perf_counter() - t0
+    found = re.findall(r"Objective value:\s+([-\d.eE+]+)", log)
+    return {
+        "highs_stage1_s": round(highs_s, 2),
+        "highs_stage1": hs.stages[0].objective,
+        "highs_stage1_gap": hs.stages[0].mip_gap,
+        "cbc_stage1_s": round(cbc_s, 2),
+        "cbc_stage1": float(found[-1]) if found else None,
+        "cbc_stopped": "stopped on time" in log.lower(),
+        "cbc_to_highs_time_ratio": round(cbc_s / max(highs_s, 1e-9), 2),
+    }
+
+
+def _child(args: argparse.Namespace, generator: str, n: int, src: str | None) -> dict[str, Any]:
+    """Run one row in its own process, with ``src`` first on the path when given."""
+    cmd = [sys.executable, __file__, "--one", str(n), "--time-limit", str(args.time_limit)]
+    cmd += ["--generators", generator]
+    cmd += ["--no-cbc"] if args.no_cbc or src else []
+    cmd += ["--build-only"] if args.build_only else []
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    # A run that overruns its limit more than four times (plus the instance's generation) is
+    # stopped and reported as such (the main line's what-if LPs had no time limit at all).
+    cap = 4 * args.time_limit + 300
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=cap)
+    except subprocess.TimeoutExpired:
+        return {"generator": generator, "pledges": n, "error": f"stopped after {cap:.0f} s"}
+    lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        return {"generator": generator, "pledges": n, "error": res.stderr[-800:]}
+    return dict(json.loads(lines[-1]))
+
+
+def _ratio(base: dict[str, Any], new: dict[str, Any], key: str) -> float | None:
+    a, b = base.get(key), new.get(key)
+    if isinstance(a, int | float) and isinstance(b, int | float) and b > 0:
+        return round(float(a) / float(b), 2)
+    return None
 
 
 def main() -> None:
@@ -129,29 +203,31 @@ def main() -> None:
     )
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--no-cbc", action="store_true")
+    ap.add_argument("--build-only", action="store_true", help="only prepare and build the model")
+    ap.add_argument("--baseline-src", help="also run every row with the code in this src folder")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.time_limit, not args.no_cbc, args.generators[0])))
+        gen = args.generators[0]
+        row = (
+            build_one(args.one, gen)
+            if args.build_only
+            else run_one(args.one, args.time_limit, not args.no_cbc, gen)
+        )
+        print(json.dumps(row))
         return
     for generator in args.generators:
         for n in args.sizes:
-            cmd = [
-                sys.executable,
-                __file__,
-                "--one",
-                str(n),
-                "--time-limit",
-                str(args.time_limit),
-                "--generators",
-                generator,
-            ]
-            if args.no_cbc:
-                cmd.append("--no-cbc")
-            res = subprocess.run(cmd, capture_output=True, text=True)
-            lines = [ln for ln in res.stdout.splitlines() if ln.startswith("{")]
-            err = json.dumps({"generator": generator, "pledges": n, "error": res.stderr[-500:]})
-            print(lines[-1] if lines else err, flush=True)
+            row: dict[str, Any] = {}
+            if args.baseline_src:
+                base = _child(args, generator, n, str(Path(args.baseline_src).resolve()))
+                row["baseline"] = base
+            new = _child(args, generator, n, None)
+            row = {**new, **row}
+            if args.baseline_src:
+                keys = ("build_s", "prepare_s", "plan_wall_s")
+                row["ratios_baseline_over_new"] = {k: _ratio(base, new, k) for k in keys}
+            print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

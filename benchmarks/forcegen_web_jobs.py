@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> None:
 
     # Baseline: one plan job alone, run in this process as a worker would.
     clients[0].post("/forcegen/plans/start/", {**form, "title": "baseline"})
-    job = PlanJob.objects.get(title="baseline")
+    job = PlanJob.objects.using("owner").get(title="baseline")  # the queue is under RLS
     from bluehelmet.web.forcegen.planjobs import base_scenario
 
     base_scenario()  # a worker reads the bundled scenario once; not part of a job
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> None:
     baseline = time.perf_counter() - t0
     job.refresh_from_db()
     assert job.status == "done", job.error
-    PlanJob.objects.filter(pk=job.pk).update(status="done")
+    PlanJob.objects.using("owner").filter(pk=job.pk).update(status="done")
 
     barrier = threading.Barrier(args.planners)
     codes: list[int] = []
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> None:
     ]
     per_worker = [int(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
     wall = time.perf_counter() - t0
-    jobs = list(PlanJob.objects.filter(title="bench"))
+    jobs = list(PlanJob.objects.using("owner").filter(title="bench"))
     waits = [(j.started_at - j.created_at).total_seconds() for j in jobs if j.started_at]
     runs = [
         (j.finished_at - j.started_at).total_seconds()

@@ -214,6 +214,7 @@ def main() -> None:
         if not path.exists():
             generate(path, args.rows)
         size_mb = path.stat().st_size / 1e6
+        load = [os.getloadavg()[0]]
         base = measure("baseline", path)
         ours = measure("bluehelmet", path)
         imports = {"this code": measure("import", path, str(Path(tmp) / "new"))}
@@ -222,6 +223,7 @@ def main() -> None:
             imports[f"git {args.old}"] = measure(
                 "import", path, str(Path(tmp) / "old"), str(old_src)
             )
+        load.append(os.getloadavg()[0])
     print(f"file: {args.rows:,} rows, {size_mb:.0f} MB")
     print("(wall and CPU time include starting Python and importing the libraries)")
     for label, r in (("baseline pandas.read_csv ", base), ("bluehelmet read_un_monthly", ours)):
@@ -240,11 +242,16 @@ def main() -> None:
     )
     ok = ours["wall_s"] <= 10 and ours["peak_mb"] <= 1024
     print("targets (<= 10 s, <= 1 GB):", "met" if ok else "NOT met")
-    print(f"machine load while measuring: {os.getloadavg()[0]:.1f} (1-minute average)")
+    print(
+        f"machine load while measuring: {min(load):.1f}-{max(load):.1f} (1-minute average, "
+        f"at the start and the end) on {os.cpu_count()} cores"
+    )
     for label, r in imports.items():
         print(
             f"data import --into, {label:>12}: wall {r['wall_s']:6.2f} s  CPU "
-            f"{r['cpu_s']:6.2f} s  peak RSS {r['peak_mb']:6.0f} MB  exit {r['exit']}"
+            f"{r['cpu_s']:6.2f} s  peak RSS {r['peak_mb']:6.0f} MB  exit {r['exit']}; "
+            f"/ baseline: wall {r['wall_s'] / base['wall_s']:.1f}x, "
+            f"CPU {r['cpu_s'] / base['cpu_s']:.1f}x"
         )
     if len(imports) == 2:
         new, old = imports.values()

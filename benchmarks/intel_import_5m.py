@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,8 +80,11 @@ def write_file(n: int, path: Path) -> Path:
     return path
 
 
-def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of the import (CPU: all threads of the process).
+def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, float, float]:
+    """Wall-clock and CPU seconds and peak memory (MB) of the import (CPU: all threads).
+
+    Peak memory is the process's own high-water mark (``VmHWM``; ``ru_maxrss`` would carry over
+    the peak of this process, which generated the file).
 
     ``src``: run the code of that ``src`` folder (a checked-out git revision) instead.
     """
@@ -91,9 +95,12 @@ def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, fl
         "t=time.perf_counter(); c=time.process_time(); "
         "o=import_file(Path(sys.argv[1]), Path(sys.argv[2]), "
         f"AccessContext({WRITER[0]!r}, Classification.parse({WRITER[1]!r}))); "
-        "print(time.perf_counter()-t, o.added, o.report.rejected, time.process_time()-c)"
+        "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
+        "print(time.perf_counter()-t, o.added, o.report.rejected, time.process_time()-c, "
+        "int(hwm) / 1024)"
     )
     env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
+    shutil.rmtree(store, ignore_errors=True)  # a store left by an earlier run in --work
     out = subprocess.run(
         [sys.executable, "-c", code, str(path), str(store)],
         check=True,
@@ -102,7 +109,7 @@ def run_new(path: Path, store: Path, src: Path | None = None) -> tuple[float, fl
         env=env,
     ).stdout.split()
     assert int(out[2]) == 0, f"{out[2]} rows rejected"
-    return float(out[0]), float(out[3])
+    return float(out[0]), float(out[3]), float(out[4])
 
 
 FLOOR = """
@@ -122,20 +129,23 @@ for start in range(0, table.num_rows, 250_000):
     conn.executemany(f"INSERT INTO r VALUES ({marks})",
                      zip(*(c.to_pylist() for c in part.columns)))
 conn.execute("COMMIT")
-print(time.perf_counter() - t0, time.process_time() - c0)
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(time.perf_counter() - t0, time.process_time() - c0, int(hwm) / 1024)
 """
 
 
-def run_floor(path: Path, db: Path) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of the floor: pyarrow CSV + plain ``executemany``."""
+def run_floor(path: Path, db: Path) -> tuple[float, float, float]:
+    """Wall-clock and CPU seconds and peak MB of the floor: pyarrow CSV + ``executemany``."""
     columns = ",".join(make_reports(1).columns)
+    for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        stale.unlink(missing_ok=True)  # left by an earlier run in --work
     out = subprocess.run(
         [sys.executable, "-c", FLOOR, str(path), str(db), columns],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
-    return float(out[0]), float(out[1])
+    return float(out[0]), float(out[1]), float(out[2])
 
 
 def run_old(path: Path, store: Path, ref: str, limit: float) -> tuple[float, float] | None:
@@ -197,7 +207,7 @@ def main() -> None:
     if args.baseline_rows:
         small = write_file(args.baseline_rows, work / f"reports_{args.baseline_rows}.csv")
         old = run_old(small, work / "old-store", args.baseline_ref, args.baseline_limit)
-        new_small, new_small_cpu = run_new(small, work / "new-store-small")
+        new_small, new_small_cpu, _ = run_new(small, work / "new-store-small")
         shown = (
             f"{old[0]:.1f} s (CPU {old[1]:.1f} s)"
             if old is not None
@@ -220,14 +230,14 @@ def main() -> None:
         flush=True,
     )
     load = [os.getloadavg()[0]]
-    floor, floor_cpu = run_floor(big, work / "floor.sqlite")
+    floor, floor_cpu, floor_mb = run_floor(big, work / "floor.sqlite")
     load.append(os.getloadavg()[0])
     print(
         f"{args.rows:,} rows: floor (pyarrow CSV + plain executemany) {floor:.1f} s wall, "
-        f"{floor_cpu:.1f} s CPU",
+        f"{floor_cpu:.1f} s CPU, peak {floor_mb:,.0f} MB",
         flush=True,
     )
-    new_big, new_big_cpu = run_new(big, work / "new-store-big")
+    new_big, new_big_cpu, new_mb = run_new(big, work / "new-store-big")
     load.append(os.getloadavg()[0])
     if args.ref:
         ref_src = work / f"src-{args.ref}"
@@ -239,14 +249,16 @@ def main() -> None:
                 capture_output=True,
             ).stdout
             subprocess.run(["tar", "-x", "-C", str(ref_src)], input=archive, check=True)
-        ref, ref_cpu = run_new(big, work / "ref-store-big", ref_src / "src")
+        ref, ref_cpu, ref_mb = run_new(big, work / "ref-store-big", ref_src / "src")
         load.append(os.getloadavg()[0])
         print(
             f"{args.rows:,} rows: intel import at {args.ref} {ref:.1f} s wall, {ref_cpu:.1f} s "
-            f"CPU; {args.ref}/now = {ref / new_big:.2f}x wall, {ref_cpu / new_big_cpu:.2f}x CPU"
+            f"CPU, peak {ref_mb:,.0f} MB; {args.ref}/now = {ref / new_big:.2f}x wall, "
+            f"{ref_cpu / new_big_cpu:.2f}x CPU"
         )
     print(
-        f"{args.rows:,} rows: intel import {new_big:.1f} s wall, {new_big_cpu:.1f} s CPU "
+        f"{args.rows:,} rows: intel import {new_big:.1f} s wall, {new_big_cpu:.1f} s CPU, "
+        f"peak {new_mb:,.0f} MB "
         f"({args.rows / new_big:,.0f} rows/s wall; target < 60 s); import/floor = "
         f"{new_big / floor:.2f}x wall, {new_big_cpu / floor_cpu:.2f}x CPU; load average "
         f"{min(load):.1f}-{max(load):.1f} on {os.cpu_count()} cores"

@@ -54,6 +54,19 @@ def _grid(path: Path, n: int, horizon: int | None) -> Path:
     return path
 
 
+def _failures(table: pd.DataFrame) -> dict[str, Any]:
+    """Variants whose plan failed (``status == "error"``), each with its error message."""
+    first = table.drop_duplicates("key")
+    failed = first[first["status"] == "error"]
+    return {
+        "errors": len(failed),
+        "failed": [
+            {"variant": str(v), "error": str(e)}
+            for v, e in zip(failed["variant"], failed["error"], strict=True)
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--variants", type=int, default=200)
@@ -101,7 +114,7 @@ def main() -> None:
                     "sum_solve_s": float(solve.sum()),
                     "median_solve_s": float(solve.median()),
                     "efficiency": float(solve.sum()) / (wall * ex.workers),
-                    "errors": int((t.drop_duplicates("key")["error"] != "").sum()),
+                    **_failures(t),
                 }
                 n = len(grid.variants)
                 t0 = time.perf_counter()

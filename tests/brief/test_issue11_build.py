@@ -231,11 +231,31 @@ def _template_messages() -> set[str]:
     return ids
 
 
+def _chart_messages() -> set[str]:
+    """The words of the charts: ``words("...")`` in the plotting modules (Babel's extractor)."""
+    from babel.messages.extract import extract
+
+    src = TEMPLATES.parents[1]
+    ids: set[str] = set()
+    for path in [
+        *sorted((src / "plot").glob("*.py")),
+        src / "protect" / "plot.py",
+        src / "brief" / "robustness.py",
+    ]:
+        with path.open("rb") as f:
+            for _, message, _, _ in extract("python", f, keywords={"words": None}):
+                ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
 def test_every_marked_message_has_a_french_translation() -> None:
     french = translations("fr")
     ids = _template_messages()
     assert len(ids) > 150
     assert sorted(m for m in ids if m not in french) == []  # type: ignore[operator]
+    charts = _chart_messages()
+    assert len(charts) > 40
+    assert sorted(m for m in charts if m not in french) == []  # type: ignore[operator]
 
 
 def test_french_number_formats() -> None:
@@ -278,6 +298,17 @@ def test_french_brief_states_the_same_figures(both_languages: dict[str, BriefFil
         "Les thèmes du débat",
     ):
         assert words in html
+
+
+def test_the_french_brief_has_no_english_phrase_of_the_catalogue(
+    both_languages: dict[str, BriefFiles],
+) -> None:
+    from .french_checks import english_left
+
+    en, fr = (both_languages[lang].html.read_text("utf-8") for lang in ("en", "fr"))
+    assert english_left(en, fr) == []
+    # The same charts, in the same order, with the same number of texts drawn.
+    assert en.count("data:image/svg+xml") == fr.count("data:image/svg+xml")
 
 
 def test_contributor_page_figures_match(
@@ -370,7 +401,7 @@ def test_cli_contributor_and_language(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     html = (tmp_path / "brief.html").read_text("utf-8")
-    assert 'id="contributor"' in html and "Netherlands" in html and 'lang="fr"' in html
+    assert 'id="contributor"' in html and "Pays-Bas" in html and 'lang="fr"' in html
     assert json.loads(result.stdout)["html"].endswith("brief.html")
 
 
@@ -422,6 +453,17 @@ def test_2018_every_new_figure_matches_in_both_languages(
     without = html[:start] + html[html.index("</section>", start) :]
     shared = stat_cells(without)
     assert en[["stat", "key", "value"]].equals(shared[["stat", "key", "value"]])
+
+
+@pytest.mark.slow
+def test_2018_french_brief_has_no_english_phrase_of_the_catalogue(
+    brief_2018: BriefFiles, nld_fr_2018: BriefFiles
+) -> None:
+    from .french_checks import english_left
+
+    en = brief_2018.html.read_text("utf-8")
+    fr = nld_fr_2018.html.read_text("utf-8")
+    assert english_left(en, fr) == []
 
 
 @pytest.mark.slow

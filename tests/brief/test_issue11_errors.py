@@ -262,7 +262,8 @@ def test_names_marking_and_sources(
     assert "not a classification of this document by the United Nations" in page.text(
         "marking-line"
     )
-    assert "ILLUSTRATIVE \\2014  not a UN document" in html  # the running header
+    # The running header (the catalogue's words, a CSS string in the @page rule).
+    assert '@top-left { content: "ILLUSTRATIVE \u2014 not a UN document"' in html
     assert "DOMAIN.md" not in html
     sources = page.text("methods")
     assert "..." not in sources and "\u2026" not in sources

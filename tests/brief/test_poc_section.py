@@ -95,6 +95,11 @@ def test_every_figure_matches_the_statistics(
         "airfields",
         "companies",
         "helicopters",
+        "attack_helicopters",
+        "attack_helicopters_night",
+        "fpus",
+        "isr_units",
+        "watched_today",
         "covered_today",
         "covered_later_without",
         "covered_later_with",
@@ -126,7 +131,10 @@ def test_every_figure_carries_its_provenance_label(
         if column in basis:
             assert b == basis[column]
             # Night-capable helicopters share the helicopters' column (and label).
-            header = {"helicopters_night": "helicopters"}.get(column, column)
+            header = {
+                "helicopters_night": "helicopters",
+                "attack_helicopters_night": "attack_helicopters",
+            }.get(column, column)
             assert f'data-basis-of="{header}">{b}<' in html
 
 

@@ -215,6 +215,52 @@ def test_export_filters_by_time_and_category(tmp_path: Path) -> None:
     assert pd.read_csv(out)["id"].tolist() == ["p1", "v1"]
 
 
+def test_times_outside_what_a_timestamp_holds_are_rejected_rows(tmp_path: Path) -> None:
+    """``9999-12-31`` (a spreadsheet's "no end") or year 1 as a report time: a reject, no crash."""
+    rows = [
+        ROW.replace("p1,2018-03-05", f"t{i},{time}")
+        for i, time in enumerate(["9999-12-31", "0001-01-01", "2262-04-12T10:00", "9999"])
+    ]
+    case = tmp_path / "times.csv"
+    case.write_text(HEADER + "".join(rows) + ROW)
+    result = CliRunner().invoke(
+        app, ["intel", "import", str(case), "--store", str(tmp_path / "s"), *WRITER]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "5 row(s) read = 1 accepted + 0 repaired + 4 rejected" in _flat(result.output)
+    rejects = pd.read_csv(tmp_path / "times.rejects.csv", dtype=str)
+    assert rejects["line"].tolist() == ["2", "3", "4", "5"]
+    assert set(rejects["field"]) == {"time"}
+    assert rejects["reason"].str.contains("1677-09-22 to 2262-04-11").all()
+
+
+def test_exported_releasability_reads_back(tmp_path: Path) -> None:
+    """An export writes releasability as ``a;b`` (not a Python tuple) and imports again."""
+    case = tmp_path / "case.csv"
+    case.write_text(
+        HEADER
+        + ROW.replace(",MINUSMA,,", ",MINUSMA,FRA;AU,")
+        + ROW.replace("p1,", "p2,").replace("unclassified", "confidential")
+    )
+    store = tmp_path / "store"
+    runner = CliRunner()
+    assert runner.invoke(app, ["intel", "import", str(case), "--store", str(store), *WRITER])
+    out = tmp_path / "e.csv"
+    result = runner.invoke(
+        app, ["intel", "export", "--store", str(store), "--out", str(out), *WRITER]
+    )
+    assert result.exit_code == 0, result.output
+    exported = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert exported["releasable_to"].tolist() == ["FRA;AU", ""]
+    again = runner.invoke(
+        app, ["intel", "import", str(out), "--store", str(tmp_path / "copy"), *WRITER]
+    )
+    assert again.exit_code == 0, again.output
+    reader = AccessContext("AU", Classification.CONFIDENTIAL)
+    assert read_view(tmp_path / "copy", reader).reports["id"].tolist() == ["p1"]
+
+
 def test_unwritable_outputs_are_clear_errors(tmp_path: Path) -> None:
     case = tmp_path / "case.csv"
     case.write_text(CASE)

@@ -7,7 +7,9 @@ in the import, half inside the store's write transaction (the child signals when
 begins; the kill follows within the time a whole write takes). Every 25th is a fresh
 ``bluehelmet intel import`` interpreter. After every kill the store must open, pass its
 integrity check and hold exactly the reports before the import or exactly those plus the whole
-file. ``BLUEHELMET_KILLS`` overrides the number of kills (default 50, as issue 15 asks).
+file. The rounds run through the loop shared with the scenario-folder kill tests
+(``tests/io/kills.py``: ``kill_rounds``). ``BLUEHELMET_KILLS`` overrides the number of kills
+(default 50, as issue 15 asks).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,7 @@ import pandas as pd
 
 from bluehelmet.intel.store import DB_FILE, open_store
 from tests.intel.helpers import HEADER
+from tests.io.kills import kill_rounds
 
 KILLS = int(os.environ.get("BLUEHELMET_KILLS", "50"))
 ROWS = 2_000  # rows per imported file: enough for kills inside the write (checked below)
@@ -148,6 +152,16 @@ def _state(store: Path) -> dict[str, int]:
         conn.close()
 
 
+@dataclass
+class _Progress:
+    """Where the kill rounds are: the chunk to import next and the store expected before it."""
+
+    k: int
+    expected: dict[str, int]
+    path: Path
+    mid_write: int = 0  # kills that landed inside the store's write transaction
+
+
 def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
     store = tmp_path / "store"
     files = tmp_path / "files"
@@ -167,39 +181,40 @@ def test_killed_imports_leave_the_old_or_the_new_store(tmp_path: Path) -> None:
     assert first.exitcode == 0
     expected = {"c000": 1, "c001": ROWS}
     assert _state(store) == expected
-    rng = random.Random(15)
-    outcomes = {"old": 0, "new": 0}
-    mid_write = 0  # kills that landed inside the store's transaction
-    k = 2
-    path = _chunk(files, k)
-    for kill in range(KILLS):
+    now = _Progress(2, expected, _chunk(files, 2))
+
+    def attempt(kill: int, rng: random.Random) -> tuple[dict[str, int], dict[str, int]]:
+        """Import the next chunk and kill the import at a moment drawn from ``rng``."""
         if kill % 25 == 24:  # a fresh interpreter: the whole command line
-            process = _start(path, store)
+            process = _start(now.path, store)
             try:
                 process.wait(timeout=startup + rng.uniform(0.0, 1.1 * whole))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
         else:
-            child, signal = _forked(path, store)
+            child, signal = _forked(now.path, store)
             if kill % 2 == 0:  # anywhere in the import
                 child.join(timeout=rng.uniform(0.0, 1.1 * whole))
             elif _writing(signal, 600):  # inside the write: after BEGIN, up to past COMMIT
                 child.join(timeout=rng.uniform(0.0, 1.2 * write))
-                mid_write += child.is_alive()
+                now.mid_write += child.is_alive()
             os.close(signal)
             if child.is_alive():
                 child.kill()  # SIGKILL
                 child.join()
-        state = _state(store)
-        if state == expected:
-            outcomes["old"] += 1
-            continue
-        assert state == {**expected, f"c{k:03d}": ROWS}, state  # never a third state
-        outcomes["new"] += 1
-        expected = state
-        k += 1
-        path = _chunk(files, k)
+        return now.expected, {**now.expected, f"c{now.k:03d}": ROWS}
+
+    def said(kill: int, outcome: str) -> None:
+        """After a kill that left the new store, the next round imports the next chunk."""
+        if outcome == "new":
+            now.expected = {**now.expected, f"c{now.k:03d}": ROWS}
+            now.k += 1
+            now.path = _chunk(files, now.k)
+
+    # the shared loop (tests/io/kills.py): a third state fails the round that left it
+    outcomes = kill_rounds(KILLS, 15, attempt, lambda: _state(store), said)
+    mid_write = now.mid_write
     assert outcomes["old"] + outcomes["new"] == KILLS
     assert mid_write >= KILLS // 10, "too few kills landed while the store was being written"
     print(

@@ -95,6 +95,26 @@ def test_writers_create_only_their_own_records_at_their_clearance(tmp_path: Path
         store.check()
 
 
+def test_stored_reports_are_found_from_either_side(tmp_path: Path) -> None:
+    """Same report: already there; same id, other values: a conflict; whichever side is larger.
+
+    A namespace holding more reports than the import names is searched by the import's ids in
+    the index; a smaller one is read whole and matched in memory. Both give the same answer.
+    """
+    table = case().iloc[:3]  # p1, v1, x1: MINUSMA's
+    changed = table.assign(fatalities=table["fatalities"] + 1)
+    with open_store(tmp_path / "store", create=True) as store:
+        assert store.add(table, MINUSMA).added == 3
+        for rows in ([0], [0, 1, 2]):  # fewer ids than stored, then as many
+            again = store.add(pd.concat([table.iloc[rows], changed.iloc[rows]]), MINUSMA)
+            assert again.added == 0 and again.present == len(rows)
+            assert again.rejected["field"].tolist() == ["id"] * len(rows)
+        more = case().iloc[[0]].assign(id="p2")
+        bigger = store.add(pd.concat([changed, more, table.iloc[[1]]]), MINUSMA)
+        assert (bigger.added, bigger.present, len(bigger.rejected)) == (1, 1, 3)
+        store.check()
+
+
 def test_a_hidden_id_is_never_revealed(tmp_path: Path) -> None:
     """Importing an id a writer cannot see behaves exactly like importing a fresh id."""
     hidden = case()  # s1 is FRA's, strictly confidential; v1 is MINUSMA's, confidential

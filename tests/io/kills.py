@@ -1,9 +1,11 @@
-"""The seeded-kill loop shared by ``tests/io/test_kill.py`` and ``benchmarks/kill_import.py``.
+"""The seeded-kill loop shared by every kill test and ``benchmarks/kill_import.py``.
 
-Both interrupt a write of a scenario folder (the test: the forked write step; the benchmark: the
-real ``bluehelmet data import --into`` command) at seeded random moments and check that the
-folder afterwards holds the state before the write or the state a complete write gives, never a
-third. :func:`kill_rounds` is that loop; :func:`un_file` makes the illustrative input files.
+``tests/io/test_kill.py`` and the benchmark interrupt a write of a scenario folder (the test: the
+forked write step; the benchmark: the real ``bluehelmet data import --into`` command),
+``tests/intel/test_kill.py`` an ``intel import`` into a report store, at seeded random moments;
+each checks that the folder or store afterwards holds the state before the write or the state a
+complete write gives, never a third. :func:`kill_rounds` is that loop; :func:`un_file` makes the
+illustrative UN input files.
 """
 
 from __future__ import annotations

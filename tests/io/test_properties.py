@@ -245,3 +245,24 @@ def test_ucdp_subset_corruption_never_lost(data: st.DataObject) -> None:
     from bluehelmet.io.ucdp import SUBSET_COLUMNS, read_ucdp
 
     _run(read_ucdp, ",".join(SUBSET_COLUMNS), data.draw(corrupted(UCDP_ROWS)))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(["a", "b", "c", "", " a", "é", "a\x00"])), max_size=30
+    )
+)
+def test_first_uses_agrees_with_pandas(values: list[str | None]) -> None:
+    """The Arrow duplicate check the importers use = pandas' ``duplicated`` and first positions."""
+    import numpy as np
+    import pandas as pd
+
+    from bluehelmet.model.validate import first_uses
+
+    series = pd.Series(values, dtype="string")
+    repeat, first = first_uses(series)
+    assert repeat.tolist() == (series.duplicated() & series.notna()).tolist()
+    for i in np.flatnonzero(repeat):
+        assert first[i] == values.index(values[i])
+    assert (first[~repeat] == -1).all()

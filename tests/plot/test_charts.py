@@ -103,6 +103,27 @@ def test_trend_line_skips_incomplete_years() -> None:
     assert notes.count("incomplete") == 2
 
 
+def test_charts_in_french_use_the_catalogue_and_french_numbers() -> None:
+    from bluehelmet.brief.i18n import chart_words
+
+    fr = chart_words("fr")
+    totals = pd.DataFrame(
+        {"cost_usd": [8e6, 21e6], "headroom_usd": [40e6, np.nan], "headroom_used": [0.2, np.nan]},
+        index=pd.Index(["A", "B"], name="mission_id"),
+    )
+    fig = money.cost_budget_chart(totals, words=fr)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "8,0\u00a0M$ sur 40,0\u00a0M$ (20\u00a0%)" in texts
+    assert "21,0\u00a0M$ (pas de budget)" in texts
+    assert (
+        fig.axes[0].get_xlabel()
+        == "millions de dollars \u00c9.-U. sur les exercices budgétaires du plan"
+    )
+    assert fr.month("2018-07-01") == "juil.\n2018" and fr.pct(0.58) == "58\u00a0%"
+    assert fr.country("NLD", "Netherlands") == "Pays-Bas"
+    assert chart_words("en").country("NLD", "Netherlands") == "Netherlands"
+
+
 def test_money_charts() -> None:
     totals = pd.DataFrame(
         {"cost_usd": [8e6, 21e6], "headroom_usd": [40e6, np.nan], "headroom_used": [0.2, np.nan]},

@@ -42,6 +42,9 @@ def test_bundled_minusma_2018_bases_and_assets_are_valid() -> None:
         "quick_reaction_force",
         "utility_helicopter",
         "utility_helicopter_day",
+        "attack_helicopter",
+        "attack_helicopter_day",
+        "formed_police_unit",
     }
     assert assets.loc["utility_helicopter", "availability"] == pytest.approx(2 / 3, abs=0.001)
     assert held["base_id"].isin(bases["id"]).all()

@@ -159,3 +159,56 @@ override = ["", "more_lift.toml"]
         load_grid(
             write_grid(tmp_path / "h.toml", '[[axis]]\nname = "x"\noverride = ["missing.toml"]\n')
         )
+
+
+def test_budget_scale_scales_the_headroom_the_planner_uses(
+    tmp_path: Path, scenario: Scenario
+) -> None:
+    # As in the bundled 2018 scenario: no row states a headroom, the share of the approved
+    # budget does (before the fix the axis changed nothing and the variant failed).
+    s = scenario.copy()
+    budgets = s.tables["budgets"]
+    s.tables["budgets"] = budgets.assign(
+        headroom_usd=float("nan"), approved_usd=[1e6 * (i + 1) for i in range(len(budgets))]
+    )
+    s.set_param("budget_headroom_share", 0.1)
+    grid = load_grid(
+        write_grid(tmp_path / "g.toml", '[[axis]]\nname = "budget"\nbudget_scale = [0.5]\n')
+    )
+    changed = apply_overrides(
+        s.view(READER), list(variant_overrides(s, grid.axes, grid.variants[0]))
+    )
+    assert changed.tables["budgets"]["headroom_usd"].to_numpy() == pytest.approx(
+        0.05 * s.tables["budgets"]["approved_usd"].to_numpy()
+    )
+
+
+def test_the_scenarios_own_values_are_the_base_plan(tmp_path: Path, scenario: Scenario) -> None:
+    lift = scenario.param("lift_moves_per_month")
+    grid = load_grid(
+        write_grid(
+            tmp_path / "g.toml",
+            f"""
+[[axis]]
+name = "lift"
+parameter = "lift_moves_per_month"
+values = [{lift}, {lift + 1}]
+[[axis]]
+name = "budget"
+budget_scale = [1.0]
+[[axis]]
+name = "ready"
+readiness_shift_months = [0]
+[[axis]]
+name = "ceiling"
+ceiling_scale = [1.0]
+[[axis]]
+name = "out"
+withdraw_pledges = [[]]
+""",
+        )
+    )
+    base, more = (variant_overrides(scenario, grid.axes, v) for v in grid.variants)
+    assert base == ()  # nothing to change: the base plan, not "an override changes nothing"
+    assert len(more) == 1 and more[0].parameters == {"lift_moves_per_month": lift + 1}
+    assert more[0].tables == {}

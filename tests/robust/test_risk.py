@@ -195,3 +195,28 @@ def test_model_file_sets_entities_and_refuses_nonsense(tmp_path: Path) -> None:
     unknown.write_text("[contributor.XYZ]\nwithdraw_probability = 0.5\n", encoding="utf-8")
     with pytest.raises(DataError, match="XYZ"):
         rates(load_model(unknown), NOMINAL.data)
+
+
+def test_the_force_in_place_counts_as_the_planner_counts_it(tmp_path: Path) -> None:
+    from bluehelmet.forcegen import PlanOptions, plan
+    from tests.forcegen.tiny import pledge, tiny, unit_in_place
+
+    # Two units needed for 12 months; one in place until December (6 months), one pledge at
+    # rapid deployment level. Without the unit in place the evaluation would count 6
+    # requirement-months more open than the planner does.
+    s = tiny([pledge("A", rotation=12)], count=2, in_place=[unit_in_place("B", until="2018-12-31")])
+    view = s.view(READER)
+    planned = plan(view, PlanOptions(explain=False, smart_pledging=False, sensitivities=False))
+    risk = run_risk(s, READER, _model(), RiskSettings(draws=3, seed=1), tmp_path)
+    comp = risk.tables["comparison"].set_index("figure")["nominal"]
+    assert comp["unmet_without_disruption"] == planned.summary.unmet_requirement_months
+    # Nothing disrupted (all probabilities 0): every draw is the planner's world.
+    none = _model(
+        pledge_withdraw_probability=0.0,
+        contributor_withdraw_probability=0.0,
+        pledge_delay_probability=0.0,
+        mission_delay_probability=0.0,
+    )
+    calm = run_risk(s, READER, none, RiskSettings(draws=3, seed=1), tmp_path / "calm")
+    out = calm.tables["outcomes"]
+    assert (out["unmet_requirement_months"] == planned.summary.unmet_requirement_months).all()

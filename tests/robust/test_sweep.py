@@ -20,7 +20,7 @@ time_limit = 30
 [[axis]]
 name = "lift"
 parameter = "lift_moves_per_month"
-values = [1, 3, 40]
+values = [1, 4, 40]  # 4: the scenario's own, so one variant is the base plan
 [[axis]]
 name = "out"
 withdraw_contributors = [[], ["C000", "C001"]]
@@ -60,6 +60,8 @@ def test_sweep_local_dask_resume_and_failures(
     assert (failed["status"] == "error").all() and failed["error"].str.len().gt(0).all()
     ok = per_variant[per_variant["transit"] == 600.0]
     assert (ok["status"] == "optimal").all() and (ok["error"] == "").all()
+    # lift=4, out=none, transit=600 are the scenario's own values: the base plan, not an error.
+    assert "lift=4, out=none, transit=600.0" in set(ok["variant"])
 
     wide = table[table["transit"] == 600.0].pivot_table(
         index=["lift", "out"], columns="figure", values="value"
@@ -87,3 +89,41 @@ def test_sweep_local_dask_resume_and_failures(
     charts = sweep_charts(table, tmp_path / "charts")
     assert [p.name for p in charts] == ["sweep_lift.png", "sweep_out.png", "sweep_transit.png"]
     assert all(p.stat().st_size > 1000 for p in charts)
+
+
+class _Shared:
+    """Shared data that appends a line to ``log`` every time it is unpickled."""
+
+    def __init__(self, log: str) -> None:
+        self.log = log
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (_unpickled, (self.log,))
+
+
+def _unpickled(log: str) -> _Shared:
+    with open(log, "a", encoding="utf-8") as f:
+        f.write("x\n")
+    return _Shared(log)
+
+
+def _task(shared: _Shared, payload: int) -> dict[str, int]:
+    return {"payload": payload}
+
+
+def test_shared_data_ships_once_per_worker_not_per_task(
+    tmp_path: Path, dask_client: object
+) -> None:
+    from bluehelmet.robust.executor import run_tasks
+
+    tasks = {f"t{i}": i for i in range(12)}
+    for name, ex in (("local", LocalPool(2)), ("dask", DaskExecutor(dask_client))):
+        log = tmp_path / f"{name}.log"
+        log.touch()
+        run = run_tasks(ex, _task, _Shared(str(log)), tasks, tmp_path / name)
+        assert {k: r["payload"] for k, r in run.results.items()} == tasks
+        copies = len(log.read_text(encoding="utf-8").splitlines())
+        # At most one copy per worker (the in-process Dask workers of the test share memory).
+        assert copies <= ex.workers < len(tasks)
+        if name == "local":
+            assert copies >= 1  # the pool's processes did receive it, once each

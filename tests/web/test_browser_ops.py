@@ -1,4 +1,5 @@
-"""Real Chromium: the alert form offline (queued, sent once when back online); a CSV upload."""
+"""Real Chromium: the alert form offline (queued, sent once when back online); a CSV upload;
+place picking from the gazetteer in the report form."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import csv
 import io
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.web.conftest import login, unique
 
@@ -97,3 +100,38 @@ def test_reporter_uploads_a_csv_and_downloads_the_rejects(
     assert [r["id"] for r in rows] == [wrong_owner] and rows[0]["field"] == "owner"
     page.goto(f"{server}/reports/")
     assert f"{good}@MINUSMA-JOC:confidential" in page.content()
+
+
+def test_reporter_picks_a_place_from_the_gazetteer_and_the_report_is_located(
+    platform: dict[str, Any], server: str, browser: Any
+) -> None:
+    from bluehelmet.web.reports.models import Place, Report
+
+    text = f"Checkpoint seen {unique('p')}"
+    page = login(browser, server, platform["users"]["joc"])
+    problems: list[str] = []  # CSP violations and script errors
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{server}/reports/new/")
+    page.fill("#id_time", "2018-06-03")
+    page.type("#id_place_name", "anson", delay=30)  # HTMX asks the server as the user types
+    option = page.get_by_test_id("place-option").first
+    option.wait_for()
+    assert option.inner_text().startswith("Ansongo")
+    option.click()
+    page.get_by_test_id("place-picked").wait_for()
+    ansongo = Place.objects.get(key="ansongo")
+    assert page.input_value("#id_place_name") == "Ansongo"
+    assert float(page.input_value("#id_longitude")) == pytest.approx(ansongo.longitude, abs=1e-4)
+    assert float(page.input_value("#id_latitude")) == pytest.approx(ansongo.latitude, abs=1e-4)
+    page.select_option("#id_category", "ied")
+    page.fill("#id_description", text)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reports/rep-*/")
+    report = Report.objects.using("owner").get(description=text)
+    assert report.place_name == "Ansongo"
+    assert report.longitude == pytest.approx(ansongo.longitude, abs=1e-4)
+    assert problems == []  # no CSP violation or script error

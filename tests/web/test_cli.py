@@ -106,6 +106,7 @@ def _free_port() -> int:
 
 
 def test_serve_demo_starts_its_own_postgres_and_stops_it(platform: dict[str, Any]) -> None:
+    psutil = pytest.importorskip("psutil")
     folder = Path(tempfile.mkdtemp(prefix="bh-serve-"))
     folder.chmod(0o755)
     port = _free_port()
@@ -116,7 +117,17 @@ def test_serve_demo_starts_its_own_postgres_and_stops_it(platform: dict[str, Any
     }
     exe = shutil.which("bluehelmet") or str(Path(sys.executable).with_name("bluehelmet"))
     proc = subprocess.Popen(
-        [exe, "serve", "--demo", "--data-dir", str(folder), "--port", str(port)],
+        [
+            exe,
+            "serve",
+            "--demo",
+            "--data-dir",
+            str(folder),
+            "--port",
+            str(port),
+            "--processes",
+            "2",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -138,8 +149,13 @@ def test_serve_demo_starts_its_own_postgres_and_stops_it(platform: dict[str, Any
             except OSError:
                 time.sleep(0.1)
         assert 'dir="rtl"' in page.decode()
+        for _ in range(4):  # both server processes answer on the one port
+            assert urllib.request.urlopen(f"http://127.0.0.1:{port}/alert/").status == 200
+        copies = [c.pid for c in psutil.Process(proc.pid).children() if "serve" in c.cmdline()]
+        assert len(copies) == 1  # --processes 2: this process and one forked copy
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=120) == 0
+        assert not any(psutil.pid_exists(pid) for pid in copies)  # the copy was stopped too
         assert not (folder / "postgres" / "data" / "postmaster.pid").exists()
     finally:
         if proc.poll() is None:

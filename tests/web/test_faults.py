@@ -1,10 +1,12 @@
-"""Faults: SIGKILL of the server mid-import and of the server/worker mid-export.
+"""Faults: SIGKILL of the server mid-import, of the server/worker mid-export and of the worker
+mid-way through an upload job.
 
 The real commands run as subprocesses on the session's database (``DATABASE_URL`` from the
 platform fixture, so no second cluster): ``bluehelmet serve`` (waitress, with its job worker
 thread) and ``bluehelmet admin worker``. After each kill nothing is half-written (the import is
 one transaction; the export file is renamed into place only when complete), and the work
-resumes (the export job after its lease; the upload when sent again) or fails with a message.
+resumes (the export and upload jobs after their lease; the upload when sent again) or fails with
+a message.
 """
 
 from __future__ import annotations
@@ -272,3 +274,53 @@ def test_export_killed_mid_run_resumes_after_its_lease_or_fails_with_a_message(
     assert failed.status == ExportJob.FAILED
     assert f"interrupted {MAX_ATTEMPTS} times" in failed.error
     assert not (jobs_dir() / f"export-{again.pk}.csv").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("platform")
+def test_upload_job_killed_mid_import_stores_nothing_and_runs_again_after_its_lease(
+    platform: dict[str, Any],
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client, override_settings
+    from django.utils import timezone
+
+    from bluehelmet.web.reports.jobs import jobs_dir
+    from bluehelmet.web.reports.models import Report, Upload, UploadJob
+
+    org = unique("UPJ")
+    user = member(org, 1, ["reporter"])
+    client = Client()
+    client.force_login(user)
+    with override_settings(UPLOAD_JOB_BYTES=1024):  # the 8,000 rows are a "large" file
+        queued = client.post(
+            "/reports/upload/", {"file": SimpleUploadedFile("big.csv", _big_csv(org))}
+        )
+    assert queued.status_code == 302
+    job = UploadJob.objects.get(membership__user=user)
+    jobs = UploadJob.objects.using("owner")
+    imported = Report.objects.using("owner").filter(owner=org)
+    uploads = Upload.objects.using("owner").filter(membership__user=user)
+
+    with _process(["admin", "worker"], platform["folder"]) as worker:
+        _wait(_inserting, "the import's INSERT")
+        worker.send_signal(signal.SIGKILL)
+    _wait(lambda: not _inserting(), "PostgreSQL to roll the import back")
+    killed = jobs.get(pk=job.pk)
+    assert (killed.status, killed.attempts) == (UploadJob.RUNNING, 1)
+    assert imported.count() == 0 and not uploads.exists()  # nothing half-written
+    assert (jobs_dir() / job.stored).exists()  # the file waits for the next run
+
+    jobs.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    with _process(["admin", "worker", "--once"], platform["folder"]) as worker:
+        worker.wait(timeout=300)
+    done = jobs.get(pk=job.pk)
+    assert (done.status, done.attempts) == (UploadJob.DONE, 2), done.error
+    upload = uploads.get()
+    assert (upload.pk, upload.rows_read, upload.added, upload.rejected) == (
+        done.upload_id,
+        ROWS,
+        ROWS,
+        0,
+    )
+    assert imported.count() == ROWS and not (jobs_dir() / job.stored).exists()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from bluehelmet.model.access import AccessContext, Classification
 from tests.web.conftest import member, unique
 
 pytestmark = pytest.mark.usefixtures("platform")
@@ -239,9 +243,9 @@ def test_plan_job_publishes_requests_to_the_member_state_only() -> None:
     pk = int(str(start["Location"]).rstrip("/").split("/")[-1])
     assert planner.get(f"/forcegen/plans/{pk}/").context["job"].status == "queued"
     assert b.get(f"/forcegen/plans/{pk}/").status_code == 403  # member states plan nothing
-    while PlanJob.objects.filter(status__in=["queued", "running"]).exists():
+    while PlanJob.objects.using("owner").filter(status__in=["queued", "running"]).exists():
         work(once=True)
-    job = PlanJob.objects.get(pk=pk)
+    job = PlanJob.objects.using("owner").get(pk=pk)
     assert job.status == "done", job.error
     assert [p["stage"] for p in job.progress][:1] == ["scenario built from the registry"]
     assert any(p.get("status") == "optimal" for p in job.progress)
@@ -380,12 +384,14 @@ def test_sweep_and_an_answer_to_a_request() -> None:
         },
     )
     pk = int(str(start["Location"]).rstrip("/").split("/")[-1])
-    while PlanJob.objects.filter(status__in=["queued", "running"]).exists():
+    while PlanJob.objects.using("owner").filter(status__in=["queued", "running"]).exists():
         work(once=True)
-    job = PlanJob.objects.get(pk=pk)
+    job = PlanJob.objects.using("owner").get(pk=pk)
     assert job.status == "done", job.error
     assert [r["max_contributor_share"] for r in job.summary["runs"]] == [0.25, 0.5]
     assert planner.get(f"/forcegen/plans/{pk}/files/sweep.csv").status_code == 200
+    runs = planner.get(f"/forcegen/plans/{pk}/").context["runs"]
+    assert [r["value"] for r in runs] == [0.25, 0.5]
     bad = planner.post(
         "/forcegen/plans/start/", {"kind": "sweep", "sweep_parameter": "x", "sweep_values": "1"}
     )
@@ -405,6 +411,17 @@ def test_sweep_and_an_answer_to_a_request() -> None:
     other = client_for(state_user(STATE_B))
     if STATE_B not in line.releasable_to:
         assert other.get(f"/forcegen/pledges/new/?request={line.pk}").status_code == 404
+    # ... or with an update of a pledge it has of that unit type, offered from the requests page
+    uid = register(a, unit_type=line.unit_type)
+    listed = [r for r in a.get("/forcegen/requests/").context["mine"] if r.pk == line.pk]
+    listed += [r for r in a.get("/forcegen/requests/").context["general"] if r.pk == line.pk]
+    assert uid in listed[0].own_pledges
+    page = a.get(f"/forcegen/pledges/{uid}/?request={line.pk}")
+    assert page.context["answering"].pk == line.pk
+    data = {k: ("" if v is None else str(v)) for k, v in page.context["form"].initial.items()}
+    assert a.post(f"/forcegen/pledges/{uid}/", {**data, "count": "4", "request": line.pk})
+    pledge = Pledge.objects.using("owner").get(uid=uid)
+    assert (pledge.count, pledge.answers_id) == (4, line.pk)
 
 
 def test_published_lines_come_from_the_capability_requirements_note_when_there_is_one() -> None:
@@ -413,7 +430,7 @@ def test_published_lines_come_from_the_capability_requirements_note_when_there_i
     from bluehelmet.web.forcegen.planviews import request_lines
 
     planner = dpo_user("planner")
-    job = PlanJob.objects.create(
+    job = PlanJob.objects.using("owner").create(
         membership=planner.memberships.get(),
         owner="UN-DPO",
         as_of=dt.date.today(),
@@ -428,7 +445,7 @@ def test_published_lines_come_from_the_capability_requirements_note_when_there_i
         "REQ-1,current,MINUSMA,Gao,util_heli,critical,2018-09-01,2019-02-01,2,"
         "3 x Mi-8 night capable,2018-07-03,12.0\n"
     )
-    PlanJob.objects.filter(pk=job.pk).update(folder=output_dir(job).name)
+    PlanJob.objects.using("owner").filter(pk=job.pk).update(folder=output_dir(job).name)
     lines = request_lines(job).to_dict("records")
     assert [
         (
@@ -477,3 +494,103 @@ def test_dpo_releases_its_pledge_record_to_the_member_state_concerned() -> None:
         ).status_code
         == 403
     )
+
+
+# --- the plan queue under row-level security --------------------------------------------------
+
+ORGS = ["UN-DPO", "MINUSMA", "GHA", "AU"]
+_job = st.fixed_dictionaries(
+    {
+        "classification": st.sampled_from([c.label for c in Classification]),
+        "owner": st.sampled_from(ORGS),
+        "releasable_to": st.lists(st.sampled_from(ORGS), max_size=2, unique=True),
+    }
+)
+_reader = st.builds(
+    AccessContext, st.sampled_from([*ORGS, "public"]), st.sampled_from(list(Classification))
+)
+
+
+@functools.cache
+def _queue_membership() -> Any:
+    return dpo_user("planner").memberships.get()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(jobs=st.lists(_job, min_size=1, max_size=6), who=_reader)
+def test_plan_queue_library_orm_and_rls_agree(jobs: list[dict[str, Any]], who: Any) -> None:
+    """The plan queue's RLS selects the library's rows for a page, and every row for a worker."""
+    import pandas as pd
+    from django.db import connections, transaction
+
+    from bluehelmet.model.access import visible
+    from bluehelmet.web.dbsetup import app_role
+    from bluehelmet.web.forcegen.models import PlanJob
+    from bluehelmet.web.jobs import WORKER_SETTING
+    from bluehelmet.web.policy import reader_settings, visible_q
+
+    table = pd.DataFrame(
+        {
+            "classification": [j["classification"] for j in jobs],
+            "owner": [j["owner"] for j in jobs],
+            "releasable_to": [";".join(j["releasable_to"]) or None for j in jobs],
+        }
+    )
+    with transaction.atomic(using="owner"):
+        made = PlanJob.objects.using("owner").bulk_create(
+            [PlanJob(membership=_queue_membership(), as_of=dt.date(2018, 6, 30), **j) for j in jobs]
+        )
+        ids = [j.pk for j in made]
+        expected = {i for i, keep in zip(ids, visible(table, who), strict=True) if keep}
+        orm = set(
+            PlanJob.objects.using("owner")
+            .filter(pk__in=ids)
+            .filter(visible_q(who))
+            .values_list("pk", flat=True)
+        )
+        seen: dict[str, set[int]] = {}
+        with connections["owner"].cursor() as cur:
+            cur.execute(f"SET LOCAL ROLE {app_role()}")  # the superuser would bypass RLS
+            for name, value in reader_settings(who).items():
+                cur.execute("SELECT set_config(%s, %s, true)", [name, value])
+            cur.execute("SELECT id FROM forcegen_planjob WHERE id = ANY(%s)", [ids])
+            seen["page"] = {row[0] for row in cur.fetchall()}
+            cur.execute(  # a page cannot claim or update another's job
+                "UPDATE forcegen_planjob SET status = 'failed' WHERE id = ANY(%s)", [ids]
+            )
+            updated = cur.rowcount
+            cur.execute("SELECT set_config(%s, 'on', true)", [WORKER_SETTING])
+            cur.execute(
+                "SELECT id FROM forcegen_planjob WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED", [ids]
+            )
+            seen["worker"] = {row[0] for row in cur.fetchall()}
+            cur.execute("RESET ROLE")
+        transaction.set_rollback(True, using="owner")
+    mine = {i for i, j in zip(ids, jobs, strict=True) if j["owner"] in who.policy.principals}
+    assert orm == expected
+    assert seen["page"] == expected
+    assert updated == len(expected & mine)
+    assert seen["worker"] == set(ids)
+
+
+def test_plan_page_polls_with_htmx_until_the_job_is_done() -> None:
+    """The running job's body polls every 2 s (HTMX, no inline script); a done one stops."""
+    from bluehelmet.web.audit.models import AccessLog
+    from bluehelmet.web.forcegen.models import PlanJob
+
+    user = dpo_user("planner")
+    planner = client_for(user)
+    job = PlanJob.objects.using("owner").create(
+        membership=user.memberships.get(), owner="UN-DPO", as_of=dt.date.today()
+    )
+    page = planner.get(f"/forcegen/plans/{job.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' in page and f'hx-get="/forcegen/plans/{job.pk}/"' in page
+    assert "<script>" not in page and "<noscript><meta http-equiv" in page
+    fragment = planner.get(f"/forcegen/plans/{job.pk}/", HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().startswith('<div id="plan-body"')
+    assert "<html" not in fragment.content.decode()
+    PlanJob.objects.using("owner").filter(pk=job.pk).update(status="done")
+    done = planner.get(f"/forcegen/plans/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done and 'data-testid="plan-status">done<' in done
+    polls = AccessLog.objects.using("owner").filter(username=user.username, target=f"plan:{job.pk}")
+    assert [r.detail.get("poll", False) for r in polls.order_by("pk")] == [False, True, True]

@@ -3,7 +3,8 @@
 A member state (the demo's ``nld``) registers a pledge; another (``sen``) cannot see it in the
 list, the count, the API, the export or by its address; DPO force generation (``fgo``) records
 the assessment visit and moves the pledge to L2; a planner runs a plan as a job (a worker thread
-beside the server, as ``serve`` runs one), watches it finish, downloads the briefing and
+beside the server, as ``serve`` runs one), watches it finish (the page's body polled with HTMX,
+under the strict CSP, without reloading), downloads the briefing and
 publishes the requirements; the first member state sees the request addressed to it, the other
 does not, and cannot open the plan.
 
@@ -95,9 +96,21 @@ def test_force_generation_walk(platform: dict[str, Any], server: str, browser: A
     planner.fill("[data-testid=plan-horizon]", "12")
     planner.select_option("[data-testid=plan-missions]", "MINUSMA")
     planner.check("[data-testid=plan-brief]")
+    blocked: list[str] = []  # the strict CSP would report here anything HTMX needed inline
+    planner.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     planner.get_by_test_id("start-plan").click()
+    expect(planner.locator("#plan-body[hx-trigger='every 2s']")).to_be_attached()
+    planner.evaluate("window.bhSamePage = true")  # gone if the page reloaded
+    progress = planner.get_by_test_id("plan-progress")
+    expect(progress).to_contain_text("briefing", timeout=300_000)  # the last stage: running
     shot(planner, "plan_running")
     expect(planner.get_by_test_id("plan-status")).to_have_text("done", timeout=300_000)
+    assert planner.evaluate("window.bhSamePage === true")  # HTMX swapped the body in place
+    assert planner.locator("#plan-body[hx-trigger]").count() == 0  # polling stopped
+    assert not blocked, blocked
     assert "optimal" in planner.get_by_test_id("plan-progress").inner_text()
     plan_url = planner.url
     shot(planner, "plan_done")
@@ -113,5 +126,6 @@ def test_force_generation_walk(platform: dict[str, Any], server: str, browser: A
     shot(nld, "requests")
     sen.goto(f"{server}/forcegen/requests/")
     assert "attack_heli" not in sen.get_by_test_id("requests-mine").inner_text()
+    assert uid not in sen.content()  # the published lines it is shown do not name the pledge
     assert sen.request.get(plan_url).status == 403
     assert sen.request.get(f"{plan_url}files/brief.html").status == 403

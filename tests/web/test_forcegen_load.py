@@ -138,9 +138,9 @@ def test_twenty_planners_at_once_none_lost_each_as_the_cli(tmp_path: Path) -> No
         },
     )
     assert len(set(ids)) == PLANNERS  # every request queued one job
-    assert PlanJob.objects.filter(title=title, status="queued").count() == PLANNERS
+    assert PlanJob.objects.using("owner").filter(title=title, status="queued").count() == PLANNERS
     counts = run_workers(WORKERS)
-    jobs = list(PlanJob.objects.filter(title=title))
+    jobs = list(PlanJob.objects.using("owner").filter(title=title))
     assert sorted(j.pk for j in jobs) == sorted(ids)
     assert [j.status for j in jobs] == ["done"] * PLANNERS, [j.error for j in jobs]
     assert [j.attempts for j in jobs] == [1] * PLANNERS  # none claimed twice
@@ -173,7 +173,7 @@ def test_a_plan_whose_worker_died_is_run_again() -> None:
     from bluehelmet.web.forcegen.models import PlanJob
 
     planner = member("UN-DPO", 1, ["planner"], kind="un_hq")
-    job = PlanJob.objects.create(
+    job = PlanJob.objects.using("owner").create(
         membership=planner.memberships.get(),
         owner="UN-DPO",
         as_of=dt.date.today(),

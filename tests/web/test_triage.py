@@ -254,6 +254,47 @@ def test_downgraded_incident_shows_only_what_each_reader_may_see() -> None:
         assert Incident.objects.filter(uid=uid).count() == 1
 
 
+def test_a_lower_cleared_analyst_never_learns_of_a_higher_incident_of_their_organisation() -> None:
+    """Need-to-know within one organisation: no refusal, proposal or count reveals it."""
+    from bluehelmet.web.reports.models import Incident, IncidentReport
+
+    org = unique("SEC")
+    shared = _report(org, "confidential", lon=2.40, lat=15.92, time="2018-04-02T10:00")
+    secret = _report(org, "strictly_confidential", lon=2.41, lat=15.92, time="2018-04-02T11:00")
+    other = _report(org, "confidential", lon=2.42, lat=15.91, time="2018-04-02T12:00")
+    senior, junior = member(org, 2, ["analyst"]), member(org, 1, ["analyst"])
+    high = _client(senior).post(
+        "/incidents/accept/",
+        {"report": [shared, secret], "reason": "the secret source confirms it"},
+    )
+    assert high.status_code == 302
+    high_uid = high["Location"].rstrip("/").split("/")[-1]
+    assert Incident.objects.using("owner").get(uid=high_uid).classification == (
+        "strictly_confidential"
+    )
+
+    client = _client(junior)
+    window = "?from=2018-04-02&to=2018-04-02"
+    proposals = client.get(f"/incidents/triage/{window}").context["proposals"]
+    assert {shared, other} in [set(p.reports) for p in proposals]  # as if nothing were there
+    assert client.get(f"/incidents/{window}").context["page"].paginator.count == 0
+    low = client.post(
+        "/incidents/accept/", {"report": [shared, other], "reason": "same patrol sighting"}
+    )
+    assert low.status_code == 302  # not "already in an incident": that would reveal it
+    low_uid = low["Location"].rstrip("/").split("/")[-1]
+    links = IncidentReport.objects.using("owner").filter(report__uid=shared, owner=org)
+    assert sorted(links.values_list("level", flat=True)) == [
+        "confidential",
+        "strictly_confidential",
+    ]
+    # at the same level the conflict names an incident the writer may see
+    again = client.post("/incidents/accept/", {"report": [shared], "reason": "once more, please"})
+    assert again.status_code == 409 and b"already in an incident" in again.content
+    senior_list = _client(senior).get(f"/incidents/{window}").context["page"]
+    assert {i.uid for i in senior_list.object_list} == {high_uid, low_uid}
+
+
 def test_map_layers_follow_the_window_and_carry_their_marking() -> None:
     org = unique("SEC")
     early = _report(org, "confidential", time="2016-03-01")

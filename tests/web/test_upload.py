@@ -154,3 +154,71 @@ def test_the_uid_length_limit_is_the_models() -> None:
     from bluehelmet.web.reports.pgstore import UID_LENGTH
 
     assert Report._meta.get_field("uid").max_length == UID_LENGTH
+
+
+def test_a_large_upload_is_a_job_that_survives_a_dead_worker_and_shows_its_accounting() -> None:
+    from datetime import timedelta
+
+    from django.test import Client, override_settings
+    from django.utils import timezone
+
+    from bluehelmet.web.audit.models import AccessLog
+    from bluehelmet.web.reports import upload as uploads
+    from bluehelmet.web.reports.jobs import jobs_dir
+    from bluehelmet.web.reports.models import Report, UploadJob
+
+    org = unique("SEC")
+    user = member(org, 1, ["reporter"])
+    client = Client()
+    client.force_login(user)
+    ids = [unique("big") for _ in range(3)]
+    content = _csv([_row(i, org) for i in ids] + [_row(unique("x"), "AU")])
+    with override_settings(UPLOAD_JOB_BYTES=len(content) - 1):  # "large": over the threshold
+        queued = _upload(client, "night-patrols.csv", content)
+    assert queued.status_code == 302 and "/reports/uploads/job/" in queued["Location"]
+    job = UploadJob.objects.get(membership__user=user)
+    stored = jobs_dir() / job.stored
+    assert stored.read_bytes() == content  # kept (synced) until the import has committed
+    page = client.get(queued["Location"])
+    assert page.context["job"].status == "queued" and b'http-equiv="refresh"' in page.content
+    other = Client()
+    other.force_login(member(org, 1, ["reporter"]))
+    assert other.get(queued["Location"]).status_code == 404  # only the sender sees it
+
+    claimed = uploads.claim()  # a worker takes it ... and dies before finishing
+    assert claimed is not None and claimed.pk == job.pk and uploads.claim() is None
+    reports = Report.objects.using("owner").filter(owner=org)
+    assert reports.count() == 0
+    later = timezone.now() + uploads.LEASE + timedelta(seconds=1)
+    resumed = uploads.claim(now=later)  # after the lease another worker runs it from the start
+    assert resumed is not None and resumed.attempts == 2
+    assert uploads.run(resumed).status == "done"
+    assert reports.count() == 3 and not stored.exists()
+    job.refresh_from_db()
+    done = client.get(queued["Location"])
+    assert done.status_code == 302 and done["Location"].endswith(
+        f"/reports/uploads/{job.upload_id}/"
+    )
+    result = client.get(done["Location"]).context["upload"]
+    assert (result.rows_read, result.accepted, result.rejected, result.added) == (4, 3, 1, 3)
+    assert AccessLog.objects.filter(
+        username=user.username, action="create", target=f"upload:{result.pk}"
+    ).exists()
+
+
+def test_an_upload_job_of_an_unreadable_file_fails_with_the_files_name() -> None:
+    from django.test import Client, override_settings
+
+    from bluehelmet.web.reports import upload as uploads
+    from bluehelmet.web.reports.models import UploadJob
+
+    user = member(unique("SEC"), 1, ["reporter"])
+    client = Client()
+    client.force_login(user)
+    with override_settings(UPLOAD_JOB_BYTES=1):
+        _upload(client, "alerts.csv", "id,time\n".encode("utf-16"))
+    job = UploadJob.objects.get(membership__user=user)
+    failed = uploads.run(job)
+    assert failed.status == "failed" and "alerts.csv" in failed.error and "UTF-16" in failed.error
+    assert "upload-" not in failed.error  # the stored name is never shown
+    assert b"UTF-16" in client.get(f"/reports/uploads/job/{job.pk}/").content

@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from bluehelmet.brief.charts import Charts
 from bluehelmet.brief.council import council_context
+from bluehelmet.brief.i18n import chart_words
 from bluehelmet.brief.poc import add_section as add_poc_section
 from bluehelmet.brief.robustness import RiskPage, risk_context
 from bluehelmet.forcegen.result import Plan
@@ -105,11 +107,16 @@ class BriefOptions:
 
 @dataclass
 class Brief:
-    """A brief ready to render: the template context, its tables and its charts (SVG)."""
+    """A brief ready to render: the template context, its tables and its charts (SVG).
+
+    ``seconds``: time spent drawing the charts (``charts``), the rest of :func:`collect` being
+    the statistics.
+    """
 
     context: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def country_outlines() -> dict[str, BaseGeometry]:
@@ -212,6 +219,7 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     opts = options or BriefOptions()
     view, reader, stats = plan.view, plan.reader, plan.statistics
     top = opts.top_rows
+    charts = Charts(chart_words(opts.lang))
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, str] = {}
 
@@ -229,11 +237,11 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         share_closed_by_mission=mission_share.to_frame(),
         share_closed_by_critical_group=critical_share.to_frame(),
     )
-    figures["coverage_missions"] = to_svg(
-        coverage_plots.small_multiples(by_mission, "mission_id", mission_share)
+    figures["coverage_missions"] = charts.svg(
+        coverage_plots.small_multiples, by_mission, "mission_id", mission_share
     )
-    figures["coverage_critical"] = to_svg(
-        coverage_plots.small_multiples(critical, "group", critical_share)
+    figures["coverage_critical"] = charts.svg(
+        coverage_plots.small_multiples, critical, "group", critical_share
     )
 
     # The ask, and what the plan cannot do.
@@ -249,11 +257,11 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     totals = stats.mission_costs()
     unit_costs = stats.unit_costs()
     tables.update(cost_vs_budget=budget, mission_cost_totals=totals, unit_monthly_cost=unit_costs)
-    figures["cost_budget"] = to_svg(money_plots.cost_budget_chart(totals))
+    figures["cost_budget"] = charts.svg(money_plots.cost_budget_chart, totals)
     costliest = money.costliest_gaps(costs_of_gaps, top)
     tables["costliest_gaps"] = costliest
     if len(costliest):
-        figures["gap_costs"] = to_svg(money_plots.gap_cost_chart(costliest, top=top))
+        figures["gap_costs"] = charts.svg(money_plots.gap_cost_chart, costliest, top=top)
 
     # Women in peacekeeping.
     lights = gender.traffic_lights(view)
@@ -271,8 +279,8 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         else light_counts
     )
     if len(lit):
-        figures["traffic_lights"] = to_svg(gender_plots.traffic_light_chart(lit))
-    figures["trend"] = to_svg(gender_plots.trend_chart(trend))
+        figures["traffic_lights"] = charts.svg(gender_plots.traffic_light_chart, lit)
+    figures["trend"] = charts.svg(gender_plots.trend_chart, trend)
 
     # Maps.
     practice = map_practice()
@@ -296,17 +304,17 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         bases=bases,
         named_contributors=named,
     )
-    figures["map_deployments"] = to_svg(
-        maps.deployment_map(points, flows, planned, outlines, contributors=named, bases=bases)
+    figures["map_deployments"] = charts.svg(
+        maps.deployment_map, points, flows, planned, outlines, contributors=named, bases=bases
     )
     if len(bases):
-        figures["map_bases"] = to_svg(maps.bases_map(bases, points, outlines))
+        figures["map_bases"] = charts.svg(maps.bases_map, bases, points, outlines)
     has_layers = (opts.hotspots is not None and len(opts.hotspots) > 0) or (
         opts.protection is not None and len(opts.protection) > 0
     )
     if has_layers:
-        figures["map_areas"] = to_svg(
-            maps.mission_area_map(points, outlines, opts.hotspots, opts.protection)
+        figures["map_areas"] = charts.svg(
+            maps.mission_area_map, points, outlines, opts.hotspots, opts.protection
         )
         if opts.hotspots is not None:
             tables["hotspots"] = opts.hotspots
@@ -422,6 +430,9 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
         gaps=gaps,
         lights=lights,
         contributor=opts.contributor,
+        gap_costs=costs_of_gaps,
+        ask=ask,
+        plan_gender=tables["plan_gender"],
     )
     tables.update(council_tables)
     context.update(council)
@@ -430,8 +441,10 @@ def collect(plan: Plan, options: BriefOptions | None = None) -> Brief:
     context["lang"] = opts.lang
     context["risk"] = None
     if opts.risk is not None:
-        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top)
+        context["risk"], risk_tables, risk_figures = risk_context(opts.risk, top, charts.words)
         tables.update(risk_tables)
         figures.update({name: to_svg(fig) for name, fig in risk_figures.items()})
-    add_poc_section(plan, context, tables, figures)  # protection of civilians (brief/poc.py)
-    return Brief(context, tables, figures)
+    add_poc_section(
+        plan, context, tables, figures, charts
+    )  # protection of civilians (brief/poc.py)
+    return Brief(context, tables, figures, {"charts": charts.seconds})

@@ -208,6 +208,9 @@ def council_context(
     gaps: pd.DataFrame,
     lights: pd.DataFrame,
     contributor: str | None = None,
+    gap_costs: pd.DataFrame | None = None,
+    ask: pd.DataFrame | None = None,
+    plan_gender: pd.DataFrame | None = None,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """The context and tables of the sections issue 11 adds.
 
@@ -223,6 +226,10 @@ def council_context(
         :func:`bluehelmet.statistics.gender.traffic_lights` of the view.
     contributor
         A contributor id for the per-contributor page, or None.
+    gap_costs, ask, plan_gender
+        ``plan.statistics.gap_costs()``, ``.capability_requirements(valued_only=True)`` and
+        ``.gender()`` when the caller has them already (computed here otherwise): nothing is
+        computed twice.
 
     Returns
     -------
@@ -237,14 +244,18 @@ def council_context(
     approved = finance.approved_budgets()
     pressure = finance.budget_pressure()
     money_by_year = finance.plan_against_approved(budget, view)
-    closing = finance.gap_closing_costs(plan.statistics.gap_costs(), plan.coverage, view)
+    stats = plan.statistics
+    gap_costs = stats.gap_costs() if gap_costs is None else gap_costs
+    ask = stats.capability_requirements(valued_only=True) if ask is None else ask
+    plan_gender = stats.gender() if plan_gender is None else plan_gender
+    closing = finance.gap_closing_costs(gap_costs, plan.coverage, view)
     themes = debate.debate_themes(
         view,
         assignments=plan.assignments,
         explanations=plan.explanations,
-        smart_pledging=plan.statistics.capability_requirements(valued_only=True),
+        smart_pledging=ask,
         gaps=gaps,
-        plan_gender=plan.statistics.gender(),
+        plan_gender=plan_gender,
     )
     missions = view.missions["id"].astype(str).tolist()
     year = int(pd.Timestamp(view.param("planning_start")).year)

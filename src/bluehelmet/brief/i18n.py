@@ -17,6 +17,8 @@ from importlib import resources
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from bluehelmet.plot.labels import ChartWords
+
 #: Languages a brief can be written in (the Security Council's two working languages).
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 
@@ -79,3 +81,8 @@ def translations(lang: str) -> gettext.NullTranslations:
     with path.open("rb") as f:
         catalog = read_po(f, locale=LOCALES[lang])
     return CatalogTranslations(catalog)
+
+
+def chart_words(lang: str) -> ChartWords:
+    """The words and number notation of the brief's charts in ``lang`` (the same catalogue)."""
+    return ChartWords(translations(lang).gettext, LOCALES[check_language(lang)])

@@ -9,6 +9,7 @@ summary, not from here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,18 +103,40 @@ def ucdp_hotspots(view: ScenarioView, since: int = 2010, alpha: float = 0.05) ->
 
 
 def merge_layers(first: BriefOptions, second: BriefOptions) -> BriefOptions:
-    """Both sets of layers and notes in one :class:`BriefOptions`."""
+    """Both sets of layers and notes in one :class:`BriefOptions`.
+
+    The layers (``hotspots``, ``protection``) are concatenated and their notes joined; every
+    other option (the risk page, the contributor, the language...) is ``first``'s, or
+    ``second``'s where ``first`` leaves it at its default, so ``--risk``, ``--hotspots`` and
+    ``--protect`` combine in any order.
+    """
 
     def cat(a: pd.DataFrame | None, b: pd.DataFrame | None) -> pd.DataFrame | None:
         parts = [t for t in (a, b) if t is not None and len(t)]
         return pd.concat(parts, ignore_index=True) if parts else None
 
-    return BriefOptions(
+    default = BriefOptions()
+    kept = {
+        f.name: getattr(second, f.name)
+        if _is_default(getattr(first, f.name), getattr(default, f.name))
+        else getattr(first, f.name)
+        for f in dataclasses.fields(BriefOptions)
+    }
+    kept.update(
         hotspots=cat(first.hotspots, second.hotspots),
         protection=cat(first.protection, second.protection),
         intel_note=" ".join(n for n in (first.intel_note, second.intel_note) if n),
         protection_note=" ".join(n for n in (first.protection_note, second.protection_note) if n),
     )
+    return BriefOptions(**kept)
+
+
+def _is_default(value: object, default: object) -> bool:
+    if value is None or default is None:
+        return value is default
+    if isinstance(value, pd.DataFrame) or isinstance(default, pd.DataFrame):
+        return False
+    return bool(value == default)
 
 
 def protection_layers(

@@ -146,6 +146,8 @@ def make_brief(
     step("statistics and charts")
     brief = collect(plan, options)
     seconds["statistics_and_charts"] = time.perf_counter() - t1
+    seconds["charts"] = brief.seconds.get("charts", 0.0)
+    seconds["statistics"] = seconds["statistics_and_charts"] - seconds["charts"]
     t2 = time.perf_counter()
     step("HTML and tables")
     html = render_brief(brief)

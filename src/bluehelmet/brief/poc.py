@@ -9,26 +9,29 @@ context (``templates/sections/poc.html.j2``). Every figure carries its provenanc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.model.access import AccessContext
+from bluehelmet.plot.labels import ENGLISH
 from bluehelmet.plot.style import to_svg
-from bluehelmet.protect.force import asset_catalogue, poc_mandates
+from bluehelmet.protect.force import asset_catalogue, isr_detection, poc_mandates
 from bluehelmet.protect.poc import AREA_KM
 from bluehelmet.protect.problem import NIGHT_SHARE
 from bluehelmet.statistics.protection import ProtectionFigures, protection_by_mission
 from bluehelmet.statistics.provenance import figure_provenance
 
+if TYPE_CHECKING:
+    from bluehelmet.brief.charts import Charts
+
 #: What each provenance label means, as printed under the tables.
 BASIS_MEANING = {
     "real": "counted from real records",
-    "derived": "computed from real records by a documented rule",
-    "assumed": "rests on an assumed parameter (speeds, notice to move, patrol radius, the "
-    "assets a unit brings)",
-    "illustrative": "rests on illustrative rows (the 2018 pledges the plan uses)",
+    "derived": "computed from them by a documented rule",
+    "assumed": "rests on an assumed parameter",
+    "illustrative": "rests on illustrative rows (the 2018 pledges)",
 }
 
 
@@ -87,9 +90,27 @@ def findings(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def assumptions(reader: AccessContext) -> list[dict[str, Any]]:
-    """The assumed parameters the section rests on (the asset catalogue ``reader`` may see)."""
+    """The assumed parameters the section rests on (the asset catalogue ``reader`` may see).
+
+    A day-only variant (``<id>_day``) is folded into its night-capable type when their other
+    parameters agree: the row then reads "documented units; others by day" (``night`` is
+    ``mixed``), which keeps the page's table to one row per responder.
+    """
+    catalogue = asset_catalogue(reader)
+    shown = ["speed_kmh", "mobilisation_minutes", "patrol_km", "availability"]
     rows = []
-    for asset, r in asset_catalogue(reader).iterrows():
+    for asset, r in catalogue.iterrows():
+        base = str(asset).removesuffix("_day")
+        if base != asset and base in catalogue.index:
+            same = catalogue.loc[[base, asset], shown].nunique(dropna=False).max() == 1
+            if same:
+                continue
+        night = "yes" if bool(r["night_capable"]) else "no"
+        twin = f"{asset}_day"
+        if twin in catalogue.index and (
+            catalogue.loc[[asset, twin], shown].nunique(dropna=False).max() == 1
+        ):
+            night = "mixed"
         rows.append(
             {
                 "asset_type_id": str(asset),
@@ -99,6 +120,7 @@ def assumptions(reader: AccessContext) -> list[dict[str, Any]]:
                 "patrol_km": None if _missing(r["patrol_km"]) else float(r["patrol_km"]),
                 "availability": float(r["availability"]),
                 "night_capable": bool(r["night_capable"]),
+                "night": night,
                 "basis": str(r["basis"]),
             }
         )
@@ -113,10 +135,14 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
     for row in rows:
         row["mandate"] = str(mandates.at[row["mission_id"], "text"])
     unplaced = {m: len(r.inputs.unplaced) for m, r in figures.results.items() if r.inputs.unplaced}
+    # ISR units are not idle: they watch (the table's ISR column), so they are not listed here.
+    watching = set(isr_detection().index)
     idle = {
-        m: ", ".join(f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()))
+        m: ", ".join(
+            f"{n} {u}" for u, n in sorted(r.inputs.not_responding.items()) if u not in watching
+        )
         for m, r in figures.results.items()
-        if r.inputs.not_responding
+        if set(r.inputs.not_responding) - watching
     }
     return {
         "present": bool(len(rows)),
@@ -134,6 +160,7 @@ def context(figures: ProtectionFigures, reader: AccessContext) -> dict[str, Any]
         "night_share": NIGHT_SHARE,
         "findings": findings(table),
         "assumptions": assumptions(reader),
+        "detection_radius": isr_detection()["radius_km"].astype("float64").to_dict(),
         "unplaced": unplaced,
         "not_responding": idle,
         "mandated": _records(figures.mandated),
@@ -147,8 +174,9 @@ def provenance_labels(figures: ProtectionFigures, plan: Plan) -> dict[str, dict[
     model = "the covering model (bluehelmet.protect) on the force in place"
     used = view.pledges.loc[view.pledges["id"].isin(plan.assignments.get("pledge_id", []))]
     catalogue = {
-        "asset catalogue: speeds, notice, patrol radius, readiness (assumed)": "assumed",
+        "asset catalogue: speeds, notice, patrol radius, readiness": "assumed",
         "units to assets (unit_assets.csv)": "assumed",
+        "ISR watched radius (isr_detection.csv)": "assumed",
     }
     return {
         "map": figure_provenance(
@@ -184,9 +212,16 @@ def provenance_labels(figures: ProtectionFigures, plan: Plan) -> dict[str, dict[
 
 
 def add_section(
-    plan: Plan, ctx: dict[str, Any], tables: dict[str, pd.DataFrame], figures: dict[str, str]
+    plan: Plan,
+    ctx: dict[str, Any],
+    tables: dict[str, pd.DataFrame],
+    figures: dict[str, str],
+    charts: Charts | None = None,
 ) -> None:
-    """Compute the protection section of ``plan``'s brief into the brief's context and tables."""
+    """Compute the protection section of ``plan``'s brief into the brief's context and tables.
+
+    ``charts`` draws the section's map in the brief's language (default: English).
+    """
     from bluehelmet.protect.plot import poc_maps
 
     found = protection_by_mission(plan.view, plan.assignments)
@@ -201,4 +236,9 @@ def add_section(
         {"column": list(found.basis), "basis": list(found.basis.values())}
     )
     if found.results:
-        figures["poc_maps"] = to_svg(poc_maps(found.results, found.response_minutes))
+        if charts is None:
+            figures["poc_maps"] = to_svg(
+                poc_maps(found.results, found.response_minutes, words=ENGLISH)
+            )
+        else:
+            figures["poc_maps"] = charts.svg(poc_maps, found.results, found.response_minutes)

@@ -23,7 +23,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from bluehelmet.brief.i18n import LOCALES, check_language, translations
+from bluehelmet.brief.i18n import LOCALES, chart_words, check_language, translations
 
 _URL_ATTRS = {"src", "href", "srcset", "poster", "data", "action", "xlink:href", "background"}
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
@@ -81,8 +81,10 @@ def css_string(value: Any) -> Markup:
     Quotes, backslashes and the characters HTML would escape become CSS escapes, so the result
     needs (and gets) no HTML escaping.
     """
+    # Markup (a translated message, a joined string) is HTML: its entities become characters.
+    text = value.unescape() if isinstance(value, Markup) else str(value)
     out = []
-    for ch in str(value):
+    for ch in text:
         if ch in "\"\\<>&'" or ord(ch) < 32:
             out.append(f"\\{ord(ch):x} ")
         else:
@@ -167,6 +169,17 @@ def environment(lang: str = "en") -> jinja2.Environment:
     env.policies["ext.i18n.trimmed"] = True
     words = translations(lang)
     env.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
+
+    def cite(text: Any) -> Markup:
+        # Data text in the brief's language; a citation or other text the catalogue does not
+        # translate is quoted as published and marked as English (lang="en").
+        if text is None:
+            return Markup("")
+        shown = words.gettext(str(text))
+        if lang != "en" and shown == str(text):
+            return Markup('<span lang="en">{}</span>').format(shown)
+        return Markup("{}").format(shown)
+
     # Words that come from data (a reason, a source, a title) are looked up as they are: the
     # "_()" of the templates treats its text as a format string, data may contain "%".
     env.filters.update(
@@ -174,6 +187,14 @@ def environment(lang: str = "en") -> jinja2.Environment:
         raw=raw_value,
         css_string=css_string,
         tr=lambda text: words.gettext(str(text)) if text is not None else "",
+        cite=cite,
+        # A country's name in the brief's language (CLDR's, through Babel; English as written).
+        country=lambda iso3, name: chart_words(lang).country(str(iso3), str(name)),
+        countries=lambda names, ids: (
+            str(names)
+            if lang == "en"
+            else ", ".join(chart_words(lang).country(i, i) for i in str(ids).split(";") if i)
+        ),
         **localised_filters(lang),
     )
     return env

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from bluehelmet.errors import DataError, Problem
+from bluehelmet.plot.labels import ENGLISH, ChartWords
 from bluehelmet.plot.style import new_figure
 
 #: Files of a risk run the page reads.
@@ -62,7 +63,7 @@ def read_risk(folder: str | Path) -> RiskPage:
     return RiskPage(str(path), tables, summary)
 
 
-def held_chart(critical: pd.DataFrame) -> Figure:
+def held_chart(critical: pd.DataFrame, words: ChartWords = ENGLISH) -> Figure:
     """Probability that each shown critical requirement is as planned, one bar per plan."""
     keys = list(dict.fromkeys(critical["requirement_id"]))
     plans = list(dict.fromkeys(critical["plan"]))
@@ -84,14 +85,14 @@ def held_chart(critical: pd.DataFrame) -> Figure:
     ax.set_yticks(np.arange(len(keys)) + height * (len(plans) - 1) / 2, keys, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("probability the requirement is as planned")
+    ax.set_xlabel(words("probability the requirement is as planned"))
     if len(plans) > 1:
         ax.legend(fontsize=7, loc="lower right")
     return fig
 
 
 def risk_context(
-    page: RiskPage, top: int
+    page: RiskPage, top: int, words: ChartWords = ENGLISH
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame], dict[str, Figure]]:
     """Template context, CSV tables and charts of the robustness page."""
     t = page.tables
@@ -119,5 +120,5 @@ def risk_context(
         "model_file": page.summary.get("model_file", ""),
     }
     tables = {f"risk_{name}": table for name, table in t.items()}
-    figures = {"risk_held": held_chart(worst)} if len(worst) else {}
+    figures = {"risk_held": held_chart(worst, words)} if len(worst) else {}
     return context, tables, figures

@@ -135,9 +135,18 @@ def risk_command(
         20, "--robust-draws", min=1, help="Training draws of the robust plan."
     ),
     horizon: int | None = typer.Option(None, "--horizon", help="Months to plan."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver seconds per plan."),
+    time_limit: float = typer.Option(
+        0.0,
+        "--time-limit",
+        min=0.0,
+        help="Solver seconds per plan (0: no limit, every plan proven optimal, so the same "
+        "seed gives the same tables on any machine and load).",
+    ),
     robust_time_limit: float = typer.Option(
-        180.0, "--robust-time-limit", help="Solver seconds for the robust plan."
+        0.0,
+        "--robust-time-limit",
+        min=0.0,
+        help="Solver seconds for the robust plan (0: no limit, proven optimal).",
     ),
     scheduler: str | None = SchedulerOption,
     workers: int | None = WorkersOption,
@@ -151,7 +160,14 @@ def risk_command(
     with _many_plans(scenario, org, clearance, workers, scheduler, pool=replan) as run:
         dm = load_model(model)
         settings = RiskSettings(
-            draws, seed, horizon, time_limit, replan, robust, robust_draws, robust_time_limit
+            draws,
+            seed,
+            horizon,
+            time_limit or None,
+            replan,
+            robust,
+            robust_draws,
+            robust_time_limit or None,
         )
         result = run_risk(
             run.base,

@@ -37,6 +37,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     threads: int = typer.Option(8, "--threads", help="Worker threads of the WSGI server."),
+    processes: int = typer.Option(
+        1,
+        "--processes",
+        help="Web server processes sharing the port (Linux, macOS); 2-3 use both cores of a "
+        "2-core server.",
+    ),
     worker: bool = typer.Option(
         True,
         "--worker/--no-worker",
@@ -51,29 +57,23 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     with cli_errors(), platform(folder):
         if demo:
-            _print_users(seed_demo(folder))
-        import waitress
-
+            _print_users(seed_demo(folder, warm=worker))
+        from bluehelmet.web.server import forked, listen, serve_on
         from bluehelmet.web.wsgi import application
 
-        if worker:
-            import threading
+        sock = listen(host, port)
+        with forked(application, sock, threads, max(0, processes - 1)):
+            if worker:  # after the fork: one job worker, in this process
+                import threading
 
-            from bluehelmet.web.jobs import work
+                from bluehelmet.web.jobs import work
 
-            threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
-        console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
-        try:
-            waitress.serve(
-                application,
-                host=host,
-                port=port,
-                threads=threads,
-                ident="bluehelmet",
-                clear_untrusted_proxy_headers=True,
-            )
-        except KeyboardInterrupt:
-            console.print("stopping")
+                threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
+            console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
+            try:
+                serve_on(application, sock, threads)
+            except KeyboardInterrupt:
+                console.print("stopping")
 
 
 def _print_users(users: list[dict[str, str]]) -> None:

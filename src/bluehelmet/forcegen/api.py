@@ -136,7 +136,7 @@ def plan(
         tables["smart_pledges"] = smart_pledge_groups(d, solved.pairs, tables["assignments"])
     if opts.sensitivities:
         tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon, deadline)
-        if out_of_time(deadline):
+        if tables["sensitivities"].attrs.get("cut_by_time_limit") or out_of_time(deadline):
             cut.append("sensitivities")
     summary = dataclasses.replace(summarise(view, solved, tables), cut_by_time_limit=tuple(cut))
     return Plan(view, tables, summary, opts)

@@ -117,6 +117,19 @@ def month_index(dates: pd.Series, origin: pd.Timestamp, round_up: bool) -> np.nd
     return idx.to_numpy(dtype=np.int64)
 
 
+def add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
+    """``dates`` plus ``months`` calendar months each, by ``pd.DateOffset``'s rule.
+
+    The same day of the month, or the month's last day when it has fewer; one offset per
+    distinct value of ``months``, not one per date.
+    """
+    out = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
+    for m in np.unique(months):
+        sel = months == m
+        out[sel] = pd.to_datetime(dates[sel]) + pd.DateOffset(months=int(m))
+    return out
+
+
 def _required(table: pd.DataFrame, name: str, file: str) -> None:
     if len(table) == 0:
         raise DataError(
@@ -266,12 +279,9 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     )
     out["lead_months"] = lead
     out["request_date"] = base.to_numpy()
-    out["ready_base"] = [
-        max(s + pd.DateOffset(months=int(m)), o)
-        if pd.notna(s)
-        else b + pd.DateOffset(months=int(m))
-        for s, o, b, m in zip(since, offered, base, lead, strict=True)
-    ]
+    from_since = add_months(since, lead)
+    from_since = from_since.where(~(offered > from_since), offered)
+    out["ready_base"] = from_since.where(since.notna(), add_months(base, lead)).to_numpy()
     until = pd.to_datetime(pl["available_until"])
     out["until_date"] = until.to_numpy()
     out["until_month"] = np.where(
@@ -280,14 +290,21 @@ def _pledges(scenario: Scenario, origin: pd.Timestamp, rate0: float) -> pd.DataF
     return out
 
 
-def _caveat_ok(cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def caveat_ok(cand: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks: mission not excluded, region not excluded, language available."""
 
     def contains(lists: pd.Series, items: pd.Series) -> np.ndarray:
-        return np.array(
-            [i != "" and i in split_list(lst) for lst, i in zip(lists, items, strict=True)],
-            dtype=bool,
+        # Each distinct list is split once; the pairs are then looked up (millions of pairs at
+        # 100,000 pledges, a few thousand distinct lists).
+        lists = lists.astype("string").fillna("").astype(str)
+        items = items.astype("string").fillna("").astype(str)
+        split = pd.DataFrame({"list": pd.unique(lists)})
+        split["item"] = split["list"].map(split_list)
+        split = split.explode("item").dropna()
+        found = pd.MultiIndex.from_arrays([lists, items]).isin(
+            pd.MultiIndex.from_frame(split[["list", "item"]])
         )
+        return np.asarray(found & (items != "").to_numpy(), dtype=bool)
 
     mission_ok = ~contains(cand["excluded_missions"], cand["mission_id"])
     region_ok = ~contains(cand["excluded_regions"], cand["region"])
@@ -311,7 +328,7 @@ def pair_table(
     )
     right = req.reset_index().rename(columns={"index": "req", "id": "req_id", "count": "rcount"})
     pairs = left.merge(right, on="unit_type_id", how="inner")
-    m_ok, r_ok, l_ok = _caveat_ok(pairs)
+    m_ok, r_ok, l_ok = caveat_ok(pairs)
     pairs["mission_ok"], pairs["region_ok"], pairs["language_ok"] = m_ok, r_ok, l_ok
     km = haversine_km(
         pairs["plon"].to_numpy(),
@@ -534,8 +551,16 @@ def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarra
     n = np.clip(np.minimum(end, int(need["month"].max()) if len(need) else -1) - start + 1, 0, None)
     k = np.repeat(np.arange(len(cand)), n)
     month = start[k] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    key = pd.MultiIndex.from_arrays([cand["req"].to_numpy()[k], month])
-    opened = need.set_index(["req", "month"])["open"].reindex(key).fillna(0).to_numpy()
+    # What each requirement leaves open, as a dense requirement x month table (millions of
+    # tour-months at 100,000 pledges: an array lookup, not an index join).
+    req = cand["req"].to_numpy()
+    n_req = int(max(req.max(initial=-1), need["req"].max() if len(need) else -1)) + 1
+    open_table = np.zeros((n_req, int(month.max(initial=-1)) + 1))
+    inside = need["month"].to_numpy() < open_table.shape[1]
+    open_table[need["req"].to_numpy()[inside], need["month"].to_numpy()[inside]] = need[
+        "open"
+    ].to_numpy()[inside]
+    opened = open_table[req[k], month]
     most = np.zeros(len(cand))
     np.maximum.at(most, k, opened)
     return np.minimum(pledge_count[cand["pledge"].to_numpy()], most).astype("int64")

@@ -74,41 +74,76 @@ def _blocking(model: LinearModel, x: np.ndarray, cols: np.ndarray) -> pd.DataFra
 
 
 def _screen_reason(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Reason and detail for pledges whose every pair was screened out before the model."""
-    p = pairs.copy()
-    p["caveat_ok"] = p["mission_ok"] & p["region_ok"] & p["language_ok"]
-    details = []
-    for pledge, grp in p.groupby("pledge", sort=False):
-        if grp["caveat_ok"].any():
-            ready = grp.loc[grp["caveat_ok"], "ready_date"].min()
-            until = pd.Timestamp(grp["until_date"].iloc[0])
-            offer = "" if pd.isna(until) else f"; its offer ends {until:%Y-%m-%d}"
-            details.append(
-                (
-                    pledge,
-                    "too_late",
-                    f"ready {pd.Timestamp(ready):%Y-%m-%d} at the earliest (PCRS "
-                    f"{grp['pcrs_level'].iloc[0]}, transit included), after its "
-                    f"requirements' last useful start{offer}",
-                )
-            )
-            continue
-        why = []
-        if (~grp["mission_ok"]).any():
-            why.append(
-                "excludes " + ", ".join(sorted(set(grp.loc[~grp["mission_ok"], "mission_id"])))
-            )
-        if (~grp["region_ok"]).any():
-            why.append(
-                "excludes region " + ", ".join(sorted(set(grp.loc[~grp["region_ok"], "region"])))
-            )
-        if (~grp["language_ok"]).any():
-            why.append(
-                "does not work in "
-                + ", ".join(sorted(set(grp.loc[~grp["language_ok"], "language_needed"])))
-            )
-        details.append((pledge, "caveat", "; ".join(why)))
-    return pd.DataFrame(details, columns=["pledge", "reason_code", "detail"])
+    """Reason and detail for pledges whose every pair was screened out before the model.
+
+    Vectorised over pledges (tens of thousands at 100,000 pledges): ``too_late`` when some
+    pair passes the caveats (its earliest ready date given), else ``caveat`` with the
+    excluded missions, regions and languages, each list sorted.
+    """
+    p = pairs.assign(caveat_ok=pairs["mission_ok"] & pairs["region_ok"] & pairs["language_ok"])
+    order = pd.unique(p["pledge"])
+    first = p.groupby("pledge", sort=False)[["until_date", "pcrs_level"]].first()
+    ok = p[p["caveat_ok"]]
+    ready = ok.groupby("pledge", sort=False)["ready_date"].min()
+    late = pd.Index(order)[pd.Index(order).isin(ready.index)]
+    late_text = [
+        f"ready {pd.Timestamp(r):%Y-%m-%d} at the earliest (PCRS {lvl}, transit included), "
+        f"after its requirements' last useful start"
+        + ("" if pd.isna(u) else f"; its offer ends {pd.Timestamp(u):%Y-%m-%d}")
+        for r, lvl, u in zip(
+            ready.reindex(late),
+            first["pcrs_level"].reindex(late),
+            first["until_date"].reindex(late),
+            strict=True,
+        )
+    ]
+    rest = pd.Index(order)[~pd.Index(order).isin(ready.index)]
+    why: dict[int, list[str]] = {int(q): [] for q in rest}
+    for mask, column, prefix in (
+        ("mission_ok", "mission_id", "excludes "),
+        ("region_ok", "region", "excludes region "),
+        ("language_ok", "language_needed", "does not work in "),
+    ):
+        bad = p.loc[~p[mask] & p["pledge"].isin(rest), ["pledge", column]].drop_duplicates()
+        bad = bad.assign(value=bad[column].astype(str)).sort_values("value", kind="stable")
+        listed = bad.groupby("pledge", sort=False)["value"].agg(", ".join)
+        for pledge, text in listed.items():
+            why[int(str(pledge))].append(prefix + text)
+    return pd.DataFrame(
+        {
+            "pledge": np.concatenate([late.to_numpy(), rest.to_numpy()]).astype(np.int64),
+            "reason_code": ["too_late"] * len(late) + ["caveat"] * len(rest),
+            "detail": late_text + ["; ".join(w) for w in why.values()],
+        }
+    )
+
+
+def _slack_reason(block: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Reason code and detail per pledge (index) from its tours' slack analysis ``block``.
+
+    ``dominated`` when no tour fills an open gap; ``gap_tolerance`` when a tour that would is
+    blocked by nothing; else the reason of the family blocking most of the useful tours (ties:
+    the family met first), with ``binding: <family>`` as detail.
+    """
+    pledges = pd.unique(block["pledge"])
+    useful = block[block["fills_gap"].to_numpy(bool)].reset_index(drop=True)
+    free = useful["family"].isna().groupby(useful["pledge"], sort=False).any()
+    named = useful[~useful["pledge"].isin(free.index[free])].dropna(subset=["family"])
+    named = named.assign(pos=np.arange(len(named)))
+    top = (
+        named.groupby(["pledge", "family"], sort=False)
+        .agg(n=("pos", "size"), first=("pos", "min"))
+        .reset_index()
+        .sort_values(["pledge", "n", "first"], ascending=[True, False, True], kind="stable")
+        .drop_duplicates("pledge")
+        .set_index("pledge")["family"]
+    )
+    code = pd.Series("dominated", index=pledges, dtype=object)
+    detail = pd.Series("", index=pledges, dtype=object)
+    code.loc[free.index[free]] = "gap_tolerance"
+    code.loc[top.index] = np.array([_FAMILY_REASON.get(str(f), "dominated") for f in top])
+    detail.loc[top.index] = np.array([f"binding: {f}" for f in top])
+    return code, detail
 
 
 def explain_pledges(
@@ -141,17 +176,9 @@ def explain_pledges(
     if len(cols):
         block = _blocking(model, x, cols)
         block["pledge"] = cand_p[block["cand"].to_numpy()]
-        for pledge, grp in block.groupby("pledge"):
-            useful = grp[grp["fills_gap"]]
-            if len(useful) == 0:
-                code, detail = "dominated", ""
-            elif useful["family"].isna().any():
-                code, detail = "gap_tolerance", ""
-            else:
-                fam = useful["family"].value_counts().index[0]
-                code = _FAMILY_REASON.get(str(fam), "dominated")
-                detail = f"binding: {fam}"
-            rows.loc[rows["pledge"] == pledge, ["reason_code", "detail"]] = [code, detail]
+        code, detail = _slack_reason(block)
+        rows.loc[code.index, "reason_code"] = code.to_numpy()
+        rows.loc[detail.index, "detail"] = detail.to_numpy()
     pl = d.pledges
     out = pd.DataFrame(
         {

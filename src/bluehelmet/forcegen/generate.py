@@ -29,7 +29,8 @@ _CAPABILITIES = (
     "police",
 )
 _CRITICAL = {"quick_reaction", "aviation", "isr", "intelligence", "medical"}
-_LEVELS = ("L1", "L2", "L3", "RDL")
+#: PCRS levels of the generated pledges (lead times in months: _LEADS, same order).
+PCRS_LEVELS = ("L1", "L2", "L3", "RDL")
 _LEADS = (9, 6, 3, 2)
 _CATEGORIES = ("troops", "staff_officers_observers", "formed_police", "individual_police")
 
@@ -55,6 +56,56 @@ def frame(name: str, rows: dict[str, object], source: str) -> pd.DataFrame:
         else:
             out[col.name] = pd.Series(values, dtype="object").astype(col.dtype)  # type: ignore[call-overload]
     return pd.DataFrame(out)
+
+
+def assemble_scenario(
+    name: str,
+    title: str,
+    tables: dict[str, pd.DataFrame],
+    start: dt.date,
+    n_months: int,
+    source: str,
+) -> Scenario:
+    """A generated scenario: its own ``tables`` and the tables every generator shares.
+
+    Shared: the troop cost reimbursement rates of 2017 and 2018 (US$1,410 and 1,428 per
+    person-month), UGPS-like gender targets rising one point a year, and PCRS lead times (L1 9,
+    L2 6, L3 3, RDL 2 months); the planning start and horizon are set as parameters.
+    """
+    rates = frame(
+        "reimbursement_rates",
+        {
+            "id": ["rate-2017", "rate-2018"],
+            "valid_from": [pd.Timestamp(2017, 7, 1), pd.Timestamp(2018, 7, 1)],
+            "usd_per_person_month": [1410.0, 1428.0],
+        },
+        source,
+    )
+    years = list(range(start.year, start.year + n_months // 12 + 2))
+    targets = frame(
+        "gender_targets",
+        {
+            "id": [f"g-{c}-{y}" for y in years for c in _CATEGORIES],
+            "year": [y for y in years for _ in _CATEGORIES],
+            "personnel_category": [c for _ in years for c in _CATEGORIES],
+            "target_share": [
+                round(base + 0.01 * (y - start.year), 3)
+                for y in years
+                for base in (0.06, 0.16, 0.10, 0.20)
+            ],
+        },
+        source,
+    )
+    leads = frame(
+        "pcrs_lead_times",
+        {"id": list(PCRS_LEVELS), "level": list(PCRS_LEVELS), "lead_time_months": list(_LEADS)},
+        source,
+    )
+    shared = {"reimbursement_rates": rates, "gender_targets": targets, "pcrs_lead_times": leads}
+    scenario = Scenario(name, {**tables, **shared}, meta={"title": title})
+    scenario.set_param("planning_start", start, "generator")
+    scenario.set_param("horizon_months", n_months, "generator")
+    return scenario
 
 
 def random_scenario(
@@ -142,7 +193,7 @@ def random_scenario(
             "contributor_id": pl_contrib.tolist(),
             "unit_type_id": rng.choice(uid, n_pledges).tolist(),
             "count": rng.choice([1, 1, 1, 2], n_pledges).tolist(),
-            "pcrs_level": rng.choice(_LEVELS, n_pledges).tolist(),
+            "pcrs_level": rng.choice(PCRS_LEVELS, n_pledges).tolist(),
             "available_from": offered,
             "available_until": until,
             "rotation_months": rng.choice([6, 12], n_pledges).tolist(),
@@ -177,30 +228,6 @@ def random_scenario(
         },
         src,
     )
-    rates = frame(
-        "reimbursement_rates",
-        {
-            "id": ["rate-2017", "rate-2018"],
-            "valid_from": [pd.Timestamp(2017, 7, 1), pd.Timestamp(2018, 7, 1)],
-            "usd_per_person_month": [1410.0, 1428.0],
-        },
-        src,
-    )
-    years = list(range(start.year, start.year + n_months // 12 + 2))
-    targets = frame(
-        "gender_targets",
-        {
-            "id": [f"g-{c}-{y}" for y in years for c in _CATEGORIES],
-            "year": [y for y in years for _ in _CATEGORIES],
-            "personnel_category": [c for _ in years for c in _CATEGORIES],
-            "target_share": [
-                round(base + 0.01 * (y - start.year), 3)
-                for y in years
-                for base in (0.06, 0.16, 0.10, 0.20)
-            ],
-        },
-        src,
-    )
     unit_cost = monthly_cost(
         personnel, 1428.0, unit_types["equipment_monthly_usd"].to_numpy() + aviation
     )
@@ -229,27 +256,20 @@ def random_scenario(
         },
         src,
     )
-    leads = frame(
-        "pcrs_lead_times",
-        {"id": list(_LEVELS), "level": list(_LEVELS), "lead_time_months": list(_LEADS)},
-        src,
-    )
-    scenario = Scenario(
+    scenario = assemble_scenario(
         f"random-{seed}",
+        f"Random force generation instance (seed {seed})",
         {
             "missions": missions,
             "contributors": contributors,
             "unit_types": unit_types,
             "pledges": pledges,
             "requirements": requirements,
-            "reimbursement_rates": rates,
-            "gender_targets": targets,
             "budgets": budgets,
-            "pcrs_lead_times": leads,
         },
-        meta={"title": f"Random force generation instance (seed {seed})"},
+        start,
+        n_months,
+        src,
     )
-    scenario.set_param("planning_start", start, "generator")
-    scenario.set_param("horizon_months", n_months, "generator")
     scenario.set_param("lift_moves_per_month", max(4, n_pledges // 10), "generator")
     return scenario

@@ -23,7 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.generate import frame
+from bluehelmet.forcegen.generate import PCRS_LEVELS, assemble_scenario, frame
 from bluehelmet.scenario.core import Scenario
 
 _REGIONS = ("africa", "americas", "asia", "europe", "middle_east")
@@ -38,9 +38,6 @@ _KINDS = (
     ("infantry", "troops", (600, 900), 650_000.0, 0.15),
 )
 _CRITICAL = {"aviation", "medical"}
-_LEVELS = ("L1", "L2", "L3", "RDL")
-_LEADS = (9, 6, 3, 2)
-_CATEGORIES = ("troops", "staff_officers_observers", "formed_police", "individual_police")
 
 
 def _day(origin: pd.Timestamp, months: np.ndarray, rng: np.random.Generator) -> list[pd.Timestamp]:
@@ -158,7 +155,7 @@ def mixed_scenario(
             "contributor_id": rng.choice(cid, n_pledges).tolist(),
             "unit_type_id": rng.choice(uid, n_pledges).tolist(),
             "count": rng.choice([1, 1, 2, 3, 4], n_pledges).tolist(),
-            "pcrs_level": rng.choice(_LEVELS, n_pledges).tolist(),
+            "pcrs_level": rng.choice(PCRS_LEVELS, n_pledges).tolist(),
             "available_from": offered,
             "available_until": until,
             "rotation_months": rng.choice([6, 12], n_pledges).tolist(),
@@ -193,30 +190,6 @@ def mixed_scenario(
         },
         src,
     )
-    rates = frame(
-        "reimbursement_rates",
-        {
-            "id": ["rate-2017", "rate-2018"],
-            "valid_from": [pd.Timestamp(2017, 7, 1), pd.Timestamp(2018, 7, 1)],
-            "usd_per_person_month": [1410.0, 1428.0],
-        },
-        src,
-    )
-    years = list(range(start.year, start.year + n_months // 12 + 2))
-    targets = frame(
-        "gender_targets",
-        {
-            "id": [f"g-{c}-{y}" for y in years for c in _CATEGORIES],
-            "year": [y for y in years for _ in _CATEGORIES],
-            "personnel_category": [c for _ in years for c in _CATEGORIES],
-            "target_share": [
-                round(base + 0.01 * (y - start.year), 3)
-                for y in years
-                for base in (0.06, 0.16, 0.10, 0.20)
-            ],
-        },
-        src,
-    )
     # Approved budgets only; the headroom is the stated parameter below.
     periods = {
         "peacekeeping": ["2018/19", "2019/20", "2020/21"],
@@ -237,28 +210,21 @@ def mixed_scenario(
         },
         src,
     )
-    leads = frame(
-        "pcrs_lead_times",
-        {"id": list(_LEVELS), "level": list(_LEVELS), "lead_time_months": list(_LEADS)},
-        src,
-    )
-    scenario = Scenario(
+    scenario = assemble_scenario(
         f"mixed-{seed}",
+        f"Mixed-shape force generation instance (seed {seed})",
         {
             "missions": missions,
             "contributors": contributors,
             "unit_types": unit_types,
             "pledges": pledges,
             "requirements": requirements,
-            "reimbursement_rates": rates,
-            "gender_targets": targets,
             "budgets": budgets,
-            "pcrs_lead_times": leads,
         },
-        meta={"title": f"Mixed-shape force generation instance (seed {seed})"},
+        start,
+        n_months,
+        src,
     )
-    scenario.set_param("planning_start", start, "generator")
-    scenario.set_param("horizon_months", n_months, "generator")
     scenario.set_param("lift_moves_per_month", max(6, n_pledges // 25), "generator")
     scenario.set_param("budget_headroom_share", 0.03, "generator: stated for this instance")
     return scenario

@@ -19,6 +19,8 @@ from bluehelmet.optimize.linear import LinearModel
 
 #: A tour is taken only if at least this share of its counted months fills an open gap.
 MIN_USEFUL_SHARE = 0.5
+#: Tours screened together by one vectorised test before the survivors are tried one by one.
+GREEDY_WINDOW = 256
 
 
 def greedy_plan(
@@ -54,25 +56,52 @@ def greedy_plan(
     per_month = cand["cost"].to_numpy() / np.maximum(months, 1)
     order = np.lexsort((per_month, cand["credit_from"].to_numpy(), cand["req"].to_numpy(), -weight))
     indptr, indices, data = a.indptr, a.indices, a.data
-    for k in order if fill else ():
-        j = tours.start + k
-        rows = indices[indptr[j] : indptr[j + 1]]
-        vals = data[indptr[j] : indptr[j + 1]]
-        cov = is_cover[rows]
-        other, ovals = rows[~cov], vals[~cov]
-        while x[j] < col_hi[j]:
-            open_months = int((need[rows[cov]] > 0.5).sum())
-            if open_months == 0 or open_months < MIN_USEFUL_SHARE * cov.sum():
-                break
-            new = act[other] + ovals
-            if (new > row_hi[other] + 1e-9).any():
-                break
-            low = check_lower[other]
-            if (new[low] < row_lo[other][low] - 1e-9).any():
-                break
-            act[other] = new
-            need[rows[cov]] -= vals[cov]
-            x[j] += 1
+
+    def still_possible(cols: np.ndarray) -> np.ndarray:
+        """Mask of columns ``cols`` that pass the tests a growing plan can only fail more.
+
+        Upper-bounded rows only fill up (every tour coefficient there is non-negative) and open
+        gaps only close, so a column failing here now fails at its turn too.
+        """
+        n = indptr[cols + 1] - indptr[cols]
+        owner = np.repeat(np.arange(len(cols)), n)
+        at = indptr[cols][owner] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        r, v = indices[at], data[at]
+        cov = is_cover[r]
+        full = np.bincount(owner[~cov & (act[r] + v > row_hi[r] + 1e-9)], minlength=len(cols))
+        opened = np.bincount(owner[cov & (need[r] > 0.5)], minlength=len(cols))
+        counted = np.bincount(owner[cov], minlength=len(cols))
+        return (
+            (full == 0)
+            & (opened > 0)
+            & (opened >= MIN_USEFUL_SHARE * counted)
+            & (x[cols] < col_hi[cols])
+        )
+
+    # The tours are screened a window at a time with one vectorised test, and only the
+    # survivors are tried one by one: a tour that fails the test now would fail it at its turn
+    # too, so the plan is the one the plain loop makes (at 100,000 pledges most tours fail).
+    for lo in range(0, len(order) if fill else 0, GREEDY_WINDOW):
+        window = order[lo : lo + GREEDY_WINDOW]
+        for k in window[still_possible(tours.start + window)]:
+            j = tours.start + k
+            rows = indices[indptr[j] : indptr[j + 1]]
+            vals = data[indptr[j] : indptr[j + 1]]
+            cov = is_cover[rows]
+            other, ovals = rows[~cov], vals[~cov]
+            while x[j] < col_hi[j]:
+                open_months = int((need[rows[cov]] > 0.5).sum())
+                if open_months == 0 or open_months < MIN_USEFUL_SHARE * cov.sum():
+                    break
+                new = act[other] + ovals
+                if (new > row_hi[other] + 1e-9).any():
+                    break
+                low = check_lower[other]
+                if (new[low] < row_lo[other][low] - 1e-9).any():
+                    break
+                act[other] = new
+                need[rows[cov]] -= vals[cov]
+                x[j] += 1
     return settle_shortfalls(model, x)
 
 

@@ -30,6 +30,9 @@ STAGE_TIME_SHARE = {"unmet": 0.5, "cost": 0.6, "gender": 0.75}
 #: Stages solved with a zero gap whatever ``mip_rel_gap`` says (the tie-break: its optimum picks
 #: one allocation among equally good plans, so "within a gap" would not be one allocation).
 EXACT_STAGES = frozenset({"tiebreak"})
+#: Models with more columns whose first stage is not proven within the time limit skip the
+#: later stages (see :func:`solve`).
+LARGE_MODEL_COLUMNS = 80_000
 #: Relative slack allowed on an earlier stage's optimum when it becomes a constraint.
 LEXICOGRAPHIC_SLACK = 1e-7
 
@@ -165,11 +168,16 @@ def reduced_cost_bounds(
     return lo, hi
 
 
-def _set_time_limit(h: highspy.Highs, time_limit: float | None, t0: float, stage: str) -> None:
-    """Give the stage its share of what is left of ``time_limit`` (counted from ``t0``)."""
-    if time_limit is not None:
-        left = max(0.05, time_limit - (time.perf_counter() - t0))
-        h.setOptionValue("time_limit", left * STAGE_TIME_SHARE.get(stage, 1.0))
+def _set_time_limit(h: highspy.Highs, time_limit: float | None, t0: float, share: float) -> float:
+    """Give the stage ``share`` of what is left of ``time_limit`` (counted from ``t0``).
+
+    Returns the moment (``time.perf_counter``) the stage should end (infinity without a limit).
+    """
+    if time_limit is None:
+        return float("inf")
+    left = max(0.05, time_limit - (time.perf_counter() - t0))
+    h.setOptionValue("time_limit", left * share)
+    return time.perf_counter() + left * share
 
 
 def _set_start(h: highspy.Highs, x: np.ndarray) -> None:
@@ -280,6 +288,15 @@ def solve(
     result = SolveResult(np.zeros(n) if x is None else np.asarray(x, float))
     earlier: list[tuple[np.ndarray, float]] = []
     t0 = time.perf_counter()
+    # The most a stage has run past the time it was given (setting up a fresh HiGHS instance and
+    # presolving: tens of seconds at 100,000 pledges, where HiGHS checks its limit rarely).
+    overrun = 0.0
+    # Above this size no later stage has found a better plan or any bound within the limits
+    # measured (5,000 to 100,000 generated pledges): an unproven first stage gets all the time.
+    large = time_limit is not None and model.n_cols > LARGE_MODEL_COLUMNS
+
+    def share(stage: str) -> float:
+        return 1.0 if large and not result.stages else STAGE_TIME_SHARE.get(stage, 1.0)
 
     col_lo, col_hi, integer, _, _ = model.bounds()
     bounds = (col_lo.copy(), col_hi.copy())
@@ -298,6 +315,20 @@ def solve(
         # The tie-break stage must find the one best plan, not one within a gap of it.
         gap_target = 0.0 if stage in EXACT_STAGES else mip_rel_gap
         start = time.perf_counter()
+        left = float("inf") if time_limit is None else time_limit - (start - t0)
+        first_unproven = large and bool(result.stages) and result.stages[0].status != "optimal"
+        no_time = overrun > 0 and left < 2 * overrun
+        if x is not None and result.stages and (first_unproven or no_time):
+            # Too little time left to set the stage up, let alone search (or a large model whose
+            # first stage is unproven): keep the plan so far and say the stage is unproven,
+            # rather than overrun the limit.
+            prev = float(c @ x)
+            res = StageResult(stage, "time_limit", prev, float("-inf"), float("inf"), 0.0)
+            result.stages.append(res)
+            if progress:
+                progress(stage, res)
+            earlier.append((c, prev))
+            continue
         if (
             result.stages
             and x is not None
@@ -310,12 +341,12 @@ def solve(
                 c,
                 x,
                 _stage_model(c),
-                left * STAGE_TIME_SHARE.get(stage, 1.0) * opts.same_gaps_share,
+                left * share(stage) * opts.same_gaps_share,
             )
         # A fresh HiGHS instance per stage (the earlier stages' optima as rows): nothing of an
         # earlier stage's search state can leak into this one's optimality claim.
         h = _stage_model(c)
-        _set_time_limit(h, time_limit, t0, stage)
+        ends = _set_time_limit(h, time_limit, t0, share(stage))
         # Every stage starts from the best plan so far (feasible for it: the earlier stages'
         # bounds hold it with slack), so a later stage always has an incumbent and a gap.
         if x is not None and (opts.warm_start_later_stages or not result.stages):
@@ -325,11 +356,12 @@ def solve(
                 # HiGHS 1.16 sometimes calls a stage "optimal" from its start vector with
                 # a bound far below the objective (random_scenario seed 5): solve it cold.
                 h = _stage_model(c)
-                _set_time_limit(h, time_limit, t0, stage)
+                ends = _set_time_limit(h, time_limit, t0, share(stage))
                 h.run()
         else:
             h.run()
         seconds = time.perf_counter() - start
+        overrun = max(overrun, time.perf_counter() - ends)
         info = h.getInfo()
         # A stage that finds nothing in time (or only after a cold re-solve) keeps the plan it
         # started from.
@@ -369,11 +401,16 @@ def solve(
         if progress:
             progress(stage, res)
         earlier.append((c, obj))
-        if opts.reduced_cost_fixing and stage != stages[-1]:
+        later_run = not (large and status != "optimal")  # see the skip at the loop's top
+        if opts.reduced_cost_fixing and stage != stages[-1] and later_run:
             # Later stages hold c x <= obj (with slack): tighten their columns' bounds by this
             # stage's LP reduced costs (valid for every plan they may choose).
             limit = obj + LEXICOGRAPHIC_SLACK * max(1.0, abs(obj))
-            bounds = reduced_cost_bounds(_stage_model(c), integer, limit, bounds)
+            h = _stage_model(c)
+            if time_limit is not None:
+                # The LP gets what is left of the limit; unsolved, the bounds stay as they are.
+                h.setOptionValue("time_limit", max(0.05, time_limit - (time.perf_counter() - t0)))
+            bounds = reduced_cost_bounds(h, integer, limit, bounds)
     if x is not None:
         # Integer columns come back with round-off; snap them so the plan counts whole units.
         _, _, integer, _, _ = model.bounds()

@@ -22,6 +22,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from bluehelmet.errors import SolverError
 from bluehelmet.forcegen.data import RDL_DAYS, prepare
 from bluehelmet.forcegen.formulation import build_model
 from bluehelmet.forcegen.generate import frame
@@ -35,15 +36,27 @@ ASK_CONTRIBUTOR = "UN-ASK"
 ASK_SOURCE = "assumed: the unit the UN would ask for"
 
 
-def _lp(model: LinearModel) -> highspy.Highs:
-    """A HiGHS LP of the first stage (integrality dropped), solved once."""
+def _lp(model: LinearModel, deadline: float | None = None) -> highspy.Highs:
+    """A HiGHS LP of the first stage (integrality dropped), solved once by ``deadline``."""
     h = to_highs(model)
     h.changeColsCost(
         model.n_cols, np.arange(model.n_cols, dtype=np.int32), model.objective_vector("unmet")
     )
     h.setOptionValue("solve_relaxation", True)
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
     h.run()
     return h
+
+
+def no_time_to_rebuild(deadline: float | None, solved: Solved) -> bool:
+    """True when what is left of the budget is less than building the model took.
+
+    A what-if that prepares and builds a new model (and solves its LP) needs at least that
+    long; started anyway it would overrun the wall-clock limit by most of a build (minutes at
+    100,000 pledges).
+    """
+    return deadline is not None and deadline - time.perf_counter() < 2 * solved.build_seconds
 
 
 def _value(h: highspy.Highs, deadline: float | None = None) -> float:
@@ -145,7 +158,7 @@ def value_of_one_more_unit(
     """
     if len(asks) == 0:
         return np.zeros(0)
-    if out_of_time(deadline):
+    if out_of_time(deadline) or no_time_to_rebuild(deadline, solved):
         return np.full(len(asks), np.nan)
     s = _with_asks(view, asks.reset_index(drop=True))
     d2, _ = prepare(s, horizon)
@@ -155,9 +168,11 @@ def value_of_one_more_unit(
     cand_p = d2.candidates["pledge"].to_numpy()
     cols = {pid: tours.start + np.flatnonzero(cand_p == i) for pid, i in ask_p.items()}
     every = np.concatenate([np.zeros(0, np.int64), *cols.values()]).astype(np.int32)
-    h = _lp(m2)
+    h = _lp(m2, deadline)
     h.changeColsBounds(len(every), every, np.zeros(len(every)), np.zeros(len(every)))
     base = _value(h, deadline)
+    if np.isnan(base):
+        return np.full(len(asks), np.nan)
     out = np.zeros(len(asks))
     for i in range(len(asks)):
         c = cols.get(f"ASK-{i}", np.zeros(0, np.int64)).astype(np.int32)
@@ -174,15 +189,21 @@ def sensitivity_table(
 ) -> pd.DataFrame:
     """Weighted unmet requirement-months (LP) under more budget, faster readiness, more lift.
 
-    What-ifs the run's time budget (``deadline``) leaves no time for are left out.
+    What-ifs the run's time budget (``deadline``) leaves no time for are left out, and then
+    ``table.attrs["cut_by_time_limit"]`` is true.
     """
+    cut = pd.DataFrame()
+    cut.attrs["cut_by_time_limit"] = True
     if out_of_time(deadline):
-        return pd.DataFrame()
+        return cut
     m = solved.model
-    h = _lp(m)
+    h = _lp(m, deadline)
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return cut
     base = float(h.getInfo().objective_function_value)
     _, _, _, lo, hi = m.bounds()
     rows = []
+    skipped = False
 
     def scaled(family: str, factor: float) -> float:
         fam = m.con_families.get(family)
@@ -200,18 +221,27 @@ def sensitivity_table(
         ("strategic lift +50 %", "Lift-moves", 1.5),
     ):
         if out_of_time(deadline):
+            skipped = True
             break
         v = scaled(family, factor)
         rows.append({"change": label, "weighted_unmet_lp": round(v, 6), "gain": round(base - v, 6)})
     for level, to in {"L1": "L2", "L2": "L3", "L3": "RDL"}.items():
         p = view.tables["pledges"]
-        if not (p["pcrs_level"] == level).any() or out_of_time(deadline):
+        if not (p["pcrs_level"] == level).any():
+            continue
+        if no_time_to_rebuild(deadline, solved):
+            skipped = True
             continue
         s = view.copy()
         s.tables["pledges"] = p.assign(pcrs_level=p["pcrs_level"].replace({level: to}))
         d2, _ = prepare(s, horizon)
         m2 = build_model(d2)
-        v = float(m2.objective_vector("unmet") @ solve_relaxation(m2, "unmet"))
+        left = None if deadline is None else max(0.01, deadline - time.perf_counter())
+        try:
+            v = float(m2.objective_vector("unmet") @ solve_relaxation(m2, "unmet", left))
+        except SolverError:
+            skipped = True
+            break
         rows.append(
             {
                 "change": f"pledges at {level} reach {to}",
@@ -221,4 +251,5 @@ def sensitivity_table(
         )
     out = pd.DataFrame(rows)
     out["note"] = "LP relaxation of the coverage stage (an estimate)"
+    out.attrs["cut_by_time_limit"] = skipped or out_of_time(deadline)
     return out

@@ -25,6 +25,7 @@ from bluehelmet.errors import OutputError
 from bluehelmet.io.csvsafe import neutralise_frame
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.gate import highest_classification
+from bluehelmet.model.validate import lists_as_text
 
 MARKING_SUFFIX = ".marking.json"
 
@@ -90,7 +91,7 @@ def write_marked_csv(
         The command or function that made it.
     """
     out = Path(path)
-    marked = table.copy()
+    marked = lists_as_text(table)  # releasability as "a;b", as the importers read it back
     if "classification" not in marked:
         marked["classification"] = level.label
     body = neutralise_frame(marked).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")

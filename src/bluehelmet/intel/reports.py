@@ -20,7 +20,12 @@ import pandas as pd
 from bluehelmet.errors import DataError, Problem, UnreadableFileError
 from bluehelmet.intel.gazetteer import resolve_places, suggest
 from bluehelmet.model.schema import entity
-from bluehelmet.model.validate import FIRST_DATA_LINE, coerce_table, lists_as_text
+from bluehelmet.model.validate import (
+    FIRST_DATA_LINE,
+    coerce_table,
+    lists_as_text,
+    to_datetime_ns,
+)
 
 REPORTS_FILE = "reports.csv"
 #: Column that never leaves the record's owner (declared in ``model/schema/_sensitivity.csv``).
@@ -39,7 +44,9 @@ _TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m
 def parse_times(text: pd.Series) -> pd.Series:
     """Parse ISO 8601 report times to ``datetime64[ns]``; NaT where none of the forms fits.
 
-    Accepted: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD[THH:MM[:SS]]``, with an optional ``Z``.
+    Accepted: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD[THH:MM[:SS]]``, with an optional ``Z``, from
+    1677-09-22 to 2262-04-11 (what a nanosecond timestamp holds); a time outside that range
+    (``9999-12-31``, ``0001-01-01``) is NaT too, never an error.
     """
     codes, uniques = pd.factorize(text.astype("string"))  # times repeat: parse each once
     clean = pd.Series(uniques, dtype="string").str.strip().str.removesuffix("Z")
@@ -48,7 +55,7 @@ def parse_times(text: pd.Series) -> pd.Series:
         todo = parsed.isna() & clean.notna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(clean[todo], format=fmt, errors="coerce")
+        parsed[todo] = to_datetime_ns(clean[todo], fmt)[0].to_numpy()
     values = np.append(parsed.to_numpy(), np.datetime64("NaT", "ns"))  # code -1: missing
     return pd.Series(values[codes], index=text.index, dtype="datetime64[ns]")
 
@@ -69,7 +76,7 @@ def validate_reports(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[P
                 int(lines[i]),
                 "time",
                 str(table["time"].iloc[i]),
-                "not an ISO 8601 time",
+                "not an ISO 8601 time from 1677-09-22 to 2262-04-11",
                 "write YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or YYYY",
             )
         )

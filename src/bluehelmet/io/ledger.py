@@ -15,6 +15,7 @@ from pandas.api.types import union_categoricals
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.io.coded import Coded
 from bluehelmet.io.report import REJECT_COLUMNS, ImportReport, ImportResult
+from bluehelmet.model.validate import first_uses
 
 
 class Ledger:
@@ -171,10 +172,13 @@ class Ledger:
         """
         if callable(table):
             kept = table(np.flatnonzero(~self._rejected))
+        elif not self._rejected.any():  # nothing rejected: no copy of every row
+            kept = table.reset_index(drop=True)
         else:
             kept = table.loc[~self._rejected].reset_index(drop=True)
-        if self._reject_duplicate_ids(kept):
-            return self.finish(table)  # once more, without the rows just rejected
+        repeated = self._reject_duplicate_ids(kept)
+        if repeated.any():  # the first row with each id stays
+            kept = kept.loc[~repeated].reset_index(drop=True)
         n = len(self.raw)
         rejected = self._rejected
         repairs = _stack(self._repairs, ["row", "field", "old", "new", "rule"])
@@ -197,30 +201,25 @@ class Ledger:
         )
         return ImportResult(kept, report)
 
-    def _reject_duplicate_ids(self, kept: pd.DataFrame) -> bool:
+    def _reject_duplicate_ids(self, kept: pd.DataFrame) -> np.ndarray:
         """Reject kept rows whose record id an earlier kept row has (naming both lines).
 
         The importers' own checks compare rows by content; this last check guarantees that
         no two imported records share an id, so nothing is dropped later when merging by id.
+        Returns the mask of the ``kept`` rows it rejected.
         """
         if "id" not in kept.columns or kept.empty:
-            return False
+            return np.zeros(len(kept), dtype=bool)
         ids = kept["id"]
-        dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy(dtype=bool)
+        dup, first = first_uses(ids)
         if not dup.any():
-            return False
+            return dup
         positions = np.flatnonzero(~self._rejected)
-        first = (
-            pd.Series(np.arange(len(ids)))
-            .groupby(ids.astype(object).to_numpy())
-            .transform("first")
-            .to_numpy()
-        )
         later = np.flatnonzero(dup)
         mask = np.zeros(len(self.raw), dtype=bool)
         mask[positions[later]] = True
         values = np.full(len(self.raw), "", dtype=object)
-        values[positions[later]] = ids.astype(object).to_numpy()[later]
+        values[positions[later]] = ids.iloc[later].astype(object).to_numpy()
         reasons = np.full(len(self.raw), "", dtype=object)
         reasons[positions[later]] = [
             f"duplicate id: line {int(self.lines[positions[f]])} gives the same record id"
@@ -233,7 +232,7 @@ class Ledger:
             reasons,
             "keep one of the two lines (or correct the one that is wrong)",
         )
-        return True
+        return dup
 
     def _with_bad_rows(self, rejects: pd.DataFrame) -> pd.DataFrame:
         if not self.bad_rows:

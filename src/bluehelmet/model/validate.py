@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bluehelmet.errors import Problem
 from bluehelmet.io.report import Repair
@@ -79,6 +81,23 @@ def to_datetime_ns(text: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     return parsed.mask(outside).astype("datetime64[ns]"), late
 
 
+#: A number as written in a data file (what :func:`parse_numbers` reads); RE2 syntax, ASCII digits.
+NUMBER_PATTERN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def parse_numbers(text: pd.Series) -> np.ndarray:
+    """``float64`` per value: NaN where missing or not a plain decimal number, vectorised.
+
+    Arrow's kernels (a pattern match, then a correctly rounded cast) and no Python object per
+    value; ``inf``, ``nan``, hexadecimal and digit groupings are not numbers, and a value too
+    large for a float (``1e400``) becomes infinite (never valid in a column).
+    """
+    values = pa.array(text.astype("string"), type=pa.large_string())
+    plain = pc.match_substring_regex(values, NUMBER_PATTERN)
+    numbers = pc.cast(pc.if_else(plain, values, None), pa.float64())
+    return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64").copy()
+
+
 class _Parsed:
     """One column parsed: values, unparseable mask, and repairs (mask, new text, rule)."""
 
@@ -109,9 +128,7 @@ def _parse(col: Column, text: pd.Series, repair: bool) -> _Parsed:
         if repair and col.type == "float":
             comma = text.str.fullmatch(r"[+-]?\d+,\d+").fillna(False).to_numpy(dtype=bool)
             fixed = text.where(~comma, text.str.replace(",", ".", regex=False))
-        numbers = np.asarray(
-            pd.to_numeric(fixed.astype(object), errors="coerce"), dtype="float64"
-        ).copy()
+        numbers = parse_numbers(fixed)
         finite = np.isfinite(numbers)
         bad = present & ~finite  # unparseable, or inf/1e400: never a valid value
         with np.errstate(invalid="ignore"):
@@ -276,7 +293,7 @@ def coerce_table(
         if col.default is not None:
             text = text.fillna(col.default)
         parsed = _parse(col, text, repair=repairs is not None)
-        shown = text.fillna("").to_numpy(dtype=object)
+        shown = _Shown(text)  # text of a value only where a problem quotes it
         for idx in np.flatnonzero(parsed.bad):
             problems.append(
                 Problem(
@@ -303,10 +320,12 @@ def coerce_table(
             )
         for mask, new, rule in parsed.repairs:
             if repairs is not None:
-                new_text = new.fillna("").to_numpy(dtype=object)
+                rows = np.flatnonzero(mask)
+                old_text = text.iloc[rows].fillna("").to_numpy(dtype=object)
+                new_text = new.iloc[rows].fillna("").to_numpy(dtype=object)
                 repairs.extend(
-                    Repair(int(lines[i]), col.name, str(shown[i]), str(new_text[i]), rule)
-                    for i in np.flatnonzero(mask)
+                    Repair(int(lines[i]), col.name, str(o), str(n), rule)
+                    for i, o, n in zip(rows, old_text, new_text, strict=True)
                 )
         problems.extend(
             _check_values(file, col, parsed.values, shown, parsed.bad | parsed.out_of_range, lines)
@@ -375,31 +394,52 @@ def _check_values(
     return problems
 
 
+def first_uses(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Repeated values: (mask of every later use, position of each value's first use).
+
+    Missing values are never repeats. One hash pass in Arrow (``dictionary_encode`` numbers the
+    distinct values in order of first appearance, so a row repeats a value exactly when its code
+    is not larger than every code before it); the positions are only built when there are
+    repeats, and are ``-1`` for rows that are not repeats.
+    """
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    encoded = pc.dictionary_encode(pa.array(values.astype("string"), type=pa.large_string()))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    present = n - encoded.null_count
+    if len(encoded.dictionary) == present:  # the usual case: every value used once
+        return np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    seen = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    repeat = (codes >= 0) & (codes <= seen)
+    first_of = np.zeros(len(encoded.dictionary), dtype=np.int64)
+    firsts = np.flatnonzero((codes >= 0) & ~repeat)
+    first_of[codes[firsts]] = firsts
+    first = np.full(n, -1, dtype=np.int64)
+    first[repeat] = first_of[codes[repeat]]
+    return repeat, first
+
+
 def _check_ids(file: str, table: pd.DataFrame, lines: np.ndarray) -> list[Problem]:
     """Every later use of an id names the line of its first use (vectorised)."""
     ids = table["id"]
-    present = ids.notna().to_numpy(dtype=bool)
-    dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & present
+    dup, first = first_uses(ids)
     if not dup.any():
         return []
-    first_pos = (
-        pd.Series(np.arange(len(ids)))[present]
-        .groupby(ids[present].to_numpy(dtype=object))
-        .transform("first")
-    )
-    first_line = np.zeros(len(ids), dtype=np.int64)
-    first_line[first_pos.index.to_numpy()] = lines[first_pos.to_numpy()]
-    values = ids.astype(object).to_numpy()
+    rows = np.flatnonzero(dup)
+    values = ids.iloc[rows].astype(object).to_numpy()
     return [
         Problem(
             file,
             int(lines[i]),
             "id",
-            str(values[i]),
-            f"duplicate id (first used on line {first_line[i]})",
+            str(value),
+            f"duplicate id (first used on line {lines[first[i]]})",
             "give every record its own id",
         )
-        for i in np.flatnonzero(dup)
+        for i, value in zip(rows, values, strict=True)
     ]
 
 

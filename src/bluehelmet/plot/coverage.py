@@ -13,12 +13,13 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.dates import DateFormatter, MonthLocator
+from matplotlib.dates import MonthLocator
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from bluehelmet.plot.labels import ENGLISH, ChartWords
 from bluehelmet.plot.style import AFTER, FULL_WIDTH, GAP, REQUIRED, chart_style, new_figure
 
 
@@ -31,15 +32,15 @@ def _steps(months: pd.Series, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return x, np.repeat(values, 2)
 
 
-def _panel(ax: Axes, frame: pd.DataFrame, title: str, share: float | None) -> None:
+def _panel(
+    ax: Axes, frame: pd.DataFrame, title: str, share: float | None, words: ChartWords
+) -> None:
     frame = frame.sort_values("month")
     x, req = _steps(frame["month"], frame["required"].to_numpy(dtype=float))
     _, cov = _steps(frame["month"], frame["covered_after"].to_numpy(dtype=float))
-    # Hatched areas are rasterised (at the figure's 200 dpi): as vectors they make the PDF slow
-    # to draw without being any sharper in print; lines and text stay vectors.
-    ax.fill_between(
-        x, 0, cov, facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, linewidth=0, rasterized=True
-    )
+    # Hatched areas stay vectors (SVG patterns): rasterising each of them made the SVG slower
+    # to write and the PDF slower to draw (docs/briefing.md, measured).
+    ax.fill_between(x, 0, cov, facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, linewidth=0)
     ax.fill_between(
         x,
         cov,
@@ -50,28 +51,36 @@ def _panel(ax: Axes, frame: pd.DataFrame, title: str, share: float | None) -> No
         edgecolor=GAP,
         linewidth=0,
         interpolate=False,
-        rasterized=True,
     )
     ax.plot(x, req, color=REQUIRED, linewidth=1.2)
     if share is None:
         ax.set_title(title, fontsize=8)
     else:
-        closed = "none required" if math.isnan(share) else f"{100 * share:.0f}% closed"
+        closed = (
+            words("none required")
+            if math.isnan(share)
+            else words("{share} closed", share=words.pct(share))
+        )
         ax.set_title(f"{title}\n{closed}", fontsize=8)
     top = max(float(frame["required"].max()) if len(frame) else 0.0, 1.0)
     ax.set_ylim(0, top * 1.15)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_locator(MonthLocator(bymonth=(1, 7)))
-    ax.xaxis.set_major_formatter(DateFormatter("%b\n%Y"))
+    ax.xaxis.set_major_formatter(words.month_formatter())
     ax.tick_params(axis="x", labelsize=6)
 
 
-def _legend(fig: Figure) -> None:
+def _legend(fig: Figure, words: ChartWords) -> None:
     fig.legend(
         handles=[
-            Line2D([], [], color=REQUIRED, linewidth=1.2, label="units required"),
-            Patch(facecolor=AFTER + "8C", hatch="//", edgecolor=AFTER, label="covered by the plan"),
-            Patch(facecolor="white", hatch="xx", edgecolor=GAP, label="gap after the plan"),
+            Line2D([], [], color=REQUIRED, linewidth=1.2, label=words("units required")),
+            Patch(
+                facecolor=AFTER + "8C",
+                hatch="//",
+                edgecolor=AFTER,
+                label=words("covered by the plan"),
+            ),
+            Patch(facecolor="white", hatch="xx", edgecolor=GAP, label=words("gap after the plan")),
         ],
         loc="outside upper center",
         ncol=3,
@@ -86,6 +95,7 @@ def small_multiples(
     columns: int = 3,
     width: float = FULL_WIDTH,
     panel_height: float = 1.45,
+    words: ChartWords = ENGLISH,
 ) -> Figure:
     """One coverage panel per value of ``key`` (a mission or a critical capability group).
 
@@ -100,6 +110,8 @@ def small_multiples(
         NaN reads "none required".
     titles
         Optional panel titles by key value.
+    words
+        The chart's words and number notation (default English).
     """
     keys = list(dict.fromkeys(table[key].astype(str)))
     rows = max(math.ceil(len(keys) / columns), 1)
@@ -109,9 +121,9 @@ def small_multiples(
         for ax, value in zip(axes, keys, strict=False):
             frame = table.loc[table[key].astype(str) == value]
             share = None if shares is None else float(shares.get(value, float("nan")))
-            _panel(ax, frame, (titles or {}).get(value, value), share)
-            ax.set_ylabel("units", fontsize=6)
+            _panel(ax, frame, (titles or {}).get(value, words(value)), share, words)
+            ax.set_ylabel(words("units"), fontsize=6)
         for ax in axes[len(keys) :]:
             ax.set_visible(False)
-        _legend(fig)
+        _legend(fig, words)
         return fig

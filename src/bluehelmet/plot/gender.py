@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from bluehelmet.plot.labels import ENGLISH, ChartWords
 from bluehelmet.plot.style import (
     AFTER,
     BEFORE,
@@ -18,7 +19,9 @@ from bluehelmet.plot.style import (
 from bluehelmet.statistics.gender import CATEGORY_LABELS, LIGHTS
 
 
-def traffic_light_chart(counts: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
+def traffic_light_chart(
+    counts: pd.DataFrame, width: float = FULL_WIDTH, words: ChartWords = ENGLISH
+) -> Figure:
     """Contributors per UGPS category by traffic light, as stacked bars with counts written in.
 
     Parameters
@@ -29,7 +32,7 @@ def traffic_light_chart(counts: pd.DataFrame, width: float = FULL_WIDTH) -> Figu
     with chart_style():
         fig = new_figure(width, 0.45 * max(len(counts), 1) + 1.0)
         ax = fig.add_subplot()
-        labels = [CATEGORY_LABELS.get(str(c), str(c)) for c in counts.index]
+        labels = [words(CATEGORY_LABELS.get(str(c), str(c))) for c in counts.index]
         y = np.arange(len(counts))
         left = np.zeros(len(counts))
         for light in LIGHTS:
@@ -44,7 +47,7 @@ def traffic_light_chart(counts: pd.DataFrame, width: float = FULL_WIDTH) -> Figu
                 edgecolor="black",
                 linewidth=0.5,
                 height=0.6,
-                label=f"{style['symbol']} {light}: {style['text']}",
+                label=f"{style['symbol']} {words(light)}: {words(style['text'])}",
             )
             for yi, (start, value) in enumerate(zip(left, values, strict=True)):
                 if value > 0:
@@ -52,7 +55,7 @@ def traffic_light_chart(counts: pd.DataFrame, width: float = FULL_WIDTH) -> Figu
                     ax.text(
                         start + value / 2,
                         yi,
-                        f"{int(value)}",
+                        words.num(value),
                         ha="center",
                         va="center",
                         fontsize=7,
@@ -61,13 +64,15 @@ def traffic_light_chart(counts: pd.DataFrame, width: float = FULL_WIDTH) -> Figu
             left += values
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
-        ax.set_xlabel("contributors")
+        ax.set_xlabel(words("contributors"))
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
         return fig
 
 
-def trend_chart(trend: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
+def trend_chart(
+    trend: pd.DataFrame, width: float = FULL_WIDTH, words: ChartWords = ENGLISH
+) -> Figure:
     """Women's share of UN uniformed personnel per year, and total strength, 2010-2021.
 
     Years with incomplete source data are drawn hollow and hatched and labelled "incomplete";
@@ -91,7 +96,7 @@ def trend_chart(trend: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
             marker="o",
             linestyle="-",
             markersize=4,
-            label="complete year",
+            label=words("complete year"),
         )
         ax_share.plot(
             years[~complete],
@@ -101,12 +106,12 @@ def trend_chart(trend: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
             markersize=5,
             markerfacecolor="white",
             markeredgecolor="black",
-            label="incomplete year (partial data)",
+            label=words("incomplete year (partial data)"),
         )
         for yr, value, ok in zip(years, share, complete, strict=True):
             if not ok:
                 ax_share.annotate(
-                    "incomplete",
+                    words("incomplete"),
                     (yr, value),
                     textcoords="offset points",
                     xytext=(0, 7),
@@ -116,17 +121,17 @@ def trend_chart(trend: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
         if complete.any():
             last = int(np.flatnonzero(complete)[-1])
             ax_share.annotate(
-                f"{share[last]:.1f}%",
+                words.pct(share[last] / 100, 1),
                 (years[last], share[last]),
                 textcoords="offset points",
                 xytext=(4, -10),
                 fontsize=7,
             )
-        ax_share.set_ylabel("women, % of uniformed personnel")
+        ax_share.set_ylabel(words("women, % of uniformed personnel"))
         ax_share.set_ylim(0, max(np.nanmax(share) * 1.3, 1) if len(share) else 1)
         ax_share.set_xticks(years, [str(y)[2:] if i else str(y) for i, y in enumerate(years)])
         ax_share.legend(loc="lower right")
-        ax_share.set_title("Women's share")
+        ax_share.set_title(words("Women's share"))
         total = trend["total"].to_numpy(dtype=float) / 1000
         ax_total.bar(
             years[complete], total[complete], color=BEFORE, edgecolor="black", linewidth=0.4
@@ -139,13 +144,13 @@ def trend_chart(trend: pd.DataFrame, width: float = FULL_WIDTH) -> Figure:
             hatch="///",
             linewidth=0.4,
         )
-        ax_total.set_ylabel("personnel, thousands")
+        ax_total.set_ylabel(words("personnel, thousands"))
         ax_total.set_xticks(years[::2], [str(y)[2:] for y in years[::2]])
-        ax_total.set_title("Uniformed personnel")
+        ax_total.set_title(words("Uniformed personnel"))
         ax_total.legend(
             handles=[
-                Patch(facecolor=BEFORE, edgecolor="black", label="complete"),
-                Patch(facecolor="white", edgecolor="black", hatch="///", label="incomplete"),
+                Patch(facecolor=BEFORE, edgecolor="black", label=words("complete")),
+                Patch(facecolor="white", edgecolor="black", hatch="///", label=words("incomplete")),
             ],
             loc="upper center",
             bbox_to_anchor=(0.5, -0.14),

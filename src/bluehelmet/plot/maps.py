@@ -21,7 +21,7 @@ from matplotlib.patches import Polygon as PolygonPatch
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from bluehelmet.plot.labels import place_labels
+from bluehelmet.plot.labels import ENGLISH, ChartWords, place_labels
 from bluehelmet.plot.style import (
     AFTER,
     BEFORE,
@@ -84,15 +84,17 @@ def _areas(missions: pd.DataFrame) -> set[str]:
     }
 
 
-def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
+def _frame(
+    ax: Axes, bounds: tuple[float, float, float, float], words: ChartWords = ENGLISH
+) -> None:
     west, south, east, north = bounds
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / max(np.cos(np.radians((south + north) / 2)), 0.2))
     ax.grid(visible=False)
     ax.tick_params(labelsize=6)
-    ax.set_xlabel("longitude", fontsize=6)
-    ax.set_ylabel("latitude", fontsize=6)
+    ax.set_xlabel(words("longitude"), fontsize=6)
+    ax.set_ylabel(words("latitude"), fontsize=6)
 
 
 def _ends(table: pd.DataFrame, weight: str) -> np.ndarray:
@@ -125,6 +127,7 @@ def deployment_map(
     width: float = FULL_WIDTH,
     contributors: pd.DataFrame | None = None,
     bases: pd.DataFrame | None = None,
+    words: ChartWords = ENGLISH,
 ) -> Figure:
     """Missions (sized by personnel), where their personnel come from, and the plan's new units.
 
@@ -144,6 +147,8 @@ def deployment_map(
     bases
         Bases of the units in place (``longitude, latitude, personnel``), drawn on the
         missions panel.
+    words
+        The chart's words (default English).
     """
     with chart_style():
         fig = new_figure(width, width * 0.86)
@@ -170,8 +175,9 @@ def deployment_map(
             outlines,
             padded_bounds(lons, lats, pad=6.0),
             labels=False,
+            words=words,
         )
-        world.set_title("Where the personnel come from", fontsize=8)
+        world.set_title(words("Where the personnel come from"), fontsize=8)
         # The second panel zooms on the missions themselves, where the world view crowds them.
         _deployment_layers(
             zoom,
@@ -182,15 +188,16 @@ def deployment_map(
             padded_bounds(missions["longitude"], missions["latitude"], pad=5.0),
             labels=True,
             bases=bases,
+            words=words,
         )
-        zoom.set_title("The missions", fontsize=8)
+        zoom.set_title(words("The missions"), fontsize=8)
         freeze_layout(fig)
         column = "label" if "label" in missions else "mission_id"
         place_labels(
             zoom,
             missions["longitude"].astype(float).tolist(),
             missions["latitude"].astype(float).tolist(),
-            missions[column].astype(str).tolist(),
+            [words(str(label)) for label in missions[column]],
             fontsize=7,
             weight="bold",
         )
@@ -199,7 +206,14 @@ def deployment_map(
                 world,
                 contributors["longitude"].astype(float).tolist(),
                 contributors["latitude"].astype(float).tolist(),
-                contributors["name"].astype(str).tolist(),
+                [
+                    words.country(str(iso3), str(name))
+                    for iso3, name in zip(
+                        contributors.get("contributor_id", contributors["name"]),
+                        contributors["name"],
+                        strict=True,
+                    )
+                ],
                 fontsize=5.5,
             )
         world.legend(
@@ -212,7 +226,7 @@ def deployment_map(
                     markerfacecolor=OKABE_ITO["orange"],
                     markeredgecolor="black",
                     markersize=7,
-                    label="mission HQ (size: personnel)",
+                    label=words("mission HQ (size: personnel)"),
                 ),
                 Line2D(
                     [],
@@ -221,10 +235,14 @@ def deployment_map(
                     color="none",
                     markerfacecolor="black",
                     markersize=5,
-                    label="contributor",
+                    label=words("contributor"),
                 ),
                 Line2D(
-                    [], [], color=BEFORE, linewidth=1.5, label="deployed today (width: personnel)"
+                    [],
+                    [],
+                    color=BEFORE,
+                    linewidth=1.5,
+                    label=words("deployed today (width: personnel)"),
                 ),
                 Line2D(
                     [],
@@ -232,13 +250,13 @@ def deployment_map(
                     color=AFTER,
                     linewidth=1.2,
                     linestyle="--",
-                    label="unit deployed by the plan",
+                    label=words("unit deployed by the plan"),
                 ),
                 Patch(
                     facecolor=HOST,
                     edgecolor=BORDER,
                     hatch="////",
-                    label="where the missions operate",
+                    label=words("where the missions operate"),
                 ),
                 *(
                     [
@@ -250,7 +268,7 @@ def deployment_map(
                             markerfacecolor=OKABE_ITO["bluish_green"],
                             markeredgecolor="black",
                             markersize=4,
-                            label="base of units in place (size: personnel)",
+                            label=words("base of units in place (size: personnel)"),
                         )
                     ]
                     if bases is not None and len(bases)
@@ -284,6 +302,7 @@ def _deployment_layers(
     bounds: tuple[float, float, float, float],
     labels: bool,
     bases: pd.DataFrame | None = None,
+    words: ChartWords = ENGLISH,
 ) -> None:
     draw_outlines(ax, outlines, _areas(missions), bounds)
     biggest = max(float(flows["personnel"].max()) if len(flows) else 1.0, 1.0)
@@ -351,7 +370,7 @@ def _deployment_layers(
             linewidth=0.3,
             zorder=5,
         )
-    _frame(ax, bounds)
+    _frame(ax, bounds, words)
 
 
 def mission_area_map(
@@ -360,6 +379,7 @@ def mission_area_map(
     hotspots: pd.DataFrame | None = None,
     coverage: pd.DataFrame | None = None,
     width: float = FULL_WIDTH,
+    words: ChartWords = ENGLISH,
 ) -> Figure:
     """Mission areas with risk hotspots (grid cells) and protection coverage, where given.
 
@@ -427,7 +447,7 @@ def mission_area_map(
                         facecolor=colour,
                         hatch=hatch,
                         edgecolor="black",
-                        label=f"risk hotspot: {level}",
+                        label=words("risk hotspot: {level}", level=words(str(level))),
                     )
                 )
         if coverage is not None and len(coverage):
@@ -461,7 +481,7 @@ def mission_area_map(
                     markersize=4,
                     markerfacecolor=OKABE_ITO["bluish_green"],
                     markeredgecolor="black",
-                    label="covered within response time",
+                    label=words("covered within response time"),
                 ),
                 Line2D(
                     [],
@@ -470,7 +490,7 @@ def mission_area_map(
                     color="black",
                     linestyle="none",
                     markersize=4,
-                    label="not covered",
+                    label=words("not covered"),
                 ),
             ]
         ax.scatter(
@@ -484,7 +504,7 @@ def mission_area_map(
         )
         for row in missions.itertuples():
             ax.annotate(
-                str(getattr(row, "label", row.mission_id)),
+                words(str(getattr(row, "label", row.mission_id))),
                 (row.longitude, row.latitude),
                 textcoords="offset points",
                 xytext=(6, 4),
@@ -501,10 +521,10 @@ def mission_area_map(
                 markerfacecolor="white",
                 markeredgecolor="black",
                 markersize=8,
-                label="mission HQ",
+                label=words("mission HQ"),
             )
         )
-        _frame(ax, bounds)
+        _frame(ax, bounds, words)
         ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.9, frameon=True)
         return fig
 
@@ -515,6 +535,7 @@ def bases_map(
     outlines: dict[str, BaseGeometry],
     width: float = FULL_WIDTH,
     columns: int = 3,
+    words: ChartWords = ENGLISH,
 ) -> Figure:
     """Where each mission's forces are: one panel per mission with its bases, named.
 
@@ -560,8 +581,12 @@ def bases_map(
                 if ("label" in where and mission in where.index)
                 else mission
             )
-            ax.set_title(label, fontsize=7)
+            ax.set_title(words(label), fontsize=7)
             _frame(ax, bounds)
+            # No degree ticks: the place names locate each panel, and the ticks of a dozen
+            # panels cost much of the drawing and of the PDF's SVG rendering.
+            ax.set_xticks([])
+            ax.set_yticks([])
             ax.set_xlabel("")
             ax.set_ylabel("")
             placed.append((ax, mine))

@@ -5,8 +5,11 @@ unit's main location with its coordinates, and its other locations, positioned b
 ``datasets/protect/places_2018.csv`` (open gazetteers; places no gazetteer names are left out and
 counted in the notes). A place is an airfield if ``airfields_2018.csv`` lists an aerodrome near it
 (ICAO aerodromes within 15 km) or an aviation unit of the force in place stands there. Units become
-responding assets through ``unit_assets.csv`` (a battalion gives four companies, a helicopter unit
-three aircraft, by day only where its night capability is not documented).
+responding assets through ``unit_assets.csv`` (a battalion gives four companies, a helicopter unit,
+utility or attack, three aircraft, by day only where its night capability is not documented, a
+formed police unit one formation patrolling the roads around its base). ISR units do not respond:
+``isr_detection.csv`` gives each ISR unit type the radius it watches from its base
+(:func:`detection_share`), reported as detection, never added to the reach.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from bluehelmet.model.access import AccessContext
@@ -34,6 +38,61 @@ def _bundled(name: str) -> pd.DataFrame:
         keep_default_na=False,
         na_values={"longitude": [""], "latitude": [""], "assets": [""]},
     )
+
+
+def isr_detection() -> pd.DataFrame:
+    """ISR unit types and the radius each watches from its base (bundled, assumed), by unit type."""
+    table = pd.read_csv(data_path("isr_detection.csv"), dtype={"unit_type_id": "string"})
+    return table.set_index("unit_type_id")
+
+
+def isr_sites(units: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """The ISR units of ``units`` at their main location, with the radius each watches.
+
+    Columns ``site_id, longitude, latitude, unit_type_id, count, radius_km`` (one row per unit).
+    """
+    radius = isr_detection()["radius_km"].astype("float64").to_dict()
+    isr = units.loc[units["unit_type_id"].astype(str).isin(list(radius))]
+    where = sites.set_index("name")[["site_id", "longitude", "latitude"]].to_dict("index")
+    rows = [
+        {
+            **where[str(u["location"])],
+            "unit_type_id": str(u["unit_type_id"]),
+            "count": int(u["count"]),
+            "radius_km": radius[str(u["unit_type_id"])],
+        }
+        for u in isr.to_dict("records")
+        if str(u["location"]) in where
+    ]
+    return pd.DataFrame(
+        rows, columns=["site_id", "longitude", "latitude", "unit_type_id", "count", "radius_km"]
+    )
+
+
+def detection_share(cells: pd.DataFrame, watchers: pd.DataFrame) -> float:
+    """Share of the cells' risk within the watched radius of an ISR unit (0 without risk or ISR).
+
+    A cell is watched when its centre lies within ``radius_km`` of a site in ``watchers``
+    (:func:`isr_sites`); the share is the watched cells' risk over all the cells' risk. Detection
+    is not response: the brief reports it beside the reach, never inside it.
+    """
+    from bluehelmet.protect.geometry import pairs_within
+
+    risk = cells["risk"].to_numpy(float)
+    total = float(risk.sum())
+    if watchers.empty or total <= 0:
+        return 0.0
+    watched = np.zeros(len(cells), dtype=bool)
+    for radius, group in watchers.groupby("radius_km"):
+        near = pairs_within(
+            cells["longitude"].to_numpy(float),
+            cells["latitude"].to_numpy(float),
+            group["longitude"].to_numpy(float),
+            group["latitude"].to_numpy(float),
+            float(str(radius)),
+        )
+        watched |= np.diff(near.indptr) > 0
+    return float(risk[watched].sum() / total)
 
 
 def poc_mandates() -> pd.DataFrame:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from bluehelmet.plot.labels import ChartWords
     from bluehelmet.protect.planning import ProtectionAnalysis
     from bluehelmet.protect.poc import MissionProtection
     from bluehelmet.protect.solve import CoverageSolution
@@ -174,7 +175,12 @@ def _label_places(
 
 
 def poc_panel(
-    ax: Axes, result: MissionProtection, vmax: float, area: object | None = None, labels: int = 8
+    ax: Axes,
+    result: MissionProtection,
+    vmax: float,
+    area: object | None = None,
+    labels: int = 8,
+    words: ChartWords | None = None,
 ) -> object:
     """One mission: risk per cell, hotspots outlined, covered cells hatched, bases named."""
     from matplotlib.collections import PatchCollection
@@ -245,8 +251,15 @@ def poc_panel(
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
+    from bluehelmet.plot.labels import ENGLISH
+
+    words = words or ENGLISH
     ax.set_title(
-        f"{result.mission_id}: {100 * result.today.share:.0f}% of the risk reached today",
+        words(
+            "{mission}: {share} of the risk reached today",
+            mission=result.mission_id,
+            share=words.pct(result.today.share),
+        ),
         fontsize=7,
     )
     # No degree ticks: the place names locate the panel, and ticks cost most of the drawing.
@@ -257,16 +270,24 @@ def poc_panel(
 
 
 def poc_maps(
-    results: dict[str, MissionProtection], response_minutes: float, width: float = 6.8
+    results: dict[str, MissionProtection],
+    response_minutes: float,
+    width: float = 6.8,
+    words: ChartWords | None = None,
 ) -> Figure:
-    """Small multiples, one panel per mission (see :func:`poc_panel`), with one legend."""
+    """Small multiples, one panel per mission (see :func:`poc_panel`), with one legend.
+
+    ``words``: the chart's words and number notation (default English).
+    """
     import math
 
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from bluehelmet.plot.labels import ENGLISH
     from bluehelmet.plot.style import chart_style, new_figure
 
+    words = words or ENGLISH
     missions = list(results)
     cols = 2 if len(missions) > 1 else 1
     rows = max(1, math.ceil(len(missions) / cols))
@@ -277,7 +298,7 @@ def poc_maps(
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
         mappable = None
         for ax, mission in zip(axes, missions, strict=False):
-            mappable = poc_panel(ax, results[mission], vmax)
+            mappable = poc_panel(ax, results[mission], vmax, words=words)
         for ax in axes[len(missions) :]:
             ax.set_visible(False)
         fig.legend(
@@ -289,7 +310,7 @@ def poc_maps(
                     color="none",
                     markerfacecolor="black",
                     markersize=5,
-                    label="base (force in place)",
+                    label=words("base (force in place)"),
                 ),
                 Line2D(
                     [],
@@ -299,19 +320,22 @@ def poc_maps(
                     markerfacecolor="white",
                     markeredgecolor="black",
                     markersize=6,
-                    label="base with an airfield",
+                    label=words("base with an airfield"),
                 ),
                 Patch(
                     facecolor="grey",
                     edgecolor="white",
                     hatch="///",
-                    label=f"reached within {response_minutes:g} min (expected >= 50%)",
+                    label=words(
+                        "reached within {minutes} min (expected >= 50%)",
+                        minutes=words.num(response_minutes),
+                    ),
                 ),
                 Patch(
                     facecolor="none",
                     edgecolor="#D55E00",
                     linewidth=1.1,
-                    label="hotspot of civilian deaths",
+                    label=words("hotspot of civilian deaths"),
                 ),
             ],
             loc="outside lower center",
@@ -324,6 +348,6 @@ def poc_maps(
                 mappable,  # type: ignore[arg-type]
                 ax=list(axes[: len(missions)]),
                 shrink=0.6,
-                label="probability of civilian deaths in the cell",
+                label=words("probability of civilian deaths in the cell"),
             )
         return fig

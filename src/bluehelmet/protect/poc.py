@@ -22,7 +22,10 @@ from bluehelmet.protect.force import (
     ForceInputs,
     additions_as_assets,
     asset_catalogue,
+    detection_share,
     force_inputs,
+    isr_detection,
+    isr_sites,
     plan_additions,
     poc_mandates,
 )
@@ -149,6 +152,9 @@ class MissionProtection:
     hotspots: pd.DataFrame
     problem: CoverageProblem
     notes: list[str] = field(default_factory=list)
+    #: Share of the risk within the watched radius of an ISR unit on the planning start
+    #: (detection, not response: :func:`bluehelmet.protect.force.detection_share`).
+    watched_today: float = 0.0
 
 
 def _problem(
@@ -227,6 +233,7 @@ def analyse_mission_force(
     else:
         spots = mission_hotspots(cells, events, int(str(meta["last_year"])))
     notes = list(dict.fromkeys(now.notes + then.notes))
+    watched = detection_share(cells, isr_sites(now.units, now.sites))
     return MissionProtection(
         mission_id,
         cells,
@@ -240,6 +247,7 @@ def analyse_mission_force(
         spots,
         with_problem,
         notes,
+        watched,
     )
 
 
@@ -254,6 +262,9 @@ def force_summary(result: MissionProtection) -> dict[str, object]:
     fixed = result.inputs.fixed.groupby("asset_type_id")["count"].sum()
     heli = [a for a in fixed.index if str(a).startswith("utility_helicopter")]
     night = int(fixed.get("utility_helicopter", 0))
+    attack = [a for a in fixed.index if str(a).startswith("attack_helicopter")]
+    units = result.inputs.units
+    isr = units.loc[units["unit_type_id"].astype(str).isin(isr_detection().index), "count"]
     return {
         "bases": len(result.inputs.sites),
         "airfields": int(result.inputs.sites["airfield"].sum()),
@@ -263,6 +274,10 @@ def force_summary(result: MissionProtection) -> dict[str, object]:
         "qrf": int(fixed.get("quick_reaction_force", 0)),
         "helicopters": int(sum(int(fixed[a]) for a in heli)),
         "helicopters_night": night,
+        "attack_helicopters": int(sum(int(fixed[a]) for a in attack)),
+        "attack_helicopters_night": int(fixed.get("attack_helicopter", 0)),
+        "fpus": int(fixed.get("formed_police_unit", 0)),
+        "isr_units": int(isr.astype("int64").sum()),
     }
 
 

@@ -2,7 +2,8 @@
 
 Cheap and vectorised (no solver): the plan's tours are kept, those of withdrawn pledges removed
 and delayed ones counted from their late arrival (:func:`~bluehelmet.robust.disruption.
-credit_start`), exactly as the planner counts coverage (capped at what is required).
+credit_start`), exactly as the planner counts coverage: against what the force in place leaves
+open, capped at it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,23 @@ from bluehelmet.robust.disruption import Draw, Rates, credit_start
 
 
 def requirement_months(data: PlanningData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Requirement of every requirement-month, its requirement, and each requirement's offset."""
+    """What each requirement-month leaves open, its requirement, and each requirement's offset.
+
+    The open need is the planner's (``data.need["open"]``): the units a requirement needs minus
+    the units in place counted towards it that month (:func:`bluehelmet.forcegen.inplace.
+    open_need`), so a fixed plan is judged against the same gaps the planner filled.
+    """
     req = data.requirements
     first, last = req["first"].to_numpy(), req["last"].to_numpy()
-    ridx, _ = expand(first, last)
+    ridx, month = expand(first, last)
     offset = np.concatenate([[0], np.cumsum(np.clip(last - first + 1, 0, None))])[:-1]
-    return req["count"].to_numpy()[ridx].astype(float), ridx, offset
+    need = data.need
+    if len(need) != len(ridx) or not (
+        np.array_equal(need["req"].to_numpy(), ridx)
+        and np.array_equal(need["month"].to_numpy(), month)
+    ):
+        raise ValueError("the planning data's open need is not one row per requirement-month")
+    return need["open"].to_numpy().astype(float), ridx, offset
 
 
 def unmet_by_requirement(data: PlanningData, units: np.ndarray, credit: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ A grid file is TOML; every ``[[axis]]`` has a ``name`` and exactly one kind of c
 of values::
 
     name = "Lift and budget"
-    time_limit = 30          # optional: seconds per solve (default 60)
+    time_limit = 30          # optional: seconds per solve (default: none, proven optimal)
     horizon = 12             # optional: months (default: the scenario's)
 
     [[axis]]
@@ -39,6 +39,7 @@ import pandas as pd
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.forcegen.scenarios import Override, load_override
 from bluehelmet.scenario.core import Scenario, parse_parameter
+from bluehelmet.statistics.money import budget_headroom
 
 #: Axis kinds and what their values are.
 KINDS = {
@@ -51,8 +52,13 @@ KINDS = {
     "override": 'override TOML files (relative to the grid file; "" = none)',
 }
 
-#: Seconds per solve when the grid does not say.
-DEFAULT_TIME_LIMIT = 60.0
+#: Seconds per solve when the grid does not say: none, every variant is proven optimal, so any
+#: engine and any load give the same table (a plan cut by the clock depends on the load).
+DEFAULT_TIME_LIMIT: float | None = None
+#: Version of what an axis does, part of every variant key: results written when an axis meant
+#: something else (before 2: ``budget_scale`` ignored rows without a stated headroom) are solved
+#: again instead of being read back.
+KEY_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -261,7 +267,15 @@ def check_ids(grid: Grid, view: Scenario) -> None:
 def variant_overrides(
     view: Scenario, axes: list[Axis], values: dict[str, Any]
 ) -> tuple[Override, ...]:
-    """The overrides that turn ``view`` into the variant (override files first)."""
+    """The overrides that turn ``view`` into the variant (override files first).
+
+    Only what differs from ``view`` is changed: a parameter at the scenario's own value, a
+    scale of 1 or a shift of 0 adds nothing, and a variant of the scenario's own values has no
+    override at all (it is the base plan; an override that changes nothing is an error).
+    ``budget_scale`` multiplies the headroom the planner uses: the row's ``headroom_usd`` where
+    stated, else ``budget_headroom_share`` x ``approved_usd``
+    (:func:`bluehelmet.statistics.money.budget_headroom`), written as the row's headroom.
+    """
     out = [values[a.name] for a in axes if a.kind == "override" and values[a.name] is not None]
     params: dict[str, Any] = {}
     tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -269,26 +283,29 @@ def variant_overrides(
     for a in axes:
         v = values[a.name]
         if a.kind == "parameter":
-            params[a.parameter] = v
+            if v != view.param(a.parameter):
+                params[a.parameter] = v
         elif a.kind == "budget_scale":
             b = view.tables["budgets"]
+            head = budget_headroom(b, float(view.param("budget_headroom_share")))
             tables.setdefault("budgets", {})["update"] = [
                 {"id": str(i), "headroom_usd": float(h) * v}
-                for i, h in zip(b["id"], b["headroom_usd"], strict=True)
-                if pd.notna(h)
+                for i, h in zip(b["id"], head, strict=True)
+                if pd.notna(h) and v != 1.0
             ]
         elif a.kind == "readiness_shift_months":
             lt = view.tables["pcrs_lead_times"]
             tables.setdefault("pcrs_lead_times", {})["update"] = [
                 {"id": str(i), "lead_time_months": max(0, int(m) + v)}
                 for i, m in zip(lt["id"], lt["lead_time_months"], strict=True)
+                if max(0, int(m) + v) != int(m)
             ]
         elif a.kind == "ceiling_scale":
             c = view.contributors
             tables.setdefault("contributors", {})["update"] = [
                 {"id": str(i), "max_units": int(math.floor(float(m) * v))}
                 for i, m in zip(c["id"], c["max_units"], strict=True)
-                if pd.notna(m)
+                if pd.notna(m) and int(math.floor(float(m) * v)) != int(m)
             ]
         elif a.kind == "withdraw_pledges":
             withdrawn |= set(v)
@@ -297,6 +314,11 @@ def variant_overrides(
             withdrawn |= set(pl.loc[pl["contributor_id"].astype(str).isin(v), "id"].astype(str))
     if withdrawn:
         tables.setdefault("pledges", {})["remove"] = [{"id": i} for i in sorted(withdrawn)]
+    tables = {
+        name: {action: rows for action, rows in actions.items() if rows}
+        for name, actions in tables.items()
+    }
+    tables = {name: actions for name, actions in tables.items() if actions}
     if params or tables:
         label = ", ".join(f"{a.name}={a.label(values[a.name])}" for a in axes)
         out.append(Override(f"sweep: {label}", parameters=params, tables=tables))
@@ -329,6 +351,7 @@ def variant_key(fingerprint: str, grid: Grid, values: dict[str, Any]) -> str:
     text = json.dumps(
         {
             "scenario": fingerprint,
+            "version": KEY_VERSION,
             "horizon": grid.horizon,
             "time_limit": grid.time_limit,
             "axes": {a.name: [a.kind, a.parameter] for a in grid.axes},

@@ -131,6 +131,14 @@ def seed() -> list[DemoUser]:
     return users
 
 
+def warm() -> int:
+    """Queue the risk-layer jobs of the demo's analysts (those not stored yet); returns them."""
+    from bluehelmet.web.reports.risk import queue_for
+
+    analysts = Membership.objects.filter(roles__contains=[Role.ANALYST.value]).order_by("pk")
+    return sum(queue_for(m) is not None for m in analysts.select_related("organisation", "user"))
+
+
 def _user(
     name: str, org: Organisation, level: Classification, roles: list[Role], totp: bool
 ) -> DemoUser:

@@ -3,8 +3,9 @@
 A *kind* of job is a model with the queue fields ``status`` (``queued``, ``running``, ``done``,
 ``failed``), ``attempts``, ``created_at``, ``started_at``, ``lease_until``, ``finished_at`` and
 ``error``, and a function that runs one claimed job to its end (done or failed, never half
-written). Today: report exports (:mod:`bluehelmet.web.reports.jobs`) and force plans
-(:mod:`bluehelmet.web.forcegen.planjobs`).
+written). Today: report exports (:mod:`bluehelmet.web.reports.jobs`), large CSV uploads
+(:mod:`bluehelmet.web.reports.upload`), the early-warning risk layer
+(:mod:`bluehelmet.web.reports.risk`) and force plans (:mod:`bluehelmet.web.forcegen.planjobs`).
 
 A worker claims the oldest queued job of a kind with ``SELECT ... FOR UPDATE SKIP LOCKED`` (so two
 workers never take the same job) and holds it for a lease; a long job renews its lease with
@@ -30,6 +31,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+#: Session setting that admits a job worker to every job of a queue under row-level security
+#: (the plan queue, ``forcegen/0004``); set for one transaction by :func:`as_worker`.
+WORKER_SETTING = "bluehelmet.job_worker"
+
+
+def as_worker() -> None:
+    """Declare the current transaction a job worker's (``SET LOCAL``; pages never do)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config(%s, 'on', true)", [WORKER_SETTING])
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,10 @@ KINDS = (
         "export", "reports.ExportJob", "bluehelmet.web.reports.jobs:run", timedelta(minutes=10)
     ),
     JobKind(
+        "upload", "reports.UploadJob", "bluehelmet.web.reports.upload:run", timedelta(minutes=10)
+    ),
+    JobKind("risk", "reports.RiskJob", "bluehelmet.web.reports.risk:run", timedelta(minutes=10)),
+    JobKind(
         "plan", "forcegen.PlanJob", "bluehelmet.web.forcegen.planjobs:run", timedelta(minutes=2)
     ),
 )
@@ -68,6 +82,7 @@ def claim(model: type[models.Model], lease: timedelta, now: datetime | None = No
     """Take the oldest job of ``model`` that is queued or whose lease expired (or ``None``)."""
     now = now or timezone.now()
     with transaction.atomic():
+        as_worker()
         job: Any = (
             model._default_manager.select_for_update(skip_locked=True)
             .filter(Q(status=QUEUED) | Q(status=RUNNING, lease_until__lt=now))
@@ -117,9 +132,11 @@ def heartbeat(job: Any, lease: timedelta, every: float = 20.0) -> Iterator[None]
     def beat() -> None:
         try:
             while not stop.wait(every):
-                model._default_manager.filter(pk=job.pk, status=RUNNING).update(
-                    lease_until=timezone.now() + lease
-                )
+                with transaction.atomic():
+                    as_worker()
+                    model._default_manager.filter(pk=job.pk, status=RUNNING).update(
+                        lease_until=timezone.now() + lease
+                    )
         finally:
             connection.close()
 

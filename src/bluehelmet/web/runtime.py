@@ -92,14 +92,21 @@ def platform(data_dir: Path | None = None, migrate: bool = True) -> Iterator[Clu
             cluster.stop()
 
 
-def seed_demo(data_dir: Path) -> list[dict[str, str]]:
-    """Seed the demo (first time) and return its users as saved in ``demo-users.json``."""
+def seed_demo(data_dir: Path, warm: bool = False) -> list[dict[str, str]]:
+    """Seed the demo (first time) and return its users as saved in ``demo-users.json``.
+
+    With ``warm``, queue the jobs that train the demo analysts' early-warning layers
+    (:func:`bluehelmet.web.demo.warm`), so that no one waits for them on the map.
+    """
     from dataclasses import asdict
 
     from bluehelmet.web.demo import seed
+    from bluehelmet.web.demo import warm as warm_layers
 
     saved = data_dir / "demo-users.json"
     users = seed()
+    if warm:
+        warm_layers()
     if users:
         saved.unlink(missing_ok=True)
         _secret_file(saved, json.dumps([asdict(u) for u in users], indent=1))

@@ -14,6 +14,8 @@
     Comma-separated host names (default ``localhost,127.0.0.1``).
 ``BLUEHELMET_SECURE``
     ``1`` behind HTTPS: secure cookies, HSTS, redirect to HTTPS.
+``BLUEHELMET_UPLOAD_JOB_BYTES``
+    CSV uploads larger than this are imported by a background job (default 4 MB).
 ``BLUEHELMET_DB_CONN_MAX_AGE``
     Seconds a database connection is kept for later requests (default 60; 0: one per request).
 """
@@ -112,6 +114,8 @@ DATABASES["owner"] = _database(
     or os.environ.get("DATABASE_URL", "postgresql:///bluehelmet")
 )
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# Rate-limit counters (bluehelmet.web.ratelimit): the application's role, in autocommit.
+DATABASES["counters"] = _database(os.environ.get("DATABASE_URL", "postgresql:///bluehelmet"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2id first (OWASP ASVS 11.4.2); older hashes are upgraded on the next login.
@@ -161,8 +165,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Rate limits count in this process's memory (one waitress process with threads).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits count in PostgreSQL, so every web server process shares them (serve --processes).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "bluehelmet.web.ratelimit.CounterCache"},
+}
+RATELIMIT_USE_CACHE = "ratelimit"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "bluehelmet.web.reports.views.rate_limited"
 ALERT_RATE = os.environ.get("BLUEHELMET_ALERT_RATE", "10/h")
@@ -183,6 +191,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
 JOBS_DIR = os.environ.get("BLUEHELMET_JOBS_DIR") or str(Path.cwd() / "bluehelmet-jobs")
+#: CSV uploads larger than this (bytes) are imported by a background job, not on the request.
+UPLOAD_JOB_BYTES = int(os.environ.get("BLUEHELMET_UPLOAD_JOB_BYTES", 4 * 1024 * 1024))
 IDENTITY_KEY_FILE = os.environ.get("BLUEHELMET_IDENTITY_KEY_FILE", "")
 TWILIO_AUTH_TOKEN_FILE = os.environ.get("BLUEHELMET_TWILIO_AUTH_TOKEN_FILE", "")
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 from bluehelmet.web.accounts import views as accounts
 from bluehelmet.web.api import api
 from bluehelmet.web.audit import views as audit
-from bluehelmet.web.reports import downgrade, exports, maps, staff, upload
+from bluehelmet.web.reports import downgrade, exports, maps, places, staff, upload
 from bluehelmet.web.reports import views as reports
 
 urlpatterns = [
@@ -17,8 +17,11 @@ urlpatterns = [
     path("reports/", reports.report_list, name="report-list"),
     path("reports/export.csv", reports.export_csv, name="report-export"),
     path("reports/new/", staff.new_report, name="report-new"),
+    path("places/", places.search, name="place-search"),
+    path("places/<int:pk>/", places.pick, name="place-pick"),
     path("reports/upload/", upload.upload_reports, name="report-upload"),
     path("reports/uploads/<int:pk>/", upload.upload_result, name="report-upload-result"),
+    path("reports/uploads/job/<int:pk>/", upload.upload_job, name="report-upload-job"),
     path(
         "reports/uploads/<int:pk>/rejects.csv", upload.upload_rejects, name="report-upload-rejects"
     ),

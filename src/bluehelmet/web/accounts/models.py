@@ -67,11 +67,15 @@ class Organisation(models.Model):
         return self.code
 
     def descendants(self) -> list[Organisation]:
-        """The sub-organisations of this one, depth first (not itself)."""
-        out: list[Organisation] = []
-        for child in self.children.order_by("code"):
-            out += [child, *child.descendants()]
-        return out
+        """The sub-organisations of this one, depth first (not itself); one query."""
+        children: dict[int | None, list[Organisation]] = {}
+        for org in Organisation.objects.order_by("code"):
+            children.setdefault(org.parent_id, []).append(org)
+
+        def below(pk: int) -> list[Organisation]:
+            return [o for child in children.get(pk, []) for o in (child, *below(child.pk))]
+
+        return below(self.pk)
 
 
 class Membership(models.Model):

@@ -11,7 +11,9 @@ the same rule underneath (migration ``0002``).
   the member state concerned: "what DPO released to it".
 * Its readiness is a list of dated **stages** (:class:`PledgeStage`), insert-only: registered by
   the member state, then recorded by DPO force generation (L1 verified, assessment visit, L2, L3,
-  RDL). The PCRS level the planner uses is the latest of L1-RDL on or before the planning date.
+  RDL), and at last, perhaps, ``withdrawn`` (by its owner or DPO). The PCRS level the planner
+  uses is the latest of L1-RDL on or before the planning date; every other field of the offer
+  as it stood on that date comes from its history (:mod:`bluehelmet.web.forcegen.history`).
 * **Requirements** per mission are kept by planners; the force in place (**deployments**) comes
   from the UN's monthly contribution files (:func:`bluehelmet.io.un_monthly.read_un_monthly`).
 * A **plan job** is a queued plan run by a worker (:mod:`bluehelmet.web.jobs`); its outputs are
@@ -46,6 +48,8 @@ class Stage(StrEnum):
     L2 = "L2"
     L3 = "L3"
     RDL = "RDL"
+    #: The offer is withdrawn (by its owner or DPO force generation): not planned on from then.
+    WITHDRAWN = "withdrawn"
 
 
 #: The stages that are PCRS levels (the library's ``pledges.pcrs_level``).
@@ -164,10 +168,11 @@ class Deployment(Record):
 class PlanJob(Record):
     """A plan (or sweep) queued by a planner and run by a worker (:mod:`bluehelmet.web.jobs`).
 
-    The queue itself is not under row-level security (the worker must find every queued job);
-    every page reads it through ``visible_to`` and the requester's organisation owns it. The
-    worker runs the plan as the requesting membership, read again at run time, so the registry
-    is read under RLS as that reader.
+    Owned by the requester's organisation and read by pages through ``visible_to``, with the
+    same row-level security underneath as every record table; a job worker (the session setting
+    :data:`bluehelmet.web.jobs.WORKER_SETTING`, migration ``0004``) is admitted explicitly to
+    find and update every job. The worker runs the plan as the requesting membership, read again
+    at run time, so the registry is read under RLS as that reader.
     """
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"

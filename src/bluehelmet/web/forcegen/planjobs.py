@@ -1,9 +1,10 @@
 """Plans as jobs: the scenario built from the registry at a date, planned by a worker.
 
 :func:`registry_view` builds the scenario a planner plans on: the bundled scenario's catalogue,
-force in place, ceilings and parameters, with the registry's pledges (their PCRS level as of the
-date), the planners' requirements and, once imported, the UN's monthly deployments, all read
-under the planner's need-to-know (RLS and the same ``Q``), then ``Scenario.view(reader)``.
+force in place, ceilings and parameters, with the registry's pledges as they stood on the date
+(:mod:`bluehelmet.web.forcegen.history`), the planners' requirements and, once imported, the
+UN's monthly deployments, all read under the planner's need-to-know (RLS and the same ``Q``),
+then ``Scenario.view(reader)``.
 
 :func:`run` (the ``plan`` kind of :mod:`bluehelmet.web.jobs`) plans it with
 :func:`bluehelmet.plan` and records each objective stage's status, gap and time as it ends, so
@@ -31,9 +32,10 @@ from django.utils import timezone
 from bluehelmet.errors import DataError
 from bluehelmet.model.access import AccessContext, Classification
 from bluehelmet.model.validate import coerce_table
-from bluehelmet.web.forcegen.models import Deployment, PlanJob, Pledge, Requirement
-from bluehelmet.web.forcegen.registry import BASE_SCENARIO, pledge_frame, text_row
-from bluehelmet.web.jobs import DONE, FAILED, KINDS, heartbeat
+from bluehelmet.web.forcegen.history import registry_on
+from bluehelmet.web.forcegen.models import Deployment, PlanJob, Requirement
+from bluehelmet.web.forcegen.registry import BASE_SCENARIO, text_row
+from bluehelmet.web.jobs import DONE, FAILED, KINDS, as_worker, heartbeat
 from bluehelmet.web.policy import set_reader
 
 #: Scenario parameters a sweep may vary.
@@ -76,17 +78,14 @@ def registry_view(
     """The scenario built from the registry as ``reader`` may see it on ``as_of``.
 
     Must run in a transaction where :func:`~bluehelmet.web.policy.set_reader` told PostgreSQL
-    who reads. Pledges count from their registration and at their latest PCRS level on or
-    before ``as_of``; pledges not yet verified at L1 on that date are not planned on. The plan
-    starts in the month of ``start`` (default: the bundled scenario's ``planning_start``).
+    who reads. The pledges are the registry on ``as_of``
+    (:func:`bluehelmet.web.forcegen.history.registry_on`: registered and not withdrawn by then,
+    each offer as it stood then, at its PCRS level then); pledges not yet verified at L1 on that
+    date are not planned on. The plan starts in the month of ``start`` (default: the bundled
+    scenario's ``planning_start``).
     """
     s = base_scenario().copy()
-    pledges = pledge_frame(
-        Pledge.objects.visible_to(reader)
-        .filter(stages__stage="registered", stages__on__lte=as_of)
-        .distinct(),
-        as_of,
-    )
+    pledges = registry_on(reader, as_of)
     s.tables["pledges"] = _typed("pledges", pledges[pledges["pcrs_level"] != ""])
     requirements = Requirement.objects.visible_to(reader)
     if missions:
@@ -154,7 +153,10 @@ def registry_view(
 
 
 def _save(job: PlanJob, *fields: str) -> None:
-    job.save(update_fields=list(fields))
+    """Save ``fields`` of ``job`` as the job worker (the plan queue is under RLS)."""
+    with transaction.atomic():
+        as_worker()
+        job.save(update_fields=list(fields))
 
 
 def run(job: PlanJob) -> PlanJob:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from bluehelmet.web.accounts.models import Organisation, OrgKind
 from bluehelmet.web.audit.models import Action, record
+from bluehelmet.web.forcegen.history import registered_on
 from bluehelmet.web.forcegen.models import (
     FORCE_GENERATION_ORG,
     Deployment,
@@ -353,14 +354,20 @@ def _note_text(row: Mapping[Hashable, Any]) -> str:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A plan's progress (refreshing while it runs), summary, gaps, choice and publishing."""
+    """A plan's progress, summary, gaps, choice and publishing.
+
+    While the job runs, the page's body polls this address with HTMX every two seconds
+    (``hx-trigger="every 2s"``) and is swapped for the fragment answered to an HTMX request;
+    the fragment of a finished job polls no more. Each poll is a view in the access log.
+    """
     job = _visible_job(request, pk)
-    record(request, Action.VIEW, f"plan:{pk}")
+    poll = request.headers.get("HX-Request") == "true"
+    record(request, Action.VIEW, f"plan:{pk}", **({"poll": True} if poll else {}))
     files = [n for n, (rel, _) in FILES.items() if job.folder and (output_dir(job) / rel).exists()]
     lines = request_lines(job)
     return render(
         request,
-        "forcegen/plan.html",
+        "forcegen/_plan_body.html" if poll else "forcegen/plan.html",
         {
             "job": job,
             "running": job.status in (PlanJob.QUEUED, PlanJob.RUNNING),
@@ -369,6 +376,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": lines.to_dict("records"),
             "published": job.requests.exists(),
             "summary": job.summary,
+            "runs": [
+                {"value": r.get(job.sweep_parameter), **r} for r in job.summary.get("runs", [])
+            ],
             "summary_json": json.dumps(job.summary, indent=1)[:4000],
         },
     )
@@ -457,15 +467,14 @@ def plan_choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def addressees(unit_type: str, reader: Any) -> list[str]:
-    """Member states the planner sees a pledge of ``unit_type`` from (asked to add or raise)."""
-    return sorted(
-        set(
-            Pledge.objects.visible_to(reader)
-            .filter(unit_type=unit_type)
-            .values_list("contributor", flat=True)
-        )
-        & _member_states()
+    """Member states the planner sees a standing pledge of ``unit_type`` from (asked to add).
+
+    A withdrawn pledge is no ground to ask.
+    """
+    standing = registered_on(
+        Pledge.objects.visible_to(reader).filter(unit_type=unit_type), dt.date.today()
     )
+    return sorted(set(standing.values_list("contributor", flat=True)) & _member_states())
 
 
 def _member_states() -> set[str]:
@@ -523,6 +532,16 @@ def request_list(request: HttpRequest) -> HttpResponse:
     mine = [r for r in lines if r.addressed_to and r.addressed_to == request.reader.organisation]
     general = [r for r in lines if not r.addressed_to]
     others = [r for r in lines if r.addressed_to and r not in mine]
+    own: dict[str, list[str]] = {}
+    if is_member_state(request):  # the reader's standing pledges, to answer with an update
+        standing = registered_on(
+            Pledge.objects.visible_to(request.reader).filter(owner=request.reader.organisation),
+            dt.date.today(),
+        )
+        for unit_type, uid in standing.order_by("uid").values_list("unit_type", "uid"):
+            own.setdefault(unit_type, []).append(uid)
+    for r in lines:
+        r.own_pledges = own.get(r.unit_type, [])
     record(request, Action.LIST, "requests", count=len(lines))
     return render(
         request,

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from bluehelmet.errors import BluehelmetError, Problem
 from bluehelmet.model.access import AccessContext, Classification
@@ -166,14 +166,23 @@ def stage_problem(
     """Why recording ``stage`` on ``on`` for ``pledge`` is refused (``None``: allowed)."""
     today = today or dt.date.today()
     where = f"pledge {pledge.uid}"
-    if stage is Stage.REGISTERED:
+    if stage in (Stage.REGISTERED, Stage.WITHDRAWN):
         return Problem(
             where,
             None,
             "stage",
             stage.value,
-            "a pledge is registered once, when it is created",
+            "a pledge is registered once, when it is created, and withdrawn with its own action",
             "record a PCRS level or an assessment visit",
+        )
+    if withdrawn_on(pledge) is not None:
+        return Problem(
+            where,
+            None,
+            "stage",
+            stage.value,
+            f"the pledge was withdrawn on {withdrawn_on(pledge)}",
+            "register a new pledge for a new offer",
         )
     if reader.organisation != FORCE_GENERATION_ORG:
         return Problem(
@@ -235,40 +244,114 @@ def record_stage(
     )
 
 
+def withdrawn_on(pledge: Pledge) -> dt.date | None:
+    """The date ``pledge`` was withdrawn (``None`` while it stands)."""
+    on: dt.date | None = (
+        pledge.stages.filter(stage=Stage.WITHDRAWN).values_list("on", flat=True).first()
+    )
+    return on
+
+
+def withdraw(
+    pledge: Pledge,
+    on: dt.date,
+    reader: AccessContext,
+    username: str,
+    note: str = "",
+    force_generation: bool = False,
+) -> PledgeStage:
+    """Withdraw ``pledge`` from ``on`` (its owner, or DPO ``force_generation``), or raise.
+
+    A withdrawn pledge is not planned on from that date (a plan of the registry at an earlier
+    date still sees it, as it was); its offer and stages are kept, and nothing more is recorded.
+    """
+    where = f"pledge {pledge.uid}"
+    problems = []
+    if pledge.owner not in reader.policy.principals and not force_generation:
+        problems.append(
+            Problem(
+                where,
+                None,
+                "stage",
+                Stage.WITHDRAWN.value,
+                "only the pledge's owner or DPO force generation withdraws it",
+                "ask the pledge's owner",
+            )
+        )
+    elif (before := withdrawn_on(pledge)) is not None:
+        problems.append(
+            Problem(
+                where,
+                None,
+                "stage",
+                Stage.WITHDRAWN.value,
+                f"already withdrawn on {before}",
+                "nothing to do",
+            )
+        )
+    registered = pledge.stages.filter(stage=Stage.REGISTERED).values_list("on", flat=True).first()
+    if on > dt.date.today() or (registered is not None and on < registered):
+        problems.append(
+            Problem(
+                where,
+                None,
+                "on",
+                on.isoformat(),
+                "a withdrawal is dated between the registration and today",
+                f"give a date from {registered} to {dt.date.today()}",
+            )
+        )
+    if problems:
+        raise RegistryError(problems)
+    return PledgeStage.objects.create(
+        pledge=pledge,
+        stage=Stage.WITHDRAWN.value,
+        on=on,
+        recorded_by=username,
+        organisation=reader.organisation,
+        note=note,
+    )
+
+
 # --- CSV in and out --------------------------------------------------------------------------
 
 
-def pledge_frame(pledges: QuerySet[Pledge], on: dt.date | None = None) -> pd.DataFrame:
+def pledge_frame(
+    pledges: QuerySet[Pledge], on: dt.date | None = None, versions: Mapping[int, Any] | None = None
+) -> pd.DataFrame:
     """The pledges as text in the library's ``pledges`` columns.
 
     ``pcrs_level`` is the latest PCRS level on or before ``on``, ``level_since`` the date it was
-    recorded (empty when that date is not known).
+    recorded (empty when that date is not known). With ``versions`` (pledge key -> the pledge's
+    version in force, :func:`bluehelmet.web.forcegen.history.versions_on`) the offer's fields
+    are the version's; the need-to-know columns stay the pledge's current ones.
     """
     columns = entity("pledges").column_names
     rows = []
     for p in with_levels(pledges, on).order_by("uid"):
+        v = p if versions is None else versions.get(p.pk, p)
         rows.append(
             text_row(
                 {
                     "id": p.uid,
-                    "contributor_id": p.contributor,
-                    "unit_type_id": p.unit_type,
-                    "count": p.count,
+                    "contributor_id": v.contributor,
+                    "unit_type_id": v.unit_type,
+                    "count": v.count,
                     "pcrs_level": p.level or "",
-                    "available_from": p.available_from,
+                    "available_from": v.available_from,
                     "level_since": p.level_on if p.level_known else None,
-                    "available_until": p.available_until,
-                    "rotation_months": p.rotation_months,
-                    "women_share": p.women_share,
-                    "excluded_missions": p.excluded_missions,
-                    "excluded_regions": p.excluded_regions,
-                    "languages": p.languages,
-                    "national_restrictions": p.national_restrictions,
+                    "available_until": v.available_until,
+                    "rotation_months": v.rotation_months,
+                    "women_share": v.women_share,
+                    "excluded_missions": v.excluded_missions,
+                    "excluded_regions": v.excluded_regions,
+                    "languages": v.languages,
+                    "national_restrictions": v.national_restrictions,
                     "classification": p.classification,
                     "owner": p.owner,
                     "releasable_to": p.releasable_to,
-                    "basis": p.basis,
-                    "source": p.source,
+                    "basis": v.basis,
+                    "source": v.source,
                 }
             )
         )
@@ -289,8 +372,8 @@ def export_pledges(pledges: QuerySet[Pledge], path: Path) -> int:
 class ImportOutcome:
     """What a CSV import did: rows read = created + updated + unchanged, or the problems.
 
-    ``unchanged`` are others' pledges exactly as the registry holds them (an exported file
-    imported back); they are not the importer's to change.
+    ``unchanged`` are others' pledges, and withdrawn ones, exactly as the registry holds them
+    (an exported file imported back); they are not the importer's to change.
     """
 
     rows: int = 0
@@ -316,12 +399,13 @@ def import_pledges(
     out = ImportOutcome(rows=len(raw))
     table, problems = validate(raw, label)
     acts_for = set(reader.policy.principals)
-    # Rows of others' pledges exactly as the export wrote them are kept as they are (a file
-    # exported and imported back); any change to them is refused below.
+    # Rows of others' pledges and of withdrawn ones exactly as the export wrote them are kept as
+    # they are (a file exported and imported back); any change to them is refused below.
+    withdrawn = Exists(PledgeStage.objects.filter(pledge=OuterRef("pk"), stage=Stage.WITHDRAWN))
     theirs = pledge_frame(
-        Pledge.objects.visible_to(reader)
-        .exclude(owner__in=acts_for)
-        .filter(uid__in=list(raw.get("id", pd.Series(dtype=str))))
+        Pledge.objects.visible_to(reader).filter(
+            Q(withdrawn) | ~Q(owner__in=acts_for), uid__in=list(raw.get("id", pd.Series(dtype=str)))
+        )
     )
     current = {r["id"]: r for r in theirs.astype(str).to_dict("records")}
     same = [
@@ -365,6 +449,23 @@ def import_pledges(
                     str(row["classification"]),
                     "above your clearance",
                     f"classify at or below {reader.clearance.label}",
+                )
+            )
+    gone = dict(
+        PledgeStage.objects.filter(
+            stage=Stage.WITHDRAWN, pledge__uid__in=[str(i) for i in table["id"]]
+        ).values_list("pledge__uid", "on")
+    )
+    for i, row in table.iterrows():
+        if row["id"] in gone:
+            problems.append(
+                Problem(
+                    label,
+                    int(str(i)) + 2,
+                    "id",
+                    str(row["id"]),
+                    f"the pledge was withdrawn on {gone[row['id']]}",
+                    "give a new id for a new offer",
                 )
             )
     if problems:
@@ -495,8 +596,24 @@ def register(
     return pledge
 
 
-def update(pledge: Pledge, fields: dict[str, object]) -> Pledge:
-    """Change a pledge's offer (its owner only; every change is kept by pghistory)."""
+def update(pledge: Pledge, fields: dict[str, object], answers: object | None = None) -> Pledge:
+    """Change a pledge's offer (its owner only; every change is kept by pghistory).
+
+    ``answers``: the published request line the change answers (kept on the pledge).
+    """
+    if (gone := withdrawn_on(pledge)) is not None:
+        raise RegistryError(
+            [
+                Problem(
+                    f"pledge {pledge.uid}",
+                    None,
+                    "stage",
+                    Stage.WITHDRAWN.value,
+                    f"the pledge was withdrawn on {gone}",
+                    "register a new pledge for a new offer",
+                )
+            ]
+        )
     row = text_row(
         {
             "id": pledge.uid,
@@ -517,5 +634,7 @@ def update(pledge: Pledge, fields: dict[str, object]) -> Pledge:
         values["declared_level"] = record["pcrs_level"]
     for key, value in values.items():
         setattr(pledge, key, value)
+    if answers is not None:
+        pledge.answers = answers
     pledge.save()
     return pledge

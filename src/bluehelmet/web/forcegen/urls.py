@@ -15,6 +15,7 @@ urlpatterns = [
     path("pledges/<str:uid>/", views.pledge_detail, name="pledge"),
     path("pledges/<str:uid>/stage/", views.pledge_stage, name="pledge-stage"),
     path("pledges/<str:uid>/release/", views.pledge_release, name="pledge-release"),
+    path("pledges/<str:uid>/withdraw/", views.pledge_withdraw, name="pledge-withdraw"),
     path("requirements/", planviews.requirement_list, name="requirements"),
     path("requirements/save/", planviews.requirement_save, name="requirement-save"),
     path("requirements/deployments/", planviews.deployments_import, name="deployments-import"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from bluehelmet.web.accounts.middleware import has_role
 from bluehelmet.web.accounts.models import Organisation, OrgKind, Role
 from bluehelmet.web.audit.models import Action, record
+from bluehelmet.web.forcegen.history import changes
 from bluehelmet.web.forcegen.models import (
     FORCE_GENERATION_ORG,
     Pledge,
@@ -37,6 +38,8 @@ from bluehelmet.web.forcegen.registry import (
     unit_type_choices,
     update,
     with_levels,
+    withdraw,
+    withdrawn_on,
 )
 
 LEVELS = [("L1", "L1"), ("L2", "L2"), ("L3", "L3"), ("RDL", "RDL")]
@@ -147,12 +150,7 @@ def pledge_new(request: HttpRequest) -> HttpResponse:
     """A member state registers a pledge (optionally answering a published request)."""
     if not is_member_state(request):
         raise deny(request, "pledge:new", "only member states register pledges")
-    answers = None
-    if ref := request.GET.get("request") or request.POST.get("request"):
-        answers = RequestLine.objects.visible_to(request.reader).filter(pk=ref).first()
-        if answers is None:
-            record(request, Action.DENIED, f"request:{ref}")
-            raise Http404("No such request.")
+    answers = _request_line(request)
     initial = {"unit_type_id": answers.unit_type} if answers else None
     form = PledgeForm(request.POST or None, initial=initial)
     problems: list[Any] = []
@@ -178,6 +176,20 @@ def pledge_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _request_line(request: HttpRequest) -> RequestLine | None:
+    """The published request a pledge answers (``?request=`` or the form's), if visible."""
+    ref = request.GET.get("request") or request.POST.get("request")
+    if not ref:
+        return None
+    line = None
+    if ref.isdigit():
+        line = RequestLine.objects.visible_to(request.reader).filter(pk=int(ref)).first()
+    if line is None:
+        record(request, Action.DENIED, f"request:{ref}")
+        raise Http404("No such request.")
+    return line
+
+
 def _visible_pledge(request: HttpRequest, uid: str) -> Pledge:
     pledge = with_levels(Pledge.objects.visible_to(request.reader).filter(uid=uid)).first()
     if pledge is None:  # hidden and missing look the same
@@ -190,16 +202,22 @@ def _visible_pledge(request: HttpRequest, uid: str) -> Pledge:
 def pledge_detail(request: HttpRequest, uid: str) -> HttpResponse:
     """One pledge: its offer, its dated stages, every change; forms for who may act."""
     pledge = _visible_pledge(request, uid)
-    owner = pledge.owner in request.reader.policy.principals
+    owner = _owns(request, pledge)
     form = None
     if owner and request.method == "POST":
         form = PledgeForm(request.POST)
+        answers = _request_line(request)
         if form.is_valid():
             try:
-                update(pledge, _fields(form))
+                update(pledge, _fields(form), answers=answers)
             except RegistryError as exc:
                 return _detail(request, pledge, owner, form, problems=exc.problems)
-            record(request, Action.CHANGE, f"pledge:{uid}")
+            record(
+                request,
+                Action.CHANGE,
+                f"pledge:{uid}",
+                **({"answers": answers.pk} if answers else {}),
+            )
             return redirect("forcegen:pledge", uid=uid)
     elif request.method == "POST":
         raise deny(request, f"pledge:{uid}", "only the pledge's owner changes its offer")
@@ -214,7 +232,8 @@ def _detail(
     form: PledgeForm | None,
     problems: list[Any] | None = None,
 ) -> HttpResponse:
-    if owner and form is None:
+    gone = withdrawn_on(pledge)
+    if owner and form is None and gone is None:
         form = PledgeForm(
             initial={
                 "unit_type_id": pledge.unit_type,
@@ -232,6 +251,8 @@ def _detail(
             }
         )
     history = list(pledge.events.order_by("pgh_created_at", "pgh_id"))
+    fgo = is_force_generation(request)
+    answering = _request_line(request) if owner else None
     return render(
         request,
         "forcegen/pledge.html",
@@ -239,11 +260,17 @@ def _detail(
             "pledge": pledge,
             "stages": list(pledge.stages.all()),
             "history": history,
+            "changes": changes(history),
+            "answering": answering,
             "owner": owner,
-            "form": form,
+            "form": form if gone is None else None,
             "problems": problems or [],
-            "force_generation": is_force_generation(request),
-            "stage_choices": [s.value for s in Stage if s is not Stage.REGISTERED],
+            "force_generation": fgo and gone is None,
+            "withdrawn": gone,
+            "may_withdraw": gone is None and (owner or fgo),
+            "stage_choices": [
+                s.value for s in Stage if s not in (Stage.REGISTERED, Stage.WITHDRAWN)
+            ],
             "today": dt.date.today().isoformat(),
         },
     )
@@ -282,6 +309,40 @@ def pledge_stage(request: HttpRequest, uid: str) -> HttpResponse:
         return _detail(request, pledge, False, None, problems=exc.problems)
     record(request, Action.CHANGE, f"pledge:{uid}", stage=stage.value, on=on.isoformat())
     return redirect("forcegen:pledge", uid=uid)
+
+
+@login_required
+@require_POST
+def pledge_withdraw(request: HttpRequest, uid: str) -> HttpResponse:
+    """The pledge's owner (or DPO force generation) withdraws it from a date, audited."""
+    pledge = _visible_pledge(request, uid)
+    try:
+        on = dt.date.fromisoformat(request.POST.get("on") or dt.date.today().isoformat())
+        withdraw(
+            pledge,
+            on,
+            request.reader,
+            request.user.get_username(),
+            request.POST.get("note", ""),
+            force_generation=is_force_generation(request),
+        )
+    except ValueError:
+        return _detail(
+            request,
+            pledge,
+            _owns(request, pledge),
+            None,
+            problems=["on: give the date as YYYY-MM-DD"],
+        )
+    except RegistryError as exc:
+        record(request, Action.DENIED, f"pledge:{uid}:withdraw", reason=str(exc)[:200])
+        return _detail(request, pledge, _owns(request, pledge), None, problems=exc.problems)
+    record(request, Action.CHANGE, f"pledge:{uid}", stage=Stage.WITHDRAWN.value, on=on.isoformat())
+    return redirect("forcegen:pledge", uid=uid)
+
+
+def _owns(request: HttpRequest, pledge: Pledge) -> bool:
+    return pledge.owner in request.reader.policy.principals
 
 
 @login_required

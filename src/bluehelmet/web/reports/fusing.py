@@ -202,17 +202,38 @@ def record_action(
     )
 
 
+#: A link conflicts only with an incident of the same organisation and level, which the writer
+#: may see (see :class:`IncidentReport`), so the message reveals nothing hidden.
+IN_ANOTHER = (
+    "a chosen report is already in an incident of your organisation at this classification: "
+    "split or merge that incident instead"
+)
+
+
 def _link(incident: Incident, reports: Sequence[Report]) -> None:
+    level = incident.derived_classification
     try:
         with transaction.atomic():
             IncidentReport.objects.bulk_create(
-                [IncidentReport(incident=incident, report=r, owner=incident.owner) for r in reports]
+                [
+                    IncidentReport(incident=incident, report=r, owner=incident.owner, level=level)
+                    for r in reports
+                ]
             )
     except IntegrityError:
-        raise TriageError(
-            "a chosen report is already in an incident of your organisation: "
-            "split or merge that incident instead"
-        ) from None
+        raise TriageError(IN_ANOTHER) from None
+
+
+def _relevel(*incidents: Incident) -> None:
+    """Give the links of ``incidents`` their incident's derived level again (after a change)."""
+    try:
+        with transaction.atomic():
+            for incident in incidents:
+                IncidentReport.objects.filter(incident=incident).update(
+                    level=incident.derived_classification
+                )
+    except IntegrityError:
+        raise TriageError(IN_ANOTHER) from None
 
 
 def accept(
@@ -273,6 +294,7 @@ def split(
         _refresh(new, moving)
         IncidentReport.objects.filter(incident=incident, report__in=moving).update(incident=new)
         _refresh(incident, staying)
+        _relevel(new, incident)
         moved = [r.uid for r in moving]
         record_action(incident, TriageAction.SPLIT, reason, by, moved, other=new.uid)
         record_action(new, TriageAction.SPLIT, reason, by, moved, other=incident.uid)
@@ -291,6 +313,7 @@ def merge(
         moved = reports_of(other, reader)
         IncidentReport.objects.filter(incident=other).update(incident=target)
         _refresh(target, reports_of(target, reader))
+        _relevel(target)
         other.status, other.merged_into = Incident.MERGED, target.uid
         other.save(update_fields=["status", "merged_into"])
         uids = [r.uid for r in moved]

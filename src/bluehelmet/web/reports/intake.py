@@ -67,7 +67,7 @@ class DataSource(Protocol):
 def receiver() -> Organisation:
     """The organisation that owns community alerts (``BLUEHELMET_ALERT_RECEIVER``)."""
     code = os.environ.get("BLUEHELMET_ALERT_RECEIVER", DEFAULT_RECEIVER)
-    found = Organisation.objects.filter(code=code).first()
+    found = Organisation.objects.select_related("parent").filter(code=code).first()
     if found is None:
         raise IntakeError(
             f"the alert receiver organisation {code!r} does not exist; create it "

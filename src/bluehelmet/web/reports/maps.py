@@ -32,8 +32,6 @@ from bluehelmet.web.reports.window import Window
 
 #: Above this many located reports in the window, the report layer is clustered.
 POINT_LIMIT = 5000
-#: Cells sent per risk layer (the highest risks).
-RISK_CELLS = 200
 HALF_CELL = 0.25  # PRIO-GRID cells are 0.5 degrees
 #: The bundled scenario whose units in place the map shows.
 UNITS_SCENARIO = "2018"
@@ -112,13 +110,17 @@ def reports_geojson(request: HttpRequest) -> JsonResponse:
             size = max(0.05, min(10.0, (box[2] - box[0]) / 64))
     features: list[dict[str, Any]] = []
     if size is None:
+        labels: set[str] = set()
         for uid, lon, lat, category, time, level in located.values_list(
             "uid", "longitude", "latitude", "category", "time", "classification"
         ):
             features.append(
                 _point(lon, lat, id=uid, category=category, time=time, classification=level)
             )
-        marking = _highest(located)
+            labels.add(level)
+        marking = max(
+            (Classification.parse(c) for c in labels), default=Classification.UNCLASSIFIED
+        ).label
     else:
         cells = (
             located.annotate(
@@ -202,15 +204,16 @@ def _square(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
 
 @login_required
 def hotspots_geojson(request: HttpRequest) -> JsonResponse:
-    """Getis-Ord Gi* hotspot cells (FDR 5 %) of the reports the reader may see."""
+    """Getis-Ord Gi* hotspot cells (FDR 5 %) of the reports the reader may see.
+
+    The layer's marking is the view's (the reports that passed the library's gate).
+    """
     from bluehelmet.intel.hotspots import hotspots
-    from bluehelmet.intel.marking import highest
     from bluehelmet.intel.view import ReportTable
 
-    reports = _visible_frame(request)
+    view = ReportTable(_visible_frame(request), "platform map").view(request.reader)
     found = pd.DataFrame(columns=["gid", "longitude", "latitude", "value", "z", "p"])
-    if reports[["longitude", "latitude"]].notna().all(axis=1).any():  # else nothing to count
-        view = ReportTable(reports, "platform map").view(request.reader)
+    if view.reports[["longitude", "latitude"]].notna().all(axis=1).any():  # else nothing to count
         cells = hotspots(view, value="reports", fdr=True)
         found = cells[cells["hotspot"]]
     features = [
@@ -231,68 +234,41 @@ def hotspots_geojson(request: HttpRequest) -> JsonResponse:
         features=len(features),
         **Window.from_request(request).detail(),
     )
-    return _collection(features, highest(reports).label)
+    return _collection(features, view.marking.label)
 
 
 @login_required
 def risk_geojson(request: HttpRequest) -> JsonResponse:
-    """Early-warning risk of civilian deaths next year, per cell, from the reader's reports."""
-    from bluehelmet.intel.marking import highest
+    """Early-warning risk of civilian deaths next year, per cell, from the reader's reports.
 
-    reports = _visible_frame(request)
-    year, risk = _risk(reports, request.reader)
-    features = [
-        _square(
-            float(c["longitude"]),
-            float(c["latitude"]),
-            gid=int(c["gid"]),
-            risk=round(float(c["risk"]), 4),
+    Never trained here: the layer stored for the fingerprint of the reader's visible reports
+    (:mod:`bluehelmet.web.reports.risk`), else ``pending`` with the job that trains it.
+    """
+    from bluehelmet.web.reports.risk import layer_for
+
+    window = Window.from_request(request)
+    reports = window.apply(Report.objects.visible_to(request.reader))
+    if request.membership is None or not reports.exists():  # nothing to train on, or no one
+        record(request, Action.LIST, "map:risk", features=0, **window.detail())
+        return _collection([], Classification.UNCLASSIFIED.label, year=None, pending=False)
+    layer, job = layer_for(reports, window, request.membership)
+    if layer is None:
+        assert job is not None
+        record(request, Action.LIST, "map:risk", pending=job.pk, **window.detail())
+        return _collection(
+            [],
+            _highest(reports),
+            year=None,
+            pending=job.status in (job.QUEUED, job.RUNNING),
+            error=job.error,
         )
-        for c in risk.to_dict("records")
+    features = [
+        _square(c["longitude"], c["latitude"], gid=c["gid"], risk=c["risk"]) for c in layer.cells
     ]
     record(
-        request,
-        Action.LIST,
-        "map:risk",
-        features=len(features),
-        year=year,
-        **Window.from_request(request).detail(),
+        request, Action.LIST, "map:risk", features=len(features), year=layer.year, **window.detail()
     )
-    return _collection(features, highest(reports).label, year=year)
-
-
-def _risk(reports: pd.DataFrame, reader: AccessContext) -> tuple[int | None, pd.DataFrame]:
-    """The year after the reports' last, and the cells of highest risk in it."""
-    from bluehelmet.intel.early_warning import risk_inputs
-    from bluehelmet.intel.view import ReportTable
-
-    empty = pd.DataFrame(columns=["gid", "longitude", "latitude", "risk"])
-    events = risk_inputs(ReportTable(reports, "platform map").view(reader))
-    if events.empty or events["year"].nunique() < 3:
-        return None, empty  # too little history to train on: no layer rather than noise
-    key = pd.util.hash_pandas_object(events, index=False).sum()
-    return _risk_cached(int(key), events)
-
-
-_RISK_MEMO: dict[int, tuple[int, pd.DataFrame]] = {}
-
-
-def _risk_cached(key: int, events: pd.DataFrame) -> tuple[int, pd.DataFrame]:
-    """Train and predict once per distinct input (the layer is the same for the same events)."""
-    from bluehelmet.intel.early_warning import predict_risk
-    from bluehelmet.intel.grid import gid_of
-    from bluehelmet.intel.hotspots import study_area
-
-    if key not in _RISK_MEMO:
-        year = int(events["year"].max()) + 1
-        gids = gid_of(events["longitude"].to_numpy(float), events["latitude"].to_numpy(float))
-        cells = pd.DataFrame({"gid": study_area(gids[gids > 0], margin=4)})
-        risk = predict_risk(events, year, cells=cells)
-        top = risk.nlargest(RISK_CELLS, "risk").reset_index(drop=True)
-        if len(_RISK_MEMO) > 32:
-            _RISK_MEMO.clear()
-        _RISK_MEMO[key] = (year, top)
-    return _RISK_MEMO[key]
+    return _collection(features, layer.classification, year=layer.year, pending=False)
 
 
 @cache

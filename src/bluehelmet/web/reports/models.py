@@ -156,6 +156,28 @@ class Upload(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class Place(models.Model):
+    """A gazetteer name (:func:`bluehelmet.intel.gazetteer.gazetteer`), searched by prefix.
+
+    Public reference data (not under need-to-know), loaded once by migration ``0009``; ``rank``
+    is the gazetteer's order (mission places, cities, GeoNames by population, UCDP places).
+    """
+
+    key = models.CharField(max_length=200)
+    name = models.CharField(max_length=200)
+    name_as_written = models.CharField(max_length=200)
+    longitude = models.FloatField()
+    latitude = models.FloatField()
+    precision_km = models.FloatField()
+    source = models.CharField(max_length=300)
+    rank = models.PositiveIntegerField()
+
+    class Meta:  # noqa: D106
+        indexes = [
+            models.Index(fields=["key"], name="place_key_prefix", opclasses=["varchar_pattern_ops"])
+        ]
+
+
 class Downgrade(models.Model):
     """A classification downgrade by an approver of the owning organisation.
 
@@ -190,6 +212,34 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(null=True, blank=True)
     file_name = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+
+
+class UploadJob(models.Model):
+    """A large CSV upload, imported by a job worker as the membership that sent it.
+
+    The file waits in the jobs folder (``stored``) until the import has committed; the import is
+    one transaction, so a killed worker leaves nothing half-written and the job runs again from
+    the start after its lease. When done, ``upload`` holds the row accounting.
+    """
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="upload_jobs"
+    )
+    file_name = models.CharField(max_length=200)
+    stored = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, default=QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    upload = models.OneToOneField(
+        Upload, null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
+    )
     error = models.TextField(blank=True)
 
 
@@ -264,19 +314,24 @@ class Incident(models.Model):
 
 
 class IncidentReport(models.Model):
-    """A report's membership of an incident (one incident per report and owning organisation).
+    """A report's membership of an incident: one per report, owning organisation and level.
 
+    ``level`` is the incident's derived classification. Within the owning organisation, every
+    member cleared for that level sees the incident, so a conflict on ``(report, owner, level)``
+    names only an incident the writer may see; a lower-cleared analyst never learns that a
+    higher incident of their organisation holds the report (it may build its own, lower one).
     RLS shows a link only when the reader may see both the incident and the report.
     """
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="links")
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="incident_links")
     owner = models.CharField(max_length=40)
+    level = models.CharField(max_length=30, choices=CLASSIFICATIONS, default=PUBLIC)
 
     class Meta:  # noqa: D106
         constraints = [
             models.UniqueConstraint(
-                fields=["report", "owner"], name="one_incident_per_report_and_owner"
+                fields=["report", "owner", "level"], name="one_incident_per_report_owner_level"
             )
         ]
 
@@ -309,3 +364,52 @@ class TriageAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.incident_id}"
+
+
+# -- The early-warning risk layer: trained by a job, kept by the fingerprint of its inputs -----
+
+
+class RiskLayer(models.Model):
+    """The early-warning layer computed from one set of input reports (``key``: their digest).
+
+    Marked with the highest classification of its inputs and owned by the organisation of the
+    reader it was computed for, under the same row-level security as reports; whoever computes
+    the same digest sees exactly those inputs.
+    """
+
+    key = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    cells = models.JSONField(default=list, blank=True)
+    events = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    classification = models.CharField(max_length=30, choices=CLASSIFICATIONS, default=PUBLIC)
+    owner = models.CharField(max_length=40)
+    releasable_to = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+
+    objects = MarkedQuerySet.as_manager()
+
+    class Meta:  # noqa: D106
+        constraints = [
+            models.UniqueConstraint(fields=["key", "owner"], name="one_risk_layer_per_input")
+        ]
+
+
+class RiskJob(models.Model):
+    """Training the risk layer of a membership's window, run by a job worker."""
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="risk_jobs"
+    )
+    key = models.CharField(max_length=64, db_index=True)
+    start = models.CharField(max_length=10, blank=True)
+    end = models.CharField(max_length=10, blank=True)
+    category = models.CharField(max_length=30, blank=True)
+    status = models.CharField(max_length=10, default=QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)

@@ -16,6 +16,7 @@ from bluehelmet.web.accounts.middleware import has_role
 from bluehelmet.web.accounts.models import Organisation, Role
 from bluehelmet.web.audit.models import Action, record
 from bluehelmet.web.reports.models import CATEGORIES, Report
+from bluehelmet.web.reports.places import LocationForm, locate
 
 STAFF_SOURCES = ["patrol", "partner", "regional_organisation", "open_source"]
 PRECISIONS = ["minute", "hour", "day", "month", "year"]
@@ -30,9 +31,9 @@ class StaffReportForm(forms.Form):
         error_messages={"invalid": "use YYYY-MM-DD or YYYY-MM-DDTHH:MM"},
     )
     time_precision = forms.ChoiceField(choices=[(p, p) for p in PRECISIONS], initial="day")
-    place_name = forms.CharField(max_length=200, required=False)
-    longitude = forms.FloatField(min_value=-180, max_value=180, required=False)
-    latitude = forms.FloatField(min_value=-90, max_value=90, required=False)
+    place_name = LocationForm.base_fields["place_name"]
+    longitude = LocationForm.base_fields["longitude"]
+    latitude = LocationForm.base_fields["latitude"]
     category = forms.ChoiceField(choices=[(c, c) for c in CATEGORIES])
     source_type = forms.ChoiceField(choices=[(s, s) for s in STAFF_SOURCES])
     reliability = forms.ChoiceField(choices=[(r, r) for r in "ABCDEF"], initial="F")
@@ -62,13 +63,21 @@ class StaffReportForm(forms.Form):
         return sorted(set(codes) - {self.reader.organisation})
 
     def clean(self) -> dict[str, Any]:
-        """Coordinates come in pairs; a report needs a place or coordinates."""
+        """Coordinates come in pairs; a report needs a place or coordinates.
+
+        A place name without coordinates is located by the gazetteer when it knows the name
+        (the report then carries the gazetteer's precision), else kept as a name only.
+        """
         data = super().clean() or {}
         lon, lat = data.get("longitude"), data.get("latitude")
         if (lon is None) != (lat is None):
             raise forms.ValidationError("give both longitude and latitude, or neither")
         if lon is None and not data.get("place_name"):
             raise forms.ValidationError("give a place name or coordinates")
+        data["place_precision_km"] = None
+        if lon is None and (place := locate(data["place_name"])) is not None:
+            data["longitude"], data["latitude"] = place.longitude, place.latitude
+            data["place_precision_km"] = place.precision_km
         return data
 
 
@@ -89,6 +98,7 @@ def new_report(request: HttpRequest) -> HttpResponse:
             place_name=data["place_name"],
             longitude=data["longitude"],
             latitude=data["latitude"],
+            place_precision_km=data["place_precision_km"],
             category=data["category"],
             source_type=data["source_type"],
             reliability=data["reliability"],

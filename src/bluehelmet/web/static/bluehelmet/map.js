@@ -111,6 +111,12 @@
       replace(name, L.geoJSON(data, { style: style, onEachFeature: function (f, l) {
         l.bindPopup(text(label(f.properties)));
       } }), data.classification);
+      if (data.pending) {  // trained by the job worker, never on the request: ask again soon
+        status.textContent = "the " + name + " layer is being computed; it appears when ready";
+        setTimeout(function () { if (wanted(name)) { loaders[name](); } }, 3000);
+        return;
+      }
+      if (data.error) { status.textContent = "the " + name + " layer failed: " + data.error; }
       element.dataset[name + "Features"] = String(data.features.length);
     });
   }
