@@ -27,6 +27,7 @@ SHARED = {
         "tests/brief/test_cli_and_2018.py",
         "tests/brief/test_issue11_build.py",
         "tests/brief/test_issue11_errors.py",
+        "tests/brief/test_poc_section.py",
         "tests/brief/test_same_plan.py",
     ),
 }
@@ -55,14 +56,15 @@ def pytest_configure(config: pytest.Config) -> None:
     """Make a worker's run look like a plain ``pytest`` run to the command line's consoles.
 
     A worker starts with ``COLUMNS=80``: it gets the controller's value instead. And a worker's
-    temporary folders would be ``popen-gwN`` deeper than a single process's, so that paths
-    quoted in 80-column error boxes wrap elsewhere: with workers and no ``--basetemp``, the
-    run's base is a short ``/tmp/bh-*`` folder (removed at the end) instead of
-    ``/tmp/pytest-of-USER/pytest-N``.
+    temporary folders are ``popen-gwN`` deeper than a single process's: some tests look for
+    words in 80-column error boxes that quote a temporary path, and where the box wraps depends
+    on the path's length. With workers and no ``--basetemp``, the run's base is a
+    ``/tmp/bh-tst-*`` folder (removed at the end) whose ``popen-gwN`` folders are exactly as
+    long as a single root run's ``/tmp/pytest-of-root/pytest-NNN``.
     """
     controller = not hasattr(config, "workerinput")
     if controller and config.getoption("numprocesses", None) and config.option.basetemp is None:
-        config.option.basetemp = tempfile.mkdtemp(prefix="bh-")
+        config.option.basetemp = tempfile.mkdtemp(prefix="bh-tst-", dir="/tmp")
         config.stash[_MADE_BASETEMP] = config.option.basetemp
     if hasattr(config, "workerinput"):
         columns = config.workerinput.get("columns")
