@@ -1,6 +1,8 @@
 """Platform tests: one private PostgreSQL cluster (initdb + pg_ctl in a temp folder) per session.
 
-Skipped, with the reason, when Django or the PostgreSQL server binaries are not installed.
+Also one waitress server per session and one Chromium per browser module (each test opens its
+own contexts), and :func:`login` for the browser walks. Skipped, with the reason, when Django, the
+PostgreSQL server binaries, Playwright or Debian's chromium are not installed.
 """
 
 from __future__ import annotations
@@ -8,14 +10,29 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytest.importorskip("django")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _bindir_or_skip() -> None:
@@ -86,3 +103,82 @@ def member(
     # with force_login; the tests of passwords set one)
     Membership.objects.create(user=user, organisation=org, clearance=clearance, roles=roles)
     return user
+
+
+@contextmanager
+def serving(worker: bool = False) -> Iterator[str]:
+    """The platform under waitress (4 threads) as ``serve`` runs it; with ``worker``, one job
+    worker thread beside it. Yields the base URL."""
+    import waitress
+    from django.db import connection
+
+    from bluehelmet.web.jobs import work
+    from bluehelmet.web.wsgi import application
+
+    httpd = waitress.create_server(application, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=httpd.run, daemon=True).start()
+    stop = threading.Event()
+
+    def jobs() -> None:
+        while not stop.is_set():
+            if not work(once=True):
+                time.sleep(0.3)
+        connection.close()
+
+    thread = threading.Thread(target=jobs, daemon=True)
+    if worker:
+        thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.effective_port}"
+    finally:
+        stop.set()
+        if worker:
+            thread.join(timeout=300)
+        httpd.close()
+
+
+@pytest.fixture(scope="session")
+def server(platform: dict[str, Any]) -> Iterator[str]:
+    """The platform under waitress, without a job worker (shared by the session's tests)."""
+    with serving() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, once per module; tests open their own contexts.
+
+    Per module, not per session: Playwright's sync API keeps an event loop running while it is
+    open, and the load test (``asyncio.run``) needs none running.
+    """
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM checks run beside Playwright's loop
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def login(browser: Any, server: str, user: dict[str, str], **context: Any) -> Any:
+    """A page in a new browser context, signed in as a demo user (with TOTP if it has one).
+
+    ``context`` goes to ``browser.new_context`` (e.g. ``viewport`` for screenshots).
+    """
+    page = browser.new_context(**context).new_page()
+    page.goto(f"{server}/login/")
+    page.fill("#id_username", user["username"])
+    page.fill("#id_password", user["password"])
+    if user.get("totp_uri"):
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.get(user__username=user["username"])
+        page.fill("#id_otp_token", f"{totp(device.bin_key, device.step, device.t0):06d}")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    return page

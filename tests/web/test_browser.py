@@ -8,69 +8,9 @@ decryption and the contributor's denied attempt in the access log.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.web.conftest import unique
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def server(platform: dict[str, Any]) -> Iterator[str]:
-    import waitress
-
-    from bluehelmet.web.wsgi import application
-
-    httpd = waitress.create_server(application, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.effective_port}"  # type: ignore[union-attr]
-    httpd.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM checks run beside Playwright's loop
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def _login(browser: Any, server: str, user: dict[str, str]) -> Any:
-    page = browser.new_context().new_page()
-    page.goto(f"{server}/login/")
-    page.fill("#id_username", user["username"])
-    page.fill("#id_password", user["password"])
-    if user["totp_uri"]:
-        from django_otp.oath import totp
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.get(user__username=user["username"])
-        page.fill("#id_otp_token", f"{totp(device.bin_key, device.step, device.t0):06d}")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/")
-    return page
+from tests.web.conftest import login, unique
 
 
 def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None:
@@ -91,21 +31,21 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     civilian.get_by_test_id("alert-received").wait_for()  # sent by alert-queue.js
     uid = Report.objects.using("owner").get(description=text).uid
 
-    liaison = _login(browser, server, users["liaison"])
+    liaison = login(browser, server, users["liaison"])
     liaison.goto(f"{server}/reports/")
     liaison.click(f"text={uid}")
     liaison.get_by_test_id("reveal").click()
     identity = liaison.get_by_test_id("identity").inner_text()
     assert name in identity and phone in identity
 
-    analyst = _login(browser, server, users["analyst"])  # MINUSMA-JMAC, another section
+    analyst = login(browser, server, users["analyst"])  # MINUSMA-JMAC, another section
     analyst.goto(f"{server}/reports/")
     analyst.click(f"text={uid}")
     assert analyst.get_by_test_id("description").inner_text() == text
     assert analyst.get_by_test_id("reveal").count() == 0
     assert name not in analyst.content() and phone not in analyst.content()
 
-    contributor = _login(browser, server, users["contributor"])  # NLD
+    contributor = login(browser, server, users["contributor"])  # NLD
     count = int(contributor.get_by_test_id("report-count").inner_text())
     contributor.goto(f"{server}/reports/")
     assert int(contributor.get_by_test_id("list-count").inner_text()) == count
@@ -132,7 +72,7 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     assert on_map == {r["id"] for r in api["results"] if r["longitude"] is not None}
     assert problems == []
 
-    auditor = _login(browser, server, users["auditor"])  # with the TOTP code
+    auditor = login(browser, server, users["auditor"])  # with the TOTP code
     auditor.goto(f"{server}/audit/?action=decrypt&target={uid}")
     found = auditor.locator("tbody tr").all_inner_texts()
     assert len(found) == 1 and "liaison" in found[0] and name not in found[0]

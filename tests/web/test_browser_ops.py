@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import unique
-from tests.web.test_browser import _login, browser, server  # noqa: F401 (fixtures)
+from tests.web.conftest import login, unique
 
 
 def test_alert_is_kept_offline_and_sent_once_when_back_online(
@@ -84,7 +83,7 @@ def test_reporter_uploads_a_csv_and_downloads_the_rejects(
         f"{wrong_owner},2018-06-02,-0.04,16.27,ied,patrol,Not ours,confidential,MINUSMA-JMAC,"
         "JOC log\n"
     )
-    page = _login(browser, server, platform["users"]["joc"])
+    page = login(browser, server, platform["users"]["joc"])
     page.goto(f"{server}/reports/upload/")
     page.set_input_files("#id_file", str(path))
     page.get_by_test_id("upload").click()
@@ -109,7 +108,7 @@ def test_reporter_picks_a_place_from_the_gazetteer_and_the_report_is_located(
     from bluehelmet.web.reports.models import Place, Report
 
     text = f"Checkpoint seen {unique('p')}"
-    page = _login(browser, server, platform["users"]["joc"])
+    page = login(browser, server, platform["users"]["joc"])
     problems: list[str] = []  # CSP violations and script errors
     page.on(
         "console",

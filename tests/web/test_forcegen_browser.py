@@ -15,85 +15,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.web.conftest import login as signed_in
+from tests.web.conftest import serving
+
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = os.environ.get("BLUEHELMET_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
 def server(platform: dict[str, Any]) -> Iterator[str]:
     """The platform under waitress, with one job worker thread, as ``serve`` runs them."""
-    import waitress
-    from django.db import connection
-
-    from bluehelmet.web.jobs import work
-
-    httpd = waitress.create_server(application(), host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=httpd.run, daemon=True).start()
-    stop = threading.Event()
-
-    def worker() -> None:
-        while not stop.is_set():
-            if not work(once=True):
-                time.sleep(0.3)
-        connection.close()
-
-    thread = threading.Thread(target=worker, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.effective_port}"  # type: ignore[union-attr]
-    stop.set()
-    thread.join(timeout=300)
-    httpd.close()
-
-
-def application() -> Any:
-    """The WSGI application (imported once Django is configured)."""
-    from bluehelmet.web.wsgi import application as app
-
-    return app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with serving(worker=True) as url:
+        yield url
 
 
 def login(browser: Any, server: str, user: dict[str, str]) -> Any:
-    """A page signed in as a demo user (none of these has a second factor)."""
-    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-    page.goto(f"{server}/login/")
-    page.fill("#id_username", user["username"])
-    page.fill("#id_password", user["password"])
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/")
-    return page
+    """A page signed in as a demo user, at the screenshots' size."""
+    return signed_in(browser, server, user, viewport={"width": 1200, "height": 900})
 
 
 def shot(page: Any, name: str) -> None:

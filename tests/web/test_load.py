@@ -10,7 +10,6 @@ from typing import Any
 
 from benchmarks.web_users import run_load
 from tests.web.conftest import unique
-from tests.web.test_browser import server  # noqa: F401 (fixture: waitress, as serve runs it)
 
 WRITERS = ("joc", "analyst", "partner")
 

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.web.test_browser import _login, browser, server  # noqa: F401 (fixtures)
+from tests.web.conftest import login
 
 SHOTS = os.environ.get("BLUEHELMET_SCREENSHOTS")
 
@@ -33,7 +33,7 @@ def _errors(page: Any) -> list[str]:
 
 def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> None:
     users = platform["users"]
-    analyst = _login(browser, server, users["analyst"])
+    analyst = login(browser, server, users["analyst"])
     problems = _errors(analyst)
     analyst.goto(f"{server}/incidents/triage/?from=2018-06&to=2018-06")
     proposal = analyst.get_by_test_id("proposal").filter(has_text="demo-au-2")
@@ -50,10 +50,10 @@ def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> Non
     assert analyst.get_by_test_id("marking").inner_text().startswith("CONFIDENTIAL")
     assert int(analyst.get_by_test_id("incident-reports").inner_text()) >= 2
 
-    contributor = _login(browser, server, users["contributor"])
+    contributor = login(browser, server, users["contributor"])
     assert contributor.request.get(f"{server}/incidents/{uid}/").status == 404
 
-    approver = _login(browser, server, users["approver"])
+    approver = login(browser, server, users["approver"])
     approver.goto(f"{server}/incidents/{uid}/")
     approver.select_option("select[name=to_level]", "unclassified")
     approver.fill(
@@ -69,7 +69,7 @@ def test_triage_walk(platform: dict[str, Any], server: str, browser: Any) -> Non
     assert "demo-patrol-1" not in contributor.content()
     assert "demo-au-2" not in contributor.content()
 
-    auditor = _login(browser, server, users["auditor"])
+    auditor = login(browser, server, users["auditor"])
     auditor.goto(f"{server}/audit/?target=incident:{uid}")
     rows = auditor.locator("tbody tr").all_inner_texts()
     assert any("analyst" in r and "triage" in r and "accept" in r for r in rows)
@@ -83,7 +83,7 @@ def test_map_layers_slider_and_list_filter(
 ) -> None:
     from playwright.sync_api import expect
 
-    analyst = _login(browser, server, platform["users"]["analyst"])
+    analyst = login(browser, server, platform["users"]["analyst"])
     problems = _errors(analyst)
     analyst.goto(f"{server}/map/")
     analyst.wait_for_selector("#map[data-features]", state="attached")
