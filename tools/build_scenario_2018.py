@@ -447,9 +447,9 @@ PARAMETERS = {
         "aviation)",
     ),
     "horizon_months": Parameter(
-        12,
-        "scenario: fiscal year 2018/19, the UN peacekeeping budget "
-        "year (1 July - 30 June); plan two years with --horizon 24",
+        24,
+        "scenario: two rolling years, the budget years 2018/19 and 2019/20 (1 July - "
+        "30 June; costs are reported per budget year); plan one with --horizon 12",
     ),
 }
 

@@ -196,12 +196,21 @@ def options(contributions: pd.DataFrame) -> BriefOptions:
     return BriefOptions(contributions=contributions, generated=dt.date(2018, 7, 1))
 
 
+#: Months the brief_2018 fixture plans (the budget year; the scenario's default is 24).
+BRIEF_2018_HORIZON = 12
+
+
 @pytest.fixture(scope="session")
 def brief_2018(tmp_path_factory: pytest.TempPathFactory) -> BriefFiles:
-    """The bundled 2018 brief for a UN-DPO reader with confidential clearance, made once."""
+    """The bundled 2018 brief for a UN-DPO reader with confidential clearance, made once.
+
+    It plans the budget year 2018/19 (``horizon=12``: the scenario's default of two years is
+    tested end to end by ``tests/forcegen/test_scenario_2018.py`` and the benchmarks).
+    """
     if "2018" not in bundled_scenarios():
         pytest.fail("the bundled 2018 scenario is missing")
     return make_brief(
         load_scenario("2018").view(AccessContext("UN-DPO", Classification.CONFIDENTIAL)),
         tmp_path_factory.mktemp("brief-2018"),
+        horizon=BRIEF_2018_HORIZON,
     )

@@ -1,9 +1,10 @@
 """One plan whatever the command: ``brief`` and ``plan`` solve the same scenario to the same plan.
 
-Both solve every stage to proof by default (no time limit) and end with the tie-break stage,
-whose value Σ β_k y_k (β a weight fixed by each tour's identity) differs between any two
-different allocations; equal stage values therefore mean the same tours, and the plan's tours
-are compared directly where the brief shows them.
+Both solve with the same deterministic node budget by default (no time limit) and end with the
+tie-break stage, whose value Σ β_k y_k (β a weight fixed by each tour's identity) differs
+between any two different allocations; equal stage values therefore mean the same tours, and
+the plan's tours are compared directly where the brief shows them. The same under a CPU-heavy
+process beside them: ``tests/forcegen/test_node_budget.py``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def test_brief_and_plan_give_the_same_plan_tiny(tmp_path) -> None:  # noqa: ANN0
 
 def test_brief_and_plan_give_the_same_plan_2018(brief_2018: BriefFiles) -> None:
     view = load_scenario("2018").view(AccessContext("UN-DPO", Classification.CONFIDENTIAL))
-    p = plan(view, PlanOptions(sensitivities=False, smart_pledging=False, explain=False))
+    # The months brief_2018 plans (conftest.BRIEF_2018_HORIZON).
+    options = PlanOptions(horizon=12, sensitivities=False, smart_pledging=False, explain=False)
+    p = plan(view, options)
     assert brief_2018.brief is not None
     solver = brief_2018.brief.context["solver"]
     assert _stages(solver) == [(s.stage, s.status, s.objective) for s in p.summary.stages]

@@ -279,4 +279,4 @@ def test_parameter_tables(scenario: Scenario) -> None:
     assert scenario.param("budget_headroom_share") == pytest.approx(0.12)
     assert scenario.parameters["budget_headroom_share"].source.startswith("scenario")
     assert scenario.param("planning_start") == dt.date(2018, 7, 1)
-    assert scenario.param("horizon_months") == 12
+    assert scenario.param("horizon_months") == 24  # two rolling budget years

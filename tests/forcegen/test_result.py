@@ -11,6 +11,7 @@ import pytest
 from bluehelmet import AccessContext, Classification
 from bluehelmet.forcegen import Plan, PlanOptions, plan
 from bluehelmet.forcegen.outputs import FILE_NAMES, OutputTableError, columns, conform
+from bluehelmet.forcegen.result import read_plan
 from bluehelmet.model.marking import MARKING_SUFFIX, read_marking
 from bluehelmet.output import write_folder
 from tests.forcegen.tiny import pledge, tiny
@@ -64,6 +65,8 @@ SUMMARY_FIELDS = {
     "peacekeeping_cost_usd",
     "regular_budget_cost_usd",
     "cost_by_budget_period",
+    # What decides the tours, with its fingerprint (issue 10: brief --plan DIR checks it).
+    "plan_record",
 }
 
 
@@ -91,6 +94,15 @@ def test_the_summary_is_typed_and_keeps_every_field(small: Plan) -> None:
     assert small.reader == small.view.reader == READER
     with pytest.raises(AttributeError):
         small.summary.status = "x"  # type: ignore[misc]
+
+
+def test_a_written_plan_reads_back_the_same(small: Plan, tmp_path: Path) -> None:
+    # brief --plan DIR briefs on the folder: every table and the summary come back as made.
+    small.write(tmp_path / "p")
+    back = read_plan(tmp_path / "p", small.view, small.options)
+    for name, table in small.tables.items():
+        pd.testing.assert_frame_equal(back.tables[name], table, obj=name)
+    assert back.summary == small.summary
 
 
 def test_a_table_that_does_not_match_its_declaration_is_refused() -> None:

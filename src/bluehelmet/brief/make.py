@@ -12,26 +12,47 @@ from bluehelmet.brief.pdf import write_pdf
 from bluehelmet.brief.render import external_references, render_html
 from bluehelmet.forcegen.api import plan as make_plan
 from bluehelmet.forcegen.options import PlanOptions
-from bluehelmet.forcegen.result import Plan
-from bluehelmet.forcegen.scenarios import load_override
+from bluehelmet.forcegen.result import Plan, read_plan
+from bluehelmet.forcegen.scenarios import apply_overrides, load_override
 from bluehelmet.model.marking import stamp
 from bluehelmet.output import write_folder
 from bluehelmet.plot.style import svg_data_uri
 from bluehelmet.scenario.core import ScenarioView
 
 #: Time limit of the brief's plan (wall-clock seconds): none, like ``bluehelmet plan`` and
-#: :func:`~bluehelmet.forcegen.api.plan`, so that the brief solves every stage to proof and shows
-#: the same plan as they do, whatever the machine's load (issue 10). A brief can also take a plan
-#: already made (``plan=``). ``--time-limit`` trades that for speed; the brief then prints which
-#: stage was cut and its gap.
+#: :func:`~bluehelmet.forcegen.api.plan`, so that the brief solves with the same deterministic
+#: node budget and shows the same plan as they do, whatever the machine's load (issue 10). A
+#: brief can also take a plan already made (``plan=``, or a plan folder: ``plan_folder=``,
+#: ``--plan DIR``). ``--time-limit`` trades that for a wall-clock cap; the brief then says
+#: which stage was cut and its gap.
 BRIEF_TIME_LIMIT: float | None = None
 
 
-def brief_plan_options(time_limit: float | None = None, max_asks: int = 8) -> PlanOptions:
-    """The planner options of a brief, with the what-ifs (the brief states them as findings)."""
-    return PlanOptions(sensitivities=True, max_asks=max_asks).with_solve(
+def brief_plan_options(
+    time_limit: float | None = None, max_asks: int = 8, node_limit: int | None = None
+) -> PlanOptions:
+    """The planner options of a brief, with the what-ifs (the brief states them as findings).
+
+    Everything else is :class:`PlanOptions`' and :class:`SolveOptions`' default, as for
+    ``bluehelmet plan``, so that both make the same plan.
+    """
+    opts = PlanOptions(sensitivities=True, max_asks=max_asks).with_solve(
         time_limit=BRIEF_TIME_LIMIT if time_limit is None else time_limit
     )
+    return opts if node_limit is None else opts.with_solve(node_limit=node_limit)
+
+
+def with_horizon(view: ScenarioView, horizon: int | None) -> ScenarioView:
+    """``view`` planning ``horizon`` months (a copy; the same view when none is given).
+
+    The brief reads the horizon from the scenario's ``horizon_months`` everywhere (the plan,
+    the ceilings at its end, the units leaving within it), so a different horizon is set there.
+    """
+    if horizon is None or horizon == int(view.param("horizon_months")):
+        return view
+    out = view.copy()
+    out.set_param("horizon_months", horizon, f"brief --horizon {horizon}")
+    return out
 
 
 @dataclass
@@ -83,7 +104,10 @@ def make_brief(
     out_dir: str | Path,
     *,
     plan: Plan | None = None,
+    plan_folder: str | Path | None = None,
     time_limit: float | None = None,
+    horizon: int | None = None,
+    node_limit: int | None = None,
     overrides: list[Path] | None = None,
     options: BriefOptions | None = None,
     pdf: bool = True,
@@ -102,9 +126,14 @@ def make_brief(
     plan
         A plan already computed for the same reader (its view, with any overrides, is what the
         brief shows); by default the force planner is run on ``view``.
-    time_limit, overrides, max_asks
-        Passed to the force planner (``max_asks``: gaps for which the value of one more unit is
-        measured by re-solving, i.e. the length of the smart-pledging list).
+    plan_folder
+        A plan folder written by ``bluehelmet plan --out`` to reuse instead of planning: it must
+        have been made on ``view`` with ``overrides``, ``horizon`` and the same solve options
+        (its ``summary.json`` fingerprint is checked).
+    time_limit, horizon, node_limit, overrides, max_asks
+        Passed to the force planner (``horizon``: months to plan, default the scenario's
+        ``horizon_months``; ``max_asks``: gaps for which the value of one more unit is measured
+        by re-solving, i.e. the length of the smart-pledging list).
     options
         Optional layers and presentation choices.
     pdf
@@ -116,23 +145,31 @@ def make_brief(
     ------
     ValueError
         If ``plan`` was made for another reader than ``view``'s.
+    DataError
+        If ``plan_folder`` was made from another scenario, overrides, horizon, reader or solve
+        options than the brief's.
     """
     step = progress or (lambda _name: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    if plan is None:
+    view = with_horizon(view, horizon)
+    plan_options = brief_plan_options(time_limit, max_asks, node_limit)
+    if plan is None and plan_folder is not None:
+        step("reading the plan")
+        loaded = [load_override(path) for path in overrides or []]
+        planned_on = apply_overrides(view, loaded) if loaded else view
+        plan = read_plan(plan_folder, planned_on, plan_options)
+    elif plan is None:
         step("planning the force (HiGHS)")
-        loaded = tuple(load_override(path) for path in overrides or [])
+        ovs = tuple(load_override(path) for path in overrides or [])
 
         def stage(name: str, res: object | None) -> None:
             done = "" if res is None else f" done ({getattr(res, 'status', '')})"
             step(f"planning the force: {name} stage{done}")
 
-        plan = make_plan(
-            view, brief_plan_options(time_limit, max_asks), overrides=loaded, progress=stage
-        )
+        plan = make_plan(view, plan_options, overrides=ovs, progress=stage)
     elif plan.reader != view.reader:
         raise ValueError(
             f"the plan was made for {plan.reader.organisation} "

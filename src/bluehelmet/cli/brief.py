@@ -26,12 +26,35 @@ def brief(
         help="Override file applied to the scenario before planning "
         "(repeatable; see the force planner's docs).",
     ),
+    plan_folder: Path | None = typer.Option(
+        None,
+        "--plan",
+        help="Plan folder written by 'bluehelmet plan --out DIR' to brief on instead of "
+        "planning again; it must have been made on the same scenario, overrides, horizon, "
+        "reader and solve options (checked against its summary.json fingerprint).",
+    ),
+    horizon: int | None = typer.Option(
+        None,
+        "--horizon",
+        min=1,
+        max=120,
+        show_default="the scenario's horizon_months",
+        help="Months to plan.",
+    ),
     time_limit: float | None = typer.Option(
         None,
         "--time-limit",
         min=0.1,
-        show_default="none: every stage proven optimal",
-        help="Wall-clock seconds for the brief's plan.",
+        show_default="none: the deterministic node budget, the same plan under any load",
+        help="Wall-clock seconds for the brief's plan (replaces the node budget; a plan it "
+        "stops may differ under another load).",
+    ),
+    node_limit: int | None = typer.Option(
+        None,
+        "--node-limit",
+        min=0,
+        show_default="as bluehelmet plan",
+        help="Branch-and-bound nodes per objective stage (0: none, every stage proven).",
     ),
     hotspots: bool = typer.Option(
         False,
@@ -114,7 +137,10 @@ def brief(
         files = make_brief(
             view,
             out,
+            plan_folder=plan_folder,
             time_limit=time_limit,
+            horizon=horizon,
+            node_limit=node_limit,
             overrides=list(override),
             options=options,
             pdf=pdf,

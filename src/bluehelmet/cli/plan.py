@@ -45,6 +45,11 @@ def _gap(value: object) -> str:
     return "unknown" if value is None else f"{float(value):.2%}"  # type: ignore[arg-type]
 
 
+def _bound(value: object) -> str:
+    """A stage's bound; ``None`` (no bound known) as ``none``."""
+    return "none" if value is None else f"{float(value):,.4g}"  # type: ignore[arg-type]
+
+
 def _date(value: object, fmt: str) -> str:
     """A timestamp as text; a missing one as empty."""
     import pandas as pd  # here, not at the top: --help must not load pandas
@@ -64,9 +69,20 @@ def _print_result(name: str, result: Plan) -> None:
     stages = s.get("stages", [])
     if s["status"] != "optimal" and isinstance(stages, list):
         console.print(
-            "  gap by objective stage: "
-            + ", ".join(f"{st['stage']} {_gap(st['mip_gap'])} ({st['status']})" for st in stages)
+            "  not proven optimal; by objective stage: "
+            + ", ".join(
+                f"{st['stage']} {st['status']} (gap {_gap(st['mip_gap'])}, bound "
+                f"{_bound(st['bound'])})"
+                for st in stages
+            )
         )
+        if any(st["status"] == "node_limit" for st in stages):
+            console.print(
+                "  (node_limit: the stage searched its node budget, --node-limit; the same "
+                "plan on any machine under any load)"
+            )
+        if any(st["status"] == "time_limit" for st in stages):
+            console.print("  (time_limit: stopped by --time-limit; may differ under another load)")
     console.print(
         f"  unmet requirement-months {s['unmet_requirement_months']:.0f} of "
         f"{s['required_requirement_months']:.0f} (weighted "
@@ -175,9 +191,11 @@ def plan_command(
         "--time-limit",
         min=0.0,
         help="Wall-clock seconds for the whole command: every "
-        "plan (base and overrides), its stages and what-ifs "
-        "(0: no limit, every stage proven optimal).",
+        "plan (base and overrides), its stages and what-ifs. Replaces the node budget by "
+        "shares of the time: a plan it stops may differ under another load (0: no time "
+        "limit, the deterministic node budget).",
     ),
+    node_limit: int = field_option(SOLVE_DEFAULTS, "node_limit", min=0),
     mip_rel_gap: float = field_option(SOLVE_DEFAULTS, "mip_rel_gap", min=0.0, max=0.99),
     warm_start_later_stages: bool = field_option(SOLVE_DEFAULTS, "warm_start_later_stages"),
     same_gaps_above_columns: int = field_option(SOLVE_DEFAULTS, "same_gaps_above_columns", min=0),

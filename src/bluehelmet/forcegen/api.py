@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.forcegen.explain import binding_constraints, explain_pledges
+from bluehelmet.forcegen.fingerprint import plan_record
 from bluehelmet.forcegen.formulation import COST_SCALE
 from bluehelmet.forcegen.options import PlanOptions
 from bluehelmet.forcegen.pipeline import Progress, Solved, solve_scenario
@@ -117,7 +118,8 @@ def plan(
     if opts.explain:
         tables["explanations"] = explain_pledges(d, solved.pairs, model, x)
         tables["binding"] = binding
-    cut = [f"stage {s.stage}" for s in solved.solution.stages if s.status != "optimal"]
+    # Stages the wall-clock limit stopped (a node budget's stop is a stage status of its own).
+    cut = [f"stage {s.stage}" for s in solved.solution.stages if s.status == "time_limit"]
     if opts.smart_pledging:
         note = requirements_note(view, d, solved.pairs, y)
         if len(note) and not opts.max_asks:
@@ -138,7 +140,11 @@ def plan(
         tables["sensitivities"] = sensitivity_table(view, solved, opts.horizon, deadline)
         if tables["sensitivities"].attrs.get("cut_by_time_limit") or out_of_time(deadline):
             cut.append("sensitivities")
-    summary = dataclasses.replace(summarise(view, solved, tables), cut_by_time_limit=tuple(cut))
+    summary = dataclasses.replace(
+        summarise(view, solved, tables),
+        cut_by_time_limit=tuple(cut),
+        plan_record=plan_record(view, opts),
+    )
     return Plan(view, tables, summary, opts)
 
 

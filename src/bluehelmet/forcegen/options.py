@@ -13,6 +13,10 @@ from typing import Any
 
 from bluehelmet.options import option
 
+#: Default branch-and-bound nodes per objective stage (measured on the 2018 scenario at 24
+#: months; docs/force-generation.md, "One plan, whatever the load").
+NODE_LIMIT = 200
+
 
 @dataclass(frozen=True)
 class SolveOptions:
@@ -21,7 +25,15 @@ class SolveOptions:
     time_limit: float | None = option(
         None,
         "Wall-clock seconds for the whole planning run: preparation, every objective "
-        "stage and the what-ifs (none: solve every stage to proven optimality).",
+        "stage and the what-ifs. It replaces the node budget by shares of the time, so a plan "
+        "it stops may differ under another load (none: the deterministic node budget).",
+    )
+    node_limit: int = option(
+        NODE_LIMIT,
+        "Branch-and-bound nodes each objective stage may search when no time_limit is given "
+        "(HiGHS mip_max_nodes): a deterministic effort limit, so the plan is the same on any "
+        "machine under any load; a stage it stops reports status node_limit with its bound "
+        "and gap (0: no limit, every stage solved to proof).",
     )
     mip_rel_gap: float = option(1e-4, "Relative optimality gap at which each stage stops.")
     warm_start_later_stages: bool = option(
@@ -48,9 +60,16 @@ class SolveOptions:
         "(off only to compare; the plan is the same).",
     )
 
+    @property
+    def stage_node_limit(self) -> int | None:
+        """Nodes each stage may search: the budget, unless a time limit replaces it (or 0)."""
+        return (self.node_limit or None) if self.time_limit is None else None
+
     def __post_init__(self) -> None:
         if self.time_limit is not None and self.time_limit <= 0:
             raise ValueError(f"time_limit must be positive (or None), got {self.time_limit}")
+        if self.node_limit < 0:
+            raise ValueError(f"node_limit must be 0 (no limit) or more, got {self.node_limit}")
         if not 0 <= self.mip_rel_gap < 1:
             raise ValueError(f"mip_rel_gap must be in [0, 1), got {self.mip_rel_gap}")
         for name in ("same_gaps_share", "restricted_share", "lp_share"):

@@ -10,6 +10,7 @@ stamps every file with the view's marking (:mod:`bluehelmet.model.marking`).
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,20 @@ class PlanSummary:
     regular_budget_cost_usd: float = 0.0
     #: Cost per account and budget period (``{"peacekeeping": {"2018/19": ...}, ...}``).
     cost_by_budget_period: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: What determines the tours (:func:`~bluehelmet.forcegen.fingerprint.plan_record`): the
+    #: ``fingerprint``, the scenario's digest, the months planned and the solve options.
+    plan_record: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlanSummary:
+        """The summary of a ``summary.json`` (keys it does not declare are ignored)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["stages"] = tuple(StageSummary(**dict(s)) for s in data.get("stages", []))
+        values["reader"] = ReaderSummary(**dict(data["reader"]))
+        for key in ("missions_without_budget_rows", "cut_by_time_limit"):
+            values[key] = tuple(data.get(key, ()))
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values (lists for tuples), in declaration order."""
@@ -131,6 +146,7 @@ class PlanSummary:
         out["cost_by_budget_period"] = {
             account: dict(periods) for account, periods in self.cost_by_budget_period.items()
         }
+        out["plan_record"] = json.loads(json.dumps(self.plan_record, default=str))
         return out
 
 
@@ -288,6 +304,74 @@ class Plan:
             reader=self.reader,
             source=f"plan of scenario {self.summary.scenario}",
         )
+
+
+def read_plan(folder: str | Path, view: ScenarioView, options: PlanOptions) -> Plan:
+    """The plan written to ``folder`` by :meth:`Plan.write`, checked against ``view``.
+
+    Parameters
+    ----------
+    folder
+        A plan folder (``summary.json`` and the tables, as ``bluehelmet plan --out`` writes).
+    view
+        The scenario as the reader sees it, overrides applied: the plan must have been made on
+        exactly this (same content, same reader).
+    options
+        The options the plan must have been made with (months planned and solve options).
+
+    Raises
+    ------
+    DataError
+        If the folder lacks ``summary.json`` or a table, was made for another reader, or its
+        fingerprint (scenario, overrides, months, solve options) differs from what ``view`` and
+        ``options`` give (:func:`~bluehelmet.forcegen.fingerprint.check_plan_record`).
+    """
+    from bluehelmet.errors import DataError, Problem
+    from bluehelmet.forcegen.fingerprint import check_plan_record
+
+    root = Path(folder)
+    path = root / "summary.json"
+    if not path.is_file():
+        raise DataError(
+            Problem(
+                str(path),
+                None,
+                None,
+                None,
+                "no plan summary here",
+                "give a folder written by bluehelmet plan --out DIR",
+            )
+        )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    reader = data.get("reader") or {}
+    who = (view.reader.organisation, view.reader.clearance.label)
+    if (reader.get("organisation"), reader.get("clearance")) != who:
+        raise DataError(
+            Problem(
+                str(path),
+                None,
+                "reader",
+                f"{reader.get('organisation')} ({reader.get('clearance')})",
+                f"the plan was made for another reader than {who[0]} ({who[1]})",
+                "plan on the same reader's view (--org, --clearance)",
+            )
+        )
+    check_plan_record(data.get("plan_record") or {}, view, options, str(path))
+    tables = {}
+    for name, file in outputs.FILE_NAMES.items():
+        csv = root / f"{file}.csv"
+        if not csv.is_file():
+            raise DataError(
+                Problem(str(csv), None, None, None, "missing from the plan folder", "plan again")
+            )
+        dtypes = {c: "string" for c, t in _declared_types(name).items() if t == "string"}
+        tables[name] = pd.read_csv(csv, dtype=dtypes) if csv.stat().st_size > 1 else None
+    present = {k: v for k, v in tables.items() if v is not None and len(v.columns)}
+    return Plan(view, present, PlanSummary.from_dict(data), options)
+
+
+def _declared_types(table: str) -> dict[str, str]:
+    return {c.column: c.type for c in outputs.OUTPUTS.declarations[table]}
 
 
 def compare_plans(plans: Mapping[str, Plan]) -> pd.DataFrame:

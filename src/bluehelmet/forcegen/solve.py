@@ -8,6 +8,13 @@ solver's optimality tolerance, so cost would not really be optimised. Solving st
 stage bounded by the optimal value of the ones before (plus 1e-7 relative slack for round-off),
 keeps every stage exact. Each stage starts from the previous stage's solution (feasible for it),
 and the first from the greedy heuristic, so a time limit always leaves a feasible plan.
+
+One plan, whatever the load: HiGHS's search is deterministic for a given model and options
+unless a wall-clock limit stops it, so by default (no ``time_limit``) no stage has one; each is
+bounded by a node budget instead (``SolveOptions.node_limit``, HiGHS ``mip_max_nodes``) and the
+same plan comes back on any machine under any load. A stage the budget stops is reported as
+``node_limit`` with its bound and gap, never as ``optimal``. A ``time_limit`` replaces the
+budget by shares of the time (``STAGE_TIME_SHARE``), and a plan it stops may differ under load.
 """
 
 from __future__ import annotations
@@ -78,10 +85,12 @@ def _status(h: highspy.Highs) -> str:
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         return "optimal"
+    if status == highspy.HighsModelStatus.kSolutionLimit:
+        # HiGHS reports its node limit (mip_max_nodes, the only such limit set here) so.
+        return "node_limit"
     if status in (
         highspy.HighsModelStatus.kTimeLimit,
         highspy.HighsModelStatus.kIterationLimit,
-        highspy.HighsModelStatus.kSolutionLimit,
         highspy.HighsModelStatus.kInterrupt,
     ):
         return "time_limit"
@@ -106,14 +115,18 @@ def _stage_highs(
     fix_zero: np.ndarray | None,
     earlier: Sequence[tuple[np.ndarray, float]],
     bounds: tuple[np.ndarray, np.ndarray] | None = None,
+    node_limit: int | None = None,
 ) -> highspy.Highs:
     """A HiGHS instance for one stage: the model, restricted columns, earlier stages' optima.
 
     ``bounds`` (column lower and upper bounds) replace the model's where they are tighter
-    (:func:`reduced_cost_bounds`).
+    (:func:`reduced_cost_bounds`); ``node_limit`` caps the branch-and-bound nodes (a
+    deterministic effort limit, unlike a time limit).
     """
     h = to_highs(model)
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if node_limit is not None:
+        h.setOptionValue("mip_max_nodes", int(node_limit))
     if bounds is not None:
         col_lo, col_hi, _, _, _ = model.bounds()
         lo, hi = bounds
@@ -264,7 +277,8 @@ def solve(
     stages
         Objective names in priority order (stages without coefficients are skipped).
     options
-        Time limit (seconds for all stages together), optimality gap and search choices.
+        Node budget per stage (or a time limit in seconds for all stages together, which
+        replaces it), optimality gap and search choices.
     warm_start
         A feasible column vector (e.g. from the greedy heuristic) to start from.
     progress
@@ -282,6 +296,8 @@ def solve(
     """
     opts = options or SolveOptions()
     time_limit, mip_rel_gap = opts.time_limit, opts.mip_rel_gap
+    # Without a time limit every stage is bounded by nodes only: no wall-clock dependence.
+    node_limit = opts.stage_node_limit
     n = model.n_cols
     idx = np.arange(n, dtype=np.int32)
     x = warm_start
@@ -302,7 +318,7 @@ def solve(
     bounds = (col_lo.copy(), col_hi.copy())
 
     def _stage_model(c: np.ndarray) -> highspy.Highs:
-        h = _stage_highs(model, gap_target, fix_zero, earlier, bounds)
+        h = _stage_highs(model, gap_target, fix_zero, earlier, bounds, node_limit)
         h.changeColsCost(n, idx, c)
         return h
 
@@ -367,7 +383,8 @@ def solve(
         # started from.
         if info.primal_solution_status != 2 and x is not None:
             prev = float(c @ x)
-            res = StageResult(stage, "time_limit", prev, float("-inf"), float("inf"), seconds)
+            stopped = _status(h) if _status(h) == "node_limit" else "time_limit"
+            res = StageResult(stage, stopped, prev, float("-inf"), float("inf"), seconds)
             result.stages.append(res)
             if progress:
                 progress(stage, res)
