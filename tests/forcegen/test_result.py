@@ -101,7 +101,10 @@ def test_a_written_plan_reads_back_the_same(small: Plan, tmp_path: Path) -> None
     small.write(tmp_path / "p")
     back = read_plan(tmp_path / "p", small.view, small.options)
     for name, table in small.tables.items():
-        pd.testing.assert_frame_equal(back.tables[name], table, obj=name)
+        # CSV does not tell empty text from missing text: both read back as missing.
+        text = table.select_dtypes("string").columns
+        made = table.assign(**{c: table[c].mask(table[c] == "") for c in text})
+        pd.testing.assert_frame_equal(back.tables[name], made, obj=name)
     assert back.summary == small.summary
 
 

@@ -15,7 +15,7 @@ from bluehelmet.options import option
 
 #: Default branch-and-bound nodes per objective stage (measured on the 2018 scenario at 24
 #: months; docs/force-generation.md, "One plan, whatever the load").
-NODE_LIMIT = 200
+NODE_LIMIT = 10
 
 
 @dataclass(frozen=True)

@@ -309,6 +309,9 @@ class Plan:
 def read_plan(folder: str | Path, view: ScenarioView, options: PlanOptions) -> Plan:
     """The plan written to ``folder`` by :meth:`Plan.write`, checked against ``view``.
 
+    Every table comes back with its declared types and exactly the values written (floats are
+    written to round trip); empty text reads back as missing (CSV does not tell them apart).
+
     Parameters
     ----------
     folder
