@@ -275,8 +275,8 @@ def import_(
     rejects: Path | None = typer.Option(
         None,
         "--rejects",
-        help="CSV for the rejected rows (line, column, value, reason, fix) "
-        "[default: FILE's name + .rejects.csv beside the scenario folder].",
+        show_default="FILE's name + .rejects.csv beside the scenario folder",
+        help="CSV for the rejected rows (line, column, value, reason, fix).",
     ),
     sheet: str | None = SheetOption,
     json_output: bool = JsonOption,

@@ -115,8 +115,9 @@ def import_(
     rejects: Path | None = typer.Option(
         None,
         "--rejects",
-        help="CSV for the rejected rows, with line, column, value, "
-        "reason and fix [default: FILE's name + .rejects.csv beside it].",
+        show_default="FILE's name + .rejects.csv beside it",
+        help="CSV for the rejected rows, with line, column, value, reason and fix "
+        "(mode 0600, with a .marking.json).",
     ),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
@@ -256,7 +257,7 @@ def export(
     since: str | None = typer.Option(None, help="First day, YYYY-MM-DD (inclusive)."),
     until: str | None = typer.Option(None, help="Last day, YYYY-MM-DD (inclusive)."),
     category: list[str] = typer.Option(
-        [], "--category", help="Only this category (repeatable) [default: all]."
+        [], "--category", show_default="all", help="Only this category (repeatable)."
     ),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
@@ -515,7 +516,8 @@ def trends(
     mission: list[str] = typer.Option(
         [],
         "--mission",
-        help="Mission id (repeatable) [default: every mission with a host country].",
+        show_default="every mission with a host country",
+        help="Mission id (repeatable).",
     ),
     out: Path | None = typer.Option(
         None, callback=out_file, help="CSV of the trends, with their classification."

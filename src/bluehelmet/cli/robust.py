@@ -26,7 +26,7 @@ SchedulerOption = typer.Option(
     None,
     "--scheduler",
     help="Dask scheduler address (tcp://host:8786) to run the solves on a "
-    "cluster [env BLUEHELMET_DASK_SCHEDULER; default: a local process pool].",
+    "cluster (environment variable BLUEHELMET_DASK_SCHEDULER; default: a local process pool).",
 )
 WorkersOption = typer.Option(
     None,
