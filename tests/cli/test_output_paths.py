@@ -314,3 +314,14 @@ def test_a_bundled_scenario_is_compared_by_its_folder() -> None:
     assert source is not None and same_file(source, S2018)
     assert scenario_source("no-such-scenario") is None
     assert scenario_source("book.xlsx") == Path("book.xlsx")
+
+
+def test_a_plot_of_an_unknown_format_is_refused_before_the_work(work: Path) -> None:
+    """``--plot x.txt`` was a matplotlib traceback after the metrics were written."""
+    result = run(
+        "intel", "evaluate", work / "ged.csv", "--first-test-year", "2017",
+        "--out", work / "m.json", "--plot", work / "x.txt",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert ".png" in flat(result.output) and not (work / "m.json").exists()
