@@ -17,9 +17,9 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
+from importlib.metadata import version
 from typing import Any
 
-from bluehelmet import __version__
 from bluehelmet.errors import DataError, Problem
 from bluehelmet.forcegen.options import PlanOptions
 from bluehelmet.scenario.core import Scenario
@@ -55,7 +55,7 @@ def plan_record(view: Scenario, options: PlanOptions) -> dict[str, Any]:
         "scenario_digest": scenario_digest(view),
         "horizon_months": int(horizon),
         "solve": dataclasses.asdict(options.solve),
-        "version": __version__,
+        "version": version("bluehelmet"),
     }
     text = json.dumps(record, sort_keys=True, default=str)
     return {"fingerprint": hashlib.sha256(text.encode()).hexdigest(), **record}
