@@ -1,8 +1,9 @@
 """The Lagrangian decomposition by unit type against the current pipeline, in the same run.
 
 For each instance, 24 months (generators ``random`` and ``mixed`` of
-``benchmarks/forcegen_scaling.py`` with N pledges, or ``2018``, the bundled scenario) and the coverage stage (stage 1) it reports, one after the
-other in one process so both see the same load:
+``benchmarks/forcegen_scaling.py`` with N pledges, or ``2018``, the bundled scenario), and the
+coverage stage (stage 1), it reports, one after the other in one process so both see the same
+load:
 
 * ``lp``: the LP relaxation (dual simplex on all columns, at most the time limit): its bound and
   seconds;
@@ -104,7 +105,9 @@ def run_one(n: int, generator: str, time_limit: float, hook: float) -> dict[str,
     if hook > 0 and "lagrangian_share" in {f.name for f in fields(SolveOptions)}:
         hooked = SolveOptions(time_limit=time_limit, mip_rel_gap=0.005, lagrangian_share=hook)
         t0 = time.perf_counter()
-        out["pipeline_lagrange"] = _stage(solve_scenario(view, hooked, horizon=24, stages=("unmet",)))
+        out["pipeline_lagrange"] = _stage(
+            solve_scenario(view, hooked, horizon=24, stages=("unmet",))
+        )
         out["pipeline_lagrange"]["wall_s"] = round(time.perf_counter() - t0, 1)
     best = min(
         float(v["plan"])

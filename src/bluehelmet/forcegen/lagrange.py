@@ -65,6 +65,10 @@ LOCAL_FAMILIES = ("Requirement-cover", "Pledge-capacity")
 PATIENCE = 4
 #: Share of the time limit kept for the restricted MIP over the tours the blocks used.
 REPAIR_SHARE = 0.4
+#: Largest model whose blocks are solved as MIPs by default (above: as LPs; measured on the
+#: generated instances, the MIP blocks' bound at the LP duals equals the LP's, and at 10,000
+#: pledges a round of MIP blocks did not finish within the limit).
+MIP_BLOCKS_MAX_COLUMNS = 50_000
 #: Row activity tolerance of :func:`is_feasible` (HiGHS's own primal feasibility tolerance).
 FEASIBILITY_TOLERANCE = 1e-6
 
@@ -220,7 +224,9 @@ def lp_duals(
         h.setOptionValue("time_limit", max(0.05, float(time_limit)))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverError("the LP relaxation could not be solved: " + h.modelStatusToString(h.getModelStatus()))
+        raise SolverError(
+            "the LP relaxation could not be solved: " + h.modelStatusToString(h.getModelStatus())
+        )
     return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().row_dual)
 
 
@@ -238,7 +244,9 @@ def is_feasible(model: LinearModel, x: np.ndarray) -> bool:
     )
 
 
-def repair(model: LinearModel, d: PlanningData, x: np.ndarray, dec: Decomposition) -> np.ndarray | None:
+def repair(
+    model: LinearModel, d: PlanningData, x: np.ndarray, dec: Decomposition
+) -> np.ndarray | None:
     """A feasible plan from the blocks' plan ``x`` (feasible for the local rows), or None.
 
     The blocks' units are kept in order of priority weight x months counted, each as long as
@@ -272,7 +280,7 @@ def lagrangian_bound(
     stage: str = "unmet",
     time_limit: float | None = None,
     max_iterations: int = 100,
-    mip_blocks: bool = True,
+    mip_blocks: bool | None = None,
     use_lp_duals: bool = True,
     mip_rel_gap: float = 1e-4,
 ) -> LagrangeResult:
@@ -289,7 +297,8 @@ def lagrangian_bound(
     max_iterations
         Most rounds of block solves.
     mip_blocks
-        Solve the blocks as MIPs (the bound can exceed the LP's); False: as LPs.
+        Solve the blocks as MIPs (the bound can exceed the LP's) or as LPs (False); default:
+        MIPs up to :data:`MIP_BLOCKS_MAX_COLUMNS` columns.
     use_lp_duals
         Start from the LP relaxation's row duals (else from 0).
     mip_rel_gap
@@ -301,6 +310,8 @@ def lagrangian_bound(
         return float("inf") if time_limit is None else time_limit - (time.perf_counter() - t0)
 
     c = model.objective_vector(stage)
+    if mip_blocks is None:
+        mip_blocks = model.n_cols <= MIP_BLOCKS_MAX_COLUMNS
     integral = integral_objective(model, c)
     dec = decompose(model, d)
     col_lo, col_hi, _, _, _ = model.bounds()
@@ -374,7 +385,9 @@ def lagrangian_bound(
             if stale >= PATIENCE:
                 theta, stale = theta / 2, 0
         ax = dec.a @ x
-        g = np.where(y > 0, dec.lo - ax, np.where(y < 0, dec.hi - ax, np.clip(ax, dec.lo, dec.hi) - ax))
+        g = np.where(
+            y > 0, dec.lo - ax, np.where(y < 0, dec.hi - ax, np.clip(ax, dec.lo, dec.hi) - ax)
+        )
         g = np.where((dec.y_lo == 0) & (dec.y_hi == 0), 0.0, g)
         if it == 1 or it % 5 == 0:
             fixed = repair(model, d, x, dec)
@@ -384,13 +397,23 @@ def lagrangian_bound(
         norm = float(g @ g)
         if norm < 1e-12 or rounded_bound(best, integral) >= upper - 1e-9 * max(1.0, upper):
             break
-        y = np.clip(y + theta * max(upper - bound, 1e-6 * max(1.0, abs(upper))) / norm * g, dec.y_lo, dec.y_hi)
+        y = np.clip(
+            y + theta * max(upper - bound, 1e-6 * max(1.0, abs(upper))) / norm * g,
+            dec.y_lo,
+            dec.y_hi,
+        )
     if time_limit is None or left() > 0.5:
         tours = model.var_families["Tour-start"]
         fix = np.zeros(model.n_cols, bool)
         fix[tours.start : tours.stop] = ~pool[tours.start : tours.stop]
         limit = None if time_limit is None else left()
-        sub = solve(model, (stage,), SolveOptions(time_limit=limit, mip_rel_gap=mip_rel_gap), warm_start=best_plan, fix_zero=fix)
+        sub = solve(
+            model,
+            (stage,),
+            SolveOptions(time_limit=limit, mip_rel_gap=mip_rel_gap),
+            warm_start=best_plan,
+            fix_zero=fix,
+        )
         if is_feasible(model, sub.x) and float(c @ sub.x) < upper - 1e-9:
             best_plan, upper = sub.x, float(c @ sub.x)
     multipliers = np.zeros(model.n_rows)

@@ -94,7 +94,9 @@ def solve_scenario(
         start = rounded if unmet @ rounded < unmet @ greedy else greedy
         if opts.lagrangian_share > 0 and time_limit is not None:
             # A Lagrangian bound by unit type (forcegen.lagrange) and its repaired plan.
-            lag = lagrangian_bound(model, data, start, time_limit=opts.lagrangian_share * time_limit)
+            lag = lagrangian_bound(
+                model, data, start, time_limit=opts.lagrangian_share * time_limit
+            )
             start = lag.plan if lag.plan_objective < unmet @ start else start
             if np.isfinite(lag.bound):
                 bound = lag.bound if bound is None else max(bound, lag.bound)
