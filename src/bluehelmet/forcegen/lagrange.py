@@ -208,6 +208,40 @@ def _block_highs(
     return h
 
 
+def _solve_blocks(
+    blocks: list[tuple[np.ndarray, np.ndarray]],
+    highs: list[highspy.Highs],
+    rc: np.ndarray,
+    x: np.ndarray,
+    mip: bool,
+    mip_rel_gap: float,
+    time_limit: float | None,
+) -> float:
+    """Minimise every block at reduced costs ``rc``; fill ``x``; return the sum of their bounds.
+
+    A MIP block counts with its dual bound (valid even when it stops short of optimality);
+    -inf if a block has no solution (or, as an LP, is not solved) within ``time_limit``.
+    """
+    t0 = time.perf_counter()
+    value = 0.0
+    for (cols, _), h in zip(blocks, highs, strict=True):
+        h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), rc[cols])
+        if time_limit is not None:
+            h.setOptionValue("time_limit", max(0.05, time_limit - (time.perf_counter() - t0)))
+        if mip:
+            h.setOptionValue("mip_rel_gap", mip_rel_gap)
+        h.run()
+        info = h.getInfo()
+        if mip and info.primal_solution_status == 2:
+            value += float(info.mip_dual_bound)
+        elif not mip and h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            value += float(info.objective_function_value)
+        else:
+            return -np.inf
+        x[cols] = np.asarray(h.getSolution().col_value)
+    return value
+
+
 def lp_duals(
     model: LinearModel, c: np.ndarray, time_limit: float | None = None
 ) -> tuple[float, np.ndarray]:
@@ -347,26 +381,8 @@ def lagrangian_bound(
         it += 1
         rc = c - dec.a.T @ y
         x = np.zeros(model.n_cols)
-        value = 0.0
-        for (cols, _), h in zip(blocks, highs, strict=True):
-            h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), rc[cols])
-            if time_limit is not None:
-                h.setOptionValue("time_limit", max(0.05, left()))
-            if mip_blocks:
-                h.setOptionValue("mip_rel_gap", mip_rel_gap)
-            h.run()
-            info = h.getInfo()
-            if mip_blocks:
-                if info.primal_solution_status != 2:
-                    value = -np.inf
-                    break
-                value += float(info.mip_dual_bound)
-            else:
-                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    value = -np.inf
-                    break
-                value += float(info.objective_function_value)
-            x[cols] = np.asarray(h.getSolution().col_value)
+        limit = None if time_limit is None else left()
+        value = _solve_blocks(blocks, highs, rc, x, mip_blocks, mip_rel_gap, limit)
         if not np.isfinite(value):
             break
         r = rc[outside]
