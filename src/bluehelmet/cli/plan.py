@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bluehelmet.cli.checks import out_folder
+from bluehelmet.cli.checks import out_folder, refuse_scenario_folder
 from bluehelmet.cli.common import (
     ClearanceOption,
     OrgOption,
@@ -197,6 +197,7 @@ def plan_command(
     from bluehelmet.output import write_folder
     from bluehelmet.scenario.io import load_view
 
+    refuse_scenario_folder("--out", out, scenario)
     with cli_errors():
         try:
             # One flag per field of both options objects (field_option); --time-limit 0 is none.
