@@ -204,6 +204,7 @@ def plan_command(
     restricted_share: float = field_option(SOLVE_DEFAULTS, "restricted_share"),
     lp_share: float = field_option(SOLVE_DEFAULTS, "lp_share"),
     reduced_cost_fixing: bool = field_option(SOLVE_DEFAULTS, "reduced_cost_fixing"),
+    lagrangian_share: float = field_option(SOLVE_DEFAULTS, "lagrangian_share", min=0.0, max=0.99),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
