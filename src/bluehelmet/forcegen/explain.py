@@ -42,34 +42,47 @@ _FAMILY_REASON = {
 
 
 def _blocking(model: LinearModel, x: np.ndarray, cols: np.ndarray) -> pd.DataFrame:
-    """For tour columns ``cols``: blocking family (if any) and whether they would fill a gap."""
+    """For tour columns ``cols``: blocking family (if any) and whether they would fill a gap.
+
+    The blocking family of a column is that of its first blocked row (rows in matrix order).
+    Worked on the sparse columns' arrays directly (tens of millions of entries at 100,000
+    pledges), with the families as integer codes.
+    """
     a = model.matrix
     act = a @ x
     _, _, _, lo, hi = model.bounds()
-    sub = sp.coo_matrix(a[:, cols])
-    rows, which, vals = sub.row, sub.col, sub.data
-    fam = model.family_of_row()[rows]
+    sub = a[:, cols]
+    sub.sort_indices()
+    rows, vals = sub.indices, sub.data
+    which = np.repeat(np.arange(len(cols)), np.diff(sub.indptr))
+    names = list(model.con_families)
+    code = np.zeros(model.n_rows, np.int32)
+    for i, fam in enumerate(model.con_families.values()):
+        code[fam.start : fam.stop] = i
     over = act[rows] + vals > hi[rows] + 1e-7
     col_lo, col_hi, _, _, _ = model.bounds()
     hard = (
         "Gender-shortfall" in model.var_families
         and not model.values(col_hi, "Gender-shortfall").any()
     )
-    under = hard & (fam == "Gender-target") & (act[rows] + vals < lo[rows] - 1e-7)
+    if hard:
+        gender = model.con_families.get("Gender-target")
+        under = (code[rows] == names.index("Gender-target")) if gender is not None else False
+        over |= under & (act[rows] + vals < lo[rows] - 1e-7)
     cover = model.con_families["Requirement-cover"]
     tours = model.var_families["Tour-start"]
     short = model.var_families["Shortfall"]
     open_gap = np.zeros(model.n_rows, bool)
     s_val = x[short.start : short.stop]
     open_gap[cover.start : cover.stop] = s_val > 0.5
-    frame = pd.DataFrame(
-        {"col": which, "family": fam, "blocked": over | under, "fills_gap": open_gap[rows]}
-    )
-    blocked = frame[frame["blocked"]].groupby("col")["family"].first()
-    fills = frame.groupby("col")["fills_gap"].any()
+    blocked = np.flatnonzero(over)
+    # Entries run column by column, rows ascending: a column's first blocked entry is the first.
+    cols_blocked, first = np.unique(which[blocked], return_index=True)
+    family = np.full(len(cols), np.nan, dtype=object)
+    family[cols_blocked] = np.asarray(names, dtype=object)[code[rows[blocked[first]]]]
     out = pd.DataFrame({"cand": cols - tours.start})
-    out["family"] = blocked.reindex(np.arange(len(cols))).to_numpy()
-    out["fills_gap"] = fills.reindex(np.arange(len(cols))).fillna(False).to_numpy(bool)
+    out["family"] = family
+    out["fills_gap"] = np.bincount(which[open_gap[rows]], minlength=len(cols)) > 0
     return out
 
 
@@ -210,11 +223,15 @@ def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     cap = model.con_families.get("Pledge-capacity")
     if cap is not None and cap.stop > cap.start:
         act = model.matrix @ x
-        sub = sp.coo_matrix(model.matrix[cap.start : cap.stop, tours.start : tours.stop])
-        rows = sub.row + cap.start
-        full = act[rows] + sub.data > hi[rows] + 1e-7
+        # The tours' columns, then their entries in the capacity rows (slicing a column matrix
+        # by rows would scan all of it).
+        sub = model.matrix[:, tours.start : tours.stop]
+        which = np.repeat(np.arange(len(cols)), np.diff(sub.indptr))
+        rows = sub.indices
+        in_cap = (rows >= cap.start) & (rows < cap.stop)
+        full = in_cap & (act[rows] + sub.data > hi[rows] + 1e-7)
         blocked = np.zeros(len(cols), bool)
-        blocked[sub.col[full]] = True
+        blocked[which[full]] = True
         spare &= ~blocked
     return cols[spare]
 
@@ -241,6 +258,8 @@ def binding_constraints(
     _, _, _, _, hi = model.bounds()
     scale = scale or {}
     spare = spare_units(model, x)
+    # The spare columns' entries once, split by family below (not a row slice per family).
+    spare_cols = sp.coo_matrix(model.matrix[:, spare])
     parts = []
     for name in families:
         fam = model.con_families.get(name)
@@ -249,10 +268,10 @@ def binding_constraints(
         used, limit = act[fam.start : fam.stop], hi[fam.start : fam.stop]
         tol = 1e-6 * np.maximum(1.0, np.abs(limit))
         tight = used >= limit - tol
-        sub = sp.coo_matrix(model.matrix[fam.start : fam.stop][:, spare])
-        enters = sub.data > 0
+        inside = (spare_cols.row >= fam.start) & (spare_cols.row < fam.stop)
+        enters = inside & (spare_cols.data > 0)
         smallest = np.full(fam.stop - fam.start, np.inf)
-        np.minimum.at(smallest, sub.row[enters], sub.data[enters])
+        np.minimum.at(smallest, spare_cols.row[enters] - fam.start, spare_cols.data[enters])
         no_fit = np.isfinite(smallest) & (used + smallest > limit + tol)
         tight |= no_fit
         if not tight.any():
