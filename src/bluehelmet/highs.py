@@ -93,6 +93,6 @@ def to_highs(
         np.ascontiguousarray(a.data, dtype=np.float64),
         np.ascontiguousarray(integer, dtype=np.int32),
     )
-    if status != highspy.HighsStatus.kOk:
-        raise ValueError(f"HiGHS refused the model: {status}")
+    if status == highspy.HighsStatus.kError:  # a warning (e.g. tiny coefficients) is no error
+        raise ValueError("HiGHS refused the model (see its log with output_flag on)")
     return h

@@ -479,10 +479,25 @@ def tiebreak_weights(d: PlanningData) -> np.ndarray:
     # pledges); the text hashed is the same as ever.
     months = pd.date_range(d.months[0], periods=int(max(start.max(), end.max())) + 1, freq="MS")
     label = np.asarray(months.strftime("%Y-%m"), dtype=object)
-    pid = d.pledges["id"].astype(str).to_numpy(dtype=object)[c["pledge"].to_numpy()]
-    rid = d.requirements["id"].astype(str).to_numpy(dtype=object)[c["req"].to_numpy()]
-    text = pid + "|" + rid + "|" + label[start] + "|" + label[end]
-    head = [hashlib.sha256(t.encode()).digest()[:8] for t in text]
+    pid = d.pledges["id"].astype(str).to_numpy(dtype=object)
+    rid = d.requirements["id"].astype(str).to_numpy(dtype=object)
+    # The text "pledge|requirement|start|end" as bytes, assembled from its distinct
+    # "pledge|requirement|" and "start|end" parts (millions of tours, far fewer parts).
+    pledge, req = c["pledge"].to_numpy(), c["req"].to_numpy()
+    pair, pairs = pd.factorize(pledge.astype(np.int64) * len(rid) + req)
+    first = np.asarray(pairs) // len(rid), np.asarray(pairs) % len(rid)
+    prefix = np.array(
+        [f"{a}|{b}|".encode() for a, b in zip(pid[first[0]], rid[first[1]], strict=True)],
+        dtype=object,
+    )
+    span, spans = pd.factorize(start.astype(np.int64) * len(label) + end)
+    ends = np.asarray(spans) // len(label), np.asarray(spans) % len(label)
+    suffix = np.array(
+        [f"{a}|{b}".encode() for a, b in zip(label[ends[0]], label[ends[1]], strict=True)],
+        dtype=object,
+    )
+    text = prefix[pair] + suffix[span]
+    head = [hashlib.sha256(t).digest()[:8] for t in text]
     return 1.0 + np.frombuffer(b"".join(head), dtype=">u8").astype(float) / 2.0**64
 
 

@@ -360,13 +360,18 @@ def integer_codes(*frames: pd.DataFrame) -> list[np.ndarray] | None:
     """One integer per row of each frame (same columns), equal iff the rows are equal.
 
     Mixed-radix over the columns' ranges in all frames; ``None`` when a column is not integer or
-    the codes would not fit in 62 bits.
+    the codes would not fit in 62 bits. A categorical column of a single frame counts by its
+    codes (equal codes, equal values).
     """
     codes = [np.zeros(len(f), np.int64) for f in frames]
     span = 1
     for column in frames[0].columns:
-        values = [f[column].to_numpy() for f in frames]
-        if not all(np.issubdtype(v.dtype, np.integer) for v in values):
+        series = [f[column] for f in frames]
+        if len(frames) == 1 and isinstance(series[0].dtype, pd.CategoricalDtype):
+            values = [np.asarray(series[0].cat.codes)]
+        elif all(pd.api.types.is_integer_dtype(x.dtype) for x in series):
+            values = [x.to_numpy() for x in series]
+        else:
             return None
         lo = min(int(v.min(initial=0)) for v in values)
         hi = max(int(v.max(initial=0)) for v in values)
