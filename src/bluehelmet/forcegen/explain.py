@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.optimize.linear import LinearModel
@@ -210,6 +209,24 @@ def explain_pledges(
     return out
 
 
+def _column_entries(model: LinearModel, first: int, stop: int) -> tuple[np.ndarray, ...]:
+    """(row, value, counts) of the entries of columns ``first..stop-1``, read in place.
+
+    The matrix is stored by column: the rows and values are views of its arrays, ``counts``
+    the entries per column; no sliced copy of the matrix (tens of millions of entries at
+    100,000 pledges). :func:`_column_of` gives the column of chosen entries.
+    """
+    a = model.matrix
+    lo, hi = int(a.indptr[first]), int(a.indptr[stop])
+    return a.indices[lo:hi], a.data[lo:hi], np.diff(a.indptr[first : stop + 1])
+
+
+def _column_of(model: LinearModel, first: int, at: np.ndarray) -> np.ndarray:
+    """Column of the entries at positions ``at`` of :func:`_column_entries` (from ``first``)."""
+    indptr = model.matrix.indptr
+    return np.searchsorted(indptr, at + indptr[first], side="right") - 1
+
+
 def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     """Tour columns that could take one more unit: below their bound, pledge not used up.
 
@@ -223,15 +240,11 @@ def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     cap = model.con_families.get("Pledge-capacity")
     if cap is not None and cap.stop > cap.start:
         act = model.matrix @ x
-        # The tours' columns, then their entries in the capacity rows (slicing a column matrix
-        # by rows would scan all of it).
-        sub = model.matrix[:, tours.start : tours.stop]
-        which = np.repeat(np.arange(len(cols)), np.diff(sub.indptr))
-        rows = sub.indices
-        in_cap = (rows >= cap.start) & (rows < cap.stop)
-        full = in_cap & (act[rows] + sub.data > hi[rows] + 1e-7)
+        rows, vals, _ = _column_entries(model, tours.start, tours.stop)
+        at = np.flatnonzero((rows >= cap.start) & (rows < cap.stop))
+        at = at[act[rows[at]] + vals[at] > hi[rows[at]] + 1e-7]
         blocked = np.zeros(len(cols), bool)
-        blocked[which[full]] = True
+        blocked[_column_of(model, tours.start, at) - tours.start] = True
         spare &= ~blocked
     return cols[spare]
 
@@ -259,7 +272,12 @@ def binding_constraints(
     scale = scale or {}
     spare = spare_units(model, x)
     # The spare columns' entries once, split by family below (not a row slice per family).
-    spare_cols = sp.coo_matrix(model.matrix[:, spare])
+    is_spare = np.zeros(model.n_cols, bool)
+    is_spare[spare] = True
+    rows, vals, counts = _column_entries(model, 0, model.n_cols)
+    keep = np.repeat(is_spare, counts) & (vals > 0)
+    rows, vals = rows[keep], vals[keep]
+    del keep
     parts = []
     for name in families:
         fam = model.con_families.get(name)
@@ -268,11 +286,12 @@ def binding_constraints(
         used, limit = act[fam.start : fam.stop], hi[fam.start : fam.stop]
         tol = 1e-6 * np.maximum(1.0, np.abs(limit))
         tight = used >= limit - tol
-        inside = (spare_cols.row >= fam.start) & (spare_cols.row < fam.stop)
-        enters = inside & (spare_cols.data > 0)
-        smallest = np.full(fam.stop - fam.start, np.inf)
-        np.minimum.at(smallest, spare_cols.row[enters] - fam.start, spare_cols.data[enters])
-        no_fit = np.isfinite(smallest) & (used + smallest > limit + tol)
+        enters = (rows >= fam.start) & (rows < fam.stop)
+        r, v = rows[enters] - fam.start, vals[enters]
+        # No unused unit fits: some enters, and none of those entering stays within the limit.
+        n = fam.stop - fam.start
+        fits = np.bincount(r[used[r] + v <= limit[r] + tol[r]], minlength=n) > 0
+        no_fit = (np.bincount(r, minlength=n) > 0) & ~fits
         tight |= no_fit
         if not tight.any():
             continue

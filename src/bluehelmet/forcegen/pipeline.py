@@ -32,8 +32,11 @@ from bluehelmet.scenario.core import Scenario
 Progress = Callable[[str, StageResult | None], None]
 #: Most of the time limit kept back for the tables and explanations made after the solve.
 POSTPROCESS_SHARE = 0.2
-#: Share of the time left after the greedy plan that the flow bound may use.
+#: Share of the time left after the greedy plan that the flow bound's LP may use, and the
+#: least it gets even when the limit is already spent (the LP has thousands of columns: a
+#: second at 100,000 pledges; without it the plan would have no bound at all).
 FLOW_BOUND_SHARE = 0.2
+FLOW_BOUND_MIN_SECONDS = 5.0
 #: Under a time limit, the solver is not started when less time is left than this many times
 #: the seconds building the model took: copying the model to HiGHS and presolving it take about
 #: that long (measured at 1 and 3 million tours), so a shorter run would only overrun the limit.
@@ -100,7 +103,7 @@ def solve_scenario(
         # has a bound even when the model's own LP relaxation does not finish in time.
         t1 = time.perf_counter()
         left = time_limit - (t1 - t0)
-        flow = flow_bound(data, max(0.1, FLOW_BOUND_SHARE * left)).bound
+        flow = flow_bound(data, max(FLOW_BOUND_MIN_SECONDS, FLOW_BOUND_SHARE * left)).bound
         phases["flow_bound"] = time.perf_counter() - t1
         # The limit is wall-clock time for the whole run: preparing, building and the greedy
         # plan spent part of it already, and the tables and explanations made after the solve

@@ -276,23 +276,17 @@ def reached_periods(d: PlanningData) -> pd.DataFrame:
         if not mask.any():
             continue
         codes, names = pd.factorize(labels[account])
-        span = np.unique(
-            np.stack(
-                [
-                    r[mask],
-                    codes[cand["start"].to_numpy()[mask]],
-                    codes[cand["end"].to_numpy()[mask]],
-                ]
-            ),
-            axis=1,
-        )
-        n = span[2] - span[1] + 1
-        i = np.repeat(np.arange(span.shape[1]), n)
-        code = span[1][i] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        width = max(len(names), 1)
+        key = (r[mask].astype(np.int64) * width + codes[cand["start"].to_numpy()[mask]]) * width
+        key = pd.unique(key + codes[cand["end"].to_numpy()[mask]])
+        first, last = (key // width) % width, key % width
+        n = last - first + 1
+        i = np.repeat(np.arange(len(key)), n)
+        code = first[i] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
         parts.append(
             pd.DataFrame(
                 {
-                    "mission_id": req["mission_id"].to_numpy()[span[0][i]],
+                    "mission_id": req["mission_id"].to_numpy()[key[i] // (width * width)],
                     "fiscal_year": np.asarray(names)[code],
                 }
             )

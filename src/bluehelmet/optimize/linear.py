@@ -347,13 +347,27 @@ class Terms:
         if codes is not None:
             # Integer labels (requirement, month: tens of millions of terms at scale): one
             # integer per key and a hash lookup, the same rows as the MultiIndex lookup below.
-            rows = pd.Index(codes[0]).get_indexer(codes[1])
+            rows = lookup(codes[0], codes[1])
         else:
             rows = pd.MultiIndex.from_frame(table).get_indexer(pd.MultiIndex.from_frame(keys))
         if (rows < 0).any():
             bad = keys.iloc[int(np.flatnonzero(rows < 0)[0])].to_dict()
             raise ValueError(f"a term labelled {bad} has no row in the given rows")
         return LinearSum(table, rows.astype(np.int64), self)
+
+
+def lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Position in ``table`` (distinct non-negative integers) of each of ``keys``; -1 if absent.
+
+    A dense array indexed by the code when the codes are few enough (requirement x month: a
+    few thousand), else a hash lookup.
+    """
+    span = int(max(table.max(initial=-1), keys.max(initial=-1))) + 1
+    if span > 8 * (len(table) + len(keys)) + 1024 or len(np.unique(table)) < len(table):
+        return np.asarray(pd.Index(table).get_indexer(keys))
+    where = np.full(span, -1, dtype=np.int64)
+    where[table] = np.arange(len(table))
+    return where[keys]
 
 
 def integer_codes(*frames: pd.DataFrame) -> list[np.ndarray] | None:
