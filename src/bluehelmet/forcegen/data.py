@@ -652,9 +652,7 @@ def tour_period_costs(d: PlanningData) -> tuple[np.ndarray, np.ndarray, np.ndarr
     p = cand["pledge"].to_numpy()
     s, e = cand["start"].to_numpy(), cand["end"].to_numpy()
     once = pl["emplacement"].to_numpy()[p] * new_deployment(cand)
-    regular = (d.requirements["account"].to_numpy(str) == "regular_budget")[
-        cand["req"].to_numpy()
-    ]
+    regular = (d.requirements["account"].to_numpy(str) == "regular_budget")[cand["req"].to_numpy()]
     tours, labels, costs = [], [], []
     for account, mask in (("peacekeeping", ~regular), ("regular_budget", regular)):
         if not mask.any():

@@ -202,10 +202,14 @@ def flow_bound(d: PlanningData, time_limit: float | None = None) -> FlowBound:
             np.asarray(budget_period("regular_budget", months), dtype=str)[emonth],
             np.asarray(budget_period("peacekeeping", months), dtype=str)[emonth],
         )
-        heads = d.budgets.assign(
-            mission_id=d.budgets["mission_id"].astype(str),
-            fiscal_year=d.budgets["fiscal_year"].astype(str),
-        ).groupby(["mission_id", "fiscal_year"])["headroom_usd"].sum()
+        heads = (
+            d.budgets.assign(
+                mission_id=d.budgets["mission_id"].astype(str),
+                fiscal_year=d.budgets["fiscal_year"].astype(str),
+            )
+            .groupby(["mission_id", "fiscal_year"])["headroom_usd"]
+            .sum()
+        )
         at = heads.index.get_indexer(pd.MultiIndex.from_arrays([mission, period]))
         inb = at >= 0
         used, row = np.unique(at[inb], return_inverse=True)

@@ -147,7 +147,7 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
     present_units = m.terms(
         "Tour-start",
         k[limited],
-        contributor_id=pd.Categorical.from_codes(contrib[limited], contributors),
+        contributor_id=pd.Categorical.from_codes(contrib[limited], pd.Index(contributors)),
         month=t[limited],
     )
     cap = pd.Series(limits, dtype=float).rename_axis("contributor_id")
@@ -195,8 +195,8 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     counted = m.terms(
         "Tour-start",
         k,
-        mission_id=pd.Categorical.from_codes(mission, missions),
-        contributor_id=pd.Categorical.from_codes(contributor, contributors),
+        mission_id=pd.Categorical.from_codes(mission, pd.Index(missions)),
+        contributor_id=pd.Categorical.from_codes(contributor, pd.Index(contributors)),
         month=t,
     )
     per_row = counted.where(keep).sum(by=["mission_id", "contributor_id", "month"])

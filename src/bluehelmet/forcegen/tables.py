@@ -227,7 +227,9 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
         }
     )
     spent = pd.concat([frame, reached.assign(cost_usd=0.0)], ignore_index=True)
-    spent = spent.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
+    spent = pd.DataFrame(
+        spent.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
+    )
     budgets = d.budgets.assign(
         mission_id=d.budgets["mission_id"].astype(str),
         fiscal_year=d.budgets["fiscal_year"].astype(str),

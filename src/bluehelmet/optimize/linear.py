@@ -118,7 +118,7 @@ class LinearModel:
         family: str,
         members: np.ndarray | None = None,
         coefficients: np.ndarray | float = 1.0,
-        **labels: np.ndarray,
+        **labels: np.ndarray | pd.Categorical,
     ) -> Terms:
         """Labelled terms over variable ``family``: one term per entry of ``members``.
 
@@ -138,7 +138,12 @@ class LinearModel:
         fam = self.var_families[family]
         idx = np.arange(len(fam.labels)) if members is None else np.asarray(members, np.int64)
         frame = (
-            pd.DataFrame({k: v if isinstance(v, pd.Categorical) else np.asarray(v) for k, v in labels.items()})
+            pd.DataFrame(
+                {
+                    k: v if isinstance(v, pd.Categorical) else np.asarray(v)
+                    for k, v in labels.items()
+                }
+            )
             if labels
             else fam.labels.iloc[idx].reset_index(drop=True)
         )
@@ -263,8 +268,8 @@ def group_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         # terms with text labels group in seconds this way, where a groupby takes minutes.
         codes = np.zeros(len(keys), np.int64)
         for column in keys.columns:
-            part, distinct = pd.factorize(keys[column], use_na_sentinel=False)
-            codes = pd.factorize(codes * max(len(distinct), 1) + part)[0]
+            part, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+            codes = pd.factorize(codes * max(len(uniques), 1) + part)[0]
     # Codes number the keys in order of first appearance: a key appears first where its code
     # exceeds every code before it (one pass, no sort).
     codes = np.asarray(codes, np.int64)
