@@ -106,9 +106,9 @@ def solve_scenario(
         flow = flow_bound(data, max(FLOW_BOUND_MIN_SECONDS, FLOW_BOUND_SHARE * left)).bound
         phases["flow_bound"] = time.perf_counter() - t1
         # The limit is wall-clock time for the whole run: preparing, building and the greedy
-        # plan spent part of it already, and the tables and explanations made after the solve
-        # take about as long as building did (75 s against a 74 s build at 100,000 pledges), so
-        # that much is kept back (at most a fifth of the limit).
+        # plan spent part of it already, and the tables, explanations and what-ifs made after
+        # the solve need time too (the tables alone 11 s at 100,000 pledges under load 11,
+        # beside a 69 s build), so a fifth of the limit is kept back (at most the build time).
         reserve = min(POSTPROCESS_SHARE * time_limit, build)
         time_limit = max(0.1, time_limit - (time.perf_counter() - t0) - reserve)
         if time_limit < SETUP_OVER_BUILD * build:
