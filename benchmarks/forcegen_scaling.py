@@ -4,7 +4,9 @@ For each generated instance (N pledges, 24 months) it runs :func:`bluehelmet.for
 end to end with a wall-clock ``time_limit`` (the limit the command line's ``--time-limit``
 sets: preparation, model building, every objective stage, tables, explanations and what-ifs)
 and reports the wall time against the limit, each stage's status, bound and gap, the model's
-size and build time, peak memory, the greedy baseline's gap, and optionally the first stage
+size and build time, the wall seconds of each phase the pipeline logs (prepare, build, greedy,
+flow bound, LP, restricted MIP, solve; ``after_solve`` is the rest: tables, explanations,
+what-ifs), peak memory, the greedy baseline's gap, and optionally the first stage
 through CBC (the solver PuLP ships) on the same model, as a time ratio in the same run.
 
 With ``--baseline-src DIR`` (e.g. the main line's ``src``) every row is also run with the code
