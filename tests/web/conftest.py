@@ -23,6 +23,10 @@ import pytest
 pytest.importorskip("django")
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: How long a browser step may wait for the page's state (an element, a text, a URL) before
+#: the test fails: the walks wait on state, never for a fixed time, and this bound only ends a
+#: hung test (generous: the CI machine is busy; Playwright's defaults are 5 s and 30 s).
+BROWSER_WAIT_MS = 180_000
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -156,6 +160,7 @@ def browser() -> Iterator[Any]:
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM checks run beside Playwright's loop
     try:
+        sync_api.expect.set_options(timeout=BROWSER_WAIT_MS)
         with sync_api.sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield chromium
@@ -164,12 +169,19 @@ def browser() -> Iterator[Any]:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context whose steps wait up to :data:`BROWSER_WAIT_MS` for the page's state."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(BROWSER_WAIT_MS)
+    return context
+
+
 def login(browser: Any, server: str, user: dict[str, str], **context: Any) -> Any:
     """A page in a new browser context, signed in as a demo user (with TOTP if it has one).
 
     ``context`` goes to ``browser.new_context`` (e.g. ``viewport`` for screenshots).
     """
-    page = browser.new_context(**context).new_page()
+    page = new_context(browser, **context).new_page()
     page.goto(f"{server}/login/")
     page.fill("#id_username", user["username"])
     page.fill("#id_password", user["password"])
