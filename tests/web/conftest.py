@@ -176,6 +176,26 @@ def new_context(browser: Any, **options: Any) -> Any:
     return context
 
 
+def next_totp(username: str) -> str:
+    """The user's authenticator code, as their phone shows it, for a step the server accepts.
+
+    The server refuses a code of a time step it has already accepted (``last_t``: a replayed
+    code), and follows the phone's measured drift. A user signing in twice within one 30-s step
+    waits for the next code; so does this (a wait on the code's step, not a fixed time).
+    """
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for _ in range(100):  # at most about three steps of 30 s
+        device = TOTPDevice.objects.get(user__username=username)
+        code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        code.time = time.time()
+        if code.t() > device.last_t:
+            return f"{code.token():0{device.digits}d}"
+        time.sleep(1)
+    raise AssertionError(f"no new authenticator code for {username}")
+
+
 def login(browser: Any, server: str, user: dict[str, str], **context: Any) -> Any:
     """A page in a new browser context, signed in as a demo user (with TOTP if it has one).
 
@@ -186,11 +206,12 @@ def login(browser: Any, server: str, user: dict[str, str], **context: Any) -> An
     page.fill("#id_username", user["username"])
     page.fill("#id_password", user["password"])
     if user.get("totp_uri"):
-        from django_otp.oath import totp
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.get(user__username=user["username"])
-        page.fill("#id_otp_token", f"{totp(device.bin_key, device.step, device.t0):06d}")
+        page.fill("#id_otp_token", next_totp(user["username"]))
     page.click("button[type=submit]")
+    from playwright.sync_api import expect
+
+    refused = page.get_by_role("alert")  # the login page's error, if any
+    expect(page.get_by_test_id("who").or_(refused)).to_be_visible()
+    assert not refused.count(), f"{user['username']} was refused: {refused.inner_text()}"
     page.wait_for_url(f"{server}/")
     return page
