@@ -135,3 +135,66 @@ def test_sigterm_answers_the_request_in_flight_and_gives_the_running_job_back(
     claimed = jobs.claim()  # the next worker takes it at once (no lease to wait for)
     assert claimed is not None and claimed.pk == job.pk and claimed.attempts == 1
     assert jobs.run(claimed).status == ExportJob.DONE
+
+
+#: Released by the test to let :func:`_blocking_run` end.
+RELEASED = threading.Event()
+
+
+def _blocking_run(job: Any) -> Any:
+    """A job run that waits for the test (at most a minute)."""
+    RELEASED.wait(60)
+    return job
+
+
+def _interrupted_run(job: Any) -> Any:
+    """A job run interrupted as Ctrl-C or SIGTERM interrupts ``bluehelmet admin worker``."""
+    raise KeyboardInterrupt
+
+
+def _oldest_export(platform: dict[str, Any]) -> Any:
+    from bluehelmet.web.reports.models import ExportJob
+
+    stored = ExportJob.objects.using("owner")
+    job = stored.create(membership=member(unique("STOP"), 1, ["analyst"]).memberships.get())
+    stored.filter(pk=job.pk).update(created_at=datetime(2000, 1, 1, tzinfo=UTC))
+    return job
+
+
+@pytest.mark.parametrize("run", ["_blocking_run", "_interrupted_run"])
+def test_a_stopped_or_interrupted_worker_gives_its_job_back(
+    platform: dict[str, Any], run: str
+) -> None:
+    from datetime import timedelta
+
+    from bluehelmet.web.jobs import JobKind, Worker
+    from bluehelmet.web.reports.models import ExportJob
+
+    job = _oldest_export(platform)
+    kind = JobKind("export", "reports.ExportJob", f"{__name__}:{run}", timedelta(minutes=10))
+    worker = Worker(kinds=(kind,), idle_seconds=0.05)
+    if run == "_interrupted_run":  # in the calling thread, as `admin worker` runs
+        with pytest.raises(KeyboardInterrupt):
+            worker.run()
+    else:  # in a thread, as `serve` runs it; stopped with no grace left
+        RELEASED.clear()
+        worker.start()
+        _wait(lambda: worker.current is not None, "the claim")
+        assert worker.current.pk == job.pk
+        assert worker.stop(grace=0).pk == job.pk
+        RELEASED.set()
+        assert worker.thread is not None
+        worker.thread.join(timeout=60)
+    back = ExportJob.objects.using("owner").get(pk=job.pk)
+    assert (back.status, back.attempts, back.lease_until) == (ExportJob.QUEUED, 0, None)
+
+
+def test_a_bad_grace_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bluehelmet.errors import BluehelmetError
+    from bluehelmet.web.server import grace_seconds
+
+    monkeypatch.setenv("BLUEHELMET_STOP_GRACE", "soon")
+    with pytest.raises(BluehelmetError, match="BLUEHELMET_STOP_GRACE='soon' is not a number"):
+        grace_seconds()
+    monkeypatch.setenv("BLUEHELMET_STOP_GRACE", "2.5")
+    assert grace_seconds() == 2.5
