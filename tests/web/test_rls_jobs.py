@@ -103,6 +103,7 @@ def test_a_worker_reads_and_updates_every_job_but_never_inserts_or_deletes(
     org = unique("JOB")
     membership = member(org, 2, ["analyst"]).memberships.get()
     job = _job(table, membership)
+    job.status, job.error = "failed", "left by a test"  # no later worker takes it
     job.save(using="owner")  # marked from the membership on its first save
     assert (job.owner, job.classification) == (org, "strictly_confidential")
     jobs = type(job).objects.filter(pk=job.pk)
