@@ -149,6 +149,13 @@ def test_cli_evaluate(tmp_path: Path) -> None:
     }
     assert metrics["mean"]["persistence_count"]["brier"] is None
     assert (tmp_path / "cal.png").stat().st_size > 1000
+    # derived files: marked (published events: unclassified), private, written atomically
+    assert metrics["classification"] == "unclassified"
+    for name in ("metrics.json", "cal.png"):
+        side = json.loads((tmp_path / f"{name}.marking.json").read_text())
+        assert side["classification"] == "unclassified" and side["file"] == name
+    assert out.stat().st_mode & 0o077 == 0
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_cli_risk(tmp_path: Path) -> None:

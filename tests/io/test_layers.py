@@ -79,6 +79,20 @@ def test_csv_is_unchanged_and_formats_come_from_the_suffix(tmp_path: Path) -> No
         format_of("a", "shp")
 
 
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg", "csv"])
+def test_a_layer_replaces_the_old_one_whole_and_leaves_no_temporary_file(
+    tmp_path: Path, suffix: str
+) -> None:
+    old = write_layer(TABLE, tmp_path / f"layer.{suffix}")
+    table = TABLE.assign(name=["=HYPERLINK(1)", "b", "c"])
+    new = write_layer(table.head(2), tmp_path / f"layer.{suffix}")
+    assert new == old and sorted(p.name for p in tmp_path.iterdir()) == [f"layer.{suffix}"]
+    frame = pd.read_csv(new) if suffix == "csv" else pyogrio.read_dataframe(new)
+    assert len(frame) == 2
+    if suffix == "csv":  # CSV layers go through the one formula-safe writer
+        assert frame["name"].iloc[0] == "'=HYPERLINK(1)"
+
+
 def test_intel_hotspots_geojson_from_the_cli(tmp_path: Path) -> None:
     events = pd.read_csv(UCDP)
     sahel = events[events["longitude"].between(-12, 5) & events["latitude"].between(10, 25)]

@@ -47,6 +47,8 @@ def test_sweep_and_risk_commands(tmp_path: Path, dask_client: object) -> None:
     assert res.exit_code == 0, res.output
     assert "4 variants" in res.output and "lift=40, gender=hard" in res.output
     assert (tmp_path / "s1" / "charts" / "sweep_gender.png").exists()
+    for name in ("sweep.csv", "sweep.parquet", "charts/sweep_gender.png"):  # marked results
+        assert (tmp_path / "s1" / f"{name}.marking.json").exists()
     address = dask_client.scheduler.address  # type: ignore[attr-defined]
     res = runner.invoke(
         app,
@@ -78,6 +80,8 @@ def test_sweep_and_risk_commands(tmp_path: Path, dask_client: object) -> None:
     ):
         assert (tmp_path / "r" / f"{name}.csv").exists()
     assert len(pd.read_parquet(tmp_path / "r" / "outcomes.parquet")) == 12
+    assert (tmp_path / "r" / "summary.json.marking.json").exists()
+    assert (tmp_path / "r" / "criticality.csv.marking.json").exists()
 
 
 def test_bad_grid_exits_with_the_problem(tmp_path: Path) -> None:

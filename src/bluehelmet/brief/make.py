@@ -14,6 +14,7 @@ from bluehelmet.forcegen.api import plan as make_plan
 from bluehelmet.forcegen.options import PlanOptions
 from bluehelmet.forcegen.result import Plan
 from bluehelmet.forcegen.scenarios import load_override
+from bluehelmet.io.write import atomic_file
 from bluehelmet.model.marking import stamp
 from bluehelmet.output import write_folder
 from bluehelmet.plot.style import svg_data_uri
@@ -152,7 +153,8 @@ def make_brief(
     step("HTML and tables")
     html = render_brief(brief)
     html_path = out / "brief.html"
-    html_path.write_text(html, "utf-8")
+    with atomic_file(html_path) as tmp:  # a kill leaves the old brief or the new one
+        tmp.write_text(html, "utf-8")
     tables = write_tables(brief, out / "tables", view)
     seconds["html"] = time.perf_counter() - t2
     pdf_path: Path | None = None

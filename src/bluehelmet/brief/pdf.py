@@ -57,8 +57,11 @@ def write_pdf(html: str, path: str | Path) -> int:
             f"the brief refers to a resource that is not embedded: {exc}; "
             "every image and style must be a data: URI"
         ) from exc
+    from bluehelmet.io.write import atomic_file
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    document.write_pdf(str(path))
+    with atomic_file(Path(path)) as tmp:  # a kill leaves the old PDF or the new one
+        document.write_pdf(str(tmp))
     return len(document.pages)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bluehelmet.cli.checks import out_folder
+from bluehelmet.cli.checks import out_folder, refuse_scenario_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress
 
@@ -84,6 +84,7 @@ def brief(
     from bluehelmet.scenario.io import load_view
     from bluehelmet.statistics.solver import solver_stages
 
+    refuse_scenario_folder("--out", out, scenario)
     with cli_errors(), progress("loading the scenario") as update:
         try:
             check_language(lang)

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bluehelmet.cli.checks import out_folder
+from bluehelmet.cli.checks import out_folder, own_files, refuse_inside, refuse_overwrite
 from bluehelmet.cli.common import (
     ClearanceOption,
     OrgOption,
@@ -245,6 +245,8 @@ def check(
     from bluehelmet.io.detect import detect_format
     from bluehelmet.io.excel import as_csv, is_workbook
 
+    if rejects is not None:
+        refuse_overwrite("--rejects", [rejects], [(file, "the file being checked"), *own_files()])
     with cli_errors(data_error_code=1):
         if file.is_dir() or (is_workbook(file) and _is_scenario_workbook(file)):
             raise typer.Exit(_check_scenario(file, reader_context(org, clearance), json_output))
@@ -256,7 +258,8 @@ def check(
     else:
         show_report(result.report)
     if rejects is not None:
-        result.report.write_rejects(rejects)
+        with cli_errors():
+            result.report.write_rejects(rejects)
         if not json_output:
             console.print(f"Rejected rows written to {rejects}", markup=False)
     raise typer.Exit(0 if result.report.clean else 1)
@@ -269,6 +272,12 @@ def import_(
         ..., "--into", callback=out_folder, help="Scenario folder (created if missing)."
     ),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first problem."),
+    rejects: Path | None = typer.Option(
+        None,
+        "--rejects",
+        show_default="FILE's name + .rejects.csv beside the scenario folder",
+        help="CSV for the rejected rows (line, column, value, reason, fix).",
+    ),
     sheet: str | None = SheetOption,
     json_output: bool = JsonOption,
 ) -> None:
@@ -276,6 +285,11 @@ def import_(
     from bluehelmet.io.detect import detect_format
     from bluehelmet.io.excel import as_csv
     from bluehelmet.io.merge import import_into_scenario
+
+    beside = into.parent if into.name not in ("", "..") else into.resolve().parent
+    rejects_file = rejects or beside / f"{file.stem}.rejects.csv"
+    refuse_overwrite("--rejects", [rejects_file], [(file, "the file being imported"), *own_files()])
+    refuse_inside("--rejects", rejects_file, into, "the scenario folder")
 
     with cli_errors(data_error_code=1), as_csv(file, sheet) as source:
         fmt = detect_format(source.csv)
@@ -296,10 +310,10 @@ def import_(
         if not json_output:
             show_report(result.report)
         merged = import_into_scenario(result.table, fmt.entity, into, file=str(file))
-    rejects_file = None
+    written = None
     if len(result.report.rejects):
-        rejects_file = into.parent / f"{file.stem}.rejects.csv"
-        result.report.write_rejects(rejects_file)
+        with cli_errors():
+            written = result.report.write_rejects(rejects_file)
     problems = len(result.report.rejects) + len(merged.conflicts)
     if json_output:
         print_json(
@@ -311,12 +325,12 @@ def import_(
                 "unchanged": merged.unchanged,
                 "conflicts": [str(p) for p in merged.conflicts],
                 "brought_along": merged.brought_along,
-                "rejects_file": None if rejects_file is None else str(rejects_file),
+                "rejects_file": None if written is None else str(written),
             }
         )
         raise typer.Exit(1 if problems else 0)
-    if rejects_file is not None:
-        console.print(f"Rejected rows written to {rejects_file}", markup=False)
+    if written is not None:
+        console.print(f"Rejected rows written to {written}", markup=False)
     verb = "Created" if merged.created else "Updated"
     added = ", ".join(f"{n} {t}" for t, n in merged.added.items()) or "nothing"
     console.print(

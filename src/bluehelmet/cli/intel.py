@@ -11,7 +11,16 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from bluehelmet.cli.checks import LayerFormat, existing_store, out_file, out_folder
+from bluehelmet.cli.checks import (
+    LayerFormat,
+    existing_store,
+    inputs,
+    out_file,
+    out_folder,
+    own_files,
+    refuse_overwrite,
+    store_files,
+)
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, err_console, print_json, progress, quiet, records
 
@@ -84,6 +93,21 @@ def _write_marked_layer(
     return write_marking(out, level, reader=reader, inputs=inputs, generator=generator)
 
 
+def _marked(path: Path, fmt: str = "csv") -> list[Path]:
+    """The files a marked output at ``path`` becomes: the layer file and its sidecar."""
+    from bluehelmet.intel.marking import MARKING_SUFFIX
+    from bluehelmet.io.layers import with_suffix
+
+    out = path if fmt == "csv" else with_suffix(path, fmt)
+    return [out, out.with_name(out.name + MARKING_SUFFIX)]
+
+
+def _kept(store: Path | None, events: list[Path]) -> list[tuple[Path, str]]:
+    """What no output of a command reading ``store`` or ``events`` may overwrite."""
+    kept = [*inputs(events, "an events file read by this command"), *own_files()]
+    return kept if events else [*kept, *store_files(store or Path("intel-store"))]
+
+
 @app.command("import")
 def import_(
     file: Path,
@@ -91,8 +115,9 @@ def import_(
     rejects: Path | None = typer.Option(
         None,
         "--rejects",
-        help="CSV for the rejected rows, with line, column, value, "
-        "reason and fix [default: FILE's name + .rejects.csv beside it].",
+        show_default="FILE's name + .rejects.csv beside it",
+        help="CSV for the rejected rows, with line, column, value, reason and fix "
+        "(mode 0600, with a .marking.json).",
     ),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
@@ -104,9 +129,15 @@ def import_(
     rows were rejected (written to the rejects file), 2 when the file or store cannot be used.
     """
     from bluehelmet.intel.importing import import_file
-    from bluehelmet.intel.marking import write_private
+    from bluehelmet.intel.marking import write_marking, write_private
     from bluehelmet.io.csvsafe import neutralise_frame
 
+    out = rejects or file.with_name(f"{file.stem}.rejects.csv")
+    refuse_overwrite(
+        "--rejects",
+        [out],
+        [(file, "the file being imported"), *store_files(store), *own_files()],
+    )
     with cli_errors():
         writer = reader_context(org, clearance)
         outcome = import_file(file, store, writer)
@@ -135,15 +166,42 @@ def import_(
             )
         if report.rejected > 10:
             err_console.print(f"  ... and {report.rejected - 10} more", highlight=False)
-        out = rejects or file.with_name(f"{file.stem}.rejects.csv")
         with cli_errors():
             write_private(
                 out, neutralise_frame(report.rejects).to_csv(index=False, lineterminator="\n")
+            )
+            write_marking(
+                out,
+                _rejects_level(report.rejects),
+                reader=writer,
+                inputs=report.rows_read,
+                generator="bluehelmet intel import (rejected rows)",
             )
         console.print(
             f"{report.rejected} rejected row(s) written to {out}", markup=False, highlight=False
         )
         raise typer.Exit(1)
+
+
+def _rejects_level(rejects: pd.DataFrame) -> Classification:
+    """The marking of a rejects file: the highest classification its rows claim.
+
+    A row whose classification is missing or unknown may be anything: it counts as the highest
+    level (deny by default). Rows of a published event file carry none: unclassified.
+    """
+    from bluehelmet.errors import AccessDeniedError
+    from bluehelmet.model.access import Classification
+
+    if "classification" not in rejects:
+        return Classification.UNCLASSIFIED
+    level = Classification.UNCLASSIFIED
+    for label in rejects["classification"].astype("string").fillna("").unique():
+        try:
+            found = Classification.parse(str(label))
+        except (AccessDeniedError, ValueError):
+            found = max(Classification)
+        level = max(level, found)
+    return level
 
 
 @app.command("reports")
@@ -199,7 +257,7 @@ def export(
     since: str | None = typer.Option(None, help="First day, YYYY-MM-DD (inclusive)."),
     until: str | None = typer.Option(None, help="Last day, YYYY-MM-DD (inclusive)."),
     category: list[str] = typer.Option(
-        [], "--category", help="Only this category (repeatable) [default: all]."
+        [], "--category", show_default="all", help="Only this category (repeatable)."
     ),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
@@ -220,6 +278,7 @@ def export(
     for value in category:
         _choice(value, allowed, "--category")
     first, last = (_day(v, o) for v, o in ((since, "--since"), (until, "--until")))
+    refuse_overwrite("--out", _marked(out), [*store_files(store), *own_files()])
     with cli_errors():
         reader = reader_context(org, clearance)
         view = read_view(store, reader)
@@ -287,11 +346,16 @@ def fuse(
     from bluehelmet.intel.marking import write_marked_csv
     from bluehelmet.intel.store import read_view
 
+    folder = out or store
+    refuse_overwrite(
+        "--out",
+        [*_marked(folder / "incidents.csv", layer_format), *_marked(folder / "incident_links.csv")],
+        _kept(store, []),
+    )
     with cli_errors():
         reader = reader_context(org, clearance)
         with progress("fusing reports into incidents"):
             result = run(read_view(store, reader), Rules(distance_km, gap_hours))
-    folder = out or store
     level = result.marking
     with cli_errors():
         incidents = _write_marked_layer(
@@ -360,6 +424,8 @@ def hotspots(
     """Getis-Ord Gi* hotspots on the PRIO-GRID 0.5 degree grid."""
     from bluehelmet.intel.hotspots import hotspots as run
 
+    if out is not None:
+        refuse_overwrite("--out", _marked(out, layer_format), _kept(store, events))
     with cli_errors():
         reader = reader_context(org, clearance)
         with progress("reading reports") as update:
@@ -450,7 +516,8 @@ def trends(
     mission: list[str] = typer.Option(
         [],
         "--mission",
-        help="Mission id (repeatable) [default: every mission with a host country].",
+        show_default="every mission with a host country",
+        help="Mission id (repeatable).",
     ),
     out: Path | None = typer.Option(
         None, callback=out_file, help="CSV of the trends, with their classification."
@@ -464,6 +531,8 @@ def trends(
     from bluehelmet.intel.marking import write_marked_csv
     from bluehelmet.reference import un_missions
 
+    if out is not None:
+        refuse_overwrite("--out", _marked(out), _kept(store, events))
     with cli_errors():
         reader = reader_context(org, clearance)
         missions = un_missions()
@@ -519,7 +588,7 @@ def evaluate(
     ),
     out: Path = typer.Option(Path("metrics.json"), callback=out_file, help="Metrics JSON file."),
     plot: Path | None = typer.Option(
-        None, callback=out_file, help="Save the calibration plot (PNG)."
+        None, callback=out_file, help="Save the calibration plot (PNG, PDF or SVG by suffix)."
     ),
     json_output: bool = JsonOption,
 ) -> None:
@@ -528,7 +597,17 @@ def evaluate(
     The baselines are persistence, historical mean and kernel density.
     """
     from bluehelmet.intel import evaluation as ev
+    from bluehelmet.intel.marking import write_marking, write_private
+    from bluehelmet.model.access import Classification
 
+    if plot is not None and plot.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise typer.BadParameter(
+            f"{plot}: give a file name ending in .png, .pdf or .svg", param_hint="--plot"
+        )
+    kept = _kept(None, events)
+    refuse_overwrite("--out", _marked(out), kept)
+    if plot is not None:
+        refuse_overwrite("--plot", _marked(plot), [*kept, (out, "the metrics file (--out)")])
     with cli_errors():
         data = _events(events)
         last = int(data["year"].max()) if last_test_year is None else last_test_year
@@ -540,11 +619,18 @@ def evaluate(
                 last_test_year=last_test_year,
                 progress=lambda _year: bar.advance(task),
             )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result.to_json(), indent=2), "utf-8")
+    # UCDP event files are published: the metrics and the plot are unclassified, marked so
+    level = Classification.UNCLASSIFIED
+    with cli_errors():
+        body = {**result.to_json(), "classification": level.label}
+        written = [write_private(out, json.dumps(body, indent=2) + "\n")]
+        if plot is not None:
+            written.append(ev.plot_calibration(ev.calibration_table(result.predictions), plot))
+        for path in written:
+            write_marking(
+                path, level, reader=None, inputs=len(data), generator="bluehelmet intel evaluate"
+            )
     means = result.means()
-    if plot is not None:
-        ev.plot_calibration(ev.calibration_table(result.predictions), plot)
     if json_output:
         print_json(
             {
@@ -579,6 +665,7 @@ def risk(
     from bluehelmet.intel.early_warning import predict_risk
     from bluehelmet.model.access import Classification
 
+    refuse_overwrite("--out", _marked(out, layer_format), _kept(None, events))
     with cli_errors():
         data = _events(events)
         with progress("training on past years and forecasting"):

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bluehelmet.cli.checks import out_folder
+from bluehelmet.cli.checks import out_folder, refuse_scenario_folder
 from bluehelmet.cli.common import (
     ClearanceOption,
     OrgOption,
@@ -186,6 +186,7 @@ def plan_command(
     restricted_share: float = field_option(SOLVE_DEFAULTS, "restricted_share"),
     lp_share: float = field_option(SOLVE_DEFAULTS, "lp_share"),
     reduced_cost_fixing: bool = field_option(SOLVE_DEFAULTS, "reduced_cost_fixing"),
+    lagrangian_share: float = field_option(SOLVE_DEFAULTS, "lagrangian_share", min=0.0, max=0.99),
     org: str | None = OrgOption,
     clearance: str | None = ClearanceOption,
     json_output: bool = JsonOption,
@@ -196,6 +197,7 @@ def plan_command(
     from bluehelmet.output import write_folder
     from bluehelmet.scenario.io import load_view
 
+    refuse_scenario_folder("--out", out, scenario)
     with cli_errors():
         try:
             # One flag per field of both options objects (field_option); --time-limit 0 is none.

@@ -10,13 +10,32 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bluehelmet.cli.checks import LayerFormat, out_folder
+from bluehelmet.cli.checks import (
+    LayerFormat,
+    out_folder,
+    refuse_overwrite,
+    refuse_scenario_folder,
+)
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress, records
 from bluehelmet.protect.options import ProtectOptions
 
 Opt = typer.Option
 DEFAULTS = ProtectOptions()
+#: Names of the tables and layers written into --out (an input file there must not be one).
+WRITTEN = (
+    "deployment_today",
+    "deployment_proposed",
+    "coverage",
+    "coverage_curve",
+    "marginal",
+    "recommended",
+    "uncovered_high_risk",
+    "sites",
+    "requirements",
+    "risk",
+    "bases",
+)
 #: Each flag's help is its option's documentation.
 DOC = {f.name: str(f.metadata["doc"]) for f in fields(ProtectOptions)}
 
@@ -84,6 +103,15 @@ def protect(
     json_output: bool = JsonOption,
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
+    refuse_scenario_folder("--out", out, scenario)
+    given = {"--risk": risk, "--bases": bases, "--base-assets": base_assets}
+    given["--asset-types"] = asset_types
+    refuse_overwrite(
+        "--out",
+        [out / f"{name}{suffix}" for name in WRITTEN for suffix in (".csv", ".geojson", ".gpkg")]
+        + [out / "summary.json", out / "coverage_map.png"],
+        [(path, f"an input file of this command ({flag})") for flag, path in given.items() if path],
+    )
     with cli_errors():
         from bluehelmet.output import write_folder
         from bluehelmet.protect.inputs import read_risk

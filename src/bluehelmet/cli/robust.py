@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bluehelmet.cli.checks import out_folder, refuse_scenario_folder
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ SchedulerOption = typer.Option(
     None,
     "--scheduler",
     help="Dask scheduler address (tcp://host:8786) to run the solves on a "
-    "cluster [env BLUEHELMET_DASK_SCHEDULER; default: a local process pool].",
+    "cluster (environment variable BLUEHELMET_DASK_SCHEDULER; default: a local process pool).",
 )
 WorkersOption = typer.Option(
     None,
@@ -42,6 +43,7 @@ def sweep_command(
     out: Path = typer.Option(
         ...,
         "--out",
+        callback=out_folder,
         help="Folder for sweep.parquet, sweep.csv, charts "
         "and the per-variant results (a re-run resumes from them).",
     ),
@@ -55,6 +57,7 @@ def sweep_command(
     from bluehelmet.robust.grid import load_grid
     from bluehelmet.robust.sweep import run_sweep
 
+    refuse_scenario_folder("--out", out, scenario)
     with _many_plans(scenario, org, clearance, workers, scheduler) as run:
         g = load_grid(grid)
         assert run.executor is not None
@@ -73,6 +76,7 @@ def sweep_command(
                 progress=lambda i, n: bar.update(task, completed=i, total=n),
             )
         charts = sweep_charts(result.table, out / "charts")
+        _stamp(run, out, [out / "sweep.parquet", out / "sweep.csv", *charts], "sweep")
         wide = result.table.pivot_table(
             index="variant", columns="figure", values="value", aggfunc="first", sort=False
         )
@@ -104,7 +108,7 @@ def sweep_command(
 
 def risk_command(
     scenario: str = typer.Argument(..., help="Bundled scenario name or scenario folder."),
-    out: Path = typer.Option(..., "--out", help="Folder for the risk tables."),
+    out: Path = typer.Option(..., "--out", callback=out_folder, help="Folder for the risk tables."),
     draws: int = typer.Option(200, "--draws", min=1, help="Number of disruption draws."),
     seed: int = typer.Option(
         1,
@@ -157,6 +161,7 @@ def risk_command(
     from bluehelmet.robust.disruption import load_model
     from bluehelmet.robust.risk import RiskSettings, run_risk
 
+    refuse_scenario_folder("--out", out, scenario)
     with _many_plans(scenario, org, clearance, workers, scheduler, pool=replan) as run:
         dm = load_model(model)
         settings = RiskSettings(
@@ -178,6 +183,8 @@ def risk_command(
             run.executor,
             progress=lambda msg: console.print(f"[dim]{msg}[/]"),
         )
+        names = [f"{n}{s}" for n in result.tables for s in (".csv", ".parquet")]
+        _stamp(run, out, [out / n for n in [*names, "summary.json"]], "risk")
         comp = result.tables["comparison"]
         t = Table(title=f"{draws} draws, seed {seed}: the plans under the same draws")
         t.add_column("figure")
@@ -206,6 +213,15 @@ def risk_command(
                 "the method, not the real situation.[/]"
             )
         console.print(f"tables written to {out}")
+
+
+def _stamp(run: _Run, out: Path, files: list[Path], what: str) -> None:
+    """Mark the result files with the highest classification the reader's plans read."""
+    from bluehelmet.model.marking import MARKING_SUFFIX, stamp
+
+    marking = run.base.view(run.reader).marking
+    files = [f.resolve() for f in files if f.is_file() and not f.name.endswith(MARKING_SUFFIX)]
+    stamp(out, marking, files, reader=run.reader, source=f"{what} of scenario {run.base.name}")
 
 
 @dataclass(frozen=True)

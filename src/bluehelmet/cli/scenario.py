@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bluehelmet.cli.checks import out_folder
+from bluehelmet.cli.checks import out_folder, same_file, scenario_source
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, records
 
@@ -234,6 +234,15 @@ def export(
     """
     from bluehelmet.scenario.io import load_view, save_scenario
 
+    source = scenario_source(name_or_dir)
+    if source is not None and same_file(to, source):
+        raise typer.BadParameter(
+            f"{to} is the scenario being exported; writing it would replace it with what "
+            f"{'the reader' if org else 'the public reader'} may see. Give a new "
+            f"{'folder' if file_format == 'csv' else 'workbook'} name "
+            f"(e.g. {to.parent / ('copy-of-' + to.name)})",
+            param_hint="--to",
+        )
     if file_format == "csv":
         out_folder(to)
     elif to.is_dir():

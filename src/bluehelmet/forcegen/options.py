@@ -47,6 +47,11 @@ class SolveOptions:
         "Tighten later stages' column bounds by each stage's LP reduced costs "
         "(off only to compare; the plan is the same).",
     )
+    lagrangian_share: float = option(
+        0.0,
+        "Share of the time limit for a Lagrangian bound by unit type and its repaired plan "
+        "before the first stage (0: off; only with a time limit; see forcegen.lagrange).",
+    )
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and self.time_limit <= 0:
@@ -57,6 +62,8 @@ class SolveOptions:
             value = getattr(self, name)
             if not 0 < value <= 1:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if not 0 <= self.lagrangian_share < 1:
+            raise ValueError(f"lagrangian_share must be in [0, 1), got {self.lagrangian_share}")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData, prepare
 from bluehelmet.forcegen.formulation import STAGES, build_model
 from bluehelmet.forcegen.greedy import greedy_plan, lp_rounding_plan
+from bluehelmet.forcegen.lagrange import lagrangian_bound
 from bluehelmet.forcegen.options import SolveOptions
 from bluehelmet.forcegen.solve import SolveResult, StageResult, solve
 from bluehelmet.optimize.linear import LinearModel
@@ -91,6 +92,15 @@ def solve_scenario(
             time_limit = max(1.0, time_limit - (time.perf_counter() - t1))
         unmet = model.objective_vector("unmet")
         start = rounded if unmet @ rounded < unmet @ greedy else greedy
+        if opts.lagrangian_share > 0 and time_limit is not None:
+            # A Lagrangian bound by unit type (forcegen.lagrange) and its repaired plan.
+            lag = lagrangian_bound(
+                model, data, start, time_limit=opts.lagrangian_share * time_limit
+            )
+            start = lag.plan if lag.plan_objective < unmet @ start else start
+            if np.isfinite(lag.bound):
+                bound = lag.bound if bound is None else max(bound, lag.bound)
+            time_limit = max(1.0, time_limit - lag.seconds)
         if (
             model.n_cols > opts.restrict_above_columns
             and bound is not None

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from bluehelmet.errors import OutputError
 from bluehelmet.intel import early_warning as ew
 from bluehelmet.intel.features import Panel, all_features, build_panel
 
@@ -257,8 +258,17 @@ def plot_calibration(table: pd.DataFrame, path: str | Path) -> Path:
     ax.set_title("Reliability, pooled test years (bins with >= 20 cells)")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     fig.tight_layout()
+    from bluehelmet.io.write import atomic_file
+
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+    try:
+        with atomic_file(out) as tmp:  # a kill leaves the old plot or the new one
+            fig.savefig(tmp, dpi=120, format=out.suffix.lstrip(".").lower() or "png")
+    except OSError as exc:
+        raise OutputError(
+            f"{out}: cannot be written ({exc.strerror or exc}); choose another path"
+        ) from exc
+    finally:
+        plt.close(fig)
     return out

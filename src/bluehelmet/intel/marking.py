@@ -40,8 +40,8 @@ def highest(table: pd.DataFrame) -> Classification:
     return highest_classification({"table": table})
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file, then rename), mode 0600.
+def write_private(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (temporary file, then rename), mode 0600; return it.
 
     Raises
     ------
@@ -62,6 +62,7 @@ def write_private(path: Path, text: str) -> None:
         raise OutputError(
             f"{path}: cannot be written ({exc.strerror or exc}); choose another path"
         ) from exc
+    return path
 
 
 def write_marked_csv(

@@ -23,7 +23,6 @@ from bluehelmet.model.schema import entity
 from bluehelmet.model.validate import (
     FIRST_DATA_LINE,
     coerce_table,
-    lists_as_text,
     to_datetime_ns,
 )
 
@@ -132,14 +131,6 @@ def read_reports_file(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
 def export_table(table: pd.DataFrame) -> pd.DataFrame:
     """A report table made safe to write out: the protected column is removed altogether."""
     return table.drop(columns=[PROTECTED], errors="ignore")
-
-
-def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table in the store conventions (dates ``YYYY-MM-DD``, missing values empty)."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lists_as_text(table).to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
-    return out
 
 
 def events_to_reports(events: pd.DataFrame, source: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ geometry (GeoJSON ``null``), so nothing is dropped on the way.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -109,17 +110,26 @@ def write_layer(
     cell_degrees
         Write squares of this size centred on the coordinates (grid cells) instead of points.
     """
+    from bluehelmet.io.write import atomic_file, write_csv
+
     fmt = format_of(path, fmt)
     out = Path(path) if fmt == "csv" else with_suffix(path, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        table.to_csv(out, index=False, date_format="%Y-%m-%d", lineterminator="\n")
-        return out
+        return write_csv(table, out, date_format="%Y-%m-%d")
     frame = to_geodataframe(table, cell_degrees=cell_degrees)
-    if out.exists():
-        out.unlink()  # GDAL appends to or refuses an existing file; a layer file is replaced
-    if fmt == "geojson":
-        frame.to_file(out, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
-    else:
-        frame.to_file(out, driver="GPKG", engine="pyogrio", layer=layer or out.stem)
+    # GDAL writes a new file under a temporary name with the layer's suffix (it picks the
+    # driver's behaviour from it), renamed over the old layer: a kill leaves one or the other
+    with atomic_file(out) as tmp:
+        tmp = tmp.with_name(tmp.name + out.suffix)
+        try:
+            if fmt == "geojson":
+                frame.to_file(
+                    tmp, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
+                )
+            else:
+                frame.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer or out.stem)
+            os.replace(tmp, tmp.with_suffix(""))
+        finally:
+            tmp.unlink(missing_ok=True)
     return out

@@ -137,10 +137,24 @@ class ImportReport:
         return out + list(self.warnings)
 
     def write_rejects(self, path: str | Path) -> Path:
-        """Write :attr:`rejects` as CSV (UTF-8, formula-safe, atomic) and return the path."""
+        """Write :attr:`rejects` as CSV (UTF-8, formula-safe, atomic) and return the path.
+
+        Raises
+        ------
+        OutputError
+            If the file cannot be written (the message names it).
+        """
+        from bluehelmet.errors import OutputError
         from bluehelmet.io.write import write_csv
 
-        return write_csv(self.rejects, path)
+        out = Path(path)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            return write_csv(self.rejects, out)
+        except OSError as exc:
+            raise OutputError(
+                f"{out}: cannot be written ({exc.strerror or exc}); choose another path"
+            ) from exc
 
 
 def _examples(rows: pd.DataFrame, n: int = 3) -> str:

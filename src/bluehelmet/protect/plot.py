@@ -133,8 +133,11 @@ def coverage_map(analysis: ProtectionAnalysis, path: str | Path) -> Path:
         ),
         fontsize=10,
     )
+    from bluehelmet.io.write import atomic_file
+
     out = Path(path)
-    fig.savefig(out, dpi=110)
+    with atomic_file(out) as tmp:  # a kill leaves the old map or the new one
+        fig.savefig(tmp, dpi=110, format=out.suffix.lstrip(".") or "png")
     plt.close(fig)
     return out
 

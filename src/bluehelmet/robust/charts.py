@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from bluehelmet.io.write import atomic_file  # noqa: E402
+
 #: What each chart panel shows: figure, axis label, scale.
 PANELS = (
     ("unmet_requirement_months", "unmet requirement-months", 1.0),
@@ -72,7 +74,8 @@ def sweep_charts(table: pd.DataFrame, folder: Path) -> list[Path]:
         fig.suptitle(f"Sweep: plans against {axis}")
         fig.tight_layout()
         path = folder / f"sweep_{axis}.png"
-        fig.savefig(path, dpi=120)
+        with atomic_file(path) as tmp:  # a kill leaves the old chart or the new one
+            fig.savefig(tmp, dpi=120, format="png")
         plt.close(fig)
         paths.append(path)
     return paths

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.forcegen.data import PlanningData
+from bluehelmet.io.write import neutralised_frame
 from bluehelmet.model.access import AccessContext
 from bluehelmet.robust.disruption import DisruptionModel, Draw, Rates, draw, rates, seed_of
 from bluehelmet.robust.evaluate import evaluate, no_disruption, withdrawal_losses
@@ -407,6 +408,6 @@ def write_risk(tables: dict[str, pd.DataFrame], summary: dict[str, Any], out: Pa
             write_table(table, out / name)
         else:
             tmp = out / f".{name}.csv.tmp"
-            table.to_csv(tmp, index=False)
+            neutralised_frame(table).to_csv(tmp, index=False)  # formula-safe text cells
             tmp.replace(out / f"{name}.csv")
     write_json_atomic(out / "summary.json", summary)

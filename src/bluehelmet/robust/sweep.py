@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from bluehelmet.io.write import neutralised_frame
 from bluehelmet.model.access import AccessContext
 from bluehelmet.robust.executor import Executor, run_tasks
 from bluehelmet.robust.grid import (
@@ -128,6 +129,6 @@ def write_table(table: pd.DataFrame, stem: Path) -> None:
         tmp = stem.with_name(f".{stem.name}{suffix}.tmp")
         if suffix == ".parquet":
             table.to_parquet(tmp, index=False)
-        else:
-            table.to_csv(tmp, index=False)
+        else:  # text cells a spreadsheet would run as formulas get a leading '
+            neutralised_frame(table).to_csv(tmp, index=False)
         tmp.replace(stem.with_suffix(suffix))

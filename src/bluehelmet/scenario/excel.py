@@ -189,7 +189,10 @@ def save_workbook(scenario: Scenario, path: str | Path) -> Path:
         }
         for i in range(len(table)):
             _append(ws, [values[c.name][i] for c in columns])
-    book.save(out)
+    from bluehelmet.io.write import atomic_file
+
+    with atomic_file(out) as tmp:  # a kill leaves the old workbook or the new one
+        book.save(tmp)
     return out
 
 
