@@ -71,24 +71,28 @@ def to_highs(
     c = np.zeros(model.n_cols) if cost is None else np.asarray(cost, float)
     if columns is not None:
         a, col_lo, col_hi, c = a[:, columns], col_lo[columns], col_hi[columns], c[columns]
+        integer = np.zeros(a.shape[1], bool)  # the working set of an LP
     n = a.shape[1]
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, model.n_rows
-    lp.col_cost_ = c
-    if maximise:
-        lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, model.n_rows
-    if columns is None:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-            for i in integer
-        ]
     h = new_highs()
-    h.passModel(lp)
+    # The model passed as arrays (HiGHS's C-style call): setting a HighsLp's fields instead
+    # copies every coefficient through Python, 4 s per 20 million at 100,000 pledges.
+    status = h.passModel(
+        n,
+        model.n_rows,
+        int(a.nnz),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize),
+        0.0,
+        np.ascontiguousarray(c, dtype=np.float64),
+        np.ascontiguousarray(col_lo, dtype=np.float64),
+        np.ascontiguousarray(col_hi, dtype=np.float64),
+        np.ascontiguousarray(row_lo, dtype=np.float64),
+        np.ascontiguousarray(row_hi, dtype=np.float64),
+        np.ascontiguousarray(a.indptr[:-1], dtype=np.int32),
+        np.ascontiguousarray(a.indices, dtype=np.int32),
+        np.ascontiguousarray(a.data, dtype=np.float64),
+        np.ascontiguousarray(integer, dtype=np.int32),
+    )
+    if status == highspy.HighsStatus.kError:  # a warning (e.g. tiny coefficients) is no error
+        raise ValueError("HiGHS refused the model (see its log with output_flag on)")
     return h

@@ -23,6 +23,10 @@ import pytest
 pytest.importorskip("django")
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: How long a browser step may wait for the page's state (an element, a text, a URL) before
+#: the test fails: the walks wait on state, never for a fixed time, and this bound only ends a
+#: hung test (generous: the CI machine is busy; Playwright's defaults are 5 s and 30 s).
+BROWSER_WAIT_MS = 180_000
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -156,6 +160,7 @@ def browser() -> Iterator[Any]:
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM checks run beside Playwright's loop
     try:
+        sync_api.expect.set_options(timeout=BROWSER_WAIT_MS)
         with sync_api.sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield chromium
@@ -164,21 +169,48 @@ def browser() -> Iterator[Any]:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context whose steps wait up to :data:`BROWSER_WAIT_MS` for the page's state."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(BROWSER_WAIT_MS)
+    return context
+
+
+def next_totp(username: str) -> str:
+    """The user's authenticator code, as their phone shows it, for a step the server accepts.
+
+    The server refuses a code of a time step it has already accepted (``last_t``: a replayed
+    code), and follows the phone's measured drift. A user signing in twice within one 30-s step
+    waits for the next code; so does this (a wait on the code's step, not a fixed time).
+    """
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for _ in range(100):  # at most about three steps of 30 s
+        device = TOTPDevice.objects.get(user__username=username)
+        code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        if code.t() > device.last_t:  # the step of the code a phone shows now
+            return f"{code.token():0{device.digits}d}"
+        time.sleep(1)
+    raise AssertionError(f"no new authenticator code for {username}")
+
+
 def login(browser: Any, server: str, user: dict[str, str], **context: Any) -> Any:
     """A page in a new browser context, signed in as a demo user (with TOTP if it has one).
 
     ``context`` goes to ``browser.new_context`` (e.g. ``viewport`` for screenshots).
     """
-    page = browser.new_context(**context).new_page()
+    page = new_context(browser, **context).new_page()
     page.goto(f"{server}/login/")
     page.fill("#id_username", user["username"])
     page.fill("#id_password", user["password"])
     if user.get("totp_uri"):
-        from django_otp.oath import totp
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.get(user__username=user["username"])
-        page.fill("#id_otp_token", f"{totp(device.bin_key, device.step, device.t0):06d}")
+        page.fill("#id_otp_token", next_totp(user["username"]))
     page.click("button[type=submit]")
+    from playwright.sync_api import expect
+
+    refused = page.get_by_role("alert")  # the login page's error, if any
+    expect(page.get_by_test_id("who").or_(refused)).to_be_visible()
+    assert not refused.count(), f"{user['username']} was refused: {refused.inner_text()}"
     page.wait_for_url(f"{server}/")
     return page

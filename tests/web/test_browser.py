@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import login, unique
+from tests.web.conftest import login, new_context, unique
 
 
 def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
     from bluehelmet.web.reports.models import Report
 
     users = platform["users"]
     text = f"Armed men on motorbikes near the well {unique('w')}"
     name, phone = "Fatoumata Maïga", "+223 76 55 44 33"
 
-    civilian = browser.new_context().new_page()
+    civilian = new_context(browser).new_page()
     civilian.goto(f"{server}/alert/")
     civilian.fill("#id_text", text)
     civilian.fill("#id_place_name", "Tessit")
@@ -35,14 +37,14 @@ def test_alert_walk(platform: dict[str, Any], server: str, browser: Any) -> None
     liaison.goto(f"{server}/reports/")
     liaison.click(f"text={uid}")
     liaison.get_by_test_id("reveal").click()
-    identity = liaison.get_by_test_id("identity").inner_text()
-    assert name in identity and phone in identity
+    expect(liaison.get_by_test_id("identity")).to_contain_text(name)
+    expect(liaison.get_by_test_id("identity")).to_contain_text(phone)
 
     analyst = login(browser, server, users["analyst"])  # MINUSMA-JMAC, another section
     analyst.goto(f"{server}/reports/")
     analyst.click(f"text={uid}")
-    assert analyst.get_by_test_id("description").inner_text() == text
-    assert analyst.get_by_test_id("reveal").count() == 0
+    expect(analyst.get_by_test_id("description")).to_have_text(text)
+    expect(analyst.get_by_test_id("reveal")).to_have_count(0)
     assert name not in analyst.content() and phone not in analyst.content()
 
     contributor = login(browser, server, users["contributor"])  # NLD

@@ -238,7 +238,7 @@ def test_export_killed_mid_run_resumes_after_its_lease_or_fails_with_a_message(
             [org, org, EXPORT_ROWS],
         )
     membership = Membership.objects.get(user=user)
-    job = ExportJob.objects.create(membership=membership)
+    job = ExportJob.objects.using("owner").create(membership=membership)
     jobs = ExportJob.objects.using("owner")
     final = jobs_dir() / f"export-{job.pk}.csv"
 
@@ -262,7 +262,9 @@ def test_export_killed_mid_run_resumes_after_its_lease_or_fails_with_a_message(
     assert sum(line.startswith(f"{org}-") for line in lines) == EXPORT_ROWS
     assert not final.with_suffix(".csv.part").exists()
 
-    again = ExportJob.objects.create(membership=membership)  # killed every time: gives up
+    again = ExportJob.objects.using("owner").create(
+        membership=membership
+    )  # killed every time: gives up
     jobs.filter(pk=again.pk).update(
         status=ExportJob.RUNNING,
         attempts=MAX_ATTEMPTS,
@@ -297,8 +299,8 @@ def test_upload_job_killed_mid_import_stores_nothing_and_runs_again_after_its_le
             "/reports/upload/", {"file": SimpleUploadedFile("big.csv", _big_csv(org))}
         )
     assert queued.status_code == 302
-    job = UploadJob.objects.get(membership__user=user)
     jobs = UploadJob.objects.using("owner")
+    job = jobs.get(membership__user=user)
     imported = Report.objects.using("owner").filter(owner=org)
     uploads = Upload.objects.using("owner").filter(membership__user=user)
 

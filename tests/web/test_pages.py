@@ -391,7 +391,9 @@ def test_export_job_runs_as_the_requester_and_survives_a_dead_worker() -> None:
     user = member(org, 1, ["analyst"])
     client = _client(user)
     queued = client.post("/reports/export/job/")
-    job = ExportJob.objects.get(pk=int(queued["Location"].rstrip("/").split("/")[-1]))
+    job = ExportJob.objects.using("owner").get(
+        pk=int(queued["Location"].rstrip("/").split("/")[-1])
+    )
     assert client.get(f"/jobs/{job.pk}/").context["job"].status == "queued"
     assert _client(member(org, 1, ["analyst"])).get(f"/jobs/{job.pk}/").status_code == 404
 
@@ -409,8 +411,8 @@ def test_export_job_runs_as_the_requester_and_survives_a_dead_worker() -> None:
     assert body == direct and mine in body and hidden not in body
 
     # two workers never take the same job: a claim skips the row another holds
-    first = ExportJob.objects.create(membership=job.membership)
-    second = ExportJob.objects.create(membership=job.membership)
+    first = ExportJob.objects.using("owner").create(membership=job.membership)
+    second = ExportJob.objects.using("owner").create(membership=job.membership)
     held, got = threading.Event(), []
 
     def other_worker() -> None:
@@ -422,8 +424,8 @@ def test_export_job_runs_as_the_requester_and_survives_a_dead_worker() -> None:
 
     thread = threading.Thread(target=other_worker)
     thread.start()
-    with transaction.atomic():
-        ExportJob.objects.select_for_update().filter(pk=first.pk).get()
+    with transaction.atomic(using="owner"):
+        ExportJob.objects.using("owner").select_for_update().filter(pk=first.pk).get()
         held.set()
         thread.join()
     assert got[0] is not None and got[0].pk == second.pk

@@ -41,46 +41,71 @@ def _library(records: list[dict[str, Any]], uids: list[str], who: AccessContext)
     return {u for u, keep in zip(uids, mask, strict=True) if keep}
 
 
+def _rows(table: str, marks: list[dict[str, Any]], uids: list[str]) -> list[Any]:
+    """Rows of ``table`` with the given markings (``uids`` name the reports)."""
+    from bluehelmet.web.accounts.models import Membership
+    from bluehelmet.web.reports.models import ExportJob, Report, RiskJob, UploadJob
+
+    if table == "reports_report":
+        return [
+            Report(
+                uid=u,
+                time="2018",
+                category="other",
+                source_type="patrol",
+                source="test",
+                **m,
+            )
+            for u, m in zip(uids, marks, strict=True)
+        ]
+    membership = Membership.objects.using("owner").order_by("pk").first()
+    build = {
+        "reports_exportjob": lambda m: ExportJob(membership=membership, **m),
+        "reports_uploadjob": lambda m: UploadJob(
+            membership=membership, file_name="a.csv", stored="a.csv", size=1, **m
+        ),
+        "reports_riskjob": lambda m: RiskJob(membership=membership, key="k", **m),
+    }[table]
+    return [build(m) for m in marks]
+
+
+#: The record tables the property covers: reports, and the report queues (reports/0010).
+TABLES = ["reports_report", "reports_exportjob", "reports_uploadjob", "reports_riskjob"]
+
+
 @pytest.mark.usefixtures("platform")
+@pytest.mark.parametrize("table", TABLES)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=st.lists(record, min_size=1, max_size=8), who=reader)
-def test_library_orm_and_rls_agree(records: list[dict[str, Any]], who: AccessContext) -> None:
+def test_library_orm_and_rls_agree(
+    table: str, records: list[dict[str, Any]], who: AccessContext
+) -> None:
     from django.db import connections, transaction
 
     from bluehelmet.web.dbsetup import app_role
     from bluehelmet.web.policy import reader_settings, visible_q
-    from bluehelmet.web.reports.models import Report
 
     uids = [f"p-{uuid.uuid4().hex[:10]}" for _ in records]
     expected = _library(records, uids, who)
+    marks = [{k: r[k] for k in ("classification", "owner", "releasable_to")} for r in records]
     with transaction.atomic(using="owner"):
-        Report.objects.using("owner").bulk_create(
-            [
-                Report(
-                    uid=u,
-                    time="2018",
-                    category="other",
-                    source_type="patrol",
-                    source="test",
-                    classification=r["classification"],
-                    owner=r["owner"],
-                    releasable_to=r["releasable_to"],
-                )
-                for u, r in zip(uids, records, strict=True)
-            ]
-        )
-        orm = set(
-            Report.objects.using("owner")
-            .filter(uid__in=uids)
+        rows = _rows(table, marks, uids)
+        model = type(rows[0])
+        made = model.objects.using("owner").bulk_create(rows)
+        name = {row.pk: u for row, u in zip(made, uids, strict=True)}  # a job is named by uid
+        orm = {
+            name[pk]
+            for pk in model.objects.using("owner")
+            .filter(pk__in=list(name))
             .filter(visible_q(who))
-            .values_list("uid", flat=True)
-        )
+            .values_list("pk", flat=True)
+        }
         with connections["owner"].cursor() as cur:
             cur.execute(f"SET LOCAL ROLE {app_role()}")  # the superuser would bypass RLS
-            for name, value in reader_settings(who).items():
-                cur.execute("SELECT set_config(%s, %s, true)", [name, value])
-            cur.execute("SELECT uid FROM reports_report WHERE uid = ANY(%s)", [uids])
-            rls = {row[0] for row in cur.fetchall()}
+            for setting, value in reader_settings(who).items():
+                cur.execute("SELECT set_config(%s, %s, true)", [setting, value])
+            cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [list(name)])
+            rls = {name[row[0]] for row in cur.fetchall()}
             cur.execute("RESET ROLE")
         transaction.set_rollback(True, using="owner")
     assert orm == expected

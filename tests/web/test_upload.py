@@ -176,7 +176,7 @@ def test_a_large_upload_is_a_job_that_survives_a_dead_worker_and_shows_its_accou
     with override_settings(UPLOAD_JOB_BYTES=len(content) - 1):  # "large": over the threshold
         queued = _upload(client, "night-patrols.csv", content)
     assert queued.status_code == 302 and "/reports/uploads/job/" in queued["Location"]
-    job = UploadJob.objects.get(membership__user=user)
+    job = UploadJob.objects.using("owner").get(membership__user=user)
     stored = jobs_dir() / job.stored
     assert stored.read_bytes() == content  # kept (synced) until the import has committed
     page = client.get(queued["Location"])
@@ -217,7 +217,7 @@ def test_an_upload_job_of_an_unreadable_file_fails_with_the_files_name() -> None
     client.force_login(user)
     with override_settings(UPLOAD_JOB_BYTES=1):
         _upload(client, "alerts.csv", "id,time\n".encode("utf-16"))
-    job = UploadJob.objects.get(membership__user=user)
+    job = UploadJob.objects.using("owner").get(membership__user=user)
     failed = uploads.run(job)
     assert failed.status == "failed" and "alerts.csv" in failed.error and "UTF-16" in failed.error
     assert "upload-" not in failed.error  # the stored name is never shown

@@ -58,22 +58,20 @@ def serve(
     with cli_errors(), platform(folder):
         if demo:
             _print_users(seed_demo(folder, warm=worker))
-        from bluehelmet.web.server import forked, listen, serve_on
+        from bluehelmet.web.server import listen, run
         from bluehelmet.web.wsgi import application
 
-        sock = listen(host, port)
-        with forked(application, sock, threads, max(0, processes - 1)):
-            if worker:  # after the fork: one job worker, in this process
-                import threading
-
-                from bluehelmet.web.jobs import work
-
-                threading.Thread(target=work, name="bluehelmet-jobs", daemon=True).start()
-            console.print(f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)")
-            try:
-                serve_on(application, sock, threads)
-            except KeyboardInterrupt:
-                console.print("stopping")
+        run(
+            application,
+            listen(host, port),
+            threads,
+            copies=max(0, processes - 1),
+            worker=worker,  # one job worker, in this process (after the fork)
+            ready=lambda: console.print(
+                f"bluehelmet platform on http://{host}:{port}/ (Ctrl-C stops it)"
+            ),
+            say=lambda text: console.print(text, highlight=False, soft_wrap=True),
+        )
 
 
 def _print_users(users: list[dict[str, str]]) -> None:

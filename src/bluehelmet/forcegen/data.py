@@ -366,8 +366,10 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     n = np.clip(hi - lo + 1, 0, None)
     rows = np.repeat(np.arange(len(ok)), n)
     offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    cand = ok.iloc[rows][["pledge", "req", "rotation", "last", "end_month", "until_month", "kind"]]
-    cand = cand.reset_index(drop=True)
+    # The few integer columns first, then the rows (millions at 100,000 pledges; no text).
+    cols = ["pledge", "req", "rotation", "last", "end_month", "until_month"]
+    cand = ok[cols].iloc[rows].reset_index(drop=True)
+    cand["regional"] = (ok["kind"] == "regional_organisation").to_numpy()[rows]
     cand["start"] = lo[rows] + offs
     # A unit leaves when its rotation ends, the requirement ends or its offer ends, also when
     # that is after the horizon (the tour is then a commitment past it: beyond_horizon).
@@ -378,7 +380,7 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
     cand["rotations"] = 1
     cand = pd.concat([cand, self_rotations(cand)], ignore_index=True)
     full_end = cand["end"].to_numpy()
-    bridging = ((cand["kind"] == "regional_organisation") & (cand["rotations"] == 1)).to_numpy()
+    bridging = (cand["regional"] & (cand["rotations"] == 1)).to_numpy()
     if bridging.any():
         b = cand[bridging]
         # Extra, shorter tours (none where even the full tour is too short to count).
@@ -397,8 +399,10 @@ def build_candidates(pairs: pd.DataFrame, handover: int) -> pd.DataFrame:
         cand = pd.concat([cand, extra], ignore_index=True)
     cand = cand.assign(credit_from=cand["start"] + handover)
     cand = cand[cand["credit_from"] <= cand["end"]]
-    cand = cand.sort_values(["pledge", "req", "start", "end"]).reset_index(drop=True)
-    return cand[["pledge", "req", "start", "end", "credit_from", "rotations"]]
+    cand = cand[["pledge", "req", "start", "end", "credit_from", "rotations"]]
+    # (pledge, requirement, start, end) is unique per tour: one lexsort on the integer columns.
+    order = np.lexsort([cand[c].to_numpy() for c in ("end", "start", "req", "pledge")])
+    return cand.iloc[order].reset_index(drop=True)
 
 
 def self_rotations(cand: pd.DataFrame) -> pd.DataFrame:
@@ -412,7 +416,7 @@ def self_rotations(cand: pd.DataFrame) -> pd.DataFrame:
     more would cover nothing within the horizon and cost more. Bridging forces of regional
     organisations do not rotate.
     """
-    own = cand[(cand["kind"] != "regional_organisation").to_numpy()]
+    own = cand[~cand["regional"].to_numpy(bool)]
     if len(own) == 0:
         return own.iloc[:0]
     start = own["start"].to_numpy()
@@ -562,7 +566,10 @@ def useful_units(cand: pd.DataFrame, need: pd.DataFrame, pledge_count: np.ndarra
     ].to_numpy()[inside]
     opened = open_table[req[k], month]
     most = np.zeros(len(cand))
-    np.maximum.at(most, k, opened)
+    # k is sorted (each tour's months in a run): a segmented maximum, not a scattered one.
+    has = n > 0
+    if has.any():
+        most[has] = np.maximum(0.0, np.maximum.reduceat(opened, (np.cumsum(n) - n)[has]))
     return np.minimum(pledge_count[cand["pledge"].to_numpy()], most).astype("int64")
 
 
@@ -606,3 +613,79 @@ def budget_periods(d: PlanningData, k: np.ndarray, t: np.ndarray) -> np.ndarray:
 def cost_months(d: PlanningData) -> pd.DatetimeIndex:
     """Month starts of every month costed: the horizon and the committed months past it."""
     return pd.date_range(d.months[0], periods=len(d.rate), freq="MS")
+
+
+def month_segments(
+    start: np.ndarray, end: np.ndarray, code: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut each interval ``start..end`` (month indices, inclusive) where ``code`` changes.
+
+    ``code`` gives each month a label code, non-decreasing from 0 (runs of consecutive months:
+    fiscal years, calendar years). Returns ``(interval, code, first, last)`` per piece, by
+    interval and then code: a tour's months per budget period without listing its months
+    (a few pieces per tour where there are tens of months).
+    """
+    code = np.asarray(code, dtype=np.int64)
+    if len(code) and (np.diff(code) < 0).any():
+        raise ValueError("month codes must not decrease (labels must be runs of months)")
+    n_codes = int(code.max(initial=-1)) + 1
+    code_first = np.searchsorted(code, np.arange(n_codes), side="left")
+    code_last = np.searchsorted(code, np.arange(n_codes), side="right") - 1
+    lo_code, hi_code = code[start], code[end]
+    n = np.clip(hi_code - lo_code + 1, 0, None)
+    i = np.repeat(np.arange(len(start)), n)
+    c = lo_code[i] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    return i, c, np.maximum(start[i], code_first[c]), np.minimum(end[i], code_last[c])
+
+
+def tour_period_costs(d: PlanningData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cost of one unit of each candidate tour in each budget period it is committed in.
+
+    Returns ``(tour, period label, cost)``: the sum over the tour's months in the period (past
+    the horizon too) of :func:`tour_month_cost`, added month by month in calendar order, as
+    summing :func:`tour_month_cost` over the listed months does (the same floating-point
+    numbers), with the period of :func:`budget_periods` (the mission's account's).
+    """
+    cand, pl = d.candidates, d.pledges
+    months = cost_months(d)
+    monthly = pledge_month_cost(pl, d.rate, float(d.params["msa_usd_per_person_month"]))
+    p = cand["pledge"].to_numpy()
+    s, e = cand["start"].to_numpy(), cand["end"].to_numpy()
+    once = pl["emplacement"].to_numpy()[p] * new_deployment(cand)
+    regular = (d.requirements["account"].to_numpy(str) == "regular_budget")[cand["req"].to_numpy()]
+    tours, labels, costs = [], [], []
+    for account, mask in (("peacekeeping", ~regular), ("regular_budget", regular)):
+        if not mask.any():
+            continue
+        codes, names = pd.factorize(budget_period(account, months))
+        idx = np.flatnonzero(mask)
+        i, c, lo, hi = month_segments(s[idx], e[idx], codes)
+        k = idx[i]
+        total = np.zeros(len(k))
+        length = hi - lo + 1
+        for j in range(int(length.max(initial=0))):
+            a = np.flatnonzero(length > j)
+            t, ka = lo[a] + j, k[a]
+            total[a] += monthly[p[ka], t] + once[ka] * (
+                (t == s[ka]).astype(float) + (t == e[ka]).astype(float)
+            )
+        tours.append(k)
+        labels.append(np.asarray(names, dtype=object)[c])
+        costs.append(total)
+    if not tours:
+        return np.zeros(0, np.int64), np.zeros(0, dtype=object), np.zeros(0)
+    return np.concatenate(tours), np.concatenate(labels), np.concatenate(costs)
+
+
+def tour_year_months(d: PlanningData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Months each candidate tour is present in each calendar year of the horizon.
+
+    Returns ``(tour, year, months)`` (months as float), by tour and year.
+    """
+    cand = d.candidates
+    years = d.months.year.to_numpy()
+    codes, names = pd.factorize(years)
+    i, c, lo, hi = month_segments(
+        cand["start"].to_numpy(), np.minimum(cand["end"].to_numpy(), d.n_months - 1), codes
+    )
+    return i, np.asarray(names)[c], (hi - lo + 1).astype(float)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from bluehelmet.forcegen.data import PlanningData
 from bluehelmet.optimize.linear import LinearModel
@@ -42,34 +41,47 @@ _FAMILY_REASON = {
 
 
 def _blocking(model: LinearModel, x: np.ndarray, cols: np.ndarray) -> pd.DataFrame:
-    """For tour columns ``cols``: blocking family (if any) and whether they would fill a gap."""
+    """For tour columns ``cols``: blocking family (if any) and whether they would fill a gap.
+
+    The blocking family of a column is that of its first blocked row (rows in matrix order).
+    Worked on the sparse columns' arrays directly (tens of millions of entries at 100,000
+    pledges), with the families as integer codes.
+    """
     a = model.matrix
     act = a @ x
     _, _, _, lo, hi = model.bounds()
-    sub = sp.coo_matrix(a[:, cols])
-    rows, which, vals = sub.row, sub.col, sub.data
-    fam = model.family_of_row()[rows]
+    sub = a[:, cols]
+    sub.sort_indices()
+    rows, vals = sub.indices, sub.data
+    which = np.repeat(np.arange(len(cols)), np.diff(sub.indptr))
+    names = list(model.con_families)
+    code = np.zeros(model.n_rows, np.int32)
+    for i, fam in enumerate(model.con_families.values()):
+        code[fam.start : fam.stop] = i
     over = act[rows] + vals > hi[rows] + 1e-7
     col_lo, col_hi, _, _, _ = model.bounds()
     hard = (
         "Gender-shortfall" in model.var_families
         and not model.values(col_hi, "Gender-shortfall").any()
     )
-    under = hard & (fam == "Gender-target") & (act[rows] + vals < lo[rows] - 1e-7)
+    if hard:
+        gender = model.con_families.get("Gender-target")
+        under = (code[rows] == names.index("Gender-target")) if gender is not None else False
+        over |= under & (act[rows] + vals < lo[rows] - 1e-7)
     cover = model.con_families["Requirement-cover"]
     tours = model.var_families["Tour-start"]
     short = model.var_families["Shortfall"]
     open_gap = np.zeros(model.n_rows, bool)
     s_val = x[short.start : short.stop]
     open_gap[cover.start : cover.stop] = s_val > 0.5
-    frame = pd.DataFrame(
-        {"col": which, "family": fam, "blocked": over | under, "fills_gap": open_gap[rows]}
-    )
-    blocked = frame[frame["blocked"]].groupby("col")["family"].first()
-    fills = frame.groupby("col")["fills_gap"].any()
+    blocked = np.flatnonzero(over)
+    # Entries run column by column, rows ascending: a column's first blocked entry is the first.
+    cols_blocked, first = np.unique(which[blocked], return_index=True)
+    family = np.full(len(cols), np.nan, dtype=object)
+    family[cols_blocked] = np.asarray(names, dtype=object)[code[rows[blocked[first]]]]
     out = pd.DataFrame({"cand": cols - tours.start})
-    out["family"] = blocked.reindex(np.arange(len(cols))).to_numpy()
-    out["fills_gap"] = fills.reindex(np.arange(len(cols))).fillna(False).to_numpy(bool)
+    out["family"] = family
+    out["fills_gap"] = np.bincount(which[open_gap[rows]], minlength=len(cols)) > 0
     return out
 
 
@@ -197,6 +209,24 @@ def explain_pledges(
     return out
 
 
+def _column_entries(model: LinearModel, first: int, stop: int) -> tuple[np.ndarray, ...]:
+    """(row, value, counts) of the entries of columns ``first..stop-1``, read in place.
+
+    The matrix is stored by column: the rows and values are views of its arrays, ``counts``
+    the entries per column; no sliced copy of the matrix (tens of millions of entries at
+    100,000 pledges). :func:`_column_of` gives the column of chosen entries.
+    """
+    a = model.matrix
+    lo, hi = int(a.indptr[first]), int(a.indptr[stop])
+    return a.indices[lo:hi], a.data[lo:hi], np.diff(a.indptr[first : stop + 1])
+
+
+def _column_of(model: LinearModel, first: int, at: np.ndarray) -> np.ndarray:
+    """Column of the entries at positions ``at`` of :func:`_column_entries` (from ``first``)."""
+    indptr = model.matrix.indptr
+    return np.searchsorted(indptr, at + indptr[first], side="right") - 1
+
+
 def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     """Tour columns that could take one more unit: below their bound, pledge not used up.
 
@@ -210,11 +240,11 @@ def spare_units(model: LinearModel, x: np.ndarray) -> np.ndarray:
     cap = model.con_families.get("Pledge-capacity")
     if cap is not None and cap.stop > cap.start:
         act = model.matrix @ x
-        sub = sp.coo_matrix(model.matrix[cap.start : cap.stop, tours.start : tours.stop])
-        rows = sub.row + cap.start
-        full = act[rows] + sub.data > hi[rows] + 1e-7
+        rows, vals, _ = _column_entries(model, tours.start, tours.stop)
+        at = np.flatnonzero((rows >= cap.start) & (rows < cap.stop))
+        at = at[act[rows[at]] + vals[at] > hi[rows[at]] + 1e-7]
         blocked = np.zeros(len(cols), bool)
-        blocked[sub.col[full]] = True
+        blocked[_column_of(model, tours.start, at) - tours.start] = True
         spare &= ~blocked
     return cols[spare]
 
@@ -241,6 +271,13 @@ def binding_constraints(
     _, _, _, _, hi = model.bounds()
     scale = scale or {}
     spare = spare_units(model, x)
+    # The spare columns' entries once, split by family below (not a row slice per family).
+    is_spare = np.zeros(model.n_cols, bool)
+    is_spare[spare] = True
+    rows, vals, counts = _column_entries(model, 0, model.n_cols)
+    keep = np.repeat(is_spare, counts) & (vals > 0)
+    rows, vals = rows[keep], vals[keep]
+    del keep
     parts = []
     for name in families:
         fam = model.con_families.get(name)
@@ -249,11 +286,12 @@ def binding_constraints(
         used, limit = act[fam.start : fam.stop], hi[fam.start : fam.stop]
         tol = 1e-6 * np.maximum(1.0, np.abs(limit))
         tight = used >= limit - tol
-        sub = sp.coo_matrix(model.matrix[fam.start : fam.stop][:, spare])
-        enters = sub.data > 0
-        smallest = np.full(fam.stop - fam.start, np.inf)
-        np.minimum.at(smallest, sub.row[enters], sub.data[enters])
-        no_fit = np.isfinite(smallest) & (used + smallest > limit + tol)
+        enters = (rows >= fam.start) & (rows < fam.stop)
+        r, v = rows[enters] - fam.start, vals[enters]
+        # No unused unit fits: some enters, and none of those entering stays within the limit.
+        n = fam.stop - fam.start
+        fits = np.bincount(r[used[r] + v <= limit[r] + tol[r]], minlength=n) > 0
+        no_fit = (np.bincount(r, minlength=n) > 0) & ~fits
         tight |= no_fit
         if not tight.any():
             continue

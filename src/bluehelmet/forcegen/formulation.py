@@ -16,9 +16,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from bluehelmet.forcegen.data import PlanningData, budget_periods, tour_month_cost
+from bluehelmet.forcegen.data import PlanningData, tour_period_costs, tour_year_months
 from bluehelmet.forcegen.inplace import by_ceiling_component
-from bluehelmet.optimize.linear import INF, LinearModel, group_rows
+from bluehelmet.optimize.linear import INF, LinearModel
 
 #: Objective stages, in lexicographic order (the last only breaks ties, see define_tiebreak).
 STAGES = ("unmet", "cost", "gender", "tiebreak")
@@ -50,21 +50,6 @@ def credited(d: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     """(candidate tour, month) for every month a tour counts towards its requirement."""
     c = d.candidates
     return expand(c["credit_from"].to_numpy(), np.minimum(c["end"].to_numpy(), d.n_months - 1))
-
-
-def per_tour_and_label(
-    k: np.ndarray, label: np.ndarray, value: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sum ``value`` over the months of each (tour, label) pair: (tours, labels, sums).
-
-    E.g. a tour's cost per budget period: one row per tour and period instead of one per
-    tour-month (ten times fewer rows to join and group at 100,000 pledges).
-    """
-    codes, labels = pd.factorize(label)
-    key = k.astype(np.int64) * max(len(labels), 1) + codes
-    pairs, inverse = np.unique(key, return_inverse=True)
-    total = np.bincount(inverse, weights=value, minlength=len(pairs))
-    return pairs // max(len(labels), 1), np.asarray(labels)[pairs % max(len(labels), 1)], total
 
 
 def define_tours(m: LinearModel, d: PlanningData) -> None:
@@ -155,11 +140,20 @@ def define_contributor_limit(m: LinearModel, d: PlanningData) -> None:
     if not limits:
         return
     k, t = present(d)
-    contrib = d.pledges["contributor_id"].to_numpy()[d.candidates["pledge"].to_numpy()[k]]
-    present_units = m.terms("Tour-start", k, contributor_id=contrib, month=t)
-    limited = present_units.where(pd.Series(contrib).isin(set(limits)).to_numpy())
+    # Contributors as codes (a categorical label): tens of millions of tour-months at scale.
+    of_pledge, contributors = pd.factorize(d.pledges["contributor_id"].to_numpy())
+    contrib = of_pledge[d.candidates["pledge"].to_numpy()[k]]
+    limited = np.isin(np.asarray(contributors), list(limits))[contrib]
+    present_units = m.terms(
+        "Tour-start",
+        k[limited],
+        contributor_id=pd.Categorical.from_codes(contrib[limited], pd.Index(contributors)),
+        month=t[limited],
+    )
     cap = pd.Series(limits, dtype=float).rename_axis("contributor_id")
-    m.add_constraint("Contributor-max-units", limited.sum(by=["contributor_id", "month"]) <= cap)
+    m.add_constraint(
+        "Contributor-max-units", present_units.sum(by=["contributor_id", "month"]) <= cap
+    )
 
 
 def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
@@ -177,38 +171,37 @@ def define_mission_diversity(m: LinearModel, d: PlanningData) -> None:
     share = float(d.params["max_contributor_share"])
     if share >= 1.0:
         return
-    req = d.requirements
+    # Missions and contributors as integer codes: tens of millions of tour-months at 100,000
+    # pledges are grouped by arithmetic on the codes, and labelled by categoricals (no text).
+    mission_of_req, missions = pd.factorize(d.requirements["mission_id"].to_numpy())
+    contrib_of_pledge, contributors = pd.factorize(d.pledges["contributor_id"].to_numpy())
+    n_t = d.n_months
     ridx, month = d.need["req"].to_numpy(), d.need["month"].to_numpy()
-    need = (
-        pd.DataFrame(
-            {
-                "mission_id": req["mission_id"].to_numpy()[ridx],
-                "month": month,
-                "n": d.need["open"].to_numpy(),
-            }
-        )
-        .groupby(["mission_id", "month"])["n"]
-        .sum()
-    )
+    mission_month = mission_of_req[ridx] * n_t + month
+    need = np.bincount(mission_month, d.need["open"].to_numpy(float), len(missions) * n_t)
+    asked = np.bincount(mission_month, minlength=len(missions) * n_t) > 0
+    cap_of = np.where(asked, np.maximum(1.0, np.ceil(share * need)), np.nan)
     k, t = credited(d)
     cand = d.candidates
     p = cand["pledge"].to_numpy()[k]
-    keys_all = pd.DataFrame(
-        {
-            "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-            "contributor_id": d.pledges["contributor_id"].to_numpy()[p],
-            "month": t,
-        }
-    )
-    idx = pd.MultiIndex.from_frame(keys_all[["mission_id", "month"]])
-    cap = np.maximum(1.0, np.ceil(share * need.reindex(idx).to_numpy(dtype=float)))
+    mission = mission_of_req[cand["req"].to_numpy()[k]]
+    contributor = contrib_of_pledge[p]
+    cap = cap_of[mission * n_t + t]
     # Only rows whose members could together exceed the cap can bind.
-    ub = d.pledges["count"].to_numpy()[p]
-    possible = keys_all.assign(ub=ub).groupby(["mission_id", "contributor_id", "month"])["ub"]
-    keep = possible.transform("sum").to_numpy() > cap
-    counted = m.terms("Tour-start", k, **{str(c): keys_all[c].to_numpy() for c in keys_all})
+    key = (mission.astype(np.int64) * len(contributors) + contributor) * n_t + t
+    groups, _ = pd.factorize(key)
+    possible = np.bincount(groups, d.pledges["count"].to_numpy(float)[p])
+    keep = possible[groups] > cap
+    counted = m.terms(
+        "Tour-start",
+        k,
+        mission_id=pd.Categorical.from_codes(mission, pd.Index(missions)),
+        contributor_id=pd.Categorical.from_codes(contributor, pd.Index(contributors)),
+        month=t,
+    )
     per_row = counted.where(keep).sum(by=["mission_id", "contributor_id", "month"])
-    row_cap = pd.Series(cap[keep]).groupby(per_row.rows).first().to_numpy()
+    row_cap = np.empty(len(per_row.keys))
+    row_cap[per_row.rows] = cap[keep]  # one cap per mission and month: equal within a row
     m.add_constraint("Mission-contributor-share", per_row <= row_cap)
 
 
@@ -330,17 +323,9 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     tour past the horizon count in their own period (a commitment). Missions without a budget
     row for a period are not limited (and reported as such).
     """
-    k, t = committed(d)
     cand, req = d.candidates, d.requirements
-    k, period, cost = per_tour_and_label(k, budget_periods(d, k, t), tour_month_cost(d, k, t))
-    frame = pd.DataFrame(
-        {
-            "mission_id": req["mission_id"].to_numpy()[cand["req"].to_numpy()[k]],
-            "fiscal_year": period,
-            "k": k,
-            "cost": cost,
-        }
-    )
+    # Per tour and budget period, without listing the tours' months (tour_period_costs).
+    k, period, cost = tour_period_costs(d)
     budgets = d.budgets.assign(
         mission_id=d.budgets["mission_id"].astype(str),
         fiscal_year=d.budgets["fiscal_year"].astype(str),
@@ -348,20 +333,28 @@ def define_budget(m: LinearModel, d: PlanningData) -> None:
     budgets = pd.DataFrame(
         budgets.groupby(["mission_id", "fiscal_year"], as_index=False)["headroom_usd"].sum()
     )
-    frame = frame.merge(budgets, on=["mission_id", "fiscal_year"], how="inner")
-    agg = frame.groupby(["mission_id", "fiscal_year", "k"], as_index=False).agg(
-        cost=("cost", "sum"), headroom_usd=("headroom_usd", "first")
+    # Each piece's budget row, found through integer codes (millions of pieces at scale): the
+    # rows are the budget rows some tour enters, in the budget table's (sorted) order.
+    mission_of_req, missions = pd.factorize(req["mission_id"].to_numpy())
+    period_code, periods = pd.factorize(period)
+    at = np.full((len(missions), len(periods)), -1, dtype=np.int64)
+    mi = pd.Index(missions).get_indexer(budgets["mission_id"])
+    pi = pd.Index(periods).get_indexer(budgets["fiscal_year"])
+    known = (mi >= 0) & (pi >= 0)
+    at[mi[known], pi[known]] = np.flatnonzero(known)
+    pos = at[mission_of_req[cand["req"].to_numpy()[k]], period_code]
+    keep = pos >= 0
+    used, row = np.unique(pos[keep], return_inverse=True)
+    tours = m.var_families["Tour-start"]
+    m.add_constraints(
+        "Budget-fiscal-year",
+        budgets.loc[used, ["mission_id", "fiscal_year"]],
+        row,
+        tours.start + k[keep],
+        cost[keep] / COST_SCALE,
+        -INF,
+        budgets["headroom_usd"].to_numpy()[used] / COST_SCALE,
     )
-    spend = m.terms(
-        "Tour-start",
-        agg["k"].to_numpy(),
-        agg["cost"].to_numpy() / COST_SCALE,
-        mission_id=agg["mission_id"].to_numpy(),
-        fiscal_year=agg["fiscal_year"].to_numpy(),
-    )
-    per_year = spend.sum(by=["mission_id", "fiscal_year"])
-    head = agg.groupby(per_year.rows)["headroom_usd"].first().to_numpy()
-    m.add_constraint("Budget-fiscal-year", per_year <= head / COST_SCALE)
 
 
 def define_strategic_lift(m: LinearModel, d: PlanningData) -> None:
@@ -413,40 +406,44 @@ def define_gender(m: LinearModel, d: PlanningData) -> None:
     women short of the target). gender_mode = hard fixes v = 0; soft penalises Σ v in the last
     objective stage.
     """
-    k, t = present(d)
     cand, pl = d.candidates, d.pledges
-    k, year, months = per_tour_and_label(k, d.months.year.to_numpy()[t], np.ones(len(k)))
+    k, year, months = tour_year_months(d)
     p = cand["pledge"].to_numpy()[k]
-    frame = pd.DataFrame(
+    # Categories and years as codes (millions of tour-years at scale); the rows are the
+    # (category, year) pairs that occur and have a target, sorted.
+    cat_of_pledge, categories = pd.factorize(pl["category"].to_numpy(str))
+    cat = cat_of_pledge[p]
+    year_code, years = pd.factorize(year)
+    pair = np.unique(cat * max(len(years), 1) + year_code)
+    occurring = pd.DataFrame(
         {
-            "category": pl["category"].to_numpy(str)[p],
-            "year": year,
-            "k": k,
-            "women": pl["women_share"].to_numpy()[p],
-            "persons": pl["personnel"].to_numpy()[p] * months,
+            "category": np.asarray(categories)[pair // max(len(years), 1)],
+            "year": np.asarray(years)[pair % max(len(years), 1)],
         }
     )
-    keys = gender_target_table(d, frame[["category", "year"]].drop_duplicates())
-    frame = frame.merge(keys, on=["category", "year"], how="inner")
-    agg = (
-        frame.assign(coef=frame["persons"] * (frame["women"] - frame["target_share"]))
-        .groupby(["category", "year", "k"], as_index=False)["coef"]
-        .sum()
-    )
-    _, labels = group_rows(pd.DataFrame(agg[["category", "year"]]))
+    keys = gender_target_table(d, occurring).sort_values(["category", "year"], ignore_index=True)
+    row_of = np.full((len(categories), max(len(years), 1)), -1, dtype=np.int64)
+    row_of[
+        pd.Index(categories).get_indexer(keys["category"]),
+        pd.Index(years).get_indexer(keys["year"]),
+    ] = np.arange(len(keys))
+    row = row_of[cat, year_code]
+    keep = row >= 0
+    persons = pl["personnel"].to_numpy()[p][keep] * months[keep]
+    target = keys["target_share"].to_numpy()[row[keep]]
+    coef = persons * (pl["women_share"].to_numpy()[p][keep] - target)
+    labels = keys[["category", "year"]]
     hard = str(d.params["gender_mode"]) == "hard"
-    m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
-    women_over_target = m.terms(
-        "Tour-start",
-        agg["k"].to_numpy(),
-        agg["coef"].to_numpy(),
-        category=agg["category"].to_numpy(),
-        year=agg["year"].to_numpy(),
-    )
-    short = m.terms("Gender-shortfall")
-    m.add_constraint(
+    short = m.add_variables("Gender-shortfall", labels, 0.0, 0.0 if hard else INF)
+    tours = m.var_families["Tour-start"]
+    m.add_constraints(
         "Gender-target",
-        (women_over_target + short).sum(by=["category", "year"], over=labels) >= 0.0,
+        labels,
+        np.concatenate([row[keep], np.arange(len(labels))]),
+        np.concatenate([tours.start + k[keep], short.start + np.arange(len(labels))]),
+        np.concatenate([coef, np.ones(len(labels))]),
+        0.0,
+        INF,
     )
     m.set_objective("gender", "Gender-shortfall", np.ones(len(labels)))
 
@@ -482,10 +479,25 @@ def tiebreak_weights(d: PlanningData) -> np.ndarray:
     # pledges); the text hashed is the same as ever.
     months = pd.date_range(d.months[0], periods=int(max(start.max(), end.max())) + 1, freq="MS")
     label = np.asarray(months.strftime("%Y-%m"), dtype=object)
-    pid = d.pledges["id"].astype(str).to_numpy(dtype=object)[c["pledge"].to_numpy()]
-    rid = d.requirements["id"].astype(str).to_numpy(dtype=object)[c["req"].to_numpy()]
-    text = pid + "|" + rid + "|" + label[start] + "|" + label[end]
-    head = [hashlib.sha256(t.encode()).digest()[:8] for t in text]
+    pid = d.pledges["id"].astype(str).to_numpy(dtype=object)
+    rid = d.requirements["id"].astype(str).to_numpy(dtype=object)
+    # The text "pledge|requirement|start|end" as bytes, assembled from its distinct
+    # "pledge|requirement|" and "start|end" parts (millions of tours, far fewer parts).
+    pledge, req = c["pledge"].to_numpy(), c["req"].to_numpy()
+    pair, pairs = pd.factorize(pledge.astype(np.int64) * len(rid) + req)
+    first = np.asarray(pairs) // len(rid), np.asarray(pairs) % len(rid)
+    prefix = np.array(
+        [f"{a}|{b}|".encode() for a, b in zip(pid[first[0]], rid[first[1]], strict=True)],
+        dtype=object,
+    )
+    span, spans = pd.factorize(start.astype(np.int64) * len(label) + end)
+    ends = np.asarray(spans) // len(label), np.asarray(spans) % len(label)
+    suffix = np.array(
+        [f"{a}|{b}".encode() for a, b in zip(label[ends[0]], label[ends[1]], strict=True)],
+        dtype=object,
+    )
+    text = prefix[pair] + suffix[span]
+    head = [hashlib.sha256(t).digest()[:8] for t in text]
     return 1.0 + np.frombuffer(b"".join(head), dtype=">u8").astype(float) / 2.0**64
 
 

@@ -136,6 +136,8 @@ def requirements_note(
     h = int(d.params["handover_months"])
     note_date = d.months[0]
     transit = _transit_days(d, pairs)
+    # The catalogue's costs per month a run starts in, computed once per month (not per run).
+    unit_costs: dict[pd.Timestamp, pd.DataFrame] = {}
     rows = []
     for run in runs.to_dict("records"):
         r = req.iloc[int(run["req"])].to_dict()
@@ -194,7 +196,9 @@ def requirements_note(
         row["status"] = "current" if start < best else "emerging"
         offset = (best.year - d.months[0].year) * 12 + best.month - d.months[0].month
         closable = float(sum(s for m, s in enumerate(run["short"], start=first) if m >= offset))
-        cost = unit_monthly_cost(view, start).loc[str(r["unit_type_id"])].to_dict()
+        if start not in unit_costs:
+            unit_costs[start] = unit_monthly_cost(view, start)
+        cost = unit_costs[start].loc[str(r["unit_type_id"])].to_dict()
         monthly = float(cost["total_usd"]) * int(run["units"])
         emplacement = float(cost["emplacement_usd"]) * int(run["units"])
         weighted = closable * float(r["weight"])

@@ -32,11 +32,8 @@ import pandas as pd
 from bluehelmet.forcegen.data import PlanningData
 
 
-def _offers(d: PlanningData, pairs: pd.DataFrame, req: int, first: int) -> pd.DataFrame:
-    """Eligible offers for requirement row ``req``: start, counts-from and last month counted."""
-    ok = pairs[
-        (pairs["req"] == req) & pairs["mission_ok"] & pairs["region_ok"] & pairs["language_ok"]
-    ]
+def _offers(d: PlanningData, ok: pd.DataFrame, first: int) -> pd.DataFrame:
+    """Offers ``ok`` (one requirement's eligible pairs): start, counts-from, last month counted."""
     h = int(d.params["handover_months"])
     pl = d.pledges.iloc[ok["pledge"].to_numpy()]
     start = np.maximum(ok["earliest"].to_numpy(), np.maximum(first - h, 0))
@@ -123,11 +120,15 @@ def smart_pledge_groups(
             strict=True,
         )
     )
+    # The eligible pairs, split by requirement once (not filtered again per requirement).
+    eligible = pairs[pairs["mission_ok"] & pairs["region_ok"] & pairs["language_ok"]]
+    by_req = eligible.groupby("req").indices
+    none = np.zeros(0, dtype=np.int64)
     rows = []
     for req, first, last in zip(
         window.index.astype(int), window["min"].astype(int), window["max"].astype(int), strict=True
     ):
-        offers = _offers(d, pairs, int(req), int(first))
+        offers = _offers(d, eligible.iloc[by_req.get(int(req), none)], int(first))
         if offers.empty:
             continue
         counts = offers["start"] + h

@@ -7,6 +7,8 @@ output tables declared in ``outputs.csv`` (months as month-start timestamps);
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -28,6 +30,17 @@ def tour_values(model: LinearModel, x: np.ndarray) -> np.ndarray:
     return np.round(model.values(x, "Tour-start")).astype(int)
 
 
+def chosen(d: PlanningData, y: np.ndarray) -> tuple[PlanningData, np.ndarray]:
+    """The planning data restricted to the tours the plan uses, and their units.
+
+    A table summed over tours gets nothing from a tour with no unit, so it is computed on these
+    alone: the plan's few thousand tours, not the millions of candidates at 100,000 pledges.
+    """
+    used = np.flatnonzero(y > 0)
+    sub = d.candidates.iloc[used].reset_index(drop=True)
+    return dataclasses.replace(d, candidates=sub), y[used]
+
+
 def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """One row per chosen tour."""
     cand = d.candidates[y > 0]
@@ -36,7 +49,9 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     rq = d.requirements.iloc[cand["req"].to_numpy()].reset_index(drop=True)
     months = d.months
     last = cand["end"].to_numpy()
-    ends = pd.DatetimeIndex([months[0] + pd.DateOffset(months=int(e)) for e in last])
+    # Month starts from the planning start on (past the horizon too), once per month.
+    month_starts = pd.date_range(months[0], periods=int(last.max(initial=-1)) + 1, freq="MS")
+    ends = pd.DatetimeIndex(month_starts[last])
     return pd.DataFrame(
         {
             "pledge_id": pl["id"],
@@ -63,6 +78,7 @@ def assignments_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 
 def planned_per_need(d: PlanningData, y: np.ndarray) -> np.ndarray:
     """Units of planned tours counted towards each row of ``d.need`` (requirement x month)."""
+    d, y = chosen(d, y)
     k, t = credited(d)
     got = (
         pd.DataFrame({"req": d.candidates["req"].to_numpy()[k], "month": t, "u": y[k]})
@@ -173,7 +189,8 @@ def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     row with the personnel and an empty ceiling and headroom: "no ceiling", not 0.
     """
     room = ceiling_room(d)
-    terms = ceiling_terms(d)
+    sub, y = chosen(d, y)
+    terms = ceiling_terms(sub)
     planned = (
         terms.assign(planned=terms["persons"].to_numpy() * y[terms["k"].to_numpy()])
         .groupby(["mission_id", "component", "month"])["planned"]
@@ -192,8 +209,12 @@ def ceilings_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
 def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Mission x fiscal year: planned cost, budget headroom and the share used.
 
-    Tours committed past the horizon add their later months to their own fiscal years.
+    Tours committed past the horizon add their later months to their own fiscal years. A mission
+    and budget period that some candidate tour reaches has a row (cost 0 when the plan has none
+    there), as has every budget row of a period the plan's months fall in.
     """
+    reached = reached_periods(d)
+    d, y = chosen(d, y)
     k, t = committed(d)
     cost = tour_month_cost(d, k, t) * y[k]
     frame = pd.DataFrame(
@@ -205,7 +226,10 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
             "cost_usd": cost,
         }
     )
-    spent = frame.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
+    spent = pd.concat([frame, reached.assign(cost_usd=0.0)], ignore_index=True)
+    spent = pd.DataFrame(
+        spent.groupby(["mission_id", "fiscal_year"], as_index=False)["cost_usd"].sum()
+    )
     budgets = d.budgets.assign(
         mission_id=d.budgets["mission_id"].astype(str),
         fiscal_year=d.budgets["fiscal_year"].astype(str),
@@ -237,8 +261,46 @@ def costs_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     return out.sort_values(["mission_id", "fiscal_year"]).reset_index(drop=True)
 
 
+def reached_periods(d: PlanningData) -> pd.DataFrame:
+    """Every (mission, budget period) some candidate tour is committed in.
+
+    A tour committed from month ``s`` to ``e`` reaches every period from that of ``s`` to that
+    of ``e`` (periods are runs of consecutive months), so the distinct (requirement, first
+    period, last period) triples give the answer without listing the tours' months.
+    """
+    cand, req = d.candidates, d.requirements
+    months = cost_months(d)
+    labels = {a: np.asarray(budget_period(a, months), dtype=str) for a in ACCOUNTS}
+    parts = []
+    r = cand["req"].to_numpy()
+    regular = (req["account"].to_numpy(str) == "regular_budget")[r]
+    for account, mask in (("regular_budget", regular), ("peacekeeping", ~regular)):
+        if not mask.any():
+            continue
+        codes, names = pd.factorize(labels[account])
+        width = max(len(names), 1)
+        key = (r[mask].astype(np.int64) * width + codes[cand["start"].to_numpy()[mask]]) * width
+        key = pd.unique(key + codes[cand["end"].to_numpy()[mask]])
+        first, last = (key // width) % width, key % width
+        n = last - first + 1
+        i = np.repeat(np.arange(len(key)), n)
+        code = first[i] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "mission_id": req["mission_id"].to_numpy()[key[i] // (width * width)],
+                    "fiscal_year": np.asarray(names)[code],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({"mission_id": [], "fiscal_year": []})
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
 def gender_table(d: PlanningData, y: np.ndarray) -> pd.DataFrame:
     """Category x year: women's share of the planned personnel-months against the target."""
+    d, y = chosen(d, y)
     k, t = present(d)
     p = d.candidates["pledge"].to_numpy()[k]
     persons = d.pledges["personnel"].to_numpy()[p] * y[k]

@@ -57,6 +57,8 @@ class LinearModel:
     n_cols: int = 0
     n_rows: int = 0
     _matrix: sp.csc_matrix | None = None
+    #: The matrix of the coefficients assembled so far (entries holds those added since).
+    _assembled: sp.csc_matrix | None = None
 
     def add_variables(
         self,
@@ -93,10 +95,13 @@ class LinearModel:
         self.con_families[name] = fam
         self.row_lower.append(np.broadcast_to(np.asarray(lower, float), (n,)).copy())
         self.row_upper.append(np.broadcast_to(np.asarray(upper, float), (n,)).copy())
+        # 32-bit positions where they fit (every model so far): a third less memory for the
+        # tens of millions of coefficients of a 100,000-pledge model.
+        index = np.int32 if max(self.n_rows + n, self.n_cols) < 2**31 else np.int64
         self.entries.append(
             (
-                np.asarray(rows, np.int64) + self.n_rows,
-                np.asarray(cols, np.int64),
+                (np.asarray(rows, np.int64) + self.n_rows).astype(index),
+                np.asarray(cols).astype(index),
                 np.asarray(vals, float),
             )
         )
@@ -113,7 +118,7 @@ class LinearModel:
         family: str,
         members: np.ndarray | None = None,
         coefficients: np.ndarray | float = 1.0,
-        **labels: np.ndarray,
+        **labels: np.ndarray | pd.Categorical,
     ) -> Terms:
         """Labelled terms over variable ``family``: one term per entry of ``members``.
 
@@ -127,11 +132,18 @@ class LinearModel:
             Coefficient of each term (broadcast).
         **labels
             One array per label column, aligned with ``members``; default the family's labels.
+            A ``pd.Categorical`` is kept as it is (tens of millions of text labels group far
+            faster by their codes); the rows' labels come out as plain values.
         """
         fam = self.var_families[family]
         idx = np.arange(len(fam.labels)) if members is None else np.asarray(members, np.int64)
         frame = (
-            pd.DataFrame({k: np.asarray(v) for k, v in labels.items()})
+            pd.DataFrame(
+                {
+                    k: v if isinstance(v, pd.Categorical) else np.asarray(v)
+                    for k, v in labels.items()
+                }
+            )
             if labels
             else fam.labels.iloc[idx].reset_index(drop=True)
         )
@@ -163,17 +175,30 @@ class LinearModel:
 
     @property
     def matrix(self) -> sp.csc_matrix:
-        """The constraint matrix (CSC), assembled once."""
+        """The constraint matrix (CSC), assembled once (and again after rows or columns are added).
+
+        The coefficients are moved into the matrix, not copied: once assembled, the families'
+        coordinate blocks are dropped (they would double the memory of a large model).
+        """
         if self._matrix is None:
-            if self.entries:
-                r = np.concatenate([e[0] for e in self.entries])
-                c = np.concatenate([e[1] for e in self.entries])
-                v = np.concatenate([e[2] for e in self.entries])
+            parts = list(self.entries)
+            if self._assembled is not None:
+                done = self._assembled.tocoo()
+                parts.insert(0, (done.row, done.col, done.data))
+            self.entries = []
+            self._assembled = None
+            if parts:
+                r = np.concatenate([e[0] for e in parts])
+                c = np.concatenate([e[1] for e in parts])
+                v = np.concatenate([e[2] for e in parts])
             else:
-                r = c = np.zeros(0, np.int64)
+                r = c = np.zeros(0, np.int32)
                 v = np.zeros(0)
-            self._matrix = sp.csc_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols))
-            self._matrix.sum_duplicates()
+            del parts
+            matrix = sp.csc_matrix((v, (r, c)), shape=(self.n_rows, self.n_cols))
+            del r, c, v
+            matrix.sum_duplicates()
+            self._matrix = self._assembled = matrix
         return self._matrix
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -233,15 +258,29 @@ def group_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     keys = keys.reset_index(drop=True)
     if len(keys) == 0:
         return np.zeros(0, np.int64), keys
-    # Column by column: factorise, combine with the codes so far, factorise again (codes in
-    # order of first appearance, small enough never to overflow). Tens of millions of terms
-    # with text labels group in seconds this way, where a groupby on the columns takes minutes.
-    codes = np.zeros(len(keys), np.int64)
-    for column in keys.columns:
-        part, distinct = pd.factorize(keys[column], use_na_sentinel=False)
-        codes = pd.factorize(codes * max(len(distinct), 1) + part)[0]
-    _, first = np.unique(codes, return_index=True)
-    return codes, keys.iloc[first].reset_index(drop=True)
+    whole = integer_codes(keys)
+    if whole is not None:
+        # Integer labels: one mixed-radix integer per key, factorised once.
+        codes = pd.factorize(whole[0])[0]
+    else:
+        # Column by column: factorise, combine with the codes so far, factorise again (codes
+        # in order of first appearance, small enough never to overflow). Tens of millions of
+        # terms with text labels group in seconds this way, where a groupby takes minutes.
+        codes = np.zeros(len(keys), np.int64)
+        for column in keys.columns:
+            part, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+            codes = pd.factorize(codes * max(len(uniques), 1) + part)[0]
+    # Codes number the keys in order of first appearance: a key appears first where its code
+    # exceeds every code before it (one pass, no sort).
+    codes = np.asarray(codes, np.int64)
+    seen = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.r_[True, codes[1:] > seen[:-1]])
+    distinct = keys.iloc[first].reset_index(drop=True)
+    for column in distinct.columns:
+        # Labels given as categoricals (to group fast) are plain values in the row table.
+        if isinstance(distinct[column].dtype, pd.CategoricalDtype):
+            distinct[column] = distinct[column].to_numpy()
+    return codes, distinct
 
 
 @dataclass(frozen=True)
@@ -309,11 +348,59 @@ class Terms:
             rows, distinct = group_rows(keys)
             return LinearSum(distinct, rows, self)
         table = over[list(by)].reset_index(drop=True)
-        rows = pd.MultiIndex.from_frame(table).get_indexer(pd.MultiIndex.from_frame(keys))
+        codes = integer_codes(table, keys)
+        if codes is not None:
+            # Integer labels (requirement, month: tens of millions of terms at scale): one
+            # integer per key and a hash lookup, the same rows as the MultiIndex lookup below.
+            rows = lookup(codes[0], codes[1])
+        else:
+            rows = pd.MultiIndex.from_frame(table).get_indexer(pd.MultiIndex.from_frame(keys))
         if (rows < 0).any():
             bad = keys.iloc[int(np.flatnonzero(rows < 0)[0])].to_dict()
             raise ValueError(f"a term labelled {bad} has no row in the given rows")
         return LinearSum(table, rows.astype(np.int64), self)
+
+
+def lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Position in ``table`` (distinct non-negative integers) of each of ``keys``; -1 if absent.
+
+    A dense array indexed by the code when the codes are few enough (requirement x month: a
+    few thousand), else a hash lookup.
+    """
+    span = int(max(table.max(initial=-1), keys.max(initial=-1))) + 1
+    if span > 8 * (len(table) + len(keys)) + 1024 or len(np.unique(table)) < len(table):
+        return np.asarray(pd.Index(table).get_indexer(keys))
+    where = np.full(span, -1, dtype=np.int64)
+    where[table] = np.arange(len(table))
+    return where[keys]
+
+
+def integer_codes(*frames: pd.DataFrame) -> list[np.ndarray] | None:
+    """One integer per row of each frame (same columns), equal iff the rows are equal.
+
+    Mixed-radix over the columns' ranges in all frames; ``None`` when a column is not integer or
+    the codes would not fit in 62 bits. A categorical column of a single frame counts by its
+    codes (equal codes, equal values).
+    """
+    codes = [np.zeros(len(f), np.int64) for f in frames]
+    span = 1
+    for column in frames[0].columns:
+        series = [f[column] for f in frames]
+        if len(frames) == 1 and isinstance(series[0].dtype, pd.CategoricalDtype):
+            values = [np.asarray(series[0].cat.codes)]
+        elif all(pd.api.types.is_integer_dtype(x.dtype) for x in series):
+            values = [x.to_numpy() for x in series]
+        else:
+            return None
+        lo = min(int(v.min(initial=0)) for v in values)
+        hi = max(int(v.max(initial=0)) for v in values)
+        width = hi - lo + 1
+        if span * width >= 2**62:
+            return None
+        for code, v in zip(codes, values, strict=True):
+            code += (v.astype(np.int64) - lo) * span
+        span *= width
+    return codes
 
 
 Rhs = float | np.ndarray | pd.Series | Callable[[pd.DataFrame], np.ndarray]

@@ -12,13 +12,22 @@ workers never take the same job) and holds it for a lease; a long job renews its
 :func:`heartbeat`. A job whose worker died (lease expired: a killed worker, a restarted server) is
 claimed again and run from the start, so jobs survive a restart. ``bluehelmet serve`` runs one
 worker thread; ``bluehelmet admin worker`` runs more, in other processes.
+
+A worker that is stopped (:meth:`Worker.stop`, or Ctrl-C/SIGTERM interrupting :func:`work`)
+claims nothing more and gives its running job back to the queue (:func:`release`: queued again,
+the interrupted run not counted as an attempt), so a stop never loses a job nor leaves it
+claimed until its lease runs out.
+
+Every queue is under row-level security like the records (``forcegen/0004``, ``reports/0010``):
+pages see the jobs their reader may see, and a transaction that declared itself a job worker
+(:func:`as_worker`) reads and updates every job (:func:`worker_rls_sql`), never inserts or
+deletes one.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,8 +35,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -40,6 +49,41 @@ def as_worker() -> None:
     """Declare the current transaction a job worker's (``SET LOCAL``; pages never do)."""
     with connection.cursor() as cur:
         cur.execute("SELECT set_config(%s, 'on', true)", [WORKER_SETTING])
+
+
+_WORKER = f"(current_setting('{WORKER_SETTING}', true) = 'on')"
+
+
+def worker_rls_sql(table: str) -> list[str]:
+    """Policies that admit a declared job worker to read and update every job of ``table``.
+
+    Added to the need-to-know policies (:func:`bluehelmet.web.policy.rls_sql`); there is no
+    worker policy for INSERT or DELETE, so a worker never creates or removes a job.
+    """
+    return [
+        f"CREATE POLICY job_worker_select ON {table} FOR SELECT USING {_WORKER}",
+        f"CREATE POLICY job_worker_update ON {table} FOR UPDATE USING {_WORKER} "
+        f"WITH CHECK {_WORKER}",
+    ]
+
+
+def worker_rls_reverse_sql(table: str) -> list[str]:
+    """Statements that undo :func:`worker_rls_sql`."""
+    return [
+        f"DROP POLICY IF EXISTS job_worker_select ON {table}",
+        f"DROP POLICY IF EXISTS job_worker_update ON {table}",
+    ]
+
+
+def save_as_worker(job: Any, *fields: str) -> None:
+    """Save ``fields`` of ``job`` in a transaction of its own, as a job worker.
+
+    A job's status is written as the worker (not as the requester the job runs as), so that a
+    clearance withdrawn while the job ran cannot leave it ``running``.
+    """
+    with transaction.atomic():
+        as_worker()
+        job.save(update_fields=list(fields))
 
 
 @dataclass(frozen=True)
@@ -108,19 +152,120 @@ def claim_next(
     return None
 
 
+def release(job: Any) -> bool:
+    """Give a claimed job back to its queue: queued again, this run not counted as an attempt.
+
+    Only while the job is still ``running`` under this claim (same ``attempts``): a job that
+    finished meanwhile, or was claimed again after its lease, is left alone. Waits at most
+    :data:`RELEASE_LOCK_TIMEOUT` for the job's row (else the lease brings the job back later).
+    Returns whether the job was given back.
+    """
+    model = type(job)
+    with transaction.atomic():
+        as_worker()
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('lock_timeout', %s, true)", [RELEASE_LOCK_TIMEOUT])
+        changed = model._default_manager.filter(
+            pk=job.pk, status=RUNNING, attempts=job.attempts
+        ).update(status=QUEUED, attempts=F("attempts") - 1, started_at=None, lease_until=None)
+    return bool(changed)
+
+
+#: How long :func:`release` waits for a job's row lock.
+RELEASE_LOCK_TIMEOUT = "5s"
+
+
+def _release_after_interrupt(job: Any) -> None:
+    """:func:`release` after the worker's own thread was interrupted mid-job."""
+    for _ in range(2):  # the interrupt may have left the connection unusable: reconnect once
+        try:
+            release(job)
+            return
+        except DatabaseError:
+            connection.close()
+
+
+class Worker:
+    """A job worker: claims and runs jobs of every kind until stopped.
+
+    :meth:`run` works in the calling thread (``bluehelmet admin worker``), :meth:`start` in a
+    thread of its own (``bluehelmet serve``). :meth:`stop` stops it from another thread.
+    """
+
+    def __init__(self, kinds: tuple[JobKind, ...] = KINDS, idle_seconds: float = 1.0) -> None:
+        self.kinds = kinds
+        self.idle_seconds = idle_seconds
+        #: Set to stop claiming jobs.
+        self.stopping = threading.Event()
+        #: The job being run (``None`` between jobs).
+        self.current: Any = None
+        self.thread: threading.Thread | None = None
+
+    def run(self, once: bool = False) -> int:
+        """Claim and run jobs until stopped (or until none is left, with ``once``); the count.
+
+        Interrupted mid-job in this thread (Ctrl-C, or SIGTERM turned into ``KeyboardInterrupt``)
+        the job is given back to its queue (:func:`release`) before the interrupt goes on.
+        """
+        done = 0
+        while not self.stopping.is_set():
+            found = claim_next(self.kinds)
+            if found is None:
+                if once:
+                    break
+                self.stopping.wait(self.idle_seconds)
+                continue
+            kind, self.current = found
+            if self.stopping.is_set():  # stopped while claiming: not run, given back at once
+                release(self.current)
+                self.current = None
+                break
+            try:
+                kind.run(self.current)
+            except (KeyboardInterrupt, SystemExit):
+                _release_after_interrupt(self.current)
+                raise
+            finally:
+                self.current = None
+            done += 1
+        return done
+
+    def start(self) -> Worker:
+        """Run the worker in a daemon thread (with its own database connection)."""
+
+        def loop() -> None:
+            try:
+                self.run()
+            finally:
+                connection.close()
+
+        self.thread = threading.Thread(target=loop, name="bluehelmet-jobs", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self, grace: float) -> Any:
+        """Stop claiming; wait up to ``grace`` seconds for the running job, else give it back.
+
+        Returns the job given back to its queue, or ``None``. A job still running after the
+        grace keeps running in its daemon thread until the process exits (its transaction is
+        then rolled back); given back, it is run again from the start by the next worker.
+        """
+        self.stopping.set()
+        if self.thread is None:
+            return None
+        self.thread.join(grace)
+        job = self.current
+        if not self.thread.is_alive() or job is None:
+            return None
+        try:
+            return job if release(job) else None
+        except DatabaseError:  # its row stayed locked: the lease brings the job back later
+            return None
+
+
 def work(once: bool = False, idle_seconds: float = 1.0, kinds: tuple[JobKind, ...] = KINDS) -> int:
     """Claim and run jobs of every kind until stopped (or until none is left, with ``once``)."""
-    done = 0
-    while True:
-        found = claim_next(kinds)
-        if found is not None:
-            kind, job = found
-            kind.run(job)
-            done += 1
-        elif once:
-            return done
-        else:
-            time.sleep(idle_seconds)
+    return Worker(kinds, idle_seconds).run(once)
 
 
 @contextmanager

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bluehelmet.web.accounts.middleware.ReaderMiddleware",
+    "bluehelmet.web.denials.DenialMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -188,6 +189,7 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = os.environ.get("BLUEHELMET_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_ROOT = str(BASE_DIR / "root")  # served at "/": favicon.ico (browsers ask for it there)
 WHITENOISE_AUTOREFRESH = False
 
 JOBS_DIR = os.environ.get("BLUEHELMET_JOBS_DIR") or str(Path.cwd() / "bluehelmet-jobs")
@@ -196,9 +198,18 @@ UPLOAD_JOB_BYTES = int(os.environ.get("BLUEHELMET_UPLOAD_JOB_BYTES", 4 * 1024 * 
 IDENTITY_KEY_FILE = os.environ.get("BLUEHELMET_IDENTITY_KEY_FILE", "")
 TWILIO_AUTH_TOKEN_FILE = os.environ.get("BLUEHELMET_TWILIO_AUTH_TOKEN_FILE", "")
 
+# A denial (403) is one line of ``bluehelmet.access`` (bluehelmet.web.denials), never a traceback;
+# Django's own CSRF line would repeat it.
+CSRF_FAILURE_VIEW = "bluehelmet.web.denials.csrf_failure"
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING"},
+        "django.security.csrf": {"level": "ERROR"},
+        # its own line on standard error (not again through the command line's root handler)
+        "bluehelmet.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -58,6 +58,8 @@ def record(
     """Append one line for ``request``'s user and active membership."""
     user = getattr(request, "user", None)
     reader = getattr(request, "reader", None)
+    if request is not None and action == Action.DENIED:
+        request.denial_recorded = True  # see web/denials.py
     return AccessLog.objects.create(
         username=user.get_username() if user is not None and user.is_authenticated else "",
         organisation=reader.organisation if reader is not None else "",

@@ -191,6 +191,7 @@ def run(job: ExportJob) -> ExportJob:
         with transaction.atomic():
             membership = job.membership
             set_reader(membership.reader)
+            queue.as_worker()  # the job's status is the worker's to write (RLS, reports/0010)
             with open(partial, "w", newline="", encoding="utf-8") as handle:
                 rows = WRITERS[fmt](job.layer, membership.reader, handle)
                 handle.flush()
@@ -203,7 +204,7 @@ def run(job: ExportJob) -> ExportJob:
         partial.unlink(missing_ok=True)
         job.status, job.error = ExportJob.FAILED, f"{type(exc).__name__}: {exc}"
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+        queue.save_as_worker(job, "status", "error", "finished_at")
     return job
 
 
@@ -215,7 +216,7 @@ def _give_up(job: ExportJob) -> ExportJob:
         "the export again; if it is interrupted again, ask an administrator to check "
         "the worker's log"
     )
-    job.save(update_fields=["status", "finished_at", "error"])
+    queue.save_as_worker(job, "status", "finished_at", "error")
     return job
 
 

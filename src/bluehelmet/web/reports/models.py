@@ -25,6 +25,7 @@ incident is shown to exactly those cleared for each step. Rows are never changed
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
@@ -194,7 +195,44 @@ class Downgrade(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
 
 
-class ExportJob(models.Model):
+class MarkedQuerySet(models.QuerySet[models.Model]):
+    """Rows that carry a marking (incidents, triage actions), filtered by need-to-know."""
+
+    def visible_to(self, reader: AccessContext) -> MarkedQuerySet:
+        """The rows ``reader`` may see (the same rule as reports)."""
+        return self.filter(visible_q(reader))
+
+
+class MarkedJob(models.Model):
+    """A queued job under need-to-know, like every record (migration ``0010``).
+
+    Owned by the requesting membership's organisation and marked with its clearance (the highest
+    level the job's output may hold), filled in on the first save. Pages read jobs through
+    ``visible_to`` (and their own user's); PostgreSQL applies the same rule underneath, and
+    admits a declared job worker (:func:`bluehelmet.web.jobs.as_worker`) to read and update,
+    never to insert or delete, every job.
+    """
+
+    classification = models.CharField(
+        max_length=30, choices=CLASSIFICATIONS, default=Classification.UNCLASSIFIED.label
+    )
+    owner = models.CharField(max_length=40)
+    releasable_to = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+
+    objects = MarkedQuerySet.as_manager()
+
+    class Meta:  # noqa: D106
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Mark a new job with its membership's organisation and clearance, then save."""
+        if not self.owner:
+            reader = self.membership.reader
+            self.owner, self.classification = reader.organisation, reader.clearance.label
+        super().save(*args, **kwargs)
+
+
+class ExportJob(MarkedJob):
     """An export run in the background by a worker, as the membership that asked for it."""
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -215,7 +253,7 @@ class ExportJob(models.Model):
     error = models.TextField(blank=True)
 
 
-class UploadJob(models.Model):
+class UploadJob(MarkedJob):
     """A large CSV upload, imported by a job worker as the membership that sent it.
 
     The file waits in the jobs folder (``stored``) until the import has committed; the import is
@@ -265,14 +303,6 @@ def derived_marking(reports: Iterable[Report]) -> tuple[str, list[str]]:
             allowed = {report.owner, *report.releasable_to}
             common = allowed if common is None else common & allowed
     return level.label, sorted(common or ())
-
-
-class MarkedQuerySet(models.QuerySet[models.Model]):
-    """Rows that carry a marking (incidents, triage actions), filtered by need-to-know."""
-
-    def visible_to(self, reader: AccessContext) -> MarkedQuerySet:
-        """The rows ``reader`` may see (the same rule as reports)."""
-        return self.filter(visible_q(reader))
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
@@ -394,7 +424,7 @@ class RiskLayer(models.Model):
         ]
 
 
-class RiskJob(models.Model):
+class RiskJob(MarkedJob):
     """Training the risk layer of a membership's window, run by a job worker."""
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"

@@ -84,7 +84,9 @@ def layer_for(
     layer = RiskLayer.objects.visible_to(reader).filter(key=key, owner=reader.organisation).first()
     if layer is not None:
         return layer, None
-    mine = RiskJob.objects.filter(key=key, membership__organisation=membership.organisation)
+    mine = RiskJob.objects.visible_to(reader).filter(
+        key=key, membership__organisation=membership.organisation
+    )
     job = mine.order_by("-created_at", "-pk").first()
     if job is None or job.status == RiskJob.DONE:  # done, yet no layer: the data moved on
         job = RiskJob.objects.create(
@@ -128,12 +130,13 @@ def run(job: RiskJob) -> RiskJob:
     if job.attempts > MAX_ATTEMPTS:
         job.status, job.finished_at = RiskJob.FAILED, timezone.now()
         job.error = f"the training was interrupted {job.attempts - 1} times; open the map again"
-        job.save(update_fields=["status", "finished_at", "error"])
+        queue.save_as_worker(job, "status", "finished_at", "error")
         return job
     try:
         with transaction.atomic():
             reader = job.membership.reader
             set_reader(reader)
+            queue.as_worker()  # the job's status is the worker's to write (RLS, reports/0010)
             window = Window(job.start or None, job.end or None, job.category or None)
             reports = window.apply(Report.objects.visible_to(reader))
             key = fingerprint(reports)
@@ -161,7 +164,7 @@ def run(job: RiskJob) -> RiskJob:
     except Exception as exc:  # the job records why; the worker goes on with the next one
         job.status, job.error = RiskJob.FAILED, f"{type(exc).__name__}: {exc}"
         job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+        queue.save_as_worker(job, "status", "error", "finished_at")
     return job
 
 

@@ -176,6 +176,7 @@ def run(job: UploadJob) -> UploadJob:
             membership = job.membership
             reader = membership.reader
             set_reader(reader)
+            queue.as_worker()  # the job's status is the worker's to write (RLS, reports/0010)
             with tempfile.TemporaryDirectory(prefix="bh-upload-") as folder:
                 named = Path(folder) / job.file_name  # messages name the file as it was sent
                 named.symlink_to(path)
@@ -201,7 +202,7 @@ def run(job: UploadJob) -> UploadJob:
 
 def _finish(job: UploadJob, error: str) -> UploadJob:
     job.status, job.error, job.finished_at = UploadJob.FAILED, error, timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
+    queue.save_as_worker(job, "status", "error", "finished_at")
     (jobs_dir() / job.stored).unlink(missing_ok=True)
     return job
 
@@ -215,7 +216,11 @@ def claim(now: timezone.datetime | None = None) -> UploadJob | None:
 @login_required
 def upload_job(request: HttpRequest, pk: int) -> HttpResponse:
     """An upload job's status; its accounting when done (only for the user who sent it)."""
-    job = UploadJob.objects.filter(pk=pk, membership__user=request.user).first()
+    job = (
+        UploadJob.objects.visible_to(request.reader)
+        .filter(pk=pk, membership__user=request.user)
+        .first()
+    )
     if job is None:
         record(request, Action.DENIED, f"upload-job:{pk}")
         raise Http404("No such upload.")

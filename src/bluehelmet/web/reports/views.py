@@ -140,7 +140,11 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
-    job = ExportJob.objects.filter(pk=pk, membership__user=request.user).first()
+    job = (
+        ExportJob.objects.visible_to(request.reader)
+        .filter(pk=pk, membership__user=request.user)
+        .first()
+    )
     if job is None:
         record(request, Action.DENIED, f"job:{pk}")
         raise Http404("No such job.")
