@@ -19,23 +19,12 @@ from bluehelmet.cli.checks import (
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress, records
 from bluehelmet.protect.options import ProtectOptions
+from bluehelmet.protect.outputs import FILE_NAMES
 
 Opt = typer.Option
 DEFAULTS = ProtectOptions()
 #: Names of the tables and layers written into --out (an input file there must not be one).
-WRITTEN = (
-    "deployment_today",
-    "deployment_proposed",
-    "coverage",
-    "coverage_curve",
-    "marginal",
-    "recommended",
-    "uncovered_high_risk",
-    "sites",
-    "requirements",
-    "risk",
-    "bases",
-)
+WRITTEN = (*FILE_NAMES, "requirements", "risk", "bases")
 #: Each flag's help is its option's documentation.
 DOC = {f.name: str(f.metadata["doc"]) for f in fields(ProtectOptions)}
 
