@@ -8,7 +8,14 @@ from pathlib import Path
 import typer
 
 from bluehelmet.cli.checks import out_folder, refuse_scenario_folder
-from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
+from bluehelmet.cli.common import (
+    ClearanceOption,
+    OrgOption,
+    cli_errors,
+    console,
+    horizon_option,
+    reader_context,
+)
 from bluehelmet.cli.output import JsonOption, print_json, progress
 
 
@@ -33,14 +40,7 @@ def brief(
         "planning again; it must have been made on the same scenario, overrides, horizon, "
         "reader and solve options (checked against its summary.json fingerprint).",
     ),
-    horizon: int | None = typer.Option(
-        None,
-        "--horizon",
-        min=1,
-        max=120,
-        show_default="the scenario's horizon_months",
-        help="Months to plan.",
-    ),
+    horizon: int | None = horizon_option(),
     time_limit: float | None = typer.Option(
         None,
         "--time-limit",

@@ -70,6 +70,18 @@ ClearanceOption = typer.Option(
 )
 
 
+def horizon_option() -> Any:
+    """The ``--horizon`` flag of the commands that plan (``plan``, ``brief``)."""
+    return typer.Option(
+        None,
+        "--horizon",
+        min=1,
+        max=120,
+        show_default="the scenario's horizon_months",
+        help="Months to plan.",
+    )
+
+
 def reader_context(org: str | None, clearance: str | None) -> AccessContext:
     """The reader from the options, else the environment, else the public reader.
 

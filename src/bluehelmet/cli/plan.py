@@ -19,6 +19,7 @@ from bluehelmet.cli.common import (
     cli_errors,
     console,
     field_option,
+    horizon_option,
     reader_context,
 )
 from bluehelmet.cli.output import JsonOption, print_json, progress
@@ -170,14 +171,7 @@ def plan_command(
         "--override",  # noqa: B008
         help="Override TOML file(s); each is planned and compared with the base.",
     ),
-    horizon: int | None = typer.Option(
-        None,
-        "--horizon",
-        min=1,
-        max=120,
-        show_default="the scenario's horizon_months",
-        help="Months to plan.",
-    ),
+    horizon: int | None = horizon_option(),
     explain: bool = field_option(PLAN_DEFAULTS, "explain"),
     smart_pledging: bool = field_option(
         PLAN_DEFAULTS,

@@ -19,12 +19,13 @@ from bluehelmet.cli.checks import (
 from bluehelmet.cli.common import ClearanceOption, OrgOption, cli_errors, console, reader_context
 from bluehelmet.cli.output import JsonOption, print_json, progress, records
 from bluehelmet.protect.options import ProtectOptions
-from bluehelmet.protect.outputs import FILE_NAMES
 
 Opt = typer.Option
 DEFAULTS = ProtectOptions()
-#: Names of the tables and layers written into --out (an input file there must not be one).
-WRITTEN = (*FILE_NAMES, "requirements", "risk", "bases")
+#: Tables and layers written into --out besides the declared protect tables (an input file
+#: there must not be one); the declared ones are read from ``protect.outputs`` when the command
+#: runs, so that importing the command line loads no pandas.
+WRITTEN_BESIDES = ("requirements", "risk", "bases")
 #: Each flag's help is its option's documentation.
 DOC = {f.name: str(f.metadata["doc"]) for f in fields(ProtectOptions)}
 
@@ -92,12 +93,15 @@ def protect(
     json_output: bool = JsonOption,
 ) -> None:
     """Plan protection coverage for MISSION and derive requirements for the force planner."""
+    from bluehelmet.protect.outputs import FILE_NAMES
+
     refuse_scenario_folder("--out", out, scenario)
+    written = (*FILE_NAMES, *WRITTEN_BESIDES)
     given = {"--risk": risk, "--bases": bases, "--base-assets": base_assets}
     given["--asset-types"] = asset_types
     refuse_overwrite(
         "--out",
-        [out / f"{name}{suffix}" for name in WRITTEN for suffix in (".csv", ".geojson", ".gpkg")]
+        [out / f"{name}{suffix}" for name in written for suffix in (".csv", ".geojson", ".gpkg")]
         + [out / "summary.json", out / "coverage_map.png"],
         [(path, f"an input file of this command ({flag})") for flag, path in given.items() if path],
     )
