@@ -205,7 +205,9 @@ def make_brief(
     stamp(
         out,
         view.marking,
-        [html_path, *([pdf_path] if pdf_path else [])],
+        # Names inside ``out``: stamp takes relative names inside the folder it is given, so
+        # ``out / name`` with a relative ``out`` (``--out brief``) would be joined twice.
+        [html_path.name, *([pdf_path.name] if pdf_path else [])],
         reader=view.reader,
         source=f"brief on scenario {view.name}",
     )
