@@ -274,3 +274,20 @@ def test_no_missing_value_leaks_into_the_text(html: str) -> None:
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", html, flags=re.S))
     for word in ("nan", "None", "NaT", "<NA>"):
         assert not re.search(rf"(?<![\w<]){re.escape(word)}(?![\w>])", text), word
+
+
+def test_relative_out_folder_as_in_the_readme(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tiny: Scenario,
+    reader: AccessContext,
+    tiny_plan: Plan,
+    options,  # type: ignore[no-untyped-def]
+) -> None:
+    """``--out brief`` (a relative folder) writes the brief and its markings inside it, once."""
+    monkeypatch.chdir(tmp_path)
+    made = make_brief(tiny.view(reader), Path("brief"), plan=tiny_plan, options=options, pdf=False)
+    assert (tmp_path / "brief" / "brief.html").is_file()
+    assert (tmp_path / "brief" / "brief.html.marking.json").is_file()
+    assert not (tmp_path / "brief" / "brief").exists()
+    assert made.html.name == "brief.html"
